@@ -1,0 +1,178 @@
+//! Renders replies the way redis-cli prints them in a terminal:
+//! `OK`, `(integer) 3`, `"v"`, `(nil)`, `1) "a"`, `(empty array)`,
+//! `(error) ERR …`, nested arrays numbered and indented like redis-cli.
+
+use crate::float::format_double;
+use crate::reply::Reply;
+use crate::resp::Protocol;
+
+/// Quotes bytes like redis-cli (`sdscatrepr`): `"a\nb\xff"`.
+pub fn quote_bytes(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() + 2);
+    s.push('"');
+    for &b in bytes {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            b'"' => s.push_str("\\\""),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            0x07 => s.push_str("\\a"),
+            0x08 => s.push_str("\\b"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// The text redis-cli prints for `reply` (each line ends with `\n`).
+/// `proto` is the connection's protocol: under RESP2, maps arrive as flat
+/// arrays and doubles as bulk strings, and redis-cli prints them as such.
+pub fn format_reply(reply: &Reply, proto: Protocol) -> String {
+    let mut out = String::new();
+    match reply {
+        Reply::Multi(replies) => {
+            for r in replies {
+                out.push_str(&format_reply(r, proto));
+            }
+        }
+        Reply::Blocked => {}
+        _ => format_into(&mut out, reply, "", proto),
+    }
+    out
+}
+
+fn format_into(out: &mut String, reply: &Reply, prefix: &str, proto: Protocol) {
+    let resp3 = proto == Protocol::Resp3;
+    match reply {
+        Reply::Status(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        Reply::Error(e) => {
+            out.push_str("(error) ");
+            out.push_str(e);
+            out.push('\n');
+        }
+        Reply::Integer(i) => {
+            out.push_str(&format!("(integer) {i}\n"));
+        }
+        Reply::Bool(b) if resp3 => out.push_str(if *b { "(true)\n" } else { "(false)\n" }),
+        Reply::Bool(b) => out.push_str(if *b { "(integer) 1\n" } else { "(integer) 0\n" }),
+        Reply::Double(d) if resp3 => out.push_str(&format!("(double) {}\n", format_double(*d))),
+        Reply::Double(d) => {
+            out.push_str(&quote_bytes(format_double(*d).as_bytes()));
+            out.push('\n');
+        }
+        Reply::Bulk(b) => {
+            out.push_str(&quote_bytes(b));
+            out.push('\n');
+        }
+        Reply::Verbatim(t) if resp3 => {
+            out.push_str(t);
+            out.push('\n');
+        }
+        Reply::Verbatim(t) => {
+            out.push_str(&quote_bytes(t.as_bytes()));
+            out.push('\n');
+        }
+        Reply::Nil | Reply::NilArray => out.push_str("(nil)\n"),
+        Reply::Array(items) => format_list(out, items, prefix, ')', "(empty array)", proto),
+        Reply::Push(items) if resp3 => format_list(out, items, prefix, ')', "(empty push)", proto),
+        Reply::Push(items) => format_list(out, items, prefix, ')', "(empty array)", proto),
+        Reply::Set(items) if resp3 => format_list(out, items, prefix, '~', "(empty set)", proto),
+        Reply::Set(items) => format_list(out, items, prefix, ')', "(empty array)", proto),
+        Reply::Map(pairs) if resp3 => format_map(out, pairs, prefix, proto),
+        Reply::Map(pairs) => {
+            let flat: Vec<Reply> = pairs
+                .iter()
+                .flat_map(|(k, v)| [k.clone(), v.clone()])
+                .collect();
+            format_list(out, &flat, prefix, ')', "(empty array)", proto);
+        }
+        Reply::Multi(replies) => {
+            for r in replies {
+                format_into(out, r, prefix, proto);
+            }
+        }
+        Reply::Blocked => {}
+    }
+}
+
+fn index_width(n: usize) -> usize {
+    n.to_string().len()
+}
+
+fn format_list(out: &mut String, items: &[Reply], prefix: &str, sep: char, empty: &str, proto: Protocol) {
+    if items.is_empty() {
+        out.push_str(empty);
+        out.push('\n');
+        return;
+    }
+    let width = index_width(items.len());
+    let child_prefix = format!("{prefix}{}", " ".repeat(width + 2));
+    for (i, item) in items.iter().enumerate() {
+        let lead = if i == 0 { "" } else { prefix };
+        out.push_str(&format!("{lead}{:>width$}{sep} ", i + 1));
+        format_into(out, item, &child_prefix, proto);
+    }
+}
+
+fn format_map(out: &mut String, pairs: &[(Reply, Reply)], prefix: &str, proto: Protocol) {
+    if pairs.is_empty() {
+        out.push_str("(empty hash)\n");
+        return;
+    }
+    let width = index_width(pairs.len() * 2);
+    let child_prefix = format!("{prefix}{}", " ".repeat(width + 2));
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        let lead = if i == 0 { "" } else { prefix };
+        out.push_str(&format!("{lead}{:>width$}# ", i + 1));
+        format_into(out, k, &child_prefix, proto);
+        out.pop();
+        out.push_str(" => ");
+        format_into(out, v, &child_prefix, proto);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(r: &Reply) -> String {
+        format_reply(r, Protocol::Resp2)
+    }
+
+    #[test]
+    fn scalars() {
+        assert_eq!(cli(&Reply::OK), "OK\n");
+        assert_eq!(cli(&Reply::Integer(3)), "(integer) 3\n");
+        assert_eq!(cli(&Reply::bulk_str("v")), "\"v\"\n");
+        assert_eq!(cli(&Reply::Nil), "(nil)\n");
+        assert_eq!(cli(&Reply::error("ERR boom")), "(error) ERR boom\n");
+        assert_eq!(cli(&Reply::Bulk(vec![0xff, b'"', b'\n'])), "\"\\xff\\\"\\n\"\n");
+        assert_eq!(cli(&Reply::Array(vec![])), "(empty array)\n");
+    }
+
+    #[test]
+    fn nested_arrays_are_numbered_like_redis_cli() {
+        let r = Reply::Array(vec![
+            Reply::bulk_str("a"),
+            Reply::Array(vec![Reply::bulk_str("b"), Reply::Integer(1)]),
+        ]);
+        assert_eq!(cli(&r), "1) \"a\"\n2) 1) \"b\"\n   2) (integer) 1\n");
+        let ten = Reply::Array((0..10).map(Reply::Integer).collect());
+        let text = cli(&ten);
+        assert!(text.starts_with(" 1) (integer) 0\n"));
+        assert!(text.ends_with("10) (integer) 9\n"));
+    }
+
+    #[test]
+    fn resp3_maps() {
+        let r = Reply::Map(vec![(Reply::bulk_str("k"), Reply::Integer(1))]);
+        assert_eq!(format_reply(&r, Protocol::Resp3), "1# \"k\" => (integer) 1\n");
+        assert_eq!(format_reply(&r, Protocol::Resp2), "1) \"k\"\n2) (integer) 1\n");
+    }
+}

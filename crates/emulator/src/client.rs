@@ -1,0 +1,95 @@
+//! A connected client (a console tab in the page, a TCP connection in the
+//! server): its selected database, protocol, name and per-client state.
+
+use std::collections::BTreeSet;
+
+use crate::resp::Protocol;
+
+pub type ClientId = u64;
+
+/// A command queued by MULTI.
+#[derive(Debug, Clone)]
+pub struct QueuedCommand {
+    pub argv: Vec<Vec<u8>>,
+}
+
+/// MULTI state: the queue, and whether a queuing error doomed EXEC.
+#[derive(Debug, Clone, Default)]
+pub struct MultiState {
+    pub queue: Vec<QueuedCommand>,
+    pub aborted: bool,
+}
+
+/// What a blocked client waits for (BLPOP, XREAD BLOCK, …).
+#[derive(Debug, Clone)]
+pub struct BlockedState {
+    /// The command to re-run when one of `keys` becomes ready.
+    pub argv: Vec<Vec<u8>>,
+    pub db: usize,
+    pub keys: Vec<Vec<u8>>,
+    /// Absolute deadline in ms, or `None` to wait forever.
+    pub deadline_ms: Option<i64>,
+    /// Order of blocking, so clients are served first come, first served.
+    pub since_seq: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: ClientId,
+    pub name: Option<Vec<u8>>,
+    /// Address shown by CLIENT LIST (`127.0.0.1:53122`, or `browser:1`).
+    pub addr: String,
+    pub laddr: String,
+    pub db: usize,
+    pub protocol: Protocol,
+    pub created_ms: i64,
+    pub last_interaction_ms: i64,
+    /// Last command's full name (`client|list`), for CLIENT LIST's `cmd=`.
+    pub last_command: String,
+    pub multi: Option<MultiState>,
+    /// WATCHed keys as (db, key), and whether one of them changed.
+    pub watched: Vec<(usize, Vec<u8>)>,
+    pub watch_dirty: bool,
+    pub channels: BTreeSet<Vec<u8>>,
+    pub patterns: BTreeSet<Vec<u8>>,
+    pub shard_channels: BTreeSet<Vec<u8>>,
+    pub blocked: Option<BlockedState>,
+    pub monitor: bool,
+    /// Set by QUIT: the server closes the connection after the reply.
+    pub close_after_reply: bool,
+}
+
+impl Client {
+    pub fn new(id: ClientId, addr: String, now_ms: i64) -> Client {
+        Client {
+            id,
+            name: None,
+            addr,
+            laddr: "127.0.0.1:6379".into(),
+            db: 0,
+            protocol: Protocol::Resp2,
+            created_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_command: "NULL".into(),
+            multi: None,
+            watched: Vec::new(),
+            watch_dirty: false,
+            channels: BTreeSet::new(),
+            patterns: BTreeSet::new(),
+            shard_channels: BTreeSet::new(),
+            blocked: None,
+            monitor: false,
+            close_after_reply: false,
+        }
+    }
+
+    /// Number of pub/sub subscriptions (channels + patterns + shard channels).
+    pub fn subscription_count(&self) -> usize {
+        self.channels.len() + self.patterns.len() + self.shard_channels.len()
+    }
+
+    /// True in RESP2 subscribed mode, where only a few commands are allowed.
+    pub fn in_subscribed_mode(&self) -> bool {
+        self.subscription_count() > 0 && self.protocol == Protocol::Resp2
+    }
+}

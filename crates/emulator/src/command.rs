@@ -1,0 +1,255 @@
+//! The command table's shape. Every command is described once, as data:
+//! name, arity, flags, group, version, complexity, a one-line summary in our
+//! own words and the argument syntax. Dispatch, arity errors, COMMAND INFO /
+//! DOCS, HELP, Tab completion and argument hints all read this table.
+
+use crate::engine::Ctx;
+use crate::reply::Reply;
+
+/// A command implementation. `argv[0]` is the command name (and `argv[1]`
+/// the subcommand for container commands), exactly as the client sent it.
+pub type Handler = fn(&mut Ctx, &[Vec<u8>]) -> Reply;
+
+/// Command flags, with the names COMMAND INFO prints.
+pub mod flags {
+    pub const WRITE: u32 = 1 << 0;
+    pub const READONLY: u32 = 1 << 1;
+    pub const DENYOOM: u32 = 1 << 2;
+    pub const ADMIN: u32 = 1 << 3;
+    pub const PUBSUB: u32 = 1 << 4;
+    pub const NOSCRIPT: u32 = 1 << 5;
+    pub const BLOCKING: u32 = 1 << 6;
+    pub const LOADING: u32 = 1 << 7;
+    pub const STALE: u32 = 1 << 8;
+    pub const SKIP_MONITOR: u32 = 1 << 9;
+    pub const SKIP_SLOWLOG: u32 = 1 << 10;
+    pub const FAST: u32 = 1 << 11;
+    pub const NO_AUTH: u32 = 1 << 12;
+    pub const MAY_REPLICATE: u32 = 1 << 13;
+    pub const NO_MULTI: u32 = 1 << 14;
+    pub const MOVABLE_KEYS: u32 = 1 << 15;
+    pub const ALLOW_BUSY: u32 = 1 << 16;
+    /// Allowed in RESP2 while the client is subscribed.
+    pub const SUBSCRIBED_OK: u32 = 1 << 17;
+
+    pub const NAMES: &[(u32, &str)] = &[
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (DENYOOM, "denyoom"),
+        (ADMIN, "admin"),
+        (PUBSUB, "pubsub"),
+        (NOSCRIPT, "noscript"),
+        (BLOCKING, "blocking"),
+        (LOADING, "loading"),
+        (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (FAST, "fast"),
+        (NO_AUTH, "no_auth"),
+        (MAY_REPLICATE, "may_replicate"),
+        (NO_MULTI, "no_multi"),
+        (MOVABLE_KEYS, "movablekeys"),
+        (ALLOW_BUSY, "allow_busy"),
+    ];
+}
+
+/// The command groups of Redis's documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    Generic,
+    String,
+    List,
+    Set,
+    SortedSet,
+    Hash,
+    PubSub,
+    Transactions,
+    Connection,
+    Server,
+    Scripting,
+    HyperLogLog,
+    Geo,
+    Stream,
+    Bitmap,
+}
+
+impl Group {
+    pub const ALL: [Group; 15] = [
+        Group::Generic,
+        Group::String,
+        Group::List,
+        Group::Set,
+        Group::SortedSet,
+        Group::Hash,
+        Group::PubSub,
+        Group::Transactions,
+        Group::Connection,
+        Group::Server,
+        Group::Scripting,
+        Group::HyperLogLog,
+        Group::Geo,
+        Group::Stream,
+        Group::Bitmap,
+    ];
+
+    /// The name used by COMMAND DOCS and `HELP @group`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Generic => "generic",
+            Group::String => "string",
+            Group::List => "list",
+            Group::Set => "set",
+            Group::SortedSet => "sorted-set",
+            Group::Hash => "hash",
+            Group::PubSub => "pubsub",
+            Group::Transactions => "transactions",
+            Group::Connection => "connection",
+            Group::Server => "server",
+            Group::Scripting => "scripting",
+            Group::HyperLogLog => "hyperloglog",
+            Group::Geo => "geo",
+            Group::Stream => "stream",
+            Group::Bitmap => "bitmap",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Group> {
+        Group::ALL.into_iter().find(|g| g.name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// Where a command's keys are in argv (Redis's legacy first/last/step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySpec {
+    pub first: i32,
+    /// Last key position; negative counts from the end (-1 = last argument).
+    pub last: i32,
+    pub step: i32,
+}
+
+impl KeySpec {
+    pub const NONE: KeySpec = KeySpec { first: 0, last: 0, step: 0 };
+    pub const ONE: KeySpec = KeySpec { first: 1, last: 1, step: 1 };
+    pub const ALL: KeySpec = KeySpec { first: 1, last: -1, step: 1 };
+    pub const PAIRS: KeySpec = KeySpec { first: 1, last: -1, step: 2 };
+    pub const TWO: KeySpec = KeySpec { first: 1, last: 2, step: 1 };
+
+    /// The key arguments of `argv` according to this spec.
+    pub fn keys<'a>(&self, argv: &'a [Vec<u8>]) -> Vec<&'a [u8]> {
+        if self.first <= 0 || argv.len() <= self.first as usize {
+            return Vec::new();
+        }
+        let last = if self.last < 0 { argv.len() as i32 + self.last } else { self.last };
+        let last = last.min(argv.len() as i32 - 1);
+        let step = self.step.max(1) as usize;
+        (self.first as usize..=last.max(0) as usize)
+            .step_by(step)
+            .filter_map(|i| argv.get(i).map(|a| a.as_slice()))
+            .collect()
+    }
+}
+
+/// One command (or subcommand) of the table.
+#[derive(Clone, Copy)]
+pub struct CommandSpec {
+    /// Lower-case name (`get`; `setname` for `CLIENT SETNAME`).
+    pub name: &'static str,
+    /// For a subcommand, the container's lower-case name (`client`).
+    pub parent: &'static str,
+    /// Redis arity: exact count including the name, or `-N` for "at least N".
+    pub arity: i32,
+    pub flags: u32,
+    pub group: Group,
+    pub since: &'static str,
+    pub complexity: &'static str,
+    /// One line, our own words.
+    pub summary: &'static str,
+    /// Arguments after the name, as redis-cli shows them in hints,
+    /// e.g. `key value [NX|XX] [GET] [EX seconds|PX milliseconds|KEEPTTL]`.
+    pub syntax: &'static str,
+    pub keys: KeySpec,
+    pub handler: Handler,
+    pub subcommands: &'static [CommandSpec],
+}
+
+fn container_handler(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
+    Reply::error("ERR container command called without a subcommand")
+}
+
+impl CommandSpec {
+    /// Defaults for `..CommandSpec::DEFAULT` in table literals.
+    pub const DEFAULT: CommandSpec = CommandSpec {
+        name: "",
+        parent: "",
+        arity: -1,
+        flags: 0,
+        group: Group::Generic,
+        since: "1.0.0",
+        complexity: "O(1)",
+        summary: "",
+        syntax: "",
+        keys: KeySpec::NONE,
+        handler: container_handler,
+        subcommands: &[],
+    };
+
+    /// `get`, or `client|setname` for a subcommand (used in error messages).
+    pub fn full_name(&self) -> String {
+        if self.parent.is_empty() {
+            self.name.to_string()
+        } else {
+            format!("{}|{}", self.parent, self.name)
+        }
+    }
+
+    /// Upper-case display name: `GET`, `CLIENT SETNAME`.
+    pub fn display_name(&self) -> String {
+        if self.parent.is_empty() {
+            self.name.to_ascii_uppercase()
+        } else {
+            format!("{} {}", self.parent.to_ascii_uppercase(), self.name.to_ascii_uppercase())
+        }
+    }
+
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+
+    pub fn is_container(&self) -> bool {
+        !self.subcommands.is_empty()
+    }
+
+    /// True if `argc` arguments (including the name) satisfy the arity.
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let arity = self.arity as i64;
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
+    }
+
+    /// Flag names as COMMAND INFO lists them.
+    pub fn flag_names(&self) -> Vec<&'static str> {
+        flags::NAMES.iter().filter(|(f, _)| self.flags & f != 0).map(|(_, n)| *n).collect()
+    }
+
+    /// The uppercase keywords of the syntax (`NX`, `XX`, `GET`…), for Tab completion.
+    pub fn keywords(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = self
+            .syntax
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .filter(|w| w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-') && w.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+impl std::fmt::Debug for CommandSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommandSpec").field("name", &self.full_name()).field("arity", &self.arity).finish()
+    }
+}

@@ -1,0 +1,277 @@
+//! One logical database (SELECT 0‥15): the keyspace and its expiry index.
+//!
+//! Like Redis, keys with a TTL are also listed in a side index so that the
+//! active expiry cycle can sample them at random without scanning the whole
+//! keyspace. The database itself never looks at the clock: callers pass
+//! `now` so the engine decides what "expired" means and what follows from it
+//! (stats, notifications, WATCH invalidation).
+
+use crate::store::scan_map::Slot;
+use crate::store::ScanMap;
+use crate::value::Value;
+
+/// Marker for "no expiry".
+pub const NO_EXPIRY: i64 = -1;
+const NOT_VOLATILE: u32 = u32::MAX;
+
+/// A stored key: its value, expiry and the access metadata eviction uses.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub value: Value,
+    expire_at_ms: i64,
+    volatile_pos: u32,
+    /// LRU clock (seconds, 24 bits) or, under an LFU policy, Redis's
+    /// `(decay minutes << 8) | log counter`.
+    pub access: u32,
+}
+
+impl Entry {
+    pub fn new(value: Value) -> Entry {
+        Entry { value, expire_at_ms: NO_EXPIRY, volatile_pos: NOT_VOLATILE, access: 0 }
+    }
+
+    /// Absolute expiry in Unix milliseconds, if the key has a TTL.
+    pub fn expire_at(&self) -> Option<i64> {
+        (self.expire_at_ms != NO_EXPIRY).then_some(self.expire_at_ms)
+    }
+
+    /// Redis's rule: a key is expired once the clock is strictly past its time.
+    pub fn is_expired(&self, now_ms: i64) -> bool {
+        self.expire_at_ms != NO_EXPIRY && now_ms > self.expire_at_ms
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Db {
+    keys: ScanMap<Entry>,
+    volatile: Vec<Slot>,
+}
+
+impl Db {
+    pub fn new() -> Db {
+        Db::default()
+    }
+
+    /// Number of keys, including expired ones not yet reclaimed (as DBSIZE in Redis).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Number of keys with a TTL.
+    pub fn volatile_len(&self) -> usize {
+        self.volatile.len()
+    }
+
+    /// The entry under `key`, expired or not.
+    pub fn get(&self, key: &[u8]) -> Option<&Entry> {
+        self.keys.get(key)
+    }
+
+    pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        self.keys.get_mut(key)
+    }
+
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.keys.contains_key(key)
+    }
+
+    /// Stores `value` under `key`. An existing key keeps its TTL only when
+    /// `keep_ttl` is set (SET … KEEPTTL); otherwise it becomes persistent,
+    /// as Redis's `setKey` does. Access metadata carries over.
+    pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+        match self.keys.get_mut(key) {
+            Some(entry) => {
+                entry.value = value;
+                if !keep_ttl {
+                    self.persist(key);
+                }
+            }
+            None => {
+                self.keys.insert_new(key.into(), Entry::new(value));
+            }
+        }
+    }
+
+    /// Adds a key known to be absent.
+    pub fn add(&mut self, key: &[u8], value: Value) {
+        self.keys.insert_new(key.into(), Entry::new(value));
+    }
+
+    /// Inserts a whole entry (value, TTL and access data), replacing any key.
+    pub fn insert_entry(&mut self, key: &[u8], entry: Entry) {
+        let expire = entry.expire_at();
+        self.remove(key);
+        let mut entry = entry;
+        entry.expire_at_ms = NO_EXPIRY;
+        entry.volatile_pos = NOT_VOLATILE;
+        self.keys.insert_new(key.into(), entry);
+        if let Some(at) = expire {
+            self.set_expire(key, at);
+        }
+    }
+
+    /// Removes a key, returning its entry.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        let (_, entry, _) = self.keys.remove(key)?;
+        if entry.volatile_pos != NOT_VOLATILE {
+            self.unlist_volatile(entry.volatile_pos);
+        }
+        if self.keys.wants_compaction() {
+            self.compact();
+        }
+        Some(entry)
+    }
+
+    fn unlist_volatile(&mut self, pos: u32) {
+        let pos = pos as usize;
+        self.volatile.swap_remove(pos);
+        if let Some(&moved) = self.volatile.get(pos) {
+            if let Some((_, e)) = self.keys.at_mut(moved) {
+                e.volatile_pos = pos as u32;
+            }
+        }
+    }
+
+    fn compact(&mut self) {
+        self.keys.compact(|_, _| {});
+        self.volatile.clear();
+        let slots: Vec<Slot> = self
+            .keys
+            .iter_slots()
+            .filter(|(_, _, e)| e.expire_at_ms != NO_EXPIRY)
+            .map(|(s, _, _)| s)
+            .collect();
+        for s in slots {
+            let pos = self.volatile.len() as u32;
+            self.volatile.push(s);
+            if let Some((_, e)) = self.keys.at_mut(s) {
+                e.volatile_pos = pos;
+            }
+        }
+    }
+
+    /// Sets an absolute expiry (ms). Returns false if the key does not exist.
+    pub fn set_expire(&mut self, key: &[u8], at_ms: i64) -> bool {
+        let Some(slot) = self.keys.slot_of(key) else { return false };
+        let new_pos = self.volatile.len() as u32;
+        let Some((_, e)) = self.keys.at_mut(slot) else { return false };
+        e.expire_at_ms = at_ms;
+        if e.volatile_pos == NOT_VOLATILE {
+            e.volatile_pos = new_pos;
+            self.volatile.push(slot);
+        }
+        true
+    }
+
+    /// Removes the TTL. Returns true if the key had one.
+    pub fn persist(&mut self, key: &[u8]) -> bool {
+        let Some(e) = self.keys.get_mut(key) else { return false };
+        if e.expire_at_ms == NO_EXPIRY {
+            return false;
+        }
+        e.expire_at_ms = NO_EXPIRY;
+        let pos = std::mem::replace(&mut e.volatile_pos, NOT_VOLATILE);
+        self.unlist_volatile(pos);
+        true
+    }
+
+    /// A random key (expired or not) using `pick(n) < n`.
+    pub fn random_key(&self, pick: impl FnMut(usize) -> usize) -> Option<&[u8]> {
+        let s = self.keys.random_slot(pick)?;
+        self.keys.at(s).map(|(k, _)| k)
+    }
+
+    /// A random key that has a TTL, with its expiry.
+    pub fn random_volatile(&self, mut pick: impl FnMut(usize) -> usize) -> Option<(&[u8], &Entry)> {
+        if self.volatile.is_empty() {
+            return None;
+        }
+        let s = self.volatile[pick(self.volatile.len())];
+        self.keys.at(s)
+    }
+
+    /// SCAN over the keyspace; see [`ScanMap::scan`].
+    pub fn scan(&self, cursor: u64, count: usize, visit: impl FnMut(&[u8], &Entry)) -> u64 {
+        self.keys.scan(cursor, count, visit)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Entry)> {
+        self.keys.iter()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.keys.keys()
+    }
+
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.volatile.clear();
+    }
+
+    /// Keys whose TTL has passed at `now_ms`, in no particular order.
+    pub fn expired_keys(&self, now_ms: i64) -> Vec<Vec<u8>> {
+        self.volatile
+            .iter()
+            .filter_map(|&s| self.keys.at(s))
+            .filter(|(_, e)| e.is_expired(now_ms))
+            .map(|(k, _)| k.to_vec())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttl_index_follows_set_persist_remove() {
+        let mut db = Db::new();
+        db.set(b"a", Value::string("1"), false);
+        db.set(b"b", Value::string("2"), false);
+        assert!(db.set_expire(b"a", 100));
+        assert!(db.set_expire(b"b", 200));
+        assert_eq!(db.volatile_len(), 2);
+        assert!(db.persist(b"a"));
+        assert!(!db.persist(b"a"));
+        assert_eq!(db.volatile_len(), 1);
+        assert_eq!(db.random_volatile(|_| 0).map(|(k, _)| k.to_vec()), Some(b"b".to_vec()));
+        db.set(b"b", Value::string("3"), true);
+        assert_eq!(db.get(b"b").unwrap().expire_at(), Some(200));
+        db.set(b"b", Value::string("4"), false);
+        assert_eq!(db.get(b"b").unwrap().expire_at(), None);
+        assert_eq!(db.volatile_len(), 0);
+    }
+
+    #[test]
+    fn expiry_is_strictly_after() {
+        let mut db = Db::new();
+        db.set(b"k", Value::string("v"), false);
+        db.set_expire(b"k", 1000);
+        let e = db.get(b"k").unwrap();
+        assert!(!e.is_expired(1000));
+        assert!(e.is_expired(1001));
+        assert_eq!(db.expired_keys(1001), vec![b"k".to_vec()]);
+    }
+
+    #[test]
+    fn compaction_keeps_ttl_index() {
+        let mut db = Db::new();
+        for i in 0..500 {
+            let k = format!("k{i}");
+            db.set(k.as_bytes(), Value::string("v"), false);
+            db.set_expire(k.as_bytes(), i);
+        }
+        for i in 0..490 {
+            db.remove(format!("k{i}").as_bytes());
+        }
+        assert_eq!(db.len(), 10);
+        assert_eq!(db.volatile_len(), 10);
+        assert_eq!(db.expired_keys(10_000).len(), 10);
+        assert!(db.persist(b"k495"));
+        assert_eq!(db.volatile_len(), 9);
+    }
+}

@@ -1,0 +1,110 @@
+//! Keyspace notifications (`notify-keyspace-events`): the flag letters and
+//! the two channels Redis publishes on, `__keyspace@<db>__:<key>` (message:
+//! the event) and `__keyevent@<db>__:<event>` (message: the key).
+
+use crate::engine::Engine;
+
+pub const KEYSPACE: u32 = 1 << 0; // K
+pub const KEYEVENT: u32 = 1 << 1; // E
+pub const GENERIC: u32 = 1 << 2; // g
+pub const STRING: u32 = 1 << 3; // $
+pub const LIST: u32 = 1 << 4; // l
+pub const SET: u32 = 1 << 5; // s
+pub const HASH: u32 = 1 << 6; // h
+pub const ZSET: u32 = 1 << 7; // z
+pub const EXPIRED: u32 = 1 << 8; // x
+pub const EVICTED: u32 = 1 << 9; // e
+pub const STREAM: u32 = 1 << 10; // t
+pub const KEY_MISS: u32 = 1 << 11; // m
+pub const MODULE: u32 = 1 << 13; // d
+pub const NEW: u32 = 1 << 14; // n
+/// `A`: every class except key-miss, module and new-key events.
+pub const ALL: u32 = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
+
+/// Parses a flag string such as `KEA` or `Ex`. Unknown letters → None.
+pub fn parse_flags(s: &[u8]) -> Option<u32> {
+    let mut flags = 0;
+    for &c in s {
+        flags |= match c {
+            b'A' => ALL,
+            b'g' => GENERIC,
+            b'$' => STRING,
+            b'l' => LIST,
+            b's' => SET,
+            b'h' => HASH,
+            b'z' => ZSET,
+            b'x' => EXPIRED,
+            b'e' => EVICTED,
+            b'K' => KEYSPACE,
+            b'E' => KEYEVENT,
+            b't' => STREAM,
+            b'm' => KEY_MISS,
+            b'd' => MODULE,
+            b'n' => NEW,
+            _ => return None,
+        };
+    }
+    Some(flags)
+}
+
+/// Renders flags the way CONFIG GET prints them (Redis's `keyspaceEventsFlagsToString`).
+pub fn flags_to_string(flags: u32) -> String {
+    let mut s = String::new();
+    if flags & ALL == ALL {
+        s.push('A');
+    } else {
+        for (bit, c) in [
+            (GENERIC, 'g'),
+            (STRING, '$'),
+            (LIST, 'l'),
+            (SET, 's'),
+            (HASH, 'h'),
+            (ZSET, 'z'),
+            (EXPIRED, 'x'),
+            (EVICTED, 'e'),
+            (STREAM, 't'),
+            (MODULE, 'd'),
+        ] {
+            if flags & bit != 0 {
+                s.push(c);
+            }
+        }
+    }
+    for (bit, c) in [(KEYSPACE, 'K'), (KEYEVENT, 'E'), (KEY_MISS, 'm'), (NEW, 'n')] {
+        if flags & bit != 0 {
+            s.push(c);
+        }
+    }
+    s
+}
+
+/// Publishes the notification for `event` on `key` if `class` is enabled.
+pub fn notify(engine: &mut Engine, db: usize, class: u32, event: &str, key: &[u8]) {
+    let flags = engine.config.notify_keyspace_events;
+    if flags & class == 0 {
+        return;
+    }
+    if flags & KEYSPACE != 0 {
+        let mut channel = format!("__keyspace@{db}__:").into_bytes();
+        channel.extend_from_slice(key);
+        crate::pubsub::publish(engine, &channel, event.as_bytes());
+    }
+    if flags & KEYEVENT != 0 {
+        let channel = format!("__keyevent@{db}__:{event}").into_bytes();
+        crate::pubsub::publish(engine, &channel, key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_round_trip() {
+        assert_eq!(parse_flags(b"KEA"), Some(ALL | KEYSPACE | KEYEVENT));
+        assert_eq!(flags_to_string(parse_flags(b"KEA").unwrap()), "AKE");
+        assert_eq!(flags_to_string(parse_flags(b"Ex").unwrap()), "xE");
+        assert_eq!(parse_flags(b"Q"), None);
+        assert_eq!(parse_flags(b""), Some(0));
+    }
+}

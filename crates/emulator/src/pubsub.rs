@@ -1,0 +1,144 @@
+//! The subscription registry and message delivery. Subscribers of a
+//! channel get `message`, then pattern subscribers get `pmessage`, each in
+//! the order they subscribed; RESP3 clients receive them as push replies.
+
+use std::collections::BTreeMap;
+
+use crate::client::ClientId;
+use crate::engine::Engine;
+use crate::events::Event;
+use crate::glob::glob_match;
+use crate::reply::Reply;
+use crate::resp::Protocol;
+
+#[derive(Debug, Default, Clone)]
+pub struct PubSub {
+    /// Channel → subscribers in subscription order.
+    pub channels: BTreeMap<Vec<u8>, Vec<ClientId>>,
+    /// Pattern → subscribers in subscription order; patterns in the order first subscribed.
+    pub patterns: Vec<(Vec<u8>, Vec<ClientId>)>,
+    /// Shard channel → subscribers (SSUBSCRIBE).
+    pub shard_channels: BTreeMap<Vec<u8>, Vec<ClientId>>,
+}
+
+impl PubSub {
+    pub fn subscribe(&mut self, client: ClientId, channel: &[u8]) {
+        let subs = self.channels.entry(channel.to_vec()).or_default();
+        if !subs.contains(&client) {
+            subs.push(client);
+        }
+    }
+
+    pub fn unsubscribe(&mut self, client: ClientId, channel: &[u8]) {
+        if let Some(subs) = self.channels.get_mut(channel) {
+            subs.retain(|&c| c != client);
+            if subs.is_empty() {
+                self.channels.remove(channel);
+            }
+        }
+    }
+
+    pub fn psubscribe(&mut self, client: ClientId, pattern: &[u8]) {
+        match self.patterns.iter_mut().find(|(p, _)| p == pattern) {
+            Some((_, subs)) => {
+                if !subs.contains(&client) {
+                    subs.push(client);
+                }
+            }
+            None => self.patterns.push((pattern.to_vec(), vec![client])),
+        }
+    }
+
+    pub fn punsubscribe(&mut self, client: ClientId, pattern: &[u8]) {
+        for (_, subs) in self.patterns.iter_mut().filter(|(p, _)| p == pattern) {
+            subs.retain(|&c| c != client);
+        }
+        self.patterns.retain(|(_, subs)| !subs.is_empty());
+    }
+
+    pub fn ssubscribe(&mut self, client: ClientId, channel: &[u8]) {
+        let subs = self.shard_channels.entry(channel.to_vec()).or_default();
+        if !subs.contains(&client) {
+            subs.push(client);
+        }
+    }
+
+    pub fn sunsubscribe(&mut self, client: ClientId, channel: &[u8]) {
+        if let Some(subs) = self.shard_channels.get_mut(channel) {
+            subs.retain(|&c| c != client);
+            if subs.is_empty() {
+                self.shard_channels.remove(channel);
+            }
+        }
+    }
+
+    /// Drops every subscription of a client that went away.
+    pub fn forget_client(&mut self, client: ClientId) {
+        for subs in self.channels.values_mut() {
+            subs.retain(|&c| c != client);
+        }
+        self.channels.retain(|_, s| !s.is_empty());
+        for (_, subs) in self.patterns.iter_mut() {
+            subs.retain(|&c| c != client);
+        }
+        self.patterns.retain(|(_, s)| !s.is_empty());
+        for subs in self.shard_channels.values_mut() {
+            subs.retain(|&c| c != client);
+        }
+        self.shard_channels.retain(|_, s| !s.is_empty());
+    }
+}
+
+/// A pub/sub frame in the client's protocol: an array in RESP2, a push in RESP3.
+pub fn frame(proto: Protocol, items: Vec<Reply>) -> Reply {
+    match proto {
+        Protocol::Resp2 => Reply::Array(items),
+        Protocol::Resp3 => Reply::Push(items),
+    }
+}
+
+/// PUBLISH: delivers `message` to channel then pattern subscribers and
+/// returns how many clients received it.
+pub fn publish(engine: &mut Engine, channel: &[u8], message: &[u8]) -> usize {
+    let mut deliveries = Vec::new();
+    if let Some(subs) = engine.pubsub.channels.get(channel) {
+        for &id in subs {
+            deliveries.push((id, vec![Reply::bulk_str("message"), Reply::bulk(channel), Reply::bulk(message)]));
+        }
+    }
+    for (pattern, subs) in &engine.pubsub.patterns {
+        if glob_match(pattern, channel, false) {
+            for &id in subs {
+                deliveries.push((
+                    id,
+                    vec![Reply::bulk_str("pmessage"), Reply::bulk(pattern.clone()), Reply::bulk(channel), Reply::bulk(message)],
+                ));
+            }
+        }
+    }
+    deliver_all(engine, deliveries)
+}
+
+/// SPUBLISH: delivers to shard-channel subscribers (`smessage`).
+pub fn spublish(engine: &mut Engine, channel: &[u8], message: &[u8]) -> usize {
+    let deliveries: Vec<_> = engine
+        .pubsub
+        .shard_channels
+        .get(channel)
+        .map(|subs| {
+            subs.iter()
+                .map(|&id| (id, vec![Reply::bulk_str("smessage"), Reply::bulk(channel), Reply::bulk(message)]))
+                .collect()
+        })
+        .unwrap_or_default();
+    deliver_all(engine, deliveries)
+}
+
+fn deliver_all(engine: &mut Engine, deliveries: Vec<(ClientId, Vec<Reply>)>) -> usize {
+    let n = deliveries.len();
+    for (id, items) in deliveries {
+        let proto = engine.protocol_of(id);
+        engine.push_event(Event::Deliver { client: id, reply: frame(proto, items) });
+    }
+    n
+}

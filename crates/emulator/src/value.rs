@@ -1,0 +1,59 @@
+//! The value stored under a key: one variant per Redis type.
+
+use crate::types::{HashValue, ListValue, SetValue, StreamValue, ZSetValue};
+
+/// A string value. `raw` records that the string was modified in place
+/// (APPEND, SETRANGE, SETBIT…), which Redis reports as the `raw` encoding.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StrValue {
+    pub bytes: Vec<u8>,
+    pub raw: bool,
+}
+
+impl StrValue {
+    pub fn new(bytes: impl Into<Vec<u8>>) -> StrValue {
+        StrValue { bytes: bytes.into(), raw: false }
+    }
+
+    /// Redis 7.0's OBJECT ENCODING for this string: `int` for canonical
+    /// 64-bit integers, `embstr` up to 44 bytes, `raw` beyond or once modified.
+    pub fn encoding(&self) -> &'static str {
+        if self.raw {
+            "raw"
+        } else if self.bytes.len() <= 20 && crate::float::parse_i64(&self.bytes).is_some() {
+            "int"
+        } else if self.bytes.len() <= 44 {
+            "embstr"
+        } else {
+            "raw"
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    String(StrValue),
+    List(ListValue),
+    Hash(HashValue),
+    Set(SetValue),
+    ZSet(ZSetValue),
+    Stream(Box<StreamValue>),
+}
+
+impl Value {
+    pub fn string(bytes: impl Into<Vec<u8>>) -> Value {
+        Value::String(StrValue::new(bytes))
+    }
+
+    /// The name TYPE prints.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! A RESP2/RESP3 TCP server around the emulator, so redis-cli, client
+//! libraries and redis-benchmark can talk to it, and so it can be compared
+//! byte for byte with a real redis-server.
+//!
+//! One engine behind a mutex serves every connection: like Redis, commands
+//! run one at a time. Each connection has an outbox; replies and messages
+//! for it (pub/sub, unblocked BLPOP, MONITOR) are written in the order the
+//! engine produced them.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use redis_emulator::clock::{system_time_us, Clock};
+use redis_emulator::resp::{encode, parse_request, Parsed};
+use redis_emulator::{ClientId, Config, Engine, Event, Reply};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, Notify};
+
+struct Connection {
+    outbox: mpsc::UnboundedSender<Vec<u8>>,
+    wake: Arc<Notify>,
+}
+
+/// The engine and the connections' outboxes.
+pub struct Shared {
+    pub engine: Engine,
+    connections: HashMap<ClientId, Connection>,
+}
+
+impl Shared {
+    /// Sends every pending event to the connection it is for.
+    fn route_events(&mut self) {
+        for event in self.engine.drain_events() {
+            if let Event::Deliver { client, reply } = event {
+                if let Some(conn) = self.connections.get(&client) {
+                    let mut buf = Vec::new();
+                    encode(&reply, self.engine.protocol_of(client), &mut buf);
+                    let _ = conn.outbox.send(buf);
+                    conn.wake.notify_one();
+                }
+            }
+        }
+    }
+}
+
+pub type SharedState = Arc<Mutex<Shared>>;
+
+fn lock(state: &SharedState) -> MutexGuard<'_, Shared> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A new engine on the real clock, with Redis's default configuration.
+pub fn new_state() -> SharedState {
+    let mut engine = Engine::new(Clock::real(system_time_us), system_time_us() as u64, Config::default());
+    engine.track_changes(false);
+    Arc::new(Mutex::new(Shared { engine, connections: HashMap::new() }))
+}
+
+/// Accepts connections forever, and runs the periodic work (active expiry,
+/// blocking timeouts) in the background.
+pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result<()> {
+    let cron_state = state.clone();
+    tokio::spawn(async move {
+        let mut ticks: u64 = 0;
+        let mut interval = tokio::time::interval(Duration::from_millis(10));
+        loop {
+            interval.tick().await;
+            ticks += 1;
+            let mut shared = lock(&cron_state);
+            let hz = shared.engine.config().hz.clamp(1, 500) as u64;
+            if ticks % (100 / hz).max(1) == 0 {
+                shared.engine.active_expire_cycle();
+            }
+            shared.engine.expire_blocked_clients();
+            shared.route_events();
+        }
+    });
+    loop {
+        let (socket, peer) = listener.accept().await?;
+        let state = state.clone();
+        tokio::spawn(async move {
+            let _ = handle_connection(socket, peer, state).await;
+        });
+    }
+}
+
+async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedState) -> std::io::Result<()> {
+    socket.set_nodelay(true)?;
+    let local = socket.local_addr()?;
+    let (mut reader, mut writer) = socket.into_split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let wake = Arc::new(Notify::new());
+    let id = {
+        let mut shared = lock(&state);
+        let id = shared.engine.connect(peer.to_string());
+        shared.engine.set_client_local_addr(id, local.to_string());
+        shared.connections.insert(id, Connection { outbox: tx.clone(), wake: wake.clone() });
+        id
+    };
+    let writer_task = tokio::spawn(async move {
+        while let Some(bytes) = rx.recv().await {
+            if bytes.is_empty() {
+                break; // close request
+            }
+            if writer.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+        let _ = writer.shutdown().await;
+    });
+
+    let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut closing = false;
+    'conn: while !closing {
+        // Execute every complete request already buffered, under one lock.
+        loop {
+            let blocked = lock(&state).engine.client(id).is_some_and(|c| c.blocked.is_some());
+            if blocked {
+                wake.notified().await;
+                continue;
+            }
+            let mut shared = lock(&state);
+            let max_bulk = shared.engine.config().proto_max_bulk_len;
+            let mut out = Vec::new();
+            let mut consumed = 0;
+            let mut now_blocked = false;
+            loop {
+                match parse_request(&buf[consumed..], max_bulk) {
+                    Parsed::Incomplete => break,
+                    Parsed::Error(msg) => {
+                        encode(&Reply::error(msg), shared.engine.protocol_of(id), &mut out);
+                        closing = true;
+                        break;
+                    }
+                    Parsed::Command(argv, used) => {
+                        consumed += used;
+                        if argv.is_empty() {
+                            continue;
+                        }
+                        let reply = shared.engine.execute(id, argv);
+                        encode(&reply, shared.engine.protocol_of(id), &mut out);
+                        if shared.engine.client(id).is_some_and(|c| c.close_after_reply) {
+                            closing = true;
+                            break;
+                        }
+                        if matches!(reply, Reply::Blocked) {
+                            now_blocked = true;
+                            break;
+                        }
+                        if shared.engine.client(id).is_none() {
+                            closing = true; // killed by CLIENT KILL
+                            break;
+                        }
+                    }
+                }
+            }
+            buf.drain(..consumed);
+            if !out.is_empty() {
+                let _ = tx.send(out);
+            }
+            shared.route_events();
+            drop(shared);
+            if closing {
+                break 'conn;
+            }
+            if !now_blocked {
+                break;
+            }
+        }
+        let n = reader.read(&mut chunk).await.unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    {
+        let mut shared = lock(&state);
+        shared.connections.remove(&id);
+        shared.engine.disconnect(id);
+        shared.route_events();
+    }
+    let _ = tx.send(Vec::new());
+    let _ = writer_task.await;
+    Ok(())
+}
+
+/// Binds `addr` and serves on a fresh engine (used by tests and benches).
+pub async fn bind_and_serve(addr: &str) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    let handle = tokio::spawn(serve(listener, new_state()));
+    Ok((local, handle))
+}
+

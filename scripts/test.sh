@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sets up everything missing, then runs every check and test:
+# formatting, clippy, unit/property/lesson tests, the differential suite
+# against a real redis-server, the release build, and the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/setup.sh
+
+step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test --workspace (unit, property, lesson and differential tests)"
+REQUIRE_REDIS=1 cargo test --workspace
+
+step "trunk build --release"
+trunk build --release
+
+step "browser end-to-end tests (Playwright + Chromium)"
+node --test --test-concurrency=1 tests/e2e/

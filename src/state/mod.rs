@@ -1,0 +1,4 @@
+//! App state shared between components (no DOM code here).
+
+pub mod console;
+pub mod session;
