@@ -125,7 +125,7 @@ fn format_map(out: &mut String, pairs: &[(Reply, Reply)], prefix: &str, proto: P
         out.push_str("(empty hash)\n");
         return;
     }
-    let width = index_width(pairs.len() * 2);
+    let width = index_width(pairs.len());
     let child_prefix = format!("{prefix}{}", " ".repeat(width + 2));
     for (i, (k, v)) in pairs.iter().enumerate() {
         let lead = if i == 0 { "" } else { prefix };

@@ -179,3 +179,29 @@ mod tests {
         assert_eq!(format_g(3.14159, 4), "3.142");
     }
 }
+
+/// INCRBYFLOAT / HINCRBYFLOAT arithmetic and formatting: adds `incr` to
+/// `current` and returns the text Redis stores. Errors are Redis's.
+///
+/// Redis computes in C `long double` (80-bit on x86-64) and prints with
+/// `%.17Lf`, trimming trailing zeros; this is the single place that
+/// emulates that, shared by strings and hashes.
+pub fn incr_by_float_text(current: f64, incr: f64) -> Result<Vec<u8>, &'static str> {
+    let sum = current + incr;
+    if sum.is_nan() || sum.is_infinite() {
+        return Err("ERR increment would produce NaN or Infinity");
+    }
+    let mut s = format!("{sum:.17}");
+    if s.contains('.') {
+        while s.ends_with('0') {
+            s.pop();
+        }
+        if s.ends_with('.') {
+            s.pop();
+        }
+    }
+    if s == "-0" {
+        s = "0".into();
+    }
+    Ok(s.into_bytes())
+}

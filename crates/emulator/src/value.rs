@@ -57,3 +57,30 @@ impl Value {
         }
     }
 }
+
+impl Value {
+    /// Approximate bytes this value uses (memory accounting, MEMORY USAGE).
+    pub fn mem_usage(&self) -> usize {
+        match self {
+            Value::String(s) => s.bytes.len() + 16,
+            Value::List(v) => v.mem_usage(),
+            Value::Hash(v) => v.mem_usage(),
+            Value::Set(v) => v.mem_usage(),
+            Value::ZSet(v) => v.mem_usage(),
+            Value::Stream(v) => v.mem_usage(),
+        }
+    }
+
+    /// Commands that recreate this value under `key` (snapshots, AOF rewrite,
+    /// the playground's export). TTLs are not included.
+    pub fn rewrite(&self, key: &[u8], out: &mut Vec<Vec<Vec<u8>>>) {
+        match self {
+            Value::String(s) => out.push(vec![b"SET".to_vec(), key.to_vec(), s.bytes.clone()]),
+            Value::List(v) => v.rewrite(key, out),
+            Value::Hash(v) => v.rewrite(key, out),
+            Value::Set(v) => v.rewrite(key, out),
+            Value::ZSet(v) => v.rewrite(key, out),
+            Value::Stream(v) => v.rewrite(key, out),
+        }
+    }
+}

@@ -8,15 +8,60 @@ use crate::client::BlockedState;
 use crate::command::CommandSpec;
 use crate::reply::Reply;
 
+pub mod bitmap;
+pub mod client;
+pub mod command_docs;
+pub mod config;
 pub mod connection;
+pub mod expire;
 pub mod generic;
+pub mod geo;
+pub mod hash;
+pub mod hyperloglog;
+pub mod info;
+pub mod keyspace;
+pub mod list;
+pub mod memory;
+pub mod persistence;
+pub mod pubsub;
+pub mod scripting;
 pub mod server;
+pub mod set;
+pub mod sort;
+pub mod stream;
 pub mod string;
+pub mod transactions;
+pub mod zset;
 
 /// Every family's table. Add a family here and it is dispatched, listed by
 /// COMMAND, completed in the console and shown in the reference page.
 pub fn families() -> &'static [&'static [CommandSpec]] {
-    &[connection::COMMANDS, generic::COMMANDS, string::COMMANDS, server::COMMANDS]
+    &[
+        connection::COMMANDS,
+        client::COMMANDS,
+        generic::COMMANDS,
+        keyspace::COMMANDS,
+        expire::COMMANDS,
+        string::COMMANDS,
+        bitmap::COMMANDS,
+        list::COMMANDS,
+        hash::COMMANDS,
+        set::COMMANDS,
+        zset::COMMANDS,
+        sort::COMMANDS,
+        geo::COMMANDS,
+        hyperloglog::COMMANDS,
+        stream::COMMANDS,
+        pubsub::COMMANDS,
+        transactions::COMMANDS,
+        scripting::COMMANDS,
+        server::COMMANDS,
+        config::COMMANDS,
+        info::COMMANDS,
+        memory::COMMANDS,
+        persistence::COMMANDS,
+        command_docs::COMMANDS,
+    ]
 }
 
 /// Every top-level command, in table order.

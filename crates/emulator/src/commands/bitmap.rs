@@ -1,0 +1,5 @@
+//! Bitmap commands (on strings).
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! COMMAND and its subcommands (COUNT, INFO, DOCS, LIST, GETKEYS).
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! TTL commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

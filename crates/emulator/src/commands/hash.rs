@@ -1,0 +1,5 @@
+//! Hash commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

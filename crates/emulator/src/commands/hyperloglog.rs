@@ -1,0 +1,5 @@
+//! HyperLogLog commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

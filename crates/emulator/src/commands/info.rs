@@ -1,0 +1,5 @@
+//! INFO, MONITOR, SLOWLOG.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

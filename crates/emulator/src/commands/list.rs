@@ -1,0 +1,5 @@
+//! List commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! MEMORY USAGE / STATS.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! Pub/sub commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! EVAL, EVALSHA, SCRIPT.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! SORT and SORT_RO.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

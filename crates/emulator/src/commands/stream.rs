@@ -1,0 +1,5 @@
+//! Stream commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];
