@@ -32,9 +32,16 @@ pub struct ConsoleState {
 
 pub enum ConsoleAction {
     /// A line was run: record it, its output, and add it to history.
-    Ran { prompt: String, input: String, output: String, error: bool },
+    Ran {
+        prompt: String,
+        input: String,
+        output: String,
+        error: bool,
+    },
     /// Output that arrived later (an unblocked BLPOP, a pub/sub message).
-    Arrived { output: String },
+    Arrived {
+        output: String,
+    },
     Clear,
     HistoryUp,
     HistoryDown,

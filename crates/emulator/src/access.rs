@@ -28,11 +28,7 @@ pub fn idle_ms(access: u32, now_ms: i64) -> u64 {
 
 /// Sets the access data of a newly created key.
 pub fn init(entry: &mut Entry, now_ms: i64, policy: EvictionPolicy) {
-    entry.access = if policy.is_lfu() {
-        (lfu_minutes(now_ms) << 8) | LFU_INIT_VAL
-    } else {
-        lru_clock(now_ms)
-    };
+    entry.access = if policy.is_lfu() { (lfu_minutes(now_ms) << 8) | LFU_INIT_VAL } else { lru_clock(now_ms) };
 }
 
 /// The LFU counter after applying decay for the minutes elapsed.
@@ -41,7 +37,7 @@ pub fn lfu_decayed_counter(access: u32, now_ms: i64, decay_time: u32) -> u32 {
     let counter = access & 255;
     let now = lfu_minutes(now_ms);
     let elapsed = if now >= last { now - last } else { 65535 - last + now };
-    let periods = if decay_time > 0 { elapsed / decay_time } else { 0 };
+    let periods = elapsed.checked_div(decay_time).unwrap_or(0);
     counter.saturating_sub(periods)
 }
 

@@ -46,7 +46,7 @@ impl<'a> Args<'a> {
         Args { argv, pos: skip.min(argv.len()) }
     }
 
-    pub fn next(&mut self) -> Option<&'a [u8]> {
+    pub fn next_arg(&mut self) -> Option<&'a [u8]> {
         let a = self.argv.get(self.pos)?;
         self.pos += 1;
         Some(a)
@@ -58,7 +58,7 @@ impl<'a> Args<'a> {
 
     /// The next argument, or `ERR syntax error` if there is none.
     pub fn value(&mut self) -> Result<&'a [u8], Reply> {
-        self.next().ok_or(Reply::error(errors::SYNTAX))
+        self.next_arg().ok_or(Reply::error(errors::SYNTAX))
     }
 
     /// Consumes the next argument if it is `keyword`.

@@ -86,10 +86,7 @@ fn format_into(out: &mut String, reply: &Reply, prefix: &str, proto: Protocol) {
         Reply::Set(items) => format_list(out, items, prefix, ')', "(empty array)", proto),
         Reply::Map(pairs) if resp3 => format_map(out, pairs, prefix, proto),
         Reply::Map(pairs) => {
-            let flat: Vec<Reply> = pairs
-                .iter()
-                .flat_map(|(k, v)| [k.clone(), v.clone()])
-                .collect();
+            let flat: Vec<Reply> = pairs.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect();
             format_list(out, &flat, prefix, ')', "(empty array)", proto);
         }
         Reply::Multi(replies) => {
@@ -158,10 +155,7 @@ mod tests {
 
     #[test]
     fn nested_arrays_are_numbered_like_redis_cli() {
-        let r = Reply::Array(vec![
-            Reply::bulk_str("a"),
-            Reply::Array(vec![Reply::bulk_str("b"), Reply::Integer(1)]),
-        ]);
+        let r = Reply::Array(vec![Reply::bulk_str("a"), Reply::Array(vec![Reply::bulk_str("b"), Reply::Integer(1)])]);
         assert_eq!(cli(&r), "1) \"a\"\n2) 1) \"b\"\n   2) (integer) 1\n");
         let ten = Reply::Array((0..10).map(Reply::Integer).collect());
         let text = cli(&ten);

@@ -9,10 +9,7 @@ pub type TimeSource = fn() -> i64;
 
 /// Real time from the operating system, for native builds.
 pub fn system_time_us() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
 /// Real or virtual time. A clock with a source follows it (plus any

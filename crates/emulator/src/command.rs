@@ -240,7 +240,11 @@ impl CommandSpec {
         let mut out: Vec<&'static str> = self
             .syntax
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .filter(|w| w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-') && w.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+            .filter(|w| {
+                w.len() > 1
+                    && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-')
+                    && w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            })
             .collect();
         out.sort_unstable();
         out.dedup();

@@ -139,12 +139,8 @@ impl Db {
     fn compact(&mut self) {
         self.keys.compact(|_, _| {});
         self.volatile.clear();
-        let slots: Vec<Slot> = self
-            .keys
-            .iter_slots()
-            .filter(|(_, _, e)| e.expire_at_ms != NO_EXPIRY)
-            .map(|(s, _, _)| s)
-            .collect();
+        let slots: Vec<Slot> =
+            self.keys.iter_slots().filter(|(_, _, e)| e.expire_at_ms != NO_EXPIRY).map(|(s, _, _)| s).collect();
         for s in slots {
             let pos = self.volatile.len() as u32;
             self.volatile.push(s);

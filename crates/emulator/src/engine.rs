@@ -226,7 +226,9 @@ impl Engine {
             ));
         }
         if let Some(multi) = client.multi.as_mut() {
-            if !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") || !spec.parent.is_empty() {
+            if !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
+                || !spec.parent.is_empty()
+            {
                 if spec.has(flags::NO_MULTI) {
                     multi.aborted = true;
                     self.reject(spec);
@@ -384,7 +386,7 @@ impl Engine {
                     .values()
                     .filter_map(|c| {
                         let b = c.blocked.as_ref()?;
-                        (b.db == db && b.keys.iter().any(|k| *k == key)).then_some((b.since_seq, c.id))
+                        (b.db == db && b.keys.contains(&key)).then_some((b.since_seq, c.id))
                     })
                     .collect();
                 waiting.sort_unstable();

@@ -48,11 +48,7 @@ pub fn unknown_command(argv: &[Vec<u8>]) -> String {
 
 /// `ERR unknown subcommand 'foo'. Try CLIENT HELP.`
 pub fn unknown_subcommand(container: &str, sub: &[u8]) -> String {
-    sanitize(&format!(
-        "ERR unknown subcommand '{}'. Try {} HELP.",
-        show(sub, 128),
-        container.to_ascii_uppercase()
-    ))
+    sanitize(&format!("ERR unknown subcommand '{}'. Try {} HELP.", show(sub, 128), container.to_ascii_uppercase()))
 }
 
 /// `ERR invalid expire time in 'set' command`

@@ -138,6 +138,32 @@ pub fn format_double(d: f64) -> String {
     format_g(d, 17)
 }
 
+/// INCRBYFLOAT / HINCRBYFLOAT arithmetic and formatting: adds `incr` to
+/// `current` and returns the text Redis stores. Errors are Redis's.
+///
+/// Redis computes in C `long double` (80-bit on x86-64) and prints with
+/// `%.17Lf`, trimming trailing zeros; this is the single place that
+/// emulates that, shared by strings and hashes.
+pub fn incr_by_float_text(current: f64, incr: f64) -> Result<Vec<u8>, &'static str> {
+    let sum = current + incr;
+    if sum.is_nan() || sum.is_infinite() {
+        return Err("ERR increment would produce NaN or Infinity");
+    }
+    let mut s = format!("{sum:.17}");
+    if s.contains('.') {
+        while s.ends_with('0') {
+            s.pop();
+        }
+        if s.ends_with('.') {
+            s.pop();
+        }
+    }
+    if s == "-0" {
+        s = "0".into();
+    }
+    Ok(s.into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,32 +202,6 @@ mod tests {
         assert_eq!(format_double(0.0001), "0.0001");
         assert_eq!(format_double(0.00001), "1.0000000000000001e-05");
         assert_eq!(format_double(f64::NEG_INFINITY), "-inf");
-        assert_eq!(format_g(3.14159, 4), "3.142");
+        assert_eq!(format_g(2.71828, 4), "2.718");
     }
-}
-
-/// INCRBYFLOAT / HINCRBYFLOAT arithmetic and formatting: adds `incr` to
-/// `current` and returns the text Redis stores. Errors are Redis's.
-///
-/// Redis computes in C `long double` (80-bit on x86-64) and prints with
-/// `%.17Lf`, trimming trailing zeros; this is the single place that
-/// emulates that, shared by strings and hashes.
-pub fn incr_by_float_text(current: f64, incr: f64) -> Result<Vec<u8>, &'static str> {
-    let sum = current + incr;
-    if sum.is_nan() || sum.is_infinite() {
-        return Err("ERR increment would produce NaN or Infinity");
-    }
-    let mut s = format!("{sum:.17}");
-    if s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
-        }
-    }
-    if s == "-0" {
-        s = "0".into();
-    }
-    Ok(s.into_bytes())
 }

@@ -111,7 +111,12 @@ pub fn publish(engine: &mut Engine, channel: &[u8], message: &[u8]) -> usize {
             for &id in subs {
                 deliveries.push((
                     id,
-                    vec![Reply::bulk_str("pmessage"), Reply::bulk(pattern.clone()), Reply::bulk(channel), Reply::bulk(message)],
+                    vec![
+                        Reply::bulk_str("pmessage"),
+                        Reply::bulk(pattern.clone()),
+                        Reply::bulk(channel),
+                        Reply::bulk(message),
+                    ],
                 ));
             }
         }

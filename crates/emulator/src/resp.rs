@@ -312,18 +312,12 @@ mod tests {
         for cut in 0..req.len() {
             assert_eq!(parse_request(&req[..cut], 512 << 20), Parsed::Incomplete, "cut {cut}");
         }
-        assert_eq!(
-            parse_request(req, 512 << 20),
-            Parsed::Command(vec![b"ECHO".to_vec(), b"hi".to_vec()], req.len())
-        );
+        assert_eq!(parse_request(req, 512 << 20), Parsed::Command(vec![b"ECHO".to_vec(), b"hi".to_vec()], req.len()));
     }
 
     #[test]
     fn parses_inline_and_reports_errors() {
-        assert_eq!(
-            parse_request(b"PING\r\n", 100),
-            Parsed::Command(vec![b"PING".to_vec()], 6)
-        );
+        assert_eq!(parse_request(b"PING\r\n", 100), Parsed::Command(vec![b"PING".to_vec()], 6));
         assert_eq!(
             parse_request(b"SET k \"v\r\n", 100),
             Parsed::Error("ERR Protocol error: unbalanced quotes in request".into())
@@ -332,10 +326,7 @@ mod tests {
             parse_request(b"*1\r\n+x\r\n", 100),
             Parsed::Error("ERR Protocol error: expected '$', got '+'".into())
         );
-        assert_eq!(
-            parse_request(b"*x\r\n", 100),
-            Parsed::Error("ERR Protocol error: invalid multibulk length".into())
-        );
+        assert_eq!(parse_request(b"*x\r\n", 100), Parsed::Error("ERR Protocol error: invalid multibulk length".into()));
         assert_eq!(
             parse_request(b"*1\r\n$101\r\n", 100),
             Parsed::Error("ERR Protocol error: invalid bulk length".into())

@@ -127,11 +127,7 @@ mod tests {
     use super::*;
 
     fn split(s: &str) -> Vec<String> {
-        split_line(s)
-            .unwrap()
-            .into_iter()
-            .map(|a| String::from_utf8_lossy(&a).into_owned())
-            .collect()
+        split_line(s).unwrap().into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect()
     }
 
     #[test]

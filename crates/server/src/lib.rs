@@ -71,7 +71,7 @@ pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result
             ticks += 1;
             let mut shared = lock(&cron_state);
             let hz = shared.engine.config().hz.clamp(1, 500) as u64;
-            if ticks % (100 / hz).max(1) == 0 {
+            if ticks.is_multiple_of((100 / hz).max(1)) {
                 shared.engine.active_expire_cycle();
             }
             shared.engine.expire_blocked_clients();
@@ -195,4 +195,3 @@ pub async fn bind_and_serve(addr: &str) -> std::io::Result<(SocketAddr, tokio::t
     let handle = tokio::spawn(serve(listener, new_state()));
     Ok((local, handle))
 }
-

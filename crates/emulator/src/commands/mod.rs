@@ -117,10 +117,7 @@ pub fn lookup(argv: &[Vec<u8>]) -> Lookup {
 
 /// What a blocked command answers when its timeout passes.
 pub fn blocking_timeout_reply(blocked: Option<&BlockedState>) -> Reply {
-    let name = blocked
-        .and_then(|b| b.argv.first())
-        .map(|n| n.to_ascii_lowercase())
-        .unwrap_or_default();
+    let name = blocked.and_then(|b| b.argv.first()).map(|n| n.to_ascii_lowercase()).unwrap_or_default();
     match name.as_slice() {
         b"brpoplpush" | b"blmove" => Reply::Nil,
         b"wait" => Reply::Integer(0),

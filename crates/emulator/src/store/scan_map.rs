@@ -73,9 +73,7 @@ impl<V> ScanMap<V> {
     pub fn slot_of(&self, key: &[u8]) -> Option<Slot> {
         let h = self.hash(key);
         let slots = &self.slots;
-        self.table
-            .find(h, |&s| slots[s as usize].as_ref().is_some_and(|(k, _)| &**k == key))
-            .copied()
+        self.table.find(h, |&s| slots[s as usize].as_ref().is_some_and(|(k, _)| &**k == key)).copied()
     }
 
     pub fn contains_key(&self, key: &[u8]) -> bool {
@@ -135,10 +133,7 @@ impl<V> ScanMap<V> {
     pub fn remove(&mut self, key: &[u8]) -> Option<(Box<[u8]>, V, Slot)> {
         let h = self.hash(key);
         let slots = &self.slots;
-        let found = self
-            .table
-            .find_entry(h, |&s| slots[s as usize].as_ref().is_some_and(|(k, _)| &**k == key))
-            .ok()?;
+        let found = self.table.find_entry(h, |&s| slots[s as usize].as_ref().is_some_and(|(k, _)| &**k == key)).ok()?;
         let (s, _) = found.remove();
         let (k, v) = self.slots[s as usize].take()?;
         self.free.push(s);
@@ -218,10 +213,7 @@ impl<V> ScanMap<V> {
 
     /// Occupied slots with their numbers.
     pub fn iter_slots(&self) -> impl Iterator<Item = (Slot, &[u8], &V)> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| e.as_ref().map(|(k, v)| (i as Slot, &**k, v)))
+        self.slots.iter().enumerate().filter_map(|(i, e)| e.as_ref().map(|(k, v)| (i as Slot, &**k, v)))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> {

@@ -141,7 +141,11 @@ impl Conn {
             let mut chunk = [0u8; 65536];
             match self.stream.read(&mut chunk) {
                 Ok(0) => {
-                    return if self.buf.is_empty() { Some(b"(connection closed)".to_vec()) } else { Some(std::mem::take(&mut self.buf)) };
+                    return if self.buf.is_empty() {
+                        Some(b"(connection closed)".to_vec())
+                    } else {
+                        Some(std::mem::take(&mut self.buf))
+                    };
                 }
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
                 Err(_) => return None,
