@@ -202,6 +202,6 @@ mod tests {
         assert_eq!(format_double(0.0001), "0.0001");
         assert_eq!(format_double(0.00001), "1.0000000000000001e-05");
         assert_eq!(format_double(f64::NEG_INFINITY), "-inf");
-        assert_eq!(format_g(2.71828, 4), "2.718");
+        assert_eq!(format_g(1.23456, 4), "1.235");
     }
 }
