@@ -1,0 +1,405 @@
+//! The lesson file format and its parser.
+//!
+//! A lesson is one Markdown file:
+//!
+//! ````text
+//! ---
+//! id: sorted-sets
+//! title: Sorted sets — a game leaderboard
+//! order: 6
+//! prerequisites: strings, sets
+//! summary: Scores keep members ranked…
+//! ---
+//! Prose in Markdown…
+//!
+//! ```setup
+//! DEL leaderboard            (commands run when the lesson starts or is reset)
+//! ```
+//!
+//! ```redis client=2 advance=11
+//! ZADD leaderboard 500 alice (each line a command; click runs them)
+//! => (integer) 1             (expected output of the command above)
+//! =>[2] …                    (expected output delivered to client 2)
+//! ```
+//!
+//! ```challenge
+//! id: bob-first
+//! goal: Make bob rank first.
+//! check: ZREVRANK leaderboard bob
+//! => (integer) 0
+//! hint: ZADD updates a member's score.
+//! solution: ZADD leaderboard 2000 bob
+//! ```
+//!
+//! ```widget
+//! invalidation-lab            (an interactive piece the app provides)
+//! ```
+//! ````
+
+use crate::markdown::{parse_blocks, Block};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lesson {
+    pub id: String,
+    pub title: String,
+    pub order: u32,
+    pub prerequisites: Vec<String>,
+    pub summary: String,
+    /// Commands that build the lesson's starting data.
+    pub setup: Vec<String>,
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(Vec<Block>),
+    Commands(CommandBlock),
+    Challenge(Challenge),
+    Widget(String),
+}
+
+/// A runnable block: commands a learner can click to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandBlock {
+    /// Which simulated client runs it (1-based).
+    pub client: u32,
+    /// Milliseconds the clock moves forward before the block runs.
+    pub advance_ms: i64,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub command: String,
+    /// What redis-cli prints for it, if the author wrote it down.
+    pub expected: Option<String>,
+    /// Output other clients receive because of this command: (client, text).
+    pub deliveries: Vec<(u32, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// A read-only command run against the lesson's data…
+    pub command: String,
+    /// …and the output that means "done".
+    pub expected: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Challenge {
+    pub id: String,
+    pub goal: String,
+    pub checks: Vec<Check>,
+    pub hints: Vec<String>,
+    pub solution: Vec<String>,
+}
+
+/// A problem in a lesson file, with its line number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+fn err<T>(line: usize, message: impl Into<String>) -> Result<T, ParseError> {
+    Err(ParseError { line, message: message.into() })
+}
+
+/// Appends an expected-output line (`=> …` or `=>[2] …`) to the last step.
+fn expectation(line: &str) -> Option<(Option<u32>, String)> {
+    let rest = line.strip_prefix("=>")?;
+    let (client, text) = match rest.strip_prefix('[') {
+        Some(r) => {
+            let (n, t) = r.split_once(']')?;
+            (Some(n.trim().parse().ok()?), t)
+        }
+        None => (None, rest),
+    };
+    Some((client, text.strip_prefix(' ').unwrap_or(text).to_string()))
+}
+
+fn append(target: &mut Option<String>, text: String) {
+    match target {
+        Some(t) => {
+            t.push('\n');
+            t.push_str(&text);
+        }
+        None => *target = Some(text),
+    }
+}
+
+fn parse_command_block(info: &str, body: &[(usize, &str)], first_line: usize) -> Result<CommandBlock, ParseError> {
+    let mut block = CommandBlock { client: 1, advance_ms: 0, steps: Vec::new() };
+    for opt in info.split_whitespace().skip(1) {
+        match opt.split_once('=') {
+            Some(("client", n)) => match n.parse::<u32>() {
+                Ok(n) if (1..=8).contains(&n) => block.client = n,
+                _ => return err(first_line, format!("client must be 1-8, not {n:?}")),
+            },
+            Some(("advance", s)) => match s.trim_end_matches('s').parse::<f64>() {
+                Ok(secs) if secs >= 0.0 && secs <= 86_400.0 * 365.0 => block.advance_ms = (secs * 1000.0) as i64,
+                _ => return err(first_line, format!("advance must be seconds, not {s:?}")),
+            },
+            _ => return err(first_line, format!("unknown block option {opt:?}")),
+        }
+    }
+    for &(n, line) in body {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some((client, text)) = expectation(line.trim_start()) {
+            let Some(step) = block.steps.last_mut() else {
+                return err(n, "expected output before any command");
+            };
+            match client {
+                None => append(&mut step.expected, text),
+                Some(c) => match step.deliveries.last_mut() {
+                    Some((last, t)) if *last == c => {
+                        t.push('\n');
+                        t.push_str(&text);
+                    }
+                    _ => step.deliveries.push((c, text)),
+                },
+            }
+        } else {
+            if redis_emulator::tokenizer::split_line(line.trim()).is_err() {
+                return err(n, format!("cannot split {:?} into arguments (unbalanced quotes?)", line.trim()));
+            }
+            block.steps.push(Step { command: line.trim().to_string(), expected: None, deliveries: Vec::new() });
+        }
+    }
+    if block.steps.is_empty() {
+        return err(first_line, "a redis block needs at least one command");
+    }
+    Ok(block)
+}
+
+fn parse_challenge(body: &[(usize, &str)], first_line: usize) -> Result<Challenge, ParseError> {
+    let mut c = Challenge {
+        id: String::new(),
+        goal: String::new(),
+        checks: Vec::new(),
+        hints: Vec::new(),
+        solution: Vec::new(),
+    };
+    let mut pending: Option<(usize, String, Option<String>)> = None;
+    let finish = |pending: &mut Option<(usize, String, Option<String>)>, c: &mut Challenge| -> Result<(), ParseError> {
+        if let Some((n, command, expected)) = pending.take() {
+            match expected {
+                Some(expected) => c.checks.push(Check { command, expected }),
+                None => return err(n, "a check needs its expected output on `=> ` lines below it"),
+            }
+        }
+        Ok(())
+    };
+    for &(n, line) in body {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some((None, text)) = expectation(line) {
+            match pending.as_mut() {
+                Some((_, _, expected)) => append(expected, text),
+                None => return err(n, "expected output without a check above it"),
+            }
+            continue;
+        }
+        finish(&mut pending, &mut c)?;
+        let Some((key, value)) = line.split_once(':') else {
+            return err(n, format!("expected `key: value`, got {line:?}"));
+        };
+        let value = value.trim().to_string();
+        match key.trim() {
+            "id" => c.id = value,
+            "goal" => c.goal = value,
+            "hint" => c.hints.push(value),
+            "solution" => c.solution.push(value),
+            "check" => {
+                let argv = redis_emulator::tokenizer::split_line(&value)
+                    .map_err(|_| ParseError { line: n, message: format!("cannot split check {value:?}") })?;
+                let writes = matches!(redis_emulator::commands::lookup(&argv),
+                    redis_emulator::commands::Lookup::Found(spec) if spec.has(redis_emulator::command::flags::WRITE));
+                if writes {
+                    return err(n, format!("a check must be a read-only command: {value:?}"));
+                }
+                pending = Some((n, value, None));
+            }
+            other => return err(n, format!("unknown challenge field {other:?}")),
+        }
+    }
+    finish(&mut pending, &mut c)?;
+    if c.id.is_empty() || c.goal.is_empty() {
+        return err(first_line, "a challenge needs an id and a goal");
+    }
+    if c.checks.is_empty() {
+        return err(first_line, "a challenge needs at least one check");
+    }
+    if c.solution.is_empty() {
+        return err(first_line, "a challenge needs a solution");
+    }
+    Ok(c)
+}
+
+/// Parses a lesson file.
+pub fn parse_lesson(src: &str) -> Result<Lesson, ParseError> {
+    let lines: Vec<&str> = src.lines().collect();
+    if lines.first().map(|l| l.trim()) != Some("---") {
+        return err(1, "a lesson starts with front matter between `---` lines");
+    }
+    let Some(end) = lines.iter().skip(1).position(|l| l.trim() == "---").map(|p| p + 1) else {
+        return err(1, "front matter is not closed with `---`");
+    };
+    let mut lesson = Lesson {
+        id: String::new(),
+        title: String::new(),
+        order: 1000,
+        prerequisites: Vec::new(),
+        summary: String::new(),
+        setup: Vec::new(),
+        parts: Vec::new(),
+    };
+    for (i, line) in lines[1..end].iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((k, v)) = line.split_once(':') else {
+            return err(i + 2, format!("expected `key: value`, got {line:?}"));
+        };
+        let v = v.trim();
+        match k.trim() {
+            "id" => lesson.id = v.to_string(),
+            "title" => lesson.title = v.to_string(),
+            "order" => {
+                lesson.order =
+                    v.parse().map_err(|_| ParseError { line: i + 2, message: "order must be a number".into() })?
+            }
+            "prerequisites" => {
+                lesson.prerequisites = v.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
+            }
+            "summary" => lesson.summary = v.to_string(),
+            other => return err(i + 2, format!("unknown front matter field {other:?}")),
+        }
+    }
+    if lesson.id.is_empty() || lesson.title.is_empty() {
+        return err(1, "front matter needs `id` and `title`");
+    }
+    if !lesson.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return err(1, "id may only use letters, digits, `-` and `_`");
+    }
+
+    let mut text: Vec<&str> = Vec::new();
+    let mut i = end + 1;
+    let flush = |text: &mut Vec<&str>, parts: &mut Vec<Part>| {
+        let src = text.join("\n");
+        text.clear();
+        let blocks = parse_blocks(&src);
+        if !blocks.is_empty() {
+            parts.push(Part::Text(blocks));
+        }
+    };
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let info = trimmed.strip_prefix("```").map(str::trim);
+        let kind = info.and_then(|i| i.split_whitespace().next());
+        if let (Some(info), Some(kind @ ("redis" | "challenge" | "setup" | "widget"))) = (info, kind) {
+            flush(&mut text, &mut lesson.parts);
+            let start = i + 1;
+            let mut body = Vec::new();
+            i += 1;
+            while i < lines.len() && !lines[i].trim_start().starts_with("```") {
+                body.push((i + 1, lines[i]));
+                i += 1;
+            }
+            if i >= lines.len() {
+                return err(start, format!("```{kind} block is not closed"));
+            }
+            i += 1;
+            match kind {
+                "redis" => lesson.parts.push(Part::Commands(parse_command_block(info, &body, start)?)),
+                "challenge" => lesson.parts.push(Part::Challenge(parse_challenge(&body, start)?)),
+                "setup" => lesson
+                    .setup
+                    .extend(body.iter().map(|(_, l)| l.trim()).filter(|l| !l.is_empty()).map(str::to_string)),
+                _ => {
+                    let name = body.iter().map(|(_, l)| l.trim()).find(|l| !l.is_empty()).unwrap_or("");
+                    lesson.parts.push(Part::Widget(name.to_string()));
+                }
+            }
+            continue;
+        }
+        if info.is_some() {
+            // Another fenced block (e.g. Python): keep it as prose, including the fence.
+            text.push(line);
+            i += 1;
+            while i < lines.len() && !lines[i].trim_start().starts_with("```") {
+                text.push(lines[i]);
+                i += 1;
+            }
+            if i < lines.len() {
+                text.push(lines[i]);
+            }
+            i += 1;
+            continue;
+        }
+        text.push(line);
+        i += 1;
+    }
+    flush(&mut text, &mut lesson.parts);
+    Ok(lesson)
+}
+
+impl Lesson {
+    pub fn challenges(&self) -> impl Iterator<Item = &Challenge> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Challenge(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    pub fn command_blocks(&self) -> impl Iterator<Item = &CommandBlock> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Commands(b) => Some(b),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "---\nid: demo\ntitle: Demo\norder: 3\nprerequisites: a, b\n---\n# Hello\n\nText.\n\n```setup\nDEL k\n```\n\n```redis client=2 advance=1.5\nSET k v\n=> OK\nGET k\n=> \"v\"\n```\n\n```python\nprint(1)\n```\n\n```challenge\nid: c1\ngoal: Make k hold w.\ncheck: GET k\n=> \"w\"\nhint: Use SET.\nsolution: SET k w\n```\n";
+
+    #[test]
+    fn parses_every_part() {
+        let l = parse_lesson(SAMPLE).unwrap();
+        assert_eq!((l.id.as_str(), l.order), ("demo", 3));
+        assert_eq!(l.prerequisites, vec!["a", "b"]);
+        assert_eq!(l.setup, vec!["DEL k"]);
+        let blocks: Vec<_> = l.command_blocks().collect();
+        assert_eq!(blocks[0].client, 2);
+        assert_eq!(blocks[0].advance_ms, 1500);
+        assert_eq!(blocks[0].steps[1].expected.as_deref(), Some("\"v\""));
+        let c = l.challenges().next().unwrap();
+        assert_eq!(c.checks, vec![Check { command: "GET k".into(), expected: "\"w\"".into() }]);
+        assert!(l.parts.iter().any(|p| matches!(p, Part::Text(b) if b.iter().any(|b| matches!(b, Block::Code { lang, .. } if lang == "python")))));
+    }
+
+    #[test]
+    fn reports_errors_with_lines() {
+        assert_eq!(parse_lesson("no front matter").unwrap_err().line, 1);
+        let bad_check = SAMPLE.replace("check: GET k", "check: SET k x");
+        assert!(parse_lesson(&bad_check).unwrap_err().message.contains("read-only"));
+        let open = "---\nid: x\ntitle: X\n---\n```redis\nPING\n";
+        assert!(parse_lesson(open).unwrap_err().message.contains("not closed"));
+        let orphan = "---\nid: x\ntitle: X\n---\n```redis\n=> OK\n```\n";
+        assert_eq!(parse_lesson(orphan).unwrap_err().line, 6);
+    }
+}

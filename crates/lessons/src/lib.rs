@@ -1,0 +1,10 @@
+//! Lessons: Markdown files with runnable Redis blocks and checked
+//! challenges. This crate parses them into a safe model, and runs them on
+//! the emulator — the same code in the page and in the test suite.
+
+pub mod lesson;
+pub mod markdown;
+pub mod runner;
+
+pub use lesson::{parse_lesson, Challenge, Check, CommandBlock, Lesson, ParseError, Part, Step};
+pub use runner::{output_matches, LessonRun, Outcome, Verdict};
