@@ -143,7 +143,7 @@ fn parse_command_block(info: &str, body: &[(usize, &str)], first_line: usize) ->
                 _ => return err(first_line, format!("client must be 1-8, not {n:?}")),
             },
             Some(("advance", s)) => match s.trim_end_matches('s').parse::<f64>() {
-                Ok(secs) if secs >= 0.0 && secs <= 86_400.0 * 365.0 => block.advance_ms = (secs * 1000.0) as i64,
+                Ok(secs) if (0.0..=86_400.0 * 365.0).contains(&secs) => block.advance_ms = (secs * 1000.0) as i64,
                 _ => return err(first_line, format!("advance must be seconds, not {s:?}")),
             },
             _ => return err(first_line, format!("unknown block option {opt:?}")),
