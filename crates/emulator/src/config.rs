@@ -61,6 +61,8 @@ pub struct Config {
     pub notify_keyspace_events: u32,
     /// Largest bulk string a client may send or a command may build.
     pub proto_max_bulk_len: i64,
+    /// Largest sparse HyperLogLog (bytes, header included) before it turns dense.
+    pub hll_sparse_max_bytes: usize,
     pub hash_max_listpack_entries: usize,
     pub hash_max_listpack_value: usize,
     pub set_max_intset_entries: usize,
@@ -89,6 +91,7 @@ impl Default for Config {
             hz: 10,
             notify_keyspace_events: 0,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            hll_sparse_max_bytes: 3000,
             hash_max_listpack_entries: 128,
             hash_max_listpack_value: 64,
             set_max_intset_entries: 512,
