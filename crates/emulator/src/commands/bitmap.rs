@@ -264,14 +264,15 @@ fn bitcount(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
                 Ok(v) => v,
                 Err(e) => return e,
             };
+            // Redis answers an inverted negative range before reading the unit.
+            if start < 0 && end < 0 && start > end {
+                return Reply::Integer(0);
+            }
             let bits = match argv.get(4).map(|a| parse_unit(a)) {
                 Some(Err(e)) => return e,
                 Some(Ok(b)) => b,
                 None => false,
             };
-            if start < 0 && end < 0 && start > end {
-                return Reply::Integer(0);
-            }
             resolve_range(start, end, len, bits)
         }
         _ => return Reply::error(errors::SYNTAX),
