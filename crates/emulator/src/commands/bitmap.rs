@@ -130,12 +130,13 @@ pub(crate) fn parse_offset(ctx: &Ctx, arg: &[u8], width: Option<u32>) -> Result<
 }
 
 /// The string under `key` for a bit write, created or zero-extended so that
-/// bit `max_bit` exists (Redis's `lookupStringForBitCommand`).
+/// bit `max_bit` exists (Redis's `lookupStringForBitCommand`). The flag
+/// tells whether the key was created or grown, which counts as a change.
 pub(crate) fn string_for_bit_write<'a>(
     ctx: &'a mut Ctx,
     key: &[u8],
     max_bit: u64,
-) -> Result<&'a mut StrValue, Reply> {
+) -> Result<(&'a mut StrValue, bool), Reply> {
     let needed = (max_bit >> 3) as usize + 1;
     let exists = match ctx.lookup_write(key) {
         Some(entry) if !matches!(entry.value, Value::String(_)) => return Err(Reply::error(errors::WRONGTYPE)),
@@ -149,10 +150,12 @@ pub(crate) fn string_for_bit_write<'a>(
         Some(entry) => match &mut entry.value {
             Value::String(s) => {
                 s.raw = true;
+                let mut grown = !exists;
                 if s.bytes.len() < needed {
                     s.bytes.resize(needed, 0);
+                    grown = true;
                 }
-                Ok(s)
+                Ok((s, grown))
             }
             _ => Err(Reply::error(errors::WRONGTYPE)),
         },
@@ -171,19 +174,22 @@ fn setbit(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         _ => return Reply::error(BAD_BIT_VALUE),
     };
     let key = &argv[1];
-    let old = match string_for_bit_write(ctx, key, offset) {
-        Ok(s) => {
+    let (old, grown) = match string_for_bit_write(ctx, key, offset) {
+        Ok((s, grown)) => {
             let byte = (offset >> 3) as usize;
             let shift = 7 - (offset & 7) as u8;
             let Some(b) = s.bytes.get_mut(byte) else { return Reply::error(BAD_OFFSET) };
             let old = (*b >> shift) & 1;
             *b = (*b & !(1 << shift)) | (on << shift);
-            old
+            (old, grown)
         }
         Err(e) => return e,
     };
-    ctx.key_modified(key);
-    ctx.notify(notify::STRING, "setbit", key);
+    // Redis 7.0 signals and notifies only when the string really changed.
+    if grown || old != on {
+        ctx.key_modified(key);
+        ctx.notify(notify::STRING, "setbit", key);
+    }
     Reply::Integer(old as i64)
 }
 

@@ -170,29 +170,30 @@ fn signed_overflow(value: i64, incr: i64, bits: u32, overflow: Overflow) -> Opti
     }
 }
 
-/// Runs one SET or INCRBY on `bytes`: the reply (nil when FAIL refused it).
-fn apply_write(bytes: &mut [u8], op: &FieldOp) -> Reply {
+/// Runs one SET or INCRBY on `bytes`: the reply (nil when FAIL refused it)
+/// and whether the stored value changed.
+fn apply_write(bytes: &mut [u8], op: &FieldOp) -> (Reply, bool) {
     let incr = op.kind == OpKind::IncrBy;
     if op.signed {
         let old = get_signed(bytes, op.offset, op.bits);
         let (candidate, delta) = if incr { (old, op.value) } else { (op.value, 0) };
         let limited = signed_overflow(candidate, delta, op.bits, op.overflow);
         if limited.is_some() && op.overflow == Overflow::Fail {
-            return Reply::Nil;
+            return (Reply::Nil, false);
         }
         let new = limited.unwrap_or(candidate.wrapping_add(delta));
         put(bytes, op.offset, op.bits, new as u64);
-        Reply::Integer(if incr { new } else { old })
+        (Reply::Integer(if incr { new } else { old }), new != old)
     } else {
         let old = get_unsigned(bytes, op.offset, op.bits);
         let (candidate, delta) = if incr { (old, op.value) } else { (op.value as u64, 0) };
         let limited = unsigned_overflow(candidate, delta, op.bits, op.overflow);
         if limited.is_some() && op.overflow == Overflow::Fail {
-            return Reply::Nil;
+            return (Reply::Nil, false);
         }
         let new = limited.unwrap_or(candidate.wrapping_add(delta as u64));
         put(bytes, op.offset, op.bits, new);
-        Reply::Integer(if incr { new as i64 } else { old as i64 })
+        (Reply::Integer(if incr { new as i64 } else { old as i64 }), new != old)
     }
 }
 
@@ -239,16 +240,28 @@ fn run(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> Reply {
     if read_only {
         return Reply::error("ERR BITFIELD_RO only supports the GET subcommand");
     }
-    let s = match string_for_bit_write(ctx, key, highest_write) {
-        Ok(s) => s,
+    let (s, grown) = match string_for_bit_write(ctx, key, highest_write) {
+        Ok(found) => found,
         Err(e) => return e,
     };
-    let replies: Vec<Reply> = ops
-        .iter()
-        .map(|op| if op.kind == OpKind::Get { read(&s.bytes, op) } else { apply_write(&mut s.bytes, op) })
-        .collect();
-    ctx.key_modified(key);
-    ctx.notify(notify::STRING, "setbit", key);
+    let mut changes = 0;
+    let mut replies = Vec::with_capacity(ops.len());
+    for op in &ops {
+        if op.kind == OpKind::Get {
+            replies.push(read(&s.bytes, op));
+        } else {
+            let (reply, changed) = apply_write(&mut s.bytes, op);
+            // A write counts when it happened and the value changed or the string grew.
+            if changed || (grown && !matches!(reply, Reply::Nil)) {
+                changes += 1;
+            }
+            replies.push(reply);
+        }
+    }
+    if changes > 0 {
+        ctx.key_modified(key);
+        ctx.notify(notify::STRING, "setbit", key);
+    }
     Reply::Array(replies)
 }
 
