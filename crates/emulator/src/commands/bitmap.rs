@@ -4,6 +4,8 @@
 //! `proto-max-bulk-len` is refused, as in Redis, before anything is allocated.
 
 pub mod bitfield;
+#[cfg(test)]
+mod notify_tests;
 
 use crate::args;
 use crate::command::{flags::*, CommandSpec, Group, KeySpec};

@@ -214,4 +214,3 @@ fn pfmerge(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     ctx.notify(notify::STRING, "pfadd", dest);
     Reply::OK
 }
-

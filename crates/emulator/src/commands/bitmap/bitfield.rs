@@ -99,10 +99,7 @@ fn get_unsigned(bytes: &[u8], offset: u64, bits: u32) -> u64 {
     let mut value = 0u64;
     for i in 0..bits as u64 {
         let pos = offset + i;
-        let bit = usize::try_from(pos >> 3)
-            .ok()
-            .and_then(|b| bytes.get(b))
-            .map_or(0, |b| (b >> (7 - (pos & 7))) & 1);
+        let bit = usize::try_from(pos >> 3).ok().and_then(|b| bytes.get(b)).map_or(0, |b| (b >> (7 - (pos & 7))) & 1);
         value = (value << 1) | bit as u64;
     }
     value
@@ -222,11 +219,7 @@ fn run(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> Reply {
         Err(e) => return e,
     };
     let key = &argv[1];
-    let highest_write = ops
-        .iter()
-        .filter(|op| op.kind != OpKind::Get)
-        .map(|op| op.offset + op.bits as u64 - 1)
-        .max();
+    let highest_write = ops.iter().filter(|op| op.kind != OpKind::Get).map(|op| op.offset + op.bits as u64 - 1).max();
     let Some(highest_write) = highest_write else {
         let bytes = match ctx.lookup_read(key) {
             None => Vec::new(),
