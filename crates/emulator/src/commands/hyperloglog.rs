@@ -4,6 +4,7 @@
 
 pub mod sketch;
 
+use crate::args;
 use crate::command::{flags::*, CommandSpec, Group, KeySpec};
 use crate::db::Entry;
 use crate::engine::Ctx;
@@ -32,7 +33,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pfcount",
         arity: -2,
-        flags: READONLY | MAY_REPLICATE,
+        flags: READONLY,
         group: Group::HyperLogLog,
         since: "2.8.9",
         complexity: "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
@@ -53,6 +54,32 @@ pub const COMMANDS: &[CommandSpec] = &[
         syntax: "destkey [sourcekey [sourcekey ...]]",
         keys: KeySpec::ALL,
         handler: pfmerge,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "pfdebug",
+        arity: 3,
+        flags: WRITE | DENYOOM | ADMIN,
+        group: Group::HyperLogLog,
+        since: "2.8.9",
+        complexity: "N/A",
+        summary: "Shows a sketch's registers, opcodes or encoding, or makes it dense",
+        syntax: "GETREG|DECODE|ENCODING|TODENSE key",
+        keys: KeySpec { first: 2, last: 2, step: 1 },
+        handler: pfdebug,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "pfselftest",
+        arity: 1,
+        flags: ADMIN,
+        group: Group::HyperLogLog,
+        since: "2.8.9",
+        complexity: "N/A",
+        summary: "Checks the HyperLogLog implementation against itself",
+        syntax: "",
+        keys: KeySpec::NONE,
+        handler: pfselftest,
         ..CommandSpec::DEFAULT
     },
 ];
@@ -213,4 +240,52 @@ fn pfmerge(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     ctx.key_modified(dest);
     ctx.notify(notify::STRING, "pfadd", dest);
     Reply::OK
+}
+
+/// PFDEBUG GETREG|DECODE|ENCODING|TODENSE key — GETREG and TODENSE convert
+/// a sparse sketch to dense in place, as in Redis.
+fn pfdebug(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+    let sub = &argv[1];
+    let Some(entry) = ctx.lookup_write(&argv[2]) else {
+        return Reply::error("ERR The specified key does not exist");
+    };
+    if let Err(e) = checked_sketch(&entry.value) {
+        return e;
+    }
+    let Value::String(s) = &mut entry.value else { return Reply::error(errors::WRONGTYPE) };
+    s.raw = true;
+    let sparse = s.bytes[4] == sketch::SPARSE;
+    if args::is(sub, "getreg") {
+        if sketch::to_dense(&mut s.bytes).is_err() {
+            return Reply::error(CORRUPT);
+        }
+        let mut regs = Box::new([0u8; sketch::REGISTERS]);
+        if sketch::merge_into(&mut regs, &s.bytes).is_err() {
+            return Reply::error(CORRUPT);
+        }
+        Reply::Array(regs.iter().map(|&r| Reply::Integer(r as i64)).collect())
+    } else if args::is(sub, "decode") {
+        if !sparse {
+            return Reply::error("ERR HLL encoding is not sparse");
+        }
+        Reply::Bulk(sketch::describe_sparse(&s.bytes).into_bytes())
+    } else if args::is(sub, "encoding") {
+        Reply::status(if sparse { "sparse" } else { "dense" })
+    } else if args::is(sub, "todense") {
+        if sparse && sketch::to_dense(&mut s.bytes).is_err() {
+            return Reply::error(CORRUPT);
+        }
+        Reply::Integer(sparse as i64)
+    } else {
+        Reply::error(errors::sanitize(&format!("ERR Unknown PFDEBUG subcommand '{}'", errors::show(sub, 128))))
+    }
+}
+
+/// PFSELFTEST — checks the register packing and that sparse and dense
+/// sketches agree and stay within the expected error.
+fn pfselftest(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
+    match sketch::self_test() {
+        Ok(()) => Reply::OK,
+        Err(why) => Reply::error(format!("ERR TESTFAILED {why}")),
+    }
 }

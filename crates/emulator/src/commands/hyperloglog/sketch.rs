@@ -361,7 +361,7 @@ pub fn to_dense(hll: &mut Vec<u8>) -> Result<(), Corrupt> {
     while p < hll.len() {
         let (run, value, oplen) = decode(hll, p);
         if index + run > REGISTERS {
-            break;
+            return Err(Corrupt);
         }
         if value > 0 {
             for i in index..index + run {
@@ -504,9 +504,76 @@ fn tau(mut x: f64) -> f64 {
     z / 3.0
 }
 
+/// PFDEBUG DECODE's text: `z:N` (ZERO), `Z:N` (XZERO), `v:value,N` (VAL).
+pub fn describe_sparse(hll: &[u8]) -> String {
+    let mut parts = Vec::new();
+    let mut p = HEADER_LEN;
+    while p < hll.len() {
+        let (run, value, oplen) = decode(hll, p);
+        parts.push(match (is_val(hll[p]), oplen) {
+            (true, _) => format!("v:{value},{run}"),
+            (false, 2) => format!("Z:{run}"),
+            _ => format!("z:{run}"),
+        });
+        p += oplen;
+    }
+    parts.join(" ")
+}
+
+/// PFSELFTEST's checks: every register keeps any 6-bit value, and sparse
+/// and dense sketches fed the same elements agree, within 5 standard errors.
+pub fn self_test() -> Result<(), String> {
+    let mut regs = vec![0u8; DENSE_LEN - HEADER_LEN];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut expected = vec![0u8; REGISTERS];
+    for round in 0..3 {
+        for (i, e) in expected.iter_mut().enumerate() {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            *e = ((seed >> 33) as u8) & REGISTER_MAX;
+            dense_put(&mut regs, i, *e);
+        }
+        for (i, &e) in expected.iter().enumerate() {
+            if dense_get(&regs, i) != e {
+                return Err(format!("Register error at {i} (round {round})"));
+            }
+        }
+    }
+    let mut sparse = new_sparse();
+    let mut dense = new_sparse();
+    to_dense(&mut dense).map_err(|_| "Dense conversion failed".to_string())?;
+    let std_error = 1.04 / (REGISTERS as f64).sqrt();
+    let mut checkpoint = 10u64;
+    for n in 1..=2_000u64 {
+        let element = n.to_le_bytes();
+        let a = add(&mut sparse, &element, usize::MAX).map_err(|_| "Sparse add failed".to_string())?;
+        let b = add(&mut dense, &element, usize::MAX).map_err(|_| "Dense add failed".to_string())?;
+        if a != b {
+            return Err(format!("Sparse and dense disagree at element {n}"));
+        }
+        if n == checkpoint || n == 2_000 {
+            checkpoint *= 10;
+            let (cs, cd) = (count(&sparse), count(&dense));
+            let Ok(c) = cd else { return Err("Dense count failed".into()) };
+            if cs != cd {
+                return Err(format!("Sparse and dense counts differ at {n}"));
+            }
+            let error = (c as f64 - n as f64).abs() / n as f64;
+            if error > 5.0 * std_error.max(0.01) {
+                return Err(format!("Approximation error {error:.4} at {n}"));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn self_test_passes() {
+        assert_eq!(self_test(), Ok(()));
+    }
 
     #[test]
     fn empty_sketch_is_eighteen_bytes() {
