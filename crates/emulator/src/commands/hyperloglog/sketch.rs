@@ -526,31 +526,27 @@ pub fn self_test() -> Result<(), String> {
     let mut regs = vec![0u8; DENSE_LEN - HEADER_LEN];
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut expected = vec![0u8; REGISTERS];
-    for round in 0..3 {
-        for (i, e) in expected.iter_mut().enumerate() {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            *e = ((seed >> 33) as u8) & REGISTER_MAX;
-            dense_put(&mut regs, i, *e);
-        }
-        for (i, &e) in expected.iter().enumerate() {
-            if dense_get(&regs, i) != e {
-                return Err(format!("Register error at {i} (round {round})"));
-            }
-        }
+    for (i, e) in expected.iter_mut().enumerate() {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        *e = ((seed >> 33) as u8) & REGISTER_MAX;
+        dense_put(&mut regs, i, *e);
+    }
+    if let Some(i) = (0..REGISTERS).find(|&i| dense_get(&regs, i) != expected[i]) {
+        return Err(format!("Register error at {i}"));
     }
     let mut sparse = new_sparse();
     let mut dense = new_sparse();
     to_dense(&mut dense).map_err(|_| "Dense conversion failed".to_string())?;
     let std_error = 1.04 / (REGISTERS as f64).sqrt();
     let mut checkpoint = 10u64;
-    for n in 1..=2_000u64 {
+    for n in 1..=1_000u64 {
         let element = n.to_le_bytes();
         let a = add(&mut sparse, &element, usize::MAX).map_err(|_| "Sparse add failed".to_string())?;
         let b = add(&mut dense, &element, usize::MAX).map_err(|_| "Dense add failed".to_string())?;
         if a != b {
             return Err(format!("Sparse and dense disagree at element {n}"));
         }
-        if n == checkpoint || n == 2_000 {
+        if n == checkpoint {
             checkpoint *= 10;
             let (cs, cd) = (count(&sparse), count(&dense));
             let Ok(c) = cd else { return Err("Dense count failed".into()) };
