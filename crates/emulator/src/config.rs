@@ -114,7 +114,7 @@ impl Default for Config {
 impl Config {
     /// Defaults for a browser tab: the same as Redis except that no single
     /// value may grow past 8 MB, so one command cannot exhaust the tab's
-    /// memory (`SETBIT k 4294967295 1` is refused with Redis's size error).
+    /// memory (`SETBIT k 4294967295 1` is refused with Redis's offset error).
     pub fn browser() -> Config {
         Config { proto_max_bulk_len: 8 * 1024 * 1024, ..Config::default() }
     }
