@@ -146,7 +146,15 @@ pub(crate) fn string_for_bit_write<'a>(
         None => false,
     };
     if !exists {
-        ctx.set_key(key, Value::String(StrValue { bytes: vec![0; needed], raw: true }), false);
+        // Like Redis's dbAdd: creating the key alone signals nothing; the
+        // caller signals when a bit or field really changed.
+        let now = ctx.now_ms();
+        let policy = ctx.config().maxmemory_policy;
+        let db = ctx.db();
+        db.set(key, Value::String(StrValue { bytes: vec![0; needed], raw: true }), false);
+        if let Some(entry) = db.get_mut(key) {
+            crate::access::init(entry, now, policy);
+        }
     }
     match ctx.lookup_quiet(key) {
         Some(entry) => match &mut entry.value {
