@@ -61,6 +61,8 @@ pub struct Config {
     pub notify_keyspace_events: u32,
     /// Largest bulk string a client may send or a command may build.
     pub proto_max_bulk_len: i64,
+    /// Largest sparse HyperLogLog (bytes, header included) before it turns dense.
+    pub hll_sparse_max_bytes: usize,
     pub hash_max_listpack_entries: usize,
     pub hash_max_listpack_value: usize,
     pub set_max_intset_entries: usize,
@@ -89,6 +91,7 @@ impl Default for Config {
             hz: 10,
             notify_keyspace_events: 0,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            hll_sparse_max_bytes: 3000,
             hash_max_listpack_entries: 128,
             hash_max_listpack_value: 64,
             set_max_intset_entries: 512,
@@ -111,7 +114,7 @@ impl Default for Config {
 impl Config {
     /// Defaults for a browser tab: the same as Redis except that no single
     /// value may grow past 8 MB, so one command cannot exhaust the tab's
-    /// memory (`SETBIT k 4294967295 1` is refused with Redis's size error).
+    /// memory (`SETBIT k 4294967295 1` is refused with Redis's offset error).
     pub fn browser() -> Config {
         Config { proto_max_bulk_len: 8 * 1024 * 1024, ..Config::default() }
     }
