@@ -591,9 +591,15 @@ impl Ctx<'_> {
         ok
     }
 
-    /// Redis's `signalModifiedKey`: invalidates WATCHes on the key.
+    /// Redis's `signalModifiedKey`: invalidates WATCHes on the key, the
+    /// calling client's own included (it is out of the client map while its
+    /// command runs).
     pub fn key_modified(&mut self, key: &[u8]) {
-        self.engine.touch_watched(self.client.db, key);
+        let db = self.client.db;
+        self.engine.touch_watched(db, key);
+        if !self.client.watch_dirty && self.client.watched.iter().any(|(d, k)| *d == db && k == key) {
+            self.client.watch_dirty = true;
+        }
     }
 
     /// Publishes a keyspace notification for `key` in the current database
