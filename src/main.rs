@@ -3,6 +3,8 @@
 
 mod app;
 mod components;
+mod embed;
+mod lessons;
 mod pages;
 mod state;
 
