@@ -140,7 +140,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 fn db_index(ctx: &Ctx, arg: &[u8]) -> Result<usize, Reply> {
     let id = args::int(arg)?;
     if id < i32::MIN as i64 || id > i32::MAX as i64 {
-        return Err(Reply::error(errors::NOT_INTEGER));
+        return Err(Reply::error("ERR value is out of range, value must between -2147483648 and 2147483647"));
     }
     if id < 0 || id as usize >= ctx.engine.db_count() {
         return Err(Reply::error(errors::DB_INDEX_OUT_OF_RANGE));
