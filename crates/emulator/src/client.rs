@@ -57,6 +57,8 @@ pub struct Client {
     pub monitor: bool,
     /// Set by QUIT: the server closes the connection after the reply.
     pub close_after_reply: bool,
+    /// CLIENT NO-EVICT ON: exempt from client eviction (flag `e`).
+    pub no_evict: bool,
 }
 
 impl Client {
@@ -80,6 +82,7 @@ impl Client {
             blocked: None,
             monitor: false,
             close_after_reply: false,
+            no_evict: false,
         }
     }
 
