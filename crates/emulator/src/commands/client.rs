@@ -56,6 +56,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
         },
         CommandSpec {
             name: "list",
+            tips: &["nondeterministic_output"],
             arity: -2,
             flags: ADMIN | NOSCRIPT | LOADING | STALE,
             complexity: "O(N) where N is the number of client connections",
@@ -66,6 +67,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
         },
         CommandSpec {
             name: "info",
+            tips: &["nondeterministic_output"],
             arity: 2,
             since: "6.2.0",
             summary: "Describes this connection in CLIENT LIST's format",

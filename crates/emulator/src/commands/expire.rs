@@ -53,6 +53,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "ttl",
+        tips: &["nondeterministic_output"],
         arity: 2,
         flags: READONLY | FAST,
         summary: "Answers a key's remaining time to live in seconds (-1 none, -2 no key)",
@@ -62,6 +63,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "pttl",
+        tips: &["nondeterministic_output"],
         arity: 2,
         flags: READONLY | FAST,
         since: "2.6.0",

@@ -14,6 +14,8 @@ const G: CommandSpec = CommandSpec { group: Group::Generic, keys: KeySpec::ALL, 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "del",
+        tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
+        key_flags: &[&["RM", "delete"]],
         arity: -2,
         flags: WRITE,
         complexity: "O(N) where N is the number of keys",
@@ -24,6 +26,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "unlink",
+        tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
+        key_flags: &[&["RM", "delete"]],
         arity: -2,
         flags: WRITE | FAST,
         since: "4.0.0",
@@ -35,6 +39,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "exists",
+        tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
+        key_flags: &[&["RO"]],
         arity: -2,
         flags: READONLY | FAST,
         complexity: "O(N) where N is the number of keys",
@@ -45,6 +51,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "touch",
+        tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
+        key_flags: &[&["RO"]],
         arity: -2,
         flags: READONLY | FAST,
         since: "3.2.1",
@@ -56,6 +64,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "type",
+        key_flags: &[&["RO"]],
         arity: 2,
         flags: READONLY | FAST,
         summary: "Answers the type of the value at a key, or none",
@@ -66,6 +75,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "randomkey",
+        tips: &["request_policy:all_shards", "nondeterministic_output"],
         arity: 1,
         flags: READONLY,
         summary: "Answers a key picked at random from the selected database",
@@ -76,6 +86,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "keys",
+        tips: &["request_policy:all_shards", "nondeterministic_output_order"],
+        acl: &["@keyspace", "@read", "@slow", "@dangerous"],
         arity: 2,
         flags: READONLY,
         complexity: "O(N) with N being the number of keys in the database",
@@ -87,6 +99,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "scan",
+        tips: &["nondeterministic_output", "request_policy:special"],
         arity: -2,
         flags: READONLY,
         since: "2.8.0",

@@ -13,11 +13,19 @@ use crate::value::Value;
 
 const K: CommandSpec = CommandSpec { group: Group::Generic, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
 
-const OBJECT_SUB: CommandSpec = CommandSpec { parent: "object", arity: 3, flags: READONLY, since: "2.2.3", ..K };
+const OBJECT_SUB: CommandSpec = CommandSpec {
+    parent: "object",
+    arity: 3,
+    flags: READONLY,
+    since: "2.2.3",
+    keys: KeySpec { first: 2, last: 2, step: 1 },
+    ..K
+};
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "rename",
+        key_flags: &[&["RW", "access", "delete"], &["OW", "update"]],
         arity: 3,
         flags: WRITE,
         summary: "Renames a key, replacing any key with the new name",
@@ -28,6 +36,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "renamenx",
+        key_flags: &[&["RW", "access", "delete"], &["OW", "insert"]],
         arity: 3,
         flags: WRITE | FAST,
         summary: "Renames a key only if the new name is free; answers 1 or 0",
@@ -38,6 +47,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "copy",
+        key_flags: &[&["RO", "access"], &["OW", "update"]],
         arity: -3,
         flags: WRITE | DENYOOM,
         since: "6.2.0",
@@ -50,6 +60,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "move",
+        key_flags: &[&["RW", "access", "update"]],
         arity: 3,
         flags: WRITE | FAST,
         summary: "Moves a key to another database if the name is free there",
@@ -59,6 +70,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "swapdb",
+        acl: &["@keyspace", "@write", "@fast", "@dangerous"],
         arity: 3,
         flags: WRITE | FAST,
         group: Group::Server,
@@ -81,6 +93,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         subcommands: &[
             CommandSpec {
                 name: "encoding",
+                tips: &["nondeterministic_output"],
+                key_flags: &[&["RO"]],
                 summary: "Answers the internal representation of a key's value",
                 syntax: "key",
                 handler: object_encoding,
@@ -88,6 +102,8 @@ pub const COMMANDS: &[CommandSpec] = &[
             },
             CommandSpec {
                 name: "freq",
+                tips: &["nondeterministic_output"],
+                key_flags: &[&["RO"]],
                 since: "4.0.0",
                 summary: "Answers a key's logarithmic access frequency counter (LFU policies only)",
                 syntax: "key",
@@ -96,6 +112,8 @@ pub const COMMANDS: &[CommandSpec] = &[
             },
             CommandSpec {
                 name: "idletime",
+                tips: &["nondeterministic_output"],
+                key_flags: &[&["RO"]],
                 summary: "Answers the seconds since a key was last accessed (not under LFU policies)",
                 syntax: "key",
                 handler: object_idletime,
@@ -103,6 +121,8 @@ pub const COMMANDS: &[CommandSpec] = &[
             },
             CommandSpec {
                 name: "refcount",
+                tips: &["nondeterministic_output"],
+                key_flags: &[&["RO"]],
                 summary: "Answers how many references a key's value has",
                 syntax: "key",
                 handler: object_refcount,
@@ -124,6 +144,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "time",
+        tips: &["nondeterministic_output"],
+        acl: &["@fast"],
         arity: 1,
         flags: LOADING | STALE | FAST,
         group: Group::Server,

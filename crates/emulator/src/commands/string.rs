@@ -24,6 +24,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "set",
+            key_flags: &[&["RW", "access", "update", "variable_flags"]],
         arity: -3,
         flags: WRITE | DENYOOM,
         summary: "Stores a string at a key, with optional expiry, conditions and old-value return",
@@ -33,6 +34,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "setnx",
+            key_flags: &[&["OW", "insert"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         summary: "Stores a string only if the key does not exist yet; answers 1 or 0",
@@ -42,6 +44,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "setex",
+            key_flags: &[&["OW", "update"]],
         arity: 4,
         flags: WRITE | DENYOOM,
         since: "2.0.0",
@@ -52,6 +55,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "psetex",
+            key_flags: &[&["OW", "update"]],
         arity: 4,
         flags: WRITE | DENYOOM,
         since: "2.6.0",
@@ -62,6 +66,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "getset",
+            key_flags: &[&["RW", "access", "update"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         summary: "Stores a new string and answers the previous one (deprecated: SET … GET)",
@@ -71,6 +76,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "getdel",
+            key_flags: &[&["RW", "access", "delete"]],
         arity: 2,
         flags: WRITE | FAST,
         since: "6.2.0",
@@ -81,6 +87,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "getex",
+            key_flags: &[&["RW", "access", "update"]],
         arity: -2,
         flags: WRITE | FAST,
         since: "6.2.0",
@@ -91,6 +98,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "mget",
+            tips: &["request_policy:multi_shard"],
         arity: -2,
         flags: READONLY | FAST,
         complexity: "O(N) where N is the number of keys to retrieve",
@@ -102,6 +110,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "mset",
+            tips: &["request_policy:multi_shard", "response_policy:all_succeeded"],
+            key_flags: &[&["OW", "update"]],
         arity: -3,
         flags: WRITE | DENYOOM,
         since: "1.0.1",
@@ -114,6 +124,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "msetnx",
+            tips: &["request_policy:multi_shard", "response_policy:agg_min"],
+            key_flags: &[&["OW", "insert"]],
         arity: -3,
         flags: WRITE | DENYOOM,
         since: "1.0.1",
@@ -126,6 +138,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "append",
+            key_flags: &[&["RW", "insert"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         since: "2.0.0",
@@ -136,6 +149,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "strlen",
+            key_flags: &[&["RO"]],
         arity: 2,
         flags: READONLY | FAST,
         since: "2.2.0",
@@ -167,6 +181,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "setrange",
+            key_flags: &[&["RW", "update"]],
         arity: 4,
         flags: WRITE | DENYOOM,
         since: "2.2.0",
@@ -177,6 +192,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "incr",
+            key_flags: &[&["RW", "access", "update"]],
         arity: 2,
         flags: WRITE | DENYOOM | FAST,
         summary: "Adds 1 to the integer stored at a key",
@@ -186,6 +202,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "decr",
+            key_flags: &[&["RW", "access", "update"]],
         arity: 2,
         flags: WRITE | DENYOOM | FAST,
         summary: "Subtracts 1 from the integer stored at a key",
@@ -195,6 +212,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "incrby",
+            key_flags: &[&["RW", "access", "update"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         summary: "Adds an integer to the integer stored at a key",
@@ -204,6 +222,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "decrby",
+            key_flags: &[&["RW", "access", "update"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         summary: "Subtracts an integer from the integer stored at a key",
@@ -213,6 +232,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "incrbyfloat",
+            key_flags: &[&["RW", "access", "update"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         since: "2.6.0",
