@@ -270,3 +270,73 @@ fn persist(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Reply::Integer(0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Event, Reply};
+
+    /// Keyspace events published by a command sequence, as (channel, message).
+    fn events_of(lines: &[&str]) -> Vec<(String, String)> {
+        let mut engine = Engine::with_manual_clock(1_700_000_000_000, 1);
+        engine.config_mut().notify_keyspace_events = crate::notify::parse_flags(b"KEA").unwrap_or(0);
+        let listener = engine.connect("listener");
+        let me = engine.connect("me");
+        engine.pubsub.psubscribe(listener, b"__keyevent@*");
+        for line in lines {
+            let _ = engine.execute_line(me, line);
+        }
+        engine
+            .drain_events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Deliver { reply: Reply::Push(items) | Reply::Array(items), .. } => {
+                    let text = |r: &Reply| match r {
+                        Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+                        _ => String::new(),
+                    };
+                    Some((text(&items[2]), text(&items[3])))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn ev(channel: &str, key: &str) -> (String, String) {
+        (format!("__keyevent@0__:{channel}"), key.to_string())
+    }
+
+    #[test]
+    fn expire_persist_and_past_times_notify() {
+        let got = events_of(&["SET k v", "EXPIRE k 100", "PERSIST k", "PERSIST k", "EXPIRE k -1", "EXPIRE k 5"]);
+        assert_eq!(got, vec![ev("set", "k"), ev("expire", "k"), ev("persist", "k"), ev("del", "k")]);
+    }
+
+    #[test]
+    fn string_commands_notify_like_redis() {
+        let got = events_of(&[
+            "SET a 1 EX 10",
+            "INCRBY a 2",
+            "APPEND a x",
+            "GETEX a PERSIST",
+            "GETDEL a",
+            "INCRBYFLOAT f 1.5",
+            "SETRANGE f 0 2",
+            "RENAME f g",
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                ev("set", "a"),
+                ev("expire", "a"),
+                ev("incrby", "a"),
+                ev("append", "a"),
+                ev("persist", "a"),
+                ev("del", "a"),
+                ev("incrbyfloat", "f"),
+                ev("setrange", "f"),
+                ev("rename_from", "f"),
+                ev("rename_to", "g"),
+            ]
+        );
+    }
+}
