@@ -160,7 +160,7 @@ pub fn incr_by_float_bytes(current: Option<&[u8]>, incr: &[u8]) -> Result<Vec<u8
         Some(c) => LongDouble::parse(c).ok_or(IncrFloatError::NotAFloat)?,
     };
     let incr = LongDouble::parse(incr).ok_or(IncrFloatError::NotAFloat)?;
-    match value.add(incr) {
+    match value.sum(incr) {
         Some(sum) if !sum.inf => Ok(sum.to_human().into_bytes()),
         _ => Err(IncrFloatError::NanOrInfinity),
     }
@@ -175,7 +175,7 @@ pub fn incr_by_float_text(current: f64, incr: f64) -> Result<Vec<u8>, &'static s
     if current.is_nan() || incr.is_nan() {
         return Err("ERR increment would produce NaN or Infinity");
     }
-    match LongDouble::from_f64(current).add(LongDouble::from_f64(incr)) {
+    match LongDouble::from_f64(current).sum(LongDouble::from_f64(incr)) {
         Some(sum) if !sum.inf => Ok(sum.to_human().into_bytes()),
         _ => Err("ERR increment would produce NaN or Infinity"),
     }

@@ -312,7 +312,7 @@ impl LongDouble {
     }
 
     /// Sum rounded to the nearest extended value; `None` for NaN (∞ − ∞).
-    pub fn add(self, o: LongDouble) -> Option<LongDouble> {
+    pub fn sum(self, o: LongDouble) -> Option<LongDouble> {
         match (self.inf, o.inf) {
             (true, true) if self.neg != o.neg => return None,
             (true, _) => return Some(self),
@@ -551,7 +551,7 @@ mod tests {
     fn incr(a: &str, b: &str) -> String {
         let x = LongDouble::parse(a.as_bytes()).unwrap();
         let y = LongDouble::parse(b.as_bytes()).unwrap();
-        x.add(y).unwrap().to_human()
+        x.sum(y).unwrap().to_human()
     }
 
     #[test]

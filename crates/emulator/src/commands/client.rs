@@ -273,8 +273,10 @@ fn client_info(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
 /// CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER name] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]
 fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let old_style = argv.len() == 3;
-    let (mut addr, mut laddr, mut kind, mut id): (Option<&[u8]>, Option<&[u8]>, Option<&str>, Option<ClientId>) =
-        (None, None, None, None);
+    let mut addr: Option<&[u8]> = None;
+    let mut laddr: Option<&[u8]> = None;
+    let mut kind: Option<&str> = None;
+    let mut id: Option<ClientId> = None;
     let mut skip_me = true;
     if old_style {
         addr = Some(&argv[2]);

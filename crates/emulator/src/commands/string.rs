@@ -501,11 +501,9 @@ fn getex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             ctx.set_expire(key, at);
             ctx.notify(notify::GENERIC, "expire", key);
         }
-        None if opts.persist => {
-            if ctx.db().persist(key) {
-                ctx.key_modified(key);
-                ctx.notify(notify::GENERIC, "persist", key);
-            }
+        None if opts.persist && ctx.db().persist(key) => {
+            ctx.key_modified(key);
+            ctx.notify(notify::GENERIC, "persist", key);
         }
         None => {}
     }
@@ -526,7 +524,7 @@ fn mget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 
 /// MSET key value [key value ...]
 fn mset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return Reply::error(errors::wrong_arity("mset"));
     }
     for pair in argv[1..].chunks(2) {
@@ -538,7 +536,7 @@ fn mset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 
 /// MSETNX key value [key value ...]
 fn msetnx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return Reply::error(errors::wrong_arity("msetnx"));
     }
     for pair in argv[1..].chunks(2) {
