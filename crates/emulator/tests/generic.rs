@@ -105,7 +105,8 @@ fn object_subcommands_follow_the_policy() {
         "#,
     );
     s.advance(5_000);
-    s.check("OBJECT IDLETIME s => (integer) 5");
+    s.check("EXISTS s => (integer) 1\nTYPE s => string\nTTL s => (integer) -1\nOBJECT IDLETIME s => (integer) 5");
+    s.check("TOUCH s => (integer) 1\nOBJECT IDLETIME s => (integer) 0");
     s.engine.config_mut().maxmemory_policy = redis_emulator::config::EvictionPolicy::AllKeysLfu;
     s.check(
         r#"

@@ -59,7 +59,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of keys",
         summary: "Refreshes the last-access time of keys; answers how many exist",
         syntax: "key [key ...]",
-        handler: exists,
+        handler: touch,
         ..G
     },
     CommandSpec {
@@ -124,9 +124,16 @@ fn del(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     Reply::Integer(deleted)
 }
 
-/// EXISTS key [key ...] (also TOUCH, which counts the same way)
+/// EXISTS key [key ...] — counts hits and misses but, like Redis, does
+/// not refresh the keys' access time.
 fn exists(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let count = argv[1..].iter().filter(|k| ctx.exists(k)).count();
+    let count = argv[1..].iter().filter(|k| crate::commands::expire::expiry_of(ctx, k).is_ok()).count();
+    Reply::Integer(count as i64)
+}
+
+/// TOUCH key [key ...]
+fn touch(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+    let count = argv[1..].iter().filter(|k| ctx.lookup_read(k).is_some()).count();
     Reply::Integer(count as i64)
 }
 

@@ -855,3 +855,75 @@ fn lcs(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Reply::Bulk(result)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::types::ListValue;
+    use crate::value::Value;
+    use crate::{cli_format::format_reply, Engine, Protocol};
+
+    /// Runs `lines` on an engine whose key `l` holds a list.
+    fn with_list(lines: &[&str]) -> Vec<String> {
+        let mut engine = Engine::with_manual_clock(1_700_000_000_000, 1);
+        let me = engine.connect("t");
+        let mut list = ListValue::default();
+        list.items.push_back(b"x".to_vec());
+        engine.dbs[0].set(b"l", Value::List(list), false);
+        lines
+            .iter()
+            .map(|l| match engine.execute_line(me, l) {
+                Ok(r) => format_reply(&r, Protocol::Resp2).trim_end().to_string(),
+                Err(e) => e.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn string_commands_refuse_other_types() {
+        let wrong = "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
+        let lines = [
+            "GET l",
+            "SET l v GET",
+            "SET l v NX GET",
+            "GETSET l v",
+            "GETDEL l",
+            "GETEX l",
+            "GETEX l EX 10",
+            "APPEND l x",
+            "STRLEN l",
+            "GETRANGE l 0 -1",
+            "SUBSTR l 0 -1",
+            "SETRANGE l 0 x",
+            "INCR l",
+            "DECR l",
+            "INCRBY l 2",
+            "DECRBY l 2",
+            "INCRBYFLOAT l 1.5",
+        ];
+        for (line, got) in lines.iter().zip(with_list(&lines)) {
+            assert_eq!(got, wrong, "{line}");
+        }
+    }
+
+    #[test]
+    fn other_types_in_generic_commands() {
+        let got = with_list(&[
+            "MGET l",
+            "LCS l l",
+            "TYPE l",
+            "OBJECT ENCODING l",
+            "SCAN 0 TYPE list",
+            "SET l v NX",
+            "SET l v",
+            "TYPE l",
+        ]);
+        assert_eq!(got[0], "1) (nil)");
+        assert_eq!(got[1], "(error) ERR The specified keys must contain string values");
+        assert_eq!(got[2], "list");
+        assert_eq!(got[3], "\"quicklist\"");
+        assert_eq!(got[4], "1) \"0\"\n2) 1) \"l\"");
+        assert_eq!(got[5], "(nil)");
+        assert_eq!(got[6], "OK");
+        assert_eq!(got[7], "string");
+    }
+}
