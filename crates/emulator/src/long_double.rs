@@ -450,9 +450,15 @@ fn parse_decimal(neg: bool, s: &[u8]) -> Option<LongDouble> {
     } else {
         let mut den = Big(vec![1]);
         den.mul_pow10((-exp10) as u64);
-        let s = (den.bit_len() as i64 - digits.bit_len() as i64 + 68).max(0) as u64;
-        let (q, rem) = digits.shl(s).div_small_quotient(&den);
-        LongDouble::round(neg, &Big::from_u128(q), -(s as i64), rem)
+        // Scale so that the quotient has 68-69 bits: numerator up or
+        // denominator up, whichever is smaller.
+        let s = den.bit_len() as i64 - digits.bit_len() as i64 + 68;
+        let (q, rem) = if s >= 0 {
+            digits.shl(s as u64).div_small_quotient(&den)
+        } else {
+            digits.div_small_quotient(&den.shl((-s) as u64))
+        };
+        LongDouble::round(neg, &Big::from_u128(q), -s, rem)
     };
     if v.inf || v.mant == 0 {
         return None;
@@ -562,6 +568,9 @@ mod tests {
         assert_eq!(incr("1", "-1"), "0");
         assert_eq!(incr("0.1", "0.2"), "0.3");
         assert_eq!(incr("-0", "-0"), "0");
+        // Many integer digits with a short fraction.
+        let big = format!("{}.5", "9".repeat(300));
+        assert!(incr(&big, "1").starts_with("1000000000000000000"));
     }
 
     #[test]

@@ -30,7 +30,7 @@ impl Gen {
     fn number(&mut self) -> String {
         let sign = if self.below(3) == 0 { "-" } else { "" };
         let digits = |g: &mut Gen, n: u64| (0..n).map(|_| char::from(b'0' + g.below(10) as u8)).collect::<String>();
-        match self.below(8) {
+        match self.below(9) {
             0 => format!("{sign}{}", self.below(1000)),
             1 => {
                 let (a, b) = (self.below(6) + 1, self.below(8) + 1);
@@ -44,6 +44,16 @@ impl Gen {
             4 => format!("{sign}{}", digits(self, 19)),
             5 => format!("{sign}1e{}", self.below(40)),
             6 => format!("{sign}{}.{}", self.below(100), digits(self, 25)),
+            // Near the limits of the 80-bit format: subnormals, overflow, and
+            // doubles' limits (where long double still has room).
+            7 => {
+                let exp = match self.below(3) {
+                    0 => self.below(70) as i64 - 4960,
+                    1 => self.below(40) as i64 + 4900,
+                    _ => self.below(40) as i64 + 290,
+                };
+                format!("{sign}{}.{}e{exp}", self.below(10), digits(self, 12))
+            }
             _ => {
                 self.pick(&["0.1", "0.2", "0.3", "10.5", "3.0e3", "5.0e3", "1.1", "-0.1", "2.5", "0.0001"]).to_string()
             }
