@@ -188,6 +188,7 @@ impl Engine {
         };
         client.last_interaction_ms = self.now_ms();
         let reply = self.process(&mut client, argv);
+        let reply = client.filter_reply(reply);
         if reply.is_error() {
             self.stats.total_error_replies += 1;
         }

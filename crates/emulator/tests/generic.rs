@@ -142,3 +142,16 @@ fn client_and_command_introspection() {
     assert_eq!(s.run("CLIENT KILL ID 2"), "(integer) 1");
     assert!(s.engine.client(s.clients[1]).is_none());
 }
+
+#[test]
+fn client_reply_off_and_skip_drop_replies() {
+    let mut s = Session::new();
+    assert_eq!(s.run("CLIENT REPLY SKIP"), "");
+    assert_eq!(s.run("SET a 1"), "");
+    assert_eq!(s.run("GET a"), "\"1\"");
+    assert_eq!(s.run("CLIENT REPLY OFF"), "");
+    assert_eq!(s.run("INCR a"), "");
+    assert_eq!(s.run("CLIENT REPLY ON"), "OK");
+    assert_eq!(s.run("GET a"), "\"2\"");
+    assert_eq!(s.run("CLIENT REPLY maybe"), "(error) ERR syntax error");
+}

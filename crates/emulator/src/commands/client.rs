@@ -1,5 +1,5 @@
 //! CLIENT: connection introspection and control (ID, SETNAME, GETNAME,
-//! LIST, INFO, KILL, UNBLOCK, NO-EVICT, HELP).
+//! LIST, INFO, KILL, UNBLOCK, NO-EVICT, REPLY, HELP).
 //!
 //! CLIENT LIST / INFO print Redis 7.0's fields in Redis's order. Values
 //! the emulator has no honest equivalent for (file descriptor, buffer and
@@ -103,6 +103,15 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             summary: "Exempts this connection from client eviction, or not",
             syntax: "ON|OFF",
             handler: client_no_evict,
+            ..SUB
+        },
+        CommandSpec {
+            name: "reply",
+            arity: 3,
+            since: "3.2.0",
+            summary: "Turns this connection's replies off, on, or off for the next command only",
+            syntax: "ON|OFF|SKIP",
+            handler: client_reply,
             ..SUB
         },
         CommandSpec {
@@ -389,6 +398,27 @@ fn client_no_evict(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     Reply::OK
 }
 
+/// CLIENT REPLY ON|OFF|SKIP — OFF and SKIP are not answered themselves.
+fn client_reply(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+    let c = &mut *ctx.client;
+    if args::is(&argv[2], "ON") {
+        c.reply_off = false;
+        c.reply_skip_next = false;
+        c.reply_skip = false;
+        Reply::OK
+    } else if args::is(&argv[2], "OFF") {
+        c.reply_off = true;
+        Reply::Multi(Vec::new())
+    } else if args::is(&argv[2], "SKIP") {
+        if !c.reply_off {
+            c.reply_skip_next = true;
+        }
+        Reply::Multi(Vec::new())
+    } else {
+        Reply::error(errors::SYNTAX)
+    }
+}
+
 /// CLIENT HELP
 fn client_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
     crate::commands::keyspace::help_reply(
@@ -418,6 +448,8 @@ fn client_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
             "    Return information about client connections. Options:",
             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
             "      Return clients of specified type.",
+            "REPLY (ON|OFF|SKIP)",
+            "    Control the replies sent to the current connection.",
             "SETNAME <name>",
             "    Assign the name <name> to the current connection.",
             "UNBLOCK <clientid> [TIMEOUT|ERROR]",
