@@ -140,7 +140,7 @@ fn statuses(items: Vec<&'static str>) -> Reply {
 fn key_specs(c: &CommandSpec) -> Reply {
     let k = c.keys;
     if k.first <= 0 {
-        return Reply::Array(Vec::new());
+        return Reply::Set(Vec::new());
     }
     let derived: &[&str] = if c.has(flags::WRITE) { &["RW", "update"] } else { &["RO", "access"] };
     let specs: Vec<&[&str]> = if c.key_flags.is_empty() { vec![derived] } else { c.key_flags.to_vec() };
@@ -176,7 +176,7 @@ fn key_specs(c: &CommandSpec) -> Reply {
             ),
         ])
     });
-    Reply::Array(entries.collect())
+    Reply::Set(entries.collect())
 }
 
 /// One command's COMMAND INFO entry (10 fields, Redis 7.0's shape).
@@ -191,7 +191,7 @@ pub fn command_info_entry(c: &CommandSpec) -> Reply {
         statuses(acl_categories(c)),
         Reply::Set(c.tips.iter().map(|t| Reply::bulk_str(t)).collect()),
         key_specs(c),
-        Reply::Array(c.subcommands.iter().map(command_info_entry).collect()),
+        Reply::Set(c.subcommands.iter().map(command_info_entry).collect()),
     ])
 }
 
