@@ -566,6 +566,8 @@ impl Ctx<'_> {
             if let Some(e) = self.engine.dbs[db].get_mut(key) {
                 crate::access::init(e, now, policy);
             }
+            // Redis's dbAdd announces every new key (class `n`).
+            crate::notify::notify(self.engine, db, crate::notify::NEW, "new", key);
         }
         self.key_modified(key);
     }

@@ -306,6 +306,28 @@ mod tests {
     }
 
     #[test]
+    fn new_keys_are_announced_when_enabled() {
+        let mut engine = Engine::with_manual_clock(1_700_000_000_000, 1);
+        engine.config_mut().notify_keyspace_events = crate::notify::parse_flags(b"En").unwrap_or(0);
+        let listener = engine.connect("listener");
+        let me = engine.connect("me");
+        engine.pubsub.psubscribe(listener, b"__keyevent@*");
+        for line in ["SET a 1", "SET a 2", "INCR c", "RENAME a b", "COPY b d", "APPEND d x"] {
+            let _ = engine.execute_line(me, line);
+        }
+        let keys: Vec<Reply> = engine
+            .drain_events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Deliver { reply: Reply::Push(items) | Reply::Array(items), .. } => items.get(3).cloned(),
+                _ => None,
+            })
+            .collect();
+        let want: Vec<Reply> = ["a", "c", "b", "d"].iter().map(|k| Reply::bulk_str(k)).collect();
+        assert_eq!(keys, want);
+    }
+
+    #[test]
     fn expire_persist_and_past_times_notify() {
         let got = events_of(&["SET k v", "EXPIRE k 100", "PERSIST k", "PERSIST k", "EXPIRE k -1", "EXPIRE k 5"]);
         assert_eq!(got, vec![ev("set", "k"), ev("expire", "k"), ev("persist", "k"), ev("del", "k")]);

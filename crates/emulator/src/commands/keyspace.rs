@@ -194,6 +194,7 @@ fn rename_generic(ctx: &mut Ctx, argv: &[Vec<u8>], nx: bool) -> Reply {
     }
     let Some(entry) = ctx.db().remove(src) else { return Reply::error("ERR no such key") };
     ctx.db().insert_entry(dst, entry);
+    ctx.notify(notify::NEW, "new", dst);
     ctx.key_modified(src);
     ctx.key_modified(dst);
     ctx.notify(notify::GENERIC, "rename_from", src);
@@ -212,9 +213,11 @@ fn renamenx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     rename_generic(ctx, argv, true)
 }
 
-/// Stores `entry` under `key` in database `db` and signals the change there.
+/// Stores `entry` under `key` in database `db` (announcing the new key)
+/// and signals the change there.
 fn store_in_db(ctx: &mut Ctx, db: usize, key: &[u8], entry: Entry) {
     ctx.engine.dbs[db].insert_entry(key, entry);
+    crate::notify::notify(ctx.engine, db, notify::NEW, "new", key);
     ctx.engine.touch_watched(db, key);
     let saved = ctx.client.db;
     ctx.client.db = db;
