@@ -256,17 +256,11 @@ fn copy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         }
         ctx.engine.dbs[dst_db].remove(dst);
     }
-    let mut copied = Entry::new(entry.value.clone());
+    // A copy is a new object: same value and TTL, fresh access data.
+    let mut copied = entry;
     let (now, policy) = (ctx.now_ms(), ctx.config().maxmemory_policy);
     access::init(&mut copied, now, policy);
-    ctx.engine.dbs[dst_db].insert_entry(dst, copied);
-    if let Some(at) = entry.expire_at() {
-        ctx.engine.dbs[dst_db].set_expire(dst, at);
-    }
-    let stored = ctx.engine.dbs[dst_db].remove(dst);
-    if let Some(stored) = stored {
-        store_in_db(ctx, dst_db, dst, stored);
-    }
+    store_in_db(ctx, dst_db, dst, copied);
     crate::notify::notify(ctx.engine, dst_db, notify::GENERIC, "copy_to", dst);
     Reply::Integer(1)
 }
