@@ -221,4 +221,16 @@ mod tests {
         assert_eq!(format_double(f64::NEG_INFINITY), "-inf");
         assert_eq!(format_g(1.23456, 4), "1.235");
     }
+
+    #[test]
+    fn incr_by_float_from_texts_matches_redis() {
+        assert_eq!(incr_by_float_bytes(Some(b"10.5"), b"0.1"), Ok(b"10.6".to_vec()));
+        assert_eq!(incr_by_float_bytes(None, b"5.0e3"), Ok(b"5000".to_vec()));
+        assert_eq!(incr_by_float_bytes(Some(b"abc"), b"1"), Err(IncrFloatError::NotAFloat));
+        assert_eq!(incr_by_float_bytes(None, b"inf"), Err(IncrFloatError::NanOrInfinity));
+        // From doubles the operands are the doubles' exact values, so the
+        // double nearest 0.1 shows through in the 17th digit.
+        assert_eq!(incr_by_float_text(10.5, 0.1), Ok(b"10.60000000000000001".to_vec()));
+        assert_eq!(incr_by_float_text(1.5, 1.0), Ok(b"2.5".to_vec()));
+    }
 }
