@@ -57,6 +57,14 @@ pub struct Client {
     pub monitor: bool,
     /// Set by QUIT: the server closes the connection after the reply.
     pub close_after_reply: bool,
+    /// CLIENT NO-EVICT ON: exempt from client eviction (flag `e`).
+    pub no_evict: bool,
+    /// CLIENT REPLY OFF: no replies until CLIENT REPLY ON.
+    pub reply_off: bool,
+    /// CLIENT REPLY SKIP was the last command: drop the next reply.
+    pub reply_skip_next: bool,
+    /// The reply of the command now running is dropped (after SKIP).
+    pub reply_skip: bool,
 }
 
 impl Client {
@@ -80,12 +88,29 @@ impl Client {
             blocked: None,
             monitor: false,
             close_after_reply: false,
+            no_evict: false,
+            reply_off: false,
+            reply_skip_next: false,
+            reply_skip: false,
         }
     }
 
     /// Number of pub/sub subscriptions (channels + patterns + shard channels).
     pub fn subscription_count(&self) -> usize {
         self.channels.len() + self.patterns.len() + self.shard_channels.len()
+    }
+
+    /// Applies CLIENT REPLY OFF/SKIP to a finished command's reply (an
+    /// empty `Multi` sends nothing) and moves a pending SKIP forward, as
+    /// Redis's `resetClient` does.
+    pub fn filter_reply(&mut self, reply: crate::reply::Reply) -> crate::reply::Reply {
+        let suppressed = self.reply_off || self.reply_skip;
+        self.reply_skip = std::mem::take(&mut self.reply_skip_next);
+        if suppressed && !matches!(reply, crate::reply::Reply::Blocked) {
+            crate::reply::Reply::Multi(Vec::new())
+        } else {
+            reply
+        }
     }
 
     /// True in RESP2 subscribed mode, where only a few commands are allowed.

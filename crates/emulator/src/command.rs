@@ -170,6 +170,15 @@ pub struct CommandSpec {
     pub keys: KeySpec,
     pub handler: Handler,
     pub subcommands: &'static [CommandSpec],
+    /// Redis's command tips (`nondeterministic_output`,
+    /// `request_policy:multi_shard`…) as COMMAND INFO lists them.
+    pub tips: &'static [&'static str],
+    /// Flags of each key specification (`["RW", "access", "update"]`), one
+    /// entry per spec; empty means derived from WRITE/READONLY.
+    pub key_flags: &'static [&'static [&'static str]],
+    /// ACL categories when they differ from what the group and flags
+    /// imply (`@dangerous`, `@connection` on server commands…).
+    pub acl: &'static [&'static str],
 }
 
 fn container_handler(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
@@ -191,6 +200,9 @@ impl CommandSpec {
         keys: KeySpec::NONE,
         handler: container_handler,
         subcommands: &[],
+        tips: &[],
+        key_flags: &[],
+        acl: &[],
     };
 
     /// `get`, or `client|setname` for a subcommand (used in error messages).

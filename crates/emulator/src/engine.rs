@@ -188,6 +188,7 @@ impl Engine {
         };
         client.last_interaction_ms = self.now_ms();
         let reply = self.process(&mut client, argv);
+        let reply = client.filter_reply(reply);
         if reply.is_error() {
             self.stats.total_error_replies += 1;
         }
@@ -565,6 +566,8 @@ impl Ctx<'_> {
             if let Some(e) = self.engine.dbs[db].get_mut(key) {
                 crate::access::init(e, now, policy);
             }
+            // Redis's dbAdd announces every new key (class `n`).
+            crate::notify::notify(self.engine, db, crate::notify::NEW, "new", key);
         }
         self.key_modified(key);
     }

@@ -138,30 +138,47 @@ pub fn format_double(d: f64) -> String {
     format_g(d, 17)
 }
 
-/// INCRBYFLOAT / HINCRBYFLOAT arithmetic and formatting: adds `incr` to
-/// `current` and returns the text Redis stores. Errors are Redis's.
-///
-/// Redis computes in C `long double` (80-bit on x86-64) and prints with
-/// `%.17Lf`, trimming trailing zeros; this is the single place that
-/// emulates that, shared by strings and hashes.
+/// Why an INCRBYFLOAT-style addition failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncrFloatError {
+    /// The stored value or the increment is not a number `strtold` accepts
+    /// (`ERR value is not a valid float`, or the hash variant's wording).
+    NotAFloat,
+    /// `ERR increment would produce NaN or Infinity`.
+    NanOrInfinity,
+}
+
+/// INCRBYFLOAT / HINCRBYFLOAT on the original texts: parses the current
+/// value (`None` = missing key or field, i.e. 0) and the increment as C
+/// `long double` (x86-64 80-bit extended), adds them with one rounding and
+/// prints the sum like Redis (`%.17Lf`, trailing zeros trimmed). This is the
+/// exact emulation; see [`crate::long_double`].
+pub fn incr_by_float_bytes(current: Option<&[u8]>, incr: &[u8]) -> Result<Vec<u8>, IncrFloatError> {
+    use crate::long_double::LongDouble;
+    let value = match current {
+        None => LongDouble::ZERO,
+        Some(c) => LongDouble::parse(c).ok_or(IncrFloatError::NotAFloat)?,
+    };
+    let incr = LongDouble::parse(incr).ok_or(IncrFloatError::NotAFloat)?;
+    match value.sum(incr) {
+        Some(sum) if !sum.inf => Ok(sum.to_human().into_bytes()),
+        _ => Err(IncrFloatError::NanOrInfinity),
+    }
+}
+
+/// INCRBYFLOAT / HINCRBYFLOAT arithmetic from already-parsed doubles: the
+/// operands are widened exactly to `long double`, added with one rounding
+/// and printed like Redis. Prefer [`incr_by_float_bytes`]: Redis parses the
+/// texts directly as `long double`, so `0.1` there is not the double `0.1`.
 pub fn incr_by_float_text(current: f64, incr: f64) -> Result<Vec<u8>, &'static str> {
-    let sum = current + incr;
-    if sum.is_nan() || sum.is_infinite() {
+    use crate::long_double::LongDouble;
+    if current.is_nan() || incr.is_nan() {
         return Err("ERR increment would produce NaN or Infinity");
     }
-    let mut s = format!("{sum:.17}");
-    if s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
-        }
+    match LongDouble::from_f64(current).sum(LongDouble::from_f64(incr)) {
+        Some(sum) if !sum.inf => Ok(sum.to_human().into_bytes()),
+        _ => Err("ERR increment would produce NaN or Infinity"),
     }
-    if s == "-0" {
-        s = "0".into();
-    }
-    Ok(s.into_bytes())
 }
 
 #[cfg(test)]
@@ -203,5 +220,17 @@ mod tests {
         assert_eq!(format_double(0.00001), "1.0000000000000001e-05");
         assert_eq!(format_double(f64::NEG_INFINITY), "-inf");
         assert_eq!(format_g(1.23456, 4), "1.235");
+    }
+
+    #[test]
+    fn incr_by_float_from_texts_matches_redis() {
+        assert_eq!(incr_by_float_bytes(Some(b"10.5"), b"0.1"), Ok(b"10.6".to_vec()));
+        assert_eq!(incr_by_float_bytes(None, b"5.0e3"), Ok(b"5000".to_vec()));
+        assert_eq!(incr_by_float_bytes(Some(b"abc"), b"1"), Err(IncrFloatError::NotAFloat));
+        assert_eq!(incr_by_float_bytes(None, b"inf"), Err(IncrFloatError::NanOrInfinity));
+        // From doubles the operands are the doubles' exact values, so the
+        // double nearest 0.1 shows through in the 17th digit.
+        assert_eq!(incr_by_float_text(10.5, 0.1), Ok(b"10.60000000000000001".to_vec()));
+        assert_eq!(incr_by_float_text(1.5, 1.0), Ok(b"2.5".to_vec()));
     }
 }

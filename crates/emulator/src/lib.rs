@@ -22,6 +22,8 @@ pub mod errors;
 pub mod events;
 pub mod float;
 pub mod glob;
+pub mod help;
+pub mod long_double;
 pub mod notify;
 pub mod pubsub;
 pub mod reply;

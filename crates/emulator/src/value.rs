@@ -59,6 +59,51 @@ impl Value {
 }
 
 impl Value {
+    /// Redis 7.0's OBJECT ENCODING name, from the value's size and contents
+    /// and the configured thresholds: strings `int`/`embstr`/`raw`, lists
+    /// `quicklist`, hashes and sorted sets `listpack` while small,
+    /// sets `intset` while all-integer and small. A type may refine this;
+    /// Redis never converts back to the compact form, which this estimate
+    /// does not remember (a big hash that shrank reads `listpack` again).
+    pub fn encoding(&self, config: &crate::config::Config) -> &'static str {
+        match self {
+            Value::String(s) => s.encoding(),
+            Value::List(_) => "quicklist",
+            Value::Hash(h) => {
+                let small = h.len() <= config.hash_max_listpack_entries
+                    && h.pairs().iter().all(|(f, v)| {
+                        f.len() <= config.hash_max_listpack_value && v.len() <= config.hash_max_listpack_value
+                    });
+                if small {
+                    "listpack"
+                } else {
+                    "hashtable"
+                }
+            }
+            Value::Set(s) => {
+                let members = s.members();
+                if members.len() <= config.set_max_intset_entries
+                    && members.iter().all(|m| crate::float::parse_i64(m).is_some())
+                {
+                    "intset"
+                } else {
+                    "hashtable"
+                }
+            }
+            Value::ZSet(z) => {
+                let ranked = z.ranked();
+                if ranked.len() <= config.zset_max_listpack_entries
+                    && ranked.iter().all(|(m, _)| m.len() <= config.zset_max_listpack_value)
+                {
+                    "listpack"
+                } else {
+                    "skiplist"
+                }
+            }
+            Value::Stream(_) => "stream",
+        }
+    }
+
     /// Approximate bytes this value uses (memory accounting, MEMORY USAGE).
     pub fn mem_usage(&self) -> usize {
         match self {

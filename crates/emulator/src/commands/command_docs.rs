@@ -1,5 +1,333 @@
-//! COMMAND and its subcommands (COUNT, INFO, DOCS, LIST, GETKEYS).
+//! COMMAND: introspection of the command table (COUNT, LIST, INFO, DOCS,
+//! GETKEYS, HELP), built from the same table that dispatches commands.
+//!
+//! What is derived rather than known: ACL categories come from the
+//! command's group and flags, key specifications from its first/last/step
+//! key positions (with generic `RO access` / `RW update` flags), and no
+//! command tips are listed. COMMAND DOCS summaries are the emulator's own
+//! words, not Redis's documentation text.
 
-use crate::command::CommandSpec;
+use crate::args;
+use crate::command::{flags, CommandSpec, Group, KeySpec};
+use crate::commands;
+use crate::engine::Ctx;
+use crate::errors;
+use crate::glob::glob_match;
+use crate::reply::Reply;
 
-pub const COMMANDS: &[CommandSpec] = &[];
+const SUB: CommandSpec = CommandSpec {
+    parent: "command",
+    acl: &["@slow", "@connection"],
+    flags: flags::LOADING | flags::STALE,
+    group: Group::Server,
+    since: "2.8.13",
+    ..CommandSpec::DEFAULT
+};
+
+pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
+    name: "command",
+    arity: -1,
+    flags: flags::LOADING | flags::STALE,
+    group: Group::Server,
+    since: "2.8.13",
+    complexity: "O(N) where N is the total number of Redis commands",
+    summary: "Describes the server's commands (called alone: all of them, like COMMAND INFO)",
+    tips: &["nondeterministic_output_order"],
+    acl: &["@slow", "@connection"],
+    syntax: "[subcommand [argument ...]]",
+    handler: command_all,
+    subcommands: &[
+        CommandSpec {
+            name: "count",
+            arity: 2,
+            summary: "Answers how many commands the server has",
+            handler: command_count,
+            ..SUB
+        },
+        CommandSpec {
+            name: "list",
+            arity: -2,
+            tips: &["nondeterministic_output_order"],
+            since: "7.0.0",
+            complexity: "O(N) where N is the total number of Redis commands",
+            summary: "Lists command names, optionally filtered by ACL category or pattern",
+            syntax: "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]",
+            handler: command_list,
+            ..SUB
+        },
+        CommandSpec {
+            name: "info",
+            arity: -2,
+            tips: &["nondeterministic_output_order"],
+            complexity: "O(N) where N is the number of commands to look up",
+            summary: "Describes commands: arity, flags, key positions, ACL categories, subcommands",
+            syntax: "[command-name [command-name ...]]",
+            handler: command_info,
+            ..SUB
+        },
+        CommandSpec {
+            name: "docs",
+            arity: -2,
+            tips: &["nondeterministic_output_order"],
+            since: "7.0.0",
+            complexity: "O(N) where N is the number of commands to look up",
+            summary: "Answers each command's summary, version, group and complexity",
+            syntax: "[command-name [command-name ...]]",
+            handler: command_docs,
+            ..SUB
+        },
+        CommandSpec {
+            name: "getkeys",
+            arity: -4,
+            complexity: "O(N) where N is the number of arguments to the command",
+            summary: "Answers which arguments of a full command line are keys",
+            syntax: "command [arg [arg ...]]",
+            handler: command_getkeys,
+            ..SUB
+        },
+        CommandSpec {
+            name: "help",
+            arity: 2,
+            since: "5.0.0",
+            summary: "Lists the COMMAND subcommands",
+            handler: command_help,
+            ..SUB
+        },
+    ],
+    ..CommandSpec::DEFAULT
+}];
+
+/// ACL categories in the order Redis prints them, with a test for each.
+pub fn acl_categories(c: &CommandSpec) -> Vec<&'static str> {
+    if !c.acl.is_empty() {
+        return c.acl.to_vec();
+    }
+    if c.is_container() {
+        return vec!["@slow"];
+    }
+    let has = |f: u32| c.flags & f != 0;
+    let group = c.group;
+    let table: [(&str, bool); 21] = [
+        ("@keyspace", group == Group::Generic),
+        ("@read", has(flags::READONLY)),
+        ("@write", has(flags::WRITE)),
+        ("@set", group == Group::Set),
+        ("@sortedset", group == Group::SortedSet),
+        ("@list", group == Group::List),
+        ("@hash", group == Group::Hash),
+        ("@string", group == Group::String),
+        ("@bitmap", group == Group::Bitmap),
+        ("@hyperloglog", group == Group::HyperLogLog),
+        ("@geo", group == Group::Geo),
+        ("@stream", group == Group::Stream),
+        ("@pubsub", has(flags::PUBSUB) || group == Group::PubSub),
+        ("@admin", has(flags::ADMIN)),
+        ("@fast", has(flags::FAST)),
+        ("@slow", !has(flags::FAST)),
+        ("@blocking", has(flags::BLOCKING)),
+        ("@dangerous", has(flags::ADMIN)),
+        ("@connection", group == Group::Connection),
+        ("@transaction", group == Group::Transactions),
+        ("@scripting", group == Group::Scripting),
+    ];
+    table.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect()
+}
+
+fn statuses(items: Vec<&'static str>) -> Reply {
+    Reply::Set(items.into_iter().map(Reply::status).collect())
+}
+
+fn key_specs(c: &CommandSpec) -> Reply {
+    let k = c.keys;
+    if k.first <= 0 {
+        return Reply::Set(Vec::new());
+    }
+    let derived: &[&str] = if c.has(flags::WRITE) { &["RW", "update"] } else { &["RO", "access"] };
+    let specs: Vec<&[&str]> = if c.key_flags.is_empty() { vec![derived] } else { c.key_flags.to_vec() };
+    let several = specs.len() > 1;
+    let spec =
+        |pairs: Vec<(&str, Reply)>| Reply::Map(pairs.into_iter().map(|(n, v)| (Reply::bulk_str(n), v)).collect());
+    let entries = specs.iter().enumerate().map(|(i, key_flags)| {
+        // Several specs: one key each, in order (RENAME, COPY…).
+        let (index, last) = if several {
+            (k.first as i64 + i as i64, 0)
+        } else {
+            (k.first as i64, if k.last < 0 { k.last as i64 } else { (k.last - k.first) as i64 })
+        };
+        spec(vec![
+            ("flags", statuses(key_flags.to_vec())),
+            (
+                "begin_search",
+                spec(vec![("type", Reply::bulk_str("index")), ("spec", spec(vec![("index", Reply::Integer(index))]))]),
+            ),
+            (
+                "find_keys",
+                spec(vec![
+                    ("type", Reply::bulk_str("range")),
+                    (
+                        "spec",
+                        spec(vec![
+                            ("lastkey", Reply::Integer(last)),
+                            ("keystep", Reply::Integer(k.step as i64)),
+                            ("limit", Reply::Integer(0)),
+                        ]),
+                    ),
+                ]),
+            ),
+        ])
+    });
+    Reply::Set(entries.collect())
+}
+
+/// One command's COMMAND INFO entry (10 fields, Redis 7.0's shape).
+pub fn command_info_entry(c: &CommandSpec) -> Reply {
+    Reply::Array(vec![
+        Reply::bulk(c.full_name()),
+        Reply::Integer(c.arity as i64),
+        statuses(c.flag_names()),
+        Reply::Integer(c.keys.first as i64),
+        Reply::Integer(c.keys.last as i64),
+        Reply::Integer(c.keys.step as i64),
+        statuses(acl_categories(c)),
+        Reply::Set(c.tips.iter().map(|t| Reply::bulk_str(t)).collect()),
+        key_specs(c),
+        Reply::Set(c.subcommands.iter().map(command_info_entry).collect()),
+    ])
+}
+
+/// Finds `name` or `container|sub`, ignoring case.
+pub fn find_by_full_name(name: &[u8]) -> Option<&'static CommandSpec> {
+    match name.iter().position(|&b| b == b'|') {
+        None => commands::find(name),
+        Some(i) => commands::find_subcommand(commands::find(&name[..i])?, &name[i + 1..]),
+    }
+}
+
+/// COMMAND
+fn command_all(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+    if argv.len() > 1 {
+        return Reply::error(errors::unknown_subcommand("command", &argv[1]));
+    }
+    Reply::Array(commands::all().map(command_info_entry).collect())
+}
+
+/// COMMAND COUNT
+fn command_count(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
+    Reply::Integer(commands::all().count() as i64)
+}
+
+/// Every command and subcommand, by full name.
+fn all_with_subcommands() -> Vec<&'static CommandSpec> {
+    commands::all().flat_map(|c| std::iter::once(c).chain(c.subcommands.iter())).collect()
+}
+
+/// COMMAND LIST [FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]
+fn command_list(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+    let all = all_with_subcommands();
+    let names: Vec<Reply> = match argv.len() {
+        2 => all.iter().map(|c| Reply::bulk(c.full_name())).collect(),
+        5 if args::is(&argv[2], "FILTERBY") => {
+            let value = &argv[4];
+            if args::is(&argv[3], "MODULE") {
+                Vec::new()
+            } else if args::is(&argv[3], "ACLCAT") {
+                let wanted = format!("@{}", args::lower(value));
+                all.iter()
+                    .filter(|c| acl_categories(c).contains(&wanted.as_str()))
+                    .map(|c| Reply::bulk(c.full_name()))
+                    .collect()
+            } else if args::is(&argv[3], "PATTERN") {
+                all.iter()
+                    .filter(|c| glob_match(value, c.full_name().as_bytes(), true))
+                    .map(|c| Reply::bulk(c.full_name()))
+                    .collect()
+            } else {
+                return Reply::error(errors::SYNTAX);
+            }
+        }
+        _ => return Reply::error(errors::SYNTAX),
+    };
+    Reply::Array(names)
+}
+
+/// COMMAND INFO [command-name ...]
+fn command_info(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+    if argv.len() == 2 {
+        return Reply::Array(commands::all().map(command_info_entry).collect());
+    }
+    Reply::Array(argv[2..].iter().map(|n| find_by_full_name(n).map_or(Reply::Nil, command_info_entry)).collect())
+}
+
+fn docs_entry(c: &CommandSpec) -> Reply {
+    let mut fields = vec![
+        (Reply::bulk_str("summary"), Reply::bulk_str(c.summary)),
+        (Reply::bulk_str("since"), Reply::bulk_str(c.since)),
+        (Reply::bulk_str("group"), Reply::bulk_str(c.group.name())),
+        (Reply::bulk_str("complexity"), Reply::bulk_str(c.complexity)),
+    ];
+    if c.is_container() {
+        fields.push((
+            Reply::bulk_str("subcommands"),
+            Reply::Map(c.subcommands.iter().map(|s| (Reply::bulk(s.full_name()), docs_entry(s))).collect()),
+        ));
+    }
+    Reply::Map(fields)
+}
+
+/// COMMAND DOCS [command-name ...] — summaries are the emulator's own words.
+fn command_docs(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+    let chosen: Vec<&CommandSpec> = if argv.len() == 2 {
+        commands::all().collect()
+    } else {
+        argv[2..].iter().filter_map(|n| find_by_full_name(n)).collect()
+    };
+    Reply::Map(chosen.into_iter().map(|c| (Reply::bulk(c.full_name()), docs_entry(c))).collect())
+}
+
+/// The keys of a full command line according to the table, or Redis's error.
+pub fn keys_of(line: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Reply> {
+    let spec = match commands::lookup(line) {
+        commands::Lookup::Found(s) => s,
+        _ => return Err(Reply::error("ERR Invalid command specified")),
+    };
+    if spec.keys == KeySpec::NONE {
+        return Err(Reply::error("ERR The command has no key arguments"));
+    }
+    if !spec.arity_ok(line.len()) {
+        return Err(Reply::error("ERR Invalid number of arguments specified for command"));
+    }
+    Ok(spec.keys.keys(line).into_iter().map(|k| k.to_vec()).collect())
+}
+
+/// COMMAND GETKEYS command [arg ...]
+fn command_getkeys(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+    match keys_of(&argv[2..]) {
+        Ok(keys) => Reply::bulks(keys),
+        Err(e) => e,
+    }
+}
+
+/// COMMAND HELP
+fn command_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
+    crate::commands::keyspace::help_reply(
+        "COMMAND",
+        &[
+            "(no subcommand)",
+            "    Return details about all Redis commands.",
+            "COUNT",
+            "    Return the total number of commands in this Redis server.",
+            "LIST",
+            "    Return a list of all commands in this Redis server.",
+            "INFO [<command-name> ...]",
+            "    Return details about multiple Redis commands.",
+            "    If no command names are given, documentation details for all",
+            "    commands are returned.",
+            "DOCS [<command-name> ...]",
+            "    Return documentation details about multiple Redis commands.",
+            "    If no command names are given, documentation details for all",
+            "    commands are returned.",
+            "GETKEYS <full-command>",
+            "    Return the keys from a full Redis command.",
+        ],
+    )
+}

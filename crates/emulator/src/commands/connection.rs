@@ -10,6 +10,7 @@ use crate::resp::Protocol;
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "ping",
+        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
         arity: -1,
         flags: FAST | SUBSCRIBED_OK,
         group: Group::Connection,
@@ -21,7 +22,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "echo",
         arity: 2,
-        flags: FAST,
+        flags: LOADING | STALE | FAST,
         group: Group::Connection,
         summary: "Returns the message it was given",
         syntax: "message",
@@ -42,7 +43,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hello",
         arity: -1,
-        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH,
+        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
         group: Group::Connection,
         since: "6.0.0",
         summary: "Handshake: picks RESP2 or RESP3, optionally names the connection, and describes the server",
