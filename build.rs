@@ -7,12 +7,13 @@ use std::path::Path;
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "md"));
     files.sort();
-    let mut out = String::from("/// Every lesson file, as (file name, contents).\npub const LESSON_FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every lesson file, as (file name, contents).\npub const LESSON_FILES: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap_or_default().to_string_lossy();

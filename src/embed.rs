@@ -25,7 +25,9 @@ impl EmbedOptions {
             let v = js_sys::decode_uri_component(v).ok().and_then(|s| s.as_string()).unwrap_or_else(|| v.to_string());
             match k {
                 "theme" if v == "light" || v == "dark" => o.theme = Some(v),
-                "panels" => o.panels = Some(v.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()),
+                "panels" => {
+                    o.panels = Some(v.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect())
+                }
                 "parentOrigin" if valid_origin(&v) => o.parent_origin = Some(v),
                 _ => {}
             }

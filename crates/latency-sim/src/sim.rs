@@ -40,6 +40,9 @@ enum Phase {
     CheckCache,
     /// Lock strategy: try to take the load lock.
     TryLock,
+    /// Lock taken: read the cache once more (another request may have just
+    /// filled it) before going to the database.
+    Recheck,
     /// The database read finished; store the value.
     Loaded,
     /// Second half of the overhead is done; the response leaves.
@@ -357,7 +360,9 @@ impl Simulation {
                 let reply = self.redis(&format!("SET lock:{key} 1 NX PX 10000"));
                 if reply == Reply::OK {
                     self.requests[r].holds_lock = true;
-                    self.start_db_load(r, product);
+                    self.requests[r].phase = Phase::Recheck;
+                    let delay = self.rtt();
+                    self.at(delay, Ev::Resume(r));
                 } else if self.now_us - self.requests[r].start_us > REQUEST_TIMEOUT_US {
                     self.requests[r].outcome = Outcome::Failed;
                     self.log(LogKind::Wait, product, format!("TIMEOUT: gave up waiting for product {product}."));
@@ -374,6 +379,17 @@ impl Simulation {
                     self.requests[r].phase = Phase::CheckCache;
                     let delay = (self.cfg.lock_poll_ms * 1000) as i64 + self.rtt();
                     self.at(delay, Ev::Resume(r));
+                }
+            }
+            Phase::Recheck => {
+                if matches!(self.redis(&format!("GET {key}")), Reply::Bulk(_)) {
+                    self.redis(&format!("DEL lock:{key}"));
+                    self.requests[r].holds_lock = false;
+                    self.requests[r].phase = Phase::Respond;
+                    let delay = self.rtt() + self.half_overhead();
+                    self.at(delay, Ev::Resume(r));
+                } else {
+                    self.start_db_load(r, product);
                 }
             }
             Phase::Loaded => {
