@@ -45,6 +45,8 @@ pub struct Engine {
     pub(crate) pubsub: crate::pubsub::PubSub,
     /// Above zero while EXEC or a script runs: blocking commands answer at once.
     pub(crate) no_blocking: u32,
+    /// Memory accounting, eviction, slow log, AOF and snapshots.
+    pub(crate) server: crate::server_state::ServerState,
 }
 
 impl Engine {
@@ -52,7 +54,9 @@ impl Engine {
     pub fn new(clock: Clock, seed: u64, config: Config) -> Engine {
         let start_ms = clock.now_ms();
         let dbs = (0..config.databases).map(|_| Db::new()).collect();
+        let server = crate::server_state::ServerState::new(config.databases, start_ms);
         Engine {
+            server,
             dbs,
             clients: BTreeMap::new(),
             clock,
@@ -218,6 +222,12 @@ impl Engine {
             self.reject(spec);
             return Reply::error(errors::wrong_arity(&spec.full_name()));
         }
+        if self.config.maxmemory > 0 {
+            if let Some(oom) = crate::eviction::reject_on_oom(self, client, spec) {
+                self.reject(spec);
+                return oom;
+            }
+        }
         if client.in_subscribed_mode() && !spec.has(flags::SUBSCRIBED_OK) {
             self.reject(spec);
             return Reply::error(format!(
@@ -248,12 +258,14 @@ impl Engine {
     /// Runs a command's handler with bookkeeping (stats). Also used by EXEC
     /// and scripts to run the commands they contain.
     pub(crate) fn call(&mut self, client: &mut Client, spec: &'static CommandSpec, argv: &[Vec<u8>]) -> Reply {
+        let measured = crate::server_state::before_call(self, client.db, spec, argv);
         let started_us = self.clock.now_us();
         let reply = {
             let mut ctx = Ctx { engine: self, client };
             (spec.handler)(&mut ctx, argv)
         };
         let elapsed = (self.clock.now_us() - started_us).max(0) as u64;
+        crate::server_state::after_call(self, client, spec, argv, &reply, measured, elapsed);
         let now_ms = self.now_ms();
         self.stats.total_commands_processed += 1;
         self.stats.recent_ops.push_back(now_ms);
@@ -302,6 +314,9 @@ impl Engine {
         const KEYS_PER_LOOP: usize = 20;
         const MAX_LOOPS: usize = 16;
         let now = self.now_ms();
+        if !self.server.active_expire {
+            return;
+        }
         for db in 0..self.dbs.len() {
             for _ in 0..MAX_LOOPS {
                 let volatile = self.dbs[db].volatile_len();
@@ -341,9 +356,11 @@ impl Engine {
     /// Removes a key whose TTL passed, with all that follows (stats, event,
     /// keyspace notification, WATCH invalidation).
     pub(crate) fn delete_expired(&mut self, db: usize, key: &[u8]) {
-        if self.dbs[db].remove(key).is_none() {
+        let Some(entry) = self.dbs[db].remove(key) else {
             return;
-        }
+        };
+        crate::memory::on_removed(self, db, key, &entry);
+        crate::aof::propagate_deletion(self, db, key);
         self.stats.expired_keys += 1;
         self.push_event(Event::Expired { db, key: key.to_vec() });
         crate::notify::notify(self, db, crate::notify::EXPIRED, "expired", key);
@@ -362,6 +379,7 @@ impl Engine {
 
     /// Marks clients that WATCH `key` as dirty (Redis's `touchWatchedKey`).
     pub(crate) fn touch_watched(&mut self, db: usize, key: &[u8]) {
+        self.server.memory.note_touched(db, key);
         for c in self.clients.values_mut() {
             if !c.watch_dirty && c.watched.iter().any(|(d, k)| *d == db && k == key) {
                 c.watch_dirty = true;
