@@ -13,8 +13,11 @@ use crate::reply::Reply;
 
 #[derive(Debug, Clone, Default)]
 pub struct Aof {
-    /// The log; `None` while `appendonly no`.
-    log: Option<Vec<Vec<Vec<u8>>>>,
+    /// True while `appendonly yes`: executed writes are appended.
+    enabled: bool,
+    /// The log's contents (what `appendonly.aof` would hold). It stays
+    /// readable after `appendonly no`, like the file on disk.
+    log: Vec<Vec<Vec<u8>>>,
     last_db: Option<usize>,
     /// Completed rewrites (`aof_rewrites`).
     pub rewrites: u64,
@@ -26,21 +29,23 @@ const REWRITE_AFTER: usize = 1_000_000;
 
 impl Aof {
     pub fn is_enabled(&self) -> bool {
-        self.log.is_some()
+        self.enabled
     }
 
     /// The commands logged so far.
     pub fn commands(&self) -> &[Vec<Vec<u8>>] {
-        self.log.as_deref().unwrap_or(&[])
+        &self.log
     }
 
     fn push(&mut self, db: usize, argv: Vec<Vec<u8>>) {
-        let Some(log) = self.log.as_mut() else { return };
+        if !self.enabled {
+            return;
+        }
         if self.last_db != Some(db) {
-            log.push(vec![b"SELECT".to_vec(), db.to_string().into_bytes()]);
+            self.log.push(vec![b"SELECT".to_vec(), db.to_string().into_bytes()]);
             self.last_db = Some(db);
         }
-        log.push(argv);
+        self.log.push(argv);
     }
 }
 
@@ -67,7 +72,7 @@ pub fn rewrite_dataset(engine: &Engine) -> Vec<Vec<Vec<u8>>> {
     out
 }
 
-/// Replaces the log with a rewrite of the dataset (and turns it on).
+/// Replaces the log with a rewrite of the dataset (BGREWRITEAOF).
 pub fn rewrite(engine: &mut Engine) {
     let log = rewrite_dataset(engine);
     let last_db = log
@@ -75,7 +80,7 @@ pub fn rewrite(engine: &mut Engine) {
         .rev()
         .find(|a| a.first().is_some_and(|c| c == b"SELECT"))
         .and_then(|a| a.get(1).and_then(|d| std::str::from_utf8(d).ok()).and_then(|d| d.parse().ok()));
-    engine.server.aof.log = Some(log);
+    engine.server.aof.log = log;
     engine.server.aof.last_db = last_db;
     engine.server.aof.rewrites += 1;
 }
@@ -83,11 +88,11 @@ pub fn rewrite(engine: &mut Engine) {
 /// `appendonly yes|no`: starting the log begins with a rewrite, as Redis does.
 pub fn set_enabled(engine: &mut Engine, on: bool) {
     match (on, engine.server.aof.is_enabled()) {
-        (true, false) => rewrite(engine),
-        (false, true) => {
-            engine.server.aof.log = None;
-            engine.server.aof.last_db = None;
+        (true, false) => {
+            rewrite(engine);
+            engine.server.aof.enabled = true;
         }
+        (false, true) => engine.server.aof.enabled = false,
         _ => {}
     }
 }

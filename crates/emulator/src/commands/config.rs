@@ -93,7 +93,7 @@ enum Kind {
     /// An integer within the inclusive range.
     Int(i64, i64),
     /// A memory size (`100mb`, `1gb`, `5k`…) within the inclusive range.
-    Mem(i64, i64),
+    Mem(u64, u64),
     Enum(&'static [&'static str]),
     /// Free text (validated by a special rule if any).
     Text,
@@ -146,14 +146,14 @@ const fn protected(name: &'static str, kind: Kind) -> Param {
 /// Every parameter CONFIG knows. The first group is live (it changes how
 /// the emulator behaves); `extra` ones are stored and reported only.
 const PARAMS: &[Param] = &[
-    p("maxmemory", Kind::Mem(0, LONG_MAX)),
+    p("maxmemory", Kind::Mem(0, u64::MAX)),
     p("maxmemory-policy", Kind::Enum(POLICIES)),
     p("maxmemory-samples", Kind::Int(1, INT_MAX)),
     p("lfu-log-factor", Kind::Int(0, INT_MAX)),
     p("lfu-decay-time", Kind::Int(0, INT_MAX)),
     p("hz", Kind::Int(0, INT_MAX)),
     p("notify-keyspace-events", Kind::Text),
-    p("proto-max-bulk-len", Kind::Mem(1024 * 1024, LONG_MAX)),
+    p("proto-max-bulk-len", Kind::Mem(1024 * 1024, LONG_MAX as u64)),
     aliased("list-max-listpack-size", "list-max-ziplist-size", Kind::Int(i32::MIN as i64, INT_MAX)),
     p("list-compress-depth", Kind::Int(0, INT_MAX)),
     aliased("hash-max-listpack-entries", "hash-max-ziplist-entries", Kind::Int(0, LONG_MAX)),
@@ -161,7 +161,7 @@ const PARAMS: &[Param] = &[
     p("set-max-intset-entries", Kind::Int(0, LONG_MAX)),
     aliased("zset-max-listpack-entries", "zset-max-ziplist-entries", Kind::Int(0, LONG_MAX)),
     aliased("zset-max-listpack-value", "zset-max-ziplist-value", Kind::Int(0, LONG_MAX)),
-    p("stream-node-max-bytes", Kind::Mem(0, LONG_MAX)),
+    p("stream-node-max-bytes", Kind::Mem(0, LONG_MAX as u64)),
     p("stream-node-max-entries", Kind::Int(0, LONG_MAX)),
     p("save", Kind::Text),
     p("appendonly", Kind::Bool),
@@ -173,7 +173,7 @@ const PARAMS: &[Param] = &[
     p("maxclients", Kind::Int(1, u32::MAX as i64)),
     // Reported and settable, without effect in the emulator.
     p("maxmemory-eviction-tenacity", Kind::Int(0, 100)),
-    p("maxmemory-clients", Kind::Mem(0, LONG_MAX)),
+    p("maxmemory-clients", Kind::Mem(0, LONG_MAX as u64)),
     p("active-expire-effort", Kind::Int(1, 10)),
     p("activerehashing", Kind::Bool),
     p("appendfsync", Kind::Enum(&["always", "everysec", "no"])),
@@ -186,8 +186,8 @@ const PARAMS: &[Param] = &[
     p("lazyfree-lazy-user-flush", Kind::Bool),
     p("latency-tracking", Kind::Bool),
     p("latency-monitor-threshold", Kind::Int(0, LONG_MAX)),
-    p("hll-sparse-max-bytes", Kind::Mem(0, LONG_MAX)),
-    p("client-query-buffer-limit", Kind::Mem(1024 * 1024, LONG_MAX)),
+    p("hll-sparse-max-bytes", Kind::Mem(0, LONG_MAX as u64)),
+    p("client-query-buffer-limit", Kind::Mem(1024 * 1024, LONG_MAX as u64)),
     p("tracking-table-max-keys", Kind::Int(0, LONG_MAX)),
     p("acllog-max-len", Kind::Int(0, LONG_MAX)),
     p("stop-writes-on-bgsave-error", Kind::Bool),
@@ -199,9 +199,9 @@ const PARAMS: &[Param] = &[
     aliased("replica-serve-stale-data", "slave-serve-stale-data", Kind::Bool),
     p("aof-use-rdb-preamble", Kind::Bool),
     p("auto-aof-rewrite-percentage", Kind::Int(0, INT_MAX)),
-    p("auto-aof-rewrite-min-size", Kind::Mem(0, LONG_MAX)),
-    p("repl-backlog-size", Kind::Mem(1, LONG_MAX)),
-    p("cluster-enabled", Kind::Bool),
+    p("auto-aof-rewrite-min-size", Kind::Mem(0, LONG_MAX as u64)),
+    p("repl-backlog-size", Kind::Mem(1, LONG_MAX as u64)),
+    fixed("cluster-enabled", Kind::Bool),
     fixed("daemonize", Kind::Bool),
     fixed("io-threads", Kind::Int(1, 128)),
     fixed("appendfilename", Kind::Text),
@@ -270,7 +270,8 @@ fn get_value(cfg: &Config, name: &str) -> String {
         "lfu-log-factor" => cfg.lfu_log_factor.to_string(),
         "lfu-decay-time" => cfg.lfu_decay_time.to_string(),
         "hz" => cfg.hz.to_string(),
-        "notify-keyspace-events" => crate::notify::flags_to_string(cfg.notify_keyspace_events),
+        // Redis 7.0 never prints the `n` (new key) class it accepts.
+        "notify-keyspace-events" => crate::notify::flags_to_string(cfg.notify_keyspace_events & !crate::notify::NEW),
         "proto-max-bulk-len" => cfg.proto_max_bulk_len.to_string(),
         "list-max-listpack-size" => cfg.list_max_listpack_size.to_string(),
         "list-compress-depth" => cfg.list_compress_depth.to_string(),
@@ -294,14 +295,13 @@ fn get_value(cfg: &Config, name: &str) -> String {
 }
 
 /// Redis's `memtoull`: digits with an optional unit (b, k, kb, m, mb, g, gb).
+/// Like Redis 7.0, no digits count as 0, a too-large number saturates and
+/// the unit multiplication wraps.
 pub fn parse_memory(v: &[u8]) -> Option<u64> {
-    let text = std::str::from_utf8(v).ok()?.to_ascii_lowercase();
-    if text.is_empty() {
-        return Some(0);
-    }
-    let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (num, unit) = text.split_at(digits_end);
-    let mul: u64 = match unit {
+    let digits_end = v.iter().position(|c| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (num, unit) = v.split_at(digits_end);
+    let unit = String::from_utf8_lossy(unit).to_ascii_lowercase();
+    let mul: u64 = match unit.as_str() {
         "" | "b" => 1,
         "k" => 1000,
         "kb" => 1024,
@@ -311,10 +311,11 @@ pub fn parse_memory(v: &[u8]) -> Option<u64> {
         "gb" => 1024 * 1024 * 1024,
         _ => return None,
     };
-    if num.is_empty() {
+    if num.len() >= 128 {
         return None;
     }
-    num.parse::<u64>().ok()?.checked_mul(mul)
+    let value = num.iter().fold(0u64, |acc, d| acc.saturating_mul(10).saturating_add((d - b'0') as u64));
+    Some(value.wrapping_mul(mul))
 }
 
 /// Validates `save`: pairs of positive integers (seconds changes), or empty.
@@ -333,6 +334,7 @@ fn valid_save(v: &[u8]) -> Option<String> {
 /// A parsed value ready to store.
 enum Parsed {
     Int(i64),
+    Mem(u64),
     Text(String),
 }
 
@@ -356,11 +358,10 @@ fn parse_value(param: &Param, value: &[u8]) -> Result<Parsed, String> {
         }
         Kind::Mem(min, max) => {
             let n = parse_memory(value).ok_or("argument must be a memory value")?;
-            let n = i64::try_from(n).map_err(|_| "argument must be a memory value".to_string())?;
             if n < min || n > max {
                 return Err(format!("argument must be between {min} and {max} inclusive"));
             }
-            Ok(Parsed::Int(n))
+            Ok(Parsed::Mem(n))
         }
         Kind::Enum(options) => options
             .iter()
@@ -378,16 +379,18 @@ fn parse_value(param: &Param, value: &[u8]) -> Result<Parsed, String> {
 }
 
 fn store(cfg: &mut Config, name: &'static str, v: Parsed) {
-    let int = match &v {
-        Parsed::Int(n) => *n,
-        Parsed::Text(_) => 0,
+    let (int, unsigned) = match &v {
+        Parsed::Int(n) => (*n, *n as u64),
+        Parsed::Mem(n) => (*n as i64, *n),
+        Parsed::Text(_) => (0, 0),
     };
     let text = match v {
         Parsed::Text(t) => t,
         Parsed::Int(n) => n.to_string(),
+        Parsed::Mem(n) => n.to_string(),
     };
     match name {
-        "maxmemory" => cfg.maxmemory = int as u64,
+        "maxmemory" => cfg.maxmemory = unsigned,
         "maxmemory-policy" => {
             cfg.maxmemory_policy = EvictionPolicy::from_name(&text).unwrap_or(cfg.maxmemory_policy);
         }
@@ -424,23 +427,25 @@ fn store(cfg: &mut Config, name: &'static str, v: Parsed) {
 fn config_get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let cfg = ctx.config();
     let mut found: Vec<(Vec<u8>, String)> = Vec::new();
-    let mut push = |name: Vec<u8>, value: String| {
-        if !found.iter().any(|(n, _)| *n == name) {
-            found.push((name, value));
-        }
-    };
+    // Names already answered, compared without case as Redis's dictionary does.
+    let has = |found: &[(Vec<u8>, String)], name: &[u8]| found.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
     for pattern in &argv[2..] {
         let is_glob = pattern.iter().any(|c| matches!(c, b'*' | b'?' | b'['));
         if !is_glob {
             if let Some(param) = find_param(pattern) {
-                push(pattern.clone(), get_value(cfg, param.name));
+                if !has(&found, pattern) {
+                    found.push((pattern.clone(), get_value(cfg, param.name)));
+                }
             }
             continue;
         }
         for param in PARAMS {
             for name in std::iter::once(param.name).chain(param.alias) {
+                if has(&found, param.name.as_bytes()) || has(&found, name.as_bytes()) {
+                    continue;
+                }
                 if crate::glob::glob_match(pattern, name.as_bytes(), true) {
-                    push(name.as_bytes().to_vec(), get_value(cfg, param.name));
+                    found.push((name.as_bytes().to_vec(), get_value(cfg, param.name)));
                 }
             }
         }
@@ -448,10 +453,16 @@ fn config_get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     Reply::Map(found.into_iter().map(|(n, v)| (Reply::Bulk(n), Reply::Bulk(v.into_bytes()))).collect())
 }
 
+/// An argument as C's `%s` prints it: up to the first NUL byte.
+fn c_str(arg: &[u8]) -> String {
+    let end = arg.iter().position(|&b| b == 0).unwrap_or(arg.len());
+    errors::show(&arg[..end], usize::MAX)
+}
+
 fn set_failed(arg: &[u8], why: &str) -> Reply {
     Reply::error(errors::sanitize(&format!(
         "ERR CONFIG SET failed (possibly related to argument '{}') - {why}",
-        errors::show(arg, 128)
+        c_str(arg)
     )))
 }
 
@@ -463,11 +474,12 @@ fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let pairs: Vec<(&Vec<u8>, &Vec<u8>)> = argv[2..].chunks(2).map(|c| (&c[0], &c[1])).collect();
     // First pass: every name must exist, be settable and appear once.
     let mut params: Vec<&'static Param> = Vec::with_capacity(pairs.len());
+    let mut seen: Vec<&[u8]> = Vec::with_capacity(pairs.len());
     for (name, _) in &pairs {
         let Some(param) = find_param(name) else {
             return Reply::error(errors::sanitize(&format!(
                 "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
-                errors::show(name, 128)
+                c_str(name)
             )));
         };
         match param.access {
@@ -475,9 +487,10 @@ fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             Access::Protected => return set_failed(name, "can't set protected config"),
             Access::Mutable => {}
         }
-        if params.iter().any(|p| std::ptr::eq(*p, param)) {
+        if seen.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             return set_failed(name, "duplicate parameter");
         }
+        seen.push(name);
         params.push(param);
     }
     // Second pass: parse every value before changing anything.
@@ -565,8 +578,8 @@ mod tests {
         assert_eq!(parse_memory(b""), Some(0));
         assert_eq!(parse_memory(b"1.5mb"), None);
         assert_eq!(parse_memory(b"-1"), None);
-        assert_eq!(parse_memory(b"mb"), None);
-        assert_eq!(parse_memory(b"99999999999999999999"), None);
+        assert_eq!(parse_memory(b"mb"), Some(0));
+        assert_eq!(parse_memory(b"99999999999999999999"), Some(u64::MAX));
     }
 
     #[test]
