@@ -179,7 +179,14 @@ fn pick_from_pool(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize,
                 continue;
             }
             total_keys += size;
-            for _ in 0..samples.min(size) {
+            // Like `dictGetSomeKeys`: up to `samples` distinct keys (drawn at
+            // random; a bounded number of draws, so tiny sets may give fewer).
+            let target = samples.min(size);
+            let mut taken: Vec<Vec<u8>> = Vec::with_capacity(target);
+            for _ in 0..target * 8 {
+                if taken.len() >= target {
+                    break;
+                }
                 let rng = &mut engine.rng;
                 let d = &engine.dbs[db];
                 let picked = if volatile {
@@ -187,12 +194,15 @@ fn pick_from_pool(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize,
                 } else {
                     d.random_key(|len| rng.index(len)).and_then(|k| d.get(k).map(|e| (k, e.access, e.expire_at())))
                 };
-                if let Some((key, access_data, expire_at)) = picked {
-                    let idle = idleness(policy, now, decay_time, access_data, expire_at);
-                    let key = key.to_vec();
-                    engine.server.eviction_pool.insert(Candidate { idle, db, key });
-                    sampled += 1;
+                let Some((key, access_data, expire_at)) = picked else { break };
+                if taken.iter().any(|t| t.as_slice() == key) {
+                    continue;
                 }
+                let idle = idleness(policy, now, decay_time, access_data, expire_at);
+                let key = key.to_vec();
+                taken.push(key.clone());
+                engine.server.eviction_pool.insert(Candidate { idle, db, key });
+                sampled += 1;
             }
         }
         if total_keys == 0 {
@@ -287,4 +297,266 @@ pub fn reject_on_oom(
         m.aborted = true;
     }
     Some(crate::reply::Reply::error(crate::errors::OOM))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::ClientId;
+    use crate::memory;
+
+    const T0: i64 = 1_700_000_000_000;
+
+    fn engine_with(policy: &str) -> (Engine, ClientId) {
+        let mut e = Engine::with_manual_clock(T0, 7);
+        let c = e.connect("test:1");
+        run(&mut e, c, &format!("CONFIG SET maxmemory-policy {policy}"));
+        (e, c)
+    }
+
+    fn run(e: &mut Engine, c: ClientId, line: &str) -> crate::reply::Reply {
+        e.execute_line(c, line).expect("valid line")
+    }
+
+    fn set_ttl(e: &mut Engine, key: &str, at: i64) {
+        assert!(e.dbs[0].set_expire(key.as_bytes(), at));
+        crate::memory::recount(e);
+    }
+
+    /// Sets maxmemory so that exactly `room` bytes must be freed.
+    fn squeeze(e: &mut Engine, c: ClientId, room: u64) {
+        let used = memory::used_memory(e);
+        run(e, c, &format!("CONFIG SET maxmemory {}", used - room));
+    }
+
+    fn evicted(e: &mut Engine) -> Vec<String> {
+        e.drain_events()
+            .into_iter()
+            .filter_map(|ev| match ev {
+                Event::Evicted { key, .. } => Some(String::from_utf8_lossy(&key).into_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pool_keeps_the_sixteen_most_idle() {
+        let mut pool = EvictionPool::default();
+        for i in 0..40u64 {
+            pool.insert(Candidate { idle: (i * 7) % 40, db: 0, key: vec![i as u8] });
+        }
+        assert_eq!(pool.len(), POOL_SIZE);
+        let idles: Vec<u64> = pool.slots.iter().map(|c| c.idle).collect();
+        assert_eq!(idles, (24..40).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn allkeys_lru_evicts_the_least_recently_used() {
+        let (mut e, c) = engine_with("allkeys-lru");
+        for i in 0..10 {
+            run(&mut e, c, &format!("SET key:{i} value"));
+            e.advance_clock(1000);
+        }
+        // Touch key:0 and key:1 so key:2 becomes the oldest.
+        run(&mut e, c, "GET key:0");
+        run(&mut e, c, "GET key:1");
+        // With all 10 keys sampled (samples >= keys), the choice is exact.
+        run(&mut e, c, "CONFIG SET maxmemory-samples 64");
+        squeeze(&mut e, c, 1);
+        e.drain_events();
+        run(&mut e, c, "GET key:0");
+        assert_eq!(evicted(&mut e), vec!["key:2"]);
+        assert_eq!(e.stats.evicted_keys, 1);
+    }
+
+    #[test]
+    fn allkeys_lfu_evicts_the_least_frequently_used() {
+        let (mut e, c) = engine_with("allkeys-lfu");
+        for i in 0..8 {
+            run(&mut e, c, &format!("SET key:{i} value"));
+        }
+        for _ in 0..50 {
+            for i in 0..8 {
+                if i != 5 {
+                    run(&mut e, c, &format!("GET key:{i}"));
+                }
+            }
+        }
+        run(&mut e, c, "CONFIG SET maxmemory-samples 64");
+        squeeze(&mut e, c, 1);
+        e.drain_events();
+        run(&mut e, c, "PING");
+        assert_eq!(evicted(&mut e), vec!["key:5"]);
+    }
+
+    #[test]
+    fn volatile_ttl_takes_the_nearest_expiry_and_spares_persistent_keys() {
+        let (mut e, c) = engine_with("volatile-ttl");
+        for i in 0..6 {
+            run(&mut e, c, &format!("SET p:{i} persistent"));
+        }
+        for (i, secs) in [50, 10, 30, 20].iter().enumerate() {
+            run(&mut e, c, &format!("SET v:{i} volatile"));
+            set_ttl(&mut e, &format!("v:{i}"), T0 + secs * 1000);
+        }
+        run(&mut e, c, "CONFIG SET maxmemory-samples 64");
+        squeeze(&mut e, c, 1);
+        e.drain_events();
+        run(&mut e, c, "PING");
+        assert_eq!(evicted(&mut e), vec!["v:1"]);
+        // Asking for far more room than the volatile keys hold: all of them
+        // go, persistent keys stay, and SET is refused with OOM.
+        squeeze(&mut e, c, 100_000);
+        let reply = run(&mut e, c, "SET p:9 x");
+        assert_eq!(reply.error_text(), Some(crate::errors::OOM));
+        let mut gone = evicted(&mut e);
+        gone.sort();
+        assert_eq!(gone, vec!["v:0", "v:2", "v:3"]);
+        assert_eq!(e.dbs[0].len(), 6);
+    }
+
+    #[test]
+    fn volatile_policies_never_touch_keys_without_ttl() {
+        for policy in ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"] {
+            let (mut e, c) = engine_with(policy);
+            for i in 0..20 {
+                run(&mut e, c, &format!("SET p:{i} persistent"));
+            }
+            for i in 0..5 {
+                run(&mut e, c, &format!("SET v:{i} volatile"));
+                set_ttl(&mut e, &format!("v:{i}"), T0 + 100_000);
+            }
+            run(&mut e, c, "CONFIG SET maxmemory 1");
+            let reply = run(&mut e, c, "SET another value");
+            assert_eq!(reply.error_text(), Some(crate::errors::OOM), "{policy}");
+            let gone = evicted(&mut e);
+            assert_eq!(gone.len(), 5, "{policy}: {gone:?}");
+            assert!(gone.iter().all(|k| k.starts_with("v:")), "{policy}: {gone:?}");
+            assert_eq!(e.dbs[0].len(), 20);
+            // Reads still work when nothing can be evicted.
+            assert_eq!(run(&mut e, c, "GET p:1"), crate::reply::Reply::bulk("persistent"));
+        }
+    }
+
+    #[test]
+    fn allkeys_random_is_reproducible_with_a_seed() {
+        let pick = || {
+            let (mut e, c) = engine_with("allkeys-random");
+            for i in 0..50 {
+                run(&mut e, c, &format!("SET key:{i} value"));
+            }
+            squeeze(&mut e, c, 500);
+            e.drain_events();
+            run(&mut e, c, "PING");
+            evicted(&mut e)
+        };
+        let first = pick();
+        assert!(first.len() >= 5, "{first:?}");
+        assert_eq!(first, pick());
+    }
+
+    #[test]
+    fn random_policies_visit_databases_round_robin() {
+        let (mut e, c) = engine_with("allkeys-random");
+        for db in 0..3 {
+            run(&mut e, c, &format!("SELECT {db}"));
+            if e.client(c).map(|cl| cl.db) != Some(db) {
+                // SELECT lives in another family; place keys directly.
+                for i in 0..10 {
+                    e.dbs[db].add(format!("k{i}").as_bytes(), crate::value::Value::string("v"));
+                }
+                continue;
+            }
+            for i in 0..10 {
+                run(&mut e, c, &format!("SET k{i} v"));
+            }
+        }
+        memory::recount(&mut e);
+        squeeze(&mut e, c, 300);
+        run(&mut e, c, "PING");
+        let per_db: Vec<usize> = (0..3).map(|d| e.dbs[d].len()).collect();
+        assert!(per_db.iter().all(|&n| n < 10), "{per_db:?}");
+    }
+
+    #[test]
+    fn noeviction_refuses_denyoom_commands_only() {
+        let (mut e, c) = engine_with("noeviction");
+        run(&mut e, c, "SET a 1");
+        run(&mut e, c, "CONFIG SET maxmemory 1");
+        assert_eq!(run(&mut e, c, "SET b 2").error_text(), Some(crate::errors::OOM));
+        assert_eq!(run(&mut e, c, "GET a"), crate::reply::Reply::bulk("1"));
+        assert_eq!(run(&mut e, c, "DEL a"), crate::reply::Reply::Integer(1));
+        assert_eq!(e.stats.evicted_keys, 0);
+        assert_eq!(e.stats.commands.get("set").map(|s| s.rejected_calls), Some(1));
+    }
+
+    #[test]
+    fn evictions_notify_and_report_reasons() {
+        let (mut e, c) = engine_with("allkeys-lru");
+        run(&mut e, c, "CONFIG SET notify-keyspace-events Ee");
+        let listener = e.connect("test:2");
+        e.pubsub.subscribe(listener, b"__keyevent@0__:evicted");
+        if let Some(cl) = e.clients.get_mut(&listener) {
+            cl.channels.insert(b"__keyevent@0__:evicted".to_vec());
+        }
+        run(&mut e, c, "SET victim value");
+        e.advance_clock(5000);
+        run(&mut e, c, "SET fresh value");
+        run(&mut e, c, "CONFIG SET maxmemory-samples 64");
+        squeeze(&mut e, c, 1);
+        e.drain_events();
+        run(&mut e, c, "PING");
+        let events = e.drain_events();
+        let reason = events.iter().find_map(|ev| match ev {
+            Event::Evicted { key, reason, policy, .. } if key == b"victim" => Some((reason.clone(), *policy)),
+            _ => None,
+        });
+        let (reason, policy) = reason.expect("victim evicted");
+        assert_eq!(policy, EvictionPolicy::AllKeysLru);
+        assert!(reason.starts_with("least recently used (idle 5s)"), "{reason}");
+        let notified = events.iter().any(|ev| {
+            matches!(ev, Event::Deliver { client, reply } if *client == listener && format!("{reply:?}").contains("[118, 105, 99, 116, 105, 109]"))
+        });
+        assert!(notified, "evicted notification published: {events:?}");
+    }
+
+    #[test]
+    fn incremental_accounting_matches_a_full_recount() {
+        let (mut e, c) = engine_with("allkeys-lru");
+        let mut rng = crate::rng::Rng::new(99);
+        for step in 0..3000 {
+            let k = rng.below(200);
+            let line = match rng.below(6) {
+                0 | 1 => format!("SET key:{k} {}", "x".repeat(rng.below(120) as usize)),
+                2 => format!("SET key:{k} {}", rng.below(20_000)),
+                3 => format!("DEL key:{k} key:{}", rng.below(200)),
+                4 => format!("GET key:{k}"),
+                _ => {
+                    let key = format!("key:{k}");
+                    if e.dbs[0].contains(key.as_bytes()) {
+                        let at = e.now_ms() + rng.below(5000) as i64;
+                        // EXPIRE may live in another family: set the TTL the way it would.
+                        let mark = memory::begin(&mut e, 0, &[key.as_bytes()]);
+                        e.dbs[0].set_expire(key.as_bytes(), at);
+                        e.touch_watched(0, key.as_bytes());
+                        memory::end(&mut e, mark, false);
+                    }
+                    "PING".to_string()
+                }
+            };
+            run(&mut e, c, &line);
+            if step % 500 == 0 {
+                e.advance_clock(1500);
+                e.active_expire_cycle();
+            }
+            if step == 1500 {
+                squeeze(&mut e, c, 2000);
+            }
+            let tallied: i64 = (0..e.dbs.len()).map(|d| e.server.memory.db_bytes(d)).sum();
+            let shared = memory::shares_integers(e.config.maxmemory, e.config.maxmemory_policy);
+            let full: i64 = e.dbs[0].iter().map(|(k, en)| memory::entry_cost(k, en, shared) as i64).sum();
+            assert_eq!(tallied, full, "after step {step}: {line}");
+        }
+        assert!(e.stats.evicted_keys > 0);
+    }
 }
