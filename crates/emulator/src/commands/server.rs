@@ -144,7 +144,7 @@ fn slowlog_get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         .server
         .slowlog
         .entries()
-        .take(count.min(usize::MAX as i64) as usize)
+        .take(usize::try_from(count).unwrap_or(usize::MAX))
         .map(|e| {
             Reply::Array(vec![
                 Reply::Integer(e.id as i64),
