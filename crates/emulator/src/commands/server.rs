@@ -129,7 +129,10 @@ fn monitor(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
 fn slowlog_get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     const COUNT_ERR: &str = "ERR count should be greater than or equal to -1";
     if argv.len() > 3 {
-        return Reply::error(errors::wrong_arity("slowlog|get"));
+        return Reply::error(errors::sanitize(&format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try SLOWLOG HELP.",
+            errors::show(&argv[1], 128)
+        )));
     }
     let count = match argv.get(2) {
         None => 10,
