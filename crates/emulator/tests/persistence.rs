@@ -65,8 +65,11 @@ fn save_lastsave_bgsave_bgrewriteaof() {
     assert!(s.run("INFO persistence").contains("rdb_changes_since_last_save:1"));
 }
 
-/// Builds a snapshot by hand (the documented format): db → [(key, expire, SET value)].
-fn handmade_snapshot(dbs: &[(u32, Vec<(&str, i64, &str)>)]) -> Vec<u8> {
+/// One database of a handmade snapshot: its index and (key, expire ms, value).
+type HandmadeDb<'a> = (u32, Vec<(&'a str, i64, &'a str)>);
+
+/// Builds a snapshot by hand (the documented format), values stored as SET.
+fn handmade_snapshot(dbs: &[HandmadeDb]) -> Vec<u8> {
     let mut out = b"RLABSNAP".to_vec();
     out.extend_from_slice(&1u32.to_le_bytes());
     out.extend_from_slice(&T0.to_le_bytes());

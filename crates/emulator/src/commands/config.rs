@@ -322,7 +322,7 @@ pub fn parse_memory(v: &[u8]) -> Option<u64> {
 fn valid_save(v: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(v).ok()?;
     let parts: Vec<&str> = text.split_whitespace().collect();
-    if parts.len() % 2 != 0 {
+    if !parts.len().is_multiple_of(2) {
         return None;
     }
     for part in &parts {
@@ -468,7 +468,7 @@ fn set_failed(arg: &[u8], why: &str) -> Reply {
 
 /// CONFIG SET parameter value [parameter value ...]
 fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    if argv.len() % 2 != 0 {
+    if !argv.len().is_multiple_of(2) {
         return Reply::error(errors::SYNTAX);
     }
     let pairs: Vec<(&Vec<u8>, &Vec<u8>)> = argv[2..].chunks(2).map(|c| (&c[0], &c[1])).collect();
