@@ -491,6 +491,20 @@ mod tests {
     }
 
     #[test]
+    fn inside_multi_everything_but_exec_discard_is_refused_when_out_of_memory() {
+        let (mut e, c) = engine_with("noeviction");
+        run(&mut e, c, "CONFIG SET maxmemory 1");
+        // MULTI lives in another family: open the transaction state directly.
+        if let Some(cl) = e.clients.get_mut(&c) {
+            cl.multi = Some(crate::client::MultiState::default());
+        }
+        assert_eq!(run(&mut e, c, "GET k").error_text(), Some(crate::errors::OOM));
+        let aborted = e.clients.get(&c).and_then(|cl| cl.multi.as_ref()).map(|m| (m.aborted, m.queue.len()));
+        assert_eq!(aborted, Some((true, 0)), "the rejection dooms the transaction");
+        assert_eq!(e.stats.commands.get("get").map(|s| s.rejected_calls), Some(1));
+    }
+
+    #[test]
     fn evictions_notify_and_report_reasons() {
         let (mut e, c) = engine_with("allkeys-lru");
         run(&mut e, c, "CONFIG SET notify-keyspace-events Ee");

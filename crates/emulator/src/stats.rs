@@ -26,10 +26,9 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// Forgets counters as CONFIG RESETSTAT does.
+    /// Forgets counters as CONFIG RESETSTAT does (Redis 7.0 zeroes
+    /// `total_connections_received` too).
     pub fn reset(&mut self) {
-        let connections = self.total_connections_received;
         *self = Stats::default();
-        self.total_connections_received = connections;
     }
 }

@@ -71,3 +71,20 @@ fn memory_section_and_resp3_verbatim() {
         b"$30\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n"
     );
 }
+
+#[test]
+fn resetstat_zeroes_counters_and_counts_itself() {
+    let mut s = Session::new();
+    s.run("SET a 1");
+    s.run("GET a");
+    s.run("CONFIG RESETSTAT");
+    s.run("GET nope");
+    let stats = info(&mut s, "stats");
+    // Like Redis 7.0: connections are zeroed too; RESETSTAT and GET count.
+    assert!(stats.contains("total_connections_received:0\r\n"), "{stats}");
+    assert!(stats.contains("total_commands_processed:2\r\n"), "{stats}");
+    assert!(stats.contains("keyspace_hits:0\r\nkeyspace_misses:1\r\n"), "{stats}");
+    let cmd = info(&mut s, "commandstats");
+    assert!(cmd.contains("cmdstat_config|resetstat:calls=1,"), "{cmd}");
+    assert!(!cmd.contains("cmdstat_set"), "{cmd}");
+}
