@@ -5,12 +5,14 @@
 //! ```text
 //! "RLABSNAP" | version u32 | created_ms i64 | db_count u32
 //! per non-empty db:  index u32 | key_count u64
-//!   per key:         key bytes | expire_ms i64 (-1 = none) | command_count u32
+//!   per key:         key bytes | expire_ms i64 (-1 = none) | access u32 | command_count u32
 //!     per command:   argc u32 | args (bytes = len u32 + data)
 //! trailer:           CRC-64 (Jones, as Redis's RDB) of everything before it, u64
 //! ```
 //! Values are stored as the commands that recreate them (`Value::rewrite`),
-//! so the format does not depend on in-memory representations. Loading
+//! so the format does not depend on in-memory representations. `access` is
+//! the key's LRU clock or LFU counter; as with Redis's RDB it is restored
+//! only under an LRU/LFU `maxmemory-policy` (otherwise keys start fresh). Loading
 //! builds a fresh set of databases and swaps it in only if everything
 //! decoded and replayed cleanly: a damaged snapshot leaves the data intact.
 
@@ -86,6 +88,7 @@ fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
 struct StoredKey {
     key: Vec<u8>,
     expire_ms: i64,
+    access: u32,
     commands: Vec<Vec<Vec<u8>>>,
 }
 
@@ -105,6 +108,7 @@ pub fn encode(engine: &Engine) -> Vec<u8> {
         for (key, entry) in live {
             put_bytes(&mut out, key);
             out.extend_from_slice(&entry.expire_at().unwrap_or(-1).to_le_bytes());
+            out.extend_from_slice(&entry.access.to_le_bytes());
             let mut cmds = Vec::new();
             entry.value.rewrite(key, &mut cmds);
             out.extend_from_slice(&(cmds.len() as u32).to_le_bytes());
@@ -190,11 +194,12 @@ fn decode(bytes: &[u8]) -> Result<Vec<(usize, Vec<StoredKey>)>, SnapshotError> {
     let mut dbs = Vec::with_capacity(db_count);
     for _ in 0..db_count {
         let index = r.u32()? as usize;
-        let key_count = r.count(true, 16)?;
+        let key_count = r.count(true, 20)?;
         let mut keys = Vec::with_capacity(key_count);
         for _ in 0..key_count {
             let key = r.bytes()?;
             let expire_ms = r.u64()? as i64;
+            let access = r.u32()?;
             let cmd_count = r.count(false, 4)?;
             let mut commands = Vec::with_capacity(cmd_count);
             for _ in 0..cmd_count {
@@ -205,7 +210,7 @@ fn decode(bytes: &[u8]) -> Result<Vec<(usize, Vec<StoredKey>)>, SnapshotError> {
                 }
                 commands.push(argv);
             }
-            keys.push(StoredKey { key, expire_ms, commands });
+            keys.push(StoredKey { key, expire_ms, access, commands });
         }
         dbs.push((index, keys));
     }
@@ -228,6 +233,13 @@ fn scratch_engine(engine: &Engine) -> Engine {
 /// Rebuilds databases from decoded keys; keys whose TTL already passed are skipped.
 fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Vec<Db>, u64, u64), SnapshotError> {
     let now = engine.now_ms();
+    let keep_access = !matches!(
+        engine.config.maxmemory_policy,
+        crate::config::EvictionPolicy::NoEviction
+            | crate::config::EvictionPolicy::AllKeysRandom
+            | crate::config::EvictionPolicy::VolatileRandom
+            | crate::config::EvictionPolicy::VolatileTtl
+    );
     let mut scratch = scratch_engine(engine);
     let me = scratch.connect("snapshot:load");
     let (mut loaded, mut expired) = (0u64, 0u64);
@@ -257,6 +269,11 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
             }
             if k.expire_ms >= 0 {
                 scratch.dbs[index].set_expire(&k.key, k.expire_ms);
+            }
+            if keep_access {
+                if let Some(e) = scratch.dbs[index].get_mut(&k.key) {
+                    e.access = k.access;
+                }
             }
             loaded += 1;
         }
@@ -295,7 +312,7 @@ impl Engine {
         Ok(())
     }
 
-    /// The append-only log (empty while `appendonly no`).
+    /// The append-only log (empty until `appendonly yes` or BGREWRITEAOF).
     pub fn aof_log(&self) -> &[Vec<Vec<u8>>] {
         self.server.aof.commands()
     }

@@ -84,6 +84,7 @@ fn handmade_snapshot(dbs: &[HandmadeDb]) -> Vec<u8> {
         for (key, expire, value) in keys {
             bytes(&mut out, key.as_bytes());
             out.extend_from_slice(&expire.to_le_bytes());
+            out.extend_from_slice(&0u32.to_le_bytes()); // access data
             out.extend_from_slice(&1u32.to_le_bytes());
             out.extend_from_slice(&3u32.to_le_bytes());
             for part in [b"SET".as_slice(), key.as_bytes(), value.as_bytes()] {
@@ -244,4 +245,20 @@ proptest! {
         s.run("DEBUG RELOAD");
         prop_assert_eq!(dataset(&s.engine), expected);
     }
+}
+
+#[test]
+fn reload_keeps_lru_idle_time_under_an_lru_policy() {
+    let mut s = Session::new();
+    s.check("CONFIG SET maxmemory-policy allkeys-lru => OK\nSET old v => OK");
+    s.advance(30_000);
+    let idle = |e: &Engine| {
+        let entry = e.db(0).and_then(|d| d.get(b"old")).expect("key");
+        redis_emulator::access::idle_ms(entry.access, e.now_ms())
+    };
+    assert_eq!(idle(&s.engine), 30_000);
+    s.check("DEBUG RELOAD => OK");
+    assert_eq!(idle(&s.engine), 30_000, "LRU data survives like Redis's RDB IDLE opcode");
+    s.check("CONFIG SET maxmemory-policy noeviction => OK\nDEBUG RELOAD => OK");
+    assert_eq!(idle(&s.engine), 0, "without an LRU/LFU policy keys start fresh");
 }
