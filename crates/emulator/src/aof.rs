@@ -132,12 +132,11 @@ pub fn after_command(
         engine.server.aof.push(db, cmd);
     }
     // Relative expiries become absolute so a later replay keeps the same deadline.
-    let mut done: Vec<(usize, &[u8])> = Vec::new();
+    let mut done: std::collections::HashSet<(usize, &[u8])> = std::collections::HashSet::new();
     for (d, key) in touched {
-        if done.iter().any(|(dd, k)| dd == d && *k == key.as_slice()) {
+        if !done.insert((*d, key.as_slice())) {
             continue;
         }
-        done.push((*d, key));
         let at = engine.dbs.get(*d).and_then(|x| x.get(key)).and_then(|e| e.expire_at());
         if let Some(at) = at {
             engine.server.aof.push(*d, vec![b"PEXPIREAT".to_vec(), key.clone(), at.to_string().into_bytes()]);

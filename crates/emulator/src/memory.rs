@@ -149,6 +149,8 @@ pub struct MemoryTracker {
     before: Vec<(usize, Vec<u8>, usize)>,
     /// Keys modified while a write command runs (from `signalModifiedKey`).
     touched: Vec<(usize, Vec<u8>)>,
+    /// Keys removed (expired or evicted) while a write command runs, with their cost.
+    removed: Vec<(usize, Vec<u8>, usize)>,
     /// Nesting depth of measured write commands (EXEC, scripts).
     depth: u32,
     /// Highest `used_memory` seen (INFO used_memory_peak).
@@ -197,11 +199,13 @@ fn cost_now(engine: &Engine, db: usize, key: &[u8]) -> usize {
 pub struct Mark {
     before: usize,
     touched: usize,
+    removed: usize,
 }
 
 /// Starts measuring a write command: records the cost of the keys it names.
 pub fn begin(engine: &mut Engine, db: usize, keys: &[&[u8]]) -> Mark {
-    let mark = Mark { before: engine.server.memory.before.len(), touched: engine.server.memory.touched.len() };
+    let t = &engine.server.memory;
+    let mark = Mark { before: t.before.len(), touched: t.touched.len(), removed: t.removed.len() };
     for key in keys {
         let cost = cost_now(engine, db, key);
         engine.server.memory.before.push((db, key.to_vec(), cost));
@@ -218,24 +222,33 @@ pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool) -> Vec<(usize, Ve
     tracker.depth = tracker.depth.saturating_sub(1);
     let before: Vec<(usize, Vec<u8>, usize)> = tracker.before.drain(mark.before.min(tracker.before.len())..).collect();
     let touched: Vec<(usize, Vec<u8>)> = tracker.touched.drain(mark.touched.min(tracker.touched.len())..).collect();
+    let removed: Vec<(usize, Vec<u8>, usize)> =
+        tracker.removed.drain(mark.removed.min(tracker.removed.len())..).collect();
     if recount_all {
         recount(engine);
         return touched;
     }
-    let mut seen: Vec<(usize, &[u8])> = Vec::with_capacity(before.len());
+    let mut seen: std::collections::HashSet<(usize, &[u8])> = std::collections::HashSet::with_capacity(before.len());
+    // A removed key that was measured before is settled by its new cost (0);
+    // any other removed key leaves the tally now.
+    let measured: std::collections::HashSet<(usize, &[u8])> =
+        before.iter().map(|(d, k, _)| (*d, k.as_slice())).collect();
+    for (db, key, cost) in &removed {
+        if !measured.contains(&(*db, key.as_slice())) {
+            engine.server.memory.add(*db, -(*cost as i64));
+        }
+    }
     for (db, key, old) in &before {
-        if seen.iter().any(|(d, k)| d == db && *k == key.as_slice()) {
+        if !seen.insert((*db, key.as_slice())) {
             continue;
         }
-        seen.push((*db, key));
         let new = cost_now(engine, *db, key);
         engine.server.memory.add(*db, new as i64 - *old as i64);
     }
     for (db, key) in &touched {
-        if seen.iter().any(|(d, k)| d == db && *k == key.as_slice()) {
+        if !seen.insert((*db, key.as_slice())) {
             continue;
         }
-        seen.push((*db, key));
         let new = cost_now(engine, *db, key);
         engine.server.memory.add(*db, new as i64);
     }
@@ -250,16 +263,15 @@ pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool) -> Vec<(usize, Ve
     touched
 }
 
-/// A key is about to leave the dataset outside the measured keys (expiry,
-/// eviction): subtracts its cost, and forgets it in a pending measurement.
+/// A key left the dataset by expiry or eviction: its cost leaves the
+/// tally (settled when the running write command, if any, finishes).
 pub fn on_removed(engine: &mut Engine, db: usize, key: &[u8], entry: &Entry) {
     let cost = entry_cost(key, entry, shared_ints(engine));
     let tracker = &mut engine.server.memory;
-    tracker.add(db, -(cost as i64));
-    for (d, k, c) in tracker.before.iter_mut() {
-        if *d == db && k == key {
-            *c = 0;
-        }
+    if tracker.depth > 0 {
+        tracker.removed.push((db, key.to_vec(), cost));
+    } else {
+        tracker.add(db, -(cost as i64));
     }
 }
 
