@@ -202,13 +202,14 @@ pub struct Mark {
     removed: usize,
 }
 
-/// Starts measuring a write command: records the cost of the keys it names.
-pub fn begin(engine: &mut Engine, db: usize, keys: &[&[u8]]) -> Mark {
+/// Starts measuring a write command: records the cost of the keys it names
+/// (as (database, key) pairs).
+pub fn begin(engine: &mut Engine, keys: &[(usize, &[u8])]) -> Mark {
     let t = &engine.server.memory;
     let mark = Mark { before: t.before.len(), touched: t.touched.len(), removed: t.removed.len() };
-    for key in keys {
-        let cost = cost_now(engine, db, key);
-        engine.server.memory.before.push((db, key.to_vec(), cost));
+    for (db, key) in keys {
+        let cost = cost_now(engine, *db, key);
+        engine.server.memory.before.push((*db, key.to_vec(), cost));
     }
     engine.server.memory.depth += 1;
     mark
