@@ -192,8 +192,8 @@ impl Engine {
         };
         client.last_interaction_ms = self.now_ms();
         let reply = self.process(&mut client, argv);
-        if reply.is_error() {
-            self.stats.total_error_replies += 1;
+        if let Some(text) = reply.error_text() {
+            self.stats.count_error(text);
         }
         self.clients.insert(id, client);
         self.serve_ready_keys();

@@ -29,6 +29,7 @@ const SECTIONS: &[(&str, bool)] = &[
     ("replication", true),
     ("modules", true),
     ("commandstats", false),
+    ("errorstats", true),
     ("cluster", true),
     ("keyspace", true),
 ];
@@ -74,6 +75,7 @@ pub fn render(engine: &Engine, _db: usize, sections: &[&str], extra_clients: usi
         }
         let title = match *name {
             "commandstats" => "Commandstats".to_string(),
+            "errorstats" => "Errorstats".to_string(),
             other => {
                 let mut t = other.to_string();
                 if let Some(first) = t.get_mut(..1) {
@@ -199,6 +201,11 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
                         s.calls, s.usec, s.rejected_calls, s.failed_calls
                     ),
                 );
+            }
+        }
+        "errorstats" => {
+            for (code, count) in &engine.stats.errors {
+                add(&format!("errorstat_{code}"), format!("count={count}"));
             }
         }
         "keyspace" => {
