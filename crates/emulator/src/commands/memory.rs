@@ -13,7 +13,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     group: Group::Server,
     since: "4.0.0",
     summary: "Reports how much memory keys and the server use",
-    syntax: "USAGE|STATS|PURGE|HELP ...",
+    syntax: "USAGE|STATS|DOCTOR|MALLOC-STATS|PURGE|HELP ...",
     subcommands: SUBCOMMANDS,
     ..CommandSpec::DEFAULT
 }];
@@ -41,6 +41,26 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         since: "4.0.0",
         summary: "Breaks the server's memory use down",
         handler: memory_stats,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "doctor",
+        parent: "memory",
+        arity: 2,
+        group: Group::Server,
+        since: "4.0.0",
+        summary: "Describes memory problems, if any",
+        handler: memory_doctor,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "malloc-stats",
+        parent: "memory",
+        arity: 2,
+        group: Group::Server,
+        since: "4.0.0",
+        summary: "Reports the allocator's own statistics (none here)",
+        handler: memory_malloc_stats,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -135,6 +155,24 @@ fn memory_stats(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
     out.push((Reply::bulk_str("dataset.percentage"), Reply::Double(pct)));
     out.push((Reply::bulk_str("peak.percentage"), Reply::Double(used as f64 * 100.0 / peak.max(1) as f64)));
     Reply::Map(out)
+}
+
+/// MEMORY DOCTOR — Redis's two verdicts that apply to the model: too
+/// little data to judge (under 5 MB), or nothing to report. (Fragmentation,
+/// RSS and client-buffer findings need numbers the emulator does not have.)
+fn memory_doctor(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
+    let used = memory::used_memory(ctx.engine);
+    let text = if used < 5 * 1024 * 1024 {
+        "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n"
+    } else {
+        "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n"
+    };
+    Reply::Verbatim(text.to_string())
+}
+
+/// MEMORY MALLOC-STATS — what Redis answers when not built with jemalloc.
+fn memory_malloc_stats(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
+    Reply::Verbatim("Stats not supported for the current allocator".to_string())
 }
 
 /// MEMORY PURGE — there is no allocator cache to purge; answers OK as Redis does.
