@@ -22,6 +22,8 @@ use crate::events::Event;
 
 /// Candidates kept between eviction rounds (Redis's `EVPOOL_SIZE`).
 pub const POOL_SIZE: usize = 16;
+/// Most keys sampled per database and round, whatever `maxmemory-samples` says.
+pub const MAX_SAMPLES: usize = 1024;
 
 /// One candidate: a key, its database and its score (higher = evict first).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,7 +166,9 @@ fn idleness(policy: EvictionPolicy, now: i64, decay_time: u32, access_data: u32,
 /// Pool policies: sample every database into the pool, then take the best
 /// candidate that still exists (a "ghost" that was deleted meanwhile is skipped).
 fn pick_from_pool(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize, Vec<u8>, String)> {
-    let samples = engine.config.maxmemory_samples.max(1) as usize;
+    // Redis reads the sample on the stack; a cap keeps an absurd setting
+    // from stalling the page (identical behaviour up to 1024 samples).
+    let samples = (engine.config.maxmemory_samples as usize).clamp(1, MAX_SAMPLES);
     let volatile = volatile_only(policy);
     let now = engine.now_ms();
     let decay_time = engine.config.lfu_decay_time;
