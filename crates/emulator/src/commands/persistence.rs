@@ -143,7 +143,7 @@ fn debug(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     }
     if args::is(sub, "SLEEP") && argv.len() == 3 {
         let secs = crate::float::parse_f64(&argv[2]).unwrap_or(0.0);
-        if secs > 0.0 && ctx.engine.clock.is_paused() {
+        if secs.is_finite() && secs > 0.0 && ctx.engine.clock.is_paused() {
             let ms = (secs * 1000.0).min(1e12) as i64;
             ctx.engine.clock.advance_ms(ms);
         }
