@@ -323,6 +323,20 @@ pub fn human(bytes: u64) -> String {
     }
 }
 
+impl Engine {
+    /// `used_memory` as INFO reports it (for the page's memory gauge).
+    pub fn used_memory(&self) -> u64 {
+        used_memory(self)
+    }
+
+    /// MEMORY USAGE's figure for a key, without touching access data or
+    /// expiring it (for the key browser).
+    pub fn memory_usage_of(&self, db: usize, key: &[u8]) -> Option<usize> {
+        let entry = self.dbs.get(db)?.get(key)?;
+        (!entry.is_expired(self.now_ms())).then(|| usage_of(key, entry))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
