@@ -98,6 +98,9 @@ fn memory_usage_and_help() {
          SET n 123456 => OK
          MEMORY USAGE n => (integer) 48",
     );
+    assert_eq!(s.engine.memory_usage_of(0, b"a"), Some(64));
+    assert_eq!(s.engine.memory_usage_of(0, b"missing"), None);
+    assert!(s.engine.used_memory() > 876_224);
     assert!(s.run("MEMORY HELP").contains("USAGE <key> [SAMPLES <count>]"));
     let stats = s.run("MEMORY STATS");
     assert!(stats.contains("keys.count") && stats.contains("dataset.bytes"), "{stats}");
