@@ -78,6 +78,12 @@ pub struct Config {
     pub save: String,
     pub appendonly: bool,
     pub databases: usize,
+    /// Seconds of idleness after which a client is closed (0 = never).
+    pub timeout: u64,
+    pub maxclients: u64,
+    /// Parameters the emulator accepts and reports but whose value changes
+    /// nothing here (logging, threads, fsync policy…), as CONFIG GET prints them.
+    pub extra: std::collections::BTreeMap<&'static str, String>,
 }
 
 impl Default for Config {
@@ -92,7 +98,7 @@ impl Default for Config {
             notify_keyspace_events: 0,
             proto_max_bulk_len: 512 * 1024 * 1024,
             hll_sparse_max_bytes: 3000,
-            hash_max_listpack_entries: 128,
+            hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
             set_max_intset_entries: 512,
             zset_max_listpack_entries: 128,
@@ -107,6 +113,9 @@ impl Default for Config {
             save: "3600 1 300 100 60 10000".into(),
             appendonly: false,
             databases: 16,
+            timeout: 0,
+            maxclients: 10_000,
+            extra: crate::commands::config::default_extras(),
         }
     }
 }

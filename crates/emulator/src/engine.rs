@@ -45,6 +45,10 @@ pub struct Engine {
     pub(crate) pubsub: crate::pubsub::PubSub,
     /// Above zero while EXEC or a script runs: blocking commands answer at once.
     pub(crate) no_blocking: u32,
+    /// True while an AOF is replayed: nothing expires until it is done.
+    pub(crate) loading: bool,
+    /// Memory accounting, eviction, slow log, AOF and snapshots.
+    pub(crate) server: crate::server_state::ServerState,
 }
 
 impl Engine {
@@ -52,7 +56,9 @@ impl Engine {
     pub fn new(clock: Clock, seed: u64, config: Config) -> Engine {
         let start_ms = clock.now_ms();
         let dbs = (0..config.databases).map(|_| Db::new()).collect();
+        let server = crate::server_state::ServerState::new(config.databases, start_ms);
         Engine {
+            server,
             dbs,
             clients: BTreeMap::new(),
             clock,
@@ -67,6 +73,7 @@ impl Engine {
             changed_keys: None,
             pubsub: crate::pubsub::PubSub::default(),
             no_blocking: 0,
+            loading: false,
         }
     }
 
@@ -189,8 +196,8 @@ impl Engine {
         client.last_interaction_ms = self.now_ms();
         let reply = self.process(&mut client, argv);
         let reply = client.filter_reply(reply);
-        if reply.is_error() {
-            self.stats.total_error_replies += 1;
+        if let Some(text) = reply.error_text() {
+            self.stats.count_error(text);
         }
         self.clients.insert(id, client);
         self.serve_ready_keys();
@@ -218,6 +225,12 @@ impl Engine {
             flag_transaction(client);
             self.reject(spec);
             return Reply::error(errors::wrong_arity(&spec.full_name()));
+        }
+        if self.config.maxmemory > 0 {
+            if let Some(oom) = crate::eviction::reject_on_oom(self, client, spec) {
+                self.reject(spec);
+                return oom;
+            }
         }
         if client.in_subscribed_mode() && !spec.has(flags::SUBSCRIBED_OK) {
             self.reject(spec);
@@ -249,12 +262,14 @@ impl Engine {
     /// Runs a command's handler with bookkeeping (stats). Also used by EXEC
     /// and scripts to run the commands they contain.
     pub(crate) fn call(&mut self, client: &mut Client, spec: &'static CommandSpec, argv: &[Vec<u8>]) -> Reply {
+        let measured = crate::server_state::before_call(self, client.db, spec, argv);
         let started_us = self.clock.now_us();
         let reply = {
             let mut ctx = Ctx { engine: self, client };
             (spec.handler)(&mut ctx, argv)
         };
         let elapsed = (self.clock.now_us() - started_us).max(0) as u64;
+        crate::server_state::after_call(self, client, spec, argv, &reply, measured, elapsed);
         let now_ms = self.now_ms();
         self.stats.total_commands_processed += 1;
         self.stats.recent_ops.push_back(now_ms);
@@ -303,6 +318,9 @@ impl Engine {
         const KEYS_PER_LOOP: usize = 20;
         const MAX_LOOPS: usize = 16;
         let now = self.now_ms();
+        if !self.server.active_expire {
+            return;
+        }
         for db in 0..self.dbs.len() {
             for _ in 0..MAX_LOOPS {
                 let volatile = self.dbs[db].volatile_len();
@@ -342,9 +360,11 @@ impl Engine {
     /// Removes a key whose TTL passed, with all that follows (stats, event,
     /// keyspace notification, WATCH invalidation).
     pub(crate) fn delete_expired(&mut self, db: usize, key: &[u8]) {
-        if self.dbs[db].remove(key).is_none() {
+        let Some(entry) = self.dbs[db].remove(key) else {
             return;
-        }
+        };
+        crate::memory::on_removed(self, db, key, &entry);
+        crate::aof::propagate_deletion(self, db, key);
         self.stats.expired_keys += 1;
         self.push_event(Event::Expired { db, key: key.to_vec() });
         crate::notify::notify(self, db, crate::notify::EXPIRED, "expired", key);
@@ -353,6 +373,10 @@ impl Engine {
 
     /// Lazy expiry: deletes `key` if its TTL passed. Returns true if it did.
     pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
+        if self.loading {
+            // Like Redis while loading: replayed commands see keys as they were.
+            return false;
+        }
         let now = self.now_ms();
         let expired = self.dbs[db].get(key).is_some_and(|e| e.is_expired(now));
         if expired {
@@ -363,6 +387,7 @@ impl Engine {
 
     /// Marks clients that WATCH `key` as dirty (Redis's `touchWatchedKey`).
     pub(crate) fn touch_watched(&mut self, db: usize, key: &[u8]) {
+        self.server.memory.note_touched(db, key);
         for c in self.clients.values_mut() {
             if !c.watch_dirty && c.watched.iter().any(|(d, k)| *d == db && k == key) {
                 c.watch_dirty = true;
@@ -638,6 +663,11 @@ impl Ctx<'_> {
             since_seq: self.engine.block_seq,
         });
         Reply::Blocked
+    }
+
+    /// True while an AOF is being replayed (times in the past do not delete keys).
+    pub fn is_loading(&self) -> bool {
+        self.engine.loading
     }
 
     /// False inside MULTI/EXEC or a script, where blocking commands answer at once.

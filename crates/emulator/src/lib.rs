@@ -9,6 +9,7 @@
 //! ```
 
 pub mod access;
+pub mod aof;
 pub mod args;
 pub mod cli_format;
 pub mod client;
@@ -20,15 +21,21 @@ pub mod db;
 pub mod engine;
 pub mod errors;
 pub mod events;
+pub mod eviction;
 pub mod float;
 pub mod glob;
 pub mod help;
 pub mod long_double;
+pub mod memory;
+pub mod monitor;
 pub mod notify;
 pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod rng;
+pub mod server_state;
+pub mod slowlog;
+pub mod snapshot;
 pub mod stats;
 pub mod store;
 pub mod tokenizer;

@@ -21,15 +21,30 @@ pub struct Stats {
     pub evicted_keys: u64,
     pub total_error_replies: u64,
     pub commands: BTreeMap<String, CommandStat>,
+    /// Error replies by code (`ERR`, `WRONGTYPE`…), for INFO errorstats.
+    pub errors: BTreeMap<String, u64>,
     /// Command timestamps (ms) of the last second, for instantaneous_ops_per_sec.
     pub recent_ops: std::collections::VecDeque<i64>,
 }
 
+/// Distinct error codes tracked before Redis stops adding new ones.
+const ERROR_CODES_LIMIT: usize = 128;
+
 impl Stats {
-    /// Forgets counters as CONFIG RESETSTAT does.
+    /// Counts an error reply under its code (the text up to the first space).
+    pub fn count_error(&mut self, text: &str) {
+        self.total_error_replies += 1;
+        let code = text.split(' ').next().unwrap_or("ERR");
+        if let Some(n) = self.errors.get_mut(code) {
+            *n += 1;
+        } else if self.errors.len() < ERROR_CODES_LIMIT {
+            self.errors.insert(code.to_string(), 1);
+        }
+    }
+
+    /// Forgets counters as CONFIG RESETSTAT does (Redis 7.0 zeroes
+    /// `total_connections_received` too).
     pub fn reset(&mut self) {
-        let connections = self.total_connections_received;
         *self = Stats::default();
-        self.total_connections_received = connections;
     }
 }

@@ -173,7 +173,7 @@ fn expire_generic(ctx: &mut Ctx, argv: &[Vec<u8>], base_ms: i64, seconds: bool, 
     {
         return Reply::Integer(0);
     }
-    if when <= ctx.now_ms() {
+    if when <= ctx.now_ms() && !ctx.is_loading() {
         ctx.delete_key(key);
         ctx.notify(notify::GENERIC, "del", key);
     } else {

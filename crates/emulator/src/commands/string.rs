@@ -493,7 +493,11 @@ fn getex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         None => None,
     };
     match at {
-        Some((unit, at)) if matches!(unit, ExpireUnit::AtSeconds | ExpireUnit::AtMillis) && at <= ctx.now_ms() => {
+        Some((unit, at))
+            if matches!(unit, ExpireUnit::AtSeconds | ExpireUnit::AtMillis)
+                && at <= ctx.now_ms()
+                && !ctx.is_loading() =>
+        {
             ctx.delete_key(key);
             ctx.notify(notify::GENERIC, "del", key);
         }

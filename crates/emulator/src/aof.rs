@@ -1,0 +1,208 @@
+//! The append-only log: every executed write command as argv, with SELECTs
+//! when the database changes, so replaying it on an empty server rebuilds
+//! the same dataset. Logged only while `appendonly yes`.
+//!
+//! Like Redis's propagation, what is logged is made replay-safe:
+//! relative TTLs are followed by `PEXPIREAT key <absolute ms>`, `SPOP` is
+//! logged as the `SREM` of the members it popped, `XADD … *` with the id
+//! that was generated, and keys removed by expiry or eviction as `DEL`.
+
+use crate::command::{flags, CommandSpec};
+use crate::engine::Engine;
+use crate::reply::Reply;
+
+#[derive(Debug, Clone, Default)]
+pub struct Aof {
+    /// True while `appendonly yes`: executed writes are appended.
+    enabled: bool,
+    /// The log's contents (what `appendonly.aof` would hold). It stays
+    /// readable after `appendonly no`, like the file on disk.
+    log: Vec<Vec<Vec<u8>>>,
+    last_db: Option<usize>,
+    /// Completed rewrites (`aof_rewrites`).
+    pub rewrites: u64,
+}
+
+/// Most commands the in-memory log keeps before it rewrites itself from
+/// the dataset (Redis's auto-rewrite, bounded for a browser tab).
+const REWRITE_AFTER: usize = 1_000_000;
+
+impl Aof {
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The commands logged so far.
+    pub fn commands(&self) -> &[Vec<Vec<u8>>] {
+        &self.log
+    }
+
+    fn push(&mut self, db: usize, argv: Vec<Vec<u8>>) {
+        if !self.enabled {
+            return;
+        }
+        if self.last_db != Some(db) {
+            self.log.push(vec![b"SELECT".to_vec(), db.to_string().into_bytes()]);
+            self.last_db = Some(db);
+        }
+        self.log.push(argv);
+    }
+}
+
+/// Builds the commands that recreate the whole dataset (BGREWRITEAOF,
+/// and the start of the log when `appendonly` is switched on).
+pub fn rewrite_dataset(engine: &Engine) -> Vec<Vec<Vec<u8>>> {
+    let now = engine.now_ms();
+    let mut out = Vec::new();
+    for (i, db) in engine.dbs.iter().enumerate() {
+        if db.is_empty() {
+            continue;
+        }
+        out.push(vec![b"SELECT".to_vec(), i.to_string().into_bytes()]);
+        for (key, entry) in db.iter() {
+            if entry.is_expired(now) {
+                continue;
+            }
+            entry.value.rewrite(key, &mut out);
+            if let Some(at) = entry.expire_at() {
+                out.push(vec![b"PEXPIREAT".to_vec(), key.to_vec(), at.to_string().into_bytes()]);
+            }
+        }
+    }
+    out
+}
+
+/// Replaces the log with a rewrite of the dataset (BGREWRITEAOF).
+pub fn rewrite(engine: &mut Engine) {
+    let log = rewrite_dataset(engine);
+    let last_db = log
+        .iter()
+        .rev()
+        .find(|a| a.first().is_some_and(|c| c == b"SELECT"))
+        .and_then(|a| a.get(1).and_then(|d| std::str::from_utf8(d).ok()).and_then(|d| d.parse().ok()));
+    engine.server.aof.log = log;
+    engine.server.aof.last_db = last_db;
+    engine.server.aof.rewrites += 1;
+}
+
+/// `appendonly yes|no`: starting the log begins with a rewrite, as Redis does.
+pub fn set_enabled(engine: &mut Engine, on: bool) {
+    match (on, engine.server.aof.is_enabled()) {
+        (true, false) => {
+            rewrite(engine);
+            engine.server.aof.enabled = true;
+        }
+        (false, true) => engine.server.aof.enabled = false,
+        _ => {}
+    }
+}
+
+/// Logs the removal of a key by expiry or eviction.
+pub fn propagate_deletion(engine: &mut Engine, db: usize, key: &[u8]) {
+    engine.server.aof.push(db, vec![b"DEL".to_vec(), key.to_vec()]);
+}
+
+/// Commands that change data without signalling modified keys.
+fn always_logged(name: &str) -> bool {
+    matches!(name, "flushdb" | "flushall" | "swapdb")
+}
+
+/// Logs a write command after it ran (called by the engine with the keys
+/// it modified). Failed commands and commands that changed nothing are not logged.
+pub fn after_command(
+    engine: &mut Engine,
+    db: usize,
+    spec: &CommandSpec,
+    argv: &[Vec<u8>],
+    reply: &Reply,
+    touched: &[(usize, Vec<u8>)],
+) {
+    if !engine.server.aof.is_enabled() || !spec.has(flags::WRITE) || reply.is_error() {
+        return;
+    }
+    if matches!(reply, Reply::Blocked) || (touched.is_empty() && !always_logged(spec.name)) {
+        return;
+    }
+    let logged = match spec.name {
+        "spop" => spop_as_srem(argv, reply),
+        "xadd" => Some(xadd_with_id(argv, reply)),
+        _ => Some(argv.to_vec()),
+    };
+    if let Some(cmd) = logged {
+        engine.server.aof.push(db, cmd);
+    }
+    // Relative expiries become absolute so a later replay keeps the same deadline.
+    let mut done: std::collections::HashSet<(usize, &[u8])> = std::collections::HashSet::new();
+    for (d, key) in touched {
+        if !done.insert((*d, key.as_slice())) {
+            continue;
+        }
+        let entry = engine.dbs.get(*d).and_then(|x| x.get(key));
+        match entry.map(|e| e.expire_at()) {
+            Some(Some(at)) => {
+                engine.server.aof.push(*d, vec![b"PEXPIREAT".to_vec(), key.clone(), at.to_string().into_bytes()]);
+            }
+            // Gone after the command (e.g. an expiry time already past): a
+            // replay must not depend on the clock to remove it, as Redis
+            // propagates such expiries as DEL.
+            None if !matches!(spec.name, "del" | "unlink") => {
+                engine.server.aof.push(*d, vec![b"DEL".to_vec(), key.clone()]);
+            }
+            _ => {}
+        }
+    }
+    if engine.server.aof.commands().len() > REWRITE_AFTER {
+        rewrite(engine);
+    }
+}
+
+/// SPOP's effect as SREM of the popped members (the pick was random).
+fn spop_as_srem(argv: &[Vec<u8>], reply: &Reply) -> Option<Vec<Vec<u8>>> {
+    let key = argv.get(1)?.clone();
+    let members: Vec<Vec<u8>> = match reply {
+        Reply::Bulk(m) => vec![m.clone()],
+        Reply::Array(items) | Reply::Set(items) => items
+            .iter()
+            .filter_map(|r| match r {
+                Reply::Bulk(m) => Some(m.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if members.is_empty() {
+        return None;
+    }
+    let mut cmd = vec![b"SREM".to_vec(), key];
+    cmd.extend(members);
+    Some(cmd)
+}
+
+/// XADD with the id the server generated in place of `*` / `<ms>-*`.
+fn xadd_with_id(argv: &[Vec<u8>], reply: &Reply) -> Vec<Vec<u8>> {
+    let Reply::Bulk(id) = reply else { return argv.to_vec() };
+    let mut i = 2;
+    let is = |a: &[u8], w: &str| a.eq_ignore_ascii_case(w.as_bytes());
+    while i < argv.len() {
+        let a = &argv[i];
+        if is(a, "NOMKSTREAM") {
+            i += 1;
+        } else if is(a, "MAXLEN") || is(a, "MINID") {
+            i += 1;
+            if argv.get(i).is_some_and(|x| x == b"=" || x == b"~") {
+                i += 1;
+            }
+            i += 1;
+            if argv.get(i).is_some_and(|x| is(x, "LIMIT")) {
+                i += 2;
+            }
+        } else {
+            break;
+        }
+    }
+    let mut out = argv.to_vec();
+    if let Some(slot) = out.get_mut(i) {
+        *slot = id.clone();
+    }
+    out
+}

@@ -1,0 +1,373 @@
+//! Memory accounting: an approximation of what Redis 7.0 (jemalloc, 64-bit)
+//! reports as `used_memory`, kept up to date incrementally.
+//!
+//! The model (see `docs/memory-model.md` for the calibration):
+//! - a fixed startup figure ([`STARTUP_BYTES`], Redis's `used_memory_startup`);
+//! - per key: a main-dictionary entry (32 bytes once rounded by the
+//!   allocator), the key's sds string, and the value object; a key with a TTL
+//!   adds an entry in the expires dictionary;
+//! - per database: the hash tables' bucket arrays (8 bytes per bucket, sized
+//!   to the next power of two of the key count);
+//! - strings are modelled here (int / embstr / raw encodings); collections
+//!   report their own size through `Value::mem_usage()`, plus the object header.
+//!
+//! Incremental bookkeeping: a write command measures the keys it names
+//! before it runs and measures them (and any other key it modified) again
+//! afterwards; deletions outside commands (expiry, eviction) subtract the
+//! removed entry's cost. Nothing ever sums the whole keyspace except
+//! [`recount`] (snapshot load, SWAPDB, FLUSHALL) and tests.
+
+use crate::config::EvictionPolicy;
+use crate::db::{Db, Entry};
+use crate::engine::Engine;
+use crate::value::{StrValue, Value};
+
+/// Redis 7.0.15's `used_memory_startup` on a 64-bit Linux build.
+pub const STARTUP_BYTES: u64 = 876_224;
+/// A dictionary entry (key, value, next pointers: 24 bytes → 32 with jemalloc).
+pub const DICT_ENTRY: usize = 32;
+/// `sizeof(dictEntry)`, which MEMORY USAGE adds without allocator rounding.
+const DICT_ENTRY_RAW: usize = 24;
+/// A `robj` header (type, encoding, LRU, refcount, pointer).
+pub const ROBJ: usize = 16;
+/// Integers below this are shared objects in Redis (no allocation) unless
+/// an LRU/LFU policy needs per-key access data.
+const SHARED_INTEGERS: i64 = 10_000;
+
+/// The size jemalloc actually hands out for a request of `n` bytes.
+pub fn alloc_size(n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    if n <= 8 {
+        return 8;
+    }
+    if n <= 128 {
+        return n.div_ceil(16) * 16;
+    }
+    // Four size classes per doubling above 128 bytes.
+    let pow = usize::BITS - (n - 1).leading_zeros(); // 2^pow >= n
+    let spacing = 1usize << (pow - 3);
+    n.div_ceil(spacing) * spacing
+}
+
+/// Bytes of an sds string header for a string of `len` bytes (`sdsReqType`).
+fn sds_header(len: usize) -> usize {
+    if len < 32 {
+        1
+    } else if len < 256 {
+        3
+    } else if len < 65_536 {
+        5
+    } else if len < (1usize << 32) {
+        9
+    } else {
+        17
+    }
+}
+
+/// Allocated bytes of an sds string holding `len` bytes.
+pub fn sds_size(len: usize) -> usize {
+    alloc_size(sds_header(len) + len + 1)
+}
+
+/// Allocated bytes of a string value (object header included), following
+/// Redis's int / embstr / raw encodings. `shared_ints` says whether small
+/// integers use Redis's shared objects (no allocation).
+pub fn string_size(s: &StrValue, shared_ints: bool) -> usize {
+    match s.encoding() {
+        "int" => {
+            let small = crate::float::parse_i64(&s.bytes).is_some_and(|v| (0..SHARED_INTEGERS).contains(&v));
+            if small && shared_ints {
+                0
+            } else {
+                ROBJ
+            }
+        }
+        "embstr" => alloc_size(ROBJ + 3 + s.bytes.len() + 1),
+        _ => ROBJ + sds_size(s.bytes.len()),
+    }
+}
+
+/// Allocated bytes of a value with its object header.
+pub fn value_size(value: &Value, shared_ints: bool) -> usize {
+    match value {
+        Value::String(s) => string_size(s, shared_ints),
+        other => ROBJ + other.mem_usage(),
+    }
+}
+
+/// Whether small integers are shared under `maxmemory`/`policy` (Redis
+/// stops sharing them when an LRU/LFU policy needs per-object access data).
+pub fn shares_integers(maxmemory: u64, policy: EvictionPolicy) -> bool {
+    maxmemory == 0 || matches!(policy, EvictionPolicy::NoEviction) || !uses_access_data(policy)
+}
+
+fn uses_access_data(policy: EvictionPolicy) -> bool {
+    matches!(
+        policy,
+        EvictionPolicy::AllKeysLru
+            | EvictionPolicy::VolatileLru
+            | EvictionPolicy::AllKeysLfu
+            | EvictionPolicy::VolatileLfu
+    )
+}
+
+/// What one key costs in the dataset: its dictionary entry, key string,
+/// value, and expires-dictionary entry if it has a TTL.
+pub fn entry_cost(key: &[u8], entry: &Entry, shared_ints: bool) -> usize {
+    let ttl = if entry.expire_at().is_some() { DICT_ENTRY } else { 0 };
+    DICT_ENTRY + sds_size(key.len()) + value_size(&entry.value, shared_ints) + ttl
+}
+
+/// MEMORY USAGE's figure for a key (Redis adds the raw `sizeof(dictEntry)`
+/// and counts every object header, shared or not).
+pub fn usage_of(key: &[u8], entry: &Entry) -> usize {
+    DICT_ENTRY_RAW + sds_size(key.len()) + value_size(&entry.value, false)
+}
+
+/// Bucket arrays of a dictionary holding `n` entries (8 bytes per bucket).
+fn buckets(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        8 * n.next_power_of_two().max(4)
+    }
+}
+
+/// Hash-table overhead of one database (main and expires dictionaries).
+pub fn db_overhead(db: &Db) -> usize {
+    buckets(db.len()) + buckets(db.volatile_len())
+}
+
+/// Per-database tallies and the bookkeeping of the command that is running.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryTracker {
+    /// Sum of [`entry_cost`] over each database's keys.
+    per_db: Vec<i64>,
+    /// Keys measured before the running write command, with their cost.
+    before: Vec<(usize, Vec<u8>, usize)>,
+    /// Keys modified while a write command runs (from `signalModifiedKey`).
+    touched: Vec<(usize, Vec<u8>)>,
+    /// Keys removed (expired or evicted) while a write command runs, with their cost.
+    removed: Vec<(usize, Vec<u8>, usize)>,
+    /// Nesting depth of measured write commands (EXEC, scripts).
+    depth: u32,
+    /// Highest `used_memory` seen (INFO used_memory_peak).
+    pub peak: u64,
+}
+
+/// A cap on how many modified keys one command may report (FLUSHALL-like
+/// commands are recounted instead).
+const TOUCHED_CAP: usize = 100_000;
+
+impl MemoryTracker {
+    pub fn new(databases: usize) -> MemoryTracker {
+        MemoryTracker { per_db: vec![0; databases], ..MemoryTracker::default() }
+    }
+
+    /// The dataset tally of one database.
+    pub fn db_bytes(&self, db: usize) -> i64 {
+        self.per_db.get(db).copied().unwrap_or(0)
+    }
+
+    fn add(&mut self, db: usize, delta: i64) {
+        if let Some(t) = self.per_db.get_mut(db) {
+            *t = (*t + delta).max(0);
+        }
+    }
+
+    /// Called by the engine whenever a key is modified.
+    pub fn note_touched(&mut self, db: usize, key: &[u8]) {
+        if self.depth > 0 && self.touched.len() < TOUCHED_CAP {
+            self.touched.push((db, key.to_vec()));
+        }
+    }
+}
+
+fn shared_ints(engine: &Engine) -> bool {
+    shares_integers(engine.config.maxmemory, engine.config.maxmemory_policy)
+}
+
+fn cost_now(engine: &Engine, db: usize, key: &[u8]) -> usize {
+    let shared = shared_ints(engine);
+    engine.dbs.get(db).and_then(|d| d.get(key)).map(|e| entry_cost(key, e, shared)).unwrap_or(0)
+}
+
+/// Where a measured command's records begin.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    before: usize,
+    touched: usize,
+    removed: usize,
+}
+
+/// Starts measuring a write command: records the cost of the keys it names
+/// (as (database, key) pairs).
+pub fn begin(engine: &mut Engine, keys: &[(usize, &[u8])]) -> Mark {
+    let t = &engine.server.memory;
+    let mark = Mark { before: t.before.len(), touched: t.touched.len(), removed: t.removed.len() };
+    for (db, key) in keys {
+        let cost = cost_now(engine, *db, key);
+        engine.server.memory.before.push((*db, key.to_vec(), cost));
+    }
+    engine.server.memory.depth += 1;
+    mark
+}
+
+/// Finishes measuring: adds the difference for the named keys and counts
+/// other modified keys that now exist as new. Returns the keys the command
+/// modified (for the AOF and the dirty counter).
+pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool) -> Vec<(usize, Vec<u8>)> {
+    let tracker = &mut engine.server.memory;
+    tracker.depth = tracker.depth.saturating_sub(1);
+    let before: Vec<(usize, Vec<u8>, usize)> = tracker.before.drain(mark.before.min(tracker.before.len())..).collect();
+    let touched: Vec<(usize, Vec<u8>)> = tracker.touched.drain(mark.touched.min(tracker.touched.len())..).collect();
+    let removed: Vec<(usize, Vec<u8>, usize)> =
+        tracker.removed.drain(mark.removed.min(tracker.removed.len())..).collect();
+    if recount_all {
+        recount(engine);
+        return touched;
+    }
+    let mut seen: std::collections::HashSet<(usize, &[u8])> = std::collections::HashSet::with_capacity(before.len());
+    // A removed key that was measured before is settled by its new cost (0);
+    // any other removed key leaves the tally now.
+    let measured: std::collections::HashSet<(usize, &[u8])> =
+        before.iter().map(|(d, k, _)| (*d, k.as_slice())).collect();
+    for (db, key, cost) in &removed {
+        if !measured.contains(&(*db, key.as_slice())) {
+            engine.server.memory.add(*db, -(*cost as i64));
+        }
+    }
+    for (db, key, old) in &before {
+        if !seen.insert((*db, key.as_slice())) {
+            continue;
+        }
+        let new = cost_now(engine, *db, key);
+        engine.server.memory.add(*db, new as i64 - *old as i64);
+    }
+    for (db, key) in &touched {
+        if !seen.insert((*db, key.as_slice())) {
+            continue;
+        }
+        let new = cost_now(engine, *db, key);
+        engine.server.memory.add(*db, new as i64);
+    }
+    for db in 0..engine.dbs.len() {
+        if engine.dbs[db].is_empty() {
+            if let Some(t) = engine.server.memory.per_db.get_mut(db) {
+                *t = 0;
+            }
+        }
+    }
+    note_peak(engine);
+    touched
+}
+
+/// A key left the dataset by expiry or eviction: its cost leaves the
+/// tally (settled when the running write command, if any, finishes).
+pub fn on_removed(engine: &mut Engine, db: usize, key: &[u8], entry: &Entry) {
+    let cost = entry_cost(key, entry, shared_ints(engine));
+    let tracker = &mut engine.server.memory;
+    if tracker.depth > 0 {
+        tracker.removed.push((db, key.to_vec(), cost));
+    } else {
+        tracker.add(db, -(cost as i64));
+    }
+}
+
+/// Recomputes every database's tally from scratch.
+pub fn recount(engine: &mut Engine) {
+    let shared = shared_ints(engine);
+    let totals: Vec<i64> =
+        engine.dbs.iter().map(|d| d.iter().map(|(k, e)| entry_cost(k, e, shared) as i64).sum()).collect();
+    engine.server.memory.per_db = totals;
+    note_peak(engine);
+}
+
+fn note_peak(engine: &mut Engine) {
+    let used = used_memory(engine);
+    if used > engine.server.memory.peak {
+        engine.server.memory.peak = used;
+    }
+}
+
+/// The dataset part of `used_memory`: every key plus the hash tables.
+pub fn dataset_bytes(engine: &Engine) -> u64 {
+    let keys: i64 = engine.server.memory.per_db.iter().sum();
+    let tables: usize = engine.dbs.iter().map(db_overhead).sum();
+    keys.max(0) as u64 + tables as u64
+}
+
+/// Redis's `used_memory` as modelled here.
+pub fn used_memory(engine: &Engine) -> u64 {
+    STARTUP_BYTES + dataset_bytes(engine)
+}
+
+/// `1.50M`-style rendering used by INFO (`bytesToHuman`).
+pub fn human(bytes: u64) -> String {
+    let b = bytes as f64;
+    const K: f64 = 1024.0;
+    if b < K {
+        format!("{bytes}B")
+    } else if b < K * K {
+        format!("{:.2}K", b / K)
+    } else if b < K * K * K {
+        format!("{:.2}M", b / (K * K))
+    } else if b < K * K * K * K {
+        format!("{:.2}G", b / (K * K * K))
+    } else if b < K * K * K * K * K {
+        format!("{:.2}T", b / (K * K * K * K))
+    } else {
+        format!("{:.2}P", b / (K * K * K * K * K))
+    }
+}
+
+impl Engine {
+    /// `used_memory` as INFO reports it (for the page's memory gauge).
+    pub fn used_memory(&self) -> u64 {
+        used_memory(self)
+    }
+
+    /// MEMORY USAGE's figure for a key, without touching access data or
+    /// expiring it (for the key browser).
+    pub fn memory_usage_of(&self, db: usize, key: &[u8]) -> Option<usize> {
+        let entry = self.dbs.get(db)?.get(key)?;
+        (!entry.is_expired(self.now_ms())).then(|| usage_of(key, entry))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jemalloc_size_classes() {
+        assert_eq!(alloc_size(1), 8);
+        assert_eq!(alloc_size(9), 16);
+        assert_eq!(alloc_size(24), 32);
+        assert_eq!(alloc_size(129), 160);
+        assert_eq!(alloc_size(1004), 1024);
+        assert_eq!(alloc_size(1025), 1280);
+        assert_eq!(alloc_size(4097), 5120);
+    }
+
+    #[test]
+    fn memory_usage_matches_redis_for_strings() {
+        // Figures reported by redis-server 7.0.15's MEMORY USAGE.
+        let e = |v: &str| Entry::new(Value::string(v));
+        assert_eq!(usage_of(b"a", &e("xxxxxxxxxx")), 64);
+        assert_eq!(usage_of(b"key:1", &e("v")), 64);
+        assert_eq!(usage_of(b"key:1", &e("123456")), 48);
+        assert_eq!(usage_of(b"key:1", &e(&"x".repeat(100))), 160);
+        assert_eq!(usage_of(b"key:1", &e(&"x".repeat(1000))), 1072);
+    }
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human(0), "0B");
+        assert_eq!(human(1023), "1023B");
+        assert_eq!(human(1_015_632), "991.83K");
+        assert_eq!(human(1_048_576), "1.00M");
+    }
+}

@@ -1,0 +1,138 @@
+//! Server-wide state behind the cache and persistence features: memory
+//! tallies, the eviction pool, the slow log, the append-only log and the
+//! last snapshot. Kept in one struct so the engine carries a single field.
+
+use crate::aof::Aof;
+use crate::eviction::EvictionPool;
+use crate::memory::MemoryTracker;
+use crate::slowlog::SlowLog;
+
+#[derive(Debug, Clone)]
+pub struct ServerState {
+    pub memory: MemoryTracker,
+    pub eviction_pool: EvictionPool,
+    pub slowlog: SlowLog,
+    pub aof: Aof,
+    /// The last SAVE/BGSAVE result (what `dump.rdb` would hold).
+    pub last_snapshot: Option<Vec<u8>>,
+    /// Unix seconds of the last successful save (LASTSAVE).
+    pub last_save_s: i64,
+    /// Writes since the last save (`rdb_changes_since_last_save`).
+    pub dirty: u64,
+    /// Successful saves (`rdb_saves`).
+    pub saves: u64,
+    /// DEBUG SET-ACTIVE-EXPIRE: whether the active expiry cycle runs.
+    pub active_expire: bool,
+    /// Keys loaded by the last snapshot load (`rdb_last_load_keys_loaded`).
+    pub last_load_keys: u64,
+    pub last_load_expired: u64,
+}
+
+impl ServerState {
+    pub fn new(databases: usize, now_ms: i64) -> ServerState {
+        ServerState {
+            memory: MemoryTracker::new(databases),
+            eviction_pool: EvictionPool::default(),
+            slowlog: SlowLog::default(),
+            aof: Aof::default(),
+            last_snapshot: None,
+            last_save_s: now_ms.div_euclid(1000),
+            dirty: 0,
+            saves: 0,
+            active_expire: true,
+            last_load_keys: 0,
+            last_load_expired: 0,
+        }
+    }
+}
+
+use crate::client::Client;
+use crate::command::{flags, CommandSpec};
+use crate::engine::Engine;
+use crate::reply::Reply;
+
+/// Commands after which the per-database memory tallies are recounted
+/// (they move whole databases around without naming keys).
+fn recounts_memory(spec: &CommandSpec) -> bool {
+    spec.parent.is_empty() && matches!(spec.name, "swapdb" | "flushall")
+}
+
+/// Bookkeeping before a command runs: write commands have the keys they
+/// name measured (memory accounting).
+pub fn before_call(
+    engine: &mut Engine,
+    db: usize,
+    spec: &CommandSpec,
+    argv: &[Vec<u8>],
+) -> Option<crate::memory::Mark> {
+    if !spec.has(flags::WRITE) {
+        return None;
+    }
+    let mut keys: Vec<(usize, &[u8])> = spec.keys.keys(argv).into_iter().map(|k| (db, k)).collect();
+    keys.extend(keys_outside_spec(spec, argv, db, engine.dbs.len()));
+    Some(crate::memory::begin(engine, &keys))
+}
+
+/// Keys a write command may overwrite that its key specification does not
+/// name: `MOVE key db` and `COPY src dst DB db` (another database), and the
+/// destination of `STORE` / `STOREDIST` options (SORT, GEORADIUS…).
+fn keys_outside_spec<'a>(spec: &CommandSpec, argv: &'a [Vec<u8>], db: usize, dbs: usize) -> Vec<(usize, &'a [u8])> {
+    let parse_db = |a: &[u8]| crate::float::parse_i64(a).filter(|&d| d >= 0 && (d as usize) < dbs).map(|d| d as usize);
+    let mut out = Vec::new();
+    match spec.name {
+        "move" => {
+            if let (Some(key), Some(target)) = (argv.get(1), argv.get(2).and_then(|a| parse_db(a))) {
+                out.push((target, key.as_slice()));
+            }
+        }
+        "copy" => {
+            let target = argv
+                .iter()
+                .position(|a| a.eq_ignore_ascii_case(b"DB"))
+                .and_then(|i| argv.get(i + 1))
+                .and_then(|a| parse_db(a));
+            if let (Some(dst), Some(target)) = (argv.get(2), target) {
+                out.push((target, dst.as_slice()));
+            }
+        }
+        _ => {
+            for (i, a) in argv.iter().enumerate().skip(2) {
+                if a.eq_ignore_ascii_case(b"STORE") || a.eq_ignore_ascii_case(b"STOREDIST") {
+                    if let Some(dst) = argv.get(i + 1) {
+                        out.push((db, dst.as_slice()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Bookkeeping after a command ran: memory, dirty counter, AOF, slow log
+/// and the MONITOR feed.
+pub fn after_call(
+    engine: &mut Engine,
+    client: &Client,
+    spec: &CommandSpec,
+    argv: &[Vec<u8>],
+    reply: &Reply,
+    measured: Option<crate::memory::Mark>,
+    elapsed_us: u64,
+) {
+    if let Some(mark) = measured {
+        let touched = crate::memory::end(engine, mark, recounts_memory(spec));
+        let changed = if touched.is_empty() && recounts_memory(spec) && !reply.is_error() { 1 } else { touched.len() };
+        engine.server.dirty += changed as u64;
+        crate::aof::after_command(engine, client.db, spec, argv, reply, &touched);
+    }
+    if !spec.has(flags::SKIP_SLOWLOG) && !matches!(reply, Reply::Blocked) {
+        let cfg = &engine.config;
+        let (threshold, max_len) = (cfg.slowlog_log_slower_than, cfg.slowlog_max_len);
+        let time_s = engine.now_ms().div_euclid(1000);
+        let name = client.name.as_deref().unwrap_or(b"");
+        engine.server.slowlog.record(threshold, max_len, argv, elapsed_us, time_s, &client.addr, name);
+    }
+    if !spec.has(flags::SKIP_MONITOR) && !spec.has(flags::ADMIN) && !matches!(reply, Reply::Blocked) {
+        crate::monitor::feed(engine, client, argv);
+    }
+}

@@ -1,0 +1,374 @@
+//! Snapshots: the whole dataset (every database, every type, TTLs as
+//! absolute times) in a versioned binary format the engine can load back.
+//!
+//! Layout (integers little-endian):
+//! ```text
+//! "RLABSNAP" | version u32 | created_ms i64 | db_count u32
+//! per non-empty db:  index u32 | key_count u64
+//!   per key:         key bytes | expire_ms i64 (-1 = none) | access u32 | command_count u32
+//!     per command:   argc u32 | args (bytes = len u32 + data)
+//! trailer:           CRC-64 (Jones, as Redis's RDB) of everything before it, u64
+//! ```
+//! Values are stored as the commands that recreate them (`Value::rewrite`),
+//! so the format does not depend on in-memory representations. `access` is
+//! the key's LRU clock or LFU counter; as with Redis's RDB it is restored
+//! only under an LRU/LFU `maxmemory-policy` (otherwise keys start fresh). Loading
+//! builds a fresh set of databases and swaps it in only if everything
+//! decoded and replayed cleanly: a damaged snapshot leaves the data intact.
+
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::engine::Engine;
+use crate::reply::Reply;
+
+pub const MAGIC: &[u8; 8] = b"RLABSNAP";
+pub const VERSION: u32 = 1;
+
+/// Why a snapshot could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotError {
+    /// Not a snapshot (wrong magic bytes or too short).
+    NotASnapshot,
+    /// Written by a format version this engine does not read.
+    UnsupportedVersion(u32),
+    /// The checksum does not match: the bytes were damaged.
+    ChecksumMismatch,
+    /// The structure is inconsistent (truncated, impossible sizes…).
+    Corrupt(String),
+    /// A stored command failed when replayed.
+    ReplayFailed { key: Vec<u8>, error: String },
+}
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SnapshotError::NotASnapshot => write!(f, "not a Redis Lab snapshot"),
+            SnapshotError::UnsupportedVersion(v) => {
+                write!(f, "snapshot format version {v} is not supported (this build reads version {VERSION})")
+            }
+            SnapshotError::ChecksumMismatch => write!(f, "snapshot checksum mismatch: the data is damaged"),
+            SnapshotError::Corrupt(why) => write!(f, "corrupt snapshot: {why}"),
+            SnapshotError::ReplayFailed { key, error } => {
+                write!(f, "cannot rebuild key '{}': {error}", String::from_utf8_lossy(key))
+            }
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+/// CRC-64/Jones (reflected), the checksum Redis uses for RDB files.
+pub fn crc64(data: &[u8]) -> u64 {
+    const POLY: u64 = 0x95AC_9329_AC4B_C9B5;
+    static TABLE: std::sync::OnceLock<[u64; 256]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = [0u64; 256];
+        for (i, slot) in t.iter_mut().enumerate() {
+            let mut c = i as u64;
+            for _ in 0..8 {
+                c = if c & 1 != 0 { (c >> 1) ^ POLY } else { c >> 1 };
+            }
+            *slot = c;
+        }
+        t
+    });
+    let mut crc = 0u64;
+    for &b in data {
+        crc = table[((crc ^ b as u64) & 0xFF) as usize] ^ (crc >> 8);
+    }
+    crc
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+    out.extend_from_slice(b);
+}
+
+/// One stored key.
+struct StoredKey {
+    key: Vec<u8>,
+    expire_ms: i64,
+    access: u32,
+    commands: Vec<Vec<Vec<u8>>>,
+}
+
+/// Serialises the dataset. Keys already expired are left out.
+pub fn encode(engine: &Engine) -> Vec<u8> {
+    let now = engine.now_ms();
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&now.to_le_bytes());
+    let dbs: Vec<(usize, &Db)> = engine.dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()).collect();
+    out.extend_from_slice(&(dbs.len() as u32).to_le_bytes());
+    for (index, db) in dbs {
+        out.extend_from_slice(&(index as u32).to_le_bytes());
+        let live: Vec<(&[u8], &crate::db::Entry)> = db.iter().filter(|(_, e)| !e.is_expired(now)).collect();
+        out.extend_from_slice(&(live.len() as u64).to_le_bytes());
+        for (key, entry) in live {
+            put_bytes(&mut out, key);
+            out.extend_from_slice(&entry.expire_at().unwrap_or(-1).to_le_bytes());
+            out.extend_from_slice(&entry.access.to_le_bytes());
+            let mut cmds = Vec::new();
+            entry.value.rewrite(key, &mut cmds);
+            out.extend_from_slice(&(cmds.len() as u32).to_le_bytes());
+            for argv in cmds {
+                out.extend_from_slice(&(argv.len() as u32).to_le_bytes());
+                for a in argv {
+                    put_bytes(&mut out, &a);
+                }
+            }
+        }
+    }
+    let crc = crc64(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+/// A bounds-checked reader: every length is checked against what is left,
+/// so damaged input can never cause a huge allocation or a panic.
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.data.len());
+        let end = end.ok_or_else(|| SnapshotError::Corrupt("unexpected end of data".into()))?;
+        let s = &self.data[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn u32(&mut self) -> Result<u32, SnapshotError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn u64(&mut self) -> Result<u64, SnapshotError> {
+        let b = self.take(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_le_bytes(a))
+    }
+
+    fn bytes(&mut self) -> Result<Vec<u8>, SnapshotError> {
+        let n = self.u32()? as usize;
+        Ok(self.take(n)?.to_vec())
+    }
+
+    fn left(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    /// A count of items each at least `min_size` bytes long, checked
+    /// against the bytes that remain.
+    fn count(&mut self, wide: bool, min_size: usize) -> Result<usize, SnapshotError> {
+        let n = if wide { self.u64()? } else { self.u32()? as u64 };
+        if n > (self.left() / min_size.max(1)) as u64 {
+            return Err(SnapshotError::Corrupt(format!("count {n} exceeds the remaining data")));
+        }
+        Ok(n as usize)
+    }
+}
+
+/// Decodes and verifies a snapshot into (db index, keys).
+fn decode(bytes: &[u8]) -> Result<Vec<(usize, Vec<StoredKey>)>, SnapshotError> {
+    if bytes.len() < MAGIC.len() + 4 + 8 || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    if version != VERSION {
+        return Err(SnapshotError::UnsupportedVersion(version));
+    }
+    let (body, trailer) = bytes.split_at(bytes.len() - 8);
+    let mut stored = [0u8; 8];
+    stored.copy_from_slice(trailer);
+    if crc64(body) != u64::from_le_bytes(stored) {
+        return Err(SnapshotError::ChecksumMismatch);
+    }
+    let mut r = Reader { data: body, pos: 12 };
+    let _created = r.u64()?;
+    let db_count = r.count(false, 12)?;
+    let mut dbs = Vec::with_capacity(db_count);
+    for _ in 0..db_count {
+        let index = r.u32()? as usize;
+        let key_count = r.count(true, 20)?;
+        let mut keys = Vec::with_capacity(key_count);
+        for _ in 0..key_count {
+            let key = r.bytes()?;
+            let expire_ms = r.u64()? as i64;
+            let access = r.u32()?;
+            let cmd_count = r.count(false, 4)?;
+            let mut commands = Vec::with_capacity(cmd_count);
+            for _ in 0..cmd_count {
+                let argc = r.count(false, 4)?;
+                let mut argv = Vec::with_capacity(argc);
+                for _ in 0..argc {
+                    argv.push(r.bytes()?);
+                }
+                commands.push(argv);
+            }
+            keys.push(StoredKey { key, expire_ms, access, commands });
+        }
+        dbs.push((index, keys));
+    }
+    if r.left() != 0 {
+        return Err(SnapshotError::Corrupt("trailing bytes after the last database".into()));
+    }
+    Ok(dbs)
+}
+
+/// A scratch engine with the same configuration minus side effects
+/// (no eviction, no notifications, no AOF), used to rebuild values.
+fn scratch_engine(engine: &Engine) -> Engine {
+    let mut config = engine.config.clone();
+    config.maxmemory = 0;
+    config.notify_keyspace_events = 0;
+    config.appendonly = false;
+    Engine::new(Clock::manual(engine.now_ms()), 0x5eed, config)
+}
+
+/// Rebuilds databases from decoded keys; keys whose TTL already passed are skipped.
+fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Vec<Db>, u64, u64), SnapshotError> {
+    let now = engine.now_ms();
+    let keep_access = !matches!(
+        engine.config.maxmemory_policy,
+        crate::config::EvictionPolicy::NoEviction
+            | crate::config::EvictionPolicy::AllKeysRandom
+            | crate::config::EvictionPolicy::VolatileRandom
+            | crate::config::EvictionPolicy::VolatileTtl
+    );
+    let mut scratch = scratch_engine(engine);
+    let me = scratch.connect("snapshot:load");
+    let (mut loaded, mut expired) = (0u64, 0u64);
+    for (index, keys) in decoded {
+        if index >= scratch.dbs.len() {
+            return Err(SnapshotError::Corrupt(format!("database {index} does not exist here")));
+        }
+        if let Some(c) = scratch.clients.get_mut(&me) {
+            c.db = index;
+        }
+        for k in keys {
+            if k.expire_ms >= 0 && k.expire_ms < now {
+                expired += 1;
+                continue;
+            }
+            if k.commands.is_empty() || scratch.dbs[index].contains(&k.key) {
+                return Err(SnapshotError::Corrupt("a key is stored twice or without a value".into()));
+            }
+            for argv in k.commands {
+                let reply = scratch.execute(me, argv);
+                if let Reply::Error(e) = reply {
+                    return Err(SnapshotError::ReplayFailed { key: k.key, error: e.into_owned() });
+                }
+            }
+            if !scratch.dbs[index].contains(&k.key) {
+                return Err(SnapshotError::ReplayFailed { key: k.key, error: "the commands did not create it".into() });
+            }
+            if k.expire_ms >= 0 {
+                scratch.dbs[index].set_expire(&k.key, k.expire_ms);
+            }
+            if keep_access {
+                if let Some(e) = scratch.dbs[index].get_mut(&k.key) {
+                    e.access = k.access;
+                }
+            }
+            loaded += 1;
+        }
+    }
+    let dbs = std::mem::take(&mut scratch.dbs);
+    Ok((dbs, loaded, expired))
+}
+
+/// Swaps freshly built databases in: access data restarts, WATCHes on the
+/// old data are invalidated, memory is recounted.
+fn install(engine: &mut Engine, dbs: Vec<Db>) {
+    engine.dbs = dbs;
+    for c in engine.clients.values_mut() {
+        if !c.watched.is_empty() {
+            c.watch_dirty = true;
+        }
+    }
+    engine.server.eviction_pool.clear();
+    crate::memory::recount(engine);
+}
+
+impl Engine {
+    /// The whole dataset as a versioned, checksummed snapshot.
+    pub fn snapshot(&self) -> Vec<u8> {
+        encode(self)
+    }
+
+    /// Replaces the dataset with a snapshot's. On any error the current
+    /// data is left exactly as it was.
+    pub fn load_snapshot(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
+        let decoded = decode(bytes)?;
+        let (dbs, loaded, expired) = rebuild(self, decoded)?;
+        install(self, dbs);
+        self.server.last_load_keys = loaded;
+        self.server.last_load_expired = expired;
+        Ok(())
+    }
+
+    /// The append-only log (empty until `appendonly yes` or BGREWRITEAOF).
+    pub fn aof_log(&self) -> &[Vec<Vec<u8>>] {
+        self.server.aof.commands()
+    }
+
+    /// Replaces the dataset with the result of replaying `log` on empty
+    /// databases. On an error the current data is left as it was.
+    pub fn replay_aof(&mut self, log: &[Vec<Vec<u8>>]) -> Result<(), SnapshotError> {
+        let mut scratch = scratch_engine(self);
+        scratch.loading = true;
+        let me = scratch.connect("aof:replay");
+        for argv in log {
+            if argv.first().is_some_and(|c| c.eq_ignore_ascii_case(b"SELECT")) {
+                let db = argv.get(1).and_then(|d| std::str::from_utf8(d).ok()).and_then(|d| d.parse::<usize>().ok());
+                match (db, scratch.clients.get_mut(&me)) {
+                    (Some(db), Some(c)) if db < scratch.dbs.len() => c.db = db,
+                    _ => return Err(SnapshotError::Corrupt("bad SELECT in the log".into())),
+                }
+                continue;
+            }
+            if let Reply::Error(e) = scratch.execute(me, argv.clone()) {
+                let key = argv.get(1).cloned().unwrap_or_default();
+                return Err(SnapshotError::ReplayFailed { key, error: e.into_owned() });
+            }
+        }
+        let dbs = std::mem::take(&mut scratch.dbs);
+        install(self, dbs);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc64_matches_redis_test_vector() {
+        // Redis's crc64 self-test: "123456789" → 0xe9c6d914c4b8d9ca.
+        assert_eq!(crc64(b"123456789"), 0xe9c6_d914_c4b8_d9ca);
+    }
+
+    #[test]
+    fn damaged_input_is_refused() {
+        assert_eq!(decode(b"").err(), Some(SnapshotError::NotASnapshot));
+        let mut e = Engine::with_manual_clock(1_000, 1);
+        let c = e.connect("t");
+        e.execute(c, vec![b"SET".to_vec(), b"k".to_vec(), b"v".to_vec()]);
+        let snap = e.snapshot();
+        let mut bad = snap.clone();
+        let mid = bad.len() / 2;
+        bad[mid] ^= 0xFF;
+        assert_eq!(decode(&bad).err(), Some(SnapshotError::ChecksumMismatch));
+        let mut v2 = snap.clone();
+        v2[8] = 9;
+        assert_eq!(decode(&v2).err(), Some(SnapshotError::UnsupportedVersion(9)));
+        for cut in 0..snap.len() {
+            assert!(decode(&snap[..cut]).is_err());
+        }
+    }
+}
