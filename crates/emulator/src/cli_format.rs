@@ -134,9 +134,82 @@ fn format_map(out: &mut String, pairs: &[(Reply, Reply)], prefix: &str, proto: P
     }
 }
 
+/// True for the commands whose text replies redis-cli prints as they are
+/// (INFO, CLIENT LIST/INFO, MEMORY DOCTOR/MALLOC-STATS, LATENCY DOCTOR…)
+/// instead of quoting them.
+pub fn prints_raw(argv: &[Vec<u8>]) -> bool {
+    let is = |i: usize, w: &str| argv.get(i).is_some_and(|a| a.eq_ignore_ascii_case(w.as_bytes()));
+    let n = argv.len();
+    is(0, "info")
+        || is(0, "lolwut")
+        || (n >= 2 && is(0, "debug") && (is(1, "htstats") || is(1, "htstats-key") || is(1, "client-eviction")))
+        || (n >= 2 && is(0, "memory") && (is(1, "malloc-stats") || is(1, "doctor")))
+        || (n == 2 && is(0, "cluster") && (is(1, "nodes") || is(1, "info")))
+        || (n >= 2 && is(0, "client") && (is(1, "list") || is(1, "info")))
+        || (n == 3 && is(0, "latency") && is(1, "graph"))
+        || (n == 2 && is(0, "latency") && is(1, "doctor"))
+}
+
+fn format_raw(reply: &Reply, out: &mut String) {
+    match reply {
+        Reply::Status(s) | Reply::Error(s) => out.push_str(s),
+        Reply::Bulk(b) => out.push_str(&String::from_utf8_lossy(b)),
+        Reply::Verbatim(t) => out.push_str(t),
+        Reply::Integer(i) => out.push_str(&i.to_string()),
+        Reply::Double(d) => out.push_str(&format_double(*d)),
+        Reply::Bool(b) => out.push_str(if *b { "1" } else { "0" }),
+        Reply::Nil | Reply::NilArray | Reply::Blocked => {}
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) | Reply::Multi(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                format_raw(item, out);
+            }
+        }
+        Reply::Map(pairs) => {
+            for (i, (k, v)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                format_raw(k, out);
+                out.push('\n');
+                format_raw(v, out);
+            }
+        }
+    }
+}
+
+/// What redis-cli prints for `reply` to the command `argv`: raw text for
+/// the commands in [`prints_raw`] (errors keep their `(error)` prefix),
+/// the usual formatting otherwise. Lines end with `\n`.
+pub fn format_for_command(argv: &[Vec<u8>], reply: &Reply, proto: Protocol) -> String {
+    if !prints_raw(argv) || reply.is_error() {
+        return format_reply(reply, proto);
+    }
+    let mut out = String::new();
+    format_raw(reply, &mut out);
+    let mut text = out.replace("\r\n", "\n");
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn info_and_client_list_print_raw() {
+        let info = Reply::bulk_str("# Server\r\nredis_version:7.0.15\r\n");
+        let argv = vec![b"INFO".to_vec(), b"server".to_vec()];
+        assert_eq!(format_for_command(&argv, &info, Protocol::Resp2), "# Server\nredis_version:7.0.15\n");
+        let get = vec![b"GET".to_vec(), b"k".to_vec()];
+        assert_eq!(format_for_command(&get, &Reply::bulk_str("v"), Protocol::Resp2), "\"v\"\n");
+        assert!(prints_raw(&[b"client".to_vec(), b"LIST".to_vec()]));
+        assert!(!prints_raw(&[b"client".to_vec(), b"id".to_vec()]));
+    }
 
     fn cli(r: &Reply) -> String {
         format_reply(r, Protocol::Resp2)
