@@ -32,9 +32,13 @@ pub const WORKLOADS: [&str; 9] = ["SET", "GET", "INCR", "LPUSH", "HSET", "SADD",
 
 fn main() {
     let ops: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let only: Option<String> = std::env::args().nth(2).map(|s| s.to_ascii_uppercase());
     let mut engine = Engine::with_manual_clock(1_700_000_000_000, 1);
     let me = engine.connect("bench");
     for name in WORKLOADS {
+        if only.as_deref().is_some_and(|o| !o.split(',').any(|w| w == name)) {
+            continue;
+        }
         let batch: Vec<Vec<Vec<u8>>> = (0..ops).map(|i| workload(name, i)).collect();
         let start = Instant::now();
         let mut errors = 0;
