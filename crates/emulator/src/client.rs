@@ -44,8 +44,9 @@ pub struct Client {
     pub protocol: Protocol,
     pub created_ms: i64,
     pub last_interaction_ms: i64,
-    /// Last command's full name (`client|list`), for CLIENT LIST's `cmd=`.
-    pub last_command: String,
+    /// Last command as (container, name) — `("client", "list")`, `("", "get")`,
+    /// or `("", "NULL")` before the first one — for CLIENT LIST's `cmd=`.
+    pub last_command: (&'static str, &'static str),
     pub multi: Option<MultiState>,
     /// WATCHed keys as (db, key), and whether one of them changed.
     pub watched: Vec<(usize, Vec<u8>)>,
@@ -78,7 +79,7 @@ impl Client {
             protocol: Protocol::Resp2,
             created_ms: now_ms,
             last_interaction_ms: now_ms,
-            last_command: "NULL".into(),
+            last_command: ("", "NULL"),
             multi: None,
             watched: Vec::new(),
             watch_dirty: false,
@@ -92,6 +93,14 @@ impl Client {
             reply_off: false,
             reply_skip_next: false,
             reply_skip: false,
+        }
+    }
+
+    /// The last command's full name as CLIENT LIST prints it (`client|list`).
+    pub fn last_command_name(&self) -> String {
+        match self.last_command {
+            ("", name) => name.to_string(),
+            (parent, name) => format!("{parent}|{name}"),
         }
     }
 

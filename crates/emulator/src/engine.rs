@@ -5,7 +5,7 @@
 //! and gets the reply back; whatever else happened (a message for another
 //! client, a key expiring) is queued as an [`Event`] for the caller to drain.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::client::{Client, ClientId, QueuedCommand};
 use crate::clock::Clock;
@@ -27,7 +27,7 @@ pub const REDIS_VERSION: &str = "7.0.15";
 
 pub struct Engine {
     pub(crate) dbs: Vec<Db>,
-    pub(crate) clients: BTreeMap<ClientId, Client>,
+    pub(crate) clients: crate::client_table::ClientTable,
     pub(crate) clock: Clock,
     pub(crate) rng: Rng,
     pub(crate) config: Config,
@@ -60,7 +60,7 @@ impl Engine {
         Engine {
             server,
             dbs,
-            clients: BTreeMap::new(),
+            clients: crate::client_table::ClientTable::default(),
             clock,
             rng: Rng::new(seed),
             config,
@@ -220,7 +220,7 @@ impl Engine {
                 return Reply::error(errors::unknown_subcommand(container.name, &argv[1]));
             }
         };
-        client.last_command = spec.full_name();
+        client.last_command = (spec.parent, spec.name);
         if !spec.arity_ok(argv.len()) {
             flag_transaction(client);
             self.reject(spec);
@@ -256,7 +256,7 @@ impl Engine {
     }
 
     fn reject(&mut self, spec: &CommandSpec) {
-        self.stats.commands.entry(spec.full_name()).or_default().rejected_calls += 1;
+        self.stats.command_mut(spec).rejected_calls += 1;
     }
 
     /// Runs a command's handler with bookkeeping (stats). Also used by EXEC
@@ -276,7 +276,7 @@ impl Engine {
         while self.stats.recent_ops.front().is_some_and(|&t| t < now_ms - 1000) {
             self.stats.recent_ops.pop_front();
         }
-        let stat = self.stats.commands.entry(spec.full_name()).or_default();
+        let stat = self.stats.command_mut(spec);
         stat.calls += 1;
         stat.usec += elapsed;
         if reply.is_error() {

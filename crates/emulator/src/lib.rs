@@ -13,6 +13,7 @@ pub mod aof;
 pub mod args;
 pub mod cli_format;
 pub mod client;
+pub mod client_table;
 pub mod clock;
 pub mod command;
 pub mod commands;

@@ -229,11 +229,10 @@ pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool) -> Vec<(usize, Ve
         recount(engine);
         return touched;
     }
-    let mut seen: std::collections::HashSet<(usize, &[u8])> = std::collections::HashSet::with_capacity(before.len());
+    let mut seen: hashbrown::HashSet<(usize, &[u8])> = hashbrown::HashSet::with_capacity(before.len());
     // A removed key that was measured before is settled by its new cost (0);
     // any other removed key leaves the tally now.
-    let measured: std::collections::HashSet<(usize, &[u8])> =
-        before.iter().map(|(d, k, _)| (*d, k.as_slice())).collect();
+    let measured: hashbrown::HashSet<(usize, &[u8])> = before.iter().map(|(d, k, _)| (*d, k.as_slice())).collect();
     for (db, key, cost) in &removed {
         if !measured.contains(&(*db, key.as_slice())) {
             engine.server.memory.add(*db, -(*cost as i64));
@@ -261,6 +260,7 @@ pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool) -> Vec<(usize, Ve
         }
     }
     note_peak(engine);
+    drop((seen, measured));
     touched
 }
 

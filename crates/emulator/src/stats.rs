@@ -31,6 +31,19 @@ pub struct Stats {
 const ERROR_CODES_LIMIT: usize = 128;
 
 impl Stats {
+    /// The counters of a command, created on first use. Top-level commands
+    /// are found without allocating (this runs for every command).
+    pub fn command_mut(&mut self, spec: &crate::command::CommandSpec) -> &mut CommandStat {
+        if spec.parent.is_empty() {
+            if !self.commands.contains_key(spec.name) {
+                self.commands.insert(spec.name.to_string(), CommandStat::default());
+            }
+            self.commands.get_mut(spec.name).expect("inserted above")
+        } else {
+            self.commands.entry(spec.full_name()).or_default()
+        }
+    }
+
     /// Counts an error reply under its code (the text up to the first space).
     pub fn count_error(&mut self, text: &str) {
         self.total_error_replies += 1;

@@ -195,7 +195,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         c.patterns.len(),
         c.shard_channels.len(),
         multi,
-        c.last_command,
+        c.last_command_name(),
         if c.protocol == Protocol::Resp3 { 3 } else { 2 },
     )
 }

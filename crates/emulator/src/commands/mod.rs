@@ -1,7 +1,7 @@
 //! The command table: one module per command family, each exporting its
 //! `COMMANDS` slice; this module joins them and looks commands up.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::sync::OnceLock;
 
 use crate::client::BlockedState;
