@@ -439,9 +439,13 @@ fn block_or(ctx: &mut Ctx, argv: &[Vec<u8>], keys: Vec<Vec<u8>>, deadline: Optio
 
 // ----- argument parsing ---------------------------------------------------
 
-/// A count that must be zero or more (`ERR value is out of range, must be positive`).
+/// A count that must be zero or more. Like Redis, a non-number gets the
+/// same `ERR value is out of range, must be positive` as a negative one.
 fn positive_count(arg: &[u8]) -> Result<i64, Reply> {
-    crate::args::non_negative(arg, errors::NOT_POSITIVE)
+    match crate::float::parse_i64(arg) {
+        Some(c) if c >= 0 => Ok(c),
+        _ => Err(Reply::error(errors::NOT_POSITIVE)),
+    }
 }
 
 /// Parses a number the way Redis's `string2ld` does (C `strtold` on the
@@ -1020,12 +1024,12 @@ fn lmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 
 /// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 fn blmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let deadline = match parse_timeout(&argv[1], ctx.now_ms()) {
-        Ok(d) => d,
-        Err(e) => return e,
-    };
     let mp = match parse_multi_pop(argv, 2) {
         Ok(mp) => mp,
+        Err(e) => return e,
+    };
+    let deadline = match parse_timeout(&argv[1], ctx.now_ms()) {
+        Ok(d) => d,
         Err(e) => return e,
     };
     match multi_pop(ctx, &mp) {
