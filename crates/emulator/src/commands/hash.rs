@@ -13,6 +13,7 @@ use crate::reply::Reply;
 use crate::types::hash::{HashLimits, HashValue};
 use crate::value::Value;
 
+#[allow(clippy::too_many_arguments)]
 const fn spec(
     name: &'static str,
     arity: i32,
@@ -605,6 +606,24 @@ fn hscan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyspace_events_match_redis() {
+        // The sequence and the expected events were recorded from Redis 7.0.
+        let events = super::super::list::tests::key_events(&[
+            "HSET h a 1",
+            "HSETNX h a 2",
+            "HSETNX h b 2",
+            "HINCRBY h a 1",
+            "HINCRBYFLOAT h a 1.5",
+            "HDEL h a zz",
+            "HDEL h b",
+            "HMSET h x 1",
+            "HDEL h nothere",
+        ]);
+        let expected = ["hset h", "hset h", "hincrby h", "hincrbyfloat h", "hdel h", "hdel h", "del h", "hset h"];
+        assert_eq!(events, expected);
+    }
 
     #[test]
     fn scan_cursors_parse_like_strtoul() {

@@ -48,6 +48,7 @@ impl End {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 const fn spec(
     name: &'static str,
     arity: i32,
@@ -537,7 +538,7 @@ pub fn parse_long_double(arg: &[u8]) -> Option<f64> {
     };
     // Decimal magnitude of the number: 10^magnitude <= |x| < 10^(magnitude+1).
     let magnitude = exponent.saturating_add(int_digits - 1 - first);
-    if magnitude > 4931 || magnitude < -4951 {
+    if !(-4951..=4931).contains(&magnitude) {
         return None; // ERANGE for long double
     }
     let value = if value == 0.0 { f64::from_bits(1) } else { value };
@@ -551,7 +552,8 @@ pub fn parse_long_double(arg: &[u8]) -> Option<f64> {
 pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<Option<i64>, Reply> {
     let secs = parse_long_double(arg).ok_or(Reply::error(errors::TIMEOUT_NOT_FLOAT))?;
     let ms = (secs * 1000.0).ceil();
-    if !(-9.223372036854775808e18..9.223372036854775808e18).contains(&ms) || ms < 0.0 {
+    // `i64::MAX as f64` is 2^63: the first value C's conversion turns into LLONG_MIN.
+    if ms < 0.0 || ms >= i64::MAX as f64 {
         return Err(Reply::error(errors::TIMEOUT_NEGATIVE));
     }
     let ms = ms as i64;
@@ -1040,8 +1042,96 @@ fn blmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::engine::Engine;
+    use crate::events::Event;
+
+    /// Runs `lines` on a fresh engine with every keyspace event enabled and
+    /// returns the `event key` pairs published on `__keyevent@0__:*`.
+    pub(crate) fn key_events(lines: &[&str]) -> Vec<String> {
+        let mut engine = Engine::with_manual_clock(0, 1);
+        let me = engine.connect("t:1");
+        let listener = engine.connect("t:2");
+        engine.config_mut().notify_keyspace_events = notify::ALL | notify::KEYEVENT;
+        engine.pubsub.psubscribe(listener, b"__keyevent@0__:*");
+        for line in lines {
+            let _ = engine.execute_line(me, line);
+        }
+        engine
+            .drain_events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Deliver { client, reply: Reply::Array(items) } if client == listener => {
+                    let text = |r: &Reply| match r {
+                        Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+                        _ => String::new(),
+                    };
+                    let channel = text(items.get(2)?);
+                    let event = channel.rsplit(':').next()?.to_string();
+                    Some(format!("{event} {}", text(items.get(3)?)))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keyspace_events_match_redis() {
+        // The sequence and the expected events were recorded from Redis 7.0.
+        let events = key_events(&[
+            "RPUSH src a",
+            "LMOVE src dst LEFT RIGHT",
+            "LTRIM dst 0 -1",
+            "LTRIM nope 0 1",
+            "LREM dst 0 zz",
+            "LINSERT dst BEFORE a b",
+            "LSET dst 0 c",
+            "RPOP dst 5",
+            "RPUSH bl x",
+            "LMPOP 1 bl RIGHT",
+            "LPUSHX nope a",
+            "LPUSH l a b",
+            "LREM l 1 a",
+            "BLPOP l 0",
+        ]);
+        let expected = [
+            "rpush src",
+            "rpush dst",
+            "lpop src",
+            "del src",
+            "ltrim dst",
+            "linsert dst",
+            "lset dst",
+            "rpop dst",
+            "del dst",
+            "rpush bl",
+            "rpop bl",
+            "del bl",
+            "lpush l",
+            "lrem l",
+            "lpop l",
+            "del l",
+        ];
+        assert_eq!(events, expected);
+    }
+
+    #[test]
+    fn blocking_commands_answer_at_once_when_blocking_is_not_allowed() {
+        let mut engine = Engine::with_manual_clock(0, 1);
+        let me = engine.connect("t:1");
+        engine.no_blocking = 1;
+        for (line, expected) in [
+            ("BLPOP q 0", Reply::NilArray),
+            ("BRPOP q 0", Reply::NilArray),
+            ("BLMPOP 0 1 q LEFT", Reply::NilArray),
+            ("BRPOPLPUSH q d 0", Reply::Nil),
+            ("BLMOVE q d LEFT LEFT 0", Reply::Nil),
+        ] {
+            assert_eq!(engine.execute_line(me, line).ok(), Some(expected), "{line}");
+            assert!(engine.client(me).is_some_and(|c| c.blocked.is_none()));
+        }
+    }
 
     #[test]
     fn long_double_parsing_follows_strtold() {
