@@ -69,6 +69,10 @@ fn increments() {
         HINCRBYFLOAT h f inf => (error) ERR value is NaN or Infinity
         HINCRBYFLOAT h f x => (error) ERR value is not a valid float
         HINCRBYFLOAT nope f x => (error) ERR value is not a valid float
+        HINCRBYFLOAT h f 1e400 => (error) ERR number beyond the 64-bit float range Redis Lab computes with (Redis uses long double)
+        HSET h max 1.7976931348623157e308 inf inf => (integer) 2
+        HINCRBYFLOAT h max 1.7976931348623157e308 => (error) ERR number beyond the 64-bit float range Redis Lab computes with (Redis uses long double)
+        HINCRBYFLOAT h inf 1 => (error) ERR increment would produce NaN or Infinity
         EXISTS nope => (integer) 0
         "#,
     );
