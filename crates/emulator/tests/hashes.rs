@@ -164,6 +164,7 @@ fn hrandfield_shapes() {
         HRANDFIELD one 0 => (empty array)
         HRANDFIELD one 1 FOO => (error) ERR syntax error
         HRANDFIELD one 4611686018427387904 WITHVALUES => (error) ERR value is out of range
+        HRANDFIELD one -100001 => (error) ERR count is too large for the emulator (limit 100000 with repetitions)
         HRANDFIELD nope => (nil)
         HRANDFIELD nope 3 => (empty array)
         "#,

@@ -178,7 +178,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 /// Most elements HRANDFIELD returns with a negative count (repetitions
 /// allowed). Redis has no limit; the emulator refuses larger counts so one
 /// command cannot exhaust a browser tab.
-pub const HRANDFIELD_MAX_REPEATED: u64 = 1_000_000;
+pub const HRANDFIELD_MAX_REPEATED: u64 = 100_000;
 
 // ----- lookups ----------------------------------------------------------
 
@@ -517,7 +517,7 @@ fn hrandfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let mut out = Vec::new();
     if count < 0 || wanted == 1 {
         if wanted > HRANDFIELD_MAX_REPEATED {
-            return Reply::error("ERR count is too large for the emulator (limit 1000000 with repetitions)");
+            return Reply::error("ERR count is too large for the emulator (limit 100000 with repetitions)");
         }
         let rng = ctx.rng();
         for _ in 0..wanted {
