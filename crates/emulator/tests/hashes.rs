@@ -101,6 +101,15 @@ fn listpack_becomes_hashtable_for_good() {
     assert_eq!(encoding(&s, "k"), "hashtable");
     s.run("HINCRBYFLOAT n f 1e100");
     assert_eq!(encoding(&s, "n"), "hashtable");
+    // Recorded from Redis 7.0: a long field converts even through HINCRBY;
+    // HSETNX on an existing field writes nothing and converts nothing.
+    s.run(&format!("HINCRBY i {} 1", "f".repeat(65)));
+    assert_eq!(encoding(&s, "i"), "hashtable");
+    s.run("HSET c f v");
+    s.run(&format!("HSETNX c f {}", "v".repeat(65)));
+    assert_eq!(encoding(&s, "c"), "listpack");
+    s.run(&format!("HSETNX c g {}", "v".repeat(65)));
+    assert_eq!(encoding(&s, "c"), "hashtable");
 
     s.engine.config_mut().hash_max_listpack_entries = 2;
     s.run("HSET small a 1 b 2");

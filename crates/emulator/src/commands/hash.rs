@@ -469,17 +469,20 @@ fn hgetall(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 
 /// HRANDFIELD key [count [WITHVALUES]]
 fn hrandfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+    // The generator is lent out so the hash can stay borrowed from the keyspace.
+    let mut rng = std::mem::replace(ctx.rng(), crate::rng::Rng::new(0));
+    let reply = random_fields(ctx, argv, &mut rng);
+    *ctx.rng() = rng;
+    reply
+}
+
+fn random_fields(ctx: &mut Ctx, argv: &[Vec<u8>], rng: &mut crate::rng::Rng) -> Reply {
     if argv.len() < 3 {
-        let pick = match hash_for_read(ctx, &argv[1]) {
-            Err(e) => return e,
-            Ok(None) => return Reply::Nil,
-            Ok(Some(h)) => {
-                let h = h.clone();
-                let rng = ctx.rng();
-                h.random_pair(|n| rng.index(n)).map(|(f, _)| f.to_vec())
-            }
+        return match hash_for_read(ctx, &argv[1]) {
+            Err(e) => e,
+            Ok(None) => Reply::Nil,
+            Ok(Some(h)) => Reply::opt_bulk(h.random_pair(|n| rng.index(n)).map(|(f, _)| f.to_vec())),
         };
-        return Reply::opt_bulk(pick);
     }
     let count = match crate::args::int(&argv[2]) {
         Ok(c) => c,
@@ -496,7 +499,7 @@ fn hrandfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let hash = match hash_for_read(ctx, &argv[1]) {
         Err(e) => return e,
         Ok(None) => return Reply::Array(Vec::new()),
-        Ok(Some(h)) => h.clone(),
+        Ok(Some(h)) => h,
     };
     if count == 0 {
         return Reply::Array(Vec::new());
@@ -519,7 +522,6 @@ fn hrandfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         if wanted > HRANDFIELD_MAX_REPEATED {
             return Reply::error("ERR count is too large for the emulator (limit 100000 with repetitions)");
         }
-        let rng = ctx.rng();
         for _ in 0..wanted {
             if let Some((f, v)) = hash.random_pair(|n| rng.index(n)) {
                 shape(&mut out, f, v);
@@ -538,7 +540,6 @@ fn hrandfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let pairs: Vec<(&[u8], &[u8])> = hash.iter().collect();
     let mut positions: Vec<usize> = (0..size).collect();
     let wanted = wanted as usize;
-    let rng = ctx.rng();
     for i in 0..wanted {
         let j = i + rng.index(size - i);
         positions.swap(i, j);
