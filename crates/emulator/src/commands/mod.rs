@@ -119,7 +119,8 @@ pub fn lookup(argv: &[Vec<u8>]) -> Lookup {
 pub fn blocking_timeout_reply(blocked: Option<&BlockedState>) -> Reply {
     let name = blocked.and_then(|b| b.argv.first()).map(|n| n.to_ascii_lowercase()).unwrap_or_default();
     match name.as_slice() {
-        b"brpoplpush" | b"blmove" => Reply::Nil,
+        // Redis 7.0 answers every timed-out list wait (BRPOPLPUSH and BLMOVE
+        // included) with a null array; only inside MULTI do moves give a null bulk.
         b"wait" => Reply::Integer(0),
         _ => Reply::NilArray,
     }
