@@ -622,9 +622,6 @@ fn xsetid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Ok(None) => return Reply::error(errors::NO_SUCH_KEY),
         Ok(Some(s)) => s,
     };
-    if id < s.max_deleted_id {
-        return Reply::error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
-    }
     if !s.is_empty() {
         if id < s.last_valid_id() {
             return Reply::error("ERR The ID specified in XSETID is smaller than the target stream top item");
@@ -767,24 +764,21 @@ fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], group_mode: bool) -> Reply {
     let limit = usize::try_from(count).unwrap_or(0);
     let mut served: Vec<(Reply, Reply)> = Vec::new();
     for (key, want) in keys.iter().zip(&wants) {
-        if let Some((g, consumer)) = group {
-            let created = match read_stream(ctx, key) {
-                Ok(Some(s)) => s.groups.get_mut(g).is_some_and(|grp| grp.create_consumer(consumer, now)),
-                _ => false,
-            };
-            if created {
-                ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
-            }
-        }
         let s = match read_stream(ctx, key) {
             Ok(Some(s)) => s,
             _ => continue,
         };
         let items = match group {
-            Some((g, consumer)) => match serve_group(s, g, consumer, *want, limit, noack, now) {
-                Some(items) => items,
-                None => continue,
-            },
+            Some((g, consumer)) => {
+                let mut created = false;
+                let Some(items) = serve_group(s, g, consumer, *want, limit, noack, now, &mut created) else {
+                    continue;
+                };
+                if created {
+                    ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
+                }
+                items
+            }
             None => {
                 let ReadFrom::After(after) = *want else { continue };
                 if s.is_empty() || s.last_valid_id() <= after {
@@ -823,6 +817,7 @@ fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], group_mode: bool) -> Reply {
 
 /// Serves one stream of an XREADGROUP: the consumer's history for an
 /// explicit id, or new entries for `>`. None when there is nothing to say.
+#[allow(clippy::too_many_arguments)]
 fn serve_group(
     s: &mut StreamValue,
     g: &[u8],
@@ -831,9 +826,16 @@ fn serve_group(
     count: usize,
     noack: bool,
     now: i64,
+    created: &mut bool,
 ) -> Option<Reply> {
+    let last_valid = s.last_valid_id();
+    let has_entries = !s.is_empty();
     let grp = s.groups.get_mut(g)?;
-    grp.create_consumer(consumer, now);
+    // Redis creates (and refreshes) the consumer only when it serves it now.
+    if matches!(want, ReadFrom::New) && (!has_entries || last_valid <= grp.last_id) {
+        return None;
+    }
+    *created = grp.create_consumer(consumer, now);
     if let Some(c) = grp.consumers.get_mut(consumer) {
         c.seen_time = now;
     }
