@@ -159,7 +159,7 @@ impl Script {
             15 => format!("XGROUP CREATECONSUMER {key} {group} {consumer}"),
             16 => format!("XGROUP DELCONSUMER {key} {group} {consumer}"),
             17 if self.gen.chance(20) => format!("XGROUP DESTROY {key} {group}"),
-            17 | 18 | 19 => {
+            17..=19 => {
                 let id = if self.gen.chance(70) { ">".to_string() } else { self.id(i) };
                 let noack = if self.gen.chance(15) { "NOACK " } else { "" };
                 format!("XREADGROUP GROUP {group} {consumer} COUNT {count} {noack}STREAMS {key} {id}")
