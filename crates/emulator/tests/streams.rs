@@ -266,3 +266,80 @@ fn blocking_xread_on_two_keys_is_served_by_a_new_key() {
         vec!["1) 1) \"blk2\"\n   2) 1) 1) \"1-1\"\n         2) 1) \"g\"\n            2) \"w\"".to_string()]
     );
 }
+
+mod id_parsing {
+    use proptest::prelude::*;
+    use redis_emulator::commands::stream::parse_id;
+    use redis_emulator::types::stream::StreamId;
+    use redis_emulator::Engine;
+
+    /// Id-like arguments: digits, dashes, signs, stars, spaces, brackets and binary.
+    fn id_arg() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::collection::vec(prop::sample::select(b"0123456789-+*( \x00x".to_vec()), 0..45),
+            prop::collection::vec(any::<u8>(), 0..140),
+            (any::<u64>(), any::<u64>()).prop_map(|(a, b)| format!("{a}-{b}").into_bytes()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn parsing_never_panics(arg in id_arg(), missing in any::<u64>(), strict in any::<bool>(), star in any::<bool>()) {
+            let _ = parse_id(&arg, missing, strict, star);
+        }
+
+        #[test]
+        fn canonical_ids_round_trip(ms in any::<u64>(), seq in any::<u64>()) {
+            let text = format!("{ms}-{seq}");
+            let parsed = parse_id(text.as_bytes(), 0, true, true).map(|p| (p.id, p.seq_given));
+            prop_assert_eq!(parsed, Ok((StreamId::new(ms, seq), true)));
+            let bare = parse_id(ms.to_string().as_bytes(), 7, true, false).map(|p| p.id);
+            prop_assert_eq!(bare, Ok(StreamId::new(ms, 7)));
+        }
+
+        #[test]
+        fn stream_commands_never_panic_on_odd_ids(a in id_arg(), b in id_arg()) {
+            let mut engine = Engine::with_manual_clock(1_700_000_000_000, 3);
+            let me = engine.connect("prop:1");
+            for argv in [
+                vec![b"XADD".to_vec(), b"s".to_vec(), a.clone(), b"f".to_vec(), b"v".to_vec()],
+                vec![b"XADD".to_vec(), b"s".to_vec(), b"MINID".to_vec(), a.clone(), b"*".to_vec(), b"f".to_vec(), b"v".to_vec()],
+                vec![b"XRANGE".to_vec(), b"s".to_vec(), a.clone(), b.clone()],
+                vec![b"XREVRANGE".to_vec(), b"s".to_vec(), a.clone(), b.clone(), b"COUNT".to_vec(), b"2".to_vec()],
+                vec![b"XREAD".to_vec(), b"STREAMS".to_vec(), b"s".to_vec(), a.clone()],
+                vec![b"XGROUP".to_vec(), b"CREATE".to_vec(), b"s".to_vec(), b"g".to_vec(), a.clone(), b"MKSTREAM".to_vec()],
+                vec![b"XREADGROUP".to_vec(), b"GROUP".to_vec(), b"g".to_vec(), b"c".to_vec(), b"STREAMS".to_vec(), b"s".to_vec(), b.clone()],
+                vec![b"XPENDING".to_vec(), b"s".to_vec(), b"g".to_vec(), a.clone(), b.clone(), b"10".to_vec()],
+                vec![b"XCLAIM".to_vec(), b"s".to_vec(), b"g".to_vec(), b"c".to_vec(), b"0".to_vec(), a.clone(), b"FORCE".to_vec()],
+                vec![b"XAUTOCLAIM".to_vec(), b"s".to_vec(), b"g".to_vec(), b"c".to_vec(), b"0".to_vec(), b.clone()],
+                vec![b"XDEL".to_vec(), b"s".to_vec(), a.clone(), b.clone()],
+                vec![b"XSETID".to_vec(), b"s".to_vec(), a.clone(), b"MAXDELETEDID".to_vec(), b.clone()],
+                vec![b"XTRIM".to_vec(), b"s".to_vec(), b"MINID".to_vec(), b"~".to_vec(), b.clone()],
+                vec![b"XINFO".to_vec(), b"STREAM".to_vec(), b"s".to_vec(), b"FULL".to_vec()],
+            ] {
+                let _ = engine.execute(me, argv);
+            }
+        }
+    }
+}
+
+#[test]
+fn destroying_a_group_fails_its_blocked_readers() {
+    let mut s = Session::new();
+    s.check(
+        r#"
+        XGROUP CREATE q g $ MKSTREAM => OK
+        XGROUP CREATE q other $ => OK
+        "#,
+    );
+    assert_eq!(s.run_as(1, "XREADGROUP GROUP g w BLOCK 0 STREAMS q >"), "");
+    s.check("XGROUP DESTROY q other => (integer) 1");
+    assert!(s.delivered(1).is_empty());
+    s.check("XGROUP DESTROY q g => (integer) 1");
+    assert_eq!(
+        s.delivered(1),
+        vec!["(error) NOGROUP the consumer group this client was blocked on no longer exists".to_string()]
+    );
+}

@@ -1002,7 +1002,38 @@ fn xgroup_destroy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         return Reply::Integer(0);
     }
     ctx.notify(notify::STREAM, "xgroup-destroy", key);
+    fail_blocked_group_readers(ctx, key, &argv[3]);
     Reply::Integer(1)
+}
+
+/// Clients blocked in XREADGROUP on a destroyed group get Redis's NOGROUP error.
+fn fail_blocked_group_readers(ctx: &mut Ctx, key: &[u8], group: &[u8]) {
+    let db = ctx.client.db;
+    let reads_group = |argv: &[Vec<u8>]| {
+        argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"XREADGROUP"))
+            && argv
+                .windows(2)
+                .take_while(|w| !w[0].eq_ignore_ascii_case(b"STREAMS"))
+                .any(|w| w[0].eq_ignore_ascii_case(b"GROUP") && w[1] == group)
+    };
+    let waiting: Vec<crate::client::ClientId> = ctx
+        .engine
+        .clients
+        .values()
+        .filter(|c| {
+            c.blocked.as_ref().is_some_and(|b| b.db == db && b.keys.iter().any(|k| k == key) && reads_group(&b.argv))
+        })
+        .map(|c| c.id)
+        .collect();
+    for id in waiting {
+        if let Some(c) = ctx.engine.clients.get_mut(&id) {
+            c.blocked = None;
+        }
+        ctx.engine.push_event(crate::events::Event::Deliver {
+            client: id,
+            reply: Reply::error("NOGROUP the consumer group this client was blocked on no longer exists"),
+        });
+    }
 }
 
 /// XGROUP CREATECONSUMER key group consumer

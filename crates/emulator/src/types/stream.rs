@@ -556,10 +556,10 @@ impl StreamValue {
         if self.max_deleted_id.is_zero() || self.max_deleted_id < self.first_id {
             let len = self.entries.len() as i64;
             if id < self.first_id {
-                return added - len;
+                return added.wrapping_sub(len);
             }
             if id == self.first_id {
-                return added - len + 1;
+                return added.wrapping_sub(len).wrapping_add(1);
             }
         }
         ENTRIES_READ_INVALID
@@ -576,7 +576,7 @@ impl StreamValue {
         }
         match self.estimate_distance(g.last_id) {
             ENTRIES_READ_INVALID => None,
-            read => Some(added - read),
+            read => Some(added.wrapping_sub(read)),
         }
     }
 
@@ -587,7 +587,7 @@ impl StreamValue {
             return;
         }
         let read = if g.entries_read != ENTRIES_READ_INVALID && !self.has_tombstones_from(id) {
-            Some(g.entries_read + 1)
+            Some(g.entries_read.wrapping_add(1))
         } else if self.entries_added > 0 {
             Some(self.estimate_distance(id))
         } else {
