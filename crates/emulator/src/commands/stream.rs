@@ -80,15 +80,18 @@ const XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
         xgroup_setid
     ),
     sub!("xgroup", "destroy", 4, WRITE, "Deletes a consumer group", "key group", xgroup_destroy),
-    sub!(
-        "xgroup",
-        "createconsumer",
-        5,
-        WRITE | DENYOOM,
-        "Adds a consumer to a consumer group",
-        "key group consumer",
-        xgroup_createconsumer
-    ),
+    CommandSpec {
+        since: "6.2.0",
+        ..sub!(
+            "xgroup",
+            "createconsumer",
+            5,
+            WRITE | DENYOOM,
+            "Adds a consumer to a consumer group",
+            "key group consumer",
+            xgroup_createconsumer
+        )
+    },
     sub!(
         "xgroup",
         "delconsumer",
@@ -275,8 +278,11 @@ fn entries_reply(entries: &[(StreamId, &Fields)]) -> Reply {
     Reply::Array(entries.iter().map(|(id, f)| entry_reply(*id, f)).collect())
 }
 
+/// An argument inside an error message: Redis prints it as a C string,
+/// so it ends at the first NUL byte.
 fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    String::from_utf8_lossy(&b[..end]).into_owned()
 }
 
 fn integer_with(arg: &[u8], msg: &'static str) -> Result<i64, Reply> {
@@ -677,12 +683,7 @@ fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], group_mode: bool) -> Reply {
             match parse_i64(&argv[i]) {
                 None => return Reply::error("ERR timeout is not an integer or out of range"),
                 Some(t) if t < 0 => return Reply::error(errors::TIMEOUT_NEGATIVE),
-                Some(t) => {
-                    if t > 0 && t > i64::MAX - ctx.now_ms() {
-                        return Reply::error("ERR timeout is out of range");
-                    }
-                    timeout = Some(t);
-                }
+                Some(t) => timeout = Some(t),
             }
         } else if o.eq_ignore_ascii_case(b"COUNT") && more > 0 {
             i += 1;
@@ -811,7 +812,9 @@ fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], group_mode: bool) -> Reply {
     if count == 0 {
         blocked.splice(1..1, [b"COUNT".to_vec(), BLOCKED_DEFAULT_COUNT.to_string().into_bytes()]);
     }
-    let deadline = if t == 0 { None } else { Some(now.saturating_add(t)) };
+    // Redis 7.0 adds the timeout to the clock unchecked; a sum past the
+    // largest time never fires, which is waiting forever.
+    let deadline = if t == 0 { None } else { now.checked_add(t) };
     ctx.block_on(&blocked, keys.to_vec(), deadline)
 }
 
