@@ -343,3 +343,105 @@ fn destroying_a_group_fails_its_blocked_readers() {
         vec!["(error) NOGROUP the consumer group this client was blocked on no longer exists".to_string()]
     );
 }
+
+#[test]
+fn xautoclaim_reports_deleted_entries_and_a_cursor() {
+    let mut s = Session::new();
+    s.check(
+        r#"
+        XADD s 1-1 a 1 => "1-1"
+        XADD s 2-1 b 2 => "2-1"
+        XADD s 3-1 c 3 => "3-1"
+        XGROUP CREATE s g 0 => OK
+        XREADGROUP GROUP g alice STREAMS s > => 1) 1) "s"
+        |    2) 1) 1) "1-1"
+        |          2) 1) "a"
+        |             2) "1"
+        |       2) 1) "2-1"
+        |          2) 1) "b"
+        |             2) "2"
+        |       3) 1) "3-1"
+        |          2) 1) "c"
+        |             2) "3"
+        XDEL s 2-1 => (integer) 1
+        XAUTOCLAIM s g bob 0 - COUNT 2 => 1) "3-1"
+        |2) 1) 1) "1-1"
+        |       2) 1) "a"
+        |          2) "1"
+        |3) 1) "2-1"
+        XAUTOCLAIM s g bob 0 3-1 JUSTID => 1) "0-0"
+        |2) 1) "3-1"
+        |3) (empty array)
+        XREADGROUP GROUP g bob STREAMS s 0 => 1) 1) "s"
+        |    2) 1) 1) "1-1"
+        |          2) 1) "a"
+        |             2) "1"
+        |       2) 1) "3-1"
+        |          2) 1) "c"
+        |             2) "3"
+        XPENDING s g - + 10 bob => 1) 1) "1-1"
+        |    2) "bob"
+        |    3) (integer) 0
+        |    4) (integer) 3
+        |2) 1) "3-1"
+        |    2) "bob"
+        |    3) (integer) 0
+        |    4) (integer) 2
+        "#,
+    );
+}
+
+#[test]
+fn xinfo_stream_full_reports_times_from_the_engine_clock() {
+    let mut s = Session::new();
+    s.check(
+        r#"
+        XADD s 1-1 a 1 => "1-1"
+        XGROUP CREATE s g 0 => OK
+        XREADGROUP GROUP g alice STREAMS s > => 1) 1) "s"
+        |    2) 1) 1) "1-1"
+        |          2) 1) "a"
+        |             2) "1"
+        "#,
+    );
+    s.advance(42);
+    let out = s.run("XINFO STREAM s FULL");
+    assert!(out.contains(&format!("(integer) {T0}")), "{out}");
+    assert!(out.contains("\"entries-added\""), "{out}");
+    let expected = [
+        r#" 1) "length""#,
+        r#" 2) (integer) 1"#,
+        r#" 3) "radix-tree-keys""#,
+        r#" 4) (integer) 1"#,
+        r#" 5) "radix-tree-nodes""#,
+        r#" 6) (integer) 2"#,
+        r#" 7) "last-generated-id""#,
+        r#" 8) "1-1""#,
+        r#" 9) "max-deleted-entry-id""#,
+        r#"10) "0-0""#,
+        r#"11) "entries-added""#,
+        r#"12) (integer) 1"#,
+        r#"13) "recorded-first-entry-id""#,
+        r#"14) "1-1""#,
+        r#"15) "groups""#,
+        r#"16) (integer) 1"#,
+        r#"17) "first-entry""#,
+        r#"18) 1) "1-1""#,
+        r#"    2) 1) "a""#,
+        r#"       2) "1""#,
+        r#"19) "last-entry""#,
+        r#"20) 1) "1-1""#,
+        r#"    2) 1) "a""#,
+        r#"       2) "1""#,
+    ];
+    assert_eq!(s.run("XINFO STREAM s"), expected.join("\n"));
+    s.check(
+        r#"
+        XPENDING s g IDLE 43 - + 10 => (empty array)
+        XPENDING s g IDLE 42 - + 10 => 1) 1) "1-1"
+        |    2) "alice"
+        |    3) (integer) 42
+        |    4) (integer) 1
+        "#,
+    );
+}

@@ -810,7 +810,9 @@ fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], group_mode: bool) -> Reply {
         }
     }
     if count == 0 {
-        blocked.splice(1..1, [b"COUNT".to_vec(), BLOCKED_DEFAULT_COUNT.to_string().into_bytes()]);
+        // Just before STREAMS, so it wins over an explicit COUNT 0.
+        let at = streams_arg - 1;
+        blocked.splice(at..at, [b"COUNT".to_vec(), BLOCKED_DEFAULT_COUNT.to_string().into_bytes()]);
     }
     // Redis 7.0 adds the timeout to the clock unchecked; a sum past the
     // largest time never fires, which is waiting forever.
