@@ -1693,7 +1693,7 @@ mod tests {
             "XSETID s 5-5",
             "XGROUP CREATE s g 0",
             "XGROUP CREATECONSUMER s g c",
-            "XREADGROUP GROUP g d STREAMS s >",
+            "XREADGROUP GROUP g d STREAMS s 0",
             "XGROUP SETID s g 0",
             "XGROUP DELCONSUMER s g c",
             "XGROUP DESTROY s g",
