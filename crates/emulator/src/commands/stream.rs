@@ -118,37 +118,70 @@ const XINFO_SUBCOMMANDS: &[CommandSpec] = &[
 ];
 
 pub const COMMANDS: &[CommandSpec] = &[
-    spec!("xadd", -5, WRITE | DENYOOM | FAST, "5.0.0", "Appends an entry to a stream, creating it if needed",
-        "key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]", KeySpec::ONE, xadd),
+    CommandSpec {
+        complexity: "O(1) to add; O(N) for the N entries a trim removes",
+        ..spec!("xadd", -5, WRITE | DENYOOM | FAST, "5.0.0", "Appends an entry to a stream, creating it if needed",
+        "key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]", KeySpec::ONE, xadd)
+    },
     spec!("xlen", 2, READONLY | FAST, "5.0.0", "Returns the number of entries in a stream", "key", KeySpec::ONE, xlen),
-    spec!("xrange", -4, READONLY, "5.0.0", "Returns the entries of a stream between two ids",
-        "key start end [COUNT count]", KeySpec::ONE, xrange),
-    spec!("xrevrange", -4, READONLY, "5.0.0", "Returns the entries of a stream between two ids, newest first",
-        "key end start [COUNT count]", KeySpec::ONE, xrevrange),
-    spec!("xdel", -3, WRITE | FAST, "5.0.0", "Deletes entries from a stream by id", "key id [id ...]", KeySpec::ONE, xdel),
-    spec!("xtrim", -4, WRITE, "5.0.0", "Removes the oldest entries of a stream",
-        "key MAXLEN|MINID [=|~] threshold [LIMIT count]", KeySpec::ONE, xtrim),
-    spec!("xread", -4, READONLY | BLOCKING | MOVABLE_KEYS, "5.0.0",
+    CommandSpec {
+        complexity: "O(log N + M) for M entries returned",
+        ..spec!("xrange", -4, READONLY, "5.0.0", "Returns the entries of a stream between two ids",
+        "key start end [COUNT count]", KeySpec::ONE, xrange)
+    },
+    CommandSpec {
+        complexity: "O(log N + M) for M entries returned",
+        ..spec!("xrevrange", -4, READONLY, "5.0.0", "Returns the entries of a stream between two ids, newest first",
+        "key end start [COUNT count]", KeySpec::ONE, xrevrange)
+    },
+    CommandSpec {
+        complexity: "O(log N) per id",
+        ..spec!("xdel", -3, WRITE | FAST, "5.0.0", "Deletes entries from a stream by id", "key id [id ...]", KeySpec::ONE, xdel)
+    },
+    CommandSpec {
+        complexity: "O(N) for the N entries removed",
+        ..spec!("xtrim", -4, WRITE, "5.0.0", "Removes the oldest entries of a stream",
+        "key MAXLEN|MINID [=|~] threshold [LIMIT count]", KeySpec::ONE, xtrim)
+    },
+    CommandSpec {
+        complexity: "O(log N + M) per stream for M entries returned",
+        ..spec!("xread", -4, READONLY | BLOCKING | MOVABLE_KEYS, "5.0.0",
         "Reads entries newer than given ids from streams, optionally waiting for them",
-        "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]", KeySpec::NONE, xread),
-    spec!("xreadgroup", -7, WRITE | BLOCKING | MOVABLE_KEYS, "5.0.0",
+        "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]", KeySpec::NONE, xread)
+    },
+    CommandSpec {
+        complexity: "O(log N + M) per stream for M entries returned",
+        ..spec!("xreadgroup", -7, WRITE | BLOCKING | MOVABLE_KEYS, "5.0.0",
         "Reads entries for a consumer of a group, optionally waiting for new ones",
         "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]",
-        KeySpec::NONE, xreadgroup),
+        KeySpec::NONE, xreadgroup)
+    },
     CommandSpec {
         subcommands: XGROUP_SUBCOMMANDS,
         ..spec!("xgroup", -2, 0, "5.0.0", "Manages consumer groups", "<subcommand>", KeySpec::NONE,
             |_: &mut Ctx, _: &[Vec<u8>]| Reply::error(errors::SYNTAX))
     },
-    spec!("xack", -4, WRITE | FAST, "5.0.0", "Acknowledges entries of a consumer group's pending list",
-        "key group id [id ...]", KeySpec::ONE, xack),
-    spec!("xpending", -3, READONLY, "5.0.0", "Inspects the pending entries of a consumer group",
-        "key group [[IDLE min-idle-time] start end count [consumer]]", KeySpec::ONE, xpending),
-    spec!("xclaim", -6, WRITE | FAST, "5.0.0", "Transfers pending entries to another consumer",
+    CommandSpec {
+        complexity: "O(log N) per id",
+        ..spec!("xack", -4, WRITE | FAST, "5.0.0", "Acknowledges entries of a consumer group's pending list",
+        "key group id [id ...]", KeySpec::ONE, xack)
+    },
+    CommandSpec {
+        complexity: "O(log N + M) for M pending entries listed",
+        ..spec!("xpending", -3, READONLY, "5.0.0", "Inspects the pending entries of a consumer group",
+        "key group [[IDLE min-idle-time] start end count [consumer]]", KeySpec::ONE, xpending)
+    },
+    CommandSpec {
+        complexity: "O(log N) per id",
+        ..spec!("xclaim", -6, WRITE | FAST, "5.0.0", "Transfers pending entries to another consumer",
         "key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]",
-        KeySpec::ONE, xclaim),
-    spec!("xautoclaim", -6, WRITE | FAST, "6.2.0", "Transfers idle pending entries to another consumer, scanning from a cursor",
-        "key group consumer min-idle-time start [COUNT count] [JUSTID]", KeySpec::ONE, xautoclaim),
+        KeySpec::ONE, xclaim)
+    },
+    CommandSpec {
+        complexity: "O(COUNT)",
+        ..spec!("xautoclaim", -6, WRITE | FAST, "6.2.0", "Transfers idle pending entries to another consumer, scanning from a cursor",
+        "key group consumer min-idle-time start [COUNT count] [JUSTID]", KeySpec::ONE, xautoclaim)
+    },
     CommandSpec {
         subcommands: XINFO_SUBCOMMANDS,
         ..spec!("xinfo", -2, 0, "5.0.0", "Describes streams, consumer groups and consumers", "<subcommand>",
