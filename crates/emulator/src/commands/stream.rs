@@ -1716,6 +1716,39 @@ mod tests {
     }
 
     #[test]
+    fn claiming_creates_consumers_with_notifications() {
+        let events = events_of(&[
+            "XADD n 1-1 f v",
+            "XGROUP CREATE n g 0",
+            "XREADGROUP GROUP g a STREAMS n >",
+            "XREADGROUP GROUP g a STREAMS n 0",
+            "XCLAIM n g b 0 1-1",
+            "XAUTOCLAIM n g c 0 -",
+            "XACK n g 1-1",
+            "XGROUP CREATE n2 g 0 MKSTREAM",
+            "XTRIM n MAXLEN 5",
+            "XADD n NOMKSTREAM MAXLEN 0 2-1 f v",
+            "XSETID n 5-5",
+            "XGROUP SETID n g 0",
+        ]);
+        assert_eq!(
+            events,
+            [
+                "xadd",
+                "xgroup-create",
+                "xgroup-createconsumer",
+                "xgroup-createconsumer",
+                "xgroup-createconsumer",
+                "xgroup-create",
+                "xadd",
+                "xtrim",
+                "xsetid",
+                "xgroup-setid"
+            ]
+        );
+    }
+
+    #[test]
     fn notifications_use_redis_event_names() {
         let events = events_of(&[
             "XADD s MAXLEN 1 1-1 f v",
