@@ -95,7 +95,8 @@ pub struct GroupView {
 pub struct Nack {
     pub delivery_time: i64,
     pub delivery_count: u64,
-    /// Owner; None only transiently (XCLAIM FORCE before assignment).
+    /// Owning consumer's name (empty only inside XCLAIM FORCE, before the
+    /// entry is handed to the claiming consumer).
     pub consumer: Vec<u8>,
 }
 
