@@ -345,27 +345,16 @@ fn abandon(ctx: &mut Ctx, key: &[u8], error: &'static str) -> Reply {
     Reply::error(error)
 }
 
-/// The error for numbers C's `long double` holds but an f64 does not
-/// (a documented difference: Redis Lab computes with 64-bit doubles).
-const BEYOND_DOUBLE: &str = "ERR number beyond the 64-bit float range Redis Lab computes with (Redis uses long double)";
-
-/// True for `inf` / `-infinity` spelled out (not a number that overflowed).
-fn is_literal_infinity(arg: &[u8]) -> bool {
-    let unsigned = arg.strip_prefix(b"-").or_else(|| arg.strip_prefix(b"+")).unwrap_or(arg);
-    unsigned.eq_ignore_ascii_case(b"inf") || unsigned.eq_ignore_ascii_case(b"infinity")
-}
-
 /// HINCRBYFLOAT key field increment
+///
+/// Computed like Redis, in C `long double` on the original texts
+/// (`float::incr_by_float_bytes`), so `10.5 + 0.1` prints `10.6`.
 fn hincrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let Some(incr) = super::list::parse_long_double(&argv[3]) else {
+    let Some(incr) = crate::long_double::LongDouble::parse(&argv[3]) else {
         return Reply::error(errors::NOT_FLOAT);
     };
-    if !incr.is_finite() {
-        return Reply::error(if is_literal_infinity(&argv[3]) {
-            "ERR value is NaN or Infinity"
-        } else {
-            BEYOND_DOUBLE
-        });
+    if incr.inf {
+        return Reply::error("ERR value is NaN or Infinity");
     }
     let key = &argv[1];
     let limits = limits(ctx);
@@ -373,19 +362,17 @@ fn hincrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Ok(h) => h,
         Err(e) => return e,
     };
-    let current = match hash.get(&argv[2]) {
-        None => 0.0,
-        Some(v) => match super::list::parse_long_double(v) {
-            Some(n) if n.is_finite() || is_literal_infinity(v) => n,
-            Some(_) => return abandon(ctx, key, BEYOND_DOUBLE),
-            None => return abandon(ctx, key, "ERR hash value is not a float"),
-        },
-    };
-    let text = match crate::float::incr_by_float_text(current, incr) {
+    let current = hash.get(&argv[2]).map(|v| v.to_vec());
+    let text = match crate::float::incr_by_float_bytes(current.as_deref(), &argv[3]) {
         Ok(t) => t,
-        // Two finite doubles never overflow a long double: Redis would succeed.
-        Err(_) if current.is_finite() => return abandon(ctx, key, BEYOND_DOUBLE),
-        Err(e) => return abandon(ctx, key, e),
+        Err(crate::float::IncrFloatError::NotAFloat) => return abandon(ctx, key, "ERR hash value is not a float"),
+        Err(crate::float::IncrFloatError::NanOrInfinity) => {
+            return abandon(ctx, key, "ERR increment would produce NaN or Infinity")
+        }
+    };
+    let hash = match hash_or_create(ctx, key) {
+        Ok(h) => h,
+        Err(e) => return e,
     };
     hash.set(&argv[2], text.clone(), limits);
     ctx.key_modified(key);
