@@ -120,8 +120,18 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
         loop {
             let blocked = lock(&state).engine.client(id).is_some_and(|c| c.blocked.is_some());
             if blocked {
-                wake.notified().await;
-                continue;
+                // Wait for the reply, but notice a client that hangs up meanwhile
+                // (Redis unblocks and frees it; it must not take the next push).
+                tokio::select! {
+                    _ = wake.notified() => continue,
+                    read = reader.read(&mut chunk) => match read {
+                        Ok(n) if n > 0 => {
+                            buf.extend_from_slice(&chunk[..n]);
+                            continue;
+                        }
+                        _ => break 'conn,
+                    },
+                }
             }
             let mut shared = lock(&state);
             let max_bulk = shared.engine.config().proto_max_bulk_len;

@@ -34,7 +34,6 @@ fn read(conn: &mut Conn, ms: u64) -> String {
 /// client still takes the first element. The fix belongs in the server's
 /// connection loop (also watch the socket while blocked).
 #[test]
-#[ignore = "the server does not notice a closed connection while its client is blocked"]
 fn a_waiter_that_disconnects_is_skipped() {
     compare("disconnect", |port| {
         let mut first = Conn::open(port);
