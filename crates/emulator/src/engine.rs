@@ -45,6 +45,11 @@ pub struct Engine {
     pub(crate) pubsub: crate::pubsub::PubSub,
     /// Above zero while EXEC or a script runs: blocking commands answer at once.
     pub(crate) no_blocking: u32,
+    /// The client whose command is running and its protocol (it is out of
+    /// `clients` meanwhile), so messages for it are framed correctly.
+    pub(crate) running: Option<(ClientId, Protocol)>,
+    /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
+    pub(crate) scripts: crate::scripting::ScriptCache,
 }
 
 impl Engine {
@@ -67,6 +72,8 @@ impl Engine {
             changed_keys: None,
             pubsub: crate::pubsub::PubSub::default(),
             no_blocking: 0,
+            running: None,
+            scripts: crate::scripting::ScriptCache::default(),
         }
     }
 
@@ -156,6 +163,11 @@ impl Engine {
         self.events.push_back(event);
     }
 
+    /// True if events wait to be drained.
+    pub fn has_pending_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// Takes all pending events, oldest first.
     pub fn drain_events(&mut self) -> Vec<Event> {
         self.events.drain(..).collect()
@@ -187,7 +199,9 @@ impl Engine {
             return Reply::error("ERR no such client");
         };
         client.last_interaction_ms = self.now_ms();
+        self.running = Some((id, client.protocol));
         let reply = self.process(&mut client, argv);
+        self.running = None;
         if reply.is_error() {
             self.stats.total_error_replies += 1;
         }
@@ -362,8 +376,9 @@ impl Engine {
 
     /// Marks clients that WATCH `key` as dirty (Redis's `touchWatchedKey`).
     pub(crate) fn touch_watched(&mut self, db: usize, key: &[u8]) {
+        let gone = !self.dbs[db].contains(key);
         for c in self.clients.values_mut() {
-            if !c.watch_dirty && c.watched.iter().any(|(d, k)| *d == db && k == key) {
+            if !c.watch_dirty && crate::commands::transactions::watch_touched(c, db, key, gone) {
                 c.watch_dirty = true;
             }
         }
@@ -409,7 +424,9 @@ impl Engine {
             commands::Lookup::Found(spec) => {
                 let saved_db = client.db;
                 client.db = blocked.db;
+                self.running = Some((id, client.protocol));
                 let reply = self.call(&mut client, spec, &blocked.argv);
+                self.running = None;
                 client.db = saved_db;
                 reply
             }
@@ -502,7 +519,21 @@ impl Ctx<'_> {
 
     /// Deletes `key` if its TTL has passed. Returns true if it did.
     pub fn expire_if_needed(&mut self, key: &[u8]) -> bool {
-        self.engine.expire_if_needed(self.client.db, key)
+        let expired = self.engine.expire_if_needed(self.client.db, key);
+        if expired {
+            self.touch_own_watch(key);
+        }
+        expired
+    }
+
+    /// The calling client is out of `engine.clients` while its command
+    /// runs, so its own WATCHes are checked here.
+    fn touch_own_watch(&mut self, key: &[u8]) {
+        let db = self.client.db;
+        let gone = !self.engine.dbs[db].contains(key);
+        if crate::commands::transactions::watch_touched(self.client, db, key, gone) {
+            self.client.watch_dirty = true;
+        }
     }
 
     /// Looks a key up for reading: expires it if due, counts a keyspace hit
@@ -594,6 +625,7 @@ impl Ctx<'_> {
     /// Redis's `signalModifiedKey`: invalidates WATCHes on the key.
     pub fn key_modified(&mut self, key: &[u8]) {
         self.engine.touch_watched(self.client.db, key);
+        self.touch_own_watch(key);
     }
 
     /// Publishes a keyspace notification for `key` in the current database

@@ -27,6 +27,7 @@ pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod rng;
+pub mod scripting;
 pub mod stats;
 pub mod store;
 pub mod tokenizer;

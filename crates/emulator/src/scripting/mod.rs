@@ -1,0 +1,62 @@
+//! Lua scripting (EVAL and friends) on `rilua`, a pure-Rust Lua 5.1.
+//!
+//! Each script call gets a fresh Lua state with Redis's environment: the
+//! `redis` table, `KEYS`/`ARGV`, the `bit` library, Redis's deterministic
+//! `math.random`, and read-only globals (Redis 7.0 forbids creating globals,
+//! so a fresh state behaves like Redis's long-lived one). While the script
+//! runs, the engine and the calling client are parked in a thread-local
+//! [`bridge`] so `redis.call` can run commands through `Engine::call`.
+
+mod bridge;
+mod convert;
+mod libs;
+
+use std::collections::BTreeMap;
+
+use crate::engine::Ctx;
+use crate::reply::Reply;
+
+pub use bridge::{compile_error, run_script};
+
+/// The scripts' random generator state (Redis's 48-bit `lrand48`), seeded
+/// as Redis starts it.
+pub const LRAND48_INITIAL: u64 = 0x1234_ABCD_330E;
+
+/// Scripts known by SHA-1 (lower-case hex) and the scripts' random state,
+/// which Redis keeps across calls.
+#[derive(Debug, Clone)]
+pub struct ScriptCache {
+    pub scripts: BTreeMap<String, Vec<u8>>,
+    pub rand_state: u64,
+}
+
+impl Default for ScriptCache {
+    fn default() -> Self {
+        ScriptCache { scripts: BTreeMap::new(), rand_state: LRAND48_INITIAL }
+    }
+}
+
+/// SHA-1 of `body` as 40 lower-case hex digits (what EVALSHA takes).
+pub fn sha1_hex(body: &[u8]) -> String {
+    sha1_smol::Sha1::from(body).digest().to_string()
+}
+
+/// Runs a script body for EVAL / EVALSHA: `argv` after the script is
+/// `numkeys key... arg...`.
+pub fn eval_body(ctx: &mut Ctx, sha: &str, body: &[u8], argv: &[Vec<u8>], read_only: bool) -> Reply {
+    let numkeys = match crate::args::int(&argv[0]) {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
+    let available = argv.len() as i64 - 1;
+    if numkeys > available {
+        return Reply::error("ERR Number of keys can't be greater than number of args");
+    }
+    if numkeys < 0 {
+        return Reply::error("ERR Number of keys can't be negative");
+    }
+    let split = 1 + numkeys as usize;
+    let keys = &argv[1..split];
+    let args = &argv[split..];
+    run_script(ctx, sha, body, keys, args, read_only)
+}
