@@ -230,7 +230,7 @@ impl Engine {
         if !spec.arity_ok(argv.len()) {
             flag_transaction(client);
             self.reject(spec);
-            return Reply::error(errors::wrong_arity(&spec.full_name()));
+            return reject_exec(client, spec, errors::wrong_arity(&spec.full_name()));
         }
         if client.in_subscribed_mode() && !spec.has(flags::SUBSCRIBED_OK) {
             self.reject(spec);
@@ -475,6 +475,18 @@ impl Engine {
         self.push_event(Event::Deliver { client: id, reply });
         true
     }
+}
+
+/// A rejected EXEC also discards the transaction, and says so (Redis's
+/// `execCommandAbort`); other rejected commands answer `error` as is.
+fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String) -> Reply {
+    if spec.name != "exec" || !spec.parent.is_empty() {
+        return Reply::error(error);
+    }
+    client.multi = None;
+    crate::commands::transactions::unwatch_all(client);
+    let reason = error.strip_prefix("ERR ").unwrap_or(&error);
+    Reply::error(format!("EXECABORT Transaction discarded because of: {reason}"))
 }
 
 /// A queuing error inside MULTI dooms the transaction (EXECABORT).
