@@ -1,0 +1,67 @@
+//! EVAL and friends on the emulator: results, errors, atomic effects,
+//! the script cache and the time limit.
+
+mod common;
+
+use common::Session;
+
+#[test]
+fn eval_runs_commands_and_converts_results() {
+    let mut s = Session::new();
+    s.check("EVAL \"return redis.call('set', KEYS[1], ARGV[1])\" 1 k v => OK");
+    s.check("EVAL \"return {redis.call('get', KEYS[1]), 1.9, true, false, 'x'}\" 1 k => 1) \"v\"\n|2) (integer) 1\n|3) (integer) 1\n|4) (nil)\n|5) \"x\"");
+    assert_eq!(s.run_as(1, "GET k"), "\"v\"");
+}
+
+#[test]
+fn errors_have_redis_format() {
+    let mut s = Session::new();
+    s.check("EVAL \"error('boom')\" 0 => (error) ERR user_script:1: boom script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1.");
+    s.check(
+        "EVALSHA ffffffffffffffffffffffffffffffffffffffff 0 => (error) NOSCRIPT No matching script. Please use EVAL.",
+    );
+    s.check("EVAL_RO \"return redis.call('set','a','b')\" 0 => (error) ERR Write commands are not allowed from read-only scripts. script: ff967d0ae0e68b4f9e360fa91c54598bc25ad9b6, on @user_script:1.");
+}
+
+#[test]
+fn script_cache_round_trip() {
+    let mut s = Session::new();
+    s.check("SCRIPT LOAD \"return 'loaded'\" => \"b534286061d4b9e4026607613b95c06c06015ae8\"");
+    s.check("EVALSHA b534286061d4b9e4026607613b95c06c06015ae8 0 => \"loaded\"");
+    s.check("SCRIPT FLUSH => OK");
+    s.check("SCRIPT EXISTS b534286061d4b9e4026607613b95c06c06015ae8 => 1) (integer) 0");
+}
+
+#[test]
+fn math_random_is_deterministic_like_redis() {
+    let mut s = Session::new();
+    s.check("EVAL \"return math.random(100)\" 0 => (integer) 40");
+    s.check("EVAL \"return math.random(100)\" 0 => (integer) 85");
+}
+
+#[test]
+fn endless_script_is_stopped() {
+    let mut s = Session::new();
+    s.engine.config_mut().busy_reply_threshold_ms = 5;
+    let out = s.run("EVAL \"while true do end\" 0");
+    assert!(out.starts_with("(error) ERR Script killed: it ran longer than busy-reply-threshold (5 ms)"), "{out}");
+    let out = s.run("EVAL \"while true do pcall(function() while true do end end) end\" 0");
+    assert!(out.starts_with("(error) ERR Script killed"), "{out}");
+    s.check("PING => PONG");
+}
+
+#[test]
+fn two_clients_share_script_effects() {
+    let mut s = Session::new();
+    s.check("EVAL \"redis.call('set', 'a', '1') redis.call('set', 'b', '2') return redis.call('exists', 'a', 'b')\" 0 => (integer) 2");
+    assert_eq!(s.run_as(1, "GET b"), "\"2\"");
+    assert_eq!(s.run_as(1, "EVAL \"return redis.call('get', 'a')\" 0"), "\"1\"");
+}
+
+#[test]
+fn script_publishes_to_subscribers() {
+    let mut s = Session::new();
+    s.run_as(1, "SUBSCRIBE ch");
+    s.check("EVAL \"return redis.call('publish', 'ch', 'from-lua')\" 0 => (integer) 1");
+    assert_eq!(s.delivered(1), vec!["1) \"message\"\n2) \"ch\"\n3) \"from-lua\"".to_string()]);
+}
