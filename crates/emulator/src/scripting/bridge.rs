@@ -15,6 +15,10 @@ use crate::config::Config;
 use crate::engine::{Ctx, Engine};
 use crate::reply::Reply;
 
+/// Most memory a script's Lua state may hold; past it the script fails
+/// with `not enough memory` (one operation may briefly double it).
+pub(super) const MEMORY_LIMIT: usize = 128 * 1024 * 1024;
+
 /// Instructions between two checks of the time limit.
 const CHECK_EVERY: i32 = 10_000;
 /// Instructions a script may run per millisecond of `busy-reply-threshold`
@@ -35,6 +39,10 @@ pub(super) struct Bridge {
     pub stopped: bool,
     /// The text of the last error `redis.call` raised.
     pub last_call_error: Option<String>,
+    /// An error Redis reports without the `script: …` trailer.
+    pub bare_error: Option<String>,
+    /// Set once `_G` is read-only (setmetatable on it is refused from then).
+    pub globals_protected: bool,
 }
 
 thread_local! {
@@ -68,6 +76,8 @@ pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args:
         threshold_ms,
         stopped: false,
         last_call_error: None,
+        bare_error: None,
+        globals_protected: false,
     };
     BRIDGE.with(|b| *b.borrow_mut() = Some(bridge));
     let reply = run_in_lua(sha, body, keys, args);
@@ -81,7 +91,8 @@ pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args:
 }
 
 fn run_in_lua(sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>]) -> Reply {
-    let mut lua = match Lua::new_with(StdLib::BASE | StdLib::TABLE | StdLib::STRING | StdLib::MATH) {
+    let libs = StdLib::BASE | StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::COROUTINE;
+    let mut lua = match Lua::new_with(libs) {
         Ok(l) => l,
         Err(e) => return Reply::error(format!("ERR could not start the Lua interpreter: {e}")),
     };
@@ -98,7 +109,12 @@ fn run_in_lua(sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>]) -> Rep
         }
     };
     install_limit_hook(&mut lua);
+    lua.state_mut().gc.set_alloc_limit(MEMORY_LIMIT);
     match lua.call_function(&function, &[]) {
+        Ok(_) if with_bridge(|b| b.stopped).unwrap_or(false) => {
+            // The limit fired inside a coroutine whose error the script caught.
+            script_error(&mut lua, sha, &LuaError::Runtime(rilua::RuntimeError::new("killed")))
+        }
         Ok(results) => {
             let value = results.first().copied().unwrap_or(Val::Nil);
             let resp = with_bridge(|b| b.resp).unwrap_or(2);
@@ -134,6 +150,9 @@ fn script_error(lua: &mut Lua, sha: &str, e: &LuaError) -> Reply {
             Some(Val::Str(r)) => {
                 let text = state.gc.string_arena.get(r).map(|s| s.data().to_vec()).unwrap_or_default();
                 let text = String::from_utf8_lossy(&text).into_owned();
+                if with_bridge(|b| b.bare_error.as_deref() == Some(text.as_str())).unwrap_or(false) {
+                    return Reply::error(crate::errors::sanitize(&text));
+                }
                 if with_bridge(|b| b.last_call_error.as_deref() == Some(text.as_str())).unwrap_or(false) {
                     text
                 } else {
@@ -168,6 +187,23 @@ fn script_line(state: &LuaState) -> Option<u32> {
         return if pc > 0 && pc <= info.len() { info.get(pc - 1).copied() } else { info.first().copied() };
     }
     None
+}
+
+/// `user_script:<line>: ` for the Lua function calling the running Rust
+/// function (what `luaL_error` prefixes), or nothing.
+pub(super) fn caller_where(state: &LuaState) -> String {
+    let Some(ci) = state.ci.checked_sub(1).and_then(|i| state.call_stack.get(i)) else {
+        return String::new();
+    };
+    let Val::Function(r) = state.stack_get(ci.func) else { return String::new() };
+    let Some(Closure::Lua(lcl)) = state.gc.closures.get(r) else { return String::new() };
+    let info = &lcl.proto.line_info;
+    let pc = ci.saved_pc;
+    let line = if pc > 0 && pc <= info.len() { info.get(pc - 1) } else { info.first() };
+    match line {
+        Some(line) => format!("{}:{line}: ", rilua::error::chunkid(&lcl.proto.source)),
+        None => String::new(),
+    }
 }
 
 /// `ERR user_script:3: boom` → 3 (the VM's own errors carry their line).

@@ -11,35 +11,47 @@ use crate::command::flags;
 use crate::commands;
 use crate::reply::Reply;
 
-/// Globals hidden from scripts (Redis removes them or never loads them).
-const REMOVED: &[&str] = &["print", "dofile", "loadfile", "loadstring"];
+/// The globals a Redis 7.0 script can see (besides `KEYS` and `ARGV`);
+/// everything else the Lua libraries define is hidden.
+const ALLOWED_GLOBALS: &str = "_G _VERSION assert bit collectgarbage coroutine error gcinfo getmetatable ipairs \
+    load loadstring math next pairs pcall rawequal rawget rawset redis select setmetatable string table \
+    tonumber tostring type unpack xpcall KEYS ARGV";
 
 /// Makes `_G` read-only: reading a missing global or assigning any global
-/// raises Redis's errors, at the script's line (level 2).
+/// raises Redis's errors, at the script's line (level 2). `rawset` refuses
+/// `_G`, and coroutines are created with the time-limit hook.
 const PROTECT_GLOBALS: &str = r#"
+local allowed = ...
 local real = {}
-for k, v in pairs(_G) do real[k] = v end
-local allowed_nil = { loadstring = true }
-local G, error, tostring, rawset, setmetatable = _G, error, tostring, rawset, setmetatable
-for k in pairs(real) do rawset(G, k, nil) end
+for name in string.gmatch(allowed, "%S+") do real[name] = _G[name] end
+local G, error, tostring, rawset, setmetatable, unpack, maxn = _G, error, tostring, rawset, setmetatable, unpack, table.maxn
+for k in pairs(G) do rawset(G, k, nil) end
+local protected = {}
+local co_lib = real.coroutine
+local create, resume = co_lib.create, co_lib.resume
+co_lib.wrap = function(f)
+  local co = create(f)
+  return function(...)
+    local res = { resume(co, ...) }
+    if res[1] then return unpack(res, 2, maxn(res)) end
+    error(res[2], 0)
+  end
+end
 setmetatable(G, {
   __index = function(_, k)
     local v = real[k]
-    if v == nil and not allowed_nil[k] then
+    if v == nil then
       error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
     end
     return v
   end,
   __newindex = function() error("Attempt to modify a readonly table", 2) end,
-  __metatable = false,
+  __metatable = protected,
 })
 "#;
 
 /// Sets up the globals for one script run.
 pub(super) fn install(lua: &mut Lua, keys: &[Vec<u8>], args: &[Vec<u8>]) -> LuaResult<()> {
-    for name in REMOVED {
-        lua.set_global_val(name, Val::Nil)?;
-    }
     let state = lua.state_mut();
     let keys_table = string_list(state, keys);
     let args_table = string_list(state, args);
@@ -53,7 +65,19 @@ pub(super) fn install(lua: &mut Lua, keys: &[Vec<u8>], args: &[Vec<u8>]) -> LuaR
     let state = lua.state_mut();
     set_function(state, math, "random", math_random);
     set_function(state, math, "randomseed", math_randomseed);
-    lua.exec_bytes(PROTECT_GLOBALS.as_bytes(), "=protect")
+    let string = lua.get_global_val("string");
+    set_function(lua.state_mut(), string, "rep", bounded_rep);
+    lua.register_function("rawset", guarded_rawset)?;
+    lua.register_function("setmetatable", guarded_setmetatable)?;
+    let coroutine = lua.get_global_val("coroutine");
+    set_function(lua.state_mut(), coroutine, "create", hooked_create);
+    let unpack = rust_function(lua.state_mut(), bounded_unpack, "unpack");
+    lua.set_global_val("unpack", unpack)?;
+    let protect = lua.load_bytes(PROTECT_GLOBALS.as_bytes(), "=protect")?;
+    let allowed = string_val(lua.state_mut(), ALLOWED_GLOBALS.as_bytes());
+    lua.call_function(&protect, &[allowed])?;
+    with_bridge(|b| b.globals_protected = true);
+    Ok(())
 }
 
 fn string_list(state: &mut LuaState, items: &[Vec<u8>]) -> Val {
@@ -76,6 +100,11 @@ fn set_number(state: &mut LuaState, table: Val, name: &str, n: f64) {
     table_set(state, table, key, Val::Num(n));
 }
 
+/// `7.0.15` → 0x07000f, as `redis.REDIS_VERSION_NUM` gives it.
+fn redis_version_num() -> u32 {
+    crate::engine::REDIS_VERSION.split('.').take(3).fold(0, |acc, p| (acc << 8) | p.parse::<u32>().unwrap_or(0))
+}
+
 fn redis_table(state: &mut LuaState) -> Val {
     let t = new_table(state);
     set_function(state, t, "call", redis_call);
@@ -89,6 +118,11 @@ fn redis_table(state: &mut LuaState) -> Val {
     set_function(state, t, "replicate_commands", redis_true);
     set_function(state, t, "breakpoint", redis_false);
     set_function(state, t, "debug", redis_noop);
+    set_function(state, t, "acl_check_cmd", redis_acl_check_cmd);
+    let version = string_val(state, crate::engine::REDIS_VERSION.as_bytes());
+    let key = string_val(state, b"REDIS_VERSION");
+    table_set(state, t, key, version);
+    set_number(state, t, "REDIS_VERSION_NUM", redis_version_num() as f64);
     for (name, n) in [("LOG_DEBUG", 0.0), ("LOG_VERBOSE", 1.0), ("LOG_NOTICE", 2.0), ("LOG_WARNING", 3.0)] {
         set_number(state, t, name, n);
     }
@@ -111,6 +145,19 @@ fn raise(state: &mut LuaState, msg: &str) -> LuaError {
     let v = string_val(state, msg.as_bytes());
     state.error_object = Some(v);
     rilua::runtime_error(msg)
+}
+
+/// Raises `msg` the way `luaL_error` does from a library function: with
+/// the calling line (`user_script:3: msg`).
+fn raise_here(state: &mut LuaState, msg: &str) -> LuaError {
+    let text = format!("{}{msg}", super::bridge::caller_where(state));
+    raise(state, &text)
+}
+
+/// Raises an error that Redis reports as is, without the script trailer.
+fn raise_bare(state: &mut LuaState, msg: &str) -> LuaError {
+    with_bridge(|b| b.bare_error = Some(msg.to_string()));
+    raise(state, msg)
 }
 
 /// Raises a failed `redis.call`'s error: a script's `pcall` sees the
@@ -196,7 +243,7 @@ fn first_string(state: &mut LuaState) -> Option<Vec<u8>> {
 /// `-CODE` of its own.
 fn redis_error_reply(state: &mut LuaState) -> LuaResult<u32> {
     let Some(msg) = first_string(state) else {
-        return Err(raise(state, "wrong number or type of arguments"));
+        return Err(raise_bare(state, "ERR wrong number or type of arguments"));
     };
     let body = msg.strip_prefix(b"-").unwrap_or(&msg);
     let text = if body.contains(&b' ') { body.to_vec() } else { [b"ERR ".as_slice(), body].concat() };
@@ -207,7 +254,7 @@ fn redis_error_reply(state: &mut LuaState) -> LuaResult<u32> {
 /// redis.status_reply(msg): `{ok=msg}`.
 fn redis_status_reply(state: &mut LuaState) -> LuaResult<u32> {
     let Some(msg) = first_string(state) else {
-        return Err(raise(state, "wrong number or type of arguments"));
+        return Err(raise_bare(state, "ERR wrong number or type of arguments"));
     };
     let t = field_table(state, "ok", &msg);
     ret(state, t)
@@ -234,7 +281,7 @@ fn redis_log(state: &mut LuaState) -> LuaResult<u32> {
     match vals[0] {
         Val::Num(n) if (0.0..=3.0).contains(&n) && n.fract() == 0.0 => Ok(0),
         Val::Num(_) => Err(raise(state, "Invalid debug level.")),
-        _ => Err(raise(state, "First argument must be a number")),
+        _ => Err(raise(state, "First argument must be a number (log level).")),
     }
 }
 
@@ -265,6 +312,119 @@ fn redis_false(state: &mut LuaState) -> LuaResult<u32> {
     ret(state, Val::Bool(false))
 }
 
+/// string.rep(s, n), refused before allocating past the memory limit.
+fn bounded_rep(state: &mut LuaState) -> LuaResult<u32> {
+    let vals = args(state);
+    let len = vals.first().and_then(|v| val_bytes(state, *v)).map_or(0, |b| b.len());
+    let n = match vals.get(1) {
+        Some(Val::Num(n)) => *n,
+        _ => 0.0,
+    };
+    if n > 0.0 && (len as f64) * n > super::bridge::MEMORY_LIMIT as f64 {
+        return Err(LuaError::Memory);
+    }
+    rilua::stdlib::string::str_rep(state)
+}
+
+/// True if the first argument is the globals table.
+fn targets_globals(state: &LuaState) -> bool {
+    matches!(args(state).first(), Some(Val::Table(r)) if *r == state.global)
+}
+
+/// rawset(t, k, v), refusing the read-only globals table (once protected).
+fn guarded_rawset(state: &mut LuaState) -> LuaResult<u32> {
+    let protected = with_bridge(|b| b.globals_protected).unwrap_or(false);
+    if protected && targets_globals(state) {
+        return Err(raise(state, "Attempt to modify a readonly table"));
+    }
+    rilua::stdlib::base::lua_rawset(state)
+}
+
+/// setmetatable(t, mt), refusing the read-only globals table (once its
+/// protection is in place).
+fn guarded_setmetatable(state: &mut LuaState) -> LuaResult<u32> {
+    let protected = with_bridge(|b| b.globals_protected).unwrap_or(false);
+    if protected && targets_globals(state) {
+        return Err(raise(state, "Attempt to modify a readonly table"));
+    }
+    rilua::stdlib::base::lua_setmetatable(state)
+}
+
+/// Lua's type name for argument errors (`no value` for a missing one).
+fn type_name(v: Val) -> &'static str {
+    match v {
+        Val::Nil => "no value",
+        Val::Bool(_) => "boolean",
+        Val::Num(_) => "number",
+        Val::Str(_) => "string",
+        Val::Table(_) => "table",
+        Val::Function(_) => "function",
+        Val::Thread(_) => "thread",
+        _ => "userdata",
+    }
+}
+
+/// unpack(t [, i [, j]]), refusing more results than Lua's C stack allows
+/// (`too many results to unpack`) before doing any work.
+fn bounded_unpack(state: &mut LuaState) -> LuaResult<u32> {
+    const MAX_RESULTS: f64 = 8000.0;
+    let vals = args(state);
+    let Some(Val::Table(r)) = vals.first().copied() else {
+        let got = type_name(vals.first().copied().unwrap_or(Val::Nil));
+        return Err(raise_here(state, &format!("bad argument #1 to 'unpack' (table expected, got {got})")));
+    };
+    let bound = |v: Option<&Val>, default: f64| match v {
+        Some(Val::Num(n)) => n.floor(),
+        _ => default,
+    };
+    let len = state.gc.tables.get(r).map_or(0, |t| t.len(&state.gc.string_arena)) as f64;
+    let i = bound(vals.get(1), 1.0);
+    let j = bound(vals.get(2), len);
+    if i > j {
+        return Ok(0);
+    }
+    if j - i >= MAX_RESULTS {
+        return Err(raise_here(state, "too many results to unpack"));
+    }
+    let mut n = 0;
+    let mut k = i;
+    while k <= j {
+        let v = state.gc.tables.get(r).map_or(Val::Nil, |t| t.get_int(k as i64));
+        state.push(v);
+        n += 1;
+        k += 1.0;
+    }
+    Ok(n)
+}
+
+/// coroutine.create(f) whose coroutine carries the time-limit hook, so a
+/// loop inside a coroutine is stopped too.
+fn hooked_create(state: &mut LuaState) -> LuaResult<u32> {
+    let n = rilua::stdlib::coroutine::co_create(state)?;
+    if let Val::Thread(r) = state.stack_get(state.top.saturating_sub(1)) {
+        let hook = state.hook.clone();
+        if let Some(thread) = state.gc.threads.get_mut(r) {
+            thread.hook = hook;
+        }
+    }
+    Ok(n)
+}
+
+/// redis.acl_check_cmd(command, ...): true for a known command (every
+/// command is allowed for the only user, `default`).
+fn redis_acl_check_cmd(state: &mut LuaState) -> LuaResult<u32> {
+    let vals = args(state);
+    let argv: Vec<Vec<u8>> = vals.iter().filter_map(|v| val_bytes(state, *v)).collect();
+    if argv.is_empty() {
+        return Err(raise(state, "Please specify at least one argument for this redis lib call"));
+    }
+    match commands::lookup(&argv) {
+        commands::Lookup::Found(spec) if spec.arity_ok(argv.len()) => ret(state, Val::Bool(true)),
+        commands::Lookup::Found(_) => Err(raise(state, "Wrong number of args calling Redis command from script")),
+        _ => Err(raise(state, "Invalid command passed to redis.acl_check_cmd()")),
+    }
+}
+
 // ----- math.random as Redis has it -------------------------------------
 
 /// One step of Redis's 48-bit `lrand48`; 31 random bits.
@@ -284,18 +444,12 @@ fn int_arg(state: &mut LuaState, v: Val, n: usize, func: &str) -> Result<i64, Lu
             match val_bytes(state, v).and_then(|b| String::from_utf8(b).ok()).and_then(|s| s.trim().parse::<f64>().ok())
             {
                 Some(x) => Ok(x as i64),
-                None => Err(raise(state, &format!("bad argument #{n} to '{func}' (number expected, got string)"))),
+                None => Err(raise_here(state, &format!("bad argument #{n} to '{func}' (number expected, got string)"))),
             }
         }
         other => {
-            let got = match other {
-                Val::Nil => "no value",
-                Val::Bool(_) => "boolean",
-                Val::Table(_) => "table",
-                Val::Function(_) => "function",
-                _ => "userdata",
-            };
-            Err(raise(state, &format!("bad argument #{n} to '{func}' (number expected, got {got})")))
+            let got = type_name(other);
+            Err(raise_here(state, &format!("bad argument #{n} to '{func}' (number expected, got {got})")))
         }
     }
 }
@@ -310,7 +464,7 @@ fn math_random(state: &mut LuaState) -> LuaResult<u32> {
         1 => {
             let u = int_arg(state, vals[0], 1, "random")?;
             if u < 1 {
-                return Err(raise(state, "bad argument #1 to 'random' (interval is empty)"));
+                return Err(raise_here(state, "bad argument #1 to 'random' (interval is empty)"));
             }
             (r * u as f64).floor() + 1.0
         }
@@ -318,11 +472,11 @@ fn math_random(state: &mut LuaState) -> LuaResult<u32> {
             let l = int_arg(state, vals[0], 1, "random")?;
             let u = int_arg(state, vals[1], 2, "random")?;
             if l > u {
-                return Err(raise(state, "bad argument #2 to 'random' (interval is empty)"));
+                return Err(raise_here(state, "bad argument #2 to 'random' (interval is empty)"));
             }
             (r * (u - l + 1) as f64).floor() + l as f64
         }
-        _ => return Err(raise(state, "wrong number of arguments")),
+        _ => return Err(raise_here(state, "wrong number of arguments")),
     };
     ret(state, Val::Num(v))
 }
@@ -365,7 +519,7 @@ fn tobit(n: f64) -> i32 {
     t.to_bits() as u32 as i32
 }
 
-fn bit_args(state: &mut LuaState, min: usize) -> Result<Vec<i32>, LuaError> {
+fn bit_args(state: &mut LuaState, min: usize, name: &str) -> Result<Vec<i32>, LuaError> {
     let vals = args(state);
     let mut out = Vec::with_capacity(vals.len());
     for (i, v) in vals.iter().enumerate() {
@@ -378,15 +532,20 @@ fn bit_args(state: &mut LuaState, min: usize) -> Result<Vec<i32>, LuaError> {
                 match parsed {
                     Some(n) => out.push(tobit(n)),
                     None => {
-                        return Err(raise(state, &format!("bad argument #{} (number expected, got string)", i + 1)))
+                        let msg = format!("bad argument #{} to '{name}' (number expected, got string)", i + 1);
+                        return Err(raise_here(state, &msg));
                     }
                 }
             }
-            _ => return Err(raise(state, &format!("bad argument #{} (number expected)", i + 1))),
+            other => {
+                let msg = format!("bad argument #{} to '{name}' (number expected, got {})", i + 1, type_name(*other));
+                return Err(raise_here(state, &msg));
+            }
         }
     }
     if out.len() < min {
-        return Err(raise(state, &format!("bad argument #{} (number expected, got no value)", out.len() + 1)));
+        let msg = format!("bad argument #{} to '{name}' (number expected, got no value)", out.len() + 1);
+        return Err(raise_here(state, &msg));
     }
     Ok(out)
 }
@@ -396,66 +555,66 @@ fn bit_ret(state: &mut LuaState, v: i32) -> LuaResult<u32> {
 }
 
 fn bit_tobit(state: &mut LuaState) -> LuaResult<u32> {
-    let a = bit_args(state, 1)?;
+    let a = bit_args(state, 1, "tobit")?;
     bit_ret(state, a[0])
 }
 
 fn bit_bnot(state: &mut LuaState) -> LuaResult<u32> {
-    let a = bit_args(state, 1)?;
+    let a = bit_args(state, 1, "bnot")?;
     bit_ret(state, !a[0])
 }
 
-fn fold(state: &mut LuaState, f: fn(i32, i32) -> i32) -> LuaResult<u32> {
-    let a = bit_args(state, 1)?;
+fn fold(state: &mut LuaState, name: &str, f: fn(i32, i32) -> i32) -> LuaResult<u32> {
+    let a = bit_args(state, 1, name)?;
     let v = a[1..].iter().fold(a[0], |acc, &x| f(acc, x));
     bit_ret(state, v)
 }
 
 fn bit_band(state: &mut LuaState) -> LuaResult<u32> {
-    fold(state, |a, b| a & b)
+    fold(state, "band", |a, b| a & b)
 }
 
 fn bit_bor(state: &mut LuaState) -> LuaResult<u32> {
-    fold(state, |a, b| a | b)
+    fold(state, "bor", |a, b| a | b)
 }
 
 fn bit_bxor(state: &mut LuaState) -> LuaResult<u32> {
-    fold(state, |a, b| a ^ b)
+    fold(state, "bxor", |a, b| a ^ b)
 }
 
-fn shift(state: &mut LuaState, f: fn(i32, u32) -> i32) -> LuaResult<u32> {
-    let a = bit_args(state, 2)?;
+fn shift(state: &mut LuaState, name: &str, f: fn(i32, u32) -> i32) -> LuaResult<u32> {
+    let a = bit_args(state, 2, name)?;
     bit_ret(state, f(a[0], (a[1] & 31) as u32))
 }
 
 fn bit_lshift(state: &mut LuaState) -> LuaResult<u32> {
-    shift(state, |a, n| ((a as u32) << n) as i32)
+    shift(state, "lshift", |a, n| ((a as u32) << n) as i32)
 }
 
 fn bit_rshift(state: &mut LuaState) -> LuaResult<u32> {
-    shift(state, |a, n| ((a as u32) >> n) as i32)
+    shift(state, "rshift", |a, n| ((a as u32) >> n) as i32)
 }
 
 fn bit_arshift(state: &mut LuaState) -> LuaResult<u32> {
-    shift(state, |a, n| a >> n)
+    shift(state, "arshift", |a, n| a >> n)
 }
 
 fn bit_rol(state: &mut LuaState) -> LuaResult<u32> {
-    shift(state, |a, n| (a as u32).rotate_left(n) as i32)
+    shift(state, "rol", |a, n| (a as u32).rotate_left(n) as i32)
 }
 
 fn bit_ror(state: &mut LuaState) -> LuaResult<u32> {
-    shift(state, |a, n| (a as u32).rotate_right(n) as i32)
+    shift(state, "ror", |a, n| (a as u32).rotate_right(n) as i32)
 }
 
 fn bit_bswap(state: &mut LuaState) -> LuaResult<u32> {
-    let a = bit_args(state, 1)?;
+    let a = bit_args(state, 1, "bswap")?;
     bit_ret(state, a[0].swap_bytes())
 }
 
 /// bit.tohex(x [, n]): n hex digits (upper case when n < 0), default 8.
 fn bit_tohex(state: &mut LuaState) -> LuaResult<u32> {
-    let a = bit_args(state, 1)?;
+    let a = bit_args(state, 1, "tohex")?;
     let n = a.get(1).copied().unwrap_or(8);
     let upper = n < 0;
     let digits = (n.unsigned_abs().min(8)) as usize;
