@@ -65,3 +65,62 @@ fn script_publishes_to_subscribers() {
     s.check("EVAL \"return redis.call('publish', 'ch', 'from-lua')\" 0 => (integer) 1");
     assert_eq!(s.delivered(1), vec!["1) \"message\"\n2) \"ch\"\n3) \"from-lua\"".to_string()]);
 }
+
+mod fuzz {
+    use proptest::prelude::*;
+    use redis_emulator::Engine;
+
+    /// Pieces of Lua, valid and not, that scripts are built from.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "while true do end",
+            "for i = 1, 1e9 do end",
+            "repeat until false",
+            "local function f() return f() end f()",
+            "local function g() return 1 + g() end g()",
+            "redis.call('set', 'k', 'v')",
+            "redis.pcall('nosuch')",
+            "redis.call('get', 'k')",
+            "pcall(function() while true do end end)",
+            "local co = coroutine.wrap(function() while true do end end) co()",
+            "local s = 'x' for i = 1, 30 do s = s .. s end",
+            "local t = {} for i = 1, 1e7 do t[i] = i end",
+            "return {1, 2, {3}}",
+            "return {err = 'x'}",
+            "error('boom')",
+            "error({})",
+            "return unpack({}, 1, 1e9)",
+            "string.rep('ab', 1e9)",
+            "math.random(0)",
+            "x = 1",
+            "return KEYS[1]",
+            "(",
+            ")",
+            "end",
+            "return",
+            "local",
+            "..",
+            "{",
+            "}",
+            "'",
+            "--",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+        #[test]
+        fn scripts_always_end(pieces in prop::collection::vec(piece(), 1..5)) {
+            let mut engine = Engine::with_manual_clock(1_700_000_000_000, 3);
+            engine.config_mut().busy_reply_threshold_ms = 2;
+            let me = engine.connect("fuzz:1");
+            let body = pieces.join(" ");
+            let argv = vec![b"EVAL".to_vec(), body.into_bytes(), b"1".to_vec(), b"k".to_vec()];
+            let _ = engine.execute(me, argv);
+            // The engine still answers afterwards.
+            let pong = engine.execute(me, vec![b"PING".to_vec()]);
+            prop_assert_eq!(pong, redis_emulator::Reply::status("PONG"));
+        }
+    }
+}

@@ -180,3 +180,67 @@ fn unwatch(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
     unwatch_all(ctx.client);
     Reply::OK
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cli_format::format_reply;
+    use crate::{Engine, Protocol};
+
+    fn run(engine: &mut Engine, id: u64, line: &str) -> String {
+        let reply = engine.execute_line(id, line).unwrap_or(crate::Reply::Nil);
+        format_reply(&reply, Protocol::Resp2).trim_end().to_string()
+    }
+
+    fn with_ttl(engine: &mut Engine, id: u64, key: &str, ttl_ms: i64) {
+        run(engine, id, &format!("SET {key} v"));
+        let at = engine.now_ms() + ttl_ms;
+        engine.dbs[0].set_expire(key.as_bytes(), at);
+    }
+
+    #[test]
+    fn key_expiring_after_watch_aborts_exec() {
+        let mut e = Engine::with_manual_clock(1_000, 1);
+        let me = e.connect("t:1");
+        with_ttl(&mut e, me, "k", 100);
+        run(&mut e, me, "WATCH k");
+        e.clock.advance_ms(200); // expired, not yet reclaimed
+        run(&mut e, me, "MULTI");
+        run(&mut e, me, "PING");
+        assert_eq!(run(&mut e, me, "EXEC"), "(nil)");
+        with_ttl(&mut e, me, "k", 100);
+        run(&mut e, me, "WATCH k");
+        e.advance_clock(200); // reclaimed by the expiry cycle
+        run(&mut e, me, "MULTI");
+        run(&mut e, me, "PING");
+        assert_eq!(run(&mut e, me, "EXEC"), "(nil)");
+    }
+
+    #[test]
+    fn key_already_expired_at_watch_does_not_abort() {
+        let mut e = Engine::with_manual_clock(1_000, 1);
+        let me = e.connect("t:1");
+        let other = e.connect("t:2");
+        with_ttl(&mut e, me, "k", 50);
+        e.clock.advance_ms(100);
+        run(&mut e, me, "WATCH k");
+        run(&mut e, me, "MULTI");
+        run(&mut e, me, "PING");
+        assert_eq!(run(&mut e, me, "EXEC"), "1) PONG");
+        // Deleting it lazily changes nothing logically either.
+        with_ttl(&mut e, me, "j", 50);
+        e.clock.advance_ms(100);
+        run(&mut e, me, "WATCH j");
+        assert_eq!(run(&mut e, me, "GET j"), "(nil)");
+        run(&mut e, me, "MULTI");
+        run(&mut e, me, "PING");
+        assert_eq!(run(&mut e, me, "EXEC"), "1) PONG");
+        // But a new value written by another client does.
+        with_ttl(&mut e, me, "n", 50);
+        e.clock.advance_ms(100);
+        run(&mut e, me, "WATCH n");
+        run(&mut e, other, "SET n new");
+        run(&mut e, me, "MULTI");
+        run(&mut e, me, "PING");
+        assert_eq!(run(&mut e, me, "EXEC"), "(nil)");
+    }
+}
