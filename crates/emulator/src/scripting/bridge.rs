@@ -62,6 +62,7 @@ fn placeholder_engine() -> Engine {
 pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>], read_only: bool) -> Reply {
     let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
     let started_us = ctx.engine.clock.now_us();
+    let caller_db = ctx.client.db;
     ctx.engine.no_blocking += 1;
     let engine = std::mem::replace(&mut *ctx.engine, placeholder_engine());
     let client = std::mem::replace(&mut *ctx.client, Client::new(0, String::new(), 0));
@@ -86,6 +87,8 @@ pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args:
         *ctx.engine = bridge.engine;
         *ctx.client = bridge.client;
     }
+    // A SELECT inside the script does not move the caller.
+    ctx.client.db = caller_db;
     ctx.engine.no_blocking -= 1;
     reply
 }
