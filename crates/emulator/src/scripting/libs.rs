@@ -13,7 +13,7 @@ use crate::reply::Reply;
 
 /// The globals a Redis 7.0 script can see (besides `KEYS` and `ARGV`);
 /// everything else the Lua libraries define is hidden.
-const ALLOWED_GLOBALS: &str = "_G _VERSION assert bit collectgarbage coroutine error gcinfo getmetatable ipairs \
+const ALLOWED_GLOBALS: &str = "_G _VERSION assert bit cjson collectgarbage coroutine error gcinfo getmetatable ipairs \
     load loadstring math next pairs pcall rawequal rawget rawset redis select setmetatable string table \
     tonumber tostring type unpack xpcall KEYS ARGV";
 
@@ -57,10 +57,12 @@ pub(super) fn install(lua: &mut Lua, keys: &[Vec<u8>], args: &[Vec<u8>]) -> LuaR
     let args_table = string_list(state, args);
     let redis = redis_table(state);
     let bit = bit_table(state);
+    let cjson = super::cjson::table(state);
     lua.set_global_val("KEYS", keys_table)?;
     lua.set_global_val("ARGV", args_table)?;
     lua.set_global_val("redis", redis)?;
     lua.set_global_val("bit", bit)?;
+    lua.set_global_val("cjson", cjson)?;
     let math = lua.get_global_val("math");
     let state = lua.state_mut();
     set_function(state, math, "random", math_random);
@@ -89,7 +91,7 @@ fn string_list(state: &mut LuaState, items: &[Vec<u8>]) -> Val {
     t
 }
 
-fn set_function(state: &mut LuaState, table: Val, name: &str, f: RustFn) {
+pub(super) fn set_function(state: &mut LuaState, table: Val, name: &str, f: RustFn) {
     let func = rust_function(state, f, name);
     let key = string_val(state, name.as_bytes());
     table_set(state, table, key, func);
@@ -135,7 +137,7 @@ fn redis_table(state: &mut LuaState) -> Val {
 }
 
 /// The arguments of the running Rust function.
-fn args(state: &LuaState) -> Vec<Val> {
+pub(super) fn args(state: &LuaState) -> Vec<Val> {
     (state.base..state.top.max(state.base)).map(|i| state.stack_get(i)).collect()
 }
 
@@ -149,7 +151,7 @@ fn raise(state: &mut LuaState, msg: &str) -> LuaError {
 
 /// Raises `msg` the way `luaL_error` does from a library function: with
 /// the calling line (`user_script:3: msg`).
-fn raise_here(state: &mut LuaState, msg: &str) -> LuaError {
+pub(super) fn raise_here(state: &mut LuaState, msg: &str) -> LuaError {
     let text = format!("{}{msg}", super::bridge::caller_where(state));
     raise(state, &text)
 }
@@ -167,7 +169,7 @@ fn raise_call_error(state: &mut LuaState, msg: &str) -> LuaError {
     raise(state, msg)
 }
 
-fn ret(state: &mut LuaState, v: Val) -> LuaResult<u32> {
+pub(super) fn ret(state: &mut LuaState, v: Val) -> LuaResult<u32> {
     state.push(v);
     Ok(1)
 }

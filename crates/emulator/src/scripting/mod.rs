@@ -8,6 +8,7 @@
 //! [`bridge`] so `redis.call` can run commands through `Engine::call`.
 
 mod bridge;
+mod cjson;
 mod convert;
 mod libs;
 
