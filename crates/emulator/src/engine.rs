@@ -610,6 +610,10 @@ impl Ctx<'_> {
             }
         }
         self.key_modified(key);
+        if is_new {
+            // Redis's dbAdd announces a new key before the command's own event.
+            self.notify(crate::notify::NEW, "new", key);
+        }
     }
 
     /// Deletes `key`. Returns true if it existed (and was not expired).

@@ -26,6 +26,8 @@ local real = {}
 for name in string.gmatch(allowed, "%S+") do real[name] = _G[name] end
 local G, error, tostring, rawset, setmetatable, unpack, maxn = _G, error, tostring, rawset, setmetatable, unpack, table.maxn
 for k in pairs(G) do rawset(G, k, nil) end
+-- pairs() fetches `next` from the globals table itself.
+rawset(G, "next", real.next)
 local protected = {}
 local co_lib = real.coroutine
 local create, resume = co_lib.create, co_lib.resume
