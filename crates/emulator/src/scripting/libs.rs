@@ -13,7 +13,8 @@ use crate::reply::Reply;
 
 /// The globals a Redis 7.0 script can see (besides `KEYS` and `ARGV`);
 /// everything else the Lua libraries define is hidden.
-const ALLOWED_GLOBALS: &str = "_G _VERSION assert bit cjson collectgarbage coroutine error gcinfo getmetatable ipairs \
+const ALLOWED_GLOBALS: &str =
+    "_G _VERSION assert bit cjson cmsgpack collectgarbage coroutine error gcinfo getmetatable ipairs \
     load loadstring math next pairs pcall rawequal rawget rawset redis select setmetatable string table \
     tonumber tostring type unpack xpcall KEYS ARGV";
 
@@ -60,11 +61,13 @@ pub(super) fn install(lua: &mut Lua, keys: &[Vec<u8>], args: &[Vec<u8>]) -> LuaR
     let redis = redis_table(state);
     let bit = bit_table(state);
     let cjson = super::cjson::table(state);
+    let cmsgpack = super::cmsgpack::table(state);
     lua.set_global_val("KEYS", keys_table)?;
     lua.set_global_val("ARGV", args_table)?;
     lua.set_global_val("redis", redis)?;
     lua.set_global_val("bit", bit)?;
     lua.set_global_val("cjson", cjson)?;
+    lua.set_global_val("cmsgpack", cmsgpack)?;
     let math = lua.get_global_val("math");
     let state = lua.state_mut();
     set_function(state, math, "random", math_random);

@@ -9,6 +9,7 @@
 
 mod bridge;
 mod cjson;
+mod cmsgpack;
 mod convert;
 mod libs;
 
