@@ -234,7 +234,7 @@ impl Engine {
         }
         if client.in_subscribed_mode() && !spec.has(flags::SUBSCRIBED_OK) {
             self.reject(spec);
-            return Reply::error(format!(
+            return reject_exec(client, spec, format!(
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 spec.full_name()
             ));
