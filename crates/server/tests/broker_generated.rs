@@ -29,11 +29,14 @@ struct Client {
     channels: Vec<u64>,
     pattern: bool,
     in_multi: bool,
+    /// Speaks RESP3 (HELLO 3): pushes, and no subscribed-state restriction.
+    resp3: bool,
 }
 
 impl Client {
+    /// In RESP2 subscribed state, where most commands are refused.
     fn subscribed(&self) -> bool {
-        !self.channels.is_empty() || self.pattern
+        !self.resp3 && (!self.channels.is_empty() || self.pattern)
     }
 }
 
@@ -41,6 +44,10 @@ fn script(seed: u64, lines: usize) -> String {
     let mut rng = Lcg(seed);
     let mut out = String::new();
     let mut clients: [Client; 3] = Default::default();
+    // The third connection speaks RESP3 throughout (its HELLO reply carries
+    // a connection id, so only its shape is compared).
+    out.push_str("[3] !shape HELLO 3\n");
+    clients[2].resp3 = true;
     let mut n = 0;
     while n < lines {
         n += 1;
@@ -105,7 +112,7 @@ fn script(seed: u64, lines: usize) -> String {
                 format!("EVAL \"return redis.call('publish', 'ch{ch}', ARGV[1])\" 0 e{n}")
             }
             20 => "PING".to_string(),
-            21 if !me.in_multi || rng.below(4) == 0 => {
+            21 if !me.resp3 && (!me.in_multi || rng.below(4) == 0) => {
                 clients[c] = Client::default();
                 "RESET".to_string()
             }
@@ -113,6 +120,8 @@ fn script(seed: u64, lines: usize) -> String {
         };
         out.push_str(&format!("[{}] {line}\n", c + 1));
         if let Some(ch) = publish_on {
+            // A RESP3 client's own messages come before its reply: both
+            // are read, in order, as the reply and the frames below.
             for (r, client) in clients.iter().enumerate() {
                 let frames = client.channels.contains(&ch) as usize + client.pattern as usize;
                 for _ in 0..frames {

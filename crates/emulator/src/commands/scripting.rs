@@ -5,7 +5,7 @@ use crate::args;
 use crate::command::{flags::*, CommandSpec, Group};
 use crate::engine::Ctx;
 use crate::reply::Reply;
-use crate::scripting::{compile_error, eval_body, sha1_hex};
+use crate::scripting::{check_numkeys, compile_error, eval_body, sha1_hex};
 
 const EVAL_FLAGS: u32 = NOSCRIPT | STALE | SKIP_MONITOR | MOVABLE_KEYS;
 
@@ -153,19 +153,27 @@ fn cache_script(ctx: &mut Ctx, body: &[u8]) -> Result<String, Reply> {
 }
 
 fn eval_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> Reply {
+    let numkeys = match check_numkeys(&argv[2..]) {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
     let sha = match cache_script(ctx, &argv[1]) {
         Ok(sha) => sha,
         Err(e) => return e,
     };
-    eval_body(ctx, &sha, &argv[1], &argv[2..], read_only)
+    eval_body(ctx, &sha, &argv[1], &argv[2..], numkeys, read_only)
 }
 
 fn evalsha_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> Reply {
+    let numkeys = match check_numkeys(&argv[2..]) {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
     let sha = String::from_utf8_lossy(&argv[1]).to_ascii_lowercase();
     let Some(body) = ctx.engine.scripts.scripts.get(&sha).cloned() else {
         return Reply::error(NOSCRIPT_ERR);
     };
-    eval_body(ctx, &sha, &body, &argv[2..], read_only)
+    eval_body(ctx, &sha, &body, &argv[2..], numkeys, read_only)
 }
 
 /// EVAL script numkeys [key ...] [arg ...]

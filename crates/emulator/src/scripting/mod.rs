@@ -43,21 +43,24 @@ pub fn sha1_hex(body: &[u8]) -> String {
     sha1_smol::Sha1::from(body).digest().to_string()
 }
 
-/// Runs a script body for EVAL / EVALSHA: `argv` after the script is
-/// `numkeys key... arg...`.
-pub fn eval_body(ctx: &mut Ctx, sha: &str, body: &[u8], argv: &[Vec<u8>], read_only: bool) -> Reply {
-    let numkeys = match crate::args::int(&argv[0]) {
-        Ok(n) => n,
-        Err(e) => return e,
-    };
+/// Checks EVAL's `numkeys` against the arguments (`argv` after the script
+/// is `numkeys key... arg...`) and returns it. Redis checks this before
+/// compiling or looking up the script.
+pub fn check_numkeys(argv: &[Vec<u8>]) -> Result<usize, Reply> {
+    let numkeys = crate::args::int(&argv[0])?;
     let available = argv.len() as i64 - 1;
     if numkeys > available {
-        return Reply::error("ERR Number of keys can't be greater than number of args");
+        return Err(Reply::error("ERR Number of keys can't be greater than number of args"));
     }
     if numkeys < 0 {
-        return Reply::error("ERR Number of keys can't be negative");
+        return Err(Reply::error("ERR Number of keys can't be negative"));
     }
-    let split = 1 + numkeys as usize;
+    Ok(numkeys as usize)
+}
+
+/// Runs a script body for EVAL / EVALSHA with `numkeys` keys.
+pub fn eval_body(ctx: &mut Ctx, sha: &str, body: &[u8], argv: &[Vec<u8>], numkeys: usize, read_only: bool) -> Reply {
+    let split = (1 + numkeys).min(argv.len());
     let keys = &argv[1..split];
     let args = &argv[split..];
     run_script(ctx, sha, body, keys, args, read_only)
