@@ -93,6 +93,53 @@ pub fn watch_touched(client: &mut Client, db: usize, key: &[u8], gone: bool) -> 
     touched
 }
 
+/// Redis's `touchAllWatchedKeysInDb`, for FLUSHDB/FLUSHALL (`replaced_with`
+/// None) and SWAPDB (called for both databases before they are swapped):
+/// a WATCHed key of `emptied` that exists there, or in `replaced_with`,
+/// dirties its watchers; keys that had expired when WATCHed only change
+/// state if they come back alive. Call it before changing the databases.
+pub fn touch_all_watched_in_db(ctx: &mut Ctx, emptied: usize, replaced_with: Option<usize>) {
+    let now = ctx.now_ms();
+    let engine = &mut *ctx.engine;
+    let dbs = &engine.dbs;
+    let clients = engine.clients.values_mut().chain(std::iter::once(&mut *ctx.client));
+    for client in clients {
+        if client.watch_dirty {
+            continue;
+        }
+        client.watched_expired.resize(client.watched.len(), false);
+        let mut dirty = false;
+        for (i, (db, key)) in client.watched.iter().enumerate() {
+            if *db != emptied {
+                continue;
+            }
+            let in_emptied = dbs.get(emptied).is_some_and(|d| d.contains(key));
+            let replacement = replaced_with.and_then(|r| dbs.get(r)).and_then(|d| d.get(key));
+            if !in_emptied && replacement.is_none() {
+                continue;
+            }
+            let replacement_expired = replacement.is_some_and(|e| e.is_expired(now));
+            let flag = &mut client.watched_expired[i];
+            if *flag {
+                if replacement.is_none() {
+                    *flag = false; // an expired key is gone: no logical change
+                    continue;
+                }
+                if replacement_expired {
+                    continue; // still expired
+                }
+            } else if !in_emptied && replacement_expired {
+                *flag = true; // a missing key is replaced by an expired one
+                continue;
+            }
+            dirty = true;
+        }
+        if dirty {
+            client.watch_dirty = true;
+        }
+    }
+}
+
 /// Forgets every WATCHed key of the client.
 pub fn unwatch_all(client: &mut Client) {
     client.watched.clear();
@@ -195,6 +242,30 @@ mod tests {
         run(engine, id, &format!("SET {key} v"));
         let at = engine.now_ms() + ttl_ms;
         engine.dbs[0].set_expire(key.as_bytes(), at);
+    }
+
+    #[test]
+    fn flushing_or_swapping_databases_touches_watchers() {
+        use crate::engine::Ctx;
+        let mut e = Engine::with_manual_clock(1_000, 1);
+        let me = e.connect("t:1");
+        let other = e.connect("t:2");
+        run(&mut e, me, "SET a 1");
+        run(&mut e, me, "WATCH a missing");
+        run(&mut e, other, "SELECT 1");
+        run(&mut e, other, "SET b 1");
+        run(&mut e, other, "WATCH b missing");
+        // Swapping db 0 with db 2 (empty): `a` existed in db 0, so `me` is
+        // dirty; `other` watches db 1 only.
+        let mut client = e.clients.remove(&other).expect("client");
+        {
+            let mut ctx = Ctx { engine: &mut e, client: &mut client };
+            super::touch_all_watched_in_db(&mut ctx, 0, Some(2));
+            super::touch_all_watched_in_db(&mut ctx, 2, Some(0));
+        }
+        e.clients.insert(other, client);
+        assert!(e.client(me).is_some_and(|c| c.watch_dirty));
+        assert!(e.client(other).is_some_and(|c| !c.watch_dirty));
     }
 
     #[test]
