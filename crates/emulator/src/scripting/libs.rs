@@ -15,7 +15,7 @@ use crate::reply::Reply;
 /// everything else the Lua libraries define is hidden.
 const ALLOWED_GLOBALS: &str =
     "_G _VERSION assert bit cjson cmsgpack collectgarbage coroutine error gcinfo getmetatable ipairs \
-    load loadstring math next pairs pcall rawequal rawget rawset redis select setmetatable string table \
+    load loadstring math next pairs pcall rawequal rawget rawset redis select setmetatable string struct table \
     tonumber tostring type unpack xpcall KEYS ARGV";
 
 /// Makes `_G` read-only: reading a missing global or assigning any global
@@ -62,12 +62,14 @@ pub(super) fn install(lua: &mut Lua, keys: &[Vec<u8>], args: &[Vec<u8>]) -> LuaR
     let bit = bit_table(state);
     let cjson = super::cjson::table(state);
     let cmsgpack = super::cmsgpack::table(state);
+    let structlib = super::structlib::table(state);
     lua.set_global_val("KEYS", keys_table)?;
     lua.set_global_val("ARGV", args_table)?;
     lua.set_global_val("redis", redis)?;
     lua.set_global_val("bit", bit)?;
     lua.set_global_val("cjson", cjson)?;
     lua.set_global_val("cmsgpack", cmsgpack)?;
+    lua.set_global_val("struct", structlib)?;
     let math = lua.get_global_val("math");
     let state = lua.state_mut();
     set_function(state, math, "random", math_random);
