@@ -172,7 +172,7 @@ fn pack_bytes(state: &LuaState, vals: &[Val]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let mut arg = 2;
     while let Some(opt) = f.next_opt() {
-        let mut size = f.size(opt)?;
+        let size = f.size(opt)?;
         let pad = to_align(out.len(), &h, opt, size);
         out.resize(out.len() + pad, 0);
         match opt {
@@ -189,23 +189,19 @@ fn pack_bytes(state: &LuaState, vals: &[Val]) -> Result<Vec<u8>, String> {
                     buf.reverse();
                 }
                 out.extend_from_slice(&buf);
-                size = 0;
             }
             b'x' => {
                 out.push(0);
-                size = 0;
             }
             b'f' => {
                 let n = number_arg(state, vals, arg)? as f32;
                 arg += 1;
                 out.extend_from_slice(&if h.big { n.to_be_bytes() } else { n.to_le_bytes() });
-                size = 0;
             }
             b'd' => {
                 let n = number_arg(state, vals, arg)?;
                 arg += 1;
                 out.extend_from_slice(&if h.big { n.to_be_bytes() } else { n.to_le_bytes() });
-                size = 0;
             }
             b'c' | b's' => {
                 let v = vals.get(arg - 1);
@@ -219,9 +215,7 @@ fn pack_bytes(state: &LuaState, vals: &[Val]) -> Result<Vec<u8>, String> {
                     }
                 };
                 arg += 1;
-                if size == 0 {
-                    size = s.len();
-                }
+                let size = if size == 0 { s.len() } else { size };
                 if s.len() < size {
                     return Err(format!("bad argument #{arg} to 'pack' (string too short)"));
                 }
@@ -229,7 +223,6 @@ fn pack_bytes(state: &LuaState, vals: &[Val]) -> Result<Vec<u8>, String> {
                 if opt == b's' {
                     out.push(0);
                 }
-                size = 0;
             }
             other => f.control(other, &mut h, "pack")?,
         }
