@@ -5,7 +5,7 @@ use crate::args;
 use crate::command::{flags::*, CommandSpec, Group};
 use crate::engine::Ctx;
 use crate::reply::Reply;
-use crate::scripting::{check_numkeys, compile_error, eval_body, sha1_hex};
+use crate::scripting::{check_numkeys, compile_error, eval_body, parse_shebang, sha1_hex};
 
 const EVAL_FLAGS: u32 = NOSCRIPT | STALE | SKIP_MONITOR | MOVABLE_KEYS;
 
@@ -145,7 +145,11 @@ fn cache_script(ctx: &mut Ctx, body: &[u8]) -> Result<String, Reply> {
     if ctx.engine.scripts.scripts.contains_key(&sha) {
         return Ok(sha);
     }
-    if let Some(err) = compile_error(body) {
+    let code = match parse_shebang(body)? {
+        Some(shebang) => &body[shebang.code_start..],
+        None => body,
+    };
+    if let Some(err) = compile_error(code) {
         return Err(err);
     }
     ctx.engine.scripts.scripts.insert(sha.clone(), body.to_vec());
