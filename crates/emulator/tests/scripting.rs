@@ -129,3 +129,44 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn deep_nesting_fails_cleanly_on_a_small_stack() {
+    let scripts = [
+        "local function f() return pcall(f) end return f()",
+        "local t = setmetatable({}, {}) getmetatable(t).__index = function(s, k) return s[k] end return t.x",
+        "local function f(s) return (string.gsub('a', 'a', f)) end return f()",
+        "local function f() return tostring(setmetatable({}, {__tostring = f})) end return f()",
+        "local function f() local co = coroutine.create(f) return coroutine.resume(co) end return f()",
+        "local function f() return select(2, xpcall(f, f)) end return f()",
+        "local function f() table.sort({3,2,1}, function(a, b) f() return a < b end) end f()",
+        "return {loadstring('return ' .. string.rep('(', 300) .. '1' .. string.rep(')', 300))}",
+        "local s = string.rep('(', 300) return load(function() local p = s s = nil return p end)",
+        "return cjson.decode(string.rep('[', 100000))",
+        "return cmsgpack.unpack(string.rep('\\145', 100000))",
+        "local t = {} local c = t for i=1,5000 do c[1] = {} c = c[1] end return cjson.encode(t)",
+        "local t = {} local c = t for i=1,5000 do c[1] = {} c = c[1] end return cmsgpack.pack(t)",
+        "local t = {} local c = t for i=1,5000 do c[1] = {} c = c[1] end return t",
+    ];
+    let deep_body = format!("return {}1{}", "(".repeat(300), ")".repeat(300));
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let mut engine = redis_emulator::Engine::with_manual_clock(0, 1);
+            engine.config_mut().busy_reply_threshold_ms = 20;
+            let me = engine.connect("stack");
+            for s in scripts {
+                let _ = engine.execute(me, vec![b"EVAL".to_vec(), s.as_bytes().to_vec(), b"0".to_vec()]);
+            }
+            let deep = engine.execute(me, vec![b"EVAL".to_vec(), deep_body.into_bytes(), b"0".to_vec()]);
+            let pong = engine.execute(me, vec![b"PING".to_vec()]);
+            (deep, pong)
+        })
+        .expect("thread");
+    let (deep, pong) = handle.join().expect("no stack overflow");
+    assert_eq!(
+        deep.error_text(),
+        Some("ERR Error compiling script (new function): user_script:1: chunk has too many syntax levels")
+    );
+    assert_eq!(pong, redis_emulator::Reply::status("PONG"));
+}

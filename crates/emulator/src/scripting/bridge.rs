@@ -19,6 +19,9 @@ use crate::reply::Reply;
 /// with `not enough memory` (one operation may briefly double it).
 pub(super) const MEMORY_LIMIT: usize = 128 * 1024 * 1024;
 
+/// Nested Rust-level calls a script may make before `stack overflow`.
+const MAX_NESTED_CALLS: u16 = 40;
+
 /// Instructions between two checks of the time limit.
 const CHECK_EVERY: i32 = 10_000;
 /// Instructions a script may run per millisecond of `busy-reply-threshold`
@@ -43,6 +46,8 @@ pub(super) struct Bridge {
     pub bare_error: Option<String>,
     /// Set once `_G` is read-only (setmetatable on it is refused from then).
     pub globals_protected: bool,
+    /// Coroutines currently resumed inside one another.
+    pub resume_depth: u32,
 }
 
 thread_local! {
@@ -79,6 +84,7 @@ pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args:
         last_call_error: None,
         bare_error: None,
         globals_protected: false,
+        resume_depth: 0,
     };
     BRIDGE.with(|b| *b.borrow_mut() = Some(bridge));
     let reply = run_in_lua(sha, body, keys, args);
@@ -112,6 +118,10 @@ fn run_in_lua(sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>]) -> Rep
         }
     };
     install_limit_hook(&mut lua);
+    // Nested calls that go through Rust (pcall, metamethods, sort and gsub
+    // callbacks) each use real stack; Lua's own limit (200) is more than a
+    // browser's 1 MB stack holds, so scripts start closer to it.
+    lua.state_mut().call_depth = rilua::vm::state::MAXCCALLS - MAX_NESTED_CALLS;
     lua.state_mut().gc.set_alloc_limit(MEMORY_LIMIT);
     match lua.call_function(&function, &[]) {
         Ok(_) if with_bridge(|b| b.stopped).unwrap_or(false) => {
@@ -255,6 +265,11 @@ fn limit_hook(state: &mut LuaState) -> LuaResult<u32> {
 /// Compiles a body without running it (SCRIPT LOAD, EVAL before caching):
 /// the compile error reply if it does not compile.
 pub fn compile_error(body: &[u8]) -> Option<Reply> {
+    if let Some(line) = super::nesting::too_deep(body) {
+        return Some(Reply::error(format!(
+            "ERR Error compiling script (new function): user_script:{line}: chunk has too many syntax levels"
+        )));
+    }
     let mut lua = Lua::new_empty();
     match lua.load_bytes(body, "@user_script") {
         Ok(_) => None,

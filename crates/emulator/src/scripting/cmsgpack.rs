@@ -13,6 +13,8 @@ use super::convert::{new_table, string_val, table_set, val_bytes};
 use super::libs::{args, raise_here, set_function};
 
 const MAX_NESTING: usize = 16;
+/// Deepest nesting decoded (each level is a Rust call).
+const MAX_DECODE_DEPTH: usize = 200;
 
 pub(super) fn table(state: &mut LuaState) -> Val {
     let t = new_table(state);
@@ -202,7 +204,7 @@ impl Decoder<'_> {
     }
 
     fn value(&mut self, state: &mut LuaState, depth: usize) -> Result<Val, &'static str> {
-        if depth > 1000 {
+        if depth > MAX_DECODE_DEPTH {
             return Err(BAD);
         }
         let tag = self.take(1)?[0];

@@ -30,6 +30,17 @@ for k in pairs(G) do rawset(G, k, nil) end
 -- pairs() fetches `next` from the globals table itself.
 rawset(G, "next", real.next)
 local protected = {}
+-- load(f) builds the chunk from f's pieces and compiles it like loadstring.
+local loadstring_, concat = real.loadstring, real.table.concat
+real.load = function(f, name)
+  local parts = {}
+  while true do
+    local piece = f()
+    if piece == nil or piece == "" then break end
+    parts[#parts + 1] = piece
+  end
+  return loadstring_(concat(parts), name)
+end
 local co_lib = real.coroutine
 local create, resume = co_lib.create, co_lib.resume
 co_lib.wrap = function(f)
@@ -77,9 +88,11 @@ pub(super) fn install(lua: &mut Lua, keys: &[Vec<u8>], args: &[Vec<u8>]) -> LuaR
     let string = lua.get_global_val("string");
     set_function(lua.state_mut(), string, "rep", bounded_rep);
     lua.register_function("rawset", guarded_rawset)?;
+    lua.register_function("loadstring", guarded_loadstring)?;
     lua.register_function("setmetatable", guarded_setmetatable)?;
     let coroutine = lua.get_global_val("coroutine");
     set_function(lua.state_mut(), coroutine, "create", hooked_create);
+    set_function(lua.state_mut(), coroutine, "resume", bounded_resume);
     let unpack = rust_function(lua.state_mut(), bounded_unpack, "unpack");
     lua.set_global_val("unpack", unpack)?;
     let protect = lua.load_bytes(PROTECT_GLOBALS.as_bytes(), "=protect")?;
@@ -335,6 +348,20 @@ fn bounded_rep(state: &mut LuaState) -> LuaResult<u32> {
     rilua::stdlib::string::str_rep(state)
 }
 
+/// loadstring(code [, name]), refusing code nested deeper than the
+/// compiler's stack allows (nil plus Lua's message, as for a syntax error).
+fn guarded_loadstring(state: &mut LuaState) -> LuaResult<u32> {
+    let vals = args(state);
+    let code = vals.first().and_then(|v| val_bytes(state, *v)).unwrap_or_default();
+    if let Some(line) = super::nesting::too_deep(&code) {
+        state.push(Val::Nil);
+        let msg = string_val(state, format!("[string \"...\"]:{line}: chunk has too many syntax levels").as_bytes());
+        state.push(msg);
+        return Ok(2);
+    }
+    rilua::stdlib::base::lua_loadstring(state)
+}
+
 /// True if the first argument is the globals table.
 fn targets_globals(state: &LuaState) -> bool {
     matches!(args(state).first(), Some(Val::Table(r)) if *r == state.global)
@@ -417,6 +444,26 @@ fn hooked_create(state: &mut LuaState) -> LuaResult<u32> {
         }
     }
     Ok(n)
+}
+
+/// Most coroutines resumed inside one another: each level is a Rust call,
+/// and the page's stack is small.
+const MAX_RESUME_DEPTH: u32 = 40;
+
+/// coroutine.resume(co, ...), failing with Lua's `C stack overflow` when
+/// coroutines nest too deeply.
+fn bounded_resume(state: &mut LuaState) -> LuaResult<u32> {
+    let depth = with_bridge(|b| b.resume_depth).unwrap_or(0);
+    if depth >= MAX_RESUME_DEPTH {
+        state.push(Val::Bool(false));
+        let msg = string_val(state, b"C stack overflow");
+        state.push(msg);
+        return Ok(2);
+    }
+    with_bridge(|b| b.resume_depth += 1);
+    let result = rilua::stdlib::coroutine::co_resume(state);
+    with_bridge(|b| b.resume_depth -= 1);
+    result
 }
 
 /// redis.acl_check_cmd(command, ...): true for a known command (every

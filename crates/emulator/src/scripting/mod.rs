@@ -12,6 +12,7 @@ mod cjson;
 mod cmsgpack;
 mod convert;
 mod libs;
+mod nesting;
 mod structlib;
 
 use std::collections::BTreeMap;
