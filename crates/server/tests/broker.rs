@@ -104,19 +104,9 @@ fn eval_from_several_connections() {
 fn keyspace_notifications_over_the_wire() {
     // CONFIG SET belongs to the configuration commands; here the option is
     // set directly on the server's engine.
-    let state = redis_emulator_server::new_state();
+    let (port, state) = common::start_ours_with_state();
     let flags = redis_emulator::notify::parse_flags(b"KEA").unwrap_or(0);
     state.lock().unwrap_or_else(|p| p.into_inner()).engine.config_mut().notify_keyspace_events = flags;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap().port()).unwrap();
-            let _ = redis_emulator_server::serve(listener, state).await;
-        });
-    });
-    let port = rx.recv().expect("server started");
     let mut listener = Conn::open(port);
     let mut writer = Conn::open(port);
     call(&mut listener, "PSUBSCRIBE __key*__:*", "*3\r\n$10\r\npsubscribe\r\n$10\r\n__key*__:*\r\n:1\r\n");
