@@ -50,6 +50,8 @@ pub struct Client {
     pub multi: Option<MultiState>,
     /// WATCHed keys as (db, key), and whether one of them changed.
     pub watched: Vec<(usize, Vec<u8>)>,
+    /// Parallel to `watched`: the key had already expired when WATCHed.
+    pub watched_expired: Vec<bool>,
     pub watch_dirty: bool,
     pub channels: BTreeSet<Vec<u8>>,
     pub patterns: BTreeSet<Vec<u8>>,
@@ -82,6 +84,7 @@ impl Client {
             last_command: ("", "NULL"),
             multi: None,
             watched: Vec::new(),
+            watched_expired: Vec::new(),
             watch_dirty: false,
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),

@@ -49,6 +49,11 @@ pub struct Engine {
     pub(crate) loading: bool,
     /// Memory accounting, eviction, slow log, AOF and snapshots.
     pub(crate) server: crate::server_state::ServerState,
+    /// The client whose command is running and its protocol (it is out of
+    /// `clients` meanwhile), so messages for it are framed correctly.
+    pub(crate) running: Option<(ClientId, Protocol)>,
+    /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
+    pub(crate) scripts: crate::scripting::ScriptCache,
 }
 
 impl Engine {
@@ -74,6 +79,8 @@ impl Engine {
             pubsub: crate::pubsub::PubSub::default(),
             no_blocking: 0,
             loading: false,
+            running: None,
+            scripts: crate::scripting::ScriptCache::default(),
         }
     }
 
@@ -163,6 +170,11 @@ impl Engine {
         self.events.push_back(event);
     }
 
+    /// True if events wait to be drained.
+    pub fn has_pending_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// Takes all pending events, oldest first.
     pub fn drain_events(&mut self) -> Vec<Event> {
         self.events.drain(..).collect()
@@ -194,7 +206,9 @@ impl Engine {
             return Reply::error("ERR no such client");
         };
         client.last_interaction_ms = self.now_ms();
+        self.running = Some((id, client.protocol));
         let reply = self.process(&mut client, argv);
+        self.running = None;
         let reply = client.filter_reply(reply);
         if let Some(text) = reply.error_text() {
             self.stats.count_error(text);
@@ -224,7 +238,7 @@ impl Engine {
         if !spec.arity_ok(argv.len()) {
             flag_transaction(client);
             self.reject(spec);
-            return Reply::error(errors::wrong_arity(&spec.full_name()));
+            return reject_exec(client, spec, errors::wrong_arity(&spec.full_name()));
         }
         if self.config.maxmemory > 0 {
             if let Some(oom) = crate::eviction::reject_on_oom(self, client, spec) {
@@ -234,7 +248,7 @@ impl Engine {
         }
         if client.in_subscribed_mode() && !spec.has(flags::SUBSCRIBED_OK) {
             self.reject(spec);
-            return Reply::error(format!(
+            return reject_exec(client, spec, format!(
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 spec.full_name()
             ));
@@ -388,8 +402,9 @@ impl Engine {
     /// Marks clients that WATCH `key` as dirty (Redis's `touchWatchedKey`).
     pub(crate) fn touch_watched(&mut self, db: usize, key: &[u8]) {
         self.server.memory.note_touched(db, key);
+        let gone = !self.dbs[db].contains(key);
         for c in self.clients.values_mut() {
-            if !c.watch_dirty && c.watched.iter().any(|(d, k)| *d == db && k == key) {
+            if !c.watch_dirty && crate::commands::transactions::watch_touched(c, db, key, gone) {
                 c.watch_dirty = true;
             }
         }
@@ -435,7 +450,9 @@ impl Engine {
             commands::Lookup::Found(spec) => {
                 let saved_db = client.db;
                 client.db = blocked.db;
+                self.running = Some((id, client.protocol));
                 let reply = self.call(&mut client, spec, &blocked.argv);
+                self.running = None;
                 client.db = saved_db;
                 reply
             }
@@ -486,6 +503,18 @@ impl Engine {
     }
 }
 
+/// A rejected EXEC also discards the transaction, and says so (Redis's
+/// `execCommandAbort`); other rejected commands answer `error` as is.
+fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String) -> Reply {
+    if spec.name != "exec" || !spec.parent.is_empty() {
+        return Reply::error(error);
+    }
+    client.multi = None;
+    crate::commands::transactions::unwatch_all(client);
+    let reason = error.strip_prefix("ERR ").unwrap_or(&error);
+    Reply::error(format!("EXECABORT Transaction discarded because of: {reason}"))
+}
+
 /// A queuing error inside MULTI dooms the transaction (EXECABORT).
 fn flag_transaction(client: &mut Client) {
     if let Some(m) = client.multi.as_mut() {
@@ -528,7 +557,21 @@ impl Ctx<'_> {
 
     /// Deletes `key` if its TTL has passed. Returns true if it did.
     pub fn expire_if_needed(&mut self, key: &[u8]) -> bool {
-        self.engine.expire_if_needed(self.client.db, key)
+        let expired = self.engine.expire_if_needed(self.client.db, key);
+        if expired {
+            self.touch_own_watch(key);
+        }
+        expired
+    }
+
+    /// The calling client is out of `engine.clients` while its command
+    /// runs, so its own WATCHes are checked here.
+    fn touch_own_watch(&mut self, key: &[u8]) {
+        let db = self.client.db;
+        let gone = !self.engine.dbs[db].contains(key);
+        if crate::commands::transactions::watch_touched(self.client, db, key, gone) {
+            self.client.watch_dirty = true;
+        }
     }
 
     /// Looks a key up for reading: expires it if due, counts a keyspace hit
@@ -623,11 +666,8 @@ impl Ctx<'_> {
     /// calling client's own included (it is out of the client map while its
     /// command runs).
     pub fn key_modified(&mut self, key: &[u8]) {
-        let db = self.client.db;
-        self.engine.touch_watched(db, key);
-        if !self.client.watch_dirty && self.client.watched.iter().any(|(d, k)| *d == db && k == key) {
-            self.client.watch_dirty = true;
-        }
+        self.engine.touch_watched(self.client.db, key);
+        self.touch_own_watch(key);
     }
 
     /// Publishes a keyspace notification for `key` in the current database

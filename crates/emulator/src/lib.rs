@@ -34,6 +34,7 @@ pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod rng;
+pub mod scripting;
 pub mod server_state;
 pub mod slowlog;
 pub mod snapshot;

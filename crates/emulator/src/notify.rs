@@ -107,4 +107,50 @@ mod tests {
         assert_eq!(parse_flags(b"Q"), None);
         assert_eq!(parse_flags(b""), Some(0));
     }
+
+    /// The messages delivered to `id`, as (channel, payload) pairs.
+    fn messages(engine: &mut Engine, id: u64) -> Vec<(String, String)> {
+        use crate::reply::Reply;
+        engine
+            .drain_events()
+            .into_iter()
+            .filter_map(|e| match e {
+                crate::Event::Deliver { client, reply: Reply::Array(items) } if client == id => {
+                    let text: Vec<String> = items
+                        .iter()
+                        .map(|i| match i {
+                            Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+                            _ => String::new(),
+                        })
+                        .collect();
+                    Some((text[text.len() - 2].clone(), text[text.len() - 1].clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn expiry_publishes_expired_lazily_and_actively() {
+        let mut engine = Engine::with_manual_clock(1_000, 1);
+        let me = engine.connect("t:1");
+        let listener = engine.connect("t:2");
+        engine.config.notify_keyspace_events = parse_flags(b"KEA").unwrap_or(0);
+        let _ = engine.execute_line(listener, "PSUBSCRIBE __key*@0__:*");
+        let _ = engine.execute_line(me, "SET k v");
+        engine.dbs[0].set_expire(b"k", 1_100);
+        let _ = engine.drain_events();
+        engine.clock.advance_ms(200);
+        let _ = engine.execute_line(me, "GET k");
+        let expected = vec![
+            ("__keyspace@0__:k".to_string(), "expired".to_string()),
+            ("__keyevent@0__:expired".to_string(), "k".to_string()),
+        ];
+        assert_eq!(messages(&mut engine, listener), expected);
+        let _ = engine.execute_line(me, "SET k v");
+        engine.dbs[0].set_expire(b"k", 1_300);
+        let _ = engine.drain_events();
+        engine.advance_clock(200);
+        assert_eq!(messages(&mut engine, listener), expected);
+    }
 }

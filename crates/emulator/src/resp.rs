@@ -203,7 +203,7 @@ fn parse_reply_at(buf: &[u8], pos: usize, depth: usize) -> Option<(Reply, usize)
     }
     let end = find_crlf(buf, pos)?;
     let kind = *buf.get(pos)?;
-    let body = &buf[pos + 1..end];
+    let body = buf.get(pos + 1..end)?;
     let text = || String::from_utf8_lossy(body).into_owned();
     let next = end + 2;
     match kind {

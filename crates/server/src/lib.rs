@@ -152,6 +152,14 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
                             continue;
                         }
                         let reply = shared.engine.execute(id, argv);
+                        if shared.engine.has_pending_events() {
+                            // Messages the command produced (a RESP3 client's own
+                            // subscriptions included) go out before its reply, as in Redis.
+                            if !out.is_empty() {
+                                let _ = tx.send(std::mem::take(&mut out));
+                            }
+                            shared.route_events();
+                        }
                         encode(&reply, shared.engine.protocol_of(id), &mut out);
                         if shared.engine.client(id).is_some_and(|c| c.close_after_reply) {
                             closing = true;

@@ -1,0 +1,281 @@
+//! Running one script: parking the engine where `redis.call` can reach it,
+//! building the Lua state, running the body within the time limit, and
+//! turning the outcome into a reply with Redis 7.0's error format.
+
+use std::cell::RefCell;
+
+use rilua::vm::closure::{Closure, RustClosure};
+use rilua::vm::state::{LuaState, MASK_COUNT};
+use rilua::{Lua, LuaApiMut, LuaError, LuaResult, RustFn, StdLib, Val};
+
+use super::convert;
+use crate::client::Client;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::engine::{Ctx, Engine};
+use crate::reply::Reply;
+
+/// Most memory a script's Lua state may hold; past it the script fails
+/// with `not enough memory` (one operation may briefly double it).
+pub(super) const MEMORY_LIMIT: usize = 128 * 1024 * 1024;
+
+/// Nested Rust-level calls a script may make before `stack overflow`.
+const MAX_NESTED_CALLS: u16 = 40;
+
+/// Instructions between two checks of the time limit.
+const CHECK_EVERY: i32 = 10_000;
+/// Instructions a script may run per millisecond of `busy-reply-threshold`
+/// when the clock does not move (a paused or manual clock).
+const INSTRUCTIONS_PER_MS: u64 = 20_000;
+
+/// What `redis.call` needs while a script runs.
+pub(super) struct Bridge {
+    pub engine: Engine,
+    pub client: Client,
+    pub read_only: bool,
+    /// Protocol chosen with `redis.setresp` (2 or 3).
+    pub resp: u8,
+    instructions: u64,
+    budget: u64,
+    started_us: i64,
+    threshold_ms: u64,
+    pub stopped: bool,
+    /// The text of the last error `redis.call` raised.
+    pub last_call_error: Option<String>,
+    /// An error Redis reports without the `script: …` trailer.
+    pub bare_error: Option<String>,
+    /// Set once `_G` is read-only (setmetatable on it is refused from then).
+    pub globals_protected: bool,
+    /// Coroutines currently resumed inside one another.
+    pub resume_depth: u32,
+}
+
+thread_local! {
+    static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the parked engine and client. None outside a script.
+pub(super) fn with_bridge<R>(f: impl FnOnce(&mut Bridge) -> R) -> Option<R> {
+    BRIDGE.with(|b| b.try_borrow_mut().ok().and_then(|mut b| b.as_mut().map(f)))
+}
+
+fn placeholder_engine() -> Engine {
+    Engine::new(Clock::manual(0), 0, Config { databases: 0, ..Config::default() })
+}
+
+/// Runs a script with `keys` and `args` for the calling client.
+pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>], read_only: bool) -> Reply {
+    let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
+    let started_us = ctx.engine.clock.now_us();
+    let caller_db = ctx.client.db;
+    ctx.engine.no_blocking += 1;
+    let engine = std::mem::replace(&mut *ctx.engine, placeholder_engine());
+    let client = std::mem::replace(&mut *ctx.client, Client::new(0, String::new(), 0));
+    let bridge = Bridge {
+        engine,
+        client,
+        read_only,
+        resp: 2,
+        instructions: 0,
+        budget: threshold_ms.saturating_mul(INSTRUCTIONS_PER_MS),
+        started_us,
+        threshold_ms,
+        stopped: false,
+        last_call_error: None,
+        bare_error: None,
+        globals_protected: false,
+        resume_depth: 0,
+    };
+    BRIDGE.with(|b| *b.borrow_mut() = Some(bridge));
+    let reply = run_in_lua(sha, body, keys, args);
+    let bridge = BRIDGE.with(|b| b.borrow_mut().take());
+    if let Some(bridge) = bridge {
+        *ctx.engine = bridge.engine;
+        *ctx.client = bridge.client;
+    }
+    // A SELECT inside the script does not move the caller.
+    ctx.client.db = caller_db;
+    ctx.engine.no_blocking -= 1;
+    reply
+}
+
+fn run_in_lua(sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>]) -> Reply {
+    let libs = StdLib::BASE | StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::COROUTINE;
+    let mut lua = match Lua::new_with(libs) {
+        Ok(l) => l,
+        Err(e) => return Reply::error(format!("ERR could not start the Lua interpreter: {e}")),
+    };
+    if let Err(e) = super::libs::install(&mut lua, keys, args) {
+        return Reply::error(crate::errors::sanitize(&format!("ERR could not set up the script environment: {e}")));
+    }
+    let function = match lua.load_bytes(body, "@user_script") {
+        Ok(f) => f,
+        Err(e) => {
+            return Reply::error(crate::errors::sanitize(&format!(
+                "ERR Error compiling script (new function): {}",
+                error_text(&e)
+            )))
+        }
+    };
+    install_limit_hook(&mut lua);
+    // Nested calls that go through Rust (pcall, metamethods, sort and gsub
+    // callbacks) each use real stack; Lua's own limit (200) is more than a
+    // browser's 1 MB stack holds, so scripts start closer to it.
+    lua.state_mut().call_depth = rilua::vm::state::MAXCCALLS - MAX_NESTED_CALLS;
+    lua.state_mut().gc.set_alloc_limit(MEMORY_LIMIT);
+    match lua.call_function(&function, &[]) {
+        Ok(_) if with_bridge(|b| b.stopped).unwrap_or(false) => {
+            // The limit fired inside a coroutine whose error the script caught.
+            script_error(&mut lua, sha, &LuaError::Runtime(rilua::RuntimeError::new("killed")))
+        }
+        Ok(results) => {
+            let value = results.first().copied().unwrap_or(Val::Nil);
+            let resp = with_bridge(|b| b.resp).unwrap_or(2);
+            convert::lua_to_reply(lua.state_mut(), value, resp)
+        }
+        Err(e) => script_error(&mut lua, sha, &e),
+    }
+}
+
+fn error_text(e: &LuaError) -> String {
+    match e {
+        LuaError::Syntax(s) => String::from_utf8_lossy(&s.to_lua_bytes()).into_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Redis 7.0's error reply for a failed script:
+/// `<code> <message> script: <sha>, on @user_script:<line>.`
+fn script_error(lua: &mut Lua, sha: &str, e: &LuaError) -> Reply {
+    let stopped = with_bridge(|b| b.stopped).unwrap_or(false);
+    let state = lua.state_mut();
+    let object = state.error_object.take();
+    let line = script_line(state);
+    let message = if stopped {
+        let ms = with_bridge(|b| b.threshold_ms).unwrap_or(0);
+        format!("ERR Script killed: it ran longer than busy-reply-threshold ({ms} ms)")
+    } else {
+        match object {
+            Some(Val::Table(_)) => match object.and_then(|o| convert::table_error_field(state, o)) {
+                Some(err) => err,
+                None => "ERR Error running script: the error object is a table without an err field".into(),
+            },
+            Some(Val::Str(r)) => {
+                let text = state.gc.string_arena.get(r).map(|s| s.data().to_vec()).unwrap_or_default();
+                let text = String::from_utf8_lossy(&text).into_owned();
+                if with_bridge(|b| b.bare_error.as_deref() == Some(text.as_str())).unwrap_or(false) {
+                    return Reply::error(crate::errors::sanitize(&text));
+                }
+                if with_bridge(|b| b.last_call_error.as_deref() == Some(text.as_str())).unwrap_or(false) {
+                    text
+                } else {
+                    format!("ERR {text}")
+                }
+            }
+            Some(Val::Num(_)) | None => format!("ERR {}", error_text(e)),
+            Some(other) => format!("ERR {other}"),
+        }
+    };
+    let line = line.or_else(|| line_from_message(&message));
+    let text = match line {
+        Some(line) => format!("{message} script: {sha}, on @user_script:{line}."),
+        None => format!("{message} script: {sha}."),
+    };
+    Reply::error(crate::errors::sanitize(&text))
+}
+
+/// The line of the innermost frame of the user's script still on the call
+/// stack (the stack is left intact after an error).
+fn script_line(state: &LuaState) -> Option<u32> {
+    let top = state.ci.min(state.call_stack.len().saturating_sub(1));
+    for i in (0..=top).rev() {
+        let ci = state.call_stack.get(i)?;
+        let Val::Function(r) = state.stack_get(ci.func) else { continue };
+        let Some(Closure::Lua(lcl)) = state.gc.closures.get(r) else { continue };
+        if lcl.proto.source != "@user_script" {
+            continue;
+        }
+        let pc = ci.saved_pc;
+        let info = &lcl.proto.line_info;
+        return if pc > 0 && pc <= info.len() { info.get(pc - 1).copied() } else { info.first().copied() };
+    }
+    None
+}
+
+/// `user_script:<line>: ` for the Lua function calling the running Rust
+/// function (what `luaL_error` prefixes), or nothing.
+pub(super) fn caller_where(state: &LuaState) -> String {
+    let Some(ci) = state.ci.checked_sub(1).and_then(|i| state.call_stack.get(i)) else {
+        return String::new();
+    };
+    let Val::Function(r) = state.stack_get(ci.func) else { return String::new() };
+    let Some(Closure::Lua(lcl)) = state.gc.closures.get(r) else { return String::new() };
+    let info = &lcl.proto.line_info;
+    let pc = ci.saved_pc;
+    let line = if pc > 0 && pc <= info.len() { info.get(pc - 1) } else { info.first() };
+    match line {
+        Some(line) => format!("{}:{line}: ", rilua::error::chunkid(&lcl.proto.source)),
+        None => String::new(),
+    }
+}
+
+/// `ERR user_script:3: boom` → 3 (the VM's own errors carry their line).
+fn line_from_message(message: &str) -> Option<u32> {
+    let rest = message.split("user_script:").nth(1)?;
+    rest.split(':').next()?.parse().ok()
+}
+
+/// Makes a Rust function value (not a global).
+pub(super) fn rust_function(state: &mut LuaState, f: RustFn, name: &str) -> Val {
+    Val::Function(state.gc.alloc_closure(Closure::Rust(RustClosure::new(f, name))))
+}
+
+fn install_limit_hook(lua: &mut Lua) {
+    let state = lua.state_mut();
+    state.hook.hook_func = rust_function(state, limit_hook, "limit_hook");
+    state.hook.hook_mask = MASK_COUNT;
+    state.hook.base_hook_count = CHECK_EVERY;
+    state.hook.hook_count = CHECK_EVERY;
+}
+
+/// Count hook: stops a script that ran past `busy-reply-threshold`, on the
+/// engine's clock or, when the clock stands still, by instruction count.
+/// Once stopped it fires on every instruction so `pcall` cannot swallow it.
+fn limit_hook(state: &mut LuaState) -> LuaResult<u32> {
+    let over = with_bridge(|b| {
+        if b.stopped {
+            return true;
+        }
+        b.instructions += CHECK_EVERY as u64;
+        let elapsed_ms = (b.engine.clock.now_us() - b.started_us).max(0) as u64 / 1000;
+        if b.instructions > b.budget || elapsed_ms > b.threshold_ms {
+            b.stopped = true;
+        }
+        b.stopped
+    })
+    .unwrap_or(false);
+    if !over {
+        return Ok(0);
+    }
+    state.hook.base_hook_count = 1;
+    state.hook.hook_count = 1;
+    Err(rilua::runtime_error("Script killed: it ran longer than busy-reply-threshold"))
+}
+
+/// Compiles a body without running it (SCRIPT LOAD, EVAL before caching):
+/// the compile error reply if it does not compile.
+pub fn compile_error(body: &[u8]) -> Option<Reply> {
+    if let Some(line) = super::nesting::too_deep(body) {
+        return Some(Reply::error(format!(
+            "ERR Error compiling script (new function): user_script:{line}: chunk has too many syntax levels"
+        )));
+    }
+    let mut lua = Lua::new_empty();
+    match lua.load_bytes(body, "@user_script") {
+        Ok(_) => None,
+        Err(e) => Some(Reply::error(crate::errors::sanitize(&format!(
+            "ERR Error compiling script (new function): {}",
+            error_text(&e)
+        )))),
+    }
+}
