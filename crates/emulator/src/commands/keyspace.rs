@@ -312,20 +312,11 @@ fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     if a == b {
         return Reply::OK;
     }
-    // WATCHed keys in either database that exist in either one are invalidated.
-    let mut watched: Vec<(usize, Vec<u8>)> = ctx.client.watched.clone();
-    for c in ctx.engine.clients.values() {
-        watched.extend(c.watched.iter().cloned());
-    }
+    // WATCHed keys of either database are invalidated as Redis's
+    // touchAllWatchedKeysInDb decides (a key expired at WATCH time does not count).
+    crate::commands::transactions::touch_all_watched_in_db(ctx, a, Some(b));
+    crate::commands::transactions::touch_all_watched_in_db(ctx, b, Some(a));
     ctx.engine.dbs.swap(a, b);
-    for (db, key) in watched {
-        if (db == a || db == b) && (ctx.engine.dbs[a].contains(&key) || ctx.engine.dbs[b].contains(&key)) {
-            ctx.engine.touch_watched(db, &key);
-            if ctx.client.watched.iter().any(|(d, k)| *d == db && *k == key) {
-                ctx.client.watch_dirty = true;
-            }
-        }
-    }
     // Clients blocked in either database may now find data.
     let blocked: Vec<(usize, Vec<u8>)> = ctx
         .engine

@@ -206,22 +206,7 @@ fn flush_mode_ok(argv: &[Vec<u8>]) -> bool {
 
 /// Empties one database, invalidating WATCHes on keys that existed.
 pub fn flush_db(ctx: &mut Ctx, db: usize) {
-    let engine = &mut *ctx.engine;
-    let keys: Vec<Vec<u8>> = {
-        let watched: Vec<Vec<u8>> = engine
-            .clients
-            .values()
-            .flat_map(|c| c.watched.iter().filter(|(d, _)| *d == db).map(|(_, k)| k.clone()))
-            .chain(ctx.client.watched.iter().filter(|(d, _)| *d == db).map(|(_, k)| k.clone()))
-            .collect();
-        watched.into_iter().filter(|k| engine.dbs[db].contains(k)).collect()
-    };
-    for k in &keys {
-        engine.touch_watched(db, k);
-        if ctx.client.watched.iter().any(|(d, w)| *d == db && w == k) {
-            ctx.client.watch_dirty = true;
-        }
-    }
+    crate::commands::transactions::touch_all_watched_in_db(ctx, db, None);
     ctx.engine.dbs[db].clear();
 }
 
