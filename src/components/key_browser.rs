@@ -130,33 +130,35 @@ pub fn key_browser() -> Html {
         })
     };
 
-    let rows: Vec<Html> = range.clone().filter_map(|i| {
-        let key = keys.get(i)?;
-        let entry = db.and_then(|d| d.get(key))?;
-        let kind = Kind::of(&entry.value);
-        let selected = state.selected.as_deref() == Some(key.as_slice());
-        let changed = inbox.changed.contains(&(state.db, key.clone()));
-        let name = display_bytes(key);
-        let onclick = {
-            let state = state.clone();
-            let key = key.clone();
-            Callback::from(move |_: MouseEvent| state.dispatch(KeyBrowserAction::Select(Some(key.clone()))))
-        };
-        let ttl = entry.expire_at().map(|at| ttl_text(at, now));
-        Some(html! {
-            <li key={i} class={classes!("key-row", selected.then_some("selected"), changed.then_some("changed"))}
-                style={format!("top:{}px", i as f64 * ROW_HEIGHT)} data-index={i.to_string()}>
-                <button type="button" {onclick} aria-pressed={selected.to_string()}
-                    aria-label={format!("{name}, {}{}", kind.label(), ttl.as_ref().map(|t| format!(", expires in {t}")).unwrap_or_default())}>
-                    <span class={classes!("badge", format!("badge-{}", kind.label()))}>{ kind.label() }</span>
-                    <span class="key-name">{ name.clone() }</span>
-                    if let Some(t) = ttl {
-                        <span class="ttl" title="time to live">{"TTL "}{ t }</span>
-                    }
-                </button>
-            </li>
+    let rows: Vec<Html> = range
+        .clone()
+        .filter_map(|i| {
+            let key = keys.get(i)?;
+            let entry = db.and_then(|d| d.get(key))?;
+            let kind = Kind::of(&entry.value);
+            let selected = state.selected.as_deref() == Some(key.as_slice());
+            let changed = inbox.changed.contains(&(state.db, key.clone()));
+            let name = display_bytes(key);
+            let onclick = {
+                let state = state.clone();
+                let key = key.clone();
+                Callback::from(move |_: MouseEvent| state.dispatch(KeyBrowserAction::Select(Some(key.clone()))))
+            };
+            let ttl = entry.expire_at().map(|at| ttl_text(at, now));
+            Some(html! {
+                <li key={i} class={classes!("key-row", selected.then_some("selected"), changed.then_some("changed"))}
+                    style={format!("top:{}px", i as f64 * ROW_HEIGHT)} data-index={i.to_string()}>
+                    <button type="button" {onclick} aria-pressed={selected.to_string()}>
+                        <span class={classes!("badge", format!("badge-{}", kind.label()))}>{ kind.label() }</span>
+                        <span class="key-name">{ name.clone() }</span>
+                        if let Some(t) = ttl {
+                            <span class="ttl" title="time to live">{"TTL "}{ t }</span>
+                        }
+                    </button>
+                </li>
+            })
         })
-    }).collect();
+        .collect();
 
     let removed: Vec<Html> = inbox
         .removed
@@ -209,7 +211,8 @@ pub fn key_browser() -> Html {
             if !removed.is_empty() {
                 <ul class="removed-list" aria-label="Keys removed just now" aria-live="polite">{ for removed }</ul>
             }
-            <div class="key-viewport" ref={list_ref} onscroll={on_scroll} style={format!("height:{VIEWPORT_HEIGHT}px")}>
+            <div class="key-viewport" ref={list_ref} onscroll={on_scroll}
+                style={format!("height:{}px", (total as f64 * ROW_HEIGHT + 2.0).clamp(ROW_HEIGHT * 2.0, VIEWPORT_HEIGHT))}>
                 if total == 0 {
                     <p class="empty">{"No keys here yet. Try "}<code>{"SET greeting hello"}</code>{"."}</p>
                 }

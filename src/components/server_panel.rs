@@ -22,6 +22,7 @@ pub fn server_panel() -> Html {
     let stats = engine.stats();
     let config = engine.config();
     let used = used_memory(&engine);
+    let now = engine.now_ms();
     let max = config.maxmemory;
     let keys: usize = (0..engine.db_count()).filter_map(|i| engine.db(i)).map(|d| d.len()).sum();
     let percent = if max > 0 { (used as f64 / max as f64 * 100.0).min(100.0) } else { 0.0 };
@@ -51,7 +52,7 @@ pub fn server_panel() -> Html {
                 { stat("expired", stats.expired_keys.to_string()) }
                 { stat("evicted", stats.evicted_keys.to_string()) }
                 { stat("commands", stats.total_commands_processed.to_string()) }
-                { stat("ops/sec", stats.recent_ops.len().to_string()) }
+                { stat("ops/sec", stats.recent_ops.iter().filter(|&&t| t > now - 1000).count().to_string()) }
                 { stat("clients", engine.clients().count().to_string()) }
             </dl>
         </section>

@@ -106,6 +106,19 @@ fn hll_view(s: &StrValue) -> Html {
                 fill={format!("hsl(8 75% {light:.0}%)")}><title>{ format!("register {i}: {r}") }</title></rect>
         }
     });
+    // With few registers set, ring them so single cells can be seen.
+    let rings = (used <= 64).then(|| {
+        registers
+            .iter()
+            .enumerate()
+            .filter(|(_, &r)| r > 0)
+            .map(|(i, _)| {
+                html! {
+                    <circle class="hll-ring" cx={format!("{}.5", i % side)} cy={format!("{}.5", i / side)} r="3" />
+                }
+            })
+            .collect::<Html>()
+    });
     html! {
         <>
             <p class="meta">
@@ -116,6 +129,7 @@ fn hll_view(s: &StrValue) -> Html {
                 aria-label={format!("Heatmap of {} registers, {used} set; estimate {estimate}", hll::REGISTERS)}>
                 <rect class="hll-bg" x="0" y="0" width="128" height="128" />
                 { for cells }
+                { rings.unwrap_or_default() }
             </svg>
         </>
     }

@@ -61,8 +61,14 @@ pub fn playground_page(props: &PlaygroundProps) -> Html {
                 clients.set(c);
             })
         });
-        html! { <Console key={n} client={n} {on_close} /> }
+        html! { <Console key={format!("client-{n}")} client={n} {on_close} /> }
     });
+    // Every child of the grid is keyed, so opening or closing one panel
+    // never re-creates another (which would reconnect its client).
+    let mut panels: Vec<Html> = consoles.collect();
+    if clients.monitor {
+        panels.push(html! { <MonitorPanel key="monitor" on_close={close_monitor} /> });
+    }
     html! {
         <section class="playground-page">
             <div class="page-head">
@@ -77,10 +83,7 @@ pub fn playground_page(props: &PlaygroundProps) -> Html {
                         <button type="button" onclick={toggle_monitor} aria-pressed={clients.monitor.to_string()}>{"MONITOR panel"}</button>
                     </div>
                     <div class={classes!("console-grid", (clients.open.len() + usize::from(clients.monitor) > 1).then_some("multi"))}>
-                        { for consoles }
-                        if clients.monitor {
-                            <MonitorPanel on_close={close_monitor} />
-                        }
+                        { for panels }
                     </div>
                 </div>
                 <aside class="sidebar" aria-label="Keys and server">

@@ -206,8 +206,14 @@ test('seed demo: SETEX counts down live, +10 s removes it with the reason; INCR 
 
 test('two clients side by side: own connection and DB; BLPOP/LPUSH and SUBSCRIBE/PUBLISH route replies', async (t) => {
   const { context, page, errors } = await openPage(browser, server.url);
+  assert.equal(await runCommand(page, 'PING', 1), 'PONG');
+  const title1 = await page.locator('.console[data-client="1"] .console-title').textContent();
   await page.getByRole('button', { name: '+ Add client' }).click();
   await page.waitForSelector('#console-input-2');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'console-input-2', 'the new console takes the keyboard');
+  assert.equal(await page.locator('.console[data-client="1"] .console-title').textContent(), title1, 'client 1 keeps its connection');
+  assert.equal(await page.locator('.console[data-client="1"] .line.output').first().textContent(), 'PONG', 'and its transcript');
+  assert.notEqual(await page.locator('.console[data-client="2"] .console-title').textContent(), title1.replace('client 1', 'client 2'));
   assert.equal(await runCommand(page, 'SELECT 2', 2), 'OK');
   assert.equal(await page.locator('.console[data-client="2"] label.prompt').textContent(), '127.0.0.1:6379[2]>');
   assert.equal(await page.locator('.console[data-client="1"] label.prompt').textContent(), '127.0.0.1:6379>');
@@ -258,7 +264,7 @@ test('share link: shown, confirmed, then run in another browser', async () => {
   assert.equal(await runCommand(b.page, 'GET shared:greeting'), '"hi there"');
   assert.equal(await b.page.locator('.share-confirm').count(), 0);
   // A damaged link is refused with a message.
-  await b.page.goto(server.url + '#/playground/share/%%%bad');
+  await b.page.goto(server.url + '#/playground/share/!!!bad');
   await b.page.locator('.share-confirm').waitFor();
   assert.match(await b.page.locator('.share-confirm').textContent(), /cannot be used/);
   assert.deepEqual(b.errors, []);
