@@ -86,10 +86,12 @@ pub fn console(props: &ConsoleProps) -> Html {
         (c.map(|c| c.db).unwrap_or(0), c.is_some_and(|c| c.blocked.is_some()))
     };
 
-    // The new console takes the keyboard.
+    // The new console takes the keyboard (and the panels learn of the new client).
     {
         let input_ref = input_ref.clone();
+        let bump = handle.bump.clone();
         use_effect_with((), move |_| {
+            bump.emit(());
             if let Some(input) = input_ref.cast::<HtmlInputElement>() {
                 let _ = input.focus();
             }
@@ -175,14 +177,15 @@ pub fn console(props: &ConsoleProps) -> Html {
                     input.set(next.input_after_history().to_string());
                     state.dispatch(action);
                 }
+                // Tab completes; with nothing to complete it moves focus as usual.
                 "Tab" if !e.shift_key() && !current.trim().is_empty() => {
-                    e.prevent_default();
                     let mut next = (*state).clone();
                     next.apply(ConsoleAction::Tab { line: current.clone() });
                     if let Some(line) = next.completion() {
+                        e.prevent_default();
                         input.set(line.to_string());
+                        state.dispatch(ConsoleAction::Tab { line: current });
                     }
-                    state.dispatch(ConsoleAction::Tab { line: current });
                 }
                 "l" | "L" if e.ctrl_key() => {
                     e.prevent_default();

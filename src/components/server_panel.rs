@@ -18,6 +18,12 @@ fn human_bytes(n: u64) -> String {
 #[function_component(ServerPanel)]
 pub fn server_panel() -> Html {
     let handle = use_context::<SessionHandle>().expect("SessionProvider");
+    // Rates move with time even when nothing runs.
+    let tick = use_force_update();
+    use_effect_with((), move |_| {
+        let interval = gloo_timers::callback::Interval::new(1000, move || tick.force_update());
+        move || drop(interval)
+    });
     let engine = handle.lab.engine.borrow();
     let stats = engine.stats();
     let config = engine.config();

@@ -181,6 +181,21 @@ mod tests {
     }
 
     #[test]
+    fn browser_state_follows_actions() {
+        let s = Rc::new(KeyBrowserState::default());
+        let s = s.reduce(KeyBrowserAction::Select(Some(b"k".to_vec())));
+        let s = s.reduce(KeyBrowserAction::Scrolled(500.0));
+        assert_eq!((s.selected.as_deref(), s.scroll_top), (Some(&b"k"[..]), 500.0));
+        let s = s.reduce(KeyBrowserAction::Filter("user:*".into()));
+        assert_eq!((s.pattern.as_str(), s.scroll_top), ("user:*", 0.0), "a new filter scrolls to the top");
+        assert_eq!(s.selected.as_deref(), Some(&b"k"[..]), "and keeps the selection");
+        let s = s.reduce(KeyBrowserAction::SelectDb(3));
+        assert_eq!((s.db, s.selected.clone()), (3, None), "another database drops the selection");
+        let s = s.reduce(KeyBrowserAction::Scrolled(-5.0));
+        assert_eq!(s.scroll_top, 0.0);
+    }
+
+    #[test]
     fn ttl_countdown_text() {
         assert_eq!(ttl_text(10_000, 0), "10.0 s");
         assert_eq!(ttl_text(10_000, 250), "9.7 s");

@@ -44,9 +44,9 @@ test('typing: Tab completion, grey hints, history across reloads, HELP and CLEAR
   assert.equal(await hint.textContent(), ' key value', 'hint after the command name');
   await input.pressSequentially(' user:1');
   assert.equal(await hint.textContent(), ' value', 'typed arguments leave the hint');
+  await screenshot(page, 'console-hint');
   await input.pressSequentially(' alice');
   assert.equal(await hint.textContent(), '', 'no hint once every argument is typed');
-  await screenshot(page, 'console-hint');
   await input.press('Enter');
   assert.equal(await runCommand(page, 'GET user:1'), '"alice"');
 
