@@ -55,6 +55,33 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
         }
     };
 
+    let examples = {
+        let handle = handle.clone();
+        let message = message.clone();
+        Callback::from(move |_: MouseEvent| {
+            let commands: snapshot::Commands = snapshot::EXAMPLES
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .filter_map(|l| redis_emulator::tokenizer::split_line(l).ok())
+                .collect();
+            let n = commands.len();
+            let failures = handle.lab.run_commands(commands);
+            save_now(&handle.lab);
+            handle.after_command();
+            message.set(Some(if failures.is_empty() {
+                (format!("Loaded {n} example commands: select a key to see its picture."), false)
+            } else {
+                (
+                    format!(
+                        "Loaded the examples; {} of {n} commands are not available here: {}",
+                        failures.len(),
+                        failures.join("; ")
+                    ),
+                    true,
+                )
+            }));
+        })
+    };
     let reset = {
         let handle = handle.clone();
         let message = message.clone();
@@ -216,6 +243,7 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
                 </div>
             }
             <div class="dataset-bar" role="toolbar" aria-label="Dataset">
+                <button type="button" onclick={examples}>{"Load examples"}</button>
                 <button type="button" onclick={reset}>{"Reset"}</button>
                 <button type="button" onclick={export}>{"Export"}</button>
                 <button type="button" onclick={toggle_import} aria-expanded={import_open.to_string()} aria-controls="import-box">{"Import"}</button>

@@ -368,3 +368,29 @@ test('screenshots: light, dark and phone width', async () => {
     await context.close();
   }
 });
+
+test('Load examples puts one key of every type in the browser; Reset empties everything', async () => {
+  const { context, page, errors } = await openPage(browser, server.url);
+  await page.getByRole('button', { name: 'Load examples' }).click();
+  const message = await page.locator('.message').textContent();
+  await keyRow(page, 'greeting').waitFor();
+  const badges = new Set(await page.locator('.key-row .badge').allTextContents());
+  if (/not available here/.test(message)) {
+    // Builds without some command families load what they can and say what failed.
+    assert.match(message, /unknown command/);
+    assert.ok(badges.has('string'));
+  } else {
+    assert.deepEqual([...badges].sort(), ['geo', 'hash', 'hll', 'list', 'set', 'stream', 'string', 'zset']);
+    for (const name of ['queue:jobs', 'places', 'events']) {
+      await keyRow(page, name).locator('button').click();
+      await page.locator('.value-view').waitFor();
+    }
+    await screenshot(page, 'examples-loaded');
+  }
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.locator('.key-count', { hasText: '0 keys' }).waitFor();
+  assert.equal(await runCommand(page, 'DBSIZE'), '(integer) 0');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
