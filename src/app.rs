@@ -8,6 +8,7 @@ use crate::components::provider::SessionProvider;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
 use crate::pages::playground::PlaygroundPage;
+use crate::pages::types::TypesPage;
 
 #[derive(Clone, Routable, PartialEq)]
 pub enum Route {
@@ -15,6 +16,8 @@ pub enum Route {
     Home,
     #[at("/playground")]
     Playground,
+    #[at("/types")]
+    Types,
     /// A share link: the commands travel base64url-encoded in the address.
     #[at("/playground/share/:data")]
     Shared { data: String },
@@ -27,6 +30,7 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <HomePage /> },
         Route::Playground => html! { <PlaygroundPage /> },
+        Route::Types => html! { <TypesPage /> },
         Route::Shared { data } => html! { <PlaygroundPage shared={Some(data)} /> },
         Route::NotFound => html! { <NotFound /> },
     }
@@ -47,6 +51,7 @@ pub fn app() -> Html {
                         <nav aria-label="Pages">
                             <Link<Route> to={Route::Home}>{"Start"}</Link<Route>>
                             <Link<Route> to={Route::Playground}>{"Playground"}</Link<Route>>
+                            <Link<Route> to={Route::Types}>{"Types"}</Link<Route>>
                         </nav>
                         <span class="tagline">{"A Redis 7 emulator in your browser — no server"}</span>
                     </header>

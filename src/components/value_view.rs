@@ -36,23 +36,26 @@ pub fn value_view(props: &ValueViewProps) -> Html {
     };
     let kind = Kind::of(&entry.value);
     let changed = inbox.changed.contains(&(props.db, props.name.clone()));
-    let picture = match &entry.value {
-        Value::String(s) if kind == Kind::HyperLogLog => hll_view(s),
-        Value::String(s) => string_view(s),
-        Value::List(l) => list_view(&l.to_vec()),
-        Value::Hash(h) => hash_view(&h.pairs()),
-        Value::Set(s) => set_view(&s.members()),
-        Value::ZSet(z) if kind == Kind::Geo => {
-            geo_view(z, inbox.geo_queries.get(&(props.db, props.name.clone())).copied())
-        }
-        Value::ZSet(z) => zset_view(z),
-        Value::Stream(s) => stream_view(s),
-    };
+    let picture = picture(&entry.value, inbox.geo_queries.get(&(props.db, props.name.clone())).copied());
     html! {
         <div class={classes!("value-view", format!("kind-{}", kind.label()), changed.then_some("changed"))}
             aria-label={format!("Value of {}", display_bytes(&props.name))} role="group">
             { picture }
         </div>
+    }
+}
+
+/// The picture of one value (also used by the type gallery).
+pub fn picture(value: &Value, geo_query: Option<GeoQuery>) -> Html {
+    match value {
+        Value::String(s) if hll::is_hll(&s.bytes) => hll_view(s),
+        Value::String(s) => string_view(s),
+        Value::List(l) => list_view(&l.to_vec()),
+        Value::Hash(h) => hash_view(&h.pairs()),
+        Value::Set(s) => set_view(&s.members()),
+        Value::ZSet(z) if Kind::of(value) == Kind::Geo => geo_view(z, geo_query),
+        Value::ZSet(z) => zset_view(z),
+        Value::Stream(s) => stream_view(s),
     }
 }
 

@@ -63,6 +63,42 @@ pub fn registers(bytes: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// A dense HyperLogLog string holding `registers` (the type gallery
+/// draws one without needing PFADD).
+pub fn dense_from_registers(registers: &[u8]) -> Vec<u8> {
+    let mut out = b"HYLL".to_vec();
+    out.extend([0u8; 12]);
+    let mut body = vec![0u8; REGISTERS * 6 / 8 + 1];
+    for (i, &r) in registers.iter().take(REGISTERS).enumerate() {
+        let bit = i * 6;
+        let (byte, shift) = (bit / 8, bit % 8);
+        let v = ((r & 0x3f) as u16) << shift;
+        body[byte] |= (v & 0xff) as u8;
+        body[byte + 1] |= (v >> 8) as u8;
+    }
+    body.pop();
+    out.extend(body);
+    // Cached cardinality marked stale, as after PFADD.
+    out[15] = 0x80;
+    out
+}
+
+/// Registers after adding `n` distinct elements, using a fixed 64-bit
+/// mixer instead of Redis's MurmurHash (same statistics, other positions).
+pub fn simulate(n: u64) -> Vec<u8> {
+    let mut regs = vec![0u8; REGISTERS];
+    for i in 0..n {
+        let mut z = i.wrapping_add(0x9e37_79b9_7f4a_7c15).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 31)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 29;
+        let index = (z & (REGISTERS as u64 - 1)) as usize;
+        let rest = (z >> 14) | (1 << 50);
+        let count = (rest.trailing_zeros() + 1) as u8;
+        regs[index] = regs[index].max(count);
+    }
+    regs
+}
+
 fn sigma(mut x: f64) -> f64 {
     if x == 1.0 {
         return f64::INFINITY;
@@ -168,6 +204,16 @@ mod tests {
         v.extend(body);
         let regs = registers(&v).unwrap();
         assert_eq!((regs[0], regs[1], regs[2]), (0, 5, 0));
+    }
+
+    #[test]
+    fn dense_strings_round_trip_and_estimate_near_the_truth() {
+        let regs = simulate(1000);
+        let bytes = dense_from_registers(&regs);
+        assert!(is_hll(&bytes));
+        assert_eq!(registers(&bytes).unwrap(), regs);
+        let e = estimate(&regs) as f64;
+        assert!((e - 1000.0).abs() < 60.0, "{e}");
     }
 
     #[test]

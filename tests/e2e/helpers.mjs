@@ -135,7 +135,7 @@ export async function openPage(browser, url, path = '#/playground', options = {}
   const page = await context.newPage();
   const errors = watchErrors(page);
   await page.goto(url + path);
-  await page.waitForSelector('#console-input-1');
+  await page.waitForSelector(path.startsWith('#/types') ? '.type-gallery' : '#console-input-1');
   return { context, page, errors };
 }
 

@@ -2,7 +2,9 @@
 // Types whose commands are not in this build are reported as skipped.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launch, screenshot, runCommand, isUnknownCommand, openPage } from './helpers.mjs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serveDir, launch, screenshot, runCommand, isUnknownCommand, openPage, artifacts } from './helpers.mjs';
 
 let server;
 let browser;
@@ -135,4 +137,33 @@ test('stream: timeline with consumer-group cursors', async (t) => {
   assert.deepEqual(await view.locator('.stream-id').allTextContents(), ['1-1', '2-1']);
   assert.match(await view.locator('.cursor').textContent(), /workers/);
   await screenshot(page, 'type-stream');
+});
+
+test('type gallery: every type drawn from a value built directly', async () => {
+  const { context, page, errors } = await openPage(browser, server.url, '#/types');
+  const card = (key) => page.locator(`article.type-card:has(h2:text-is("${key}"))`);
+  await card('greeting').waitFor();
+  assert.deepEqual(
+    await page.locator('article.type-card').evaluateAll((els) => els.map((e) => e.dataset.kind)),
+    ['string', 'string', 'hll', 'list', 'hash', 'set', 'zset', 'geo', 'stream'],
+  );
+  assert.equal(await card('greeting').locator('.string-text').textContent(), 'hello world');
+  assert.equal((await card('flags').locator('.bit').allTextContents()).join(''), '0001000001000000');
+  const estimate = Number((await card('visitors').locator('.estimate').textContent()).match(/≈ (\d+)/)[1]);
+  assert.ok(Math.abs(estimate - 1000) < 60, `HLL estimate ${estimate} near 1000`);
+  assert.ok(await card('visitors').locator('.hll-heatmap rect:not(.hll-bg)').count() > 900);
+  assert.deepEqual(await card('queue:jobs').locator('.item').allTextContents(), ['job:1', 'job:2', 'job:3']);
+  assert.deepEqual(await card('user:1').locator('tbody td').allTextContents(), ['name', 'Ada', 'email', 'ada@example.com', 'lang', 'en']);
+  assert.deepEqual(await card('tags').locator('.chip').allTextContents(), ['redis', 'cache', 'database']);
+  assert.deepEqual(await card('leaderboard').locator('.member').allTextContents(), ['bob', 'alice', 'carol']);
+  assert.deepEqual((await card('places').locator('.geo-point text').allTextContents()).sort(), ['Catania', 'Palermo', 'Rome']);
+  assert.equal(await card('places').locator('.geo-radius').count(), 1);
+  assert.deepEqual(await card('events').locator('.stream-id').allTextContents(), ['1700000000000-0', '1700000001000-0', '1700000002000-0']);
+  await mkdir(artifacts, { recursive: true });
+  for (const key of ['greeting', 'flags', 'visitors', 'queue:jobs', 'user:1', 'tags', 'leaderboard', 'places', 'events']) {
+    await card(key).screenshot({ path: join(artifacts, `gallery-${key.replace(':', '-')}.png`) });
+  }
+  await screenshot(page, 'type-gallery');
+  assert.deepEqual(errors, []);
+  await context.close();
 });
