@@ -248,7 +248,11 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
                 <button type="button" onclick={export}>{"Export"}</button>
                 <button type="button" onclick={toggle_import} aria-expanded={import_open.to_string()} aria-controls="import-box">{"Import"}</button>
                 <button type="button" onclick={share}>{"Share"}</button>
-                <span class="save-state">{"Saved in this browser"}</span>
+                if handle.lab.inbox.borrow().save_failed {
+                    <span class="save-state error" role="status">{"Not saved: too large for this browser's storage — use Export to keep it"}</span>
+                } else {
+                    <span class="save-state">{"Saved in this browser"}</span>
+                }
             </div>
             if *import_open {
                 <div id="import-box" class="import-box">

@@ -23,7 +23,10 @@ pub fn save_now(lab: &Lab) -> bool {
     }
     let text = snapshot::dump(&lab.engine.borrow());
     let ok = browser::local_set(DATASET_KEY, &text);
-    lab.inbox.borrow_mut().dirty = !ok;
+    // A refused save is not retried until the data changes again.
+    let mut inbox = lab.inbox.borrow_mut();
+    inbox.dirty = false;
+    inbox.save_failed = !ok;
     ok
 }
 
@@ -70,7 +73,11 @@ pub fn session_provider(props: &SessionProviderProps) -> Html {
                 }
                 if now - last_save.get() >= SAVE_SPACING_MS && cron_lab.inbox.borrow().dirty {
                     last_save.set(now);
+                    let failed_before = cron_lab.inbox.borrow().save_failed;
                     save_now(&cron_lab);
+                    if cron_lab.inbox.borrow().save_failed != failed_before {
+                        dispatcher.dispatch(());
+                    }
                 }
             });
             let hide_lab = lab.clone();

@@ -60,6 +60,8 @@ pub struct Inbox {
     pub changed: HashSet<(usize, Vec<u8>)>,
     /// The dataset changed since it was last saved.
     pub dirty: bool,
+    /// The last save was refused (storage full or unavailable).
+    pub save_failed: bool,
     pub geo_queries: HashMap<(usize, Vec<u8>), GeoQuery>,
     pub notice: Option<Notice>,
 }

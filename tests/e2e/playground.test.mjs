@@ -394,3 +394,21 @@ test('Load examples puts one key of every type in the browser; Reset empties eve
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a save the browser refuses is reported, not silently lost', async () => {
+  const { context, page, errors } = await openPage(browser, server.url);
+  await page.evaluate(() => {
+    const original = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (key === 'redis-lab:dataset') throw new DOMException('quota', 'QuotaExceededError');
+      return original.call(this, key, value);
+    };
+  });
+  await runCommand(page, 'SET big value');
+  const state = page.locator('.save-state.error');
+  await state.waitFor();
+  assert.match(await state.textContent(), /Not saved.*use Export/);
+  assert.equal(await page.evaluate(() => localStorage.getItem('redis-lab:dataset')), null);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
