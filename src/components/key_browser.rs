@@ -25,6 +25,12 @@ pub fn key_browser() -> Html {
     let state = use_reducer(KeyBrowserState::default);
     let list_ref = use_node_ref();
     let tick = use_force_update();
+    // Kinds of the rows drawn, worked out once per revision (a sorted
+    // set's kind means looking at all its scores).
+    let kinds = use_mut_ref(|| (u64::MAX, std::collections::HashMap::<Vec<u8>, Kind>::new()));
+    if kinds.borrow().0 != handle.revision {
+        *kinds.borrow_mut() = (handle.revision, Default::default());
+    }
 
     let keys: Rc<Vec<Vec<u8>>> = {
         let lab = handle.lab.clone();

@@ -271,7 +271,7 @@ fn stream_view(s: &StreamValue) -> Html {
     let start = entries.len().saturating_sub(30);
     html! {
         <>
-            <p class="meta">{ format!("{} entr{} · last id {} · {} consumer group{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" }, s.last_id, groups.len(), if groups.len() == 1 { "" } else { "s" }) }</p>
+            <p class="meta">{ format!("{} entr{} · newest {} · {} consumer group{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" }, entries.last().map(|e| e.id.to_string()).unwrap_or_else(|| "–".into()), groups.len(), if groups.len() == 1 { "" } else { "s" }) }</p>
             if start > 0 { <p class="more">{ format!("{start} older entries not shown") }</p> }
             <ol class="stream-timeline" aria-label="Stream entries, oldest first">
                 { for entries[start..].iter().map(|e| {

@@ -19,6 +19,7 @@ fn squash(x: u64) -> u64 {
     out
 }
 
+#[cfg(test)]
 /// Spreads the low 32 bits of `x` into the even bit positions.
 fn spread(x: u64) -> u64 {
     let mut out = 0u64;
@@ -47,7 +48,8 @@ pub fn decode(score: f64) -> Option<(f64, f64)> {
     Some((lon, lat))
 }
 
-/// The score GEOADD stores for a position (used by tests and the type gallery).
+#[cfg(test)]
+/// The score GEOADD stores for a position.
 pub fn encode(lon: f64, lat: f64) -> f64 {
     let cells = (1u64 << STEP) as f64;
     let lat_cell = (((lat - LAT_MIN) / (LAT_MAX - LAT_MIN)) * cells) as u64;
