@@ -239,7 +239,7 @@ pub fn console(props: &ConsoleProps) -> Html {
         Callback::from(move |e: MouseEvent| {
             let on_button = e
                 .target_dyn_into::<web_sys::Element>()
-                .is_some_and(|t| t.closest("button, a, .console-log").ok().flatten().is_some());
+                .is_some_and(|t| t.closest("button, a").ok().flatten().is_some());
             let selecting =
                 web_sys::window().and_then(|w| w.get_selection().ok().flatten()).is_some_and(|s| !s.is_collapsed());
             if on_button || selecting {

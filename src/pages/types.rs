@@ -89,7 +89,8 @@ pub fn types_page() -> Html {
                     let value = db.and_then(|d| d.get(key.as_bytes())).map(|e| &e.value);
                     let kind = value.map(Kind::of);
                     let geo = (key == "places").then_some(GeoQuery { center: (15.0, 37.0), radius_m: 200_000.0 });
-                    let absent: Vec<&str> = missing.iter().filter(|(k, _)| *k == key).map(|(_, c)| c.as_str()).collect();
+                    let mut absent: Vec<&str> = missing.iter().filter(|(k, _)| *k == key).map(|(_, c)| c.as_str()).collect();
+                    absent.dedup();
                     html! {
                         <article class="panel type-card" aria-labelledby={format!("type-{key}")}
                             data-kind={kind.map(|k| k.label()).unwrap_or("unavailable")}>
