@@ -58,6 +58,7 @@ fn run_one(handle: &SessionHandle, client: ClientId, line: &str) -> Outcome {
         let reply = engine.execute(client, argv.clone());
         let proto = engine.protocol_of(client);
         drop(engine);
+        lab.note_command(&argv);
         if !reply.is_error() {
             lab.note_geo_query(db, &argv);
         }

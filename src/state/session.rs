@@ -182,6 +182,13 @@ impl Lab {
         self.inbox.borrow_mut().deliveries.remove(&client);
     }
 
+    /// Marks the dataset for saving after a console command that may write.
+    pub fn note_command(&self, argv: &[Vec<u8>]) {
+        if may_write(argv) {
+            self.inbox.borrow_mut().dirty = true;
+        }
+    }
+
     /// Remembers a radius search so the geo picture can draw it.
     pub fn note_geo_query(&self, db: usize, argv: &[Vec<u8>]) {
         let engine = self.engine.borrow();
@@ -261,6 +268,23 @@ pub fn geo_query(
             Some((key, GeoQuery { center: center?, radius_m: radius_m? }))
         }
         _ => None,
+    }
+}
+
+/// True if a command may change the dataset, so it must be saved again
+/// even when no single key reported a change (FLUSHALL, EXEC, scripts…).
+pub fn may_write(argv: &[Vec<u8>]) -> bool {
+    use redis_emulator::command::flags;
+    use redis_emulator::commands::{lookup, Lookup};
+    match lookup(argv) {
+        Lookup::Found(spec) => {
+            spec.has(flags::WRITE)
+                || matches!(
+                    spec.full_name().as_str(),
+                    "exec" | "eval" | "evalsha" | "fcall" | "function|load" | "function|flush" | "function|restore"
+                )
+        }
+        _ => false,
     }
 }
 
@@ -352,6 +376,22 @@ mod tests {
         good.restore("# redis-lab dataset v1\nSELECT 2\nSET b 2\n");
         assert_eq!(good.inbox.borrow().notice, None);
         assert!(good.engine.borrow().db(2).unwrap().get(b"b").is_some());
+    }
+
+    #[test]
+    fn writes_mark_the_dataset_for_saving() {
+        let argv = |s: &str| redis_emulator::tokenizer::split_line(s).unwrap();
+        assert!(may_write(&argv("FLUSHALL")));
+        assert!(may_write(&argv("flushdb async")));
+        assert!(may_write(&argv("SET a 1")));
+        assert!(!may_write(&argv("GET a")));
+        assert!(!may_write(&argv("PING")));
+        assert!(!may_write(&argv("NOSUCH a")));
+        let lab = lab();
+        lab.note_command(&argv("GET a"));
+        assert!(!lab.inbox.borrow().dirty);
+        lab.note_command(&argv("FLUSHALL"));
+        assert!(lab.inbox.borrow().dirty);
     }
 
     #[test]

@@ -121,6 +121,12 @@ test('the dataset survives a reload', async () => {
   assert.equal(await runCommand(page, 'GET kept:db3'), '"three"');
   await keyRow(page, 'kept:1').waitFor();
   assert.equal(await page.locator('.notice.warning').count(), 0, 'a good save shows no warning');
+  // Emptying the data is saved too (FLUSHALL names no single key).
+  assert.equal(await runCommand(page, 'FLUSHALL'), 'OK');
+  await page.waitForFunction(() => !(localStorage.getItem('redis-lab:dataset') ?? 'kept:1').includes('kept:1'));
+  await page.reload();
+  await page.waitForSelector('#console-input-1');
+  assert.equal(await runCommand(page, 'DBSIZE'), '(integer) 0', 'flushed data stays flushed');
   assert.deepEqual(errors, []);
   await context.close();
 });
