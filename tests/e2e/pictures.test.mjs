@@ -186,3 +186,16 @@ test('type gallery: every type drawn from example commands', async (t) => {
   await context.close();
   if (unavailable.length) t.diagnostic(`not in this build: ${unavailable.join(', ')}`);
 });
+
+test('type gallery and start page fit a phone-width screen', async () => {
+  for (const path of ['#/types', '#/']) {
+    const { context, page, errors } = await openPage(browser, server.url, path, {
+      viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+    });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${path}: no sideways scrolling (${overflow}px)`);
+    await screenshot(page, `phone-${path === '#/' ? 'start' : 'types'}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
