@@ -4,14 +4,23 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::provider::SessionProvider;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
-use crate::state::session::SessionProvider;
+use crate::pages::playground::PlaygroundPage;
+use crate::pages::types::TypesPage;
 
 #[derive(Clone, Routable, PartialEq)]
 pub enum Route {
     #[at("/")]
     Home,
+    #[at("/playground")]
+    Playground,
+    #[at("/types")]
+    Types,
+    /// A share link: the commands travel base64url-encoded in the address.
+    #[at("/playground/share/:data")]
+    Shared { data: String },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -20,6 +29,9 @@ pub enum Route {
 fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <HomePage /> },
+        Route::Playground => html! { <PlaygroundPage /> },
+        Route::Types => html! { <TypesPage /> },
+        Route::Shared { data } => html! { <PlaygroundPage shared={Some(data)} /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }
@@ -30,14 +42,20 @@ pub fn app() -> Html {
         <HashRouter>
             <SessionProvider>
                 <div class="app">
+                    <a class="skip-link" href="#main">{"Skip to content"}</a>
                     <header class="topbar">
                         <Link<Route> to={Route::Home} classes="brand">
                             <span class="brand-mark" aria-hidden="true">{"◆"}</span>
                             {" Redis Lab"}
                         </Link<Route>>
+                        <nav aria-label="Pages">
+                            <Link<Route> to={Route::Home}>{"Start"}</Link<Route>>
+                            <Link<Route> to={Route::Playground}>{"Playground"}</Link<Route>>
+                            <Link<Route> to={Route::Types}>{"Types"}</Link<Route>>
+                        </nav>
                         <span class="tagline">{"A Redis 7 emulator in your browser — no server"}</span>
                     </header>
-                    <main class="content">
+                    <main class="content" id="main" tabindex="-1">
                         <Switch<Route> render={switch} />
                     </main>
                 </div>

@@ -2,6 +2,7 @@
 //! Trunk builds; the Redis emulator it runs lives in `crates/emulator`.
 
 mod app;
+mod browser;
 mod components;
 mod embed;
 mod lessons;

@@ -1,157 +1,319 @@
-//! A redis-cli-like console: prompt with the selected DB, Enter runs, ↑/↓
-//! history, replies printed exactly as redis-cli prints them.
+//! A redis-cli-like console for one simulated client: prompt with the
+//! selected DB, ↑/↓ history kept across reloads, Tab completion, grey
+//! argument hints, HELP, Ctrl+L / CLEAR, multi-line paste, replies printed
+//! exactly as redis-cli prints them, and replies that arrive later
+//! (BLPOP, pub/sub, MONITOR) routed in from the shared lab.
 
 use redis_emulator::cli_format::format_reply;
 use redis_emulator::tokenizer::split_line;
-use redis_emulator::{ClientId, Event, Reply};
+use redis_emulator::{ClientId, Reply};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::browser;
+use crate::state::completion;
 use crate::state::console::{prompt, ConsoleAction, ConsoleState, Line};
+use crate::state::help::help_text;
 use crate::state::session::SessionHandle;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     /// Which simulated client this console is (1, 2, …).
     pub client: u32,
+    /// Shown for consoles that can be closed.
+    #[prop_or_default]
+    pub on_close: Option<Callback<()>>,
+}
+
+fn history_key(n: u32) -> String {
+    format!("redis-lab:history:{n}")
+}
+
+/// What running one line produced.
+enum Outcome {
+    Clear,
+    Ran { output: String, error: bool },
+}
+
+fn run_one(handle: &SessionHandle, client: ClientId, line: &str) -> Outcome {
+    let trimmed = line.trim();
+    if trimmed.eq_ignore_ascii_case("clear") {
+        return Outcome::Clear;
+    }
+    let argv = match split_line(line) {
+        Err(e) => return Outcome::Ran { output: format!("{e}\n"), error: true },
+        Ok(argv) => argv,
+    };
+    let Some(first) = argv.first() else {
+        return Outcome::Ran { output: String::new(), error: false };
+    };
+    if first.eq_ignore_ascii_case(b"help") {
+        let args: Vec<String> = argv[1..].iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        return Outcome::Ran { output: help_text(&args), error: false };
+    }
+    let (output, error) = {
+        let lab = &handle.lab;
+        let mut engine = lab.engine.borrow_mut();
+        let db = engine.client(client).map(|c| c.db).unwrap_or(0);
+        let reply = engine.execute(client, argv.clone());
+        let proto = engine.protocol_of(client);
+        drop(engine);
+        lab.note_command(&argv);
+        if !reply.is_error() {
+            lab.note_geo_query(db, &argv);
+        }
+        (format_reply(&reply, proto), matches!(reply, Reply::Error(_)))
+    };
+    Outcome::Ran { output, error }
 }
 
 #[function_component(Console)]
 pub fn console(props: &ConsoleProps) -> Html {
     let handle = use_context::<SessionHandle>().expect("SessionProvider");
-    let state = use_reducer(ConsoleState::default);
+    let n = props.client;
+    let state =
+        use_reducer(move || ConsoleState::with_history(&browser::local_get(&history_key(n)).unwrap_or_default()));
+    let input = use_state(String::new);
+    let copied = use_state(|| false);
     let input_ref = use_node_ref();
     let log_ref = use_node_ref();
     let client_id = {
-        let engine = handle.session.engine.clone();
-        let label = props.client;
-        use_state(move || -> ClientId { engine.borrow_mut().connect(format!("browser:{label}")) })
+        let lab = handle.lab.clone();
+        *use_state(move || -> ClientId { lab.engine.borrow_mut().connect(format!("browser:{n}")) })
     };
-    let client_id = *client_id;
-    let db = handle.session.engine.borrow().client(client_id).map(|c| c.db).unwrap_or(0);
+    let (db, blocked) = {
+        let engine = handle.lab.engine.borrow();
+        let c = engine.client(client_id);
+        (c.map(|c| c.db).unwrap_or(0), c.is_some_and(|c| c.blocked.is_some()))
+    };
 
+    // The new console takes the keyboard (and the panels learn of the new client).
     {
         let input_ref = input_ref.clone();
+        let bump = handle.bump.clone();
         use_effect_with((), move |_| {
+            bump.emit(());
             if let Some(input) = input_ref.cast::<HtmlInputElement>() {
                 let _ = input.focus();
             }
         });
     }
+    // Close the simulated connection when the console goes away.
+    {
+        let lab = handle.lab.clone();
+        use_effect_with((), move |_| move || lab.disconnect(client_id));
+    }
+    // Replies that arrived for this client (routed by the lab).
+    {
+        let lab = handle.lab.clone();
+        let state = state.clone();
+        use_effect_with(handle.revision, move |_| {
+            let proto = lab.engine.borrow().protocol_of(client_id);
+            for reply in lab.take_deliveries(client_id) {
+                state.dispatch(ConsoleAction::Arrived { output: format_reply(&reply, proto), error: reply.is_error() });
+            }
+        });
+    }
+    {
+        let history = state.history_text();
+        use_effect_with(history, move |h| {
+            browser::local_set(&history_key(n), h);
+        });
+    }
     {
         let log_ref = log_ref.clone();
-        use_effect_with(state.lines.len(), move |_| {
+        use_effect_with((state.lines.len(), blocked), move |_| {
             if let Some(log) = log_ref.cast::<web_sys::Element>() {
                 log.set_scroll_top(log.scroll_height());
             }
         });
     }
 
-    let run_line = {
+    let run_lines = {
         let state = state.clone();
         let handle = handle.clone();
-        move |line: String| {
-            if line.trim().eq_ignore_ascii_case("clear") {
-                state.dispatch(ConsoleAction::Clear);
-                return;
-            }
-            let mut engine = handle.session.engine.borrow_mut();
-            let db = engine.client(client_id).map(|c| c.db).unwrap_or(0);
-            let shown_prompt = prompt(db);
-            let (output, error) = match split_line(&line) {
-                Err(e) => (format!("{e}\n"), true),
-                Ok(argv) if argv.is_empty() => (String::new(), false),
-                Ok(argv) => {
-                    let reply = engine.execute(client_id, argv);
-                    let proto = engine.protocol_of(client_id);
-                    (format_reply(&reply, proto), matches!(reply, Reply::Error(_)))
-                }
-            };
-            let arrived: Vec<String> = engine
-                .drain_events()
-                .into_iter()
-                .filter_map(|e| match e {
-                    Event::Deliver { client, reply } if client == client_id => {
-                        Some(format_reply(&reply, engine.protocol_of(client_id)))
+        move |lines: Vec<String>| {
+            for line in lines {
+                let db = handle.lab.engine.borrow().client(client_id).map(|c| c.db).unwrap_or(0);
+                match run_one(&handle, client_id, &line) {
+                    Outcome::Clear => state.dispatch(ConsoleAction::Clear),
+                    Outcome::Ran { output, error } => {
+                        state.dispatch(ConsoleAction::Ran { prompt: prompt(db), input: line, output, error })
                     }
-                    _ => None,
-                })
-                .collect();
-            drop(engine);
-            state.dispatch(ConsoleAction::Ran { prompt: shown_prompt, input: line, output, error });
-            for output in arrived {
-                state.dispatch(ConsoleAction::Arrived { output });
+                }
             }
-            handle.bump.emit(());
+            handle.after_command();
         }
     };
 
     let onkeydown = {
         let state = state.clone();
-        let input_ref = input_ref.clone();
+        let input = input.clone();
+        let handle = handle.clone();
+        let run_lines = run_lines.clone();
         Callback::from(move |e: KeyboardEvent| {
-            let Some(input) = input_ref.cast::<HtmlInputElement>() else { return };
+            let current = (*input).clone();
             match e.key().as_str() {
                 "Enter" => {
                     e.prevent_default();
-                    let line = input.value();
-                    input.set_value("");
-                    run_line(line);
+                    if blocked {
+                        return;
+                    }
+                    input.set(String::new());
+                    run_lines(vec![current]);
                 }
-                "ArrowUp" => {
+                "ArrowUp" | "ArrowDown" => {
                     e.prevent_default();
+                    let action = if e.key() == "ArrowUp" {
+                        ConsoleAction::HistoryUp { current: current.clone() }
+                    } else {
+                        ConsoleAction::HistoryDown
+                    };
                     let mut next = (*state).clone();
-                    next.apply(ConsoleAction::HistoryUp);
-                    input.set_value(next.history_entry().unwrap_or(""));
-                    state.dispatch(ConsoleAction::HistoryUp);
+                    let replay = match &action {
+                        ConsoleAction::HistoryUp { current } => ConsoleAction::HistoryUp { current: current.clone() },
+                        _ => ConsoleAction::HistoryDown,
+                    };
+                    next.apply(replay);
+                    input.set(next.input_after_history().to_string());
+                    state.dispatch(action);
                 }
-                "ArrowDown" => {
-                    e.prevent_default();
+                // Tab completes; with nothing to complete it moves focus as usual.
+                "Tab" if !e.shift_key() && !current.trim().is_empty() => {
                     let mut next = (*state).clone();
-                    next.apply(ConsoleAction::HistoryDown);
-                    input.set_value(next.history_entry().unwrap_or(""));
-                    state.dispatch(ConsoleAction::HistoryDown);
+                    next.apply(ConsoleAction::Tab { line: current.clone() });
+                    if let Some(line) = next.completion() {
+                        e.prevent_default();
+                        input.set(line.to_string());
+                        state.dispatch(ConsoleAction::Tab { line: current });
+                    }
                 }
-                "l" if e.ctrl_key() => {
+                "l" | "L" if e.ctrl_key() => {
                     e.prevent_default();
                     state.dispatch(ConsoleAction::Clear);
+                }
+                "c" | "C" if e.ctrl_key() && blocked => {
+                    e.prevent_default();
+                    handle.lab.engine.borrow_mut().unblock_client(client_id, false);
+                    handle.after_command();
                 }
                 _ => {}
             }
         })
     };
 
+    let oninput = {
+        let input = input.clone();
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(el) = e.target_dyn_into::<HtmlInputElement>() {
+                input.set(el.value());
+            }
+            state.dispatch(ConsoleAction::Edited);
+        })
+    };
+
+    // Pasting several lines runs each complete line; a trailing partial line stays.
+    let onpaste = {
+        let input = input.clone();
+        let run_lines = run_lines.clone();
+        Callback::from(move |e: Event| {
+            let Ok(e) = e.dyn_into::<web_sys::ClipboardEvent>() else { return };
+            let Some(text) = e.clipboard_data().and_then(|d| d.get_data("text/plain").ok()) else { return };
+            if !text.contains('\n') {
+                return;
+            }
+            e.prevent_default();
+            let joined = format!("{}{}", *input, text.replace("\r\n", "\n"));
+            let mut lines: Vec<String> = joined.split('\n').map(String::from).collect();
+            let rest = lines.pop().unwrap_or_default();
+            input.set(rest);
+            let lines: Vec<String> = lines.into_iter().filter(|l| !l.trim().is_empty()).collect();
+            if !lines.is_empty() && !blocked {
+                run_lines(lines);
+            }
+        })
+    };
+
     let focus_input = {
         let input_ref = input_ref.clone();
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |e: MouseEvent| {
+            let on_button = e
+                .target_dyn_into::<web_sys::Element>()
+                .is_some_and(|t| t.closest("button, a").ok().flatten().is_some());
+            let selecting =
+                web_sys::window().and_then(|w| w.get_selection().ok().flatten()).is_some_and(|s| !s.is_collapsed());
+            if on_button || selecting {
+                return;
+            }
             if let Some(input) = input_ref.cast::<HtmlInputElement>() {
                 let _ = input.focus();
             }
         })
     };
 
+    let copy = {
+        let state = state.clone();
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            browser::copy_text(&state.transcript());
+            copied.set(true);
+        })
+    };
+
+    let hint = if blocked { None } else { completion::hint(&input) };
+    let input_id = format!("console-input-{n}");
     html! {
-        <div class="console" onclick={focus_input} data-client={props.client.to_string()}>
-            <div class="console-log" ref={log_ref} role="log" aria-live="polite" aria-label="Console output">
+        <section class="console" onclick={focus_input} data-client={n.to_string()} aria-label={format!("Console for client {n}")}>
+            <div class="console-bar">
+                <span class="console-title">{ format!("client {n}") }<span class="client-id">{ format!(" · id {client_id}") }</span></span>
+                <span class="console-actions">
+                    <button type="button" class="ghost-button" onclick={copy} aria-label={format!("Copy transcript of client {n}")}>
+                        { if *copied { "Copied" } else { "Copy transcript" } }
+                    </button>
+                    if let Some(close) = props.on_close.clone() {
+                        <button type="button" class="ghost-button" onclick={Callback::from(move |_: MouseEvent| close.emit(()))}
+                            aria-label={format!("Close client {n}")}>{"✕"}</button>
+                    }
+                </span>
+            </div>
+            <div class="console-log" ref={log_ref} role="log" aria-live="polite" aria-label={format!("Output of client {n}")} tabindex="0">
                 { for state.lines.iter().map(render_line) }
+                if blocked {
+                    <div class="line waiting">{"(waiting for a reply — Ctrl+C cancels)"}</div>
+                }
             </div>
             <div class="console-input-row">
-                <label class="prompt" for={format!("console-input-{}", props.client)}>{ prompt(db) }</label>
-                <input
-                    id={format!("console-input-{}", props.client)}
-                    class="console-input"
-                    ref={input_ref}
-                    type="text"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    aria-label="Redis command"
-                    {onkeydown}
-                />
+                <label class="prompt" for={input_id.clone()}>{ prompt(db) }</label>
+                <div class="input-wrap">
+                    <div class="hint-layer" aria-hidden="true">
+                        <span class="ghost">{ (*input).clone() }</span>
+                        <span class="hint">{ hint.clone().unwrap_or_default() }</span>
+                    </div>
+                    <input
+                        id={input_id}
+                        class="console-input"
+                        ref={input_ref}
+                        type="text"
+                        value={(*input).clone()}
+                        autocomplete="off"
+                        autocapitalize="off"
+                        spellcheck="false"
+                        aria-label={format!("Redis command for client {n}")}
+                        aria-describedby={format!("console-hint-{n}")}
+                        placeholder={if blocked { "blocked…" } else { "" }}
+                        {onkeydown}
+                        {oninput}
+                        {onpaste}
+                    />
+                    <span id={format!("console-hint-{n}")} class="visually-hidden">{ hint.map(|h| format!("Arguments: {}", h.trim())).unwrap_or_default() }</span>
+                </div>
             </div>
-        </div>
+        </section>
     }
 }
+
+use wasm_bindgen::JsCast;
 
 fn render_line(line: &Line) -> Html {
     match line {

@@ -1,4 +1,10 @@
 //! Reusable UI pieces.
-
+pub mod clock;
 pub mod console;
+pub mod dataset;
+pub mod key_browser;
 pub mod markdown;
+pub mod monitor;
+pub mod provider;
+pub mod server_panel;
+pub mod value_view;

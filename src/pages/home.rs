@@ -1,7 +1,10 @@
-//! The start page: a console to try Redis right away.
+//! The start page: a console to try Redis right away, and the way into
+//! the playground.
 
 use yew::prelude::*;
+use yew_router::prelude::*;
 
+use crate::app::Route;
 use crate::components::console::Console;
 
 #[function_component(HomePage)]
@@ -13,7 +16,11 @@ pub fn home_page() -> Html {
                 <p>
                     {"This console talks to a Redis 7 emulator running inside this page. "}
                     {"Try "}<code>{"PING"}</code>{", "}<code>{"SET greeting \"hello world\""}</code>
-                    {" and "}<code>{"GET greeting"}</code>{"."}
+                    {" and "}<code>{"GET greeting"}</code>{". Press Tab to complete a command, type "}<code>{"HELP SET"}</code>{" to learn about one."}
+                </p>
+                <p>
+                    <Link<Route> to={Route::Playground} classes="button primary">{"Open the playground →"}</Link<Route>>
+                    {" several clients side by side, every key drawn, a clock you control."}
                 </p>
             </div>
             <Console client={1} />

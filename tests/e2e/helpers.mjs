@@ -96,3 +96,53 @@ export async function lastOutput(page, n = 1) {
   await outputs.last().waitFor();
   return (await outputs.last().textContent()) ?? '';
 }
+
+/** Runs a command in console `n` and returns the output printed for it
+ * (every output line after its input line), as redis-cli shows it. */
+export async function runCommand(page, command, n = 1) {
+  const log = `.console[data-client="${n}"] .console-log`;
+  const before = await page.locator(`${log} .line.input`).count();
+  await run(page, command, n);
+  await page.waitForFunction(
+    ([sel, count]) => document.querySelectorAll(`${sel} .line.input`).length > count,
+    [log, before],
+  );
+  return outputSinceLastInput(page, n);
+}
+
+/** Output lines printed after the last input line of console `n`. */
+export async function outputSinceLastInput(page, n = 1) {
+  return page.evaluate((sel) => {
+    const inputs = document.querySelectorAll(`${sel} .line.input`);
+    let el = inputs[inputs.length - 1]?.nextElementSibling;
+    const out = [];
+    while (el && !el.classList.contains('input')) {
+      if (el.classList.contains('output')) out.push(el.textContent);
+      el = el.nextElementSibling;
+    }
+    return out.join('\n');
+  }, `.console[data-client="${n}"] .console-log`);
+}
+
+/** True when the reply says the command does not exist in this build. */
+export function isUnknownCommand(output) {
+  return output.startsWith('(error) ERR unknown command');
+}
+
+/** A fresh browser context (own storage) with a page on `path`. */
+export async function openPage(browser, url, path = '#/playground', options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(url + path);
+  await page.waitForSelector(path.startsWith('#/types') ? '.type-gallery' : '#console-input-1');
+  return { context, page, errors };
+}
+
+/** Waits until the saved dataset in localStorage contains `text`. */
+export async function waitForSave(page, text) {
+  await page.waitForFunction(
+    (t) => (localStorage.getItem('redis-lab:dataset') ?? '').includes(t),
+    text,
+  );
+}

@@ -1,0 +1,66 @@
+//! Clock control: play/pause the engine's clock and jump it forward. TTLs
+//! and blocking timeouts follow the engine's clock, so "+10 s" makes a
+//! 10-second key expire at once. A badge says when time is not real.
+
+use yew::prelude::*;
+
+use crate::state::session::SessionHandle;
+
+#[function_component(ClockControl)]
+pub fn clock_control() -> Html {
+    let handle = use_context::<SessionHandle>().expect("SessionProvider");
+    // The time shown moves on its own while the clock runs.
+    let tick = use_force_update();
+    use_effect_with((), move |_| {
+        let interval = gloo_timers::callback::Interval::new(500, move || tick.force_update());
+        move || drop(interval)
+    });
+    let (paused, is_virtual, now_ms) = {
+        let engine = handle.lab.engine.borrow();
+        (engine.clock().is_paused(), engine.clock().is_virtual(), engine.now_ms())
+    };
+    let toggle = {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| {
+            {
+                let mut engine = handle.lab.engine.borrow_mut();
+                if engine.clock().is_paused() {
+                    engine.resume_clock();
+                } else {
+                    engine.pause_clock();
+                }
+            }
+            handle.bump.emit(());
+        })
+    };
+    let advance = |ms: i64| {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| {
+            handle.lab.engine.borrow_mut().advance_clock(ms);
+            handle.lab.pump(false, crate::browser::now_ms());
+            handle.bump.emit(());
+        })
+    };
+    let time = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(now_ms as f64));
+    let shown = format!("{:02}:{:02}:{:02}", time.get_hours(), time.get_minutes(), time.get_seconds());
+    html! {
+        <section class="panel clock" aria-label="Clock">
+            <div class="clock-row">
+                <span class="clock-label">{"Engine clock "}</span><span class="clock-time" title="the emulator's clock">{ shown }</span>
+                if is_virtual {
+                    <span class="virtual-badge" role="status">{ if paused { "virtual time · paused" } else { "virtual time" } }</span>
+                } else {
+                    <span class="real-badge">{"real time"}</span>
+                }
+            </div>
+            <div class="clock-buttons" role="group" aria-label="Clock controls">
+                <button type="button" onclick={toggle} aria-pressed={paused.to_string()}>
+                    { if paused { "Play" } else { "Pause" } }
+                </button>
+                <button type="button" onclick={advance(1_000)} aria-label="+1 s: advance the clock 1 second">{"+1 s"}</button>
+                <button type="button" onclick={advance(10_000)} aria-label="+10 s: advance the clock 10 seconds">{"+10 s"}</button>
+                <button type="button" onclick={advance(60_000)} aria-label="+1 min: advance the clock 1 minute">{"+1 min"}</button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,121 @@
+//! Provides the shared lab to every component: restores the saved dataset
+//! on start, runs Redis's server cron (active expiry, blocking timeouts)
+//! ten times a second, routes engine events, and saves the dataset.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::browser;
+use crate::state::session::{Lab, Revision, SessionHandle};
+use crate::state::snapshot;
+
+pub const DATASET_KEY: &str = "redis-lab:dataset";
+pub const RESCUED_KEY: &str = "redis-lab:dataset:rescued";
+/// Least time between two saves while commands keep changing data.
+const SAVE_SPACING_MS: f64 = 300.0;
+
+/// Writes the dataset to storage if it changed. Returns false if storage refused it.
+pub fn save_now(lab: &Lab) -> bool {
+    if !lab.inbox.borrow().dirty {
+        return true;
+    }
+    let text = snapshot::dump(&lab.engine.borrow());
+    let ok = browser::local_set(DATASET_KEY, &text);
+    // A refused save is not retried until the data changes again.
+    let mut inbox = lab.inbox.borrow_mut();
+    inbox.dirty = false;
+    inbox.save_failed = !ok;
+    ok
+}
+
+fn start() -> Rc<Lab> {
+    let lab = Lab::in_browser();
+    if let Some(saved) = browser::local_get(DATASET_KEY) {
+        lab.restore(&saved);
+        if lab.inbox.borrow().notice.is_some() {
+            // Keep the unusable save aside: the next save replaces the main copy.
+            browser::local_set(RESCUED_KEY, &saved);
+        }
+    }
+    Rc::new(lab)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SessionProviderProps {
+    pub children: Html,
+}
+
+#[function_component(SessionProvider)]
+pub fn session_provider(props: &SessionProviderProps) -> Html {
+    let lab = use_state(start);
+    let revision = use_reducer(Revision::default);
+    let bump = {
+        let dispatcher = revision.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(()))
+    };
+    {
+        let lab = (*lab).clone();
+        let dispatcher = revision.dispatcher();
+        use_effect_with((), move |_| {
+            let last_save = Rc::new(Cell::new(0.0));
+            let cron_lab = lab.clone();
+            let interval = gloo_timers::callback::Interval::new(100, move || {
+                let now = browser::now_ms();
+                if let Ok(mut e) = cron_lab.engine.try_borrow_mut() {
+                    e.tick();
+                } else {
+                    return;
+                }
+                if cron_lab.pump(false, now) {
+                    dispatcher.dispatch(());
+                }
+                if now - last_save.get() >= SAVE_SPACING_MS && cron_lab.inbox.borrow().dirty {
+                    last_save.set(now);
+                    let failed_before = cron_lab.inbox.borrow().save_failed;
+                    save_now(&cron_lab);
+                    if cron_lab.inbox.borrow().save_failed != failed_before {
+                        dispatcher.dispatch(());
+                    }
+                }
+            });
+            let hide_lab = lab.clone();
+            let on_hide = web_sys::window().map(|w| {
+                gloo_events_listener(&w, move || {
+                    save_now(&hide_lab);
+                })
+            });
+            move || {
+                drop(interval);
+                drop(on_hide);
+            }
+        });
+    }
+    let handle = SessionHandle { lab: (*lab).clone(), revision: revision.0, bump };
+    html! {
+        <ContextProvider<SessionHandle> context={handle}>
+            { props.children.clone() }
+        </ContextProvider<SessionHandle>>
+    }
+}
+
+/// Listens for `pagehide` (leaving or reloading the page); removed on drop.
+struct PageHide {
+    window: web_sys::Window,
+    closure: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl Drop for PageHide {
+    fn drop(&mut self) {
+        use wasm_bindgen::JsCast;
+        let _ = self.window.remove_event_listener_with_callback("pagehide", self.closure.as_ref().unchecked_ref());
+    }
+}
+
+fn gloo_events_listener(window: &web_sys::Window, f: impl FnMut() + 'static) -> PageHide {
+    use wasm_bindgen::JsCast;
+    let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(f);
+    let _ = window.add_event_listener_with_callback("pagehide", closure.as_ref().unchecked_ref());
+    PageHide { window: window.clone(), closure }
+}

@@ -1,0 +1,301 @@
+//! Draws one value for its type: a list as a row of boxes, a hash as a
+//! table, a set as chips, a sorted set as ranked bars, a string as text
+//! plus its bits, a HyperLogLog as its register heatmap, geo members as
+//! points on a plane (with the last radius search), a stream as a
+//! timeline with consumer-group cursors. Everything is rendered as text
+//! nodes, never as markup.
+
+use redis_emulator::float::format_double;
+use redis_emulator::types::{StreamValue, ZSetValue};
+use redis_emulator::value::{StrValue, Value};
+use yew::prelude::*;
+
+use crate::state::keys::{display_bytes, Kind};
+use crate::state::session::{GeoQuery, SessionHandle};
+use crate::state::{geohash, hll};
+
+/// Most elements drawn for one value (the rest are counted).
+const MAX_SHOWN: usize = 200;
+/// Bytes of a string drawn as bits.
+const BIT_BYTES: usize = 32;
+
+#[derive(Properties, PartialEq)]
+pub struct ValueViewProps {
+    pub db: usize,
+    pub name: Vec<u8>,
+}
+
+#[function_component(ValueView)]
+pub fn value_view(props: &ValueViewProps) -> Html {
+    let handle = use_context::<SessionHandle>().expect("SessionProvider");
+    let engine = handle.lab.engine.borrow();
+    let inbox = handle.lab.inbox.borrow();
+    let now = engine.now_ms();
+    let Some(entry) = engine.db(props.db).and_then(|d| d.get(&props.name)).filter(|e| !e.is_expired(now)) else {
+        return html! { <div class="value-view gone"><p>{"This key no longer exists."}</p></div> };
+    };
+    let kind = Kind::of(&entry.value);
+    let changed = inbox.changed.contains(&(props.db, props.name.clone()));
+    let picture = picture(&entry.value, inbox.geo_queries.get(&(props.db, props.name.clone())).copied());
+    html! {
+        <div class={classes!("value-view", format!("kind-{}", kind.label()), changed.then_some("changed"))}
+            aria-label={format!("Value of {}", display_bytes(&props.name))} role="group">
+            { picture }
+        </div>
+    }
+}
+
+/// The picture of one value (also used by the type gallery).
+pub fn picture(value: &Value, geo_query: Option<GeoQuery>) -> Html {
+    match value {
+        Value::String(s) if hll::is_hll(&s.bytes) => hll_view(s),
+        Value::String(s) => string_view(s),
+        Value::List(l) => list_view(&l.to_vec()),
+        Value::Hash(h) => hash_view(&h.pairs()),
+        Value::Set(s) => set_view(&s.members()),
+        Value::ZSet(z) if Kind::of(value) == Kind::Geo => geo_view(z, geo_query),
+        Value::ZSet(z) => zset_view(z),
+        Value::Stream(s) => stream_view(s),
+    }
+}
+
+fn more(total: usize) -> Html {
+    if total > MAX_SHOWN {
+        html! { <p class="more">{ format!("… and {} more", total - MAX_SHOWN) }</p> }
+    } else {
+        html! {}
+    }
+}
+
+fn string_view(s: &StrValue) -> Html {
+    let shown = &s.bytes[..s.bytes.len().min(4096)];
+    let bits = &s.bytes[..s.bytes.len().min(BIT_BYTES)];
+    html! {
+        <>
+            <p class="meta">{ format!("{} bytes · encoding {}", s.bytes.len(), s.encoding()) }</p>
+            <pre class="string-text">{ display_bytes(shown) }{ if s.bytes.len() > shown.len() { "…" } else { "" } }</pre>
+            if !bits.is_empty() {
+                <figure class="bits">
+                    <figcaption>{ format!("Bits (GETBIT offsets){}", if s.bytes.len() > BIT_BYTES { format!(", first {BIT_BYTES} bytes") } else { String::new() }) }</figcaption>
+                    <div class="bit-grid" role="img" aria-label={format!("{} of {} bits set", bits.iter().map(|b| b.count_ones()).sum::<u32>(), bits.len() * 8)}>
+                        { for bits.iter().enumerate().map(|(i, byte)| html! {
+                            <div class="bit-byte">
+                                <span class="bit-offset">{ i * 8 }</span>
+                                { for (0..8).map(|b| {
+                                    let on = byte & (0x80 >> b) != 0;
+                                    html! { <span class={classes!("bit", on.then_some("on"))} title={format!("bit {}", i * 8 + b)}>{ if on { "1" } else { "0" } }</span> }
+                                }) }
+                            </div>
+                        }) }
+                    </div>
+                </figure>
+            }
+        </>
+    }
+}
+
+fn hll_view(s: &StrValue) -> Html {
+    let Some(registers) = hll::registers(&s.bytes) else {
+        return html! { <><p class="meta">{"A string that starts like a HyperLogLog but is not a valid one."}</p>{ string_view(s) }</> };
+    };
+    let estimate = hll::estimate(&registers);
+    let used = registers.iter().filter(|&&r| r > 0).count();
+    let max = registers.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let side = 128;
+    let cells = registers.iter().enumerate().filter(|(_, &r)| r > 0).map(|(i, &r)| {
+        let light = 85.0 - 55.0 * (r as f64 / max);
+        html! {
+            <rect x={(i % side).to_string()} y={(i / side).to_string()} width="1" height="1"
+                fill={format!("hsl(8 75% {light:.0}%)")}><title>{ format!("register {i}: {r}") }</title></rect>
+        }
+    });
+    // With few registers set, ring them so single cells can be seen.
+    let rings = (used <= 64).then(|| {
+        registers
+            .iter()
+            .enumerate()
+            .filter(|(_, &r)| r > 0)
+            .map(|(i, _)| {
+                html! {
+                    <circle class="hll-ring" cx={format!("{}.5", i % side)} cy={format!("{}.5", i / side)} r="3" />
+                }
+            })
+            .collect::<Html>()
+    });
+    html! {
+        <>
+            <p class="meta">
+                <strong class="estimate">{ format!("≈ {estimate} distinct elements") }</strong>
+                { format!(" · {} encoding · {used} of {} registers set", if s.bytes[4] == 0 { "dense" } else { "sparse" }, hll::REGISTERS) }
+            </p>
+            <svg class="hll-heatmap" viewBox="0 0 128 128" role="img" preserveAspectRatio="xMidYMid meet"
+                aria-label={format!("Heatmap of {} registers, {used} set; estimate {estimate}", hll::REGISTERS)}>
+                <rect class="hll-bg" x="0" y="0" width="128" height="128" />
+                { for cells }
+                { rings.unwrap_or_default() }
+            </svg>
+        </>
+    }
+}
+
+fn list_view(items: &[Vec<u8>]) -> Html {
+    let n = items.len();
+    html! {
+        <>
+            <p class="meta">{ format!("{n} element{}", if n == 1 { "" } else { "s" }) }</p>
+            <ol class="list-boxes" aria-label="List elements from head to tail">
+                { for items.iter().take(MAX_SHOWN).enumerate().map(|(i, item)| html! {
+                    <li class="list-box">
+                        if i == 0 { <span class="end-label">{"head"}</span> }
+                        if i + 1 == n { <span class="end-label tail">{"tail"}</span> }
+                        <span class="index">{ i }</span>
+                        <span class="item">{ display_bytes(item) }</span>
+                    </li>
+                }) }
+            </ol>
+            { more(n) }
+        </>
+    }
+}
+
+fn hash_view(pairs: &[(Vec<u8>, Vec<u8>)]) -> Html {
+    html! {
+        <>
+            <p class="meta">{ format!("{} field{}", pairs.len(), if pairs.len() == 1 { "" } else { "s" }) }</p>
+            <table class="hash-table">
+                <thead><tr><th scope="col">{"field"}</th><th scope="col">{"value"}</th></tr></thead>
+                <tbody>
+                    { for pairs.iter().take(MAX_SHOWN).map(|(f, v)| html! {
+                        <tr><td>{ display_bytes(f) }</td><td>{ display_bytes(v) }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+            { more(pairs.len()) }
+        </>
+    }
+}
+
+fn set_view(members: &[Vec<u8>]) -> Html {
+    html! {
+        <>
+            <p class="meta">{ format!("{} member{}", members.len(), if members.len() == 1 { "" } else { "s" }) }</p>
+            <ul class="chips" aria-label="Set members">
+                { for members.iter().take(MAX_SHOWN).map(|m| html! { <li class="chip">{ display_bytes(m) }</li> }) }
+            </ul>
+            { more(members.len()) }
+        </>
+    }
+}
+
+fn zset_view(z: &ZSetValue) -> Html {
+    let ranked = z.ranked();
+    let (lo, hi) = ranked.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, s)| (lo.min(*s), hi.max(*s)));
+    let floor = if lo >= 0.0 { 0.0 } else { lo };
+    let span = (hi - floor).max(f64::MIN_POSITIVE);
+    html! {
+        <>
+            <p class="meta">{ format!("{} member{}, lowest score first (ZRANGE order)", ranked.len(), if ranked.len() == 1 { "" } else { "s" }) }</p>
+            <ol class="zset-bars">
+                { for ranked.iter().take(MAX_SHOWN).enumerate().map(|(rank, (m, s))| {
+                    let width = if s.is_finite() { ((s - floor) / span * 100.0).clamp(2.0, 100.0) } else if *s > 0.0 { 100.0 } else { 2.0 };
+                    html! {
+                        <li class="zset-row">
+                            <span class="rank">{ format!("#{rank}") }</span>
+                            <span class="member">{ display_bytes(m) }</span>
+                            <span class="bar-track"><span class="bar" style={format!("width:{width:.1}%")}></span></span>
+                            <span class="score">{ format_double(*s) }</span>
+                        </li>
+                    }
+                }) }
+            </ol>
+            { more(ranked.len()) }
+        </>
+    }
+}
+
+fn geo_view(z: &ZSetValue, query: Option<GeoQuery>) -> Html {
+    let points: Vec<(Vec<u8>, (f64, f64))> =
+        z.ranked().into_iter().filter_map(|(m, s)| geohash::decode(s).map(|p| (m, p))).take(MAX_SHOWN).collect();
+    // Bounds: every point plus the search circle, with a margin.
+    let mut min = (f64::INFINITY, f64::INFINITY);
+    let mut max = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let mut include = |(x, y): (f64, f64)| {
+        min = (min.0.min(x), min.1.min(y));
+        max = (max.0.max(x), max.1.max(y));
+    };
+    points.iter().for_each(|(_, p)| include(*p));
+    let circle = query.map(|q| {
+        let dlat = q.radius_m / 111_320.0;
+        let dlon = q.radius_m / (111_320.0 * q.center.1.to_radians().cos().max(0.01));
+        (q, dlon, dlat)
+    });
+    if let Some((q, dlon, dlat)) = circle {
+        include((q.center.0 - dlon, q.center.1 - dlat));
+        include((q.center.0 + dlon, q.center.1 + dlat));
+    }
+    let span = ((max.0 - min.0).max(max.1 - min.1)).max(0.01);
+    let margin = span * 0.12;
+    let (x0, y1) = (min.0 - margin, max.1 + margin);
+    let size = span + 2.0 * margin;
+    let px = |(lon, lat): (f64, f64)| ((lon - x0) / size * 100.0, (y1 - lat) / size * 100.0);
+    html! {
+        <>
+            <p class="meta">{ format!("{} place{} (geohash scores decoded)", points.len(), if points.len() == 1 { "" } else { "s" }) }
+                if let Some(q) = query { { format!(" · last search: {:.1} km around {:.4}, {:.4}", q.radius_m / 1000.0, q.center.0, q.center.1) } }
+            </p>
+            <svg class="geo-plane" viewBox="-2 -2 104 104" role="img" aria-label="Members plotted by longitude and latitude">
+                <rect class="geo-bg" x="-2" y="-2" width="104" height="104" />
+                if let Some((q, dlon, dlat)) = circle {
+                    <ellipse class="geo-radius" cx={format!("{:.2}", px(q.center).0)} cy={format!("{:.2}", px(q.center).1)}
+                        rx={format!("{:.2}", dlon / size * 100.0)} ry={format!("{:.2}", dlat / size * 100.0)} />
+                    <circle class="geo-center" cx={format!("{:.2}", px(q.center).0)} cy={format!("{:.2}", px(q.center).1)} r="0.8" />
+                }
+                { for points.iter().map(|(m, p)| {
+                    let (x, y) = px(*p);
+                    html! {
+                        <g class="geo-point">
+                            <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="1.4" />
+                            <text x={format!("{:.2}", x + 2.2)} y={format!("{:.2}", y + 1.2)}>{ display_bytes(m) }</text>
+                            <title>{ format!("{}: {:.6}, {:.6}", display_bytes(m), p.0, p.1) }</title>
+                        </g>
+                    }
+                }) }
+            </svg>
+        </>
+    }
+}
+
+fn stream_view(s: &StreamValue) -> Html {
+    let entries = s.entries_view();
+    let groups = s.groups_view();
+    let start = entries.len().saturating_sub(30);
+    html! {
+        <>
+            <p class="meta">{ format!("{} entr{} · newest {} · {} consumer group{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" }, entries.last().map(|e| e.id.to_string()).unwrap_or_else(|| "–".into()), groups.len(), if groups.len() == 1 { "" } else { "s" }) }</p>
+            if start > 0 { <p class="more">{ format!("{start} older entries not shown") }</p> }
+            <ol class="stream-timeline" aria-label="Stream entries, oldest first">
+                { for entries[start..].iter().map(|e| {
+                    let cursors: Vec<Html> = groups.iter().filter(|g| g.last_delivered == e.id).map(|g| html! {
+                        <span class="cursor" title="consumer group's last delivered id">
+                            { format!("▲ {} ({} pending, {} consumer{})", display_bytes(&g.name), g.pending, g.consumers.len(), if g.consumers.len() == 1 { "" } else { "s" }) }
+                        </span>
+                    }).collect();
+                    html! {
+                        <li class="stream-entry">
+                            <span class="stream-id">{ e.id.to_string() }</span>
+                            <dl>{ for e.fields.iter().map(|(f, v)| html! { <><dt>{ display_bytes(f) }</dt><dd>{ display_bytes(v) }</dd></> }) }</dl>
+                            { for cursors }
+                        </li>
+                    }
+                }) }
+            </ol>
+            if !groups.is_empty() {
+                <ul class="groups">
+                    { for groups.iter().map(|g| html! {
+                        <li>{ format!("group {} → last delivered {} · {} pending", display_bytes(&g.name), g.last_delivered, g.pending) }</li>
+                    }) }
+                </ul>
+            }
+        </>
+    }
+}
