@@ -4,7 +4,7 @@
 //! exactly as redis-cli prints them, and replies that arrive later
 //! (BLPOP, pub/sub, MONITOR) routed in from the shared lab.
 
-use redis_emulator::cli_format::format_reply;
+use redis_emulator::cli_format::{format_for_command, format_reply};
 use redis_emulator::tokenizer::split_line;
 use redis_emulator::{ClientId, Reply};
 use web_sys::HtmlInputElement;
@@ -62,7 +62,7 @@ fn run_one(handle: &SessionHandle, client: ClientId, line: &str) -> Outcome {
         if !reply.is_error() {
             lab.note_geo_query(db, &argv);
         }
-        (format_reply(&reply, proto), matches!(reply, Reply::Error(_)))
+        (format_for_command(&argv, &reply, proto), matches!(reply, Reply::Error(_)))
     };
     Outcome::Ran { output, error }
 }
@@ -145,6 +145,18 @@ pub fn console(props: &ConsoleProps) -> Html {
             handle.after_command();
         }
     };
+
+    // Lines a lesson block sent to this console run as if typed.
+    {
+        let lab = handle.lab.clone();
+        let run_lines = run_lines.clone();
+        use_effect_with(handle.revision, move |_| {
+            let lines = lab.take_lines(n);
+            if !lines.is_empty() {
+                run_lines(lines);
+            }
+        });
+    }
 
     let onkeydown = {
         let state = state.clone();

@@ -64,6 +64,8 @@ pub struct Inbox {
     pub save_failed: bool,
     pub geo_queries: HashMap<(usize, Vec<u8>), GeoQuery>,
     pub notice: Option<Notice>,
+    /// Lines a lesson asked a console to type and run: (console number, line).
+    scripted: Vec<(u32, String)>,
 }
 
 /// The engine and everything routed out of it.
@@ -172,6 +174,19 @@ impl Lab {
     }
 
     /// Replies waiting for `client`, oldest first.
+    /// Asks console `console` to run `lines` as if typed (lesson blocks).
+    pub fn queue_lines(&self, console: u32, lines: Vec<String>) {
+        self.inbox.borrow_mut().scripted.extend(lines.into_iter().map(|l| (console, l)));
+    }
+
+    /// The lines queued for console `console`, oldest first.
+    pub fn take_lines(&self, console: u32) -> Vec<String> {
+        let mut inbox = self.inbox.borrow_mut();
+        let (mine, rest): (Vec<_>, Vec<_>) = inbox.scripted.drain(..).partition(|(c, _)| *c == console);
+        inbox.scripted = rest;
+        mine.into_iter().map(|(_, l)| l).collect()
+    }
+
     pub fn take_deliveries(&self, client: ClientId) -> Vec<Reply> {
         self.inbox.borrow_mut().deliveries.remove(&client).unwrap_or_default()
     }

@@ -7,4 +7,4 @@ pub mod markdown;
 pub mod runner;
 
 pub use lesson::{parse_lesson, Challenge, Check, CommandBlock, Lesson, ParseError, Part, Step};
-pub use runner::{output_matches, LessonRun, Outcome, Verdict};
+pub use runner::{check_engine, output_matches, LessonRun, Outcome, Verdict};

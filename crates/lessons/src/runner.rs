@@ -37,6 +37,24 @@ pub fn output_matches(expected: &str, output: &str) -> bool {
     }
 }
 
+/// Evaluates a challenge on any engine, with a short-lived checker client
+/// (so the learner's consoles keep their state).
+pub fn check_engine(engine: &mut Engine, challenge: &Challenge) -> Verdict {
+    let checker = engine.connect("lesson:checker");
+    let mut failures = Vec::new();
+    for check in &challenge.checks {
+        let output = match engine.execute_line(checker, &check.command) {
+            Err(e) => e.to_string(),
+            Ok(reply) => format_reply(&reply, engine.protocol_of(checker)).trim_end_matches('\n').to_string(),
+        };
+        if !output_matches(&check.expected, &output) {
+            failures.push((check.command.clone(), check.expected.clone(), output));
+        }
+    }
+    engine.disconnect(checker);
+    Verdict { passed: failures.is_empty(), failures }
+}
+
 /// A lesson session: the engine and its simulated clients (1-based numbers).
 pub struct LessonRun {
     pub engine: Engine,
@@ -112,13 +130,6 @@ impl LessonRun {
 
     /// Evaluates a challenge's checks with a dedicated checker client.
     pub fn check(&mut self, challenge: &Challenge) -> Verdict {
-        let mut failures = Vec::new();
-        for check in &challenge.checks {
-            let out = self.run(99, &check.command);
-            if !output_matches(&check.expected, &out.output) {
-                failures.push((check.command.clone(), check.expected.clone(), out.output));
-            }
-        }
-        Verdict { passed: failures.is_empty(), failures }
+        check_engine(&mut self.engine, challenge)
     }
 }
