@@ -5,6 +5,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::pages::home::HomePage;
+use crate::pages::latency::LatencyPage;
 use crate::pages::not_found::NotFound;
 use crate::state::session::SessionProvider;
 
@@ -12,6 +13,8 @@ use crate::state::session::SessionProvider;
 pub enum Route {
     #[at("/")]
     Home,
+    #[at("/latency")]
+    Latency,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -20,6 +23,7 @@ pub enum Route {
 fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <HomePage /> },
+        Route::Latency => html! { <LatencyPage /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }
@@ -36,6 +40,9 @@ pub fn app() -> Html {
                             {" Redis Lab"}
                         </Link<Route>>
                         <span class="tagline">{"A Redis 7 emulator in your browser — no server"}</span>
+                        <nav class="topnav" aria-label="Pages">
+                            <Link<Route> to={Route::Latency}>{"Latency demo"}</Link<Route>>
+                        </nav>
                     </header>
                     <main class="content">
                         <Switch<Route> render={switch} />

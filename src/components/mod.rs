@@ -1,3 +1,4 @@
 //! Reusable UI pieces.
 
+pub mod charts;
 pub mod console;

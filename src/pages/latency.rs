@@ -1,0 +1,1034 @@
+//! The cached-vs-uncached latency demo: set up the seed's load test, run
+//! the simulation (crates/latency-sim) with and without the cache, and play
+//! the result back over a few seconds — Locust-style charts, the API log
+//! beside the Python that printed it, ab's report, and explainers computed
+//! from what this run actually did.
+
+use std::rc::Rc;
+
+use gloo_timers::callback::Interval;
+use latency_sim::{run, Load, LogKind, LogLine, Popularity, Report, SimConfig, Strategy};
+use yew::prelude::*;
+
+use crate::components::charts::{LineChart, Series};
+
+/// Wall time a full playback takes.
+const PLAYBACK_MS: u32 = 3000;
+/// Wall time between playback frames.
+const FRAME_MS: u32 = 40;
+/// API log lines kept on screen while playing (the newest).
+const LOG_WINDOW: usize = 200;
+
+// ----- the form ---------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Users,
+    SpawnRate,
+    Duration,
+    ThinkMin,
+    ThinkMax,
+    Products,
+    ZipfS,
+    Workers,
+    DbLatency,
+    DbJitter,
+    CacheRtt,
+    Overhead,
+    Ttl,
+    AbRequests,
+    AbConcurrency,
+    Seed,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LoadKind {
+    Locust,
+    Ab,
+}
+
+#[derive(Clone, PartialEq)]
+struct Form {
+    load: LoadKind,
+    zipf: bool,
+    cached: Strategy,
+    log_scale: bool,
+    values: Vec<(Field, String)>,
+}
+
+impl Form {
+    fn seed_defaults() -> Form {
+        let d = SimConfig::seed_defaults(Strategy::CacheAside);
+        let (users, spawn, duration, tmin, tmax) = match d.load {
+            Load::Locust { users, spawn_rate, duration_s, think_min_ms, think_max_ms } => {
+                (users, spawn_rate, duration_s, think_min_ms, think_max_ms)
+            }
+            Load::Ab { .. } => (10, 1.0, 180, 1000, 2000),
+        };
+        let values = vec![
+            (Field::Users, users.to_string()),
+            (Field::SpawnRate, spawn.to_string()),
+            (Field::Duration, duration.to_string()),
+            (Field::ThinkMin, (tmin as f64 / 1000.0).to_string()),
+            (Field::ThinkMax, (tmax as f64 / 1000.0).to_string()),
+            (Field::Products, d.products.to_string()),
+            (Field::ZipfS, "1.1".into()),
+            (Field::Workers, d.workers.to_string()),
+            (Field::DbLatency, d.db_latency_ms.to_string()),
+            (Field::DbJitter, d.db_jitter_ms.to_string()),
+            (Field::CacheRtt, (d.cache_rtt_us as f64 / 1000.0).to_string()),
+            (Field::Overhead, (d.overhead_us as f64 / 1000.0).to_string()),
+            (Field::Ttl, d.ttl_s.to_string()),
+            (Field::AbRequests, "100".into()),
+            (Field::AbConcurrency, "10".into()),
+            (Field::Seed, d.seed.to_string()),
+        ];
+        Form { load: LoadKind::Locust, zipf: false, cached: Strategy::CacheAside, log_scale: false, values }
+    }
+
+    fn get(&self, f: Field) -> &str {
+        self.values.iter().find(|(k, _)| *k == f).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    fn set(&mut self, f: Field, v: String) {
+        if let Some(slot) = self.values.iter_mut().find(|(k, _)| *k == f) {
+            slot.1 = v;
+        }
+    }
+
+    /// The simulation config this form describes, or what is wrong with it.
+    fn config(&self, strategy: Strategy) -> Result<SimConfig, String> {
+        let mut cfg = SimConfig::seed_defaults(strategy);
+        cfg.load = match self.load {
+            LoadKind::Locust => Load::Locust {
+                users: self.int(Field::Users, "users")? as u32,
+                spawn_rate: self.num(Field::SpawnRate, "spawn rate")?,
+                duration_s: self.int(Field::Duration, "duration")? as u32,
+                think_min_ms: (self.num(Field::ThinkMin, "minimum think time")? * 1000.0).round() as u64,
+                think_max_ms: (self.num(Field::ThinkMax, "maximum think time")? * 1000.0).round() as u64,
+            },
+            LoadKind::Ab => Load::Ab {
+                requests: self.int(Field::AbRequests, "-n (requests)")? as u32,
+                concurrency: self.int(Field::AbConcurrency, "-c (concurrency)")? as u32,
+            },
+        };
+        cfg.products = self.int(Field::Products, "products")? as u32;
+        cfg.popularity =
+            if self.zipf { Popularity::Zipf(self.num(Field::ZipfS, "Zipf exponent")?) } else { Popularity::Uniform };
+        cfg.workers = self.int(Field::Workers, "workers")? as u32;
+        cfg.db_latency_ms = self.int(Field::DbLatency, "database latency")?;
+        cfg.db_jitter_ms = self.int(Field::DbJitter, "database jitter")?.min(60_000);
+        cfg.cache_rtt_us = (self.num(Field::CacheRtt, "cache round trip")? * 1000.0).round().min(1e9) as u64;
+        cfg.overhead_us = (self.num(Field::Overhead, "framework overhead")? * 1000.0).round().min(1e9) as u64;
+        cfg.ttl_s = self.int(Field::Ttl, "TTL")?;
+        cfg.seed = self.int(Field::Seed, "seed")?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn num(&self, f: Field, name: &str) -> Result<f64, String> {
+        match self.get(f).trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+            _ => Err(format!("{name} must be a number of at least 0")),
+        }
+    }
+
+    /// A whole number, capped so a typo cannot ask for an absurd run
+    /// (SimConfig::validate then gives the precise limits).
+    fn int(&self, f: Field, name: &str) -> Result<u64, String> {
+        self.get(f)
+            .trim()
+            .parse::<u64>()
+            .map(|v| v.min(u32::MAX as u64))
+            .map_err(|_| format!("{name} must be a whole number"))
+    }
+}
+
+// ----- runs and playback ---------------------------------------------
+
+struct RunResult {
+    strategy: Strategy,
+    report: Report,
+}
+
+impl RunResult {
+    fn class(&self) -> &'static str {
+        series_class(self.strategy)
+    }
+}
+
+fn series_class(s: Strategy) -> &'static str {
+    match s {
+        Strategy::NoCache => "series-nocache",
+        Strategy::CacheAside => "series-aside",
+        Strategy::CacheAsideLock => "series-lock",
+        Strategy::EarlyRefresh => "series-early",
+    }
+}
+
+#[derive(Clone, PartialEq)]
+struct Playback {
+    /// Virtual time revealed so far.
+    at_us: i64,
+    end_us: i64,
+    playing: bool,
+}
+
+enum PlayAction {
+    Start { end_us: i64, instant: bool },
+    Tick,
+    Skip,
+}
+
+impl Reducible for Playback {
+    type Action = PlayAction;
+    fn reduce(self: Rc<Self>, action: PlayAction) -> Rc<Self> {
+        let next = match action {
+            PlayAction::Start { end_us, instant } => {
+                Playback { at_us: if instant { end_us } else { 0 }, end_us, playing: !instant }
+            }
+            PlayAction::Tick => {
+                if !self.playing {
+                    return self;
+                }
+                let step = (self.end_us * FRAME_MS as i64 / PLAYBACK_MS as i64).max(1);
+                let at_us = (self.at_us + step).min(self.end_us);
+                Playback { at_us, end_us: self.end_us, playing: at_us < self.end_us }
+            }
+            PlayAction::Skip => Playback { at_us: self.end_us, end_us: self.end_us, playing: false },
+        };
+        Rc::new(next)
+    }
+}
+
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .map(|m| m.matches())
+        .unwrap_or(false)
+}
+
+/// End of the run in virtual time: the last response, rounded up to a second.
+fn run_end_us(runs: &[RunResult]) -> i64 {
+    runs.iter().map(|r| r.report.timeline.len() as i64 * 1_000_000).max().unwrap_or(1_000_000)
+}
+
+// ----- the page ----------------------------------------------------------
+
+#[function_component(LatencyPage)]
+pub fn latency_page() -> Html {
+    let form = use_state(Form::seed_defaults);
+    let runs = use_state(|| Rc::new(Vec::<RunResult>::new()));
+    let error = use_state(|| None::<String>);
+    let focus = use_state(|| 0usize);
+    let play = use_reducer(|| Playback { at_us: 0, end_us: 1, playing: false });
+    let run_counter = use_mut_ref(|| 0u64);
+
+    // The playback loop: one interval while playing, dropped when done.
+    {
+        let play = play.clone();
+        let playing = play.playing;
+        use_effect_with(playing, move |&playing| {
+            let interval = playing.then(|| {
+                let play = play.clone();
+                Interval::new(FRAME_MS, move || play.dispatch(PlayAction::Tick))
+            });
+            move || drop(interval)
+        });
+    }
+
+    let start = {
+        let form = form.clone();
+        let runs = runs.clone();
+        let error = error.clone();
+        let play = play.clone();
+        let focus = focus.clone();
+        let run_counter = run_counter.clone();
+        move |strategies: Vec<Strategy>| {
+            let mut results = Vec::new();
+            for s in strategies {
+                match form.config(s).and_then(run) {
+                    Ok(report) => results.push(RunResult { strategy: s, report }),
+                    Err(e) => {
+                        error.set(Some(e));
+                        return;
+                    }
+                }
+            }
+            error.set(None);
+            *run_counter.borrow_mut() += 1;
+            let end_us = run_end_us(&results);
+            focus.set(results.len().saturating_sub(1));
+            runs.set(Rc::new(results));
+            play.dispatch(PlayAction::Start { end_us, instant: prefers_reduced_motion() });
+        }
+    };
+    let on_uncached = {
+        let start = start.clone();
+        Callback::from(move |_: MouseEvent| start(vec![Strategy::NoCache]))
+    };
+    let on_cached = {
+        let start = start.clone();
+        let form = form.clone();
+        Callback::from(move |_: MouseEvent| start(vec![form.cached]))
+    };
+    let on_both = {
+        let start = start.clone();
+        let form = form.clone();
+        Callback::from(move |_: MouseEvent| start(vec![Strategy::NoCache, form.cached]))
+    };
+    let on_skip = {
+        let play = play.clone();
+        Callback::from(move |_: MouseEvent| play.dispatch(PlayAction::Skip))
+    };
+    let on_submit = {
+        let start = start.clone();
+        let form = form.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            start(vec![Strategy::NoCache, form.cached]);
+        })
+    };
+
+    // Validation is live: the message shows as soon as a field is wrong.
+    let validation = form.config(form.cached).err();
+    let done = !play.playing;
+    let revealed_s = ((play.at_us + 999_999) / 1_000_000).max(0) as usize;
+
+    html! {
+        <section class="latency" aria-labelledby="latency-title">
+            <div class="intro">
+                <h1 id="latency-title">{"Cached vs uncached: the latency demo"}</h1>
+                <p>
+                    {"A product API whose database call takes 2 seconds, load-tested like the seed experiment "}
+                    {"(Locust: 10 users, 1–2 s think time; or "}<code>{"ab -n 100 -c 10"}</code>{"). "}
+                    {"The load test runs in simulated time, deterministically; every cache command runs on "}
+                    {"this page's Redis emulator."}
+                </p>
+            </div>
+            { render_form(&form, on_submit, validation.clone()) }
+            <div class="lat-actions" role="group" aria-label="Run the load test">
+                <button type="button" class="btn" id="run-uncached" onclick={on_uncached}
+                        disabled={validation.is_some()}>{"Run uncached"}</button>
+                <button type="button" class="btn" id="run-cached" onclick={on_cached}
+                        disabled={validation.is_some()}>{ format!("Run cached ({})", form.cached.label()) }</button>
+                <button type="button" class="btn primary" id="run-both" onclick={on_both}
+                        disabled={validation.is_some()}>{"Run both side by side"}</button>
+            </div>
+            if let Some(e) = (*error).clone() {
+                <p class="lat-error" role="alert">{ e }</p>
+            }
+            if !runs.is_empty() {
+                { render_progress(&play, on_skip) }
+                { render_charts(&runs, &play, revealed_s, form.log_scale, done) }
+                { render_details(&runs, &play, *focus, focus.clone(), done) }
+            }
+        </section>
+    }
+}
+
+fn field_input(form: &UseStateHandle<Form>, f: Field, id: &str, label: &str, unit: &str, step: &str) -> Html {
+    let oninput = {
+        let form = form.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut next = (*form).clone();
+            next.set(f, input.value());
+            form.set(next);
+        })
+    };
+    html! {
+        <label class="lat-field" for={id.to_string()}>
+            <span class="lat-label">{ label }</span>
+            <span class="lat-input">
+                <input id={id.to_string()} type="number" inputmode="decimal" min="0" step={step.to_string()}
+                       value={form.get(f).to_string()} {oninput} />
+                if !unit.is_empty() { <span class="lat-unit">{ unit }</span> }
+            </span>
+        </label>
+    }
+}
+
+fn render_form(form: &UseStateHandle<Form>, onsubmit: Callback<SubmitEvent>, validation: Option<String>) -> Html {
+    let set_load = |kind: LoadKind| {
+        let form = form.clone();
+        Callback::from(move |_: Event| {
+            let mut next = (*form).clone();
+            next.load = kind;
+            form.set(next);
+        })
+    };
+    let set_zipf = |zipf: bool| {
+        let form = form.clone();
+        Callback::from(move |_: Event| {
+            let mut next = (*form).clone();
+            next.zipf = zipf;
+            form.set(next);
+        })
+    };
+    let on_strategy = {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut next = (*form).clone();
+            next.cached = match select.value().as_str() {
+                "lock" => Strategy::CacheAsideLock,
+                "early" => Strategy::EarlyRefresh,
+                _ => Strategy::CacheAside,
+            };
+            form.set(next);
+        })
+    };
+    let on_log = {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut next = (*form).clone();
+            next.log_scale = input.checked();
+            form.set(next);
+        })
+    };
+    let on_reset = {
+        let form = form.clone();
+        Callback::from(move |_: MouseEvent| form.set(Form::seed_defaults()))
+    };
+    let locust = form.load == LoadKind::Locust;
+    html! {
+        <form class="lat-form panel" {onsubmit} aria-describedby="lat-validation" novalidate=true>
+            <fieldset class="lat-load">
+                <legend>{"Load generator"}</legend>
+                <div class="lat-radios">
+                    <label><input type="radio" name="load" id="load-locust" checked={locust}
+                                  onchange={set_load(LoadKind::Locust)} />{" Locust (users with think time)"}</label>
+                    <label><input type="radio" name="load" id="load-ab" checked={!locust}
+                                  onchange={set_load(LoadKind::Ab)} />{" ab (fixed number of requests)"}</label>
+                </div>
+                if locust {
+                    <div class="lat-grid">
+                        { field_input(form, Field::Users, "f-users", "Users", "", "1") }
+                        { field_input(form, Field::SpawnRate, "f-spawn", "Spawn rate", "users/s", "0.5") }
+                        { field_input(form, Field::Duration, "f-duration", "Duration", "s", "10") }
+                        { field_input(form, Field::ThinkMin, "f-think-min", "Think time from", "s", "0.5") }
+                        { field_input(form, Field::ThinkMax, "f-think-max", "Think time to", "s", "0.5") }
+                        { field_input(form, Field::Products, "f-products", "Products", "ids", "1") }
+                    </div>
+                    <div class="lat-radios">
+                        <span class="lat-label">{"Product popularity"}</span>
+                        <label><input type="radio" name="pop" id="pop-uniform" checked={!form.zipf}
+                                      onchange={set_zipf(false)} />{" uniform (random.randint)"}</label>
+                        <label><input type="radio" name="pop" id="pop-zipf" checked={form.zipf}
+                                      onchange={set_zipf(true)} />{" Zipf"}</label>
+                        if form.zipf { { field_input(form, Field::ZipfS, "f-zipf", "exponent s", "", "0.1") } }
+                    </div>
+                } else {
+                    <div class="lat-grid">
+                        { field_input(form, Field::AbRequests, "f-ab-n", "-n requests", "", "10") }
+                        { field_input(form, Field::AbConcurrency, "f-ab-c", "-c concurrency", "", "1") }
+                    </div>
+                    <p class="lat-note">{"ab sends every request for the same product and never pauses between them."}</p>
+                }
+            </fieldset>
+            <fieldset>
+                <legend>{"API, database and cache"}</legend>
+                <div class="lat-grid">
+                    { field_input(form, Field::Workers, "f-workers", "Server workers", "threads", "1") }
+                    { field_input(form, Field::DbLatency, "f-db", "Database latency", "ms", "100") }
+                    { field_input(form, Field::DbJitter, "f-jitter", "± jitter", "ms", "50") }
+                    { field_input(form, Field::CacheRtt, "f-rtt", "Cache round trip", "ms", "0.1") }
+                    { field_input(form, Field::Overhead, "f-overhead", "Framework overhead", "ms", "0.5") }
+                    { field_input(form, Field::Ttl, "f-ttl", "Cache TTL", "s", "10") }
+                    { field_input(form, Field::Seed, "f-seed", "Random seed", "", "1") }
+                </div>
+                <div class="lat-row">
+                    <label class="lat-field" for="f-strategy">
+                        <span class="lat-label">{"Cached strategy"}</span>
+                        <select id="f-strategy" onchange={on_strategy}>
+                            <option value="aside" selected={form.cached == Strategy::CacheAside}>{"Cache-aside (the seed)"}</option>
+                            <option value="lock" selected={form.cached == Strategy::CacheAsideLock}>{"Cache-aside + lock (no stampede)"}</option>
+                            <option value="early" selected={form.cached == Strategy::EarlyRefresh}>{"Cache-aside + early refresh"}</option>
+                        </select>
+                    </label>
+                    <label class="lat-check"><input type="checkbox" id="f-log" checked={form.log_scale} onchange={on_log} />
+                        {" Logarithmic response-time axis"}</label>
+                    <button type="button" class="btn subtle" onclick={on_reset}>{"Reset to the seed's values"}</button>
+                </div>
+            </fieldset>
+            <p id="lat-validation" class={classes!("lat-validation", validation.is_some().then_some("invalid"))}
+               role="status" aria-live="polite">
+                { validation.unwrap_or_default() }
+            </p>
+        </form>
+    }
+}
+
+fn render_progress(play: &UseReducerHandle<Playback>, on_skip: Callback<MouseEvent>) -> Html {
+    let pct = if play.end_us > 0 { play.at_us as f64 * 100.0 / play.end_us as f64 } else { 100.0 };
+    html! {
+        <div class="lat-progress" id="lat-progress">
+            <label for="lat-progress-bar">
+                { if play.playing { "Playing the run: " } else { "Run complete: " } }
+                { format!("{} of {} virtual time", clock(play.at_us), clock(play.end_us)) }
+            </label>
+            <progress id="lat-progress-bar" max="100" value={format!("{pct:.1}")}>{ format!("{pct:.0}%") }</progress>
+            if play.playing {
+                <button type="button" class="btn subtle" id="lat-skip" onclick={on_skip}>{"Skip to the end"}</button>
+            }
+        </div>
+    }
+}
+
+fn clock(us: i64) -> String {
+    let s = (us.max(0) + 500_000) / 1_000_000;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+fn series_of(runs: &[RunResult], name: &str, pick: impl Fn(&latency_sim::Point) -> f64, dashed: bool) -> Vec<Series> {
+    runs.iter()
+        .map(|r| Series {
+            label: if name.is_empty() {
+                r.strategy.label().to_string()
+            } else {
+                format!("{} {name}", r.strategy.label())
+            },
+            class: r.class(),
+            dashed,
+            values: Rc::new(r.report.timeline.iter().map(&pick).collect()),
+        })
+        .collect()
+}
+
+fn render_charts(
+    runs: &Rc<Vec<RunResult>>,
+    play: &UseReducerHandle<Playback>,
+    revealed: usize,
+    log_scale: bool,
+    done: bool,
+) -> Html {
+    let seconds = (play.end_us / 1_000_000).max(1) as usize;
+    let locust = runs.iter().any(|r| matches!(r.report.config.load, Load::Locust { .. }));
+    let mut rt = Vec::new();
+    for r in runs.iter() {
+        let one = std::slice::from_ref(r);
+        rt.extend(series_of(one, "p50", |p| if p.rps > 0.0 || p.p50_ms > 0.0 { p.p50_ms } else { f64::NAN }, false));
+        rt.extend(series_of(one, "p95", |p| if p.rps > 0.0 || p.p95_ms > 0.0 { p.p95_ms } else { f64::NAN }, true));
+    }
+    let rps = series_of(runs, "", |p| p.rps, false);
+    let users = series_of(runs, "", |p| p.users as f64, false);
+    let hit_runs: Vec<&RunResult> = runs.iter().filter(|r| r.strategy != Strategy::NoCache).collect();
+    let hits: Vec<Series> = hit_runs
+        .iter()
+        .map(|r| Series {
+            label: r.strategy.label().to_string(),
+            class: r.class(),
+            dashed: false,
+            values: Rc::new(
+                r.report.timeline.iter().map(|p| if p.rps > 0.0 { p.hit_ratio * 100.0 } else { f64::NAN }).collect(),
+            ),
+        })
+        .collect();
+
+    let rt_summary = runs
+        .iter()
+        .map(|r| {
+            let s = &r.report.summary;
+            format!(
+                "{}: median {}, 95th percentile {}, slowest {}.",
+                r.strategy.label(),
+                ms(s.median_ms),
+                ms(s.p95_ms),
+                ms(s.max_ms)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let rps_summary = runs
+        .iter()
+        .map(|r| {
+            let peak = r.report.timeline.iter().map(|p| p.rps).fold(0.0, f64::max);
+            format!(
+                "{}: {:.2} requests/s on average, at most {peak:.0} in one second.",
+                r.strategy.label(),
+                r.report.summary.rps
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let users_summary = runs
+        .first()
+        .map(|r| {
+            let top = r.report.timeline.iter().map(|p| p.users).max().unwrap_or(0);
+            match r.report.config.load {
+                Load::Locust { spawn_rate, .. } => {
+                    format!("Users start at {spawn_rate} per second until all {top} are running, then stay for the rest of the test.")
+                }
+                Load::Ab { .. } => String::new(),
+            }
+        })
+        .unwrap_or_default();
+    let hit_summary = if hit_runs.is_empty() {
+        "No cache in this run, so nothing is ever a hit.".to_string()
+    } else {
+        hit_runs
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}: {:.1}% of all requests were cache hits.",
+                    r.strategy.label(),
+                    r.report.summary.hit_ratio * 100.0
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+
+    html! {
+        <div class="lat-charts" aria-label="Charts">
+            <LineChart id="rt" title="Response time, p50 and p95 over the last 10 s" unit="ms" series={rt}
+                       {seconds} {revealed} log_scale={log_scale} summary={rt_summary} table={done} />
+            <LineChart id="rps" title="Requests per second" unit="requests/s" series={rps}
+                       {seconds} {revealed} summary={rps_summary} table={done} />
+            if locust {
+                <LineChart id="users" title="Number of users" unit="users" series={users}
+                           {seconds} {revealed} summary={users_summary} table={done} />
+            }
+            <LineChart id="hits" title="Cache hit ratio" unit="% of requests" series={hits}
+                       {seconds} {revealed} y_max={Some(100.0)} summary={hit_summary} table={done} />
+        </div>
+    }
+}
+
+fn ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0} ms")
+    } else {
+        format!("{v:.1} ms")
+    }
+}
+
+fn render_details(
+    runs: &Rc<Vec<RunResult>>,
+    play: &UseReducerHandle<Playback>,
+    focus: usize,
+    set_focus: UseStateHandle<usize>,
+    done: bool,
+) -> Html {
+    let focus = focus.min(runs.len().saturating_sub(1));
+    let Some(current) = runs.get(focus) else { return html! {} };
+    let tabs = (runs.len() > 1).then(|| {
+        html! {
+            <div class="lat-tabs" role="group" aria-label="Show the log and code of">
+                { for runs.iter().enumerate().map(|(i, r)| {
+                    let set_focus = set_focus.clone();
+                    html! {
+                        <button type="button" class={classes!("tab", r.class(), (i == focus).then_some("active"))}
+                                aria-pressed={(i == focus).to_string()}
+                                onclick={Callback::from(move |_: MouseEvent| set_focus.set(i))}>
+                            { r.strategy.label() }
+                        </button>
+                    }
+                }) }
+            </div>
+        }
+    });
+    let shown: Vec<&LogLine> = current.report.log.iter().take_while(|l| l.at_us <= play.at_us).collect();
+    let last_kind = shown.last().map(|l| l.kind);
+    html! {
+        <>
+            <h2 class="lat-h2">{"What the API printed, and the code that printed it"}</h2>
+            { tabs.unwrap_or_default() }
+            <div class="lat-run-detail">
+                { render_log(current, &shown) }
+                { render_code(current.strategy, last_kind) }
+            </div>
+            if done {
+                { render_results(runs) }
+                { render_explainers(runs) }
+            }
+            { render_commands(current, play.at_us, done) }
+        </>
+    }
+}
+
+fn render_log(run: &RunResult, shown: &[&LogLine]) -> Html {
+    let skip = shown.len().saturating_sub(LOG_WINDOW);
+    let dropped = run.report.dropped_log_lines;
+    html! {
+        <section class="api-log-wrap" aria-labelledby="api-log-title">
+            <h3 id="api-log-title">{ format!("API log — {}", run.strategy.label()) }</h3>
+            <ol class="api-log" id="api-log" tabindex="0" aria-label="API log, newest last">
+                if skip > 0 { <li class="log-more">{ format!("… {skip} earlier lines") }</li> }
+                { for shown.iter().skip(skip).map(|l| html! {
+                    <li class={log_class(l.kind)}>
+                        <span class="log-time">{ format!("[{:>8.3}s]", l.at_us as f64 / 1e6) }</span>
+                        { " " }{ l.text.clone() }
+                    </li>
+                }) }
+                if shown.is_empty() { <li class="log-more">{"(waiting for the first request)"}</li> }
+            </ol>
+            if dropped > 0 { <p class="lat-note">{ format!("{dropped} later lines were not kept.") }</p> }
+            <LogScroller count={shown.len()} />
+        </section>
+    }
+}
+
+/// Keeps the API log scrolled to its newest line as the run plays.
+#[derive(Properties, PartialEq)]
+struct LogScrollerProps {
+    count: usize,
+}
+
+#[function_component(LogScroller)]
+fn log_scroller(props: &LogScrollerProps) -> Html {
+    use_effect_with(props.count, |_| {
+        if let Some(log) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("api-log")) {
+            log.set_scroll_top(log.scroll_height());
+        }
+    });
+    html! {}
+}
+
+fn log_class(kind: LogKind) -> &'static str {
+    match kind {
+        LogKind::Database => "log-db",
+        LogKind::Miss => "log-miss",
+        LogKind::Hit => "log-hit",
+        LogKind::Wait => "log-wait",
+        LogKind::Refresh => "log-refresh",
+    }
+}
+
+/// The Python the seed ran; each line tagged with the log kinds whose path
+/// runs through it: h = hit, m = miss, d = database, w = lock wait, r = refresh.
+const UNCACHED_CODE: &[(&str, &str)] = &[
+    ("import time", ""),
+    ("from flask import Flask, jsonify", ""),
+    ("", ""),
+    ("app = Flask(__name__)", ""),
+    ("", ""),
+    ("def get_product_from_db(product_id):", "d"),
+    ("    print(f\"DATABASE HIT: Fetching product {product_id} from the database...\")", "d"),
+    ("    time.sleep(2)  # simulate a slow database query", "d"),
+    ("    return {\"id\": product_id, \"name\": f\"Product {product_id}\", \"price\": 100.0}", "d"),
+    ("", ""),
+    ("@app.route(\"/product/<int:product_id>\")", "d"),
+    ("def get_product(product_id):", "d"),
+    ("    return jsonify(get_product_from_db(product_id))", "d"),
+];
+
+const CACHED_CODE: &[(&str, &str)] = &[
+    ("import json, time", ""),
+    ("import redis", ""),
+    ("from flask import Flask, jsonify", ""),
+    ("", ""),
+    ("app = Flask(__name__)", ""),
+    ("cache = redis.Redis(host=\"localhost\", port=6379, db=0)", ""),
+    ("", ""),
+    ("def get_product_from_db(product_id):", "d"),
+    ("    print(f\"DATABASE HIT: Fetching product {product_id} from the database...\")", "d"),
+    ("    time.sleep(2)  # simulate a slow database query", "d"),
+    ("    return {\"id\": product_id, \"name\": f\"Product {product_id}\", \"price\": 100.0}", "d"),
+    ("", ""),
+    ("@app.route(\"/product/<int:product_id>\")", "hmd"),
+    ("def get_product(product_id):", "hmd"),
+    ("    cache_key = f\"product:{product_id}\"", "hmd"),
+    ("    cached = cache.get(cache_key)", "hmd"),
+    ("    if cached:", "hm"),
+    ("        print(f\"CACHE HIT: Fetching product {product_id} from cache.\")", "h"),
+    ("        return jsonify(json.loads(cached))", "h"),
+    ("    print(f\"CACHE MISS: Product {product_id} not found in cache.\")", "m"),
+    ("    product = get_product_from_db(product_id)", "md"),
+    ("    cache.setex(cache_key, 60, json.dumps(product))", "d"),
+    ("    return jsonify(product)", "d"),
+];
+
+const LOCK_CODE: &[(&str, &str)] = &[
+    ("def get_product(product_id):", "hmwd"),
+    ("    cache_key = f\"product:{product_id}\"", "hmwd"),
+    ("    while True:", "hmw"),
+    ("        cached = cache.get(cache_key)", "hmw"),
+    ("        if cached:", "hmw"),
+    ("            print(f\"CACHE HIT: Fetching product {product_id} from cache.\")", "h"),
+    ("            return jsonify(json.loads(cached))", "h"),
+    ("        print(f\"CACHE MISS: Product {product_id} not found in cache.\")", "m"),
+    ("        if cache.set(f\"lock:{cache_key}\", 1, nx=True, px=10000):", "mw"),
+    ("            product = get_product_from_db(product_id)  # only the lock holder", "d"),
+    ("            cache.setex(cache_key, 60, json.dumps(product))", "d"),
+    ("            cache.delete(f\"lock:{cache_key}\")", "d"),
+    ("            return jsonify(product)", "d"),
+    ("        time.sleep(0.05)  # someone else is loading it: wait, then re-read", "w"),
+];
+
+const EARLY_CODE: &[(&str, &str)] = &[
+    ("def get_product(product_id):", "hmdr"),
+    ("    cache_key = f\"product:{product_id}\"", "hmdr"),
+    ("    cached = cache.get(cache_key)", "hmdr"),
+    ("    if cached:", "hmr"),
+    ("        print(f\"CACHE HIT: Fetching product {product_id} from cache.\")", "hr"),
+    ("        if cache.pttl(cache_key) < 5000:  # about to expire", "hr"),
+    ("            refresh_in_background(product_id)  # reload + SETEX, off the request path", "r"),
+    ("        return jsonify(json.loads(cached))", "h"),
+    ("    print(f\"CACHE MISS: Product {product_id} not found in cache.\")", "m"),
+    ("    product = get_product_from_db(product_id)", "md"),
+    ("    cache.setex(cache_key, 60, json.dumps(product))", "d"),
+    ("    return jsonify(product)", "d"),
+];
+
+fn render_code(strategy: Strategy, last: Option<LogKind>) -> Html {
+    let (title, code) = match strategy {
+        Strategy::NoCache => ("app.py — the uncached API", UNCACHED_CODE),
+        Strategy::CacheAside => ("app.py — the cached API (cache-aside)", CACHED_CODE),
+        Strategy::CacheAsideLock => ("get_product with a load lock", LOCK_CODE),
+        Strategy::EarlyRefresh => ("get_product with early refresh", EARLY_CODE),
+    };
+    let (tag, path) = match last {
+        Some(LogKind::Hit) => ('h', "hit path"),
+        Some(LogKind::Miss) => ('m', "miss path"),
+        Some(LogKind::Database) => ('d', "database path"),
+        Some(LogKind::Wait) => ('w', "waiting for the lock"),
+        Some(LogKind::Refresh) => ('r', "background refresh"),
+        None => (' ', "nothing yet"),
+    };
+    html! {
+        <section class="code-wrap" aria-labelledby="code-title">
+            <h3 id="code-title">{ title }</h3>
+            <p class="lat-note" aria-live="off">{"Highlighted: the "}<strong class={format!("path-{tag}")}>{ path }</strong>
+                {" — the lines behind the newest log line."}</p>
+            <pre class="py-code" tabindex="0"><code>
+                { for code.iter().enumerate().map(|(i, (line, tags))| {
+                    let on = tag != ' ' && tags.contains(tag);
+                    html! {
+                        <span class={classes!("py-line", on.then(|| format!("on-{tag}")))}>
+                            <span class="py-no" aria-hidden="true">{ format!("{:>2} ", i + 1) }</span>
+                            { *line }{"\n"}
+                        </span>
+                    }
+                }) }
+            </code></pre>
+        </section>
+    }
+}
+
+fn render_results(runs: &[RunResult]) -> Html {
+    type Row = (&'static str, fn(&Report) -> String);
+    let rows: [Row; 10] = [
+        ("Requests", |r| r.summary.requests.to_string()),
+        ("Failures", |r| r.summary.failures.to_string()),
+        ("Median", |r| ms(r.summary.median_ms)),
+        ("95th percentile", |r| ms(r.summary.p95_ms)),
+        ("Max", |r| ms(r.summary.max_ms)),
+        ("Average", |r| ms(r.summary.avg_ms)),
+        ("Requests/s", |r| format!("{:.2}", r.summary.rps)),
+        ("Hit ratio", |r| {
+            if r.config.strategy == Strategy::NoCache {
+                "—".into()
+            } else {
+                format!("{:.1}%", r.summary.hit_ratio * 100.0)
+            }
+        }),
+        ("Database hits", |r| r.summary.db_hits.to_string()),
+        ("Database hits per product", |r| {
+            r.db_hits_per_product.iter().map(|(p, h)| format!("#{p}: {h}")).collect::<Vec<_>>().join(", ")
+        }),
+    ];
+    html! {
+        <section class="lat-results" aria-labelledby="results-title">
+            <h2 id="results-title" class="lat-h2">{"Results"}</h2>
+            <div class="table-scroll" tabindex="0">
+                <table class="results" id="results-table">
+                    <thead><tr>
+                        <th scope="col">{"Statistic"}</th>
+                        { for runs.iter().map(|r| html! { <th scope="col" class={r.class()}>{ r.strategy.label() }</th> }) }
+                    </tr></thead>
+                    <tbody>
+                        { for rows.iter().map(|(name, f)| html! {
+                            <tr>
+                                <th scope="row">{ *name }</th>
+                                { for runs.iter().map(|r| html! { <td data-stat={*name}>{ f(&r.report) }</td> }) }
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+            { for runs.iter().filter_map(|r| r.report.ab.as_ref().map(|ab| html! {
+                <figure class="ab-report">
+                    <figcaption>{ format!("ab's report — {}", r.strategy.label()) }</figcaption>
+                    <pre>{ ab_text(ab, r.report.summary.failures) }</pre>
+                </figure>
+            })) }
+        </section>
+    }
+}
+
+fn ab_text(ab: &latency_sim::AbReport, failures: usize) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("Concurrency Level:      {}\n", ab.concurrency));
+    out.push_str(&format!("Time taken for tests:   {:.3} seconds\n", ab.time_taken_s));
+    out.push_str(&format!("Complete requests:      {}\n", ab.complete_requests));
+    out.push_str(&format!("Failed requests:        {failures}\n"));
+    out.push_str(&format!("Requests per second:    {:.2} [#/sec] (mean)\n", ab.requests_per_second));
+    out.push_str(&format!("Time per request:       {:.3} [ms] (mean)\n", ab.time_per_request_ms));
+    out.push_str(&format!(
+        "Time per request:       {:.3} [ms] (mean, across all concurrent requests)\n\n",
+        ab.time_per_request_all_ms
+    ));
+    out.push_str("Percentage of the requests served within a certain time (ms)\n");
+    for (p, v) in &ab.percentiles {
+        let tail = if *p == 100 { " (longest request)" } else { "" };
+        out.push_str(&format!(" {:>3}%  {:>6}{tail}\n", p, v));
+    }
+    out
+}
+
+fn render_explainers(runs: &[RunResult]) -> Html {
+    let mut items: Vec<Html> = Vec::new();
+    // Throughput is capped by the users, not the server.
+    for r in runs {
+        if let (Some(expected), Load::Locust { users, think_min_ms, think_max_ms, .. }) =
+            (r.report.expected_rps, r.report.config.load)
+        {
+            let think = (think_min_ms + think_max_ms) as f64 / 2000.0;
+            let resp = r.report.summary.avg_ms / 1000.0;
+            items.push(html! {
+                <li class="explain" data-explainer="rps">
+                    <strong>{ format!("{}: why about {:.1} requests/s? ", r.strategy.label(), expected) }</strong>
+                    {"Each Locust user waits for its response, then thinks before the next request, so "}
+                    <code class="formula">{ format!("users / (response time + mean think time) = {users} / ({resp:.3} s + {think:.2} s) = {expected:.2} req/s")}</code>
+                    { format!(". Measured: {:.2} req/s (a little lower while users are still spawning). ", r.report.summary.rps) }
+                    { if resp < 0.1 {
+                        "The cache made responses ~1000× faster, but the users spend almost all their time thinking, so requests/s only grows until think time dominates."
+                    } else {
+                        "The 2-second database call is a large share of each user's loop, so it holds requests/s down."
+                    } }
+                </li>
+            });
+        }
+    }
+    for r in runs.iter().filter(|r| r.strategy != Strategy::NoCache) {
+        let s = &r.report.summary;
+        let waited = r.report.records.iter().filter(|x| x.outcome == latency_sim::Outcome::WaitedForLock).count();
+        if r.strategy == Strategy::CacheAsideLock {
+            items.push(html! {
+                <li class="explain" data-explainer="lock">
+                    <strong>{"Cache-aside + lock: no stampede. "}</strong>
+                    { format!(
+                        "Only the request that wins SET lock:… NX PX loads a product; {waited} requests found the lock taken and re-read the cache every {} ms instead of starting their own query. At most {} database load per product ran at a time ({} database hits in all).",
+                        r.report.config.lock_poll_ms, s.max_parallel_loads, s.db_hits
+                    ) }
+                </li>
+            });
+        } else if s.stampede_misses > 0 {
+            let lock = runs.iter().find(|o| o.strategy == Strategy::CacheAsideLock);
+            items.push(html! {
+                <li class="explain" data-explainer="stampede">
+                    <strong>{ format!("{}: a cache stampede. ", r.strategy.label()) }</strong>
+                    { format!(
+                        "{} misses happened while the same product was already being loaded from the database — on a cold cache several users ask for the same product before the first load has finished, and each one starts its own {}-ms query (up to {} at once for one product). ",
+                        s.stampede_misses, r.report.config.db_latency_ms, s.max_parallel_loads
+                    ) }
+                    { match lock {
+                        Some(l) => format!(
+                            "With the lock, at most {} load per product ran at a time.",
+                            l.report.summary.max_parallel_loads
+                        ),
+                        None => "Choose “Cache-aside + lock” to let only one request load each product while the others wait for the cache.".into(),
+                    } }
+                </li>
+            });
+        }
+        let ttl = r.report.config.ttl_s;
+        if r.strategy == Strategy::EarlyRefresh {
+            let refreshes = r.report.log.iter().filter(|l| l.kind == LogKind::Refresh).count();
+            items.push(html! {
+                <li class="explain" data-explainer="early">
+                    <strong>{"Early refresh hides the expiry. "}</strong>
+                    { format!(
+                        "A hit that finds less than {} s of TTL left reloads the product in the background while it answers from the cache: {refreshes} background refreshes in this run, and {} expiry misses left (products nobody asked for in their last {} s).",
+                        r.report.config.refresh_ahead_s, s.expiry_misses, r.report.config.refresh_ahead_s
+                    ) }
+                </li>
+            });
+        } else if s.expiry_misses > 0 {
+            let mut starts: Vec<u32> = Vec::new();
+            for p in
+                r.report.timeline.iter().filter(|p| p.p95_ms > 10.0 * s.median_ms.max(1.0) && p.second as u64 >= ttl)
+            {
+                if starts.last().is_none_or(|&l| p.second > l + 10) {
+                    starts.push(p.second);
+                }
+            }
+            let spikes: Vec<String> = starts.iter().take(8).map(|&sec| clock(sec as i64 * 1_000_000)).collect();
+            items.push(html! {
+                <li class="explain" data-explainer="expiry">
+                    <strong>{ format!("{}: TTL-expiry spikes. ", r.strategy.label()) }</strong>
+                    { format!(
+                        "Each entry lives {ttl} s (SETEX … {ttl}). When it expires, the next request for that product misses and waits for the database again: {} such misses in this run{}. ",
+                        s.expiry_misses,
+                        if spikes.is_empty() { String::new() } else { format!(", visible as p95 spikes starting near {}", spikes.join(", ")) }
+                    ) }
+                    { if runs.iter().any(|o| o.strategy == Strategy::EarlyRefresh) {
+                        "Early refresh reloads an entry in the background shortly before it expires, so readers keep hitting."
+                    } else {
+                        "Choose “Cache-aside + early refresh” to reload entries shortly before they expire, off the request path."
+                    } }
+                </li>
+            });
+        }
+    }
+    if let Some(r) = runs.iter().find(|r| r.strategy == Strategy::NoCache) {
+        items.push(html! {
+            <li class="explain" data-explainer="uncached">
+                <strong>{"No cache: every request is a DATABASE HIT. "}</strong>
+                { format!("{} requests, {} database queries, median {}: the response time is the database time.",
+                    r.report.summary.requests, r.report.summary.db_hits, ms(r.report.summary.median_ms)) }
+            </li>
+        });
+    }
+    html! {
+        <section class="lat-explain" aria-labelledby="explain-title">
+            <h2 id="explain-title" class="lat-h2">{"What this run shows"}</h2>
+            <ul>{ for items }</ul>
+        </section>
+    }
+}
+
+fn render_commands(run: &RunResult, at_us: i64, done: bool) -> Html {
+    let at_s = at_us as f64 / 1e6;
+    let ran: Vec<&String> = run
+        .report
+        .commands
+        .iter()
+        .take_while(|c| c.trim_start().split('s').next().and_then(|t| t.parse::<f64>().ok()).is_none_or(|t| t <= at_s))
+        .collect();
+    let keys = &run.report.final_keys;
+    html! {
+        <div class="lat-panels">
+            <details class="panel" id="commands-panel">
+                <summary>{ format!("Cache commands (MONITOR) — {}: {} so far", run.strategy.label(), ran.len()) }</summary>
+                if run.strategy == Strategy::NoCache {
+                    <p>{"The uncached API never talks to Redis."}</p>
+                } else {
+                    <pre class="monitor" tabindex="0">{ ran.iter().rev().take(500).rev().map(|c| c.as_str()).collect::<Vec<_>>().join("\n") }</pre>
+                    if ran.len() > 500 { <p class="lat-note">{"Only the newest 500 are shown."}</p> }
+                }
+            </details>
+            <details class="panel" id="keys-panel">
+                <summary>{ format!("Cache keys when the run ended — {}", run.strategy.label()) }</summary>
+                if !done {
+                    <p>{"Available when the run has finished playing."}</p>
+                } else if keys.is_empty() {
+                    <p>{"The cache is empty."}</p>
+                } else {
+                    <table class="keys">
+                        <thead><tr><th scope="col">{"Key"}</th><th scope="col">{"TTL left"}</th></tr></thead>
+                        <tbody>
+                            { for keys.iter().map(|(k, ttl)| html! {
+                                <tr><td><code>{ k.clone() }</code></td>
+                                    <td>{ match ttl { Some(ms) => format!("{:.1} s", *ms as f64 / 1000.0), None => "no TTL".into() } }</td></tr>
+                            }) }
+                        </tbody>
+                    </table>
+                }
+            </details>
+        </div>
+    }
+}
