@@ -9,8 +9,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// Drawing area in SVG user units; the SVG scales to its container.
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 230.0;
+const WIDTH: f64 = 560.0;
+const HEIGHT: f64 = 220.0;
 const LEFT: f64 = 58.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 12.0;
@@ -232,6 +232,8 @@ fn nice_step(top: f64, target: f64) -> f64 {
     let raw = (top / target).max(1e-9);
     let magnitude = 10f64.powf(raw.log10().floor());
     let n = raw / magnitude;
+    // A little slack, so 2002 ms gets 500-ms steps up to 2500 rather than 1000-ms steps.
+    let n = n / 1.01;
     let m = if n <= 1.0 {
         1.0
     } else if n <= 2.0 {
@@ -299,6 +301,7 @@ mod tests {
         assert_eq!(nice_step(2000.0, 4.0), 500.0);
         assert_eq!(nice_step(7.0, 4.0), 2.0);
         assert_eq!(nice_step(100.0, 4.0), 25.0);
+        assert_eq!(nice_step(2002.0, 4.0), 500.0);
         assert_eq!(time_step(180.0), 30.0);
         assert_eq!(time_step(20.0), 5.0);
     }

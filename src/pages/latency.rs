@@ -18,6 +18,8 @@ const PLAYBACK_MS: u32 = 3000;
 const FRAME_MS: u32 = 40;
 /// API log lines kept on screen while playing (the newest).
 const LOG_WINDOW: usize = 200;
+/// Seconds the requests/s line is averaged over.
+const RPS_WINDOW_S: usize = 10;
 
 // ----- the form ---------------------------------------------------------
 
@@ -512,7 +514,15 @@ fn render_charts(
         rt.extend(series_of(one, "p50", |p| if p.rps > 0.0 || p.p50_ms > 0.0 { p.p50_ms } else { f64::NAN }, false));
         rt.extend(series_of(one, "p95", |p| if p.rps > 0.0 || p.p95_ms > 0.0 { p.p95_ms } else { f64::NAN }, true));
     }
-    let rps = series_of(runs, "", |p| p.rps, false);
+    let rps: Vec<Series> = runs
+        .iter()
+        .map(|r| Series {
+            label: r.strategy.label().to_string(),
+            class: r.class(),
+            dashed: false,
+            values: Rc::new(rolling_mean(r.report.timeline.iter().map(|p| p.rps).collect(), RPS_WINDOW_S)),
+        })
+        .collect();
     let users = series_of(runs, "", |p| p.users as f64, false);
     let hit_runs: Vec<&RunResult> = runs.iter().filter(|r| r.strategy != Strategy::NoCache).collect();
     let hits: Vec<Series> = hit_runs
@@ -585,7 +595,7 @@ fn render_charts(
         <div class="lat-charts" aria-label="Charts">
             <LineChart id="rt" title="Response time, p50 and p95 over the last 10 s" unit="ms" series={rt}
                        {seconds} {revealed} log_scale={log_scale} summary={rt_summary} table={done} />
-            <LineChart id="rps" title="Requests per second" unit="requests/s" series={rps}
+            <LineChart id="rps" title="Requests per second, averaged over the last 10 s" unit="requests/s" series={rps}
                        {seconds} {revealed} summary={rps_summary} table={done} />
             if locust {
                 <LineChart id="users" title="Number of users" unit="users" series={users}
@@ -595,6 +605,20 @@ fn render_charts(
                        {seconds} {revealed} y_max={Some(100.0)} summary={hit_summary} table={done} />
         </div>
     }
+}
+
+/// Trailing mean over `window` seconds (Locust's current RPS is smoothed the same way).
+fn rolling_mean(values: Vec<f64>, window: usize) -> Vec<f64> {
+    let mut sum = 0.0;
+    let mut out = Vec::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        sum += v;
+        if i >= window {
+            sum -= values[i - window];
+        }
+        out.push(sum / (i + 1).min(window) as f64);
+    }
+    out
 }
 
 fn ms(v: f64) -> String {
@@ -631,14 +655,23 @@ fn render_details(
         }
     });
     let shown: Vec<&LogLine> = current.report.log.iter().take_while(|l| l.at_us <= play.at_us).collect();
-    let last_kind = shown.last().map(|l| l.kind);
+    // The newest step of the run: every line logged at the newest instant
+    // (a miss and its database read are logged together).
+    let mut last_kinds: Vec<LogKind> = Vec::new();
+    if let Some(newest) = shown.last() {
+        for l in shown.iter().rev().take_while(|l| l.at_us == newest.at_us) {
+            if !last_kinds.contains(&l.kind) {
+                last_kinds.insert(0, l.kind);
+            }
+        }
+    }
     html! {
         <>
             <h2 class="lat-h2">{"What the API printed, and the code that printed it"}</h2>
             { tabs.unwrap_or_default() }
             <div class="lat-run-detail">
                 { render_log(current, &shown) }
-                { render_code(current.strategy, last_kind) }
+                { render_code(current.strategy, &last_kinds) }
             </div>
             if done {
                 { render_results(runs) }
@@ -728,10 +761,10 @@ const CACHED_CODE: &[(&str, &str)] = &[
     ("    time.sleep(2)  # simulate a slow database query", "d"),
     ("    return {\"id\": product_id, \"name\": f\"Product {product_id}\", \"price\": 100.0}", "d"),
     ("", ""),
-    ("@app.route(\"/product/<int:product_id>\")", "hmd"),
-    ("def get_product(product_id):", "hmd"),
-    ("    cache_key = f\"product:{product_id}\"", "hmd"),
-    ("    cached = cache.get(cache_key)", "hmd"),
+    ("@app.route(\"/product/<int:product_id>\")", "hm"),
+    ("def get_product(product_id):", "hm"),
+    ("    cache_key = f\"product:{product_id}\"", "hm"),
+    ("    cached = cache.get(cache_key)", "hm"),
     ("    if cached:", "hm"),
     ("        print(f\"CACHE HIT: Fetching product {product_id} from cache.\")", "h"),
     ("        return jsonify(json.loads(cached))", "h"),
@@ -773,31 +806,46 @@ const EARLY_CODE: &[(&str, &str)] = &[
     ("    return jsonify(product)", "d"),
 ];
 
-fn render_code(strategy: Strategy, last: Option<LogKind>) -> Html {
+fn render_code(strategy: Strategy, newest: &[LogKind]) -> Html {
     let (title, code) = match strategy {
         Strategy::NoCache => ("app.py — the uncached API", UNCACHED_CODE),
         Strategy::CacheAside => ("app.py — the cached API (cache-aside)", CACHED_CODE),
         Strategy::CacheAsideLock => ("get_product with a load lock", LOCK_CODE),
         Strategy::EarlyRefresh => ("get_product with early refresh", EARLY_CODE),
     };
-    let (tag, path) = match last {
-        Some(LogKind::Hit) => ('h', "hit path"),
-        Some(LogKind::Miss) => ('m', "miss path"),
-        Some(LogKind::Database) => ('d', "database path"),
-        Some(LogKind::Wait) => ('w', "waiting for the lock"),
-        Some(LogKind::Refresh) => ('r', "background refresh"),
-        None => (' ', "nothing yet"),
-    };
+    let paths: Vec<(char, &str)> = newest
+        .iter()
+        .map(|k| match k {
+            LogKind::Hit => ('h', "hit path"),
+            LogKind::Miss => ('m', "miss path"),
+            LogKind::Database => ('d', "database path"),
+            LogKind::Wait => ('w', "waiting for the lock"),
+            LogKind::Refresh => ('r', "background refresh"),
+        })
+        .collect();
     html! {
         <section class="code-wrap" aria-labelledby="code-title">
             <h3 id="code-title">{ title }</h3>
-            <p class="lat-note" aria-live="off">{"Highlighted: the "}<strong class={format!("path-{tag}")}>{ path }</strong>
-                {" — the lines behind the newest log line."}</p>
+            <p class="lat-note">
+                if paths.is_empty() {
+                    {"The lines behind the newest log line light up as the run plays."}
+                } else {
+                    {"Highlighted: "}
+                    { for paths.iter().enumerate().map(|(i, (tag, name))| html! {
+                        <>
+                            if i > 0 { {" then "} }
+                            <strong class={format!("path-{tag}")}>{ *name }</strong>
+                        </>
+                    }) }
+                    {" — the lines behind the newest log lines."}
+                }
+            </p>
             <pre class="py-code" tabindex="0"><code>
                 { for code.iter().enumerate().map(|(i, (line, tags))| {
-                    let on = tag != ' ' && tags.contains(tag);
+                    // The last matching path wins: a miss then a load shows the load.
+                    let on = paths.iter().rev().find(|(t, _)| tags.contains(*t)).map(|(t, _)| format!("on-{t}"));
                     html! {
-                        <span class={classes!("py-line", on.then(|| format!("on-{tag}")))}>
+                        <span class={classes!("py-line", on)}>
                             <span class="py-no" aria-hidden="true">{ format!("{:>2} ", i + 1) }</span>
                             { *line }{"\n"}
                         </span>
@@ -833,7 +881,7 @@ fn render_results(runs: &[RunResult]) -> Html {
     html! {
         <section class="lat-results" aria-labelledby="results-title">
             <h2 id="results-title" class="lat-h2">{"Results"}</h2>
-            <div class="table-scroll" tabindex="0">
+            <div class="results-scroll">
                 <table class="results" id="results-table">
                     <thead><tr>
                         <th scope="col">{"Statistic"}</th>

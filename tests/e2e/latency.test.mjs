@@ -4,7 +4,7 @@
 // live in latency-cached.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launch, screenshot, watchErrors } from './helpers.mjs';
+import { serveDir, launch, screenshot, watchErrors, artifacts } from './helpers.mjs';
 
 let server;
 let browser;
@@ -132,6 +132,8 @@ test('both modes side by side: charts, log, code and results (uncached ≈ 2000 
   assert.match(await page.locator('#code-title').textContent(), /uncached/);
 
   await screenshot(page, 'latency-both-light');
+  await page.locator('#chart-rt').screenshot({ path: `${artifacts}/latency-chart-rt-light.png` });
+  await page.locator('#chart-rps').screenshot({ path: `${artifacts}/latency-chart-rps-light.png` });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -167,9 +169,10 @@ test('dark theme, phone width and reduced motion', async () => {
   // Reduced motion: the whole run is shown at once, no playback.
   await page.waitForSelector('#results-table', { timeout: 5_000 });
   assert.equal(await page.locator('#lat-skip').count(), 0);
+  await page.locator('#commands-panel summary').click();
+  await page.locator('#chart-rt details.chart-table summary').click();
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `no horizontal scrolling on a phone (${width}px)`);
-  await page.locator('#commands-panel summary').click();
   await screenshot(page, 'latency-phone-dark');
   await page.setViewportSize({ width: 1280, height: 900 });
   await screenshot(page, 'latency-both-dark');
