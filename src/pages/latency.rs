@@ -784,10 +784,12 @@ const LOCK_CODE: &[(&str, &str)] = &[
     ("            return jsonify(json.loads(cached))", "h"),
     ("        print(f\"CACHE MISS: Product {product_id} not found in cache.\")", "m"),
     ("        if cache.set(f\"lock:{cache_key}\", 1, nx=True, px=10000):", "mw"),
-    ("            product = get_product_from_db(product_id)  # only the lock holder", "d"),
-    ("            cache.setex(cache_key, 60, json.dumps(product))", "d"),
+    ("            cached = cache.get(cache_key)  # re-check: the last holder may just have stored it", "md"),
+    ("            if not cached:", "md"),
+    ("                product = get_product_from_db(product_id)  # only the lock holder", "d"),
+    ("                cache.setex(cache_key, 60, json.dumps(product))", "d"),
     ("            cache.delete(f\"lock:{cache_key}\")", "d"),
-    ("            return jsonify(product)", "d"),
+    ("            return jsonify(product if not cached else json.loads(cached))", "d"),
     ("        time.sleep(0.05)  # someone else is loading it: wait, then re-read", "w"),
 ];
 
@@ -942,10 +944,19 @@ fn render_explainers(runs: &[RunResult]) -> Html {
                     {"Each Locust user waits for its response, then thinks before the next request, so "}
                     <code class="formula">{ format!("users / (response time + mean think time) = {users} / ({resp:.3} s + {think:.2} s) = {expected:.2} req/s")}</code>
                     { format!(". Measured: {:.2} req/s (a little lower while users are still spawning). ", r.report.summary.rps) }
-                    { if resp < 0.1 {
-                        "The cache made responses ~1000× faster, but the users spend almost all their time thinking, so requests/s only grows until think time dominates."
+                    { if think <= 0.0 {
+                        "With no think time every user sends its next request at once, so requests/s is users / response time: only faster responses (or more users) raise it.".to_string()
+                    } else if resp < 0.1 * think {
+                        format!(
+                            "Responses are now a small share of each user's loop, so requests/s sits near its ceiling users / mean think time = {:.2} req/s: the cap comes from the users' think time, not from the server. More users (or less think time) would raise it.",
+                            users as f64 / think.max(1e-9)
+                        )
                     } else {
-                        "The 2-second database call is a large share of each user's loop, so it holds requests/s down."
+                        format!(
+                            "The response time is {:.0}% of each user's loop, so it holds requests/s down; with instant responses the same users could reach {:.2} req/s.",
+                            100.0 * resp / (resp + think),
+                            users as f64 / think.max(1e-9)
+                        )
                     } }
                 </li>
             });
