@@ -203,6 +203,7 @@ fn final_keys(engine: &redis_emulator::Engine) -> Vec<(String, Option<i64>)> {
 /// Most final keys listed.
 const LIST_LIMIT: usize = 1_000;
 
+/// Per-second points; `records` must be sorted by `end_us`.
 fn timeline(records: &[RequestRecord], user_changes: &[(i64, u32)], end_us: i64) -> Vec<Point> {
     let seconds = (end_us / 1_000_000 + 1).clamp(1, 7200) as u32;
     let mut points = Vec::with_capacity(seconds as usize);
@@ -215,9 +216,12 @@ fn timeline(records: &[RequestRecord], user_changes: &[(i64, u32)], end_us: i64)
             users = user_changes[change].1;
             change += 1;
         }
-        let this_second: Vec<&RequestRecord> = records.iter().filter(|r| r.end_us >= lo && r.end_us < hi).collect();
-        let mut window: Vec<f64> =
-            records.iter().filter(|r| r.end_us >= hi - 10_000_000 && r.end_us < hi).map(|r| r.response_ms()).collect();
+        // `records` is sorted by end time, so each second and each 10-second
+        // window is a slice (a scan per second would be quadratic).
+        let first_of = |t: i64| records.partition_point(|r| r.end_us < t);
+        let (from, to) = (first_of(lo), first_of(hi));
+        let this_second = &records[from..to];
+        let mut window: Vec<f64> = records[first_of(hi - 10_000_000)..to].iter().map(|r| r.response_ms()).collect();
         window.sort_by(|a, b| a.total_cmp(b));
         let hits = this_second.iter().filter(|r| matches!(r.outcome, Outcome::Hit | Outcome::WaitedForLock)).count();
         points.push(Point {
