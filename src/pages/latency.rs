@@ -475,6 +475,7 @@ fn render_progress(play: &UseReducerHandle<Playback>, on_skip: Callback<MouseEve
             if play.playing {
                 <button type="button" class="btn subtle" id="lat-skip" onclick={on_skip}>{"Skip to the end"}</button>
             }
+            <p class="sr-only" role="status">{ if play.playing { "" } else { "Run complete: results, explanations and tables are below the charts." } }</p>
         </div>
     }
 }
@@ -575,21 +576,17 @@ fn render_charts(
             }
         })
         .unwrap_or_default();
-    let hit_summary = if hit_runs.is_empty() {
-        "No cache in this run, so nothing is ever a hit.".to_string()
-    } else {
-        hit_runs
-            .iter()
-            .map(|r| {
-                format!(
-                    "{}: {:.1}% of all requests were cache hits.",
-                    r.strategy.label(),
-                    r.report.summary.hit_ratio * 100.0
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let hit_summary = hit_runs
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {:.1}% of all requests were cache hits.",
+                r.strategy.label(),
+                r.report.summary.hit_ratio * 100.0
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
 
     html! {
         <div class="lat-charts" aria-label="Charts">
@@ -601,8 +598,10 @@ fn render_charts(
                 <LineChart id="users" title="Number of users" unit="users" series={users}
                            {seconds} {revealed} summary={users_summary} table={done} />
             }
-            <LineChart id="hits" title="Cache hit ratio" unit="% of requests" series={hits}
-                       {seconds} {revealed} y_max={Some(100.0)} summary={hit_summary} table={done} />
+            if !hit_runs.is_empty() {
+                <LineChart id="hits" title="Cache hit ratio" unit="% of requests" series={hits}
+                           {seconds} {revealed} y_max={Some(100.0)} summary={hit_summary} table={done} />
+            }
         </div>
     }
 }
@@ -958,6 +957,21 @@ fn render_explainers(runs: &[RunResult]) -> Html {
                             users as f64 / think.max(1e-9)
                         )
                     } }
+                </li>
+            });
+        }
+    }
+    for r in runs {
+        if let (Some(ab), Load::Ab { concurrency, .. }) = (&r.report.ab, r.report.config.load) {
+            let resp = r.report.summary.avg_ms / 1000.0;
+            let estimate = concurrency as f64 / resp.max(1e-9);
+            items.push(html! {
+                <li class="explain" data-explainer="ab">
+                    <strong>{ format!("{}: ab keeps {concurrency} requests in flight. ", r.strategy.label()) }</strong>
+                    {"With no think time, each of ab's slots sends its next request as soon as the last one returns, so "}
+                    <code class="formula">{ format!("concurrency / response time = {concurrency} / {resp:.3} s = {estimate:.2} req/s") }</code>
+                    { format!(". Measured: {:.2} req/s. ab's \"Time per request\" is {:.1} ms per request and {:.1} ms across all concurrent requests (the first times the concurrency).",
+                        ab.requests_per_second, ab.time_per_request_ms, ab.time_per_request_all_ms) }
                 </li>
             });
         }

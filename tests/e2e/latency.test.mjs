@@ -152,8 +152,11 @@ test('ab mode prints ab\'s report', async () => {
   const fifty = parseInt(ab.match(/ 50%\s+(\d+)/)[1], 10);
   assert.ok(fifty >= 2000 && fifty < 2010, `ab 50% ${fifty}`);
   assert.match(ab, /100%\s+\d+ \(longest request\)/);
-  // ab has no users chart.
+  // ab has no users chart, and an uncached run no hit-ratio chart.
   assert.equal(await page.locator('#chart-users').count(), 0);
+  assert.equal(await page.locator('#chart-hits').count(), 0);
+  const abExplainer = await page.locator('[data-explainer="ab"]').textContent();
+  assert.match(abExplainer, /10 \/ 2\.\d{3} s = 5\.\d\d req\/s/);
   await screenshot(page, 'latency-ab-light');
   assert.deepEqual(errors, []);
   await page.close();
