@@ -133,6 +133,16 @@ pub fn line_chart(props: &LineChartProps) -> Html {
         html! { <line class="cursor" x1={fmt(x)} x2={fmt(x)} y1={fmt(TOP)} y2={fmt(TOP + plot_h)} /> }
     });
 
+    // The per-second table is only built while its <details> is open: a long
+    // run has thousands of rows.
+    let table_open = use_state(|| false);
+    let on_toggle = {
+        let table_open = table_open.clone();
+        Callback::from(move |e: Event| {
+            let details: web_sys::Element = e.target_unchecked_into();
+            table_open.set(details.has_attribute("open"));
+        })
+    };
     let title_id = format!("chart-{}-title", props.id);
     let desc_id = format!("chart-{}-desc", props.id);
     html! {
@@ -168,9 +178,9 @@ pub fn line_chart(props: &LineChartProps) -> Html {
                 }) }
             </ul>
             <p class="chart-summary" id={desc_id}>{ props.summary.clone() }</p>
-            <details class="chart-table">
+            <details class="chart-table" ontoggle={on_toggle}>
                 <summary>{ format!("{} — per-second numbers", props.title) }</summary>
-                if props.table {
+                if props.table && *table_open {
                     <div class="table-scroll" tabindex="0">
                         <table>
                             <thead><tr>

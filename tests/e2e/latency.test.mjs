@@ -105,6 +105,7 @@ test('both modes side by side: charts, log, code and results (uncached ≈ 2000 
 
   // The per-second table alternative.
   await page.click('#chart-rt details.chart-table summary');
+  await page.locator('#chart-rt details.chart-table tbody tr').nth(179).waitFor();
   const rows = await page.locator('#chart-rt details.chart-table tbody tr').count();
   assert.ok(rows >= 180, `per-second rows: ${rows}`);
 
