@@ -1073,6 +1073,8 @@ fn render_commands(run: &RunResult, at_us: i64, done: bool) -> Html {
         .take_while(|c| c.trim_start().split('s').next().and_then(|t| t.parse::<f64>().ok()).is_none_or(|t| t <= at_s))
         .collect();
     let keys = &run.report.final_keys;
+    // All of them once the run has finished; the newest few while it plays.
+    let shown = if done { ran.len() } else { ran.len().min(500) };
     html! {
         <div class="lat-panels">
             <details class="panel" id="commands-panel">
@@ -1080,8 +1082,9 @@ fn render_commands(run: &RunResult, at_us: i64, done: bool) -> Html {
                 if run.strategy == Strategy::NoCache {
                     <p>{"The uncached API never talks to Redis."}</p>
                 } else {
-                    <pre class="monitor" tabindex="0">{ ran.iter().rev().take(500).rev().map(|c| c.as_str()).collect::<Vec<_>>().join("\n") }</pre>
-                    if ran.len() > 500 { <p class="lat-note">{"Only the newest 500 are shown."}</p> }
+                    <p class="lat-note">{"As redis-cli MONITOR prints them (time, db, client, arguments), with the reply after the arrow."}</p>
+                    <pre class="monitor" tabindex="0">{ ran[ran.len() - shown..].iter().map(|c| monitor_line(c)).collect::<Vec<_>>().join("\n") }</pre>
+                    if shown < ran.len() { <p class="lat-note">{ format!("While the run plays only the newest {shown} are shown.") }</p> }
                 }
             </details>
             <details class="panel" id="keys-panel">
@@ -1103,5 +1106,84 @@ fn render_commands(run: &RunResult, at_us: i64, done: bool) -> Html {
                 }
             </details>
         </div>
+    }
+}
+
+/// Rewrites one of the simulation's command records (`"  1.234s  GET k  → (nil)"`)
+/// the way MONITOR prints a command: Unix time with microseconds, the db,
+/// the client, then every argument quoted.
+fn monitor_line(record: &str) -> String {
+    let Some((time, rest)) = record.trim_start().split_once("s  ") else { return record.to_string() };
+    let Ok(seconds) = time.parse::<f64>() else { return record.to_string() };
+    let (command, reply) = rest.rsplit_once("  → ").unwrap_or((rest, ""));
+    let Ok(args) = redis_emulator::tokenizer::split_line(command) else { return record.to_string() };
+    let unix = latency_sim::sim::EPOCH_MS as f64 / 1000.0 + seconds;
+    let quoted: Vec<String> = args.iter().map(|a| monitor_quote(a)).collect();
+    format!("{unix:.6} [0 api:5000] {}  → {reply}", quoted.join(" "))
+}
+
+/// MONITOR's quoting: printable bytes as they are, `\"`, `\\`, `\n`… escaped,
+/// other bytes as `\xNN`.
+fn monitor_quote(arg: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for &b in arg {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_records_print_like_monitor() {
+        assert_eq!(
+            monitor_line("   93.988s  GET product:9  → (nil)"),
+            "1700000093.988000 [0 api:5000] \"GET\" \"product:9\"  → (nil)"
+        );
+        assert_eq!(
+            monitor_line("    1.000s  SETEX product:1 60 '{\"id\": 1}'  → OK"),
+            "1700000001.000000 [0 api:5000] \"SETEX\" \"product:1\" \"60\" \"{\\\"id\\\": 1}\"  → OK"
+        );
+        assert_eq!(monitor_quote(b"a\nb\x01"), "\"a\\nb\\x01\"");
+    }
+
+    #[test]
+    fn form_defaults_are_the_seed_experiment() {
+        let form = Form::seed_defaults();
+        let cfg = form.config(Strategy::CacheAside).unwrap();
+        assert_eq!(cfg, SimConfig::seed_defaults(Strategy::CacheAside));
+        let mut ab = form.clone();
+        ab.load = LoadKind::Ab;
+        assert_eq!(ab.config(Strategy::NoCache).unwrap(), SimConfig::ab_defaults(Strategy::NoCache));
+    }
+
+    #[test]
+    fn form_errors_come_from_validate_or_parsing() {
+        let mut form = Form::seed_defaults();
+        form.set(Field::Users, "0".into());
+        assert_eq!(form.config(Strategy::NoCache).unwrap_err(), "users must be between 1 and 1000");
+        form.set(Field::Users, "ten".into());
+        assert_eq!(form.config(Strategy::NoCache).unwrap_err(), "users must be a whole number");
+        form.set(Field::Users, "10".into());
+        form.set(Field::ThinkMin, "3".into());
+        assert_eq!(form.config(Strategy::NoCache).unwrap_err(), "think time must be a range within 0-60 s");
+    }
+
+    #[test]
+    fn rolling_mean_averages_the_trailing_window() {
+        assert_eq!(rolling_mean(vec![2.0, 4.0, 6.0, 8.0], 2), vec![2.0, 3.0, 5.0, 7.0]);
     }
 }

@@ -56,7 +56,7 @@ test('cache-aside answers in milliseconds once warm', async () => {
   assert.ok(ttls.length >= 1, 'product keys left in the cache');
   for (const t of ttls) assert.ok(parseFloat(t) > 0 && parseFloat(t) <= 60, `TTL ${t}`);
   await page.locator('#commands-panel summary').click();
-  assert.match(await page.locator('#commands-panel pre').textContent(), /SETEX product:\d+ 60 /);
+  assert.match(await page.locator('#commands-panel pre').textContent(), /"SETEX" "product:\d+" "60" "\{\\"id\\": \d+/);
   await screenshot(page, 'latency-cached-light');
   assert.deepEqual(errors, []);
   await page.close();
