@@ -125,6 +125,12 @@ impl Form {
         cfg.ttl_s = self.int(Field::Ttl, "TTL")?;
         cfg.seed = self.int(Field::Seed, "seed")?;
         cfg.validate()?;
+        let estimate = estimated_requests(&cfg);
+        if estimate > MAX_REQUESTS {
+            return Err(format!(
+                "this run would simulate about {estimate:.0} requests; the page runs at most {MAX_REQUESTS:.0} (use fewer users, a shorter duration or more think time)"
+            ));
+        }
         Ok(cfg)
     }
 
@@ -143,6 +149,22 @@ impl Form {
             .parse::<u64>()
             .map(|v| v.min(u32::MAX as u64))
             .map_err(|_| format!("{name} must be a whole number"))
+    }
+}
+
+/// Most requests one run may simulate, so a run never freezes the tab.
+const MAX_REQUESTS: f64 = 1_000_000.0;
+
+/// Upper estimate of a run's requests: every user loops as fast as a cache
+/// hit and its shortest think time allow.
+fn estimated_requests(cfg: &SimConfig) -> f64 {
+    match cfg.load {
+        Load::Ab { requests, .. } => requests as f64,
+        Load::Locust { users, duration_s, think_min_ms, .. } => {
+            let fastest_s = (cfg.overhead_us + cfg.cache_rtt_us) as f64 / 1e6;
+            let loop_s = (think_min_ms as f64 / 1000.0 + fastest_s).max(1e-4);
+            users as f64 * duration_s as f64 / loop_s
+        }
     }
 }
 
@@ -1180,6 +1202,22 @@ mod tests {
         form.set(Field::Users, "10".into());
         form.set(Field::ThinkMin, "3".into());
         assert_eq!(form.config(Strategy::NoCache).unwrap_err(), "think time must be a range within 0-60 s");
+    }
+
+    #[test]
+    fn runs_too_big_for_a_tab_are_refused() {
+        let mut form = Form::seed_defaults();
+        form.set(Field::Users, "1000".into());
+        form.set(Field::Duration, "600".into());
+        assert!(form.config(Strategy::CacheAside).is_ok(), "1000 users for 10 minutes fit");
+        form.set(Field::Duration, "3600".into());
+        let err = form.config(Strategy::CacheAside).unwrap_err();
+        assert!(err.starts_with("this run would simulate about 3593"), "{err}");
+        form.set(Field::Users, "10".into());
+        form.set(Field::ThinkMin, "0".into());
+        form.set(Field::ThinkMax, "0".into());
+        let err = form.config(Strategy::CacheAside).unwrap_err();
+        assert!(err.starts_with("this run would simulate about"), "{err}");
     }
 
     #[test]

@@ -71,6 +71,13 @@ test('invalid parameters show SimConfig::validate messages and block the run', a
   await page.waitForFunction(() => document.querySelector('#lat-validation').textContent.includes('TTL'));
   await page.fill('#f-ttl', '60');
   await page.waitForFunction(() => document.querySelector('#lat-validation').textContent === '');
+  // A run too big for a browser tab is refused before it starts.
+  await page.fill('#f-users', '1000');
+  await page.fill('#f-duration', '3600');
+  await page.waitForFunction(() => document.querySelector('#lat-validation').textContent.startsWith('this run would simulate'));
+  assert.equal(await page.locator('#run-uncached').isDisabled(), true);
+  await page.fill('#f-users', '10');
+  await page.fill('#f-duration', '180');
   assert.equal(await page.locator('#run-both').isDisabled(), false);
   assert.deepEqual(errors, []);
   await page.close();
