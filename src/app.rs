@@ -6,6 +6,7 @@ use yew_router::prelude::*;
 
 use crate::components::provider::SessionProvider;
 use crate::pages::home::HomePage;
+use crate::pages::latency::LatencyPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::playground::PlaygroundPage;
 use crate::pages::types::TypesPage;
@@ -21,6 +22,8 @@ pub enum Route {
     /// A share link: the commands travel base64url-encoded in the address.
     #[at("/playground/share/:data")]
     Shared { data: String },
+    #[at("/latency")]
+    Latency,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -32,6 +35,7 @@ fn switch(route: Route) -> Html {
         Route::Playground => html! { <PlaygroundPage /> },
         Route::Types => html! { <TypesPage /> },
         Route::Shared { data } => html! { <PlaygroundPage shared={Some(data)} /> },
+        Route::Latency => html! { <LatencyPage /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }
@@ -54,6 +58,9 @@ pub fn app() -> Html {
                             <Link<Route> to={Route::Types}>{"Types"}</Link<Route>>
                         </nav>
                         <span class="tagline">{"A Redis 7 emulator in your browser — no server"}</span>
+                        <nav class="topnav" aria-label="Pages">
+                            <Link<Route> to={Route::Latency}>{"Latency demo"}</Link<Route>>
+                        </nav>
                     </header>
                     <main class="content" id="main" tabindex="-1">
                         <Switch<Route> render={switch} />

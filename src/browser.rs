@@ -69,3 +69,48 @@ pub fn page_base_url() -> String {
 pub fn confirm(message: &str) -> bool {
     web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(false)
 }
+
+pub fn session_get(key: &str) -> Option<String> {
+    web_sys::window()?.session_storage().ok()??.get_item(key).ok()?
+}
+
+pub fn session_set(key: &str, value: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
+/// The page's origin (`https://host:port`).
+pub fn origin() -> String {
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+}
+
+/// Fetches a same-origin text file (a lesson an author points at).
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| format!("could not load {url}"))?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response".to_string())?;
+    if !resp.ok() {
+        return Err(format!("{url} answered HTTP {}", resp.status()));
+    }
+    let text = resp.text().map_err(|_| "no text".to_string())?;
+    let text = wasm_bindgen_futures::JsFuture::from(text).await.map_err(|_| "could not read the file".to_string())?;
+    text.as_string().ok_or_else(|| "not text".to_string())
+}
+
+/// Sets `data-theme` on the document (embeds choose light or dark).
+pub fn set_theme(theme: Option<&str>) {
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        match theme {
+            Some(t) => {
+                let _ = root.set_attribute("data-theme", t);
+            }
+            None => {
+                let _ = root.remove_attribute("data-theme");
+            }
+        }
+    }
+}

@@ -1,4 +1,6 @@
 //! Reusable UI pieces.
+
+pub mod charts;
 pub mod clock;
 pub mod console;
 pub mod dataset;

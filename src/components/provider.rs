@@ -45,11 +45,33 @@ fn start() -> Rc<Lab> {
 #[derive(Properties, PartialEq)]
 pub struct SessionProviderProps {
     pub children: Html,
+    /// Keep the dataset across reloads (the playground). Lessons and embeds
+    /// start from their own data instead.
+    #[prop_or(true)]
+    pub persist: bool,
+    /// Commands that build the starting data when not persisting.
+    #[prop_or_default]
+    pub start: Vec<String>,
+}
+
+/// A lab that is not saved: a fresh engine with `start` run on it.
+fn start_fresh(start: &[String]) -> Rc<Lab> {
+    let lab = Lab::in_browser();
+    let text = start.join("\n");
+    if let Ok(commands) = snapshot::parse(&text, false) {
+        lab.run_commands(commands);
+    }
+    lab.inbox.borrow_mut().dirty = false;
+    Rc::new(lab)
 }
 
 #[function_component(SessionProvider)]
 pub fn session_provider(props: &SessionProviderProps) -> Html {
-    let lab = use_state(start);
+    let persist = props.persist;
+    let lab = {
+        let start_lines = props.start.clone();
+        use_state(move || if persist { start() } else { start_fresh(&start_lines) })
+    };
     let revision = use_reducer(Revision::default);
     let bump = {
         let dispatcher = revision.dispatcher();
@@ -71,7 +93,7 @@ pub fn session_provider(props: &SessionProviderProps) -> Html {
                 if cron_lab.pump(false, now) {
                     dispatcher.dispatch(());
                 }
-                if now - last_save.get() >= SAVE_SPACING_MS && cron_lab.inbox.borrow().dirty {
+                if persist && now - last_save.get() >= SAVE_SPACING_MS && cron_lab.inbox.borrow().dirty {
                     last_save.set(now);
                     let failed_before = cron_lab.inbox.borrow().save_failed;
                     save_now(&cron_lab);
@@ -81,7 +103,7 @@ pub fn session_provider(props: &SessionProviderProps) -> Html {
                 }
             });
             let hide_lab = lab.clone();
-            let on_hide = web_sys::window().map(|w| {
+            let on_hide = web_sys::window().filter(|_| persist).map(|w| {
                 gloo_events_listener(&w, move || {
                     save_now(&hide_lab);
                 })

@@ -1,6 +1,8 @@
 //! The built-in lessons (embedded from `lessons/*.md` at build time) and
 //! lessons a course author loads at run time.
 
+use std::rc::Rc;
+
 use redis_lessons::{parse_lesson, Lesson};
 
 include!(concat!(env!("OUT_DIR"), "/lesson_files.rs"));
@@ -19,6 +21,26 @@ pub fn builtin() -> (Vec<Lesson>, Vec<String>) {
     lessons.sort_by(|a, b| a.order.cmp(&b.order).then(a.id.cmp(&b.id)));
     (lessons, problems)
 }
+
+thread_local! {
+    static COURSE: (Rc<Vec<Rc<Lesson>>>, Rc<Vec<String>>) = {
+        let (lessons, problems) = builtin();
+        (Rc::new(lessons.into_iter().map(Rc::new).collect()), Rc::new(problems))
+    };
+}
+
+/// The course (parsed once), and any lesson files that failed to parse.
+pub fn course() -> (Rc<Vec<Rc<Lesson>>>, Rc<Vec<String>>) {
+    COURSE.with(|c| (c.0.clone(), c.1.clone()))
+}
+
+/// A built-in lesson by id.
+pub fn find(id: &str) -> Option<Rc<Lesson>> {
+    course().0.iter().find(|l| l.id == id).cloned()
+}
+
+/// Where an author's own lesson (pasted or loaded) is kept for the session.
+pub const CUSTOM_LESSON_KEY: &str = "redis-lab:custom-lesson";
 
 #[cfg(test)]
 mod tests {

@@ -112,6 +112,9 @@ pub struct Report {
     pub ab: Option<AbReport>,
     /// Closed-loop estimate of requests/s: users / (response time + mean think time).
     pub expected_rps: Option<f64>,
+    /// The keys left in the cache when the run ended, sorted, with the TTL
+    /// remaining in milliseconds (`None` = no TTL), read from the emulator.
+    pub final_keys: Vec<(String, Option<i64>)>,
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -153,6 +156,7 @@ impl Report {
         };
 
         let timeline = timeline(&records, &sim.user_changes, end_us);
+        let final_keys = final_keys(sim.engine());
         let db_hits_per_product =
             sim.db_hits.iter().enumerate().filter(|(_, &h)| h > 0).map(|(p, &h)| (p as u32, h)).collect();
         let ab = match cfg.load {
@@ -177,10 +181,29 @@ impl Report {
             summary,
             ab,
             expected_rps,
+            final_keys,
         }
     }
 }
 
+/// The live keys of database 0 at the engine's current time, with TTLs.
+fn final_keys(engine: &redis_emulator::Engine) -> Vec<(String, Option<i64>)> {
+    let now = engine.now_ms();
+    let Some(db) = engine.db(0) else { return Vec::new() };
+    let mut keys: Vec<(String, Option<i64>)> = db
+        .iter()
+        .filter(|(_, e)| !e.is_expired(now))
+        .take(LIST_LIMIT)
+        .map(|(k, e)| (String::from_utf8_lossy(k).into_owned(), e.expire_at().map(|at| at - now)))
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Most final keys listed.
+const LIST_LIMIT: usize = 1_000;
+
+/// Per-second points; `records` must be sorted by `end_us`.
 fn timeline(records: &[RequestRecord], user_changes: &[(i64, u32)], end_us: i64) -> Vec<Point> {
     let seconds = (end_us / 1_000_000 + 1).clamp(1, 7200) as u32;
     let mut points = Vec::with_capacity(seconds as usize);
@@ -193,9 +216,12 @@ fn timeline(records: &[RequestRecord], user_changes: &[(i64, u32)], end_us: i64)
             users = user_changes[change].1;
             change += 1;
         }
-        let this_second: Vec<&RequestRecord> = records.iter().filter(|r| r.end_us >= lo && r.end_us < hi).collect();
-        let mut window: Vec<f64> =
-            records.iter().filter(|r| r.end_us >= hi - 10_000_000 && r.end_us < hi).map(|r| r.response_ms()).collect();
+        // `records` is sorted by end time, so each second and each 10-second
+        // window is a slice (a scan per second would be quadratic).
+        let first_of = |t: i64| records.partition_point(|r| r.end_us < t);
+        let (from, to) = (first_of(lo), first_of(hi));
+        let this_second = &records[from..to];
+        let mut window: Vec<f64> = records[first_of(hi - 10_000_000)..to].iter().map(|r| r.response_ms()).collect();
         window.sort_by(|a, b| a.total_cmp(b));
         let hits = this_second.iter().filter(|r| matches!(r.outcome, Outcome::Hit | Outcome::WaitedForLock)).count();
         points.push(Point {

@@ -359,6 +359,18 @@ impl Simulation {
             Phase::TryLock => {
                 let reply = self.redis(&format!("SET lock:{key} 1 NX PX 10000"));
                 if reply == Reply::OK {
+                    // Re-check after winning the lock: the previous holder may
+                    // have stored the value and released the lock between this
+                    // request's miss and its SET NX (double-checked locking).
+                    if matches!(self.redis(&format!("GET {key}")), Reply::Bulk(_)) {
+                        self.redis(&format!("DEL lock:{key}"));
+                        self.requests[r].outcome = Outcome::WaitedForLock;
+                        self.log(LogKind::Hit, product, format!("CACHE HIT: Fetching product {product} from cache."));
+                        self.requests[r].phase = Phase::Respond;
+                        let delay = 2 * self.rtt() + self.half_overhead();
+                        self.at(delay, Ev::Resume(r));
+                        return;
+                    }
                     self.requests[r].holds_lock = true;
                     self.requests[r].phase = Phase::Recheck;
                     let delay = self.rtt();

@@ -1,0 +1,390 @@
+//! A lesson: its text beside a workbench (consoles, key browser, clock) of
+//! its own. Blocks run in the console when clicked, challenges are checked
+//! against the lesson's data, and progress is saved. The same view serves
+//! the embed route with minimal chrome and progress events for the parent.
+
+use std::rc::Rc;
+
+use redis_lessons::{check_engine, Challenge, CommandBlock, Lesson, Part};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::app::Route;
+use crate::browser;
+use crate::components::clock::ClockControl;
+use crate::components::console::Console;
+use crate::components::key_browser::KeyBrowser;
+use crate::components::markdown::render_blocks;
+use crate::components::progress::ProgressHandle;
+use crate::components::provider::SessionProvider;
+use crate::embed::{post, EmbedEvent, EmbedOptions};
+use crate::lessons::{course, find, CUSTOM_LESSON_KEY};
+use crate::state::progress::ProgressAction;
+use crate::state::session::SessionHandle;
+
+fn embed_options() -> EmbedOptions {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    EmbedOptions::from_query(hash.split_once('?').map(|(_, q)| q).unwrap_or(""))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LessonPageProps {
+    pub id: AttrValue,
+    #[prop_or_default]
+    pub embedded: bool,
+}
+
+#[function_component(LessonPage)]
+pub fn lesson_page(props: &LessonPageProps) -> Html {
+    match find(&props.id) {
+        Some(lesson) => html! { <LessonView lesson={lesson} embedded={props.embedded} /> },
+        None => html! {
+            <section class="panel">
+                <h1>{"No such lesson"}</h1>
+                <p>{ format!("There is no lesson called \u{201c}{}\u{201d}.", props.id) }</p>
+                <p><Link<Route> to={Route::Home}>{"See all lessons"}</Link<Route>></p>
+            </section>
+        },
+    }
+}
+
+/// An author's own lesson, kept for this browser session.
+#[function_component(CustomLessonPage)]
+pub fn custom_lesson_page() -> Html {
+    let lesson = browser::session_get(CUSTOM_LESSON_KEY).map(|src| redis_lessons::parse_lesson(&src));
+    match lesson {
+        Some(Ok(lesson)) => html! { <LessonView lesson={Rc::new(lesson)} embedded={false} /> },
+        Some(Err(e)) => html! { <section class="panel"><h1>{"This lesson file has a problem"}</h1><p>{ e.to_string() }</p></section> },
+        None => html! {
+            <section class="panel">
+                <h1>{"No lesson file open"}</h1>
+                <p><Link<Route> to={Route::Home}>{"Open one from the lesson map"}</Link<Route>></p>
+            </section>
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LessonViewProps {
+    pub lesson: Rc<Lesson>,
+    pub embedded: bool,
+}
+
+#[function_component(LessonView)]
+pub fn lesson_view(props: &LessonViewProps) -> Html {
+    // "Reset lesson" gives the lesson a fresh lab by changing its key.
+    let generation = use_state(|| 0u32);
+    let options = use_memo((), |_| embed_options());
+    {
+        let options = options.clone();
+        let id = props.lesson.id.clone();
+        let embedded = props.embedded;
+        use_effect_with(id.clone(), move |_| {
+            if embedded {
+                browser::set_theme(options.theme.as_deref());
+                post(&options, EmbedEvent { kind: "ready", lesson: Some(&id), challenge: None, step: None, command: None });
+            }
+        });
+    }
+    let reset = {
+        let generation = generation.clone();
+        Callback::from(move |_| generation.set(*generation + 1))
+    };
+    let key = format!("{}-{}", props.lesson.id, *generation);
+    html! {
+        <SessionProvider key={key} persist={false} start={props.lesson.setup.clone()}>
+            <LessonBody lesson={props.lesson.clone()} embedded={props.embedded} options={(*options).clone()} on_reset={reset} />
+        </SessionProvider>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LessonBodyProps {
+    lesson: Rc<Lesson>,
+    embedded: bool,
+    options: EmbedOptions,
+    on_reset: Callback<()>,
+}
+
+#[function_component(LessonBody)]
+fn lesson_body(props: &LessonBodyProps) -> Html {
+    let lesson = &props.lesson;
+    let progress = use_context::<ProgressHandle>().expect("ProgressProvider");
+    let show_embed = use_state(|| false);
+    let uses_second_client = lesson.command_blocks().any(|b| b.client == 2);
+    let (all, _) = course();
+    let pos = all.iter().position(|l| l.id == lesson.id);
+    let prev = pos.and_then(|p| p.checked_sub(1)).and_then(|p| all.get(p)).cloned();
+    let next = pos.and_then(|p| all.get(p + 1)).cloned();
+    let total = lesson.challenges().count();
+    let passed = lesson.challenges().filter(|c| progress.progress.is_passed(&lesson.id, &c.id)).count();
+    let show_keys = props.options.shows("keys") || !props.embedded;
+
+    let mut block_index = 0usize;
+    let parts = lesson.parts.iter().map(|part| match part {
+        Part::Text(blocks) => html! { <div class="lesson-prose">{ render_blocks(blocks) }</div> },
+        Part::Commands(block) => {
+            block_index += 1;
+            html! { <RunBlock block={block.clone()} index={block_index} lesson={lesson.id.clone()} options={props.options.clone()} /> }
+        }
+        Part::Challenge(c) => html! {
+            <ChallengeCard challenge={c.clone()} lesson={lesson.clone()} options={props.options.clone()} />
+        },
+        Part::Widget(name) => html! { <Widget name={name.clone()} /> },
+    });
+
+    let embed_snippet = format!(
+        "<iframe src=\"{}#/embed/lesson/{}?theme=light&parentOrigin=https://your-course.example\"\n        width=\"100%\" height=\"680\" style=\"border:0\" title=\"Redis Lab: {}\"></iframe>",
+        browser::page_base_url(),
+        lesson.id,
+        lesson.title.replace('"', "&quot;")
+    );
+
+    html! {
+        <div class={classes!("lesson-layout", props.embedded.then_some("embedded"))}>
+            <article class="lesson-text" aria-labelledby="lesson-title">
+                <header class="lesson-head">
+                    if !props.embedded {
+                        <p class="crumbs"><Link<Route> to={Route::Home}>{"Lessons"}</Link<Route>>{ format!(" · {} of {}", pos.map(|p| p + 1).unwrap_or(0), all.len()) }</p>
+                    }
+                    <h1 id="lesson-title">{ lesson.title.clone() }</h1>
+                    <p class="lesson-progress" aria-live="polite">
+                        { format!("{passed} of {total} challenge{} passed", if total == 1 { "" } else { "s" }) }
+                        if progress.progress.is_complete(&lesson.id) { <span class="done-badge">{" ✓ Lesson complete"}</span> }
+                    </p>
+                    <div class="row-buttons">
+                        <button class="ghost-button" onclick={ let r = props.on_reset.clone(); Callback::from(move |_| r.emit(())) }
+                            title="Restore the lesson's starting data and clear the consoles">{"Reset lesson"}</button>
+                        if !props.embedded {
+                            <button class="ghost-button" aria-expanded={show_embed.to_string()}
+                                onclick={ let s = show_embed.clone(); Callback::from(move |_| s.set(!*s)) }>{"Embed"}</button>
+                        }
+                    </div>
+                    if *show_embed {
+                        <div class="embed-snippet">
+                            <label for="embed-code">{"Paste this into your course page (set parentOrigin to your site to receive progress events):"}</label>
+                            <textarea id="embed-code" readonly=true rows="3" value={embed_snippet.clone()}></textarea>
+                            <button class="ghost-button" onclick={ Callback::from(move |_| browser::copy_text(&embed_snippet)) }>{"Copy"}</button>
+                        </div>
+                    }
+                </header>
+                { for parts }
+                if !props.embedded {
+                    <nav class="lesson-nav" aria-label="Lessons">
+                        if let Some(p) = prev {
+                            <Link<Route> to={Route::Lesson { id: p.id.clone() }} classes="ghost-button">{ format!("← {}", p.title) }</Link<Route>>
+                        }
+                        <span></span>
+                        if let Some(n) = next {
+                            <Link<Route> to={Route::Lesson { id: n.id.clone() }} classes="button primary">{ format!("{} →", n.title) }</Link<Route>>
+                        }
+                    </nav>
+                }
+            </article>
+            <aside class="lesson-bench" aria-label="Workbench">
+                <ClockControl />
+                <div class={classes!("lesson-consoles", uses_second_client.then_some("two"))}>
+                    <div class="console-slot">
+                        if uses_second_client { <h2 class="slot-title">{"Client 1"}</h2> }
+                        <Console client={1} />
+                    </div>
+                    if uses_second_client {
+                        <div class="console-slot">
+                            <h2 class="slot-title">{"Client 2"}</h2>
+                            <Console client={2} />
+                        </div>
+                    }
+                </div>
+                if show_keys { <KeyBrowser /> }
+            </aside>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RunBlockProps {
+    block: CommandBlock,
+    index: usize,
+    lesson: String,
+    options: EmbedOptions,
+}
+
+/// A runnable block: the commands (and what they print) with a Run button.
+#[function_component(RunBlock)]
+fn run_block(props: &RunBlockProps) -> Html {
+    let handle = use_context::<SessionHandle>().expect("SessionProvider");
+    let ran = use_state(|| false);
+    let block = &props.block;
+    let onclick = {
+        let handle = handle.clone();
+        let block = block.clone();
+        let ran = ran.clone();
+        let lesson = props.lesson.clone();
+        let options = props.options.clone();
+        let index = props.index;
+        Callback::from(move |_: MouseEvent| {
+            if block.advance_ms > 0 {
+                handle.lab.engine.borrow_mut().advance_clock(block.advance_ms);
+            }
+            let lines: Vec<String> = block.steps.iter().map(|s| s.command.clone()).collect();
+            for line in &lines {
+                post(&options, EmbedEvent { kind: "step-run", lesson: Some(&lesson), challenge: None, step: Some(index), command: Some(line) });
+            }
+            handle.lab.queue_lines(block.client, lines);
+            handle.after_command();
+            ran.set(true);
+        })
+    };
+    let label = match (block.client, block.advance_ms) {
+        (1, 0) => "Run".to_string(),
+        (c, 0) => format!("Run as client {c}"),
+        (1, ms) => format!("Wait {} s, then run", ms / 1000),
+        (c, ms) => format!("Wait {} s, then run as client {c}", ms / 1000),
+    };
+    html! {
+        <div class={classes!("run-block", (*ran).then_some("ran"))}>
+            <pre class="run-code" aria-label={format!("Commands of block {}", props.index)}>
+                { for block.steps.iter().map(|s| html! {
+                    <>
+                        <span class="cmd">{ s.command.clone() }</span>{"\n"}
+                        if let Some(e) = &s.expected {
+                            <span class="expected">{ e.strip_prefix('~').map(|_| "(varies)".to_string()).unwrap_or_else(|| e.clone()) }</span>{"\n"}
+                        }
+                    </>
+                }) }
+            </pre>
+            <button class="button primary run-button" {onclick} aria-label={format!("{label}: block {}", props.index)}>{ format!("▶ {label}") }</button>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ChallengeProps {
+    challenge: Challenge,
+    lesson: Rc<Lesson>,
+    options: EmbedOptions,
+}
+
+/// A challenge: the goal, Check, hints one at a time, the solution.
+#[function_component(ChallengeCard)]
+fn challenge_card(props: &ChallengeProps) -> Html {
+    let handle = use_context::<SessionHandle>().expect("SessionProvider");
+    let progress = use_context::<ProgressHandle>().expect("ProgressProvider");
+    let hints = use_state(|| 0usize);
+    let solution = use_state(|| false);
+    let verdict = use_state(|| None::<redis_lessons::Verdict>);
+    let c = &props.challenge;
+    let passed_before = progress.progress.is_passed(&props.lesson.id, &c.id);
+    let check = {
+        let handle = handle.clone();
+        let verdict = verdict.clone();
+        let challenge = c.clone();
+        let lesson = props.lesson.clone();
+        let dispatch = progress.dispatch.clone();
+        let options = props.options.clone();
+        let progress_now = progress.progress.clone();
+        Callback::from(move |_: MouseEvent| {
+            let v = check_engine(&mut handle.lab.engine.borrow_mut(), &challenge);
+            handle.after_command();
+            if v.passed {
+                let all: Vec<String> = lesson.challenges().map(|c| c.id.clone()).collect();
+                post(&options, EmbedEvent { kind: "challenge-passed", lesson: Some(&lesson.id), challenge: Some(&challenge.id), step: None, command: None });
+                let completes = all.iter().all(|id| *id == challenge.id || progress_now.is_passed(&lesson.id, id));
+                if completes {
+                    post(&options, EmbedEvent { kind: "lesson-completed", lesson: Some(&lesson.id), challenge: None, step: None, command: None });
+                }
+                dispatch.emit(ProgressAction::Passed { lesson: lesson.id.clone(), challenge: challenge.id.clone(), all });
+            }
+            verdict.set(Some(v));
+        })
+    };
+    let run_solution = {
+        let handle = handle.clone();
+        let lines = c.solution.clone();
+        Callback::from(move |_: MouseEvent| {
+            handle.lab.queue_lines(1, lines.clone());
+            handle.after_command();
+        })
+    };
+    html! {
+        <section class={classes!("challenge", passed_before.then_some("passed"))} aria-label="Challenge">
+            <h2>{"Challenge"}</h2>
+            <p class="goal">{ redis_lessons::markdown::parse_inline(&c.goal).iter().map(|i| crate::components::markdown::render_inlines(std::slice::from_ref(i))).collect::<Html>() }</p>
+            <div class="row-buttons">
+                <button class="button primary" onclick={check}>{"Check"}</button>
+                if *hints < c.hints.len() {
+                    <button class="ghost-button" onclick={ let h = hints.clone(); Callback::from(move |_| h.set(*h + 1)) }>
+                        { format!("Show a hint ({} of {})", *hints + 1, c.hints.len()) }
+                    </button>
+                }
+                <button class="ghost-button" aria-expanded={solution.to_string()}
+                    onclick={ let s = solution.clone(); Callback::from(move |_| s.set(!*s)) }>
+                    { if *solution { "Hide solution" } else { "Show solution" } }
+                </button>
+            </div>
+            <div aria-live="polite">
+                { match &*verdict {
+                    Some(v) if v.passed => html! { <p class="verdict ok">{"✓ Well done — the check passed."}</p> },
+                    Some(v) => html! {
+                        <div class="verdict no">
+                            <p>{"Not yet. This is what the check saw:"}</p>
+                            <ul>
+                                { for v.failures.iter().map(|(cmd, want, got)| html! {
+                                    <li><code>{ cmd.clone() }</code>{" printed "}<code>{ got.clone() }</code>{", expected "}<code>{ want.strip_prefix('~').map(|p| format!("something like {p}")).unwrap_or_else(|| want.clone()) }</code></li>
+                                }) }
+                            </ul>
+                        </div>
+                    },
+                    None if passed_before => html! { <p class="verdict ok">{"✓ You passed this challenge before."}</p> },
+                    None => html! {},
+                } }
+            </div>
+            if *hints > 0 {
+                <ol class="hints">{ for c.hints.iter().take(*hints).map(|h| html! { <li>{ h.clone() }</li> }) }</ol>
+            }
+            if *solution {
+                <div class="solution">
+                    <pre>{ c.solution.join("\n") }</pre>
+                    <button class="ghost-button" onclick={run_solution}>{"Run the solution"}</button>
+                </div>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct WidgetProps {
+    name: String,
+}
+
+/// Interactive pieces a lesson can ask for by name.
+#[function_component(Widget)]
+fn widget(props: &WidgetProps) -> Html {
+    match props.name.as_str() {
+        "latency-demo" => html! {
+            <p class="widget"><Link<Route> to={Route::Latency} classes="button primary">{"Open the latency demo →"}</Link<Route>></p>
+        },
+        other => html! { <p class="notice">{ format!("(This lesson asks for a “{other}” panel, which this version does not have.)") }</p> },
+    }
+}
+
+/// `#/embed/console`: a bare console (and optionally the key browser).
+#[function_component(EmbedConsolePage)]
+pub fn embed_console_page() -> Html {
+    let options = use_memo((), |_| embed_options());
+    {
+        let options = options.clone();
+        use_effect_with((), move |_| {
+            browser::set_theme(options.theme.as_deref());
+            post(&options, EmbedEvent { kind: "ready", lesson: None, challenge: None, step: None, command: None });
+        });
+    }
+    html! {
+        <SessionProvider persist={false}>
+            <div class="embed-console">
+                <Console client={1} />
+                if options.shows("keys") && options.panels.is_some() { <KeyBrowser /> }
+            </div>
+        </SessionProvider>
+    }
+}
