@@ -66,6 +66,11 @@ fn format_into(out: &mut String, reply: &Reply, prefix: &str, proto: Protocol) {
             out.push_str(&quote_bytes(format_double(*d).as_bytes()));
             out.push('\n');
         }
+        Reply::DoubleText(t) if resp3 => out.push_str(&format!("(double) {t}\n")),
+        Reply::DoubleText(t) => {
+            out.push_str(&quote_bytes(t.as_bytes()));
+            out.push('\n');
+        }
         Reply::Bulk(b) => {
             out.push_str(&quote_bytes(b));
             out.push('\n');
