@@ -21,6 +21,7 @@ pub mod engine;
 pub mod errors;
 pub mod events;
 pub mod float;
+pub mod geohash;
 pub mod glob;
 pub mod notify;
 pub mod pubsub;
