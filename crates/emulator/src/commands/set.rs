@@ -462,7 +462,7 @@ fn sdiffstore(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 /// errors. Returns the keys and the index after them.
 pub(crate) fn numkeys_and_keys(argv: &[Vec<u8>], at: usize) -> Result<(&[Vec<u8>], usize), Reply> {
     let numkeys = match argv.get(at).and_then(|a| crate::float::parse_i64(a)) {
-        Some(n) if n > 0 && n <= i32::MAX as i64 => n as usize,
+        Some(n) if n > 0 => usize::try_from(n).unwrap_or(usize::MAX),
         _ => return Err(Reply::error("ERR numkeys should be greater than 0")),
     };
     let first = at + 1;
