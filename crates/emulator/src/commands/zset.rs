@@ -638,6 +638,7 @@ fn zrange_generic(ctx: &mut Ctx, argv: &[Vec<u8>], at: usize, dst: Option<&[u8]>
             };
             match span {
                 None => Vec::new(),
+                Some((lo, hi)) if by == RangeBy::Rank => take_span(z, lo, hi, 0, -1, reverse),
                 Some((lo, hi)) => take_span(z, lo, hi, offset, limit, reverse),
             }
         }
@@ -807,7 +808,10 @@ fn zpop_generic(ctx: &mut Ctx, argv: &[Vec<u8>], end: End) -> Reply {
         },
     };
     if count == Some(0) {
-        return Reply::Array(Vec::new());
+        return match write_zset(ctx, &argv[1]) {
+            Err(e) => e,
+            Ok(_) => Reply::Array(Vec::new()),
+        };
     }
     match pop_first(ctx, &argv[1..2], end, count.unwrap_or(1)) {
         Err(e) => e,
@@ -1012,7 +1016,9 @@ fn zrandmember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         }
         (0..n).filter_map(|_| z.nth(ctx.rng().index(len))).collect()
     } else if count as u64 >= len as u64 {
-        z.ranked()
+        let mut all = z.ranked();
+        all.reverse();
+        all
     } else {
         distinct_indexes(ctx, len, count as usize).into_iter().filter_map(|i| z.nth(i)).collect()
     };

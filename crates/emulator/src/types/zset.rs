@@ -72,6 +72,8 @@ impl ZSetValue {
     /// Sets `member`'s score (adding it if needed). Returns true if it was new.
     /// `limits` = (max listpack entries, max listpack value) for the encoding.
     pub fn insert(&mut self, member: &[u8], score: f64, limits: (usize, usize)) -> bool {
+        // Redis stores a zero score as 0, never -0.
+        let score = if score == 0.0 { 0.0 } else { score };
         match self.scores.get_mut(member) {
             Some(old) => {
                 if *old != score {
