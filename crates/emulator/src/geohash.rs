@@ -92,7 +92,8 @@ pub fn encode(long_range: Range, lat_range: Range, longitude: f64, latitude: f64
     if !(LAT_MIN..=LAT_MAX).contains(&latitude) || !(LONG_MIN..=LONG_MAX).contains(&longitude) {
         return None;
     }
-    if latitude < lat_range.min || latitude > lat_range.max || longitude < long_range.min || longitude > long_range.max {
+    if latitude < lat_range.min || latitude > lat_range.max || longitude < long_range.min || longitude > long_range.max
+    {
         return None;
     }
     let scale = (1u64 << step) as f64;
@@ -142,8 +143,8 @@ pub fn decode_score(score: f64) -> (f64, f64) {
 pub fn geohash_string(score: f64) -> String {
     const ALPHABET: &[u8; 32] = b"0123456789bcdefghjkmnpqrstuvwxyz";
     let (lon, lat) = decode_score(score);
-    let bits = encode(Range { min: -180.0, max: 180.0 }, Range { min: -90.0, max: 90.0 }, lon, lat, 26)
-        .map_or(0, |h| h.bits);
+    let bits =
+        encode(Range { min: -180.0, max: 180.0 }, Range { min: -90.0, max: 90.0 }, lon, lat, 26).map_or(0, |h| h.bits);
     (0..11)
         .map(|i| {
             let idx = if i == 10 { 0 } else { (bits >> (52 - (i + 1) * 5)) & 0x1f };
@@ -301,7 +302,8 @@ pub fn search_cells(shape: &Shape) -> [HashBits; 9] {
     } * shape.conversion;
     let mut steps = estimate_steps(radius_m, shape.lat);
     let cells_at = |steps: u8| {
-        let hash = encode(LONG_RANGE, LAT_RANGE, shape.lon, shape.lat, steps).unwrap_or(HashBits { bits: 0, step: steps });
+        let hash =
+            encode(LONG_RANGE, LAT_RANGE, shape.lon, shape.lat, steps).unwrap_or(HashBits { bits: 0, step: steps });
         let n = [
             hash,
             neighbor(hash, 0, 1),

@@ -66,7 +66,8 @@ fn distance_reply(d: f64) -> Reply {
 fn parse_lon_lat(lon: &[u8], lat: &[u8]) -> Result<(f64, f64), Reply> {
     let lon = args::float(lon)?;
     let lat = args::float(lat)?;
-    if !(geohash::LONG_MIN..=geohash::LONG_MAX).contains(&lon) || !(geohash::LAT_MIN..=geohash::LAT_MAX).contains(&lat) {
+    if !(geohash::LONG_MIN..=geohash::LONG_MAX).contains(&lon) || !(geohash::LAT_MIN..=geohash::LAT_MAX).contains(&lat)
+    {
         return Err(Reply::error(errors::sanitize(&format!("ERR invalid longitude,latitude pair {lon:.6},{lat:.6}"))));
     }
     Ok((lon, lat))
@@ -115,7 +116,7 @@ fn geoadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         }
         i += 1;
     }
-    if (argv.len() - i) % 3 != 0 || (nx && xx) {
+    if !(argv.len() - i).is_multiple_of(3) || (nx && xx) {
         return Reply::error(errors::SYNTAX);
     }
     let mut zadd_argv: Vec<Vec<u8>> = vec![b"zadd".to_vec()];
@@ -322,7 +323,11 @@ fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Fo
                 return Reply::error("ERR COUNT must be > 0");
             }
             i += 1;
-        } else if (args::is(a, "store") || args::is(a, "storedist")) && i + 1 < remaining && !form.no_store && !form.search {
+        } else if (args::is(a, "store") || args::is(a, "storedist"))
+            && i + 1 < remaining
+            && !form.no_store
+            && !form.search
+        {
             store_key = Some(rest[i + 1].clone());
             storedist = args::is(a, "storedist");
             i += 1;
@@ -386,7 +391,9 @@ fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Fo
         )));
     }
     if form.search && !(byradius || bybox) {
-        return Reply::error(errors::sanitize(&format!("ERR exactly one of BYRADIUS and BYBOX can be specified for {name}")));
+        return Reply::error(errors::sanitize(&format!(
+            "ERR exactly one of BYRADIUS and BYBOX can be specified for {name}"
+        )));
     }
     if any && count == 0 {
         return Reply::error("ERR the ANY argument requires COUNT argument");
@@ -413,7 +420,8 @@ fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Fo
         Some(false) => points.sort_by(|a, b| b.dist.partial_cmp(&a.dist).unwrap_or(std::cmp::Ordering::Equal)),
         None => {}
     }
-    let returned = if count == 0 { points.len() } else { points.len().min(usize::try_from(count).unwrap_or(usize::MAX)) };
+    let returned =
+        if count == 0 { points.len() } else { points.len().min(usize::try_from(count).unwrap_or(usize::MAX)) };
     points.truncate(returned);
     if let Some(dst) = store_key {
         let lim = crate::commands::zset::limits(ctx);

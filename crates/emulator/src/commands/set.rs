@@ -27,25 +27,136 @@ macro_rules! set_cmd {
     };
 }
 
-
 pub const COMMANDS: &[CommandSpec] = &[
-    set_cmd!("sadd", -3, WRITE | DENYOOM | FAST, KeySpec::ONE, sadd, "Adds members to a set, creating it if needed", "key member [member ...]"),
+    set_cmd!(
+        "sadd",
+        -3,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        sadd,
+        "Adds members to a set, creating it if needed",
+        "key member [member ...]"
+    ),
     set_cmd!("srem", -3, WRITE | FAST, KeySpec::ONE, srem, "Removes members from a set", "key member [member ...]"),
     set_cmd!("smembers", 2, READONLY, KeySpec::ONE, smembers, "Returns every member of a set", "key"),
-    set_cmd!("sismember", 3, READONLY | FAST, KeySpec::ONE, sismember, "Tells whether a value is a member of a set", "key member"),
-    set_cmd!("smismember", -3, READONLY | FAST, KeySpec::ONE, smismember, "Tells, for each value, whether it is a member of a set", "key member [member ...]"),
+    set_cmd!(
+        "sismember",
+        3,
+        READONLY | FAST,
+        KeySpec::ONE,
+        sismember,
+        "Tells whether a value is a member of a set",
+        "key member"
+    ),
+    set_cmd!(
+        "smismember",
+        -3,
+        READONLY | FAST,
+        KeySpec::ONE,
+        smismember,
+        "Tells, for each value, whether it is a member of a set",
+        "key member [member ...]"
+    ),
     set_cmd!("scard", 2, READONLY | FAST, KeySpec::ONE, scard, "Returns the number of members of a set", "key"),
-    set_cmd!("spop", -2, WRITE | FAST, KeySpec::ONE, spop, "Removes and returns random members of a set", "key [count]"),
-    set_cmd!("srandmember", -2, READONLY, KeySpec::ONE, srandmember, "Returns random members of a set without removing them", "key [count]"),
-    set_cmd!("smove", 4, WRITE | FAST, KeySpec::TWO, smove, "Moves a member from one set to another", "source destination member"),
-    set_cmd!("sinter", -2, READONLY, KeySpec::ALL, sinter, "Returns the members common to all the given sets", "key [key ...]"),
-    set_cmd!("sintercard", -3, READONLY | MOVABLE_KEYS, KeySpec::NONE, sintercard, "Counts the members common to all the given sets", "numkeys key [key ...] [LIMIT limit]"),
-    set_cmd!("sinterstore", -3, WRITE | DENYOOM, KeySpec::ALL, sinterstore, "Stores the intersection of sets in a key", "destination key [key ...]"),
-    set_cmd!("sunion", -2, READONLY, KeySpec::ALL, sunion, "Returns the members of any of the given sets", "key [key ...]"),
-    set_cmd!("sunionstore", -3, WRITE | DENYOOM, KeySpec::ALL, sunionstore, "Stores the union of sets in a key", "destination key [key ...]"),
-    set_cmd!("sdiff", -2, READONLY, KeySpec::ALL, sdiff, "Returns the members of the first set missing from the others", "key [key ...]"),
-    set_cmd!("sdiffstore", -3, WRITE | DENYOOM, KeySpec::ALL, sdiffstore, "Stores the difference of sets in a key", "destination key [key ...]"),
-    set_cmd!("sscan", -3, READONLY, KeySpec::ONE, sscan, "Iterates over the members of a set", "key cursor [MATCH pattern] [COUNT count]"),
+    set_cmd!(
+        "spop",
+        -2,
+        WRITE | FAST,
+        KeySpec::ONE,
+        spop,
+        "Removes and returns random members of a set",
+        "key [count]"
+    ),
+    set_cmd!(
+        "srandmember",
+        -2,
+        READONLY,
+        KeySpec::ONE,
+        srandmember,
+        "Returns random members of a set without removing them",
+        "key [count]"
+    ),
+    set_cmd!(
+        "smove",
+        4,
+        WRITE | FAST,
+        KeySpec::TWO,
+        smove,
+        "Moves a member from one set to another",
+        "source destination member"
+    ),
+    set_cmd!(
+        "sinter",
+        -2,
+        READONLY,
+        KeySpec::ALL,
+        sinter,
+        "Returns the members common to all the given sets",
+        "key [key ...]"
+    ),
+    set_cmd!(
+        "sintercard",
+        -3,
+        READONLY | MOVABLE_KEYS,
+        KeySpec::NONE,
+        sintercard,
+        "Counts the members common to all the given sets",
+        "numkeys key [key ...] [LIMIT limit]"
+    ),
+    set_cmd!(
+        "sinterstore",
+        -3,
+        WRITE | DENYOOM,
+        KeySpec::ALL,
+        sinterstore,
+        "Stores the intersection of sets in a key",
+        "destination key [key ...]"
+    ),
+    set_cmd!(
+        "sunion",
+        -2,
+        READONLY,
+        KeySpec::ALL,
+        sunion,
+        "Returns the members of any of the given sets",
+        "key [key ...]"
+    ),
+    set_cmd!(
+        "sunionstore",
+        -3,
+        WRITE | DENYOOM,
+        KeySpec::ALL,
+        sunionstore,
+        "Stores the union of sets in a key",
+        "destination key [key ...]"
+    ),
+    set_cmd!(
+        "sdiff",
+        -2,
+        READONLY,
+        KeySpec::ALL,
+        sdiff,
+        "Returns the members of the first set missing from the others",
+        "key [key ...]"
+    ),
+    set_cmd!(
+        "sdiffstore",
+        -3,
+        WRITE | DENYOOM,
+        KeySpec::ALL,
+        sdiffstore,
+        "Stores the difference of sets in a key",
+        "destination key [key ...]"
+    ),
+    set_cmd!(
+        "sscan",
+        -3,
+        READONLY,
+        KeySpec::ONE,
+        sscan,
+        "Iterates over the members of a set",
+        "key cursor [MATCH pattern] [COUNT count]"
+    ),
 ];
 
 /// Upper bound on SRANDMEMBER / ZRANDMEMBER picks with repetition (the

@@ -34,41 +34,289 @@ macro_rules! z {
 const ALL_BUT_LAST: KeySpec = KeySpec { first: 1, last: -2, step: 1 };
 
 pub const COMMANDS: &[CommandSpec] = &[
-    z!("zadd", -4, WRITE | DENYOOM | FAST, KeySpec::ONE, zadd, "Adds members with scores to a sorted set, or updates their scores", "key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]"),
-    z!("zincrby", 4, WRITE | DENYOOM | FAST, KeySpec::ONE, zincrby, "Adds to the score of a member of a sorted set", "key increment member"),
+    z!(
+        "zadd",
+        -4,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        zadd,
+        "Adds members with scores to a sorted set, or updates their scores",
+        "key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]"
+    ),
+    z!(
+        "zincrby",
+        4,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        zincrby,
+        "Adds to the score of a member of a sorted set",
+        "key increment member"
+    ),
     z!("zrem", -3, WRITE | FAST, KeySpec::ONE, zrem, "Removes members from a sorted set", "key member [member ...]"),
     z!("zcard", 2, READONLY | FAST, KeySpec::ONE, zcard, "Returns the number of members of a sorted set", "key"),
     z!("zscore", 3, READONLY | FAST, KeySpec::ONE, zscore, "Returns the score of a member", "key member"),
-    z!("zmscore", -3, READONLY | FAST, KeySpec::ONE, zmscore, "Returns the scores of several members", "key member [member ...]"),
-    z!("zrank", 3, READONLY | FAST, KeySpec::ONE, zrank, "Returns a member's position, lowest score first", "key member"),
-    z!("zrevrank", 3, READONLY | FAST, KeySpec::ONE, zrevrank, "Returns a member's position, highest score first", "key member"),
+    z!(
+        "zmscore",
+        -3,
+        READONLY | FAST,
+        KeySpec::ONE,
+        zmscore,
+        "Returns the scores of several members",
+        "key member [member ...]"
+    ),
+    z!(
+        "zrank",
+        3,
+        READONLY | FAST,
+        KeySpec::ONE,
+        zrank,
+        "Returns a member's position, lowest score first",
+        "key member"
+    ),
+    z!(
+        "zrevrank",
+        3,
+        READONLY | FAST,
+        KeySpec::ONE,
+        zrevrank,
+        "Returns a member's position, highest score first",
+        "key member"
+    ),
     z!("zcount", 4, READONLY | FAST, KeySpec::ONE, zcount, "Counts the members with scores in a range", "key min max"),
-    z!("zlexcount", 4, READONLY | FAST, KeySpec::ONE, zlexcount, "Counts the members in a lexicographical range", "key min max"),
-    z!("zrange", -4, READONLY, KeySpec::ONE, zrange, "Returns members in a range of ranks, scores or names", "key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]"),
-    z!("zrangestore", -5, WRITE | DENYOOM, KeySpec::TWO, zrangestore, "Stores a range of a sorted set in another key", "dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]"),
-    z!("zrevrange", -4, READONLY, KeySpec::ONE, zrevrange, "Returns members in a range of ranks, highest score first", "key start stop [WITHSCORES]"),
-    z!("zrangebyscore", -4, READONLY, KeySpec::ONE, zrangebyscore, "Returns members with scores in a range", "key min max [WITHSCORES] [LIMIT offset count]"),
-    z!("zrevrangebyscore", -4, READONLY, KeySpec::ONE, zrevrangebyscore, "Returns members with scores in a range, highest first", "key max min [WITHSCORES] [LIMIT offset count]"),
-    z!("zrangebylex", -4, READONLY, KeySpec::ONE, zrangebylex, "Returns members in a lexicographical range", "key min max [LIMIT offset count]"),
-    z!("zrevrangebylex", -4, READONLY, KeySpec::ONE, zrevrangebylex, "Returns members in a lexicographical range, last first", "key max min [LIMIT offset count]"),
-    z!("zremrangebyrank", 4, WRITE, KeySpec::ONE, zremrangebyrank, "Removes the members in a range of ranks", "key start stop"),
-    z!("zremrangebyscore", 4, WRITE, KeySpec::ONE, zremrangebyscore, "Removes the members with scores in a range", "key min max"),
-    z!("zremrangebylex", 4, WRITE, KeySpec::ONE, zremrangebylex, "Removes the members in a lexicographical range", "key min max"),
-    z!("zpopmin", -2, WRITE | FAST, KeySpec::ONE, zpopmin, "Removes and returns the members with the lowest scores", "key [count]"),
-    z!("zpopmax", -2, WRITE | FAST, KeySpec::ONE, zpopmax, "Removes and returns the members with the highest scores", "key [count]"),
-    z!("zmpop", -4, WRITE | MOVABLE_KEYS, KeySpec::NONE, zmpop, "Pops members from the first non-empty sorted set of several", "numkeys key [key ...] MIN|MAX [COUNT count]"),
-    z!("bzpopmin", -3, WRITE | FAST | BLOCKING, ALL_BUT_LAST, bzpopmin, "Pops the lowest-scored member, waiting for one if needed", "key [key ...] timeout"),
-    z!("bzpopmax", -3, WRITE | FAST | BLOCKING, ALL_BUT_LAST, bzpopmax, "Pops the highest-scored member, waiting for one if needed", "key [key ...] timeout"),
-    z!("bzmpop", -5, WRITE | BLOCKING | MOVABLE_KEYS, KeySpec::NONE, bzmpop, "Pops members from the first non-empty sorted set, waiting if needed", "timeout numkeys key [key ...] MIN|MAX [COUNT count]"),
-    z!("zrandmember", -2, READONLY, KeySpec::ONE, zrandmember, "Returns random members of a sorted set", "key [count [WITHSCORES]]"),
-    z!("zunion", -3, READONLY | MOVABLE_KEYS, KeySpec::NONE, zunion, "Returns the union of sorted sets", "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]"),
-    z!("zinter", -3, READONLY | MOVABLE_KEYS, KeySpec::NONE, zinter, "Returns the intersection of sorted sets", "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]"),
-    z!("zdiff", -3, READONLY | MOVABLE_KEYS, KeySpec::NONE, zdiff, "Returns the members of the first sorted set missing from the others", "numkeys key [key ...] [WITHSCORES]"),
-    z!("zunionstore", -4, WRITE | DENYOOM | MOVABLE_KEYS, KeySpec::ONE, zunionstore, "Stores the union of sorted sets", "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]"),
-    z!("zinterstore", -4, WRITE | DENYOOM | MOVABLE_KEYS, KeySpec::ONE, zinterstore, "Stores the intersection of sorted sets", "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]"),
-    z!("zdiffstore", -4, WRITE | DENYOOM | MOVABLE_KEYS, KeySpec::ONE, zdiffstore, "Stores the difference of sorted sets", "destination numkeys key [key ...]"),
-    z!("zintercard", -3, READONLY | MOVABLE_KEYS, KeySpec::NONE, zintercard, "Counts the members common to several sorted sets", "numkeys key [key ...] [LIMIT limit]"),
-    z!("zscan", -3, READONLY, KeySpec::ONE, zscan, "Iterates over the members and scores of a sorted set", "key cursor [MATCH pattern] [COUNT count]"),
+    z!(
+        "zlexcount",
+        4,
+        READONLY | FAST,
+        KeySpec::ONE,
+        zlexcount,
+        "Counts the members in a lexicographical range",
+        "key min max"
+    ),
+    z!(
+        "zrange",
+        -4,
+        READONLY,
+        KeySpec::ONE,
+        zrange,
+        "Returns members in a range of ranks, scores or names",
+        "key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]"
+    ),
+    z!(
+        "zrangestore",
+        -5,
+        WRITE | DENYOOM,
+        KeySpec::TWO,
+        zrangestore,
+        "Stores a range of a sorted set in another key",
+        "dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]"
+    ),
+    z!(
+        "zrevrange",
+        -4,
+        READONLY,
+        KeySpec::ONE,
+        zrevrange,
+        "Returns members in a range of ranks, highest score first",
+        "key start stop [WITHSCORES]"
+    ),
+    z!(
+        "zrangebyscore",
+        -4,
+        READONLY,
+        KeySpec::ONE,
+        zrangebyscore,
+        "Returns members with scores in a range",
+        "key min max [WITHSCORES] [LIMIT offset count]"
+    ),
+    z!(
+        "zrevrangebyscore",
+        -4,
+        READONLY,
+        KeySpec::ONE,
+        zrevrangebyscore,
+        "Returns members with scores in a range, highest first",
+        "key max min [WITHSCORES] [LIMIT offset count]"
+    ),
+    z!(
+        "zrangebylex",
+        -4,
+        READONLY,
+        KeySpec::ONE,
+        zrangebylex,
+        "Returns members in a lexicographical range",
+        "key min max [LIMIT offset count]"
+    ),
+    z!(
+        "zrevrangebylex",
+        -4,
+        READONLY,
+        KeySpec::ONE,
+        zrevrangebylex,
+        "Returns members in a lexicographical range, last first",
+        "key max min [LIMIT offset count]"
+    ),
+    z!(
+        "zremrangebyrank",
+        4,
+        WRITE,
+        KeySpec::ONE,
+        zremrangebyrank,
+        "Removes the members in a range of ranks",
+        "key start stop"
+    ),
+    z!(
+        "zremrangebyscore",
+        4,
+        WRITE,
+        KeySpec::ONE,
+        zremrangebyscore,
+        "Removes the members with scores in a range",
+        "key min max"
+    ),
+    z!(
+        "zremrangebylex",
+        4,
+        WRITE,
+        KeySpec::ONE,
+        zremrangebylex,
+        "Removes the members in a lexicographical range",
+        "key min max"
+    ),
+    z!(
+        "zpopmin",
+        -2,
+        WRITE | FAST,
+        KeySpec::ONE,
+        zpopmin,
+        "Removes and returns the members with the lowest scores",
+        "key [count]"
+    ),
+    z!(
+        "zpopmax",
+        -2,
+        WRITE | FAST,
+        KeySpec::ONE,
+        zpopmax,
+        "Removes and returns the members with the highest scores",
+        "key [count]"
+    ),
+    z!(
+        "zmpop",
+        -4,
+        WRITE | MOVABLE_KEYS,
+        KeySpec::NONE,
+        zmpop,
+        "Pops members from the first non-empty sorted set of several",
+        "numkeys key [key ...] MIN|MAX [COUNT count]"
+    ),
+    z!(
+        "bzpopmin",
+        -3,
+        WRITE | FAST | BLOCKING,
+        ALL_BUT_LAST,
+        bzpopmin,
+        "Pops the lowest-scored member, waiting for one if needed",
+        "key [key ...] timeout"
+    ),
+    z!(
+        "bzpopmax",
+        -3,
+        WRITE | FAST | BLOCKING,
+        ALL_BUT_LAST,
+        bzpopmax,
+        "Pops the highest-scored member, waiting for one if needed",
+        "key [key ...] timeout"
+    ),
+    z!(
+        "bzmpop",
+        -5,
+        WRITE | BLOCKING | MOVABLE_KEYS,
+        KeySpec::NONE,
+        bzmpop,
+        "Pops members from the first non-empty sorted set, waiting if needed",
+        "timeout numkeys key [key ...] MIN|MAX [COUNT count]"
+    ),
+    z!(
+        "zrandmember",
+        -2,
+        READONLY,
+        KeySpec::ONE,
+        zrandmember,
+        "Returns random members of a sorted set",
+        "key [count [WITHSCORES]]"
+    ),
+    z!(
+        "zunion",
+        -3,
+        READONLY | MOVABLE_KEYS,
+        KeySpec::NONE,
+        zunion,
+        "Returns the union of sorted sets",
+        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]"
+    ),
+    z!(
+        "zinter",
+        -3,
+        READONLY | MOVABLE_KEYS,
+        KeySpec::NONE,
+        zinter,
+        "Returns the intersection of sorted sets",
+        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]"
+    ),
+    z!(
+        "zdiff",
+        -3,
+        READONLY | MOVABLE_KEYS,
+        KeySpec::NONE,
+        zdiff,
+        "Returns the members of the first sorted set missing from the others",
+        "numkeys key [key ...] [WITHSCORES]"
+    ),
+    z!(
+        "zunionstore",
+        -4,
+        WRITE | DENYOOM | MOVABLE_KEYS,
+        KeySpec::ONE,
+        zunionstore,
+        "Stores the union of sorted sets",
+        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]"
+    ),
+    z!(
+        "zinterstore",
+        -4,
+        WRITE | DENYOOM | MOVABLE_KEYS,
+        KeySpec::ONE,
+        zinterstore,
+        "Stores the intersection of sorted sets",
+        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]"
+    ),
+    z!(
+        "zdiffstore",
+        -4,
+        WRITE | DENYOOM | MOVABLE_KEYS,
+        KeySpec::ONE,
+        zdiffstore,
+        "Stores the difference of sorted sets",
+        "destination numkeys key [key ...]"
+    ),
+    z!(
+        "zintercard",
+        -3,
+        READONLY | MOVABLE_KEYS,
+        KeySpec::NONE,
+        zintercard,
+        "Counts the members common to several sorted sets",
+        "numkeys key [key ...] [LIMIT limit]"
+    ),
+    z!(
+        "zscan",
+        -3,
+        READONLY,
+        KeySpec::ONE,
+        zscan,
+        "Iterates over the members and scores of a sorted set",
+        "key cursor [MATCH pattern] [COUNT count]"
+    ),
 ];
 
 // ----- shared helpers ------------------------------------------------------
@@ -157,7 +405,9 @@ fn parse_strtod(b: &[u8]) -> Option<f64> {
     if unsigned.starts_with("0x") {
         return crate::float::parse_f64(lower.as_bytes());
     }
-    if unsigned.starts_with("nan") || !unsigned.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'+' || c == b'-') {
+    if unsigned.starts_with("nan")
+        || !unsigned.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'+' || c == b'-')
+    {
         return None;
     }
     lower.parse::<f64>().ok().filter(|v| !v.is_nan())
@@ -273,7 +523,13 @@ enum AddOutcome {
 }
 
 /// Redis's `zsetAdd` for one member (`score` is the increment with INCR).
-fn add_one(z: &mut ZSetValue, member: &[u8], score: f64, f: AddFlags, lim: (usize, usize)) -> Result<AddOutcome, Reply> {
+fn add_one(
+    z: &mut ZSetValue,
+    member: &[u8],
+    score: f64,
+    f: AddFlags,
+    lim: (usize, usize),
+) -> Result<AddOutcome, Reply> {
     match z.score(member) {
         Some(cur) => {
             if f.nx {
@@ -336,7 +592,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[Vec<u8>], mut f: AddFlags) -> Reply {
         i += 1;
     }
     let pairs = &argv[i..];
-    if pairs.is_empty() || pairs.len() % 2 != 0 {
+    if pairs.is_empty() || !pairs.len().is_multiple_of(2) {
         return Reply::error(errors::SYNTAX);
     }
     if f.incr && pairs.len() > 2 {
@@ -345,7 +601,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[Vec<u8>], mut f: AddFlags) -> Reply {
     if f.nx && f.xx {
         return Reply::error("ERR XX and NX options at the same time are not compatible");
     }
-    if (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt) {
+    if (f.gt || f.lt) && (f.nx || (f.gt && f.lt)) {
         return Reply::error("ERR GT, LT, and/or NX options at the same time are not compatible");
     }
     let mut scores = Vec::with_capacity(pairs.len() / 2);
@@ -551,7 +807,14 @@ enum Direction {
 
 /// Redis's `zrangeGenericCommand`: `at` is the index of the source key;
 /// `dst` is set for ZRANGESTORE.
-fn zrange_generic(ctx: &mut Ctx, argv: &[Vec<u8>], at: usize, dst: Option<&[u8]>, mut by: RangeBy, mut dir: Direction) -> Reply {
+fn zrange_generic(
+    ctx: &mut Ctx,
+    argv: &[Vec<u8>],
+    at: usize,
+    dst: Option<&[u8]>,
+    mut by: RangeBy,
+    mut dir: Direction,
+) -> Reply {
     let key = &argv[at];
     let (mut min_i, mut max_i) = (at + 1, at + 2);
     let mut withscores = false;
@@ -622,27 +885,29 @@ fn zrange_generic(ctx: &mut Ctx, argv: &[Vec<u8>], at: usize, dst: Option<&[u8]>
         Err(e) => return e,
         Ok(z) => z,
     };
-    let items = match z {
-        None => Vec::new(),
-        Some(z) => {
-            let span = match &spec {
-                Spec::Rank(s, e) => rank_span(z.len(), *s, *e).map(|(lo, hi)| {
-                    if reverse {
-                        (z.len() - hi, z.len() - lo)
-                    } else {
-                        (lo, hi)
-                    }
-                }),
-                Spec::Score(r) => Some(score_span(z, r)),
-                Spec::Lex(a, b) => Some(lex_span(z, a, b)),
-            };
-            match span {
-                None => Vec::new(),
-                Some((lo, hi)) if by == RangeBy::Rank => take_span(z, lo, hi, 0, -1, reverse),
-                Some((lo, hi)) => take_span(z, lo, hi, offset, limit, reverse),
+    let items =
+        match z {
+            None => Vec::new(),
+            Some(z) => {
+                let span =
+                    match &spec {
+                        Spec::Rank(s, e) => rank_span(z.len(), *s, *e).map(|(lo, hi)| {
+                            if reverse {
+                                (z.len() - hi, z.len() - lo)
+                            } else {
+                                (lo, hi)
+                            }
+                        }),
+                        Spec::Score(r) => Some(score_span(z, r)),
+                        Spec::Lex(a, b) => Some(lex_span(z, a, b)),
+                    };
+                match span {
+                    None => Vec::new(),
+                    Some((lo, hi)) if by == RangeBy::Rank => take_span(z, lo, hi, 0, -1, reverse),
+                    Some((lo, hi)) => take_span(z, lo, hi, offset, limit, reverse),
+                }
             }
-        }
-    };
+        };
     match dst {
         Some(dst) => {
             let lim = limits(ctx);
@@ -712,7 +977,12 @@ fn zrevrangebylex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 
 // ----- ZREMRANGEBY* ---------------------------------------------------------
 
-fn remove_span(ctx: &mut Ctx, key: &[u8], span: impl FnOnce(&ZSetValue) -> Option<(usize, usize)>, event: &str) -> Reply {
+fn remove_span(
+    ctx: &mut Ctx,
+    key: &[u8],
+    span: impl FnOnce(&ZSetValue) -> Option<(usize, usize)>,
+    event: &str,
+) -> Reply {
     let (removed, empty) = match write_zset(ctx, key) {
         Err(e) => return e,
         Ok(None) => return Reply::Integer(0),
@@ -767,9 +1037,12 @@ enum End {
     Max,
 }
 
+/// A key and the (member, score) pairs popped from it.
+type Popped = (Vec<u8>, Vec<(Vec<u8>, f64)>);
+
 /// Pops up to `count` members from the first existing sorted set of `keys`.
 /// Returns None when none of the keys exists.
-fn pop_first(ctx: &mut Ctx, keys: &[Vec<u8>], end: End, count: usize) -> Result<Option<(Vec<u8>, Vec<(Vec<u8>, f64)>)>, Reply> {
+fn pop_first(ctx: &mut Ctx, keys: &[Vec<u8>], end: End, count: usize) -> Result<Option<Popped>, Reply> {
     for key in keys {
         let (items, empty) = match write_zset(ctx, key)? {
             None => continue,
@@ -1097,7 +1370,14 @@ struct AlgebraArgs {
 
 /// Parses `numkeys key [key ...] [options]` from `argv[at]`, loading the
 /// inputs (type errors come before option errors, as in Redis).
-fn parse_algebra(ctx: &mut Ctx, argv: &[Vec<u8>], at: usize, op: SetOp, store: bool, card_only: bool) -> Result<AlgebraArgs, Reply> {
+fn parse_algebra(
+    ctx: &mut Ctx,
+    argv: &[Vec<u8>],
+    at: usize,
+    op: SetOp,
+    store: bool,
+    card_only: bool,
+) -> Result<AlgebraArgs, Reply> {
     let setnum = args::int(&argv[at])?;
     if setnum < 1 {
         let name = args::lower(&argv[0]);
@@ -1126,8 +1406,8 @@ fn parse_algebra(ctx: &mut Ctx, argv: &[Vec<u8>], at: usize, op: SetOp, store: b
         if op != SetOp::Diff && !card_only && remaining > setnum && args::is(a, "weights") {
             j += 1;
             for i in 0..setnum {
-                out.sources[i].1 = crate::float::parse_f64(&argv[j])
-                    .ok_or(Reply::error("ERR weight value is not a float"))?;
+                out.sources[i].1 =
+                    crate::float::parse_f64(&argv[j]).ok_or(Reply::error("ERR weight value is not a float"))?;
                 j += 1;
             }
         } else if op != SetOp::Diff && !card_only && remaining >= 2 && args::is(a, "aggregate") {

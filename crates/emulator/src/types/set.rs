@@ -109,12 +109,12 @@ impl SetValue {
                     Err(pos) => {
                         v.insert(pos, n);
                         if v.len() > max_intset {
-                            self.to_hashtable();
+                            self.convert_to_hashtable();
                         }
                         return true;
                     }
                 },
-                None => self.to_hashtable(),
+                None => self.convert_to_hashtable(),
             }
         }
         match &mut self.repr {
@@ -160,7 +160,7 @@ impl SetValue {
         Some(m)
     }
 
-    fn to_hashtable(&mut self) {
+    fn convert_to_hashtable(&mut self) {
         if let Repr::Int(v) = &self.repr {
             let items: Vec<Vec<u8>> = v.iter().map(|i| i.to_string().into_bytes()).collect();
             let index = items.iter().enumerate().map(|(i, m)| (m.clone(), i)).collect();
