@@ -9,6 +9,7 @@ use crate::command::CommandSpec;
 use crate::reply::Reply;
 
 pub mod bitmap;
+mod collection_events;
 pub mod client;
 pub mod command_docs;
 pub mod config;
