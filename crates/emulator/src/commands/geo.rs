@@ -425,7 +425,7 @@ fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Fo
     points.truncate(returned);
     if let Some(dst) = store_key {
         let lim = crate::commands::zset::limits(ctx);
-        let mut result = ZSetValue::new();
+        let mut result = ZSetValue::new_skiplist();
         for p in &points {
             let score = if storedist { p.dist / conversion } else { p.score };
             result.insert(&p.member, score, lim);

@@ -9,8 +9,8 @@ use crate::command::CommandSpec;
 use crate::reply::Reply;
 
 pub mod bitmap;
-mod collection_events;
 pub mod client;
+mod collection_events;
 pub mod command_docs;
 pub mod config;
 pub mod connection;

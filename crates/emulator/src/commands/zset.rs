@@ -1440,7 +1440,7 @@ fn parse_algebra(
 
 /// Computes the union, intersection or difference as a new sorted set.
 fn compute_algebra(a: &mut AlgebraArgs, op: SetOp, lim: (usize, usize)) -> ZSetValue {
-    let mut result = ZSetValue::new();
+    let mut result = ZSetValue::new_skiplist();
     let weighted = |s: f64, w: f64| {
         let v = s * w;
         if v.is_nan() {
@@ -1481,8 +1481,9 @@ fn compute_algebra(a: &mut AlgebraArgs, op: SetOp, lim: (usize, usize)) -> ZSetV
             'members: for (m, s) in first.items() {
                 let mut score = weighted(s, *w0);
                 for (src, w) in rest {
+                    // Only the first input's product is cleared of NaN (Redis does the same).
                     match src.score(&m) {
-                        Some(v) => aggregate(&mut score, weighted(v, *w), a.aggregate),
+                        Some(v) => aggregate(&mut score, v * *w, a.aggregate),
                         None => continue 'members,
                     }
                 }

@@ -62,7 +62,28 @@ impl ZSetValue {
     /// (Redis's `zsetConvertToListpackIfNeeded`).
     pub fn fit_encoding(&mut self, max_entries: usize, max_value: usize) {
         let longest = self.scores.keys().map(|m| m.len()).max().unwrap_or(0);
-        self.skiplist = !(self.len() <= max_entries && longest <= max_value);
+        let skiplist = !(self.len() <= max_entries && longest <= max_value);
+        if self.skiplist && !skiplist {
+            // Converting to a listpack turns -0 scores into 0.
+            let negative_zeros: Vec<Vec<u8>> = self
+                .scores
+                .iter()
+                .filter(|(_, s)| **s == 0.0 && s.is_sign_negative())
+                .map(|(m, _)| m.clone())
+                .collect();
+            for m in negative_zeros {
+                self.remove(&m);
+                self.scores.insert(m.clone(), 0.0);
+                self.tree.insert(0.0, m);
+            }
+        }
+        self.skiplist = skiplist;
+    }
+
+    /// An empty set in the skiplist encoding, as Redis builds the results
+    /// of ZUNION/ZINTER/ZDIFF and GEO searches before storing them.
+    pub fn new_skiplist() -> ZSetValue {
+        ZSetValue { skiplist: true, ..ZSetValue::default() }
     }
 
     pub fn score(&self, member: &[u8]) -> Option<f64> {
@@ -72,8 +93,8 @@ impl ZSetValue {
     /// Sets `member`'s score (adding it if needed). Returns true if it was new.
     /// `limits` = (max listpack entries, max listpack value) for the encoding.
     pub fn insert(&mut self, member: &[u8], score: f64, limits: (usize, usize)) -> bool {
-        // Redis stores a zero score as 0, never -0.
-        let score = if score == 0.0 { 0.0 } else { score };
+        // A listpack stores an integral score as an integer: -0 reads back as 0.
+        let score = if score == 0.0 && !self.skiplist { 0.0 } else { score };
         match self.scores.get_mut(member) {
             Some(old) => {
                 if *old != score {
