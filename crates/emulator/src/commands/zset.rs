@@ -621,8 +621,8 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[Vec<u8>], mut f: AddFlags) -> Reply {
         if f.xx {
             return if f.incr { Reply::Nil } else { Reply::Integer(0) };
         }
-        let longest = pairs.chunks(2).map(|p| p[1].len()).max().unwrap_or(0);
-        let z = ZSetValue::with_encoding_hint(pairs.len() / 2, longest, lim.0, lim.1);
+        // Redis 7.0 picks the encoding from the first member alone.
+        let z = ZSetValue::with_encoding_hint(1, pairs[1].len(), lim.0, lim.1);
         ctx.set_key(key, Value::ZSet(z), false);
         ctx.signal_ready(key);
     }
