@@ -243,6 +243,7 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> Reply {
             }
         }
         let by_pattern = sortby.is_some();
+        let storing = store.is_some();
         let compare = |a: &Item, b: &Item| -> Ordering {
             let ord = if !alpha {
                 a.score.partial_cmp(&b.score).unwrap_or(Ordering::Equal).then_with(|| a.element.cmp(&b.element))
@@ -251,10 +252,14 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> Reply {
                     (None, None) => Ordering::Equal,
                     (None, Some(_)) => Ordering::Less,
                     (Some(_), None) => Ordering::Greater,
-                    (Some(x), Some(y)) => x.cmp(y),
+                    (Some(x), Some(y)) if storing => x.cmp(y),
+                    // Without STORE Redis compares with strcoll (C locale): up to a NUL byte.
+                    (Some(x), Some(y)) => c_str(x).cmp(c_str(y)),
                 }
-            } else {
+            } else if storing {
                 a.element.cmp(&b.element)
+            } else {
+                c_str(&a.element).cmp(c_str(&b.element))
             };
             if desc {
                 ord.reverse()
