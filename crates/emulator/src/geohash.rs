@@ -133,9 +133,23 @@ fn area_center(a: &Area) -> (f64, f64) {
     (lon, lat)
 }
 
+/// A score as Redis's `(uint64_t)` cast yields it on x86-64, including for
+/// scores no GEOADD produces (negative, ≥ 2^64, infinite), which a plain
+/// sorted set may hold.
+fn score_bits(score: f64) -> u64 {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    const INDEFINITE: u64 = 0x8000_0000_0000_0000;
+    let truncate = |v: f64| if v.is_nan() || !(-TWO_63..TWO_63).contains(&v) { INDEFINITE } else { v as i64 as u64 };
+    if score >= TWO_63 {
+        truncate(score - TWO_63) ^ INDEFINITE
+    } else {
+        truncate(score)
+    }
+}
+
 /// Decodes a stored score back into (longitude, latitude).
 pub fn decode_score(score: f64) -> (f64, f64) {
-    let hash = HashBits { bits: score as u64, step: STEP_MAX };
+    let hash = HashBits { bits: score_bits(score), step: STEP_MAX };
     area_center(&decode(LONG_RANGE, LAT_RANGE, hash))
 }
 
