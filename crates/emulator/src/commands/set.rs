@@ -314,8 +314,8 @@ fn spop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             let mut set = std::mem::take(set);
             let mut out = Vec::with_capacity(want);
             for _ in 0..want {
-                let i = ctx.rng().index(set.len());
-                if let Some(m) = set.remove_at(i) {
+                let rng = ctx.rng();
+                if let Some(m) = set.pop_random(|n| rng.index(n)) {
                     out.push(m);
                 }
             }
@@ -365,8 +365,8 @@ fn srandmember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 fn random_members(ctx: &mut Ctx, set: &SetValue, count: Option<i64>) -> Reply {
     let len = set.len();
     let Some(count) = count else {
-        let i = ctx.rng().index(len);
-        return Reply::opt_bulk(set.member_at(i));
+        let rng = ctx.rng();
+        return Reply::opt_bulk(set.random_member(|n| rng.index(n)));
     };
     if count == 0 {
         return Reply::Array(Vec::new());
@@ -376,14 +376,16 @@ fn random_members(ctx: &mut Ctx, set: &SetValue, count: Option<i64>) -> Reply {
         if n > MAX_RANDOM_PICKS {
             return Reply::error(TOO_MANY_PICKS);
         }
-        let out = (0..n).filter_map(|_| set.member_at(ctx.rng().index(len))).map(Reply::Bulk).collect();
+        let rng = ctx.rng();
+        let out = (0..n).filter_map(|_| set.random_member(|k| rng.index(k))).map(Reply::Bulk).collect();
         return Reply::Array(out);
     }
     if count as u64 >= len as u64 {
         return Reply::Array(set.members().into_iter().map(Reply::Bulk).collect());
     }
+    let all = set.members();
     let picks = distinct_indexes(ctx, len, count as usize);
-    Reply::Array(picks.into_iter().filter_map(|i| set.member_at(i)).map(Reply::Bulk).collect())
+    Reply::Array(picks.into_iter().filter_map(|i| all.get(i).cloned()).map(Reply::Bulk).collect())
 }
 
 /// `want` distinct random positions among `len` (want < len), in random order.
@@ -688,7 +690,7 @@ fn sscan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let (next, page) = match read_set(ctx, &argv[1]) {
         Err(e) => return e,
         Ok(None) => (0, Vec::new()),
-        Ok(Some(set)) => scan_page(&set.members(), opts.cursor, opts.count, set.is_intset()),
+        Ok(Some(set)) => set.scan(opts.cursor, opts.count),
     };
     let page = page
         .into_iter()

@@ -6,20 +6,21 @@
 //! - **intset**: every member is a canonical 64-bit integer and there are at
 //!   most `set-max-intset-entries` of them. Members are kept sorted, so
 //!   SMEMBERS and SSCAN answer in ascending numeric order, like Redis.
-//! - **hashtable**: anything else. Redis's order there depends on its hash
-//!   function and cannot be reproduced; we keep insertion order with O(1)
-//!   removal (swap-remove) and O(1) random picks.
+//! - **hashtable**: anything else, kept in a [`ScanMap`] (stable slots): O(1)
+//!   membership and random picks, and SSCAN cursors with SCAN's guarantees.
+//!   Redis's order there depends on its hash function and cannot be
+//!   reproduced; ours is slot order.
 //!
 //! A set never converts back from hashtable to intset (neither does Redis).
 
-use hashbrown::HashMap;
+use crate::store::ScanMap;
 
 use crate::float::parse_i64;
 
 #[derive(Debug, Clone)]
 enum Repr {
     Int(Vec<i64>),
-    Hash { items: Vec<Vec<u8>>, index: HashMap<Vec<u8>, usize> },
+    Hash(ScanMap<()>),
 }
 
 #[derive(Debug, Clone)]
@@ -41,7 +42,7 @@ impl SetValue {
 
     /// An empty set in the hashtable encoding.
     pub fn new_hashtable() -> SetValue {
-        SetValue { repr: Repr::Hash { items: Vec::new(), index: HashMap::new() } }
+        SetValue { repr: Repr::Hash(ScanMap::new()) }
     }
 
     /// Redis's `setTypeCreate`: intset if the first member is an integer.
@@ -56,7 +57,7 @@ impl SetValue {
     pub fn len(&self) -> usize {
         match &self.repr {
             Repr::Int(v) => v.len(),
-            Repr::Hash { items, .. } => items.len(),
+            Repr::Hash(map) => map.len(),
         }
     }
 
@@ -68,7 +69,7 @@ impl SetValue {
     pub fn encoding(&self) -> &'static str {
         match &self.repr {
             Repr::Int(_) => "intset",
-            Repr::Hash { .. } => "hashtable",
+            Repr::Hash(_) => "hashtable",
         }
     }
 
@@ -80,22 +81,42 @@ impl SetValue {
     pub fn members(&self) -> Vec<Vec<u8>> {
         match &self.repr {
             Repr::Int(v) => v.iter().map(|i| i.to_string().into_bytes()).collect(),
-            Repr::Hash { items, .. } => items.clone(),
+            Repr::Hash(map) => map.keys().map(|k| k.to_vec()).collect(),
         }
     }
 
-    /// The member at position `i` of [`SetValue::members`] (random picks).
-    pub fn member_at(&self, i: usize) -> Option<Vec<u8>> {
+    /// A uniformly random member; `pick(n)` must return a number below `n`.
+    pub fn random_member(&self, mut pick: impl FnMut(usize) -> usize) -> Option<Vec<u8>> {
         match &self.repr {
-            Repr::Int(v) => v.get(i).map(|n| n.to_string().into_bytes()),
-            Repr::Hash { items, .. } => items.get(i).cloned(),
+            Repr::Int(v) => v.get(pick(v.len().max(1))).map(|n| n.to_string().into_bytes()),
+            Repr::Hash(map) => map.random_slot(pick).and_then(|s| map.at(s)).map(|(k, _)| k.to_vec()),
+        }
+    }
+
+    /// Removes and returns a uniformly random member.
+    pub fn pop_random(&mut self, pick: impl FnMut(usize) -> usize) -> Option<Vec<u8>> {
+        let m = self.random_member(pick)?;
+        self.remove(&m);
+        Some(m)
+    }
+
+    /// One SSCAN step: the next cursor (0 when done) and the members seen.
+    /// An intset answers everything at once, as in Redis.
+    pub fn scan(&self, cursor: u64, count: usize) -> (u64, Vec<Vec<u8>>) {
+        match &self.repr {
+            Repr::Int(_) => (0, self.members()),
+            Repr::Hash(map) => {
+                let mut out = Vec::new();
+                let next = map.scan(cursor, count, |k, _| out.push(k.to_vec()));
+                (next, out)
+            }
         }
     }
 
     pub fn contains(&self, member: &[u8]) -> bool {
         match &self.repr {
             Repr::Int(v) => parse_i64(member).is_some_and(|n| v.binary_search(&n).is_ok()),
-            Repr::Hash { index, .. } => index.contains_key(member),
+            Repr::Hash(map) => map.contains_key(member),
         }
     }
 
@@ -118,12 +139,11 @@ impl SetValue {
             }
         }
         match &mut self.repr {
-            Repr::Hash { items, index } => {
-                if index.contains_key(member) {
+            Repr::Hash(map) => {
+                if map.contains_key(member) {
                     return false;
                 }
-                index.insert(member.to_vec(), items.len());
-                items.push(member.to_vec());
+                map.insert_new(member.into(), ());
                 true
             }
             Repr::Int(_) => false,
@@ -140,31 +160,25 @@ impl SetValue {
                 }
                 _ => false,
             },
-            Repr::Hash { items, index } => {
-                let Some(pos) = index.remove(member) else { return false };
-                items.swap_remove(pos);
-                if let Some(moved) = items.get(pos) {
-                    if let Some(p) = index.get_mut(moved) {
-                        *p = pos;
-                    }
+            Repr::Hash(map) => {
+                if map.remove(member).is_none() {
+                    return false;
+                }
+                if map.wants_compaction() {
+                    map.compact(|_, _| {});
                 }
                 true
             }
         }
     }
 
-    /// Removes and returns the member at position `i`.
-    pub fn remove_at(&mut self, i: usize) -> Option<Vec<u8>> {
-        let m = self.member_at(i)?;
-        self.remove(&m);
-        Some(m)
-    }
-
     fn convert_to_hashtable(&mut self) {
         if let Repr::Int(v) = &self.repr {
-            let items: Vec<Vec<u8>> = v.iter().map(|i| i.to_string().into_bytes()).collect();
-            let index = items.iter().enumerate().map(|(i, m)| (m.clone(), i)).collect();
-            self.repr = Repr::Hash { items, index };
+            let mut map = ScanMap::with_capacity(v.len() + 1);
+            for n in v {
+                map.insert_new(n.to_string().into_bytes().into(), ());
+            }
+            self.repr = Repr::Hash(map);
         }
     }
 
@@ -172,7 +186,7 @@ impl SetValue {
     pub fn mem_usage(&self) -> usize {
         match &self.repr {
             Repr::Int(v) => v.len() * 8 + 16,
-            Repr::Hash { items, .. } => items.iter().map(|m| m.len() + 40).sum::<usize>() + 64,
+            Repr::Hash(map) => map.keys().map(|m| m.len() + 40).sum::<usize>() + 64,
         }
     }
 
@@ -208,5 +222,43 @@ mod tests {
             t.insert(i.to_string().as_bytes(), 2);
         }
         assert_eq!(t.encoding(), "hashtable");
+    }
+
+    #[test]
+    fn hashtable_scan_returns_members_present_throughout() {
+        let mut s = SetValue::new_hashtable();
+        for i in 0..200 {
+            s.insert(format!("m{i}").as_bytes(), 512);
+        }
+        let (mut cursor, mut seen) = (0u64, Vec::new());
+        let mut step = 0;
+        loop {
+            let (next, page) = s.scan(cursor, 10);
+            seen.extend(page);
+            // Churn between calls: remove some early members, add new ones.
+            s.remove(format!("m{step}").as_bytes());
+            s.insert(format!("new{step}").as_bytes(), 512);
+            step += 1;
+            cursor = next;
+            if cursor == 0 {
+                break;
+            }
+        }
+        for i in step..200 {
+            assert!(seen.contains(&format!("m{i}").into_bytes()), "m{i} missed");
+        }
+        let mut picks = 0;
+        let mut x = 0usize;
+        while s
+            .pop_random(|n| {
+                x = (x * 31 + 7) % n.max(1);
+                x
+            })
+            .is_some()
+        {
+            picks += 1;
+        }
+        assert_eq!(picks, 200);
+        assert!(s.is_empty());
     }
 }
