@@ -12,9 +12,10 @@ use crate::reply::Reply;
 use crate::types::ZSetValue;
 
 macro_rules! g {
-    ($name:literal, $arity:expr, $flags:expr, $keys:expr, $handler:ident, $summary:literal, $syntax:literal) => {
+    ($name:literal, $since:literal, $arity:expr, $flags:expr, $keys:expr, $handler:ident, $summary:literal, $syntax:literal) => {
         CommandSpec {
             name: $name,
+            since: $since,
             arity: $arity,
             flags: $flags,
             group: Group::Geo,
@@ -28,16 +29,16 @@ macro_rules! g {
 }
 
 pub const COMMANDS: &[CommandSpec] = &[
-    g!("geoadd", -5, WRITE | DENYOOM, KeySpec::ONE, geoadd, "Adds places by longitude and latitude to a geo index", "key [NX|XX] [CH] longitude latitude member [longitude latitude member ...]"),
-    g!("geopos", -2, READONLY, KeySpec::ONE, geopos, "Returns the longitude and latitude of places", "key [member [member ...]]"),
-    g!("geodist", -4, READONLY, KeySpec::ONE, geodist, "Returns the distance between two places", "key member1 member2 [M|KM|FT|MI]"),
-    g!("geohash", -2, READONLY, KeySpec::ONE, geohash_cmd, "Returns places as standard geohash strings", "key [member [member ...]]"),
-    g!("georadius", -6, WRITE | DENYOOM | MOVABLE_KEYS, KeySpec::ONE, georadius, "Finds places within a radius of a point, optionally storing them", "key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"),
-    g!("georadius_ro", -6, READONLY, KeySpec::ONE, georadius_ro, "Finds places within a radius of a point", "key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC]"),
-    g!("georadiusbymember", -5, WRITE | DENYOOM | MOVABLE_KEYS, KeySpec::ONE, georadiusbymember, "Finds places within a radius of a member, optionally storing them", "key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"),
-    g!("georadiusbymember_ro", -5, READONLY, KeySpec::ONE, georadiusbymember_ro, "Finds places within a radius of a member", "key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC]"),
-    g!("geosearch", -7, READONLY, KeySpec::ONE, geosearch, "Finds places inside a circle or a box", "key FROMMEMBER member|FROMLONLAT longitude latitude BYRADIUS radius M|KM|FT|MI|BYBOX width height M|KM|FT|MI [ASC|DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]"),
-    g!("geosearchstore", -8, WRITE | DENYOOM, KeySpec::TWO, geosearchstore, "Stores the places inside a circle or a box in a sorted set", "destination source FROMMEMBER member|FROMLONLAT longitude latitude BYRADIUS radius M|KM|FT|MI|BYBOX width height M|KM|FT|MI [ASC|DESC] [COUNT count [ANY]] [STOREDIST]"),
+    g!("geoadd", "3.2.0", -5, WRITE | DENYOOM, KeySpec::ONE, geoadd, "Adds places by longitude and latitude to a geo index", "key [NX|XX] [CH] longitude latitude member [longitude latitude member ...]"),
+    g!("geopos", "3.2.0", -2, READONLY, KeySpec::ONE, geopos, "Returns the longitude and latitude of places", "key [member [member ...]]"),
+    g!("geodist", "3.2.0", -4, READONLY, KeySpec::ONE, geodist, "Returns the distance between two places", "key member1 member2 [M|KM|FT|MI]"),
+    g!("geohash", "3.2.0", -2, READONLY, KeySpec::ONE, geohash_cmd, "Returns places as standard geohash strings", "key [member [member ...]]"),
+    g!("georadius", "3.2.0", -6, WRITE | DENYOOM | MOVABLE_KEYS, KeySpec::ONE, georadius, "Finds places within a radius of a point, optionally storing them", "key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"),
+    g!("georadius_ro", "3.2.10", -6, READONLY, KeySpec::ONE, georadius_ro, "Finds places within a radius of a point", "key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC]"),
+    g!("georadiusbymember", "3.2.0", -5, WRITE | DENYOOM | MOVABLE_KEYS, KeySpec::ONE, georadiusbymember, "Finds places within a radius of a member, optionally storing them", "key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"),
+    g!("georadiusbymember_ro", "3.2.10", -5, READONLY, KeySpec::ONE, georadiusbymember_ro, "Finds places within a radius of a member", "key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC]"),
+    g!("geosearch", "6.2.0", -7, READONLY, KeySpec::ONE, geosearch, "Finds places inside a circle or a box", "key FROMMEMBER member|FROMLONLAT longitude latitude BYRADIUS radius M|KM|FT|MI|BYBOX width height M|KM|FT|MI [ASC|DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]"),
+    g!("geosearchstore", "6.2.0", -8, WRITE | DENYOOM, KeySpec::TWO, geosearchstore, "Stores the places inside a circle or a box in a sorted set", "destination source FROMMEMBER member|FROMLONLAT longitude latitude BYRADIUS radius M|KM|FT|MI|BYBOX width height M|KM|FT|MI [ASC|DESC] [COUNT count [ANY]] [STOREDIST]"),
 ];
 
 /// Redis's `addReplyHumanLongDouble`: `%.17Lf` without trailing zeros.

@@ -12,9 +12,10 @@ use crate::types::SetValue;
 use crate::value::Value;
 
 macro_rules! set_cmd {
-    ($name:literal, $arity:expr, $flags:expr, $keys:expr, $handler:ident, $summary:literal, $syntax:literal) => {
+    ($name:literal, $since:literal, $arity:expr, $flags:expr, $keys:expr, $handler:ident, $summary:literal, $syntax:literal) => {
         CommandSpec {
             name: $name,
+            since: $since,
             arity: $arity,
             flags: $flags,
             group: Group::Set,
@@ -30,6 +31,7 @@ macro_rules! set_cmd {
 pub const COMMANDS: &[CommandSpec] = &[
     set_cmd!(
         "sadd",
+        "1.0.0",
         -3,
         WRITE | DENYOOM | FAST,
         KeySpec::ONE,
@@ -37,10 +39,20 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Adds members to a set, creating it if needed",
         "key member [member ...]"
     ),
-    set_cmd!("srem", -3, WRITE | FAST, KeySpec::ONE, srem, "Removes members from a set", "key member [member ...]"),
-    set_cmd!("smembers", 2, READONLY, KeySpec::ONE, smembers, "Returns every member of a set", "key"),
+    set_cmd!(
+        "srem",
+        "1.0.0",
+        -3,
+        WRITE | FAST,
+        KeySpec::ONE,
+        srem,
+        "Removes members from a set",
+        "key member [member ...]"
+    ),
+    set_cmd!("smembers", "1.0.0", 2, READONLY, KeySpec::ONE, smembers, "Returns every member of a set", "key"),
     set_cmd!(
         "sismember",
+        "1.0.0",
         3,
         READONLY | FAST,
         KeySpec::ONE,
@@ -50,6 +62,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "smismember",
+        "6.2.0",
         -3,
         READONLY | FAST,
         KeySpec::ONE,
@@ -57,9 +70,19 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Tells, for each value, whether it is a member of a set",
         "key member [member ...]"
     ),
-    set_cmd!("scard", 2, READONLY | FAST, KeySpec::ONE, scard, "Returns the number of members of a set", "key"),
+    set_cmd!(
+        "scard",
+        "1.0.0",
+        2,
+        READONLY | FAST,
+        KeySpec::ONE,
+        scard,
+        "Returns the number of members of a set",
+        "key"
+    ),
     set_cmd!(
         "spop",
+        "1.0.0",
         -2,
         WRITE | FAST,
         KeySpec::ONE,
@@ -69,6 +92,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "srandmember",
+        "1.0.0",
         -2,
         READONLY,
         KeySpec::ONE,
@@ -78,6 +102,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "smove",
+        "1.0.0",
         4,
         WRITE | FAST,
         KeySpec::TWO,
@@ -87,6 +112,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "sinter",
+        "1.0.0",
         -2,
         READONLY,
         KeySpec::ALL,
@@ -96,6 +122,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "sintercard",
+        "7.0.0",
         -3,
         READONLY | MOVABLE_KEYS,
         KeySpec::NONE,
@@ -105,6 +132,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "sinterstore",
+        "1.0.0",
         -3,
         WRITE | DENYOOM,
         KeySpec::ALL,
@@ -114,6 +142,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "sunion",
+        "1.0.0",
         -2,
         READONLY,
         KeySpec::ALL,
@@ -123,6 +152,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "sunionstore",
+        "1.0.0",
         -3,
         WRITE | DENYOOM,
         KeySpec::ALL,
@@ -132,6 +162,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "sdiff",
+        "1.0.0",
         -2,
         READONLY,
         KeySpec::ALL,
@@ -141,6 +172,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "sdiffstore",
+        "1.0.0",
         -3,
         WRITE | DENYOOM,
         KeySpec::ALL,
@@ -150,6 +182,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     set_cmd!(
         "sscan",
+        "2.8.0",
         -3,
         READONLY,
         KeySpec::ONE,

@@ -16,9 +16,10 @@ use crate::types::{SetValue, ZSetValue};
 use crate::value::Value;
 
 macro_rules! z {
-    ($name:literal, $arity:expr, $flags:expr, $keys:expr, $handler:ident, $summary:literal, $syntax:literal) => {
+    ($name:literal, $since:literal, $arity:expr, $flags:expr, $keys:expr, $handler:ident, $summary:literal, $syntax:literal) => {
         CommandSpec {
             name: $name,
+            since: $since,
             arity: $arity,
             flags: $flags,
             group: Group::SortedSet,
@@ -36,6 +37,7 @@ const ALL_BUT_LAST: KeySpec = KeySpec { first: 1, last: -2, step: 1 };
 pub const COMMANDS: &[CommandSpec] = &[
     z!(
         "zadd",
+        "1.2.0",
         -4,
         WRITE | DENYOOM | FAST,
         KeySpec::ONE,
@@ -45,6 +47,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zincrby",
+        "1.2.0",
         4,
         WRITE | DENYOOM | FAST,
         KeySpec::ONE,
@@ -52,11 +55,30 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Adds to the score of a member of a sorted set",
         "key increment member"
     ),
-    z!("zrem", -3, WRITE | FAST, KeySpec::ONE, zrem, "Removes members from a sorted set", "key member [member ...]"),
-    z!("zcard", 2, READONLY | FAST, KeySpec::ONE, zcard, "Returns the number of members of a sorted set", "key"),
-    z!("zscore", 3, READONLY | FAST, KeySpec::ONE, zscore, "Returns the score of a member", "key member"),
+    z!(
+        "zrem",
+        "1.2.0",
+        -3,
+        WRITE | FAST,
+        KeySpec::ONE,
+        zrem,
+        "Removes members from a sorted set",
+        "key member [member ...]"
+    ),
+    z!(
+        "zcard",
+        "1.2.0",
+        2,
+        READONLY | FAST,
+        KeySpec::ONE,
+        zcard,
+        "Returns the number of members of a sorted set",
+        "key"
+    ),
+    z!("zscore", "1.2.0", 3, READONLY | FAST, KeySpec::ONE, zscore, "Returns the score of a member", "key member"),
     z!(
         "zmscore",
+        "6.2.0",
         -3,
         READONLY | FAST,
         KeySpec::ONE,
@@ -66,6 +88,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zrank",
+        "2.0.0",
         3,
         READONLY | FAST,
         KeySpec::ONE,
@@ -75,6 +98,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zrevrank",
+        "2.0.0",
         3,
         READONLY | FAST,
         KeySpec::ONE,
@@ -82,9 +106,19 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Returns a member's position, highest score first",
         "key member"
     ),
-    z!("zcount", 4, READONLY | FAST, KeySpec::ONE, zcount, "Counts the members with scores in a range", "key min max"),
+    z!(
+        "zcount",
+        "2.0.0",
+        4,
+        READONLY | FAST,
+        KeySpec::ONE,
+        zcount,
+        "Counts the members with scores in a range",
+        "key min max"
+    ),
     z!(
         "zlexcount",
+        "2.8.9",
         4,
         READONLY | FAST,
         KeySpec::ONE,
@@ -94,6 +128,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zrange",
+        "1.2.0",
         -4,
         READONLY,
         KeySpec::ONE,
@@ -103,6 +138,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zrangestore",
+        "6.2.0",
         -5,
         WRITE | DENYOOM,
         KeySpec::TWO,
@@ -112,6 +148,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zrevrange",
+        "1.2.0",
         -4,
         READONLY,
         KeySpec::ONE,
@@ -121,6 +158,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zrangebyscore",
+        "1.0.5",
         -4,
         READONLY,
         KeySpec::ONE,
@@ -130,6 +168,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zrevrangebyscore",
+        "2.2.0",
         -4,
         READONLY,
         KeySpec::ONE,
@@ -139,6 +178,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zrangebylex",
+        "2.8.9",
         -4,
         READONLY,
         KeySpec::ONE,
@@ -148,6 +188,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zrevrangebylex",
+        "2.8.9",
         -4,
         READONLY,
         KeySpec::ONE,
@@ -157,6 +198,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zremrangebyrank",
+        "2.0.0",
         4,
         WRITE,
         KeySpec::ONE,
@@ -166,6 +208,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zremrangebyscore",
+        "1.2.0",
         4,
         WRITE,
         KeySpec::ONE,
@@ -175,6 +218,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zremrangebylex",
+        "2.8.9",
         4,
         WRITE,
         KeySpec::ONE,
@@ -184,6 +228,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zpopmin",
+        "5.0.0",
         -2,
         WRITE | FAST,
         KeySpec::ONE,
@@ -193,6 +238,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zpopmax",
+        "5.0.0",
         -2,
         WRITE | FAST,
         KeySpec::ONE,
@@ -202,6 +248,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zmpop",
+        "7.0.0",
         -4,
         WRITE | MOVABLE_KEYS,
         KeySpec::NONE,
@@ -211,6 +258,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "bzpopmin",
+        "5.0.0",
         -3,
         WRITE | FAST | BLOCKING,
         ALL_BUT_LAST,
@@ -220,6 +268,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "bzpopmax",
+        "5.0.0",
         -3,
         WRITE | FAST | BLOCKING,
         ALL_BUT_LAST,
@@ -229,6 +278,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "bzmpop",
+        "7.0.0",
         -5,
         WRITE | BLOCKING | MOVABLE_KEYS,
         KeySpec::NONE,
@@ -238,6 +288,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zrandmember",
+        "6.2.0",
         -2,
         READONLY,
         KeySpec::ONE,
@@ -247,6 +298,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zunion",
+        "6.2.0",
         -3,
         READONLY | MOVABLE_KEYS,
         KeySpec::NONE,
@@ -256,6 +308,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zinter",
+        "6.2.0",
         -3,
         READONLY | MOVABLE_KEYS,
         KeySpec::NONE,
@@ -265,6 +318,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zdiff",
+        "6.2.0",
         -3,
         READONLY | MOVABLE_KEYS,
         KeySpec::NONE,
@@ -274,6 +328,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zunionstore",
+        "2.0.0",
         -4,
         WRITE | DENYOOM | MOVABLE_KEYS,
         KeySpec::ONE,
@@ -283,6 +338,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zinterstore",
+        "2.0.0",
         -4,
         WRITE | DENYOOM | MOVABLE_KEYS,
         KeySpec::ONE,
@@ -292,6 +348,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zdiffstore",
+        "6.2.0",
         -4,
         WRITE | DENYOOM | MOVABLE_KEYS,
         KeySpec::ONE,
@@ -301,6 +358,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zintercard",
+        "7.0.0",
         -3,
         READONLY | MOVABLE_KEYS,
         KeySpec::NONE,
@@ -310,6 +368,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     z!(
         "zscan",
+        "2.8.0",
         -3,
         READONLY,
         KeySpec::ONE,
