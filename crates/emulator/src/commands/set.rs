@@ -702,18 +702,6 @@ pub(crate) fn parse_scan(argv: &[Vec<u8>], at: usize) -> Result<ScanOptions, Rep
     Ok(opts)
 }
 
-/// Pages through `items` from position `cursor`: returns the next cursor
-/// (0 when done) and the page. Compact encodings answer in one page.
-pub(crate) fn scan_page<T: Clone>(items: &[T], cursor: u64, count: usize, one_page: bool) -> (u64, Vec<T>) {
-    if one_page {
-        return (0, items.to_vec());
-    }
-    let start = usize::try_from(cursor).unwrap_or(usize::MAX).min(items.len());
-    let end = start.saturating_add(count).min(items.len());
-    let next = if end >= items.len() { 0 } else { end as u64 };
-    (next, items[start..end].to_vec())
-}
-
 /// SSCAN key cursor [MATCH pattern] [COUNT count]
 fn sscan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let opts = match parse_scan(argv, 2) {

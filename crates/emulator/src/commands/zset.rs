@@ -6,7 +6,7 @@
 
 use crate::args;
 use crate::command::{flags::*, CommandSpec, Group, KeySpec};
-use crate::commands::set::{distinct_indexes, parse_scan, scan_page, MAX_RANDOM_PICKS, TOO_MANY_PICKS};
+use crate::commands::set::{distinct_indexes, parse_scan, MAX_RANDOM_PICKS, TOO_MANY_PICKS};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
@@ -1629,7 +1629,13 @@ fn zscan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let (next, page) = match read_zset(ctx, &argv[1]) {
         Err(e) => return e,
         Ok(None) => (0, Vec::new()),
-        Ok(Some(z)) => scan_page(&z.ranked(), opts.cursor, opts.count, z.is_listpack()),
+        Ok(Some(z)) if z.is_listpack() => (0, z.ranked()),
+        Ok(Some(z)) => {
+            // Skiplist-sized sets page through ranks without copying the whole set.
+            let start = usize::try_from(opts.cursor).unwrap_or(usize::MAX).min(z.len());
+            let end = start.saturating_add(opts.count).min(z.len());
+            (if end >= z.len() { 0 } else { end as u64 }, z.range(start, end))
+        }
     };
     let mut flat = Vec::with_capacity(page.len() * 2);
     for (m, s) in page {
