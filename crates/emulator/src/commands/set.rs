@@ -8,6 +8,7 @@ use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
 use crate::reply::Reply;
+use crate::rng::Rng;
 use crate::types::SetValue;
 use crate::value::Value;
 
@@ -385,20 +386,22 @@ fn srandmember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             Ok(n) => Some(n),
         },
     };
-    let members = match read_set(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return if count.is_some() { Reply::Array(Vec::new()) } else { Reply::Nil },
-        Ok(Some(set)) => set.clone(),
+    // A generator forked from the engine's, usable while the value is borrowed.
+    let mut rng = Rng::new(ctx.rng().next_u64());
+    let reply = match read_set(ctx, &argv[1]) {
+        Err(e) => e,
+        Ok(None) if count.is_some() => Reply::Array(Vec::new()),
+        Ok(None) => Reply::Nil,
+        Ok(Some(set)) => random_members(&mut rng, set, count),
     };
-    random_members(ctx, &members, count)
+    reply
 }
 
 /// SRANDMEMBER's selection, shared in spirit with ZRANDMEMBER: a negative
 /// count picks with repetition, a positive one distinct members.
-fn random_members(ctx: &mut Ctx, set: &SetValue, count: Option<i64>) -> Reply {
+fn random_members(rng: &mut Rng, set: &SetValue, count: Option<i64>) -> Reply {
     let len = set.len();
     let Some(count) = count else {
-        let rng = ctx.rng();
         return Reply::opt_bulk(set.random_member(|n| rng.index(n)));
     };
     if count == 0 {
@@ -409,7 +412,6 @@ fn random_members(ctx: &mut Ctx, set: &SetValue, count: Option<i64>) -> Reply {
         if n > MAX_RANDOM_PICKS {
             return Reply::error(TOO_MANY_PICKS);
         }
-        let rng = ctx.rng();
         let out = (0..n).filter_map(|_| set.random_member(|k| rng.index(k))).map(Reply::Bulk).collect();
         return Reply::Array(out);
     }
@@ -417,15 +419,15 @@ fn random_members(ctx: &mut Ctx, set: &SetValue, count: Option<i64>) -> Reply {
         return Reply::Array(set.members().into_iter().map(Reply::Bulk).collect());
     }
     let all = set.members();
-    let picks = distinct_indexes(ctx, len, count as usize);
+    let picks = distinct_indexes(rng, len, count as usize);
     Reply::Array(picks.into_iter().filter_map(|i| all.get(i).cloned()).map(Reply::Bulk).collect())
 }
 
 /// `want` distinct random positions among `len` (want < len), in random order.
-pub(crate) fn distinct_indexes(ctx: &mut Ctx, len: usize, want: usize) -> Vec<usize> {
+pub(crate) fn distinct_indexes(rng: &mut Rng, len: usize, want: usize) -> Vec<usize> {
     let mut positions: Vec<usize> = (0..len).collect();
     for i in 0..want.min(len) {
-        let j = i + ctx.rng().index(len - i);
+        let j = i + rng.index(len - i);
         positions.swap(i, j);
     }
     positions.truncate(want);

@@ -12,6 +12,7 @@ use crate::errors;
 use crate::notify;
 use crate::reply::Reply;
 use crate::resp::Protocol;
+use crate::rng::Rng;
 use crate::types::{SetValue, ZSetValue};
 use crate::value::Value;
 
@@ -1329,32 +1330,50 @@ fn zrandmember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         }
         withscores = argv.len() == 4;
     }
-    let z = match read_zset(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return if count.is_some() { Reply::Array(Vec::new()) } else { Reply::Nil },
-        Ok(Some(z)) => z.clone(),
+    // A generator forked from the engine's, usable while the value is borrowed.
+    let mut rng = Rng::new(ctx.rng().next_u64());
+    let picked = match read_zset(ctx, &argv[1]) {
+        Err(e) => Err(e),
+        Ok(None) if count.is_some() => Err(Reply::Array(Vec::new())),
+        Ok(None) => Err(Reply::Nil),
+        Ok(Some(z)) => random_entries(&mut rng, z, count),
     };
+    let items = match picked {
+        Err(reply) => return reply,
+        Ok(None) => return Reply::Nil,
+        Ok(Some(Err(member))) => return Reply::Bulk(member),
+        Ok(Some(Ok(items))) => items,
+    };
+    scored_reply(ctx, items, withscores)
+}
+
+/// One member (no count: `Err(member)`) or the picks for `count`.
+type Picks = Option<Result<Vec<(Vec<u8>, f64)>, Vec<u8>>>;
+
+/// ZRANDMEMBER's selection: a negative count picks with repetition, a
+/// positive one distinct members; a count covering the whole set answers
+/// it from the highest score down, as Redis does.
+fn random_entries(rng: &mut Rng, z: &ZSetValue, count: Option<i64>) -> Result<Picks, Reply> {
     let len = z.len();
     let Some(count) = count else {
-        let i = ctx.rng().index(len);
-        return Reply::opt_bulk(z.nth(i).map(|(m, _)| m));
+        return Ok(z.nth(rng.index(len)).map(|(m, _)| Err(m)));
     };
     let items = if count == 0 {
         Vec::new()
     } else if count < 0 {
         let n = count.unsigned_abs();
         if n > MAX_RANDOM_PICKS {
-            return Reply::error(TOO_MANY_PICKS);
+            return Err(Reply::error(TOO_MANY_PICKS));
         }
-        (0..n).filter_map(|_| z.nth(ctx.rng().index(len))).collect()
+        (0..n).filter_map(|_| z.nth(rng.index(len))).collect()
     } else if count as u64 >= len as u64 {
         let mut all = z.ranked();
         all.reverse();
         all
     } else {
-        distinct_indexes(ctx, len, count as usize).into_iter().filter_map(|i| z.nth(i)).collect()
+        distinct_indexes(rng, len, count as usize).into_iter().filter_map(|i| z.nth(i)).collect()
     };
-    scored_reply(ctx, items, withscores)
+    Ok(Some(Ok(items)))
 }
 
 // ----- ZUNION / ZINTER / ZDIFF ----------------------------------------------
