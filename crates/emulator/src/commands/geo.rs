@@ -259,7 +259,7 @@ fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Fo
     let src = &argv[src_index];
     let z = match read_zset(ctx, src) {
         Err(e) => return e,
-        Ok(z) => z.cloned(),
+        Ok(z) => z.map(|z| &*z),
     };
     let mut store_key: Option<Vec<u8>> = None;
     let mut center: Option<(f64, f64)> = None;
@@ -415,7 +415,7 @@ fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Fo
     }
     let shape = Shape { lon, lat, conversion, kind };
     let limit = if any { usize::try_from(count).unwrap_or(usize::MAX) } else { 0 };
-    let mut points = collect_points(&z, &shape, limit);
+    let mut points = collect_points(z, &shape, limit);
     match sort {
         Some(true) => points.sort_by(|a, b| a.dist.partial_cmp(&b.dist).unwrap_or(std::cmp::Ordering::Equal)),
         Some(false) => points.sort_by(|a, b| b.dist.partial_cmp(&a.dist).unwrap_or(std::cmp::Ordering::Equal)),
