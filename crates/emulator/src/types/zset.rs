@@ -221,4 +221,33 @@ mod tests {
         z.insert(&[b'x'; 65], 1.0, LIMITS);
         assert_eq!(z.encoding(), "skiplist");
     }
+
+    #[test]
+    fn bounds_and_ranges_match_a_sorted_model() {
+        let mut z = ZSetValue::new();
+        let mut model: std::collections::BTreeMap<Vec<u8>, f64> = std::collections::BTreeMap::new();
+        let mut x: u64 = 99;
+        for _ in 0..2000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let member = format!("k{}", (x >> 40) % 150).into_bytes();
+            let score = ((x >> 20) % 40) as f64 / 4.0 - 3.0;
+            if (x >> 10) % 4 == 0 {
+                assert_eq!(z.remove(&member), model.remove(&member).is_some());
+            } else {
+                assert_eq!(z.insert(&member, score, LIMITS), model.insert(member, score).is_none());
+            }
+        }
+        let mut sorted: Vec<(Vec<u8>, f64)> = model.into_iter().collect();
+        sorted.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap().then(a.0.cmp(&b.0)));
+        assert_eq!(z.ranked(), sorted);
+        for (i, (m, _)) in sorted.iter().enumerate() {
+            assert_eq!(z.rank(m), Some(i));
+        }
+        for bound in [-4.0, -3.0, -1.25, 0.0, 2.5, 6.75, 7.0] {
+            assert_eq!(z.count_score_below(bound, false), sorted.iter().filter(|(_, s)| *s < bound).count());
+            assert_eq!(z.count_score_below(bound, true), sorted.iter().filter(|(_, s)| *s <= bound).count());
+        }
+        assert_eq!(z.range(3, 8), sorted[3..8].to_vec());
+        assert_eq!(z.range(z.len() - 2, z.len() + 5), sorted[sorted.len() - 2..].to_vec());
+    }
 }
