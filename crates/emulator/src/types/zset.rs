@@ -231,7 +231,7 @@ mod tests {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let member = format!("k{}", (x >> 40) % 150).into_bytes();
             let score = ((x >> 20) % 40) as f64 / 4.0 - 3.0;
-            if (x >> 10) % 4 == 0 {
+            if (x >> 10).is_multiple_of(4) {
                 assert_eq!(z.remove(&member), model.remove(&member).is_some());
             } else {
                 assert_eq!(z.insert(&member, score, LIMITS), model.insert(member, score).is_none());
