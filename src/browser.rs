@@ -75,9 +75,7 @@ pub fn session_get(key: &str) -> Option<String> {
 }
 
 pub fn session_set(key: &str, value: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.session_storage().ok().flatten())
-        .is_some_and(|s| s.set_item(key, value).is_ok())
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten()).is_some_and(|s| s.set_item(key, value).is_ok())
 }
 
 /// The page's origin (`https://host:port`).

@@ -66,6 +66,11 @@ fn format_into(out: &mut String, reply: &Reply, prefix: &str, proto: Protocol) {
             out.push_str(&quote_bytes(format_double(*d).as_bytes()));
             out.push('\n');
         }
+        Reply::DoubleText(t) if resp3 => out.push_str(&format!("(double) {t}\n")),
+        Reply::DoubleText(t) => {
+            out.push_str(&quote_bytes(t.as_bytes()));
+            out.push('\n');
+        }
         Reply::Bulk(b) => {
             out.push_str(&quote_bytes(b));
             out.push('\n');
@@ -157,6 +162,7 @@ fn format_raw(reply: &Reply, out: &mut String) {
         Reply::Verbatim(t) => out.push_str(t),
         Reply::Integer(i) => out.push_str(&i.to_string()),
         Reply::Double(d) => out.push_str(&format_double(*d)),
+        Reply::DoubleText(t) => out.push_str(t),
         Reply::Bool(b) => out.push_str(if *b { "1" } else { "0" }),
         Reply::Nil | Reply::NilArray | Reply::Blocked => {}
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) | Reply::Multi(items) => {

@@ -24,6 +24,7 @@ pub mod errors;
 pub mod events;
 pub mod eviction;
 pub mod float;
+pub mod geohash;
 pub mod glob;
 pub mod help;
 pub mod long_double;

@@ -28,6 +28,9 @@ pub enum Reply {
     Set(Vec<Reply>),
     /// RESP3 double; a bulk string in RESP2.
     Double(f64),
+    /// A double already formatted (Redis's `addReplyHumanLongDouble`, e.g.
+    /// GEOPOS coordinates): `,text` in RESP3, a bulk string in RESP2.
+    DoubleText(String),
     /// RESP3 boolean; the integer 1 or 0 in RESP2.
     Bool(bool),
     /// RESP3 verbatim string (`txt`); a bulk string in RESP2.

@@ -10,6 +10,7 @@ use crate::reply::Reply;
 
 pub mod bitmap;
 pub mod client;
+mod collection_events;
 pub mod command_docs;
 pub mod config;
 pub mod connection;

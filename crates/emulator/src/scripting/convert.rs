@@ -107,6 +107,16 @@ pub(super) fn reply_to_lua(state: &mut LuaState, reply: &Reply, resp: u8, depth:
                 string_val(state, crate::float::format_double(*d).as_bytes())
             }
         }
+        Reply::DoubleText(text) => {
+            if resp3 {
+                let t = new_table(state);
+                let k = string_val(state, b"double");
+                table_set(state, t, k, Val::Num(text.parse().unwrap_or(0.0)));
+                t
+            } else {
+                string_val(state, text.as_bytes())
+            }
+        }
         Reply::Array(items) | Reply::Push(items) | Reply::Multi(items) => array_to_lua(state, items, resp, depth),
         Reply::Set(items) => {
             if resp3 {

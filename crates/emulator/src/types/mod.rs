@@ -13,3 +13,4 @@ pub use list::ListValue;
 pub use set::SetValue;
 pub use stream::StreamValue;
 pub use zset::ZSetValue;
+pub mod ranked_tree;

@@ -279,7 +279,10 @@ impl Differ {
                 }
             }
             if let Some(ms) = rest.strip_prefix("!sleep ") {
-                std::thread::sleep(Duration::from_millis(ms.trim().parse().unwrap_or(0)));
+                // Sleeps mostly let a `!noreply` command reach both servers
+                // before another connection acts; a loaded machine needs more.
+                let ms: u64 = ms.trim().parse().unwrap_or(0);
+                std::thread::sleep(Duration::from_millis(ms * 3));
                 continue;
             }
             while clients.len() <= client {
