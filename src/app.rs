@@ -1,29 +1,43 @@
 //! Routes (hash-based, so `dist/` works from any static host, sub-path or
-//! iframe) and the page frame.
+//! iframe) and the page frame. Embed routes render without the frame.
 
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::progress::ProgressProvider;
 use crate::components::provider::SessionProvider;
 use crate::pages::home::HomePage;
 use crate::pages::latency::LatencyPage;
+use crate::pages::lesson::{CustomLessonPage, EmbedConsolePage, LessonPage};
 use crate::pages::not_found::NotFound;
 use crate::pages::playground::PlaygroundPage;
+use crate::pages::reference::ReferencePage;
 use crate::pages::types::TypesPage;
 
 #[derive(Clone, Routable, PartialEq)]
 pub enum Route {
     #[at("/")]
     Home,
+    #[at("/lesson/:id")]
+    Lesson { id: String },
+    /// A lesson file a course author opened (kept for the session).
+    #[at("/lesson-file")]
+    CustomLesson,
     #[at("/playground")]
     Playground,
     #[at("/types")]
     Types,
+    #[at("/latency")]
+    Latency,
+    #[at("/reference")]
+    Reference,
     /// A share link: the commands travel base64url-encoded in the address.
     #[at("/playground/share/:data")]
     Shared { data: String },
-    #[at("/latency")]
-    Latency,
+    #[at("/embed/lesson/:id")]
+    EmbedLesson { id: String },
+    #[at("/embed/console")]
+    EmbedConsole,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -31,12 +45,42 @@ pub enum Route {
 
 fn switch(route: Route) -> Html {
     match route {
-        Route::Home => html! { <HomePage /> },
-        Route::Playground => html! { <PlaygroundPage /> },
+        Route::EmbedLesson { id } => {
+            return html! { <main class="embed" id="main"><LessonPage id={id} embedded={true} /></main> }
+        }
+        Route::EmbedConsole => return html! { <main class="embed" id="main"><EmbedConsolePage /></main> },
+        _ => {}
+    }
+    let page = match route {
+        Route::Home => html! { <SessionProvider><HomePage /></SessionProvider> },
+        Route::Lesson { id } => html! { <LessonPage id={id} /> },
+        Route::CustomLesson => html! { <CustomLessonPage /> },
+        Route::Playground => html! { <SessionProvider><PlaygroundPage /></SessionProvider> },
         Route::Types => html! { <TypesPage /> },
-        Route::Shared { data } => html! { <PlaygroundPage shared={Some(data)} /> },
         Route::Latency => html! { <LatencyPage /> },
-        Route::NotFound => html! { <NotFound /> },
+        Route::Reference => html! { <ReferencePage /> },
+        Route::Shared { data } => html! { <SessionProvider><PlaygroundPage shared={Some(data)} /></SessionProvider> },
+        Route::NotFound | Route::EmbedLesson { .. } | Route::EmbedConsole => html! { <NotFound /> },
+    };
+    html! {
+        <div class="app">
+            <a class="skip-link" href="#main">{"Skip to content"}</a>
+            <header class="topbar">
+                <Link<Route> to={Route::Home} classes="brand">
+                    <span class="brand-mark" aria-hidden="true">{"◆"}</span>
+                    {" Redis Lab"}
+                </Link<Route>>
+                <nav aria-label="Pages">
+                    <Link<Route> to={Route::Home}>{"Lessons"}</Link<Route>>
+                    <Link<Route> to={Route::Playground}>{"Playground"}</Link<Route>>
+                    <Link<Route> to={Route::Latency}>{"Latency demo"}</Link<Route>>
+                    <Link<Route> to={Route::Types}>{"Types"}</Link<Route>>
+                    <Link<Route> to={Route::Reference}>{"Reference"}</Link<Route>>
+                </nav>
+                <span class="tagline">{"A Redis 7 emulator in your browser — no server"}</span>
+            </header>
+            <main class="content" id="main" tabindex="-1">{ page }</main>
+        </div>
     }
 }
 
@@ -44,29 +88,9 @@ fn switch(route: Route) -> Html {
 pub fn app() -> Html {
     html! {
         <HashRouter>
-            <SessionProvider>
-                <div class="app">
-                    <a class="skip-link" href="#main">{"Skip to content"}</a>
-                    <header class="topbar">
-                        <Link<Route> to={Route::Home} classes="brand">
-                            <span class="brand-mark" aria-hidden="true">{"◆"}</span>
-                            {" Redis Lab"}
-                        </Link<Route>>
-                        <nav aria-label="Pages">
-                            <Link<Route> to={Route::Home}>{"Start"}</Link<Route>>
-                            <Link<Route> to={Route::Playground}>{"Playground"}</Link<Route>>
-                            <Link<Route> to={Route::Types}>{"Types"}</Link<Route>>
-                        </nav>
-                        <span class="tagline">{"A Redis 7 emulator in your browser — no server"}</span>
-                        <nav class="topnav" aria-label="Pages">
-                            <Link<Route> to={Route::Latency}>{"Latency demo"}</Link<Route>>
-                        </nav>
-                    </header>
-                    <main class="content" id="main" tabindex="-1">
-                        <Switch<Route> render={switch} />
-                    </main>
-                </div>
-            </SessionProvider>
+            <ProgressProvider>
+                <Switch<Route> render={switch} />
+            </ProgressProvider>
         </HashRouter>
     }
 }

@@ -273,7 +273,7 @@ fn stream_view(s: &StreamValue) -> Html {
         <>
             <p class="meta">{ format!("{} entr{} · newest {} · {} consumer group{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" }, entries.last().map(|e| e.id.to_string()).unwrap_or_else(|| "–".into()), groups.len(), if groups.len() == 1 { "" } else { "s" }) }</p>
             if start > 0 { <p class="more">{ format!("{start} older entries not shown") }</p> }
-            <ol class="stream-timeline" aria-label="Stream entries, oldest first">
+            <ol class="stream-timeline" tabindex="0" aria-label="Stream entries, oldest first">
                 { for entries[start..].iter().map(|e| {
                     let cursors: Vec<Html> = groups.iter().filter(|g| g.last_delivered == e.id).map(|g| html! {
                         <span class="cursor" title="consumer group's last delivered id">

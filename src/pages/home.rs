@@ -6,6 +6,7 @@ use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::console::Console;
+use crate::pages::lessons::LessonMap;
 
 #[function_component(HomePage)]
 pub fn home_page() -> Html {
@@ -23,7 +24,13 @@ pub fn home_page() -> Html {
                     {" several clients side by side, every key drawn, a clock you control."}
                 </p>
             </div>
-            <Console client={1} />
+            <div class="home-grid">
+                <LessonMap />
+                <div class="home-console">
+                    <h2>{"Try it now"}</h2>
+                    <Console client={1} />
+                </div>
+            </div>
         </section>
     }
 }

@@ -54,7 +54,9 @@ pub fn custom_lesson_page() -> Html {
     let lesson = browser::session_get(CUSTOM_LESSON_KEY).map(|src| redis_lessons::parse_lesson(&src));
     match lesson {
         Some(Ok(lesson)) => html! { <LessonView lesson={Rc::new(lesson)} embedded={false} /> },
-        Some(Err(e)) => html! { <section class="panel"><h1>{"This lesson file has a problem"}</h1><p>{ e.to_string() }</p></section> },
+        Some(Err(e)) => {
+            html! { <section class="panel"><h1>{"This lesson file has a problem"}</h1><p>{ e.to_string() }</p></section> }
+        }
         None => html! {
             <section class="panel">
                 <h1>{"No lesson file open"}</h1>
@@ -82,7 +84,10 @@ pub fn lesson_view(props: &LessonViewProps) -> Html {
         use_effect_with(id.clone(), move |_| {
             if embedded {
                 browser::set_theme(options.theme.as_deref());
-                post(&options, EmbedEvent { kind: "ready", lesson: Some(&id), challenge: None, step: None, command: None });
+                post(
+                    &options,
+                    EmbedEvent { kind: "ready", lesson: Some(&id), challenge: None, step: None, command: None },
+                );
             }
         });
     }
@@ -121,8 +126,16 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
     let show_keys = props.options.shows("keys") || !props.embedded;
 
     let mut block_index = 0usize;
-    let parts = lesson.parts.iter().map(|part| match part {
-        Part::Text(blocks) => html! { <div class="lesson-prose">{ render_blocks(blocks) }</div> },
+    let parts = lesson.parts.iter().enumerate().map(|(i, part)| match part {
+        Part::Text(blocks) => {
+            // The page header already shows the title: skip a first heading that repeats it.
+            let repeats_title = |b: &redis_lessons::markdown::Block| {
+                matches!(b, redis_lessons::markdown::Block::Heading(1, x)
+                    if redis_lessons::markdown::plain_text(x).trim() == lesson.title.trim())
+            };
+            let skip = usize::from(i == 0 && blocks.first().is_some_and(repeats_title));
+            html! { <div class="lesson-prose">{ render_blocks(&blocks[skip..]) }</div> }
+        }
         Part::Commands(block) => {
             block_index += 1;
             html! { <RunBlock block={block.clone()} index={block_index} lesson={lesson.id.clone()} options={props.options.clone()} /> }
@@ -153,18 +166,18 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
                         if progress.progress.is_complete(&lesson.id) { <span class="done-badge">{" ✓ Lesson complete"}</span> }
                     </p>
                     <div class="row-buttons">
-                        <button class="ghost-button" onclick={ let r = props.on_reset.clone(); Callback::from(move |_| r.emit(())) }
+                        <button class="soft-button" onclick={ let r = props.on_reset.clone(); Callback::from(move |_| r.emit(())) }
                             title="Restore the lesson's starting data and clear the consoles">{"Reset lesson"}</button>
                         if !props.embedded {
-                            <button class="ghost-button" aria-expanded={show_embed.to_string()}
+                            <button class="soft-button" aria-expanded={show_embed.to_string()}
                                 onclick={ let s = show_embed.clone(); Callback::from(move |_| s.set(!*s)) }>{"Embed"}</button>
                         }
                     </div>
                     if *show_embed {
                         <div class="embed-snippet">
                             <label for="embed-code">{"Paste this into your course page (set parentOrigin to your site to receive progress events):"}</label>
-                            <textarea id="embed-code" readonly=true rows="3" value={embed_snippet.clone()}></textarea>
-                            <button class="ghost-button" onclick={ Callback::from(move |_| browser::copy_text(&embed_snippet)) }>{"Copy"}</button>
+                            <textarea id="embed-code" readonly=true rows="3" value={embed_snippet.clone()} />
+                            <button class="soft-button" onclick={ Callback::from(move |_| browser::copy_text(&embed_snippet)) }>{"Copy"}</button>
                         </div>
                     }
                 </header>
@@ -172,7 +185,7 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
                 if !props.embedded {
                     <nav class="lesson-nav" aria-label="Lessons">
                         if let Some(p) = prev {
-                            <Link<Route> to={Route::Lesson { id: p.id.clone() }} classes="ghost-button">{ format!("← {}", p.title) }</Link<Route>>
+                            <Link<Route> to={Route::Lesson { id: p.id.clone() }} classes="soft-button">{ format!("← {}", p.title) }</Link<Route>>
                         }
                         <span></span>
                         if let Some(n) = next {
@@ -228,7 +241,16 @@ fn run_block(props: &RunBlockProps) -> Html {
             }
             let lines: Vec<String> = block.steps.iter().map(|s| s.command.clone()).collect();
             for line in &lines {
-                post(&options, EmbedEvent { kind: "step-run", lesson: Some(&lesson), challenge: None, step: Some(index), command: Some(line) });
+                post(
+                    &options,
+                    EmbedEvent {
+                        kind: "step-run",
+                        lesson: Some(&lesson),
+                        challenge: None,
+                        step: Some(index),
+                        command: Some(line),
+                    },
+                );
             }
             handle.lab.queue_lines(block.client, lines);
             handle.after_command();
@@ -288,12 +310,34 @@ fn challenge_card(props: &ChallengeProps) -> Html {
             handle.after_command();
             if v.passed {
                 let all: Vec<String> = lesson.challenges().map(|c| c.id.clone()).collect();
-                post(&options, EmbedEvent { kind: "challenge-passed", lesson: Some(&lesson.id), challenge: Some(&challenge.id), step: None, command: None });
+                post(
+                    &options,
+                    EmbedEvent {
+                        kind: "challenge-passed",
+                        lesson: Some(&lesson.id),
+                        challenge: Some(&challenge.id),
+                        step: None,
+                        command: None,
+                    },
+                );
                 let completes = all.iter().all(|id| *id == challenge.id || progress_now.is_passed(&lesson.id, id));
                 if completes {
-                    post(&options, EmbedEvent { kind: "lesson-completed", lesson: Some(&lesson.id), challenge: None, step: None, command: None });
+                    post(
+                        &options,
+                        EmbedEvent {
+                            kind: "lesson-completed",
+                            lesson: Some(&lesson.id),
+                            challenge: None,
+                            step: None,
+                            command: None,
+                        },
+                    );
                 }
-                dispatch.emit(ProgressAction::Passed { lesson: lesson.id.clone(), challenge: challenge.id.clone(), all });
+                dispatch.emit(ProgressAction::Passed {
+                    lesson: lesson.id.clone(),
+                    challenge: challenge.id.clone(),
+                    all,
+                });
             }
             verdict.set(Some(v));
         })
@@ -308,16 +352,16 @@ fn challenge_card(props: &ChallengeProps) -> Html {
     };
     html! {
         <section class={classes!("challenge", passed_before.then_some("passed"))} aria-label="Challenge">
-            <h2>{"Challenge"}</h2>
+            <h2>{"Your turn"}</h2>
             <p class="goal">{ redis_lessons::markdown::parse_inline(&c.goal).iter().map(|i| crate::components::markdown::render_inlines(std::slice::from_ref(i))).collect::<Html>() }</p>
             <div class="row-buttons">
                 <button class="button primary" onclick={check}>{"Check"}</button>
                 if *hints < c.hints.len() {
-                    <button class="ghost-button" onclick={ let h = hints.clone(); Callback::from(move |_| h.set(*h + 1)) }>
+                    <button class="soft-button" onclick={ let h = hints.clone(); Callback::from(move |_| h.set(*h + 1)) }>
                         { format!("Show a hint ({} of {})", *hints + 1, c.hints.len()) }
                     </button>
                 }
-                <button class="ghost-button" aria-expanded={solution.to_string()}
+                <button class="soft-button" aria-expanded={solution.to_string()}
                     onclick={ let s = solution.clone(); Callback::from(move |_| s.set(!*s)) }>
                     { if *solution { "Hide solution" } else { "Show solution" } }
                 </button>
@@ -345,7 +389,7 @@ fn challenge_card(props: &ChallengeProps) -> Html {
             if *solution {
                 <div class="solution">
                     <pre>{ c.solution.join("\n") }</pre>
-                    <button class="ghost-button" onclick={run_solution}>{"Run the solution"}</button>
+                    <button class="soft-button" onclick={run_solution}>{"Run the solution"}</button>
                 </div>
             }
         </section>
@@ -364,7 +408,9 @@ fn widget(props: &WidgetProps) -> Html {
         "latency-demo" => html! {
             <p class="widget"><Link<Route> to={Route::Latency} classes="button primary">{"Open the latency demo →"}</Link<Route>></p>
         },
-        other => html! { <p class="notice">{ format!("(This lesson asks for a “{other}” panel, which this version does not have.)") }</p> },
+        other => {
+            html! { <p class="notice">{ format!("(This lesson asks for a “{other}” panel, which this version does not have.)") }</p> }
+        }
     }
 }
 

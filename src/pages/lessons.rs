@@ -50,8 +50,8 @@ pub fn lesson_map() -> Html {
                 <h2 id="course-title">{"The course"}</h2>
                 <p class="muted">{ format!("{done} of {} lessons complete", lessons.len()) }</p>
                 <div class="row-buttons">
-                    <button class="ghost-button" onclick={export}>{"Export progress"}</button>
-                    <label class="ghost-button file-button">
+                    <button class="soft-button" onclick={export}>{"Export progress"}</button>
+                    <label class="soft-button file-button">
                         {"Import progress"}
                         <input type="file" accept=".txt,text/plain" onchange={import} aria-label="Import a progress file" />
                     </label>
@@ -133,7 +133,9 @@ fn custom_lesson() -> Html {
             let origin = browser::origin();
             let same_origin = !target.contains("://") || target.starts_with(&format!("{origin}/"));
             if target.is_empty() || !same_origin || target.starts_with("//") {
-                error.set(Some("Only lesson files from this site can be loaded (a relative path or this origin).".into()));
+                error.set(Some(
+                    "Only lesson files from this site can be loaded (a relative path or this origin).".into(),
+                ));
                 return;
             }
             let error = error.clone();
@@ -156,13 +158,13 @@ fn custom_lesson() -> Html {
                     oninput={ let url = url.clone(); Callback::from(move |e: InputEvent| {
                         if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() { url.set(i.value()); }
                     }) } />
-                <button class="ghost-button" onclick={on_open_url}>{"Load"}</button>
+                <button class="soft-button" onclick={on_open_url}>{"Load"}</button>
             </div>
             <label for="lesson-text">{"Or paste the Markdown"}</label>
             <textarea id="lesson-text" rows="8" value={(*text).clone()}
                 oninput={ let text = text.clone(); Callback::from(move |e: InputEvent| {
                     if let Some(t) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() { text.set(t.value()); }
-                }) }></textarea>
+                }) } />
             <button class="button primary" onclick={on_open_pasted}>{"Open this lesson"}</button>
             if let Some(e) = &*error {
                 <p class="notice" role="alert">{ e.clone() }</p>

@@ -2,6 +2,9 @@
 
 pub mod home;
 pub mod latency;
+pub mod lesson;
+pub mod lessons;
 pub mod not_found;
 pub mod playground;
+pub mod reference;
 pub mod types;

@@ -23,8 +23,6 @@ pub enum ProgressAction {
     Passed { lesson: String, challenge: String, all: Vec<String> },
     /// Replace everything (import).
     Replace(Progress),
-    /// Forget the progress of one lesson.
-    ResetLesson(String),
 }
 
 impl Progress {
@@ -38,10 +36,6 @@ impl Progress {
                 }
             }
             ProgressAction::Replace(p) => *self = p,
-            ProgressAction::ResetLesson(id) => {
-                self.passed.remove(&id);
-                self.completed.remove(&id);
-            }
         }
     }
 
@@ -119,7 +113,7 @@ mod tests {
         assert!(!p.is_complete("ttl"));
         p.apply(ProgressAction::Passed { lesson: "ttl".into(), challenge: "b".into(), all });
         assert!(p.is_complete("ttl") && p.is_passed("ttl", "a"));
-        p.apply(ProgressAction::ResetLesson("ttl".into()));
+        p.apply(ProgressAction::Replace(Progress::default()));
         assert!(!p.is_complete("ttl") && !p.is_passed("ttl", "a"));
     }
 

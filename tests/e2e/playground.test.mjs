@@ -41,17 +41,17 @@ test('typing: Tab completion, grey hints, history across reloads, HELP and CLEAR
 
   await input.fill('');
   await input.pressSequentially('SET');
-  assert.equal(await hint.textContent(), ' key value', 'hint after the command name');
+  assert.equal(await hint.textContent(), ' key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]', 'hint after the command name');
   await input.pressSequentially(' user:1');
-  assert.equal(await hint.textContent(), ' value', 'typed arguments leave the hint');
+  assert.equal(await hint.textContent(), ' value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]', 'typed arguments leave the hint');
   await screenshot(page, 'console-hint');
   await input.pressSequentially(' alice');
-  assert.equal(await hint.textContent(), '', 'no hint once every argument is typed');
+  assert.equal(await hint.textContent(), ' [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]', 'only the options remain once the arguments are typed');
   await input.press('Enter');
   assert.equal(await runCommand(page, 'GET user:1'), '"alice"');
 
   const help = await runCommand(page, 'HELP SET');
-  assert.match(help, /^\s*SET key value\n\s+summary: .+\n\s+since: 1\.0\.0\n\s+group: string/);
+  assert.match(help, /^\s*SET key value \[NX\|XX\] .*\n\s+summary: .+\n\s+since: 1\.0\.0\n\s+group: string/);
 
   await input.press('ArrowUp');
   assert.equal(await input.inputValue(), 'HELP SET');
