@@ -258,6 +258,7 @@ fn run_block(props: &RunBlockProps) -> Html {
         })
     };
     let label = match (block.client, block.advance_ms) {
+        _ if block.label.is_some() => block.label.clone().unwrap_or_default(),
         (1, 0) => "Run".to_string(),
         (c, 0) => format!("Run as client {c}"),
         (1, ms) => format!("Wait {} s, then run", ms / 1000),

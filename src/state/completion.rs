@@ -134,11 +134,14 @@ mod tests {
 
     #[test]
     fn hint_drops_typed_arguments() {
-        assert_eq!(hint("SET").as_deref(), Some(" key value"));
-        assert_eq!(hint("SET ").as_deref(), Some("key value"));
-        assert_eq!(hint("SET k").as_deref(), Some(" value"));
-        assert_eq!(hint("SET k ").as_deref(), Some("value"));
-        assert_eq!(hint("SET k v"), None);
+        const OPTIONS: &str =
+            " [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]";
+        assert_eq!(hint("SET").as_deref(), Some(format!(" key value{OPTIONS}").as_str()));
+        assert_eq!(hint("SET ").as_deref(), Some(format!("key value{OPTIONS}").as_str()));
+        assert_eq!(hint("SET k").as_deref(), Some(format!(" value{OPTIONS}").as_str()));
+        assert_eq!(hint("SET k ").as_deref(), Some(format!("value{OPTIONS}").as_str()));
+        assert_eq!(hint("SET k v").as_deref(), Some(OPTIONS), "only the options remain");
+        assert_eq!(hint("GET k"), None, "every argument typed, no hint");
         assert_eq!(hint("PING").as_deref(), Some(" [message]"));
         assert_eq!(hint("PING hello ").as_deref(), Some("[message]"), "optional arguments stay, as in redis-cli");
         assert_eq!(hint("DEL a b ").as_deref(), Some("[key ...]"));

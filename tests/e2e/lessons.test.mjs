@@ -180,3 +180,24 @@ test('lesson text never runs HTML from a lesson file', async () => {
   assert.equal(alerted, false);
   await page.close();
 });
+
+test('every lesson page renders, with its blocks and a challenge', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  const hrefs = await page.locator('.lesson-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(hrefs.length >= 17);
+  for (const href of hrefs) {
+    const id = href.split('/').pop();
+    await page.goto(server.url + '#/lesson/' + id);
+    await page.locator('#lesson-title').waitFor();
+    assert.ok((await page.locator('.run-button').count()) >= 1 || id === 'quiz', `${id} has runnable blocks`);
+    assert.ok((await page.locator('.challenge').count()) >= 1, `${id} has a challenge`);
+    await screenshot(page, `lesson-${id}`);
+  }
+  // The write-behind crash is a labelled button.
+  await page.goto(server.url + '#/lesson/invalidation');
+  await page.getByRole('button', { name: /Crash the cache server/ }).waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});

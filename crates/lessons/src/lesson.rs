@@ -16,7 +16,7 @@
 //! DEL leaderboard            (commands run when the lesson starts or is reset)
 //! ```
 //!
-//! ```redis client=2 advance=11
+//! ```redis client=2 advance=11 label="Wait and look"
 //! ZADD leaderboard 500 alice (each line a command; click runs them)
 //! => (integer) 1             (expected output of the command above)
 //! =>[2] …                    (expected output delivered to client 2)
@@ -65,6 +65,8 @@ pub struct CommandBlock {
     pub client: u32,
     /// Milliseconds the clock moves forward before the block runs.
     pub advance_ms: i64,
+    /// Text of the block's button instead of "Run" (`label="Crash the cache"`).
+    pub label: Option<String>,
     pub steps: Vec<Step>,
 }
 
@@ -135,9 +137,16 @@ fn append(target: &mut Option<String>, text: String) {
 }
 
 fn parse_command_block(info: &str, body: &[(usize, &str)], first_line: usize) -> Result<CommandBlock, ParseError> {
-    let mut block = CommandBlock { client: 1, advance_ms: 0, steps: Vec::new() };
-    for opt in info.split_whitespace().skip(1) {
+    let mut block = CommandBlock { client: 1, advance_ms: 0, label: None, steps: Vec::new() };
+    // Options are split like a console line, so a label may be quoted.
+    let opts = redis_emulator::tokenizer::split_line(info)
+        .map_err(|_| ParseError { line: first_line, message: "unbalanced quotes in the block options".into() })?;
+    for opt in opts.iter().skip(1).map(|o| String::from_utf8_lossy(o).into_owned()) {
+        let opt = opt.as_str();
         match opt.split_once('=') {
+            Some(("label", text)) if !text.trim().is_empty() && text.len() <= 60 => {
+                block.label = Some(text.trim().to_string())
+            }
             Some(("client", n)) => match n.parse::<u32>() {
                 Ok(n) if (1..=8).contains(&n) => block.client = n,
                 _ => return err(first_line, format!("client must be 1-8, not {n:?}")),
@@ -375,7 +384,7 @@ impl Lesson {
 mod tests {
     use super::*;
 
-    const SAMPLE: &str = "---\nid: demo\ntitle: Demo\norder: 3\nprerequisites: a, b\n---\n# Hello\n\nText.\n\n```setup\nDEL k\n```\n\n```redis client=2 advance=1.5\nSET k v\n=> OK\nGET k\n=> \"v\"\n```\n\n```python\nprint(1)\n```\n\n```challenge\nid: c1\ngoal: Make k hold w.\ncheck: GET k\n=> \"w\"\nhint: Use SET.\nsolution: SET k w\n```\n";
+    const SAMPLE: &str = "---\nid: demo\ntitle: Demo\norder: 3\nprerequisites: a, b\n---\n# Hello\n\nText.\n\n```setup\nDEL k\n```\n\n```redis client=2 advance=1.5 label=\"Do it now\"\nSET k v\n=> OK\nGET k\n=> \"v\"\n```\n\n```python\nprint(1)\n```\n\n```challenge\nid: c1\ngoal: Make k hold w.\ncheck: GET k\n=> \"w\"\nhint: Use SET.\nsolution: SET k w\n```\n";
 
     #[test]
     fn parses_every_part() {
@@ -386,6 +395,7 @@ mod tests {
         let blocks: Vec<_> = l.command_blocks().collect();
         assert_eq!(blocks[0].client, 2);
         assert_eq!(blocks[0].advance_ms, 1500);
+        assert_eq!(blocks[0].label.as_deref(), Some("Do it now"));
         assert_eq!(blocks[0].steps[1].expected.as_deref(), Some("\"v\""));
         let c = l.challenges().next().unwrap();
         assert_eq!(c.checks, vec![Check { command: "GET k".into(), expected: "\"w\"".into() }]);

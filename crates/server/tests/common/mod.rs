@@ -110,27 +110,6 @@ pub fn start_ours_with_state() -> (u16, redis_emulator_server::SharedState) {
     (port, shared)
 }
 
-/// TEMPORARY, until CONFIG SET exists in the emulator: applies
-/// `CONFIG SET notify-keyspace-events <flags>` straight to our engine and
-/// answers +OK for it. Returns false for any other line.
-fn apply_config_set_locally(line: &str, state: &redis_emulator_server::SharedState) -> bool {
-    if redis_emulator::commands::find(b"config").is_some() {
-        return false;
-    }
-    let Ok(argv) = split_line(line) else { return false };
-    let [config, set, name, value] = argv.as_slice() else { return false };
-    if !config.eq_ignore_ascii_case(b"config")
-        || !set.eq_ignore_ascii_case(b"set")
-        || !name.eq_ignore_ascii_case(b"notify-keyspace-events")
-    {
-        return false;
-    }
-    let Some(flags) = redis_emulator::notify::parse_flags(value) else { return false };
-    let mut shared = state.lock().unwrap_or_else(|p| p.into_inner());
-    shared.engine.config_mut().notify_keyspace_events = flags;
-    true
-}
-
 /// One client connection that reads whole RESP replies.
 pub struct Conn {
     stream: TcpStream,
@@ -253,7 +232,7 @@ impl Differ {
     /// Runs one script on a fresh pair of servers. `name` labels reports.
     pub fn run_script(&mut self, name: &str, script: &str) -> bool {
         let Some(real) = RealRedis::start() else { return false };
-        let (ours, ours_state) = start_ours_with_state();
+        let ours = start_ours();
         let mut clients: Vec<Option<(Conn, Conn)>> = Vec::new();
         for (lineno, raw_line) in script.lines().enumerate() {
             let line = raw_line.trim();
@@ -301,15 +280,6 @@ impl Differ {
                     continue;
                 }
             };
-            if apply_config_set_locally(rest, &ours_state) {
-                pair.0.send(&argv);
-                self.cases += 1;
-                let expected = pair.0.read_reply(Duration::from_millis(2000)).unwrap_or_default();
-                if expected != b"+OK\r\n" {
-                    self.mismatches.push(format!("{label}\n  redis: {}\n  ours:  +OK\\r\\n", show(&expected)));
-                }
-                continue;
-            }
             pair.0.send(&argv);
             pair.1.send(&argv);
             if read_reply {

@@ -1,0 +1,68 @@
+"""Prints the benchmark table from bench-results/ (figure, baseline, ratio, target)."""
+import csv, json, pathlib, sys
+
+out = pathlib.Path(sys.argv[1])
+rows = []
+def row(what, figure, baseline, ratio, target, ok):
+    rows.append((what, figure, baseline, ratio, target, "met" if ok else "NOT met"))
+
+total_raw = total_gz = 0
+for line in (out / "bundle.txt").read_text().split("\n"):
+    if line.strip():
+        name, raw, gz = line.split()
+        total_raw += int(raw); total_gz += int(gz)
+row("bundle (wasm+js+css)", f"{total_raw/1024:.0f} KB raw, {total_gz/1024:.0f} KB gz", "budget 300 KB gz",
+    f"{total_gz/(300*1024):.2f}x budget", "<= 1.00x", total_gz <= 300 * 1024)
+
+b = json.loads((out / "browser.json").read_text())
+row("page load → focused prompt (median of 7)", f"{b['load_ms_median']:.0f} ms", "target 300 ms",
+    f"{b['load_ms_median']/300:.2f}x", "<= 1.00x", b['load_ms_median'] <= 300)
+for label, p50, p95 in (("empty DB", b['empty_p50'], b['empty_p95']), ("100k keys, key browser open", b['full_p50'], b['full_p95'])):
+    row(f"Enter → painted reply, {label}", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms", "target p95 16 ms",
+        f"{p95/16:.2f}x", "<= 1.00x", p95 <= 16)
+
+native = {}
+for line in (out / "native.txt").read_text().split("\n"):
+    if line.strip():
+        name, ops = line.split()[:2]
+        native[name] = float(ops)
+for line in (out / "node.jsonl").read_text().split("\n"):
+    if not line.strip():
+        continue
+    r = json.loads(line)
+    n = r["name"]
+    simple = n in ("SET", "GET", "INCR")
+    row(f"{n} ops/s (native | wasm | wasm via JS calls)",
+        f"{native.get(n, 0)/1e6:.2f}M | {r['wasm_ops']/1e6:.2f}M | {r['wasm_call_ops']/1e6:.2f}M",
+        f"ioredis-mock {r['mock_ops']/1e3:.0f}k",
+        f"{r['wasm_call_ops']/max(r['mock_ops'],1):.1f}x mock",
+        ">= 10x mock" + (", >= 2M in wasm" if simple else ""),
+        r['wasm_call_ops'] >= 10 * r['mock_ops'] and (not simple or r['wasm_ops'] >= 2e6))
+
+def rb(name):
+    res = {}
+    with open(out / f"rb-{name}.csv") as f:
+        for rec in csv.reader(f):
+            if rec and rec[0] != "test":
+                res[rec[0]] = float(rec[1])
+    return res
+real, ours = rb("real"), rb("ours")
+for test in real:
+    if test in ours:
+        row(f"redis-benchmark {test} (-P 16)", f"{ours[test]/1e3:.0f}k rps", f"redis-server {real[test]/1e3:.0f}k rps",
+            f"{ours[test]/real[test]:.2f}x", ">= 1.00x", ours[test] >= real[test])
+
+mem = {}
+for line in (out / "memory.txt").read_text().split("\n"):
+    if line.strip():
+        name, before, after, keys = line.split()
+        mem[name] = int(after) - int(before) if int(after) > int(before) else int(after)
+        mem[name + "_total"] = int(after)
+row("resident memory, 1M keys + 100k hash + 100k zset", f"{mem['ours_total']/2**20:.0f} MB",
+    f"redis-server {mem['real_total']/2**20:.0f} MB", f"{mem['ours_total']/mem['real_total']:.2f}x", "<= 1.00x",
+    mem['ours_total'] <= mem['real_total'])
+
+widths = [max(len(str(r[i])) for r in rows + [("what", "figure", "baseline", "ratio", "target", "")]) for i in range(6)]
+head = ("what", "figure", "baseline", "ratio", "target", "")
+for r in [head] + rows:
+    print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths)))
