@@ -196,7 +196,7 @@ impl HashValue {
     /// Approximate bytes used, for memory accounting.
     pub fn mem_usage(&self) -> usize {
         let per_pair = if self.is_listpack() { 4 } else { 40 };
-        self.iter().map(|(f, v)| f.len() + v.len() + per_pair).sum::<usize>() + 48
+        crate::types::sampled_size(self.len(), self.iter().map(|(f, v)| f.len() + v.len() + per_pair)) + 48
     }
 
     /// Commands that recreate this value under `key`.

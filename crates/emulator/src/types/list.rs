@@ -44,8 +44,10 @@ impl ListValue {
     }
 
     /// Approximate bytes used, for memory accounting.
+    /// Exact up to 128 elements; beyond, extrapolated from the first 64, as
+    /// Redis's MEMORY USAGE samples (this runs for every write command).
     pub fn mem_usage(&self) -> usize {
-        self.items.iter().map(|i| i.len() + 11).sum::<usize>() + 48
+        crate::types::sampled_size(self.items.len(), self.items.iter().map(|i| i.len() + 11)) + 48
     }
 
     /// Commands that recreate this value under `key` (snapshots, AOF rewrite).

@@ -14,3 +14,27 @@ pub use set::SetValue;
 pub use stream::StreamValue;
 pub use zset::ZSetValue;
 pub mod ranked_tree;
+
+/// The summed size of `n` elements whose sizes `sizes` yields: exact up to
+/// 128 elements, otherwise the first 64 extrapolated to `n` — the way
+/// Redis's MEMORY USAGE samples big values — so accounting a write to a
+/// large collection does not cost a walk over all of it.
+pub fn sampled_size(n: usize, sizes: impl Iterator<Item = usize>) -> usize {
+    const EXACT_UP_TO: usize = 128;
+    const SAMPLES: usize = 64;
+    if n <= EXACT_UP_TO {
+        return sizes.sum();
+    }
+    let sampled: usize = sizes.take(SAMPLES).sum();
+    sampled / SAMPLES * n + sampled % SAMPLES * n / SAMPLES
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sampled_size_is_exact_for_small_and_extrapolated_for_large() {
+        assert_eq!(super::sampled_size(3, [1, 2, 3].into_iter()), 6);
+        assert_eq!(super::sampled_size(1000, std::iter::repeat(10).take(1000)), 10_000);
+        assert_eq!(super::sampled_size(1000, (0..1000).map(|i| if i < 64 { 5 } else { 1_000_000 })), 5000);
+    }
+}

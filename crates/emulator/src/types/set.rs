@@ -186,7 +186,7 @@ impl SetValue {
     pub fn mem_usage(&self) -> usize {
         match &self.repr {
             Repr::Int(v) => v.len() * 8 + 16,
-            Repr::Hash(map) => map.keys().map(|m| m.len() + 40).sum::<usize>() + 64,
+            Repr::Hash(map) => crate::types::sampled_size(map.len(), map.keys().map(|m| m.len() + 40)) + 64,
         }
     }
 

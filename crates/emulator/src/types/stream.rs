@@ -265,7 +265,7 @@ impl StreamValue {
 
     /// Approximate bytes used, for memory accounting.
     pub fn mem_usage(&self) -> usize {
-        let nodes: usize = self.nodes.values().map(|n| n.bytes + 32).sum();
+        let nodes = crate::types::sampled_size(self.nodes.len(), self.nodes.values().map(|n| n.bytes + 32));
         let groups: usize = self
             .groups
             .iter()

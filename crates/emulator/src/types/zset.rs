@@ -178,7 +178,8 @@ impl ZSetValue {
     /// Approximate bytes used, for memory accounting.
     pub fn mem_usage(&self) -> usize {
         let per = if self.skiplist { 80 } else { 12 };
-        self.scores.keys().map(|m| m.len() * if self.skiplist { 2 } else { 1 } + per).sum::<usize>() + 64
+        let factor = if self.skiplist { 2 } else { 1 };
+        crate::types::sampled_size(self.scores.len(), self.scores.keys().map(|m| m.len() * factor + per)) + 64
     }
 
     /// Commands that recreate this value under `key`.
