@@ -36,7 +36,7 @@ for (const [name, make] of Object.entries(workloads)) {
   t = performance.now();
   for (let i = 0; i < n; i++) {
     const [cmd, ...args] = make(i);
-    await mock.call(cmd, ...args);
+    await mock[cmd.toLowerCase()](...args);
   }
   const mockMs = performance.now() - t;
   console.log(JSON.stringify({

@@ -28,6 +28,7 @@ cargo run --release -q -p redis-emulator --example throughput 1000000 > "$OUT/na
 echo "== engine, WebAssembly in Node.js vs ioredis-mock"
 cargo build --release -q --target wasm32-unknown-unknown -p emulator-wasm
 wasm-bindgen --target nodejs --out-dir "$OUT/wasm" target/wasm32-unknown-unknown/release/emulator_wasm.wasm
+echo '{"type": "commonjs"}' > "$OUT/wasm/package.json"
 node bench/engine-node.mjs "$PWD/$OUT/wasm/emulator_wasm.js" 300000 > "$OUT/node.jsonl"
 
 echo "== servers"

@@ -19,21 +19,34 @@ pub struct Clock {
     source: Option<TimeSource>,
     offset_us: i64,
     frozen_at_us: Option<i64>,
+    /// While a command runs, the time it started (Redis's command time
+    /// snapshot): every check inside one command sees the same instant, and
+    /// the platform clock is read once per command instead of many times.
+    pinned_us: Option<i64>,
 }
 
 impl Clock {
     /// A clock that follows `source`.
     pub fn real(source: TimeSource) -> Clock {
-        Clock { source: Some(source), offset_us: 0, frozen_at_us: None }
+        Clock { source: Some(source), offset_us: 0, frozen_at_us: None, pinned_us: None }
     }
 
     /// A manual clock standing at `start_ms` (Unix milliseconds) until advanced.
     pub fn manual(start_ms: i64) -> Clock {
-        Clock { source: None, offset_us: 0, frozen_at_us: Some(start_ms.saturating_mul(1000)) }
+        Clock { source: None, offset_us: 0, frozen_at_us: Some(start_ms.saturating_mul(1000)), pinned_us: None }
     }
 
-    /// Current time in microseconds since the Unix epoch.
+    /// Current time in microseconds since the Unix epoch (the command's
+    /// start while one runs).
     pub fn now_us(&self) -> i64 {
+        match self.pinned_us {
+            Some(t) => t,
+            None => self.live_us(),
+        }
+    }
+
+    /// The time right now, even while a command runs (for durations).
+    pub fn live_us(&self) -> i64 {
         match (self.frozen_at_us, self.source) {
             (Some(t), _) => t,
             (None, Some(src)) => src().saturating_add(self.offset_us),
@@ -44,6 +57,16 @@ impl Clock {
     /// Current time in milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> i64 {
         self.now_us().div_euclid(1000)
+    }
+
+    /// Holds the time still for the duration of one command.
+    pub fn pin(&mut self) {
+        self.pinned_us = Some(self.live_us());
+    }
+
+    /// Lets the time move again after a command.
+    pub fn unpin(&mut self) {
+        self.pinned_us = None;
     }
 
     /// True when time stands still (paused, or a manual clock).

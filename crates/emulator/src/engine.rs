@@ -205,6 +205,7 @@ impl Engine {
         let Some(mut client) = self.clients.remove(&id) else {
             return Reply::error("ERR no such client");
         };
+        self.clock.pin();
         client.last_interaction_ms = self.now_ms();
         self.running = Some((id, client.protocol));
         let reply = self.process(&mut client, argv);
@@ -215,6 +216,7 @@ impl Engine {
         }
         self.clients.insert(id, client);
         self.serve_ready_keys();
+        self.clock.unpin();
         reply
     }
 
@@ -277,12 +279,12 @@ impl Engine {
     /// and scripts to run the commands they contain.
     pub(crate) fn call(&mut self, client: &mut Client, spec: &'static CommandSpec, argv: &[Vec<u8>]) -> Reply {
         let measured = crate::server_state::before_call(self, client.db, spec, argv);
-        let started_us = self.clock.now_us();
+        let started_us = self.clock.live_us();
         let reply = {
             let mut ctx = Ctx { engine: self, client };
             (spec.handler)(&mut ctx, argv)
         };
-        let elapsed = (self.clock.now_us() - started_us).max(0) as u64;
+        let elapsed = (self.clock.live_us() - started_us).max(0) as u64;
         crate::server_state::after_call(self, client, spec, argv, &reply, measured, elapsed);
         let now_ms = self.now_ms();
         self.stats.total_commands_processed += 1;

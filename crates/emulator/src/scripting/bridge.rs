@@ -66,7 +66,7 @@ fn placeholder_engine() -> Engine {
 /// Runs a script with `keys` and `args` for the calling client.
 pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>], read_only: bool) -> Reply {
     let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
-    let started_us = ctx.engine.clock.now_us();
+    let started_us = ctx.engine.clock.live_us();
     let caller_db = ctx.client.db;
     ctx.engine.no_blocking += 1;
     let engine = std::mem::replace(&mut *ctx.engine, placeholder_engine());
@@ -247,7 +247,7 @@ fn limit_hook(state: &mut LuaState) -> LuaResult<u32> {
             return true;
         }
         b.instructions += CHECK_EVERY as u64;
-        let elapsed_ms = (b.engine.clock.now_us() - b.started_us).max(0) as u64 / 1000;
+        let elapsed_ms = (b.engine.clock.live_us() - b.started_us).max(0) as u64 / 1000;
         if b.instructions > b.budget || elapsed_ms > b.threshold_ms {
             b.stopped = true;
         }
