@@ -34,7 +34,7 @@ mod tests {
     #[test]
     fn sampled_size_is_exact_for_small_and_extrapolated_for_large() {
         assert_eq!(super::sampled_size(3, [1, 2, 3].into_iter()), 6);
-        assert_eq!(super::sampled_size(1000, std::iter::repeat(10).take(1000)), 10_000);
+        assert_eq!(super::sampled_size(1000, std::iter::repeat_n(10, 1000)), 10_000);
         assert_eq!(super::sampled_size(1000, (0..1000).map(|i| if i < 64 { 5 } else { 1_000_000 })), 5000);
     }
 }
