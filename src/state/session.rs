@@ -303,17 +303,10 @@ pub fn may_write(argv: &[Vec<u8>]) -> bool {
     }
 }
 
-/// Approximate memory the dataset uses (key names, values, per-key overhead).
+/// Memory as INFO reports `used_memory` (Redis 7.0's model, kept per command by the engine).
 pub fn used_memory(engine: &Engine) -> u64 {
-    let mut total = 0u64;
-    for i in 0..engine.db_count() {
-        if let Some(db) = engine.db(i) {
-            for (key, entry) in db.iter() {
-                total += (key.len() + entry.value.mem_usage() + 56) as u64;
-            }
-        }
-    }
-    total
+    // The engine keeps Redis's used_memory model up to date per command.
+    engine.used_memory()
 }
 
 /// Handle given to components: the lab, a revision that changes whenever
