@@ -611,6 +611,23 @@ impl Ctx<'_> {
         Some(entry)
     }
 
+    /// A key looked up for reading as collection type `T`: `Ok(None)` when
+    /// missing, WRONGTYPE when it holds another type.
+    pub fn read_as<T: crate::value::TypedValue>(&mut self, key: &[u8]) -> Result<Option<&mut T>, Reply> {
+        match self.lookup_read(key) {
+            None => Ok(None),
+            Some(entry) => T::from_value(&mut entry.value).map(Some).ok_or(Reply::error(errors::WRONGTYPE)),
+        }
+    }
+
+    /// Like [`Ctx::read_as`], for a command about to modify the key.
+    pub fn write_as<T: crate::value::TypedValue>(&mut self, key: &[u8]) -> Result<Option<&mut T>, Reply> {
+        match self.lookup_write(key) {
+            None => Ok(None),
+            Some(entry) => T::from_value(&mut entry.value).map(Some).ok_or(Reply::error(errors::WRONGTYPE)),
+        }
+    }
+
     /// Looks a key up without touching access data or stats (OBJECT, TTL
     /// helpers, the key browser). Still expires it if due.
     pub fn lookup_quiet(&mut self, key: &[u8]) -> Option<&mut Entry> {

@@ -129,3 +129,28 @@ impl Value {
         }
     }
 }
+
+/// A collection type stored in [`Value`]: lets command families look a key
+/// up as their own type in one place (`Ctx::read_as` / `Ctx::write_as`).
+pub trait TypedValue {
+    fn from_value(value: &mut Value) -> Option<&mut Self>;
+}
+
+macro_rules! typed_value {
+    ($ty:ty, $variant:ident) => {
+        impl TypedValue for $ty {
+            fn from_value(value: &mut Value) -> Option<&mut Self> {
+                match value {
+                    Value::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+typed_value!(ListValue, List);
+typed_value!(HashValue, Hash);
+typed_value!(SetValue, Set);
+typed_value!(ZSetValue, ZSet);
+typed_value!(Box<StreamValue>, Stream);

@@ -183,23 +183,11 @@ pub const HRANDFIELD_MAX_REPEATED: u64 = 100_000;
 // ----- lookups ----------------------------------------------------------
 
 fn hash_for_read<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<Option<&'c mut HashValue>, Reply> {
-    match ctx.lookup_read(key) {
-        None => Ok(None),
-        Some(entry) => match &mut entry.value {
-            Value::Hash(h) => Ok(Some(h)),
-            _ => Err(Reply::error(errors::WRONGTYPE)),
-        },
-    }
+    ctx.read_as(key)
 }
 
 fn hash_for_write<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<Option<&'c mut HashValue>, Reply> {
-    match ctx.lookup_write(key) {
-        None => Ok(None),
-        Some(entry) => match &mut entry.value {
-            Value::Hash(h) => Ok(Some(h)),
-            _ => Err(Reply::error(errors::WRONGTYPE)),
-        },
-    }
+    ctx.write_as(key)
 }
 
 /// The hash under `key`, created empty if missing (Redis's

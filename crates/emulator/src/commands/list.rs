@@ -326,24 +326,12 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 /// The list under `key` for writing: `Ok(None)` if missing, WRONGTYPE if not a list.
 fn list_for_write<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<Option<&'c mut ListValue>, Reply> {
-    match ctx.lookup_write(key) {
-        None => Ok(None),
-        Some(entry) => match &mut entry.value {
-            Value::List(l) => Ok(Some(l)),
-            _ => Err(Reply::error(errors::WRONGTYPE)),
-        },
-    }
+    ctx.write_as(key)
 }
 
 /// The list under `key` for reading (counts hits and misses).
 fn list_for_read<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<Option<&'c mut ListValue>, Reply> {
-    match ctx.lookup_read(key) {
-        None => Ok(None),
-        Some(entry) => match &mut entry.value {
-            Value::List(l) => Ok(Some(l)),
-            _ => Err(Reply::error(errors::WRONGTYPE)),
-        },
-    }
+    ctx.read_as(key)
 }
 
 // ----- shared steps -------------------------------------------------------

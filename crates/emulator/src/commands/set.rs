@@ -202,23 +202,11 @@ pub(crate) const TOO_MANY_PICKS: &str = "ERR count is too large: Redis Lab retur
 
 /// The set under `key` (after lazy expiry), or a WRONGTYPE error.
 fn read_set<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut SetValue>, Reply> {
-    match ctx.lookup_read(key) {
-        None => Ok(None),
-        Some(e) => match &mut e.value {
-            Value::Set(s) => Ok(Some(s)),
-            _ => Err(Reply::error(errors::WRONGTYPE)),
-        },
-    }
+    ctx.read_as(key)
 }
 
 fn write_set<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut SetValue>, Reply> {
-    match ctx.lookup_write(key) {
-        None => Ok(None),
-        Some(e) => match &mut e.value {
-            Value::Set(s) => Ok(Some(s)),
-            _ => Err(Reply::error(errors::WRONGTYPE)),
-        },
-    }
+    ctx.write_as(key)
 }
 
 /// A RESP3 set of bulk strings (an array in RESP2).

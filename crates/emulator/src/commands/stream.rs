@@ -324,24 +324,12 @@ fn integer_with(arg: &[u8], msg: &'static str) -> Result<i64, Reply> {
 
 /// The stream under `key` for reading: Ok(None) if missing, WRONGTYPE otherwise.
 fn read_stream<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut StreamValue>, Reply> {
-    match ctx.lookup_read(key) {
-        None => Ok(None),
-        Some(e) => match &mut e.value {
-            Value::Stream(s) => Ok(Some(s)),
-            _ => Err(Reply::error(errors::WRONGTYPE)),
-        },
-    }
+    Ok(ctx.read_as::<Box<StreamValue>>(key)?.map(|s| &mut **s))
 }
 
 /// The stream under `key` for writing: Ok(None) if missing, WRONGTYPE otherwise.
 fn write_stream<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut StreamValue>, Reply> {
-    match ctx.lookup_write(key) {
-        None => Ok(None),
-        Some(e) => match &mut e.value {
-            Value::Stream(s) => Ok(Some(s)),
-            _ => Err(Reply::error(errors::WRONGTYPE)),
-        },
-    }
+    Ok(ctx.write_as::<Box<StreamValue>>(key)?.map(|s| &mut **s))
 }
 
 fn is_resp3(ctx: &Ctx) -> bool {

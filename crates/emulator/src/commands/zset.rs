@@ -382,23 +382,11 @@ pub const COMMANDS: &[CommandSpec] = &[
 // ----- shared helpers ------------------------------------------------------
 
 pub(crate) fn read_zset<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut ZSetValue>, Reply> {
-    match ctx.lookup_read(key) {
-        None => Ok(None),
-        Some(e) => match &mut e.value {
-            Value::ZSet(z) => Ok(Some(z)),
-            _ => Err(Reply::error(errors::WRONGTYPE)),
-        },
-    }
+    ctx.read_as(key)
 }
 
 pub(crate) fn write_zset<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut ZSetValue>, Reply> {
-    match ctx.lookup_write(key) {
-        None => Ok(None),
-        Some(e) => match &mut e.value {
-            Value::ZSet(z) => Ok(Some(z)),
-            _ => Err(Reply::error(errors::WRONGTYPE)),
-        },
-    }
+    ctx.write_as(key)
 }
 
 /// (zset-max-listpack-entries, zset-max-listpack-value).
