@@ -4,16 +4,12 @@
 //! rows are drawn) so 100,000 keys stay smooth. The selected key's value
 //! is drawn for its type below.
 
-use std::rc::Rc;
-
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::browser;
 use crate::components::value_view::ValueView;
-use crate::state::keys::{
-    display_bytes, matching_keys, ttl_text, visible_rows, KeyBrowserAction, KeyBrowserState, Kind, ROW_HEIGHT,
-};
+use crate::state::keys::{display_bytes, ttl_text, visible_rows, KeyBrowserAction, KeyBrowserState, Kind, ROW_HEIGHT};
 use crate::state::session::{SessionHandle, REMOVED_VISIBLE_MS};
 
 /// Height of the list viewport in pixels (matches the stylesheet).
@@ -25,23 +21,11 @@ pub fn key_browser() -> Html {
     let state = use_reducer(KeyBrowserState::default);
     let list_ref = use_node_ref();
     let tick = use_force_update();
-    // Kinds of the rows drawn, worked out once per revision (a sorted
-    // set's kind means looking at all its scores).
-    let kinds = use_mut_ref(|| (u64::MAX, std::collections::HashMap::<Vec<u8>, Kind>::new()));
-    if kinds.borrow().0 != handle.revision {
-        *kinds.borrow_mut() = (handle.revision, Default::default());
-    }
-
-    let keys: Rc<Vec<Vec<u8>>> = {
-        let lab = handle.lab.clone();
-        use_memo((handle.revision, state.db, state.pattern.clone()), move |(_, db, pattern)| {
-            let engine = lab.engine.borrow();
-            let now = engine.now_ms();
-            engine.db(*db).map(|d| matching_keys(d, pattern, now)).unwrap_or_default()
-        })
-    };
-
     let engine = handle.lab.engine.borrow();
+    // The sorted key list is kept by the lab and patched after each command;
+    // the component only borrows it while drawing.
+    let mut index = handle.lab.key_index.borrow_mut();
+    let keys = index.keys(&engine, state.db, &state.pattern);
     let inbox = handle.lab.inbox.borrow();
     let now = engine.now_ms();
     let db = engine.db(state.db);
@@ -82,11 +66,16 @@ pub fn key_browser() -> Html {
     let selected_index = state.selected.as_ref().and_then(|s| keys.binary_search(s).ok());
     let move_selection = {
         let state = state.clone();
-        let keys = keys.clone();
+        let lab = handle.lab.clone();
         let list_ref = list_ref.clone();
         move |to: usize| {
-            let Some(key) = keys.get(to) else { return };
-            state.dispatch(KeyBrowserAction::Select(Some(key.clone())));
+            let key = {
+                let engine = lab.engine.borrow();
+                let mut index = lab.key_index.borrow_mut();
+                index.keys(&engine, state.db, &state.pattern).get(to).cloned()
+            };
+            let Some(key) = key else { return };
+            state.dispatch(KeyBrowserAction::Select(Some(key)));
             if let Some(list) = list_ref.cast::<HtmlElement>() {
                 let top = to as f64 * ROW_HEIGHT;
                 let view = list.scroll_top() as f64;
@@ -150,7 +139,8 @@ pub fn key_browser() -> Html {
                 let key = key.clone();
                 Callback::from(move |_: MouseEvent| state.dispatch(KeyBrowserAction::Select(Some(key.clone()))))
             };
-            let ttl = entry.expire_at().map(|at| ttl_text(at, now));
+            // Listed until Redis reclaims it (lazily, or by the active expiry cycle).
+            let ttl = entry.expire_at().map(|at| if at < now { "expired".to_string() } else { ttl_text(at, now) });
             Some(html! {
                 <li key={i} class={classes!("key-row", selected.then_some("selected"), changed.then_some("changed"))}
                     style={format!("top:{}px", i as f64 * ROW_HEIGHT)} data-index={i.to_string()}>

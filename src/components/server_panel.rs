@@ -58,7 +58,7 @@ pub fn server_panel() -> Html {
                 { stat("expired", stats.expired_keys.to_string()) }
                 { stat("evicted", stats.evicted_keys.to_string()) }
                 { stat("commands", stats.total_commands_processed.to_string()) }
-                { stat("ops/sec", stats.recent_ops.iter().filter(|&&t| t > now - 1000).count().to_string()) }
+                { stat("ops/sec", stats.recent_ops.per_second(now).to_string()) }
                 { stat("clients", engine.clients().count().to_string()) }
             </dl>
         </section>

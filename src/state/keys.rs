@@ -6,9 +6,9 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use redis_emulator::cli_format::quote_bytes;
-use redis_emulator::db::Db;
 use redis_emulator::glob::glob_match;
 use redis_emulator::value::Value;
+use redis_emulator::Engine;
 use yew::Reducible;
 
 use super::{geohash, hll};
@@ -61,17 +61,116 @@ impl Reducible for KeyBrowserState {
     }
 }
 
-/// Keys of `db` matching the glob `pattern` (empty = all) that have not
-/// expired at `now_ms`, sorted by name.
-pub fn matching_keys(db: &Db, pattern: &str, now_ms: i64) -> Vec<Vec<u8>> {
-    let all = pattern.is_empty() || pattern == "*";
-    let mut keys: Vec<Vec<u8>> = db
-        .iter()
-        .filter(|(k, e)| !e.is_expired(now_ms) && (all || glob_match(pattern.as_bytes(), k, false)))
-        .map(|(k, _)| k.to_vec())
-        .collect();
-    keys.sort_unstable();
-    keys
+fn matches(pattern: &str, key: &[u8]) -> bool {
+    pattern.is_empty() || pattern == "*" || glob_match(pattern.as_bytes(), key, false)
+}
+
+/// Above this many changed keys the index is rebuilt rather than patched.
+const PATCH_LIMIT: usize = 5_000;
+
+/// The key browser's sorted list of one database's keys matching a
+/// pattern, kept up to date from the engine's changed-key feed instead of
+/// being collected and sorted again after every command (which took tens
+/// of milliseconds with 100,000 keys). It lists every key the database
+/// holds, including one whose TTL passed but that Redis has not reclaimed
+/// yet (as DBSIZE counts it); the browser marks such a row as expired.
+#[derive(Debug, Default)]
+pub struct KeyIndex {
+    /// (database, pattern, keyspace epoch) the list was built for.
+    built_for: Option<(usize, String, u64)>,
+    keys: Vec<Vec<u8>>,
+}
+
+impl KeyIndex {
+    /// The sorted keys of `db` matching `pattern`, rebuilt only when the
+    /// database, the pattern or the engine's keyspace epoch changed.
+    pub fn keys(&mut self, engine: &Engine, db: usize, pattern: &str) -> &[Vec<u8>] {
+        let epoch = engine.keyspace_epoch();
+        let current = self.built_for.as_ref().is_some_and(|(d, p, e)| *d == db && p == pattern && *e == epoch);
+        // A cheap cross-check for the unfiltered list: it holds exactly the database's keys.
+        let sizes_agree =
+            !(pattern.is_empty() || pattern == "*") || engine.db(db).map(|d| d.len()).unwrap_or(0) == self.keys.len();
+        if !current || !sizes_agree {
+            self.rebuild(engine, db, pattern);
+        }
+        &self.keys
+    }
+
+    fn rebuild(&mut self, engine: &Engine, db: usize, pattern: &str) {
+        self.keys = engine
+            .db(db)
+            .map(|d| d.keys().filter(|k| matches(pattern, k)).map(<[u8]>::to_vec).collect())
+            .unwrap_or_default();
+        self.keys.sort_unstable();
+        self.built_for = Some((db, pattern.to_string(), engine.keyspace_epoch()));
+    }
+
+    /// Brings the list up to date with keys the engine reports as changed
+    /// (added, modified or removed) since the last call.
+    pub fn apply(&mut self, engine: &Engine, changed: &[(usize, Vec<u8>)]) {
+        let Some((db, pattern, _)) = self.built_for.clone() else { return };
+        if changed.len() > PATCH_LIMIT {
+            self.built_for = None;
+            return;
+        }
+        let Some(data) = engine.db(db) else { return };
+        let mut add: Vec<&[u8]> = Vec::new();
+        let mut remove: Vec<&[u8]> = Vec::new();
+        for (d, key) in changed {
+            if *d != db || !matches(&pattern, key) {
+                continue;
+            }
+            let listed = self.keys.binary_search(key).is_ok();
+            match (data.contains(key), listed) {
+                (true, false) => add.push(key),
+                (false, true) => remove.push(key),
+                _ => {}
+            }
+        }
+        add.sort_unstable();
+        add.dedup();
+        remove.sort_unstable();
+        remove.dedup();
+        if add.len() + remove.len() <= 16 {
+            for key in remove {
+                if let Ok(i) = self.keys.binary_search_by(|k| k.as_slice().cmp(key)) {
+                    self.keys.remove(i);
+                }
+            }
+            for key in add {
+                if let Err(i) = self.keys.binary_search_by(|k| k.as_slice().cmp(key)) {
+                    self.keys.insert(i, key.to_vec());
+                }
+            }
+        } else {
+            self.keys = merge(std::mem::take(&mut self.keys), &add, &remove);
+        }
+    }
+}
+
+/// `sorted` without the keys of `remove`, plus those of `add` (all sorted), in one pass.
+fn merge(sorted: Vec<Vec<u8>>, add: &[&[u8]], remove: &[&[u8]]) -> Vec<Vec<u8>> {
+    let mut out = Vec::with_capacity(sorted.len() + add.len());
+    let mut adds = add.iter().peekable();
+    let mut removes = remove.iter().peekable();
+    for key in sorted {
+        while let Some(a) = adds.next_if(|a| **a < key.as_slice()) {
+            out.push(a.to_vec());
+        }
+        while removes.next_if(|r| **r < key.as_slice()).is_some() {}
+        if removes.next_if(|r| **r == key.as_slice()).is_none() {
+            out.push(key);
+        }
+    }
+    out.extend(adds.map(|a| a.to_vec()));
+    out
+}
+
+/// Whether a sorted set holds geo positions, judged from its lowest 128
+/// scores and its highest (a page redraw must not walk a huge set).
+fn looks_like_geo(z: &redis_emulator::types::ZSetValue) -> bool {
+    let highest = z.len().checked_sub(1).and_then(|i| z.nth(i));
+    geohash::looks_like_geo(z.range(0, 128).into_iter().chain(highest).map(|(_, s)| s))
 }
 
 /// The rows to draw for a list of `total` rows scrolled to `scroll_top`
@@ -129,7 +228,7 @@ impl Kind {
             Value::List(_) => Kind::List,
             Value::Hash(_) => Kind::Hash,
             Value::Set(_) => Kind::Set,
-            Value::ZSet(z) if geohash::looks_like_geo(z.ranked().into_iter().map(|(_, s)| s)) => Kind::Geo,
+            Value::ZSet(z) if looks_like_geo(z) => Kind::Geo,
             Value::ZSet(_) => Kind::ZSet,
             Value::Stream(_) => Kind::Stream,
         }
@@ -156,16 +255,67 @@ mod tests {
 
     #[test]
     fn keys_are_filtered_by_glob_and_sorted() {
-        let mut db = Db::new();
-        for k in ["user:2", "user:10", "session:1", "views"] {
-            db.set(k.as_bytes(), Value::string("v"), false);
+        let mut engine = Engine::with_manual_clock(1_000, 1);
+        let me = engine.connect("test");
+        for line in ["MSET user:2 v user:10 v session:1 v views v", "SET other v", "SELECT 1", "SET elsewhere v"] {
+            engine.execute_line(me, line).unwrap();
         }
-        db.set(b"old", Value::string("v"), false);
-        db.set_expire(b"old", 10);
-        assert_eq!(matching_keys(&db, "user:*", 0), vec![b"user:10".to_vec(), b"user:2".to_vec()]);
-        assert_eq!(matching_keys(&db, "", 0).len(), 5);
-        assert_eq!(matching_keys(&db, "*", 100).len(), 4, "expired keys are not listed");
-        assert_eq!(matching_keys(&db, "s?ssion:[0-9]", 0), vec![b"session:1".to_vec()]);
+        let mut index = KeyIndex::default();
+        assert_eq!(index.keys(&engine, 0, "user:*"), [b"user:10".to_vec(), b"user:2".to_vec()]);
+        assert_eq!(index.keys(&engine, 0, "").len(), 5);
+        assert_eq!(index.keys(&engine, 0, "s?ssion:[0-9]"), [b"session:1".to_vec()]);
+        assert_eq!(index.keys(&engine, 1, "*"), [b"elsewhere".to_vec()]);
+    }
+
+    /// The index patched from the changed-key feed always equals the list
+    /// built from scratch, whatever the commands did (adds, deletes,
+    /// renames, expiry, flushes, swaps, a feed of many keys at once).
+    #[test]
+    fn index_patched_from_changes_equals_a_fresh_build() {
+        let mut engine = Engine::with_manual_clock(1_700_000_000_000, 7);
+        engine.track_changes(true);
+        let me = engine.connect("test");
+        let mut index = KeyIndex::default();
+        let mut seed = 12345u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let patterns = ["*", "user:*", "k[0-4]*"];
+        for step in 0..3000 {
+            let k = next(300);
+            let line = match next(14) {
+                0..=3 => format!("SET k{k} v"),
+                4 => format!("SET user:{k} v"),
+                5 | 6 => format!("DEL k{k} user:{k}"),
+                7 => format!("RENAME k{k} user:{}", next(300)),
+                8 => format!("PEXPIRE k{k} {}", next(50)),
+                9 => format!("GET k{k}"),
+                10 if next(40) == 0 => "FLUSHDB".to_string(),
+                11 if next(40) == 0 => "SWAPDB 0 1".to_string(),
+                12 if next(20) == 0 => format!("EVAL \"for i=1,{} do redis.call('SET','k'..i,'x') end\" 0", next(400)),
+                _ => format!("MSET k{k} a user:{} b", next(300)),
+            };
+            let _ = engine.execute_line(me, &line);
+            if step % 7 == 0 {
+                engine.advance_clock(20);
+            }
+            let changed = engine.take_changed_keys();
+            index.apply(&engine, &changed);
+            let pattern = patterns[(step / 500) % patterns.len()];
+            let mut fresh: Vec<Vec<u8>> =
+                engine.db(0).unwrap().keys().filter(|k| matches(pattern, k)).map(|k| k.to_vec()).collect();
+            fresh.sort();
+            assert_eq!(index.keys(&engine, 0, pattern), fresh.as_slice(), "after step {step}: {line}");
+        }
+    }
+
+    #[test]
+    fn merging_adds_and_removes_keeps_order() {
+        let v = |xs: &[&str]| xs.iter().map(|x| x.as_bytes().to_vec()).collect::<Vec<_>>();
+        let merged = merge(v(&["b", "d", "f"]), &[b"a", b"c", b"g"], &[b"d", b"zz"]);
+        assert_eq!(merged, v(&["a", "b", "c", "f", "g"]));
+        assert_eq!(merge(Vec::new(), &[b"x"], &[]), v(&["x"]));
     }
 
     #[test]

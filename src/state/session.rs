@@ -14,6 +14,7 @@ use redis_emulator::{ClientId, Clock, Config, Engine, Event, Reply};
 use yew::prelude::*;
 
 use super::geohash;
+use super::keys::KeyIndex;
 use super::snapshot;
 
 /// Real time from the browser, in microseconds since the Unix epoch.
@@ -72,13 +73,15 @@ pub struct Inbox {
 pub struct Lab {
     pub engine: RefCell<Engine>,
     pub inbox: RefCell<Inbox>,
+    /// The key browser's sorted key list, patched from each change feed.
+    pub key_index: RefCell<KeyIndex>,
 }
 
 impl Lab {
     pub fn new(engine: Engine) -> Lab {
         let mut engine = engine;
         engine.track_changes(true);
-        Lab { engine: RefCell::new(engine), inbox: RefCell::new(Inbox::default()) }
+        Lab { engine: RefCell::new(engine), inbox: RefCell::new(Inbox::default()), key_index: RefCell::default() }
     }
 
     /// An engine on the browser's clock with the page's limits.
@@ -133,7 +136,9 @@ impl Lab {
     pub fn pump(&self, after_command: bool, now_real_ms: f64) -> bool {
         let (events, changed) = {
             let mut engine = self.engine.borrow_mut();
-            (engine.drain_events(), engine.take_changed_keys())
+            let changed = engine.take_changed_keys();
+            self.key_index.borrow_mut().apply(&engine, &changed);
+            (engine.drain_events(), changed)
         };
         let mut inbox = self.inbox.borrow_mut();
         let mut visible = !events.is_empty() || !changed.is_empty();

@@ -136,16 +136,19 @@ impl KeySpec {
 
     /// The key arguments of `argv` according to this spec.
     pub fn keys<'a>(&self, argv: &'a [Vec<u8>]) -> Vec<&'a [u8]> {
-        if self.first <= 0 || argv.len() <= self.first as usize {
-            return Vec::new();
-        }
-        let last = if self.last < 0 { argv.len() as i32 + self.last } else { self.last };
-        let last = last.min(argv.len() as i32 - 1);
-        let step = self.step.max(1) as usize;
-        (self.first as usize..=last.max(0) as usize)
-            .step_by(step)
-            .filter_map(|i| argv.get(i).map(|a| a.as_slice()))
-            .collect()
+        self.iter(argv).collect()
+    }
+
+    /// The key arguments of `argv`, without collecting them.
+    pub fn iter<'a>(&self, argv: &'a [Vec<u8>]) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let (first, end) = if self.first <= 0 || argv.len() <= self.first as usize {
+            (0, 0)
+        } else {
+            let last = if self.last < 0 { argv.len() as i32 + self.last } else { self.last };
+            let last = last.min(argv.len() as i32 - 1).max(0) as usize;
+            (self.first as usize, last + 1)
+        };
+        (first..end.max(first)).step_by(self.step.max(1) as usize).filter_map(|i| argv.get(i).map(|a| a.as_slice()))
     }
 }
 

@@ -83,15 +83,27 @@ impl Db {
     /// `keep_ttl` is set (SET … KEEPTTL); otherwise it becomes persistent,
     /// as Redis's `setKey` does. Access metadata carries over.
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+        self.set_or_add(key, value, keep_ttl, |_| {});
+    }
+
+    /// Like [`Db::set`] in one lookup; `init` prepares the entry of a new
+    /// key before it is stored. Returns true if the key is new.
+    pub fn set_or_add(&mut self, key: &[u8], value: Value, keep_ttl: bool, init: impl FnOnce(&mut Entry)) -> bool {
         match self.keys.get_mut(key) {
             Some(entry) => {
                 entry.value = value;
-                if !keep_ttl {
-                    self.persist(key);
+                if !keep_ttl && entry.volatile_pos != NOT_VOLATILE {
+                    entry.expire_at_ms = NO_EXPIRY;
+                    let pos = std::mem::replace(&mut entry.volatile_pos, NOT_VOLATILE);
+                    self.unlist_volatile(pos);
                 }
+                false
             }
             None => {
-                self.keys.insert_new(key.into(), Entry::new(value));
+                let mut entry = Entry::new(value);
+                init(&mut entry);
+                self.keys.insert_new(key.into(), entry);
+                true
             }
         }
     }

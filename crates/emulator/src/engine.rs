@@ -41,6 +41,9 @@ pub struct Engine {
     pub(crate) ready_keys: Vec<(usize, Vec<u8>)>,
     /// Keys written by the last commands (for the UI's highlight), if tracked.
     changed_keys: Option<Vec<(usize, Vec<u8>)>>,
+    /// Bumped by changes the changed-key feed does not list one by one
+    /// (a flushed, swapped or reloaded database, a feed that overflowed).
+    keyspace_epoch: u64,
     /// Channel and pattern subscriptions.
     pub(crate) pubsub: crate::pubsub::PubSub,
     /// Above zero while EXEC or a script runs: blocking commands answer at once.
@@ -52,6 +55,8 @@ pub struct Engine {
     /// The client whose command is running and its protocol (it is out of
     /// `clients` meanwhile), so messages for it are framed correctly.
     pub(crate) running: Option<(ClientId, Protocol)>,
+    /// Handlers running right now (more than one inside EXEC or a script).
+    call_depth: u32,
     /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
     pub(crate) scripts: crate::scripting::ScriptCache,
 }
@@ -76,10 +81,12 @@ impl Engine {
             block_seq: 0,
             ready_keys: Vec::new(),
             changed_keys: None,
+            keyspace_epoch: 0,
             pubsub: crate::pubsub::PubSub::default(),
             no_blocking: 0,
             loading: false,
             running: None,
+            call_depth: 0,
             scripts: crate::scripting::ScriptCache::default(),
         }
     }
@@ -190,6 +197,18 @@ impl Engine {
         self.changed_keys.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
+    /// Changes whenever the keyspace changed in a way the changed-key feed
+    /// does not spell out key by key: a view built from that feed must be
+    /// rebuilt when this differs from the value it was built at.
+    pub fn keyspace_epoch(&self) -> u64 {
+        self.keyspace_epoch
+    }
+
+    /// Records a change too big for the changed-key feed (see [`Engine::keyspace_epoch`]).
+    pub(crate) fn note_bulk_change(&mut self) {
+        self.keyspace_epoch += 1;
+    }
+
     // ----- running commands ----------------------------------------------
 
     /// Splits a console line like redis-cli and runs it.
@@ -279,19 +298,20 @@ impl Engine {
     /// and scripts to run the commands they contain.
     pub(crate) fn call(&mut self, client: &mut Client, spec: &'static CommandSpec, argv: &[Vec<u8>]) -> Reply {
         let measured = crate::server_state::before_call(self, client.db, spec, argv);
-        let started_us = self.clock.live_us();
+        // The outermost command started at the pinned instant; that saves a
+        // platform clock read per command (a call into JavaScript in the page).
+        let started_us = if self.call_depth == 0 { self.clock.now_us() } else { self.clock.live_us() };
+        self.call_depth += 1;
         let reply = {
             let mut ctx = Ctx { engine: self, client };
             (spec.handler)(&mut ctx, argv)
         };
+        self.call_depth -= 1;
         let elapsed = (self.clock.live_us() - started_us).max(0) as u64;
         crate::server_state::after_call(self, client, spec, argv, &reply, measured, elapsed);
         let now_ms = self.now_ms();
         self.stats.total_commands_processed += 1;
-        self.stats.recent_ops.push_back(now_ms);
-        while self.stats.recent_ops.front().is_some_and(|&t| t < now_ms - 1000) {
-            self.stats.recent_ops.pop_front();
-        }
+        self.stats.recent_ops.record(now_ms);
         let stat = self.stats.command_mut(spec);
         stat.calls += 1;
         stat.usec += elapsed;
@@ -404,15 +424,21 @@ impl Engine {
     /// Marks clients that WATCH `key` as dirty (Redis's `touchWatchedKey`).
     pub(crate) fn touch_watched(&mut self, db: usize, key: &[u8]) {
         self.server.memory.note_touched(db, key);
-        let gone = !self.dbs[db].contains(key);
+        let mut gone = None;
         for c in self.clients.values_mut() {
-            if !c.watch_dirty && crate::commands::transactions::watch_touched(c, db, key, gone) {
+            if c.watch_dirty || c.watched.is_empty() {
+                continue;
+            }
+            let gone = *gone.get_or_insert_with(|| !self.dbs[db].contains(key));
+            if crate::commands::transactions::watch_touched(c, db, key, gone) {
                 c.watch_dirty = true;
             }
         }
         if let Some(changed) = self.changed_keys.as_mut() {
             if changed.len() < 10_000 {
                 changed.push((db, key.to_vec()));
+            } else {
+                self.keyspace_epoch += 1;
             }
         }
     }
@@ -569,6 +595,9 @@ impl Ctx<'_> {
     /// The calling client is out of `engine.clients` while its command
     /// runs, so its own WATCHes are checked here.
     fn touch_own_watch(&mut self, key: &[u8]) {
+        if self.client.watched.is_empty() {
+            return;
+        }
         let db = self.client.db;
         let gone = !self.engine.dbs[db].contains(key);
         if crate::commands::transactions::watch_touched(self.client, db, key, gone) {
@@ -647,12 +676,8 @@ impl Ctx<'_> {
         let now = self.now_ms();
         let policy = self.engine.config.maxmemory_policy;
         let db = self.client.db;
-        let is_new = !self.engine.dbs[db].contains(key);
-        self.engine.dbs[db].set(key, value, keep_ttl);
+        let is_new = self.engine.dbs[db].set_or_add(key, value, keep_ttl, |e| crate::access::init(e, now, policy));
         if is_new {
-            if let Some(e) = self.engine.dbs[db].get_mut(key) {
-                crate::access::init(e, now, policy);
-            }
             // Redis's dbAdd announces every new key (class `n`).
             crate::notify::notify(self.engine, db, crate::notify::NEW, "new", key);
         }

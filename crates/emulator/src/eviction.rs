@@ -554,10 +554,10 @@ mod tests {
                     if e.dbs[0].contains(key.as_bytes()) {
                         let at = e.now_ms() + rng.below(5000) as i64;
                         // EXPIRE may live in another family: set the TTL the way it would.
-                        let mark = memory::begin(&mut e, &[(0, key.as_bytes())]);
+                        let mark = memory::begin(&mut e, [(0, key.as_bytes())]);
                         e.dbs[0].set_expire(key.as_bytes(), at);
                         e.touch_watched(0, key.as_bytes());
-                        memory::end(&mut e, mark, false);
+                        memory::end(&mut e, mark, false, false);
                     }
                     "PING".to_string()
                 }

@@ -146,20 +146,78 @@ pub struct MemoryTracker {
     /// Sum of [`entry_cost`] over each database's keys.
     per_db: Vec<i64>,
     /// Keys measured before the running write command, with their cost.
-    before: Vec<(usize, Vec<u8>, usize)>,
+    before: KeyLog,
     /// Keys modified while a write command runs (from `signalModifiedKey`).
-    touched: Vec<(usize, Vec<u8>)>,
+    touched: KeyLog,
     /// Keys removed (expired or evicted) while a write command runs, with their cost.
-    removed: Vec<(usize, Vec<u8>, usize)>,
+    removed: KeyLog,
     /// Nesting depth of measured write commands (EXEC, scripts).
     depth: u32,
     /// Highest `used_memory` seen (INFO used_memory_peak).
     pub peak: u64,
 }
 
+/// Keys recorded while write commands run, stored back to back in one
+/// buffer: recording a key costs no allocation once the buffers have grown.
+#[derive(Debug, Clone, Default)]
+struct KeyLog {
+    bytes: Vec<u8>,
+    records: Vec<KeyRecord>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct KeyRecord {
+    db: usize,
+    start: usize,
+    end: usize,
+    cost: usize,
+}
+
+impl KeyLog {
+    fn push(&mut self, db: usize, key: &[u8], cost: usize) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(key);
+        self.records.push(KeyRecord { db, start, end: self.bytes.len(), cost });
+    }
+
+    fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Record `i` as (database, key, cost).
+    fn get(&self, i: usize) -> (usize, &[u8], usize) {
+        let r = self.records[i];
+        (r.db, &self.bytes[r.start..r.end], r.cost)
+    }
+
+    /// Whether records `from..i` hold the same (database, key) as record `i`.
+    fn seen_in(&self, from: usize, i: usize, db: usize, key: &[u8]) -> bool {
+        (from..i).any(|j| {
+            let (d, k, _) = self.get(j);
+            d == db && k == key
+        })
+    }
+
+    /// Whether any record from `from` on holds (database, key).
+    fn contains_from(&self, from: usize, db: usize, key: &[u8]) -> bool {
+        self.seen_in(from, self.len(), db, key)
+    }
+
+    fn truncate(&mut self, n: usize) {
+        if let Some(r) = self.records.get(n) {
+            self.bytes.truncate(r.start);
+        }
+        self.records.truncate(n);
+    }
+}
+
 /// A cap on how many modified keys one command may report (FLUSHALL-like
 /// commands are recounted instead).
 const TOUCHED_CAP: usize = 100_000;
+
+/// Up to this many keys a command's records are matched by scanning; above
+/// it, through a hash set.
+const SCAN_LIMIT: usize = 16;
 
 impl MemoryTracker {
     pub fn new(databases: usize) -> MemoryTracker {
@@ -180,7 +238,7 @@ impl MemoryTracker {
     /// Called by the engine whenever a key is modified.
     pub fn note_touched(&mut self, db: usize, key: &[u8]) {
         if self.depth > 0 && self.touched.len() < TOUCHED_CAP {
-            self.touched.push((db, key.to_vec()));
+            self.touched.push(db, key, 0);
         }
     }
 }
@@ -204,54 +262,53 @@ pub struct Mark {
 
 /// Starts measuring a write command: records the cost of the keys it names
 /// (as (database, key) pairs).
-pub fn begin(engine: &mut Engine, keys: &[(usize, &[u8])]) -> Mark {
+pub fn begin<'a>(engine: &mut Engine, keys: impl IntoIterator<Item = (usize, &'a [u8])>) -> Mark {
     let t = &engine.server.memory;
     let mark = Mark { before: t.before.len(), touched: t.touched.len(), removed: t.removed.len() };
     for (db, key) in keys {
-        let cost = cost_now(engine, *db, key);
-        engine.server.memory.before.push((*db, key.to_vec(), cost));
+        let cost = cost_now(engine, db, key);
+        engine.server.memory.before.push(db, key, cost);
     }
     engine.server.memory.depth += 1;
     mark
 }
 
+/// What a measured command changed: how many key modifications it
+/// signalled, and (when asked for) the modified keys themselves.
+#[derive(Debug, Default)]
+pub struct Settled {
+    pub modified: usize,
+    pub keys: Vec<(usize, Vec<u8>)>,
+}
+
 /// Finishes measuring: adds the difference for the named keys and counts
-/// other modified keys that now exist as new. Returns the keys the command
-/// modified (for the AOF and the dirty counter).
-pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool) -> Vec<(usize, Vec<u8>)> {
-    let tracker = &mut engine.server.memory;
-    tracker.depth = tracker.depth.saturating_sub(1);
-    let before: Vec<(usize, Vec<u8>, usize)> = tracker.before.drain(mark.before.min(tracker.before.len())..).collect();
-    let touched: Vec<(usize, Vec<u8>)> = tracker.touched.drain(mark.touched.min(tracker.touched.len())..).collect();
-    let removed: Vec<(usize, Vec<u8>, usize)> =
-        tracker.removed.drain(mark.removed.min(tracker.removed.len())..).collect();
+/// other modified keys that now exist as new. Returns what the command
+/// modified (for the dirty counter, and the keys for the AOF if `want_keys`).
+pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool, want_keys: bool) -> Settled {
+    let t = &mut engine.server.memory;
+    t.depth = t.depth.saturating_sub(1);
+    let before = mark.before.min(t.before.len())..t.before.len();
+    let touched = mark.touched.min(t.touched.len())..t.touched.len();
+    let removed = mark.removed.min(t.removed.len())..t.removed.len();
+    let settled = Settled {
+        modified: touched.len(),
+        keys: if want_keys {
+            touched.clone().map(|i| t.touched.get(i)).map(|(d, k, _)| (d, k.to_vec())).collect()
+        } else {
+            Vec::new()
+        },
+    };
     if recount_all {
         recount(engine);
-        return touched;
+    } else if before.len() + touched.len() + removed.len() <= SCAN_LIMIT {
+        settle_scanning(engine, before.clone(), touched.clone(), removed.clone());
+    } else {
+        settle_hashed(engine, before.clone(), touched.clone(), removed.clone());
     }
-    let mut seen: hashbrown::HashSet<(usize, &[u8])> = hashbrown::HashSet::with_capacity(before.len());
-    // A removed key that was measured before is settled by its new cost (0);
-    // any other removed key leaves the tally now.
-    let measured: hashbrown::HashSet<(usize, &[u8])> = before.iter().map(|(d, k, _)| (*d, k.as_slice())).collect();
-    for (db, key, cost) in &removed {
-        if !measured.contains(&(*db, key.as_slice())) {
-            engine.server.memory.add(*db, -(*cost as i64));
-        }
-    }
-    for (db, key, old) in &before {
-        if !seen.insert((*db, key.as_slice())) {
-            continue;
-        }
-        let new = cost_now(engine, *db, key);
-        engine.server.memory.add(*db, new as i64 - *old as i64);
-    }
-    for (db, key) in &touched {
-        if !seen.insert((*db, key.as_slice())) {
-            continue;
-        }
-        let new = cost_now(engine, *db, key);
-        engine.server.memory.add(*db, new as i64);
-    }
+    let t = &mut engine.server.memory;
+    t.before.truncate(before.start);
+    t.touched.truncate(touched.start);
+    t.removed.truncate(removed.start);
     for db in 0..engine.dbs.len() {
         if engine.dbs[db].is_empty() {
             if let Some(t) = engine.server.memory.per_db.get_mut(db) {
@@ -260,8 +317,78 @@ pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool) -> Vec<(usize, Ve
         }
     }
     note_peak(engine);
-    drop((seen, measured));
-    touched
+    settled
+}
+
+type Records = std::ops::Range<usize>;
+
+/// The settlement rules, for a command's few records (matched by scanning):
+/// a removed key that was measured before is settled by its new cost (0),
+/// any other removed key leaves the tally now; a measured key adds its new
+/// cost minus the old; any other modified key that exists now is new.
+fn settle_scanning(engine: &mut Engine, before: Records, touched: Records, removed: Records) {
+    for i in removed {
+        let t = &engine.server.memory;
+        let (db, key, cost) = t.removed.get(i);
+        if !t.before.contains_from(before.start, db, key) {
+            engine.server.memory.add(db, -(cost as i64));
+        }
+    }
+    for i in before.clone() {
+        let t = &engine.server.memory;
+        let (db, key, old) = t.before.get(i);
+        if t.before.seen_in(before.start, i, db, key) {
+            continue;
+        }
+        let delta = cost_now(engine, db, key) as i64 - old as i64;
+        engine.server.memory.add(db, delta);
+    }
+    for i in touched.clone() {
+        let t = &engine.server.memory;
+        let (db, key, _) = t.touched.get(i);
+        if t.before.contains_from(before.start, db, key) || t.touched.seen_in(touched.start, i, db, key) {
+            continue;
+        }
+        let cost = cost_now(engine, db, key) as i64;
+        engine.server.memory.add(db, cost);
+    }
+}
+
+/// The same rules as [`settle_scanning`], for commands with many records.
+fn settle_hashed(engine: &mut Engine, before: Records, touched: Records, removed: Records) {
+    let mut deltas: Vec<(usize, i64)> = Vec::new();
+    {
+        let t = &engine.server.memory;
+        let measured: hashbrown::HashSet<(usize, &[u8])> = before
+            .clone()
+            .map(|i| {
+                let (d, k, _) = t.before.get(i);
+                (d, k)
+            })
+            .collect();
+        for i in removed {
+            let (db, key, cost) = t.removed.get(i);
+            if !measured.contains(&(db, key)) {
+                deltas.push((db, -(cost as i64)));
+            }
+        }
+        let mut seen: hashbrown::HashSet<(usize, &[u8])> = hashbrown::HashSet::with_capacity(before.len());
+        for i in before {
+            let (db, key, old) = t.before.get(i);
+            if seen.insert((db, key)) {
+                deltas.push((db, cost_now(engine, db, key) as i64 - old as i64));
+            }
+        }
+        for i in touched {
+            let (db, key, _) = t.touched.get(i);
+            if seen.insert((db, key)) {
+                deltas.push((db, cost_now(engine, db, key) as i64));
+            }
+        }
+    }
+    for (db, delta) in deltas {
+        engine.server.memory.add(db, delta);
+    }
 }
 
 /// A key left the dataset by expiry or eviction: its cost leaves the
@@ -270,7 +397,7 @@ pub fn on_removed(engine: &mut Engine, db: usize, key: &[u8], entry: &Entry) {
     let cost = entry_cost(key, entry, shared_ints(engine));
     let tracker = &mut engine.server.memory;
     if tracker.depth > 0 {
-        tracker.removed.push((db, key.to_vec(), cost));
+        tracker.removed.push(db, key, cost);
     } else {
         tracker.add(db, -(cost as i64));
     }

@@ -68,9 +68,8 @@ pub fn before_call(
     if !spec.has(flags::WRITE) {
         return None;
     }
-    let mut keys: Vec<(usize, &[u8])> = spec.keys.keys(argv).into_iter().map(|k| (db, k)).collect();
-    keys.extend(keys_outside_spec(spec, argv, db, engine.dbs.len()));
-    Some(crate::memory::begin(engine, &keys))
+    let extra = keys_outside_spec(spec, argv, db, engine.dbs.len());
+    Some(crate::memory::begin(engine, spec.keys.iter(argv).map(|k| (db, k)).chain(extra)))
 }
 
 /// Keys a write command may overwrite that its key specification does not
@@ -120,10 +119,14 @@ pub fn after_call(
     elapsed_us: u64,
 ) {
     if let Some(mark) = measured {
-        let touched = crate::memory::end(engine, mark, recounts_memory(spec));
-        let changed = if touched.is_empty() && recounts_memory(spec) && !reply.is_error() { 1 } else { touched.len() };
+        let logging = engine.server.aof.is_enabled();
+        let settled = crate::memory::end(engine, mark, recounts_memory(spec), logging);
+        let changed =
+            if settled.modified == 0 && recounts_memory(spec) && !reply.is_error() { 1 } else { settled.modified };
         engine.server.dirty += changed as u64;
-        crate::aof::after_command(engine, client.db, spec, argv, reply, &touched);
+        if logging {
+            crate::aof::after_command(engine, client.db, spec, argv, reply, &settled.keys);
+        }
     }
     if !spec.has(flags::SKIP_SLOWLOG) && !matches!(reply, Reply::Blocked) {
         let cfg = &engine.config;

@@ -286,6 +286,7 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
 /// old data are invalidated, memory is recounted.
 fn install(engine: &mut Engine, dbs: Vec<Db>) {
     engine.dbs = dbs;
+    engine.note_bulk_change();
     for c in engine.clients.values_mut() {
         if !c.watched.is_empty() {
             c.watch_dirty = true;

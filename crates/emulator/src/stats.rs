@@ -23,8 +23,36 @@ pub struct Stats {
     pub commands: BTreeMap<String, CommandStat>,
     /// Error replies by code (`ERR`, `WRONGTYPE`…), for INFO errorstats.
     pub errors: BTreeMap<String, u64>,
-    /// Command timestamps (ms) of the last second, for instantaneous_ops_per_sec.
-    pub recent_ops: std::collections::VecDeque<i64>,
+    /// Commands of the last second, for instantaneous_ops_per_sec.
+    pub recent_ops: OpsWindow,
+}
+
+/// Commands counted in 100 ms slices over the last second: O(1) per
+/// command and a fixed size, however many commands run.
+#[derive(Debug, Clone, Default)]
+pub struct OpsWindow {
+    /// (slice number, commands in it), indexed by slice number mod 10.
+    slices: [(i64, u64); 10],
+}
+
+impl OpsWindow {
+    const SLICE_MS: i64 = 100;
+
+    /// Counts one command run at `now_ms`.
+    pub fn record(&mut self, now_ms: i64) {
+        let slice = now_ms.div_euclid(Self::SLICE_MS);
+        let cell = &mut self.slices[slice.rem_euclid(10) as usize];
+        if cell.0 != slice {
+            *cell = (slice, 0);
+        }
+        cell.1 += 1;
+    }
+
+    /// Commands run in the second up to `now_ms`.
+    pub fn per_second(&self, now_ms: i64) -> u64 {
+        let current = now_ms.div_euclid(Self::SLICE_MS);
+        self.slices.iter().filter(|(s, _)| *s > current - 10 && *s <= current).map(|(_, n)| n).sum()
+    }
 }
 
 /// Distinct error codes tracked before Redis stops adding new ones.

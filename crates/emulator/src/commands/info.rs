@@ -169,7 +169,7 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
         }
         "stats" => {
             let st = &engine.stats;
-            let ops = st.recent_ops.iter().filter(|&&t| t >= now_ms - 1000).count();
+            let ops = st.recent_ops.per_second(now_ms);
             add("total_connections_received", st.total_connections_received.to_string());
             add("total_commands_processed", st.total_commands_processed.to_string());
             add("instantaneous_ops_per_sec", ops.to_string());

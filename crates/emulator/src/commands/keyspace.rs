@@ -317,6 +317,7 @@ fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     crate::commands::transactions::touch_all_watched_in_db(ctx, a, Some(b));
     crate::commands::transactions::touch_all_watched_in_db(ctx, b, Some(a));
     ctx.engine.dbs.swap(a, b);
+    ctx.engine.note_bulk_change();
     // Clients blocked in either database may now find data.
     let blocked: Vec<(usize, Vec<u8>)> = ctx
         .engine

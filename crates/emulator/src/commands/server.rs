@@ -208,6 +208,7 @@ fn flush_mode_ok(argv: &[Vec<u8>]) -> bool {
 pub fn flush_db(ctx: &mut Ctx, db: usize) {
     crate::commands::transactions::touch_all_watched_in_db(ctx, db, None);
     ctx.engine.dbs[db].clear();
+    ctx.engine.note_bulk_change();
 }
 
 /// FLUSHDB [ASYNC|SYNC]
