@@ -122,10 +122,16 @@ pub fn console(props: &ConsoleProps) -> Html {
     }
     {
         let log_ref = log_ref.clone();
+        // Scrolled in the next animation frame, where the browser lays the page
+        // out anyway: reading the height right after the update would force an
+        // extra synchronous layout on every command.
         use_effect_with((state.lines.len(), blocked), move |_| {
-            if let Some(log) = log_ref.cast::<web_sys::Element>() {
-                log.set_scroll_top(log.scroll_height());
-            }
+            let frame = gloo_render::request_animation_frame(move |_| {
+                if let Some(log) = log_ref.cast::<web_sys::Element>() {
+                    log.set_scroll_top(log.scroll_height());
+                }
+            });
+            move || drop(frame)
         });
     }
 

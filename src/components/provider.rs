@@ -15,6 +15,9 @@ pub const DATASET_KEY: &str = "redis-lab:dataset";
 pub const RESCUED_KEY: &str = "redis-lab:dataset:rescued";
 /// Least time between two saves while commands keep changing data.
 const SAVE_SPACING_MS: f64 = 300.0;
+/// Saving a big dataset takes a while; saves are spaced so they use at most
+/// 1/20 of the time (a 100,000-key save every second or two, not every 300 ms).
+const SAVE_DUTY_FACTOR: f64 = 20.0;
 
 /// Writes the dataset to storage if it changed. Returns false if storage refused it.
 pub fn save_now(lab: &Lab) -> bool {
@@ -81,7 +84,8 @@ pub fn session_provider(props: &SessionProviderProps) -> Html {
         let lab = (*lab).clone();
         let dispatcher = revision.dispatcher();
         use_effect_with((), move |_| {
-            let last_save = Rc::new(Cell::new(0.0));
+            // When the next save may start (spaced by how long the last one took).
+            let next_save = Rc::new(Cell::new(0.0));
             let cron_lab = lab.clone();
             let interval = gloo_timers::callback::Interval::new(100, move || {
                 let now = browser::now_ms();
@@ -93,10 +97,11 @@ pub fn session_provider(props: &SessionProviderProps) -> Html {
                 if cron_lab.pump(false, now) {
                     dispatcher.dispatch(());
                 }
-                if persist && now - last_save.get() >= SAVE_SPACING_MS && cron_lab.inbox.borrow().dirty {
-                    last_save.set(now);
+                if persist && now >= next_save.get() && cron_lab.inbox.borrow().dirty {
                     let failed_before = cron_lab.inbox.borrow().save_failed;
                     save_now(&cron_lab);
+                    let took = browser::now_ms() - now;
+                    next_save.set(now + SAVE_SPACING_MS.max(took * SAVE_DUTY_FACTOR));
                     if cron_lab.inbox.borrow().save_failed != failed_before {
                         dispatcher.dispatch(());
                     }
