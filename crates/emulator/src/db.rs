@@ -283,3 +283,14 @@ mod tests {
         assert_eq!(db.volatile_len(), 9);
     }
 }
+#[cfg(test)]
+mod layout {
+    /// Every key costs one slot in its database: collections sit behind a
+    /// pointer and short key names are stored inline, so the slot stays small
+    /// (1M string keys × 80 bytes, not 144 plus an allocation per name).
+    #[test]
+    fn a_key_slot_stays_small() {
+        assert!(std::mem::size_of::<crate::value::Value>() <= 40);
+        assert!(std::mem::size_of::<Option<(crate::store::CompactKey, super::Entry)>>() <= 80);
+    }
+}

@@ -34,9 +34,11 @@ impl StrValue {
 pub enum Value {
     String(StrValue),
     List(ListValue),
-    Hash(HashValue),
-    Set(SetValue),
-    ZSet(ZSetValue),
+    // Collections are boxed so every key's entry stays small (a string key
+    // would otherwise pay for the largest collection header).
+    Hash(Box<HashValue>),
+    Set(Box<SetValue>),
+    ZSet(Box<ZSetValue>),
     Stream(Box<StreamValue>),
 }
 

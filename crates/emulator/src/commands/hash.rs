@@ -194,7 +194,7 @@ fn hash_for_write<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<Option<&'c mut Has
 /// `hashTypeLookupWriteOrCreate`). The caller must store something in it.
 fn hash_or_create<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<&'c mut HashValue, Reply> {
     if hash_for_write(ctx, key)?.is_none() {
-        ctx.set_key(key, Value::Hash(HashValue::new()), false);
+        ctx.set_key(key, Value::Hash(Box::default()), false);
     }
     match ctx.db().get_mut(key).map(|e| &mut e.value) {
         Some(Value::Hash(h)) => Ok(h),

@@ -232,7 +232,7 @@ fn sadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Ok(None) => {
             let mut set = SetValue::for_first_member(&argv[2]);
             let n = argv[2..].iter().filter(|m| set.insert(m, max)).count();
-            ctx.set_key(key, Value::Set(set), false);
+            ctx.set_key(key, Value::Set(Box::new(set)), false);
             n
         }
     };
@@ -455,7 +455,7 @@ fn smove(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         _ => {
             let mut s = SetValue::for_first_member(member);
             s.insert(member, max);
-            ctx.set_key(dst, Value::Set(s), false);
+            ctx.set_key(dst, Value::Set(Box::new(s)), false);
             true
         }
     };
@@ -558,7 +558,7 @@ fn set_operation_store(ctx: &mut Ctx, dst: &[u8], keys: &[Vec<u8>], op: SetOp, e
             ctx.notify(notify::GENERIC, "del", dst);
         }
     } else {
-        ctx.set_key(dst, Value::Set(result), false);
+        ctx.set_key(dst, Value::Set(Box::new(result)), false);
         ctx.notify(notify::SET, event, dst);
     }
     Reply::Integer(n)

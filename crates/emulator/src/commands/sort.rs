@@ -311,10 +311,10 @@ mod tests {
 
     fn hash(fields: &[(&str, &str)]) -> Value {
         let limits = crate::types::hash::HashLimits { max_entries: 512, max_value: 64 };
-        Value::Hash(HashValue::from_pairs(
+        Value::Hash(Box::new(HashValue::from_pairs(
             fields.iter().map(|(f, v)| (f.as_bytes().to_vec(), v.as_bytes().to_vec())),
             limits,
-        ))
+        )))
     }
 
     fn run(e: &mut Engine, id: u64, line: &str) -> String {

@@ -430,7 +430,7 @@ pub(crate) fn store_result(ctx: &mut Ctx, dst: &[u8], mut result: ZSetValue, eve
     }
     let (entries, value) = limits(ctx);
     result.fit_encoding(entries, value);
-    ctx.set_key(dst, Value::ZSet(result), false);
+    ctx.set_key(dst, Value::ZSet(Box::new(result)), false);
     ctx.notify(notify::ZSET, event, dst);
     ctx.signal_ready(dst);
     n
@@ -671,7 +671,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[Vec<u8>], mut f: AddFlags) -> Reply {
         }
         // Redis 7.0 picks the encoding from the first member alone.
         let z = ZSetValue::with_encoding_hint(1, pairs[1].len(), lim.0, lim.1);
-        ctx.set_key(key, Value::ZSet(z), false);
+        ctx.set_key(key, Value::ZSet(Box::new(z)), false);
         ctx.signal_ready(key);
     }
     let (mut added, mut updated, mut processed) = (0i64, 0i64, 0i64);
@@ -1458,8 +1458,8 @@ fn parse_algebra(
         let found = if store { ctx.lookup_write(key) } else { ctx.lookup_read(key) };
         let src = match found.map(|e| &e.value) {
             None => Source::Missing,
-            Some(Value::ZSet(z)) => Source::Sorted(z.clone()),
-            Some(Value::Set(s)) => Source::Plain(s.clone()),
+            Some(Value::ZSet(z)) => Source::Sorted((**z).clone()),
+            Some(Value::Set(s)) => Source::Plain((**s).clone()),
             Some(_) => return Err(Reply::error(errors::WRONGTYPE)),
         };
         sources.push((src, 1.0));

@@ -13,6 +13,8 @@
 //! that was in flight may skip part of the range (documented deviation).
 
 use hashbrown::{DefaultHashBuilder, HashTable};
+
+use super::CompactKey;
 use std::hash::BuildHasher;
 
 /// A slot number: a stable handle to an entry until it is removed.
@@ -20,7 +22,7 @@ pub type Slot = u32;
 
 #[derive(Clone)]
 pub struct ScanMap<V> {
-    slots: Vec<Option<(Box<[u8]>, V)>>,
+    slots: Vec<Option<(CompactKey, V)>>,
     free: Vec<Slot>,
     table: HashTable<Slot>,
     hasher: DefaultHashBuilder,
@@ -109,7 +111,7 @@ impl<V> ScanMap<V> {
     }
 
     /// Inserts a key known to be absent.
-    pub fn insert_new(&mut self, key: Box<[u8]>, value: V) -> Slot {
+    pub fn insert_new(&mut self, key: CompactKey, value: V) -> Slot {
         let h = self.hash(&key);
         let s = match self.free.pop() {
             Some(s) => {
@@ -130,7 +132,7 @@ impl<V> ScanMap<V> {
     }
 
     /// Removes `key`, returning the key, the value and the slot it had.
-    pub fn remove(&mut self, key: &[u8]) -> Option<(Box<[u8]>, V, Slot)> {
+    pub fn remove(&mut self, key: &[u8]) -> Option<(CompactKey, V, Slot)> {
         let h = self.hash(key);
         let slots = &self.slots;
         let found = self.table.find_entry(h, |&s| slots[s as usize].as_ref().is_some_and(|(k, _)| &**k == key)).ok()?;
@@ -228,7 +230,7 @@ impl<V> ScanMap<V> {
 
     /// Removes every entry for which `keep` returns false.
     pub fn retain(&mut self, mut keep: impl FnMut(&[u8], &mut V) -> bool) {
-        let mut doomed: Vec<Box<[u8]>> = Vec::new();
+        let mut doomed: Vec<CompactKey> = Vec::new();
         for (k, v) in self.slots.iter_mut().flatten() {
             if !keep(k, v) {
                 doomed.push(k.clone());
