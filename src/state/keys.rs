@@ -61,8 +61,13 @@ impl Reducible for KeyBrowserState {
     }
 }
 
+/// Whether `pattern` lists every key (empty or `*`).
+fn matches_all(pattern: &str) -> bool {
+    pattern.is_empty() || pattern == "*"
+}
+
 fn matches(pattern: &str, key: &[u8]) -> bool {
-    pattern.is_empty() || pattern == "*" || glob_match(pattern.as_bytes(), key, false)
+    matches_all(pattern) || glob_match(pattern.as_bytes(), key, false)
 }
 
 /// Above this many changed keys the index is rebuilt rather than patched.
@@ -88,8 +93,7 @@ impl KeyIndex {
         let epoch = engine.keyspace_epoch();
         let current = self.built_for.as_ref().is_some_and(|(d, p, e)| *d == db && p == pattern && *e == epoch);
         // A cheap cross-check for the unfiltered list: it holds exactly the database's keys.
-        let sizes_agree =
-            !(pattern.is_empty() || pattern == "*") || engine.db(db).map(|d| d.len()).unwrap_or(0) == self.keys.len();
+        let sizes_agree = !matches_all(pattern) || engine.db(db).map(|d| d.len()).unwrap_or(0) == self.keys.len();
         if !current || !sizes_agree {
             self.rebuild(engine, db, pattern);
         }

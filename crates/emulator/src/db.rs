@@ -35,6 +35,16 @@ impl Entry {
         (self.expire_at_ms != NO_EXPIRY).then_some(self.expire_at_ms)
     }
 
+    /// Makes the key persistent; returns its position in the volatile list
+    /// (for the caller to unlist) if it had a TTL.
+    fn drop_expiry(&mut self) -> Option<u32> {
+        if self.expire_at_ms == NO_EXPIRY {
+            return None;
+        }
+        self.expire_at_ms = NO_EXPIRY;
+        Some(std::mem::replace(&mut self.volatile_pos, NOT_VOLATILE))
+    }
+
     /// Redis's rule: a key is expired once the clock is strictly past its time.
     pub fn is_expired(&self, now_ms: i64) -> bool {
         self.expire_at_ms != NO_EXPIRY && now_ms > self.expire_at_ms
@@ -92,9 +102,7 @@ impl Db {
         match self.keys.get_mut(key) {
             Some(entry) => {
                 entry.value = value;
-                if !keep_ttl && entry.volatile_pos != NOT_VOLATILE {
-                    entry.expire_at_ms = NO_EXPIRY;
-                    let pos = std::mem::replace(&mut entry.volatile_pos, NOT_VOLATILE);
+                if let Some(pos) = (!keep_ttl).then(|| entry.drop_expiry()).flatten() {
                     self.unlist_volatile(pos);
                 }
                 false
@@ -177,12 +185,7 @@ impl Db {
 
     /// Removes the TTL. Returns true if the key had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
-        let Some(e) = self.keys.get_mut(key) else { return false };
-        if e.expire_at_ms == NO_EXPIRY {
-            return false;
-        }
-        e.expire_at_ms = NO_EXPIRY;
-        let pos = std::mem::replace(&mut e.volatile_pos, NOT_VOLATILE);
+        let Some(pos) = self.keys.get_mut(key).and_then(Entry::drop_expiry) else { return false };
         self.unlist_volatile(pos);
         true
     }
