@@ -48,7 +48,7 @@ pub fn value_view(props: &ValueViewProps) -> Html {
 /// The picture of one value (also used by the type gallery).
 pub fn picture(value: &Value, geo_query: Option<GeoQuery>) -> Html {
     match value {
-        Value::String(s) if hll::is_hll(&s.bytes) => hll_view(s),
+        Value::String(s) if hll::is_hll(s) => hll_view(s),
         Value::String(s) => string_view(s),
         Value::List(l) => list_view(&l.to_vec()),
         Value::Hash(h) => hash_view(&h.pairs()),
@@ -68,15 +68,15 @@ fn more(total: usize) -> Html {
 }
 
 fn string_view(s: &StrValue) -> Html {
-    let shown = &s.bytes[..s.bytes.len().min(4096)];
-    let bits = &s.bytes[..s.bytes.len().min(BIT_BYTES)];
+    let shown = &s[..s.len().min(4096)];
+    let bits = &s[..s.len().min(BIT_BYTES)];
     html! {
         <>
-            <p class="meta">{ format!("{} bytes · encoding {}", s.bytes.len(), s.encoding()) }</p>
-            <pre class="string-text">{ display_bytes(shown) }{ if s.bytes.len() > shown.len() { "…" } else { "" } }</pre>
+            <p class="meta">{ format!("{} bytes · encoding {}", s.len(), s.encoding()) }</p>
+            <pre class="string-text">{ display_bytes(shown) }{ if s.len() > shown.len() { "…" } else { "" } }</pre>
             if !bits.is_empty() {
                 <figure class="bits">
-                    <figcaption>{ format!("Bits (GETBIT offsets){}", if s.bytes.len() > BIT_BYTES { format!(", first {BIT_BYTES} bytes") } else { String::new() }) }</figcaption>
+                    <figcaption>{ format!("Bits (GETBIT offsets){}", if s.len() > BIT_BYTES { format!(", first {BIT_BYTES} bytes") } else { String::new() }) }</figcaption>
                     <div class="bit-grid" role="img" aria-label={format!("{} of {} bits set", bits.iter().map(|b| b.count_ones()).sum::<u32>(), bits.len() * 8)}>
                         { for bits.iter().enumerate().map(|(i, byte)| html! {
                             <div class="bit-byte">
@@ -95,7 +95,7 @@ fn string_view(s: &StrValue) -> Html {
 }
 
 fn hll_view(s: &StrValue) -> Html {
-    let Some(registers) = hll::registers(&s.bytes) else {
+    let Some(registers) = hll::registers(s) else {
         return html! { <><p class="meta">{"A string that starts like a HyperLogLog but is not a valid one."}</p>{ string_view(s) }</> };
     };
     let estimate = hll::estimate(&registers);
@@ -126,7 +126,7 @@ fn hll_view(s: &StrValue) -> Html {
         <>
             <p class="meta">
                 <strong class="estimate">{ format!("≈ {estimate} distinct elements") }</strong>
-                { format!(" · {} encoding · {used} of {} registers set", if s.bytes[4] == 0 { "dense" } else { "sparse" }, hll::REGISTERS) }
+                { format!(" · {} encoding · {used} of {} registers set", if s[4] == 0 { "dense" } else { "sparse" }, hll::REGISTERS) }
             </p>
             <svg class="hll-heatmap" viewBox="0 0 128 128" role="img" preserveAspectRatio="xMidYMid meet"
                 aria-label={format!("Heatmap of {} registers, {used} set; estimate {estimate}", hll::REGISTERS)}>

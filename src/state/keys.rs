@@ -227,7 +227,7 @@ pub enum Kind {
 impl Kind {
     pub fn of(value: &Value) -> Kind {
         match value {
-            Value::String(s) if hll::is_hll(&s.bytes) => Kind::HyperLogLog,
+            Value::String(s) if hll::is_hll(s) => Kind::HyperLogLog,
             Value::String(_) => Kind::String,
             Value::List(_) => Kind::List,
             Value::Hash(_) => Kind::Hash,

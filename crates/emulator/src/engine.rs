@@ -413,6 +413,10 @@ impl Engine {
             // Like Redis while loading: replayed commands see keys as they were.
             return false;
         }
+        if self.dbs[db].volatile_len() == 0 {
+            // No key in this database has a TTL: nothing to look up.
+            return false;
+        }
         let now = self.now_ms();
         let expired = self.dbs[db].get(key).is_some_and(|e| e.is_expired(now));
         if expired {
@@ -613,16 +617,14 @@ impl Ctx<'_> {
         let policy = self.engine.config.maxmemory_policy;
         let (log_factor, decay) = (self.engine.config.lfu_log_factor, self.engine.config.lfu_decay_time);
         let db = self.client.db;
-        let found = self.engine.dbs[db].contains(key);
-        if found {
-            self.engine.stats.keyspace_hits += 1;
-        } else {
+        let Some(slot) = self.engine.dbs[db].slot_of(key) else {
             self.engine.stats.keyspace_misses += 1;
             crate::notify::notify(self.engine, db, crate::notify::KEY_MISS, "keymiss", key);
             return None;
-        }
+        };
+        self.engine.stats.keyspace_hits += 1;
         let rng_value = self.engine.rng.unit();
-        let entry = self.engine.dbs[db].get_mut(key)?;
+        let entry = self.engine.dbs[db].at_slot_mut(slot)?;
         crate::access::touch(entry, now, policy, log_factor, decay, rng_value);
         Some(entry)
     }

@@ -77,15 +77,15 @@ pub fn sds_size(len: usize) -> usize {
 pub fn string_size(s: &StrValue, shared_ints: bool) -> usize {
     match s.encoding() {
         "int" => {
-            let small = crate::float::parse_i64(&s.bytes).is_some_and(|v| (0..SHARED_INTEGERS).contains(&v));
+            let small = crate::float::parse_i64(s).is_some_and(|v| (0..SHARED_INTEGERS).contains(&v));
             if small && shared_ints {
                 0
             } else {
                 ROBJ
             }
         }
-        "embstr" => alloc_size(ROBJ + 3 + s.bytes.len() + 1),
-        _ => ROBJ + sds_size(s.bytes.len()),
+        "embstr" => alloc_size(ROBJ + 3 + s.len() + 1),
+        _ => ROBJ + sds_size(s.len()),
     }
 }
 

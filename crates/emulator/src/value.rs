@@ -2,38 +2,13 @@
 
 use crate::types::{HashValue, ListValue, SetValue, StreamValue, ZSetValue};
 
-/// A string value. `raw` records that the string was modified in place
-/// (APPEND, SETRANGE, SETBIT…), which Redis reports as the `raw` encoding.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct StrValue {
-    pub bytes: Vec<u8>,
-    pub raw: bool,
-}
-
-impl StrValue {
-    pub fn new(bytes: impl Into<Vec<u8>>) -> StrValue {
-        StrValue { bytes: bytes.into(), raw: false }
-    }
-
-    /// Redis 7.0's OBJECT ENCODING for this string: `int` for canonical
-    /// 64-bit integers, `embstr` up to 44 bytes, `raw` beyond or once modified.
-    pub fn encoding(&self) -> &'static str {
-        if self.raw {
-            "raw"
-        } else if self.bytes.len() <= 20 && crate::float::parse_i64(&self.bytes).is_some() {
-            "int"
-        } else if self.bytes.len() <= 44 {
-            "embstr"
-        } else {
-            "raw"
-        }
-    }
-}
+mod string;
+pub use string::StrValue;
 
 #[derive(Debug, Clone)]
 pub enum Value {
     String(StrValue),
-    List(ListValue),
+    List(Box<ListValue>),
     // Collections are boxed so every key's entry stays small (a string key
     // would otherwise pay for the largest collection header).
     Hash(Box<HashValue>),
@@ -45,6 +20,12 @@ pub enum Value {
 impl Value {
     pub fn string(bytes: impl Into<Vec<u8>>) -> Value {
         Value::String(StrValue::new(bytes))
+    }
+
+    /// A string value copied from a command argument (short ones are stored
+    /// inline, so no buffer is allocated for them).
+    pub fn string_from(bytes: &[u8]) -> Value {
+        Value::String(StrValue::from_slice(bytes))
     }
 
     /// The name TYPE prints.
@@ -109,7 +90,7 @@ impl Value {
     /// Approximate bytes this value uses (memory accounting, MEMORY USAGE).
     pub fn mem_usage(&self) -> usize {
         match self {
-            Value::String(s) => s.bytes.len() + 16,
+            Value::String(s) => s.len() + 16,
             Value::List(v) => v.mem_usage(),
             Value::Hash(v) => v.mem_usage(),
             Value::Set(v) => v.mem_usage(),
@@ -122,7 +103,7 @@ impl Value {
     /// the playground's export). TTLs are not included.
     pub fn rewrite(&self, key: &[u8], out: &mut Vec<Vec<Vec<u8>>>) {
         match self {
-            Value::String(s) => out.push(vec![b"SET".to_vec(), key.to_vec(), s.bytes.clone()]),
+            Value::String(s) => out.push(vec![b"SET".to_vec(), key.to_vec(), s.to_vec()]),
             Value::List(v) => v.rewrite(key, out),
             Value::Hash(v) => v.rewrite(key, out),
             Value::Set(v) => v.rewrite(key, out),

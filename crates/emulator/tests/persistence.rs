@@ -21,7 +21,7 @@ fn dataset(engine: &Engine) -> Vec<(usize, Vec<u8>, Option<i64>, String)> {
                 continue;
             }
             let contents = match &entry.value {
-                Value::String(s) => format!("string {:?}", s.bytes),
+                Value::String(s) => format!("string {:?}", s.as_bytes()),
                 Value::List(l) => format!("list {:?}", l.to_vec()),
                 Value::Hash(h) => {
                     let mut p = h.pairs();

@@ -151,7 +151,7 @@ pub(crate) fn string_for_bit_write<'a>(
         let now = ctx.now_ms();
         let policy = ctx.config().maxmemory_policy;
         let db = ctx.db();
-        db.set(key, Value::String(StrValue { bytes: vec![0; needed], raw: true }), false);
+        db.set(key, Value::String(StrValue::raw(vec![0; needed])), false);
         if let Some(entry) = db.get_mut(key) {
             crate::access::init(entry, now, policy);
         }
@@ -159,10 +159,10 @@ pub(crate) fn string_for_bit_write<'a>(
     match ctx.lookup_quiet(key) {
         Some(entry) => match &mut entry.value {
             Value::String(s) => {
-                s.raw = true;
+                s.mark_raw();
                 let mut grown = !exists;
-                if s.bytes.len() < needed {
-                    s.bytes.resize(needed, 0);
+                if s.len() < needed {
+                    s.bytes_mut().resize(needed, 0);
                     grown = true;
                 }
                 Ok((s, grown))
@@ -188,7 +188,7 @@ fn setbit(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Ok((s, grown)) => {
             let byte = (offset >> 3) as usize;
             let shift = 7 - (offset & 7) as u8;
-            let Some(b) = s.bytes.get_mut(byte) else { return Reply::error(BAD_OFFSET) };
+            let Some(b) = s.bytes_mut().get_mut(byte) else { return Reply::error(BAD_OFFSET) };
             let old = (*b >> shift) & 1;
             *b = (*b & !(1 << shift)) | (on << shift);
             (old, grown)
@@ -211,10 +211,8 @@ fn getbit(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     };
     let Some(entry) = ctx.lookup_read(&argv[1]) else { return Reply::Integer(0) };
     let Value::String(s) = &entry.value else { return Reply::error(errors::WRONGTYPE) };
-    let bit = usize::try_from(offset >> 3)
-        .ok()
-        .and_then(|byte| s.bytes.get(byte))
-        .map_or(0, |b| (b >> (7 - (offset & 7))) & 1);
+    let bit =
+        usize::try_from(offset >> 3).ok().and_then(|byte| s.get(byte)).map_or(0, |b| (b >> (7 - (offset & 7))) & 1);
     Reply::Integer(bit as i64)
 }
 
@@ -267,7 +265,7 @@ fn resolve_range(mut start: i64, mut end: i64, len: i64, bits: bool) -> ByteRang
 fn bitcount(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let Some(entry) = ctx.lookup_read(&argv[1]) else { return Reply::Integer(0) };
     let Value::String(s) = &entry.value else { return Reply::error(errors::WRONGTYPE) };
-    let bytes = &s.bytes;
+    let bytes = s.as_bytes();
     let len = bytes.len() as i64;
     let range = match argv.len() {
         2 => ByteRange { start: 0, end: len - 1, first_outside: 0, last_outside: 0 },
@@ -328,7 +326,7 @@ fn bitpos(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     };
     let Some(entry) = ctx.lookup_read(&argv[1]) else { return Reply::Integer(if bit { -1 } else { 0 }) };
     let Value::String(s) = &entry.value else { return Reply::error(errors::WRONGTYPE) };
-    let bytes = &s.bytes;
+    let bytes = s.as_bytes();
     let len = bytes.len() as i64;
     let mut end_given = false;
     let range = match argv.len() {
@@ -410,7 +408,7 @@ fn bitop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         match ctx.lookup_read(key) {
             None => sources.push(Vec::new()),
             Some(entry) => match &entry.value {
-                Value::String(s) => sources.push(s.bytes.clone()),
+                Value::String(s) => sources.push(s.to_vec()),
                 _ => return Reply::error(errors::WRONGTYPE),
             },
         }
@@ -441,7 +439,7 @@ fn bitop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         }
         result.push(out);
     }
-    ctx.set_key(dest, Value::String(StrValue { bytes: result, raw: true }), false);
+    ctx.set_key(dest, Value::String(StrValue::raw(result)), false);
     ctx.notify(notify::STRING, "set", dest);
     Reply::Integer(max_len as i64)
 }

@@ -88,7 +88,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 /// error reply if it is another type or not a valid `HYLL` string.
 fn checked_sketch(value: &Value) -> Result<&StrValue, Reply> {
     match value {
-        Value::String(s) if sketch::is_valid(&s.bytes) => Ok(s),
+        Value::String(s) if sketch::is_valid(s.as_bytes()) => Ok(s),
         Value::String(_) => Err(Reply::error(NOT_AN_HLL)),
         _ => Err(Reply::error(errors::WRONGTYPE)),
     }
@@ -122,16 +122,16 @@ fn pfadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             if !corrupt {
                 sketch::invalidate_cache(&mut bytes);
             }
-            ctx.set_key(key, Value::String(StrValue { bytes, raw: true }), false);
+            ctx.set_key(key, Value::String(StrValue::raw(bytes)), false);
         }
         Some(entry) => {
             if let Err(e) = checked_sketch(&entry.value) {
                 return e;
             }
             let Value::String(s) = &mut entry.value else { return Reply::error(errors::WRONGTYPE) };
-            s.raw = true;
+            s.mark_raw();
             for element in &argv[2..] {
-                match sketch::add(&mut s.bytes, element, max_bytes) {
+                match sketch::add(s.bytes_mut(), element, max_bytes) {
                     Ok(true) => updated += 1,
                     Ok(false) => {}
                     Err(_) => {
@@ -141,7 +141,7 @@ fn pfadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
                 }
             }
             if updated > 0 && !corrupt {
-                sketch::invalidate_cache(&mut s.bytes);
+                sketch::invalidate_cache(s.bytes_mut());
             }
         }
     }
@@ -166,7 +166,7 @@ fn pfcount(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
                 Ok(s) => s,
                 Err(e) => return e,
             };
-            if sketch::merge_into(&mut max, &s.bytes).is_err() {
+            if sketch::merge_into(&mut max, s.as_bytes()).is_err() {
                 return Reply::error(CORRUPT);
             }
         }
@@ -178,12 +178,12 @@ fn pfcount(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         return e;
     }
     let Value::String(s) = &mut entry.value else { return Reply::error(errors::WRONGTYPE) };
-    s.raw = true;
-    if let Some(card) = sketch::cached_cardinality(&s.bytes) {
+    s.mark_raw();
+    if let Some(card) = sketch::cached_cardinality(s.as_bytes()) {
         return Reply::Integer(card as i64);
     }
-    let Ok(card) = sketch::count(&s.bytes) else { return Reply::error(CORRUPT) };
-    sketch::store_cardinality(&mut s.bytes, card);
+    let Ok(card) = sketch::count(s.as_bytes()) else { return Reply::error(CORRUPT) };
+    sketch::store_cardinality(s.bytes_mut(), card);
     ctx.key_modified(key);
     Reply::Integer(card as i64)
 }
@@ -200,20 +200,20 @@ fn pfmerge(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             Ok(s) => s,
             Err(e) => return e,
         };
-        if s.bytes[4] == sketch::DENSE {
+        if s[4] == sketch::DENSE {
             use_dense = true;
         }
-        if sketch::merge_into(&mut max, &s.bytes).is_err() {
+        if sketch::merge_into(&mut max, s.as_bytes()).is_err() {
             return Reply::error(CORRUPT);
         }
     }
     let dest = &argv[1];
     let max_bytes = sparse_max_bytes(ctx);
     let mut bytes = match ctx.lookup_write(dest) {
-        Some(Entry { value: Value::String(s), .. }) => std::mem::take(&mut s.bytes),
+        Some(Entry { value: Value::String(s), .. }) => std::mem::take(s).into_bytes(),
         _ => {
             let fresh = sketch::new_sparse();
-            ctx.set_key(dest, Value::String(StrValue { bytes: fresh.clone(), raw: true }), false);
+            ctx.set_key(dest, Value::String(StrValue::raw(fresh.clone())), false);
             fresh
         }
     };
@@ -231,8 +231,7 @@ fn pfmerge(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         sketch::invalidate_cache(&mut bytes);
     }
     if let Some(Entry { value: Value::String(s), .. }) = ctx.lookup_quiet(dest) {
-        s.bytes = bytes;
-        s.raw = true;
+        *s = StrValue::raw(bytes);
     }
     if outcome.is_err() {
         return Reply::error(CORRUPT);
@@ -253,14 +252,14 @@ fn pfdebug(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         return e;
     }
     let Value::String(s) = &mut entry.value else { return Reply::error(errors::WRONGTYPE) };
-    s.raw = true;
-    let sparse = s.bytes[4] == sketch::SPARSE;
+    s.mark_raw();
+    let sparse = s[4] == sketch::SPARSE;
     if args::is(sub, "getreg") {
-        if sketch::to_dense(&mut s.bytes).is_err() {
+        if sketch::to_dense(s.bytes_mut()).is_err() {
             return Reply::error(CORRUPT);
         }
         let mut regs = Box::new([0u8; sketch::REGISTERS]);
-        if sketch::merge_into(&mut regs, &s.bytes).is_err() {
+        if sketch::merge_into(&mut regs, s.as_bytes()).is_err() {
             return Reply::error(CORRUPT);
         }
         Reply::Array(regs.iter().map(|&r| Reply::Integer(r as i64)).collect())
@@ -268,11 +267,11 @@ fn pfdebug(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         if !sparse {
             return Reply::error("ERR HLL encoding is not sparse");
         }
-        Reply::Bulk(sketch::describe_sparse(&s.bytes).into_bytes())
+        Reply::Bulk(sketch::describe_sparse(s.as_bytes()).into_bytes())
     } else if args::is(sub, "encoding") {
         Reply::status(if sparse { "sparse" } else { "dense" })
     } else if args::is(sub, "todense") {
-        if sparse && sketch::to_dense(&mut s.bytes).is_err() {
+        if sparse && sketch::to_dense(s.bytes_mut()).is_err() {
             return Reply::error(CORRUPT);
         }
         Reply::Integer(sparse as i64)

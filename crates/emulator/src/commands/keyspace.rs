@@ -385,7 +385,7 @@ fn object_refcount(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let sharing = config.maxmemory == 0 || !(policy.ends_with("lru") || policy.ends_with("lfu"));
     let shared = match &entry.value {
         Value::String(s) => {
-            s.encoding() == "int" && crate::float::parse_i64(&s.bytes).is_some_and(|v| (0..10_000).contains(&v))
+            s.encoding() == "int" && crate::float::parse_i64(s).is_some_and(|v| (0..10_000).contains(&v))
         }
         _ => false,
     };

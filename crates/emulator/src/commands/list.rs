@@ -376,7 +376,7 @@ fn push_elements(
                 push_one(&mut list, e, end);
             }
             let len = list.len();
-            ctx.set_key(key, Value::List(list), false);
+            ctx.set_key(key, Value::List(Box::new(list)), false);
             len
         }
     };

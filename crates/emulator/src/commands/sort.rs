@@ -80,7 +80,7 @@ fn lookup_by_pattern(ctx: &mut Ctx, pattern: &[u8], element: &[u8]) -> Option<Ve
     key.extend_from_slice(&pattern[star + 1..key_end]);
     let entry = ctx.lookup_read(&key)?;
     match (&entry.value, field_bytes) {
-        (Value::String(s), None) => Some(s.bytes.clone()),
+        (Value::String(s), None) => Some(s.to_vec()),
         (Value::Hash(h), Some(f)) => h.pairs().into_iter().find(|(k, _)| k == f).map(|(_, v)| v),
         _ => None,
     }
@@ -292,7 +292,7 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> Reply {
             let n = out.len() as i64;
             if n > 0 {
                 let list = ListValue { items: out.into_iter().map(|v| v.unwrap_or_default()).collect() };
-                ctx.set_key(&dst, Value::List(list), false);
+                ctx.set_key(&dst, Value::List(Box::new(list)), false);
                 ctx.notify(notify::LIST, "sortstore", &dst);
                 ctx.signal_ready(&dst);
             } else if ctx.delete_key(&dst) {

@@ -258,23 +258,29 @@ pub const COMMANDS: &[CommandSpec] = &[
 /// Largest LCS table (cells) the emulator builds; Redis has no such limit.
 pub const LCS_MAX_CELLS: u64 = 16 * 1024 * 1024;
 
-/// The string at `key` for reading: `Ok(None)` if missing, WRONGTYPE otherwise.
-fn read_string(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, Reply> {
+/// The string at `key` for reading, borrowed: `Ok(None)` if missing,
+/// WRONGTYPE otherwise.
+fn borrow_string<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a [u8]>, Reply> {
     match ctx.lookup_read(key) {
         None => Ok(None),
         Some(entry) => match &entry.value {
-            Value::String(s) => Ok(Some(s.bytes.clone())),
+            Value::String(s) => Ok(Some(s.as_bytes())),
             _ => Err(Reply::error(errors::WRONGTYPE)),
         },
     }
 }
 
-/// The string at `key` for writing (no hit/miss stats).
-fn write_string(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, Reply> {
+/// The string at `key` for reading, copied (for a reply).
+fn read_string(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, Reply> {
+    borrow_string(ctx, key).map(|s| s.map(<[u8]>::to_vec))
+}
+
+/// The string at `key` for writing in place (no hit/miss stats).
+fn write_string<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut StrValue>, Reply> {
     match ctx.lookup_write(key) {
         None => Ok(None),
-        Some(entry) => match &entry.value {
-            Value::String(s) => Ok(Some(s.bytes.clone())),
+        Some(entry) => match &mut entry.value {
+            Value::String(s) => Ok(Some(s)),
             _ => Err(Reply::error(errors::WRONGTYPE)),
         },
     }
@@ -282,8 +288,12 @@ fn write_string(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, Reply> {
 
 /// Refuses a string that would grow past `proto-max-bulk-len`.
 pub fn check_string_length(ctx: &Ctx, size: i64, append: i64) -> Result<(), Reply> {
+    within_string_limit(ctx.config().proto_max_bulk_len, size, append)
+}
+
+fn within_string_limit(limit: i64, size: i64, append: i64) -> Result<(), Reply> {
     match size.checked_add(append) {
-        Some(total) if total <= ctx.config().proto_max_bulk_len => Ok(()),
+        Some(total) if total <= limit => Ok(()),
         _ => Err(Reply::error(errors::STRING_TOO_LONG)),
     }
 }
@@ -398,7 +408,7 @@ fn set_generic(
     if (opts.nx && found) || (opts.xx && !found) {
         return Ok((false, old));
     }
-    ctx.set_key(key, Value::string(value.to_vec()), opts.keep_ttl);
+    ctx.set_key(key, Value::string_from(value), opts.keep_ttl);
     ctx.notify(notify::STRING, "set", key);
     if let Some(at) = at {
         ctx.set_expire(key, at);
@@ -455,7 +465,7 @@ fn getset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Ok(v) => v,
         Err(e) => return e,
     };
-    ctx.set_key(&argv[1], Value::string(argv[2].clone()), false);
+    ctx.set_key(&argv[1], Value::string_from(&argv[2]), false);
     ctx.notify(notify::STRING, "set", &argv[1]);
     Reply::opt_bulk(old)
 }
@@ -532,7 +542,7 @@ fn mset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         return Reply::error(errors::wrong_arity("mset"));
     }
     for pair in argv[1..].chunks(2) {
-        ctx.set_key(&pair[0], Value::string(pair[1].clone()), false);
+        ctx.set_key(&pair[0], Value::string_from(&pair[1]), false);
         ctx.notify(notify::STRING, "set", &pair[0]);
     }
     Reply::OK
@@ -549,37 +559,31 @@ fn msetnx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         }
     }
     for pair in argv[1..].chunks(2) {
-        ctx.set_key(&pair[0], Value::string(pair[1].clone()), false);
+        ctx.set_key(&pair[0], Value::string_from(&pair[1]), false);
         ctx.notify(notify::STRING, "set", &pair[0]);
     }
     Reply::Integer(1)
 }
 
-/// Replaces the bytes of an existing string in place (keeping its TTL) and
-/// marks it `raw`, as Redis does for strings modified in place.
-fn store_in_place(ctx: &mut Ctx, key: &[u8], bytes: Vec<u8>, raw: bool) {
-    if let Some(entry) = ctx.lookup_write(key) {
-        entry.value = Value::String(StrValue { bytes, raw });
-    }
-    ctx.key_modified(key);
-}
-
 /// APPEND key value
 fn append(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let key = &argv[1];
+    let limit = ctx.config().proto_max_bulk_len;
     let len = match write_string(ctx, key) {
         Err(e) => return e,
         Ok(None) => {
-            ctx.set_key(key, Value::string(argv[2].clone()), false);
+            ctx.set_key(key, Value::string_from(&argv[2]), false);
             argv[2].len()
         }
-        Ok(Some(mut current)) => {
-            if let Err(e) = check_string_length(ctx, current.len() as i64, argv[2].len() as i64) {
+        Ok(Some(current)) => {
+            if let Err(e) = within_string_limit(limit, current.len() as i64, argv[2].len() as i64) {
                 return e;
             }
-            current.extend_from_slice(&argv[2]);
+            // Grown in place: amortised O(1) per APPEND, like Redis's sds.
+            current.bytes_mut().extend_from_slice(&argv[2]);
+            current.mark_raw();
             let len = current.len();
-            store_in_place(ctx, key, current, true);
+            ctx.key_modified(key);
             len
         }
     };
@@ -589,7 +593,7 @@ fn append(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 
 /// STRLEN key
 fn strlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match read_string(ctx, &argv[1]) {
+    match borrow_string(ctx, &argv[1]) {
         Err(e) => e,
         Ok(v) => Reply::Integer(v.map_or(0, |v| v.len() as i64)),
     }
@@ -601,7 +605,7 @@ fn getrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         (Ok(s), Ok(e)) => (s, e),
         (Err(e), _) | (_, Err(e)) => return e,
     };
-    let s = match read_string(ctx, &argv[1]) {
+    let s = match borrow_string(ctx, &argv[1]) {
         Err(e) => return e,
         Ok(None) => return Reply::Bulk(Vec::new()),
         Ok(Some(s)) => s,
@@ -638,6 +642,7 @@ fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     if offset < 0 {
         return Reply::error("ERR offset is out of range");
     }
+    let limit = ctx.config().proto_max_bulk_len;
     let current = match write_string(ctx, key) {
         Err(e) => return e,
         Ok(c) => c,
@@ -645,22 +650,29 @@ fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     if value.is_empty() {
         return Reply::Integer(current.map_or(0, |c| c.len() as i64));
     }
-    if let Err(e) = check_string_length(ctx, offset, value.len() as i64) {
+    if let Err(e) = within_string_limit(limit, offset, value.len() as i64) {
         return e;
     }
-    let offset = offset as usize;
-    let exists = current.is_some();
-    let mut bytes = current.unwrap_or_default();
-    if bytes.len() < offset + value.len() {
-        bytes.resize(offset + value.len(), 0);
-    }
-    bytes[offset..offset + value.len()].copy_from_slice(value);
-    let len = bytes.len();
-    if exists {
-        store_in_place(ctx, key, bytes, true);
-    } else {
-        ctx.set_key(key, Value::String(StrValue { bytes, raw: true }), false);
-    }
+    let (offset, end) = (offset as usize, offset as usize + value.len());
+    let len = match current {
+        Some(current) => {
+            current.mark_raw();
+            let bytes = current.bytes_mut();
+            if bytes.len() < end {
+                bytes.resize(end, 0);
+            }
+            bytes[offset..end].copy_from_slice(value);
+            let len = bytes.len();
+            ctx.key_modified(key);
+            len
+        }
+        None => {
+            let mut bytes = vec![0; end];
+            bytes[offset..].copy_from_slice(value);
+            ctx.set_key(key, Value::String(StrValue::raw(bytes)), false);
+            end
+        }
+    };
     ctx.notify(notify::STRING, "setrange", key);
     Reply::Integer(len as i64)
 }
@@ -671,7 +683,7 @@ fn incr_decr(ctx: &mut Ctx, key: &[u8], by: i64) -> Reply {
         Err(e) => return e,
         Ok(c) => c,
     };
-    let old = match &current {
+    let old = match current.as_deref() {
         None => 0,
         Some(bytes) => match float::parse_i64(bytes) {
             Some(v) => v,
@@ -681,11 +693,14 @@ fn incr_decr(ctx: &mut Ctx, key: &[u8], by: i64) -> Reply {
     let Some(new) = old.checked_add(by) else {
         return Reply::error("ERR increment or decrement would overflow");
     };
-    let text = new.to_string().into_bytes();
-    if current.is_some() {
-        store_in_place(ctx, key, text, false);
-    } else {
-        ctx.set_key(key, Value::string(text), false);
+    // Replaced in place (the key keeps its TTL); a fresh value, so the
+    // encoding is `int` again even if the old string was `raw`, as in Redis.
+    match current {
+        Some(current) => {
+            *current = StrValue::from_i64(new);
+            ctx.key_modified(key);
+        }
+        None => ctx.set_key(key, Value::String(StrValue::from_i64(new)), false),
     }
     ctx.notify(notify::STRING, "incrby", key);
     Reply::Integer(new)
@@ -725,17 +740,19 @@ fn incrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Err(e) => return e,
         Ok(c) => c,
     };
-    let text = match float::incr_by_float_bytes(current.as_deref(), &argv[2]) {
+    let text = match float::incr_by_float_bytes(current.as_deref().map(StrValue::as_bytes), &argv[2]) {
         Ok(t) => t,
         Err(float::IncrFloatError::NotAFloat) => return Reply::error(errors::NOT_FLOAT),
         Err(float::IncrFloatError::NanOrInfinity) => {
             return Reply::error("ERR increment would produce NaN or Infinity")
         }
     };
-    if current.is_some() {
-        store_in_place(ctx, key, text.clone(), false);
-    } else {
-        ctx.set_key(key, Value::string(text.clone()), false);
+    match current {
+        Some(current) => {
+            *current = StrValue::from_slice(&text);
+            ctx.key_modified(key);
+        }
+        None => ctx.set_key(key, Value::string_from(&text), false),
     }
     ctx.notify(notify::STRING, "incrbyfloat", key);
     Reply::Bulk(text)
@@ -747,7 +764,7 @@ fn lcs(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let b = ctx.lookup_read(&argv[2]).map(|e| e.value.clone());
     let as_str = |v: Option<Value>| match v {
         None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(s.bytes),
+        Some(Value::String(s)) => Ok(s.into_bytes()),
         Some(_) => Err(()),
     };
     let (a, b) = match (as_str(a), as_str(b)) {
@@ -872,7 +889,7 @@ mod tests {
         let me = engine.connect("t");
         let mut list = ListValue::default();
         list.items.push_back(b"x".to_vec());
-        engine.dbs[0].set(b"l", Value::List(list), false);
+        engine.dbs[0].set(b"l", Value::List(Box::new(list)), false);
         lines
             .iter()
             .map(|l| match engine.execute_line(me, l) {

@@ -224,7 +224,7 @@ fn run(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> Reply {
         let bytes = match ctx.lookup_read(key) {
             None => Vec::new(),
             Some(entry) => match &entry.value {
-                Value::String(s) => s.bytes.clone(),
+                Value::String(s) => s.to_vec(),
                 _ => return Reply::error(errors::WRONGTYPE),
             },
         };
@@ -241,9 +241,9 @@ fn run(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> Reply {
     let mut replies = Vec::with_capacity(ops.len());
     for op in &ops {
         if op.kind == OpKind::Get {
-            replies.push(read(&s.bytes, op));
+            replies.push(read(s, op));
         } else {
-            let (reply, changed) = apply_write(&mut s.bytes, op);
+            let (reply, changed) = apply_write(s.bytes_mut(), op);
             // A write counts when it happened and the value changed or the string grew.
             if changed || (grown && !matches!(reply, Reply::Nil)) {
                 changes += 1;
