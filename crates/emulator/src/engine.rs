@@ -57,6 +57,10 @@ pub struct Engine {
     pub(crate) running: Option<(ClientId, Protocol)>,
     /// Handlers running right now (more than one inside EXEC or a script).
     call_depth: u32,
+    /// False only when no other client WATCHes anything, so a write need not
+    /// visit every client. Set when a command leaves its client watching
+    /// (WATCH is the only way in); cleared by a visit that finds no watcher.
+    others_may_watch: bool,
     /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
     pub(crate) scripts: crate::scripting::ScriptCache,
 }
@@ -87,6 +91,7 @@ impl Engine {
             loading: false,
             running: None,
             call_depth: 0,
+            others_may_watch: false,
             scripts: crate::scripting::ScriptCache::default(),
         }
     }
@@ -229,6 +234,9 @@ impl Engine {
         self.running = Some((id, client.protocol));
         let reply = self.process(&mut client, argv);
         self.running = None;
+        if !client.watched.is_empty() {
+            self.others_may_watch = true;
+        }
         let reply = client.filter_reply(reply);
         if let Some(text) = reply.error_text() {
             self.stats.count_error(text);
@@ -428,15 +436,23 @@ impl Engine {
     /// Marks clients that WATCH `key` as dirty (Redis's `touchWatchedKey`).
     pub(crate) fn touch_watched(&mut self, db: usize, key: &[u8]) {
         self.server.memory.note_touched(db, key);
-        let mut gone = None;
-        for c in self.clients.values_mut() {
-            if c.watch_dirty || c.watched.is_empty() {
-                continue;
+        if self.others_may_watch {
+            let mut gone = None;
+            let mut watchers = false;
+            for c in self.clients.values_mut() {
+                if c.watched.is_empty() {
+                    continue;
+                }
+                watchers = true;
+                if c.watch_dirty {
+                    continue;
+                }
+                let gone = *gone.get_or_insert_with(|| !self.dbs[db].contains(key));
+                if crate::commands::transactions::watch_touched(c, db, key, gone) {
+                    c.watch_dirty = true;
+                }
             }
-            let gone = *gone.get_or_insert_with(|| !self.dbs[db].contains(key));
-            if crate::commands::transactions::watch_touched(c, db, key, gone) {
-                c.watch_dirty = true;
-            }
+            self.others_may_watch = watchers;
         }
         if let Some(changed) = self.changed_keys.as_mut() {
             if changed.len() < 10_000 {

@@ -62,3 +62,28 @@ fn blocking_free_exec_and_flush_invalidate() {
     s.check("GET f => QUEUED");
     s.check("EXEC => (nil)");
 }
+
+/// Writes skip visiting clients once nobody watches; a later WATCH must
+/// still see other clients' writes.
+#[test]
+fn watch_after_all_watches_ended_still_sees_other_writes() {
+    let mut s = Session::new();
+    s.check("WATCH k => OK");
+    s.check("UNWATCH => OK");
+    // A write with no watcher left clears the engine's "someone may watch" hint.
+    assert_eq!(s.run_as(1, "SET k a"), "OK");
+    assert_eq!(s.run_as(1, "SET k b"), "OK");
+    s.check("WATCH k => OK");
+    assert_eq!(s.run_as(1, "SET k theirs"), "OK");
+    s.check("MULTI => OK");
+    s.check("SET k mine => QUEUED");
+    s.check("EXEC => (nil)");
+    // The other client watches while this one writes inside EXEC.
+    assert_eq!(s.run_as(1, "WATCH j"), "OK");
+    s.check("MULTI => OK");
+    s.check("SET j mine => QUEUED");
+    s.check("EXEC => 1) OK");
+    assert_eq!(s.run_as(1, "MULTI"), "OK");
+    assert_eq!(s.run_as(1, "GET j"), "QUEUED");
+    assert_eq!(s.run_as(1, "EXEC"), "(nil)");
+}

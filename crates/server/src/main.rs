@@ -19,7 +19,9 @@ fn main() {
             _ => usage(),
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    // One thread, as Redis: commands run one at a time anyway (one engine),
+    // so more threads would only add lock contention and cross-thread wake-ups.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind((bind.as_str(), port)).await {
             Ok(l) => l,

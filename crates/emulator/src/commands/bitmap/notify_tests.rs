@@ -73,11 +73,7 @@ fn creating_a_key_without_changing_a_field_leaves_watchers_alone() {
     let mut engine = Engine::with_manual_clock(0, 1);
     let me = engine.connect("t:1");
     let watcher = engine.connect("t:2");
-    for key in ["wk", "wk2"] {
-        if let Some(c) = engine.clients.get_mut(&watcher) {
-            c.watched.push((0, key.as_bytes().to_vec()));
-        }
-    }
+    let _ = engine.execute_line(watcher, "WATCH wk wk2");
     let _ = engine.execute_line(me, "BITFIELD wk OVERFLOW FAIL INCRBY u2 0 9");
     assert_eq!(engine.clients.get(&watcher).map(|c| c.watch_dirty), Some(false));
     assert!(engine.db(0).is_some_and(|db| db.contains(b"wk")));
