@@ -61,6 +61,9 @@ pub struct Engine {
     /// visit every client. Set when a command leaves its client watching
     /// (WATCH is the only way in); cleared by a visit that finds no watcher.
     others_may_watch: bool,
+    /// The same for clients blocked on keys: false only when none is, so a
+    /// push need not look for waiting clients.
+    others_may_block: bool,
     /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
     pub(crate) scripts: crate::scripting::ScriptCache,
 }
@@ -92,6 +95,7 @@ impl Engine {
             running: None,
             call_depth: 0,
             others_may_watch: false,
+            others_may_block: false,
             scripts: crate::scripting::ScriptCache::default(),
         }
     }
@@ -234,14 +238,11 @@ impl Engine {
         self.running = Some((id, client.protocol));
         let reply = self.process(&mut client, argv);
         self.running = None;
-        if !client.watched.is_empty() {
-            self.others_may_watch = true;
-        }
         let reply = client.filter_reply(reply);
         if let Some(text) = reply.error_text() {
             self.stats.count_error(text);
         }
-        self.clients.insert(id, client);
+        self.put_back(id, client);
         self.serve_ready_keys();
         self.clock.unpin();
         reply
@@ -516,6 +517,15 @@ impl Engine {
             client.blocked = None;
             self.push_event(Event::Deliver { client: id, reply });
         }
+        self.put_back(id, client);
+    }
+
+    /// Returns a client to the table after its command ran, noting whether it
+    /// now watches keys or waits on them (while it was out, a scan of the
+    /// table may have concluded that nobody does).
+    fn put_back(&mut self, id: ClientId, client: Box<Client>) {
+        self.others_may_watch |= !client.watched.is_empty();
+        self.others_may_block |= client.blocked.is_some();
         self.clients.insert(id, client);
     }
 
@@ -741,12 +751,18 @@ impl Ctx<'_> {
     /// Redis's `signalKeyAsReady`: a list, sorted set or stream received
     /// data, so clients blocked on it get a chance to be served.
     pub fn signal_ready(&mut self, key: &[u8]) {
+        if !self.engine.others_may_block {
+            return;
+        }
         let db = self.client.db;
-        let blocked_here = self
-            .engine
-            .clients
-            .values()
-            .any(|c| c.blocked.as_ref().is_some_and(|b| b.db == db && b.keys.iter().any(|k| k == key)));
+        let mut anyone_blocked = false;
+        let blocked_here = self.engine.clients.values().any(|c| {
+            anyone_blocked |= c.blocked.is_some();
+            c.blocked.as_ref().is_some_and(|b| b.db == db && b.keys.iter().any(|k| k == key))
+        });
+        if !anyone_blocked {
+            self.engine.others_may_block = false;
+        }
         if blocked_here && !self.engine.ready_keys.iter().any(|(d, k)| *d == db && k == key) {
             self.engine.ready_keys.push((db, key.to_vec()));
         }

@@ -134,3 +134,23 @@ fn another_type_does_not_wake_a_waiter() {
     );
     assert_eq!(s.delivered(1), vec!["1) \"w\"\n2) \"x\"".to_string()]);
 }
+
+/// Pushes skip looking for waiters once nobody is blocked; a client that
+/// blocks afterwards must still be woken.
+#[test]
+fn a_client_that_blocks_after_all_waits_ended_is_still_woken() {
+    let mut s = Session::new();
+    assert_eq!(s.run_as(1, "BLPOP q 0"), "");
+    assert_eq!(s.run_as(0, "LPUSH q a"), "(integer) 1");
+    assert_eq!(s.delivered(1), vec!["1) \"q\"\n2) \"a\"".to_string()]);
+    // Nobody waits now: this push clears the engine's "someone may wait" hint.
+    assert_eq!(s.run_as(0, "LPUSH other x"), "(integer) 1");
+    assert_eq!(s.run_as(1, "BLPOP q 0"), "");
+    assert_eq!(s.run_as(0, "RPUSH q b"), "(integer) 1");
+    assert_eq!(s.delivered(1), vec!["1) \"q\"\n2) \"b\"".to_string()]);
+    // A waiter re-blocked by a retry (BLMOVE from an empty source) keeps the hint.
+    assert_eq!(s.run_as(1, "BLMOVE src dst LEFT RIGHT 0"), "");
+    assert_eq!(s.run_as(0, "LPUSH src v"), "(integer) 1");
+    assert_eq!(s.delivered(1), vec!["\"v\"".to_string()]);
+    s.check("LRANGE dst 0 -1 => 1) \"v\"");
+}

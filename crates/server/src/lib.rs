@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use redis_emulator::clock::{system_time_us, Clock};
 use redis_emulator::resp::{encode, parse_request, Parsed};
-use redis_emulator::{ClientId, Config, Engine, Event, Reply};
+use redis_emulator::{ClientId, Config, Engine, Event, Protocol, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Notify};
@@ -160,17 +160,18 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
                             }
                             shared.route_events();
                         }
-                        encode(&reply, shared.engine.protocol_of(id), &mut out);
-                        if shared.engine.client(id).is_some_and(|c| c.close_after_reply) {
+                        // One client lookup per command: its protocol, and whether
+                        // it asked to close (QUIT) or is gone (CLIENT KILL).
+                        let client = shared.engine.client(id);
+                        let protocol = client.map_or(Protocol::Resp2, |c| c.protocol);
+                        let close = client.is_none_or(|c| c.close_after_reply);
+                        encode(&reply, protocol, &mut out);
+                        if close {
                             closing = true;
                             break;
                         }
                         if matches!(reply, Reply::Blocked) {
                             now_blocked = true;
-                            break;
-                        }
-                        if shared.engine.client(id).is_none() {
-                            closing = true; // killed by CLIENT KILL
                             break;
                         }
                     }

@@ -70,9 +70,11 @@ pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
     families().iter().flat_map(|f| f.iter())
 }
 
-fn index() -> &'static HashMap<&'static str, &'static CommandSpec> {
-    static INDEX: OnceLock<HashMap<&'static str, &'static CommandSpec>> = OnceLock::new();
-    INDEX.get_or_init(|| all().map(|c| (c.name, c)).collect())
+/// Command names to specs, hashed with the keyspace's fast hasher (a
+/// lookup runs for every command).
+fn index() -> &'static HashMap<&'static [u8], &'static CommandSpec> {
+    static INDEX: OnceLock<HashMap<&'static [u8], &'static CommandSpec>> = OnceLock::new();
+    INDEX.get_or_init(|| all().map(|c| (c.name.as_bytes(), c)).collect())
 }
 
 /// Finds a top-level command by name, ignoring case.
@@ -84,8 +86,7 @@ pub fn find(name: &[u8]) -> Option<&'static CommandSpec> {
     for (d, s) in buf.iter_mut().zip(name) {
         *d = s.to_ascii_lowercase();
     }
-    let lower = std::str::from_utf8(&buf[..name.len()]).ok()?;
-    index().get(lower).copied()
+    index().get(&buf[..name.len()]).copied()
 }
 
 /// Finds `CONTAINER SUB` (e.g. `CLIENT LIST`), ignoring case.
