@@ -104,14 +104,23 @@ impl Db {
     /// `keep_ttl` is set (SET … KEEPTTL); otherwise it becomes persistent,
     /// as Redis's `setKey` does. Access metadata carries over.
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
-        self.set_or_add(key, value, keep_ttl, |_| {});
+        self.set_or_add(key, value, keep_ttl, |_| {}, |_| {});
     }
 
-    /// Like [`Db::set`] in one lookup; `init` prepares the entry of a new
-    /// key before it is stored. Returns true if the key is new.
-    pub fn set_or_add(&mut self, key: &[u8], value: Value, keep_ttl: bool, init: impl FnOnce(&mut Entry)) -> bool {
+    /// Like [`Db::set`] in one lookup; `existing` sees an existing key's
+    /// entry before its value is replaced, `init` prepares the entry of a
+    /// new key before it is stored. Returns true if the key is new.
+    pub fn set_or_add(
+        &mut self,
+        key: &[u8],
+        value: Value,
+        keep_ttl: bool,
+        existing: impl FnOnce(&mut Entry),
+        init: impl FnOnce(&mut Entry),
+    ) -> bool {
         match self.keys.get_mut(key) {
             Some(entry) => {
+                existing(entry);
                 entry.value = value;
                 if let Some(pos) = (!keep_ttl).then(|| entry.drop_expiry()).flatten() {
                     self.unlist_volatile(pos);

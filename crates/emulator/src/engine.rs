@@ -700,11 +700,37 @@ impl Ctx<'_> {
     /// Redis's `setKey`: stores `value`, dropping any TTL unless `keep_ttl`,
     /// and signals the change.
     pub fn set_key(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+        self.store_key(key, value, keep_ttl, false);
+    }
+
+    /// SET's store without NX/XX: Redis's `lookupKeyWrite` then `setKey`, in
+    /// one hash lookup (an existing key's access data is refreshed as the
+    /// lookup would, then its value replaced).
+    pub fn overwrite_key(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+        self.store_key(key, value, keep_ttl, true);
+    }
+
+    fn store_key(&mut self, key: &[u8], value: Value, keep_ttl: bool, touch_existing: bool) {
         self.expire_if_needed(key);
         let now = self.now_ms();
         let policy = self.engine.config.maxmemory_policy;
         let db = self.client.db;
-        let is_new = self.engine.dbs[db].set_or_add(key, value, keep_ttl, |e| crate::access::init(e, now, policy));
+        let touch = touch_existing.then(|| {
+            let (log_factor, decay) = (self.engine.config.lfu_log_factor, self.engine.config.lfu_decay_time);
+            let rng_value = self.engine.rng.unit();
+            move |e: &mut Entry| crate::access::touch(e, now, policy, log_factor, decay, rng_value)
+        });
+        let is_new = self.engine.dbs[db].set_or_add(
+            key,
+            value,
+            keep_ttl,
+            |e| {
+                if let Some(touch) = touch {
+                    touch(e);
+                }
+            },
+            |e| crate::access::init(e, now, policy),
+        );
         if is_new {
             // Redis's dbAdd announces every new key (class `n`).
             crate::notify::notify(self.engine, db, crate::notify::NEW, "new", key);

@@ -20,7 +20,8 @@ pub struct Stats {
     pub expired_keys: u64,
     pub evicted_keys: u64,
     pub total_error_replies: u64,
-    pub commands: BTreeMap<String, CommandStat>,
+    /// By command name (`get`, `config|set`); INFO lists them sorted.
+    pub commands: hashbrown::HashMap<String, CommandStat>,
     /// Error replies by code (`ERR`, `WRONGTYPE`…), for INFO errorstats.
     pub errors: BTreeMap<String, u64>,
     /// Commands of the last second, for instantaneous_ops_per_sec.
@@ -63,10 +64,8 @@ impl Stats {
     /// are found without allocating (this runs for every command).
     pub fn command_mut(&mut self, spec: &crate::command::CommandSpec) -> &mut CommandStat {
         if spec.parent.is_empty() {
-            if !self.commands.contains_key(spec.name) {
-                self.commands.insert(spec.name.to_string(), CommandStat::default());
-            }
-            self.commands.get_mut(spec.name).expect("inserted above")
+            // One hash lookup per command, allocating the name only the first time.
+            self.commands.entry_ref(spec.name).or_default()
         } else {
             self.commands.entry(spec.full_name()).or_default()
         }

@@ -189,7 +189,9 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
         }
         "cluster" => add("cluster_enabled", "0".into()),
         "commandstats" => {
-            for (cmd, s) in &engine.stats.commands {
+            let mut by_name: Vec<_> = engine.stats.commands.iter().collect();
+            by_name.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (cmd, s) in by_name {
                 if s.calls == 0 && s.rejected_calls == 0 && s.failed_calls == 0 {
                     continue;
                 }

@@ -404,11 +404,15 @@ fn set_generic(
         None => None,
     };
     let old = if opts.get { read_string(ctx, key)? } else { None };
-    let found = ctx.lookup_write(key).is_some();
-    if (opts.nx && found) || (opts.xx && !found) {
-        return Ok((false, old));
+    if opts.nx || opts.xx {
+        let found = ctx.lookup_write(key).is_some();
+        if (opts.nx && found) || (opts.xx && !found) {
+            return Ok((false, old));
+        }
+        ctx.set_key(key, Value::string_from(value), opts.keep_ttl);
+    } else {
+        ctx.overwrite_key(key, Value::string_from(value), opts.keep_ttl);
     }
-    ctx.set_key(key, Value::string_from(value), opts.keep_ttl);
     ctx.notify(notify::STRING, "set", key);
     if let Some(at) = at {
         ctx.set_expire(key, at);
