@@ -64,6 +64,9 @@ pub struct Engine {
     /// The same for clients blocked on keys: false only when none is, so a
     /// push need not look for waiting clients.
     others_may_block: bool,
+    /// The same for MONITOR clients: false only when none is, so a command
+    /// need not look for monitors to feed.
+    pub(crate) others_may_monitor: bool,
     /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
     pub(crate) scripts: crate::scripting::ScriptCache,
 }
@@ -96,6 +99,7 @@ impl Engine {
             call_depth: 0,
             others_may_watch: false,
             others_may_block: false,
+            others_may_monitor: false,
             scripts: crate::scripting::ScriptCache::default(),
         }
     }
@@ -526,6 +530,7 @@ impl Engine {
     fn put_back(&mut self, id: ClientId, client: Box<Client>) {
         self.others_may_watch |= !client.watched.is_empty();
         self.others_may_block |= client.blocked.is_some();
+        self.others_may_monitor |= client.monitor;
         self.clients.insert(id, client);
     }
 

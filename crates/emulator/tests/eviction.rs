@@ -141,3 +141,18 @@ fn monitor_sees_commands_from_other_clients() {
     let lines = s.delivered(0);
     assert_eq!(lines, vec![r#"1700000000.000000 [0 test:2] "SET" "greeting" "hello \"world\"""#]);
 }
+
+/// Commands skip looking for monitors once none is left; a client that
+/// starts monitoring later must still be fed.
+#[test]
+fn a_monitor_started_after_the_last_one_left_is_fed() {
+    let mut s = Session::new();
+    s.check("MONITOR => OK");
+    s.check("RESET => RESET");
+    s.run_as(1, "SET a 1");
+    s.run_as(1, "SET b 2");
+    assert!(s.delivered(0).is_empty());
+    s.check("MONITOR => OK");
+    s.run_as(1, "SET c 3");
+    assert_eq!(s.delivered(0), vec![r#"1700000000.000000 [0 test:2] "SET" "c" "3""#]);
+}
