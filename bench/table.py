@@ -4,7 +4,9 @@ import csv, json, pathlib, sys
 out = pathlib.Path(sys.argv[1])
 rows = []
 def row(what, figure, baseline, ratio, target, ok):
-    rows.append((what, figure, baseline, ratio, target, "met" if ok else "NOT met"))
+    """`ok` is True/False, or a status of its own (a partly met or unmeasurable target)."""
+    status = ok if isinstance(ok, str) else ("met" if ok else "NOT met")
+    rows.append((what, figure, baseline, ratio, target, status))
 
 total_raw = total_gz = 0
 for line in (out / "bundle.txt").read_text().split("\n"):
@@ -39,6 +41,16 @@ for line in (out / "node.jsonl").read_text().split("\n"):
         continue
     r = json.loads(line)
     n = r["name"]
+    def engine_status(mock, via_js, inside, simple):
+        fast = inside >= 2e6
+        if mock is None:
+            return "no baseline" if not simple else ("2M met, no baseline" if fast else "NOT met, no baseline")
+        tenfold = via_js >= 10 * mock
+        if not simple:
+            return tenfold
+        if fast and tenfold:
+            return "met"
+        return "2M met, 10x not" if fast else ("10x met, 2M not" if tenfold else "NOT met")
     simple = n in ("SET", "GET", "INCR")
     mock = r['mock_ops']
     row(f"{n} ops/s (native | wasm | wasm via JS calls)",
@@ -46,7 +58,7 @@ for line in (out / "node.jsonl").read_text().split("\n"):
         f"ioredis-mock {mock/1e3:.0f}k" if mock else "ioredis-mock has no " + n,
         f"{r['wasm_call_ops']/max(mock,1):.1f}x mock" if mock else "-",
         ">= 10x mock" + (", >= 2M in wasm" if simple else ""),
-        (mock is None or r['wasm_call_ops'] >= 10 * mock) and (not simple or r['wasm_ops'] >= 2e6))
+        engine_status(mock, r['wasm_call_ops'], r['wasm_ops'], simple))
 
 def rb(name):
     res = {}
