@@ -61,16 +61,18 @@ for line in (out / "node.jsonl").read_text().split("\n"):
         engine_status(mock, r['wasm_call_ops'], r['wasm_ops'], simple))
 
 def rb(name):
+    """Best requests/s per test over the alternating rounds."""
     res = {}
-    with open(out / f"rb-{name}.csv") as f:
-        for rec in csv.reader(f):
-            if rec and rec[0] != "test":
-                res[rec[0]] = float(rec[1])
+    for path in sorted(out.glob(f"rb-{name}-*.csv")):
+        with open(path) as f:
+            for rec in csv.reader(f):
+                if rec and rec[0] != "test":
+                    res[rec[0]] = max(res.get(rec[0], 0.0), float(rec[1]))
     return res
 real, ours = rb("real"), rb("ours")
 for test in real:
     if test in ours:
-        row(f"redis-benchmark {test} (-P 16)", f"{ours[test]/1e3:.0f}k rps", f"redis-server {real[test]/1e3:.0f}k rps",
+        row(f"redis-benchmark {test} (-P 16, best of 3)", f"{ours[test]/1e3:.0f}k rps", f"redis-server {real[test]/1e3:.0f}k rps",
             f"{ours[test]/real[test]:.2f}x", ">= 1.00x", ours[test] >= real[test])
 
 mem = {}

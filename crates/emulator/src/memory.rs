@@ -30,10 +30,6 @@ pub const DICT_ENTRY: usize = 32;
 const DICT_ENTRY_RAW: usize = 24;
 /// A `robj` header (type, encoding, LRU, refcount, pointer).
 pub const ROBJ: usize = 16;
-/// Integers below this are shared objects in Redis (no allocation) unless
-/// an LRU/LFU policy needs per-key access data.
-const SHARED_INTEGERS: i64 = 10_000;
-
 /// The size jemalloc actually hands out for a request of `n` bytes.
 pub fn alloc_size(n: usize) -> usize {
     if n == 0 {
@@ -77,8 +73,7 @@ pub fn sds_size(len: usize) -> usize {
 pub fn string_size(s: &StrValue, shared_ints: bool) -> usize {
     match s.encoding() {
         "int" => {
-            let small = crate::float::parse_i64(s).is_some_and(|v| (0..SHARED_INTEGERS).contains(&v));
-            if small && shared_ints {
+            if s.is_shared_int() && shared_ints {
                 0
             } else {
                 ROBJ
@@ -309,14 +304,21 @@ pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool, want_keys: bool) 
     t.before.truncate(before.start);
     t.touched.truncate(touched.start);
     t.removed.truncate(removed.start);
-    for db in 0..engine.dbs.len() {
-        if engine.dbs[db].is_empty() {
-            if let Some(t) = engine.server.memory.per_db.get_mut(db) {
-                *t = 0;
+    // One pass over the databases (this runs after every write): an emptied
+    // database's tally restarts at zero, and the peak needs every total.
+    let (mut keys, mut tables) = (0i64, 0usize);
+    for (db, data) in engine.dbs.iter().enumerate() {
+        if let Some(tally) = engine.server.memory.per_db.get_mut(db) {
+            if data.is_empty() {
+                *tally = 0;
             }
+            keys += *tally;
         }
+        tables += db_overhead(data);
     }
-    note_peak(engine);
+    let used = STARTUP_BYTES + keys.max(0) as u64 + tables as u64;
+    let t = &mut engine.server.memory;
+    t.peak = t.peak.max(used);
     settled
 }
 

@@ -384,9 +384,7 @@ fn object_refcount(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let policy = config.maxmemory_policy.name();
     let sharing = config.maxmemory == 0 || !(policy.ends_with("lru") || policy.ends_with("lfu"));
     let shared = match &entry.value {
-        Value::String(s) => {
-            s.encoding() == "int" && crate::float::parse_i64(s).is_some_and(|v| (0..10_000).contains(&v))
-        }
+        Value::String(s) => s.is_shared_int(),
         _ => false,
     };
     Reply::Integer(if shared && sharing { i32::MAX as i64 } else { 1 })

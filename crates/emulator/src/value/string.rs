@@ -12,38 +12,64 @@ use std::ops::Deref;
 /// Bytes stored inline: the type stays 32 bytes, as a `Vec` plus a flag was.
 pub const INLINE_CAPACITY: usize = 29;
 
+/// Integers Redis shares instead of allocating (`OBJ_SHARED_INTEGERS`).
+pub const SHARED_INTEGERS: i64 = 10_000;
+
+/// Modified in place: the encoding is `raw` whatever the contents.
+const RAW: u8 = 1;
+/// The bytes are a canonical 64-bit integer (encoding `int`).
+const INT: u8 = 2;
+/// An integer in `0..SHARED_INTEGERS`.
+const SHARED_INT: u8 = 4;
+
 #[derive(Clone)]
 enum Repr {
-    Inline { len: u8, raw: bool, bytes: [u8; INLINE_CAPACITY] },
-    Heap { raw: bool, bytes: Vec<u8> },
+    Inline { len: u8, flags: u8, bytes: [u8; INLINE_CAPACITY] },
+    Heap { flags: u8, bytes: Vec<u8> },
 }
 
-/// A string value. `raw` records that the string was modified in place
-/// (APPEND, SETRANGE, SETBIT…), which Redis reports as the `raw` encoding.
+/// A string value. It knows its Redis encoding: decided once when it is
+/// stored (an integer is recognised then, not at every memory measurement),
+/// and `raw` once it is modified in place (APPEND, SETRANGE, SETBIT…).
 #[derive(Clone)]
 pub struct StrValue(Repr);
+
+/// The `int` / shared-integer flags for these bytes.
+fn classify(bytes: &[u8]) -> u8 {
+    if bytes.len() > 20 {
+        return 0;
+    }
+    match crate::float::parse_i64(bytes) {
+        Some(v) if (0..SHARED_INTEGERS).contains(&v) => INT | SHARED_INT,
+        Some(_) => INT,
+        None => 0,
+    }
+}
 
 impl StrValue {
     /// A string as SET stores it (encoding `int`, `embstr` or `raw` by content).
     pub fn new(bytes: impl Into<Vec<u8>>) -> StrValue {
-        Self::with_flag(bytes.into(), false)
+        let bytes = bytes.into();
+        let flags = classify(&bytes);
+        Self::with_flags(bytes, flags)
     }
 
     /// A string copied from a borrowed slice, without an intermediate buffer.
     pub fn from_slice(bytes: &[u8]) -> StrValue {
-        match Self::inline(bytes, false) {
+        let flags = classify(bytes);
+        match Self::inline(bytes, flags) {
             Some(s) => s,
-            None => StrValue(Repr::Heap { raw: false, bytes: bytes.to_vec() }),
+            None => StrValue(Repr::Heap { flags, bytes: bytes.to_vec() }),
         }
     }
 
     /// A string produced by an in-place edit: always reports encoding `raw`.
     pub fn raw(bytes: Vec<u8>) -> StrValue {
-        Self::with_flag(bytes, true)
+        Self::with_flags(bytes, RAW)
     }
 
     /// The decimal text of an integer (INCR and friends), built without a
-    /// heap allocation: every i64 fits inline.
+    /// heap allocation or a parse: every i64 fits inline.
     pub fn from_i64(value: i64) -> StrValue {
         let mut digits = [0u8; 20];
         let mut at = digits.len();
@@ -64,22 +90,29 @@ impl StrValue {
         }
         let n = digits.len() - at;
         bytes[len..len + n].copy_from_slice(&digits[at..]);
-        StrValue(Repr::Inline { len: (len + n) as u8, raw: false, bytes })
+        let flags = if (0..SHARED_INTEGERS).contains(&value) { INT | SHARED_INT } else { INT };
+        StrValue(Repr::Inline { len: (len + n) as u8, flags, bytes })
     }
 
-    fn with_flag(bytes: Vec<u8>, raw: bool) -> StrValue {
-        match Self::inline(&bytes, raw) {
+    fn with_flags(bytes: Vec<u8>, flags: u8) -> StrValue {
+        match Self::inline(&bytes, flags) {
             Some(s) => s,
-            None => StrValue(Repr::Heap { raw, bytes }),
+            None => StrValue(Repr::Heap { flags, bytes }),
         }
     }
 
-    fn inline(bytes: &[u8], raw: bool) -> Option<StrValue> {
+    fn inline(bytes: &[u8], flags: u8) -> Option<StrValue> {
         (bytes.len() <= INLINE_CAPACITY).then(|| {
             let mut buf = [0u8; INLINE_CAPACITY];
             buf[..bytes.len()].copy_from_slice(bytes);
-            StrValue(Repr::Inline { len: bytes.len() as u8, raw, bytes: buf })
+            StrValue(Repr::Inline { len: bytes.len() as u8, flags, bytes: buf })
         })
+    }
+
+    fn flags(&self) -> u8 {
+        match self.0 {
+            Repr::Inline { flags, .. } | Repr::Heap { flags, .. } => flags,
+        }
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -90,13 +123,17 @@ impl StrValue {
     }
 
     /// The bytes as a growable buffer for an in-place edit (moves short
-    /// strings out of line first). Callers that edit also call [`Self::mark_raw`].
+    /// strings out of line first). Editing in place makes the encoding
+    /// `raw`, as in Redis.
     pub fn bytes_mut(&mut self) -> &mut Vec<u8> {
-        if let Repr::Inline { len, raw, bytes } = &self.0 {
-            self.0 = Repr::Heap { raw: *raw, bytes: bytes[..*len as usize].to_vec() };
+        if let Repr::Inline { len, bytes, .. } = &self.0 {
+            self.0 = Repr::Heap { flags: RAW, bytes: bytes[..*len as usize].to_vec() };
         }
         match &mut self.0 {
-            Repr::Heap { bytes, .. } => bytes,
+            Repr::Heap { bytes, flags } => {
+                *flags = RAW;
+                bytes
+            }
             Repr::Inline { .. } => unreachable!("moved out of line above"),
         }
     }
@@ -109,27 +146,32 @@ impl StrValue {
     }
 
     pub fn is_raw(&self) -> bool {
-        match self.0 {
-            Repr::Inline { raw, .. } | Repr::Heap { raw, .. } => raw,
-        }
+        self.flags() & RAW != 0
     }
 
     /// Records an in-place edit (the encoding becomes `raw`, as in Redis).
     pub fn mark_raw(&mut self) {
         match &mut self.0 {
-            Repr::Inline { raw, .. } | Repr::Heap { raw, .. } => *raw = true,
+            Repr::Inline { flags, .. } | Repr::Heap { flags, .. } => *flags = RAW,
         }
+    }
+
+    /// True for an `int`-encoded value in Redis's shared range (0..10000):
+    /// Redis stores those as shared objects (no allocation, OBJECT REFCOUNT
+    /// 2147483647) unless an LRU/LFU maxmemory policy needs per-key data.
+    pub fn is_shared_int(&self) -> bool {
+        self.flags() & (RAW | SHARED_INT) == SHARED_INT
     }
 
     /// Redis 7.0's OBJECT ENCODING for this string: `int` for canonical
     /// 64-bit integers, `embstr` up to 44 bytes, `raw` beyond or once modified.
     pub fn encoding(&self) -> &'static str {
-        let bytes = self.as_bytes();
-        if self.is_raw() {
+        let flags = self.flags();
+        if flags & RAW != 0 {
             "raw"
-        } else if bytes.len() <= 20 && crate::float::parse_i64(bytes).is_some() {
+        } else if flags & INT != 0 {
             "int"
-        } else if bytes.len() <= 44 {
+        } else if self.as_bytes().len() <= 44 {
             "embstr"
         } else {
             "raw"
@@ -177,21 +219,29 @@ mod tests {
             for s in [StrValue::new(bytes.clone()), StrValue::from_slice(&bytes), StrValue::raw(bytes.clone())] {
                 assert_eq!(s.as_bytes(), bytes.as_slice());
                 assert_eq!(matches!(s.0, Repr::Inline { .. }), len <= INLINE_CAPACITY, "len {len}");
-                let was_raw = s.is_raw();
                 let mut edited = s.clone();
                 edited.bytes_mut().push(7);
                 assert_eq!(&edited[..len], bytes.as_slice());
                 assert_eq!(edited.len(), len + 1);
-                assert_eq!(edited.is_raw(), was_raw, "moving out of line keeps the flag");
-                edited.mark_raw();
-                assert_eq!(edited.encoding(), "raw");
+                assert_eq!(edited.encoding(), "raw", "an in-place edit makes the encoding raw");
                 assert_eq!(s.clone().into_bytes(), bytes);
             }
         }
         for v in [0, 7, -7, 10, -10, 1234567890, i64::MAX, i64::MIN, i64::MIN + 1] {
             assert_eq!(StrValue::from_i64(v).as_bytes(), v.to_string().as_bytes(), "{v}");
             assert_eq!(StrValue::from_i64(v).encoding(), "int");
+            let parsed = StrValue::from_slice(v.to_string().as_bytes());
+            assert_eq!(parsed.encoding(), "int");
+            assert_eq!(parsed.is_shared_int(), StrValue::from_i64(v).is_shared_int(), "{v}");
+            assert_eq!(parsed.is_shared_int(), (0..SHARED_INTEGERS).contains(&v), "{v}");
         }
+        for not_int in ["", "01", "+1", " 1", "1 ", "-0", "99999999999999999999", "1.5", "abc"] {
+            assert_eq!(StrValue::from_slice(not_int.as_bytes()).encoding(), "embstr", "{not_int:?}");
+        }
+        let mut edited = StrValue::from_i64(5);
+        edited.bytes_mut().push(b'0');
+        assert!(!edited.is_shared_int());
+        assert_eq!(edited.encoding(), "raw");
         assert_eq!(StrValue::new(b"12345".to_vec()).encoding(), "int");
         assert_eq!(StrValue::new(b"hello".to_vec()).encoding(), "embstr");
         assert_eq!(StrValue::raw(b"12345".to_vec()).encoding(), "raw");
