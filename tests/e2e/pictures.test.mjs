@@ -147,7 +147,11 @@ test('type gallery: every type drawn from example commands', async (t) => {
   const expected = ['string', 'string', 'hll', 'list', 'hash', 'set', 'zset', 'geo', 'stream'];
   const checks = {
     greeting: async (c) => assert.equal(await c.locator('.string-text').textContent(), 'hello world'),
-    flags: async (c) => assert.equal((await c.locator('.bit').allTextContents()).join(''), '0001000001000000'),
+    flags: async (c) => {
+      assert.equal((await c.locator('.bit').allTextContents()).join(''), '0001000001000000');
+      // Made by the SETBITs it shows, so the encoding is what OBJECT ENCODING would say.
+      assert.match(await c.locator('.meta').first().textContent(), /2 bytes · encoding raw/);
+    },
     visitors: async (c) => {
       const estimate = Number((await c.locator('.estimate').textContent()).match(/≈ (\d+)/)[1]);
       assert.ok(Math.abs(estimate - 1000) < 60, `HLL estimate ${estimate} near 1000`);

@@ -376,6 +376,31 @@ impl LongDouble {
     }
 }
 
+/// The exponent after `e` / `p` starting at `at`: an optional sign and at
+/// least one digit (clamped, as strtold saturates). Returns the signed
+/// value and the index after it; None when no digit follows.
+fn exponent(s: &[u8], at: usize) -> Option<(i64, usize)> {
+    let mut j = at;
+    let negative = match s.get(j) {
+        Some(b'-') => {
+            j += 1;
+            true
+        }
+        Some(b'+') => {
+            j += 1;
+            false
+        }
+        _ => false,
+    };
+    let start = j;
+    let mut e: i64 = 0;
+    while j < s.len() && s[j].is_ascii_digit() {
+        e = (e * 10 + (s[j] - b'0') as i64).min(1_000_000_000);
+        j += 1;
+    }
+    (j > start).then_some((if negative { -e } else { e }, j))
+}
+
 fn parse_decimal(neg: bool, s: &[u8]) -> Option<LongDouble> {
     let mut i = 0;
     let mut digits = Big(Vec::new());
@@ -406,29 +431,10 @@ fn parse_decimal(neg: bool, s: &[u8]) -> Option<LongDouble> {
         return None;
     }
     if i < s.len() && s[i] == b'e' {
-        let mut j = i + 1;
-        let eneg = match s.get(j) {
-            Some(b'-') => {
-                j += 1;
-                true
-            }
-            Some(b'+') => {
-                j += 1;
-                false
-            }
-            _ => false,
-        };
-        let start = j;
-        let mut e: i64 = 0;
-        while j < s.len() && s[j].is_ascii_digit() {
-            e = (e * 10 + (s[j] - b'0') as i64).min(1_000_000_000);
-            j += 1;
-        }
-        if j == start {
-            return None; // "1e" leaves "e" unparsed
-        }
-        exp10 += if eneg { -e } else { e };
-        i = j;
+        // "1e" leaves "e" unparsed, so the whole text is not a number.
+        let (e, end) = exponent(s, i + 1)?;
+        exp10 += e;
+        i = end;
     }
     if i != s.len() {
         return None;
@@ -506,29 +512,9 @@ fn parse_hex(neg: bool, s: &[u8]) -> Option<LongDouble> {
         return None;
     }
     if i < s.len() && s[i] == b'p' {
-        let mut j = i + 1;
-        let eneg = match s.get(j) {
-            Some(b'-') => {
-                j += 1;
-                true
-            }
-            Some(b'+') => {
-                j += 1;
-                false
-            }
-            _ => false,
-        };
-        let start = j;
-        let mut e: i64 = 0;
-        while j < s.len() && s[j].is_ascii_digit() {
-            e = (e * 10 + (s[j] - b'0') as i64).min(1_000_000_000);
-            j += 1;
-        }
-        if j == start {
-            return None;
-        }
-        exp2 += if eneg { -e } else { e };
-        i = j;
+        let (e, end) = exponent(s, i + 1)?;
+        exp2 += e;
+        i = end;
     }
     if i != s.len() {
         return None;

@@ -11,16 +11,11 @@ use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
 use crate::reply::Reply;
+use crate::types::list::End;
 use crate::types::ListValue;
 use crate::value::Value;
 
-/// Which end of a list a command works on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum End {
-    Left,
-    Right,
-}
-
+/// Event names and the `LEFT` / `RIGHT` argument of the list commands.
 impl End {
     fn pop_event(self) -> &'static str {
         match self {
@@ -337,17 +332,11 @@ fn list_for_read<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<Option<&'c mut List
 // ----- shared steps -------------------------------------------------------
 
 fn push_one(list: &mut ListValue, element: Vec<u8>, end: End) {
-    match end {
-        End::Left => list.items.push_front(element),
-        End::Right => list.items.push_back(element),
-    }
+    list.push(end, element);
 }
 
 fn pop_one(list: &mut ListValue, end: End) -> Option<Vec<u8>> {
-    match end {
-        End::Left => list.items.pop_front(),
-        End::Right => list.items.pop_back(),
-    }
+    list.pop(end)
 }
 
 /// Pushes `elements` one by one onto `key` (creating the list unless
@@ -591,10 +580,10 @@ fn linsert(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let len = match list_for_write(ctx, key) {
         Err(e) => return e,
         Ok(None) => return Reply::Integer(0),
-        Ok(Some(list)) => match list.items.iter().position(|e| *e == argv[3]) {
+        Ok(Some(list)) => match list.position(&argv[3]) {
             None => return Reply::Integer(-1),
             Some(i) => {
-                list.items.insert(if after { i + 1 } else { i }, argv[4].clone());
+                list.insert(if after { i + 1 } else { i }, argv[4].clone());
                 list.len()
             }
         },
@@ -675,7 +664,7 @@ fn lrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Ok(None) => Reply::Array(Vec::new()),
         Ok(Some(list)) => match list.clamp_range(start, stop) {
             None => Reply::Array(Vec::new()),
-            Some((a, b)) => Reply::Array(list.items.range(a..=b).map(|e| Reply::Bulk(e.clone())).collect()),
+            Some((a, b)) => Reply::Array(list.range(a, b).map(|e| Reply::Bulk(e.to_vec())).collect()),
         },
     }
 }
@@ -737,7 +726,7 @@ fn lpos(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             break;
         }
         let index = if from_tail { len - 1 - scanned } else { scanned };
-        if list.items.get(index) != Some(element) {
+        if list.at(index) != Some(element.as_slice()) {
             continue;
         }
         matches += 1;
@@ -772,10 +761,9 @@ fn lset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Ok(i) => i,
         Err(e) => return e,
     };
-    match list.resolve_index(index).and_then(|i| list.items.get_mut(i)) {
+    match list.resolve_index(index).filter(|&i| list.replace(i, argv[3].clone())) {
         None => Reply::error(errors::INDEX_OUT_OF_RANGE),
-        Some(slot) => {
-            *slot = argv[3].clone();
+        Some(_) => {
             ctx.key_modified(key);
             ctx.notify(notify::LIST, "lset", key);
             Reply::OK
@@ -793,13 +781,10 @@ fn ltrim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     match list_for_write(ctx, key) {
         Err(e) => return e,
         Ok(None) => return Reply::OK,
-        Ok(Some(list)) => match list.clamp_range(start, stop) {
-            None => list.items.clear(),
-            Some((a, b)) => {
-                list.items.truncate(b + 1);
-                list.items.drain(..a);
-            }
-        },
+        Ok(Some(list)) => {
+            let kept = list.clamp_range(start, stop);
+            list.keep_range(kept);
+        }
     }
     after_removal(ctx, key, "ltrim");
     Reply::OK
@@ -817,12 +802,12 @@ fn lrem(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         Err(e) => return e,
         Ok(None) => return Reply::Integer(0),
         Ok(Some(list)) => {
-            let total = list.items.iter().filter(|e| *e == element).count();
+            let total = list.iter().filter(|e| *e == element.as_slice()).count();
             let limit = if count == 0 { total } else { (count.unsigned_abs().min(total as u64)) as usize };
             // From the tail: keep the first (total - limit) matches.
             let mut skip = if count < 0 { total - limit } else { 0 };
             let mut left = limit;
-            list.items.retain(|e| {
+            list.retain(|e| {
                 if left == 0 || e != element {
                     return true;
                 }

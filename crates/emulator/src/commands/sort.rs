@@ -291,7 +291,7 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> Reply {
         Some(dst) => {
             let n = out.len() as i64;
             if n > 0 {
-                let list = ListValue { items: out.into_iter().map(|v| v.unwrap_or_default()).collect() };
+                let list = ListValue::from_items(out.into_iter().map(|v| v.unwrap_or_default()));
                 ctx.set_key(&dst, Value::List(Box::new(list)), false);
                 ctx.notify(notify::LIST, "sortstore", &dst);
                 ctx.signal_ready(&dst);

@@ -891,8 +891,7 @@ mod tests {
     fn with_list(lines: &[&str]) -> Vec<String> {
         let mut engine = Engine::with_manual_clock(1_700_000_000_000, 1);
         let me = engine.connect("t");
-        let mut list = ListValue::default();
-        list.items.push_back(b"x".to_vec());
+        let list = ListValue::from_items([b"x".to_vec()]);
         engine.dbs[0].set(b"l", Value::List(Box::new(list)), false);
         lines
             .iter()

@@ -4,7 +4,9 @@
 //! representation): `len`, `to_vec`, `mem_usage`, `rewrite`, `encoding`.
 //!
 //! A ring buffer gives O(1) pushes and pops at both ends and O(1) access by
-//! index. Redis 7.0 stores every list as a quicklist (a linked list of
+//! index. Every change goes through the methods below, which keep the
+//! elements' byte total, so memory accounting of a write is O(1) however
+//! long the list. Redis 7.0 stores every list as a quicklist (a linked list of
 //! listpack nodes, `list-max-listpack-size` bounding each node), so OBJECT
 //! ENCODING always reports `quicklist`, whatever the length.
 
@@ -12,7 +14,24 @@ use std::collections::VecDeque;
 
 #[derive(Debug, Clone, Default)]
 pub struct ListValue {
-    pub items: VecDeque<Vec<u8>>,
+    items: VecDeque<Vec<u8>>,
+    /// Sum of [`element_cost`] over the elements.
+    bytes: usize,
+}
+
+/// Which end of a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// The head (LPUSH, LPOP).
+    Left,
+    /// The tail (RPUSH, RPOP).
+    Right,
+}
+
+/// Accounted bytes of one element in a listpack node (payload plus entry
+/// header and back-length).
+fn element_cost(element: &[u8]) -> usize {
+    element.len() + 11
 }
 
 impl ListValue {
@@ -22,7 +41,87 @@ impl ListValue {
 
     /// A list holding `items`, head first.
     pub fn from_items(items: impl IntoIterator<Item = Vec<u8>>) -> ListValue {
-        ListValue { items: items.into_iter().collect() }
+        let items: VecDeque<Vec<u8>> = items.into_iter().collect();
+        let bytes = items.iter().map(|e| element_cost(e)).sum();
+        ListValue { items, bytes }
+    }
+
+    /// Adds an element at one end.
+    pub fn push(&mut self, end: End, element: Vec<u8>) {
+        self.bytes += element_cost(&element);
+        match end {
+            End::Left => self.items.push_front(element),
+            End::Right => self.items.push_back(element),
+        }
+    }
+
+    /// Removes the element at one end.
+    pub fn pop(&mut self, end: End) -> Option<Vec<u8>> {
+        let element = match end {
+            End::Left => self.items.pop_front(),
+            End::Right => self.items.pop_back(),
+        }?;
+        self.bytes -= element_cost(&element);
+        Some(element)
+    }
+
+    /// Inserts an element before position `at` (LINSERT).
+    pub fn insert(&mut self, at: usize, element: Vec<u8>) {
+        self.bytes += element_cost(&element);
+        self.items.insert(at, element);
+    }
+
+    /// Replaces the element at position `at` (LSET); false if out of range.
+    pub fn replace(&mut self, at: usize, element: Vec<u8>) -> bool {
+        let Some(slot) = self.items.get_mut(at) else { return false };
+        self.bytes = self.bytes - element_cost(slot) + element_cost(&element);
+        *slot = element;
+        true
+    }
+
+    /// Keeps positions `first..=last` only (LTRIM), or nothing when None.
+    pub fn keep_range(&mut self, range: Option<(usize, usize)>) {
+        match range {
+            None => self.items.clear(),
+            Some((first, last)) => {
+                self.items.truncate(last + 1);
+                self.items.drain(..first);
+            }
+        }
+        self.bytes = self.items.iter().map(|e| element_cost(e)).sum();
+    }
+
+    /// Keeps the elements for which `keep` is true, head to tail (LREM).
+    pub fn retain(&mut self, mut keep: impl FnMut(&[u8]) -> bool) {
+        let mut removed = 0;
+        self.items.retain(|e| {
+            let kept = keep(e);
+            if !kept {
+                removed += element_cost(e);
+            }
+            kept
+        });
+        self.bytes -= removed;
+    }
+
+    /// The elements, head first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &[u8]> + ExactSizeIterator {
+        self.items.iter().map(|e| e.as_slice())
+    }
+
+    /// The elements at positions `first..=last`.
+    pub fn range(&self, first: usize, last: usize) -> impl Iterator<Item = &[u8]> {
+        self.items.range(first..=last).map(|e| e.as_slice())
+    }
+
+    /// Position of the first element equal to `element`, from the head.
+    pub fn position(&self, element: &[u8]) -> Option<usize> {
+        self.items.iter().position(|e| e == element)
+    }
+
+    /// The element at position `at` (0 is the head).
+    pub fn at(&self, at: usize) -> Option<&[u8]> {
+        self.items.get(at).map(|e| e.as_slice())
     }
 
     pub fn len(&self) -> usize {
@@ -43,11 +142,10 @@ impl ListValue {
         "quicklist"
     }
 
-    /// Approximate bytes used, for memory accounting.
-    /// Exact up to 128 elements; beyond, extrapolated from the first 64, as
-    /// Redis's MEMORY USAGE samples (this runs for every write command).
+    /// Bytes used, for memory accounting: kept up to date by every change,
+    /// so O(1) (this runs before and after every write command).
     pub fn mem_usage(&self) -> usize {
-        crate::types::sampled_size(self.items.len(), self.items.iter().map(|i| i.len() + 11)) + 48
+        self.bytes + 48
     }
 
     /// Commands that recreate this value under `key` (snapshots, AOF rewrite).
@@ -88,5 +186,43 @@ impl ListValue {
             stop = len - 1;
         }
         Some((start as usize, stop as usize))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The running byte total always equals a recount, whatever the edits.
+    #[test]
+    fn byte_total_follows_every_kind_of_edit() {
+        let recount = |l: &ListValue| l.iter().map(element_cost).sum::<usize>();
+        let mut list = ListValue::from_items((0..5).map(|i| vec![b'a'; i]));
+        let mut state: u64 = 42;
+        let mut next = move |n: usize| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) as usize) % n.max(1)
+        };
+        for step in 0..5_000 {
+            let element = vec![b'x'; next(40)];
+            match next(7) {
+                0 => list.push(End::Left, element),
+                1 => list.push(End::Right, element),
+                2 => drop(list.pop(if next(2) == 0 { End::Left } else { End::Right })),
+                3 => list.insert(next(list.len() + 1), element),
+                4 => drop(list.replace(next(list.len() + 1), element)),
+                5 => {
+                    let keep = next(5) as u8;
+                    list.retain(|e| e.len() as u8 % 5 != keep);
+                }
+                _ if next(20) == 0 => {
+                    let (a, b) = (next(list.len() + 1), next(list.len() + 1));
+                    list.keep_range(list.clamp_range(a as i64, b as i64));
+                }
+                _ => {}
+            }
+            assert_eq!(list.bytes, recount(&list), "after step {step}");
+        }
+        assert_eq!(list.mem_usage(), recount(&list) + 48);
     }
 }
