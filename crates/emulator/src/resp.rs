@@ -123,8 +123,10 @@ fn find_crlf(buf: &[u8], from: usize) -> Option<usize> {
     buf.get(from..)?.windows(2).position(|w| w == b"\r\n").map(|p| p + from)
 }
 
+/// A length in a request header, read as Redis's `string2ll` reads it: no
+/// `+` sign, no leading zeros, no spaces (`*01` is a protocol error).
 fn parse_int(b: &[u8]) -> Option<i64> {
-    std::str::from_utf8(b).ok()?.parse().ok()
+    crate::float::parse_i64(b)
 }
 
 /// Parses one request from the start of `buf` the way Redis reads clients:
