@@ -105,8 +105,9 @@ fn aggregate(out: &mut Vec<u8>, prefix: u8, items: &[Reply], proto: Protocol) {
 
 /// Largest inline request or count line Redis accepts (PROTO_INLINE_MAX_SIZE).
 pub const INLINE_MAX: usize = 64 * 1024;
-/// Largest number of arguments in one multibulk request.
-pub const MULTIBULK_MAX: i64 = 1024 * 1024;
+/// Largest number of arguments in one multibulk request: Redis 7.0 accepts
+/// any count up to `INT_MAX` (the 1024×1024 cap of older versions is gone).
+pub const MULTIBULK_MAX: i64 = i32::MAX as i64;
 
 /// What [`parse_request`] found at the start of a buffer.
 #[derive(Debug, PartialEq)]

@@ -47,6 +47,19 @@ const REQUESTS: &[&[u8]] = &[
     b"ECHO \"a b\"\r\n",
     b"ECHO \"unbalanced\r\n",
     b"\r\n\r\nPING\r\n",
+    // Limits: at most 1024*1024 arguments, bulks up to proto-max-bulk-len.
+    b"*1048577\r\n",
+    b"*1048576\r\n$4\r\nPING\r\n",
+    b"*1\r\n$536870913\r\n",
+    b"*1\r\n$536870912\r\n",
+    // Inline oddities: quotes, escapes, spaces, a lone quote.
+    b"ECHO 'single quoted'\r\n",
+    b"ECHO \"\\x41\\n\"\r\n",
+    b"ECHO \"a\"b\r\n",
+    b"   PING   \r\n",
+    b"\"\r\n",
+    b"PING\n",
+    b"*1\r\n$4\r\nPINGxx",
     // A valid command after a pipelined one, then garbage.
     b"*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n*1\r\n$3\r\nBAD\r\n",
     b"*1\r\n$4\r\nPING\r\n*1\r\n$04\r\nPING\r\n",
