@@ -121,12 +121,5 @@ fn random_bitmap_commands_match_real_redis() {
     for key in KEYS {
         script.push_str(&format!("GET {key}\n"));
     }
-    let mut differ = common::Differ::new();
-    if !differ.run_script("bitmaps-generated", &script) {
-        return;
-    }
-    println!("bitmaps generated: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
-    assert!(differ.cases >= 10_000);
-    let shown: Vec<&String> = differ.mismatches.iter().take(20).collect();
-    assert!(differ.mismatches.is_empty(), "{} mismatches:\n{shown:#?}", differ.mismatches.len());
+    common::assert_generated_run("bitmaps-generated", &script, 10_000);
 }

@@ -5,46 +5,30 @@
 
 mod common;
 
-/// Minimal deterministic generator (64-bit LCG).
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-
-    /// A number in [lo, hi] with up to 6 decimals.
-    fn coord(&mut self, lo: f64, hi: f64) -> String {
-        let steps = ((hi - lo) * 1e6) as u64;
-        let v = lo + (self.next() % steps.max(1)) as f64 / 1e6;
-        format!("{v:.6}")
-    }
-}
+use common::random::{Draw, Lcg};
 
 const KEYS: &[&str] = &["g0", "g1", "g2", "str", "missing"];
 const MEMBERS: &[&str] = &["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "nope"];
 const UNITS: &[&str] = &["m", "km", "mi", "ft"];
 
+/// A number in [lo, hi] with up to 6 decimals.
+fn coord(g: &mut Lcg, lo: f64, hi: f64) -> String {
+    let steps = ((hi - lo) * 1e6) as u64;
+    let v = lo + (g.next() % steps.max(1)) as f64 / 1e6;
+    format!("{v:.6}")
+}
+
 /// A longitude/latitude pair near a small region (so searches find points),
 /// sometimes anywhere on the map, rarely out of range.
-fn point(g: &mut Gen) -> String {
+fn point(g: &mut Lcg) -> String {
     match g.below(20) {
-        0 => format!("{} {}", g.coord(-200.0, 200.0), g.coord(-90.0, 90.0)),
-        1..=5 => format!("{} {}", g.coord(-180.0, 180.0), g.coord(-85.05, 85.05)),
-        _ => format!("{} {}", g.coord(13.0, 15.5), g.coord(37.0, 38.5)),
+        0 => format!("{} {}", coord(g, -200.0, 200.0), coord(g, -90.0, 90.0)),
+        1..=5 => format!("{} {}", coord(g, -180.0, 180.0), coord(g, -85.05, 85.05)),
+        _ => format!("{} {}", coord(g, 13.0, 15.5), coord(g, 37.0, 38.5)),
     }
 }
 
-fn options(g: &mut Gen) -> String {
+fn options(g: &mut Lcg) -> String {
     let mut o = Vec::new();
     for opt in ["WITHCOORD", "WITHDIST", "WITHHASH"] {
         if g.below(2) == 0 {
@@ -61,7 +45,7 @@ fn options(g: &mut Gen) -> String {
 }
 
 fn script(seed: u64, count: usize) -> String {
-    let mut g = Gen(seed);
+    let mut g = Lcg(seed);
     let mut out = String::from("FLUSHALL\nSET str x\n");
     for _ in 0..count {
         let k = g.pick(KEYS);
@@ -112,12 +96,5 @@ fn script(seed: u64, count: usize) -> String {
 
 #[test]
 fn ten_thousand_random_geo_commands_match_redis() {
-    let mut differ = common::Differ::new();
-    if !differ.run_script("geo_generated", &script(0x6e0_2026, 10_000)) {
-        return;
-    }
-    println!("geo_generated: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
-    assert!(differ.cases >= 10_000);
-    let shown: Vec<_> = differ.mismatches.iter().take(20).cloned().collect();
-    assert!(differ.mismatches.is_empty(), "{} mismatches:\n{}", differ.mismatches.len(), shown.join("\n"));
+    common::assert_generated_run("geo_generated", &script(0x6e0_2026, 10_000), 10_000);
 }

@@ -6,30 +6,7 @@
 
 mod common;
 
-/// splitmix64: a tiny deterministic generator for the script.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-
-    fn int(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below((hi - lo + 1) as u64) as i64
-    }
-}
+use common::random::{Draw, SplitMix64};
 
 const KEYS: &[&str] = &["h0", "h1", "h2", "str"];
 const FIELDS: &[&str] = &["f0", "f1", "f2", "f3", "f4", "\"\"", "\"a b\"", "n"];
@@ -39,18 +16,18 @@ const VALUES: &[&str] = &["v", "1", "-7", "10", "2.5", "\"\"", "abc", "922337203
 const FLOAT_FIELDS: &[&str] = &["x0", "x1"];
 const FLOAT_INCRS: &[&str] = &["0.5", "1.25", "-3", "2", "1e2", "abc", "inf", "-0.75"];
 
-fn pairs(g: &mut Gen, max: u64) -> String {
+fn pairs(g: &mut SplitMix64, max: u64) -> String {
     let n = 1 + g.below(max);
     (0..n).map(|_| format!("{} {}", g.pick(FIELDS), g.pick(VALUES))).collect::<Vec<_>>().join(" ")
 }
 
-fn fields(g: &mut Gen, max: u64) -> String {
+fn fields(g: &mut SplitMix64, max: u64) -> String {
     let n = 1 + g.below(max);
     (0..n).map(|_| g.pick(FIELDS)).collect::<Vec<_>>().join(" ")
 }
 
 /// A command on a small (listpack) hash, compared exactly.
-fn small(g: &mut Gen) -> String {
+fn small(g: &mut SplitMix64) -> String {
     let k = g.pick(KEYS);
     let f = g.pick(FIELDS);
     match g.below(20) {
@@ -89,7 +66,7 @@ fn small(g: &mut Gen) -> String {
 }
 
 /// A command on `big`, which becomes a hashtable after 128 fields.
-fn big(g: &mut Gen) -> String {
+fn big(g: &mut SplitMix64) -> String {
     let f = format!("field:{}", g.below(200));
     match g.below(10) {
         0..=3 => format!("HSET big {f} {}", g.pick(VALUES)),
@@ -109,7 +86,7 @@ fn big(g: &mut Gen) -> String {
 
 #[test]
 fn ten_thousand_random_hash_commands_match_real_redis() {
-    let mut g = Gen(0x4A5B_5EED);
+    let mut g = SplitMix64(0x4A5B_5EED);
     let mut script = String::new();
     for _ in 0..10_000 {
         let line = if g.below(4) == 0 { big(&mut g) } else { small(&mut g) };
@@ -120,12 +97,5 @@ fn ten_thousand_random_hash_commands_match_real_redis() {
         script.push_str(&format!("HGETALL {k}\n"));
     }
     script.push_str("!sorted HKEYS big\n");
-    let mut differ = common::Differ::new();
-    if !differ.run_script("hashes_generated", &script) {
-        return;
-    }
-    println!("hashes_generated: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
-    assert!(differ.cases >= 10_000);
-    let shown: Vec<&String> = differ.mismatches.iter().take(20).collect();
-    assert!(differ.mismatches.is_empty(), "{} mismatches, first ones:\n{shown:#?}", differ.mismatches.len());
+    common::assert_generated_run("hashes_generated", &script, 10_000);
 }

@@ -54,17 +54,6 @@ fn command(rng: &mut Rng) -> String {
     }
 }
 
-fn run(name: &str, script: &str, minimum_cases: usize) {
-    let mut differ = common::Differ::new();
-    if !differ.run_script(name, script) {
-        return;
-    }
-    println!("{name}: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
-    assert!(differ.cases >= minimum_cases);
-    let shown: Vec<&String> = differ.mismatches.iter().take(10).collect();
-    assert!(differ.mismatches.is_empty(), "{} mismatches:\n{shown:#?}", differ.mismatches.len());
-}
-
 #[test]
 fn random_hyperloglog_commands_match_real_redis() {
     let mut rng = Rng::new(0x4C1_5EED);
@@ -76,7 +65,7 @@ fn random_hyperloglog_commands_match_real_redis() {
     for key in KEYS {
         script.push_str(&format!("GET {key}\nPFCOUNT {key}\nGET {key}\n"));
     }
-    run("hyperloglog-generated", &script, 10_000);
+    common::assert_generated_run("hyperloglog-generated", &script, 10_000);
 }
 
 #[test]
@@ -98,5 +87,5 @@ fn a_million_elements_count_and_encode_like_redis() {
         script.push_str("GET million\nPFCOUNT million\nGET million\n");
         script.push_str("PFMERGE copy million\nPFCOUNT copy million\nGET copy\n");
     }
-    run("hyperloglog-million", &script, 100);
+    common::assert_generated_run("hyperloglog-million", &script, 100);
 }

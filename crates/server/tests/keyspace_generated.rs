@@ -5,29 +5,10 @@
 
 mod common;
 
-/// SplitMix64: the same script on every run.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+use common::random::{Draw, SplitMix64};
 
 fn script(seed: u64, commands: usize) -> String {
-    let mut g = Gen(seed);
+    let mut g = SplitMix64(seed);
     let keys = ["a", "b", "c", "user:1", "user:2", ""];
     let values = ["1", "v", "12345678901234567890", "-7", "hello world", "0"];
     let mut out = String::from("FLUSHALL\n");
@@ -66,14 +47,5 @@ fn script(seed: u64, commands: usize) -> String {
 
 #[test]
 fn generated_keyspace_commands_match_real_redis() {
-    let mut differ = common::Differ::new();
-    if !differ.run_script("keyspace_generated", &script(0x5EED_0002, 11_000)) {
-        return;
-    }
-    println!("keyspace_generated: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
-    assert!(differ.cases >= 10_000);
-    if !differ.mismatches.is_empty() {
-        let shown: Vec<&str> = differ.mismatches.iter().take(30).map(|s| s.as_str()).collect();
-        panic!("{} mismatches with redis-server:\n{}", differ.mismatches.len(), shown.join("\n"));
-    }
+    common::assert_generated_run("keyspace_generated", &script(0x5EED_0002, 11_000), 10_000);
 }

@@ -7,41 +7,18 @@
 
 mod common;
 
-/// splitmix64: a tiny deterministic generator for the script.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-
-    fn int(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below((hi - lo + 1) as u64) as i64
-    }
-}
+use common::random::{Draw, SplitMix64};
 
 const KEYS: &[&str] = &["l0", "l1", "l2", "l3", "str"];
 const ELEMENTS: &[&str] = &["a", "b", "c", "d", "\"\"", "\"x y\"", "12", "-3", "\"\\x00\\xff\""];
 const ENDS: &[&str] = &["LEFT", "RIGHT", "left", "UP"];
 
-fn elements(g: &mut Gen, max: u64) -> String {
+fn elements(g: &mut SplitMix64, max: u64) -> String {
     let n = 1 + g.below(max);
     (0..n).map(|_| g.pick(ELEMENTS)).collect::<Vec<_>>().join(" ")
 }
 
-fn command(g: &mut Gen) -> String {
+fn command(g: &mut SplitMix64) -> String {
     let k = g.pick(KEYS);
     let k2 = g.pick(KEYS);
     let e = g.pick(ELEMENTS);
@@ -97,7 +74,7 @@ fn command(g: &mut Gen) -> String {
 
 #[test]
 fn ten_thousand_random_list_commands_match_real_redis() {
-    let mut g = Gen(0x1157_5EED);
+    let mut g = SplitMix64(0x1157_5EED);
     let mut script = String::new();
     for _ in 0..10_000 {
         script.push_str(&command(&mut g));
@@ -106,12 +83,5 @@ fn ten_thousand_random_list_commands_match_real_redis() {
     for k in KEYS {
         script.push_str(&format!("LRANGE {k} 0 -1\n"));
     }
-    let mut differ = common::Differ::new();
-    if !differ.run_script("lists_generated", &script) {
-        return;
-    }
-    println!("lists_generated: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
-    assert!(differ.cases >= 10_000);
-    let shown: Vec<&String> = differ.mismatches.iter().take(20).collect();
-    assert!(differ.mismatches.is_empty(), "{} mismatches, first ones:\n{shown:#?}", differ.mismatches.len());
+    common::assert_generated_run("lists_generated", &script, 10_000);
 }

@@ -4,22 +4,7 @@
 
 mod common;
 
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+use common::random::{Draw, Lcg};
 
 const NUMBERS: &[&str] = &[
     "0",
@@ -191,11 +176,5 @@ fn generated_lua_expressions_match_real_redis() {
         let expr = value(&mut rng).replace('"', "\\\"");
         script.push_str(&format!("EVAL \"return {expr}\" 0\n"));
     }
-    let mut differ = common::Differ::new();
-    if !differ.run_script("scripting_generated", &script) {
-        return;
-    }
-    println!("scripting_generated: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
-    let shown: Vec<&String> = differ.mismatches.iter().take(15).collect();
-    assert!(differ.mismatches.is_empty(), "{} mismatches:\n{:#?}", differ.mismatches.len(), shown);
+    common::assert_generated_run("scripting_generated", &script, 2_000);
 }

@@ -5,40 +5,24 @@
 
 mod common;
 
-/// Minimal deterministic generator (64-bit LCG).
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use common::random::{Draw, Lcg};
 
 const KEYS: &[&str] = &["s0", "s1", "s2", "s3", "str", "missing"];
 const MEMBERS: &[&str] =
     &["1", "2", "3", "10", "-7", "42", "01", "a", "b", "c", "xyz", "\"\"", "\"a b\"", "9223372036854775807"];
 
-fn members(g: &mut Gen, max: usize) -> String {
+fn members(g: &mut Lcg, max: u64) -> String {
     let n = 1 + g.below(max);
     (0..n).map(|_| g.pick(MEMBERS)).collect::<Vec<_>>().join(" ")
 }
 
-fn keys(g: &mut Gen, max: usize) -> (usize, String) {
+fn keys(g: &mut Lcg, max: u64) -> (u64, String) {
     let n = 1 + g.below(max);
     (n, (0..n).map(|_| g.pick(KEYS)).collect::<Vec<_>>().join(" "))
 }
 
 fn script(seed: u64, count: usize) -> String {
-    let mut g = Gen(seed);
+    let mut g = Lcg(seed);
     let mut out = String::from("FLUSHALL\nSET str x\n");
     for _ in 0..count {
         let k = g.pick(KEYS);
@@ -74,12 +58,5 @@ fn script(seed: u64, count: usize) -> String {
 
 #[test]
 fn ten_thousand_random_set_commands_match_redis() {
-    let mut differ = common::Differ::new();
-    if !differ.run_script("sets_generated", &script(0x5e75_2026, 10_000)) {
-        return;
-    }
-    println!("sets_generated: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
-    assert!(differ.cases >= 10_000);
-    let shown: Vec<_> = differ.mismatches.iter().take(20).cloned().collect();
-    assert!(differ.mismatches.is_empty(), "{} mismatches:\n{}", differ.mismatches.len(), shown.join("\n"));
+    common::assert_generated_run("sets_generated", &script(0x5e75_2026, 10_000), 10_000);
 }

@@ -6,25 +6,22 @@
 
 mod common;
 
+use common::random::Draw;
+
 /// A small deterministic generator (xorshift64*), so the script is the same on every run.
 struct Gen(u64);
 
-impl Gen {
+impl Draw for Gen {
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
+}
 
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-
+impl Gen {
+    /// True `percent` times in a hundred.
     fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
@@ -216,14 +213,5 @@ fn generated_stream_commands_match_real_redis() {
     if let Ok(path) = std::env::var("STREAMS_GENERATED_DUMP") {
         let _ = std::fs::write(path, &text);
     }
-    let mut differ = common::Differ::new();
-    if !differ.run_script("streams_generated", &text) {
-        return;
-    }
-    println!("streams_generated: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
-    assert!(differ.cases >= 10_000, "only {} cases ran", differ.cases);
-    if !differ.mismatches.is_empty() {
-        let shown: Vec<&String> = differ.mismatches.iter().take(30).collect();
-        panic!("{} mismatches with redis-server:\n{shown:#?}", differ.mismatches.len());
-    }
+    common::assert_generated_run("streams_generated", &text, 10_000);
 }

@@ -5,23 +5,7 @@
 
 mod common;
 
-/// Minimal deterministic generator (64-bit LCG).
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use common::random::{Draw, Lcg};
 
 const KEYS: &[&str] = &["z0", "z1", "z2", "z3", "plain", "str", "missing"];
 /// Lexicographical ranges are only defined when all scores are equal: they
@@ -34,7 +18,7 @@ const SCORE_BOUNDS: &[&str] =
 const LEX_BOUNDS: &[&str] = &["-", "+", "[a", "(a", "[b", "(c", "[aa", "(ab", "[", "(", "[f", "a"];
 const RANKS: &[&str] = &["0", "1", "2", "-1", "-2", "5", "-100", "100", "3"];
 
-fn range_options(g: &mut Gen, by: &str) -> String {
+fn range_options(g: &mut Lcg, by: &str) -> String {
     let mut opts = String::new();
     if g.below(3) == 0 {
         opts.push_str(" REV");
@@ -45,14 +29,14 @@ fn range_options(g: &mut Gen, by: &str) -> String {
     opts
 }
 
-fn line(g: &mut Gen) -> String {
+fn line(g: &mut Lcg) -> String {
     let k = g.pick(KEYS);
     match g.below(30) {
         0..=4 => {
             let flags = ["", "NX ", "XX ", "GT ", "LT ", "CH ", "GT CH ", "XX LT "];
             let n = 1 + g.below(4);
             let pairs: Vec<String> = (0..n).map(|_| format!("{} {}", g.pick(SCORES), g.pick(MEMBERS))).collect();
-            format!("ZADD {k} {}{}", flags[g.below(flags.len())], pairs.join(" "))
+            format!("ZADD {k} {}{}", g.pick(&flags), pairs.join(" "))
         }
         5 => {
             format!("ZADD {k} {}INCR {} {}", g.pick(&["", "NX ", "XX ", "GT ", "LT "]), g.pick(SCORES), g.pick(MEMBERS))
@@ -153,7 +137,7 @@ fn line(g: &mut Gen) -> String {
 }
 
 fn script(seed: u64, count: usize) -> String {
-    let mut g = Gen(seed);
+    let mut g = Lcg(seed);
     let mut out = String::from("FLUSHALL\nSET str x\n");
     for i in 0..count {
         if i == count / 2 {
@@ -167,12 +151,5 @@ fn script(seed: u64, count: usize) -> String {
 
 #[test]
 fn ten_thousand_random_zset_commands_match_redis() {
-    let mut differ = common::Differ::new();
-    if !differ.run_script("zsets_generated", &script(0x2e75_2026, 10_000)) {
-        return;
-    }
-    println!("zsets_generated: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
-    assert!(differ.cases >= 10_000);
-    let shown: Vec<_> = differ.mismatches.iter().take(20).cloned().collect();
-    assert!(differ.mismatches.is_empty(), "{} mismatches:\n{}", differ.mismatches.len(), shown.join("\n"));
+    common::assert_generated_run("zsets_generated", &script(0x2e75_2026, 10_000), 10_000);
 }

@@ -15,6 +15,8 @@
 //! ```
 #![allow(dead_code)]
 
+pub mod random;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -301,6 +303,21 @@ impl Differ {
             self.mismatches.push(format!("{label}\n  redis: {e}\n  ours:  {g}"));
         }
     }
+}
+
+/// Runs one generated script on a fresh pair of servers and asserts that it
+/// ran at least `minimum_cases` cases, all matching (the first 20
+/// mismatches are shown). When redis-server is missing and not required,
+/// the run is skipped as [`Differ::run_script`] skips it.
+pub fn assert_generated_run(name: &str, script: &str, minimum_cases: usize) {
+    let mut differ = Differ::new();
+    if !differ.run_script(name, script) {
+        return;
+    }
+    println!("{name}: {} cases, {} mismatches", differ.cases, differ.mismatches.len());
+    assert!(differ.cases >= minimum_cases, "{name}: only {} cases ran, expected {minimum_cases}", differ.cases);
+    let shown: Vec<&String> = differ.mismatches.iter().take(20).collect();
+    assert!(differ.mismatches.is_empty(), "{name}: {} mismatches, first ones:\n{shown:#?}", differ.mismatches.len());
 }
 
 fn parse_client(line: &str) -> (usize, &str) {
