@@ -720,18 +720,16 @@ impl Ctx<'_> {
         let now = self.now_ms();
         let policy = self.engine.config.maxmemory_policy;
         let db = self.client.db;
-        let touch = touch_existing.then(|| {
-            let (log_factor, decay) = (self.engine.config.lfu_log_factor, self.engine.config.lfu_decay_time);
-            let rng_value = self.engine.rng.unit();
-            move |e: &mut Entry| crate::access::touch(e, now, policy, log_factor, decay, rng_value)
-        });
+        let (log_factor, decay) = (self.engine.config.lfu_log_factor, self.engine.config.lfu_decay_time);
+        // The random draw happens only where lookupKeyWrite would make it.
+        let touch_draw = touch_existing.then(|| self.engine.rng.unit());
         let is_new = self.engine.dbs[db].set_or_add(
             key,
             value,
             keep_ttl,
             |e| {
-                if let Some(touch) = touch {
-                    touch(e);
+                if let Some(r) = touch_draw {
+                    crate::access::touch(e, now, policy, log_factor, decay, r);
                 }
             },
             |e| crate::access::init(e, now, policy),

@@ -304,21 +304,13 @@ pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool, want_keys: bool) 
     t.before.truncate(before.start);
     t.touched.truncate(touched.start);
     t.removed.truncate(removed.start);
-    // One pass over the databases (this runs after every write): an emptied
-    // database's tally restarts at zero, and the peak needs every total.
-    let (mut keys, mut tables) = (0i64, 0usize);
-    for (db, data) in engine.dbs.iter().enumerate() {
-        if let Some(tally) = engine.server.memory.per_db.get_mut(db) {
-            if data.is_empty() {
-                *tally = 0;
-            }
-            keys += *tally;
+    // An emptied database's tally restarts at zero.
+    for (data, tally) in engine.dbs.iter().zip(engine.server.memory.per_db.iter_mut()) {
+        if data.is_empty() {
+            *tally = 0;
         }
-        tables += db_overhead(data);
     }
-    let used = STARTUP_BYTES + keys.max(0) as u64 + tables as u64;
-    let t = &mut engine.server.memory;
-    t.peak = t.peak.max(used);
+    note_peak(engine);
     settled
 }
 

@@ -331,14 +331,6 @@ fn list_for_read<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<Option<&'c mut List
 
 // ----- shared steps -------------------------------------------------------
 
-fn push_one(list: &mut ListValue, element: Vec<u8>, end: End) {
-    list.push(end, element);
-}
-
-fn pop_one(list: &mut ListValue, end: End) -> Option<Vec<u8>> {
-    list.pop(end)
-}
-
 /// Pushes `elements` one by one onto `key` (creating the list unless
 /// `only_existing`), then notifies and signals blocked clients. Returns the
 /// new length, or None when the key is missing and `only_existing`.
@@ -352,7 +344,7 @@ fn push_elements(
     let len = match list_for_write(ctx, key)? {
         Some(list) => {
             for e in elements {
-                push_one(list, e, end);
+                list.push(end, e);
             }
             let len = list.len();
             ctx.key_modified(key);
@@ -362,7 +354,7 @@ fn push_elements(
         None => {
             let mut list = ListValue::new();
             for e in elements {
-                push_one(&mut list, e, end);
+                list.push(end, e);
             }
             let len = list.len();
             ctx.set_key(key, Value::List(Box::new(list)), false);
@@ -394,7 +386,7 @@ fn pop_elements(ctx: &mut Ctx, key: &[u8], end: End, count: usize) -> Vec<Vec<u8
         let n = count.min(list.len());
         out.reserve(n);
         for _ in 0..n {
-            if let Some(v) = pop_one(list, end) {
+            if let Some(v) = list.pop(end) {
                 out.push(v);
             }
         }
@@ -841,7 +833,7 @@ fn move_element(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End) -> Re
     if let Err(e) = list_for_write(ctx, dst) {
         return e;
     }
-    let Some(value) = list_for_write(ctx, src).ok().flatten().and_then(|l| pop_one(l, from)) else {
+    let Some(value) = list_for_write(ctx, src).ok().flatten().and_then(|l| l.pop(from)) else {
         return Reply::Nil;
     };
     if let Err(e) = push_elements(ctx, dst, std::iter::once(value.clone()), to, false) {

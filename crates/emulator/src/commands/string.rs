@@ -585,7 +585,6 @@ fn append(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             }
             // Grown in place: amortised O(1) per APPEND, like Redis's sds.
             current.bytes_mut().extend_from_slice(&argv[2]);
-            current.mark_raw();
             let len = current.len();
             ctx.key_modified(key);
             len
@@ -660,7 +659,6 @@ fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let (offset, end) = (offset as usize, offset as usize + value.len());
     let len = match current {
         Some(current) => {
-            current.mark_raw();
             let bytes = current.bytes_mut();
             if bytes.len() < end {
                 bytes.resize(end, 0);
