@@ -71,6 +71,28 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// The next argument parsed as an integer; `ERR syntax error` if there
+    /// is none, Redis's integer error if it does not parse.
+    pub fn int(&mut self) -> Result<i64, Reply> {
+        int(self.value()?)
+    }
+
+    /// The next argument parsed as a float (same errors as [`Args::int`]).
+    pub fn float(&mut self) -> Result<f64, Reply> {
+        float(self.value()?)
+    }
+
+    /// Index in argv of the next argument (for options that refer back to
+    /// where a value was, or for errors that name a position).
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// True while arguments are left.
+    pub fn has_more(&self) -> bool {
+        self.pos < self.argv.len()
+    }
+
     pub fn remaining(&self) -> usize {
         self.argv.len() - self.pos
     }

@@ -6,9 +6,14 @@
 use crate::engine::Ctx;
 use crate::reply::Reply;
 
+/// What a handler answers: `Ok` with the command's reply, or `Err` with
+/// the error reply (so argument parsing and type checks can use `?`).
+/// Both arms are sent to the client as they are.
+pub type CommandResult = Result<Reply, Reply>;
+
 /// A command implementation. `argv[0]` is the command name (and `argv[1]`
 /// the subcommand for container commands), exactly as the client sent it.
-pub type Handler = fn(&mut Ctx, &[Vec<u8>]) -> Reply;
+pub type Handler = fn(&mut Ctx, &[Vec<u8>]) -> CommandResult;
 
 /// Command flags, with the names COMMAND INFO prints.
 pub mod flags {
@@ -184,8 +189,8 @@ pub struct CommandSpec {
     pub acl: &'static [&'static str],
 }
 
-fn container_handler(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::error("ERR container command called without a subcommand")
+fn container_handler(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Err(Reply::error("ERR container command called without a subcommand"))
 }
 
 impl CommandSpec {

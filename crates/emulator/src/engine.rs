@@ -317,7 +317,7 @@ impl Engine {
         self.call_depth += 1;
         let reply = {
             let mut ctx = Ctx { engine: self, client };
-            (spec.handler)(&mut ctx, argv)
+            (spec.handler)(&mut ctx, argv).unwrap_or_else(|error| error)
         };
         self.call_depth -= 1;
         let elapsed = (self.clock.live_us() - started_us).max(0) as u64;

@@ -47,6 +47,20 @@ impl Reply {
     pub const OK: Reply = Reply::Status(Cow::Borrowed("OK"));
     pub const QUEUED: Reply = Reply::Status(Cow::Borrowed("QUEUED"));
 
+    /// Redis's `addReplyHelp`: `<CONTAINER> <subcommand> …` header, the
+    /// given lines, then HELP's own two lines, all as status replies.
+    pub fn subcommand_help(container: &str, lines: &[&str]) -> Reply {
+        let mut out = Vec::with_capacity(lines.len() + 3);
+        out.push(Reply::status(format!(
+            "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            container.to_ascii_uppercase()
+        )));
+        out.extend(lines.iter().map(|l| Reply::status(l.to_string())));
+        out.push(Reply::status("HELP"));
+        out.push(Reply::status("    Prints this help."));
+        Reply::Array(out)
+    }
+
     pub fn ok() -> Reply {
         Reply::OK
     }

@@ -31,7 +31,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Sets or clears one bit of a string, growing it as needed; answers the old bit",
         syntax: "key offset value",
         keys: KeySpec::ONE,
-        handler: setbit,
+        handler: |c, a| Ok(setbit(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -44,7 +44,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Reads one bit of a string (0 past the end)",
         syntax: "key offset",
         keys: KeySpec::ONE,
-        handler: getbit,
+        handler: |c, a| Ok(getbit(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -57,7 +57,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Counts the set bits of a string, optionally within a byte or bit range",
         syntax: "key [start end [BYTE|BIT]]",
         keys: KeySpec::ONE,
-        handler: bitcount,
+        handler: |c, a| Ok(bitcount(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -70,7 +70,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Finds the first bit set to 1 or 0, optionally within a byte or bit range",
         syntax: "key bit [start [end [BYTE|BIT]]]",
         keys: KeySpec::ONE,
-        handler: bitpos,
+        handler: |c, a| Ok(bitpos(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -83,7 +83,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Stores the bitwise AND, OR, XOR or NOT of strings in a destination key",
         syntax: "AND|OR|XOR|NOT destkey key [key ...]",
         keys: KeySpec { first: 2, last: -1, step: 1 },
-        handler: bitop,
+        handler: |c, a| Ok(bitop(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -96,7 +96,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Reads, writes and increments integers of any width at any bit offset of a string",
         syntax: "key [GET encoding offset|[OVERFLOW WRAP|SAT|FAIL] SET encoding offset value|INCRBY encoding offset increment ...]",
         keys: KeySpec::ONE,
-        handler: bitfield::bitfield,
+        handler: |c, a| Ok(bitfield::bitfield(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -109,7 +109,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Reads integers at bit offsets of a string (BITFIELD limited to GET)",
         syntax: "key [GET encoding offset ...]",
         keys: KeySpec::ONE,
-        handler: bitfield::bitfield_ro,
+        handler: |c, a| Ok(bitfield::bitfield_ro(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];

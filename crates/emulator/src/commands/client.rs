@@ -34,7 +34,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             arity: 2,
             since: "5.0.0",
             summary: "Answers this connection's unique id",
-            handler: client_id,
+            handler: |c, a| Ok(client_id(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -43,7 +43,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             since: "2.6.9",
             summary: "Names this connection (an empty name removes it)",
             syntax: "connection-name",
-            handler: client_setname,
+            handler: |c, a| Ok(client_setname(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -51,7 +51,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             arity: 2,
             since: "2.6.9",
             summary: "Answers this connection's name, or nil",
-            handler: client_getname,
+            handler: |c, a| Ok(client_getname(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -62,7 +62,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             complexity: "O(N) where N is the number of client connections",
             summary: "Describes every connection, one line each",
             syntax: "[TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]",
-            handler: client_list,
+            handler: |c, a| Ok(client_list(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -71,7 +71,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             arity: 2,
             since: "6.2.0",
             summary: "Describes this connection in CLIENT LIST's format",
-            handler: client_info,
+            handler: |c, a| Ok(client_info(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -81,7 +81,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             complexity: "O(N) where N is the number of client connections",
             summary: "Closes connections chosen by address, id, type or user",
             syntax: "ip:port | [ID client-id] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES|NO]",
-            handler: client_kill,
+            handler: |c, a| Ok(client_kill(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -92,7 +92,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             complexity: "O(log N) where N is the number of client connections",
             summary: "Wakes a client blocked in BLPOP/XREAD…, as a timeout or with an error",
             syntax: "client-id [TIMEOUT|ERROR]",
-            handler: client_unblock,
+            handler: |c, a| Ok(client_unblock(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -102,7 +102,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             since: "7.0.0",
             summary: "Exempts this connection from client eviction, or not",
             syntax: "ON|OFF",
-            handler: client_no_evict,
+            handler: |c, a| Ok(client_no_evict(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -111,7 +111,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             since: "3.2.0",
             summary: "Turns this connection's replies off, on, or off for the next command only",
             syntax: "ON|OFF|SKIP",
-            handler: client_reply,
+            handler: |c, a| Ok(client_reply(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -120,7 +120,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             flags: LOADING | STALE,
             since: "5.0.0",
             summary: "Lists the CLIENT subcommands",
-            handler: client_help,
+            handler: |c, a| Ok(client_help(c, a)),
             ..SUB
         },
     ],
@@ -421,7 +421,7 @@ fn client_reply(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 
 /// CLIENT HELP
 fn client_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    crate::commands::keyspace::help_reply(
+    Reply::subcommand_help(
         "CLIENT",
         &[
             "GETNAME",

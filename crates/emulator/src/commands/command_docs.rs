@@ -35,13 +35,13 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     tips: &["nondeterministic_output_order"],
     acl: &["@slow", "@connection"],
     syntax: "[subcommand [argument ...]]",
-    handler: command_all,
+    handler: |c, a| Ok(command_all(c, a)),
     subcommands: &[
         CommandSpec {
             name: "count",
             arity: 2,
             summary: "Answers how many commands the server has",
-            handler: command_count,
+            handler: |c, a| Ok(command_count(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -52,7 +52,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             complexity: "O(N) where N is the total number of Redis commands",
             summary: "Lists command names, optionally filtered by ACL category or pattern",
             syntax: "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]",
-            handler: command_list,
+            handler: |c, a| Ok(command_list(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -62,7 +62,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             complexity: "O(N) where N is the number of commands to look up",
             summary: "Describes commands: arity, flags, key positions, ACL categories, subcommands",
             syntax: "[command-name [command-name ...]]",
-            handler: command_info,
+            handler: |c, a| Ok(command_info(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -73,7 +73,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             complexity: "O(N) where N is the number of commands to look up",
             summary: "Answers each command's summary, version, group and complexity",
             syntax: "[command-name [command-name ...]]",
-            handler: command_docs,
+            handler: |c, a| Ok(command_docs(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -82,7 +82,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             complexity: "O(N) where N is the number of arguments to the command",
             summary: "Answers which arguments of a full command line are keys",
             syntax: "command [arg [arg ...]]",
-            handler: command_getkeys,
+            handler: |c, a| Ok(command_getkeys(c, a)),
             ..SUB
         },
         CommandSpec {
@@ -90,7 +90,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             arity: 2,
             since: "5.0.0",
             summary: "Lists the COMMAND subcommands",
-            handler: command_help,
+            handler: |c, a| Ok(command_help(c, a)),
             ..SUB
         },
     ],
@@ -309,7 +309,7 @@ fn command_getkeys(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
 
 /// COMMAND HELP
 fn command_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    crate::commands::keyspace::help_reply(
+    Reply::subcommand_help(
         "COMMAND",
         &[
             "(no subcommand)",

@@ -35,7 +35,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         complexity: "O(N) when N is the number of configuration parameters provided",
         summary: "Returns the parameters matching glob patterns, with their values",
         syntax: "parameter [parameter ...]",
-        handler: config_get,
+        handler: |c, a| Ok(config_get(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -48,7 +48,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         complexity: "O(N) when N is the number of configuration parameters provided",
         summary: "Changes parameters at run time; all or none are applied",
         syntax: "parameter value [parameter value ...]",
-        handler: config_set,
+        handler: |c, a| Ok(config_set(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -59,7 +59,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.0.0",
         summary: "Zeroes the statistics INFO reports",
-        handler: config_resetstat,
+        handler: |c, a| Ok(config_resetstat(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -70,7 +70,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.8.0",
         summary: "Writes the running configuration to the config file",
-        handler: config_rewrite,
+        handler: |c, a| Ok(config_rewrite(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -81,7 +81,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "5.0.0",
         summary: "Lists the CONFIG subcommands",
-        handler: config_help,
+        handler: |c, a| Ok(config_help(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];
@@ -538,20 +538,9 @@ fn config_rewrite(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
     Reply::error("ERR The server is running without a config file")
 }
 
-/// Builds Redis's HELP reply: the usage line, the lines given, then HELP.
-pub fn help_reply(container: &str, lines: &[&str]) -> Reply {
-    let mut out = vec![Reply::Status(
-        format!("{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", container.to_ascii_uppercase()).into(),
-    )];
-    out.extend(lines.iter().map(|l| Reply::Status(l.to_string().into())));
-    out.push(Reply::status("HELP"));
-    out.push(Reply::status("    Prints this help."));
-    Reply::Array(out)
-}
-
 /// CONFIG HELP
 fn config_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    help_reply(
+    Reply::subcommand_help(
         "config",
         &[
             "GET <pattern>",

@@ -16,7 +16,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Connection,
         summary: "Checks the connection: answers PONG, or echoes the message",
         syntax: "[message]",
-        handler: ping,
+        handler: |c, a| Ok(ping(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -26,7 +26,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Connection,
         summary: "Returns the message it was given",
         syntax: "message",
-        handler: echo,
+        handler: |c, a| Ok(echo(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -37,7 +37,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.0.0",
         summary: "Switches this connection to another logical database (0-15)",
         syntax: "index",
-        handler: select,
+        handler: |c, a| Ok(select(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -48,7 +48,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.0.0",
         summary: "Handshake: picks RESP2 or RESP3, optionally names the connection, and describes the server",
         syntax: "[protover [AUTH username password] [SETNAME clientname]]",
-        handler: hello,
+        handler: |c, a| Ok(hello(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -58,7 +58,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Connection,
         summary: "Closes the connection after replying OK",
         syntax: "",
-        handler: quit,
+        handler: |c, a| Ok(quit(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -69,7 +69,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Resets the connection: leaves MULTI, WATCH, subscriptions and MONITOR, selects DB 0, RESP2",
         syntax: "",
-        handler: reset,
+        handler: |c, a| Ok(reset(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];

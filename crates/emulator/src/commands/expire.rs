@@ -18,7 +18,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | FAST,
         summary: "Sets a key's time to live in seconds",
         syntax: SET_SYNTAX,
-        handler: expire,
+        handler: |c, a| Ok(expire(c, a)),
         ..E
     },
     CommandSpec {
@@ -28,7 +28,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.6.0",
         summary: "Sets a key's time to live in milliseconds",
         syntax: "key milliseconds [NX|XX|GT|LT]",
-        handler: pexpire,
+        handler: |c, a| Ok(pexpire(c, a)),
         ..E
     },
     CommandSpec {
@@ -38,7 +38,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.2.0",
         summary: "Sets the Unix time (seconds) at which a key expires",
         syntax: "key unix-time-seconds [NX|XX|GT|LT]",
-        handler: expireat,
+        handler: |c, a| Ok(expireat(c, a)),
         ..E
     },
     CommandSpec {
@@ -48,7 +48,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.6.0",
         summary: "Sets the Unix time (milliseconds) at which a key expires",
         syntax: "key unix-time-milliseconds [NX|XX|GT|LT]",
-        handler: pexpireat,
+        handler: |c, a| Ok(pexpireat(c, a)),
         ..E
     },
     CommandSpec {
@@ -58,7 +58,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: READONLY | FAST,
         summary: "Answers a key's remaining time to live in seconds (-1 none, -2 no key)",
         syntax: "key",
-        handler: ttl,
+        handler: |c, a| Ok(ttl(c, a)),
         ..E
     },
     CommandSpec {
@@ -69,7 +69,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.6.0",
         summary: "Answers a key's remaining time to live in milliseconds (-1 none, -2 no key)",
         syntax: "key",
-        handler: pttl,
+        handler: |c, a| Ok(pttl(c, a)),
         ..E
     },
     CommandSpec {
@@ -79,7 +79,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Answers the Unix time (seconds) at which a key expires (-1 none, -2 no key)",
         syntax: "key",
-        handler: expiretime,
+        handler: |c, a| Ok(expiretime(c, a)),
         ..E
     },
     CommandSpec {
@@ -89,7 +89,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Answers the Unix time (milliseconds) at which a key expires (-1 none, -2 no key)",
         syntax: "key",
-        handler: pexpiretime,
+        handler: |c, a| Ok(pexpiretime(c, a)),
         ..E
     },
     CommandSpec {
@@ -99,7 +99,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.2.0",
         summary: "Removes a key's time to live so it never expires",
         syntax: "key",
-        handler: persist,
+        handler: |c, a| Ok(persist(c, a)),
         ..E
     },
 ];

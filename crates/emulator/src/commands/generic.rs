@@ -21,7 +21,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of keys",
         summary: "Deletes keys; answers how many existed",
         syntax: "key [key ...]",
-        handler: del,
+        handler: |c, a| Ok(del(c, a)),
         ..G
     },
     CommandSpec {
@@ -34,7 +34,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(1) for each key removed",
         summary: "Deletes keys like DEL (Redis frees the memory in the background)",
         syntax: "key [key ...]",
-        handler: del,
+        handler: |c, a| Ok(del(c, a)),
         ..G
     },
     CommandSpec {
@@ -46,7 +46,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of keys",
         summary: "Counts how many of the given keys exist (a key named twice counts twice)",
         syntax: "key [key ...]",
-        handler: exists,
+        handler: |c, a| Ok(exists(c, a)),
         ..G
     },
     CommandSpec {
@@ -59,7 +59,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of keys",
         summary: "Refreshes the last-access time of keys; answers how many exist",
         syntax: "key [key ...]",
-        handler: touch,
+        handler: |c, a| Ok(touch(c, a)),
         ..G
     },
     CommandSpec {
@@ -70,7 +70,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Answers the type of the value at a key, or none",
         syntax: "key",
         keys: KeySpec::ONE,
-        handler: type_cmd,
+        handler: |c, a| Ok(type_cmd(c, a)),
         ..G
     },
     CommandSpec {
@@ -81,7 +81,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Answers a key picked at random from the selected database",
         syntax: "",
         keys: KeySpec::NONE,
-        handler: randomkey,
+        handler: |c, a| Ok(randomkey(c, a)),
         ..G
     },
     CommandSpec {
@@ -94,7 +94,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Lists every key matching a glob pattern (blocks a real server on big databases)",
         syntax: "pattern",
         keys: KeySpec::NONE,
-        handler: keys,
+        handler: |c, a| Ok(keys(c, a)),
         ..G
     },
     CommandSpec {
@@ -107,7 +107,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Walks the keyspace a few keys at a time with a cursor, optionally filtered",
         syntax: "cursor [MATCH pattern] [COUNT count] [TYPE type]",
         keys: KeySpec::NONE,
-        handler: scan,
+        handler: |c, a| Ok(scan(c, a)),
         ..G
     },
 ];

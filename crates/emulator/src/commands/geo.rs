@@ -22,7 +22,7 @@ macro_rules! g {
             summary: $summary,
             syntax: $syntax,
             keys: $keys,
-            handler: $handler,
+            handler: |c, a| Ok($handler(c, a)),
             ..CommandSpec::DEFAULT
         }
     };
@@ -132,7 +132,7 @@ fn geoadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         zadd_argv.push(triple[2].clone());
     }
     match crate::commands::find(b"zadd") {
-        Some(spec) => (spec.handler)(ctx, &zadd_argv),
+        Some(spec) => (spec.handler)(ctx, &zadd_argv).unwrap_or_else(|error| error),
         None => Reply::error("ERR zadd is unavailable"),
     }
 }

@@ -48,7 +48,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(1) per field/value pair",
         "Sets fields to values, creating the hash if needed; answers how many fields were new",
         "key field value [field value ...]",
-        hset,
+        |c, a| Ok(hset(c, a)),
     ),
     spec(
         "hsetnx",
@@ -58,9 +58,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(1)",
         "Sets a field only if it does not exist yet",
         "key field value",
-        hsetnx,
+        |c, a| Ok(hsetnx(c, a)),
     ),
-    spec("hget", 3, READONLY | FAST, "2.0.0", "O(1)", "Returns the value of a field, or nil", "key field", hget),
+    spec("hget", 3, READONLY | FAST, "2.0.0", "O(1)", "Returns the value of a field, or nil", "key field", |c, a| {
+        Ok(hget(c, a))
+    }),
     spec(
         "hmset",
         -4,
@@ -69,7 +71,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(N) in the number of fields set",
         "Sets several fields (older form of HSET that answers OK)",
         "key field value [field value ...]",
-        hmset,
+        |c, a| Ok(hmset(c, a)),
     ),
     spec(
         "hmget",
@@ -79,7 +81,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(N) in the number of fields asked",
         "Returns the values of several fields, nil for missing ones",
         "key field [field ...]",
-        hmget,
+        |c, a| Ok(hmget(c, a)),
     ),
     spec(
         "hincrby",
@@ -89,7 +91,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(1)",
         "Adds an integer to a field's integer value (a missing field counts as 0)",
         "key field increment",
-        hincrby,
+        |c, a| Ok(hincrby(c, a)),
     ),
     spec(
         "hincrbyfloat",
@@ -99,7 +101,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(1)",
         "Adds a decimal number to a field's numeric value (a missing field counts as 0)",
         "key field increment",
-        hincrbyfloat,
+        |c, a| Ok(hincrbyfloat(c, a)),
     ),
     spec(
         "hdel",
@@ -109,9 +111,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(N) in the number of fields removed",
         "Removes fields; answers how many existed",
         "key field [field ...]",
-        hdel,
+        |c, a| Ok(hdel(c, a)),
     ),
-    spec("hlen", 2, READONLY | FAST, "2.0.0", "O(1)", "Returns the number of fields in a hash", "key", hlen),
+    spec("hlen", 2, READONLY | FAST, "2.0.0", "O(1)", "Returns the number of fields in a hash", "key", |c, a| {
+        Ok(hlen(c, a))
+    }),
     spec(
         "hstrlen",
         3,
@@ -120,7 +124,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(1)",
         "Returns the length in bytes of a field's value (0 if missing)",
         "key field",
-        hstrlen,
+        |c, a| Ok(hstrlen(c, a)),
     ),
     spec(
         "hkeys",
@@ -130,9 +134,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(N) in the size of the hash",
         "Returns every field name of a hash",
         "key",
-        hkeys,
+        |c, a| Ok(hkeys(c, a)),
     ),
-    spec("hvals", 2, READONLY, "2.0.0", "O(N) in the size of the hash", "Returns every value of a hash", "key", hvals),
+    spec(
+        "hvals",
+        2,
+        READONLY,
+        "2.0.0",
+        "O(N) in the size of the hash",
+        "Returns every value of a hash",
+        "key",
+        |c, a| Ok(hvals(c, a)),
+    ),
     spec(
         "hgetall",
         2,
@@ -141,7 +154,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(N) in the size of the hash",
         "Returns every field and value of a hash",
         "key",
-        hgetall,
+        |c, a| Ok(hgetall(c, a)),
     ),
     spec(
         "hexists",
@@ -151,7 +164,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(1)",
         "Tells whether a field exists (1) or not (0)",
         "key field",
-        hexists,
+        |c, a| Ok(hexists(c, a)),
     ),
     spec(
         "hrandfield",
@@ -161,7 +174,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(N) in the number of fields returned",
         "Returns random fields (distinct for a positive count, possibly repeated for a negative one)",
         "key [count [WITHVALUES]]",
-        hrandfield,
+        |c, a| Ok(hrandfield(c, a)),
     ),
     spec(
         "hscan",
@@ -171,7 +184,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "O(1) per call, O(N) for a whole iteration",
         "Iterates over a hash's fields and values with a cursor",
         "key cursor [MATCH pattern] [COUNT count]",
-        hscan,
+        |c, a| Ok(hscan(c, a)),
     ),
 ];
 

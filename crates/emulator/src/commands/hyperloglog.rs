@@ -27,7 +27,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Adds elements to a HyperLogLog sketch, creating it if needed",
         syntax: "key [element [element ...]]",
         keys: KeySpec::ONE,
-        handler: pfadd,
+        handler: |c, a| Ok(pfadd(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -40,7 +40,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Estimates how many distinct elements the union of the sketches holds",
         syntax: "key [key ...]",
         keys: KeySpec::ALL,
-        handler: pfcount,
+        handler: |c, a| Ok(pfcount(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -53,7 +53,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Merges sketches into a destination sketch (their union)",
         syntax: "destkey [sourcekey [sourcekey ...]]",
         keys: KeySpec::ALL,
-        handler: pfmerge,
+        handler: |c, a| Ok(pfmerge(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -66,7 +66,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Shows a sketch's registers, opcodes or encoding, or makes it dense",
         syntax: "GETREG|DECODE|ENCODING|TODENSE key",
         keys: KeySpec { first: 2, last: 2, step: 1 },
-        handler: pfdebug,
+        handler: |c, a| Ok(pfdebug(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -79,7 +79,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Checks the HyperLogLog implementation against itself",
         syntax: "",
         keys: KeySpec::NONE,
-        handler: pfselftest,
+        handler: |c, a| Ok(pfselftest(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];

@@ -15,7 +15,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     complexity: "O(1)",
     summary: "Reports server state and statistics, by section",
     syntax: "[section [section ...]]",
-    handler: info,
+    handler: |c, a| Ok(info(c, a)),
     ..CommandSpec::DEFAULT
 }];
 

@@ -31,7 +31,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Renames a key, replacing any key with the new name",
         syntax: "key newkey",
         keys: KeySpec::TWO,
-        handler: rename,
+        handler: |c, a| Ok(rename(c, a)),
         ..K
     },
     CommandSpec {
@@ -42,7 +42,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Renames a key only if the new name is free; answers 1 or 0",
         syntax: "key newkey",
         keys: KeySpec::TWO,
-        handler: renamenx,
+        handler: |c, a| Ok(renamenx(c, a)),
         ..K
     },
     CommandSpec {
@@ -55,7 +55,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Copies a key's value (and TTL) to another key, optionally in another database",
         syntax: "source destination [DB destination-db] [REPLACE]",
         keys: KeySpec::TWO,
-        handler: copy,
+        handler: |c, a| Ok(copy(c, a)),
         ..K
     },
     CommandSpec {
@@ -65,7 +65,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | FAST,
         summary: "Moves a key to another database if the name is free there",
         syntax: "key db",
-        handler: move_cmd,
+        handler: |c, a| Ok(move_cmd(c, a)),
         ..K
     },
     CommandSpec {
@@ -79,7 +79,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Exchanges the contents of two databases",
         syntax: "index1 index2",
         keys: KeySpec::NONE,
-        handler: swapdb,
+        handler: |c, a| Ok(swapdb(c, a)),
         ..K
     },
     CommandSpec {
@@ -97,7 +97,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 key_flags: &[&["RO"]],
                 summary: "Answers the internal representation of a key's value",
                 syntax: "key",
-                handler: object_encoding,
+                handler: |c, a| Ok(object_encoding(c, a)),
                 ..OBJECT_SUB
             },
             CommandSpec {
@@ -107,7 +107,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 since: "4.0.0",
                 summary: "Answers a key's logarithmic access frequency counter (LFU policies only)",
                 syntax: "key",
-                handler: object_freq,
+                handler: |c, a| Ok(object_freq(c, a)),
                 ..OBJECT_SUB
             },
             CommandSpec {
@@ -116,7 +116,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 key_flags: &[&["RO"]],
                 summary: "Answers the seconds since a key was last accessed (not under LFU policies)",
                 syntax: "key",
-                handler: object_idletime,
+                handler: |c, a| Ok(object_idletime(c, a)),
                 ..OBJECT_SUB
             },
             CommandSpec {
@@ -125,7 +125,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 key_flags: &[&["RO"]],
                 summary: "Answers how many references a key's value has",
                 syntax: "key",
-                handler: object_refcount,
+                handler: |c, a| Ok(object_refcount(c, a)),
                 ..OBJECT_SUB
             },
             CommandSpec {
@@ -136,7 +136,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 summary: "Lists the OBJECT subcommands",
                 syntax: "",
                 keys: KeySpec::NONE,
-                handler: object_help,
+                handler: |c, a| Ok(object_help(c, a)),
                 ..OBJECT_SUB
             },
         ],
@@ -153,7 +153,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Answers the server time as Unix seconds and microseconds",
         syntax: "",
         keys: KeySpec::NONE,
-        handler: time,
+        handler: |c, a| Ok(time(c, a)),
         ..K
     },
 ];
@@ -390,18 +390,9 @@ fn object_refcount(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     Reply::Integer(if shared && sharing { i32::MAX as i64 } else { 1 })
 }
 
-/// Redis's `addReplyHelp`: the header line, the given lines, then HELP.
-pub fn help_reply(container: &str, lines: &[&str]) -> Reply {
-    let mut out = vec![Reply::status(format!("{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"))];
-    out.extend(lines.iter().map(|l| Reply::status(l.to_string())));
-    out.push(Reply::status("HELP"));
-    out.push(Reply::status("    Prints this help."));
-    Reply::Array(out)
-}
-
 /// OBJECT HELP
 fn object_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    help_reply(
+    Reply::subcommand_help(
         "OBJECT",
         &[
             "ENCODING <key>",

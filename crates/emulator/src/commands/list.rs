@@ -82,7 +82,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Adds elements at the head of a list, creating the list if needed",
         "key element [element ...]",
         KeySpec::ONE,
-        lpush,
+        |c, a| Ok(lpush(c, a)),
     ),
     spec(
         "rpush",
@@ -93,7 +93,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Adds elements at the tail of a list, creating the list if needed",
         "key element [element ...]",
         KeySpec::ONE,
-        rpush,
+        |c, a| Ok(rpush(c, a)),
     ),
     spec(
         "lpushx",
@@ -104,7 +104,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Adds elements at the head of a list only if the list already exists",
         "key element [element ...]",
         KeySpec::ONE,
-        lpushx,
+        |c, a| Ok(lpushx(c, a)),
     ),
     spec(
         "rpushx",
@@ -115,7 +115,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Adds elements at the tail of a list only if the list already exists",
         "key element [element ...]",
         KeySpec::ONE,
-        rpushx,
+        |c, a| Ok(rpushx(c, a)),
     ),
     spec(
         "linsert",
@@ -126,7 +126,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Inserts an element just before or after the first occurrence of a pivot",
         "key BEFORE|AFTER pivot element",
         KeySpec::ONE,
-        linsert,
+        |c, a| Ok(linsert(c, a)),
     ),
     spec(
         "rpop",
@@ -137,7 +137,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Removes and returns the last element(s) of a list",
         "key [count]",
         KeySpec::ONE,
-        rpop,
+        |c, a| Ok(rpop(c, a)),
     ),
     spec(
         "lpop",
@@ -148,7 +148,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Removes and returns the first element(s) of a list",
         "key [count]",
         KeySpec::ONE,
-        lpop,
+        |c, a| Ok(lpop(c, a)),
     ),
     spec(
         "brpop",
@@ -159,7 +159,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Pops the last element of the first non-empty list, waiting for one if all are empty",
         "key [key ...] timeout",
         BLOCKING_KEYS,
-        brpop,
+        |c, a| Ok(brpop(c, a)),
     ),
     spec(
         "brpoplpush",
@@ -170,7 +170,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Moves the last element of a list to the head of another, waiting while the source is empty",
         "source destination timeout",
         KeySpec::TWO,
-        brpoplpush,
+        |c, a| Ok(brpoplpush(c, a)),
     ),
     spec(
         "blmove",
@@ -181,7 +181,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Moves an element from one end of a list to an end of another, waiting while the source is empty",
         "source destination LEFT|RIGHT LEFT|RIGHT timeout",
         KeySpec::TWO,
-        blmove,
+        |c, a| Ok(blmove(c, a)),
     ),
     spec(
         "blpop",
@@ -192,7 +192,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Pops the first element of the first non-empty list, waiting for one if all are empty",
         "key [key ...] timeout",
         BLOCKING_KEYS,
-        blpop,
+        |c, a| Ok(blpop(c, a)),
     ),
     spec(
         "llen",
@@ -203,7 +203,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Returns the number of elements in a list",
         "key",
         KeySpec::ONE,
-        llen,
+        |c, a| Ok(llen(c, a)),
     ),
     spec(
         "lindex",
@@ -214,7 +214,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Returns the element at an index (negative indexes count from the tail)",
         "key index",
         KeySpec::ONE,
-        lindex,
+        |c, a| Ok(lindex(c, a)),
     ),
     spec(
         "lset",
@@ -225,7 +225,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Replaces the element at an index",
         "key index element",
         KeySpec::ONE,
-        lset,
+        |c, a| Ok(lset(c, a)),
     ),
     spec(
         "lrange",
@@ -236,7 +236,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Returns the elements between two indexes, both included",
         "key start stop",
         KeySpec::ONE,
-        lrange,
+        |c, a| Ok(lrange(c, a)),
     ),
     spec(
         "ltrim",
@@ -247,7 +247,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Keeps only the elements between two indexes, deleting the rest",
         "key start stop",
         KeySpec::ONE,
-        ltrim,
+        |c, a| Ok(ltrim(c, a)),
     ),
     spec(
         "lpos",
@@ -258,7 +258,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Returns the index (or indexes) of matching elements",
         "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
         KeySpec::ONE,
-        lpos,
+        |c, a| Ok(lpos(c, a)),
     ),
     spec(
         "lrem",
@@ -269,7 +269,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Removes up to count occurrences of an element (0 = all, negative = from the tail)",
         "key count element",
         KeySpec::ONE,
-        lrem,
+        |c, a| Ok(lrem(c, a)),
     ),
     spec(
         "rpoplpush",
@@ -280,7 +280,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Moves the last element of a list to the head of another and returns it",
         "source destination",
         KeySpec::TWO,
-        rpoplpush,
+        |c, a| Ok(rpoplpush(c, a)),
     ),
     spec(
         "lmove",
@@ -291,7 +291,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Moves an element from one end of a list to an end of another and returns it",
         "source destination LEFT|RIGHT LEFT|RIGHT",
         KeySpec::TWO,
-        lmove,
+        |c, a| Ok(lmove(c, a)),
     ),
     spec(
         "lmpop",
@@ -302,7 +302,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Pops elements from the first non-empty list among several keys",
         "numkeys key [key ...] LEFT|RIGHT [COUNT count]",
         KeySpec::NONE,
-        lmpop,
+        |c, a| Ok(lmpop(c, a)),
     ),
     spec(
         "blmpop",
@@ -313,7 +313,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Pops elements from the first non-empty list among several keys, waiting if all are empty",
         "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]",
         KeySpec::NONE,
-        blmpop,
+        |c, a| Ok(blmpop(c, a)),
     ),
 ];
 

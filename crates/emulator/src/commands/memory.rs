@@ -30,7 +30,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Estimates the bytes a key and its value take",
         syntax: "key [SAMPLES count]",
         keys: KeySpec { first: 2, last: 2, step: 1 },
-        handler: memory_usage,
+        handler: |c, a| Ok(memory_usage(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -40,7 +40,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "4.0.0",
         summary: "Breaks the server's memory use down",
-        handler: memory_stats,
+        handler: |c, a| Ok(memory_stats(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -50,7 +50,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "4.0.0",
         summary: "Describes memory problems, if any",
-        handler: memory_doctor,
+        handler: |c, a| Ok(memory_doctor(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -60,7 +60,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "4.0.0",
         summary: "Reports the allocator's own statistics (none here)",
-        handler: memory_malloc_stats,
+        handler: |c, a| Ok(memory_malloc_stats(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -70,7 +70,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "4.0.0",
         summary: "Asks the allocator to return unused pages (nothing to do here)",
-        handler: memory_purge,
+        handler: |c, a| Ok(memory_purge(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -81,7 +81,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "4.0.0",
         summary: "Lists the MEMORY subcommands",
-        handler: memory_help,
+        handler: |c, a| Ok(memory_help(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];
@@ -182,7 +182,7 @@ fn memory_purge(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
 
 /// MEMORY HELP
 fn memory_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    super::config::help_reply(
+    Reply::subcommand_help(
         "memory",
         &[
             "DOCTOR",

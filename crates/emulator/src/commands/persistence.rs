@@ -18,7 +18,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the total number of keys in all databases",
         summary: "Takes a snapshot of the whole dataset now",
         syntax: "",
-        handler: save,
+        handler: |c, a| Ok(save(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -29,7 +29,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the total number of keys in all databases",
         summary: "Takes a snapshot of the whole dataset in the background",
         syntax: "[SCHEDULE]",
-        handler: bgsave,
+        handler: |c, a| Ok(bgsave(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -39,7 +39,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         summary: "Returns the Unix time of the last successful save",
         syntax: "",
-        handler: lastsave,
+        handler: |c, a| Ok(lastsave(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -50,7 +50,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the total number of keys in all databases",
         summary: "Rewrites the append-only log as the shortest command list for the current data",
         syntax: "",
-        handler: bgrewriteaof,
+        handler: |c, a| Ok(bgrewriteaof(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -61,7 +61,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "Depends on subcommand.",
         summary: "Debugging aids: RELOAD, SLEEP, SET-ACTIVE-EXPIRE",
         syntax: "RELOAD|SLEEP seconds|SET-ACTIVE-EXPIRE 0|1|HELP",
-        handler: debug,
+        handler: |c, a| Ok(debug(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];
@@ -114,7 +114,7 @@ fn debug_subcommand_error(argv: &[Vec<u8>]) -> Reply {
 fn debug(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     let sub = &argv[1];
     if args::is(sub, "HELP") && argv.len() == 2 {
-        return super::config::help_reply(
+        return Reply::subcommand_help(
             "debug",
             &[
                 "RELOAD",

@@ -25,7 +25,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of channels to subscribe to",
         summary: "Listens for messages published to the given channels",
         syntax: "channel [channel ...]",
-        handler: subscribe,
+        handler: |c, a| Ok(subscribe(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -37,7 +37,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of channels to unsubscribe from",
         summary: "Stops listening to the given channels, or to every channel",
         syntax: "[channel [channel ...]]",
-        handler: unsubscribe,
+        handler: |c, a| Ok(unsubscribe(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -49,7 +49,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of patterns to subscribe to",
         summary: "Listens for messages on every channel matching the given glob patterns",
         syntax: "pattern [pattern ...]",
-        handler: psubscribe,
+        handler: |c, a| Ok(psubscribe(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -61,7 +61,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of patterns to unsubscribe from",
         summary: "Stops listening to the given patterns, or to every pattern",
         syntax: "[pattern [pattern ...]]",
-        handler: punsubscribe,
+        handler: |c, a| Ok(punsubscribe(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -74,7 +74,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Listens for messages published to the given shard channels",
         syntax: "shardchannel [shardchannel ...]",
         keys: KeySpec::ALL,
-        handler: ssubscribe,
+        handler: |c, a| Ok(ssubscribe(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -87,7 +87,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Stops listening to the given shard channels, or to every shard channel",
         syntax: "[shardchannel [shardchannel ...]]",
         keys: KeySpec::ALL,
-        handler: sunsubscribe,
+        handler: |c, a| Ok(sunsubscribe(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -99,7 +99,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N+M) where N is the number of channel subscribers and M the number of subscribed patterns",
         summary: "Sends a message to a channel; answers how many clients received it",
         syntax: "channel message",
-        handler: publish,
+        handler: |c, a| Ok(publish(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -112,7 +112,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Sends a message to a shard channel; answers how many clients received it",
         syntax: "shardchannel message",
         keys: KeySpec::ONE,
-        handler: spublish,
+        handler: |c, a| Ok(spublish(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -139,7 +139,7 @@ const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of active channels",
         summary: "Lists channels with at least one subscriber, optionally filtered by a glob pattern",
         syntax: "[pattern]",
-        handler: pubsub_channels,
+        handler: |c, a| Ok(pubsub_channels(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -152,7 +152,7 @@ const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
         complexity: "O(N) for the number of requested channels",
         summary: "Counts the subscribers of each given channel (patterns not included)",
         syntax: "[channel [channel ...]]",
-        handler: pubsub_numsub,
+        handler: |c, a| Ok(pubsub_numsub(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -164,7 +164,7 @@ const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
         since: "2.8.0",
         summary: "Counts the distinct patterns clients are subscribed to",
         syntax: "",
-        handler: pubsub_numpat,
+        handler: |c, a| Ok(pubsub_numpat(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -177,7 +177,7 @@ const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of active shard channels",
         summary: "Lists shard channels with at least one subscriber, optionally filtered by a glob pattern",
         syntax: "[pattern]",
-        handler: pubsub_shardchannels,
+        handler: |c, a| Ok(pubsub_shardchannels(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -190,7 +190,7 @@ const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
         complexity: "O(N) for the number of requested shard channels",
         summary: "Counts the subscribers of each given shard channel",
         syntax: "[shardchannel [shardchannel ...]]",
-        handler: pubsub_shardnumsub,
+        handler: |c, a| Ok(pubsub_shardnumsub(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -202,7 +202,7 @@ const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Lists the PUBSUB subcommands",
         syntax: "",
-        handler: pubsub_help,
+        handler: |c, a| Ok(pubsub_help(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];
@@ -411,7 +411,7 @@ fn pubsub_numpat(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
 
 /// PUBSUB HELP
 fn pubsub_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    help_reply(
+    Reply::subcommand_help(
         "PUBSUB",
         &[
             "CHANNELS [<pattern>]",
@@ -427,15 +427,4 @@ fn pubsub_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
             "    Return the number of subscribers for the specified shard level channel(s)",
         ],
     )
-}
-
-/// A container's HELP reply in Redis's layout: a header line, the
-/// subcommand lines, then the HELP entry, each as a status reply.
-pub fn help_reply(container: &str, lines: &[&str]) -> Reply {
-    let mut out = Vec::with_capacity(lines.len() + 3);
-    out.push(Reply::status(format!("{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")));
-    out.extend(lines.iter().map(|l| Reply::status(l.to_string())));
-    out.push(Reply::status("HELP"));
-    out.push(Reply::status("    Prints this help."));
-    Reply::Array(out)
 }

@@ -19,7 +19,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "Depends on the script that is executed.",
         summary: "Runs a Lua script atomically, with key names and arguments",
         syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
-        handler: eval,
+        handler: |c, a| Ok(eval(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -31,7 +31,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "Depends on the script that is executed.",
         summary: "Runs a cached Lua script named by its SHA-1 digest",
         syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
-        handler: evalsha,
+        handler: |c, a| Ok(evalsha(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -43,7 +43,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "Depends on the script that is executed.",
         summary: "Runs a Lua script that may only read data",
         syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
-        handler: eval_ro,
+        handler: |c, a| Ok(eval_ro(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -55,7 +55,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "Depends on the script that is executed.",
         summary: "Runs a cached read-only Lua script named by its SHA-1 digest",
         syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
-        handler: evalsha_ro,
+        handler: |c, a| Ok(evalsha_ro(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -82,7 +82,7 @@ const SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
         complexity: "O(N) with N being the length in bytes of the script body.",
         summary: "Compiles a script and caches it; answers its SHA-1",
         syntax: "script",
-        handler: script_load,
+        handler: |c, a| Ok(script_load(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -95,7 +95,7 @@ const SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
         complexity: "O(N) with N being the number of scripts to check",
         summary: "Tells, for each SHA-1, whether the script is cached (1) or not (0)",
         syntax: "sha1 [sha1 ...]",
-        handler: script_exists,
+        handler: |c, a| Ok(script_exists(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -108,7 +108,7 @@ const SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
         complexity: "O(N) with N being the number of scripts in cache",
         summary: "Empties the script cache",
         syntax: "[ASYNC|SYNC]",
-        handler: script_flush,
+        handler: |c, a| Ok(script_flush(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -120,7 +120,7 @@ const SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
         since: "2.6.0",
         summary: "Stops the running script (none can be running between commands here)",
         syntax: "",
-        handler: script_kill,
+        handler: |c, a| Ok(script_kill(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -132,7 +132,7 @@ const SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
         since: "5.0.0",
         summary: "Lists the SCRIPT subcommands",
         syntax: "",
-        handler: script_help,
+        handler: |c, a| Ok(script_help(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];
@@ -239,7 +239,7 @@ fn script_kill(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
 
 /// SCRIPT HELP
 fn script_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    super::pubsub::help_reply(
+    Reply::subcommand_help(
         "SCRIPT",
         &[
             "DEBUG (YES|SYNC|NO)",

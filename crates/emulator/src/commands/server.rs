@@ -14,7 +14,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         summary: "Counts the keys in the selected database",
         syntax: "",
-        handler: dbsize,
+        handler: |c, a| Ok(dbsize(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -25,7 +25,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of keys in the selected database",
         summary: "Deletes every key of the selected database",
         syntax: "[ASYNC|SYNC]",
-        handler: flushdb,
+        handler: |c, a| Ok(flushdb(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -36,7 +36,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the total number of keys in all databases",
         summary: "Deletes every key of every database",
         syntax: "[ASYNC|SYNC]",
-        handler: flushall,
+        handler: |c, a| Ok(flushall(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -46,7 +46,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         summary: "Streams every command the server executes to this connection",
         syntax: "",
-        handler: monitor,
+        handler: |c, a| Ok(monitor(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -72,7 +72,7 @@ const SLOWLOG_SUBCOMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of entries returned",
         summary: "Returns the newest slow log entries",
         syntax: "[count]",
-        handler: slowlog_get,
+        handler: |c, a| Ok(slowlog_get(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -83,7 +83,7 @@ const SLOWLOG_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.2.12",
         summary: "Counts the slow log entries",
-        handler: slowlog_len,
+        handler: |c, a| Ok(slowlog_len(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -95,7 +95,7 @@ const SLOWLOG_SUBCOMMANDS: &[CommandSpec] = &[
         since: "2.2.12",
         complexity: "O(N) where N is the number of entries in the slowlog",
         summary: "Empties the slow log",
-        handler: slowlog_reset,
+        handler: |c, a| Ok(slowlog_reset(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -106,7 +106,7 @@ const SLOWLOG_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "6.2.0",
         summary: "Lists the SLOWLOG subcommands",
-        handler: slowlog_help,
+        handler: |c, a| Ok(slowlog_help(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];
@@ -175,7 +175,7 @@ fn slowlog_reset(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
 
 /// SLOWLOG HELP
 fn slowlog_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    super::config::help_reply(
+    Reply::subcommand_help(
         "slowlog",
         &[
             "GET [<count>]",

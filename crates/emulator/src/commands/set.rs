@@ -23,7 +23,7 @@ macro_rules! set_cmd {
             summary: $summary,
             syntax: $syntax,
             keys: $keys,
-            handler: $handler,
+            handler: |c, a| Ok($handler(c, a)),
             ..CommandSpec::DEFAULT
         }
     };

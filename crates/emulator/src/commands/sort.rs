@@ -24,7 +24,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Sorts a list, set or sorted set, optionally storing the result",
         syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA] [STORE destination]",
         keys: KeySpec::ONE,
-        handler: sort,
+        handler: |c, a| Ok(sort(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -37,7 +37,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Sorts a list, set or sorted set without writing anything",
         syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA]",
         keys: KeySpec::ONE,
-        handler: sort_ro,
+        handler: |c, a| Ok(sort_ro(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];

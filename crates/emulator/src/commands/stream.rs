@@ -36,7 +36,7 @@ macro_rules! spec {
             summary: $summary,
             syntax: $syntax,
             keys: $keys,
-            handler: $handler,
+            handler: |c, a| Ok($handler(c, a)),
             ..CommandSpec::DEFAULT
         }
     };
@@ -54,7 +54,7 @@ macro_rules! sub {
             summary: $summary,
             syntax: $syntax,
             keys: KeySpec { first: 2, last: 2, step: 1 },
-            handler: $handler,
+            handler: |c, a| Ok($handler(c, a)),
             ..CommandSpec::DEFAULT
         }
     };

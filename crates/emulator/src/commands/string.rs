@@ -19,7 +19,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: READONLY | FAST,
         summary: "Returns the string stored at a key, or nil",
         syntax: "key",
-        handler: get,
+        handler: |c, a| Ok(get(c, a)),
         ..S
     },
     CommandSpec {
@@ -29,7 +29,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | DENYOOM,
         summary: "Stores a string at a key, with optional expiry, conditions and old-value return",
         syntax: "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]",
-        handler: set,
+        handler: |c, a| Ok(set(c, a)),
         ..S
     },
     CommandSpec {
@@ -39,7 +39,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | DENYOOM | FAST,
         summary: "Stores a string only if the key does not exist yet; answers 1 or 0",
         syntax: "key value",
-        handler: setnx,
+        handler: |c, a| Ok(setnx(c, a)),
         ..S
     },
     CommandSpec {
@@ -50,7 +50,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Stores a string with a time to live in seconds",
         syntax: "key seconds value",
-        handler: setex,
+        handler: |c, a| Ok(setex(c, a)),
         ..S
     },
     CommandSpec {
@@ -61,7 +61,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.6.0",
         summary: "Stores a string with a time to live in milliseconds",
         syntax: "key milliseconds value",
-        handler: psetex,
+        handler: |c, a| Ok(psetex(c, a)),
         ..S
     },
     CommandSpec {
@@ -71,7 +71,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | DENYOOM | FAST,
         summary: "Stores a new string and answers the previous one (deprecated: SET … GET)",
         syntax: "key value",
-        handler: getset,
+        handler: |c, a| Ok(getset(c, a)),
         ..S
     },
     CommandSpec {
@@ -82,7 +82,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Answers the string at a key and deletes the key",
         syntax: "key",
-        handler: getdel,
+        handler: |c, a| Ok(getdel(c, a)),
         ..S
     },
     CommandSpec {
@@ -93,7 +93,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Answers the string at a key and optionally changes or removes its expiry",
         syntax: "key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]",
-        handler: getex,
+        handler: |c, a| Ok(getex(c, a)),
         ..S
     },
     CommandSpec {
@@ -105,7 +105,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Answers the strings of several keys (nil for missing or non-string keys)",
         syntax: "key [key ...]",
         keys: KeySpec::ALL,
-        handler: mget,
+        handler: |c, a| Ok(mget(c, a)),
         ..S
     },
     CommandSpec {
@@ -119,7 +119,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Stores several key/value pairs at once",
         syntax: "key value [key value ...]",
         keys: KeySpec::PAIRS,
-        handler: mset,
+        handler: |c, a| Ok(mset(c, a)),
         ..S
     },
     CommandSpec {
@@ -133,7 +133,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Stores several key/value pairs only if none of the keys exists",
         syntax: "key value [key value ...]",
         keys: KeySpec::PAIRS,
-        handler: msetnx,
+        handler: |c, a| Ok(msetnx(c, a)),
         ..S
     },
     CommandSpec {
@@ -144,7 +144,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Adds bytes to the end of a string (creating it) and answers the new length",
         syntax: "key value",
-        handler: append,
+        handler: |c, a| Ok(append(c, a)),
         ..S
     },
     CommandSpec {
@@ -155,7 +155,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.2.0",
         summary: "Answers the length in bytes of a string (0 if missing)",
         syntax: "key",
-        handler: strlen,
+        handler: |c, a| Ok(strlen(c, a)),
         ..S
     },
     CommandSpec {
@@ -166,7 +166,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the length of the returned string",
         summary: "Answers a slice of a string between two inclusive offsets (negative from the end)",
         syntax: "key start end",
-        handler: getrange,
+        handler: |c, a| Ok(getrange(c, a)),
         ..S
     },
     CommandSpec {
@@ -176,7 +176,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the length of the returned string",
         summary: "Old name of GETRANGE",
         syntax: "key start end",
-        handler: getrange,
+        handler: |c, a| Ok(getrange(c, a)),
         ..S
     },
     CommandSpec {
@@ -187,7 +187,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.2.0",
         summary: "Overwrites part of a string from an offset, zero-padding as needed; answers the new length",
         syntax: "key offset value",
-        handler: setrange,
+        handler: |c, a| Ok(setrange(c, a)),
         ..S
     },
     CommandSpec {
@@ -197,7 +197,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | DENYOOM | FAST,
         summary: "Adds 1 to the integer stored at a key",
         syntax: "key",
-        handler: incr,
+        handler: |c, a| Ok(incr(c, a)),
         ..S
     },
     CommandSpec {
@@ -207,7 +207,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | DENYOOM | FAST,
         summary: "Subtracts 1 from the integer stored at a key",
         syntax: "key",
-        handler: decr,
+        handler: |c, a| Ok(decr(c, a)),
         ..S
     },
     CommandSpec {
@@ -217,7 +217,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | DENYOOM | FAST,
         summary: "Adds an integer to the integer stored at a key",
         syntax: "key increment",
-        handler: incrby,
+        handler: |c, a| Ok(incrby(c, a)),
         ..S
     },
     CommandSpec {
@@ -227,7 +227,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | DENYOOM | FAST,
         summary: "Subtracts an integer from the integer stored at a key",
         syntax: "key decrement",
-        handler: decrby,
+        handler: |c, a| Ok(decrby(c, a)),
         ..S
     },
     CommandSpec {
@@ -238,7 +238,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.6.0",
         summary: "Adds a decimal number to the number stored at a key, in extended precision",
         syntax: "key increment",
-        handler: incrbyfloat,
+        handler: |c, a| Ok(incrbyfloat(c, a)),
         ..S
     },
     CommandSpec {
@@ -250,7 +250,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Finds the longest common subsequence of two strings, its length or the matching ranges",
         syntax: "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]",
         keys: KeySpec::TWO,
-        handler: lcs,
+        handler: |c, a| Ok(lcs(c, a)),
         ..S
     },
 ];

@@ -21,7 +21,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Transactions,
         summary: "Starts a transaction: later commands are queued until EXEC",
         syntax: "",
-        handler: multi,
+        handler: |c, a| Ok(multi(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -32,7 +32,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "Depends on the queued commands",
         summary: "Runs every queued command atomically, unless a WATCHed key changed",
         syntax: "",
-        handler: exec,
+        handler: |c, a| Ok(exec(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -43,7 +43,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N), when N is the number of queued commands",
         summary: "Drops the queued commands and leaves the transaction",
         syntax: "",
-        handler: discard,
+        handler: |c, a| Ok(discard(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -56,7 +56,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Makes the next EXEC fail if any of these keys changes first",
         syntax: "key [key ...]",
         keys: KeySpec::ALL,
-        handler: watch,
+        handler: |c, a| Ok(watch(c, a)),
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -67,7 +67,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.2.0",
         summary: "Forgets every WATCHed key",
         syntax: "",
-        handler: unwatch,
+        handler: |c, a| Ok(unwatch(c, a)),
         ..CommandSpec::DEFAULT
     },
 ];

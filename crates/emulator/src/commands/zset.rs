@@ -27,7 +27,7 @@ macro_rules! z {
             summary: $summary,
             syntax: $syntax,
             keys: $keys,
-            handler: $handler,
+            handler: |c, a| Ok($handler(c, a)),
             ..CommandSpec::DEFAULT
         }
     };
