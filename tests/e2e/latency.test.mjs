@@ -1,7 +1,7 @@
 // The latency demo in a real browser: the form, the playback, the charts,
 // the log, the results table and ab's report, in light, dark and phone
 // layouts. Only the uncached figures are asserted here; the cached ones
-// live in latency-cached.test.mjs.
+// live in latency-cached-figures.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveDir, launch, screenshot, watchErrors, artifacts } from './helpers.mjs';

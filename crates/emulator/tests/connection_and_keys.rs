@@ -1,4 +1,4 @@
-//! Script tests for the walking skeleton's commands.
+//! Script tests for connection basics (PING, ECHO, SELECT, HELLO) and the first key commands (SET, GET, DEL, EXISTS, FLUSHALL).
 
 mod common;
 use common::Session;

@@ -1,6 +1,6 @@
-// CACHED FIGURES of the latency demo. These need the cache commands the
-// API uses (SETEX, SET … NX PX, PTTL) in the emulator; without them every
-// cached request is a miss and these assertions fail by design.
+// The latency demo's cached figures: the API's cache commands (SETEX,
+// SET … NX PX, PTTL) run on the in-page emulator, so hit ratios and
+// response times here depend on them answering as Redis does.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveDir, launch, screenshot, watchErrors } from './helpers.mjs';
