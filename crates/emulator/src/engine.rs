@@ -385,7 +385,7 @@ impl Engine {
                         .filter(|(_, e)| e.is_expired(now))
                         .map(|(k, _)| k.to_vec());
                     if let Some(key) = picked {
-                        self.delete_expired(db, &key);
+                        self.remove_key(db, &key, Removal::Expired);
                         expired += 1;
                     }
                 }
@@ -401,23 +401,36 @@ impl Engine {
         let now = self.now_ms();
         for db in 0..self.dbs.len() {
             for key in self.dbs[db].expired_keys(now) {
-                self.delete_expired(db, &key);
+                self.remove_key(db, &key, Removal::Expired);
             }
         }
     }
 
-    /// Removes a key whose TTL passed, with all that follows (stats, event,
-    /// keyspace notification, WATCH invalidation).
-    pub(crate) fn delete_expired(&mut self, db: usize, key: &[u8]) {
+    /// The one sequence by which the server itself removes a key (expiry
+    /// and eviction): memory accounting, the AOF's `DEL`, the counter in
+    /// INFO, WATCH invalidation, the keyspace notification and the event
+    /// the UI shows. Returns false if the key was not there.
+    pub(crate) fn remove_key(&mut self, db: usize, key: &[u8], why: Removal) -> bool {
         let Some(entry) = self.dbs[db].remove(key) else {
-            return;
+            return false;
         };
         crate::memory::on_removed(self, db, key, &entry);
         crate::aof::propagate_deletion(self, db, key);
-        self.stats.expired_keys += 1;
-        self.push_event(Event::Expired { db, key: key.to_vec() });
-        crate::notify::notify(self, db, crate::notify::EXPIRED, "expired", key);
         self.touch_watched(db, key);
+        let event = match why {
+            Removal::Expired => {
+                self.stats.expired_keys += 1;
+                crate::notify::notify(self, db, crate::notify::EXPIRED, "expired", key);
+                Event::Expired { db, key: key.to_vec() }
+            }
+            Removal::Evicted { policy, reason } => {
+                self.stats.evicted_keys += 1;
+                crate::notify::notify(self, db, crate::notify::EVICTED, "evicted", key);
+                Event::Evicted { db, key: key.to_vec(), policy, reason }
+            }
+        };
+        self.push_event(event);
+        true
     }
 
     /// Lazy expiry: deletes `key` if its TTL passed. Returns true if it did.
@@ -433,7 +446,7 @@ impl Engine {
         let now = self.now_ms();
         let expired = self.dbs[db].get(key).is_some_and(|e| e.is_expired(now));
         if expired {
-            self.delete_expired(db, key);
+            self.remove_key(db, key, Removal::Expired);
         }
         expired
     }
@@ -566,9 +579,17 @@ impl Engine {
     }
 }
 
+/// Why the server removes a key on its own (see [`Engine::remove_key`]).
+pub(crate) enum Removal {
+    /// Its TTL passed (lazy or active expiry).
+    Expired,
+    /// `maxmemory` was reached; `reason` says how the victim was chosen.
+    Evicted { policy: crate::config::EvictionPolicy, reason: String },
+}
+
 /// A rejected EXEC also discards the transaction, and says so (Redis's
 /// `execCommandAbort`); other rejected commands answer `error` as is.
-fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String) -> Reply {
+pub(crate) fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String) -> Reply {
     if spec.name != "exec" || !spec.parent.is_empty() {
         return Reply::error(error);
     }

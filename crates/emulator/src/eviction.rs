@@ -18,7 +18,6 @@
 use crate::access;
 use crate::config::EvictionPolicy;
 use crate::engine::Engine;
-use crate::events::Event;
 
 /// Candidates kept between eviction rounds (Redis's `EVPOOL_SIZE`).
 pub const POOL_SIZE: usize = 16;
@@ -107,7 +106,7 @@ pub fn perform_evictions(engine: &mut Engine) -> Eviction {
             _ => pick_from_pool(engine, policy),
         };
         let Some((db, key, reason)) = picked else { return Eviction::Fail };
-        evict(engine, db, &key, policy, reason);
+        engine.remove_key(db, &key, crate::engine::Removal::Evicted { policy, reason });
     }
     if over_limit(engine) {
         Eviction::Fail
@@ -246,17 +245,6 @@ fn reason(policy: EvictionPolicy, sampled: usize, idle: u64) -> String {
     }
 }
 
-/// Removes one key as an eviction, with everything that follows.
-fn evict(engine: &mut Engine, db: usize, key: &[u8], policy: EvictionPolicy, reason: String) {
-    let Some(entry) = engine.dbs[db].remove(key) else { return };
-    crate::memory::on_removed(engine, db, key, &entry);
-    engine.stats.evicted_keys += 1;
-    engine.touch_watched(db, key);
-    crate::notify::notify(engine, db, crate::notify::EVICTED, "evicted", key);
-    crate::aof::propagate_deletion(engine, db, key);
-    engine.push_event(Event::Evicted { db, key: key.to_vec(), policy, reason });
-}
-
 /// Redis 7.0's `processCommand` memory check: evict what is needed, and if
 /// memory is still over the limit refuse commands flagged `denyoom`, EXEC of
 /// a transaction holding one, and anything queued inside MULTI. Returns the
@@ -288,14 +276,7 @@ pub fn reject_on_oom(
         return None;
     }
     if is_exec && client.multi.is_some() {
-        // Redis's execCommandAbort: the transaction is discarded.
-        client.multi = None;
-        client.watched.clear();
-        client.watch_dirty = false;
-        return Some(crate::reply::Reply::error(format!(
-            "EXECABORT Transaction discarded because of: {}",
-            crate::errors::OOM
-        )));
+        return Some(crate::engine::reject_exec(client, spec, crate::errors::OOM.to_string()));
     }
     if let Some(m) = client.multi.as_mut() {
         m.aborted = true;
@@ -307,6 +288,7 @@ pub fn reject_on_oom(
 mod tests {
     use super::*;
     use crate::client::ClientId;
+    use crate::events::Event;
     use crate::memory;
 
     const T0: i64 = 1_700_000_000_000;
