@@ -1,5 +1,10 @@
-//! Server configuration with Redis 7.0's defaults. CONFIG GET/SET read and
-//! write these fields (see `commands::config`).
+//! Server configuration with Redis 7.0's defaults, and the parameters
+//! CONFIG GET/SET know: each one's name, old alias, accepted values, whether
+//! it may change at run time and (for report-only ones) its default. The
+//! CONFIG command handlers are in `commands::config`; this module only knows
+//! values, not arguments or replies.
+
+use std::collections::BTreeMap;
 
 /// The eight `maxmemory-policy` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +88,7 @@ pub struct Config {
     pub maxclients: u64,
     /// Parameters the emulator accepts and reports but whose value changes
     /// nothing here (logging, threads, fsync policy…), as CONFIG GET prints them.
-    pub extra: std::collections::BTreeMap<&'static str, String>,
+    pub extra: BTreeMap<&'static str, String>,
 }
 
 impl Default for Config {
@@ -115,7 +120,7 @@ impl Default for Config {
             databases: 16,
             timeout: 0,
             maxclients: 10_000,
-            extra: crate::commands::config::default_extras(),
+            extra: default_extras(),
         }
     }
 }
@@ -126,5 +131,373 @@ impl Config {
     /// memory (`SETBIT k 4294967295 1` is refused with Redis's offset error).
     pub fn browser() -> Config {
         Config { proto_max_bulk_len: 8 * 1024 * 1024, ..Config::default() }
+    }
+}
+
+/// What values a parameter accepts.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// `yes` or `no`.
+    Bool,
+    /// An integer within the inclusive range.
+    Int(i64, i64),
+    /// A memory size (`100mb`, `1gb`, `5k`…) within the inclusive range.
+    Mem(u64, u64),
+    /// One of the listed words, in any case.
+    Enum(&'static [&'static str]),
+    /// `save`'s pairs of `seconds changes`, or nothing.
+    SaveRules,
+    /// `notify-keyspace-events`'s class characters.
+    EventClasses,
+    /// Free text.
+    Text,
+}
+
+/// How a parameter may be changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Mutable,
+    /// Set at startup only.
+    Immutable,
+    /// Refused unless the server enables protected configs (never here).
+    Protected,
+}
+
+/// One configuration parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    pub name: &'static str,
+    /// The pre-7.0 name still accepted (`hash-max-ziplist-entries`).
+    pub alias: Option<&'static str>,
+    pub kind: Kind,
+    pub access: Access,
+    /// For parameters that change nothing here: the default kept in
+    /// [`Config::extra`]. `None` for the ones stored in a [`Config`] field.
+    pub reported_default: Option<&'static str>,
+}
+
+impl Param {
+    /// A parameter that changes how the emulator behaves (a [`Config`] field).
+    const fn live(name: &'static str, kind: Kind) -> Param {
+        Param { name, alias: None, kind, access: Access::Mutable, reported_default: None }
+    }
+
+    /// A parameter that is only stored and reported, with Redis's default.
+    const fn reported(name: &'static str, kind: Kind, default: &'static str) -> Param {
+        Param { reported_default: Some(default), ..Param::live(name, kind) }
+    }
+
+    const fn alias(self, alias: &'static str) -> Param {
+        Param { alias: Some(alias), ..self }
+    }
+
+    const fn immutable(self) -> Param {
+        Param { access: Access::Immutable, ..self }
+    }
+
+    const fn protected(self) -> Param {
+        Param { access: Access::Protected, ..self }
+    }
+
+    /// The name, then the alias if any.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.name).chain(self.alias)
+    }
+
+    /// True if `name` is this parameter's name or alias, ignoring case.
+    pub fn is_named(&self, name: &[u8]) -> bool {
+        self.names().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+    }
+
+    /// Checks a value for this parameter; the error is the reason CONFIG SET prints.
+    pub fn parse(&self, value: &[u8]) -> Result<ParamValue, String> {
+        let is = |word: &str| value.eq_ignore_ascii_case(word.as_bytes());
+        match self.kind {
+            Kind::Bool if is("yes") => Ok(ParamValue::Text("yes".into())),
+            Kind::Bool if is("no") => Ok(ParamValue::Text("no".into())),
+            Kind::Bool => Err("argument must be 'yes' or 'no'".into()),
+            Kind::Int(min, max) => {
+                let n = crate::float::parse_i64(value).ok_or("argument couldn't be parsed into an integer")?;
+                if n < min || n > max {
+                    return Err(format!("argument must be between {min} and {max} inclusive"));
+                }
+                Ok(ParamValue::Int(n))
+            }
+            Kind::Mem(min, max) => {
+                let n = parse_memory(value).ok_or("argument must be a memory value")?;
+                if n < min || n > max {
+                    return Err(format!("argument must be between {min} and {max} inclusive"));
+                }
+                Ok(ParamValue::Mem(n))
+            }
+            Kind::Enum(options) => options
+                .iter()
+                .find(|o| is(o))
+                .map(|o| ParamValue::Text(o.to_string()))
+                .ok_or_else(|| format!("argument(s) must be one of the following: {}", options.join(", "))),
+            Kind::SaveRules => valid_save(value).map(ParamValue::Text).ok_or_else(|| "Invalid save parameters".into()),
+            Kind::EventClasses => crate::notify::parse_flags(value)
+                .map(|f| ParamValue::Int(f as i64))
+                .ok_or_else(|| "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()),
+            Kind::Text => Ok(ParamValue::Text(String::from_utf8_lossy(value).into_owned())),
+        }
+    }
+}
+
+/// A checked value ready to store with [`Config::set_param`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    Int(i64),
+    Mem(u64),
+    Text(String),
+}
+
+const INT_MAX: i64 = i32::MAX as i64;
+const LONG_MAX: i64 = i64::MAX;
+const POLICIES: &[&str] = &[
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "noeviction",
+];
+
+/// Every parameter CONFIG knows, in the order CONFIG GET lists matches.
+/// The live ones come first; the `reported` ones are stored and reported only.
+pub const PARAMS: &[Param] = &[
+    Param::live("maxmemory", Kind::Mem(0, u64::MAX)),
+    Param::live("maxmemory-policy", Kind::Enum(POLICIES)),
+    Param::live("maxmemory-samples", Kind::Int(1, INT_MAX)),
+    Param::live("lfu-log-factor", Kind::Int(0, INT_MAX)),
+    Param::live("lfu-decay-time", Kind::Int(0, INT_MAX)),
+    Param::live("hz", Kind::Int(0, INT_MAX)),
+    Param::live("notify-keyspace-events", Kind::EventClasses),
+    Param::live("proto-max-bulk-len", Kind::Mem(1024 * 1024, LONG_MAX as u64)),
+    Param::live("list-max-listpack-size", Kind::Int(i32::MIN as i64, INT_MAX)).alias("list-max-ziplist-size"),
+    Param::live("list-compress-depth", Kind::Int(0, INT_MAX)),
+    Param::live("hash-max-listpack-entries", Kind::Int(0, LONG_MAX)).alias("hash-max-ziplist-entries"),
+    Param::live("hash-max-listpack-value", Kind::Int(0, LONG_MAX)).alias("hash-max-ziplist-value"),
+    Param::live("set-max-intset-entries", Kind::Int(0, LONG_MAX)),
+    Param::live("zset-max-listpack-entries", Kind::Int(0, LONG_MAX)).alias("zset-max-ziplist-entries"),
+    Param::live("zset-max-listpack-value", Kind::Int(0, LONG_MAX)).alias("zset-max-ziplist-value"),
+    Param::live("stream-node-max-bytes", Kind::Mem(0, LONG_MAX as u64)),
+    Param::live("stream-node-max-entries", Kind::Int(0, LONG_MAX)),
+    Param::live("save", Kind::SaveRules),
+    Param::live("appendonly", Kind::Bool),
+    Param::live("databases", Kind::Int(1, INT_MAX)).immutable(),
+    Param::live("slowlog-log-slower-than", Kind::Int(-1, LONG_MAX)),
+    Param::live("slowlog-max-len", Kind::Int(0, LONG_MAX)),
+    Param::live("busy-reply-threshold", Kind::Int(0, LONG_MAX)).alias("lua-time-limit"),
+    Param::live("timeout", Kind::Int(0, INT_MAX)),
+    Param::live("maxclients", Kind::Int(1, u32::MAX as i64)),
+    Param::reported("maxmemory-eviction-tenacity", Kind::Int(0, 100), "10"),
+    Param::reported("maxmemory-clients", Kind::Mem(0, LONG_MAX as u64), "0"),
+    Param::reported("active-expire-effort", Kind::Int(1, 10), "1"),
+    Param::reported("activerehashing", Kind::Bool, "yes"),
+    Param::reported("appendfsync", Kind::Enum(&["always", "everysec", "no"]), "everysec"),
+    Param::reported("loglevel", Kind::Enum(&["debug", "verbose", "notice", "warning"]), "notice"),
+    Param::reported("tcp-keepalive", Kind::Int(0, INT_MAX), "300"),
+    Param::reported("lazyfree-lazy-eviction", Kind::Bool, "no"),
+    Param::reported("lazyfree-lazy-expire", Kind::Bool, "no"),
+    Param::reported("lazyfree-lazy-server-del", Kind::Bool, "no"),
+    Param::reported("lazyfree-lazy-user-del", Kind::Bool, "no"),
+    Param::reported("lazyfree-lazy-user-flush", Kind::Bool, "no"),
+    Param::reported("latency-tracking", Kind::Bool, "yes"),
+    Param::reported("latency-monitor-threshold", Kind::Int(0, LONG_MAX), "0"),
+    Param::live("hll-sparse-max-bytes", Kind::Mem(0, LONG_MAX as u64)),
+    Param::reported("client-query-buffer-limit", Kind::Mem(1024 * 1024, LONG_MAX as u64), "1073741824"),
+    Param::reported("tracking-table-max-keys", Kind::Int(0, LONG_MAX), "1000000"),
+    Param::reported("acllog-max-len", Kind::Int(0, LONG_MAX), "128"),
+    Param::reported("stop-writes-on-bgsave-error", Kind::Bool, "yes"),
+    Param::reported("rdbcompression", Kind::Bool, "yes"),
+    Param::reported("rdbchecksum", Kind::Bool, "yes"),
+    Param::reported("dynamic-hz", Kind::Bool, "yes"),
+    Param::reported("protected-mode", Kind::Bool, "yes"),
+    Param::reported("replica-read-only", Kind::Bool, "yes").alias("slave-read-only"),
+    Param::reported("replica-serve-stale-data", Kind::Bool, "yes").alias("slave-serve-stale-data"),
+    Param::reported("aof-use-rdb-preamble", Kind::Bool, "yes"),
+    Param::reported("auto-aof-rewrite-percentage", Kind::Int(0, INT_MAX), "100"),
+    Param::reported("auto-aof-rewrite-min-size", Kind::Mem(0, LONG_MAX as u64), "67108864"),
+    Param::reported("repl-backlog-size", Kind::Mem(1, LONG_MAX as u64), "1048576"),
+    Param::reported("cluster-enabled", Kind::Bool, "no").immutable(),
+    Param::reported("daemonize", Kind::Bool, "no").immutable(),
+    Param::reported("io-threads", Kind::Int(1, 128), "1").immutable(),
+    Param::reported("appendfilename", Kind::Text, "appendonly.aof").immutable(),
+    Param::reported("appenddirname", Kind::Text, "appendonlydir").immutable(),
+    Param::reported("dbfilename", Kind::Text, "dump.rdb").protected(),
+];
+
+/// The parameter called `name` (or with that old alias), ignoring case.
+pub fn find_param(name: &[u8]) -> Option<&'static Param> {
+    PARAMS.iter().find(|p| p.is_named(name))
+}
+
+/// Defaults of the report-only parameters (Redis 7.0's, as CONFIG GET prints them).
+fn default_extras() -> BTreeMap<&'static str, String> {
+    PARAMS.iter().filter_map(|p| Some((p.name, p.reported_default?.to_string()))).collect()
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+impl Config {
+    /// The value CONFIG GET prints for a parameter.
+    pub fn get_param(&self, param: &Param) -> String {
+        match param.name {
+            "maxmemory" => self.maxmemory.to_string(),
+            "maxmemory-policy" => self.maxmemory_policy.name().to_string(),
+            "maxmemory-samples" => self.maxmemory_samples.to_string(),
+            "lfu-log-factor" => self.lfu_log_factor.to_string(),
+            "lfu-decay-time" => self.lfu_decay_time.to_string(),
+            "hz" => self.hz.to_string(),
+            // Redis 7.0 never prints the `n` (new key) class it accepts.
+            "notify-keyspace-events" => {
+                crate::notify::flags_to_string(self.notify_keyspace_events & !crate::notify::NEW)
+            }
+            "proto-max-bulk-len" => self.proto_max_bulk_len.to_string(),
+            "list-max-listpack-size" => self.list_max_listpack_size.to_string(),
+            "list-compress-depth" => self.list_compress_depth.to_string(),
+            "hash-max-listpack-entries" => self.hash_max_listpack_entries.to_string(),
+            "hash-max-listpack-value" => self.hash_max_listpack_value.to_string(),
+            "set-max-intset-entries" => self.set_max_intset_entries.to_string(),
+            "zset-max-listpack-entries" => self.zset_max_listpack_entries.to_string(),
+            "zset-max-listpack-value" => self.zset_max_listpack_value.to_string(),
+            "stream-node-max-bytes" => self.stream_node_max_bytes.to_string(),
+            "stream-node-max-entries" => self.stream_node_max_entries.to_string(),
+            "save" => self.save.clone(),
+            "appendonly" => yes_no(self.appendonly),
+            "databases" => self.databases.to_string(),
+            "slowlog-log-slower-than" => self.slowlog_log_slower_than.to_string(),
+            "slowlog-max-len" => self.slowlog_max_len.to_string(),
+            "busy-reply-threshold" => self.busy_reply_threshold_ms.to_string(),
+            "timeout" => self.timeout.to_string(),
+            "maxclients" => self.maxclients.to_string(),
+            "hll-sparse-max-bytes" => self.hll_sparse_max_bytes.to_string(),
+            other => self.extra.get(other).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Stores a value checked by [`Param::parse`] for the same parameter.
+    pub fn set_param(&mut self, param: &Param, value: ParamValue) {
+        let (int, unsigned) = match &value {
+            ParamValue::Int(n) => (*n, *n as u64),
+            ParamValue::Mem(n) => (*n as i64, *n),
+            ParamValue::Text(_) => (0, 0),
+        };
+        let text = match value {
+            ParamValue::Text(t) => t,
+            ParamValue::Int(n) => n.to_string(),
+            ParamValue::Mem(n) => n.to_string(),
+        };
+        match param.name {
+            "maxmemory" => self.maxmemory = unsigned,
+            "maxmemory-policy" => {
+                self.maxmemory_policy = EvictionPolicy::from_name(&text).unwrap_or(self.maxmemory_policy);
+            }
+            "maxmemory-samples" => self.maxmemory_samples = int as u32,
+            "lfu-log-factor" => self.lfu_log_factor = int as u32,
+            "lfu-decay-time" => self.lfu_decay_time = int as u32,
+            // Redis clamps hz to 1‥500.
+            "hz" => self.hz = int.clamp(1, 500) as u32,
+            "notify-keyspace-events" => self.notify_keyspace_events = int as u32,
+            "proto-max-bulk-len" => self.proto_max_bulk_len = int,
+            "list-max-listpack-size" => self.list_max_listpack_size = int,
+            "list-compress-depth" => self.list_compress_depth = int,
+            "hash-max-listpack-entries" => self.hash_max_listpack_entries = int as usize,
+            "hash-max-listpack-value" => self.hash_max_listpack_value = int as usize,
+            "set-max-intset-entries" => self.set_max_intset_entries = int as usize,
+            "zset-max-listpack-entries" => self.zset_max_listpack_entries = int as usize,
+            "zset-max-listpack-value" => self.zset_max_listpack_value = int as usize,
+            "stream-node-max-bytes" => self.stream_node_max_bytes = int as u64,
+            "stream-node-max-entries" => self.stream_node_max_entries = int as u64,
+            "save" => self.save = text,
+            "appendonly" => self.appendonly = text == "yes",
+            "slowlog-log-slower-than" => self.slowlog_log_slower_than = int,
+            "slowlog-max-len" => self.slowlog_max_len = int as u64,
+            "busy-reply-threshold" => self.busy_reply_threshold_ms = int as u64,
+            "timeout" => self.timeout = int as u64,
+            "maxclients" => self.maxclients = int as u64,
+            "hll-sparse-max-bytes" => self.hll_sparse_max_bytes = unsigned as usize,
+            other => {
+                self.extra.insert(other, text);
+            }
+        }
+    }
+}
+
+/// Redis's `memtoull`: digits with an optional unit (b, k, kb, m, mb, g, gb).
+/// Like Redis 7.0, no digits count as 0, a too-large number saturates and
+/// the unit multiplication wraps.
+pub fn parse_memory(v: &[u8]) -> Option<u64> {
+    let digits_end = v.iter().position(|c| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (num, unit) = v.split_at(digits_end);
+    let unit = String::from_utf8_lossy(unit).to_ascii_lowercase();
+    let mul: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    if num.len() >= 128 {
+        return None;
+    }
+    let value = num.iter().fold(0u64, |acc, d| acc.saturating_mul(10).saturating_add((d - b'0') as u64));
+    Some(value.wrapping_mul(mul))
+}
+
+/// Validates `save`: pairs of positive integers (seconds changes), or empty.
+fn valid_save(v: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(v).ok()?;
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    if !parts.len().is_multiple_of(2) {
+        return None;
+    }
+    for part in &parts {
+        crate::float::parse_i64(part.as_bytes()).filter(|n| *n >= 0)?;
+    }
+    Some(parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_units() {
+        assert_eq!(parse_memory(b"100mb"), Some(100 * 1024 * 1024));
+        assert_eq!(parse_memory(b"1GB"), Some(1024 * 1024 * 1024));
+        assert_eq!(parse_memory(b"5k"), Some(5000));
+        assert_eq!(parse_memory(b"0B"), Some(0));
+        assert_eq!(parse_memory(b""), Some(0));
+        assert_eq!(parse_memory(b"1.5mb"), None);
+        assert_eq!(parse_memory(b"-1"), None);
+        assert_eq!(parse_memory(b"mb"), Some(0));
+        assert_eq!(parse_memory(b"99999999999999999999"), Some(u64::MAX));
+    }
+
+    #[test]
+    fn every_param_has_a_value() {
+        let cfg = Config::default();
+        for p in PARAMS {
+            let v = cfg.get_param(p);
+            assert!(!v.is_empty() || matches!(p.name, "notify-keyspace-events"), "{} has no value", p.name);
+        }
+    }
+
+    #[test]
+    fn report_only_defaults_are_redis_defaults() {
+        let extras = default_extras();
+        assert_eq!(extras.len(), 34);
+        assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
+        assert!(!extras.contains_key("hll-sparse-max-bytes"));
+        assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));
     }
 }

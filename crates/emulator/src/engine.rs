@@ -466,7 +466,7 @@ impl Engine {
                     continue;
                 }
                 let gone = *gone.get_or_insert_with(|| !self.dbs[db].contains(key));
-                if crate::commands::transactions::watch_touched(c, db, key, gone) {
+                if crate::watch::watch_touched(c, db, key, gone) {
                     c.watch_dirty = true;
                 }
             }
@@ -594,7 +594,7 @@ pub(crate) fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String
         return Reply::error(error);
     }
     client.multi = None;
-    crate::commands::transactions::unwatch_all(client);
+    crate::watch::unwatch_all(client);
     let reason = error.strip_prefix("ERR ").unwrap_or(&error);
     Reply::error(format!("EXECABORT Transaction discarded because of: {reason}"))
 }
@@ -656,7 +656,7 @@ impl Ctx<'_> {
         }
         let db = self.client.db;
         let gone = !self.engine.dbs[db].contains(key);
-        if crate::commands::transactions::watch_touched(self.client, db, key, gone) {
+        if crate::watch::watch_touched(self.client, db, key, gone) {
             self.client.watch_dirty = true;
         }
     }

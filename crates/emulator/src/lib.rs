@@ -44,6 +44,7 @@ pub mod store;
 pub mod tokenizer;
 pub mod types;
 pub mod value;
+pub mod watch;
 
 pub use client::ClientId;
 pub use clock::Clock;

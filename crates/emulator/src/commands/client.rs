@@ -5,25 +5,22 @@
 //! the emulator has no honest equivalent for (file descriptor, buffer and
 //! memory sizes) are printed as 0.
 
-use crate::args;
+use crate::args::{self, Args};
 use crate::client::{Client, ClientId};
-use crate::command::{flags::*, CommandSpec, Group};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group};
+use crate::commands::connection::validate_client_name;
 use crate::engine::Ctx;
 use crate::errors;
 use crate::reply::Reply;
 use crate::resp::Protocol;
 
-const SUB: CommandSpec = CommandSpec {
-    parent: "client",
-    flags: NOSCRIPT | LOADING | STALE,
-    group: Group::Connection,
-    ..CommandSpec::DEFAULT
-};
+const BASE: CommandSpec = CommandSpec { group: Group::Connection, ..CommandSpec::DEFAULT };
+
+const SUB: CommandSpec = CommandSpec { parent: "client", flags: NOSCRIPT | LOADING | STALE, ..BASE };
 
 pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "client",
     arity: -2,
-    group: Group::Connection,
     since: "2.4.0",
     complexity: "Depends on subcommand",
     summary: "Inspects and controls client connections",
@@ -34,7 +31,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             arity: 2,
             since: "5.0.0",
             summary: "Answers this connection's unique id",
-            handler: |c, a| Ok(client_id(c, a)),
+            handler: client_id,
             ..SUB
         },
         CommandSpec {
@@ -43,7 +40,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             since: "2.6.9",
             summary: "Names this connection (an empty name removes it)",
             syntax: "connection-name",
-            handler: |c, a| Ok(client_setname(c, a)),
+            handler: client_setname,
             ..SUB
         },
         CommandSpec {
@@ -51,27 +48,27 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             arity: 2,
             since: "2.6.9",
             summary: "Answers this connection's name, or nil",
-            handler: |c, a| Ok(client_getname(c, a)),
+            handler: client_getname,
             ..SUB
         },
         CommandSpec {
             name: "list",
-            tips: &["nondeterministic_output"],
             arity: -2,
             flags: ADMIN | NOSCRIPT | LOADING | STALE,
             complexity: "O(N) where N is the number of client connections",
             summary: "Describes every connection, one line each",
             syntax: "[TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]",
-            handler: |c, a| Ok(client_list(c, a)),
+            tips: &["nondeterministic_output"],
+            handler: client_list,
             ..SUB
         },
         CommandSpec {
             name: "info",
-            tips: &["nondeterministic_output"],
             arity: 2,
             since: "6.2.0",
             summary: "Describes this connection in CLIENT LIST's format",
-            handler: |c, a| Ok(client_info(c, a)),
+            tips: &["nondeterministic_output"],
+            handler: client_info,
             ..SUB
         },
         CommandSpec {
@@ -80,8 +77,11 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             flags: ADMIN | NOSCRIPT | LOADING | STALE,
             complexity: "O(N) where N is the number of client connections",
             summary: "Closes connections chosen by address, id, type or user",
-            syntax: "ip:port | [ID client-id] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES|NO]",
-            handler: |c, a| Ok(client_kill(c, a)),
+            syntax: concat!(
+                "ip:port | [ID client-id] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] [USER username] ",
+                "[ADDR ip:port] [LADDR ip:port] [SKIPME YES|NO]"
+            ),
+            handler: client_kill,
             ..SUB
         },
         CommandSpec {
@@ -92,7 +92,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             complexity: "O(log N) where N is the number of client connections",
             summary: "Wakes a client blocked in BLPOP/XREAD…, as a timeout or with an error",
             syntax: "client-id [TIMEOUT|ERROR]",
-            handler: |c, a| Ok(client_unblock(c, a)),
+            handler: client_unblock,
             ..SUB
         },
         CommandSpec {
@@ -102,7 +102,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             since: "7.0.0",
             summary: "Exempts this connection from client eviction, or not",
             syntax: "ON|OFF",
-            handler: |c, a| Ok(client_no_evict(c, a)),
+            handler: client_no_evict,
             ..SUB
         },
         CommandSpec {
@@ -111,7 +111,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             since: "3.2.0",
             summary: "Turns this connection's replies off, on, or off for the next command only",
             syntax: "ON|OFF|SKIP",
-            handler: |c, a| Ok(client_reply(c, a)),
+            handler: client_reply,
             ..SUB
         },
         CommandSpec {
@@ -120,11 +120,11 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             flags: LOADING | STALE,
             since: "5.0.0",
             summary: "Lists the CLIENT subcommands",
-            handler: |c, a| Ok(client_help(c, a)),
+            handler: client_help,
             ..SUB
         },
     ],
-    ..CommandSpec::DEFAULT
+    ..BASE
 }];
 
 /// Redis's `getClientType`: `normal`, `pubsub` (Redis also has replica and master types).
@@ -210,136 +210,152 @@ fn all_clients<'a>(ctx: &'a Ctx) -> Vec<&'a Client> {
 }
 
 /// CLIENT ID
-fn client_id(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::Integer(ctx.client.id as i64)
+fn client_id(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(ctx.client.id as i64))
 }
 
-/// CLIENT SETNAME connection-name
-fn client_setname(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// CLIENT SETNAME connection-name — an empty name removes the name.
+fn client_setname(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let name = &argv[2];
     if name.is_empty() {
         ctx.client.name = None;
-        return Reply::OK;
+        return Ok(Reply::OK);
     }
-    if let Err(e) = crate::commands::connection::validate_client_name(name) {
-        return e;
-    }
+    validate_client_name(name)?;
     ctx.client.name = Some(name.clone());
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// CLIENT GETNAME
-fn client_getname(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::opt_bulk(ctx.client.name.clone())
+fn client_getname(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::opt_bulk(ctx.client.name.clone()))
+}
+
+/// Which clients CLIENT LIST describes.
+enum ListFilter {
+    All,
+    Type(&'static str),
+    /// In the order given; unknown ids are skipped.
+    Ids(Vec<i64>),
+}
+
+impl ListFilter {
+    /// Nothing, `TYPE type` alone, or `ID id [id ...]`; anything else is a
+    /// syntax error (TYPE with more arguments included).
+    fn parse(args: &mut Args) -> Result<ListFilter, Reply> {
+        if args.remaining() == 2 && args.eat("TYPE") {
+            return Ok(ListFilter::Type(parse_client_type(args.value()?)?));
+        }
+        if args.remaining() >= 2 && args.eat("ID") {
+            let mut ids = Vec::with_capacity(args.remaining());
+            while let Some(id) = args.next_arg() {
+                ids.push(crate::float::parse_i64(id).ok_or(Reply::error("ERR Invalid client ID"))?);
+            }
+            return Ok(ListFilter::Ids(ids));
+        }
+        args.finish()?;
+        Ok(ListFilter::All)
+    }
 }
 
 /// CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]
-fn client_list(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn client_list(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let filter = ListFilter::parse(&mut Args::new(argv, 2))?;
     let now = ctx.now_ms();
+    let all = all_clients(ctx);
+    let chosen: Vec<&Client> = match filter {
+        ListFilter::All => all,
+        ListFilter::Type(wanted) => all.into_iter().filter(|c| client_type(c) == wanted).collect(),
+        ListFilter::Ids(ids) => ids.iter().filter_map(|&id| all.iter().find(|c| c.id as i64 == id).copied()).collect(),
+    };
     let mut out = String::new();
-    if argv.len() == 4 && args::is(&argv[2], "TYPE") {
-        let wanted = match parse_client_type(&argv[3]) {
-            Ok(t) => t,
-            Err(e) => return e,
-        };
-        for c in all_clients(ctx).into_iter().filter(|c| client_type(c) == wanted) {
-            out.push_str(&client_info_line(c, now));
-            out.push('\n');
-        }
-    } else if argv.len() > 3 && args::is(&argv[2], "ID") {
-        let mut ids = Vec::new();
-        for a in &argv[3..] {
-            match crate::float::parse_i64(a) {
-                Some(id) => ids.push(id),
-                None => return Reply::error("ERR Invalid client ID"),
-            }
-        }
-        let all = all_clients(ctx);
-        for id in ids {
-            if let Some(c) = all.iter().find(|c| c.id as i64 == id) {
-                out.push_str(&client_info_line(c, now));
-                out.push('\n');
-            }
-        }
-    } else if argv.len() != 2 {
-        return Reply::error(errors::SYNTAX);
-    } else {
-        for c in all_clients(ctx) {
-            out.push_str(&client_info_line(c, now));
-            out.push('\n');
-        }
+    for c in chosen {
+        out.push_str(&client_info_line(c, now));
+        out.push('\n');
     }
-    Reply::Verbatim(out)
+    Ok(Reply::Verbatim(out))
 }
 
 /// CLIENT INFO
-fn client_info(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
+fn client_info(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     let mut line = client_info_line(ctx.client, ctx.now_ms());
     line.push('\n');
-    Reply::Verbatim(line)
+    Ok(Reply::Verbatim(line))
+}
+
+/// The filters of CLIENT KILL; every one given must match.
+struct KillFilter<'a> {
+    addr: Option<&'a [u8]>,
+    laddr: Option<&'a [u8]>,
+    kind: Option<&'static str>,
+    id: Option<ClientId>,
+    skip_me: bool,
+}
+
+impl<'a> KillFilter<'a> {
+    /// `option value` pairs, each checked as it is read (so the first bad
+    /// one is reported); an option without a value is a syntax error.
+    fn parse(args: &mut Args<'a>) -> Result<KillFilter<'a>, Reply> {
+        let mut f = KillFilter { addr: None, laddr: None, kind: None, id: None, skip_me: true };
+        while let Some(opt) = args.next_arg() {
+            let value = args.value()?;
+            if args::is(opt, "ID") {
+                match crate::float::parse_i64(value) {
+                    Some(v) if v >= 1 => f.id = Some(v as ClientId),
+                    _ => return Err(Reply::error("ERR client-id should be greater than 0")),
+                }
+            } else if args::is(opt, "TYPE") {
+                f.kind = Some(parse_client_type(value)?);
+            } else if args::is(opt, "ADDR") {
+                f.addr = Some(value);
+            } else if args::is(opt, "LADDR") {
+                f.laddr = Some(value);
+            } else if args::is(opt, "USER") {
+                // The only user is `default`.
+                if value != b"default" {
+                    return Err(Reply::error(errors::sanitize(&format!(
+                        "ERR No such user '{}'",
+                        String::from_utf8_lossy(value)
+                    ))));
+                }
+            } else if args::is(opt, "SKIPME") {
+                if args::is(value, "YES") {
+                    f.skip_me = true;
+                } else if args::is(value, "NO") {
+                    f.skip_me = false;
+                } else {
+                    return Err(Reply::error(errors::SYNTAX));
+                }
+            } else {
+                return Err(Reply::error(errors::SYNTAX));
+            }
+        }
+        Ok(f)
+    }
+
+    fn matches(&self, c: &Client, me: ClientId) -> bool {
+        self.addr.is_none_or(|a| c.addr.as_bytes() == a)
+            && self.laddr.is_none_or(|a| c.laddr.as_bytes() == a)
+            && self.kind.is_none_or(|k| client_type(c) == k)
+            && self.id.is_none_or(|i| c.id == i)
+            && !(self.skip_me && c.id == me)
+    }
 }
 
 /// CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER name] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]
-fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+///
+/// The old form (one address) may kill the caller and answers OK or an
+/// error; the filter form skips the caller unless SKIPME NO, and answers
+/// how many clients it closed. The caller itself is closed after the reply.
+fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let old_style = argv.len() == 3;
-    let mut addr: Option<&[u8]> = None;
-    let mut laddr: Option<&[u8]> = None;
-    let mut kind: Option<&str> = None;
-    let mut id: Option<ClientId> = None;
-    let mut skip_me = true;
-    if old_style {
-        addr = Some(&argv[2]);
-        skip_me = false;
+    let filter = if old_style {
+        KillFilter { addr: Some(&argv[2]), laddr: None, kind: None, id: None, skip_me: false }
     } else {
-        let mut i = 2;
-        while i < argv.len() {
-            let more = i + 1 < argv.len();
-            let opt = &argv[i];
-            if args::is(opt, "ID") && more {
-                match crate::float::parse_i64(&argv[i + 1]) {
-                    Some(v) if v >= 1 => id = Some(v as ClientId),
-                    _ => return Reply::error("ERR client-id should be greater than 0"),
-                }
-            } else if args::is(opt, "TYPE") && more {
-                kind = match parse_client_type(&argv[i + 1]) {
-                    Ok(t) => Some(t),
-                    Err(e) => return e,
-                };
-            } else if args::is(opt, "ADDR") && more {
-                addr = Some(&argv[i + 1]);
-            } else if args::is(opt, "LADDR") && more {
-                laddr = Some(&argv[i + 1]);
-            } else if args::is(opt, "USER") && more {
-                if argv[i + 1] != b"default" {
-                    return Reply::error(errors::sanitize(&format!(
-                        "ERR No such user '{}'",
-                        String::from_utf8_lossy(&argv[i + 1])
-                    )));
-                }
-            } else if args::is(opt, "SKIPME") && more {
-                if args::is(&argv[i + 1], "YES") {
-                    skip_me = true;
-                } else if args::is(&argv[i + 1], "NO") {
-                    skip_me = false;
-                } else {
-                    return Reply::error(errors::SYNTAX);
-                }
-            } else {
-                return Reply::error(errors::SYNTAX);
-            }
-            i += 2;
-        }
-    }
+        KillFilter::parse(&mut Args::new(argv, 2))?
+    };
     let me = ctx.client.id;
-    let victims: Vec<ClientId> = all_clients(ctx)
-        .into_iter()
-        .filter(|c| addr.is_none_or(|a| c.addr.as_bytes() == a))
-        .filter(|c| laddr.is_none_or(|a| c.laddr.as_bytes() == a))
-        .filter(|c| kind.is_none_or(|k| client_type(c) == k))
-        .filter(|c| id.is_none_or(|i| c.id == i))
-        .filter(|c| !(skip_me && c.id == me))
-        .map(|c| c.id)
-        .collect();
+    let victims: Vec<ClientId> = all_clients(ctx).into_iter().filter(|c| filter.matches(c, me)).map(|c| c.id).collect();
     for &v in &victims {
         if v == me {
             ctx.client.close_after_reply = true;
@@ -347,81 +363,73 @@ fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             ctx.engine.disconnect(v);
         }
     }
-    if old_style {
-        if victims.is_empty() {
-            Reply::error("ERR No such client")
-        } else {
-            Reply::OK
-        }
-    } else {
-        Reply::Integer(victims.len() as i64)
+    match (old_style, victims.is_empty()) {
+        (true, true) => Err(Reply::error("ERR No such client")),
+        (true, false) => Ok(Reply::OK),
+        (false, _) => Ok(Reply::Integer(victims.len() as i64)),
     }
 }
 
 /// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
-fn client_unblock(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+///
+/// The reason is checked before the id; an unknown id, a negative one or
+/// the caller's own answers 0.
+fn client_unblock(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if argv.len() > 4 {
-        return Reply::error(errors::sanitize(&format!(
+        return Err(Reply::error(errors::sanitize(&format!(
             "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
             errors::show(&argv[1], 128)
-        )));
+        ))));
     }
-    let mut error = false;
-    if let Some(reason) = argv.get(3) {
-        if args::is(reason, "TIMEOUT") {
-            error = false;
-        } else if args::is(reason, "ERROR") {
-            error = true;
-        } else {
-            return Reply::error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
-        }
-    }
-    let id = match args::int(&argv[2]) {
-        Ok(i) => i,
-        Err(e) => return e,
+    let error = match argv.get(3) {
+        None => false,
+        Some(reason) if args::is(reason, "TIMEOUT") => false,
+        Some(reason) if args::is(reason, "ERROR") => true,
+        Some(_) => return Err(Reply::error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")),
     };
+    let id = args::int(&argv[2])?;
     if id < 0 || id as ClientId == ctx.client.id {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
-    Reply::Integer(ctx.engine.unblock_client(id as ClientId, error) as i64)
+    Ok(Reply::Integer(ctx.engine.unblock_client(id as ClientId, error) as i64))
 }
 
 /// CLIENT NO-EVICT ON|OFF
-fn client_no_evict(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn client_no_evict(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if args::is(&argv[2], "ON") {
         ctx.client.no_evict = true;
     } else if args::is(&argv[2], "OFF") {
         ctx.client.no_evict = false;
     } else {
-        return Reply::error(errors::SYNTAX);
+        return Err(Reply::error(errors::SYNTAX));
     }
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// CLIENT REPLY ON|OFF|SKIP — OFF and SKIP are not answered themselves.
-fn client_reply(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn client_reply(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let c = &mut *ctx.client;
     if args::is(&argv[2], "ON") {
         c.reply_off = false;
         c.reply_skip_next = false;
         c.reply_skip = false;
-        Reply::OK
+        Ok(Reply::OK)
     } else if args::is(&argv[2], "OFF") {
         c.reply_off = true;
-        Reply::Multi(Vec::new())
+        Ok(Reply::Multi(Vec::new()))
     } else if args::is(&argv[2], "SKIP") {
         if !c.reply_off {
             c.reply_skip_next = true;
         }
-        Reply::Multi(Vec::new())
+        Ok(Reply::Multi(Vec::new()))
     } else {
-        Reply::error(errors::SYNTAX)
+        Err(Reply::error(errors::SYNTAX))
     }
 }
 
 /// CLIENT HELP
-fn client_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::subcommand_help(
+fn client_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::subcommand_help(
         "CLIENT",
         &[
             "GETNAME",
@@ -457,5 +465,5 @@ fn client_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
             "NO-EVICT (ON|OFF)",
             "    Protect current client connection from eviction.",
         ],
-    )
+    ))
 }

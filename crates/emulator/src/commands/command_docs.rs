@@ -2,78 +2,75 @@
 //! GETKEYS, HELP), built from the same table that dispatches commands.
 //!
 //! What is derived rather than known: ACL categories come from the
-//! command's group and flags, key specifications from its first/last/step
-//! key positions (with generic `RO access` / `RW update` flags), and no
-//! command tips are listed. COMMAND DOCS summaries are the emulator's own
-//! words, not Redis's documentation text.
+//! command's group and flags (unless the table lists them), key
+//! specifications from its first/last/step key positions (with generic
+//! `RO access` / `RW update` flags unless the table gives key flags).
+//! COMMAND DOCS summaries are the emulator's own words, not Redis's
+//! documentation text.
 
-use crate::args;
-use crate::command::{flags, CommandSpec, Group, KeySpec};
+use crate::args::{self, Args};
+use crate::command::{flags, CommandResult, CommandSpec, Group, KeySpec};
 use crate::commands;
 use crate::engine::Ctx;
 use crate::errors;
 use crate::glob::glob_match;
 use crate::reply::Reply;
 
-const SUB: CommandSpec = CommandSpec {
-    parent: "command",
-    acl: &["@slow", "@connection"],
+const BASE: CommandSpec = CommandSpec {
     flags: flags::LOADING | flags::STALE,
     group: Group::Server,
     since: "2.8.13",
+    acl: &["@slow", "@connection"],
     ..CommandSpec::DEFAULT
 };
+
+const SUB: CommandSpec = CommandSpec { parent: "command", ..BASE };
 
 pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "command",
     arity: -1,
-    flags: flags::LOADING | flags::STALE,
-    group: Group::Server,
-    since: "2.8.13",
     complexity: "O(N) where N is the total number of Redis commands",
     summary: "Describes the server's commands (called alone: all of them, like COMMAND INFO)",
-    tips: &["nondeterministic_output_order"],
-    acl: &["@slow", "@connection"],
     syntax: "[subcommand [argument ...]]",
-    handler: |c, a| Ok(command_all(c, a)),
+    tips: &["nondeterministic_output_order"],
     subcommands: &[
         CommandSpec {
             name: "count",
             arity: 2,
             summary: "Answers how many commands the server has",
-            handler: |c, a| Ok(command_count(c, a)),
+            handler: command_count,
             ..SUB
         },
         CommandSpec {
             name: "list",
             arity: -2,
-            tips: &["nondeterministic_output_order"],
             since: "7.0.0",
             complexity: "O(N) where N is the total number of Redis commands",
             summary: "Lists command names, optionally filtered by ACL category or pattern",
             syntax: "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]",
-            handler: |c, a| Ok(command_list(c, a)),
+            tips: &["nondeterministic_output_order"],
+            handler: command_list,
             ..SUB
         },
         CommandSpec {
             name: "info",
             arity: -2,
-            tips: &["nondeterministic_output_order"],
             complexity: "O(N) where N is the number of commands to look up",
             summary: "Describes commands: arity, flags, key positions, ACL categories, subcommands",
             syntax: "[command-name [command-name ...]]",
-            handler: |c, a| Ok(command_info(c, a)),
+            tips: &["nondeterministic_output_order"],
+            handler: command_info,
             ..SUB
         },
         CommandSpec {
             name: "docs",
             arity: -2,
-            tips: &["nondeterministic_output_order"],
             since: "7.0.0",
             complexity: "O(N) where N is the number of commands to look up",
             summary: "Answers each command's summary, version, group and complexity",
             syntax: "[command-name [command-name ...]]",
-            handler: |c, a| Ok(command_docs(c, a)),
+            tips: &["nondeterministic_output_order"],
+            handler: command_docs,
             ..SUB
         },
         CommandSpec {
@@ -82,7 +79,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             complexity: "O(N) where N is the number of arguments to the command",
             summary: "Answers which arguments of a full command line are keys",
             syntax: "command [arg [arg ...]]",
-            handler: |c, a| Ok(command_getkeys(c, a)),
+            handler: command_getkeys,
             ..SUB
         },
         CommandSpec {
@@ -90,11 +87,12 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             arity: 2,
             since: "5.0.0",
             summary: "Lists the COMMAND subcommands",
-            handler: |c, a| Ok(command_help(c, a)),
+            handler: command_help,
             ..SUB
         },
     ],
-    ..CommandSpec::DEFAULT
+    handler: command_all,
+    ..BASE
 }];
 
 /// ACL categories in the order Redis prints them, with a test for each.
@@ -203,17 +201,17 @@ pub fn find_by_full_name(name: &[u8]) -> Option<&'static CommandSpec> {
     }
 }
 
-/// COMMAND
-fn command_all(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// COMMAND — every command's COMMAND INFO entry.
+fn command_all(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if argv.len() > 1 {
-        return Reply::error(errors::unknown_subcommand("command", &argv[1]));
+        return Err(Reply::error(errors::unknown_subcommand("command", &argv[1])));
     }
-    Reply::Array(commands::all().map(command_info_entry).collect())
+    Ok(Reply::Array(commands::all().map(command_info_entry).collect()))
 }
 
 /// COMMAND COUNT
-fn command_count(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::Integer(commands::all().count() as i64)
+fn command_count(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(commands::all().count() as i64))
 }
 
 /// Every command and subcommand, by full name.
@@ -221,41 +219,60 @@ fn all_with_subcommands() -> Vec<&'static CommandSpec> {
     commands::all().flat_map(|c| std::iter::once(c).chain(c.subcommands.iter())).collect()
 }
 
-/// COMMAND LIST [FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]
-fn command_list(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let all = all_with_subcommands();
-    let names: Vec<Reply> = match argv.len() {
-        2 => all.iter().map(|c| Reply::bulk(c.full_name())).collect(),
-        5 if args::is(&argv[2], "FILTERBY") => {
-            let value = &argv[4];
-            if args::is(&argv[3], "MODULE") {
-                Vec::new()
-            } else if args::is(&argv[3], "ACLCAT") {
-                let wanted = format!("@{}", args::lower(value));
-                all.iter()
-                    .filter(|c| acl_categories(c).contains(&wanted.as_str()))
-                    .map(|c| Reply::bulk(c.full_name()))
-                    .collect()
-            } else if args::is(&argv[3], "PATTERN") {
-                all.iter()
-                    .filter(|c| glob_match(value, c.full_name().as_bytes(), true))
-                    .map(|c| Reply::bulk(c.full_name()))
-                    .collect()
-            } else {
-                return Reply::error(errors::SYNTAX);
-            }
+/// COMMAND LIST's filter.
+enum ListFilter<'a> {
+    All,
+    /// No module is loaded: matches nothing.
+    Module,
+    /// `@category`, lower-cased.
+    AclCategory(String),
+    Pattern(&'a [u8]),
+}
+
+impl<'a> ListFilter<'a> {
+    /// Nothing, or exactly `FILTERBY MODULE|ACLCAT|PATTERN value`.
+    fn parse(args: &mut Args<'a>) -> Result<ListFilter<'a>, Reply> {
+        if !args.has_more() {
+            return Ok(ListFilter::All);
         }
-        _ => return Reply::error(errors::SYNTAX),
-    };
-    Reply::Array(names)
+        if args.remaining() != 3 || !args.eat("FILTERBY") {
+            return Err(Reply::error(errors::SYNTAX));
+        }
+        let (by, value) = (args.value()?, args.value()?);
+        if args::is(by, "MODULE") {
+            Ok(ListFilter::Module)
+        } else if args::is(by, "ACLCAT") {
+            Ok(ListFilter::AclCategory(format!("@{}", args::lower(value))))
+        } else if args::is(by, "PATTERN") {
+            Ok(ListFilter::Pattern(value))
+        } else {
+            Err(Reply::error(errors::SYNTAX))
+        }
+    }
+
+    fn matches(&self, c: &CommandSpec) -> bool {
+        match self {
+            ListFilter::All => true,
+            ListFilter::Module => false,
+            ListFilter::AclCategory(wanted) => acl_categories(c).contains(&wanted.as_str()),
+            ListFilter::Pattern(p) => glob_match(p, c.full_name().as_bytes(), true),
+        }
+    }
+}
+
+/// COMMAND LIST [FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]
+fn command_list(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let filter = ListFilter::parse(&mut Args::new(argv, 2))?;
+    let names = all_with_subcommands().into_iter().filter(|c| filter.matches(c)).map(|c| Reply::bulk(c.full_name()));
+    Ok(Reply::Array(names.collect()))
 }
 
 /// COMMAND INFO [command-name ...]
-fn command_info(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn command_info(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if argv.len() == 2 {
-        return Reply::Array(commands::all().map(command_info_entry).collect());
+        return Ok(Reply::Array(commands::all().map(command_info_entry).collect()));
     }
-    Reply::Array(argv[2..].iter().map(|n| find_by_full_name(n).map_or(Reply::Nil, command_info_entry)).collect())
+    Ok(Reply::Array(argv[2..].iter().map(|n| find_by_full_name(n).map_or(Reply::Nil, command_info_entry)).collect()))
 }
 
 fn docs_entry(c: &CommandSpec) -> Reply {
@@ -274,14 +291,15 @@ fn docs_entry(c: &CommandSpec) -> Reply {
     Reply::Map(fields)
 }
 
-/// COMMAND DOCS [command-name ...] — summaries are the emulator's own words.
-fn command_docs(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// COMMAND DOCS [command-name ...] — summaries are the emulator's own
+/// words; unknown names are left out (COMMAND INFO answers nil for them).
+fn command_docs(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let chosen: Vec<&CommandSpec> = if argv.len() == 2 {
         commands::all().collect()
     } else {
         argv[2..].iter().filter_map(|n| find_by_full_name(n)).collect()
     };
-    Reply::Map(chosen.into_iter().map(|c| (Reply::bulk(c.full_name()), docs_entry(c))).collect())
+    Ok(Reply::Map(chosen.into_iter().map(|c| (Reply::bulk(c.full_name()), docs_entry(c))).collect()))
 }
 
 /// The keys of a full command line according to the table, or Redis's error.
@@ -300,16 +318,13 @@ pub fn keys_of(line: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Reply> {
 }
 
 /// COMMAND GETKEYS command [arg ...]
-fn command_getkeys(_: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match keys_of(&argv[2..]) {
-        Ok(keys) => Reply::bulks(keys),
-        Err(e) => e,
-    }
+fn command_getkeys(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::bulks(keys_of(&argv[2..])?))
 }
 
 /// COMMAND HELP
-fn command_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::subcommand_help(
+fn command_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::subcommand_help(
         "COMMAND",
         &[
             "(no subcommand)",
@@ -329,5 +344,5 @@ fn command_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
             "GETKEYS <full-command>",
             "    Return the keys from a full Redis command.",
         ],
-    )
+    ))
 }

@@ -1,96 +1,85 @@
 //! TTL commands: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (with NX/XX/GT/LT),
 //! TTL, PTTL, EXPIRETIME, PEXPIRETIME and PERSIST.
 
-use crate::args;
-use crate::command::{flags::*, CommandSpec, Group, KeySpec};
+use crate::args::{self, Args};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
 use crate::reply::Reply;
 
-const E: CommandSpec = CommandSpec { group: Group::Generic, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
-const SET_SYNTAX: &str = "key seconds [NX|XX|GT|LT]";
+const BASE: CommandSpec = CommandSpec { group: Group::Generic, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
+
+/// The setters: they write, and are answered at once.
+const SETTER: CommandSpec = CommandSpec { arity: -3, flags: WRITE | FAST, ..BASE };
+
+/// The readers: one key, read-only.
+const READER: CommandSpec = CommandSpec { arity: 2, flags: READONLY | FAST, ..BASE };
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "expire",
-        arity: -3,
-        flags: WRITE | FAST,
         summary: "Sets a key's time to live in seconds",
-        syntax: SET_SYNTAX,
-        handler: |c, a| Ok(expire(c, a)),
-        ..E
+        syntax: "key seconds [NX|XX|GT|LT]",
+        handler: expire,
+        ..SETTER
     },
     CommandSpec {
         name: "pexpire",
-        arity: -3,
-        flags: WRITE | FAST,
         since: "2.6.0",
         summary: "Sets a key's time to live in milliseconds",
         syntax: "key milliseconds [NX|XX|GT|LT]",
-        handler: |c, a| Ok(pexpire(c, a)),
-        ..E
+        handler: pexpire,
+        ..SETTER
     },
     CommandSpec {
         name: "expireat",
-        arity: -3,
-        flags: WRITE | FAST,
         since: "1.2.0",
         summary: "Sets the Unix time (seconds) at which a key expires",
         syntax: "key unix-time-seconds [NX|XX|GT|LT]",
-        handler: |c, a| Ok(expireat(c, a)),
-        ..E
+        handler: expireat,
+        ..SETTER
     },
     CommandSpec {
         name: "pexpireat",
-        arity: -3,
-        flags: WRITE | FAST,
         since: "2.6.0",
         summary: "Sets the Unix time (milliseconds) at which a key expires",
         syntax: "key unix-time-milliseconds [NX|XX|GT|LT]",
-        handler: |c, a| Ok(pexpireat(c, a)),
-        ..E
+        handler: pexpireat,
+        ..SETTER
     },
     CommandSpec {
         name: "ttl",
-        tips: &["nondeterministic_output"],
-        arity: 2,
-        flags: READONLY | FAST,
         summary: "Answers a key's remaining time to live in seconds (-1 none, -2 no key)",
         syntax: "key",
-        handler: |c, a| Ok(ttl(c, a)),
-        ..E
+        tips: &["nondeterministic_output"],
+        handler: ttl,
+        ..READER
     },
     CommandSpec {
         name: "pttl",
-        tips: &["nondeterministic_output"],
-        arity: 2,
-        flags: READONLY | FAST,
         since: "2.6.0",
         summary: "Answers a key's remaining time to live in milliseconds (-1 none, -2 no key)",
         syntax: "key",
-        handler: |c, a| Ok(pttl(c, a)),
-        ..E
+        tips: &["nondeterministic_output"],
+        handler: pttl,
+        ..READER
     },
     CommandSpec {
         name: "expiretime",
-        arity: 2,
-        flags: READONLY | FAST,
         since: "7.0.0",
         summary: "Answers the Unix time (seconds) at which a key expires (-1 none, -2 no key)",
         syntax: "key",
-        handler: |c, a| Ok(expiretime(c, a)),
-        ..E
+        handler: expiretime,
+        ..READER
     },
     CommandSpec {
         name: "pexpiretime",
-        arity: 2,
-        flags: READONLY | FAST,
         since: "7.0.0",
         summary: "Answers the Unix time (milliseconds) at which a key expires (-1 none, -2 no key)",
         syntax: "key",
-        handler: |c, a| Ok(pexpiretime(c, a)),
-        ..E
+        handler: pexpiretime,
+        ..READER
     },
     CommandSpec {
         name: "persist",
@@ -99,8 +88,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.2.0",
         summary: "Removes a key's time to live so it never expires",
         syntax: "key",
-        handler: |c, a| Ok(persist(c, a)),
-        ..E
+        handler: persist,
+        ..BASE
     },
 ];
 
@@ -113,65 +102,67 @@ struct Conditions {
     lt: bool,
 }
 
-fn parse_conditions(argv: &[Vec<u8>]) -> Result<Conditions, Reply> {
-    let mut c = Conditions::default();
-    for opt in &argv[3..] {
-        if args::is(opt, "NX") {
-            c.nx = true;
-        } else if args::is(opt, "XX") {
-            c.xx = true;
-        } else if args::is(opt, "GT") {
-            c.gt = true;
-        } else if args::is(opt, "LT") {
-            c.lt = true;
-        } else {
-            return Err(Reply::error(errors::sanitize(&format!(
-                "ERR Unsupported option {}",
-                String::from_utf8_lossy(opt)
-            ))));
+impl Conditions {
+    /// Flags in any order and number; an unknown one is reported before
+    /// incompatible combinations are.
+    fn parse(args: &mut Args) -> Result<Conditions, Reply> {
+        let mut c = Conditions::default();
+        while let Some(opt) = args.next_arg() {
+            if args::is(opt, "NX") {
+                c.nx = true;
+            } else if args::is(opt, "XX") {
+                c.xx = true;
+            } else if args::is(opt, "GT") {
+                c.gt = true;
+            } else if args::is(opt, "LT") {
+                c.lt = true;
+            } else {
+                return Err(Reply::error(errors::sanitize(&format!(
+                    "ERR Unsupported option {}",
+                    String::from_utf8_lossy(opt)
+                ))));
+            }
         }
+        if c.nx && (c.xx || c.gt || c.lt) {
+            return Err(Reply::error("ERR NX and XX, GT or LT options at the same time are not compatible"));
+        }
+        if c.gt && c.lt {
+            return Err(Reply::error("ERR GT and LT options at the same time are not compatible"));
+        }
+        Ok(c)
     }
-    if c.nx && (c.xx || c.gt || c.lt) {
-        return Err(Reply::error("ERR NX and XX, GT or LT options at the same time are not compatible"));
+
+    /// False if the condition forbids replacing expiry `current` (None:
+    /// no TTL) with `when`. A key without TTL counts as infinite for GT/LT.
+    fn allow(&self, current: Option<i64>, when: i64) -> bool {
+        !((self.nx && current.is_some())
+            || (self.xx && current.is_none())
+            || (self.gt && current.is_none_or(|c| when <= c))
+            || (self.lt && current.is_some_and(|c| when >= c)))
     }
-    if c.gt && c.lt {
-        return Err(Reply::error("ERR GT and LT options at the same time are not compatible"));
-    }
-    Ok(c)
 }
 
 /// Redis's `expireGenericCommand`: `base_ms` is now for relative forms and
 /// 0 for absolute ones. A time already past deletes the key (event `del`).
-fn expire_generic(ctx: &mut Ctx, argv: &[Vec<u8>], base_ms: i64, seconds: bool, command: &str) -> Reply {
-    let cond = match parse_conditions(argv) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
-    let mut when = match args::int(&argv[2]) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
+/// Options are checked before the time, and the time (with its overflow
+/// checks) before the key is looked up.
+fn expire_generic(ctx: &mut Ctx, argv: &[Vec<u8>], base_ms: i64, seconds: bool, command: &str) -> CommandResult {
+    let cond = Conditions::parse(&mut Args::new(argv, 3))?;
+    let mut when = args::int(&argv[2])?;
     if seconds {
         if !(i64::MIN / 1000..=i64::MAX / 1000).contains(&when) {
-            return Reply::error(errors::invalid_expire(command));
+            return Err(Reply::error(errors::invalid_expire(command)));
         }
         when *= 1000;
     }
     if when > i64::MAX - base_ms {
-        return Reply::error(errors::invalid_expire(command));
+        return Err(Reply::error(errors::invalid_expire(command)));
     }
     when += base_ms;
     let key = &argv[1];
-    let current = match ctx.lookup_write(key) {
-        None => return Reply::Integer(0),
-        Some(entry) => entry.expire_at(),
-    };
-    if (cond.nx && current.is_some())
-        || (cond.xx && current.is_none())
-        || (cond.gt && current.is_none_or(|c| when <= c))
-        || (cond.lt && current.is_some_and(|c| when >= c))
-    {
-        return Reply::Integer(0);
+    let Some(entry) = ctx.lookup_write(key) else { return Ok(Reply::Integer(0)) };
+    if !cond.allow(entry.expire_at(), when) {
+        return Ok(Reply::Integer(0));
     }
     if when <= ctx.now_ms() && !ctx.is_loading() {
         ctx.delete_key(key);
@@ -180,95 +171,88 @@ fn expire_generic(ctx: &mut Ctx, argv: &[Vec<u8>], base_ms: i64, seconds: bool, 
         ctx.set_expire(key, when);
         ctx.notify(notify::GENERIC, "expire", key);
     }
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
 /// EXPIRE key seconds [NX|XX|GT|LT]
-fn expire(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn expire(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let now = ctx.now_ms();
     expire_generic(ctx, argv, now, true, "expire")
 }
 
 /// PEXPIRE key milliseconds [NX|XX|GT|LT]
-fn pexpire(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn pexpire(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let now = ctx.now_ms();
     expire_generic(ctx, argv, now, false, "pexpire")
 }
 
 /// EXPIREAT key unix-time-seconds [NX|XX|GT|LT]
-fn expireat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn expireat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     expire_generic(ctx, argv, 0, true, "expireat")
 }
 
 /// PEXPIREAT key unix-time-milliseconds [NX|XX|GT|LT]
-fn pexpireat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn pexpireat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     expire_generic(ctx, argv, 0, false, "pexpireat")
 }
 
-/// The key's absolute expiry for the read-only TTL commands: `Err(-2)` if
-/// the key does not exist. Counts a keyspace hit or miss but does not
-/// touch the key's access time (Redis's LOOKUP_NOTOUCH).
-pub fn expiry_of(ctx: &mut Ctx, key: &[u8]) -> Result<Option<i64>, i64> {
+/// The key's absolute expiry for the read-only TTL commands: `None` if the
+/// key does not exist, `Some(None)` if it has no TTL. Counts a keyspace hit
+/// or miss but does not touch the key's access time (Redis's LOOKUP_NOTOUCH).
+pub fn expiry_of(ctx: &mut Ctx, key: &[u8]) -> Option<Option<i64>> {
     ctx.expire_if_needed(key);
     let found = ctx.db().get(key).map(|e| e.expire_at());
-    match found {
-        Some(at) => {
-            ctx.engine.stats.keyspace_hits += 1;
-            Ok(at)
-        }
-        None => {
-            ctx.engine.stats.keyspace_misses += 1;
-            let db = ctx.db_index();
-            notify::notify(ctx.engine, db, notify::KEY_MISS, "keymiss", key);
-            Err(-2)
-        }
+    if found.is_some() {
+        ctx.engine.stats.keyspace_hits += 1;
+    } else {
+        ctx.engine.stats.keyspace_misses += 1;
+        let db = ctx.db_index();
+        notify::notify(ctx.engine, db, notify::KEY_MISS, "keymiss", key);
     }
+    found
 }
 
-/// Redis's `ttlGenericCommand`.
-fn ttl_generic(ctx: &mut Ctx, key: &[u8], millis: bool, absolute: bool) -> Reply {
+/// Redis's `ttlGenericCommand`: -2 for a missing key, -1 for no TTL;
+/// seconds are rounded to the nearest.
+fn ttl_generic(ctx: &mut Ctx, key: &[u8], millis: bool, absolute: bool) -> CommandResult {
     let at = match expiry_of(ctx, key) {
-        Err(code) => return Reply::Integer(code),
-        Ok(None) => return Reply::Integer(-1),
-        Ok(Some(at)) => at,
+        None => return Ok(Reply::Integer(-2)),
+        Some(None) => return Ok(Reply::Integer(-1)),
+        Some(Some(at)) => at,
     };
     let ttl = if absolute { at } else { at - ctx.now_ms() }.max(0);
-    Reply::Integer(if millis { ttl } else { (ttl + 500) / 1000 })
+    Ok(Reply::Integer(if millis { ttl } else { (ttl + 500) / 1000 }))
 }
 
 /// TTL key
-fn ttl(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn ttl(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     ttl_generic(ctx, &argv[1], false, false)
 }
 
 /// PTTL key
-fn pttl(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn pttl(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     ttl_generic(ctx, &argv[1], true, false)
 }
 
 /// EXPIRETIME key
-fn expiretime(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn expiretime(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     ttl_generic(ctx, &argv[1], false, true)
 }
 
 /// PEXPIRETIME key
-fn pexpiretime(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn pexpiretime(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     ttl_generic(ctx, &argv[1], true, true)
 }
 
-/// PERSIST key
-fn persist(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// PERSIST key — answers 1 only if a TTL was removed.
+fn persist(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let key = &argv[1];
-    if ctx.lookup_write(key).is_none() {
-        return Reply::Integer(0);
+    if ctx.lookup_write(key).is_none() || !ctx.db().persist(key) {
+        return Ok(Reply::Integer(0));
     }
-    if ctx.db().persist(key) {
-        ctx.key_modified(key);
-        ctx.notify(notify::GENERIC, "persist", key);
-        Reply::Integer(1)
-    } else {
-        Reply::Integer(0)
-    }
+    ctx.key_modified(key);
+    ctx.notify(notify::GENERIC, "persist", key);
+    Ok(Reply::Integer(1))
 }
 
 #[cfg(test)]

@@ -2,21 +2,21 @@
 //! sections. Only fields the emulator can compute honestly are shown
 //! (no CPU times, RSS, allocator or network byte counters).
 
-use crate::command::{flags::*, CommandSpec, Group};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group};
 use crate::engine::{Ctx, Engine, REDIS_VERSION};
 use crate::memory;
 use crate::reply::Reply;
+
+const BASE: CommandSpec = CommandSpec { group: Group::Server, ..CommandSpec::DEFAULT };
 
 pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "info",
     arity: -1,
     flags: LOADING | STALE,
-    group: Group::Server,
-    complexity: "O(1)",
     summary: "Reports server state and statistics, by section",
     syntax: "[section [section ...]]",
-    handler: |c, a| Ok(info(c, a)),
-    ..CommandSpec::DEFAULT
+    handler: info,
+    ..BASE
 }];
 
 /// Sections in output order; `true` marks the ones shown by default.
@@ -55,11 +55,11 @@ fn wanted(argv: &[Vec<u8>]) -> Vec<&'static str> {
     out
 }
 
-/// INFO [section [section ...]]
-fn info(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// INFO [section [section ...]] — unknown section names are ignored, as
+/// in Redis (a call naming only unknown sections answers an empty text).
+fn info(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let sections = wanted(argv);
-    let text = render(ctx.engine, ctx.client.db, &sections, 1);
-    Reply::Verbatim(text)
+    Ok(Reply::Verbatim(render(ctx.engine, ctx.client.db, &sections, 1)))
 }
 
 /// The INFO text for the given sections (`extra_clients` counts the caller,

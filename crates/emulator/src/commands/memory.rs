@@ -1,117 +1,105 @@
 //! MEMORY USAGE / STATS / PURGE / HELP, from the model in `crate::memory`.
 
-use crate::args;
-use crate::command::{flags::*, CommandSpec, Group, KeySpec};
+use crate::args::{self, Args};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::memory;
 use crate::reply::Reply;
 
+const BASE: CommandSpec = CommandSpec { group: Group::Server, since: "4.0.0", ..CommandSpec::DEFAULT };
+
+const SUB: CommandSpec = CommandSpec { parent: "memory", ..BASE };
+
 pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "memory",
     arity: -2,
-    group: Group::Server,
-    since: "4.0.0",
     summary: "Reports how much memory keys and the server use",
     syntax: "USAGE|STATS|DOCTOR|MALLOC-STATS|PURGE|HELP ...",
-    subcommands: SUBCOMMANDS,
-    ..CommandSpec::DEFAULT
+    subcommands: &[
+        CommandSpec {
+            name: "usage",
+            arity: -3,
+            flags: READONLY,
+            keys: KeySpec { first: 2, last: 2, step: 1 },
+            complexity: "O(N) where N is the number of samples.",
+            summary: "Estimates the bytes a key and its value take",
+            syntax: "key [SAMPLES count]",
+            handler: memory_usage,
+            ..SUB
+        },
+        CommandSpec {
+            name: "stats",
+            arity: 2,
+            summary: "Breaks the server's memory use down",
+            handler: memory_stats,
+            ..SUB
+        },
+        CommandSpec {
+            name: "doctor",
+            arity: 2,
+            summary: "Describes memory problems, if any",
+            handler: memory_doctor,
+            ..SUB
+        },
+        CommandSpec {
+            name: "malloc-stats",
+            arity: 2,
+            summary: "Reports the allocator's own statistics (none here)",
+            handler: memory_malloc_stats,
+            ..SUB
+        },
+        CommandSpec {
+            name: "purge",
+            arity: 2,
+            summary: "Asks the allocator to return unused pages (nothing to do here)",
+            handler: memory_purge,
+            ..SUB
+        },
+        CommandSpec {
+            name: "help",
+            arity: 2,
+            flags: LOADING | STALE,
+            summary: "Lists the MEMORY subcommands",
+            handler: memory_help,
+            ..SUB
+        },
+    ],
+    ..BASE
 }];
 
-const SUBCOMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "usage",
-        parent: "memory",
-        arity: -3,
-        flags: READONLY,
-        group: Group::Server,
-        since: "4.0.0",
-        complexity: "O(N) where N is the number of samples.",
-        summary: "Estimates the bytes a key and its value take",
-        syntax: "key [SAMPLES count]",
-        keys: KeySpec { first: 2, last: 2, step: 1 },
-        handler: |c, a| Ok(memory_usage(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "stats",
-        parent: "memory",
-        arity: 2,
-        group: Group::Server,
-        since: "4.0.0",
-        summary: "Breaks the server's memory use down",
-        handler: |c, a| Ok(memory_stats(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "doctor",
-        parent: "memory",
-        arity: 2,
-        group: Group::Server,
-        since: "4.0.0",
-        summary: "Describes memory problems, if any",
-        handler: |c, a| Ok(memory_doctor(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "malloc-stats",
-        parent: "memory",
-        arity: 2,
-        group: Group::Server,
-        since: "4.0.0",
-        summary: "Reports the allocator's own statistics (none here)",
-        handler: |c, a| Ok(memory_malloc_stats(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "purge",
-        parent: "memory",
-        arity: 2,
-        group: Group::Server,
-        since: "4.0.0",
-        summary: "Asks the allocator to return unused pages (nothing to do here)",
-        handler: |c, a| Ok(memory_purge(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "help",
-        parent: "memory",
-        arity: 2,
-        flags: LOADING | STALE,
-        group: Group::Server,
-        since: "4.0.0",
-        summary: "Lists the MEMORY subcommands",
-        handler: |c, a| Ok(memory_help(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-];
+/// MEMORY USAGE's `[SAMPLES count]` (repeatable, the last one counts);
+/// a negative count, or anything else, is a syntax error.
+fn parse_samples(args: &mut Args) -> Result<Option<i64>, Reply> {
+    let mut samples = None;
+    while let Some(opt) = args.next_arg() {
+        if args::is(opt, "SAMPLES") && args.has_more() {
+            let n = args.int()?;
+            if n < 0 {
+                return Err(Reply::error(errors::SYNTAX));
+            }
+            samples = Some(n);
+        } else {
+            return Err(Reply::error(errors::SYNTAX));
+        }
+    }
+    Ok(samples)
+}
 
 /// MEMORY USAGE key [SAMPLES count]
 ///
 /// Collections are measured in full, so SAMPLES is validated but not needed.
-fn memory_usage(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let mut i = 3;
-    while i < argv.len() {
-        if args::is(&argv[i], "SAMPLES") && i + 1 < argv.len() {
-            match args::int(&argv[i + 1]) {
-                Ok(n) if n >= 0 => {}
-                Ok(_) => return Reply::error(errors::SYNTAX),
-                Err(e) => return e,
-            }
-            i += 2;
-        } else {
-            return Reply::error(errors::SYNTAX);
-        }
-    }
+fn memory_usage(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let _samples = parse_samples(&mut Args::new(argv, 3))?;
     let key = &argv[2];
-    match ctx.lookup_quiet(key) {
+    Ok(match ctx.lookup_quiet(key) {
         None => Reply::Nil,
         Some(entry) => Reply::Integer(memory::usage_of(key, entry) as i64),
-    }
+    })
 }
 
 /// MEMORY STATS
-fn memory_stats(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
+fn memory_stats(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     let engine = &*ctx.engine;
     let used = memory::used_memory(engine);
     let peak = engine.server.memory.peak.max(used);
@@ -154,35 +142,42 @@ fn memory_stats(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
     let pct = if net == 0 { 0.0 } else { dataset as f64 * 100.0 / net as f64 };
     out.push((Reply::bulk_str("dataset.percentage"), Reply::Double(pct)));
     out.push((Reply::bulk_str("peak.percentage"), Reply::Double(used as f64 * 100.0 / peak.max(1) as f64)));
-    Reply::Map(out)
+    Ok(Reply::Map(out))
 }
 
 /// MEMORY DOCTOR — Redis's two verdicts that apply to the model: too
 /// little data to judge (under 5 MB), or nothing to report. (Fragmentation,
 /// RSS and client-buffer findings need numbers the emulator does not have.)
-fn memory_doctor(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
+fn memory_doctor(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     let used = memory::used_memory(ctx.engine);
     let text = if used < 5 * 1024 * 1024 {
-        "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n"
+        concat!(
+            "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used ",
+            "in these conditions. Please, leave for your mission on Earth and fill it with some data. ",
+            "The new Sam and I will be back to our programming as soon as I finished rebooting.\n"
+        )
     } else {
-        "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n"
+        concat!(
+            "Hi Sam, I can't find any memory issue in your instance. ",
+            "I can only account for what occurs on this base.\n"
+        )
     };
-    Reply::Verbatim(text.to_string())
+    Ok(Reply::Verbatim(text.to_string()))
 }
 
 /// MEMORY MALLOC-STATS — what Redis answers when not built with jemalloc.
-fn memory_malloc_stats(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::Verbatim("Stats not supported for the current allocator".to_string())
+fn memory_malloc_stats(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Verbatim("Stats not supported for the current allocator".to_string()))
 }
 
 /// MEMORY PURGE — there is no allocator cache to purge; answers OK as Redis does.
-fn memory_purge(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::OK
+fn memory_purge(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::OK)
 }
 
 /// MEMORY HELP
-fn memory_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::subcommand_help(
+fn memory_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::subcommand_help(
         "memory",
         &[
             "DOCTOR",
@@ -197,5 +192,5 @@ fn memory_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
             "    Return memory in bytes used by <key> and its value. Nested values are",
             "    sampled up to <count> times (default: 5, 0 means sample all).",
         ],
-    )
+    ))
 }

@@ -6,204 +6,169 @@
 //! count is the client's channel + pattern subscriptions (shard channels
 //! are counted on their own, as in Redis 7.0).
 
-use crate::command::{flags::*, CommandSpec, Group, KeySpec};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::engine::Ctx;
 use crate::glob::glob_match;
 use crate::pubsub::{frame, publish as publish_message, spublish as spublish_message};
 use crate::reply::Reply;
 
-const SUB_FLAGS: u32 = PUBSUB | NOSCRIPT | LOADING | STALE | SUBSCRIBED_OK;
-const INFO_FLAGS: u32 = PUBSUB | LOADING | STALE;
+const BASE: CommandSpec = CommandSpec { group: Group::PubSub, since: "2.0.0", ..CommandSpec::DEFAULT };
+
+/// The (un)subscribe commands: allowed in RESP2 subscribed mode.
+const SUBSCRIBER: CommandSpec = CommandSpec { flags: PUBSUB | NOSCRIPT | LOADING | STALE | SUBSCRIBED_OK, ..BASE };
+
+const PUBLISHER: CommandSpec = CommandSpec { arity: 3, flags: PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, ..BASE };
+
+const PUBSUB_SUB: CommandSpec =
+    CommandSpec { parent: "pubsub", flags: PUBSUB | LOADING | STALE, since: "2.8.0", ..BASE };
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "subscribe",
         arity: -2,
-        flags: SUB_FLAGS,
-        group: Group::PubSub,
-        since: "2.0.0",
         complexity: "O(N) where N is the number of channels to subscribe to",
         summary: "Listens for messages published to the given channels",
         syntax: "channel [channel ...]",
-        handler: |c, a| Ok(subscribe(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: subscribe,
+        ..SUBSCRIBER
     },
     CommandSpec {
         name: "unsubscribe",
         arity: -1,
-        flags: SUB_FLAGS,
-        group: Group::PubSub,
-        since: "2.0.0",
         complexity: "O(N) where N is the number of channels to unsubscribe from",
         summary: "Stops listening to the given channels, or to every channel",
         syntax: "[channel [channel ...]]",
-        handler: |c, a| Ok(unsubscribe(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: unsubscribe,
+        ..SUBSCRIBER
     },
     CommandSpec {
         name: "psubscribe",
         arity: -2,
-        flags: SUB_FLAGS,
-        group: Group::PubSub,
-        since: "2.0.0",
         complexity: "O(N) where N is the number of patterns to subscribe to",
         summary: "Listens for messages on every channel matching the given glob patterns",
         syntax: "pattern [pattern ...]",
-        handler: |c, a| Ok(psubscribe(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: psubscribe,
+        ..SUBSCRIBER
     },
     CommandSpec {
         name: "punsubscribe",
         arity: -1,
-        flags: SUB_FLAGS,
-        group: Group::PubSub,
-        since: "2.0.0",
         complexity: "O(N) where N is the number of patterns to unsubscribe from",
         summary: "Stops listening to the given patterns, or to every pattern",
         syntax: "[pattern [pattern ...]]",
-        handler: |c, a| Ok(punsubscribe(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: punsubscribe,
+        ..SUBSCRIBER
     },
     CommandSpec {
         name: "ssubscribe",
         arity: -2,
-        flags: SUB_FLAGS,
-        group: Group::PubSub,
+        keys: KeySpec::ALL,
         since: "7.0.0",
         complexity: "O(N) where N is the number of shard channels to subscribe to",
         summary: "Listens for messages published to the given shard channels",
         syntax: "shardchannel [shardchannel ...]",
-        keys: KeySpec::ALL,
-        handler: |c, a| Ok(ssubscribe(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: ssubscribe,
+        ..SUBSCRIBER
     },
     CommandSpec {
         name: "sunsubscribe",
         arity: -1,
-        flags: SUB_FLAGS,
-        group: Group::PubSub,
+        keys: KeySpec::ALL,
         since: "7.0.0",
         complexity: "O(N) where N is the number of shard channels to unsubscribe from",
         summary: "Stops listening to the given shard channels, or to every shard channel",
         syntax: "[shardchannel [shardchannel ...]]",
-        keys: KeySpec::ALL,
-        handler: |c, a| Ok(sunsubscribe(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: sunsubscribe,
+        ..SUBSCRIBER
     },
     CommandSpec {
         name: "publish",
-        arity: 3,
-        flags: PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
-        group: Group::PubSub,
-        since: "2.0.0",
-        complexity: "O(N+M) where N is the number of channel subscribers and M the number of subscribed patterns",
+        complexity: concat!(
+            "O(N+M) where N is the number of channel subscribers ",
+            "and M the number of subscribed patterns"
+        ),
         summary: "Sends a message to a channel; answers how many clients received it",
         syntax: "channel message",
-        handler: |c, a| Ok(publish(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: publish,
+        ..PUBLISHER
     },
     CommandSpec {
         name: "spublish",
-        arity: 3,
-        flags: PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
-        group: Group::PubSub,
+        keys: KeySpec::ONE,
         since: "7.0.0",
         complexity: "O(N) where N is the number of clients subscribed to the shard channel",
         summary: "Sends a message to a shard channel; answers how many clients received it",
         syntax: "shardchannel message",
-        keys: KeySpec::ONE,
-        handler: |c, a| Ok(spublish(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: spublish,
+        ..PUBLISHER
     },
     CommandSpec {
         name: "pubsub",
         arity: -2,
-        group: Group::PubSub,
         since: "2.8.0",
         complexity: "Depends on subcommand",
         summary: "Inspects the pub/sub system: active channels, subscriber and pattern counts",
         syntax: "subcommand [argument ...]",
-        subcommands: PUBSUB_SUBCOMMANDS,
-        ..CommandSpec::DEFAULT
-    },
-];
-
-const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "channels",
-        parent: "pubsub",
-        arity: -2,
-        flags: INFO_FLAGS,
-        group: Group::PubSub,
-        since: "2.8.0",
-        complexity: "O(N) where N is the number of active channels",
-        summary: "Lists channels with at least one subscriber, optionally filtered by a glob pattern",
-        syntax: "[pattern]",
-        handler: |c, a| Ok(pubsub_channels(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "numsub",
-        parent: "pubsub",
-        arity: -2,
-        flags: INFO_FLAGS,
-        group: Group::PubSub,
-        since: "2.8.0",
-        complexity: "O(N) for the number of requested channels",
-        summary: "Counts the subscribers of each given channel (patterns not included)",
-        syntax: "[channel [channel ...]]",
-        handler: |c, a| Ok(pubsub_numsub(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "numpat",
-        parent: "pubsub",
-        arity: 2,
-        flags: INFO_FLAGS,
-        group: Group::PubSub,
-        since: "2.8.0",
-        summary: "Counts the distinct patterns clients are subscribed to",
-        syntax: "",
-        handler: |c, a| Ok(pubsub_numpat(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "shardchannels",
-        parent: "pubsub",
-        arity: -2,
-        flags: INFO_FLAGS,
-        group: Group::PubSub,
-        since: "7.0.0",
-        complexity: "O(N) where N is the number of active shard channels",
-        summary: "Lists shard channels with at least one subscriber, optionally filtered by a glob pattern",
-        syntax: "[pattern]",
-        handler: |c, a| Ok(pubsub_shardchannels(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "shardnumsub",
-        parent: "pubsub",
-        arity: -2,
-        flags: INFO_FLAGS,
-        group: Group::PubSub,
-        since: "7.0.0",
-        complexity: "O(N) for the number of requested shard channels",
-        summary: "Counts the subscribers of each given shard channel",
-        syntax: "[shardchannel [shardchannel ...]]",
-        handler: |c, a| Ok(pubsub_shardnumsub(c, a)),
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "help",
-        parent: "pubsub",
-        arity: 2,
-        flags: LOADING | STALE,
-        group: Group::PubSub,
-        since: "6.2.0",
-        summary: "Lists the PUBSUB subcommands",
-        syntax: "",
-        handler: |c, a| Ok(pubsub_help(c, a)),
-        ..CommandSpec::DEFAULT
+        subcommands: &[
+            CommandSpec {
+                name: "channels",
+                arity: -2,
+                complexity: "O(N) where N is the number of active channels",
+                summary: "Lists channels with at least one subscriber, optionally filtered by a glob pattern",
+                syntax: "[pattern]",
+                handler: pubsub_channels,
+                ..PUBSUB_SUB
+            },
+            CommandSpec {
+                name: "numsub",
+                arity: -2,
+                complexity: "O(N) for the number of requested channels",
+                summary: "Counts the subscribers of each given channel (patterns not included)",
+                syntax: "[channel [channel ...]]",
+                handler: pubsub_numsub,
+                ..PUBSUB_SUB
+            },
+            CommandSpec {
+                name: "numpat",
+                arity: 2,
+                summary: "Counts the distinct patterns clients are subscribed to",
+                handler: pubsub_numpat,
+                ..PUBSUB_SUB
+            },
+            CommandSpec {
+                name: "shardchannels",
+                arity: -2,
+                since: "7.0.0",
+                complexity: "O(N) where N is the number of active shard channels",
+                summary: concat!(
+                    "Lists shard channels with at least one subscriber, ",
+                    "optionally filtered by a glob pattern"
+                ),
+                syntax: "[pattern]",
+                handler: pubsub_shardchannels,
+                ..PUBSUB_SUB
+            },
+            CommandSpec {
+                name: "shardnumsub",
+                arity: -2,
+                since: "7.0.0",
+                complexity: "O(N) for the number of requested shard channels",
+                summary: "Counts the subscribers of each given shard channel",
+                syntax: "[shardchannel [shardchannel ...]]",
+                handler: pubsub_shardnumsub,
+                ..PUBSUB_SUB
+            },
+            CommandSpec {
+                name: "help",
+                arity: 2,
+                flags: LOADING | STALE,
+                since: "6.2.0",
+                summary: "Lists the PUBSUB subcommands",
+                handler: pubsub_help,
+                ..PUBSUB_SUB
+            },
+        ],
+        ..BASE
     },
 ];
 
@@ -291,22 +256,25 @@ fn single_or_multi(mut replies: Vec<Reply>) -> Reply {
     }
 }
 
-fn subscribe_generic(ctx: &mut Ctx, argv: &[Vec<u8>], kind: Kind) -> Reply {
+/// Subscribes to each name in turn, confirming each one.
+fn subscribe_generic(ctx: &mut Ctx, argv: &[Vec<u8>], kind: Kind) -> CommandResult {
     let mut replies = Vec::with_capacity(argv.len().saturating_sub(1));
     for name in &argv[1..] {
         kind.add(ctx, name);
         let count = kind.count(ctx);
         replies.push(confirmation(ctx, kind.names().0, Some(name), count));
     }
-    single_or_multi(replies)
+    Ok(single_or_multi(replies))
 }
 
-fn unsubscribe_generic(ctx: &mut Ctx, argv: &[Vec<u8>], kind: Kind) -> Reply {
+/// Leaves the given names, or every current one of this kind when none is
+/// given, confirming each one.
+fn unsubscribe_generic(ctx: &mut Ctx, argv: &[Vec<u8>], kind: Kind) -> CommandResult {
     let names = if argv.len() > 1 { argv[1..].to_vec() } else { kind.current(ctx) };
     if names.is_empty() {
         // Nothing to leave: Redis still confirms, with a nil name.
         let count = kind.count(ctx);
-        return confirmation(ctx, kind.names().1, None, count);
+        return Ok(confirmation(ctx, kind.names().1, None, count));
     }
     let mut replies = Vec::with_capacity(names.len());
     for name in &names {
@@ -314,47 +282,47 @@ fn unsubscribe_generic(ctx: &mut Ctx, argv: &[Vec<u8>], kind: Kind) -> Reply {
         let count = kind.count(ctx);
         replies.push(confirmation(ctx, kind.names().1, Some(name), count));
     }
-    single_or_multi(replies)
+    Ok(single_or_multi(replies))
 }
 
 /// SUBSCRIBE channel [channel ...]
-fn subscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn subscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     subscribe_generic(ctx, argv, Kind::Channel)
 }
 
 /// UNSUBSCRIBE [channel [channel ...]]
-fn unsubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn unsubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     unsubscribe_generic(ctx, argv, Kind::Channel)
 }
 
 /// PSUBSCRIBE pattern [pattern ...]
-fn psubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn psubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     subscribe_generic(ctx, argv, Kind::Pattern)
 }
 
 /// PUNSUBSCRIBE [pattern [pattern ...]]
-fn punsubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn punsubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     unsubscribe_generic(ctx, argv, Kind::Pattern)
 }
 
 /// SSUBSCRIBE shardchannel [shardchannel ...]
-fn ssubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn ssubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     subscribe_generic(ctx, argv, Kind::Shard)
 }
 
 /// SUNSUBSCRIBE [shardchannel [shardchannel ...]]
-fn sunsubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn sunsubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     unsubscribe_generic(ctx, argv, Kind::Shard)
 }
 
 /// PUBLISH channel message
-fn publish(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    Reply::Integer(publish_message(ctx.engine, &argv[1], &argv[2]) as i64)
+fn publish(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(publish_message(ctx.engine, &argv[1], &argv[2]) as i64))
 }
 
 /// SPUBLISH shardchannel message
-fn spublish(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    Reply::Integer(spublish_message(ctx.engine, &argv[1], &argv[2]) as i64)
+fn spublish(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(spublish_message(ctx.engine, &argv[1], &argv[2]) as i64))
 }
 
 fn matching_names<'a>(names: impl Iterator<Item = &'a Vec<u8>>, pattern: Option<&Vec<u8>>) -> Reply {
@@ -371,47 +339,47 @@ fn unknown_subcommand_or_arity(container: &str, sub: &[u8]) -> String {
 }
 
 /// PUBSUB CHANNELS [pattern]
-fn pubsub_channels(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn pubsub_channels(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if argv.len() > 3 {
-        return Reply::error(unknown_subcommand_or_arity("pubsub", &argv[1]));
+        return Err(Reply::error(unknown_subcommand_or_arity("pubsub", &argv[1])));
     }
-    matching_names(ctx.engine.pubsub.channels.keys(), argv.get(2))
+    Ok(matching_names(ctx.engine.pubsub.channels.keys(), argv.get(2)))
 }
 
 /// PUBSUB SHARDCHANNELS [pattern]
-fn pubsub_shardchannels(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn pubsub_shardchannels(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if argv.len() > 3 {
-        return Reply::error(unknown_subcommand_or_arity("pubsub", &argv[1]));
+        return Err(Reply::error(unknown_subcommand_or_arity("pubsub", &argv[1])));
     }
-    matching_names(ctx.engine.pubsub.shard_channels.keys(), argv.get(2))
+    Ok(matching_names(ctx.engine.pubsub.shard_channels.keys(), argv.get(2)))
 }
 
 /// PUBSUB NUMSUB [channel [channel ...]]
-fn pubsub_numsub(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn pubsub_numsub(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let counts = argv[2..].iter().map(|c| {
         let n = ctx.engine.pubsub.channels.get(c).map_or(0, |s| s.len());
         [Reply::bulk(c.clone()), Reply::Integer(n as i64)]
     });
-    Reply::Array(counts.flatten().collect())
+    Ok(Reply::Array(counts.flatten().collect()))
 }
 
 /// PUBSUB SHARDNUMSUB [shardchannel [shardchannel ...]]
-fn pubsub_shardnumsub(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn pubsub_shardnumsub(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let counts = argv[2..].iter().map(|c| {
         let n = ctx.engine.pubsub.shard_channels.get(c).map_or(0, |s| s.len());
         [Reply::bulk(c.clone()), Reply::Integer(n as i64)]
     });
-    Reply::Array(counts.flatten().collect())
+    Ok(Reply::Array(counts.flatten().collect()))
 }
 
 /// PUBSUB NUMPAT
-fn pubsub_numpat(ctx: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::Integer(ctx.engine.pubsub.patterns.len() as i64)
+fn pubsub_numpat(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(ctx.engine.pubsub.patterns.len() as i64))
 }
 
 /// PUBSUB HELP
-fn pubsub_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    Reply::subcommand_help(
+fn pubsub_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::subcommand_help(
         "PUBSUB",
         &[
             "CHANNELS [<pattern>]",
@@ -426,5 +394,5 @@ fn pubsub_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
             "SHARDNUMSUB [<shardchannel> ...]",
             "    Return the number of subscribers for the specified shard level channel(s)",
         ],
-    )
+    ))
 }
