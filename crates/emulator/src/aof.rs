@@ -102,11 +102,6 @@ pub fn propagate_deletion(engine: &mut Engine, db: usize, key: &[u8]) {
     engine.server.aof.push(db, vec![b"DEL".to_vec(), key.to_vec()]);
 }
 
-/// Commands that change data without signalling modified keys.
-fn always_logged(name: &str) -> bool {
-    matches!(name, "flushdb" | "flushall" | "swapdb")
-}
-
 /// Logs a write command after it ran (called by the engine with the keys
 /// it modified). Failed commands and commands that changed nothing are not logged.
 pub fn after_command(
@@ -120,7 +115,7 @@ pub fn after_command(
     if !engine.server.aof.is_enabled() || !spec.has(flags::WRITE) || reply.is_error() {
         return;
     }
-    if matches!(reply, Reply::Blocked) || (touched.is_empty() && !always_logged(spec.name)) {
+    if matches!(reply, Reply::Blocked) || (touched.is_empty() && !spec.has(flags::WHOLE_DB)) {
         return;
     }
     let logged = match spec.name {

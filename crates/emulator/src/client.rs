@@ -130,3 +130,14 @@ impl Client {
         self.subscription_count() > 0 && self.protocol == Protocol::Resp2
     }
 }
+
+/// Checks a client name as Redis does (CLIENT SETNAME, HELLO … SETNAME):
+/// printable ASCII without spaces.
+pub fn validate_name(name: &[u8]) -> Result<(), crate::reply::Reply> {
+    if name.iter().any(|&c| !(b'!'..=b'~').contains(&c)) {
+        return Err(crate::reply::Reply::error(
+            "ERR Client names cannot contain spaces, newlines or special characters.",
+        ));
+    }
+    Ok(())
+}

@@ -37,6 +37,29 @@ pub mod flags {
     /// Allowed in RESP2 while the client is subscribed.
     pub const SUBSCRIBED_OK: u32 = 1 << 17;
 
+    // The flags below are the emulator's own: they say what the pipeline
+    // must do around a command (Redis tests command identities for these).
+    // COMMAND INFO does not list them.
+
+    /// Runs at once inside MULTI instead of being queued (MULTI, EXEC,
+    /// DISCARD, WATCH, QUIT, RESET).
+    pub const RUNS_IN_MULTI: u32 = 1 << 18;
+    /// Ends or leaves the client's transaction, so it is never refused for
+    /// memory inside MULTI (EXEC, DISCARD, QUIT, RESET).
+    pub const ENDS_MULTI: u32 = 1 << 19;
+    /// Runs the client's queued transaction (EXEC): refused, it discards
+    /// the transaction and answers `EXECABORT`.
+    pub const RUNS_QUEUE: u32 = 1 << 20;
+    /// Runs other commands (EXEC, EVAL, EVALSHA): may write although it
+    /// carries no WRITE flag itself.
+    pub const RUNS_COMMANDS: u32 = 1 << 21;
+    /// Changes whole databases, not keys it names (FLUSHDB, FLUSHALL,
+    /// SWAPDB): logged to the AOF even when no key reported a change.
+    pub const WHOLE_DB: u32 = 1 << 22;
+    /// Changes several databases at once (FLUSHALL, SWAPDB): memory is
+    /// recounted afterwards, and it counts as a change even on empty data.
+    pub const ACROSS_DBS: u32 = 1 << 23;
+
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
         (READONLY, "readonly"),

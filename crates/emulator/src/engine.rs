@@ -288,9 +288,7 @@ impl Engine {
             ));
         }
         if let Some(multi) = client.multi.as_mut() {
-            if !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
-                || !spec.parent.is_empty()
-            {
+            if !spec.has(flags::RUNS_IN_MULTI) {
                 if spec.has(flags::NO_MULTI) {
                     multi.aborted = true;
                     self.reject(spec);
@@ -590,7 +588,7 @@ pub(crate) enum Removal {
 /// A rejected EXEC also discards the transaction, and says so (Redis's
 /// `execCommandAbort`); other rejected commands answer `error` as is.
 pub(crate) fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String) -> Reply {
-    if spec.name != "exec" || !spec.parent.is_empty() {
+    if !spec.has(flags::RUNS_QUEUE) {
         return Reply::error(error);
     }
     client.multi = None;
@@ -709,6 +707,23 @@ impl Ctx<'_> {
             None => Ok(None),
             Some(entry) => T::from_value(&mut entry.value).map(Some).ok_or(Reply::error(errors::WRONGTYPE)),
         }
+    }
+
+    /// The key's absolute expiry for the read-only TTL commands (TTL, PTTL,
+    /// EXPIRETIME, TOUCH-free checks): `None` if the key does not exist,
+    /// `Some(None)` if it has no TTL. Counts a keyspace hit or miss but does
+    /// not touch the key's access time (Redis's `LOOKUP_NOTOUCH`).
+    pub fn lookup_expiry(&mut self, key: &[u8]) -> Option<Option<i64>> {
+        self.expire_if_needed(key);
+        let found = self.db().get(key).map(|e| e.expire_at());
+        if found.is_some() {
+            self.engine.stats.keyspace_hits += 1;
+        } else {
+            self.engine.stats.keyspace_misses += 1;
+            let db = self.db_index();
+            crate::notify::notify(self.engine, db, crate::notify::KEY_MISS, "keymiss", key);
+        }
+        found
     }
 
     /// Looks a key up without touching access data or stats (OBJECT, TTL

@@ -259,8 +259,7 @@ pub fn reject_on_oom(
     if !out_of_memory {
         return None;
     }
-    let top = spec.parent.is_empty();
-    let is_exec = top && spec.name == "exec";
+    let is_exec = spec.has(flags::RUNS_QUEUE);
     let queued_denyoom = is_exec
         && client.multi.as_ref().is_some_and(|m| {
             m.queue.iter().any(|q| match crate::commands::lookup(&q.argv) {
@@ -269,7 +268,7 @@ pub fn reject_on_oom(
             })
         });
     let mut reject = spec.has(flags::DENYOOM) || queued_denyoom;
-    if client.multi.is_some() && !(top && matches!(spec.name, "exec" | "discard" | "quit" | "reset")) {
+    if client.multi.is_some() && !spec.has(flags::ENDS_MULTI) {
         reject = true;
     }
     if !reject {

@@ -54,7 +54,7 @@ use crate::reply::Reply;
 /// Commands after which the per-database memory tallies are recounted
 /// (they move whole databases around without naming keys).
 fn recounts_memory(spec: &CommandSpec) -> bool {
-    spec.parent.is_empty() && matches!(spec.name, "swapdb" | "flushall")
+    spec.has(flags::ACROSS_DBS)
 }
 
 /// Bookkeeping before a command runs: write commands have the keys they

@@ -8,7 +8,6 @@
 use crate::args::{self, Args};
 use crate::client::{Client, ClientId};
 use crate::command::{flags::*, CommandResult, CommandSpec, Group};
-use crate::commands::connection::validate_client_name;
 use crate::engine::Ctx;
 use crate::errors;
 use crate::reply::Reply;
@@ -221,7 +220,7 @@ fn client_setname(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         ctx.client.name = None;
         return Ok(Reply::OK);
     }
-    validate_client_name(name)?;
+    crate::client::validate_name(name)?;
     ctx.client.name = Some(name.clone());
     Ok(Reply::OK)
 }

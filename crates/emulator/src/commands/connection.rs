@@ -51,7 +51,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "quit",
         arity: -1,
-        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY | SUBSCRIBED_OK,
+        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY | SUBSCRIBED_OK | RUNS_IN_MULTI | ENDS_MULTI,
         summary: "Closes the connection after replying OK",
         handler: quit,
         ..BASE
@@ -59,7 +59,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "reset",
         arity: 1,
-        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY | SUBSCRIBED_OK,
+        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY | SUBSCRIBED_OK | RUNS_IN_MULTI | ENDS_MULTI,
         since: "6.2.0",
         summary: "Resets the connection: leaves MULTI, WATCH, subscriptions and MONITOR, selects DB 0, RESP2",
         handler: reset,
@@ -98,14 +98,6 @@ fn select(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     Ok(Reply::OK)
 }
 
-/// Checks a client name as Redis does (no spaces or special characters).
-pub fn validate_client_name(name: &[u8]) -> Result<(), Reply> {
-    if name.iter().any(|&c| !(b'!'..=b'~').contains(&c)) {
-        return Err(Reply::error("ERR Client names cannot contain spaces, newlines or special characters."));
-    }
-    Ok(())
-}
-
 /// HELLO's arguments.
 struct HelloOptions<'a> {
     /// 2 or 3; None keeps the current protocol.
@@ -138,7 +130,7 @@ impl<'a> HelloOptions<'a> {
                 }
             } else if args::is(opt, "SETNAME") && args.has_more() {
                 let new_name = args.value()?;
-                validate_client_name(new_name)?;
+                crate::client::validate_name(new_name)?;
                 name = Some(new_name);
             } else {
                 return Err(Reply::error(errors::sanitize(&format!(

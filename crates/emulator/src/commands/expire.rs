@@ -196,26 +196,10 @@ fn pexpireat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     expire_generic(ctx, argv, 0, false, "pexpireat")
 }
 
-/// The key's absolute expiry for the read-only TTL commands: `None` if the
-/// key does not exist, `Some(None)` if it has no TTL. Counts a keyspace hit
-/// or miss but does not touch the key's access time (Redis's LOOKUP_NOTOUCH).
-pub fn expiry_of(ctx: &mut Ctx, key: &[u8]) -> Option<Option<i64>> {
-    ctx.expire_if_needed(key);
-    let found = ctx.db().get(key).map(|e| e.expire_at());
-    if found.is_some() {
-        ctx.engine.stats.keyspace_hits += 1;
-    } else {
-        ctx.engine.stats.keyspace_misses += 1;
-        let db = ctx.db_index();
-        notify::notify(ctx.engine, db, notify::KEY_MISS, "keymiss", key);
-    }
-    found
-}
-
 /// Redis's `ttlGenericCommand`: -2 for a missing key, -1 for no TTL;
 /// seconds are rounded to the nearest.
 fn ttl_generic(ctx: &mut Ctx, key: &[u8], millis: bool, absolute: bool) -> CommandResult {
-    let at = match expiry_of(ctx, key) {
+    let at = match ctx.lookup_expiry(key) {
         None => return Ok(Reply::Integer(-2)),
         Some(None) => return Ok(Reply::Integer(-1)),
         Some(Some(at)) => at,

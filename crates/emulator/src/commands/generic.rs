@@ -3,7 +3,6 @@
 
 use crate::args::{self, Args};
 use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
-use crate::commands::expire::expiry_of;
 use crate::engine::Ctx;
 use crate::errors;
 use crate::glob::glob_match;
@@ -127,7 +126,7 @@ fn del(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 /// EXISTS key [key ...] — counts hits and misses but, like Redis, does
 /// not refresh the keys' access time.
 fn exists(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    let count = argv[1..].iter().filter(|k| expiry_of(ctx, k).is_some()).count();
+    let count = argv[1..].iter().filter(|k| ctx.lookup_expiry(k).is_some()).count();
     Ok(Reply::Integer(count as i64))
 }
 
@@ -139,7 +138,7 @@ fn touch(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 
 /// TYPE key — looked up like the TTL commands (a hit or miss, no access-time update).
 fn type_cmd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    let name = match expiry_of(ctx, &argv[1]) {
+    let name = match ctx.lookup_expiry(&argv[1]) {
         None => "none",
         Some(_) => ctx.db().get(&argv[1]).map_or("none", |e| e.value.type_name()),
     };

@@ -75,7 +75,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "swapdb",
         arity: 3,
-        flags: WRITE | FAST,
+        flags: WRITE | FAST | WHOLE_DB | ACROSS_DBS,
         since: "4.0.0",
         complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases",
         summary: "Exchanges the contents of two databases",

@@ -22,6 +22,7 @@ const SCRIPT_SUB: CommandSpec = CommandSpec { parent: "script", ..BASE };
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "eval",
+        flags: EVAL.flags | RUNS_COMMANDS,
         summary: "Runs a Lua script atomically, with key names and arguments",
         syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
         handler: eval,
@@ -29,6 +30,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "evalsha",
+        flags: EVAL.flags | RUNS_COMMANDS,
         summary: "Runs a cached Lua script named by its SHA-1 digest",
         syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
         handler: evalsha,

@@ -23,7 +23,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "flushdb",
         arity: -1,
-        flags: WRITE,
+        flags: WRITE | WHOLE_DB,
         complexity: "O(N) where N is the number of keys in the selected database",
         summary: "Deletes every key of the selected database",
         syntax: "[ASYNC|SYNC]",
@@ -33,7 +33,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "flushall",
         arity: -1,
-        flags: WRITE,
+        flags: WRITE | WHOLE_DB | ACROSS_DBS,
         complexity: "O(N) where N is the total number of keys in all databases",
         summary: "Deletes every key of every database",
         syntax: "[ASYNC|SYNC]",

@@ -22,6 +22,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "multi",
         arity: 1,
+        flags: BASE.flags | RUNS_IN_MULTI,
         summary: "Starts a transaction: later commands are queued until EXEC",
         handler: multi,
         ..BASE
@@ -29,7 +30,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "exec",
         arity: 1,
-        flags: NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG,
+        flags: NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG | RUNS_IN_MULTI | ENDS_MULTI | RUNS_QUEUE | RUNS_COMMANDS,
         complexity: "Depends on the queued commands",
         summary: "Runs every queued command atomically, unless a WATCHed key changed",
         handler: exec,
@@ -38,6 +39,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "discard",
         arity: 1,
+        flags: BASE.flags | RUNS_IN_MULTI | ENDS_MULTI,
         complexity: "O(N), when N is the number of queued commands",
         summary: "Drops the queued commands and leaves the transaction",
         handler: discard,
@@ -46,6 +48,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "watch",
         arity: -2,
+        flags: BASE.flags | RUNS_IN_MULTI,
         keys: KeySpec::ALL,
         since: "2.2.0",
         complexity: "O(1) for every key",
