@@ -8,7 +8,7 @@ pub mod bitfield;
 mod notify_tests;
 
 use crate::args;
-use crate::command::{flags::*, CommandSpec, Group, KeySpec};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::float::parse_i64;
@@ -20,97 +20,87 @@ const BAD_OFFSET: &str = "ERR bit offset is not an integer or out of range";
 const BAD_BIT_VALUE: &str = "ERR bit is not an integer or out of range";
 const BAD_BIT_ARG: &str = "ERR The bit argument must be 1 or 0.";
 
+const BASE: CommandSpec = CommandSpec { group: Group::Bitmap, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
+
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "setbit",
         arity: 4,
         flags: WRITE | DENYOOM,
-        group: Group::Bitmap,
         since: "2.2.0",
-        complexity: "O(1)",
         summary: "Sets or clears one bit of a string, growing it as needed; answers the old bit",
         syntax: "key offset value",
-        keys: KeySpec::ONE,
-        handler: |c, a| Ok(setbit(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: setbit,
+        ..BASE
     },
     CommandSpec {
         name: "getbit",
         arity: 3,
         flags: READONLY | FAST,
-        group: Group::Bitmap,
         since: "2.2.0",
-        complexity: "O(1)",
         summary: "Reads one bit of a string (0 past the end)",
         syntax: "key offset",
-        keys: KeySpec::ONE,
-        handler: |c, a| Ok(getbit(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: getbit,
+        ..BASE
     },
     CommandSpec {
         name: "bitcount",
         arity: -2,
         flags: READONLY,
-        group: Group::Bitmap,
         since: "2.6.0",
         complexity: "O(N)",
         summary: "Counts the set bits of a string, optionally within a byte or bit range",
         syntax: "key [start end [BYTE|BIT]]",
-        keys: KeySpec::ONE,
-        handler: |c, a| Ok(bitcount(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: bitcount,
+        ..BASE
     },
     CommandSpec {
         name: "bitpos",
         arity: -3,
         flags: READONLY,
-        group: Group::Bitmap,
         since: "2.8.7",
         complexity: "O(N)",
         summary: "Finds the first bit set to 1 or 0, optionally within a byte or bit range",
         syntax: "key bit [start [end [BYTE|BIT]]]",
-        keys: KeySpec::ONE,
-        handler: |c, a| Ok(bitpos(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: bitpos,
+        ..BASE
     },
     CommandSpec {
         name: "bitop",
         arity: -4,
         flags: WRITE | DENYOOM,
-        group: Group::Bitmap,
+        keys: KeySpec { first: 2, last: -1, step: 1 },
         since: "2.6.0",
         complexity: "O(N)",
         summary: "Stores the bitwise AND, OR, XOR or NOT of strings in a destination key",
         syntax: "AND|OR|XOR|NOT destkey key [key ...]",
-        keys: KeySpec { first: 2, last: -1, step: 1 },
-        handler: |c, a| Ok(bitop(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: bitop,
+        ..BASE
     },
     CommandSpec {
         name: "bitfield",
         arity: -2,
         flags: WRITE | DENYOOM,
-        group: Group::Bitmap,
         since: "3.2.0",
         complexity: "O(1) for each subcommand specified",
         summary: "Reads, writes and increments integers of any width at any bit offset of a string",
-        syntax: "key [GET encoding offset|[OVERFLOW WRAP|SAT|FAIL] SET encoding offset value|INCRBY encoding offset increment ...]",
-        keys: KeySpec::ONE,
-        handler: |c, a| Ok(bitfield::bitfield(c, a)),
-        ..CommandSpec::DEFAULT
+        syntax: concat!(
+            "key [GET encoding offset|[OVERFLOW WRAP|SAT|FAIL] SET encoding offset value",
+            "|INCRBY encoding offset increment ...]"
+        ),
+        handler: bitfield::bitfield,
+        ..BASE
     },
     CommandSpec {
         name: "bitfield_ro",
         arity: -2,
         flags: READONLY | FAST,
-        group: Group::Bitmap,
         since: "6.0.0",
         complexity: "O(1) for each subcommand specified",
         summary: "Reads integers at bit offsets of a string (BITFIELD limited to GET)",
         syntax: "key [GET encoding offset ...]",
-        keys: KeySpec::ONE,
-        handler: |c, a| Ok(bitfield::bitfield_ro(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: bitfield::bitfield_ro,
+        ..BASE
     },
 ];
 
@@ -173,47 +163,39 @@ pub(crate) fn string_for_bit_write<'a>(
     }
 }
 
-/// SETBIT key offset value
-fn setbit(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let offset = match parse_offset(ctx, &argv[2], None) {
-        Ok(o) => o,
-        Err(e) => return e,
-    };
+/// The string under `key` for reading: `Ok(None)` if missing, WRONGTYPE
+/// for another type.
+fn read_string<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a StrValue>, Reply> {
+    match ctx.lookup_read(key).map(|e| &e.value) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Reply::error(errors::WRONGTYPE)),
+    }
+}
+
+/// SETBIT key offset value — answers the old bit. The offset is checked
+/// before the bit value, both before the key.
+fn setbit(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let offset = parse_offset(ctx, &argv[2], None)?;
     let on = match parse_i64(&argv[3]) {
         Some(v @ (0 | 1)) => v as u8,
-        _ => return Reply::error(BAD_BIT_VALUE),
+        _ => return Err(Reply::error(BAD_BIT_VALUE)),
     };
     let key = &argv[1];
-    let (old, grown) = match string_for_bit_write(ctx, key, offset) {
-        Ok((s, grown)) => {
-            let byte = (offset >> 3) as usize;
-            let shift = 7 - (offset & 7) as u8;
-            let Some(b) = s.bytes_mut().get_mut(byte) else { return Reply::error(BAD_OFFSET) };
-            let old = (*b >> shift) & 1;
-            *b = (*b & !(1 << shift)) | (on << shift);
-            (old, grown)
-        }
-        Err(e) => return e,
-    };
+    let (s, grown) = string_for_bit_write(ctx, key, offset)?;
+    let old = s.set_bit(offset, on).ok_or(Reply::error(BAD_OFFSET))?;
     // Redis 7.0 signals and notifies only when the string really changed.
     if grown || old != on {
         ctx.key_modified(key);
         ctx.notify(notify::STRING, "setbit", key);
     }
-    Reply::Integer(old as i64)
+    Ok(Reply::Integer(old as i64))
 }
 
-/// GETBIT key offset
-fn getbit(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let offset = match parse_offset(ctx, &argv[2], None) {
-        Ok(o) => o,
-        Err(e) => return e,
-    };
-    let Some(entry) = ctx.lookup_read(&argv[1]) else { return Reply::Integer(0) };
-    let Value::String(s) = &entry.value else { return Reply::error(errors::WRONGTYPE) };
-    let bit =
-        usize::try_from(offset >> 3).ok().and_then(|byte| s.get(byte)).map_or(0, |b| (b >> (7 - (offset & 7))) & 1);
-    Reply::Integer(bit as i64)
+/// GETBIT key offset — 0 past the end or for a missing key.
+fn getbit(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let offset = parse_offset(ctx, &argv[2], None)?;
+    Ok(Reply::Integer(read_string(ctx, &argv[1])?.map_or(0, |s| s.bit(offset)) as i64))
 }
 
 /// Whether a range is in bytes (default) or bits.
@@ -234,6 +216,13 @@ struct ByteRange {
     end: i64,
     first_outside: u8,
     last_outside: u8,
+}
+
+impl ByteRange {
+    /// Every byte of a string of `len` bytes.
+    fn whole(len: i64) -> ByteRange {
+        ByteRange { start: 0, end: len - 1, first_outside: 0, last_outside: 0 }
+    }
 }
 
 /// Redis's index normalisation shared by BITCOUNT and BITPOS: negatives
@@ -262,44 +251,36 @@ fn resolve_range(mut start: i64, mut end: i64, len: i64, bits: bool) -> ByteRang
 }
 
 /// BITCOUNT key [start end [BYTE|BIT]]
-fn bitcount(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let Some(entry) = ctx.lookup_read(&argv[1]) else { return Reply::Integer(0) };
-    let Value::String(s) = &entry.value else { return Reply::error(errors::WRONGTYPE) };
+///
+/// The key is looked up first (a missing key answers 0 whatever follows),
+/// then the indexes; an inverted pair of negative indexes answers 0 before
+/// the unit is read, as in Redis.
+fn bitcount(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let Some(s) = read_string(ctx, &argv[1])? else { return Ok(Reply::Integer(0)) };
     let bytes = s.as_bytes();
     let len = bytes.len() as i64;
     let range = match argv.len() {
-        2 => ByteRange { start: 0, end: len - 1, first_outside: 0, last_outside: 0 },
+        2 => ByteRange::whole(len),
         4 | 5 => {
-            let start = match args::int(&argv[2]) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
-            let end = match args::int(&argv[3]) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
-            // Redis answers an inverted negative range before reading the unit.
+            let start = args::int(&argv[2])?;
+            let end = args::int(&argv[3])?;
             if start < 0 && end < 0 && start > end {
-                return Reply::Integer(0);
+                return Ok(Reply::Integer(0));
             }
-            let bits = match argv.get(4).map(|a| parse_unit(a)) {
-                Some(Err(e)) => return e,
-                Some(Ok(b)) => b,
-                None => false,
-            };
+            let bits = argv.get(4).map(|a| parse_unit(a)).transpose()?.unwrap_or(false);
             resolve_range(start, end, len, bits)
         }
-        _ => return Reply::error(errors::SYNTAX),
+        _ => return Err(Reply::error(errors::SYNTAX)),
     };
     if range.start > range.end {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     let (start, end) = (range.start as usize, range.end as usize);
-    let Some(slice) = bytes.get(start..=end) else { return Reply::Integer(0) };
+    let Some(slice) = bytes.get(start..=end) else { return Ok(Reply::Integer(0)) };
     let mut count: i64 = slice.iter().map(|b| b.count_ones() as i64).sum();
     count -= (bytes[start] & range.first_outside).count_ones() as i64;
     count -= (bytes[end] & range.last_outside).count_ones() as i64;
-    Reply::Integer(count)
+    Ok(Reply::Integer(count))
 }
 
 /// Position of the first bit equal to `bit` in `bytes`: -1 if looking for
@@ -317,50 +298,42 @@ fn first_bit(bytes: &[u8], bit: bool) -> i64 {
 }
 
 /// BITPOS key bit [start [end [BYTE|BIT]]]
-fn bitpos(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let bit = match args::int(&argv[2]) {
-        Ok(0) => false,
-        Ok(1) => true,
-        Ok(_) => return Reply::error(BAD_BIT_ARG),
-        Err(e) => return e,
+///
+/// Looking for a 0 without an explicit end finds the first bit past the
+/// string when every bit is 1 (the string reads as zero-padded); with an
+/// end it answers -1 instead. Like Redis, the unit is read before the end.
+fn bitpos(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let bit = match args::int(&argv[2])? {
+        0 => false,
+        1 => true,
+        _ => return Err(Reply::error(BAD_BIT_ARG)),
     };
-    let Some(entry) = ctx.lookup_read(&argv[1]) else { return Reply::Integer(if bit { -1 } else { 0 }) };
-    let Value::String(s) = &entry.value else { return Reply::error(errors::WRONGTYPE) };
+    let Some(s) = read_string(ctx, &argv[1])? else { return Ok(Reply::Integer(if bit { -1 } else { 0 })) };
     let bytes = s.as_bytes();
     let len = bytes.len() as i64;
     let mut end_given = false;
     let range = match argv.len() {
-        3 => ByteRange { start: 0, end: len - 1, first_outside: 0, last_outside: 0 },
+        3 => ByteRange::whole(len),
         4..=6 => {
-            let start = match args::int(&argv[3]) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
-            let bits = match argv.get(5).map(|a| parse_unit(a)) {
-                Some(Err(e)) => return e,
-                Some(Ok(b)) => b,
-                None => false,
-            };
+            let start = args::int(&argv[3])?;
+            let bits = argv.get(5).map(|a| parse_unit(a)).transpose()?.unwrap_or(false);
             let end = match argv.get(4) {
-                Some(a) => match args::int(a) {
-                    Ok(v) => {
-                        end_given = true;
-                        v
-                    }
-                    Err(e) => return e,
-                },
+                Some(a) => {
+                    end_given = true;
+                    args::int(a)?
+                }
                 None if bits => (len << 3) + 7,
                 None => len - 1,
             };
             resolve_range(start, end, len, bits)
         }
-        _ => return Reply::error(errors::SYNTAX),
+        _ => return Err(Reply::error(errors::SYNTAX)),
     };
     if range.start > range.end {
-        return Reply::Integer(-1);
+        return Ok(Reply::Integer(-1));
     }
     let (start, end) = (range.start as usize, range.end as usize);
-    let Some(slice) = bytes.get(start..=end) else { return Reply::Integer(-1) };
+    let Some(slice) = bytes.get(start..=end) else { return Ok(Reply::Integer(-1)) };
     // Copy the range, forcing the bits outside a bit range to "not found".
     let mut window = slice.to_vec();
     let last = window.len() - 1;
@@ -374,72 +347,73 @@ fn bitpos(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     // Bits of the last byte beyond a bit range are not part of the range.
     let range_bits = window.len() as i64 * 8 - range.last_outside.count_ones() as i64;
     let pos = first_bit(&window, bit);
-    if !bit && end_given && pos >= range_bits {
-        return Reply::Integer(-1);
+    if (!bit && end_given && pos >= range_bits) || pos == -1 {
+        return Ok(Reply::Integer(-1));
     }
-    if pos == -1 {
-        return Reply::Integer(-1);
+    Ok(Reply::Integer(pos + (range.start << 3)))
+}
+
+/// A BITOP operation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BitOp {
+    And,
+    Or,
+    Xor,
+    Not,
+}
+
+impl BitOp {
+    fn parse(arg: &[u8]) -> Result<BitOp, Reply> {
+        [("and", BitOp::And), ("or", BitOp::Or), ("xor", BitOp::Xor), ("not", BitOp::Not)]
+            .into_iter()
+            .find(|(name, _)| args::is(arg, name))
+            .map(|(_, op)| op)
+            .ok_or(Reply::error(errors::SYNTAX))
     }
-    Reply::Integer(pos + (range.start << 3))
+
+    /// The operation over `sources`, shorter ones read as zero-padded to
+    /// the longest (NOT takes exactly one source).
+    fn apply(self, sources: &[Vec<u8>]) -> Vec<u8> {
+        let max_len = sources.iter().map(Vec::len).max().unwrap_or(0);
+        let byte_of = |src: &Vec<u8>, i: usize| src.get(i).copied().unwrap_or(0);
+        (0..max_len)
+            .map(|i| {
+                let first = byte_of(&sources[0], i);
+                sources[1..].iter().fold(if self == BitOp::Not { !first } else { first }, |out, src| {
+                    let b = byte_of(src, i);
+                    match self {
+                        BitOp::And => out & b,
+                        BitOp::Or => out | b,
+                        BitOp::Xor => out ^ b,
+                        BitOp::Not => out,
+                    }
+                })
+            })
+            .collect()
+    }
 }
 
 /// BITOP AND|OR|XOR|NOT destkey key [key ...] — answers the result's
 /// length; an empty result deletes destkey.
-fn bitop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    #[derive(PartialEq)]
-    enum Op {
-        And,
-        Or,
-        Xor,
-        Not,
-    }
-    let op = match argv[1].to_ascii_lowercase().as_slice() {
-        b"and" => Op::And,
-        b"or" => Op::Or,
-        b"xor" => Op::Xor,
-        b"not" => Op::Not,
-        _ => return Reply::error(errors::SYNTAX),
-    };
-    if op == Op::Not && argv.len() != 4 {
-        return Reply::error("ERR BITOP NOT must be called with a single source key.");
+fn bitop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let op = BitOp::parse(&argv[1])?;
+    if op == BitOp::Not && argv.len() != 4 {
+        return Err(Reply::error("ERR BITOP NOT must be called with a single source key."));
     }
     let mut sources: Vec<Vec<u8>> = Vec::with_capacity(argv.len() - 3);
     for key in &argv[3..] {
-        match ctx.lookup_read(key) {
-            None => sources.push(Vec::new()),
-            Some(entry) => match &entry.value {
-                Value::String(s) => sources.push(s.to_vec()),
-                _ => return Reply::error(errors::WRONGTYPE),
-            },
-        }
+        sources.push(read_string(ctx, key)?.map(|s| s.to_vec()).unwrap_or_default());
     }
-    let max_len = sources.iter().map(Vec::len).max().unwrap_or(0);
+    let result = op.apply(&sources);
     let dest = &argv[2];
-    if max_len == 0 {
+    if result.is_empty() {
         if ctx.delete_key(dest) {
             ctx.notify(notify::GENERIC, "del", dest);
         }
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
-    let byte_of = |src: &Vec<u8>, i: usize| src.get(i).copied().unwrap_or(0);
-    let mut result = Vec::with_capacity(max_len);
-    for i in 0..max_len {
-        let mut out = byte_of(&sources[0], i);
-        if op == Op::Not {
-            out = !out;
-        }
-        for src in &sources[1..] {
-            let b = byte_of(src, i);
-            match op {
-                Op::And => out &= b,
-                Op::Or => out |= b,
-                Op::Xor => out ^= b,
-                Op::Not => {}
-            }
-        }
-        result.push(out);
-    }
+    let len = result.len();
     ctx.set_key(dest, Value::String(StrValue::raw(result)), false);
     ctx.notify(notify::STRING, "set", dest);
-    Reply::Integer(max_len as i64)
+    Ok(Reply::Integer(len as i64))
 }

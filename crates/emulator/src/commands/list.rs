@@ -6,7 +6,8 @@
 //! `signal_ready` so clients blocked on the key are served, first come
 //! first served, once the pushing command has finished.
 
-use crate::command::{flags::*, CommandSpec, Group, KeySpec};
+use crate::args::{self, Args};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
@@ -43,278 +44,247 @@ impl End {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    since: &'static str,
-    complexity: &'static str,
-    summary: &'static str,
-    syntax: &'static str,
-    keys: KeySpec,
-    handler: crate::command::Handler,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        group: Group::List,
-        since,
-        complexity,
-        summary,
-        syntax,
-        keys,
-        handler,
-        ..CommandSpec::DEFAULT
-    }
-}
+const BASE: CommandSpec = CommandSpec { group: Group::List, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
 
+/// BLPOP and BRPOP: every argument but the name and the trailing timeout.
 const BLOCKING_KEYS: KeySpec = KeySpec { first: 1, last: -2, step: 1 };
 
 pub const COMMANDS: &[CommandSpec] = &[
-    spec(
-        "lpush",
-        -3,
-        WRITE | DENYOOM | FAST,
-        "1.0.0",
-        "O(1) per element added",
-        "Adds elements at the head of a list, creating the list if needed",
-        "key element [element ...]",
-        KeySpec::ONE,
-        |c, a| Ok(lpush(c, a)),
-    ),
-    spec(
-        "rpush",
-        -3,
-        WRITE | DENYOOM | FAST,
-        "1.0.0",
-        "O(1) per element added",
-        "Adds elements at the tail of a list, creating the list if needed",
-        "key element [element ...]",
-        KeySpec::ONE,
-        |c, a| Ok(rpush(c, a)),
-    ),
-    spec(
-        "lpushx",
-        -3,
-        WRITE | DENYOOM | FAST,
-        "2.2.0",
-        "O(1) per element added",
-        "Adds elements at the head of a list only if the list already exists",
-        "key element [element ...]",
-        KeySpec::ONE,
-        |c, a| Ok(lpushx(c, a)),
-    ),
-    spec(
-        "rpushx",
-        -3,
-        WRITE | DENYOOM | FAST,
-        "2.2.0",
-        "O(1) per element added",
-        "Adds elements at the tail of a list only if the list already exists",
-        "key element [element ...]",
-        KeySpec::ONE,
-        |c, a| Ok(rpushx(c, a)),
-    ),
-    spec(
-        "linsert",
-        5,
-        WRITE | DENYOOM,
-        "2.2.0",
-        "O(N) in the distance to the pivot",
-        "Inserts an element just before or after the first occurrence of a pivot",
-        "key BEFORE|AFTER pivot element",
-        KeySpec::ONE,
-        |c, a| Ok(linsert(c, a)),
-    ),
-    spec(
-        "rpop",
-        -2,
-        WRITE | FAST,
-        "1.0.0",
-        "O(N) in the number of elements returned",
-        "Removes and returns the last element(s) of a list",
-        "key [count]",
-        KeySpec::ONE,
-        |c, a| Ok(rpop(c, a)),
-    ),
-    spec(
-        "lpop",
-        -2,
-        WRITE | FAST,
-        "1.0.0",
-        "O(N) in the number of elements returned",
-        "Removes and returns the first element(s) of a list",
-        "key [count]",
-        KeySpec::ONE,
-        |c, a| Ok(lpop(c, a)),
-    ),
-    spec(
-        "brpop",
-        -3,
-        WRITE | NOSCRIPT | BLOCKING,
-        "2.0.0",
-        "O(N) in the number of keys",
-        "Pops the last element of the first non-empty list, waiting for one if all are empty",
-        "key [key ...] timeout",
-        BLOCKING_KEYS,
-        |c, a| Ok(brpop(c, a)),
-    ),
-    spec(
-        "brpoplpush",
-        4,
-        WRITE | DENYOOM | NOSCRIPT | BLOCKING,
-        "2.2.0",
-        "O(1)",
-        "Moves the last element of a list to the head of another, waiting while the source is empty",
-        "source destination timeout",
-        KeySpec::TWO,
-        |c, a| Ok(brpoplpush(c, a)),
-    ),
-    spec(
-        "blmove",
-        6,
-        WRITE | DENYOOM | NOSCRIPT | BLOCKING,
-        "6.2.0",
-        "O(1)",
-        "Moves an element from one end of a list to an end of another, waiting while the source is empty",
-        "source destination LEFT|RIGHT LEFT|RIGHT timeout",
-        KeySpec::TWO,
-        |c, a| Ok(blmove(c, a)),
-    ),
-    spec(
-        "blpop",
-        -3,
-        WRITE | NOSCRIPT | BLOCKING,
-        "2.0.0",
-        "O(N) in the number of keys",
-        "Pops the first element of the first non-empty list, waiting for one if all are empty",
-        "key [key ...] timeout",
-        BLOCKING_KEYS,
-        |c, a| Ok(blpop(c, a)),
-    ),
-    spec(
-        "llen",
-        2,
-        READONLY | FAST,
-        "1.0.0",
-        "O(1)",
-        "Returns the number of elements in a list",
-        "key",
-        KeySpec::ONE,
-        |c, a| Ok(llen(c, a)),
-    ),
-    spec(
-        "lindex",
-        3,
-        READONLY,
-        "1.0.0",
-        "O(N) in the distance to the index",
-        "Returns the element at an index (negative indexes count from the tail)",
-        "key index",
-        KeySpec::ONE,
-        |c, a| Ok(lindex(c, a)),
-    ),
-    spec(
-        "lset",
-        4,
-        WRITE | DENYOOM,
-        "1.0.0",
-        "O(N) in the distance to the index",
-        "Replaces the element at an index",
-        "key index element",
-        KeySpec::ONE,
-        |c, a| Ok(lset(c, a)),
-    ),
-    spec(
-        "lrange",
-        4,
-        READONLY,
-        "1.0.0",
-        "O(S+N): S the distance to start, N the elements returned",
-        "Returns the elements between two indexes, both included",
-        "key start stop",
-        KeySpec::ONE,
-        |c, a| Ok(lrange(c, a)),
-    ),
-    spec(
-        "ltrim",
-        4,
-        WRITE,
-        "1.0.0",
-        "O(N) in the number of elements removed",
-        "Keeps only the elements between two indexes, deleting the rest",
-        "key start stop",
-        KeySpec::ONE,
-        |c, a| Ok(ltrim(c, a)),
-    ),
-    spec(
-        "lpos",
-        -3,
-        READONLY,
-        "6.0.6",
-        "O(N) in the length of the list",
-        "Returns the index (or indexes) of matching elements",
-        "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
-        KeySpec::ONE,
-        |c, a| Ok(lpos(c, a)),
-    ),
-    spec(
-        "lrem",
-        4,
-        WRITE,
-        "1.0.0",
-        "O(N+M): N the length, M the elements removed",
-        "Removes up to count occurrences of an element (0 = all, negative = from the tail)",
-        "key count element",
-        KeySpec::ONE,
-        |c, a| Ok(lrem(c, a)),
-    ),
-    spec(
-        "rpoplpush",
-        3,
-        WRITE | DENYOOM,
-        "1.2.0",
-        "O(1)",
-        "Moves the last element of a list to the head of another and returns it",
-        "source destination",
-        KeySpec::TWO,
-        |c, a| Ok(rpoplpush(c, a)),
-    ),
-    spec(
-        "lmove",
-        5,
-        WRITE | DENYOOM,
-        "6.2.0",
-        "O(1)",
-        "Moves an element from one end of a list to an end of another and returns it",
-        "source destination LEFT|RIGHT LEFT|RIGHT",
-        KeySpec::TWO,
-        |c, a| Ok(lmove(c, a)),
-    ),
-    spec(
-        "lmpop",
-        -4,
-        WRITE | MOVABLE_KEYS,
-        "7.0.0",
-        "O(N+M): N the keys, M the elements returned",
-        "Pops elements from the first non-empty list among several keys",
-        "numkeys key [key ...] LEFT|RIGHT [COUNT count]",
-        KeySpec::NONE,
-        |c, a| Ok(lmpop(c, a)),
-    ),
-    spec(
-        "blmpop",
-        -5,
-        WRITE | BLOCKING | MOVABLE_KEYS,
-        "7.0.0",
-        "O(N+M): N the keys, M the elements returned",
-        "Pops elements from the first non-empty list among several keys, waiting if all are empty",
-        "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]",
-        KeySpec::NONE,
-        |c, a| Ok(blmpop(c, a)),
-    ),
+    CommandSpec {
+        name: "lpush",
+        arity: -3,
+        flags: WRITE | DENYOOM | FAST,
+        complexity: "O(1) per element added",
+        summary: "Adds elements at the head of a list, creating the list if needed",
+        syntax: "key element [element ...]",
+        handler: lpush,
+        ..BASE
+    },
+    CommandSpec {
+        name: "rpush",
+        arity: -3,
+        flags: WRITE | DENYOOM | FAST,
+        complexity: "O(1) per element added",
+        summary: "Adds elements at the tail of a list, creating the list if needed",
+        syntax: "key element [element ...]",
+        handler: rpush,
+        ..BASE
+    },
+    CommandSpec {
+        name: "lpushx",
+        arity: -3,
+        flags: WRITE | DENYOOM | FAST,
+        since: "2.2.0",
+        complexity: "O(1) per element added",
+        summary: "Adds elements at the head of a list only if the list already exists",
+        syntax: "key element [element ...]",
+        handler: lpushx,
+        ..BASE
+    },
+    CommandSpec {
+        name: "rpushx",
+        arity: -3,
+        flags: WRITE | DENYOOM | FAST,
+        since: "2.2.0",
+        complexity: "O(1) per element added",
+        summary: "Adds elements at the tail of a list only if the list already exists",
+        syntax: "key element [element ...]",
+        handler: rpushx,
+        ..BASE
+    },
+    CommandSpec {
+        name: "linsert",
+        arity: 5,
+        flags: WRITE | DENYOOM,
+        since: "2.2.0",
+        complexity: "O(N) in the distance to the pivot",
+        summary: "Inserts an element just before or after the first occurrence of a pivot",
+        syntax: "key BEFORE|AFTER pivot element",
+        handler: linsert,
+        ..BASE
+    },
+    CommandSpec {
+        name: "rpop",
+        arity: -2,
+        flags: WRITE | FAST,
+        complexity: "O(N) in the number of elements returned",
+        summary: "Removes and returns the last element(s) of a list",
+        syntax: "key [count]",
+        handler: rpop,
+        ..BASE
+    },
+    CommandSpec {
+        name: "lpop",
+        arity: -2,
+        flags: WRITE | FAST,
+        complexity: "O(N) in the number of elements returned",
+        summary: "Removes and returns the first element(s) of a list",
+        syntax: "key [count]",
+        handler: lpop,
+        ..BASE
+    },
+    CommandSpec {
+        name: "brpop",
+        arity: -3,
+        flags: WRITE | NOSCRIPT | BLOCKING,
+        keys: BLOCKING_KEYS,
+        since: "2.0.0",
+        complexity: "O(N) in the number of keys",
+        summary: "Pops the last element of the first non-empty list, waiting for one if all are empty",
+        syntax: "key [key ...] timeout",
+        handler: brpop,
+        ..BASE
+    },
+    CommandSpec {
+        name: "brpoplpush",
+        arity: 4,
+        flags: WRITE | DENYOOM | NOSCRIPT | BLOCKING,
+        keys: KeySpec::TWO,
+        since: "2.2.0",
+        summary: "Moves the last element of a list to the head of another, waiting while the source is empty",
+        syntax: "source destination timeout",
+        handler: brpoplpush,
+        ..BASE
+    },
+    CommandSpec {
+        name: "blmove",
+        arity: 6,
+        flags: WRITE | DENYOOM | NOSCRIPT | BLOCKING,
+        keys: KeySpec::TWO,
+        since: "6.2.0",
+        summary: "Moves an element from one end of a list to an end of another, waiting while the source is empty",
+        syntax: "source destination LEFT|RIGHT LEFT|RIGHT timeout",
+        handler: blmove,
+        ..BASE
+    },
+    CommandSpec {
+        name: "blpop",
+        arity: -3,
+        flags: WRITE | NOSCRIPT | BLOCKING,
+        keys: BLOCKING_KEYS,
+        since: "2.0.0",
+        complexity: "O(N) in the number of keys",
+        summary: "Pops the first element of the first non-empty list, waiting for one if all are empty",
+        syntax: "key [key ...] timeout",
+        handler: blpop,
+        ..BASE
+    },
+    CommandSpec {
+        name: "llen",
+        arity: 2,
+        flags: READONLY | FAST,
+        summary: "Returns the number of elements in a list",
+        syntax: "key",
+        handler: llen,
+        ..BASE
+    },
+    CommandSpec {
+        name: "lindex",
+        arity: 3,
+        flags: READONLY,
+        complexity: "O(N) in the distance to the index",
+        summary: "Returns the element at an index (negative indexes count from the tail)",
+        syntax: "key index",
+        handler: lindex,
+        ..BASE
+    },
+    CommandSpec {
+        name: "lset",
+        arity: 4,
+        flags: WRITE | DENYOOM,
+        complexity: "O(N) in the distance to the index",
+        summary: "Replaces the element at an index",
+        syntax: "key index element",
+        handler: lset,
+        ..BASE
+    },
+    CommandSpec {
+        name: "lrange",
+        arity: 4,
+        flags: READONLY,
+        complexity: "O(S+N): S the distance to start, N the elements returned",
+        summary: "Returns the elements between two indexes, both included",
+        syntax: "key start stop",
+        handler: lrange,
+        ..BASE
+    },
+    CommandSpec {
+        name: "ltrim",
+        arity: 4,
+        flags: WRITE,
+        complexity: "O(N) in the number of elements removed",
+        summary: "Keeps only the elements between two indexes, deleting the rest",
+        syntax: "key start stop",
+        handler: ltrim,
+        ..BASE
+    },
+    CommandSpec {
+        name: "lpos",
+        arity: -3,
+        flags: READONLY,
+        since: "6.0.6",
+        complexity: "O(N) in the length of the list",
+        summary: "Returns the index (or indexes) of matching elements",
+        syntax: "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
+        handler: lpos,
+        ..BASE
+    },
+    CommandSpec {
+        name: "lrem",
+        arity: 4,
+        flags: WRITE,
+        complexity: "O(N+M): N the length, M the elements removed",
+        summary: "Removes up to count occurrences of an element (0 = all, negative = from the tail)",
+        syntax: "key count element",
+        handler: lrem,
+        ..BASE
+    },
+    CommandSpec {
+        name: "rpoplpush",
+        arity: 3,
+        flags: WRITE | DENYOOM,
+        keys: KeySpec::TWO,
+        since: "1.2.0",
+        summary: "Moves the last element of a list to the head of another and returns it",
+        syntax: "source destination",
+        handler: rpoplpush,
+        ..BASE
+    },
+    CommandSpec {
+        name: "lmove",
+        arity: 5,
+        flags: WRITE | DENYOOM,
+        keys: KeySpec::TWO,
+        since: "6.2.0",
+        summary: "Moves an element from one end of a list to an end of another and returns it",
+        syntax: "source destination LEFT|RIGHT LEFT|RIGHT",
+        handler: lmove,
+        ..BASE
+    },
+    CommandSpec {
+        name: "lmpop",
+        arity: -4,
+        flags: WRITE | MOVABLE_KEYS,
+        keys: KeySpec::NONE,
+        since: "7.0.0",
+        complexity: "O(N+M): N the keys, M the elements returned",
+        summary: "Pops elements from the first non-empty list among several keys",
+        syntax: "numkeys key [key ...] LEFT|RIGHT [COUNT count]",
+        handler: lmpop,
+        ..BASE
+    },
+    CommandSpec {
+        name: "blmpop",
+        arity: -5,
+        flags: WRITE | BLOCKING | MOVABLE_KEYS,
+        keys: KeySpec::NONE,
+        since: "7.0.0",
+        complexity: "O(N+M): N the keys, M the elements returned",
+        summary: "Pops elements from the first non-empty list among several keys, waiting if all are empty",
+        syntax: "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]",
+        handler: blmpop,
+        ..BASE
+    },
 ];
 
 // ----- lookups ----------------------------------------------------------
@@ -381,16 +351,10 @@ fn after_removal(ctx: &mut Ctx, key: &[u8], event: &str) {
 
 /// Pops up to `count` elements from an existing list at `key`.
 fn pop_elements(ctx: &mut Ctx, key: &[u8], end: End, count: usize) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    if let Ok(Some(list)) = list_for_write(ctx, key) {
-        let n = count.min(list.len());
-        out.reserve(n);
-        for _ in 0..n {
-            if let Some(v) = list.pop(end) {
-                out.push(v);
-            }
-        }
-    }
+    let out = match list_for_write(ctx, key) {
+        Ok(Some(list)) => list.pop_many(end, count),
+        _ => Vec::new(),
+    };
     if !out.is_empty() {
         after_removal(ctx, key, end.pop_event());
     }
@@ -409,13 +373,20 @@ fn block_or(ctx: &mut Ctx, argv: &[Vec<u8>], keys: Vec<Vec<u8>>, deadline: Optio
 
 // ----- argument parsing ---------------------------------------------------
 
+/// A count that must be zero or more; anything else, a non-number
+/// included, fails with `err` (Redis's `getPositiveLongFromObjectOrReply`
+/// with a message).
+fn non_negative_or(arg: &[u8], err: &'static str) -> Result<i64, Reply> {
+    match crate::float::parse_i64(arg) {
+        Some(c) if c >= 0 => Ok(c),
+        _ => Err(Reply::error(err)),
+    }
+}
+
 /// A count that must be zero or more. Like Redis, a non-number gets the
 /// same `ERR value is out of range, must be positive` as a negative one.
 fn positive_count(arg: &[u8]) -> Result<i64, Reply> {
-    match crate::float::parse_i64(arg) {
-        Some(c) if c >= 0 => Ok(c),
-        _ => Err(Reply::error(errors::NOT_POSITIVE)),
-    }
+    non_negative_or(arg, errors::NOT_POSITIVE)
 }
 
 /// Parses a number the way Redis's `string2ld` does (C `strtold` on the
@@ -531,360 +502,253 @@ pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<Option<i64>, Reply> {
 
 // ----- pushes -----------------------------------------------------------
 
-fn push_command(ctx: &mut Ctx, argv: &[Vec<u8>], end: End, only_existing: bool) -> Reply {
-    match push_elements(ctx, &argv[1], argv[2..].iter().cloned(), end, only_existing) {
-        Ok(Some(len)) => Reply::Integer(len as i64),
-        Ok(None) => Reply::Integer(0),
-        Err(e) => e,
-    }
+fn push_command(ctx: &mut Ctx, argv: &[Vec<u8>], end: End, only_existing: bool) -> CommandResult {
+    let len = push_elements(ctx, &argv[1], argv[2..].iter().cloned(), end, only_existing)?;
+    Ok(Reply::Integer(len.unwrap_or(0) as i64))
 }
 
-/// LPUSH key element [element ...]
-fn lpush(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// LPUSH key element [element ...] — elements go in one by one, so the
+/// last one given ends up at the head.
+fn lpush(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     push_command(ctx, argv, End::Left, false)
 }
 
 /// RPUSH key element [element ...]
-fn rpush(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn rpush(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     push_command(ctx, argv, End::Right, false)
 }
 
-/// LPUSHX key element [element ...]
-fn lpushx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// LPUSHX key element [element ...] — 0 (and no event) when the key is missing.
+fn lpushx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     push_command(ctx, argv, End::Left, true)
 }
 
-/// RPUSHX key element [element ...]
-fn rpushx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// RPUSHX key element [element ...] — 0 (and no event) when the key is missing.
+fn rpushx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     push_command(ctx, argv, End::Right, true)
 }
 
-/// LINSERT key BEFORE|AFTER pivot element
-fn linsert(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let after = if argv[2].eq_ignore_ascii_case(b"after") {
+/// LINSERT key BEFORE|AFTER pivot element — the new length, 0 for a
+/// missing key, -1 when the pivot is not found.
+fn linsert(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let after = if args::is(&argv[2], "after") {
         true
-    } else if argv[2].eq_ignore_ascii_case(b"before") {
+    } else if args::is(&argv[2], "before") {
         false
     } else {
-        return Reply::error(errors::SYNTAX);
+        return Err(Reply::error(errors::SYNTAX));
     };
     let key = &argv[1];
-    let len = match list_for_write(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
-        Ok(Some(list)) => match list.position(&argv[3]) {
-            None => return Reply::Integer(-1),
-            Some(i) => {
-                list.insert(if after { i + 1 } else { i }, argv[4].clone());
-                list.len()
-            }
-        },
+    let Some(list) = list_for_write(ctx, key)? else { return Ok(Reply::Integer(0)) };
+    let Some(len) = list.insert_at_pivot(&argv[3], argv[4].clone(), after) else {
+        return Ok(Reply::Integer(-1));
     };
     ctx.key_modified(key);
     ctx.notify(notify::LIST, "linsert", key);
-    Reply::Integer(len as i64)
+    Ok(Reply::Integer(len as i64))
 }
 
 // ----- pops -------------------------------------------------------------
 
-fn pop_command(ctx: &mut Ctx, argv: &[Vec<u8>], end: End) -> Reply {
+/// LPOP / RPOP: without a count, one element or nil; with one, an array
+/// (nil array for a missing key, empty for a count of 0). More than one
+/// extra argument is an arity error naming the command, as in Redis.
+fn pop_command(ctx: &mut Ctx, argv: &[Vec<u8>], end: End) -> CommandResult {
     if argv.len() > 3 {
-        return Reply::error(errors::wrong_arity(end.pop_event()));
+        return Err(Reply::error(errors::wrong_arity(end.pop_event())));
     }
-    let count = match argv.get(2) {
-        Some(arg) => match positive_count(arg) {
-            Ok(c) => Some(c),
-            Err(e) => return e,
-        },
-        None => None,
-    };
+    let count = argv.get(2).map(|arg| positive_count(arg)).transpose()?;
     let key = &argv[1];
-    match list_for_write(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return if count.is_some() { Reply::NilArray } else { Reply::Nil },
-        Ok(Some(_)) => {}
+    if list_for_write(ctx, key)?.is_none() {
+        return Ok(if count.is_some() { Reply::NilArray } else { Reply::Nil });
     }
-    match count {
+    Ok(match count {
         Some(0) => Reply::Array(Vec::new()),
         Some(n) => Reply::bulks(pop_elements(ctx, key, end, usize::try_from(n).unwrap_or(usize::MAX))),
         None => Reply::opt_bulk(pop_elements(ctx, key, end, 1).pop()),
-    }
+    })
 }
 
 /// LPOP key [count]
-fn lpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn lpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     pop_command(ctx, argv, End::Left)
 }
 
 /// RPOP key [count]
-fn rpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn rpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     pop_command(ctx, argv, End::Right)
 }
 
 // ----- reads --------------------------------------------------------------
 
 /// LLEN key
-fn llen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match list_for_read(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Integer(0),
-        Ok(Some(l)) => Reply::Integer(l.len() as i64),
-    }
+fn llen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(list_for_read(ctx, &argv[1])?.map_or(0, |l| l.len() as i64)))
 }
 
-/// LINDEX key index
-fn lindex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let list = match list_for_read(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Nil,
-        Ok(Some(l)) => l,
-    };
-    match crate::args::int(&argv[2]) {
-        Err(e) => e,
-        Ok(index) => Reply::opt_bulk(list.get(index)),
-    }
+/// LINDEX key index — the key is checked before the index.
+fn lindex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let Some(list) = list_for_read(ctx, &argv[1])? else { return Ok(Reply::Nil) };
+    let index = args::int(&argv[2])?;
+    Ok(Reply::opt_bulk(list.get(index)))
 }
 
 /// LRANGE key start stop
-fn lrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let (start, stop) = match (crate::args::int(&argv[2]), crate::args::int(&argv[3])) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
-    match list_for_read(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Array(Vec::new()),
-        Ok(Some(list)) => match list.clamp_range(start, stop) {
-            None => Reply::Array(Vec::new()),
-            Some((a, b)) => Reply::Array(list.range(a, b).map(|e| Reply::Bulk(e.to_vec())).collect()),
-        },
+fn lrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let start = args::int(&argv[2])?;
+    let stop = args::int(&argv[3])?;
+    let Some(list) = list_for_read(ctx, &argv[1])? else { return Ok(Reply::Array(Vec::new())) };
+    Ok(match list.clamp_range(start, stop) {
+        None => Reply::Array(Vec::new()),
+        Some((a, b)) => Reply::Array(list.range(a, b).map(|e| Reply::Bulk(e.to_vec())).collect()),
+    })
+}
+
+/// LPOS's options (`[RANK rank] [COUNT num-matches] [MAXLEN len]`).
+struct LposOptions {
+    /// Which match to start from: 1 the first, -1 the first from the tail.
+    rank: i64,
+    /// COUNT: how many positions to answer (0: all), as an array; None
+    /// answers the first position alone.
+    count: Option<i64>,
+    /// MAXLEN: how many elements to compare at most (0: all).
+    maxlen: i64,
+}
+
+impl LposOptions {
+    /// Any order, repeats allowed (the last wins). Each option is checked
+    /// as it is read, so a bad value wins over a syntax error further on.
+    fn parse(args: &mut Args) -> Result<LposOptions, Reply> {
+        const RANK_ZERO: &str = concat!(
+            "ERR RANK can't be zero: use 1 to start from the first match, ",
+            "2 from the second ... or use negative to start from the end of the list"
+        );
+        let mut o = LposOptions { rank: 1, count: None, maxlen: 0 };
+        loop {
+            if args.eat("RANK") {
+                o.rank = args.int()?;
+                if o.rank == 0 {
+                    return Err(Reply::error(RANK_ZERO));
+                }
+            } else if args.eat("COUNT") {
+                o.count = Some(non_negative_or(args.value()?, "ERR COUNT can't be negative")?);
+            } else if args.eat("MAXLEN") {
+                o.maxlen = non_negative_or(args.value()?, "ERR MAXLEN can't be negative")?;
+            } else {
+                break;
+            }
+        }
+        args.finish()?;
+        Ok(o)
     }
 }
 
 /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
-fn lpos(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let mut rank: i64 = 1;
-    let mut count: i64 = -1; // -1: no COUNT option
-    let mut maxlen: i64 = 0;
-    let mut j = 3;
-    while j < argv.len() {
-        let has_value = j + 1 < argv.len();
-        let opt = &argv[j];
-        if opt.eq_ignore_ascii_case(b"rank") && has_value {
-            j += 1;
-            rank = match crate::args::int(&argv[j]) {
-                Ok(r) => r,
-                Err(e) => return e,
-            };
-            if rank == 0 {
-                return Reply::error(
-                    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
-                );
-            }
-        } else if opt.eq_ignore_ascii_case(b"count") && has_value {
-            j += 1;
-            count = match crate::float::parse_i64(&argv[j]) {
-                Some(c) if c >= 0 => c,
-                _ => return Reply::error("ERR COUNT can't be negative"),
-            };
-        } else if opt.eq_ignore_ascii_case(b"maxlen") && has_value {
-            j += 1;
-            maxlen = match crate::float::parse_i64(&argv[j]) {
-                Some(m) if m >= 0 => m,
-                _ => return Reply::error("ERR MAXLEN can't be negative"),
-            };
-        } else {
-            return Reply::error(errors::SYNTAX);
-        }
-        j += 1;
-    }
-    // A negative rank searches from the tail. Like Redis, the most negative
-    // rank stays negative after the sign flip and so matches every element.
-    let from_tail = rank < 0;
-    if from_tail {
-        rank = rank.wrapping_neg();
-    }
-    let list = match list_for_read(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return if count != -1 { Reply::Array(Vec::new()) } else { Reply::Nil },
-        Ok(Some(l)) => l,
+///
+/// Options are checked before the key. Without COUNT: the position or nil;
+/// with it: an array (empty for a missing key).
+fn lpos(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let opts = LposOptions::parse(&mut Args::new(argv, 3))?;
+    let Some(list) = list_for_read(ctx, &argv[1])? else {
+        return Ok(if opts.count.is_some() { Reply::Array(Vec::new()) } else { Reply::Nil });
     };
-    let len = list.len();
-    let element = &argv[2];
-    let mut found = Vec::new();
-    let mut matches: i64 = 0;
-    for scanned in 0..len {
-        if maxlen != 0 && scanned as i64 >= maxlen {
-            break;
-        }
-        let index = if from_tail { len - 1 - scanned } else { scanned };
-        if list.at(index) != Some(element.as_slice()) {
-            continue;
-        }
-        matches += 1;
-        if matches >= rank {
-            found.push(Reply::Integer(index as i64));
-            if count == -1 {
-                break;
-            }
-            if count != 0 && matches.wrapping_sub(rank).wrapping_add(1) >= count {
-                break;
-            }
-        }
-    }
-    if count != -1 {
-        Reply::Array(found)
-    } else {
-        found.pop().unwrap_or(Reply::Nil)
-    }
+    let found = list.positions(&argv[2], opts.rank, opts.count, opts.maxlen);
+    let mut found = found.into_iter().map(|i| Reply::Integer(i as i64));
+    Ok(if opts.count.is_some() { Reply::Array(found.collect()) } else { found.next().unwrap_or(Reply::Nil) })
 }
 
 // ----- positional edits -----------------------------------------------------
 
-/// LSET key index element
-fn lset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// LSET key index element — the key is checked before the index.
+fn lset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let key = &argv[1];
-    let list = match list_for_write(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::error(errors::NO_SUCH_KEY),
-        Ok(Some(l)) => l,
-    };
-    let index = match crate::args::int(&argv[2]) {
-        Ok(i) => i,
-        Err(e) => return e,
-    };
-    match list.resolve_index(index).filter(|&i| list.replace(i, argv[3].clone())) {
-        None => Reply::error(errors::INDEX_OUT_OF_RANGE),
-        Some(_) => {
-            ctx.key_modified(key);
-            ctx.notify(notify::LIST, "lset", key);
-            Reply::OK
-        }
+    let list = list_for_write(ctx, key)?.ok_or(Reply::error(errors::NO_SUCH_KEY))?;
+    let index = args::int(&argv[2])?;
+    if !list.set(index, argv[3].clone()) {
+        return Err(Reply::error(errors::INDEX_OUT_OF_RANGE));
     }
+    ctx.key_modified(key);
+    ctx.notify(notify::LIST, "lset", key);
+    Ok(Reply::OK)
 }
 
-/// LTRIM key start stop
-fn ltrim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let (start, stop) = match (crate::args::int(&argv[2]), crate::args::int(&argv[3])) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
+/// LTRIM key start stop — notifies `ltrim` even when nothing was removed.
+fn ltrim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let start = args::int(&argv[2])?;
+    let stop = args::int(&argv[3])?;
     let key = &argv[1];
-    match list_for_write(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::OK,
-        Ok(Some(list)) => {
-            let kept = list.clamp_range(start, stop);
-            list.keep_range(kept);
-        }
-    }
+    let Some(list) = list_for_write(ctx, key)? else { return Ok(Reply::OK) };
+    list.trim(start, stop);
     after_removal(ctx, key, "ltrim");
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-/// LREM key count element
-fn lrem(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let count = match crate::args::int(&argv[2]) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
+/// LREM key count element — how many were removed (see [`ListValue::remove`]).
+fn lrem(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let count = args::int(&argv[2])?;
     let key = &argv[1];
-    let element = &argv[3];
-    let removed = match list_for_write(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
-        Ok(Some(list)) => {
-            let total = list.iter().filter(|e| *e == element.as_slice()).count();
-            let limit = if count == 0 { total } else { (count.unsigned_abs().min(total as u64)) as usize };
-            // From the tail: keep the first (total - limit) matches.
-            let mut skip = if count < 0 { total - limit } else { 0 };
-            let mut left = limit;
-            list.retain(|e| {
-                if left == 0 || e != element {
-                    return true;
-                }
-                if skip > 0 {
-                    skip -= 1;
-                    return true;
-                }
-                left -= 1;
-                false
-            });
-            limit
-        }
-    };
+    let Some(list) = list_for_write(ctx, key)? else { return Ok(Reply::Integer(0)) };
+    let removed = list.remove(&argv[3], count);
     if removed > 0 {
         after_removal(ctx, key, "lrem");
     }
-    Reply::Integer(removed as i64)
+    Ok(Reply::Integer(removed as i64))
 }
 
 // ----- moves ----------------------------------------------------------------
 
 /// The shared body of RPOPLPUSH, LMOVE and a served BLMOVE: pops from
-/// `src`, pushes onto `dst`, replies with the element (nil if `src` is missing).
-fn move_element(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End) -> Reply {
-    match list_for_write(ctx, src) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Nil,
-        Ok(Some(l)) if l.is_empty() => return Reply::Nil,
-        Ok(Some(_)) => {}
+/// `src`, pushes onto `dst`, replies with the element (nil if `src` is
+/// missing). Both keys' types are checked before anything moves.
+fn move_element(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End) -> CommandResult {
+    match list_for_write(ctx, src)? {
+        None => return Ok(Reply::Nil),
+        Some(l) if l.is_empty() => return Ok(Reply::Nil),
+        Some(_) => {}
     }
-    if let Err(e) = list_for_write(ctx, dst) {
-        return e;
-    }
+    list_for_write(ctx, dst)?;
     let Some(value) = list_for_write(ctx, src).ok().flatten().and_then(|l| l.pop(from)) else {
-        return Reply::Nil;
+        return Ok(Reply::Nil);
     };
-    if let Err(e) = push_elements(ctx, dst, std::iter::once(value.clone()), to, false) {
-        return e;
-    }
+    push_elements(ctx, dst, std::iter::once(value.clone()), to, false)?;
     after_removal(ctx, src, from.pop_event());
-    Reply::Bulk(value)
+    Ok(Reply::Bulk(value))
 }
 
 /// RPOPLPUSH source destination
-fn rpoplpush(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn rpoplpush(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     move_element(ctx, &argv[1], &argv[2], End::Right, End::Left)
 }
 
 /// LMOVE source destination LEFT|RIGHT LEFT|RIGHT
-fn lmove(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let (from, to) = match (End::parse(&argv[3]), End::parse(&argv[4])) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
+fn lmove(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let from = End::parse(&argv[3])?;
+    let to = End::parse(&argv[4])?;
     move_element(ctx, &argv[1], &argv[2], from, to)
 }
 
 /// Blocking move: serves at once when `src` has elements, else waits.
-fn blocking_move(ctx: &mut Ctx, argv: &[Vec<u8>], from: End, to: End, deadline: Option<i64>) -> Reply {
+fn blocking_move(ctx: &mut Ctx, argv: &[Vec<u8>], from: End, to: End, deadline: Option<i64>) -> CommandResult {
     let src = &argv[1];
-    match list_for_write(ctx, src) {
-        Err(e) => e,
-        Ok(Some(l)) if !l.is_empty() => move_element(ctx, src, &argv[2], from, to),
-        Ok(_) => block_or(ctx, argv, vec![src.clone()], deadline, Reply::Nil),
+    match list_for_write(ctx, src)? {
+        Some(l) if !l.is_empty() => move_element(ctx, src, &argv[2], from, to),
+        _ => Ok(block_or(ctx, argv, vec![src.clone()], deadline, Reply::Nil)),
     }
 }
 
 /// BRPOPLPUSH source destination timeout
-fn brpoplpush(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match parse_timeout(&argv[3], ctx.now_ms()) {
-        Err(e) => e,
-        Ok(deadline) => blocking_move(ctx, argv, End::Right, End::Left, deadline),
-    }
+fn brpoplpush(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let deadline = parse_timeout(&argv[3], ctx.now_ms())?;
+    blocking_move(ctx, argv, End::Right, End::Left, deadline)
 }
 
-/// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
-fn blmove(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let (from, to) = match (End::parse(&argv[3]), End::parse(&argv[4])) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
-    match parse_timeout(&argv[5], ctx.now_ms()) {
-        Err(e) => e,
-        Ok(deadline) => blocking_move(ctx, argv, from, to, deadline),
-    }
+/// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout — the ends are
+/// checked before the timeout.
+fn blmove(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let from = End::parse(&argv[3])?;
+    let to = End::parse(&argv[4])?;
+    let deadline = parse_timeout(&argv[5], ctx.now_ms())?;
+    blocking_move(ctx, argv, from, to, deadline)
 }
 
 // ----- pops across keys -------------------------------------------------------
@@ -902,69 +766,68 @@ fn first_non_empty<'k>(ctx: &mut Ctx, keys: &'k [Vec<u8>]) -> Result<Option<&'k 
     Ok(None)
 }
 
-fn blocking_pop(ctx: &mut Ctx, argv: &[Vec<u8>], end: End) -> Reply {
+/// BLPOP / BRPOP: `[key, element]` from the first non-empty list, else wait.
+fn blocking_pop(ctx: &mut Ctx, argv: &[Vec<u8>], end: End) -> CommandResult {
     let Some((timeout, keys)) = argv[1..].split_last() else {
-        return Reply::error(errors::SYNTAX);
+        return Err(Reply::error(errors::SYNTAX));
     };
-    let deadline = match parse_timeout(timeout, ctx.now_ms()) {
-        Ok(d) => d,
-        Err(e) => return e,
+    let deadline = parse_timeout(timeout, ctx.now_ms())?;
+    let Some(key) = first_non_empty(ctx, keys)? else {
+        return Ok(block_or(ctx, argv, keys.to_vec(), deadline, Reply::NilArray));
     };
-    match first_non_empty(ctx, keys) {
-        Err(e) => e,
-        Ok(Some(key)) => match pop_elements(ctx, key, end, 1).pop() {
-            Some(v) => Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Bulk(v)]),
-            None => Reply::NilArray,
-        },
-        Ok(None) => block_or(ctx, argv, keys.to_vec(), deadline, Reply::NilArray),
-    }
+    Ok(match pop_elements(ctx, key, end, 1).pop() {
+        Some(v) => Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Bulk(v)]),
+        None => Reply::NilArray,
+    })
 }
 
 /// BLPOP key [key ...] timeout
-fn blpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn blpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     blocking_pop(ctx, argv, End::Left)
 }
 
 /// BRPOP key [key ...] timeout
-fn brpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn brpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     blocking_pop(ctx, argv, End::Right)
 }
 
-/// Parsed `numkeys key [key ...] LEFT|RIGHT [COUNT count]`.
+/// Parsed `numkeys key [key ...] LEFT|RIGHT [COUNT count]` (LMPOP, BLMPOP).
 struct MultiPop<'a> {
     keys: &'a [Vec<u8>],
     end: End,
+    /// COUNT, 1 when not given.
     count: i64,
 }
 
-fn parse_multi_pop(argv: &[Vec<u8>], numkeys_at: usize) -> Result<MultiPop<'_>, Reply> {
-    const NUMKEYS: &str = "ERR numkeys should be greater than 0";
-    const COUNT: &str = "ERR count should be greater than 0";
-    let numkeys = match argv.get(numkeys_at).and_then(|a| crate::float::parse_i64(a)) {
-        Some(n) if n >= 1 => n as u64,
-        _ => return Err(Reply::error(NUMKEYS)),
-    };
-    let first_key = numkeys_at + 1;
-    let where_at = (first_key as u64).checked_add(numkeys).filter(|&w| w < argv.len() as u64);
-    let Some(where_at) = where_at.map(|w| w as usize) else {
-        return Err(Reply::error(errors::SYNTAX));
-    };
-    let end = End::parse(&argv[where_at])?;
-    let mut count = -1;
-    let mut j = where_at + 1;
-    while j < argv.len() {
-        if count == -1 && argv[j].eq_ignore_ascii_case(b"count") && j + 1 < argv.len() {
-            j += 1;
-            count = match crate::float::parse_i64(&argv[j]) {
+impl<'a> MultiPop<'a> {
+    /// Reads the arguments from `numkeys_at` on: numkeys (at least 1), the
+    /// keys, the end (a syntax error when the keys run past the arguments),
+    /// then COUNT at most once (at least 1).
+    fn parse(argv: &'a [Vec<u8>], numkeys_at: usize) -> Result<MultiPop<'a>, Reply> {
+        const NUMKEYS: &str = "ERR numkeys should be greater than 0";
+        const COUNT: &str = "ERR count should be greater than 0";
+        let mut args = Args::new(argv, numkeys_at);
+        let numkeys = match args.next_arg().and_then(crate::float::parse_i64) {
+            Some(n) if n >= 1 => n as u64,
+            _ => return Err(Reply::error(NUMKEYS)),
+        };
+        // The keys, then at least the end argument after them.
+        if numkeys >= args.remaining() as u64 {
+            return Err(Reply::error(errors::SYNTAX));
+        }
+        let keys = &args.rest()[..numkeys as usize];
+        let mut args = Args::new(argv, args.position() + keys.len());
+        let end = End::parse(args.value()?)?;
+        let mut count = 1;
+        if args.eat("COUNT") {
+            count = match crate::float::parse_i64(args.value()?) {
                 Some(c) if c >= 1 => c,
                 _ => return Err(Reply::error(COUNT)),
             };
-        } else {
-            return Err(Reply::error(errors::SYNTAX));
         }
-        j += 1;
+        args.finish()?;
+        Ok(MultiPop { keys, end, count })
     }
-    Ok(MultiPop { keys: &argv[first_key..where_at], end, count: count.max(1) })
 }
 
 /// Pops from the first non-empty list: `[key, [elements]]`, or None.
@@ -977,32 +840,19 @@ fn multi_pop(ctx: &mut Ctx, mp: &MultiPop) -> Result<Option<Reply>, Reply> {
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
-fn lmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let mp = match parse_multi_pop(argv, 1) {
-        Ok(mp) => mp,
-        Err(e) => return e,
-    };
-    match multi_pop(ctx, &mp) {
-        Ok(Some(r)) => r,
-        Ok(None) => Reply::NilArray,
-        Err(e) => e,
-    }
+fn lmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let mp = MultiPop::parse(argv, 1)?;
+    Ok(multi_pop(ctx, &mp)?.unwrap_or(Reply::NilArray))
 }
 
-/// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
-fn blmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let mp = match parse_multi_pop(argv, 2) {
-        Ok(mp) => mp,
-        Err(e) => return e,
-    };
-    let deadline = match parse_timeout(&argv[1], ctx.now_ms()) {
-        Ok(d) => d,
-        Err(e) => return e,
-    };
-    match multi_pop(ctx, &mp) {
-        Ok(Some(r)) => r,
-        Ok(None) => block_or(ctx, argv, mp.keys.to_vec(), deadline, Reply::NilArray),
-        Err(e) => e,
+/// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] — the
+/// other arguments are checked before the timeout, as in Redis.
+fn blmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let mp = MultiPop::parse(argv, 2)?;
+    let deadline = parse_timeout(&argv[1], ctx.now_ms())?;
+    match multi_pop(ctx, &mp)? {
+        Some(r) => Ok(r),
+        None => Ok(block_or(ctx, argv, mp.keys.to_vec(), deadline, Reply::NilArray)),
     }
 }
 

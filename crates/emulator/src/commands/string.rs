@@ -1,8 +1,8 @@
 //! String commands: GET, SET and its variants, multi-key MGET/MSET,
 //! in-place edits (APPEND, SETRANGE), ranges, counters and LCS.
 
-use crate::args;
-use crate::command::{flags::*, CommandSpec, Group, KeySpec};
+use crate::args::{self, Args};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::float;
@@ -10,7 +10,7 @@ use crate::notify;
 use crate::reply::Reply;
 use crate::value::{StrValue, Value};
 
-const S: CommandSpec = CommandSpec { group: Group::String, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
+const BASE: CommandSpec = CommandSpec { group: Group::String, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -19,144 +19,150 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: READONLY | FAST,
         summary: "Returns the string stored at a key, or nil",
         syntax: "key",
-        handler: |c, a| Ok(get(c, a)),
-        ..S
+        handler: get,
+        ..BASE
     },
     CommandSpec {
         name: "set",
-            key_flags: &[&["RW", "access", "update", "variable_flags"]],
         arity: -3,
         flags: WRITE | DENYOOM,
         summary: "Stores a string at a key, with optional expiry, conditions and old-value return",
-        syntax: "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]",
-        handler: |c, a| Ok(set(c, a)),
-        ..S
+        syntax: concat!(
+            "key value [NX|XX] [GET] ",
+            "[EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"
+        ),
+        key_flags: &[&["RW", "access", "update", "variable_flags"]],
+        handler: set,
+        ..BASE
     },
     CommandSpec {
         name: "setnx",
-            key_flags: &[&["OW", "insert"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         summary: "Stores a string only if the key does not exist yet; answers 1 or 0",
         syntax: "key value",
-        handler: |c, a| Ok(setnx(c, a)),
-        ..S
+        key_flags: &[&["OW", "insert"]],
+        handler: setnx,
+        ..BASE
     },
     CommandSpec {
         name: "setex",
-            key_flags: &[&["OW", "update"]],
         arity: 4,
         flags: WRITE | DENYOOM,
         since: "2.0.0",
         summary: "Stores a string with a time to live in seconds",
         syntax: "key seconds value",
-        handler: |c, a| Ok(setex(c, a)),
-        ..S
+        key_flags: &[&["OW", "update"]],
+        handler: setex,
+        ..BASE
     },
     CommandSpec {
         name: "psetex",
-            key_flags: &[&["OW", "update"]],
         arity: 4,
         flags: WRITE | DENYOOM,
         since: "2.6.0",
         summary: "Stores a string with a time to live in milliseconds",
         syntax: "key milliseconds value",
-        handler: |c, a| Ok(psetex(c, a)),
-        ..S
+        key_flags: &[&["OW", "update"]],
+        handler: psetex,
+        ..BASE
     },
     CommandSpec {
         name: "getset",
-            key_flags: &[&["RW", "access", "update"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         summary: "Stores a new string and answers the previous one (deprecated: SET … GET)",
         syntax: "key value",
-        handler: |c, a| Ok(getset(c, a)),
-        ..S
+        key_flags: &[&["RW", "access", "update"]],
+        handler: getset,
+        ..BASE
     },
     CommandSpec {
         name: "getdel",
-            key_flags: &[&["RW", "access", "delete"]],
         arity: 2,
         flags: WRITE | FAST,
         since: "6.2.0",
         summary: "Answers the string at a key and deletes the key",
         syntax: "key",
-        handler: |c, a| Ok(getdel(c, a)),
-        ..S
+        key_flags: &[&["RW", "access", "delete"]],
+        handler: getdel,
+        ..BASE
     },
     CommandSpec {
         name: "getex",
-            key_flags: &[&["RW", "access", "update"]],
         arity: -2,
         flags: WRITE | FAST,
         since: "6.2.0",
         summary: "Answers the string at a key and optionally changes or removes its expiry",
-        syntax: "key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]",
-        handler: |c, a| Ok(getex(c, a)),
-        ..S
+        syntax: concat!(
+            "key ",
+            "[EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]"
+        ),
+        key_flags: &[&["RW", "access", "update"]],
+        handler: getex,
+        ..BASE
     },
     CommandSpec {
         name: "mget",
-            tips: &["request_policy:multi_shard"],
         arity: -2,
         flags: READONLY | FAST,
+        keys: KeySpec::ALL,
         complexity: "O(N) where N is the number of keys to retrieve",
         summary: "Answers the strings of several keys (nil for missing or non-string keys)",
         syntax: "key [key ...]",
-        keys: KeySpec::ALL,
-        handler: |c, a| Ok(mget(c, a)),
-        ..S
+        tips: &["request_policy:multi_shard"],
+        handler: mget,
+        ..BASE
     },
     CommandSpec {
         name: "mset",
-            tips: &["request_policy:multi_shard", "response_policy:all_succeeded"],
-            key_flags: &[&["OW", "update"]],
         arity: -3,
         flags: WRITE | DENYOOM,
+        keys: KeySpec::PAIRS,
         since: "1.0.1",
         complexity: "O(N) where N is the number of keys to set",
         summary: "Stores several key/value pairs at once",
         syntax: "key value [key value ...]",
-        keys: KeySpec::PAIRS,
-        handler: |c, a| Ok(mset(c, a)),
-        ..S
+        tips: &["request_policy:multi_shard", "response_policy:all_succeeded"],
+        key_flags: &[&["OW", "update"]],
+        handler: mset,
+        ..BASE
     },
     CommandSpec {
         name: "msetnx",
-            tips: &["request_policy:multi_shard", "response_policy:agg_min"],
-            key_flags: &[&["OW", "insert"]],
         arity: -3,
         flags: WRITE | DENYOOM,
+        keys: KeySpec::PAIRS,
         since: "1.0.1",
         complexity: "O(N) where N is the number of keys to set",
         summary: "Stores several key/value pairs only if none of the keys exists",
         syntax: "key value [key value ...]",
-        keys: KeySpec::PAIRS,
-        handler: |c, a| Ok(msetnx(c, a)),
-        ..S
+        tips: &["request_policy:multi_shard", "response_policy:agg_min"],
+        key_flags: &[&["OW", "insert"]],
+        handler: msetnx,
+        ..BASE
     },
     CommandSpec {
         name: "append",
-            key_flags: &[&["RW", "insert"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         since: "2.0.0",
         summary: "Adds bytes to the end of a string (creating it) and answers the new length",
         syntax: "key value",
-        handler: |c, a| Ok(append(c, a)),
-        ..S
+        key_flags: &[&["RW", "insert"]],
+        handler: append,
+        ..BASE
     },
     CommandSpec {
         name: "strlen",
-            key_flags: &[&["RO"]],
         arity: 2,
         flags: READONLY | FAST,
         since: "2.2.0",
         summary: "Answers the length in bytes of a string (0 if missing)",
         syntax: "key",
-        handler: |c, a| Ok(strlen(c, a)),
-        ..S
+        key_flags: &[&["RO"]],
+        handler: strlen,
+        ..BASE
     },
     CommandSpec {
         name: "getrange",
@@ -166,8 +172,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the length of the returned string",
         summary: "Answers a slice of a string between two inclusive offsets (negative from the end)",
         syntax: "key start end",
-        handler: |c, a| Ok(getrange(c, a)),
-        ..S
+        handler: getrange,
+        ..BASE
     },
     CommandSpec {
         name: "substr",
@@ -176,82 +182,82 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the length of the returned string",
         summary: "Old name of GETRANGE",
         syntax: "key start end",
-        handler: |c, a| Ok(getrange(c, a)),
-        ..S
+        handler: getrange,
+        ..BASE
     },
     CommandSpec {
         name: "setrange",
-            key_flags: &[&["RW", "update"]],
         arity: 4,
         flags: WRITE | DENYOOM,
         since: "2.2.0",
         summary: "Overwrites part of a string from an offset, zero-padding as needed; answers the new length",
         syntax: "key offset value",
-        handler: |c, a| Ok(setrange(c, a)),
-        ..S
+        key_flags: &[&["RW", "update"]],
+        handler: setrange,
+        ..BASE
     },
     CommandSpec {
         name: "incr",
-            key_flags: &[&["RW", "access", "update"]],
         arity: 2,
         flags: WRITE | DENYOOM | FAST,
         summary: "Adds 1 to the integer stored at a key",
         syntax: "key",
-        handler: |c, a| Ok(incr(c, a)),
-        ..S
+        key_flags: &[&["RW", "access", "update"]],
+        handler: incr,
+        ..BASE
     },
     CommandSpec {
         name: "decr",
-            key_flags: &[&["RW", "access", "update"]],
         arity: 2,
         flags: WRITE | DENYOOM | FAST,
         summary: "Subtracts 1 from the integer stored at a key",
         syntax: "key",
-        handler: |c, a| Ok(decr(c, a)),
-        ..S
+        key_flags: &[&["RW", "access", "update"]],
+        handler: decr,
+        ..BASE
     },
     CommandSpec {
         name: "incrby",
-            key_flags: &[&["RW", "access", "update"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         summary: "Adds an integer to the integer stored at a key",
         syntax: "key increment",
-        handler: |c, a| Ok(incrby(c, a)),
-        ..S
+        key_flags: &[&["RW", "access", "update"]],
+        handler: incrby,
+        ..BASE
     },
     CommandSpec {
         name: "decrby",
-            key_flags: &[&["RW", "access", "update"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         summary: "Subtracts an integer from the integer stored at a key",
         syntax: "key decrement",
-        handler: |c, a| Ok(decrby(c, a)),
-        ..S
+        key_flags: &[&["RW", "access", "update"]],
+        handler: decrby,
+        ..BASE
     },
     CommandSpec {
         name: "incrbyfloat",
-            key_flags: &[&["RW", "access", "update"]],
         arity: 3,
         flags: WRITE | DENYOOM | FAST,
         since: "2.6.0",
         summary: "Adds a decimal number to the number stored at a key, in extended precision",
         syntax: "key increment",
-        handler: |c, a| Ok(incrbyfloat(c, a)),
-        ..S
+        key_flags: &[&["RW", "access", "update"]],
+        handler: incrbyfloat,
+        ..BASE
     },
     CommandSpec {
         name: "lcs",
         arity: -3,
         flags: READONLY,
+        keys: KeySpec::TWO,
         since: "7.0.0",
         complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
         summary: "Finds the longest common subsequence of two strings, its length or the matching ranges",
         syntax: "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]",
-        keys: KeySpec::TWO,
-        handler: |c, a| Ok(lcs(c, a)),
-        ..S
+        handler: lcs,
+        ..BASE
     },
 ];
 
@@ -260,11 +266,11 @@ pub const LCS_MAX_CELLS: u64 = 16 * 1024 * 1024;
 
 /// The string at `key` for reading, borrowed: `Ok(None)` if missing,
 /// WRONGTYPE otherwise.
-fn borrow_string<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a [u8]>, Reply> {
+fn borrow_string<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a StrValue>, Reply> {
     match ctx.lookup_read(key) {
         None => Ok(None),
         Some(entry) => match &entry.value {
-            Value::String(s) => Ok(Some(s.as_bytes())),
+            Value::String(s) => Ok(Some(s)),
             _ => Err(Reply::error(errors::WRONGTYPE)),
         },
     }
@@ -272,7 +278,7 @@ fn borrow_string<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a [u8]>, R
 
 /// The string at `key` for reading, copied (for a reply).
 fn read_string(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, Reply> {
-    borrow_string(ctx, key).map(|s| s.map(<[u8]>::to_vec))
+    Ok(borrow_string(ctx, key)?.map(|s| s.to_vec()))
 }
 
 /// The string at `key` for writing in place (no hit/miss stats).
@@ -299,7 +305,7 @@ fn within_string_limit(limit: i64, size: i64, append: i64) -> Result<(), Reply> 
 }
 
 /// How an expiry argument is expressed.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ExpireUnit {
     /// EX: seconds from now.
     Seconds,
@@ -309,6 +315,26 @@ pub enum ExpireUnit {
     AtSeconds,
     /// PXAT: Unix time in milliseconds.
     AtMillis,
+}
+
+impl ExpireUnit {
+    /// The unit an `EX`, `PX`, `EXAT` or `PXAT` keyword (any case) names.
+    fn from_keyword(arg: &[u8]) -> Option<ExpireUnit> {
+        [
+            ("EX", ExpireUnit::Seconds),
+            ("PX", ExpireUnit::Millis),
+            ("EXAT", ExpireUnit::AtSeconds),
+            ("PXAT", ExpireUnit::AtMillis),
+        ]
+        .into_iter()
+        .find(|(name, _)| args::is(arg, name))
+        .map(|(_, unit)| unit)
+    }
+
+    /// EXAT and PXAT name an instant; EX and PX a delay from now.
+    fn is_absolute(self) -> bool {
+        matches!(self, ExpireUnit::AtSeconds | ExpireUnit::AtMillis)
+    }
 }
 
 /// Redis's `getExpireMillisecondsOrReply`: the absolute expiry in ms, or
@@ -323,7 +349,7 @@ pub fn expire_millis(ctx: &Ctx, arg: &[u8], unit: ExpireUnit, command: &str) -> 
     if seconds {
         ms *= 1000;
     }
-    if matches!(unit, ExpireUnit::Seconds | ExpireUnit::Millis) {
+    if !unit.is_absolute() {
         ms = ms.wrapping_add(ctx.now_ms());
     }
     if ms <= 0 {
@@ -332,86 +358,138 @@ pub fn expire_millis(ctx: &Ctx, arg: &[u8], unit: ExpireUnit, command: &str) -> 
     Ok(ms)
 }
 
-/// Options shared by SET and GETEX (Redis's `parseExtendedStringArgumentsOrReply`).
-#[derive(Default)]
-struct StringOptions {
-    nx: bool,
-    xx: bool,
-    get: bool,
-    keep_ttl: bool,
-    persist: bool,
-    expire: Option<(ExpireUnit, usize)>,
+/// An expiry option as given: its unit and the (not yet parsed) number.
+/// The number is read only after the whole option list is accepted, so a
+/// syntax error anywhere wins over a bad number, as in Redis.
+#[derive(Clone, Copy)]
+struct Expiry<'a> {
+    unit: ExpireUnit,
+    arg: &'a [u8],
 }
 
-fn parse_string_options(argv: &[Vec<u8>], from: usize, for_set: bool) -> Result<StringOptions, Reply> {
-    let mut o = StringOptions::default();
-    let mut j = from;
-    while j < argv.len() {
-        let opt = &argv[j];
-        let has_next = j + 1 < argv.len();
-        let unit = o.expire.map(|(u, _)| u);
-        let other_expire = |u: ExpireUnit| unit.is_some_and(|x| x != u);
-        if for_set && args::is(opt, "NX") && !o.xx {
-            o.nx = true;
-        } else if for_set && args::is(opt, "XX") && !o.nx {
-            o.xx = true;
-        } else if for_set && args::is(opt, "GET") {
-            o.get = true;
-        } else if for_set && args::is(opt, "KEEPTTL") && !o.persist && unit.is_none() {
-            o.keep_ttl = true;
-        } else if !for_set && args::is(opt, "PERSIST") && !o.keep_ttl && unit.is_none() {
-            o.persist = true;
-        } else if let Some(u) = [
-            ("EX", ExpireUnit::Seconds),
-            ("PX", ExpireUnit::Millis),
-            ("EXAT", ExpireUnit::AtSeconds),
-            ("PXAT", ExpireUnit::AtMillis),
-        ]
-        .into_iter()
-        .find(|(name, u)| args::is(opt, name) && !o.keep_ttl && !o.persist && !other_expire(*u) && has_next)
-        .map(|(_, u)| u)
-        {
-            o.expire = Some((u, j + 1));
-            j += 1;
-        } else {
-            return Err(Reply::error(errors::SYNTAX));
+impl<'a> Expiry<'a> {
+    /// Takes `EX|PX|EXAT|PXAT value` at the cursor when Redis accepts it
+    /// there: not after a TTL keyword that excludes expiries (`excluded`:
+    /// KEEPTTL for SET, PERSIST for GETEX), and not after an expiry in
+    /// another unit (the same unit again simply replaces the value).
+    /// Leaves the cursor alone otherwise; a keyword with nothing after it is
+    /// a syntax error.
+    fn take(args: &mut Args<'a>, current: Option<Expiry<'a>>, excluded: bool) -> Result<Option<Expiry<'a>>, Reply> {
+        let Some(unit) = args.peek().and_then(ExpireUnit::from_keyword) else { return Ok(None) };
+        if excluded || current.is_some_and(|c| c.unit != unit) {
+            return Ok(None);
         }
-        j += 1;
+        args.next_arg();
+        Ok(Some(Expiry { unit, arg: args.value()? }))
     }
-    Ok(o)
+
+    /// The absolute expiry time in ms (errors name `command`).
+    fn millis(self, ctx: &Ctx, command: &str) -> Result<i64, Reply> {
+        expire_millis(ctx, self.arg, self.unit, command)
+    }
+}
+
+/// When SET writes.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+enum Condition {
+    #[default]
+    Always,
+    /// NX: only if the key does not exist.
+    IfMissing,
+    /// XX: only if the key exists.
+    IfExists,
+}
+
+/// SET's options (`[NX|XX] [GET] [EX…|PX…|EXAT…|PXAT…|KEEPTTL]`), also
+/// used by SETNX, SETEX and PSETEX with fixed values.
+#[derive(Clone, Copy, Default)]
+struct SetOptions<'a> {
+    condition: Condition,
+    /// GET: answer the old value.
+    get: bool,
+    /// KEEPTTL: an overwrite keeps the key's time to live.
+    keep_ttl: bool,
+    expire: Option<Expiry<'a>>,
+}
+
+impl<'a> SetOptions<'a> {
+    /// Reads the options in any order, with Redis's acceptance rules: NX
+    /// after XX (or XX after NX) is refused, KEEPTTL after an expiry and an
+    /// expiry after KEEPTTL too, repeats are fine; anything refused or
+    /// unknown is `ERR syntax error`.
+    fn parse(args: &mut Args<'a>) -> Result<SetOptions<'a>, Reply> {
+        let mut o = SetOptions::default();
+        loop {
+            if o.condition != Condition::IfExists && args.eat("NX") {
+                o.condition = Condition::IfMissing;
+            } else if o.condition != Condition::IfMissing && args.eat("XX") {
+                o.condition = Condition::IfExists;
+            } else if args.eat("GET") {
+                o.get = true;
+            } else if o.expire.is_none() && args.eat("KEEPTTL") {
+                o.keep_ttl = true;
+            } else if let Some(expire) = Expiry::take(args, o.expire, o.keep_ttl)? {
+                o.expire = Some(expire);
+            } else {
+                break;
+            }
+        }
+        args.finish()?;
+        Ok(o)
+    }
+}
+
+/// GETEX's options (`[EX…|PX…|EXAT…|PXAT…|PERSIST]`).
+#[derive(Clone, Copy, Default)]
+struct GetExOptions<'a> {
+    /// PERSIST: remove the key's time to live.
+    persist: bool,
+    expire: Option<Expiry<'a>>,
+}
+
+impl<'a> GetExOptions<'a> {
+    /// Like [`SetOptions::parse`]: PERSIST and an expiry exclude each other.
+    fn parse(args: &mut Args<'a>) -> Result<GetExOptions<'a>, Reply> {
+        let mut o = GetExOptions::default();
+        loop {
+            if o.expire.is_none() && args.eat("PERSIST") {
+                o.persist = true;
+            } else if let Some(expire) = Expiry::take(args, o.expire, o.persist)? {
+                o.expire = Some(expire);
+            } else {
+                break;
+            }
+        }
+        args.finish()?;
+        Ok(o)
+    }
 }
 
 /// GET key
-fn get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match read_string(ctx, &argv[1]) {
-        Ok(v) => Reply::opt_bulk(v),
-        Err(e) => e,
-    }
+fn get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::opt_bulk(read_string(ctx, &argv[1])?))
 }
 
 /// The shared core of SET, SETNX, SETEX and PSETEX (Redis's `setGenericCommand`).
 /// Returns whether it wrote (NX/XX may stop it) and, with GET, the old value.
+/// The expiry is checked first, then GET's type check, then the condition.
 fn set_generic(
     ctx: &mut Ctx,
     key: &[u8],
     value: &[u8],
-    opts: &StringOptions,
-    expire: Option<(ExpireUnit, &[u8])>,
+    opts: &SetOptions,
     command: &str,
 ) -> Result<(bool, Option<Vec<u8>>), Reply> {
-    let at = match expire {
-        Some((unit, arg)) => Some(expire_millis(ctx, arg, unit, command)?),
-        None => None,
-    };
+    let at = opts.expire.map(|e| e.millis(ctx, command)).transpose()?;
     let old = if opts.get { read_string(ctx, key)? } else { None };
-    if opts.nx || opts.xx {
+    if opts.condition == Condition::Always {
+        ctx.overwrite_key(key, Value::string_from(value), opts.keep_ttl);
+    } else {
         let found = ctx.lookup_write(key).is_some();
-        if (opts.nx && found) || (opts.xx && !found) {
+        if found != (opts.condition == Condition::IfExists) {
             return Ok((false, old));
         }
         ctx.set_key(key, Value::string_from(value), opts.keep_ttl);
-    } else {
-        ctx.overwrite_key(key, Value::string_from(value), opts.keep_ttl);
     }
     ctx.notify(notify::STRING, "set", key);
     if let Some(at) = at {
@@ -421,97 +499,77 @@ fn set_generic(
     Ok((true, old))
 }
 
-/// SET key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]
-fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let opts = match parse_string_options(argv, 3, true) {
-        Ok(o) => o,
-        Err(e) => return e,
-    };
-    let expire = opts.expire.map(|(u, i)| (u, argv[i].as_slice()));
-    match set_generic(ctx, &argv[1], &argv[2], &opts, expire, "set") {
-        Err(e) => e,
-        Ok((_, old)) if opts.get => Reply::opt_bulk(old),
-        Ok((true, _)) => Reply::OK,
-        Ok((false, _)) => Reply::Nil,
-    }
+/// SET key value [NX|XX] [GET]
+/// [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]
+///
+/// OK, or nil when NX/XX stopped the write; with GET, the old value instead
+/// (nil if there was none), whether or not the write happened.
+fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let opts = SetOptions::parse(&mut Args::new(argv, 3))?;
+    let (written, old) = set_generic(ctx, &argv[1], &argv[2], &opts, "set")?;
+    Ok(if opts.get {
+        Reply::opt_bulk(old)
+    } else if written {
+        Reply::OK
+    } else {
+        Reply::Nil
+    })
 }
 
-/// SETNX key value
-fn setnx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let opts = StringOptions { nx: true, ..StringOptions::default() };
-    match set_generic(ctx, &argv[1], &argv[2], &opts, None, "setnx") {
-        Err(e) => e,
-        Ok((done, _)) => Reply::Integer(done as i64),
-    }
+/// SETNX key value — SET NX answering 1 or 0.
+fn setnx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let opts = SetOptions { condition: Condition::IfMissing, ..SetOptions::default() };
+    let (written, _) = set_generic(ctx, &argv[1], &argv[2], &opts, "setnx")?;
+    Ok(Reply::Integer(written as i64))
 }
 
 /// SETEX key seconds value
-fn setex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let opts = StringOptions::default();
-    match set_generic(ctx, &argv[1], &argv[3], &opts, Some((ExpireUnit::Seconds, &argv[2])), "setex") {
-        Err(e) => e,
-        Ok(_) => Reply::OK,
-    }
+fn setex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let expire = Expiry { unit: ExpireUnit::Seconds, arg: &argv[2] };
+    let opts = SetOptions { expire: Some(expire), ..SetOptions::default() };
+    set_generic(ctx, &argv[1], &argv[3], &opts, "setex")?;
+    Ok(Reply::OK)
 }
 
 /// PSETEX key milliseconds value
-fn psetex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let opts = StringOptions::default();
-    match set_generic(ctx, &argv[1], &argv[3], &opts, Some((ExpireUnit::Millis, &argv[2])), "psetex") {
-        Err(e) => e,
-        Ok(_) => Reply::OK,
-    }
+fn psetex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let expire = Expiry { unit: ExpireUnit::Millis, arg: &argv[2] };
+    let opts = SetOptions { expire: Some(expire), ..SetOptions::default() };
+    set_generic(ctx, &argv[1], &argv[3], &opts, "psetex")?;
+    Ok(Reply::OK)
 }
 
-/// GETSET key value
-fn getset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let old = match read_string(ctx, &argv[1]) {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+/// GETSET key value — overwrites (dropping any TTL) and answers the old value.
+fn getset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let old = read_string(ctx, &argv[1])?;
     ctx.set_key(&argv[1], Value::string_from(&argv[2]), false);
     ctx.notify(notify::STRING, "set", &argv[1]);
-    Reply::opt_bulk(old)
+    Ok(Reply::opt_bulk(old))
 }
 
 /// GETDEL key
-fn getdel(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match read_string(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Nil,
-        Ok(Some(v)) => {
-            ctx.delete_key(&argv[1]);
-            ctx.notify(notify::GENERIC, "del", &argv[1]);
-            Reply::Bulk(v)
-        }
-    }
+fn getdel(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let Some(value) = read_string(ctx, &argv[1])? else { return Ok(Reply::Nil) };
+    ctx.delete_key(&argv[1]);
+    ctx.notify(notify::GENERIC, "del", &argv[1]);
+    Ok(Reply::Bulk(value))
 }
 
 /// GETEX key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]
-fn getex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let opts = match parse_string_options(argv, 2, false) {
-        Ok(o) => o,
-        Err(e) => return e,
-    };
+///
+/// Options are checked before the key, the expiry value only once the key
+/// is known to hold a string. An EXAT/PXAT already in the past deletes the
+/// key (except while loading), as Redis does.
+fn getex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let opts = GetExOptions::parse(&mut Args::new(argv, 2))?;
     let key = &argv[1];
-    let value = match read_string(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Nil,
-        Ok(Some(v)) => v,
-    };
+    let Some(value) = read_string(ctx, key)? else { return Ok(Reply::Nil) };
     let at = match opts.expire {
-        Some((unit, i)) => match expire_millis(ctx, &argv[i], unit, "getex") {
-            Ok(at) => Some((unit, at)),
-            Err(e) => return e,
-        },
+        Some(e) => Some((e.unit, e.millis(ctx, "getex")?)),
         None => None,
     };
     match at {
-        Some((unit, at))
-            if matches!(unit, ExpireUnit::AtSeconds | ExpireUnit::AtMillis)
-                && at <= ctx.now_ms()
-                && !ctx.is_loading() =>
-        {
+        Some((unit, at)) if unit.is_absolute() && at <= ctx.now_ms() && !ctx.is_loading() => {
             ctx.delete_key(key);
             ctx.notify(notify::GENERIC, "del", key);
         }
@@ -525,11 +583,11 @@ fn getex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         }
         None => {}
     }
-    Reply::Bulk(value)
+    Ok(Reply::Bulk(value))
 }
 
-/// MGET key [key ...]
-fn mget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// MGET key [key ...] — nil for missing keys and for keys of other types.
+fn mget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let mut out = Vec::with_capacity(argv.len() - 1);
     for key in &argv[1..] {
         out.push(match read_string(ctx, key) {
@@ -537,164 +595,113 @@ fn mget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             _ => Reply::Nil,
         });
     }
-    Reply::Array(out)
+    Ok(Reply::Array(out))
 }
 
-/// MSET key value [key value ...]
-fn mset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// MSET key value [key value ...] — the pair count is checked here, since
+/// the arity only says "at least 3".
+fn mset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if argv.len().is_multiple_of(2) {
-        return Reply::error(errors::wrong_arity("mset"));
+        return Err(Reply::error(errors::wrong_arity("mset")));
     }
     for pair in argv[1..].chunks(2) {
         ctx.set_key(&pair[0], Value::string_from(&pair[1]), false);
         ctx.notify(notify::STRING, "set", &pair[0]);
     }
-    Reply::OK
+    Ok(Reply::OK)
 }
 
-/// MSETNX key value [key value ...]
-fn msetnx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// MSETNX key value [key value ...] — all or nothing: 0 if any key exists.
+fn msetnx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if argv.len().is_multiple_of(2) {
-        return Reply::error(errors::wrong_arity("msetnx"));
+        return Err(Reply::error(errors::wrong_arity("msetnx")));
     }
     for pair in argv[1..].chunks(2) {
         if ctx.lookup_write(&pair[0]).is_some() {
-            return Reply::Integer(0);
+            return Ok(Reply::Integer(0));
         }
     }
     for pair in argv[1..].chunks(2) {
         ctx.set_key(&pair[0], Value::string_from(&pair[1]), false);
         ctx.notify(notify::STRING, "set", &pair[0]);
     }
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
 /// APPEND key value
-fn append(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn append(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let key = &argv[1];
     let limit = ctx.config().proto_max_bulk_len;
-    let len = match write_string(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => {
+    let len = match write_string(ctx, key)? {
+        None => {
             ctx.set_key(key, Value::string_from(&argv[2]), false);
             argv[2].len()
         }
-        Ok(Some(current)) => {
-            if let Err(e) = within_string_limit(limit, current.len() as i64, argv[2].len() as i64) {
-                return e;
-            }
-            // Grown in place: amortised O(1) per APPEND, like Redis's sds.
-            current.bytes_mut().extend_from_slice(&argv[2]);
-            let len = current.len();
+        Some(current) => {
+            within_string_limit(limit, current.len() as i64, argv[2].len() as i64)?;
+            let len = current.append(&argv[2]);
             ctx.key_modified(key);
             len
         }
     };
     ctx.notify(notify::STRING, "append", key);
-    Reply::Integer(len as i64)
+    Ok(Reply::Integer(len as i64))
 }
 
 /// STRLEN key
-fn strlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match borrow_string(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(v) => Reply::Integer(v.map_or(0, |v| v.len() as i64)),
-    }
+fn strlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(borrow_string(ctx, &argv[1])?.map_or(0, |v| v.len() as i64)))
 }
 
-/// GETRANGE key start end (also SUBSTR)
-fn getrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let (mut start, mut end) = match (args::int(&argv[2]), args::int(&argv[3])) {
-        (Ok(s), Ok(e)) => (s, e),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
-    let s = match borrow_string(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Bulk(Vec::new()),
-        Ok(Some(s)) => s,
-    };
-    let len = s.len() as i64;
-    if start < 0 && end < 0 && start > end {
-        return Reply::Bulk(Vec::new());
-    }
-    if start < 0 {
-        start += len;
-    }
-    if end < 0 {
-        end += len;
-    }
-    start = start.max(0);
-    end = end.max(0);
-    if end >= len {
-        end = len - 1;
-    }
-    if start > end || len == 0 {
-        return Reply::Bulk(Vec::new());
-    }
-    Reply::Bulk(s[start as usize..=end as usize].to_vec())
+/// GETRANGE key start end (also SUBSTR) — both indexes are checked before
+/// the key.
+fn getrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let start = args::int(&argv[2])?;
+    let end = args::int(&argv[3])?;
+    let s = borrow_string(ctx, &argv[1])?;
+    Ok(Reply::Bulk(s.map_or(&[][..], |s| s.range(start, end)).to_vec()))
 }
 
-/// SETRANGE key offset value
-fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// SETRANGE key offset value — an empty value only answers the length
+/// (it neither creates the key nor checks the size limit).
+fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let key = &argv[1];
     let value = &argv[3];
-    let offset = match args::int(&argv[2]) {
-        Ok(o) => o,
-        Err(e) => return e,
-    };
+    let offset = args::int(&argv[2])?;
     if offset < 0 {
-        return Reply::error("ERR offset is out of range");
+        return Err(Reply::error("ERR offset is out of range"));
     }
     let limit = ctx.config().proto_max_bulk_len;
-    let current = match write_string(ctx, key) {
-        Err(e) => return e,
-        Ok(c) => c,
-    };
+    let current = write_string(ctx, key)?;
     if value.is_empty() {
-        return Reply::Integer(current.map_or(0, |c| c.len() as i64));
+        return Ok(Reply::Integer(current.map_or(0, |c| c.len() as i64)));
     }
-    if let Err(e) = within_string_limit(limit, offset, value.len() as i64) {
-        return e;
-    }
-    let (offset, end) = (offset as usize, offset as usize + value.len());
+    within_string_limit(limit, offset, value.len() as i64)?;
     let len = match current {
         Some(current) => {
-            let bytes = current.bytes_mut();
-            if bytes.len() < end {
-                bytes.resize(end, 0);
-            }
-            bytes[offset..end].copy_from_slice(value);
-            let len = bytes.len();
+            let len = current.write_at(offset as usize, value);
             ctx.key_modified(key);
             len
         }
         None => {
-            let mut bytes = vec![0; end];
-            bytes[offset..].copy_from_slice(value);
-            ctx.set_key(key, Value::String(StrValue::raw(bytes)), false);
-            end
+            let created = StrValue::zero_padded(offset as usize, value);
+            let len = created.len();
+            ctx.set_key(key, Value::String(created), false);
+            len
         }
     };
     ctx.notify(notify::STRING, "setrange", key);
-    Reply::Integer(len as i64)
+    Ok(Reply::Integer(len as i64))
 }
 
 /// Redis's `incrDecrCommand`: adds `by` to the integer at `key`, keeping its TTL.
-fn incr_decr(ctx: &mut Ctx, key: &[u8], by: i64) -> Reply {
-    let current = match write_string(ctx, key) {
-        Err(e) => return e,
-        Ok(c) => c,
-    };
+fn incr_decr(ctx: &mut Ctx, key: &[u8], by: i64) -> CommandResult {
+    let current = write_string(ctx, key)?;
     let old = match current.as_deref() {
         None => 0,
-        Some(bytes) => match float::parse_i64(bytes) {
-            Some(v) => v,
-            None => return Reply::error(errors::NOT_INTEGER),
-        },
+        Some(s) => s.to_i64().ok_or(Reply::error(errors::NOT_INTEGER))?,
     };
-    let Some(new) = old.checked_add(by) else {
-        return Reply::error("ERR increment or decrement would overflow");
-    };
+    let new = old.checked_add(by).ok_or(Reply::error(errors::OVERFLOW))?;
     // Replaced in place (the key keeps its TTL); a fresh value, so the
     // encoding is `int` again even if the old string was `raw`, as in Redis.
     match current {
@@ -705,48 +712,42 @@ fn incr_decr(ctx: &mut Ctx, key: &[u8], by: i64) -> Reply {
         None => ctx.set_key(key, Value::String(StrValue::from_i64(new)), false),
     }
     ctx.notify(notify::STRING, "incrby", key);
-    Reply::Integer(new)
+    Ok(Reply::Integer(new))
 }
 
 /// INCR key
-fn incr(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn incr(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     incr_decr(ctx, &argv[1], 1)
 }
 
 /// DECR key
-fn decr(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn decr(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     incr_decr(ctx, &argv[1], -1)
 }
 
 /// INCRBY key increment
-fn incrby(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match args::int(&argv[2]) {
-        Ok(by) => incr_decr(ctx, &argv[1], by),
-        Err(e) => e,
-    }
+fn incrby(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    incr_decr(ctx, &argv[1], args::int(&argv[2])?)
 }
 
-/// DECRBY key decrement
-fn decrby(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match args::int(&argv[2]) {
-        Ok(i64::MIN) => Reply::error("ERR decrement would overflow"),
-        Ok(by) => incr_decr(ctx, &argv[1], -by),
-        Err(e) => e,
+/// DECRBY key decrement — the most negative decrement cannot be negated,
+/// so it is refused before the key is read.
+fn decrby(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    match args::int(&argv[2])? {
+        i64::MIN => Err(Reply::error("ERR decrement would overflow")),
+        by => incr_decr(ctx, &argv[1], -by),
     }
 }
 
 /// INCRBYFLOAT key increment — computed in 80-bit extended precision like Redis.
-fn incrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn incrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let key = &argv[1];
-    let current = match write_string(ctx, key) {
-        Err(e) => return e,
-        Ok(c) => c,
-    };
+    let current = write_string(ctx, key)?;
     let text = match float::incr_by_float_bytes(current.as_deref().map(StrValue::as_bytes), &argv[2]) {
         Ok(t) => t,
-        Err(float::IncrFloatError::NotAFloat) => return Reply::error(errors::NOT_FLOAT),
+        Err(float::IncrFloatError::NotAFloat) => return Err(Reply::error(errors::NOT_FLOAT)),
         Err(float::IncrFloatError::NanOrInfinity) => {
-            return Reply::error("ERR increment would produce NaN or Infinity")
+            return Err(Reply::error("ERR increment would produce NaN or Infinity"))
         }
     };
     match current {
@@ -757,126 +758,87 @@ fn incrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         None => ctx.set_key(key, Value::string_from(&text), false),
     }
     ctx.notify(notify::STRING, "incrbyfloat", key);
-    Reply::Bulk(text)
+    Ok(Reply::Bulk(text))
+}
+
+/// LCS's options (`[LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]`).
+#[derive(Default)]
+struct LcsOptions {
+    /// IDX: answer the matching ranges.
+    idx: bool,
+    /// LEN: answer the length only.
+    len: bool,
+    /// WITHMATCHLEN: give each range's length.
+    with_match_len: bool,
+    /// MINMATCHLEN: leave out shorter ranges (negative reads as 0).
+    min_match_len: i64,
+}
+
+impl LcsOptions {
+    /// Any order, repeats allowed; LEN with IDX is refused once all are read.
+    fn parse(args: &mut Args) -> Result<LcsOptions, Reply> {
+        let mut o = LcsOptions::default();
+        loop {
+            if args.eat("IDX") {
+                o.idx = true;
+            } else if args.eat("LEN") {
+                o.len = true;
+            } else if args.eat("WITHMATCHLEN") {
+                o.with_match_len = true;
+            } else if args.eat("MINMATCHLEN") {
+                o.min_match_len = args.int()?.max(0);
+            } else {
+                break;
+            }
+        }
+        args.finish()?;
+        if o.idx && o.len {
+            return Err(Reply::error("ERR If you want both the length and indexes, please just use IDX."));
+        }
+        Ok(o)
+    }
 }
 
 /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
-fn lcs(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let a = ctx.lookup_read(&argv[1]).map(|e| e.value.clone());
-    let b = ctx.lookup_read(&argv[2]).map(|e| e.value.clone());
-    let as_str = |v: Option<Value>| match v {
-        None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(s.into_bytes()),
-        Some(_) => Err(()),
+///
+/// Missing keys read as empty strings; the key types are checked before the
+/// options. The emulator refuses inputs whose table would exceed
+/// [`LCS_MAX_CELLS`], where Redis would just take its time.
+fn lcs(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let mut string_at = |key: &[u8]| match ctx.lookup_read(key).map(|e| &e.value) {
+        None => Ok(StrValue::default()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(Reply::error("ERR The specified keys must contain string values")),
     };
-    let (a, b) = match (as_str(a), as_str(b)) {
-        (Ok(a), Ok(b)) => (a, b),
-        _ => return Reply::error("ERR The specified keys must contain string values"),
-    };
-    let (mut want_idx, mut want_len, mut with_match_len) = (false, false, false);
-    let mut min_match_len: i64 = 0;
-    let mut j = 3;
-    while j < argv.len() {
-        let opt = &argv[j];
-        let more = argv.len() - 1 - j;
-        if args::is(opt, "IDX") {
-            want_idx = true;
-        } else if args::is(opt, "LEN") {
-            want_len = true;
-        } else if args::is(opt, "WITHMATCHLEN") {
-            with_match_len = true;
-        } else if args::is(opt, "MINMATCHLEN") && more > 0 {
-            match args::int(&argv[j + 1]) {
-                Ok(v) => min_match_len = v.max(0),
-                Err(e) => return e,
-            }
-            j += 1;
-        } else {
-            return Reply::error(errors::SYNTAX);
-        }
-        j += 1;
+    let (a, b) = (string_at(&argv[1]), string_at(&argv[2]));
+    let (a, b) = (a?, b?);
+    let opts = LcsOptions::parse(&mut Args::new(argv, 3))?;
+    if (a.len() as u64 + 1) * (b.len() as u64 + 1) > LCS_MAX_CELLS {
+        return Err(Reply::error("ERR LCS input too large for the emulator (at most 16M table cells)"));
     }
-    if want_idx && want_len {
-        return Reply::error("ERR If you want both the length and indexes, please just use IDX.");
+    let found = a.lcs(&b);
+    let total = Reply::Integer(found.sequence.len() as i64);
+    if opts.len {
+        return Ok(total);
     }
-    let (alen, blen) = (a.len(), b.len());
-    if (alen as u64 + 1) * (blen as u64 + 1) > LCS_MAX_CELLS {
-        return Reply::error("ERR LCS input too large for the emulator (at most 16M table cells)");
+    if !opts.idx {
+        return Ok(Reply::Bulk(found.sequence));
     }
-    let width = blen + 1;
-    let mut dp = vec![0u32; (alen + 1) * width];
-    for i in 1..=alen {
-        for k in 1..=blen {
-            dp[i * width + k] = if a[i - 1] == b[k - 1] {
-                dp[(i - 1) * width + k - 1] + 1
-            } else {
-                dp[(i - 1) * width + k].max(dp[i * width + k - 1])
-            };
-        }
-    }
-    let total = dp[alen * width + blen];
-    let mut result = vec![0u8; total as usize];
-    let mut matches = Vec::new();
-    let (mut i, mut k, mut idx) = (alen, blen, total as usize);
-    let (mut a_start, mut a_end, mut b_start, mut b_end) = (alen, 0usize, 0usize, 0usize);
-    while i > 0 && k > 0 {
-        let mut emit = false;
-        if a[i - 1] == b[k - 1] {
-            if idx > 0 {
-                result[idx - 1] = a[i - 1];
+    let range =
+        |(start, end): (usize, usize)| Reply::Array(vec![Reply::Integer(start as i64), Reply::Integer(end as i64)]);
+    let matches = found
+        .matches
+        .iter()
+        .filter(|m| opts.min_match_len == 0 || m.length() as i64 >= opts.min_match_len)
+        .map(|m| {
+            let mut item = vec![range(m.a), range(m.b)];
+            if opts.with_match_len {
+                item.push(Reply::Integer(m.length() as i64));
             }
-            if a_start == alen {
-                a_start = i - 1;
-                a_end = i - 1;
-                b_start = k - 1;
-                b_end = k - 1;
-            } else if a_start == i && b_start == k {
-                a_start -= 1;
-                b_start -= 1;
-            } else {
-                emit = true;
-            }
-            if a_start == 0 || b_start == 0 {
-                emit = true;
-            }
-            idx = idx.saturating_sub(1);
-            i -= 1;
-            k -= 1;
-        } else {
-            if dp[(i - 1) * width + k] > dp[i * width + k - 1] {
-                i -= 1;
-            } else {
-                k -= 1;
-            }
-            if a_start != alen {
-                emit = true;
-            }
-        }
-        if emit {
-            let match_len = (a_end - a_start + 1) as i64;
-            if want_idx && (min_match_len == 0 || match_len >= min_match_len) {
-                let mut m = vec![
-                    Reply::Array(vec![Reply::Integer(a_start as i64), Reply::Integer(a_end as i64)]),
-                    Reply::Array(vec![Reply::Integer(b_start as i64), Reply::Integer(b_end as i64)]),
-                ];
-                if with_match_len {
-                    m.push(Reply::Integer(match_len));
-                }
-                matches.push(Reply::Array(m));
-            }
-            a_start = alen;
-        }
-    }
-    if want_idx {
-        Reply::Map(vec![
-            (Reply::bulk_str("matches"), Reply::Array(matches)),
-            (Reply::bulk_str("len"), Reply::Integer(total as i64)),
-        ])
-    } else if want_len {
-        Reply::Integer(total as i64)
-    } else {
-        Reply::Bulk(result)
-    }
+            Reply::Array(item)
+        })
+        .collect();
+    Ok(Reply::Map(vec![(Reply::bulk_str("matches"), Reply::Array(matches)), (Reply::bulk_str("len"), total)]))
 }
 
 #[cfg(test)]

@@ -65,6 +65,96 @@ impl ListValue {
         Some(element)
     }
 
+    /// Removes up to `count` elements from one end, in the order they come
+    /// off (LPOP/RPOP with a count, LMPOP).
+    pub fn pop_many(&mut self, end: End, count: usize) -> Vec<Vec<u8>> {
+        let n = count.min(self.items.len());
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            if let Some(v) = self.pop(end) {
+                out.push(v);
+            }
+        }
+        out
+    }
+
+    /// Inserts `element` just before or after the first element equal to
+    /// `pivot`, from the head (LINSERT). The new length, or None when the
+    /// pivot is not in the list.
+    pub fn insert_at_pivot(&mut self, pivot: &[u8], element: Vec<u8>, after: bool) -> Option<usize> {
+        let at = self.position(pivot)?;
+        self.insert(if after { at + 1 } else { at }, element);
+        Some(self.items.len())
+    }
+
+    /// Replaces the element at a Redis index (LSET); false if out of range.
+    pub fn set(&mut self, index: i64, element: Vec<u8>) -> bool {
+        self.resolve_index(index).is_some_and(|at| self.replace(at, element))
+    }
+
+    /// Keeps only the elements between two Redis indexes, both included
+    /// (LTRIM); an empty range empties the list.
+    pub fn trim(&mut self, start: i64, stop: i64) {
+        let kept = self.clamp_range(start, stop);
+        self.keep_range(kept);
+    }
+
+    /// Removes elements equal to `element` (LREM): the first `count` from
+    /// the head when positive, the last `-count` when negative, all of them
+    /// when 0. Answers how many went.
+    pub fn remove(&mut self, element: &[u8], count: i64) -> usize {
+        let total = self.items.iter().filter(|e| e.as_slice() == element).count();
+        let limit = if count == 0 { total } else { count.unsigned_abs().min(total as u64) as usize };
+        // From the tail: keep the first (total - limit) matches.
+        let mut skip = if count < 0 { total - limit } else { 0 };
+        let mut left = limit;
+        self.retain(|e| {
+            if left == 0 || e != element {
+                return true;
+            }
+            if skip > 0 {
+                skip -= 1;
+                return true;
+            }
+            left -= 1;
+            false
+        });
+        limit
+    }
+
+    /// LPOS's search for `element`. Matches are counted from the head, or
+    /// from the tail when `rank` is negative; positions are reported from
+    /// the `|rank|`-th match on, up to `count` of them (`Some(0)`: all; None:
+    /// just the first), scanning at most `maxlen` elements (0: all).
+    /// The most negative rank stays negative once flipped and so reports
+    /// every match, as in Redis (the arithmetic wraps the same way).
+    pub fn positions(&self, element: &[u8], rank: i64, count: Option<i64>, maxlen: i64) -> Vec<usize> {
+        let from_tail = rank < 0;
+        let rank = if from_tail { rank.wrapping_neg() } else { rank };
+        let len = self.items.len();
+        let mut found = Vec::new();
+        let mut matches: i64 = 0;
+        for scanned in 0..len {
+            if maxlen != 0 && scanned as i64 >= maxlen {
+                break;
+            }
+            let index = if from_tail { len - 1 - scanned } else { scanned };
+            if self.items[index] != element {
+                continue;
+            }
+            matches += 1;
+            if matches >= rank {
+                found.push(index);
+                match count {
+                    None => break,
+                    Some(count) if count != 0 && matches.wrapping_sub(rank).wrapping_add(1) >= count => break,
+                    Some(_) => {}
+                }
+            }
+        }
+        found
+    }
+
     /// Inserts an element before position `at` (LINSERT).
     pub fn insert(&mut self, at: usize, element: Vec<u8>) {
         self.bytes += element_cost(&element);

@@ -156,6 +156,83 @@ impl StrValue {
         }
     }
 
+    /// Adds `bytes` at the end (APPEND) and answers the new length. The
+    /// buffer grows in place, so repeated appends cost amortised O(1) per
+    /// byte, as with Redis's sds strings.
+    pub fn append(&mut self, bytes: &[u8]) -> usize {
+        let buf = self.bytes_mut();
+        buf.extend_from_slice(bytes);
+        buf.len()
+    }
+
+    /// Writes `bytes` from byte `offset`, zero-filling any gap past the
+    /// current end (SETRANGE), and answers the new length.
+    pub fn write_at(&mut self, offset: usize, bytes: &[u8]) -> usize {
+        let end = offset + bytes.len();
+        let buf = self.bytes_mut();
+        if buf.len() < end {
+            buf.resize(end, 0);
+        }
+        buf[offset..end].copy_from_slice(bytes);
+        buf.len()
+    }
+
+    /// `offset` zero bytes followed by `bytes`: what SETRANGE stores under
+    /// a missing key (encoding `raw`, as an edited string).
+    pub fn zero_padded(offset: usize, bytes: &[u8]) -> StrValue {
+        let mut buf = vec![0; offset + bytes.len()];
+        buf[offset..].copy_from_slice(bytes);
+        StrValue::raw(buf)
+    }
+
+    /// The bytes between two inclusive indexes, negatives counting from the
+    /// end, clamped into the string (GETRANGE). Two negative indexes in the
+    /// wrong order give nothing even when clamping would reorder them.
+    pub fn range(&self, start: i64, end: i64) -> &[u8] {
+        let bytes = self.as_bytes();
+        let len = bytes.len() as i64;
+        if start < 0 && end < 0 && start > end {
+            return &[];
+        }
+        let start = if start < 0 { start + len } else { start }.max(0);
+        let end = if end < 0 { end + len } else { end }.max(0).min(len - 1);
+        if start > end || len == 0 {
+            return &[];
+        }
+        &bytes[start as usize..=end as usize]
+    }
+
+    /// The integer the bytes spell, if they are a canonical 64-bit integer
+    /// (what INCR and friends accept).
+    pub fn to_i64(&self) -> Option<i64> {
+        crate::float::parse_i64(self.as_bytes())
+    }
+
+    /// Bit `offset` (0 is the most significant bit of the first byte);
+    /// bits past the end read as 0.
+    pub fn bit(&self, offset: u64) -> u8 {
+        let byte = usize::try_from(offset >> 3).ok().and_then(|b| self.as_bytes().get(b));
+        byte.map_or(0, |b| (b >> (7 - (offset & 7))) & 1)
+    }
+
+    /// Sets bit `offset` to `on` (0 or 1) in place and answers its old
+    /// value; None when the string does not reach that bit (callers grow it
+    /// first).
+    pub fn set_bit(&mut self, offset: u64, on: u8) -> Option<u8> {
+        let byte = usize::try_from(offset >> 3).ok()?;
+        let shift = 7 - (offset & 7) as u8;
+        let b = self.bytes_mut().get_mut(byte)?;
+        let old = (*b >> shift) & 1;
+        *b = (*b & !(1 << shift)) | (on << shift);
+        Some(old)
+    }
+
+    /// The longest common subsequence of this string and `other` (LCS).
+    /// The table has `(len + 1) * (other.len() + 1)` cells: callers bound it.
+    pub fn lcs(&self, other: &[u8]) -> Lcs {
+        longest_common_subsequence(self.as_bytes(), other)
+    }
+
     /// True for an `int`-encoded value in Redis's shared range (0..10000):
     /// Redis stores those as shared objects (no allocation, OBJECT REFCOUNT
     /// 2147483647) unless an LRU/LFU maxmemory policy needs per-key data.
@@ -205,6 +282,93 @@ impl std::fmt::Debug for StrValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StrValue").field("bytes", &String::from_utf8_lossy(self)).field("raw", &self.is_raw()).finish()
     }
+}
+
+/// The longest common subsequence of two strings (LCS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lcs {
+    /// One longest common subsequence.
+    pub sequence: Vec<u8>,
+    /// The runs of that subsequence that are contiguous in both strings,
+    /// from the end of the strings backwards (the order LCS IDX lists them).
+    pub matches: Vec<LcsMatch>,
+}
+
+/// One contiguous run of an [`Lcs`]: inclusive byte ranges in each string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LcsMatch {
+    pub a: (usize, usize),
+    pub b: (usize, usize),
+}
+
+impl LcsMatch {
+    /// Bytes in the run.
+    pub fn length(&self) -> usize {
+        self.a.1 - self.a.0 + 1
+    }
+}
+
+/// The longest common subsequence of `a` and `b`, from the full
+/// dynamic-programming table walked back from the end the way Redis walks
+/// it, so ties pick the same subsequence and the same runs as Redis.
+fn longest_common_subsequence(a: &[u8], b: &[u8]) -> Lcs {
+    let (alen, blen) = (a.len(), b.len());
+    let width = blen + 1;
+    let mut dp = vec![0u32; (alen + 1) * width];
+    for i in 1..=alen {
+        for k in 1..=blen {
+            dp[i * width + k] = if a[i - 1] == b[k - 1] {
+                dp[(i - 1) * width + k - 1] + 1
+            } else {
+                dp[(i - 1) * width + k].max(dp[i * width + k - 1])
+            };
+        }
+    }
+    let total = dp[alen * width + blen] as usize;
+    let mut sequence = vec![0u8; total];
+    let mut matches = Vec::new();
+    let (mut i, mut k, mut idx) = (alen, blen, total);
+    // The run being collected; `a_start == alen` means none.
+    let (mut a_start, mut a_end, mut b_start, mut b_end) = (alen, 0usize, 0usize, 0usize);
+    while i > 0 && k > 0 {
+        let mut emit = false;
+        if a[i - 1] == b[k - 1] {
+            if idx > 0 {
+                sequence[idx - 1] = a[i - 1];
+            }
+            if a_start == alen {
+                a_start = i - 1;
+                a_end = i - 1;
+                b_start = k - 1;
+                b_end = k - 1;
+            } else if a_start == i && b_start == k {
+                a_start -= 1;
+                b_start -= 1;
+            } else {
+                emit = true;
+            }
+            if a_start == 0 || b_start == 0 {
+                emit = true;
+            }
+            idx = idx.saturating_sub(1);
+            i -= 1;
+            k -= 1;
+        } else {
+            if dp[(i - 1) * width + k] > dp[i * width + k - 1] {
+                i -= 1;
+            } else {
+                k -= 1;
+            }
+            if a_start != alen {
+                emit = true;
+            }
+        }
+        if emit {
+            matches.push(LcsMatch { a: (a_start, a_end), b: (b_start, b_end) });
+            a_start = alen;
+        }
+    }
+    Lcs { sequence, matches }
 }
 
 #[cfg(test)]

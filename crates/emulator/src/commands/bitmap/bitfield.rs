@@ -3,7 +3,8 @@
 //! All arguments are parsed before the key is touched, as in Redis.
 
 use super::{parse_offset, string_for_bit_write};
-use crate::args;
+use crate::args::{self, Args};
+use crate::command::CommandResult;
 use crate::engine::Ctx;
 use crate::errors;
 use crate::float::parse_i64;
@@ -55,42 +56,46 @@ pub fn parse_type(arg: &[u8]) -> Result<(bool, u32), Reply> {
     }
 }
 
-/// Parses every subcommand after the key.
+impl Overflow {
+    /// `WRAP`, `SAT` or `FAIL` (any case).
+    fn parse(arg: &[u8]) -> Result<Overflow, Reply> {
+        [("wrap", Overflow::Wrap), ("sat", Overflow::Sat), ("fail", Overflow::Fail)]
+            .into_iter()
+            .find(|(name, _)| args::is(arg, name))
+            .map(|(_, o)| o)
+            .ok_or(Reply::error("ERR Invalid OVERFLOW type specified"))
+    }
+}
+
+/// Parses every subcommand after the key, in order. As in Redis, a
+/// subcommand is recognised only when enough arguments follow it (else the
+/// whole command is a syntax error, whatever those arguments are); its
+/// type, offset and value are then checked in that order. OVERFLOW applies
+/// to the SET and INCRBY subcommands after it.
 pub fn parse_ops(ctx: &Ctx, argv: &[Vec<u8>]) -> Result<Vec<FieldOp>, Reply> {
+    let mut args = Args::new(argv, 2);
     let mut ops = Vec::new();
     let mut overflow = Overflow::Wrap;
-    let mut j = 2;
-    while j < argv.len() {
-        let remaining = argv.len() - j - 1;
-        let sub = &argv[j];
-        let kind = if args::is(sub, "get") && remaining >= 2 {
+    while args.has_more() {
+        let after = args.remaining() - 1;
+        let kind = if after >= 2 && args.eat("get") {
             OpKind::Get
-        } else if args::is(sub, "set") && remaining >= 3 {
+        } else if after >= 3 && args.eat("set") {
             OpKind::Set
-        } else if args::is(sub, "incrby") && remaining >= 3 {
+        } else if after >= 3 && args.eat("incrby") {
             OpKind::IncrBy
-        } else if args::is(sub, "overflow") && remaining >= 1 {
-            let name = &argv[j + 1];
-            overflow = if args::is(name, "wrap") {
-                Overflow::Wrap
-            } else if args::is(name, "sat") {
-                Overflow::Sat
-            } else if args::is(name, "fail") {
-                Overflow::Fail
-            } else {
-                return Err(Reply::error("ERR Invalid OVERFLOW type specified"));
-            };
-            j += 2;
+        } else if after >= 1 && args.eat("overflow") {
+            overflow = Overflow::parse(args.value()?)?;
             continue;
         } else {
-            return Err(Reply::error(errors::SYNTAX));
+            break;
         };
-        let (signed, bits) = parse_type(&argv[j + 1])?;
-        let offset = parse_offset(ctx, &argv[j + 2], Some(bits))?;
-        let value = if kind == OpKind::Get { 0 } else { args::int(&argv[j + 3])? };
+        let (signed, bits) = parse_type(args.value()?)?;
+        let offset = parse_offset(ctx, args.value()?, Some(bits))?;
+        let value = if kind == OpKind::Get { 0 } else { args.int()? };
         ops.push(FieldOp { kind, signed, bits, offset, value, overflow });
-        j += if kind == OpKind::Get { 3 } else { 4 };
     }
+    args.finish()?;
     Ok(ops)
 }
 
@@ -204,39 +209,35 @@ fn read(bytes: &[u8], op: &FieldOp) -> Reply {
 
 /// BITFIELD key [GET type offset] [SET type offset value]
 /// [INCRBY type offset increment] [OVERFLOW WRAP|SAT|FAIL] ...
-pub fn bitfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+///
+/// All subcommands are parsed before the key is touched. With GETs only,
+/// the key is just read; any write creates or grows the string first.
+pub fn bitfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     run(ctx, argv, false)
 }
 
-/// BITFIELD_RO key [GET type offset ...]
-pub fn bitfield_ro(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+/// BITFIELD_RO key [GET type offset ...] — other subcommands parse but are
+/// then refused.
+pub fn bitfield_ro(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     run(ctx, argv, true)
 }
 
-fn run(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> Reply {
-    let ops = match parse_ops(ctx, argv) {
-        Ok(ops) => ops,
-        Err(e) => return e,
-    };
+fn run(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandResult {
+    let ops = parse_ops(ctx, argv)?;
     let key = &argv[1];
     let highest_write = ops.iter().filter(|op| op.kind != OpKind::Get).map(|op| op.offset + op.bits as u64 - 1).max();
     let Some(highest_write) = highest_write else {
-        let bytes = match ctx.lookup_read(key) {
+        let bytes = match ctx.lookup_read(key).map(|e| &e.value) {
             None => Vec::new(),
-            Some(entry) => match &entry.value {
-                Value::String(s) => s.to_vec(),
-                _ => return Reply::error(errors::WRONGTYPE),
-            },
+            Some(Value::String(s)) => s.to_vec(),
+            Some(_) => return Err(Reply::error(errors::WRONGTYPE)),
         };
-        return Reply::Array(ops.iter().map(|op| read(&bytes, op)).collect());
+        return Ok(Reply::Array(ops.iter().map(|op| read(&bytes, op)).collect()));
     };
     if read_only {
-        return Reply::error("ERR BITFIELD_RO only supports the GET subcommand");
+        return Err(Reply::error("ERR BITFIELD_RO only supports the GET subcommand"));
     }
-    let (s, grown) = match string_for_bit_write(ctx, key, highest_write) {
-        Ok(found) => found,
-        Err(e) => return e,
-    };
+    let (s, grown) = string_for_bit_write(ctx, key, highest_write)?;
     let mut changes = 0;
     let mut replies = Vec::with_capacity(ops.len());
     for op in &ops {
@@ -255,7 +256,7 @@ fn run(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> Reply {
         ctx.key_modified(key);
         ctx.notify(notify::STRING, "setbit", key);
     }
-    Reply::Array(replies)
+    Ok(Reply::Array(replies))
 }
 
 #[cfg(test)]
