@@ -5,7 +5,8 @@
 //! fields or `hash-max-listpack-value` bytes they become hashtables for good.
 //! A hash that loses its last field is deleted (`del` follows the `hdel` event).
 
-use crate::command::{flags::*, CommandSpec, Group, KeySpec};
+use crate::args::Args;
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
@@ -13,179 +14,167 @@ use crate::reply::Reply;
 use crate::types::hash::{HashLimits, HashValue};
 use crate::value::Value;
 
-#[allow(clippy::too_many_arguments)]
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    since: &'static str,
-    complexity: &'static str,
-    summary: &'static str,
-    syntax: &'static str,
-    handler: crate::command::Handler,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        group: Group::Hash,
-        since,
-        complexity,
-        summary,
-        syntax,
-        keys: KeySpec::ONE,
-        handler,
-        ..CommandSpec::DEFAULT
-    }
-}
+const BASE: CommandSpec =
+    CommandSpec { group: Group::Hash, since: "2.0.0", keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
 
 pub const COMMANDS: &[CommandSpec] = &[
-    spec(
-        "hset",
-        -4,
-        WRITE | DENYOOM | FAST,
-        "2.0.0",
-        "O(1) per field/value pair",
-        "Sets fields to values, creating the hash if needed; answers how many fields were new",
-        "key field value [field value ...]",
-        |c, a| Ok(hset(c, a)),
-    ),
-    spec(
-        "hsetnx",
-        4,
-        WRITE | DENYOOM | FAST,
-        "2.0.0",
-        "O(1)",
-        "Sets a field only if it does not exist yet",
-        "key field value",
-        |c, a| Ok(hsetnx(c, a)),
-    ),
-    spec("hget", 3, READONLY | FAST, "2.0.0", "O(1)", "Returns the value of a field, or nil", "key field", |c, a| {
-        Ok(hget(c, a))
-    }),
-    spec(
-        "hmset",
-        -4,
-        WRITE | DENYOOM | FAST,
-        "2.0.0",
-        "O(N) in the number of fields set",
-        "Sets several fields (older form of HSET that answers OK)",
-        "key field value [field value ...]",
-        |c, a| Ok(hmset(c, a)),
-    ),
-    spec(
-        "hmget",
-        -3,
-        READONLY | FAST,
-        "2.0.0",
-        "O(N) in the number of fields asked",
-        "Returns the values of several fields, nil for missing ones",
-        "key field [field ...]",
-        |c, a| Ok(hmget(c, a)),
-    ),
-    spec(
-        "hincrby",
-        4,
-        WRITE | DENYOOM | FAST,
-        "2.0.0",
-        "O(1)",
-        "Adds an integer to a field's integer value (a missing field counts as 0)",
-        "key field increment",
-        |c, a| Ok(hincrby(c, a)),
-    ),
-    spec(
-        "hincrbyfloat",
-        4,
-        WRITE | DENYOOM | FAST,
-        "2.6.0",
-        "O(1)",
-        "Adds a decimal number to a field's numeric value (a missing field counts as 0)",
-        "key field increment",
-        |c, a| Ok(hincrbyfloat(c, a)),
-    ),
-    spec(
-        "hdel",
-        -3,
-        WRITE | FAST,
-        "2.0.0",
-        "O(N) in the number of fields removed",
-        "Removes fields; answers how many existed",
-        "key field [field ...]",
-        |c, a| Ok(hdel(c, a)),
-    ),
-    spec("hlen", 2, READONLY | FAST, "2.0.0", "O(1)", "Returns the number of fields in a hash", "key", |c, a| {
-        Ok(hlen(c, a))
-    }),
-    spec(
-        "hstrlen",
-        3,
-        READONLY | FAST,
-        "3.2.0",
-        "O(1)",
-        "Returns the length in bytes of a field's value (0 if missing)",
-        "key field",
-        |c, a| Ok(hstrlen(c, a)),
-    ),
-    spec(
-        "hkeys",
-        2,
-        READONLY,
-        "2.0.0",
-        "O(N) in the size of the hash",
-        "Returns every field name of a hash",
-        "key",
-        |c, a| Ok(hkeys(c, a)),
-    ),
-    spec(
-        "hvals",
-        2,
-        READONLY,
-        "2.0.0",
-        "O(N) in the size of the hash",
-        "Returns every value of a hash",
-        "key",
-        |c, a| Ok(hvals(c, a)),
-    ),
-    spec(
-        "hgetall",
-        2,
-        READONLY,
-        "2.0.0",
-        "O(N) in the size of the hash",
-        "Returns every field and value of a hash",
-        "key",
-        |c, a| Ok(hgetall(c, a)),
-    ),
-    spec(
-        "hexists",
-        3,
-        READONLY | FAST,
-        "2.0.0",
-        "O(1)",
-        "Tells whether a field exists (1) or not (0)",
-        "key field",
-        |c, a| Ok(hexists(c, a)),
-    ),
-    spec(
-        "hrandfield",
-        -2,
-        READONLY,
-        "6.2.0",
-        "O(N) in the number of fields returned",
-        "Returns random fields (distinct for a positive count, possibly repeated for a negative one)",
-        "key [count [WITHVALUES]]",
-        |c, a| Ok(hrandfield(c, a)),
-    ),
-    spec(
-        "hscan",
-        -3,
-        READONLY,
-        "2.8.0",
-        "O(1) per call, O(N) for a whole iteration",
-        "Iterates over a hash's fields and values with a cursor",
-        "key cursor [MATCH pattern] [COUNT count]",
-        |c, a| Ok(hscan(c, a)),
-    ),
+    CommandSpec {
+        name: "hset",
+        arity: -4,
+        flags: WRITE | DENYOOM | FAST,
+        complexity: "O(1) per field/value pair",
+        summary: "Sets fields to values, creating the hash if needed; answers how many fields were new",
+        syntax: "key field value [field value ...]",
+        handler: hset,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hsetnx",
+        arity: 4,
+        flags: WRITE | DENYOOM | FAST,
+        summary: "Sets a field only if it does not exist yet",
+        syntax: "key field value",
+        handler: hsetnx,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hget",
+        arity: 3,
+        flags: READONLY | FAST,
+        summary: "Returns the value of a field, or nil",
+        syntax: "key field",
+        handler: hget,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hmset",
+        arity: -4,
+        flags: WRITE | DENYOOM | FAST,
+        complexity: "O(N) in the number of fields set",
+        summary: "Sets several fields (older form of HSET that answers OK)",
+        syntax: "key field value [field value ...]",
+        handler: hmset,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hmget",
+        arity: -3,
+        flags: READONLY | FAST,
+        complexity: "O(N) in the number of fields asked",
+        summary: "Returns the values of several fields, nil for missing ones",
+        syntax: "key field [field ...]",
+        handler: hmget,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hincrby",
+        arity: 4,
+        flags: WRITE | DENYOOM | FAST,
+        summary: "Adds an integer to a field's integer value (a missing field counts as 0)",
+        syntax: "key field increment",
+        handler: hincrby,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hincrbyfloat",
+        arity: 4,
+        flags: WRITE | DENYOOM | FAST,
+        since: "2.6.0",
+        summary: "Adds a decimal number to a field's numeric value (a missing field counts as 0)",
+        syntax: "key field increment",
+        handler: hincrbyfloat,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hdel",
+        arity: -3,
+        flags: WRITE | FAST,
+        complexity: "O(N) in the number of fields removed",
+        summary: "Removes fields; answers how many existed",
+        syntax: "key field [field ...]",
+        handler: hdel,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hlen",
+        arity: 2,
+        flags: READONLY | FAST,
+        summary: "Returns the number of fields in a hash",
+        syntax: "key",
+        handler: hlen,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hstrlen",
+        arity: 3,
+        flags: READONLY | FAST,
+        since: "3.2.0",
+        summary: "Returns the length in bytes of a field's value (0 if missing)",
+        syntax: "key field",
+        handler: hstrlen,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hkeys",
+        arity: 2,
+        flags: READONLY,
+        complexity: "O(N) in the size of the hash",
+        summary: "Returns every field name of a hash",
+        syntax: "key",
+        handler: hkeys,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hvals",
+        arity: 2,
+        flags: READONLY,
+        complexity: "O(N) in the size of the hash",
+        summary: "Returns every value of a hash",
+        syntax: "key",
+        handler: hvals,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hgetall",
+        arity: 2,
+        flags: READONLY,
+        complexity: "O(N) in the size of the hash",
+        summary: "Returns every field and value of a hash",
+        syntax: "key",
+        handler: hgetall,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hexists",
+        arity: 3,
+        flags: READONLY | FAST,
+        summary: "Tells whether a field exists (1) or not (0)",
+        syntax: "key field",
+        handler: hexists,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hrandfield",
+        arity: -2,
+        flags: READONLY,
+        since: "6.2.0",
+        complexity: "O(N) in the number of fields returned",
+        summary: "Returns random fields (distinct for a positive count, possibly repeated for a negative one)",
+        syntax: "key [count [WITHVALUES]]",
+        handler: hrandfield,
+        ..BASE
+    },
+    CommandSpec {
+        name: "hscan",
+        arity: -3,
+        flags: READONLY,
+        since: "2.8.0",
+        complexity: "O(1) per call, O(N) for a whole iteration",
+        summary: "Iterates over a hash's fields and values with a cursor",
+        syntax: "key cursor [MATCH pattern] [COUNT count]",
+        handler: hscan,
+        ..BASE
+    },
 ];
 
 /// Most elements HRANDFIELD returns with a negative count (repetitions
@@ -229,6 +218,12 @@ fn drop_if_empty(ctx: &mut Ctx, key: &[u8]) -> bool {
     empty
 }
 
+/// An error after the hash may have been created empty: remove it again.
+fn abandon(ctx: &mut Ctx, key: &[u8], error: &'static str) -> Reply {
+    drop_if_empty(ctx, key);
+    Reply::error(error)
+}
+
 // ----- writes -------------------------------------------------------------
 
 /// Sets the field/value pairs of `argv[2..]`; returns how many fields were new.
@@ -252,46 +247,45 @@ fn set_pairs(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<i64, Reply> {
 }
 
 /// HSET key field value [field value ...]
-fn hset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn hset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if argv.len() % 2 == 1 {
-        return Reply::error(errors::wrong_arity("hset"));
+        return Err(Reply::error(errors::wrong_arity("hset")));
     }
-    set_pairs(ctx, argv).map(Reply::Integer).into()
+    Ok(Reply::Integer(set_pairs(ctx, argv)?))
 }
 
 /// HMSET key field value [field value ...]
-fn hmset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn hmset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if argv.len() % 2 == 1 {
-        return Reply::error(errors::wrong_arity("hmset"));
+        return Err(Reply::error(errors::wrong_arity("hmset")));
     }
-    set_pairs(ctx, argv).map(|_| Reply::OK).into()
+    set_pairs(ctx, argv)?;
+    Ok(Reply::OK)
 }
 
 /// HSETNX key field value
-fn hsetnx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+///
+/// A missing key is created before the field is looked at (the field
+/// cannot exist then, so the hash never stays empty).
+fn hsetnx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let key = &argv[1];
     let limits = limits(ctx);
-    let hash = match hash_or_create(ctx, key) {
-        Ok(h) => h,
-        Err(e) => return e,
-    };
+    let hash = hash_or_create(ctx, key)?;
     if hash.contains(&argv[2]) {
-        return Reply::Integer(0);
+        return Ok(Reply::Integer(0));
     }
     hash.set(&argv[2], argv[3].clone(), limits);
     ctx.key_modified(key);
     ctx.notify(notify::HASH, "hset", key);
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
 /// HDEL key field [field ...]
-fn hdel(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+///
+/// Stops at the field that empties the hash, which is then deleted.
+fn hdel(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let key = &argv[1];
-    let hash = match hash_for_write(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
-        Ok(Some(h)) => h,
-    };
+    let Some(hash) = hash_for_write(ctx, key)? else { return Ok(Reply::Integer(0)) };
     let mut deleted = 0;
     for field in &argv[2..] {
         if hash.remove(field) {
@@ -309,154 +303,123 @@ fn hdel(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
             ctx.key_modified(key);
         }
     }
-    Reply::Integer(deleted)
+    Ok(Reply::Integer(deleted))
 }
 
 /// HINCRBY key field increment
-fn hincrby(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let incr = match crate::args::int(&argv[3]) {
-        Ok(i) => i,
-        Err(e) => return e,
-    };
+///
+/// The increment is checked before the key; a value that is no integer,
+/// or a sum that overflows, leaves the hash as it was.
+fn hincrby(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let incr = crate::args::int(&argv[3])?;
     let key = &argv[1];
     let limits = limits(ctx);
-    let hash = match hash_or_create(ctx, key) {
-        Ok(h) => h,
-        Err(e) => return e,
-    };
+    let hash = hash_or_create(ctx, key)?;
     let current = match hash.get(&argv[2]) {
         None => 0,
         Some(v) => match crate::float::parse_i64(v) {
             Some(n) => n,
-            None => return abandon(ctx, key, "ERR hash value is not an integer"),
+            None => return Err(abandon(ctx, key, "ERR hash value is not an integer")),
         },
     };
     let Some(sum) = current.checked_add(incr) else {
-        return abandon(ctx, key, errors::OVERFLOW);
+        return Err(abandon(ctx, key, errors::OVERFLOW));
     };
     hash.set(&argv[2], sum.to_string().into_bytes(), limits);
     ctx.key_modified(key);
     ctx.notify(notify::HASH, "hincrby", key);
-    Reply::Integer(sum)
-}
-
-/// An error after the hash may have been created empty: remove it again.
-fn abandon(ctx: &mut Ctx, key: &[u8], error: &'static str) -> Reply {
-    drop_if_empty(ctx, key);
-    Reply::error(error)
+    Ok(Reply::Integer(sum))
 }
 
 /// HINCRBYFLOAT key field increment
 ///
 /// Computed like Redis, in C `long double` on the original texts
 /// (`float::incr_by_float_bytes`), so `10.5 + 0.1` prints `10.6`.
-fn hincrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn hincrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let Some(incr) = crate::long_double::LongDouble::parse(&argv[3]) else {
-        return Reply::error(errors::NOT_FLOAT);
+        return Err(Reply::error(errors::NOT_FLOAT));
     };
     if incr.inf {
-        return Reply::error("ERR value is NaN or Infinity");
+        return Err(Reply::error("ERR value is NaN or Infinity"));
     }
     let key = &argv[1];
     let limits = limits(ctx);
-    let hash = match hash_or_create(ctx, key) {
-        Ok(h) => h,
-        Err(e) => return e,
-    };
+    let hash = hash_or_create(ctx, key)?;
     let current = hash.get(&argv[2]).map(|v| v.to_vec());
     let text = match crate::float::incr_by_float_bytes(current.as_deref(), &argv[3]) {
         Ok(t) => t,
-        Err(crate::float::IncrFloatError::NotAFloat) => return abandon(ctx, key, "ERR hash value is not a float"),
+        Err(crate::float::IncrFloatError::NotAFloat) => return Err(abandon(ctx, key, "ERR hash value is not a float")),
         Err(crate::float::IncrFloatError::NanOrInfinity) => {
-            return abandon(ctx, key, "ERR increment would produce NaN or Infinity")
+            return Err(abandon(ctx, key, "ERR increment would produce NaN or Infinity"))
         }
     };
-    let hash = match hash_or_create(ctx, key) {
-        Ok(h) => h,
-        Err(e) => return e,
-    };
+    let hash = hash_or_create(ctx, key)?;
     hash.set(&argv[2], text.clone(), limits);
     ctx.key_modified(key);
     ctx.notify(notify::HASH, "hincrbyfloat", key);
-    Reply::Bulk(text)
+    Ok(Reply::Bulk(text))
 }
 
 // ----- reads --------------------------------------------------------------
 
 /// HGET key field
-fn hget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match hash_for_read(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Nil,
-        Ok(Some(h)) => Reply::opt_bulk(h.get(&argv[2])),
-    }
+fn hget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(match hash_for_read(ctx, &argv[1])? {
+        None => Reply::Nil,
+        Some(h) => Reply::opt_bulk(h.get(&argv[2])),
+    })
 }
 
 /// HMGET key field [field ...]
-fn hmget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match hash_for_read(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Array(argv[2..].iter().map(|_| Reply::Nil).collect()),
-        Ok(Some(h)) => Reply::Array(argv[2..].iter().map(|f| Reply::opt_bulk(h.get(f))).collect()),
-    }
+fn hmget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(match hash_for_read(ctx, &argv[1])? {
+        None => Reply::Array(argv[2..].iter().map(|_| Reply::Nil).collect()),
+        Some(h) => Reply::Array(argv[2..].iter().map(|f| Reply::opt_bulk(h.get(f))).collect()),
+    })
 }
 
 /// HLEN key
-fn hlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match hash_for_read(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Integer(0),
-        Ok(Some(h)) => Reply::Integer(h.len() as i64),
-    }
+fn hlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(hash_for_read(ctx, &argv[1])?.map_or(0, |h| h.len() as i64)))
 }
 
 /// HSTRLEN key field
-fn hstrlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match hash_for_read(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Integer(0),
-        Ok(Some(h)) => Reply::Integer(h.get(&argv[2]).map_or(0, |v| v.len() as i64)),
-    }
+fn hstrlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let len = hash_for_read(ctx, &argv[1])?.and_then(|h| h.get(&argv[2]).map(|v| v.len() as i64));
+    Ok(Reply::Integer(len.unwrap_or(0)))
 }
 
 /// HEXISTS key field
-fn hexists(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match hash_for_read(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Integer(0),
-        Ok(Some(h)) => Reply::Integer(h.contains(&argv[2]) as i64),
-    }
+fn hexists(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(hash_for_read(ctx, &argv[1])?.is_some_and(|h| h.contains(&argv[2])) as i64))
 }
 
 /// HKEYS key
-fn hkeys(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match hash_for_read(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Array(Vec::new()),
-        Ok(Some(h)) => Reply::Array(h.iter().map(|(f, _)| Reply::bulk(f)).collect()),
-    }
+fn hkeys(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(match hash_for_read(ctx, &argv[1])? {
+        None => Reply::Array(Vec::new()),
+        Some(h) => Reply::Array(h.iter().map(|(f, _)| Reply::bulk(f)).collect()),
+    })
 }
 
 /// HVALS key
-fn hvals(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match hash_for_read(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Array(Vec::new()),
-        Ok(Some(h)) => Reply::Array(h.iter().map(|(_, v)| Reply::bulk(v)).collect()),
-    }
+fn hvals(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(match hash_for_read(ctx, &argv[1])? {
+        None => Reply::Array(Vec::new()),
+        Some(h) => Reply::Array(h.iter().map(|(_, v)| Reply::bulk(v)).collect()),
+    })
 }
 
 /// HGETALL key — a map in RESP3, a flat field/value array in RESP2.
-fn hgetall(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match hash_for_read(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Map(Vec::new()),
-        Ok(Some(h)) => Reply::Map(h.iter().map(|(f, v)| (Reply::bulk(f), Reply::bulk(v))).collect()),
-    }
+fn hgetall(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(match hash_for_read(ctx, &argv[1])? {
+        None => Reply::Map(Vec::new()),
+        Some(h) => Reply::Map(h.iter().map(|(f, v)| (Reply::bulk(f), Reply::bulk(v))).collect()),
+    })
 }
 
 /// HRANDFIELD key [count [WITHVALUES]]
-fn hrandfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn hrandfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     // The generator is lent out so the hash can stay borrowed from the keyspace.
     let mut rng = std::mem::replace(ctx.rng(), crate::rng::Rng::new(0));
     let reply = random_fields(ctx, argv, &mut rng);
@@ -464,35 +427,35 @@ fn hrandfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
     reply
 }
 
-fn random_fields(ctx: &mut Ctx, argv: &[Vec<u8>], rng: &mut crate::rng::Rng) -> Reply {
-    if argv.len() < 3 {
-        return match hash_for_read(ctx, &argv[1]) {
-            Err(e) => e,
-            Ok(None) => Reply::Nil,
-            Ok(Some(h)) => Reply::opt_bulk(h.random_pair(|n| rng.index(n)).map(|(f, _)| f.to_vec())),
-        };
-    }
-    let count = match crate::args::int(&argv[2]) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
-    if argv.len() > 4 || (argv.len() == 4 && !argv[3].eq_ignore_ascii_case(b"withvalues")) {
-        return Reply::error(errors::SYNTAX);
-    }
-    let with_values = argv.len() == 4;
+/// HRANDFIELD's count and WITHVALUES, checked before the key is looked
+/// up; None without a count (one field, or nil).
+fn parse_random_count(argv: &[Vec<u8>]) -> Result<Option<(i64, bool)>, Reply> {
+    let mut args = Args::new(argv, 2);
+    let Some(count) = args.next_arg() else { return Ok(None) };
+    let count = crate::args::int(count)?;
+    let with_values = args.eat("WITHVALUES");
+    args.finish()?;
+    // Twice the count of replies must stay representable.
     if with_values && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
-        return Reply::error("ERR value is out of range");
+        return Err(Reply::error("ERR value is out of range"));
     }
-    let resp3 = ctx.client.protocol == crate::resp::Protocol::Resp3;
-    let hash = match hash_for_read(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Array(Vec::new()),
-        Ok(Some(h)) => h,
+    Ok(Some((count, with_values)))
+}
+
+/// HRANDFIELD with the generator lent out: one field without a count,
+/// distinct fields for a positive count, repetitions for a negative one.
+fn random_fields(ctx: &mut Ctx, argv: &[Vec<u8>], rng: &mut crate::rng::Rng) -> CommandResult {
+    let Some((count, with_values)) = parse_random_count(argv)? else {
+        return Ok(match hash_for_read(ctx, &argv[1])? {
+            None => Reply::Nil,
+            Some(h) => Reply::opt_bulk(h.random_pair(|n| rng.index(n)).map(|(f, _)| f.to_vec())),
+        });
     };
+    let resp3 = ctx.client.protocol == crate::resp::Protocol::Resp3;
+    let Some(hash) = hash_for_read(ctx, &argv[1])? else { return Ok(Reply::Array(Vec::new())) };
     if count == 0 {
-        return Reply::Array(Vec::new());
+        return Ok(Reply::Array(Vec::new()));
     }
-    let size = hash.len();
     let wanted = count.unsigned_abs();
     // Each chosen pair, shaped as Redis shapes it.
     let shape = |out: &mut Vec<Reply>, f: &[u8], v: &[u8]| {
@@ -508,40 +471,20 @@ fn random_fields(ctx: &mut Ctx, argv: &[Vec<u8>], rng: &mut crate::rng::Rng) -> 
     let mut out = Vec::new();
     if count < 0 || wanted == 1 {
         if wanted > HRANDFIELD_MAX_REPEATED {
-            return Reply::error("ERR count is too large for the emulator (limit 100000 with repetitions)");
+            return Err(Reply::error("ERR count is too large for the emulator (limit 100000 with repetitions)"));
         }
         for _ in 0..wanted {
             if let Some((f, v)) = hash.random_pair(|n| rng.index(n)) {
                 shape(&mut out, f, v);
             }
         }
-        return Reply::Array(out);
+        return Ok(Reply::Array(out));
     }
-    if wanted >= size as u64 {
-        for (f, v) in hash.iter() {
-            shape(&mut out, f, v);
-        }
-        return Reply::Array(out);
+    let wanted = usize::try_from(wanted).unwrap_or(usize::MAX);
+    for (f, v) in hash.random_distinct(wanted, |n| rng.index(n)) {
+        shape(&mut out, f, v);
     }
-    // Distinct picks: a partial Fisher–Yates shuffle of the positions. A
-    // listpack answers in its own order, a hashtable in the order drawn.
-    let pairs: Vec<(&[u8], &[u8])> = hash.iter().collect();
-    let mut positions: Vec<usize> = (0..size).collect();
-    let wanted = wanted as usize;
-    for i in 0..wanted {
-        let j = i + rng.index(size - i);
-        positions.swap(i, j);
-    }
-    let mut chosen = positions[..wanted].to_vec();
-    if hash.is_listpack() {
-        chosen.sort_unstable();
-    }
-    for p in chosen {
-        if let Some((f, v)) = pairs.get(p) {
-            shape(&mut out, f, v);
-        }
-    }
-    Reply::Array(out)
+    Ok(Reply::Array(out))
 }
 
 /// Redis's scan cursor parsing (`strtoul`): optional sign, decimal digits,
@@ -568,45 +511,57 @@ pub fn parse_scan_cursor(arg: &[u8]) -> Option<u64> {
     Some(if negative { v.wrapping_neg() } else { v })
 }
 
-/// HSCAN key cursor [MATCH pattern] [COUNT count]
-fn hscan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let Some(cursor) = parse_scan_cursor(&argv[2]) else {
-        return Reply::error("ERR invalid cursor");
-    };
-    let hash = match hash_for_read(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Array(vec![Reply::bulk_str("0"), Reply::Array(Vec::new())]),
-        Ok(Some(h)) => h,
-    };
-    let mut count: i64 = 10;
-    let mut pattern: Option<&[u8]> = None;
-    let mut i = 3;
-    while i < argv.len() {
-        let has_value = i + 1 < argv.len();
-        if argv[i].eq_ignore_ascii_case(b"count") && has_value {
-            count = match crate::args::int(&argv[i + 1]) {
-                Ok(c) => c,
-                Err(e) => return e,
-            };
-            if count < 1 {
-                return Reply::error(errors::SYNTAX);
+/// HSCAN's options after the cursor.
+struct ScanOptions<'a> {
+    count: i64,
+    /// None matches everything (as `*` does).
+    pattern: Option<&'a [u8]>,
+}
+
+impl<'a> ScanOptions<'a> {
+    /// Reads `[MATCH pattern] [COUNT count]` in any order, each option
+    /// only with its value present; COUNT must be at least 1.
+    fn parse(argv: &'a [Vec<u8>]) -> Result<Self, Reply> {
+        let mut args = Args::new(argv, 3);
+        let mut o = ScanOptions { count: 10, pattern: None };
+        while args.remaining() >= 2 {
+            if args.eat("COUNT") {
+                o.count = args.int()?;
+                if o.count < 1 {
+                    return Err(Reply::error(errors::SYNTAX));
+                }
+            } else if args.eat("MATCH") {
+                o.pattern = Some(args.value()?).filter(|p| *p != b"*");
+            } else {
+                break;
             }
-        } else if argv[i].eq_ignore_ascii_case(b"match") && has_value {
-            pattern = Some(&argv[i + 1]).filter(|p| p.as_slice() != b"*").map(|p| p.as_slice());
-        } else {
-            return Reply::error(errors::SYNTAX);
         }
-        i += 2;
+        args.finish()?;
+        Ok(o)
     }
+}
+
+/// HSCAN key cursor [MATCH pattern] [COUNT count]
+///
+/// As in Redis, the key is looked up before the options are read: a
+/// missing key answers an empty scan whatever the options say.
+fn hscan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let Some(cursor) = parse_scan_cursor(&argv[2]) else {
+        return Err(Reply::error("ERR invalid cursor"));
+    };
+    let Some(hash) = hash_for_read(ctx, &argv[1])? else {
+        return Ok(Reply::Array(vec![Reply::bulk_str("0"), Reply::Array(Vec::new())]));
+    };
+    let opts = ScanOptions::parse(argv)?;
     let mut items = Vec::new();
-    let budget = usize::try_from(count).unwrap_or(usize::MAX).min(1 << 20);
+    let budget = usize::try_from(opts.count).unwrap_or(usize::MAX).min(1 << 20);
     let next = hash.scan(cursor, budget, |f, v| {
-        if pattern.is_none_or(|p| crate::glob::glob_match(p, f, false)) {
+        if opts.pattern.is_none_or(|p| crate::glob::glob_match(p, f, false)) {
             items.push(Reply::bulk(f));
             items.push(Reply::bulk(v));
         }
     });
-    Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(items)])
+    Ok(Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(items)]))
 }
 
 #[cfg(test)]
@@ -616,7 +571,7 @@ mod tests {
     #[test]
     fn keyspace_events_match_redis() {
         // The sequence and the expected events were recorded from Redis 7.0.
-        let events = super::super::list::tests::key_events(&[
+        let events = crate::commands::list::tests::key_events(&[
             "HSET h a 1",
             "HSETNX h a 2",
             "HSETNX h b 2",

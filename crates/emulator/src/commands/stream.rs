@@ -3,21 +3,29 @@
 //! XAUTOCLAIM) and XINFO.
 //!
 //! Ids and idle times come from the engine clock. Replies, option order and
-//! error texts follow Redis 7.0's `t_stream.c`.
+//! error texts follow Redis 7.0's `t_stream.c`. What a command does to the
+//! stream, its groups and their pending entries lives in `types::stream`;
+//! this file parses arguments and shapes replies.
 
-use crate::command::{flags::*, CommandSpec, Group, KeySpec};
+use crate::args::{is, Args};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::float::parse_i64;
 use crate::notify;
 use crate::reply::Reply;
 use crate::resp::Protocol;
-use crate::types::stream::{Fields, Nack, StreamId, StreamValue, Trim, ENTRIES_READ_INVALID, LISTPACK_MAX_SIZE};
+use crate::types::stream::{
+    ClaimRules, Fields, ReadFrom, SetIdError, StreamId, StreamValue, Trim, ENTRIES_READ_INVALID, LISTPACK_MAX_SIZE,
+};
 use crate::value::Value;
 
 const INVALID_ID: &str = "ERR Invalid stream ID specified as stream command argument";
 const XADD_ID_TOO_SMALL: &str = "ERR The ID specified in XADD is equal or smaller than the target stream top item";
-const GROUP_KEY_MISSING: &str = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.";
+const GROUP_KEY_MISSING: &str = concat!(
+    "ERR The XGROUP subcommand requires the key to exist. ",
+    "Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically."
+);
 /// Bytes beyond which Redis's allocation for XAUTOCLAIM's deleted-id list
 /// fails on a 64-bit Linux host (its size depends on the machine; this is
 /// where the address space runs out).
@@ -25,171 +33,278 @@ const TRANSIENT_ALLOC_LIMIT: i64 = 1 << 45;
 /// Entries a blocked XREAD without COUNT receives when served (Redis's default).
 const BLOCKED_DEFAULT_COUNT: i64 = 1000;
 
-macro_rules! spec {
-    ($name:expr, $arity:expr, $flags:expr, $since:expr, $summary:expr, $syntax:expr, $keys:expr, $handler:expr) => {
-        CommandSpec {
-            name: $name,
-            arity: $arity,
-            flags: $flags,
-            group: Group::Stream,
-            since: $since,
-            summary: $summary,
-            syntax: $syntax,
-            keys: $keys,
-            handler: |c, a| Ok($handler(c, a)),
-            ..CommandSpec::DEFAULT
-        }
-    };
-}
+const BASE: CommandSpec =
+    CommandSpec { group: Group::Stream, since: "5.0.0", keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
 
-macro_rules! sub {
-    ($parent:expr, $name:expr, $arity:expr, $flags:expr, $summary:expr, $syntax:expr, $handler:expr) => {
-        CommandSpec {
-            name: $name,
-            parent: $parent,
-            arity: $arity,
-            flags: $flags,
-            group: Group::Stream,
-            since: "5.0.0",
-            summary: $summary,
-            syntax: $syntax,
-            keys: KeySpec { first: 2, last: 2, step: 1 },
-            handler: |c, a| Ok($handler(c, a)),
-            ..CommandSpec::DEFAULT
-        }
-    };
-}
+/// XGROUP and XINFO subcommands name the key right after the subcommand.
+const SUBCOMMAND_KEY: KeySpec = KeySpec { first: 2, last: 2, step: 1 };
+const XGROUP_BASE: CommandSpec = CommandSpec { parent: "xgroup", keys: SUBCOMMAND_KEY, ..BASE };
+const XINFO_BASE: CommandSpec = CommandSpec { parent: "xinfo", keys: SUBCOMMAND_KEY, ..BASE };
 
 const XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
-    sub!(
-        "xgroup",
-        "create",
-        -5,
-        WRITE | DENYOOM,
-        "Creates a consumer group on a stream",
-        "key group id|$ [MKSTREAM] [ENTRIESREAD entries-read]",
-        xgroup_create
-    ),
-    sub!(
-        "xgroup",
-        "setid",
-        -5,
-        WRITE,
-        "Moves a consumer group's last delivered id",
-        "key group id|$ [ENTRIESREAD entries-read]",
-        xgroup_setid
-    ),
-    sub!("xgroup", "destroy", 4, WRITE, "Deletes a consumer group", "key group", xgroup_destroy),
     CommandSpec {
-        since: "6.2.0",
-        ..sub!(
-            "xgroup",
-            "createconsumer",
-            5,
-            WRITE | DENYOOM,
-            "Adds a consumer to a consumer group",
-            "key group consumer",
-            xgroup_createconsumer
-        )
+        name: "create",
+        arity: -5,
+        flags: WRITE | DENYOOM,
+        summary: "Creates a consumer group on a stream",
+        syntax: "key group id|$ [MKSTREAM] [ENTRIESREAD entries-read]",
+        handler: xgroup_create,
+        ..XGROUP_BASE
     },
-    sub!(
-        "xgroup",
-        "delconsumer",
-        5,
-        WRITE,
-        "Removes a consumer from a consumer group",
-        "key group consumer",
-        xgroup_delconsumer
-    ),
     CommandSpec {
+        name: "setid",
+        arity: -5,
+        flags: WRITE,
+        summary: "Moves a consumer group's last delivered id",
+        syntax: "key group id|$ [ENTRIESREAD entries-read]",
+        handler: xgroup_setid,
+        ..XGROUP_BASE
+    },
+    CommandSpec {
+        name: "destroy",
+        arity: 4,
+        flags: WRITE,
+        summary: "Deletes a consumer group",
+        syntax: "key group",
+        handler: xgroup_destroy,
+        ..XGROUP_BASE
+    },
+    CommandSpec {
+        name: "createconsumer",
+        arity: 5,
+        flags: WRITE | DENYOOM,
+        since: "6.2.0",
+        summary: "Adds a consumer to a consumer group",
+        syntax: "key group consumer",
+        handler: xgroup_createconsumer,
+        ..XGROUP_BASE
+    },
+    CommandSpec {
+        name: "delconsumer",
+        arity: 5,
+        flags: WRITE,
+        summary: "Removes a consumer from a consumer group",
+        syntax: "key group consumer",
+        handler: xgroup_delconsumer,
+        ..XGROUP_BASE
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: LOADING | STALE,
         keys: KeySpec::NONE,
-        ..sub!("xgroup", "help", 2, LOADING | STALE, "Lists the XGROUP subcommands", "", xgroup_help)
+        summary: "Lists the XGROUP subcommands",
+        handler: xgroup_help,
+        ..XGROUP_BASE
     },
 ];
 
 const XINFO_SUBCOMMANDS: &[CommandSpec] = &[
-    sub!("xinfo", "consumers", 4, READONLY, "Lists the consumers of a consumer group", "key group", xinfo_consumers),
-    sub!("xinfo", "groups", 3, READONLY, "Lists the consumer groups of a stream", "key", xinfo_groups),
-    sub!("xinfo", "stream", -3, READONLY, "Describes a stream", "key [FULL [COUNT count]]", xinfo_stream),
     CommandSpec {
+        name: "consumers",
+        arity: 4,
+        flags: READONLY,
+        summary: "Lists the consumers of a consumer group",
+        syntax: "key group",
+        handler: xinfo_consumers,
+        ..XINFO_BASE
+    },
+    CommandSpec {
+        name: "groups",
+        arity: 3,
+        flags: READONLY,
+        summary: "Lists the consumer groups of a stream",
+        syntax: "key",
+        handler: xinfo_groups,
+        ..XINFO_BASE
+    },
+    CommandSpec {
+        name: "stream",
+        arity: -3,
+        flags: READONLY,
+        summary: "Describes a stream",
+        syntax: "key [FULL [COUNT count]]",
+        handler: xinfo_stream,
+        ..XINFO_BASE
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: LOADING | STALE,
         keys: KeySpec::NONE,
-        ..sub!("xinfo", "help", 2, LOADING | STALE, "Lists the XINFO subcommands", "", xinfo_help)
+        summary: "Lists the XINFO subcommands",
+        handler: xinfo_help,
+        ..XINFO_BASE
     },
 ];
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
+        name: "xadd",
+        arity: -5,
+        flags: WRITE | DENYOOM | FAST,
         complexity: "O(1) to add; O(N) for the N entries a trim removes",
-        ..spec!("xadd", -5, WRITE | DENYOOM | FAST, "5.0.0", "Appends an entry to a stream, creating it if needed",
-        "key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]", KeySpec::ONE, xadd)
+        summary: "Appends an entry to a stream, creating it if needed",
+        syntax: concat!(
+            "key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] ",
+            "*|id field value [field value ...]"
+        ),
+        handler: xadd,
+        ..BASE
     },
-    spec!("xlen", 2, READONLY | FAST, "5.0.0", "Returns the number of entries in a stream", "key", KeySpec::ONE, xlen),
     CommandSpec {
+        name: "xlen",
+        arity: 2,
+        flags: READONLY | FAST,
+        summary: "Returns the number of entries in a stream",
+        syntax: "key",
+        handler: xlen,
+        ..BASE
+    },
+    CommandSpec {
+        name: "xrange",
+        arity: -4,
+        flags: READONLY,
         complexity: "O(log N + M) for M entries returned",
-        ..spec!("xrange", -4, READONLY, "5.0.0", "Returns the entries of a stream between two ids",
-        "key start end [COUNT count]", KeySpec::ONE, xrange)
+        summary: "Returns the entries of a stream between two ids",
+        syntax: "key start end [COUNT count]",
+        handler: xrange,
+        ..BASE
     },
     CommandSpec {
+        name: "xrevrange",
+        arity: -4,
+        flags: READONLY,
         complexity: "O(log N + M) for M entries returned",
-        ..spec!("xrevrange", -4, READONLY, "5.0.0", "Returns the entries of a stream between two ids, newest first",
-        "key end start [COUNT count]", KeySpec::ONE, xrevrange)
+        summary: "Returns the entries of a stream between two ids, newest first",
+        syntax: "key end start [COUNT count]",
+        handler: xrevrange,
+        ..BASE
     },
     CommandSpec {
+        name: "xdel",
+        arity: -3,
+        flags: WRITE | FAST,
         complexity: "O(log N) per id",
-        ..spec!("xdel", -3, WRITE | FAST, "5.0.0", "Deletes entries from a stream by id", "key id [id ...]", KeySpec::ONE, xdel)
+        summary: "Deletes entries from a stream by id",
+        syntax: "key id [id ...]",
+        handler: xdel,
+        ..BASE
     },
     CommandSpec {
+        name: "xtrim",
+        arity: -4,
+        flags: WRITE,
         complexity: "O(N) for the N entries removed",
-        ..spec!("xtrim", -4, WRITE, "5.0.0", "Removes the oldest entries of a stream",
-        "key MAXLEN|MINID [=|~] threshold [LIMIT count]", KeySpec::ONE, xtrim)
+        summary: "Removes the oldest entries of a stream",
+        syntax: "key MAXLEN|MINID [=|~] threshold [LIMIT count]",
+        handler: xtrim,
+        ..BASE
     },
     CommandSpec {
+        name: "xread",
+        arity: -4,
+        flags: READONLY | BLOCKING | MOVABLE_KEYS,
+        keys: KeySpec::NONE,
         complexity: "O(log N + M) per stream for M entries returned",
-        ..spec!("xread", -4, READONLY | BLOCKING | MOVABLE_KEYS, "5.0.0",
-        "Reads entries newer than given ids from streams, optionally waiting for them",
-        "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]", KeySpec::NONE, xread)
+        summary: "Reads entries newer than given ids from streams, optionally waiting for them",
+        syntax: "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]",
+        handler: xread,
+        ..BASE
     },
     CommandSpec {
+        name: "xreadgroup",
+        arity: -7,
+        flags: WRITE | BLOCKING | MOVABLE_KEYS,
+        keys: KeySpec::NONE,
         complexity: "O(log N + M) per stream for M entries returned",
-        ..spec!("xreadgroup", -7, WRITE | BLOCKING | MOVABLE_KEYS, "5.0.0",
-        "Reads entries for a consumer of a group, optionally waiting for new ones",
-        "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]",
-        KeySpec::NONE, xreadgroup)
+        summary: "Reads entries for a consumer of a group, optionally waiting for new ones",
+        syntax: concat!(
+            "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] ",
+            "STREAMS key [key ...] id [id ...]"
+        ),
+        handler: xreadgroup,
+        ..BASE
     },
     CommandSpec {
+        name: "xgroup",
+        arity: -2,
+        keys: KeySpec::NONE,
+        summary: "Manages consumer groups",
+        syntax: "<subcommand>",
         subcommands: XGROUP_SUBCOMMANDS,
-        ..spec!("xgroup", -2, 0, "5.0.0", "Manages consumer groups", "<subcommand>", KeySpec::NONE,
-            |_: &mut Ctx, _: &[Vec<u8>]| Reply::error(errors::SYNTAX))
+        handler: container_without_subcommand,
+        ..BASE
     },
     CommandSpec {
+        name: "xack",
+        arity: -4,
+        flags: WRITE | FAST,
         complexity: "O(log N) per id",
-        ..spec!("xack", -4, WRITE | FAST, "5.0.0", "Acknowledges entries of a consumer group's pending list",
-        "key group id [id ...]", KeySpec::ONE, xack)
+        summary: "Acknowledges entries of a consumer group's pending list",
+        syntax: "key group id [id ...]",
+        handler: xack,
+        ..BASE
     },
     CommandSpec {
+        name: "xpending",
+        arity: -3,
+        flags: READONLY,
         complexity: "O(log N + M) for M pending entries listed",
-        ..spec!("xpending", -3, READONLY, "5.0.0", "Inspects the pending entries of a consumer group",
-        "key group [[IDLE min-idle-time] start end count [consumer]]", KeySpec::ONE, xpending)
+        summary: "Inspects the pending entries of a consumer group",
+        syntax: "key group [[IDLE min-idle-time] start end count [consumer]]",
+        handler: xpending,
+        ..BASE
     },
     CommandSpec {
+        name: "xclaim",
+        arity: -6,
+        flags: WRITE | FAST,
         complexity: "O(log N) per id",
-        ..spec!("xclaim", -6, WRITE | FAST, "5.0.0", "Transfers pending entries to another consumer",
-        "key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]",
-        KeySpec::ONE, xclaim)
+        summary: "Transfers pending entries to another consumer",
+        syntax: concat!(
+            "key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] ",
+            "[RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]"
+        ),
+        handler: xclaim,
+        ..BASE
     },
     CommandSpec {
+        name: "xautoclaim",
+        arity: -6,
+        flags: WRITE | FAST,
+        since: "6.2.0",
         complexity: "O(COUNT)",
-        ..spec!("xautoclaim", -6, WRITE | FAST, "6.2.0", "Transfers idle pending entries to another consumer, scanning from a cursor",
-        "key group consumer min-idle-time start [COUNT count] [JUSTID]", KeySpec::ONE, xautoclaim)
+        summary: "Transfers idle pending entries to another consumer, scanning from a cursor",
+        syntax: "key group consumer min-idle-time start [COUNT count] [JUSTID]",
+        handler: xautoclaim,
+        ..BASE
     },
     CommandSpec {
+        name: "xinfo",
+        arity: -2,
+        keys: KeySpec::NONE,
+        summary: "Describes streams, consumer groups and consumers",
+        syntax: "<subcommand>",
         subcommands: XINFO_SUBCOMMANDS,
-        ..spec!("xinfo", -2, 0, "5.0.0", "Describes streams, consumer groups and consumers", "<subcommand>",
-            KeySpec::NONE, |_: &mut Ctx, _: &[Vec<u8>]| Reply::error(errors::SYNTAX))
+        handler: container_without_subcommand,
+        ..BASE
     },
-    spec!("xsetid", -3, WRITE | DENYOOM | FAST, "5.0.0", "Sets a stream's last id and counters",
-        "key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]", KeySpec::ONE, xsetid),
+    CommandSpec {
+        name: "xsetid",
+        arity: -3,
+        flags: WRITE | DENYOOM | FAST,
+        summary: "Sets a stream's last id and counters",
+        syntax: "key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]",
+        handler: xsetid,
+        ..BASE
+    },
 ];
+
+/// XGROUP / XINFO without a subcommand the table knows.
+fn container_without_subcommand(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Err(Reply::error(errors::SYNTAX))
+}
 
 // ----- id parsing -----------------------------------------------------------
 
@@ -311,6 +426,26 @@ fn entries_reply(entries: &[(StreamId, &Fields)]) -> Reply {
     Reply::Array(entries.iter().map(|(id, f)| entry_reply(*id, f)).collect())
 }
 
+/// A pending entry served again by XREADGROUP: the entry, or the id with a
+/// null field list when the entry has been deleted since it was delivered.
+fn served_entry_reply(s: &StreamValue, id: StreamId) -> Reply {
+    match s.get(id) {
+        Some(fields) => entry_reply(id, fields),
+        None => Reply::Array(vec![id_reply(id), Reply::NilArray]),
+    }
+}
+
+/// A claimed entry: its id alone (JUSTID), the entry, or nil if it is gone.
+fn claimed_reply(s: &StreamValue, id: StreamId, justid: bool) -> Reply {
+    if justid {
+        return id_reply(id);
+    }
+    match s.get(id) {
+        Some(fields) => entry_reply(id, fields),
+        None => Reply::Nil,
+    }
+}
+
 /// An argument inside an error message: Redis prints it as a C string,
 /// so it ends at the first NUL byte.
 fn text(b: &[u8]) -> String {
@@ -318,8 +453,21 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(&b[..end]).into_owned()
 }
 
+/// An integer argument whose parse error is the command's own message.
 fn integer_with(arg: &[u8], msg: &'static str) -> Result<i64, Reply> {
     parse_i64(arg).ok_or(Reply::error(msg))
+}
+
+/// Ids that must all be valid (`-` and `+` are not), for XDEL and XACK.
+fn strict_ids(args: &[Vec<u8>]) -> Result<Vec<StreamId>, Reply> {
+    args.iter().map(|a| strict_id(a)).collect()
+}
+
+/// Consumes `keyword` if it is next and followed by at least `values` more
+/// arguments: Redis reads an option only when its values are there, and
+/// otherwise treats the keyword as an unknown argument.
+fn eat_option(args: &mut Args, keyword: &str, values: usize) -> bool {
+    args.remaining() > values && args.eat(keyword)
 }
 
 /// The stream under `key` for reading: Ok(None) if missing, WRONGTYPE otherwise.
@@ -332,12 +480,17 @@ fn write_stream<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut Strea
     Ok(ctx.write_as::<Box<StreamValue>>(key)?.map(|s| &mut **s))
 }
 
-fn is_resp3(ctx: &Ctx) -> bool {
-    ctx.client.protocol == Protocol::Resp3
+/// The stream under `key` when it has consumer group `group`; WRONGTYPE,
+/// or NOGROUP naming both key and group.
+fn stream_with_group<'a>(ctx: &'a mut Ctx, key: &[u8], group: &[u8]) -> Result<&'a mut StreamValue, Reply> {
+    match read_stream(ctx, key)? {
+        Some(s) if s.groups.contains_key(group) => Ok(s),
+        _ => Err(no_key_or_group(key, group)),
+    }
 }
 
-fn help_reply(lines: &[&'static str]) -> Reply {
-    Reply::Array(lines.iter().map(|l| Reply::status(*l)).collect())
+fn is_resp3(ctx: &Ctx) -> bool {
+    ctx.client.protocol == Protocol::Resp3
 }
 
 /// `ERR unknown subcommand or wrong number of arguments for 'x'. Try XGROUP HELP.`
@@ -349,454 +502,412 @@ fn subcommand_syntax_error(argv: &[Vec<u8>]) -> Reply {
     )))
 }
 
-// ----- XADD / XTRIM option parsing ------------------------------------------
+fn no_key_or_group(key: &[u8], group: &[u8]) -> Reply {
+    Reply::error(errors::sanitize(&format!("NOGROUP No such key '{}' or consumer group '{}'", text(key), text(group))))
+}
 
-struct AddTrimArgs {
+fn no_group_for_key(group: &[u8], key: &[u8]) -> Reply {
+    Reply::error(errors::sanitize(&format!(
+        "NOGROUP No such consumer group '{}' for key name '{}'",
+        text(group),
+        text(key)
+    )))
+}
+
+// ----- XADD / XTRIM ---------------------------------------------------------
+
+/// The options XADD and XTRIM share (Redis's
+/// `streamParseAddOrTrimArgsOrReply`), with XADD's NOMKSTREAM and id.
+struct AddTrimOptions {
     trim: Option<Trim>,
+    /// `~`: trim whole nodes only.
     approx: bool,
-    limit: i64,
+    /// Most entries one trim may remove (0 = no bound).
+    limit: u64,
     no_mkstream: bool,
+    /// XADD's explicit id; None for `*` (and for XTRIM).
     id: Option<ParsedId>,
 }
 
-/// Redis's `streamParseAddOrTrimArgsOrReply`. Returns the options and the
-/// position of the id (XADD) or the end of the options.
-fn parse_add_trim(argv: &[Vec<u8>], xadd: bool, node_max_entries: u64) -> Result<(AddTrimArgs, usize), Reply> {
-    let mut a = AddTrimArgs { trim: None, approx: false, limit: 0, no_mkstream: false, id: None };
-    let mut limit_given = false;
-    let mut i = 2;
-    while i < argv.len() {
-        let more = argv.len() - 1 - i;
-        let opt = argv[i].as_slice();
-        let is = |k: &str| opt.eq_ignore_ascii_case(k.as_bytes());
-        if xadd && opt == b"*" {
-            break;
-        } else if (is("maxlen") || is("minid")) && more > 0 {
-            if a.trim.is_some() {
-                return Err(Reply::error(
-                    "ERR syntax error, MAXLEN and MINID options at the same time are not compatible",
-                ));
-            }
-            a.approx = false;
-            let next = argv[i + 1].as_slice();
-            if more >= 2 && next == b"~" {
-                a.approx = true;
-                i += 1;
-            } else if more >= 2 && next == b"=" {
-                i += 1;
-            }
-            let value = argv[i + 1].as_slice();
-            if is("maxlen") {
-                let n = crate::args::int(value)?;
-                if n < 0 {
-                    return Err(Reply::error("ERR The MAXLEN argument must be >= 0."));
+impl AddTrimOptions {
+    /// Reads the options after the key. For XADD the options end at the id
+    /// (`*` or the first argument that is no option), and the cursor is
+    /// left on the first field. Without LIMIT, `~` trims at most 100 nodes'
+    /// worth of entries (at most 10000), and exact trims are unbounded.
+    fn parse(args: &mut Args, xadd: bool, node_max_entries: u64) -> Result<Self, Reply> {
+        let mut o = AddTrimOptions { trim: None, approx: false, limit: 0, no_mkstream: false, id: None };
+        let mut limit = None;
+        while let Some(opt) = args.next_arg() {
+            let more = args.remaining();
+            if xadd && opt == b"*" {
+                break;
+            } else if (is(opt, "MAXLEN") || is(opt, "MINID")) && more > 0 {
+                if o.trim.is_some() {
+                    return Err(Reply::error(
+                        "ERR syntax error, MAXLEN and MINID options at the same time are not compatible",
+                    ));
                 }
-                a.trim = Some(Trim::MaxLen(n as u64));
+                let mut threshold = args.value()?;
+                o.approx = false;
+                if more >= 2 && (threshold == b"~" || threshold == b"=") {
+                    o.approx = threshold == b"~";
+                    threshold = args.value()?;
+                }
+                o.trim = Some(if is(opt, "MAXLEN") {
+                    let n = crate::args::int(threshold)?;
+                    if n < 0 {
+                        return Err(Reply::error("ERR The MAXLEN argument must be >= 0."));
+                    }
+                    Trim::MaxLen(n as u64)
+                } else {
+                    Trim::MinId(strict_id(threshold)?)
+                });
+            } else if is(opt, "LIMIT") && more > 0 {
+                let n = args.int()?;
+                if n < 0 {
+                    return Err(Reply::error("ERR The LIMIT argument must be >= 0."));
+                }
+                limit = Some(n as u64);
+            } else if xadd && is(opt, "NOMKSTREAM") {
+                o.no_mkstream = true;
+            } else if xadd {
+                o.id = Some(parse_id(opt, 0, true, true)?);
+                break;
             } else {
-                a.trim = Some(Trim::MinId(strict_id(value)?));
+                return Err(Reply::error(errors::SYNTAX));
             }
-            i += 1;
-        } else if is("limit") && more > 0 {
-            let n = crate::args::int(&argv[i + 1])?;
-            if n < 0 {
-                return Err(Reply::error("ERR The LIMIT argument must be >= 0."));
+        }
+        if limit.is_some_and(|n| n != 0) && o.trim.is_none() {
+            return Err(Reply::error("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"));
+        }
+        if !xadd && o.trim.is_none() {
+            return Err(Reply::error("ERR syntax error, XTRIM must be called with a trimming strategy"));
+        }
+        o.limit = match limit {
+            Some(_) if !o.approx => {
+                return Err(Reply::error("ERR syntax error, LIMIT cannot be used without the special ~ option"));
             }
-            a.limit = n;
-            limit_given = true;
-            i += 1;
-        } else if xadd && is("nomkstream") {
-            a.no_mkstream = true;
-        } else if xadd {
-            a.id = Some(parse_id(opt, 0, true, true)?);
-            break;
-        } else {
-            return Err(Reply::error(errors::SYNTAX));
-        }
-        i += 1;
+            Some(n) => n,
+            None if o.approx => {
+                let l = 100i64.saturating_mul(node_max_entries as i64);
+                if l <= 0 || l > 10_000 {
+                    10_000
+                } else {
+                    l as u64
+                }
+            }
+            None => 0,
+        };
+        Ok(o)
     }
-    if a.limit != 0 && a.trim.is_none() {
-        return Err(Reply::error("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"));
-    }
-    if !xadd && a.trim.is_none() {
-        return Err(Reply::error("ERR syntax error, XTRIM must be called with a trimming strategy"));
-    }
-    if limit_given {
-        if !a.approx {
-            return Err(Reply::error("ERR syntax error, LIMIT cannot be used without the special ~ option"));
-        }
-    } else if a.approx {
-        let l = 100i64.saturating_mul(node_max_entries as i64);
-        a.limit = if l <= 0 || l > 10_000 { 10_000 } else { l };
-    } else {
-        a.limit = 0;
-    }
-    Ok((a, i))
 }
 
 /// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]
-fn xadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+///
+/// A missing stream is created before the new id is checked against it,
+/// as Redis does.
+fn xadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let (max_bytes, max_entries) = (ctx.config().stream_node_max_bytes, ctx.config().stream_node_max_entries);
-    let (opts, idpos) = match parse_add_trim(argv, true, max_entries) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
-    let field_pos = idpos + 1;
-    let nfields = argv.len().saturating_sub(field_pos);
-    if nfields < 2 || nfields % 2 == 1 {
-        return Reply::error(errors::wrong_arity("xadd"));
+    let mut args = Args::new(argv, 2);
+    let opts = AddTrimOptions::parse(&mut args, true, max_entries)?;
+    let pairs = args.rest();
+    if pairs.len() < 2 || pairs.len() % 2 == 1 {
+        return Err(Reply::error(errors::wrong_arity("xadd")));
     }
-    if let Some(p) = opts.id {
-        if p.seq_given && p.id.is_zero() {
-            return Reply::error("ERR The ID specified in XADD must be greater than 0-0");
-        }
+    if opts.id.is_some_and(|p| p.seq_given && p.id.is_zero()) {
+        return Err(Reply::error("ERR The ID specified in XADD must be greater than 0-0"));
     }
     let key = &argv[1];
     let now = ctx.now_ms();
-    match write_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            if opts.no_mkstream {
-                return Reply::Nil;
-            }
-            ctx.set_key(key, Value::Stream(Box::default()), false);
+    if write_stream(ctx, key)?.is_none() {
+        if opts.no_mkstream {
+            return Ok(Reply::Nil);
         }
+        ctx.set_key(key, Value::Stream(Box::default()), false);
     }
-    let Ok(Some(s)) = write_stream(ctx, key) else { return Reply::error(errors::WRONGTYPE) };
+    let Ok(Some(s)) = write_stream(ctx, key) else { return Err(Reply::error(errors::WRONGTYPE)) };
     if s.last_id == StreamId::MAX {
-        return Reply::error("ERR The stream has exhausted the last possible ID, unable to add more items");
+        return Err(Reply::error("ERR The stream has exhausted the last possible ID, unable to add more items"));
     }
     let id = match opts.id {
         Some(ParsedId { id, seq_given: true }) => id,
+        // Redis 7.0 reports an exhausted sequence with the size error.
         Some(ParsedId { id, seq_given: false }) => {
-            if s.last_id.ms == id.ms {
-                match s.last_id.seq.checked_add(1) {
-                    Some(seq) => StreamId::new(id.ms, seq),
-                    // Redis 7.0 reports this case with the size error.
-                    None => return Reply::error("ERR Elements are too large to be stored"),
-                }
-            } else {
-                id
-            }
+            s.auto_seq_id(id.ms).ok_or(Reply::error("ERR Elements are too large to be stored"))?
         }
-        None => {
-            let ms = u64::try_from(now).unwrap_or(0);
-            if ms > s.last_id.ms {
-                StreamId::new(ms, 0)
-            } else {
-                s.last_id.next().unwrap_or(StreamId::MIN)
-            }
-        }
+        None => s.auto_id(u64::try_from(now).unwrap_or(0)),
     };
     if id <= s.last_id {
-        return Reply::error(XADD_ID_TOO_SMALL);
+        return Err(Reply::error(XADD_ID_TOO_SMALL));
     }
-    let fields: Fields = argv[field_pos..].chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect();
+    let fields: Fields = pairs.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect();
     if fields.iter().map(|(f, v)| f.len() + v.len()).sum::<usize>() > LISTPACK_MAX_SIZE {
-        return Reply::error("ERR Elements are too large to be stored");
+        return Err(Reply::error("ERR Elements are too large to be stored"));
     }
     s.append(id, fields, max_bytes, max_entries);
-    let trimmed = match opts.trim {
-        Some(how) => s.trim(how, opts.approx, opts.limit as u64),
-        None => 0,
-    };
+    let trimmed = opts.trim.map_or(0, |how| s.trim(how, opts.approx, opts.limit));
     ctx.key_modified(key);
     ctx.notify(notify::STREAM, "xadd", key);
     if trimmed > 0 {
         ctx.notify(notify::STREAM, "xtrim", key);
     }
     ctx.signal_ready(key);
-    id_reply(id)
+    Ok(id_reply(id))
 }
 
 /// XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]
-fn xtrim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn xtrim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let max_entries = ctx.config().stream_node_max_entries;
-    let opts = match parse_add_trim(argv, false, max_entries) {
-        Ok((o, _)) => o,
-        Err(e) => return e,
-    };
+    let opts = AddTrimOptions::parse(&mut Args::new(argv, 2), false, max_entries)?;
     let key = &argv[1];
-    let s = match write_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
-        Ok(Some(s)) => s,
-    };
-    let deleted = match opts.trim {
-        Some(how) => s.trim(how, opts.approx, opts.limit as u64),
-        None => 0,
-    };
+    let Some(s) = write_stream(ctx, key)? else { return Ok(Reply::Integer(0)) };
+    let deleted = opts.trim.map_or(0, |how| s.trim(how, opts.approx, opts.limit));
     if deleted > 0 {
         ctx.notify(notify::STREAM, "xtrim", key);
         ctx.key_modified(key);
     }
-    Reply::Integer(deleted as i64)
+    Ok(Reply::Integer(deleted as i64))
 }
 
 /// XLEN key
-fn xlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    match read_stream(ctx, &argv[1]) {
-        Err(e) => e,
-        Ok(None) => Reply::Integer(0),
-        Ok(Some(s)) => Reply::Integer(s.len() as i64),
-    }
+fn xlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(read_stream(ctx, &argv[1])?.map_or(0, |s| s.len() as i64)))
 }
 
 /// XRANGE key start end [COUNT count]
-fn xrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn xrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     range_generic(ctx, argv, false)
 }
 
 /// XREVRANGE key end start [COUNT count]
-fn xrevrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn xrevrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     range_generic(ctx, argv, true)
 }
 
-fn range_generic(ctx: &mut Ctx, argv: &[Vec<u8>], rev: bool) -> Reply {
+/// XRANGE / XREVRANGE. The bounds are checked before the options and the
+/// key; `COUNT 0` answers a null array, as Redis does.
+fn range_generic(ctx: &mut Ctx, argv: &[Vec<u8>], rev: bool) -> CommandResult {
     let (start_arg, end_arg) = if rev { (&argv[3], &argv[2]) } else { (&argv[2], &argv[3]) };
-    let start = match start_bound(start_arg) {
-        Ok(id) => id,
-        Err(e) => return e,
-    };
-    let end = match end_bound(end_arg) {
-        Ok(id) => id,
-        Err(e) => return e,
-    };
-    let mut count: i64 = -1;
-    let mut j = 4;
-    while j < argv.len() {
-        if argv[j].eq_ignore_ascii_case(b"COUNT") && j + 1 < argv.len() {
-            count = match crate::args::int(&argv[j + 1]) {
-                Ok(c) => c.max(0),
-                Err(e) => return e,
-            };
-            j += 2;
-        } else {
-            return Reply::error(errors::SYNTAX);
-        }
+    let start = start_bound(start_arg)?;
+    let end = end_bound(end_arg)?;
+    let mut args = Args::new(argv, 4);
+    let mut count = None;
+    while eat_option(&mut args, "COUNT", 1) {
+        count = Some(args.int()?.max(0));
     }
-    let s = match read_stream(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Array(Vec::new()),
-        Ok(Some(s)) => s,
+    args.finish()?;
+    let Some(s) = read_stream(ctx, &argv[1])? else { return Ok(Reply::Array(Vec::new())) };
+    let limit = match count {
+        Some(0) => return Ok(Reply::NilArray),
+        Some(n) => n as usize,
+        None => 0,
     };
-    if count == 0 {
-        return Reply::NilArray;
-    }
-    let limit = if count < 0 { 0 } else { count as usize };
-    entries_reply(&s.range(start, end, rev, limit))
+    Ok(entries_reply(&s.range(start, end, rev, limit)))
 }
 
 /// XDEL key id [id ...]
-fn xdel(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn xdel(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let key = &argv[1];
-    let s = match write_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Integer(0),
-        Ok(Some(s)) => s,
-    };
-    let mut ids = Vec::with_capacity(argv.len().min(1024));
-    for a in &argv[2..] {
-        match strict_id(a) {
-            Ok(id) => ids.push(id),
-            Err(e) => return e,
-        }
-    }
+    let Some(s) = write_stream(ctx, key)? else { return Ok(Reply::Integer(0)) };
+    let ids = strict_ids(&argv[2..])?;
     let deleted = ids.into_iter().filter(|id| s.delete(*id)).count();
     if deleted > 0 {
         ctx.key_modified(key);
         ctx.notify(notify::STREAM, "xdel", key);
     }
-    Reply::Integer(deleted as i64)
+    Ok(Reply::Integer(deleted as i64))
+}
+
+/// XSETID's options after the new last id.
+struct SetIdOptions {
+    entries_added: Option<u64>,
+    /// 0-0 leaves max-deleted-entry-id as it is.
+    max_deleted: StreamId,
+}
+
+impl SetIdOptions {
+    /// Reads `[ENTRIESADDED n] [MAXDELETEDID id]`; a max-deleted id above
+    /// the new last id `id` is refused as soon as it is read.
+    fn parse(args: &mut Args, id: StreamId) -> Result<Self, Reply> {
+        let mut o = SetIdOptions { entries_added: None, max_deleted: StreamId::MIN };
+        loop {
+            if eat_option(args, "ENTRIESADDED", 1) {
+                let n = args.int()?;
+                if n < 0 {
+                    return Err(Reply::error("ERR entries_added must be positive"));
+                }
+                o.entries_added = Some(n as u64);
+            } else if eat_option(args, "MAXDELETEDID", 1) {
+                o.max_deleted = strict_id(args.value()?)?;
+                if id < o.max_deleted {
+                    return Err(Reply::error(
+                        "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id",
+                    ));
+                }
+            } else {
+                break;
+            }
+        }
+        args.finish()?;
+        Ok(o)
+    }
 }
 
 /// XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]
-fn xsetid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let id = match strict_id(&argv[2]) {
-        Ok(id) => id,
-        Err(e) => return e,
-    };
-    let mut entries_added: i64 = -1;
-    let mut max_deleted = StreamId::MIN;
-    let mut i = 3;
-    while i < argv.len() {
-        let more = argv.len() - 1 - i;
-        if argv[i].eq_ignore_ascii_case(b"ENTRIESADDED") && more > 0 {
-            entries_added = match crate::args::int(&argv[i + 1]) {
-                Ok(n) if n < 0 => return Reply::error("ERR entries_added must be positive"),
-                Ok(n) => n,
-                Err(e) => return e,
-            };
-            i += 2;
-        } else if argv[i].eq_ignore_ascii_case(b"MAXDELETEDID") && more > 0 {
-            max_deleted = match strict_id(&argv[i + 1]) {
-                Ok(m) => m,
-                Err(e) => return e,
-            };
-            if id < max_deleted {
-                return Reply::error(
-                    "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id",
-                );
-            }
-            i += 2;
-        } else {
-            return Reply::error(errors::SYNTAX);
-        }
-    }
+fn xsetid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let id = strict_id(&argv[2])?;
+    let opts = SetIdOptions::parse(&mut Args::new(argv, 3), id)?;
     let key = &argv[1];
-    let s = match write_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::error(errors::NO_SUCH_KEY),
-        Ok(Some(s)) => s,
-    };
-    if !s.is_empty() {
-        if id < s.last_valid_id() {
-            return Reply::error("ERR The ID specified in XSETID is smaller than the target stream top item");
-        }
-        if entries_added != -1 && s.len() as i64 > entries_added {
-            return Reply::error("ERR The entries_added specified in XSETID is smaller than the target stream length");
-        }
-    }
-    s.last_id = id;
-    if entries_added != -1 {
-        s.entries_added = entries_added as u64;
-    }
-    if !max_deleted.is_zero() {
-        s.max_deleted_id = max_deleted;
-    }
+    let Some(s) = write_stream(ctx, key)? else { return Err(Reply::error(errors::NO_SUCH_KEY)) };
+    s.set_last_id(id, opts.entries_added, opts.max_deleted).map_err(|e| {
+        Reply::error(match e {
+            SetIdError::BelowTopItem => "ERR The ID specified in XSETID is smaller than the target stream top item",
+            SetIdError::EntriesAddedBelowLength => {
+                "ERR The entries_added specified in XSETID is smaller than the target stream length"
+            }
+        })
+    })?;
     ctx.key_modified(key);
     ctx.notify(notify::STREAM, "xsetid", key);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 // ----- XREAD / XREADGROUP ---------------------------------------------------
 
+const DOLLAR_IN_XREADGROUP: &str = concat!(
+    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer ",
+    "by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."
+);
+const GREATER_IN_XREAD: &str =
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.";
+
+/// XREAD / XREADGROUP options, with the keys and ids that follow STREAMS.
+struct ReadOptions<'a> {
+    /// BLOCK milliseconds (0 = wait forever).
+    block: Option<i64>,
+    /// COUNT (0 = no limit).
+    count: i64,
+    noack: bool,
+    /// GROUP's group and consumer names (XREADGROUP only).
+    group: Option<(&'a [u8], &'a [u8])>,
+    /// Index in argv of the first key.
+    streams_at: usize,
+    keys: &'a [Vec<u8>],
+    ids: &'a [Vec<u8>],
+}
+
+impl<'a> ReadOptions<'a> {
+    /// Reads the options up to STREAMS, which ends them. GROUP and NOACK are
+    /// XREADGROUP's; XREAD names them in its error.
+    fn parse(argv: &'a [Vec<u8>], group_mode: bool) -> Result<Self, Reply> {
+        let mut args = Args::new(argv, 1);
+        let (mut block, mut count, mut noack, mut group) = (None, 0, false, None);
+        let mut streams_at = None;
+        loop {
+            if eat_option(&mut args, "BLOCK", 1) {
+                let t =
+                    parse_i64(args.value()?).ok_or(Reply::error("ERR timeout is not an integer or out of range"))?;
+                if t < 0 {
+                    return Err(Reply::error(errors::TIMEOUT_NEGATIVE));
+                }
+                block = Some(t);
+            } else if eat_option(&mut args, "COUNT", 1) {
+                count = args.int()?.max(0);
+            } else if eat_option(&mut args, "STREAMS", 1) {
+                if !args.remaining().is_multiple_of(2) {
+                    return Err(Reply::error(
+                        "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
+                    ));
+                }
+                streams_at = Some(args.position());
+                break;
+            } else if eat_option(&mut args, "GROUP", 2) {
+                if !group_mode {
+                    return Err(Reply::error(
+                        "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.",
+                    ));
+                }
+                group = Some((args.value()?, args.value()?));
+            } else if args.eat("NOACK") {
+                if !group_mode {
+                    return Err(Reply::error(
+                        "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.",
+                    ));
+                }
+                noack = true;
+            } else {
+                break;
+            }
+        }
+        let Some(streams_at) = streams_at else { return Err(Reply::error(errors::SYNTAX)) };
+        if group_mode && group.is_none() {
+            return Err(Reply::error("ERR Missing GROUP option for XREADGROUP"));
+        }
+        let (keys, ids) = args.rest().split_at(args.remaining() / 2);
+        Ok(ReadOptions { block, count, noack, group, streams_at, keys, ids })
+    }
+}
+
 /// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
-fn xread(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn xread(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     read_generic(ctx, argv, false)
 }
 
 /// XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]
-fn xreadgroup(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn xreadgroup(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     read_generic(ctx, argv, true)
 }
 
-/// What one stream of an XREAD(GROUP) asks for.
-#[derive(Clone, Copy)]
-enum ReadFrom {
-    After(StreamId),
-    /// `>`: entries never delivered to the group.
-    New,
-}
-
-fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], group_mode: bool) -> Reply {
-    let mut timeout: Option<i64> = None;
-    let mut count: i64 = 0;
-    let mut streams_arg = 0;
-    let mut noack = false;
-    let mut group: Option<(&[u8], &[u8])> = None;
-    let mut i = 1;
-    while i < argv.len() {
-        let more = argv.len() - i - 1;
-        let o = argv[i].as_slice();
-        if o.eq_ignore_ascii_case(b"BLOCK") && more > 0 {
-            i += 1;
-            match parse_i64(&argv[i]) {
-                None => return Reply::error("ERR timeout is not an integer or out of range"),
-                Some(t) if t < 0 => return Reply::error(errors::TIMEOUT_NEGATIVE),
-                Some(t) => timeout = Some(t),
-            }
-        } else if o.eq_ignore_ascii_case(b"COUNT") && more > 0 {
-            i += 1;
-            count = match crate::args::int(&argv[i]) {
-                Ok(c) => c.max(0),
-                Err(e) => return e,
-            };
-        } else if o.eq_ignore_ascii_case(b"STREAMS") && more > 0 {
-            streams_arg = i + 1;
-            if !(argv.len() - streams_arg).is_multiple_of(2) {
-                return Reply::error(
-                    "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
-                );
-            }
-            break;
-        } else if o.eq_ignore_ascii_case(b"GROUP") && more >= 2 {
-            if !group_mode {
-                return Reply::error("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
-            }
-            group = Some((&argv[i + 1], &argv[i + 2]));
-            i += 2;
-        } else if o.eq_ignore_ascii_case(b"NOACK") {
-            if !group_mode {
-                return Reply::error("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
-            }
-            noack = true;
-        } else {
-            return Reply::error(errors::SYNTAX);
-        }
-        i += 1;
-    }
-    if streams_arg == 0 {
-        return Reply::error(errors::SYNTAX);
-    }
-    if group_mode && group.is_none() {
-        return Reply::error("ERR Missing GROUP option for XREADGROUP");
-    }
-    let nstreams = (argv.len() - streams_arg) / 2;
-    let keys = &argv[streams_arg..streams_arg + nstreams];
-    let id_args = &argv[streams_arg + nstreams..];
-    let mut wants: Vec<ReadFrom> = Vec::with_capacity(nstreams.min(1024));
-    for (key, id_arg) in keys.iter().zip(id_args) {
-        let s = match read_stream(ctx, key) {
-            Err(e) => return e,
-            Ok(s) => s,
-        };
-        if let Some((g, _)) = group {
+/// Checks every stream of an XREAD(GROUP) (type, and the group for
+/// XREADGROUP) and reads its id: `$` is the stream's last id now (XREAD),
+/// `>` the entries never delivered to the group (XREADGROUP).
+fn read_positions(ctx: &mut Ctx, opts: &ReadOptions) -> Result<Vec<ReadFrom>, Reply> {
+    let group_mode = opts.group.is_some();
+    let mut wants = Vec::with_capacity(opts.keys.len().min(1024));
+    for (key, id_arg) in opts.keys.iter().zip(opts.ids) {
+        let s = read_stream(ctx, key)?;
+        if let Some((g, _)) = opts.group {
             if !s.as_ref().is_some_and(|s| s.groups.contains_key(g)) {
-                return Reply::error(errors::sanitize(&format!(
+                return Err(Reply::error(errors::sanitize(&format!(
                     "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option",
                     text(key),
                     text(g)
-                )));
+                ))));
             }
         }
-        let last = s.map(|s| s.last_id).unwrap_or(StreamId::MIN);
-        if id_arg.as_slice() == b"$" {
-            if group_mode {
-                return Reply::error("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.");
-            }
-            wants.push(ReadFrom::After(last));
-        } else if id_arg.as_slice() == b">" {
-            if !group_mode {
-                return Reply::error(
-                    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.",
-                );
-            }
-            wants.push(ReadFrom::New);
-        } else {
-            match strict_id(id_arg) {
+        let want = match id_arg.as_slice() {
+            b"$" if group_mode => return Err(Reply::error(DOLLAR_IN_XREADGROUP)),
+            b"$" => ReadFrom::After(s.map(|s| s.last_id).unwrap_or(StreamId::MIN)),
+            b">" if !group_mode => return Err(Reply::error(GREATER_IN_XREAD)),
+            b">" => ReadFrom::New,
+            _ => match strict_id(id_arg)? {
                 // Redis encodes `>` as the largest id, so that id means `>`.
-                Ok(StreamId::MAX) if group_mode => wants.push(ReadFrom::New),
-                Ok(id) => wants.push(ReadFrom::After(id)),
-                Err(e) => return e,
-            }
-        }
-    }
-    let now = ctx.now_ms();
-    let limit = usize::try_from(count).unwrap_or(0);
-    let mut served: Vec<(Reply, Reply)> = Vec::new();
-    for (key, want) in keys.iter().zip(&wants) {
-        let s = match read_stream(ctx, key) {
-            Ok(Some(s)) => s,
-            _ => continue,
+                StreamId::MAX if group_mode => ReadFrom::New,
+                id => ReadFrom::After(id),
+            },
         };
-        let items = match group {
+        wants.push(want);
+    }
+    Ok(wants)
+}
+
+/// XREAD / XREADGROUP: every stream with something to serve answers now;
+/// with none and BLOCK, the client waits (unless it may not block, as in
+/// MULTI or a script) for the same command with `$` resolved to the ids
+/// seen now.
+fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], group_mode: bool) -> CommandResult {
+    let opts = ReadOptions::parse(argv, group_mode)?;
+    let wants = read_positions(ctx, &opts)?;
+    let now = ctx.now_ms();
+    let limit = usize::try_from(opts.count).unwrap_or(0);
+    let mut served: Vec<(Reply, Reply)> = Vec::new();
+    for (key, want) in opts.keys.iter().zip(&wants) {
+        let Ok(Some(s)) = read_stream(ctx, key) else { continue };
+        let items = match opts.group {
             Some((g, consumer)) => {
-                let mut created = false;
-                let Some(items) = serve_group(s, g, consumer, *want, limit, noack, now, &mut created) else {
-                    continue;
-                };
-                if created {
+                let Some(delivery) = s.read_group(g, consumer, *want, limit, opts.noack, now) else { continue };
+                let items = Reply::Array(delivery.ids.iter().map(|id| served_entry_reply(s, *id)).collect());
+                if delivery.created_consumer {
                     ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
                 }
                 items
@@ -813,223 +924,124 @@ fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], group_mode: bool) -> Reply {
         served.push((Reply::Bulk(key.clone()), items));
     }
     if !served.is_empty() {
-        return if is_resp3(ctx) {
+        return Ok(if is_resp3(ctx) {
             Reply::Map(served)
         } else {
             Reply::Array(served.into_iter().map(|(k, v)| Reply::Array(vec![k, v])).collect())
-        };
+        });
     }
-    let Some(t) = timeout else { return Reply::NilArray };
+    let Some(t) = opts.block else { return Ok(Reply::NilArray) };
     if !ctx.may_block() {
-        return Reply::NilArray;
+        return Ok(Reply::NilArray);
     }
     // Block with `$` resolved to the ids seen now, and the default count.
     let mut blocked = argv.to_vec();
-    for (slot, want) in blocked[streams_arg + nstreams..].iter_mut().zip(&wants) {
+    let ids_at = opts.streams_at + opts.keys.len();
+    for (slot, want) in blocked[ids_at..].iter_mut().zip(&wants) {
         if let ReadFrom::After(id) = want {
             *slot = id.to_bytes();
         }
     }
-    if count == 0 {
+    if opts.count == 0 {
         // Just before STREAMS, so it wins over an explicit COUNT 0.
-        let at = streams_arg - 1;
+        let at = opts.streams_at - 1;
         blocked.splice(at..at, [b"COUNT".to_vec(), BLOCKED_DEFAULT_COUNT.to_string().into_bytes()]);
     }
     // Redis 7.0 adds the timeout to the clock unchecked; a sum past the
     // largest time never fires, which is waiting forever.
     let deadline = if t == 0 { None } else { now.checked_add(t) };
-    ctx.block_on(&blocked, keys.to_vec(), deadline)
-}
-
-/// Serves one stream of an XREADGROUP: the consumer's history for an
-/// explicit id, or new entries for `>`. None when there is nothing to say.
-#[allow(clippy::too_many_arguments)]
-fn serve_group(
-    s: &mut StreamValue,
-    g: &[u8],
-    consumer: &[u8],
-    want: ReadFrom,
-    count: usize,
-    noack: bool,
-    now: i64,
-    created: &mut bool,
-) -> Option<Reply> {
-    let last_valid = s.last_valid_id();
-    let has_entries = !s.is_empty();
-    let grp = s.groups.get_mut(g)?;
-    // Redis creates (and refreshes) the consumer only when it serves it now.
-    if matches!(want, ReadFrom::New) && (!has_entries || last_valid <= grp.last_id) {
-        return None;
-    }
-    *created = grp.create_consumer(consumer, now);
-    if let Some(c) = grp.consumers.get_mut(consumer) {
-        c.seen_time = now;
-    }
-    match want {
-        ReadFrom::After(after) => {
-            let start = after.next()?;
-            let ids: Vec<StreamId> = grp
-                .consumers
-                .get(consumer)
-                .map(|c| c.pel.range(start..).take(if count == 0 { usize::MAX } else { count }).copied().collect())
-                .unwrap_or_default();
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                match s.get(id) {
-                    Some(fields) => {
-                        out.push(entry_reply(id, fields));
-                        if let Some(n) = s.groups.get_mut(g).and_then(|grp| grp.pel.get_mut(&id)) {
-                            n.delivery_time = now;
-                            n.delivery_count += 1;
-                        }
-                    }
-                    None => out.push(Reply::Array(vec![id_reply(id), Reply::NilArray])),
-                }
-            }
-            Some(Reply::Array(out))
-        }
-        ReadFrom::New => {
-            let last = grp.last_id;
-            if s.is_empty() || s.last_valid_id() <= last {
-                return None;
-            }
-            let start = last.next()?;
-            let items: Vec<(StreamId, Fields)> =
-                s.range(start, StreamId::MAX, false, count).into_iter().map(|(id, f)| (id, f.clone())).collect();
-            let mut out = Vec::with_capacity(items.len());
-            for (id, fields) in items {
-                s.advance_group(g, id);
-                if !noack {
-                    if let Some(grp) = s.groups.get_mut(g) {
-                        // An id delivered again (after XGROUP SETID) changes owner.
-                        grp.remove_nack(id);
-                        grp.pel.insert(id, Nack { delivery_time: now, delivery_count: 1, consumer: consumer.to_vec() });
-                        grp.assign_nack(id, consumer);
-                    }
-                }
-                out.push(entry_reply(id, &fields));
-            }
-            Some(Reply::Array(out))
-        }
-    }
+    Ok(ctx.block_on(&blocked, opts.keys.to_vec(), deadline))
 }
 
 // ----- XGROUP ---------------------------------------------------------------
 
-/// Parses `[MKSTREAM] [ENTRIESREAD n]` (CREATE) or `[ENTRIESREAD n]` (SETID).
-fn group_options(argv: &[Vec<u8>], allow_mkstream: bool) -> Result<(bool, i64), Reply> {
-    let mut mkstream = false;
-    let mut entries_read = ENTRIES_READ_INVALID;
-    let mut i = 5;
-    while i < argv.len() {
-        if allow_mkstream && argv[i].eq_ignore_ascii_case(b"MKSTREAM") {
-            mkstream = true;
-            i += 1;
-        } else if argv[i].eq_ignore_ascii_case(b"ENTRIESREAD") && i + 1 < argv.len() {
-            let n = crate::args::int(&argv[i + 1])?;
-            if n < 0 && n != ENTRIES_READ_INVALID {
-                return Err(Reply::error("ERR value for ENTRIESREAD must be positive or -1"));
-            }
-            entries_read = n;
-            i += 2;
-        } else {
-            return Err(subcommand_syntax_error(argv));
-        }
-    }
-    Ok((mkstream, entries_read))
+/// XGROUP CREATE / SETID options after the id.
+struct GroupOptions {
+    mkstream: bool,
+    entries_read: i64,
 }
 
-fn no_group_for_key(group: &[u8], key: &[u8]) -> Reply {
-    Reply::error(errors::sanitize(&format!(
-        "NOGROUP No such consumer group '{}' for key name '{}'",
-        text(group),
-        text(key)
-    )))
+impl GroupOptions {
+    /// Reads `[MKSTREAM] [ENTRIESREAD n]` (CREATE) or `[ENTRIESREAD n]`
+    /// (SETID); anything else is XGROUP's unknown-subcommand error.
+    fn parse(argv: &[Vec<u8>], allow_mkstream: bool) -> Result<Self, Reply> {
+        let mut args = Args::new(argv, 5);
+        let mut o = GroupOptions { mkstream: false, entries_read: ENTRIES_READ_INVALID };
+        loop {
+            if allow_mkstream && args.eat("MKSTREAM") {
+                o.mkstream = true;
+            } else if eat_option(&mut args, "ENTRIESREAD", 1) {
+                let n = args.int()?;
+                if n < 0 && n != ENTRIES_READ_INVALID {
+                    return Err(Reply::error("ERR value for ENTRIESREAD must be positive or -1"));
+                }
+                o.entries_read = n;
+            } else {
+                break;
+            }
+        }
+        if args.has_more() {
+            return Err(subcommand_syntax_error(argv));
+        }
+        Ok(o)
+    }
 }
 
 /// XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD entries-read]
-fn xgroup_create(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let (mkstream, entries_read) = match group_options(argv, true) {
-        Ok(o) => o,
-        Err(e) => return e,
-    };
-    let key = &argv[2];
-    let last = match write_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(None) if !mkstream => return Reply::error(GROUP_KEY_MISSING),
-        Ok(s) => s.map(|s| s.last_id),
+///
+/// Options are read first, then the key, and only then the argument count
+/// and the id, which is Redis's order of errors.
+fn xgroup_create(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let opts = GroupOptions::parse(argv, true)?;
+    let (key, group) = (&argv[2], &argv[3]);
+    let last = match write_stream(ctx, key)? {
+        None if !opts.mkstream => return Err(Reply::error(GROUP_KEY_MISSING)),
+        s => s.map(|s| s.last_id),
     };
     if argv.len() > 8 {
-        return subcommand_syntax_error(argv);
+        return Err(subcommand_syntax_error(argv));
     }
-    let id = if argv[4].as_slice() == b"$" {
-        last.unwrap_or(StreamId::MIN)
-    } else {
-        match strict_id(&argv[4]) {
-            Ok(id) => id,
-            Err(e) => return e,
-        }
-    };
+    let id = if argv[4].as_slice() == b"$" { last.unwrap_or(StreamId::MIN) } else { strict_id(&argv[4])? };
     if last.is_none() {
         ctx.set_key(key, Value::Stream(Box::default()), false);
     }
-    let Ok(Some(s)) = write_stream(ctx, key) else { return Reply::error(errors::WRONGTYPE) };
-    if s.groups.contains_key(&argv[3]) {
-        return Reply::error("BUSYGROUP Consumer Group name already exists");
+    let Ok(Some(s)) = write_stream(ctx, key) else { return Err(Reply::error(errors::WRONGTYPE)) };
+    if !s.create_group(group, id, opts.entries_read) {
+        return Err(Reply::error("BUSYGROUP Consumer Group name already exists"));
     }
-    s.groups.insert(argv[3].clone(), crate::types::stream::Group::new(id, entries_read));
     ctx.notify(notify::STREAM, "xgroup-create", key);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// XGROUP SETID key group id|$ [ENTRIESREAD entries-read]
-fn xgroup_setid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let (_, entries_read) = match group_options(argv, false) {
-        Ok(o) => o,
-        Err(e) => return e,
-    };
-    let key = &argv[2];
-    let s = match write_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::error(GROUP_KEY_MISSING),
-        Ok(Some(s)) => s,
-    };
-    if !s.groups.contains_key(&argv[3]) {
-        return no_group_for_key(&argv[3], key);
+fn xgroup_setid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let opts = GroupOptions::parse(argv, false)?;
+    let (key, group) = (&argv[2], &argv[3]);
+    let Some(s) = write_stream(ctx, key)? else { return Err(Reply::error(GROUP_KEY_MISSING)) };
+    if !s.groups.contains_key(group) {
+        return Err(no_group_for_key(group, key));
     }
     if argv.len() != 5 && argv.len() != 7 {
-        return subcommand_syntax_error(argv);
+        return Err(subcommand_syntax_error(argv));
     }
-    let id = if argv[4].as_slice() == b"$" {
-        s.last_id
-    } else {
-        match parse_id(&argv[4], 0, false, false) {
-            Ok(p) => p.id,
-            Err(e) => return e,
-        }
-    };
-    if let Some(g) = s.groups.get_mut(&argv[3]) {
-        g.last_id = id;
-        g.entries_read = entries_read;
-    }
+    let id = if argv[4].as_slice() == b"$" { s.last_id } else { parse_id(&argv[4], 0, false, false)?.id };
+    s.set_group_cursor(group, id, opts.entries_read);
     ctx.notify(notify::STREAM, "xgroup-setid", key);
-    Reply::OK
+    Ok(Reply::OK)
 }
 
 /// XGROUP DESTROY key group
-fn xgroup_destroy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let key = &argv[2];
-    let s = match write_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::error(GROUP_KEY_MISSING),
-        Ok(Some(s)) => s,
-    };
-    if s.groups.remove(&argv[3]).is_none() {
-        return Reply::Integer(0);
+///
+/// Clients blocked reading for the group are released with an error.
+fn xgroup_destroy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let (key, group) = (&argv[2], &argv[3]);
+    let Some(s) = write_stream(ctx, key)? else { return Err(Reply::error(GROUP_KEY_MISSING)) };
+    if !s.destroy_group(group) {
+        return Ok(Reply::Integer(0));
     }
     ctx.notify(notify::STREAM, "xgroup-destroy", key);
-    fail_blocked_group_readers(ctx, key, &argv[3]);
-    Reply::Integer(1)
+    fail_blocked_group_readers(ctx, key, group);
+    Ok(Reply::Integer(1))
 }
 
 /// Clients blocked in XREADGROUP on a destroyed group get Redis's NOGROUP error.
@@ -1063,421 +1075,284 @@ fn fail_blocked_group_readers(ctx: &mut Ctx, key: &[u8], group: &[u8]) {
 }
 
 /// XGROUP CREATECONSUMER key group consumer
-fn xgroup_createconsumer(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let key = &argv[2];
+fn xgroup_createconsumer(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let (key, group, consumer) = (&argv[2], &argv[3], &argv[4]);
     let now = ctx.now_ms();
-    let s = match write_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::error(GROUP_KEY_MISSING),
-        Ok(Some(s)) => s,
-    };
-    let Some(g) = s.groups.get_mut(&argv[3]) else { return no_group_for_key(&argv[3], key) };
-    if !g.create_consumer(&argv[4], now) {
-        return Reply::Integer(0);
+    let Some(s) = write_stream(ctx, key)? else { return Err(Reply::error(GROUP_KEY_MISSING)) };
+    let Some(g) = s.groups.get_mut(group) else { return Err(no_group_for_key(group, key)) };
+    if !g.create_consumer(consumer, now) {
+        return Ok(Reply::Integer(0));
     }
     ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
-    Reply::Integer(1)
+    Ok(Reply::Integer(1))
 }
 
 /// XGROUP DELCONSUMER key group consumer
-fn xgroup_delconsumer(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let key = &argv[2];
-    let s = match write_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => return Reply::error(GROUP_KEY_MISSING),
-        Ok(Some(s)) => s,
-    };
-    let Some(g) = s.groups.get_mut(&argv[3]) else { return no_group_for_key(&argv[3], key) };
-    let Some(c) = g.consumers.remove(argv[4].as_slice()) else { return Reply::Integer(0) };
-    for id in &c.pel {
-        g.pel.remove(id);
-    }
+///
+/// Answers how many entries the consumer had pending; they leave the
+/// group's pending list with it.
+fn xgroup_delconsumer(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let (key, group, consumer) = (&argv[2], &argv[3], &argv[4]);
+    let Some(s) = write_stream(ctx, key)? else { return Err(Reply::error(GROUP_KEY_MISSING)) };
+    let Some(g) = s.groups.get_mut(group) else { return Err(no_group_for_key(group, key)) };
+    let Some(pending) = g.delete_consumer(consumer) else { return Ok(Reply::Integer(0)) };
     ctx.notify(notify::STREAM, "xgroup-delconsumer", key);
-    Reply::Integer(c.pel.len() as i64)
+    Ok(Reply::Integer(pending as i64))
 }
 
 /// XGROUP HELP
-fn xgroup_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    help_reply(&[
-        "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "CREATE <key> <groupname> <id|$> [option]",
-        "    Create a new consumer group. Options are:",
-        "    * MKSTREAM",
-        "      Create the empty stream if it does not exist.",
-        "    * ENTRIESREAD entries_read",
-        "      Set the group's entries_read counter (internal use).",
-        "CREATECONSUMER <key> <groupname> <consumer>",
-        "    Create a new consumer in the specified group.",
-        "DELCONSUMER <key> <groupname> <consumer>",
-        "    Remove the specified consumer.",
-        "DESTROY <key> <groupname>",
-        "    Remove the specified group.",
-        "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
-        "    Set the current group ID and entries_read counter.",
-        "HELP",
-        "    Prints this help.",
-    ])
+fn xgroup_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::subcommand_help(
+        "xgroup",
+        &[
+            "CREATE <key> <groupname> <id|$> [option]",
+            "    Create a new consumer group. Options are:",
+            "    * MKSTREAM",
+            "      Create the empty stream if it does not exist.",
+            "    * ENTRIESREAD entries_read",
+            "      Set the group's entries_read counter (internal use).",
+            "CREATECONSUMER <key> <groupname> <consumer>",
+            "    Create a new consumer in the specified group.",
+            "DELCONSUMER <key> <groupname> <consumer>",
+            "    Remove the specified consumer.",
+            "DESTROY <key> <groupname>",
+            "    Remove the specified group.",
+            "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+            "    Set the current group ID and entries_read counter.",
+        ],
+    ))
 }
 
 // ----- XACK / XPENDING / XCLAIM / XAUTOCLAIM --------------------------------
 
 /// XACK key group id [id ...]
-fn xack(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let s = match read_stream(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(s) => s,
-    };
-    let Some(g) = s.and_then(|s| s.groups.get_mut(&argv[2])) else { return Reply::Integer(0) };
-    let mut ids = Vec::with_capacity(argv.len().min(1024));
-    for a in &argv[3..] {
-        match strict_id(a) {
-            Ok(id) => ids.push(id),
-            Err(e) => return e,
-        }
-    }
-    Reply::Integer(ids.into_iter().filter(|id| g.remove_nack(*id)).count() as i64)
+///
+/// A missing key or group acknowledges nothing, whatever the ids look like.
+fn xack(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let s = read_stream(ctx, &argv[1])?;
+    let Some(g) = s.and_then(|s| s.groups.get_mut(&argv[2])) else { return Ok(Reply::Integer(0)) };
+    let ids = strict_ids(&argv[3..])?;
+    Ok(Reply::Integer(g.ack(&ids) as i64))
 }
 
-fn no_key_or_group(key: &[u8], group: &[u8]) -> Reply {
-    Reply::error(errors::sanitize(&format!("NOGROUP No such key '{}' or consumer group '{}'", text(key), text(group))))
+/// XPENDING's extended form: `[IDLE min-idle-time] start end count [consumer]`.
+struct PendingQuery<'a> {
+    min_idle: i64,
+    start: StreamId,
+    end: StreamId,
+    count: i64,
+    consumer: Option<&'a [u8]>,
+}
+
+impl<'a> PendingQuery<'a> {
+    /// None for the summary form (key and group only). Like Redis, the
+    /// count is read before the ids (so its error wins), and anything after
+    /// the consumer name is ignored.
+    fn parse(argv: &'a [Vec<u8>]) -> Result<Option<Self>, Reply> {
+        if argv.len() == 3 {
+            return Ok(None);
+        }
+        if !(6..=9).contains(&argv.len()) {
+            return Err(Reply::error(errors::SYNTAX));
+        }
+        let mut args = Args::new(argv, 3);
+        let mut min_idle = 0;
+        if args.eat("IDLE") {
+            min_idle = args.int()?;
+            if argv.len() < 8 {
+                return Err(Reply::error(errors::SYNTAX));
+            }
+        }
+        let (start, end) = (args.value()?, args.value()?);
+        let count = args.int()?.max(0);
+        let (start, end) = (start_bound(start)?, end_bound(end)?);
+        Ok(Some(PendingQuery { min_idle, start, end, count, consumer: args.next_arg() }))
+    }
 }
 
 /// XPENDING key group [[IDLE min-idle-time] start end count [consumer]]
-fn xpending(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let summary = argv.len() == 3;
-    if argv.len() != 3 && !(6..=9).contains(&argv.len()) {
-        return Reply::error(errors::SYNTAX);
-    }
-    let mut range = None;
-    let mut consumer_name: Option<&[u8]> = None;
-    let mut min_idle = 0;
-    if argv.len() >= 6 {
-        let mut at = 3;
-        if argv[3].eq_ignore_ascii_case(b"IDLE") {
-            min_idle = match crate::args::int(&argv[4]) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
-            if argv.len() < 8 {
-                return Reply::error(errors::SYNTAX);
-            }
-            at += 2;
-        }
-        let count = match crate::args::int(&argv[at + 2]) {
-            Ok(c) => c.max(0),
-            Err(e) => return e,
-        };
-        let start = match start_bound(&argv[at]) {
-            Ok(id) => id,
-            Err(e) => return e,
-        };
-        let end = match end_bound(&argv[at + 1]) {
-            Ok(id) => id,
-            Err(e) => return e,
-        };
-        if at + 3 < argv.len() {
-            consumer_name = Some(&argv[at + 3]);
-        }
-        range = Some((start, end, count));
-    }
+fn xpending(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let query = PendingQuery::parse(argv)?;
     let now = ctx.now_ms();
-    let s = match read_stream(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(s) => s,
-    };
-    let Some(g) = s.and_then(|s| s.groups.get(&argv[2])) else { return no_key_or_group(&argv[1], &argv[2]) };
-    if summary || range.is_none() {
-        let (Some(first), Some(last)) = (g.pel.keys().next(), g.pel.keys().next_back()) else {
-            return Reply::Array(vec![Reply::Integer(0), Reply::Nil, Reply::Nil, Reply::NilArray]);
-        };
-        let owners: Vec<Reply> = g
-            .consumers
-            .iter()
-            .filter(|(_, c)| !c.pel.is_empty())
-            .map(|(name, c)| {
-                Reply::Array(vec![Reply::Bulk(name.clone()), Reply::Bulk(c.pel.len().to_string().into_bytes())])
-            })
-            .collect();
-        return Reply::Array(vec![
-            Reply::Integer(g.pel.len() as i64),
-            id_reply(*first),
-            id_reply(*last),
-            Reply::Array(owners),
-        ]);
-    }
-    let Some((start, end, mut count)) = range else { return Reply::Array(Vec::new()) };
-    let ids: Box<dyn Iterator<Item = StreamId> + '_> = match consumer_name {
-        Some(name) => match g.consumers.get(name) {
-            None => return Reply::Array(Vec::new()),
-            Some(c) => Box::new(c.pel.iter().copied()),
-        },
-        None => Box::new(g.pel.keys().copied()),
-    };
-    let mut out = Vec::new();
-    for id in ids.filter(|id| *id >= start) {
-        if count == 0 || id > end {
-            break;
-        }
-        let Some(n) = g.pel.get(&id) else { continue };
-        if min_idle != 0 && now - n.delivery_time < min_idle {
-            continue;
-        }
-        count -= 1;
-        out.push(Reply::Array(vec![
+    let s = read_stream(ctx, &argv[1])?;
+    let Some(g) = s.and_then(|s| s.groups.get(&argv[2])) else { return Err(no_key_or_group(&argv[1], &argv[2])) };
+    let Some(q) = query else { return Ok(pending_summary(g)) };
+    let count = usize::try_from(q.count).unwrap_or(0);
+    let rows = g.pending_range(q.start, q.end, count, q.min_idle, q.consumer, now).into_iter().map(|(id, n)| {
+        Reply::Array(vec![
             id_reply(id),
             Reply::Bulk(n.consumer.clone()),
             Reply::Integer((now - n.delivery_time).max(0)),
             Reply::Integer(n.delivery_count as i64),
-        ]));
-    }
-    Reply::Array(out)
+        ])
+    });
+    Ok(Reply::Array(rows.collect()))
 }
 
-/// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME ms-unix-time] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID id]
-fn xclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let key = &argv[1];
-    let (gname, cname) = (&argv[2], &argv[3]);
-    match read_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(s) if !s.as_ref().is_some_and(|s| s.groups.contains_key(gname)) => return no_key_or_group(key, gname),
-        Ok(_) => {}
-    }
-    let min_idle = match integer_with(&argv[4], "ERR Invalid min-idle-time argument for XCLAIM") {
-        Ok(v) => v.max(0),
-        Err(e) => return e,
+/// XPENDING's summary: how many entries are pending, the smallest and
+/// largest pending id, and each consumer with pending entries and how many
+/// (as a bulk string, like Redis).
+fn pending_summary(g: &crate::types::stream::Group) -> Reply {
+    let (Some(first), Some(last)) = (g.pel.keys().next(), g.pel.keys().next_back()) else {
+        return Reply::Array(vec![Reply::Integer(0), Reply::Nil, Reply::Nil, Reply::NilArray]);
     };
-    let mut j = 5;
-    let mut ids = Vec::new();
-    while j < argv.len() {
-        match strict_id(&argv[j]) {
-            Ok(id) => ids.push(id),
-            Err(_) => break,
+    let owners: Vec<Reply> = g
+        .consumers
+        .iter()
+        .filter(|(_, c)| !c.pel.is_empty())
+        .map(|(name, c)| {
+            Reply::Array(vec![Reply::Bulk(name.clone()), Reply::Bulk(c.pel.len().to_string().into_bytes())])
+        })
+        .collect();
+    Reply::Array(vec![Reply::Integer(g.pel.len() as i64), id_reply(*first), id_reply(*last), Reply::Array(owners)])
+}
+
+/// What XCLAIM was asked after the key, group and consumer.
+struct ClaimOptions {
+    ids: Vec<StreamId>,
+    rules: ClaimRules,
+    /// JUSTID: answer with ids only.
+    justid: bool,
+    /// LASTID: the group's last delivered id is raised to this.
+    last_id: StreamId,
+}
+
+impl ClaimOptions {
+    /// Reads `min-idle-time id [id ...]` and the options. As in Redis the
+    /// ids run up to the first argument that is not a valid id, so a bad id
+    /// is reported as an unrecognized option. IDLE counts back from `now`;
+    /// a delivery time outside `0..=now` becomes `now`, and a negative
+    /// RETRYCOUNT counts as none.
+    fn parse(argv: &[Vec<u8>], now: i64) -> Result<Self, Reply> {
+        let mut args = Args::new(argv, 4);
+        let min_idle = integer_with(args.value()?, "ERR Invalid min-idle-time argument for XCLAIM")?.max(0);
+        let mut ids = Vec::new();
+        while let Some(id) = args.peek().and_then(|a| strict_id(a).ok()) {
+            ids.push(id);
+            args.next_arg();
         }
-        j += 1;
-    }
-    let now = ctx.now_ms();
-    let (mut force, mut justid) = (false, false);
-    let mut delivery_time: i64 = -1;
-    let mut retry_count: i64 = -1;
-    let mut last_id = StreamId::MIN;
-    while j < argv.len() {
-        let more = argv.len() - 1 - j;
-        let opt = argv[j].as_slice();
-        if opt.eq_ignore_ascii_case(b"FORCE") {
-            force = true;
-        } else if opt.eq_ignore_ascii_case(b"JUSTID") {
-            justid = true;
-        } else if opt.eq_ignore_ascii_case(b"IDLE") && more > 0 {
-            j += 1;
-            match integer_with(&argv[j], "ERR Invalid IDLE option argument for XCLAIM") {
-                Ok(v) => delivery_time = now.wrapping_sub(v),
-                Err(e) => return e,
-            }
-        } else if opt.eq_ignore_ascii_case(b"TIME") && more > 0 {
-            j += 1;
-            match integer_with(&argv[j], "ERR Invalid TIME option argument for XCLAIM") {
-                Ok(v) => delivery_time = v,
-                Err(e) => return e,
-            }
-        } else if opt.eq_ignore_ascii_case(b"RETRYCOUNT") && more > 0 {
-            j += 1;
-            match integer_with(&argv[j], "ERR Invalid RETRYCOUNT option argument for XCLAIM") {
-                Ok(v) => retry_count = v,
-                Err(e) => return e,
-            }
-        } else if opt.eq_ignore_ascii_case(b"LASTID") && more > 0 {
-            j += 1;
-            match strict_id(&argv[j]) {
-                Ok(id) => last_id = id,
-                Err(e) => return e,
-            }
-        } else {
-            return Reply::error(errors::sanitize(&format!("ERR Unrecognized XCLAIM option '{}'", text(opt))));
-        }
-        j += 1;
-    }
-    if delivery_time == -1 || delivery_time < 0 || delivery_time > now {
-        delivery_time = now;
-    }
-    let Ok(Some(s)) = read_stream(ctx, key) else { return Reply::Array(Vec::new()) };
-    let mut created_consumer = false;
-    let mut out = Vec::new();
-    {
-        let exists: Vec<bool> = ids.iter().map(|id| s.contains(*id)).collect();
-        let Some(g) = s.groups.get_mut(gname.as_slice()) else { return Reply::Array(Vec::new()) };
-        if last_id > g.last_id {
-            g.last_id = last_id;
-        }
-        let mut claimed = Vec::new();
-        for (id, exists) in ids.iter().zip(exists) {
-            if !exists {
-                g.remove_nack(*id);
-                continue;
-            }
-            let mut fresh = false;
-            if force && !g.pel.contains_key(id) {
-                g.pel.insert(*id, Nack { delivery_time: now, delivery_count: 1, consumer: Vec::new() });
-                fresh = true;
-            }
-            let Some(n) = g.pel.get(id) else { continue };
-            if !fresh && min_idle != 0 && now - n.delivery_time < min_idle {
-                continue;
-            }
-            if !g.consumers.contains_key(cname.as_slice()) {
-                created_consumer |= g.create_consumer(cname, now);
-            } else if let Some(c) = g.consumers.get_mut(cname.as_slice()) {
-                c.seen_time = now;
-            }
-            g.assign_nack(*id, cname);
-            if let Some(n) = g.pel.get_mut(id) {
-                n.delivery_time = delivery_time;
-                if retry_count >= 0 {
-                    n.delivery_count = retry_count as u64;
-                } else if !justid {
-                    n.delivery_count += 1;
-                }
-            }
-            claimed.push(*id);
-        }
-        for id in claimed {
-            if justid {
-                out.push(id_reply(id));
+        let (mut force, mut justid) = (false, false);
+        let (mut delivery_time, mut retry_count) = (None, None);
+        let mut last_id = StreamId::MIN;
+        loop {
+            if args.eat("FORCE") {
+                force = true;
+            } else if args.eat("JUSTID") {
+                justid = true;
+            } else if eat_option(&mut args, "IDLE", 1) {
+                let idle = integer_with(args.value()?, "ERR Invalid IDLE option argument for XCLAIM")?;
+                delivery_time = Some(now.wrapping_sub(idle));
+            } else if eat_option(&mut args, "TIME", 1) {
+                delivery_time = Some(integer_with(args.value()?, "ERR Invalid TIME option argument for XCLAIM")?);
+            } else if eat_option(&mut args, "RETRYCOUNT", 1) {
+                let count = integer_with(args.value()?, "ERR Invalid RETRYCOUNT option argument for XCLAIM")?;
+                retry_count = u64::try_from(count).ok();
+            } else if eat_option(&mut args, "LASTID", 1) {
+                last_id = strict_id(args.value()?)?;
             } else {
-                match s.get(id) {
-                    Some(f) => out.push(entry_reply(id, f)),
-                    None => out.push(Reply::Nil),
-                }
+                break;
             }
         }
+        if let Some(opt) = args.peek() {
+            return Err(Reply::error(errors::sanitize(&format!("ERR Unrecognized XCLAIM option '{}'", text(opt)))));
+        }
+        let delivery_time = delivery_time.filter(|t| (0..=now).contains(t)).unwrap_or(now);
+        let rules = ClaimRules { min_idle, delivery_time, retry_count, keep_count: justid, force };
+        Ok(ClaimOptions { ids, rules, justid, last_id })
     }
-    if created_consumer {
+}
+
+/// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds]
+/// [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
+///
+/// The group is looked up before any option is read, so NOGROUP wins over
+/// option errors.
+fn xclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let (key, group, consumer) = (&argv[1], &argv[2], &argv[3]);
+    stream_with_group(ctx, key, group)?;
+    let now = ctx.now_ms();
+    let opts = ClaimOptions::parse(argv, now)?;
+    let s = stream_with_group(ctx, key, group)?;
+    let Some(claimed) = s.claim(group, consumer, &opts.ids, opts.last_id, &opts.rules, now) else {
+        return Err(no_key_or_group(key, group));
+    };
+    let entries: Vec<Reply> = claimed.ids.iter().map(|id| claimed_reply(s, *id, opts.justid)).collect();
+    if claimed.created_consumer {
         ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
     }
-    Reply::Array(out)
+    Ok(Reply::Array(entries))
+}
+
+/// What XAUTOCLAIM was asked after the key, group and consumer.
+struct AutoClaimOptions {
+    min_idle: i64,
+    start: StreamId,
+    count: i64,
+    justid: bool,
+}
+
+impl AutoClaimOptions {
+    /// Reads `min-idle-time start [COUNT count] [JUSTID]`; COUNT defaults
+    /// to 100 and must be positive (and small enough that ten times it, the
+    /// scan budget, times 16 does not overflow).
+    fn parse(argv: &[Vec<u8>]) -> Result<Self, Reply> {
+        let mut args = Args::new(argv, 4);
+        let min_idle = integer_with(args.value()?, "ERR Invalid min-idle-time argument for XAUTOCLAIM")?.max(0);
+        let start = start_bound(args.value()?)?;
+        let (mut count, mut justid) = (100, false);
+        loop {
+            if eat_option(&mut args, "COUNT", 1) {
+                count = parse_i64(args.value()?)
+                    .filter(|c| (1..=i64::MAX / 16).contains(c))
+                    .ok_or(Reply::error("ERR COUNT must be > 0"))?;
+            } else if args.eat("JUSTID") {
+                justid = true;
+            } else {
+                break;
+            }
+        }
+        args.finish()?;
+        Ok(AutoClaimOptions { min_idle, start, count, justid })
+    }
 }
 
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
-fn xautoclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let key = &argv[1];
-    let (gname, cname) = (&argv[2], &argv[3]);
-    let min_idle = match integer_with(&argv[4], "ERR Invalid min-idle-time argument for XAUTOCLAIM") {
-        Ok(v) => v.max(0),
-        Err(e) => return e,
-    };
-    let start = match start_bound(&argv[5]) {
-        Ok(id) => id,
-        Err(e) => return e,
-    };
-    let mut count: i64 = 100;
-    let mut justid = false;
-    let mut j = 6;
-    while j < argv.len() {
-        let more = argv.len() - 1 - j;
-        if argv[j].eq_ignore_ascii_case(b"COUNT") && more > 0 {
-            count = match parse_i64(&argv[j + 1]) {
-                Some(c) if (1..=i64::MAX / 16).contains(&c) => c,
-                _ => return Reply::error("ERR COUNT must be > 0"),
-            };
-            j += 1;
-        } else if argv[j].eq_ignore_ascii_case(b"JUSTID") {
-            justid = true;
-        } else {
-            return Reply::error(errors::SYNTAX);
-        }
-        j += 1;
-    }
+///
+/// Answers the cursor for the next call, the claimed entries, and the
+/// pending ids whose entries were deleted (dropped from the pending list).
+fn xautoclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let (key, group, consumer) = (&argv[1], &argv[2], &argv[3]);
+    let opts = AutoClaimOptions::parse(argv)?;
     let now = ctx.now_ms();
-    let s = match read_stream(ctx, key) {
-        Err(e) => return e,
-        Ok(s) => s,
-    };
-    let Some(s) = s.filter(|s| s.groups.contains_key(gname)) else { return no_key_or_group(key, gname) };
-    if count > TRANSIENT_ALLOC_LIMIT / 16 {
-        return Reply::error("ERR Insufficient memory, failed allocating transient memory, COUNT too high.");
+    let s = stream_with_group(ctx, key, group)?;
+    if opts.count > TRANSIENT_ALLOC_LIMIT / 16 {
+        return Err(Reply::error("ERR Insufficient memory, failed allocating transient memory, COUNT too high."));
     }
-    let mut attempts = count.saturating_mul(10);
-    let pel_ids: Vec<StreamId> = match s.groups.get(gname) {
-        Some(g) => g
-            .pel
-            .range(start..)
-            .map(|(id, _)| *id)
-            .take(usize::try_from(attempts).unwrap_or(usize::MAX).saturating_add(1))
-            .collect(),
-        None => Vec::new(),
+    let rules = ClaimRules {
+        min_idle: opts.min_idle,
+        delivery_time: now,
+        retry_count: None,
+        keep_count: opts.justid,
+        force: false,
     };
-    let exists: Vec<bool> = pel_ids.iter().map(|id| s.contains(*id)).collect();
-    let mut created_consumer = false;
-    let mut claimed = Vec::new();
-    let mut deleted = Vec::new();
-    let mut next_cursor = StreamId::MIN;
-    {
-        let Some(g) = s.groups.get_mut(gname.as_slice()) else { return no_key_or_group(key, gname) };
-        let mut pos = 0;
-        while attempts > 0 && count > 0 && pos < pel_ids.len() {
-            attempts -= 1;
-            let id = pel_ids[pos];
-            pos += 1;
-            if !exists[pos - 1] {
-                g.remove_nack(id);
-                deleted.push(id);
-                count -= 1;
-                continue;
-            }
-            let Some(n) = g.pel.get(&id) else { continue };
-            if min_idle != 0 && now - n.delivery_time < min_idle {
-                continue;
-            }
-            if !g.consumers.contains_key(cname.as_slice()) {
-                created_consumer |= g.create_consumer(cname, now);
-            } else if let Some(c) = g.consumers.get_mut(cname.as_slice()) {
-                c.seen_time = now;
-            }
-            g.assign_nack(id, cname);
-            if let Some(n) = g.pel.get_mut(&id) {
-                n.delivery_time = now;
-                if !justid {
-                    n.delivery_count += 1;
-                }
-            }
-            claimed.push(id);
-            count -= 1;
-        }
-        if let Some(next) = pel_ids.get(pos) {
-            next_cursor = *next;
-        } else if let Some(after) = pel_ids.last().and_then(|l| l.next()) {
-            next_cursor = g.pel.range(after..).next().map(|(id, _)| *id).unwrap_or(StreamId::MIN);
-        }
-    }
-    let entries: Vec<Reply> = claimed
-        .iter()
-        .map(|id| {
-            if justid {
-                id_reply(*id)
-            } else {
-                match s.get(*id) {
-                    Some(f) => entry_reply(*id, f),
-                    None => Reply::Nil,
-                }
-            }
-        })
-        .collect();
-    if created_consumer {
+    let Some(step) = s.autoclaim(group, consumer, opts.start, opts.count, &rules, now) else {
+        return Err(no_key_or_group(key, group));
+    };
+    let claimed: Vec<Reply> = step.claimed.iter().map(|id| claimed_reply(s, *id, opts.justid)).collect();
+    if step.created_consumer {
         ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
     }
-    Reply::Array(vec![
-        id_reply(next_cursor),
-        Reply::Array(entries),
-        Reply::Array(deleted.into_iter().map(id_reply).collect()),
-    ])
+    Ok(Reply::Array(vec![
+        id_reply(step.next),
+        Reply::Array(claimed),
+        Reply::Array(step.deleted.into_iter().map(id_reply).collect()),
+    ]))
 }
 
 // ----- XINFO ----------------------------------------------------------------
 
 fn info_stream_or_error<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<&'a mut StreamValue, Reply> {
-    match read_stream(ctx, key)? {
-        None => Err(Reply::error(errors::NO_SUCH_KEY)),
-        Some(s) => Ok(s),
-    }
+    read_stream(ctx, key)?.ok_or(Reply::error(errors::NO_SUCH_KEY))
 }
 
 fn field(name: &str, value: Reply) -> (Reply, Reply) {
@@ -1493,31 +1368,23 @@ fn entries_read_reply(v: i64) -> Reply {
 }
 
 /// XINFO STREAM key [FULL [COUNT count]]
-fn xinfo_stream(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let s = match info_stream_or_error(ctx, &argv[2]) {
-        Ok(s) => s,
-        Err(e) => return e,
-    };
-    let opts = &argv[3..];
-    let mut full = false;
+///
+/// FULL lists up to `count` entries and, per group and consumer, up to
+/// `count` pending entries (COUNT 0 = all, a negative COUNT = the default 10).
+fn xinfo_stream(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let s: &StreamValue = info_stream_or_error(ctx, &argv[2])?;
+    let mut args = Args::new(argv, 3);
+    let full = args.eat("FULL");
     let mut count: i64 = 10;
-    if !opts.is_empty() {
-        if (opts.len() != 1 && opts.len() != 3) || !opts[0].eq_ignore_ascii_case(b"FULL") {
-            return subcommand_syntax_error(argv);
-        }
-        full = true;
-        if opts.len() == 3 {
-            if !opts[1].eq_ignore_ascii_case(b"COUNT") {
-                return subcommand_syntax_error(argv);
-            }
-            count = match crate::args::int(&opts[2]) {
-                Ok(c) if c < 0 => 10,
-                Ok(c) => c,
-                Err(e) => return e,
-            };
+    if full && args.remaining() == 2 && args.eat("COUNT") {
+        count = args.int()?;
+        if count < 0 {
+            count = 10;
         }
     }
-    let s: &StreamValue = s;
+    if args.has_more() {
+        return Err(subcommand_syntax_error(argv));
+    }
     let mut map = vec![
         field("length", Reply::Integer(s.len() as i64)),
         field("radix-tree-keys", Reply::Integer(s.radix_tree_keys() as i64)),
@@ -1533,7 +1400,7 @@ fn xinfo_stream(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         let last = s.range(StreamId::MIN, StreamId::MAX, true, 1);
         map.push(field("first-entry", first.first().map(|(id, f)| entry_reply(*id, f)).unwrap_or(Reply::Nil)));
         map.push(field("last-entry", last.first().map(|(id, f)| entry_reply(*id, f)).unwrap_or(Reply::Nil)));
-        return Reply::Map(map);
+        return Ok(Reply::Map(map));
     }
     let limit = usize::try_from(count).unwrap_or(usize::MAX);
     let take = if limit == 0 { usize::MAX } else { limit };
@@ -1592,17 +1459,13 @@ fn xinfo_stream(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
         })
         .collect();
     map.push(field("groups", Reply::Array(groups)));
-    Reply::Map(map)
+    Ok(Reply::Map(map))
 }
 
 /// XINFO GROUPS key
-fn xinfo_groups(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let s = match info_stream_or_error(ctx, &argv[2]) {
-        Ok(s) => s,
-        Err(e) => return e,
-    };
-    let s: &StreamValue = s;
-    Reply::Array(
+fn xinfo_groups(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let s: &StreamValue = info_stream_or_error(ctx, &argv[2])?;
+    Ok(Reply::Array(
         s.groups
             .iter()
             .map(|(name, g)| {
@@ -1616,18 +1479,15 @@ fn xinfo_groups(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
                 ])
             })
             .collect(),
-    )
+    ))
 }
 
 /// XINFO CONSUMERS key group
-fn xinfo_consumers(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn xinfo_consumers(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let now = ctx.now_ms();
-    let s = match info_stream_or_error(ctx, &argv[2]) {
-        Ok(s) => s,
-        Err(e) => return e,
-    };
-    let Some(g) = s.groups.get(&argv[3]) else { return no_group_for_key(&argv[3], &argv[2]) };
-    Reply::Array(
+    let s = info_stream_or_error(ctx, &argv[2])?;
+    let Some(g) = s.groups.get(&argv[3]) else { return Err(no_group_for_key(&argv[3], &argv[2])) };
+    Ok(Reply::Array(
         g.consumers
             .iter()
             .map(|(name, c)| {
@@ -1638,22 +1498,22 @@ fn xinfo_consumers(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
                 ])
             })
             .collect(),
-    )
+    ))
 }
 
 /// XINFO HELP
-fn xinfo_help(_: &mut Ctx, _: &[Vec<u8>]) -> Reply {
-    help_reply(&[
-        "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "CONSUMERS <key> <groupname>",
-        "    Show consumers of <groupname>.",
-        "GROUPS <key>",
-        "    Show the stream consumer groups.",
-        "STREAM <key> [FULL [COUNT <count>]",
-        "    Show information about the stream.",
-        "HELP",
-        "    Prints this help.",
-    ])
+fn xinfo_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::subcommand_help(
+        "xinfo",
+        &[
+            "CONSUMERS <key> <groupname>",
+            "    Show consumers of <groupname>.",
+            "GROUPS <key>",
+            "    Show the stream consumer groups.",
+            "STREAM <key> [FULL [COUNT <count>]",
+            "    Show information about the stream.",
+        ],
+    ))
 }
 
 #[cfg(test)]

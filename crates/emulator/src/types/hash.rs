@@ -179,6 +179,29 @@ impl HashValue {
         }
     }
 
+    /// `count` distinct random pairs (HRANDFIELD with a positive count):
+    /// every pair in HGETALL order when `count` covers the hash, otherwise
+    /// a partial Fisher–Yates shuffle of the positions drawn with
+    /// `pick(n) < n`. A listpack answers in its own order, a hashtable in
+    /// the order drawn.
+    pub fn random_distinct(&self, count: usize, mut pick: impl FnMut(usize) -> usize) -> Vec<(&[u8], &[u8])> {
+        let size = self.len();
+        let pairs: Vec<(&[u8], &[u8])> = self.iter().collect();
+        if count >= size {
+            return pairs;
+        }
+        let mut positions: Vec<usize> = (0..size).collect();
+        for i in 0..count {
+            let j = i + pick(size - i);
+            positions.swap(i, j);
+        }
+        let mut chosen = positions[..count].to_vec();
+        if self.is_listpack() {
+            chosen.sort_unstable();
+        }
+        chosen.into_iter().filter_map(|p| pairs.get(p).copied()).collect()
+    }
+
     /// One HSCAN step over a hashtable from `cursor`; a listpack is visited
     /// whole in one call (cursor 0), as Redis does. Returns the next cursor.
     pub fn scan(&self, cursor: u64, count: usize, mut visit: impl FnMut(&[u8], &[u8])) -> u64 {

@@ -158,6 +158,157 @@ impl Group {
             c.pel.insert(id);
         }
     }
+
+    /// Creates consumer `name` if missing and marks it seen at `now`, as
+    /// serving or claiming for it does; true if it was created.
+    pub fn touch_consumer(&mut self, name: &[u8], now: i64) -> bool {
+        let created = self.create_consumer(name, now);
+        if let Some(c) = self.consumers.get_mut(name) {
+            c.seen_time = now;
+        }
+        created
+    }
+
+    /// Removes consumer `name` and drops its pending entries from the
+    /// group. Returns how many entries it had pending, None if it did not exist.
+    pub fn delete_consumer(&mut self, name: &[u8]) -> Option<usize> {
+        let c = self.consumers.remove(name)?;
+        for id in &c.pel {
+            self.pel.remove(id);
+        }
+        Some(c.pel.len())
+    }
+
+    /// Records `id` as delivered to `consumer` (which must exist) for the
+    /// first time. An id delivered again (after XGROUP SETID moved the group
+    /// back) changes owner and starts counting deliveries afresh.
+    pub fn deliver(&mut self, id: StreamId, consumer: &[u8], now: i64) {
+        self.remove_nack(id);
+        self.pel.insert(id, Nack { delivery_time: now, delivery_count: 1, consumer: consumer.to_vec() });
+        self.assign_nack(id, consumer);
+    }
+
+    /// XACK: drops `ids` from the PEL; returns how many were pending.
+    pub fn ack(&mut self, ids: &[StreamId]) -> usize {
+        ids.iter().filter(|id| self.remove_nack(**id)).count()
+    }
+
+    /// XPENDING's extended form: pending entries from `start` to `end`
+    /// (only `consumer`'s when given), idle for at least `min_idle` ms, at
+    /// most `count` of them, oldest first. An unknown consumer has none.
+    pub fn pending_range(
+        &self,
+        start: StreamId,
+        end: StreamId,
+        count: usize,
+        min_idle: i64,
+        consumer: Option<&[u8]>,
+        now: i64,
+    ) -> Vec<(StreamId, &Nack)> {
+        let ids: Box<dyn Iterator<Item = StreamId> + '_> = match consumer {
+            Some(name) => match self.consumers.get(name) {
+                None => return Vec::new(),
+                Some(c) => Box::new(c.pel.range(start..).copied()),
+            },
+            None => Box::new(self.pel.range(start..).map(|(id, _)| *id)),
+        };
+        ids.take_while(|id| *id <= end)
+            .filter_map(|id| self.pel.get(&id).map(|n| (id, n)))
+            .filter(|(_, n)| idle_enough(n, min_idle, now))
+            .take(count)
+            .collect()
+    }
+
+    /// Hands the pending entry `id` to `consumer` (created if needed) if it
+    /// is pending and, when `check_idle`, idle long enough. True if claimed.
+    fn claim_entry(&mut self, id: StreamId, consumer: &[u8], rules: &ClaimRules, check_idle: bool, now: i64) -> bool {
+        let Some(n) = self.pel.get(&id) else { return false };
+        if check_idle && !idle_enough(n, rules.min_idle, now) {
+            return false;
+        }
+        self.touch_consumer(consumer, now);
+        self.assign_nack(id, consumer);
+        if let Some(n) = self.pel.get_mut(&id) {
+            n.delivery_time = rules.delivery_time;
+            match rules.retry_count {
+                Some(count) => n.delivery_count = count,
+                None if !rules.keep_count => n.delivery_count += 1,
+                None => {}
+            }
+        }
+        true
+    }
+}
+
+/// True if a pending entry has waited at least `min_idle` ms (0 = always).
+fn idle_enough(n: &Nack, min_idle: i64, now: i64) -> bool {
+    min_idle == 0 || now - n.delivery_time >= min_idle
+}
+
+/// How XCLAIM and XAUTOCLAIM hand pending entries to another consumer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClaimRules {
+    /// Entries idle for less than this many milliseconds stay with their
+    /// owner (0 = claim regardless of idle time).
+    pub min_idle: i64,
+    /// The delivery time claimed entries get.
+    pub delivery_time: i64,
+    /// The delivery count claimed entries get; None = one more than
+    /// before (unless `keep_count`).
+    pub retry_count: Option<u64>,
+    /// JUSTID: a claim that returns only ids is not a delivery, so the
+    /// delivery count stays as it was.
+    pub keep_count: bool,
+    /// FORCE: an id that is in the stream but in nobody's PEL is added to
+    /// the PEL and claimed whatever `min_idle` says.
+    pub force: bool,
+}
+
+/// What an XCLAIM moved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claimed {
+    /// Claimed ids, in the order they were asked for.
+    pub ids: Vec<StreamId>,
+    /// True if the claiming consumer did not exist before.
+    pub created_consumer: bool,
+}
+
+/// What one XAUTOCLAIM step did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoClaimed {
+    /// Where the next step starts (0-0 when the PEL scan is complete).
+    pub next: StreamId,
+    pub claimed: Vec<StreamId>,
+    /// Pending ids whose entries were gone from the stream, now dropped from the PEL.
+    pub deleted: Vec<StreamId>,
+    pub created_consumer: bool,
+}
+
+/// What XREAD / XREADGROUP ask of one stream.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReadFrom {
+    /// Entries after this id (for XREADGROUP: the consumer's own pending ones).
+    After(StreamId),
+    /// `>`: entries never delivered to the group.
+    New,
+}
+
+/// What XREADGROUP served from one stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// Ids served, oldest first. A pending id whose entry was deleted is
+    /// still listed (the reply shows it with no fields).
+    pub ids: Vec<StreamId>,
+    pub created_consumer: bool,
+}
+
+/// Why XSETID refuses a new last id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetIdError {
+    /// The id is smaller than the last entry's.
+    BelowTopItem,
+    /// ENTRIESADDED is smaller than the number of entries.
+    EntriesAddedBelowLength,
 }
 
 /// One radix-tree node: a listpack of consecutive entries, keyed by the
@@ -581,6 +732,224 @@ impl StreamValue {
         }
     }
 
+    /// XSETID: moves the last id (and, when given, the entries-added counter
+    /// and max-deleted-entry-id; a 0-0 max-deleted id leaves it as it is).
+    pub fn set_last_id(
+        &mut self,
+        id: StreamId,
+        entries_added: Option<u64>,
+        max_deleted: StreamId,
+    ) -> Result<(), SetIdError> {
+        if !self.is_empty() {
+            if id < self.last_valid_id() {
+                return Err(SetIdError::BelowTopItem);
+            }
+            if entries_added.is_some_and(|n| self.len() as u64 > n) {
+                return Err(SetIdError::EntriesAddedBelowLength);
+            }
+        }
+        self.last_id = id;
+        if let Some(n) = entries_added {
+            self.entries_added = n;
+        }
+        if !max_deleted.is_zero() {
+            self.max_deleted_id = max_deleted;
+        }
+        Ok(())
+    }
+
+    /// The id `*` stands for at `now_ms`: that millisecond with sequence 0,
+    /// or one past the last id when the clock is not ahead of it.
+    pub fn auto_id(&self, now_ms: u64) -> StreamId {
+        if now_ms > self.last_id.ms {
+            StreamId::new(now_ms, 0)
+        } else {
+            self.last_id.next().unwrap_or(StreamId::MIN)
+        }
+    }
+
+    /// The id `ms-*` stands for: sequence 0, or one past the last id's
+    /// sequence when that is in the same millisecond. None when that
+    /// sequence is already the largest.
+    pub fn auto_seq_id(&self, ms: u64) -> Option<StreamId> {
+        if self.last_id.ms == ms {
+            self.last_id.seq.checked_add(1).map(|seq| StreamId::new(ms, seq))
+        } else {
+            Some(StreamId::new(ms, 0))
+        }
+    }
+
+    /// XGROUP CREATE: a group whose last delivered id is `last_id`; false
+    /// if a group of that name exists.
+    pub fn create_group(&mut self, name: &[u8], last_id: StreamId, entries_read: i64) -> bool {
+        if self.groups.contains_key(name) {
+            return false;
+        }
+        self.groups.insert(name.to_vec(), Group::new(last_id, entries_read));
+        true
+    }
+
+    /// XGROUP SETID: moves a group's last delivered id and entries-read;
+    /// false if there is no such group.
+    pub fn set_group_cursor(&mut self, name: &[u8], last_id: StreamId, entries_read: i64) -> bool {
+        let Some(g) = self.groups.get_mut(name) else { return false };
+        g.last_id = last_id;
+        g.entries_read = entries_read;
+        true
+    }
+
+    /// XGROUP DESTROY; false if there is no such group.
+    pub fn destroy_group(&mut self, name: &[u8]) -> bool {
+        self.groups.remove(name).is_some()
+    }
+
+    /// XREADGROUP on this stream for `consumer` of `group`: its own pending
+    /// entries after an id (each counted as delivered again, if still in the
+    /// stream), or up to `count` new entries (0 = all), which advance the
+    /// group and, unless `noack`, become pending for the consumer. The
+    /// consumer is created (and marked seen) only when there is something to
+    /// serve. None when there is nothing to say for this stream.
+    pub fn read_group(
+        &mut self,
+        group: &[u8],
+        consumer: &[u8],
+        want: ReadFrom,
+        count: usize,
+        noack: bool,
+        now: i64,
+    ) -> Option<Delivery> {
+        let last_valid = self.last_valid_id();
+        let has_entries = !self.is_empty();
+        let grp = self.groups.get_mut(group)?;
+        if want == ReadFrom::New && (!has_entries || last_valid <= grp.last_id) {
+            return None;
+        }
+        let created_consumer = grp.touch_consumer(consumer, now);
+        let limit = if count == 0 { usize::MAX } else { count };
+        let ids = match want {
+            ReadFrom::After(after) => {
+                let start = after.next()?;
+                let ids: Vec<StreamId> = grp
+                    .consumers
+                    .get(consumer)
+                    .map(|c| c.pel.range(start..).take(limit).copied().collect())
+                    .unwrap_or_default();
+                for id in &ids {
+                    if self.entries.contains_key(id) {
+                        if let Some(n) = grp.pel.get_mut(id) {
+                            n.delivery_time = now;
+                            n.delivery_count += 1;
+                        }
+                    }
+                }
+                ids
+            }
+            ReadFrom::New => {
+                let start = grp.last_id.next()?;
+                let ids: Vec<StreamId> = self.entries.range(start..).take(limit).map(|(id, _)| *id).collect();
+                for &id in &ids {
+                    self.advance_group(group, id);
+                    if !noack {
+                        if let Some(grp) = self.groups.get_mut(group) {
+                            grp.deliver(id, consumer, now);
+                        }
+                    }
+                }
+                ids
+            }
+        };
+        Some(Delivery { ids, created_consumer })
+    }
+
+    /// XCLAIM: hands the pending entries `ids` of `group` to `consumer`
+    /// under `rules`, after raising the group's last delivered id to
+    /// `last_id` if that is higher. Ids no longer in the stream are dropped
+    /// from the PEL. None if there is no such group.
+    pub fn claim(
+        &mut self,
+        group: &[u8],
+        consumer: &[u8],
+        ids: &[StreamId],
+        last_id: StreamId,
+        rules: &ClaimRules,
+        now: i64,
+    ) -> Option<Claimed> {
+        let entries = &self.entries;
+        let g = self.groups.get_mut(group)?;
+        let had_consumer = g.consumers.contains_key(consumer);
+        if last_id > g.last_id {
+            g.last_id = last_id;
+        }
+        let mut claimed = Vec::new();
+        for &id in ids {
+            if !entries.contains_key(&id) {
+                g.remove_nack(id);
+                continue;
+            }
+            let mut fresh = false;
+            if rules.force && !g.pel.contains_key(&id) {
+                g.pel.insert(id, Nack { delivery_time: now, delivery_count: 1, consumer: Vec::new() });
+                fresh = true;
+            }
+            if g.claim_entry(id, consumer, rules, !fresh, now) {
+                claimed.push(id);
+            }
+        }
+        let created_consumer = !had_consumer && g.consumers.contains_key(consumer);
+        Some(Claimed { ids: claimed, created_consumer })
+    }
+
+    /// One XAUTOCLAIM step: scans `group`'s PEL from `start`, looking at no
+    /// more than ten times `count` entries, and claims for `consumer` up to
+    /// `count` idle ones under `rules`. Entries gone from the stream are
+    /// dropped from the PEL and count towards `count` too. None if there is
+    /// no such group.
+    pub fn autoclaim(
+        &mut self,
+        group: &[u8],
+        consumer: &[u8],
+        start: StreamId,
+        count: i64,
+        rules: &ClaimRules,
+        now: i64,
+    ) -> Option<AutoClaimed> {
+        let entries = &self.entries;
+        let g = self.groups.get_mut(group)?;
+        let had_consumer = g.consumers.contains_key(consumer);
+        let mut count = count;
+        let mut attempts = count.saturating_mul(10);
+        let scan: Vec<StreamId> = g
+            .pel
+            .range(start..)
+            .map(|(id, _)| *id)
+            .take(usize::try_from(attempts).unwrap_or(usize::MAX).saturating_add(1))
+            .collect();
+        let (mut claimed, mut deleted) = (Vec::new(), Vec::new());
+        let mut pos = 0;
+        while attempts > 0 && count > 0 && pos < scan.len() {
+            attempts -= 1;
+            let id = scan[pos];
+            pos += 1;
+            if !entries.contains_key(&id) {
+                g.remove_nack(id);
+                deleted.push(id);
+                count -= 1;
+            } else if g.claim_entry(id, consumer, rules, true, now) {
+                claimed.push(id);
+                count -= 1;
+            }
+        }
+        let next = match scan.get(pos) {
+            Some(next) => *next,
+            None => match scan.last().and_then(|l| l.next()) {
+                Some(after) => g.pel.range(after..).next().map(|(id, _)| *id).unwrap_or(StreamId::MIN),
+                None => StreamId::MIN,
+            },
+        };
+        let created_consumer = !had_consumer && g.consumers.contains_key(consumer);
+        Some(AutoClaimed { next, claimed, deleted, created_consumer })
+    }
+
     /// Advances a group past `id` as delivering it does (last id and entries-read).
     pub fn advance_group(&mut self, group: &[u8], id: StreamId) {
         let Some(g) = self.groups.get(group) else { return };
@@ -655,6 +1024,36 @@ mod tests {
         assert_eq!(s.radix_tree_nodes(), 2);
         assert_eq!(s.trim(Trim::MaxLen(10), false, 0), 40);
         assert_eq!(s.first_id, StreamId::new(341, 1));
+    }
+
+    #[test]
+    fn claiming_moves_pending_entries_and_drops_deleted_ones() {
+        let mut s = StreamValue::new();
+        for i in 1..=3 {
+            s.append(StreamId::new(i, 0), fields(1), 4096, 100);
+        }
+        assert!(s.create_group(b"g", StreamId::MIN, ENTRIES_READ_INVALID));
+        assert!(!s.create_group(b"g", StreamId::MIN, ENTRIES_READ_INVALID));
+        let served = s.read_group(b"g", b"a", ReadFrom::New, 0, false, 100);
+        assert_eq!(served.map(|d| (d.ids.len(), d.created_consumer)), Some((3, true)));
+        let rules = ClaimRules { min_idle: 50, delivery_time: 200, retry_count: None, keep_count: false, force: false };
+        // Idle for 10 ms only: nothing moves.
+        let none = s.claim(b"g", b"b", &[StreamId::new(1, 0)], StreamId::MIN, &rules, 110);
+        assert_eq!(none, Some(Claimed { ids: vec![], created_consumer: false }));
+        s.delete(StreamId::new(2, 0));
+        let claimed = s.claim(b"g", b"b", &[StreamId::new(1, 0), StreamId::new(2, 0)], StreamId::MIN, &rules, 200);
+        assert_eq!(claimed, Some(Claimed { ids: vec![StreamId::new(1, 0)], created_consumer: true }));
+        let g = &s.groups[b"g".as_slice()];
+        assert_eq!(g.pel.len(), 2);
+        assert_eq!(g.pel[&StreamId::new(1, 0)].delivery_count, 2);
+        assert_eq!(g.consumers[b"b".as_slice()].pel.len(), 1);
+        let rules = ClaimRules { min_idle: 0, delivery_time: 300, retry_count: None, keep_count: true, force: false };
+        let step = s.autoclaim(b"g", b"c", StreamId::MIN, 1, &rules, 300).map(|a| (a.claimed, a.next));
+        assert_eq!(step, Some((vec![StreamId::new(1, 0)], StreamId::new(3, 0))));
+        let g = s.groups.get_mut(b"g".as_slice()).unwrap();
+        assert_eq!(g.ack(&[StreamId::new(1, 0), StreamId::new(1, 0), StreamId::new(3, 0)]), 2);
+        assert_eq!(g.delete_consumer(b"a"), Some(0));
+        assert_eq!(g.delete_consumer(b"a"), None);
     }
 
     #[test]
