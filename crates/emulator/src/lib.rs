@@ -41,6 +41,8 @@ pub mod slowlog;
 pub mod snapshot;
 pub mod stats;
 pub mod store;
+#[cfg(test)]
+mod test_support;
 pub mod tokenizer;
 pub mod types;
 pub mod value;

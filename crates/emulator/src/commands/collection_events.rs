@@ -4,36 +4,10 @@
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Engine;
-    use crate::events::Event;
-    use crate::reply::Reply;
 
     /// Runs `lines` and returns "event:key" for every keyevent published.
     fn events(lines: &[&str]) -> Vec<String> {
-        let mut e = Engine::with_manual_clock(0, 7);
-        e.config_mut().notify_keyspace_events = crate::notify::parse_flags(b"KEA").unwrap_or(0);
-        let listener = e.connect("listener");
-        let id = e.connect("client");
-        e.pubsub.psubscribe(listener, b"__keyevent@0__:*");
-        for line in lines {
-            let _ = e.execute_line(id, line);
-        }
-        e.drain_events()
-            .into_iter()
-            .filter_map(|ev| match ev {
-                Event::Deliver { client, reply: Reply::Array(items) } if client == listener => {
-                    match (items.get(2), items.get(3)) {
-                        (Some(Reply::Bulk(ch)), Some(Reply::Bulk(key))) => Some(format!(
-                            "{}:{}",
-                            String::from_utf8_lossy(ch).trim_start_matches("__keyevent@0__:"),
-                            String::from_utf8_lossy(key)
-                        )),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            })
-            .collect()
+        crate::test_support::key_events(lines).into_iter().map(|pair| pair.replacen(' ', ":", 1)).collect()
     }
 
     #[test]

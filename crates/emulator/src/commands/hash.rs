@@ -571,7 +571,7 @@ mod tests {
     #[test]
     fn keyspace_events_match_redis() {
         // The sequence and the expected events were recorded from Redis 7.0.
-        let events = crate::commands::list::tests::key_events(&[
+        let events = crate::test_support::key_events(&[
             "HSET h a 1",
             "HSETNX h a 2",
             "HSETNX h b 2",
