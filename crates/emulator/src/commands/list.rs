@@ -860,7 +860,6 @@ fn blmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 pub(crate) mod tests {
     use super::*;
     use crate::engine::Engine;
-    use crate::events::Event;
 
     use crate::test_support::key_events;
 
