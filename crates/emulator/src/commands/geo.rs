@@ -2,43 +2,136 @@
 //! see [`crate::geohash`]). GEOADD GEOPOS GEODIST GEOHASH GEORADIUS
 //! GEORADIUSBYMEMBER (and their _RO forms) GEOSEARCH GEOSEARCHSTORE.
 
-use crate::args;
-use crate::command::{flags::*, CommandSpec, Group, KeySpec};
-use crate::commands::zset::{read_zset, store_result};
+use crate::args::{self, Args};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::commands::shared::{store_zset, zset_limits};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::geohash::{self, Shape, ShapeKind};
 use crate::reply::Reply;
 use crate::types::ZSetValue;
 
-macro_rules! g {
-    ($name:literal, $since:literal, $arity:expr, $flags:expr, $keys:expr, $handler:ident, $summary:literal, $syntax:literal) => {
-        CommandSpec {
-            name: $name,
-            since: $since,
-            arity: $arity,
-            flags: $flags,
-            group: Group::Geo,
-            summary: $summary,
-            syntax: $syntax,
-            keys: $keys,
-            handler: |c, a| Ok($handler(c, a)),
-            ..CommandSpec::DEFAULT
-        }
-    };
-}
+const BASE: CommandSpec = CommandSpec { group: Group::Geo, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
 
 pub const COMMANDS: &[CommandSpec] = &[
-    g!("geoadd", "3.2.0", -5, WRITE | DENYOOM, KeySpec::ONE, geoadd, "Adds places by longitude and latitude to a geo index", "key [NX|XX] [CH] longitude latitude member [longitude latitude member ...]"),
-    g!("geopos", "3.2.0", -2, READONLY, KeySpec::ONE, geopos, "Returns the longitude and latitude of places", "key [member [member ...]]"),
-    g!("geodist", "3.2.0", -4, READONLY, KeySpec::ONE, geodist, "Returns the distance between two places", "key member1 member2 [M|KM|FT|MI]"),
-    g!("geohash", "3.2.0", -2, READONLY, KeySpec::ONE, geohash_cmd, "Returns places as standard geohash strings", "key [member [member ...]]"),
-    g!("georadius", "3.2.0", -6, WRITE | DENYOOM | MOVABLE_KEYS, KeySpec::ONE, georadius, "Finds places within a radius of a point, optionally storing them", "key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"),
-    g!("georadius_ro", "3.2.10", -6, READONLY, KeySpec::ONE, georadius_ro, "Finds places within a radius of a point", "key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC]"),
-    g!("georadiusbymember", "3.2.0", -5, WRITE | DENYOOM | MOVABLE_KEYS, KeySpec::ONE, georadiusbymember, "Finds places within a radius of a member, optionally storing them", "key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"),
-    g!("georadiusbymember_ro", "3.2.10", -5, READONLY, KeySpec::ONE, georadiusbymember_ro, "Finds places within a radius of a member", "key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC]"),
-    g!("geosearch", "6.2.0", -7, READONLY, KeySpec::ONE, geosearch, "Finds places inside a circle or a box", "key FROMMEMBER member|FROMLONLAT longitude latitude BYRADIUS radius M|KM|FT|MI|BYBOX width height M|KM|FT|MI [ASC|DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]"),
-    g!("geosearchstore", "6.2.0", -8, WRITE | DENYOOM, KeySpec::TWO, geosearchstore, "Stores the places inside a circle or a box in a sorted set", "destination source FROMMEMBER member|FROMLONLAT longitude latitude BYRADIUS radius M|KM|FT|MI|BYBOX width height M|KM|FT|MI [ASC|DESC] [COUNT count [ANY]] [STOREDIST]"),
+    CommandSpec {
+        name: "geoadd",
+        arity: -5,
+        flags: WRITE | DENYOOM,
+        since: "3.2.0",
+        summary: "Adds places by longitude and latitude to a geo index",
+        syntax: "key [NX|XX] [CH] longitude latitude member [longitude latitude member ...]",
+        handler: geoadd,
+        ..BASE
+    },
+    CommandSpec {
+        name: "geopos",
+        arity: -2,
+        flags: READONLY,
+        since: "3.2.0",
+        summary: "Returns the longitude and latitude of places",
+        syntax: "key [member [member ...]]",
+        handler: geopos,
+        ..BASE
+    },
+    CommandSpec {
+        name: "geodist",
+        arity: -4,
+        flags: READONLY,
+        since: "3.2.0",
+        summary: "Returns the distance between two places",
+        syntax: "key member1 member2 [M|KM|FT|MI]",
+        handler: geodist,
+        ..BASE
+    },
+    CommandSpec {
+        name: "geohash",
+        arity: -2,
+        flags: READONLY,
+        since: "3.2.0",
+        summary: "Returns places as standard geohash strings",
+        syntax: "key [member [member ...]]",
+        handler: geohash_cmd,
+        ..BASE
+    },
+    CommandSpec {
+        name: "georadius",
+        arity: -6,
+        flags: WRITE | DENYOOM | MOVABLE_KEYS,
+        since: "3.2.0",
+        summary: "Finds places within a radius of a point, optionally storing them",
+        syntax: concat!(
+            "key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] ",
+            "[COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"
+        ),
+        handler: georadius,
+        ..BASE
+    },
+    CommandSpec {
+        name: "georadius_ro",
+        arity: -6,
+        flags: READONLY,
+        since: "3.2.10",
+        summary: "Finds places within a radius of a point",
+        syntax: concat!(
+            "key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] ",
+            "[COUNT count [ANY]] [ASC|DESC]"
+        ),
+        handler: georadius_ro,
+        ..BASE
+    },
+    CommandSpec {
+        name: "georadiusbymember",
+        arity: -5,
+        flags: WRITE | DENYOOM | MOVABLE_KEYS,
+        since: "3.2.0",
+        summary: "Finds places within a radius of a member, optionally storing them",
+        syntax: concat!(
+            "key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] ",
+            "[COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"
+        ),
+        handler: georadiusbymember,
+        ..BASE
+    },
+    CommandSpec {
+        name: "georadiusbymember_ro",
+        arity: -5,
+        flags: READONLY,
+        since: "3.2.10",
+        summary: "Finds places within a radius of a member",
+        syntax: "key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC]",
+        handler: georadiusbymember_ro,
+        ..BASE
+    },
+    CommandSpec {
+        name: "geosearch",
+        arity: -7,
+        flags: READONLY,
+        since: "6.2.0",
+        summary: "Finds places inside a circle or a box",
+        syntax: concat!(
+            "key FROMMEMBER member|FROMLONLAT longitude latitude ",
+            "BYRADIUS radius M|KM|FT|MI|BYBOX width height M|KM|FT|MI ",
+            "[ASC|DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]"
+        ),
+        handler: geosearch,
+        ..BASE
+    },
+    CommandSpec {
+        name: "geosearchstore",
+        arity: -8,
+        flags: WRITE | DENYOOM,
+        keys: KeySpec::TWO,
+        since: "6.2.0",
+        summary: "Stores the places inside a circle or a box in a sorted set",
+        syntax: concat!(
+            "destination source FROMMEMBER member|FROMLONLAT longitude latitude ",
+            "BYRADIUS radius M|KM|FT|MI|BYBOX width height M|KM|FT|MI ",
+            "[ASC|DESC] [COUNT count [ANY]] [STOREDIST]"
+        ),
+        handler: geosearchstore,
+        ..BASE
+    },
 ];
 
 /// Redis's `addReplyHumanLongDouble`: `%.17Lf` without trailing zeros.
@@ -102,48 +195,50 @@ fn parse_radius(radius: &[u8], unit: &[u8]) -> Result<(f64, f64), Reply> {
     Ok((r, parse_unit(unit)?))
 }
 
-/// GEOADD key [NX|XX] [CH] longitude latitude member [...] — rewritten as
-/// ZADD with geohash scores, like Redis does (so it notifies `zadd`).
-fn geoadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let mut i = 2;
+/// GEOADD key [NX|XX] [CH] longitude latitude member [...]
+///
+/// Rewritten as ZADD with geohash scores, like Redis does (so it notifies
+/// `zadd`); the NX/XX/CH flags are passed through. The ZADD handler is
+/// reached through the command table.
+fn geoadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let mut args = Args::new(argv, 2);
     let (mut nx, mut xx) = (false, false);
-    while i < argv.len() {
-        if args::is(&argv[i], "nx") {
+    loop {
+        if args.eat("nx") {
             nx = true;
-        } else if args::is(&argv[i], "xx") {
+        } else if args.eat("xx") {
             xx = true;
-        } else if !args::is(&argv[i], "ch") {
+        } else if !args.eat("ch") {
             break;
         }
-        i += 1;
     }
-    if !(argv.len() - i).is_multiple_of(3) || (nx && xx) {
-        return Reply::error(errors::SYNTAX);
+    let triples = args.rest();
+    if !triples.len().is_multiple_of(3) || (nx && xx) {
+        return Err(Reply::error(errors::SYNTAX));
     }
     let mut zadd_argv: Vec<Vec<u8>> = vec![b"zadd".to_vec()];
-    zadd_argv.extend(argv[1..i].iter().cloned());
-    for triple in argv[i..].chunks(3) {
-        let (lon, lat) = match parse_lon_lat(&triple[0], &triple[1]) {
-            Ok(p) => p,
-            Err(e) => return e,
-        };
+    zadd_argv.extend(argv[1..args.position()].iter().cloned());
+    for triple in triples.chunks(3) {
+        let (lon, lat) = parse_lon_lat(&triple[0], &triple[1])?;
         let score = geohash::encode_score(lon, lat).unwrap_or(0);
         zadd_argv.push(score.to_string().into_bytes());
         zadd_argv.push(triple[2].clone());
     }
     match crate::commands::find(b"zadd") {
-        Some(spec) => (spec.handler)(ctx, &zadd_argv).unwrap_or_else(|error| error),
-        None => Reply::error("ERR zadd is unavailable"),
+        Some(spec) => (spec.handler)(ctx, &zadd_argv),
+        None => Err(Reply::error("ERR zadd is unavailable")),
     }
 }
 
+/// The sorted set holding the positions under `key`, or WRONGTYPE.
+fn read_geo<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a ZSetValue>, Reply> {
+    Ok(ctx.read_as::<ZSetValue>(key)?.map(|z| &*z))
+}
+
 /// GEOPOS key [member ...]
-fn geopos(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let z = match read_zset(ctx, &argv[1]) {
-        Ok(z) => z.map(|z| &*z),
-        Err(e) => return e,
-    };
-    Reply::Array(
+fn geopos(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let z = read_geo(ctx, &argv[1])?;
+    Ok(Reply::Array(
         argv[2..]
             .iter()
             .map(|m| match z.and_then(|z| z.score(m)) {
@@ -154,41 +249,35 @@ fn geopos(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
                 }
             })
             .collect(),
-    )
+    ))
 }
 
 /// GEODIST key member1 member2 [M|KM|FT|MI]
-fn geodist(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+///
+/// Nil when the key or either member is missing.
+fn geodist(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let to_meter = match argv.len() {
         4 => 1.0,
-        5 => match parse_unit(&argv[4]) {
-            Ok(u) => u,
-            Err(e) => return e,
-        },
-        _ => return Reply::error(errors::SYNTAX),
+        5 => parse_unit(&argv[4])?,
+        _ => return Err(Reply::error(errors::SYNTAX)),
     };
-    let z = match read_zset(ctx, &argv[1]) {
-        Err(e) => return e,
-        Ok(None) => return Reply::Nil,
-        Ok(Some(z)) => z,
+    let Some(z) = read_geo(ctx, &argv[1])? else {
+        return Ok(Reply::Nil);
     };
-    match (z.score(&argv[2]), z.score(&argv[3])) {
+    Ok(match (z.score(&argv[2]), z.score(&argv[3])) {
         (Some(a), Some(b)) => {
             let (lon1, lat1) = geohash::decode_score(a);
             let (lon2, lat2) = geohash::decode_score(b);
             distance_reply(geohash::distance(lon1, lat1, lon2, lat2) / to_meter)
         }
         _ => Reply::Nil,
-    }
+    })
 }
 
 /// GEOHASH key [member ...]
-fn geohash_cmd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
-    let z = match read_zset(ctx, &argv[1]) {
-        Ok(z) => z.map(|z| &*z),
-        Err(e) => return e,
-    };
-    Reply::Array(
+fn geohash_cmd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let z = read_geo(ctx, &argv[1])?;
+    Ok(Reply::Array(
         argv[2..]
             .iter()
             .map(|m| match z.and_then(|z| z.score(m)) {
@@ -196,7 +285,7 @@ fn geohash_cmd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
                 Some(score) => Reply::bulk(geohash::geohash_string(score)),
             })
             .collect(),
-    )
+    ))
 }
 
 /// Which command form is being parsed (Redis's georadiusGeneric flags).
@@ -254,153 +343,173 @@ fn collect_points(z: &ZSetValue, shape: &Shape, limit: usize) -> Vec<Point> {
     out
 }
 
+/// Where a search is centred, what it covers and how it answers: the
+/// positional arguments of GEORADIUS* and the options that follow them.
+struct SearchOptions {
+    center: Option<(f64, f64)>,
+    /// The shape and meters per unit.
+    kind: Option<(ShapeKind, f64)>,
+    withdist: bool,
+    withhash: bool,
+    withcoord: bool,
+    any: bool,
+    /// Some(true) = ascending distance.
+    sort: Option<bool>,
+    /// 0 = no COUNT.
+    count: i64,
+    store_key: Option<Vec<u8>>,
+    storedist: bool,
+    frommember: bool,
+    fromloc: bool,
+    byradius: bool,
+    bybox: bool,
+}
+
+impl SearchOptions {
+    /// Reads the options in any order, with Redis's conditions on each
+    /// keyword (which forms accept it, and at most one centre and one
+    /// shape for GEOSEARCH). FROMMEMBER looks its member up in `z` (when
+    /// the key exists) as soon as it is read, as Redis does.
+    fn parse_options(&mut self, args: &mut Args, form: Form, z: Option<&ZSetValue>) -> Result<(), Reply> {
+        let store_allowed = !form.no_store && !form.search;
+        loop {
+            if args.eat("withdist") {
+                self.withdist = true;
+            } else if args.eat("withhash") {
+                self.withhash = true;
+            } else if args.eat("withcoord") {
+                self.withcoord = true;
+            } else if args.eat("any") {
+                self.any = true;
+            } else if args.eat("asc") {
+                self.sort = Some(true);
+            } else if args.eat("desc") {
+                self.sort = Some(false);
+            } else if args.remaining() >= 2 && args.eat("count") {
+                self.count = args.int()?;
+                if self.count <= 0 {
+                    return Err(Reply::error("ERR COUNT must be > 0"));
+                }
+            } else if store_allowed && args.remaining() >= 2 && args.eat("store") {
+                self.store_key = Some(args.value()?.to_vec());
+                self.storedist = false;
+            } else if store_allowed && args.remaining() >= 2 && args.eat("storedist") {
+                self.store_key = Some(args.value()?.to_vec());
+                self.storedist = true;
+            } else if form.search && form.search_store && args.eat("storedist") {
+                self.storedist = true;
+            } else if form.search && !self.fromloc && args.remaining() >= 2 && args.eat("frommember") {
+                let member = args.value()?;
+                if let Some(z) = z {
+                    self.center = Some(member_position(z, member)?);
+                }
+                self.frommember = true;
+            } else if form.search && !self.frommember && args.remaining() >= 3 && args.eat("fromlonlat") {
+                let lon = args.value()?;
+                self.center = Some(parse_lon_lat(lon, args.value()?)?);
+                self.fromloc = true;
+            } else if form.search && !self.bybox && args.remaining() >= 3 && args.eat("byradius") {
+                let radius = args.value()?;
+                let (r, conv) = parse_radius(radius, args.value()?)?;
+                self.kind = Some((ShapeKind::Circle { radius: r }, conv));
+                self.byradius = true;
+            } else if form.search && !self.byradius && args.remaining() >= 4 && args.eat("bybox") {
+                let w = float_or(args.value()?, "ERR need numeric width")?;
+                let h = float_or(args.value()?, "ERR need numeric height")?;
+                if h < 0.0 || w < 0.0 {
+                    return Err(Reply::error("ERR height or width cannot be negative"));
+                }
+                let conv = parse_unit(args.value()?)?;
+                self.kind = Some((ShapeKind::Box { width: w, height: h }, conv));
+                self.bybox = true;
+            } else {
+                break;
+            }
+        }
+        args.finish()
+    }
+
+    /// The combinations Redis refuses once every option is read, in its order.
+    fn check(&self, form: Form, command: &[u8]) -> Result<(), Reply> {
+        if (self.store_key.is_some() || self.storedist) && (self.withdist || self.withhash || self.withcoord) {
+            let what = if form.search_store { "GEOSEARCHSTORE" } else { "STORE option in GEORADIUS" };
+            return Err(Reply::error(format!(
+                "ERR {what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+            )));
+        }
+        let name = errors::show(command, 128);
+        if form.search && !(self.frommember || self.fromloc) {
+            return Err(Reply::error(errors::sanitize(&format!(
+                "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for {name}"
+            ))));
+        }
+        if form.search && !(self.byradius || self.bybox) {
+            return Err(Reply::error(errors::sanitize(&format!(
+                "ERR exactly one of BYRADIUS and BYBOX can be specified for {name}"
+            ))));
+        }
+        if self.any && self.count == 0 {
+            return Err(Reply::error("ERR the ANY argument requires COUNT argument"));
+        }
+        Ok(())
+    }
+}
+
+/// The position of `member`, or the error GEORADIUSBYMEMBER and
+/// FROMMEMBER give for a member that is not there.
+fn member_position(z: &ZSetValue, member: &[u8]) -> Result<(f64, f64), Reply> {
+    match z.score(member) {
+        Some(score) => Ok(geohash::decode_score(score)),
+        None => Err(Reply::error("ERR could not decode requested zset member")),
+    }
+}
+
 /// Redis's `georadiusGeneric`: GEORADIUS*, GEOSEARCH and GEOSEARCHSTORE.
-fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Form) -> Reply {
-    let src = &argv[src_index];
-    let z = match read_zset(ctx, src) {
-        Err(e) => return e,
-        Ok(z) => z.map(|z| &*z),
+///
+/// The source key is type-checked first, then the positional arguments
+/// and the options. A missing source answers an empty array, or stores
+/// nothing (deleting the destination) for the STORE forms.
+fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Form) -> CommandResult {
+    let z = read_geo(ctx, &argv[src_index])?;
+    let mut o = SearchOptions {
+        center: None,
+        kind: None,
+        withdist: false,
+        withhash: false,
+        withcoord: false,
+        any: false,
+        sort: None,
+        count: 0,
+        store_key: None,
+        storedist: false,
+        frommember: false,
+        fromloc: false,
+        byradius: false,
+        bybox: false,
     };
-    let mut store_key: Option<Vec<u8>> = None;
-    let mut center: Option<(f64, f64)> = None;
-    let mut kind: Option<(ShapeKind, f64)> = None;
     let base: usize;
     if form.by_coords {
         base = 6;
-        match parse_lon_lat(&argv[2], &argv[3]) {
-            Ok(p) => center = Some(p),
-            Err(e) => return e,
-        }
-        match parse_radius(&argv[4], &argv[5]) {
-            Ok((r, conv)) => kind = Some((ShapeKind::Circle { radius: r }, conv)),
-            Err(e) => return e,
-        }
+        o.center = Some(parse_lon_lat(&argv[2], &argv[3])?);
+        let (r, conv) = parse_radius(&argv[4], &argv[5])?;
+        o.kind = Some((ShapeKind::Circle { radius: r }, conv));
     } else if form.by_member {
         base = 5;
-        if let Some(z) = &z {
-            match z.score(&argv[2]) {
-                Some(score) => center = Some(geohash::decode_score(score)),
-                None => return Reply::error("ERR could not decode requested zset member"),
-            }
-            match parse_radius(&argv[3], &argv[4]) {
-                Ok((r, conv)) => kind = Some((ShapeKind::Circle { radius: r }, conv)),
-                Err(e) => return e,
-            }
+        if let Some(z) = z {
+            o.center = Some(member_position(z, &argv[2])?);
+            let (r, conv) = parse_radius(&argv[3], &argv[4])?;
+            o.kind = Some((ShapeKind::Circle { radius: r }, conv));
         }
     } else {
         base = if form.search_store { 3 } else { 2 };
         if form.search_store {
-            store_key = Some(argv[1].clone());
+            o.store_key = Some(argv[1].clone());
         }
     }
-    let (mut withdist, mut withhash, mut withcoord, mut any) = (false, false, false, false);
-    let mut sort: Option<bool> = None; // Some(true) = ascending
-    let mut count: i64 = 0;
-    let mut storedist = false;
-    let (mut frommember, mut fromloc, mut byradius, mut bybox) = (false, false, false, false);
-    let rest = &argv[base.min(argv.len())..];
-    let remaining = rest.len();
-    let mut i = 0;
-    while i < remaining {
-        let a = &rest[i];
-        if args::is(a, "withdist") {
-            withdist = true;
-        } else if args::is(a, "withhash") {
-            withhash = true;
-        } else if args::is(a, "withcoord") {
-            withcoord = true;
-        } else if args::is(a, "any") {
-            any = true;
-        } else if args::is(a, "asc") {
-            sort = Some(true);
-        } else if args::is(a, "desc") {
-            sort = Some(false);
-        } else if args::is(a, "count") && i + 1 < remaining {
-            count = match args::int(&rest[i + 1]) {
-                Ok(n) => n,
-                Err(e) => return e,
-            };
-            if count <= 0 {
-                return Reply::error("ERR COUNT must be > 0");
-            }
-            i += 1;
-        } else if (args::is(a, "store") || args::is(a, "storedist"))
-            && i + 1 < remaining
-            && !form.no_store
-            && !form.search
-        {
-            store_key = Some(rest[i + 1].clone());
-            storedist = args::is(a, "storedist");
-            i += 1;
-        } else if args::is(a, "storedist") && form.search && form.search_store {
-            storedist = true;
-        } else if args::is(a, "frommember") && i + 1 < remaining && form.search && !fromloc {
-            if let Some(z) = &z {
-                match z.score(&rest[i + 1]) {
-                    Some(score) => center = Some(geohash::decode_score(score)),
-                    None => return Reply::error("ERR could not decode requested zset member"),
-                }
-            }
-            frommember = true;
-            i += 1;
-        } else if args::is(a, "fromlonlat") && i + 2 < remaining && form.search && !frommember {
-            match parse_lon_lat(&rest[i + 1], &rest[i + 2]) {
-                Ok(p) => center = Some(p),
-                Err(e) => return e,
-            }
-            fromloc = true;
-            i += 2;
-        } else if args::is(a, "byradius") && i + 2 < remaining && form.search && !bybox {
-            match parse_radius(&rest[i + 1], &rest[i + 2]) {
-                Ok((r, conv)) => kind = Some((ShapeKind::Circle { radius: r }, conv)),
-                Err(e) => return e,
-            }
-            byradius = true;
-            i += 2;
-        } else if args::is(a, "bybox") && i + 3 < remaining && form.search && !byradius {
-            let w = match float_or(&rest[i + 1], "ERR need numeric width") {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
-            let h = match float_or(&rest[i + 2], "ERR need numeric height") {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
-            if h < 0.0 || w < 0.0 {
-                return Reply::error("ERR height or width cannot be negative");
-            }
-            let conv = match parse_unit(&rest[i + 3]) {
-                Ok(c) => c,
-                Err(e) => return e,
-            };
-            kind = Some((ShapeKind::Box { width: w, height: h }, conv));
-            bybox = true;
-            i += 3;
-        } else {
-            return Reply::error(errors::SYNTAX);
-        }
-        i += 1;
-    }
-    if (store_key.is_some() || storedist) && (withdist || withhash || withcoord) {
-        let what = if form.search_store { "GEOSEARCHSTORE" } else { "STORE option in GEORADIUS" };
-        return Reply::error(format!("ERR {what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options"));
-    }
-    let name = errors::show(&argv[0], 128);
-    if form.search && !(frommember || fromloc) {
-        return Reply::error(errors::sanitize(&format!(
-            "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for {name}"
-        )));
-    }
-    if form.search && !(byradius || bybox) {
-        return Reply::error(errors::sanitize(&format!(
-            "ERR exactly one of BYRADIUS and BYBOX can be specified for {name}"
-        )));
-    }
-    if any && count == 0 {
-        return Reply::error("ERR the ANY argument requires COUNT argument");
-    }
-    let (Some(z), Some((lon, lat)), Some((kind, conversion))) = (z, center, kind) else {
-        return match store_key {
+    o.parse_options(&mut Args::new(argv, base), form, z)?;
+    o.check(form, &argv[0])?;
+    let (Some(z), Some((lon, lat)), Some((kind, conversion))) = (z, o.center, o.kind) else {
+        return Ok(match o.store_key {
             Some(dst) => {
                 if ctx.delete_key(&dst) {
                     ctx.notify(crate::notify::GENERIC, "del", &dst);
@@ -408,13 +517,15 @@ fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Fo
                 Reply::Integer(0)
             }
             None => Reply::Array(Vec::new()),
-        };
+        });
     };
-    if count != 0 && sort.is_none() && !any {
+    let count = o.count;
+    let mut sort = o.sort;
+    if count != 0 && sort.is_none() && !o.any {
         sort = Some(true);
     }
     let shape = Shape { lon, lat, conversion, kind };
-    let limit = if any { usize::try_from(count).unwrap_or(usize::MAX) } else { 0 };
+    let limit = if o.any { usize::try_from(count).unwrap_or(usize::MAX) } else { 0 };
     let mut points = collect_points(z, &shape, limit);
     match sort {
         Some(true) => points.sort_by(|a, b| a.dist.partial_cmp(&b.dist).unwrap_or(std::cmp::Ordering::Equal)),
@@ -424,18 +535,19 @@ fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Fo
     let returned =
         if count == 0 { points.len() } else { points.len().min(usize::try_from(count).unwrap_or(usize::MAX)) };
     points.truncate(returned);
-    if let Some(dst) = store_key {
-        let lim = crate::commands::zset::limits(ctx);
+    if let Some(dst) = o.store_key {
+        let lim = zset_limits(ctx);
         let mut result = ZSetValue::new_skiplist();
         for p in &points {
-            let score = if storedist { p.dist / conversion } else { p.score };
+            let score = if o.storedist { p.dist / conversion } else { p.score };
             result.insert(&p.member, score, lim);
         }
         let event = if form.search { "geosearchstore" } else { "georadiusstore" };
-        return Reply::Integer(store_result(ctx, &dst, result, event));
+        return Ok(Reply::Integer(store_zset(ctx, &dst, result, event)));
     }
+    let (withdist, withhash, withcoord) = (o.withdist, o.withhash, o.withcoord);
     let options = withdist as usize + withhash as usize + withcoord as usize;
-    Reply::Array(
+    Ok(Reply::Array(
         points
             .into_iter()
             .map(|p| {
@@ -455,35 +567,35 @@ fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Fo
                 Reply::Array(item)
             })
             .collect(),
-    )
+    ))
 }
 
 /// GEORADIUS key longitude latitude radius unit [options] [STORE key|STOREDIST key]
-fn georadius(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn georadius(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     georadius_generic(ctx, argv, 1, RADIUS)
 }
 
 /// GEORADIUS_RO key longitude latitude radius unit [options]
-fn georadius_ro(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn georadius_ro(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     georadius_generic(ctx, argv, 1, Form { no_store: true, ..RADIUS })
 }
 
 /// GEORADIUSBYMEMBER key member radius unit [options] [STORE key|STOREDIST key]
-fn georadiusbymember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn georadiusbymember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     georadius_generic(ctx, argv, 1, Form { by_coords: false, by_member: true, ..RADIUS })
 }
 
 /// GEORADIUSBYMEMBER_RO key member radius unit [options]
-fn georadiusbymember_ro(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn georadiusbymember_ro(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     georadius_generic(ctx, argv, 1, Form { by_coords: false, by_member: true, no_store: true, ..RADIUS })
 }
 
 /// GEOSEARCH key FROMMEMBER m|FROMLONLAT lon lat BYRADIUS r unit|BYBOX w h unit [options]
-fn geosearch(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn geosearch(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     georadius_generic(ctx, argv, 1, Form { by_coords: false, search: true, ..RADIUS })
 }
 
 /// GEOSEARCHSTORE destination source FROMMEMBER…|FROMLONLAT… BYRADIUS…|BYBOX… [options] [STOREDIST]
-fn geosearchstore(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn geosearchstore(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     georadius_generic(ctx, argv, 2, Form { by_coords: false, search: true, search_store: true, ..RADIUS })
 }

@@ -28,6 +28,7 @@ pub mod pubsub;
 pub mod scripting;
 pub mod server;
 pub mod set;
+mod shared;
 pub mod sort;
 pub mod stream;
 pub mod string;

@@ -5,8 +5,8 @@
 
 use std::cmp::Ordering;
 
-use crate::args;
-use crate::command::{flags::*, CommandSpec, Group, KeySpec};
+use crate::args::Args;
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
@@ -14,41 +14,44 @@ use crate::reply::Reply;
 use crate::types::ListValue;
 use crate::value::Value;
 
+const BASE: CommandSpec = CommandSpec { group: Group::Generic, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
+
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sort",
         arity: -2,
         flags: WRITE | DENYOOM | MOVABLE_KEYS,
-        group: Group::Generic,
         complexity: "O(N+M*log(M))",
         summary: "Sorts a list, set or sorted set, optionally storing the result",
-        syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA] [STORE destination]",
-        keys: KeySpec::ONE,
-        handler: |c, a| Ok(sort(c, a)),
-        ..CommandSpec::DEFAULT
+        syntax: concat!(
+            "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] ",
+            "[ASC|DESC] [ALPHA] [STORE destination]"
+        ),
+        handler: sort,
+        ..BASE
     },
     CommandSpec {
         name: "sort_ro",
         arity: -2,
         flags: READONLY | MOVABLE_KEYS,
-        group: Group::Generic,
         since: "7.0.0",
         complexity: "O(N+M*log(M))",
         summary: "Sorts a list, set or sorted set without writing anything",
         syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA]",
-        keys: KeySpec::ONE,
-        handler: |c, a| Ok(sort_ro(c, a)),
-        ..CommandSpec::DEFAULT
+        handler: sort_ro,
+        ..BASE
     },
 ];
 
 /// SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA] [STORE destination]
-fn sort(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+///
+/// STORE writes a list (deleting the destination when the result is empty).
+fn sort(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     sort_generic(ctx, argv, false)
 }
 
 /// SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA]
-fn sort_ro(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Reply {
+fn sort_ro(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     sort_generic(ctx, argv, true)
 }
 
@@ -125,48 +128,64 @@ struct Item {
     cmp: Option<Vec<u8>>,
 }
 
-fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> Reply {
-    let (mut desc, mut alpha, mut dontsort) = (false, false, false);
-    let (mut limit_start, mut limit_count) = (0i64, -1i64);
-    let mut sortby: Option<Vec<u8>> = None;
-    let mut store: Option<Vec<u8>> = None;
-    let mut gets: Vec<Vec<u8>> = Vec::new();
-    let mut j = 2;
-    while j < argv.len() {
-        let left = argv.len() - j - 1;
-        let a = &argv[j];
-        if args::is(a, "asc") {
-            desc = false;
-        } else if args::is(a, "desc") {
-            desc = true;
-        } else if args::is(a, "alpha") {
-            alpha = true;
-        } else if args::is(a, "limit") && left >= 2 {
-            limit_start = match args::int(&argv[j + 1]) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
-            limit_count = match args::int(&argv[j + 2]) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
-            j += 2;
-        } else if !readonly && args::is(a, "store") && left >= 1 {
-            store = Some(argv[j + 1].clone());
-            j += 1;
-        } else if args::is(a, "by") && left >= 1 {
-            let p = argv[j + 1].clone();
-            dontsort = !c_str(&p).contains(&b'*');
-            sortby = Some(p);
-            j += 1;
-        } else if args::is(a, "get") && left >= 1 {
-            gets.push(argv[j + 1].clone());
-            j += 1;
-        } else {
-            return Reply::error(errors::SYNTAX);
+/// SORT's options, in any order after the key.
+struct SortOptions {
+    desc: bool,
+    alpha: bool,
+    /// A BY pattern without `*`: keep the native order.
+    dontsort: bool,
+    limit_start: i64,
+    /// Negative: no LIMIT.
+    limit_count: i64,
+    sortby: Option<Vec<u8>>,
+    store: Option<Vec<u8>>,
+    gets: Vec<Vec<u8>>,
+}
+
+impl SortOptions {
+    /// SORT_RO (`readonly`) has no STORE.
+    fn parse(args: &mut Args, readonly: bool) -> Result<SortOptions, Reply> {
+        let mut o = SortOptions {
+            desc: false,
+            alpha: false,
+            dontsort: false,
+            limit_start: 0,
+            limit_count: -1,
+            sortby: None,
+            store: None,
+            gets: Vec::new(),
+        };
+        loop {
+            if args.eat("asc") {
+                o.desc = false;
+            } else if args.eat("desc") {
+                o.desc = true;
+            } else if args.eat("alpha") {
+                o.alpha = true;
+            } else if args.remaining() >= 3 && args.eat("limit") {
+                o.limit_start = args.int()?;
+                o.limit_count = args.int()?;
+            } else if !readonly && args.remaining() >= 2 && args.eat("store") {
+                o.store = Some(args.value()?.to_vec());
+            } else if args.remaining() >= 2 && args.eat("by") {
+                let p = args.value()?;
+                o.dontsort = !c_str(p).contains(&b'*');
+                o.sortby = Some(p.to_vec());
+            } else if args.remaining() >= 2 && args.eat("get") {
+                o.gets.push(args.value()?.to_vec());
+            } else {
+                break;
+            }
         }
-        j += 1;
+        args.finish()?;
+        Ok(o)
     }
+}
+
+/// Redis's `sortCommandGeneric`: options first, then the key's type.
+fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> CommandResult {
+    let SortOptions { desc, mut alpha, mut dontsort, limit_start, limit_count, mut sortby, store, gets } =
+        SortOptions::parse(&mut Args::new(argv, 2), readonly)?;
     enum Source {
         List(Vec<Vec<u8>>),
         Set(Vec<Vec<u8>>),
@@ -177,7 +196,7 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> Reply {
         Some(Value::List(l)) => Source::List(l.to_vec()),
         Some(Value::Set(s)) => Source::Set(s.members()),
         Some(Value::ZSet(z)) => Source::ZSet(z.ranked().into_iter().map(|(m, _)| m).collect()),
-        Some(_) => return Reply::error(errors::WRONGTYPE),
+        Some(_) => return Err(Reply::error(errors::WRONGTYPE)),
     };
     if dontsort && matches!(source, Source::Set(_)) && store.is_some() {
         // Sets have no order of their own: stored results are sorted alphabetically.
@@ -270,7 +289,7 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> Reply {
         items.sort_by(compare);
     }
     if conversion_error {
-        return Reply::error("ERR One or more scores can't be converted into double");
+        return Err(Reply::error("ERR One or more scores can't be converted into double"));
     }
     let window: &[Item] = if end >= start && start >= 0 {
         items.get(start as usize..=(end as usize).min(items.len().saturating_sub(1))).unwrap_or(&[])
@@ -286,7 +305,7 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> Reply {
             out.push(lookup_by_pattern(ctx, g, &item.element));
         }
     }
-    match store {
+    Ok(match store {
         None => Reply::Array(out.into_iter().map(|v| v.map_or(Reply::Nil, Reply::Bulk)).collect()),
         Some(dst) => {
             let n = out.len() as i64;
@@ -300,7 +319,7 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> Reply {
             }
             Reply::Integer(n)
         }
-    }
+    })
 }
 
 #[cfg(test)]

@@ -182,6 +182,25 @@ impl SetValue {
         }
     }
 
+    /// Removes and returns up to `count` random members, one pick at a time
+    /// (SPOP with a count smaller than the set).
+    pub fn pop_random_n(&mut self, count: usize, mut pick: impl FnMut(usize) -> usize) -> Vec<Vec<u8>> {
+        let mut out = Vec::with_capacity(count.min(self.len()));
+        for _ in 0..count {
+            if let Some(m) = self.pop_random(&mut pick) {
+                out.push(m);
+            }
+        }
+        out
+    }
+
+    /// Removes and returns every member, leaving an empty intset.
+    pub fn take_all(&mut self) -> Vec<Vec<u8>> {
+        let all = self.members();
+        *self = SetValue::new_intset();
+        all
+    }
+
     /// Approximate bytes used, for memory accounting.
     pub fn mem_usage(&self) -> usize {
         match &self.repr {
@@ -198,6 +217,67 @@ impl SetValue {
             out.push(argv);
         }
     }
+}
+
+/// The set algebra of SINTER / SUNION / SDIFF (and, weighted, of the
+/// sorted-set ZINTER / ZUNION / ZDIFF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOp {
+    Inter,
+    Union,
+    Diff,
+}
+
+/// The members common to all `sets` (a missing set, `None`, empties the
+/// result), walking the smallest one; `limit` (0 = none) stops early.
+pub fn intersection(sets: &[Option<SetValue>], limit: usize) -> Vec<Vec<u8>> {
+    if sets.iter().any(|s| s.is_none()) {
+        return Vec::new();
+    }
+    let mut sets: Vec<&SetValue> = sets.iter().flatten().collect();
+    sets.sort_by_key(|s| s.len());
+    let Some((first, rest)) = sets.split_first() else { return Vec::new() };
+    let mut out = Vec::new();
+    for m in first.members() {
+        if rest.iter().all(|s| s.contains(&m)) {
+            out.push(m);
+            if limit != 0 && out.len() >= limit {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The result of `op` over `sets` (None for a missing key) as a new set:
+/// an intset while every member is an integer and there are at most
+/// `max_intset` of them, like the sets SINTERSTORE and friends build.
+pub fn combine(sets: &[Option<SetValue>], op: SetOp, max_intset: usize) -> SetValue {
+    let mut result = SetValue::new_intset();
+    match op {
+        SetOp::Inter => {
+            for m in intersection(sets, 0) {
+                result.insert(&m, max_intset);
+            }
+        }
+        SetOp::Union => {
+            for s in sets.iter().flatten() {
+                for m in s.members() {
+                    result.insert(&m, max_intset);
+                }
+            }
+        }
+        SetOp::Diff => {
+            if let Some(Some(first)) = sets.first() {
+                for m in first.members() {
+                    if !sets[1..].iter().flatten().any(|s| s.contains(&m)) {
+                        result.insert(&m, max_intset);
+                    }
+                }
+            }
+        }
+    }
+    result
 }
 
 #[cfg(test)]
@@ -260,5 +340,23 @@ mod tests {
         }
         assert_eq!(picks, 200);
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn algebra_over_present_and_missing_sets() {
+        let of = |ms: &[&str]| {
+            let mut s = SetValue::new_intset();
+            for m in ms {
+                s.insert(m.as_bytes(), 512);
+            }
+            Some(s)
+        };
+        let sets = [of(&["1", "2", "3"]), of(&["2", "3", "x"])];
+        assert_eq!(intersection(&sets, 0), vec![b"2".to_vec(), b"3".to_vec()]);
+        assert_eq!(intersection(&sets, 1).len(), 1);
+        assert!(intersection(&[sets[0].clone(), None], 0).is_empty());
+        assert_eq!(combine(&sets, SetOp::Union, 512).len(), 4);
+        let diff = combine(&[sets[0].clone(), None, sets[1].clone()], SetOp::Diff, 512);
+        assert_eq!((diff.members(), diff.encoding()), (vec![b"1".to_vec()], "intset"));
     }
 }

@@ -17,6 +17,7 @@ use hashbrown::HashMap;
 
 use crate::float::format_double;
 use crate::types::ranked_tree::RankedTree;
+use crate::types::set::{SetOp, SetValue};
 
 #[derive(Debug, Clone, Default)]
 pub struct ZSetValue {
@@ -175,6 +176,134 @@ impl ZSetValue {
         self.range(0, self.len())
     }
 
+    /// Redis's `zsetAdd` for one member: `score` is the new score, or the
+    /// increment with `mode.incr`. NX/XX/GT/LT may skip the member; an
+    /// increment that makes the score NaN fails and changes nothing.
+    pub fn add(
+        &mut self,
+        member: &[u8],
+        score: f64,
+        mode: AddMode,
+        limits: (usize, usize),
+    ) -> Result<AddOutcome, NanScore> {
+        match self.score(member) {
+            Some(cur) => {
+                if mode.nx {
+                    return Ok(AddOutcome::Skipped);
+                }
+                let new = if mode.incr { cur + score } else { score };
+                if new.is_nan() {
+                    return Err(NanScore);
+                }
+                if (mode.lt && new >= cur) || (mode.gt && new <= cur) {
+                    return Ok(AddOutcome::Skipped);
+                }
+                if new != cur {
+                    self.insert(member, new, limits);
+                    Ok(AddOutcome::Updated(new))
+                } else {
+                    Ok(AddOutcome::Unchanged(new))
+                }
+            }
+            None => {
+                if mode.xx {
+                    return Ok(AddOutcome::Skipped);
+                }
+                self.insert(member, score, limits);
+                Ok(AddOutcome::Added(score))
+            }
+        }
+    }
+
+    /// Ranks `lo..hi` of the members with scores inside `r`.
+    pub fn score_span(&self, r: &ScoreRange) -> (usize, usize) {
+        let lo = self.count_score_below(r.min, r.minex);
+        let hi = self.count_score_below(r.max, !r.maxex);
+        (lo, hi.max(lo))
+    }
+
+    /// Ranks `lo..hi` of the members between two lexicographical bounds
+    /// (meaningful when all scores are equal, as Redis documents).
+    pub fn lex_span(&self, min: &LexBound, max: &LexBound) -> (usize, usize) {
+        let lo = match min {
+            LexBound::NegInf => 0,
+            LexBound::PosInf => self.len(),
+            LexBound::Incl(m) => self.count_lex_below(m, false),
+            LexBound::Excl(m) => self.count_lex_below(m, true),
+        };
+        let hi = match max {
+            LexBound::NegInf => 0,
+            LexBound::PosInf => self.len(),
+            LexBound::Incl(m) => self.count_lex_below(m, true),
+            LexBound::Excl(m) => self.count_lex_below(m, false),
+        };
+        (lo, hi.max(lo))
+    }
+
+    /// Ranks `lo..hi` for the inclusive rank range `start..=end`, negative
+    /// ranks counting from the end as in ZRANGE; None when it is empty.
+    pub fn rank_span(&self, start: i64, end: i64) -> Option<(usize, usize)> {
+        let llen = self.len() as i64;
+        let mut start = if start < 0 { llen.saturating_add(start) } else { start };
+        let mut end = if end < 0 { llen.saturating_add(end) } else { end };
+        if start < 0 {
+            start = 0;
+        }
+        if start > end || start >= llen {
+            return None;
+        }
+        if end >= llen {
+            end = llen - 1;
+        }
+        Some((start as usize, end as usize + 1))
+    }
+
+    /// Ranks `lo..hi` walked in the requested direction, after skipping
+    /// `offset` and keeping at most `limit` (negative = all), as the LIMIT
+    /// of the ZRANGE family does. A negative offset selects nothing.
+    pub fn window(&self, lo: usize, hi: usize, offset: i64, limit: i64, reverse: bool) -> Vec<(Vec<u8>, f64)> {
+        if offset < 0 || lo >= hi {
+            return Vec::new();
+        }
+        let len = hi - lo;
+        let skip = usize::try_from(offset).unwrap_or(usize::MAX).min(len);
+        let take = if limit < 0 { len - skip } else { usize::try_from(limit).unwrap_or(usize::MAX).min(len - skip) };
+        if reverse {
+            let mut v = self.range(hi - skip - take, hi - skip);
+            v.reverse();
+            v
+        } else {
+            self.range(lo + skip, lo + skip + take)
+        }
+    }
+
+    /// Removes the members of ranks `lo..hi`; returns how many went.
+    pub fn remove_ranks(&mut self, lo: usize, hi: usize) -> usize {
+        let doomed = self.range(lo, hi);
+        for (m, _) in &doomed {
+            self.remove(m);
+        }
+        doomed.len()
+    }
+
+    /// Removes and returns up to `count` members from one end, in the
+    /// order ZPOPMIN / ZPOPMAX answer them (outermost first).
+    pub fn pop(&mut self, end: End, count: usize) -> Vec<(Vec<u8>, f64)> {
+        let n = count.min(self.len());
+        let items = match end {
+            End::Min => self.range(0, n),
+            End::Max => {
+                let mut v = self.range(self.len() - n, self.len());
+                v.reverse();
+                v
+            }
+        };
+        for (m, _) in &items {
+            self.remove(m);
+        }
+        items
+    }
+
     /// Approximate bytes used, for memory accounting.
     pub fn mem_usage(&self) -> usize {
         let per = if self.skiplist { 80 } else { 12 };
@@ -193,6 +322,191 @@ impl ZSetValue {
             out.push(argv);
         }
     }
+}
+
+/// How ZADD treats existing and new members (its NX, XX, GT, LT and INCR
+/// options; CH only changes the reply).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AddMode {
+    /// Only add new members.
+    pub nx: bool,
+    /// Only update existing members.
+    pub xx: bool,
+    /// Only update when the new score is greater.
+    pub gt: bool,
+    /// Only update when the new score is lower.
+    pub lt: bool,
+    /// The score is an increment (ZINCRBY, ZADD INCR).
+    pub incr: bool,
+}
+
+/// What [`ZSetValue::add`] did with one member (and its score after it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AddOutcome {
+    Added(f64),
+    Updated(f64),
+    Unchanged(f64),
+    Skipped,
+}
+
+/// An increment whose result is not a number (`+inf` plus `-inf`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NanScore;
+
+/// A score interval: bounds and whether each is exclusive.
+#[derive(Clone, Copy, Debug)]
+pub struct ScoreRange {
+    pub min: f64,
+    pub max: f64,
+    pub minex: bool,
+    pub maxex: bool,
+}
+
+/// A lexicographical bound: `-`, `+`, `[member` or `(member`.
+#[derive(Clone, Debug)]
+pub enum LexBound {
+    NegInf,
+    PosInf,
+    Incl(Vec<u8>),
+    Excl(Vec<u8>),
+}
+
+/// Which end of the order a pop takes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Min,
+    Max,
+}
+
+/// How ZUNION / ZINTER combine the weighted scores of a member present in
+/// several inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    Sum,
+    Min,
+    Max,
+}
+
+impl Aggregate {
+    /// Folds `v` into `acc`. A sum that turns NaN (`inf + -inf`) counts as 0.
+    fn fold(self, acc: &mut f64, v: f64) {
+        match self {
+            Aggregate::Sum => {
+                *acc += v;
+                if acc.is_nan() {
+                    *acc = 0.0;
+                }
+            }
+            Aggregate::Min => *acc = acc.min(v),
+            Aggregate::Max => *acc = acc.max(v),
+        }
+    }
+}
+
+/// One input of the sorted-set algebra: a missing key, a sorted set, or a
+/// plain set whose members all score 1.
+#[derive(Debug, Clone)]
+pub enum Operand {
+    Missing,
+    Sorted(ZSetValue),
+    Plain(SetValue),
+}
+
+impl Operand {
+    fn len(&self) -> usize {
+        match self {
+            Operand::Missing => 0,
+            Operand::Sorted(z) => z.len(),
+            Operand::Plain(s) => s.len(),
+        }
+    }
+
+    fn score(&self, member: &[u8]) -> Option<f64> {
+        match self {
+            Operand::Missing => None,
+            Operand::Sorted(z) => z.score(member),
+            Operand::Plain(s) => s.contains(member).then_some(1.0),
+        }
+    }
+
+    fn items(&self) -> Vec<(Vec<u8>, f64)> {
+        match self {
+            Operand::Missing => Vec::new(),
+            Operand::Sorted(z) => z.ranked(),
+            Operand::Plain(s) => s.members().into_iter().map(|m| (m, 1.0)).collect(),
+        }
+    }
+}
+
+/// ZUNION / ZINTER / ZDIFF (and their STORE forms, and ZINTERCARD) over
+/// `(operand, weight)` pairs, as a new set in the skiplist encoding.
+///
+/// Scores are multiplied by their input's weight (a NaN product counts as
+/// 0) and combined with `aggregate`; ZDIFF ignores weights and keeps the
+/// first input's scores. Union and intersection walk the inputs smallest
+/// first, which decides the order scores are folded in, as in Redis.
+pub fn combine(mut inputs: Vec<(Operand, f64)>, op: SetOp, aggregate: Aggregate, limits: (usize, usize)) -> ZSetValue {
+    let mut result = ZSetValue::new_skiplist();
+    let weighted = |s: f64, w: f64| {
+        let v = s * w;
+        if v.is_nan() {
+            0.0
+        } else {
+            v
+        }
+    };
+    match op {
+        SetOp::Union => {
+            inputs.sort_by_key(|(s, _)| s.len());
+            let mut acc: HashMap<Vec<u8>, f64> = HashMap::new();
+            let mut order: Vec<Vec<u8>> = Vec::new();
+            for (src, w) in &inputs {
+                for (m, s) in src.items() {
+                    let v = weighted(s, *w);
+                    match acc.get_mut(&m) {
+                        Some(cur) => aggregate.fold(cur, v),
+                        None => {
+                            acc.insert(m.clone(), v);
+                            order.push(m);
+                        }
+                    }
+                }
+            }
+            for m in order {
+                if let Some(s) = acc.get(&m) {
+                    result.insert(&m, *s, limits);
+                }
+            }
+        }
+        SetOp::Inter => {
+            if inputs.iter().any(|(s, _)| matches!(s, Operand::Missing)) {
+                return result;
+            }
+            inputs.sort_by_key(|(s, _)| s.len());
+            let Some(((first, w0), rest)) = inputs.split_first() else { return result };
+            'members: for (m, s) in first.items() {
+                let mut score = weighted(s, *w0);
+                for (src, w) in rest {
+                    // Only the first input's product is cleared of NaN (Redis does the same).
+                    match src.score(&m) {
+                        Some(v) => aggregate.fold(&mut score, v * *w),
+                        None => continue 'members,
+                    }
+                }
+                result.insert(&m, score, limits);
+            }
+        }
+        SetOp::Diff => {
+            if let Some(((first, _), rest)) = inputs.split_first() {
+                for (m, s) in first.items() {
+                    if !rest.iter().any(|(src, _)| src.score(&m).is_some()) {
+                        result.insert(&m, s, limits);
+                    }
+                }
+            }
+        }
+    }
+    result
 }
 
 #[cfg(test)]
@@ -250,5 +564,57 @@ mod tests {
         }
         assert_eq!(z.range(3, 8), sorted[3..8].to_vec());
         assert_eq!(z.range(z.len() - 2, z.len() + 5), sorted[sorted.len() - 2..].to_vec());
+    }
+
+    #[test]
+    fn add_honours_nx_xx_gt_lt_and_incr() {
+        let mut z = ZSetValue::new();
+        let mode = AddMode::default();
+        assert_eq!(z.add(b"a", 1.0, mode, LIMITS), Ok(AddOutcome::Added(1.0)));
+        assert_eq!(z.add(b"a", 1.0, mode, LIMITS), Ok(AddOutcome::Unchanged(1.0)));
+        assert_eq!(z.add(b"a", 2.0, AddMode { nx: true, ..mode }, LIMITS), Ok(AddOutcome::Skipped));
+        assert_eq!(z.add(b"b", 2.0, AddMode { xx: true, ..mode }, LIMITS), Ok(AddOutcome::Skipped));
+        assert_eq!(z.add(b"a", 0.5, AddMode { gt: true, ..mode }, LIMITS), Ok(AddOutcome::Skipped));
+        assert_eq!(z.add(b"a", 0.5, AddMode { lt: true, ..mode }, LIMITS), Ok(AddOutcome::Updated(0.5)));
+        assert_eq!(z.add(b"a", 2.0, AddMode { incr: true, ..mode }, LIMITS), Ok(AddOutcome::Updated(2.5)));
+        z.add(b"a", f64::INFINITY, mode, LIMITS).unwrap();
+        assert_eq!(z.add(b"a", f64::NEG_INFINITY, AddMode { incr: true, ..mode }, LIMITS), Err(NanScore));
+        assert_eq!(z.score(b"a"), Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn spans_windows_and_pops() {
+        let mut z = ZSetValue::new();
+        for (i, m) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            z.insert(m.as_bytes(), i as f64, LIMITS);
+        }
+        assert_eq!(z.rank_span(-2, -1), Some((3, 5)));
+        assert_eq!(z.rank_span(3, 1), None);
+        assert_eq!(z.score_span(&ScoreRange { min: 1.0, max: 3.0, minex: true, maxex: false }), (2, 4));
+        assert_eq!(z.lex_span(&LexBound::Incl(b"b".to_vec()), &LexBound::Excl(b"d".to_vec())), (1, 3));
+        let names = |v: Vec<(Vec<u8>, f64)>| v.into_iter().map(|(m, _)| m).collect::<Vec<_>>();
+        assert_eq!(names(z.window(0, 5, 1, 2, true)), vec![b"d".to_vec(), b"c".to_vec()]);
+        assert_eq!(names(z.window(0, 5, 4, -1, false)), vec![b"e".to_vec()]);
+        assert_eq!(names(z.pop(End::Max, 2)), vec![b"e".to_vec(), b"d".to_vec()]);
+        assert_eq!(z.remove_ranks(0, 2), 2);
+        assert_eq!(names(z.ranked()), vec![b"c".to_vec()]);
+    }
+
+    #[test]
+    fn algebra_weights_and_aggregates() {
+        let mut a = ZSetValue::new();
+        a.insert(b"x", 1.0, LIMITS);
+        a.insert(b"y", 2.0, LIMITS);
+        let mut b = SetValue::new_intset();
+        b.insert(b"y", 512);
+        let inputs = || vec![(Operand::Sorted(a.clone()), 2.0), (Operand::Plain(b.clone()), 10.0)];
+        let union = combine(inputs(), SetOp::Union, Aggregate::Sum, LIMITS);
+        assert_eq!(union.ranked(), vec![(b"x".to_vec(), 2.0), (b"y".to_vec(), 14.0)]);
+        let inter = combine(inputs(), SetOp::Inter, Aggregate::Max, LIMITS);
+        assert_eq!((inter.ranked(), inter.encoding()), (vec![(b"y".to_vec(), 10.0)], "skiplist"));
+        let diff = combine(inputs(), SetOp::Diff, Aggregate::Sum, LIMITS);
+        assert_eq!(diff.ranked(), vec![(b"x".to_vec(), 1.0)]);
+        let missing = vec![(Operand::Sorted(a.clone()), 1.0), (Operand::Missing, 1.0)];
+        assert!(combine(missing, SetOp::Inter, Aggregate::Sum, LIMITS).is_empty());
     }
 }
