@@ -3,9 +3,11 @@
 //! the same dataset. Logged only while `appendonly yes`.
 //!
 //! Like Redis's propagation, what is logged is made replay-safe:
-//! relative TTLs are followed by `PEXPIREAT key <absolute ms>`, `SPOP` is
-//! logged as the `SREM` of the members it popped, `XADD … *` with the id
-//! that was generated, and keys removed by expiry or eviction as `DEL`.
+//! relative TTLs are followed by `PEXPIREAT key <absolute ms>`, keys
+//! removed by expiry or eviction are logged as `DEL`, and a command whose
+//! effect was random or clock-dependent says what to log instead of itself
+//! through `Ctx::propagate_as` (`SPOP` as the `SREM` of the members it
+//! popped, `XADD … *` with the id it generated).
 
 use crate::command::{flags, CommandSpec};
 use crate::engine::Engine;
@@ -19,6 +21,8 @@ pub struct Aof {
     /// readable after `appendonly no`, like the file on disk.
     log: Vec<Vec<Vec<u8>>>,
     last_db: Option<usize>,
+    /// What the running command asked to be logged in place of its argv.
+    replacement: Option<Vec<Vec<u8>>>,
     /// Completed rewrites (`aof_rewrites`).
     pub rewrites: u64,
 }
@@ -35,6 +39,14 @@ impl Aof {
     /// The commands logged so far.
     pub fn commands(&self) -> &[Vec<Vec<u8>>] {
         &self.log
+    }
+
+    /// Logs `argv` instead of the running command's own arguments (Redis's
+    /// command rewriting before propagation). Only while the log is on.
+    pub(crate) fn log_instead(&mut self, argv: impl FnOnce() -> Vec<Vec<u8>>) {
+        if self.enabled {
+            self.replacement = Some(argv());
+        }
     }
 
     fn push(&mut self, db: usize, argv: Vec<Vec<u8>>) {
@@ -112,20 +124,14 @@ pub fn after_command(
     reply: &Reply,
     touched: &[(usize, Vec<u8>)],
 ) {
+    let replacement = engine.server.aof.replacement.take();
     if !engine.server.aof.is_enabled() || !spec.has(flags::WRITE) || reply.is_error() {
         return;
     }
     if matches!(reply, Reply::Blocked) || (touched.is_empty() && !spec.has(flags::WHOLE_DB)) {
         return;
     }
-    let logged = match spec.name {
-        "spop" => spop_as_srem(argv, reply),
-        "xadd" => Some(xadd_with_id(argv, reply)),
-        _ => Some(argv.to_vec()),
-    };
-    if let Some(cmd) = logged {
-        engine.server.aof.push(db, cmd);
-    }
+    engine.server.aof.push(db, replacement.unwrap_or_else(|| argv.to_vec()));
     // Relative expiries become absolute so a later replay keeps the same deadline.
     let mut done: std::collections::HashSet<(usize, &[u8])> = std::collections::HashSet::new();
     for (d, key) in touched {
@@ -149,55 +155,4 @@ pub fn after_command(
     if engine.server.aof.commands().len() > REWRITE_AFTER {
         rewrite(engine);
     }
-}
-
-/// SPOP's effect as SREM of the popped members (the pick was random).
-fn spop_as_srem(argv: &[Vec<u8>], reply: &Reply) -> Option<Vec<Vec<u8>>> {
-    let key = argv.get(1)?.clone();
-    let members: Vec<Vec<u8>> = match reply {
-        Reply::Bulk(m) => vec![m.clone()],
-        Reply::Array(items) | Reply::Set(items) => items
-            .iter()
-            .filter_map(|r| match r {
-                Reply::Bulk(m) => Some(m.clone()),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    if members.is_empty() {
-        return None;
-    }
-    let mut cmd = vec![b"SREM".to_vec(), key];
-    cmd.extend(members);
-    Some(cmd)
-}
-
-/// XADD with the id the server generated in place of `*` / `<ms>-*`.
-fn xadd_with_id(argv: &[Vec<u8>], reply: &Reply) -> Vec<Vec<u8>> {
-    let Reply::Bulk(id) = reply else { return argv.to_vec() };
-    let mut i = 2;
-    let is = |a: &[u8], w: &str| a.eq_ignore_ascii_case(w.as_bytes());
-    while i < argv.len() {
-        let a = &argv[i];
-        if is(a, "NOMKSTREAM") {
-            i += 1;
-        } else if is(a, "MAXLEN") || is(a, "MINID") {
-            i += 1;
-            if argv.get(i).is_some_and(|x| x == b"=" || x == b"~") {
-                i += 1;
-            }
-            i += 1;
-            if argv.get(i).is_some_and(|x| is(x, "LIMIT")) {
-                i += 2;
-            }
-        } else {
-            break;
-        }
-    }
-    let mut out = argv.to_vec();
-    if let Some(slot) = out.get_mut(i) {
-        *slot = id.clone();
-    }
-    out
 }

@@ -799,6 +799,13 @@ impl Ctx<'_> {
         ok
     }
 
+    /// Logs `argv` to the AOF in place of the running command, for commands
+    /// whose effect a replay could not reproduce from their own arguments
+    /// (a random pick, a clock-generated id). Built only while the AOF is on.
+    pub fn propagate_as(&mut self, argv: impl FnOnce() -> Vec<Vec<u8>>) {
+        self.engine.server.aof.log_instead(argv);
+    }
+
     /// Redis's `signalModifiedKey`: invalidates WATCHes on the key, the
     /// calling client's own included (it is out of the client map while its
     /// command runs).

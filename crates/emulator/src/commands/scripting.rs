@@ -136,7 +136,7 @@ fn cache_script(ctx: &mut Ctx, body: &[u8]) -> Result<String, Reply> {
 fn eval_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandResult {
     let numkeys = check_numkeys(&argv[2..])?;
     let sha = cache_script(ctx, &argv[1])?;
-    Ok(eval_body(ctx, &sha, &argv[1], &argv[2..], numkeys, read_only))
+    eval_body(ctx, &sha, &argv[1], &argv[2..], numkeys, read_only)
 }
 
 /// EVALSHA and EVALSHA_RO: the digest is matched without case.
@@ -146,7 +146,7 @@ fn evalsha_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandR
     let Some(body) = ctx.engine.scripts.scripts.get(&sha).cloned() else {
         return Err(Reply::error(NOSCRIPT_ERR));
     };
-    Ok(eval_body(ctx, &sha, &body, &argv[2..], numkeys, read_only))
+    eval_body(ctx, &sha, &body, &argv[2..], numkeys, read_only)
 }
 
 /// EVAL script numkeys [key ...] [arg ...]

@@ -313,6 +313,10 @@ fn spop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         }
     };
     let empty = write_set(ctx, key).ok().flatten().is_none_or(|s| s.is_empty());
+    // The picks were random: a replay removes exactly these members.
+    if !popped.is_empty() {
+        ctx.propagate_as(|| [vec![b"SREM".to_vec(), key.clone()], popped.clone()].concat());
+    }
     ctx.key_modified(key);
     ctx.notify(notify::SET, "spop", key);
     drop_if_empty(ctx, key, empty);

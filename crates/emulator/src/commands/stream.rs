@@ -610,6 +610,7 @@ fn xadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let (max_bytes, max_entries) = (ctx.config().stream_node_max_bytes, ctx.config().stream_node_max_entries);
     let mut args = Args::new(argv, 2);
     let opts = AddTrimOptions::parse(&mut args, true, max_entries)?;
+    let id_position = args.position() - 1;
     let pairs = args.rest();
     if pairs.len() < 2 || pairs.len() % 2 == 1 {
         return Err(Reply::error(errors::wrong_arity("xadd")));
@@ -646,6 +647,12 @@ fn xadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
     s.append(id, fields, max_bytes, max_entries);
     let trimmed = opts.trim.map_or(0, |how| s.trim(how, opts.approx, opts.limit));
+    // A replay must add the same id, whatever the clock says then.
+    ctx.propagate_as(|| {
+        let mut logged = argv.to_vec();
+        logged[id_position] = id.to_bytes();
+        logged
+    });
     ctx.key_modified(key);
     ctx.notify(notify::STREAM, "xadd", key);
     if trimmed > 0 {

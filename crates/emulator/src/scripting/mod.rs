@@ -109,13 +109,19 @@ pub fn check_numkeys(argv: &[Vec<u8>]) -> Result<usize, Reply> {
 /// Runs a script body for EVAL / EVALSHA with `numkeys` keys. A script
 /// with a shebang runs read-only when it declares `no-writes`, and may
 /// not run from EVAL_RO / EVALSHA_RO otherwise.
-pub fn eval_body(ctx: &mut Ctx, sha: &str, body: &[u8], argv: &[Vec<u8>], numkeys: usize, ro_command: bool) -> Reply {
-    let (code, read_only) = match parse_shebang(body) {
-        Err(e) => return e,
-        Ok(None) => (body, ro_command),
-        Ok(Some(shebang)) => {
+pub fn eval_body(
+    ctx: &mut Ctx,
+    sha: &str,
+    body: &[u8],
+    argv: &[Vec<u8>],
+    numkeys: usize,
+    ro_command: bool,
+) -> crate::command::CommandResult {
+    let (code, read_only) = match parse_shebang(body)? {
+        None => (body, ro_command),
+        Some(shebang) => {
             if ro_command && !shebang.no_writes {
-                return Reply::error("ERR Can not execute a script with write flag using *_ro command.");
+                return Err(Reply::error("ERR Can not execute a script with write flag using *_ro command."));
             }
             (&body[shebang.code_start..], ro_command || shebang.no_writes)
         }
@@ -123,5 +129,5 @@ pub fn eval_body(ctx: &mut Ctx, sha: &str, body: &[u8], argv: &[Vec<u8>], numkey
     let split = (1 + numkeys).min(argv.len());
     let keys = &argv[1..split];
     let args = &argv[split..];
-    run_script(ctx, sha, code, keys, args, read_only)
+    Ok(run_script(ctx, sha, code, keys, args, read_only))
 }
