@@ -4,7 +4,8 @@
 
 use yew::prelude::*;
 
-use crate::state::session::SessionHandle;
+use crate::state::session::{LabAction, SessionHandle};
+use crate::state::views::ClockView;
 
 #[function_component(ClockControl)]
 pub fn clock_control() -> Html {
@@ -15,29 +16,19 @@ pub fn clock_control() -> Html {
         let interval = gloo_timers::callback::Interval::new(500, move || tick.force_update());
         move || drop(interval)
     });
-    let (paused, is_virtual, now_ms) = {
-        let engine = handle.lab.engine.borrow();
-        (engine.clock().is_paused(), engine.clock().is_virtual(), engine.now_ms())
-    };
+    let view = ClockView::of(&handle.lab.engine.borrow());
+    let (paused, is_virtual, now_ms) = (view.paused, view.is_virtual, view.now_ms);
     let toggle = {
         let handle = handle.clone();
         Callback::from(move |_: MouseEvent| {
-            {
-                let mut engine = handle.lab.engine.borrow_mut();
-                if engine.clock().is_paused() {
-                    engine.resume_clock();
-                } else {
-                    engine.pause_clock();
-                }
-            }
+            handle.lab.dispatch(LabAction::ToggleClock);
             handle.bump.emit(());
         })
     };
     let advance = |ms: i64| {
         let handle = handle.clone();
         Callback::from(move |_: MouseEvent| {
-            handle.lab.engine.borrow_mut().advance_clock(ms);
-            handle.lab.pump(false, crate::browser::now_ms());
+            handle.lab.dispatch(LabAction::Advance { ms, now_ms: crate::browser::now_ms() });
             handle.bump.emit(());
         })
     };
@@ -48,9 +39,9 @@ pub fn clock_control() -> Html {
             <div class="clock-row">
                 <span class="clock-label">{"Engine clock "}</span><span class="clock-time" title="the emulator's clock">{ shown }</span>
                 if is_virtual {
-                    <span class="virtual-badge" role="status">{ if paused { "virtual time · paused" } else { "virtual time" } }</span>
+                    <span class="virtual-badge" role="status">{ view.badge() }</span>
                 } else {
-                    <span class="real-badge">{"real time"}</span>
+                    <span class="real-badge">{ view.badge() }</span>
                 }
             </div>
             <div class="clock-buttons" role="group" aria-label="Clock controls">

@@ -14,7 +14,7 @@ use crate::browser;
 use crate::state::completion;
 use crate::state::console::{prompt, ConsoleAction, ConsoleState, Line};
 use crate::state::help::help_text;
-use crate::state::session::SessionHandle;
+use crate::state::session::{Dispatched, LabAction, SessionHandle};
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
@@ -51,20 +51,13 @@ fn run_one(handle: &SessionHandle, client: ClientId, line: &str) -> Outcome {
         let args: Vec<String> = argv[1..].iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
         return Outcome::Ran { output: help_text(&args), error: false };
     }
-    let (output, error) = {
-        let lab = &handle.lab;
-        let mut engine = lab.engine.borrow_mut();
-        let db = engine.client(client).map(|c| c.db).unwrap_or(0);
-        let reply = engine.execute(client, argv.clone());
-        let proto = engine.protocol_of(client);
-        drop(engine);
-        lab.note_command(&argv);
-        if !reply.is_error() {
-            lab.note_geo_query(db, &argv);
-        }
-        (format_for_command(&argv, &reply, proto), matches!(reply, Reply::Error(_)))
-    };
-    Outcome::Ran { output, error }
+    match handle.lab.dispatch(LabAction::Run { client, argv: argv.clone() }) {
+        Dispatched::Ran { reply, protocol } => Outcome::Ran {
+            output: format_for_command(&argv, &reply, protocol),
+            error: matches!(reply, Reply::Error(_)),
+        },
+        _ => Outcome::Ran { output: String::new(), error: false },
+    }
 }
 
 #[function_component(Console)]
@@ -79,7 +72,12 @@ pub fn console(props: &ConsoleProps) -> Html {
     let log_ref = use_node_ref();
     let client_id = {
         let lab = handle.lab.clone();
-        *use_state(move || -> ClientId { lab.engine.borrow_mut().connect(format!("browser:{n}")) })
+        *use_state(move || -> ClientId {
+            match lab.dispatch(LabAction::Connect { addr: format!("browser:{n}") }) {
+                Dispatched::Connected(id) => id,
+                other => unreachable!("{other:?}"),
+            }
+        })
     };
     let (db, blocked) = {
         let engine = handle.lab.engine.borrow();
@@ -101,7 +99,11 @@ pub fn console(props: &ConsoleProps) -> Html {
     // Close the simulated connection when the console goes away.
     {
         let lab = handle.lab.clone();
-        use_effect_with((), move |_| move || lab.disconnect(client_id));
+        use_effect_with((), move |_| {
+            move || {
+                lab.dispatch(LabAction::Disconnect { client: client_id });
+            }
+        });
     }
     // Replies that arrived for this client (routed by the lab).
     {
@@ -212,7 +214,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                 }
                 "c" | "C" if e.ctrl_key() && blocked => {
                     e.prevent_default();
-                    handle.lab.engine.borrow_mut().unblock_client(client_id, false);
+                    handle.lab.dispatch(LabAction::Unblock { client: client_id });
                     handle.after_command();
                 }
                 _ => {}

@@ -37,7 +37,7 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
             Err(e) => message.set(Some((format!("The {what} was not run: {e}."), true))),
             Ok(commands) => {
                 let n = commands.len();
-                let failures = handle.lab.run_commands(commands);
+                let failures = handle.lab.load(commands);
                 save_now(&handle.lab);
                 handle.bump.emit(());
                 if failures.is_empty() {
@@ -65,7 +65,7 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
                 .filter_map(|l| redis_emulator::tokenizer::split_line(l).ok())
                 .collect();
             let n = commands.len();
-            let failures = handle.lab.run_commands(commands);
+            let failures = handle.lab.load(commands);
             save_now(&handle.lab);
             handle.after_command();
             message.set(Some(if failures.is_empty() {
@@ -89,7 +89,7 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
             if !browser::confirm("Delete every key in every database?") {
                 return;
             }
-            handle.lab.run_commands(vec![vec![b"FLUSHALL".to_vec()]]);
+            handle.lab.load(vec![vec![b"FLUSHALL".to_vec()]]);
             save_now(&handle.lab);
             handle.after_command();
             message.set(Some(("All databases are empty now.".into(), false)));

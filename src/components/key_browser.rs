@@ -145,7 +145,7 @@ pub fn key_browser() -> Html {
                 <li key={i} class={classes!("key-row", selected.then_some("selected"), changed.then_some("changed"))}
                     style={format!("top:{}px", i as f64 * ROW_HEIGHT)} data-index={i.to_string()}>
                     <button type="button" {onclick} aria-pressed={selected.to_string()}>
-                        <span class={classes!("badge", format!("badge-{}", kind.label()))}>{ kind.label() }</span>
+                        <span class={classes!("badge", format!("badge-{}", kind.name()))}>{ kind.name() }</span>
                         <span class="key-name">{ name.clone() }</span>
                         if let Some(t) = ttl {
                             <span class="ttl" title="time to live">{"TTL "}{ t }</span>
@@ -183,7 +183,7 @@ pub fn key_browser() -> Html {
         let kind = Kind::of(&entry.value);
         Some(html! {
             <div class="selected-head">
-                <span class={classes!("badge", format!("badge-{}", kind.label()))}>{ kind.label() }</span>
+                <span class={classes!("badge", format!("badge-{}", kind.name()))}>{ kind.name() }</span>
                 <strong class="key-name">{ display_bytes(k) }</strong>
                 <span class="ttl" aria-live="off">{ match entry.expire_at() {
                     Some(at) => format!("expires in {}", ttl_text(at, now)),

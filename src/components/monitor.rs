@@ -5,7 +5,7 @@ use redis_emulator::cli_format::format_reply;
 use redis_emulator::ClientId;
 use yew::prelude::*;
 
-use crate::state::session::SessionHandle;
+use crate::state::session::{Dispatched, LabAction, SessionHandle};
 
 const MAX_LINES: usize = 300;
 
@@ -22,15 +22,24 @@ pub fn monitor_panel(props: &MonitorProps) -> Html {
         let lab = handle.lab.clone();
         let lines = lines.clone();
         *use_state(move || {
-            let id = lab.engine.borrow_mut().connect("browser:monitor");
-            let reply = lab.engine.borrow_mut().execute(id, vec![b"MONITOR".to_vec()]);
-            lines.borrow_mut().push((format_reply(&reply, redis_emulator::Protocol::Resp2), reply.is_error()));
+            let Dispatched::Connected(id) = lab.dispatch(LabAction::Connect { addr: "browser:monitor".into() }) else {
+                unreachable!("connecting always gives a client")
+            };
+            if let Dispatched::Ran { reply, .. } =
+                lab.dispatch(LabAction::Run { client: id, argv: vec![b"MONITOR".to_vec()] })
+            {
+                lines.borrow_mut().push((format_reply(&reply, redis_emulator::Protocol::Resp2), reply.is_error()));
+            }
             id
         })
     };
     {
         let lab = handle.lab.clone();
-        use_effect_with((), move |_| move || lab.disconnect(client));
+        use_effect_with((), move |_| {
+            move || {
+                lab.dispatch(LabAction::Disconnect { client });
+            }
+        });
     }
     for reply in handle.lab.take_deliveries(client) {
         let mut l = lines.borrow_mut();

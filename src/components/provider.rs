@@ -8,7 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::browser;
-use crate::state::session::{Lab, Revision, SessionHandle};
+use crate::state::session::{Dispatched, Lab, LabAction, Revision, SessionHandle};
 use crate::state::snapshot;
 
 pub const DATASET_KEY: &str = "redis-lab:dataset";
@@ -36,7 +36,7 @@ pub fn save_now(lab: &Lab) -> bool {
 fn start() -> Rc<Lab> {
     let lab = Lab::in_browser();
     if let Some(saved) = browser::local_get(DATASET_KEY) {
-        lab.restore(&saved);
+        lab.dispatch(LabAction::Restore(saved.clone()));
         if lab.inbox.borrow().notice.is_some() {
             // Keep the unusable save aside: the next save replaces the main copy.
             browser::local_set(RESCUED_KEY, &saved);
@@ -62,7 +62,7 @@ fn start_fresh(start: &[String]) -> Rc<Lab> {
     let lab = Lab::in_browser();
     let text = start.join("\n");
     if let Ok(commands) = snapshot::parse(&text, false) {
-        lab.run_commands(commands);
+        lab.dispatch(LabAction::Load(commands));
     }
     lab.inbox.borrow_mut().dirty = false;
     Rc::new(lab)
@@ -89,12 +89,7 @@ pub fn session_provider(props: &SessionProviderProps) -> Html {
             let cron_lab = lab.clone();
             let interval = gloo_timers::callback::Interval::new(100, move || {
                 let now = browser::now_ms();
-                if let Ok(mut e) = cron_lab.engine.try_borrow_mut() {
-                    e.tick();
-                } else {
-                    return;
-                }
-                if cron_lab.pump(false, now) {
+                if cron_lab.dispatch(LabAction::Tick { now_ms: now }) == Dispatched::Changed(true) {
                     dispatcher.dispatch(());
                 }
                 if persist && now >= next_save.get() && cron_lab.inbox.borrow().dirty {

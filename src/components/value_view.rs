@@ -6,13 +6,13 @@
 //! nodes, never as markup.
 
 use redis_emulator::float::format_double;
+use redis_emulator::inspect::{self, HLL_REGISTERS};
 use redis_emulator::types::{StreamValue, ZSetValue};
 use redis_emulator::value::{StrValue, Value};
 use yew::prelude::*;
 
 use crate::state::keys::{display_bytes, Kind};
 use crate::state::session::{GeoQuery, SessionHandle};
-use crate::state::{geohash, hll};
 
 /// Most elements drawn for one value (the rest are counted).
 const MAX_SHOWN: usize = 200;
@@ -38,7 +38,7 @@ pub fn value_view(props: &ValueViewProps) -> Html {
     let changed = inbox.changed.contains(&(props.db, props.name.clone()));
     let picture = picture(&entry.value, inbox.geo_queries.get(&(props.db, props.name.clone())).copied());
     html! {
-        <div class={classes!("value-view", format!("kind-{}", kind.label()), changed.then_some("changed"))}
+        <div class={classes!("value-view", format!("kind-{}", kind.name()), changed.then_some("changed"))}
             aria-label={format!("Value of {}", display_bytes(&props.name))} role="group">
             { picture }
         </div>
@@ -48,7 +48,7 @@ pub fn value_view(props: &ValueViewProps) -> Html {
 /// The picture of one value (also used by the type gallery).
 pub fn picture(value: &Value, geo_query: Option<GeoQuery>) -> Html {
     match value {
-        Value::String(s) if hll::is_hll(s) => hll_view(s),
+        Value::String(s) if inspect::looks_like_hll(s) => hll_view(s),
         Value::String(s) => string_view(s),
         Value::List(l) => list_view(&l.to_vec()),
         Value::Hash(h) => hash_view(&h.pairs()),
@@ -95,11 +95,10 @@ fn string_view(s: &StrValue) -> Html {
 }
 
 fn hll_view(s: &StrValue) -> Html {
-    let Some(registers) = hll::registers(s) else {
+    let Some(sketch) = inspect::hll(s) else {
         return html! { <><p class="meta">{"A string that starts like a HyperLogLog but is not a valid one."}</p>{ string_view(s) }</> };
     };
-    let estimate = hll::estimate(&registers);
-    let used = registers.iter().filter(|&&r| r > 0).count();
+    let (registers, estimate, used) = (&sketch.registers, sketch.estimate, sketch.used());
     let max = registers.iter().copied().max().unwrap_or(0).max(1) as f64;
     let side = 128;
     let cells = registers.iter().enumerate().filter(|(_, &r)| r > 0).map(|(i, &r)| {
@@ -126,10 +125,10 @@ fn hll_view(s: &StrValue) -> Html {
         <>
             <p class="meta">
                 <strong class="estimate">{ format!("≈ {estimate} distinct elements") }</strong>
-                { format!(" · {} encoding · {used} of {} registers set", if s[4] == 0 { "dense" } else { "sparse" }, hll::REGISTERS) }
+                { format!(" · {} encoding · {used} of {} registers set", if sketch.dense { "dense" } else { "sparse" }, HLL_REGISTERS) }
             </p>
             <svg class="hll-heatmap" viewBox="0 0 128 128" role="img" preserveAspectRatio="xMidYMid meet"
-                aria-label={format!("Heatmap of {} registers, {used} set; estimate {estimate}", hll::REGISTERS)}>
+                aria-label={format!("Heatmap of {} registers, {used} set; estimate {estimate}", HLL_REGISTERS)}>
                 <rect class="hll-bg" x="0" y="0" width="128" height="128" />
                 { for cells }
                 { rings.unwrap_or_default() }
@@ -214,8 +213,7 @@ fn zset_view(z: &ZSetValue) -> Html {
 }
 
 fn geo_view(z: &ZSetValue, query: Option<GeoQuery>) -> Html {
-    let points: Vec<(Vec<u8>, (f64, f64))> =
-        z.ranked().into_iter().filter_map(|(m, s)| geohash::decode(s).map(|p| (m, p))).take(MAX_SHOWN).collect();
+    let points = inspect::geo_points(z, MAX_SHOWN);
     // Bounds: every point plus the search circle, with a margin.
     let mut min = (f64::INFINITY, f64::INFINITY);
     let mut max = (f64::NEG_INFINITY, f64::NEG_INFINITY);

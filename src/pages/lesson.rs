@@ -20,7 +20,7 @@ use crate::components::provider::SessionProvider;
 use crate::embed::{post, EmbedEvent, EmbedOptions};
 use crate::lessons::{course, find, CUSTOM_LESSON_KEY};
 use crate::state::progress::ProgressAction;
-use crate::state::session::SessionHandle;
+use crate::state::session::{LabAction, SessionHandle};
 
 fn embed_options() -> EmbedOptions {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
@@ -237,7 +237,7 @@ fn run_block(props: &RunBlockProps) -> Html {
         let index = props.index;
         Callback::from(move |_: MouseEvent| {
             if block.advance_ms > 0 {
-                handle.lab.engine.borrow_mut().advance_clock(block.advance_ms);
+                handle.lab.dispatch(LabAction::Advance { ms: block.advance_ms, now_ms: browser::now_ms() });
             }
             let lines: Vec<String> = block.steps.iter().map(|s| s.command.clone()).collect();
             for line in &lines {

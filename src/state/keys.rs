@@ -7,11 +7,8 @@ use std::rc::Rc;
 
 use redis_emulator::cli_format::quote_bytes;
 use redis_emulator::glob::glob_match;
-use redis_emulator::value::Value;
 use redis_emulator::Engine;
 use yew::Reducible;
-
-use super::{geohash, hll};
 
 /// Height of one key row in pixels (the virtual list relies on it).
 pub const ROW_HEIGHT: f64 = 34.0;
@@ -170,13 +167,6 @@ fn merge(sorted: Vec<Vec<u8>>, add: &[&[u8]], remove: &[&[u8]]) -> Vec<Vec<u8>> 
     out
 }
 
-/// Whether a sorted set holds geo positions, judged from its lowest 128
-/// scores and its highest (a page redraw must not walk a huge set).
-fn looks_like_geo(z: &redis_emulator::types::ZSetValue) -> bool {
-    let highest = z.len().checked_sub(1).and_then(|i| z.nth(i));
-    geohash::looks_like_geo(z.range(0, 128).into_iter().chain(highest).map(|(_, s)| s))
-}
-
 /// The rows to draw for a list of `total` rows scrolled to `scroll_top`
 /// in a viewport `viewport_h` pixels tall.
 pub fn visible_rows(total: usize, scroll_top: f64, viewport_h: f64) -> Range<usize> {
@@ -211,51 +201,14 @@ pub fn display_bytes(b: &[u8]) -> String {
     }
 }
 
-/// What picture a value gets, beyond its Redis type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    String,
-    HyperLogLog,
-    List,
-    Hash,
-    Set,
-    ZSet,
-    Geo,
-    Stream,
-}
-
-impl Kind {
-    pub fn of(value: &Value) -> Kind {
-        match value {
-            Value::String(s) if hll::is_hll(s) => Kind::HyperLogLog,
-            Value::String(_) => Kind::String,
-            Value::List(_) => Kind::List,
-            Value::Hash(_) => Kind::Hash,
-            Value::Set(_) => Kind::Set,
-            Value::ZSet(z) if looks_like_geo(z) => Kind::Geo,
-            Value::ZSet(_) => Kind::ZSet,
-            Value::Stream(_) => Kind::Stream,
-        }
-    }
-
-    /// The badge text.
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::String => "string",
-            Kind::HyperLogLog => "hll",
-            Kind::List => "list",
-            Kind::Hash => "hash",
-            Kind::Set => "set",
-            Kind::ZSet => "zset",
-            Kind::Geo => "geo",
-            Kind::Stream => "stream",
-        }
-    }
-}
+/// What picture a value gets, beyond its Redis type (decided by the
+/// emulator's inspection surface; `name()` is the badge text).
+pub use redis_emulator::inspect::ValueKind as Kind;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use redis_emulator::value::Value;
 
     #[test]
     fn keys_are_filtered_by_glob_and_sorted() {

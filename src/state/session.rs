@@ -8,12 +8,10 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
-use redis_emulator::types::ZSetValue;
-use redis_emulator::value::Value;
-use redis_emulator::{ClientId, Clock, Config, Engine, Event, Reply};
+use redis_emulator::inspect;
+use redis_emulator::{ClientId, Clock, Config, Engine, Event, Protocol, Reply};
 use yew::prelude::*;
 
-use super::geohash;
 use super::keys::KeyIndex;
 use super::snapshot;
 
@@ -69,6 +67,44 @@ pub struct Inbox {
     scripted: Vec<(u32, String)>,
 }
 
+/// Everything the page asks of the lab. Components say what happened;
+/// [`Lab::dispatch`] changes the engine and routes what came out of it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LabAction {
+    /// A new client: a console (`browser:N`) or the MONITOR panel.
+    Connect { addr: String },
+    /// One command line's arguments, run as `client` (a console).
+    Run { client: ClientId, argv: Vec<Vec<u8>> },
+    /// Ctrl+C on a blocked console: stop waiting, as redis-cli does.
+    Unblock { client: ClientId },
+    /// The page's timer at real time `now_ms`: expire keys, time out
+    /// blocked clients, route the events.
+    Tick { now_ms: f64 },
+    /// Pause the engine's clock, or let it run again.
+    ToggleClock,
+    /// Jump the engine's clock forward by `ms`.
+    Advance { ms: i64, now_ms: f64 },
+    /// Commands run on a client of their own (an import, start data, FLUSHALL).
+    Load(snapshot::Commands),
+    /// A saved dataset to restore; what cannot be restored becomes a notice.
+    Restore(String),
+    /// A console or panel closed: forget its client and mailbox.
+    Disconnect { client: ClientId },
+}
+
+/// What a [`LabAction`] produced.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dispatched {
+    /// The new client.
+    Connected(ClientId),
+    /// A command's reply, and the protocol to print it in.
+    Ran { reply: Reply, protocol: Protocol },
+    /// One line per command that failed.
+    Loaded { failures: Vec<String> },
+    /// Whether anything visible changed.
+    Changed(bool),
+}
+
 /// The engine and everything routed out of it.
 pub struct Lab {
     pub engine: RefCell<Engine>,
@@ -90,9 +126,70 @@ impl Lab {
         Lab::new(Engine::new(Clock::real(browser_time_us), seed, Config::browser()))
     }
 
+    /// Carries out one action.
+    pub fn dispatch(&self, action: LabAction) -> Dispatched {
+        match action {
+            LabAction::Connect { addr } => Dispatched::Connected(self.engine.borrow_mut().connect(addr)),
+            LabAction::Run { client, argv } => {
+                let (reply, protocol, db) = {
+                    let mut engine = self.engine.borrow_mut();
+                    let db = engine.client(client).map(|c| c.db).unwrap_or(0);
+                    let reply = engine.execute(client, argv.clone());
+                    (reply, engine.protocol_of(client), db)
+                };
+                self.note_command(&argv);
+                if !reply.is_error() {
+                    self.note_geo_query(db, &argv);
+                }
+                Dispatched::Ran { reply, protocol }
+            }
+            LabAction::Unblock { client } => {
+                Dispatched::Changed(self.engine.borrow_mut().unblock_client(client, false))
+            }
+            LabAction::Tick { now_ms } => {
+                // A command may be running (a lesson block): try again next time.
+                let Ok(mut engine) = self.engine.try_borrow_mut() else { return Dispatched::Changed(false) };
+                engine.tick();
+                drop(engine);
+                Dispatched::Changed(self.pump(false, now_ms))
+            }
+            LabAction::ToggleClock => {
+                let mut engine = self.engine.borrow_mut();
+                if engine.clock().is_paused() {
+                    engine.resume_clock();
+                } else {
+                    engine.pause_clock();
+                }
+                Dispatched::Changed(true)
+            }
+            LabAction::Advance { ms, now_ms } => {
+                self.engine.borrow_mut().advance_clock(ms);
+                self.pump(false, now_ms);
+                Dispatched::Changed(true)
+            }
+            LabAction::Load(commands) => Dispatched::Loaded { failures: self.run_commands(commands) },
+            LabAction::Restore(saved) => {
+                self.restore(&saved);
+                Dispatched::Changed(true)
+            }
+            LabAction::Disconnect { client } => {
+                self.disconnect(client);
+                Dispatched::Changed(true)
+            }
+        }
+    }
+
+    /// [`LabAction::Load`]: one line per command that failed.
+    pub fn load(&self, commands: snapshot::Commands) -> Vec<String> {
+        match self.dispatch(LabAction::Load(commands)) {
+            Dispatched::Loaded { failures } => failures,
+            _ => Vec::new(),
+        }
+    }
+
     /// Runs a command text (saved data, an import, a share link) on a
     /// client of its own. Returns one line per failed command.
-    pub fn run_commands(&self, commands: snapshot::Commands) -> Vec<String> {
+    fn run_commands(&self, commands: snapshot::Commands) -> Vec<String> {
         let mut failures = Vec::new();
         {
             let mut engine = self.engine.borrow_mut();
@@ -115,7 +212,7 @@ impl Lab {
 
     /// Restores a saved dataset. Anything that cannot be restored becomes
     /// a notice that keeps the saved text so the user can download it.
-    pub fn restore(&self, saved: &str) {
+    fn restore(&self, saved: &str) {
         let notice = match snapshot::parse(saved, true) {
             Err(e) => Some(Notice::Unreadable { reason: e.to_string(), saved: saved.to_string() }),
             Ok(commands) => {
@@ -178,7 +275,6 @@ impl Lab {
         visible
     }
 
-    /// Replies waiting for `client`, oldest first.
     /// Asks console `console` to run `lines` as if typed (lesson blocks).
     pub fn queue_lines(&self, console: u32, lines: Vec<String>) {
         self.inbox.borrow_mut().scripted.extend(lines.into_iter().map(|l| (console, l)));
@@ -192,103 +288,43 @@ impl Lab {
         mine.into_iter().map(|(_, l)| l).collect()
     }
 
+    /// Replies waiting for `client`, oldest first.
     pub fn take_deliveries(&self, client: ClientId) -> Vec<Reply> {
         self.inbox.borrow_mut().deliveries.remove(&client).unwrap_or_default()
     }
 
     /// Forgets a closed console's client and its mailbox.
-    pub fn disconnect(&self, client: ClientId) {
+    fn disconnect(&self, client: ClientId) {
         self.engine.borrow_mut().disconnect(client);
         self.inbox.borrow_mut().deliveries.remove(&client);
     }
 
     /// Marks the dataset for saving after a console command that may write.
-    pub fn note_command(&self, argv: &[Vec<u8>]) {
+    fn note_command(&self, argv: &[Vec<u8>]) {
         if may_write(argv) {
             self.inbox.borrow_mut().dirty = true;
         }
     }
 
     /// Remembers a radius search so the geo picture can draw it.
-    pub fn note_geo_query(&self, db: usize, argv: &[Vec<u8>]) {
-        let engine = self.engine.borrow();
-        let Some(db_ref) = engine.db(db) else { return };
-        let member_position = |key: &[u8], member: &[u8]| -> Option<(f64, f64)> {
-            match &db_ref.get(key)?.value {
-                Value::ZSet(z) => zset_score(z, member).and_then(geohash::decode),
-                _ => None,
-            }
+    fn note_geo_query(&self, db: usize, argv: &[Vec<u8>]) {
+        let found = {
+            let engine = self.engine.borrow();
+            engine.db(db).and_then(|d| geo_query(d, argv))
         };
-        if let Some((key, query)) = geo_query(argv, member_position) {
-            drop(engine);
+        if let Some((key, query)) = found {
             self.inbox.borrow_mut().geo_queries.insert((db, key), query);
         }
     }
 }
 
-fn zset_score(z: &ZSetValue, member: &[u8]) -> Option<f64> {
-    z.ranked().into_iter().find(|(m, _)| m == member).map(|(_, s)| s)
-}
-
-fn unit_to_m(unit: &[u8]) -> Option<f64> {
-    match unit.to_ascii_lowercase().as_slice() {
-        b"m" => Some(1.0),
-        b"km" => Some(1000.0),
-        b"mi" => Some(1609.34),
-        b"ft" => Some(0.3048),
-        _ => None,
-    }
-}
-
-fn num(b: &[u8]) -> Option<f64> {
-    std::str::from_utf8(b).ok()?.parse::<f64>().ok().filter(|f| f.is_finite())
-}
-
-/// The key and circle of a GEORADIUS / GEORADIUSBYMEMBER / GEOSEARCH
-/// (BYRADIUS) command line, if it is one. `position` finds a member.
-pub fn geo_query(
-    argv: &[Vec<u8>],
-    position: impl Fn(&[u8], &[u8]) -> Option<(f64, f64)>,
-) -> Option<(Vec<u8>, GeoQuery)> {
-    let name = argv.first()?.to_ascii_lowercase();
-    let key = argv.get(1)?.clone();
-    let arg = |i: usize| argv.get(i).map(|a| a.as_slice());
-    match name.as_slice() {
-        b"georadius" | b"georadius_ro" => {
-            let center = (num(arg(2)?)?, num(arg(3)?)?);
-            let radius_m = num(arg(4)?)? * unit_to_m(arg(5)?)?;
-            Some((key, GeoQuery { center, radius_m }))
-        }
-        b"georadiusbymember" | b"georadiusbymember_ro" => {
-            let center = position(&key, arg(2)?)?;
-            let radius_m = num(arg(3)?)? * unit_to_m(arg(4)?)?;
-            Some((key, GeoQuery { center, radius_m }))
-        }
-        b"geosearch" => {
-            let mut center = None;
-            let mut radius_m = None;
-            let mut i = 2;
-            while i < argv.len() {
-                match argv[i].to_ascii_lowercase().as_slice() {
-                    b"fromlonlat" => {
-                        center = Some((num(arg(i + 1)?)?, num(arg(i + 2)?)?));
-                        i += 3;
-                    }
-                    b"frommember" => {
-                        center = position(&key, arg(i + 1)?);
-                        i += 2;
-                    }
-                    b"byradius" => {
-                        radius_m = Some(num(arg(i + 1)?)? * unit_to_m(arg(i + 2)?)?);
-                        i += 3;
-                    }
-                    _ => i += 1,
-                }
-            }
-            Some((key, GeoQuery { center: center?, radius_m: radius_m? }))
-        }
-        _ => None,
-    }
+/// The key and circle of a radius search (GEORADIUS*, GEOSEARCH or
+/// GEOSEARCHSTORE … BYRADIUS), as the emulator reads the command; a
+/// member centre is looked up in `db`. Box searches are not drawn.
+pub fn geo_query(db: &redis_emulator::db::Db, argv: &[Vec<u8>]) -> Option<(Vec<u8>, GeoQuery)> {
+    let search = inspect::geo_search(argv)?;
+    let query = GeoQuery { center: search.center(db)?, radius_m: search.radius_m()? };
+    Some((search.key, query))
 }
 
 /// True if a command may change the dataset, so it must be saved again
@@ -306,12 +342,6 @@ pub fn may_write(argv: &[Vec<u8>]) -> bool {
         }
         _ => false,
     }
-}
-
-/// Memory as INFO reports `used_memory` (Redis 7.0's model, kept per command by the engine).
-pub fn used_memory(engine: &Engine) -> u64 {
-    // The engine keeps Redis's used_memory model up to date per command.
-    engine.used_memory()
 }
 
 /// Handle given to components: the lab, a revision that changes whenever
@@ -423,19 +453,59 @@ mod tests {
     }
 
     #[test]
+    fn actions_drive_the_lab() {
+        let lab = lab();
+        let Dispatched::Connected(me) = lab.dispatch(LabAction::Connect { addr: "browser:1".into() }) else { panic!() };
+        let run = |line: &str| {
+            let argv = redis_emulator::tokenizer::split_line(line).unwrap();
+            match lab.dispatch(LabAction::Run { client: me, argv }) {
+                Dispatched::Ran { reply, protocol } => (reply, protocol),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(run("SET k v PX 1500"), (Reply::OK, Protocol::Resp2));
+        assert!(lab.inbox.borrow().dirty, "a write marks the dataset for saving");
+        run("GEOADD Sicily 13.361389 38.115556 Palermo");
+        run("GEOSEARCH Sicily FROMMEMBER Palermo BYRADIUS 10 km");
+        assert_eq!(lab.inbox.borrow().geo_queries[&(0, b"Sicily".to_vec())].radius_m, 10_000.0);
+        // Time moves on: the key expires and shows as removed.
+        assert_eq!(lab.dispatch(LabAction::Advance { ms: 2_000, now_ms: 10.0 }), Dispatched::Changed(true));
+        assert_eq!(run("GET k").0, Reply::Nil);
+        lab.dispatch(LabAction::Tick { now_ms: 20.0 });
+        assert!(lab.inbox.borrow().removed.iter().any(|r| r.key == b"k" && r.reason == "expired"));
+        // A tick while a command holds the engine waits for the next one.
+        {
+            let _busy = lab.engine.borrow_mut();
+            assert_eq!(lab.dispatch(LabAction::Tick { now_ms: 30.0 }), Dispatched::Changed(false));
+        }
+        let failures = lab.load(vec![vec![b"SET".to_vec()], vec![b"SET".to_vec(), b"a".to_vec(), b"1".to_vec()]]);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert_eq!(run("GET a").0, Reply::Bulk(b"1".to_vec()));
+        // BLPOP blocks until Ctrl+C unblocks it.
+        assert_eq!(run("BLPOP nothing 0").0, Reply::Blocked);
+        assert_eq!(lab.dispatch(LabAction::Unblock { client: me }), Dispatched::Changed(true));
+        lab.dispatch(LabAction::Disconnect { client: me });
+        assert!(lab.engine.borrow().client(me).is_none());
+    }
+
+    #[test]
     fn geo_queries_are_understood() {
         let argv = |s: &str| redis_emulator::tokenizer::split_line(s).unwrap();
-        let none = |_: &[u8], _: &[u8]| None;
-        let (key, q) = geo_query(&argv("GEORADIUS Sicily 15 37 200 km"), none).unwrap();
+        let lab = lab();
+        let me = lab.engine.borrow_mut().connect("t");
+        lab.engine.borrow_mut().execute_line(me, "GEOADD Sicily 13.361389 38.115556 Palermo").unwrap();
+        let engine = lab.engine.borrow();
+        let db = engine.db(0).unwrap();
+        let (key, q) = geo_query(db, &argv("GEORADIUS Sicily 15 37 200 km")).unwrap();
         assert_eq!(key, b"Sicily");
         assert_eq!(q, GeoQuery { center: (15.0, 37.0), radius_m: 200_000.0 });
-        let (_, q) = geo_query(&argv("GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 2 mi ASC"), none).unwrap();
+        let (_, q) = geo_query(db, &argv("GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 2 mi ASC")).unwrap();
         assert_eq!(q.radius_m, 2.0 * 1609.34);
-        let at = |_: &[u8], m: &[u8]| (m == b"Palermo").then_some((13.0, 38.0));
-        let (_, q) = geo_query(&argv("GEOSEARCH Sicily FROMMEMBER Palermo BYRADIUS 10 m"), at).unwrap();
-        assert_eq!(q.center, (13.0, 38.0));
-        assert_eq!(geo_query(&argv("GEOSEARCH Sicily FROMLONLAT 15 37 BYBOX 1 1 km"), none), None);
-        assert_eq!(geo_query(&argv("GET a"), none), None);
-        assert_eq!(geo_query(&argv("GEORADIUS k x y 1 km"), none), None);
+        let (_, q) = geo_query(db, &argv("GEOSEARCH Sicily FROMMEMBER Palermo BYRADIUS 10 m")).unwrap();
+        assert!((q.center.0 - 13.361389).abs() < 1e-5 && (q.center.1 - 38.115556).abs() < 1e-5, "{q:?}");
+        assert_eq!(geo_query(db, &argv("GEOSEARCH Sicily FROMMEMBER Nowhere BYRADIUS 10 m")), None);
+        assert_eq!(geo_query(db, &argv("GEOSEARCH Sicily FROMLONLAT 15 37 BYBOX 1 1 km")), None);
+        assert_eq!(geo_query(db, &argv("GET a")), None);
+        assert_eq!(geo_query(db, &argv("GEORADIUS k x y 1 km")), None);
     }
 }

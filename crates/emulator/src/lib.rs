@@ -27,6 +27,7 @@ pub mod float;
 pub mod geohash;
 pub mod glob;
 pub mod help;
+pub mod inspect;
 pub mod long_double;
 pub mod memory;
 pub mod monitor;

@@ -10,11 +10,16 @@
 //! ```
 
 pub mod config;
+pub mod findings;
 pub mod report;
 pub mod sim;
 
 pub use config::{Load, Popularity, SimConfig, Strategy};
-pub use report::{AbReport, LogKind, LogLine, Outcome, Point, Report, RequestRecord, Summary};
+pub use findings::{findings, Finding, LoopBound};
+pub use report::{
+    newest_step, AbReport, CommandOutcome, CommandRecord, LogKind, LogLine, Outcome, Point, Report, RequestRecord,
+    Summary,
+};
 pub use sim::Simulation;
 
 /// Runs a simulation to completion.

@@ -35,6 +35,64 @@ pub struct LogLine {
     pub text: String,
 }
 
+/// What one cache command found or did, read from its reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandOutcome {
+    /// GET found the value.
+    Hit,
+    /// GET found nothing.
+    Miss,
+    /// SETEX stored the value.
+    Stored,
+    /// SET … NX took the lock.
+    LockTaken,
+    /// SET … NX found the lock already held.
+    LockBusy,
+    /// DEL removed this many keys.
+    Deleted(i64),
+    /// PTTL: milliseconds left (-1 no TTL, -2 no key).
+    Ttl(i64),
+    /// The command failed.
+    Error,
+}
+
+impl CommandOutcome {
+    /// The outcome of command `name` (upper case) that replied `reply`.
+    pub fn of(name: &str, reply: &redis_emulator::Reply) -> CommandOutcome {
+        use redis_emulator::Reply;
+        match (name, reply) {
+            (_, Reply::Error(_)) => CommandOutcome::Error,
+            ("GET", Reply::Bulk(_)) => CommandOutcome::Hit,
+            ("GET", _) => CommandOutcome::Miss,
+            ("SETEX", _) => CommandOutcome::Stored,
+            ("SET", Reply::Nil) => CommandOutcome::LockBusy,
+            ("SET", _) => CommandOutcome::LockTaken,
+            ("DEL", Reply::Integer(n)) => CommandOutcome::Deleted(*n),
+            ("PTTL", Reply::Integer(ms)) => CommandOutcome::Ttl(*ms),
+            _ => CommandOutcome::Error,
+        }
+    }
+}
+
+/// One cache command as it ran on the emulator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandRecord {
+    /// Simulated time (µs since the run started).
+    pub at_us: i64,
+    /// The emulator's clock when it ran (µs since the Unix epoch), the time
+    /// MONITOR prints.
+    pub unix_us: i64,
+    /// The command name, upper case (`GET`, `SETEX`, `SET`, `DEL`, `PTTL`).
+    pub name: &'static str,
+    /// The key it touched.
+    pub key: String,
+    /// Every argument, the name first.
+    pub argv: Vec<Vec<u8>>,
+    /// The reply's first line as redis-cli prints it.
+    pub reply: String,
+    pub outcome: CommandOutcome,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RequestRecord {
     pub start_us: i64,
@@ -104,8 +162,8 @@ pub struct Report {
     pub timeline: Vec<Point>,
     pub log: Vec<LogLine>,
     pub dropped_log_lines: u64,
-    /// Cache commands as they ran, with the simulated time and the reply.
-    pub commands: Vec<String>,
+    /// Cache commands as they ran (the first [`crate::sim::LOG_LIMIT`]).
+    pub commands: Vec<CommandRecord>,
     /// (product, database reads).
     pub db_hits_per_product: Vec<(u32, u64)>,
     pub summary: Summary,
@@ -127,6 +185,16 @@ pub fn percentile(sorted: &[f64], pct: f64) -> f64 {
 }
 
 impl Report {
+    /// The API log lines written up to `at_us` (simulated time).
+    pub fn log_until(&self, at_us: i64) -> &[LogLine] {
+        &self.log[..self.log.partition_point(|l| l.at_us <= at_us)]
+    }
+
+    /// The cache commands run up to `at_us` (simulated time).
+    pub fn commands_until(&self, at_us: i64) -> &[CommandRecord] {
+        &self.commands[..self.commands.partition_point(|c| c.at_us <= at_us)]
+    }
+
     pub(crate) fn build(sim: Simulation) -> Report {
         let cfg = sim.config().clone();
         let mut records = sim.records.clone();
@@ -184,6 +252,21 @@ impl Report {
             final_keys,
         }
     }
+}
+
+/// The kinds of the newest step of a log: every line written at the same
+/// instant as the last one (a miss and its database read are logged
+/// together), each kind once, oldest first.
+pub fn newest_step(log: &[LogLine]) -> Vec<LogKind> {
+    let mut kinds: Vec<LogKind> = Vec::new();
+    if let Some(newest) = log.last() {
+        for l in log.iter().rev().take_while(|l| l.at_us == newest.at_us) {
+            if !kinds.contains(&l.kind) {
+                kinds.insert(0, l.kind);
+            }
+        }
+    }
+    kinds
 }
 
 /// The live keys of database 0 at the engine's current time, with TTLs.
@@ -264,5 +347,68 @@ fn ab_report(records: &[RequestRecord], concurrency: u32) -> AbReport {
         time_per_request_ms: concurrency as f64 * taken * 1000.0 / n.max(1) as f64,
         time_per_request_all_ms: taken * 1000.0 / n.max(1) as f64,
         percentiles,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SimConfig;
+    use crate::sim::{product_json, EPOCH_MS};
+
+    fn short(strategy: Strategy) -> Report {
+        let mut cfg = SimConfig::seed_defaults(strategy);
+        if let Load::Locust { duration_s, .. } = &mut cfg.load {
+            *duration_s = 20;
+        }
+        crate::run(cfg).unwrap()
+    }
+
+    #[test]
+    fn cache_commands_are_recorded_as_they_ran() {
+        let r = short(Strategy::CacheAside);
+        let first = &r.commands[0];
+        assert_eq!((first.name, first.outcome, first.reply.as_str()), ("GET", CommandOutcome::Miss, "(nil)"));
+        assert_eq!(first.argv, [b"GET".to_vec(), first.key.as_bytes().to_vec()]);
+        // The emulator's clock moves in whole milliseconds with the simulation.
+        for c in &r.commands {
+            assert_eq!(c.unix_us, (EPOCH_MS + c.at_us / 1000) * 1000, "{c:?}");
+        }
+        let store = r.commands.iter().find(|c| c.name == "SETEX").unwrap();
+        let product: u32 = store.key.trim_start_matches("product:").parse().unwrap();
+        assert_eq!(store.argv[2..], [b"60".to_vec(), product_json(product).into_bytes()]);
+        assert_eq!((store.outcome, store.reply.as_str()), (CommandOutcome::Stored, "OK"));
+        // A GET after the store (within the TTL) hits.
+        let hit = r.commands.iter().find(|c| c.name == "GET" && c.key == store.key && c.at_us > store.at_us).unwrap();
+        assert_eq!(hit.outcome, CommandOutcome::Hit);
+        assert!(r.commands.windows(2).all(|w| w[0].at_us <= w[1].at_us));
+    }
+
+    #[test]
+    fn lock_commands_have_their_outcomes() {
+        let r = short(Strategy::CacheAsideLock);
+        let taken = r.commands.iter().find(|c| c.outcome == CommandOutcome::LockTaken).unwrap();
+        assert!(taken.key.starts_with("lock:product:"), "{}", taken.key);
+        assert_eq!(taken.argv[2..], [b"1".to_vec(), b"NX".to_vec(), b"PX".to_vec(), b"10000".to_vec()]);
+        assert!(r.commands.iter().any(|c| c.outcome == CommandOutcome::LockBusy));
+        assert!(r.commands.iter().any(|c| c.name == "DEL" && c.outcome == CommandOutcome::Deleted(1)));
+        let early = short(Strategy::EarlyRefresh);
+        assert!(early.commands.iter().any(|c| matches!(c.outcome, CommandOutcome::Ttl(ms) if ms > 0)));
+    }
+
+    #[test]
+    fn playback_slices_and_the_newest_step() {
+        let r = short(Strategy::CacheAside);
+        let at = r.log[3].at_us;
+        let shown = r.log_until(at);
+        assert!(shown.iter().all(|l| l.at_us <= at));
+        assert_eq!(shown.len(), r.log.iter().filter(|l| l.at_us <= at).count());
+        assert!(r.commands_until(at).iter().all(|c| c.at_us <= at));
+        assert_eq!(r.commands_until(-1).len(), 0);
+        let line = |at_us, kind| LogLine { at_us, kind, product: 1, text: String::new() };
+        let log = [line(1, LogKind::Hit), line(2, LogKind::Miss), line(2, LogKind::Database), line(2, LogKind::Miss)];
+        assert_eq!(newest_step(&log), [LogKind::Database, LogKind::Miss]);
+        assert_eq!(newest_step(&log[..1]), [LogKind::Hit]);
+        assert_eq!(newest_step(&[]), []);
     }
 }

@@ -11,10 +11,12 @@ use redis_emulator::rng::Rng;
 use redis_emulator::{ClientId, Engine, Protocol, Reply};
 
 use crate::config::{Load, Popularity, SimConfig, Strategy};
-use crate::report::{LogKind, LogLine, Outcome, RequestRecord};
+use crate::report::{CommandOutcome, CommandRecord, LogKind, LogLine, Outcome, RequestRecord};
 
 /// Where the emulator's clock starts (Unix ms); the simulation starts at 0.
 pub const EPOCH_MS: i64 = 1_700_000_000_000;
+/// The API's client address on the emulator (what MONITOR shows).
+pub const API_CLIENT: &str = "api:5000";
 /// A request still waiting for another request's load after this long fails.
 pub const REQUEST_TIMEOUT_US: i64 = 30_000_000;
 /// Most API log lines and cache commands kept (the rest are counted only).
@@ -78,7 +80,7 @@ pub struct Simulation {
     refreshing: Vec<bool>,
     pub(crate) records: Vec<RequestRecord>,
     pub(crate) log: Vec<LogLine>,
-    pub(crate) commands: Vec<String>,
+    pub(crate) commands: Vec<CommandRecord>,
     pub(crate) dropped_log_lines: u64,
     pub(crate) db_hits: Vec<u64>,
     pub(crate) max_parallel_loads: u32,
@@ -91,7 +93,7 @@ impl Simulation {
     pub fn new(cfg: SimConfig) -> Result<Simulation, String> {
         cfg.validate()?;
         let mut engine = Engine::with_manual_clock(EPOCH_MS, cfg.seed);
-        let api = engine.connect("api:5000");
+        let api = engine.connect(API_CLIENT);
         let products = match cfg.load {
             Load::Ab { .. } => 123,
             Load::Locust { .. } => cfg.products,
@@ -166,23 +168,44 @@ impl Simulation {
         }
     }
 
-    /// Runs a cache command at the current virtual time.
-    fn redis(&mut self, line: &str) -> Reply {
+    /// Runs a cache command at the current virtual time and records it.
+    fn redis(&mut self, name: &'static str, key: &str, args: &[&[u8]]) -> Reply {
         let now_ms = EPOCH_MS + self.now_us / 1000;
         if now_ms > self.engine_ms {
             self.engine.advance_clock(now_ms - self.engine_ms);
             self.engine_ms = now_ms;
         }
-        let reply = self.engine.execute_line(self.api, line).unwrap_or(Reply::error("ERR invalid command line"));
+        let mut argv = Vec::with_capacity(args.len() + 2);
+        argv.push(name.as_bytes().to_vec());
+        argv.push(key.as_bytes().to_vec());
+        argv.extend(args.iter().map(|a| a.to_vec()));
+        let unix_us = self.engine.clock().now_us();
+        let reply = self.engine.execute(self.api, argv.clone());
         if self.commands.len() < LOG_LIMIT {
             let shown = format_reply(&reply, Protocol::Resp2);
-            self.commands.push(format!(
-                "{:>9.3}s  {line}  → {}",
-                self.now_us as f64 / 1e6,
-                shown.lines().next().unwrap_or("")
-            ));
+            self.commands.push(CommandRecord {
+                at_us: self.now_us,
+                unix_us,
+                name,
+                key: key.to_string(),
+                argv,
+                reply: shown.lines().next().unwrap_or("").to_string(),
+                outcome: CommandOutcome::of(name, &reply),
+            });
         }
         reply
+    }
+
+    /// GET: true when the cache holds the value.
+    fn cache_get(&mut self, key: &str) -> bool {
+        matches!(self.redis("GET", key, &[]), Reply::Bulk(_))
+    }
+
+    /// SETEX key ttl body: stores a product for the configured TTL.
+    fn cache_store(&mut self, key: &str, product: u32) {
+        let ttl = self.cfg.ttl_s.to_string();
+        let body = product_json(product);
+        self.redis("SETEX", key, &[ttl.as_bytes(), body.as_bytes()]);
     }
 
     fn pick_product(&mut self) -> u32 {
@@ -254,9 +277,7 @@ impl Simulation {
                 Ev::Resume(r) => self.resume(r),
                 Ev::RefreshDone(p) => {
                     let key = format!("product:{p}");
-                    let body = product_json(p);
-                    let ttl = self.cfg.ttl_s;
-                    self.redis(&format!("SETEX {key} {ttl} '{body}'"));
+                    self.cache_store(&key, p);
                     self.refreshing[p as usize] = false;
                     self.in_flight_loads[p as usize] -= 1;
                     self.log(LogKind::Refresh, p, format!("REFRESHED: product {p} reloaded before its TTL ended."));
@@ -325,8 +346,7 @@ impl Simulation {
         match self.requests[r].phase {
             Phase::Queued => self.begin(r),
             Phase::CheckCache => {
-                let reply = self.redis(&format!("GET {key}"));
-                if matches!(reply, Reply::Bulk(_)) {
+                if self.cache_get(&key) {
                     if self.requests[r].outcome != Outcome::WaitedForLock {
                         self.requests[r].outcome = Outcome::Hit;
                     }
@@ -357,13 +377,14 @@ impl Simulation {
                 }
             }
             Phase::TryLock => {
-                let reply = self.redis(&format!("SET lock:{key} 1 NX PX 10000"));
+                let lock = format!("lock:{key}");
+                let reply = self.redis("SET", &lock, &[b"1", b"NX", b"PX", b"10000"]);
                 if reply == Reply::OK {
                     // Re-check after winning the lock: the previous holder may
                     // have stored the value and released the lock between this
                     // request's miss and its SET NX (double-checked locking).
-                    if matches!(self.redis(&format!("GET {key}")), Reply::Bulk(_)) {
-                        self.redis(&format!("DEL lock:{key}"));
+                    if self.cache_get(&key) {
+                        self.redis("DEL", &lock, &[]);
                         self.requests[r].outcome = Outcome::WaitedForLock;
                         self.log(LogKind::Hit, product, format!("CACHE HIT: Fetching product {product} from cache."));
                         self.requests[r].phase = Phase::Respond;
@@ -394,8 +415,8 @@ impl Simulation {
                 }
             }
             Phase::Recheck => {
-                if matches!(self.redis(&format!("GET {key}")), Reply::Bulk(_)) {
-                    self.redis(&format!("DEL lock:{key}"));
+                if self.cache_get(&key) {
+                    self.redis("DEL", &format!("lock:{key}"), &[]);
                     self.requests[r].holds_lock = false;
                     self.requests[r].phase = Phase::Respond;
                     let delay = self.rtt() + self.half_overhead();
@@ -407,11 +428,9 @@ impl Simulation {
             Phase::Loaded => {
                 self.in_flight_loads[product as usize] -= 1;
                 if self.cfg.strategy != Strategy::NoCache {
-                    let body = product_json(product);
-                    let ttl = self.cfg.ttl_s;
-                    self.redis(&format!("SETEX {key} {ttl} '{body}'"));
+                    self.cache_store(&key, product);
                     if self.requests[r].holds_lock {
-                        self.redis(&format!("DEL lock:{key}"));
+                        self.redis("DEL", &format!("lock:{key}"), &[]);
                         self.requests[r].holds_lock = false;
                     }
                     self.requests[r].phase = Phase::Respond;
@@ -431,7 +450,7 @@ impl Simulation {
         if self.refreshing[product as usize] {
             return;
         }
-        let pttl = match self.redis(&format!("PTTL {key}")) {
+        let pttl = match self.redis("PTTL", key, &[]) {
             Reply::Integer(ms) => ms,
             _ => return,
         };

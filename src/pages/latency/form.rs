@@ -1,0 +1,332 @@
+//! The load-test form: the seed experiment's parameters as text fields,
+//! turned into a [`SimConfig`] (or the message saying what is wrong) on
+//! every keystroke.
+
+use latency_sim::{Load, Popularity, SimConfig, Strategy};
+use yew::prelude::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Field {
+    Users,
+    SpawnRate,
+    Duration,
+    ThinkMin,
+    ThinkMax,
+    Products,
+    ZipfS,
+    Workers,
+    DbLatency,
+    DbJitter,
+    CacheRtt,
+    Overhead,
+    Ttl,
+    AbRequests,
+    AbConcurrency,
+    Seed,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum LoadKind {
+    Locust,
+    Ab,
+}
+
+#[derive(Clone, PartialEq)]
+pub(super) struct Form {
+    pub(super) load: LoadKind,
+    pub(super) zipf: bool,
+    pub(super) cached: Strategy,
+    pub(super) log_scale: bool,
+    values: Vec<(Field, String)>,
+}
+
+impl Form {
+    pub(super) fn seed_defaults() -> Form {
+        let d = SimConfig::seed_defaults(Strategy::CacheAside);
+        let (users, spawn, duration, tmin, tmax) = match d.load {
+            Load::Locust { users, spawn_rate, duration_s, think_min_ms, think_max_ms } => {
+                (users, spawn_rate, duration_s, think_min_ms, think_max_ms)
+            }
+            Load::Ab { .. } => (10, 1.0, 180, 1000, 2000),
+        };
+        let values = vec![
+            (Field::Users, users.to_string()),
+            (Field::SpawnRate, spawn.to_string()),
+            (Field::Duration, duration.to_string()),
+            (Field::ThinkMin, (tmin as f64 / 1000.0).to_string()),
+            (Field::ThinkMax, (tmax as f64 / 1000.0).to_string()),
+            (Field::Products, d.products.to_string()),
+            (Field::ZipfS, "1.1".into()),
+            (Field::Workers, d.workers.to_string()),
+            (Field::DbLatency, d.db_latency_ms.to_string()),
+            (Field::DbJitter, d.db_jitter_ms.to_string()),
+            (Field::CacheRtt, (d.cache_rtt_us as f64 / 1000.0).to_string()),
+            (Field::Overhead, (d.overhead_us as f64 / 1000.0).to_string()),
+            (Field::Ttl, d.ttl_s.to_string()),
+            (Field::AbRequests, "100".into()),
+            (Field::AbConcurrency, "10".into()),
+            (Field::Seed, d.seed.to_string()),
+        ];
+        Form { load: LoadKind::Locust, zipf: false, cached: Strategy::CacheAside, log_scale: false, values }
+    }
+
+    pub(super) fn get(&self, f: Field) -> &str {
+        self.values.iter().find(|(k, _)| *k == f).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    pub(super) fn set(&mut self, f: Field, v: String) {
+        if let Some(slot) = self.values.iter_mut().find(|(k, _)| *k == f) {
+            slot.1 = v;
+        }
+    }
+
+    /// The simulation config this form describes, or what is wrong with it.
+    pub(super) fn config(&self, strategy: Strategy) -> Result<SimConfig, String> {
+        let mut cfg = SimConfig::seed_defaults(strategy);
+        cfg.load = match self.load {
+            LoadKind::Locust => Load::Locust {
+                users: self.int(Field::Users, "users")? as u32,
+                spawn_rate: self.num(Field::SpawnRate, "spawn rate")?,
+                duration_s: self.int(Field::Duration, "duration")? as u32,
+                think_min_ms: (self.num(Field::ThinkMin, "minimum think time")? * 1000.0).round() as u64,
+                think_max_ms: (self.num(Field::ThinkMax, "maximum think time")? * 1000.0).round() as u64,
+            },
+            LoadKind::Ab => Load::Ab {
+                requests: self.int(Field::AbRequests, "-n (requests)")? as u32,
+                concurrency: self.int(Field::AbConcurrency, "-c (concurrency)")? as u32,
+            },
+        };
+        cfg.products = self.int(Field::Products, "products")? as u32;
+        cfg.popularity =
+            if self.zipf { Popularity::Zipf(self.num(Field::ZipfS, "Zipf exponent")?) } else { Popularity::Uniform };
+        cfg.workers = self.int(Field::Workers, "workers")? as u32;
+        cfg.db_latency_ms = self.int(Field::DbLatency, "database latency")?;
+        cfg.db_jitter_ms = self.int(Field::DbJitter, "database jitter")?.min(60_000);
+        cfg.cache_rtt_us = (self.num(Field::CacheRtt, "cache round trip")? * 1000.0).round().min(1e9) as u64;
+        cfg.overhead_us = (self.num(Field::Overhead, "framework overhead")? * 1000.0).round().min(1e9) as u64;
+        cfg.ttl_s = self.int(Field::Ttl, "TTL")?;
+        cfg.seed = self.int(Field::Seed, "seed")?;
+        cfg.validate()?;
+        let estimate = estimated_requests(&cfg);
+        if estimate > MAX_REQUESTS {
+            return Err(format!(
+                "this run would simulate about {estimate:.0} requests; the page runs at most {MAX_REQUESTS:.0} (use fewer users, a shorter duration or more think time)"
+            ));
+        }
+        Ok(cfg)
+    }
+
+    fn num(&self, f: Field, name: &str) -> Result<f64, String> {
+        match self.get(f).trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+            _ => Err(format!("{name} must be a number of at least 0")),
+        }
+    }
+
+    /// A whole number, capped so a typo cannot ask for an absurd run
+    /// (SimConfig::validate then gives the precise limits).
+    fn int(&self, f: Field, name: &str) -> Result<u64, String> {
+        self.get(f)
+            .trim()
+            .parse::<u64>()
+            .map(|v| v.min(u32::MAX as u64))
+            .map_err(|_| format!("{name} must be a whole number"))
+    }
+}
+
+/// Most requests one run may simulate, so a run never freezes the tab.
+const MAX_REQUESTS: f64 = 1_000_000.0;
+
+/// Upper estimate of a run's requests: every user loops as fast as a cache
+/// hit and its shortest think time allow.
+fn estimated_requests(cfg: &SimConfig) -> f64 {
+    match cfg.load {
+        Load::Ab { requests, .. } => requests as f64,
+        Load::Locust { users, duration_s, think_min_ms, .. } => {
+            let fastest_s = (cfg.overhead_us + cfg.cache_rtt_us) as f64 / 1e6;
+            let loop_s = (think_min_ms as f64 / 1000.0 + fastest_s).max(1e-4);
+            users as f64 * duration_s as f64 / loop_s
+        }
+    }
+}
+
+fn field_input(form: &UseStateHandle<Form>, f: Field, id: &str, label: &str, unit: &str, step: &str) -> Html {
+    let oninput = {
+        let form = form.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut next = (*form).clone();
+            next.set(f, input.value());
+            form.set(next);
+        })
+    };
+    html! {
+        <label class="lat-field" for={id.to_string()}>
+            <span class="lat-label">{ label }</span>
+            <span class="lat-input">
+                <input id={id.to_string()} type="number" inputmode="decimal" min="0" step={step.to_string()}
+                       value={form.get(f).to_string()} {oninput} />
+                if !unit.is_empty() { <span class="lat-unit">{ unit }</span> }
+            </span>
+        </label>
+    }
+}
+
+pub(super) fn render_form(
+    form: &UseStateHandle<Form>,
+    onsubmit: Callback<SubmitEvent>,
+    validation: Option<String>,
+) -> Html {
+    let set_load = |kind: LoadKind| {
+        let form = form.clone();
+        Callback::from(move |_: Event| {
+            let mut next = (*form).clone();
+            next.load = kind;
+            form.set(next);
+        })
+    };
+    let set_zipf = |zipf: bool| {
+        let form = form.clone();
+        Callback::from(move |_: Event| {
+            let mut next = (*form).clone();
+            next.zipf = zipf;
+            form.set(next);
+        })
+    };
+    let on_strategy = {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut next = (*form).clone();
+            next.cached = match select.value().as_str() {
+                "lock" => Strategy::CacheAsideLock,
+                "early" => Strategy::EarlyRefresh,
+                _ => Strategy::CacheAside,
+            };
+            form.set(next);
+        })
+    };
+    let on_log = {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut next = (*form).clone();
+            next.log_scale = input.checked();
+            form.set(next);
+        })
+    };
+    let on_reset = {
+        let form = form.clone();
+        Callback::from(move |_: MouseEvent| form.set(Form::seed_defaults()))
+    };
+    let locust = form.load == LoadKind::Locust;
+    html! {
+        <form class="lat-form panel" {onsubmit} aria-describedby="lat-validation" novalidate=true>
+            <fieldset class="lat-load">
+                <legend>{"Load generator"}</legend>
+                <div class="lat-radios">
+                    <label><input type="radio" name="load" id="load-locust" checked={locust}
+                                  onchange={set_load(LoadKind::Locust)} />{" Locust (users with think time)"}</label>
+                    <label><input type="radio" name="load" id="load-ab" checked={!locust}
+                                  onchange={set_load(LoadKind::Ab)} />{" ab (fixed number of requests)"}</label>
+                </div>
+                if locust {
+                    <div class="lat-grid">
+                        { field_input(form, Field::Users, "f-users", "Users", "", "1") }
+                        { field_input(form, Field::SpawnRate, "f-spawn", "Spawn rate", "users/s", "0.5") }
+                        { field_input(form, Field::Duration, "f-duration", "Duration", "s", "10") }
+                        { field_input(form, Field::ThinkMin, "f-think-min", "Think time from", "s", "0.5") }
+                        { field_input(form, Field::ThinkMax, "f-think-max", "Think time to", "s", "0.5") }
+                        { field_input(form, Field::Products, "f-products", "Products", "ids", "1") }
+                    </div>
+                    <div class="lat-radios">
+                        <span class="lat-label">{"Product popularity"}</span>
+                        <label><input type="radio" name="pop" id="pop-uniform" checked={!form.zipf}
+                                      onchange={set_zipf(false)} />{" uniform (random.randint)"}</label>
+                        <label><input type="radio" name="pop" id="pop-zipf" checked={form.zipf}
+                                      onchange={set_zipf(true)} />{" Zipf"}</label>
+                        if form.zipf { { field_input(form, Field::ZipfS, "f-zipf", "exponent s", "", "0.1") } }
+                    </div>
+                } else {
+                    <div class="lat-grid">
+                        { field_input(form, Field::AbRequests, "f-ab-n", "-n requests", "", "10") }
+                        { field_input(form, Field::AbConcurrency, "f-ab-c", "-c concurrency", "", "1") }
+                    </div>
+                    <p class="lat-note">{"ab sends every request for the same product and never pauses between them."}</p>
+                }
+            </fieldset>
+            <fieldset>
+                <legend>{"API, database and cache"}</legend>
+                <div class="lat-grid">
+                    { field_input(form, Field::Workers, "f-workers", "Server workers", "threads", "1") }
+                    { field_input(form, Field::DbLatency, "f-db", "Database latency", "ms", "100") }
+                    { field_input(form, Field::DbJitter, "f-jitter", "± jitter", "ms", "50") }
+                    { field_input(form, Field::CacheRtt, "f-rtt", "Cache round trip", "ms", "0.1") }
+                    { field_input(form, Field::Overhead, "f-overhead", "Framework overhead", "ms", "0.5") }
+                    { field_input(form, Field::Ttl, "f-ttl", "Cache TTL", "s", "10") }
+                    { field_input(form, Field::Seed, "f-seed", "Random seed", "", "1") }
+                </div>
+                <div class="lat-row">
+                    <label class="lat-field" for="f-strategy">
+                        <span class="lat-label">{"Cached strategy"}</span>
+                        <select id="f-strategy" onchange={on_strategy}>
+                            <option value="aside" selected={form.cached == Strategy::CacheAside}>{"Cache-aside (the seed)"}</option>
+                            <option value="lock" selected={form.cached == Strategy::CacheAsideLock}>{"Cache-aside + lock (no stampede)"}</option>
+                            <option value="early" selected={form.cached == Strategy::EarlyRefresh}>{"Cache-aside + early refresh"}</option>
+                        </select>
+                    </label>
+                    <label class="lat-check"><input type="checkbox" id="f-log" checked={form.log_scale} onchange={on_log} />
+                        {" Logarithmic response-time axis"}</label>
+                    <button type="button" class="btn subtle" onclick={on_reset}>{"Reset to the seed's values"}</button>
+                </div>
+            </fieldset>
+            <p id="lat-validation" class={classes!("lat-validation", validation.is_some().then_some("invalid"))}
+               role="status" aria-live="polite">
+                { validation.unwrap_or_default() }
+            </p>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_defaults_are_the_seed_experiment() {
+        let form = Form::seed_defaults();
+        let cfg = form.config(Strategy::CacheAside).unwrap();
+        assert_eq!(cfg, SimConfig::seed_defaults(Strategy::CacheAside));
+        let mut ab = form.clone();
+        ab.load = LoadKind::Ab;
+        assert_eq!(ab.config(Strategy::NoCache).unwrap(), SimConfig::ab_defaults(Strategy::NoCache));
+    }
+
+    #[test]
+    fn form_errors_come_from_validate_or_parsing() {
+        let mut form = Form::seed_defaults();
+        form.set(Field::Users, "0".into());
+        assert_eq!(form.config(Strategy::NoCache).unwrap_err(), "users must be between 1 and 1000");
+        form.set(Field::Users, "ten".into());
+        assert_eq!(form.config(Strategy::NoCache).unwrap_err(), "users must be a whole number");
+        form.set(Field::Users, "10".into());
+        form.set(Field::ThinkMin, "3".into());
+        assert_eq!(form.config(Strategy::NoCache).unwrap_err(), "think time must be a range within 0-60 s");
+    }
+
+    #[test]
+    fn runs_too_big_for_a_tab_are_refused() {
+        let mut form = Form::seed_defaults();
+        form.set(Field::Users, "1000".into());
+        form.set(Field::Duration, "600".into());
+        assert!(form.config(Strategy::CacheAside).is_ok(), "1000 users for 10 minutes fit");
+        form.set(Field::Duration, "3600".into());
+        let err = form.config(Strategy::CacheAside).unwrap_err();
+        assert!(err.starts_with("this run would simulate about 3593"), "{err}");
+        form.set(Field::Users, "10".into());
+        form.set(Field::ThinkMin, "0".into());
+        form.set(Field::ThinkMax, "0".into());
+        let err = form.config(Strategy::CacheAside).unwrap_err();
+        assert!(err.starts_with("this run would simulate about"), "{err}");
+    }
+}
