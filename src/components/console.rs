@@ -13,8 +13,8 @@ use yew::prelude::*;
 use crate::browser;
 use crate::state::completion;
 use crate::state::console::{prompt, ConsoleAction, ConsoleState, Line};
-use crate::state::help::help_text;
 use crate::state::session::{Dispatched, LabAction, SessionHandle};
+use redis_emulator::help::help_text;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {

@@ -1,7 +1,7 @@
 //! App state shared between components (no DOM code here).
 pub mod completion;
 pub mod console;
-pub mod help;
+
 pub mod keys;
 pub mod progress;
 pub mod session;

@@ -10,15 +10,6 @@ pub fn int(arg: &[u8]) -> Result<i64, Reply> {
     parse_i64(arg).ok_or(Reply::error(errors::NOT_INTEGER))
 }
 
-/// Parses a non-negative integer argument, failing with `err` otherwise.
-pub fn non_negative(arg: &[u8], err: &'static str) -> Result<i64, Reply> {
-    match parse_i64(arg) {
-        Some(v) if v >= 0 => Ok(v),
-        Some(_) => Err(Reply::error(err)),
-        None => Err(Reply::error(errors::NOT_INTEGER)),
-    }
-}
-
 /// Parses a float argument (`ERR value is not a valid float`).
 pub fn float(arg: &[u8]) -> Result<f64, Reply> {
     parse_f64(arg).ok_or(Reply::error(errors::NOT_FLOAT))
@@ -75,11 +66,6 @@ impl<'a> Args<'a> {
     /// is none, Redis's integer error if it does not parse.
     pub fn int(&mut self) -> Result<i64, Reply> {
         int(self.value()?)
-    }
-
-    /// The next argument parsed as a float (same errors as [`Args::int`]).
-    pub fn float(&mut self) -> Result<f64, Reply> {
-        float(self.value()?)
     }
 
     /// Index in argv of the next argument (for options that refer back to

@@ -15,6 +15,11 @@ pub struct ClientTable {
 }
 
 impl ClientTable {
+    #[cfg(test)]
+    fn keys(&self) -> impl Iterator<Item = &ClientId> {
+        self.slots.iter().filter_map(|(id, c)| c.as_deref().map(|_| id))
+    }
+
     fn position(&self, id: ClientId) -> Result<usize, usize> {
         self.slots.binary_search_by_key(&id, |(i, _)| *i)
     }
@@ -23,20 +28,12 @@ impl ClientTable {
         self.live
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.live == 0
-    }
-
     pub fn get(&self, id: &ClientId) -> Option<&Client> {
         self.position(*id).ok().and_then(|p| self.slots[p].1.as_deref())
     }
 
     pub fn get_mut(&mut self, id: &ClientId) -> Option<&mut Client> {
         self.position(*id).ok().and_then(|p| self.slots[p].1.as_deref_mut())
-    }
-
-    pub fn contains_key(&self, id: &ClientId) -> bool {
-        self.get(id).is_some()
     }
 
     /// Takes a client out (its place is kept for a quick return).
@@ -74,20 +71,12 @@ impl ClientTable {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&ClientId, &Client)> {
-        self.slots.iter().filter_map(|(id, c)| c.as_deref().map(|c| (id, c)))
-    }
-
     pub fn values(&self) -> impl Iterator<Item = &Client> {
         self.slots.iter().filter_map(|(_, c)| c.as_deref())
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Client> {
         self.slots.iter_mut().filter_map(|(_, c)| c.as_deref_mut())
-    }
-
-    pub fn keys(&self) -> impl Iterator<Item = &ClientId> {
-        self.iter().map(|(id, _)| id)
     }
 }
 

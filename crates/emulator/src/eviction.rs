@@ -41,6 +41,12 @@ pub struct EvictionPool {
 }
 
 impl EvictionPool {
+    /// Number of candidates held.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+
     /// Inserts a sample the way `evictionPoolPopulate` does: the pool keeps
     /// the 16 best candidates; a full pool drops its least idle entry.
     fn insert(&mut self, cand: Candidate) {
@@ -54,15 +60,6 @@ impl EvictionPool {
             self.slots.remove(0);
             self.slots.insert(k - 1, cand);
         }
-    }
-
-    /// Number of candidates held.
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
     }
 
     pub fn clear(&mut self) {

@@ -1,77 +1,102 @@
-//! Text for the console's `HELP <command>` and `HELP @group`, laid out
-//! like redis-cli's help: the syntax line, then summary, since and group.
-//! Everything comes from the command table (summaries in our own words).
+//! Text for the console's `HELP`, `HELP <command>` and `HELP @group`, laid
+//! out like redis-cli's help: the syntax line, then summary, since and
+//! group. Everything comes from the command table (summaries in our own
+//! words).
 
 use crate::command::{CommandSpec, Group};
 use crate::commands;
 
-/// One command's help block.
-fn block(c: &CommandSpec) -> String {
-    let syntax = if c.syntax.is_empty() { String::new() } else { format!(" {}", c.syntax) };
-    format!(
-        "\n  {}{}\n  summary: {}\n  since: {}\n  group: {}\n",
-        c.display_name(),
-        syntax,
-        c.summary,
-        c.since,
-        c.group.name()
-    )
+/// The introduction redis-cli prints for a bare `HELP`, adapted to the page.
+pub const INTRO: &str = "redis-cli 7.0.15 (Redis Lab console)
+To get help about Redis commands type:
+      \"help @<group>\" to get a list of commands in <group>
+      \"help <command>\" for help on <command>
+      \"help <tab>\" to get a list of possible help topics
+      \"clear\" or Ctrl+L to clear the screen
+";
+
+fn entry(out: &mut String, spec: &CommandSpec) {
+    out.push('\n');
+    out.push_str("  ");
+    out.push_str(&spec.display_name());
+    if !spec.syntax.is_empty() {
+        out.push(' ');
+        out.push_str(spec.syntax);
+    }
+    out.push('\n');
+    out.push_str(&format!("  summary: {}\n", spec.summary));
+    out.push_str(&format!("  since: {}\n", spec.since));
+    out.push_str(&format!("  group: {}\n", spec.group.name()));
 }
 
-/// Help for `topic`: a command (`GET`, `client list`, `CLIENT`) or a group
-/// (`@string`). `None` if nothing matches.
-pub fn help_text(topic: &str) -> Option<String> {
-    let topic = topic.trim();
-    if let Some(group) = topic.strip_prefix('@') {
-        let group = Group::from_name(group)?;
-        let mut out = String::new();
-        for c in commands::all() {
-            if c.group == group && !c.is_container() {
-                out.push_str(&block(c));
-            }
-            for s in c.subcommands.iter().filter(|s| s.group == group) {
-                out.push_str(&block(s));
+/// Every command and subcommand of the table, containers expanded.
+fn every_spec() -> Vec<&'static CommandSpec> {
+    let mut out = Vec::new();
+    for c in commands::all() {
+        if c.is_container() {
+            out.extend(c.subcommands.iter());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The text for `HELP <args…>` (args without the word HELP). Unknown
+/// topics print nothing, as in redis-cli.
+pub fn help_text(args: &[String]) -> String {
+    let mut out = String::new();
+    let Some(first) = args.first() else {
+        return INTRO.to_string();
+    };
+    if let Some(group) = first.strip_prefix('@') {
+        if let Some(g) = Group::from_name(group) {
+            for spec in every_spec().into_iter().filter(|s| s.group == g) {
+                entry(&mut out, spec);
             }
         }
-        return (!out.is_empty()).then_some(out);
-    }
-    let mut words = topic.split_whitespace();
-    let name = words.next()?;
-    let command = commands::find(name.as_bytes())?;
-    match words.next() {
-        Some(sub) => commands::find_subcommand(command, sub.as_bytes()).map(block),
-        None if command.is_container() => {
-            let mut out = block(command);
-            for s in command.subcommands {
-                out.push_str(&block(s));
+    } else if let Some(base) = commands::find(first.as_bytes()) {
+        if base.is_container() {
+            let sub = args.get(1).and_then(|s| commands::find_subcommand(base, s.as_bytes()));
+            match sub {
+                Some(s) => entry(&mut out, s),
+                None => base.subcommands.iter().for_each(|s| entry(&mut out, s)),
             }
-            Some(out)
+        } else {
+            entry(&mut out, base);
         }
-        None => Some(block(command)),
     }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::help_text;
+    use super::*;
 
     #[test]
-    fn command_help_has_syntax_summary_since_group() {
-        let text = help_text("get").unwrap();
-        assert!(text.starts_with("\n  GET key\n  summary: "), "{text}");
-        assert!(text.contains("\n  since: 1.0.0\n  group: string\n"), "{text}");
-        assert!(help_text("nosuchcommand").is_none());
-        assert!(help_text("@nosuchgroup").is_none());
+    fn help_for_one_command() {
+        let t = help_text(&["get".into()]);
+        assert!(t.starts_with("\n  GET key\n  summary: "), "{t}");
+        assert!(t.contains("\n  group: string\n"));
+        assert!(t.ends_with("\n\n"));
     }
 
     #[test]
-    fn group_and_subcommand_help() {
-        let strings = help_text("@string").unwrap();
-        assert!(strings.contains("  SET key value"));
-        assert!(strings.contains("  INCRBYFLOAT key increment"));
-        assert!(!strings.contains("  LPUSH"));
-        let sub = help_text("client list").unwrap();
-        assert!(sub.contains("  CLIENT LIST [TYPE"), "{sub}");
-        assert!(help_text("CLIENT").unwrap().contains("CLIENT KILL"));
+    fn help_for_a_group_lists_its_commands() {
+        let t = help_text(&["@connection".into()]);
+        for name in ["PING", "ECHO", "SELECT"] {
+            assert!(t.contains(&format!("\n  {name}")), "{name} in {t}");
+        }
+        assert!(!t.contains("\n  GET"));
+    }
+
+    #[test]
+    fn bare_help_and_unknown_topics() {
+        assert_eq!(help_text(&[]), INTRO);
+        assert_eq!(help_text(&["nosuchcommand".into()]), "");
+        assert_eq!(help_text(&["@nosuchgroup".into()]), "");
     }
 }

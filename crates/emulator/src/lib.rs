@@ -7,52 +7,95 @@
 //! let reply = engine.execute_line(me, "SET greeting \"hello world\"").unwrap();
 //! assert_eq!(format_reply(&reply, Protocol::Resp2), "OK\n");
 //! ```
+//!
+//! # Public surface
+//!
+//! [`Engine`] (connect clients, run commands, drive the clock, drain
+//! [`Event`]s), [`Reply`] with its two renderers ([`resp`] for the wire,
+//! [`cli_format`] as redis-cli prints it), the console's [`tokenizer`], the
+//! command table ([`command`], [`commands`]) that the reference page, HELP
+//! and completion read, the stored values ([`value`], [`types`], [`db`]) for
+//! drawing them, and [`inspect`]: everything the page shows about a value
+//! or a command (HLL registers, geo positions, search areas, MONITOR lines,
+//! byte sizes). Everything else is internal.
+//!
+//! # Layout
+//!
+//! Bottom up; each layer uses only the layers below it.
+//!
+//! 1. **Data**: [`value`], [`types`] (each type's representation and its
+//!    semantics), `store`, [`db`], [`reply`], `errors`, [`config`] (the
+//!    parameters), numbers ([`float`], `long_double`), [`glob`], `geohash`,
+//!    [`tokenizer`], [`resp`], [`cli_format`].
+//! 2. **Server state**: [`client`], `client_table`, `watch`, `pubsub`,
+//!    [`stats`], `memory`, `eviction`, `aof`, [`notify`], `monitor`,
+//!    `slowlog`, [`snapshot`], `server_state`, [`access`] (LRU/LFU data).
+//! 3. **Context and table**: [`command`] (the table's shape and flags),
+//!    `args` (the argument cursor), [`Ctx`] (what a handler sees).
+//! 4. **Command families**: [`commands`] (one file per family) and
+//!    `scripting` (the Lua sandbox behind EVAL).
+//! 5. **Dispatch**: [`Engine`] in `engine`: the one place that looks
+//!    commands up and runs them (arity, MULTI, OOM, blocking, bookkeeping).
+//!
+//! docs/engine-guide.md says how to add a command family.
 
-pub mod access;
-pub mod aof;
-pub mod args;
+// 1. Data
 pub mod cli_format;
-pub mod client;
-pub mod client_table;
-pub mod clock;
-pub mod command;
-pub mod commands;
 pub mod config;
 pub mod db;
-pub mod engine;
-pub mod errors;
-pub mod events;
-pub mod eviction;
+pub(crate) mod errors;
 pub mod float;
-pub mod geohash;
+pub(crate) mod geohash;
 pub mod glob;
-pub mod help;
-pub mod inspect;
-pub mod long_double;
-pub mod memory;
-pub mod monitor;
-pub mod notify;
-pub mod pubsub;
+pub(crate) mod long_double;
 pub mod reply;
 pub mod resp;
 pub mod rng;
-pub mod scripting;
-pub mod server_state;
-pub mod slowlog;
-pub mod snapshot;
-pub mod stats;
-pub mod store;
-#[cfg(test)]
-mod test_support;
+pub(crate) mod store;
 pub mod tokenizer;
 pub mod types;
 pub mod value;
-pub mod watch;
+
+// 2. Server state
+pub mod access;
+pub(crate) mod aof;
+pub mod client;
+pub(crate) mod client_table;
+pub mod clock;
+pub mod events;
+pub(crate) mod eviction;
+pub(crate) mod memory;
+pub(crate) mod monitor;
+pub mod notify;
+pub(crate) mod pubsub;
+pub(crate) mod server_state;
+pub(crate) mod slowlog;
+pub mod snapshot;
+pub mod stats;
+pub(crate) mod watch;
+
+// 3. Context and table
+pub(crate) mod args;
+pub mod command;
+
+// 4. Command families
+pub mod commands;
+pub mod help;
+pub(crate) mod scripting;
+
+// 5. Dispatch
+pub(crate) mod engine;
+
+// What the page reads about values and commands
+pub mod inspect;
+
+#[cfg(test)]
+mod test_support;
 
 pub use client::ClientId;
 pub use clock::Clock;
 pub use config::Config;
-pub use engine::{Ctx, Engine};
+pub use engine::{Ctx, Engine, REDIS_VERSION};
 pub use events::Event;
 pub use reply::Reply;
 pub use resp::Protocol;

@@ -241,10 +241,6 @@ impl LongDouble {
         LongDouble { neg, mant: 0, exp: 0, inf: true }
     }
 
-    pub fn is_zero(&self) -> bool {
-        !self.inf && self.mant == 0
-    }
-
     /// Rounds `n × 2^exp` (plus a sticky "something below") to the nearest
     /// extended value, ties to even, with gradual underflow.
     fn round(neg: bool, n: &Big, exp: i64, sticky: bool) -> LongDouble {
@@ -336,7 +332,7 @@ impl LongDouble {
     }
 
     /// `printf("%.17Lf")` of a finite value.
-    pub fn to_fixed17(&self) -> String {
+    pub fn to_fixed17(self) -> String {
         let sign = if self.neg { "-" } else { "" };
         if self.exp >= 0 {
             let int = Big::from_u128(self.mant as u128).shl(self.exp as u64);
@@ -361,7 +357,7 @@ impl LongDouble {
 
     /// Redis's "human friendly" long double text: `%.17Lf` without trailing
     /// zeros (and without a bare trailing point); `-0` becomes `0`.
-    pub fn to_human(&self) -> String {
+    pub fn to_human(self) -> String {
         let mut s = self.to_fixed17();
         while s.ends_with('0') {
             s.pop();

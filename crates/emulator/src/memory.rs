@@ -220,6 +220,7 @@ impl MemoryTracker {
     }
 
     /// The dataset tally of one database.
+    #[cfg(test)]
     pub fn db_bytes(&self, db: usize) -> i64 {
         self.per_db.get(db).copied().unwrap_or(0)
     }

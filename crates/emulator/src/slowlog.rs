@@ -86,10 +86,6 @@ impl SlowLog {
         self.entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     pub fn reset(&mut self) {
         self.entries.clear();
     }

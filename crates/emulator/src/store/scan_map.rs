@@ -41,6 +41,12 @@ impl<V: std::fmt::Debug> std::fmt::Debug for ScanMap<V> {
 }
 
 impl<V> ScanMap<V> {
+    /// Number of slots (an upper bound for cursors and slot numbers).
+    #[cfg(test)]
+    fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
     pub fn new() -> Self {
         Self::default()
     }
@@ -60,11 +66,6 @@ impl<V> ScanMap<V> {
 
     pub fn is_empty(&self) -> bool {
         self.table.is_empty()
-    }
-
-    /// Number of slots (an upper bound for cursors and slot numbers).
-    pub fn slot_count(&self) -> usize {
-        self.slots.len()
     }
 
     fn hash(&self, key: &[u8]) -> u64 {
@@ -209,10 +210,6 @@ impl<V> ScanMap<V> {
         self.slots.iter().filter_map(|e| e.as_ref().map(|(k, v)| (&**k, v)))
     }
 
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&[u8], &mut V)> {
-        self.slots.iter_mut().filter_map(|e| e.as_mut().map(|(k, v)| (&**k, v)))
-    }
-
     /// Occupied slots with their numbers.
     pub fn iter_slots(&self) -> impl Iterator<Item = (Slot, &[u8], &V)> {
         self.slots.iter().enumerate().filter_map(|(i, e)| e.as_ref().map(|(k, v)| (i as Slot, &**k, v)))
@@ -226,19 +223,6 @@ impl<V> ScanMap<V> {
         self.slots.clear();
         self.free.clear();
         self.table.clear();
-    }
-
-    /// Removes every entry for which `keep` returns false.
-    pub fn retain(&mut self, mut keep: impl FnMut(&[u8], &mut V) -> bool) {
-        let mut doomed: Vec<CompactKey> = Vec::new();
-        for (k, v) in self.slots.iter_mut().flatten() {
-            if !keep(k, v) {
-                doomed.push(k.clone());
-            }
-        }
-        for k in doomed {
-            self.remove(&k);
-        }
     }
 }
 
