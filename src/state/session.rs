@@ -322,8 +322,8 @@ impl Lab {
 /// GEOSEARCHSTORE … BYRADIUS), as the emulator reads the command; a
 /// member centre is looked up in `db`. Box searches are not drawn.
 pub fn geo_query(db: &redis_emulator::db::Db, argv: &[Vec<u8>]) -> Option<(Vec<u8>, GeoQuery)> {
-    let search = inspect::geo_search(argv)?;
-    let query = GeoQuery { center: search.center(db)?, radius_m: search.radius_m()? };
+    let search = inspect::geo_search(db, argv)?;
+    let query = GeoQuery { center: search.center, radius_m: search.radius_m()? };
     Some((search.key, query))
 }
 

@@ -18,7 +18,6 @@
 
 use crate::commands::hyperloglog::sketch;
 use crate::db::Db;
-use crate::float::{parse_f64, parse_i64};
 use crate::geohash;
 use crate::types::ZSetValue;
 use crate::value::Value;
@@ -117,177 +116,46 @@ pub fn geo_points(z: &ZSetValue, limit: usize) -> Vec<(Vec<u8>, (f64, f64))> {
     z.ranked().into_iter().filter_map(|(m, s)| geo_position(s).map(|p| (m, p))).take(limit).collect()
 }
 
-/// A distance unit of the GEO commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GeoUnit {
-    M,
-    Km,
-    Ft,
-    Mi,
-}
-
-impl GeoUnit {
-    /// Parses `m`, `km`, `ft` or `mi` in any case, as the GEO commands do.
-    pub fn parse(arg: &[u8]) -> Option<GeoUnit> {
-        [("m", GeoUnit::M), ("km", GeoUnit::Km), ("ft", GeoUnit::Ft), ("mi", GeoUnit::Mi)]
-            .into_iter()
-            .find(|(name, _)| arg.eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, unit)| unit)
-    }
-
-    /// Metres per unit (Redis's conversion factors).
-    pub fn meters(self) -> f64 {
-        match self {
-            GeoUnit::M => 1.0,
-            GeoUnit::Km => 1000.0,
-            GeoUnit::Ft => 0.3048,
-            GeoUnit::Mi => 1609.34,
-        }
-    }
-}
-
-/// Where a search is centred.
-#[derive(Debug, Clone, PartialEq)]
-pub enum GeoFrom {
-    /// FROMLONLAT / GEORADIUS: (longitude, latitude).
-    LonLat(f64, f64),
-    /// FROMMEMBER / GEORADIUSBYMEMBER: a member's position.
-    Member(Vec<u8>),
-}
-
-/// The area a search covers, in its unit.
+/// The area a search covers, in the command's unit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum GeoArea {
     Radius(f64),
     Box { width: f64, height: f64 },
 }
 
-/// The search a GEORADIUS*, GEOSEARCH or GEOSEARCHSTORE command makes.
+/// The search a GEORADIUS*, GEOSEARCH or GEOSEARCHSTORE command made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GeoSearch {
     /// The key searched (GEOSEARCHSTORE's source).
     pub key: Vec<u8>,
-    pub from: GeoFrom,
+    /// (longitude, latitude); a member's position for FROMMEMBER.
+    pub center: (f64, f64),
     pub area: GeoArea,
-    pub unit: GeoUnit,
+    /// Metres per unit of `area` (1 for m, 1000 for km, 0.3048 for ft, 1609.34 for mi).
+    pub meters_per_unit: f64,
 }
 
 impl GeoSearch {
-    /// The centre as (longitude, latitude): a member's is read from `db`
-    /// as the command reads it. `None` when the member (or key) is missing.
-    pub fn center(&self, db: &Db) -> Option<(f64, f64)> {
-        match &self.from {
-            GeoFrom::LonLat(lon, lat) => Some((*lon, *lat)),
-            GeoFrom::Member(member) => match &db.get(&self.key)?.value {
-                Value::ZSet(z) => z.score(member).map(geohash::decode_score),
-                _ => None,
-            },
-        }
-    }
-
     /// The radius in metres, for a circular search.
     pub fn radius_m(&self) -> Option<f64> {
         match self.area {
-            GeoArea::Radius(r) => Some(r * self.unit.meters()),
+            GeoArea::Radius(r) => Some(r * self.meters_per_unit),
             GeoArea::Box { .. } => None,
         }
     }
 }
 
-fn lon_lat(lon: &[u8], lat: &[u8]) -> Option<(f64, f64)> {
-    let (lon, lat) = (parse_f64(lon)?, parse_f64(lat)?);
-    let valid =
-        (geohash::LONG_MIN..=geohash::LONG_MAX).contains(&lon) && (geohash::LAT_MIN..=geohash::LAT_MAX).contains(&lat);
-    valid.then_some((lon, lat))
-}
-
-fn radius(r: &[u8], unit: &[u8]) -> Option<(GeoArea, GeoUnit)> {
-    let r = parse_f64(r).filter(|r| *r >= 0.0)?;
-    Some((GeoArea::Radius(r), GeoUnit::parse(unit)?))
-}
-
-/// The search of a GEO* command line, parsed with the rules of Redis's
-/// `georadiusGeneric` (arity, option order, conflicting options, numeric
-/// and range checks). `None` for any other command and for a line the
-/// command would reject, so only searches that ran are described.
-pub fn geo_search(argv: &[Vec<u8>]) -> Option<GeoSearch> {
-    let is = |a: &[u8], word: &str| a.eq_ignore_ascii_case(word.as_bytes());
-    let name = argv.first()?.to_ascii_lowercase();
-    // (base of the options, by coordinates, by member, GEOSEARCH*, STORE allowed, min arity)
-    let (base, by_coords, by_member, search, search_store, store_ok, arity) = match name.as_slice() {
-        b"georadius" => (6, true, false, false, false, true, 6),
-        b"georadius_ro" => (6, true, false, false, false, false, 6),
-        b"georadiusbymember" => (5, false, true, false, false, true, 5),
-        b"georadiusbymember_ro" => (5, false, true, false, false, false, 5),
-        b"geosearch" => (2, false, false, true, false, false, 7),
-        b"geosearchstore" => (3, false, false, true, true, false, 8),
-        _ => return None,
+/// The search of a GEO* command line, read by the command's own parser
+/// against `db` (so FROMMEMBER's centre is the member's position there).
+/// `None` for any other command, for a line the command would refuse, and
+/// when the source key is missing: only searches that ran are described.
+pub fn geo_search(db: &Db, argv: &[Vec<u8>]) -> Option<GeoSearch> {
+    let found = crate::commands::geo::search_area(db, argv)?;
+    let area = match found.kind {
+        geohash::ShapeKind::Circle { radius } => GeoArea::Radius(radius),
+        geohash::ShapeKind::Box { width, height } => GeoArea::Box { width, height },
     };
-    if argv.len() < arity {
-        return None;
-    }
-    let key = argv[if search_store { 2 } else { 1 }].clone();
-    let mut from = None;
-    let mut area = None;
-    if by_coords {
-        let (lon, lat) = lon_lat(&argv[2], &argv[3])?;
-        from = Some(GeoFrom::LonLat(lon, lat));
-        area = Some(radius(&argv[4], &argv[5])?);
-    } else if by_member {
-        from = Some(GeoFrom::Member(argv[2].clone()));
-        area = Some(radius(&argv[3], &argv[4])?);
-    }
-    let rest = &argv[base..];
-    let (mut with, mut any, mut count, mut store) = (false, false, 0i64, search_store);
-    let (mut frommember, mut fromloc, mut byradius, mut bybox) = (false, false, false, false);
-    let mut i = 0;
-    while i < rest.len() {
-        let a = rest[i].as_slice();
-        let left = rest.len() - i - 1;
-        if is(a, "withdist") || is(a, "withhash") || is(a, "withcoord") {
-            with = true;
-        } else if is(a, "any") {
-            any = true;
-        } else if is(a, "asc") || is(a, "desc") {
-        } else if is(a, "count") && left >= 1 {
-            count = parse_i64(&rest[i + 1]).filter(|n| *n > 0)?;
-            i += 1;
-        } else if (is(a, "store") || is(a, "storedist")) && left >= 1 && store_ok {
-            store = true;
-            i += 1;
-        } else if is(a, "storedist") && search_store {
-        } else if is(a, "frommember") && left >= 1 && search && !fromloc {
-            from = Some(GeoFrom::Member(rest[i + 1].clone()));
-            frommember = true;
-            i += 1;
-        } else if is(a, "fromlonlat") && left >= 2 && search && !frommember {
-            let (lon, lat) = lon_lat(&rest[i + 1], &rest[i + 2])?;
-            from = Some(GeoFrom::LonLat(lon, lat));
-            fromloc = true;
-            i += 2;
-        } else if is(a, "byradius") && left >= 2 && search && !bybox {
-            area = Some(radius(&rest[i + 1], &rest[i + 2])?);
-            byradius = true;
-            i += 2;
-        } else if is(a, "bybox") && left >= 3 && search && !byradius {
-            let width = parse_f64(&rest[i + 1])?;
-            let height = parse_f64(&rest[i + 2])?;
-            if width < 0.0 || height < 0.0 {
-                return None;
-            }
-            area = Some((GeoArea::Box { width, height }, GeoUnit::parse(&rest[i + 3])?));
-            bybox = true;
-            i += 3;
-        } else {
-            return None;
-        }
-        i += 1;
-    }
-    if (store && with) || (search && (!(frommember || fromloc) || !(byradius || bybox))) || (any && count == 0) {
-        return None;
-    }
-    let (area, unit) = area?;
-    Some(GeoSearch { key, from: from?, area, unit })
+    Some(GeoSearch { key: found.key, center: found.center, area, meters_per_unit: found.conversion })
 }
 
 // ----- MONITOR and INFO text ----------------------------------------------
@@ -502,22 +370,24 @@ mod tests {
 
     #[test]
     fn geo_search_reads_every_form() {
-        let s = geo_search(&argv("GEORADIUS Sicily 15 37 200 km")).unwrap();
+        let (mut engine, me) = engine();
+        run(&mut engine, me, "GEOADD Sicily 13.361389 38.115556 Palermo");
+        let db = engine.db(0).unwrap();
+        let s = geo_search(db, &argv("GEORADIUS Sicily 15 37 200 km")).unwrap();
         assert_eq!(s.key, b"Sicily");
-        assert_eq!(s.from, GeoFrom::LonLat(15.0, 37.0));
+        assert_eq!(s.center, (15.0, 37.0));
         assert_eq!(s.radius_m(), Some(200_000.0));
-        let s = geo_search(&argv("GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 2 mi ASC")).unwrap();
+        let s = geo_search(db, &argv("GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 2 mi ASC")).unwrap();
         assert_eq!(s.radius_m(), Some(2.0 * 1609.34));
-        let s = geo_search(&argv("georadiusbymember_ro Sicily Palermo 10 FT withdist")).unwrap();
-        assert_eq!(
-            (s.from, s.area, s.unit),
-            (GeoFrom::Member(b"Palermo".to_vec()), GeoArea::Radius(10.0), GeoUnit::Ft)
-        );
-        let s = geo_search(&argv("GEOSEARCH Sicily FROMLONLAT 15 37 BYBOX 1 2 km")).unwrap();
+        let s = geo_search(db, &argv("georadiusbymember_ro Sicily Palermo 10 FT withdist")).unwrap();
+        assert_eq!((s.area, s.meters_per_unit), (GeoArea::Radius(10.0), 0.3048));
+        let s = geo_search(db, &argv("GEOSEARCH Sicily FROMLONLAT 15 37 BYBOX 1 2 km")).unwrap();
         assert_eq!((s.area, s.radius_m()), (GeoArea::Box { width: 1.0, height: 2.0 }, None));
-        let s = geo_search(&argv("GEOSEARCHSTORE dst Sicily FROMMEMBER Palermo BYRADIUS 1 m STOREDIST")).unwrap();
+        let s = geo_search(db, &argv("GEOSEARCHSTORE dst Sicily FROMMEMBER Palermo BYRADIUS 1 m STOREDIST")).unwrap();
         assert_eq!(s.key, b"Sicily");
-        assert_eq!(geo_search(&argv("GET a")), None);
+        assert_eq!(geo_search(db, &argv("GET a")), None);
+        assert_eq!(geo_search(db, &argv("GEORADIUS Nowhere 15 37 200 km")), None, "missing key: nothing searched");
+        assert_eq!(geo_search(db, &argv("GEORADIUS Sicily 15 37")), None, "wrong arity");
     }
 
     /// Every line either runs (and then `geo_search` describes it, and the
@@ -561,7 +431,7 @@ mod tests {
         for line in lines {
             let args = argv(line);
             let reply = engine.execute(me, args.clone());
-            let search = geo_search(&args);
+            let search = geo_search(engine.db(0).unwrap(), &args);
             assert_eq!(search.is_some(), !reply.is_error(), "{line}: {reply:?}");
             let Some(search) = search else { continue };
             // The reply (or stored set) names exactly the members in the area.
@@ -584,12 +454,12 @@ mod tests {
                 other => panic!("{line}: {other:?}"),
             };
             let db = engine.db(0).unwrap();
-            let center = search.center(db).unwrap();
+            let center = search.center;
             let Value::ZSet(z) = &db.get(b"Sicily").unwrap().value else { panic!() };
             let shape = geohash::Shape {
                 lon: center.0,
                 lat: center.1,
-                conversion: search.unit.meters(),
+                conversion: search.meters_per_unit,
                 kind: match search.area {
                     GeoArea::Radius(radius) => geohash::ShapeKind::Circle { radius },
                     GeoArea::Box { width, height } => geohash::ShapeKind::Box { width, height },
@@ -617,12 +487,12 @@ mod tests {
     fn geo_search_member_centre_is_its_geopos() {
         let (mut engine, me) = engine();
         run(&mut engine, me, "GEOADD Sicily 13.361389 38.115556 Palermo");
-        let search = geo_search(&argv("GEOSEARCH Sicily FROMMEMBER Palermo BYRADIUS 10 m")).unwrap();
         let db = engine.db(0).unwrap();
+        let search = geo_search(db, &argv("GEOSEARCH Sicily FROMMEMBER Palermo BYRADIUS 10 m")).unwrap();
         let Value::ZSet(z) = &db.get(b"Sicily").unwrap().value else { panic!() };
-        assert_eq!(search.center(db), geo_position(z.score(b"Palermo").unwrap()));
-        let missing = geo_search(&argv("GEOSEARCH Sicily FROMMEMBER Nowhere BYRADIUS 10 m")).unwrap();
-        assert_eq!(missing.center(db), None);
+        assert_eq!(Some(search.center), geo_position(z.score(b"Palermo").unwrap()));
+        let missing = geo_search(db, &argv("GEOSEARCH Sicily FROMMEMBER Nowhere BYRADIUS 10 m"));
+        assert_eq!(missing, None, "the command refuses a missing member");
     }
 
     #[test]

@@ -345,6 +345,7 @@ fn collect_points(z: &ZSetValue, shape: &Shape, limit: usize) -> Vec<Point> {
 
 /// Where a search is centred, what it covers and how it answers: the
 /// positional arguments of GEORADIUS* and the options that follow them.
+#[derive(Default)]
 struct SearchOptions {
     center: Option<(f64, f64)>,
     /// The shape and meters per unit.
@@ -471,43 +472,7 @@ fn member_position(z: &ZSetValue, member: &[u8]) -> Result<(f64, f64), Reply> {
 /// nothing (deleting the destination) for the STORE forms.
 fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Form) -> CommandResult {
     let z = read_geo(ctx, &argv[src_index])?;
-    let mut o = SearchOptions {
-        center: None,
-        kind: None,
-        withdist: false,
-        withhash: false,
-        withcoord: false,
-        any: false,
-        sort: None,
-        count: 0,
-        store_key: None,
-        storedist: false,
-        frommember: false,
-        fromloc: false,
-        byradius: false,
-        bybox: false,
-    };
-    let base: usize;
-    if form.by_coords {
-        base = 6;
-        o.center = Some(parse_lon_lat(&argv[2], &argv[3])?);
-        let (r, conv) = parse_radius(&argv[4], &argv[5])?;
-        o.kind = Some((ShapeKind::Circle { radius: r }, conv));
-    } else if form.by_member {
-        base = 5;
-        if let Some(z) = z {
-            o.center = Some(member_position(z, &argv[2])?);
-            let (r, conv) = parse_radius(&argv[3], &argv[4])?;
-            o.kind = Some((ShapeKind::Circle { radius: r }, conv));
-        }
-    } else {
-        base = if form.search_store { 3 } else { 2 };
-        if form.search_store {
-            o.store_key = Some(argv[1].clone());
-        }
-    }
-    o.parse_options(&mut Args::new(argv, base), form, z)?;
-    o.check(form, &argv[0])?;
+    let o = parse_search(argv, form, z)?;
     let (Some(z), Some((lon, lat)), Some((kind, conversion))) = (z, o.center, o.kind) else {
         return Ok(match o.store_key {
             Some(dst) => {
@@ -570,32 +535,108 @@ fn georadius_generic(ctx: &mut Ctx, argv: &[Vec<u8>], src_index: usize, form: Fo
     ))
 }
 
+/// Every search command: its form comes from its name.
+fn search(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let (src_index, form) = search_form(&argv[0]).ok_or_else(|| Reply::error(errors::SYNTAX))?;
+    georadius_generic(ctx, argv, src_index, form)
+}
+
+/// The forms of the search commands and where their source key is.
+fn search_form(name: &[u8]) -> Option<(usize, Form)> {
+    let form = match name.to_ascii_lowercase().as_slice() {
+        b"georadius" => RADIUS,
+        b"georadius_ro" => Form { no_store: true, ..RADIUS },
+        b"georadiusbymember" => Form { by_coords: false, by_member: true, ..RADIUS },
+        b"georadiusbymember_ro" => Form { by_coords: false, by_member: true, no_store: true, ..RADIUS },
+        b"geosearch" => Form { by_coords: false, search: true, ..RADIUS },
+        b"geosearchstore" => return Some((2, Form { by_coords: false, search: true, search_store: true, ..RADIUS })),
+        _ => return None,
+    };
+    Some((1, form))
+}
+
+/// The area a search covers: what the page draws for a search it saw.
+pub(crate) struct SearchArea {
+    /// The source key.
+    pub key: Vec<u8>,
+    pub center: (f64, f64),
+    /// The shape in the command's unit, and metres per unit.
+    pub kind: ShapeKind,
+    pub conversion: f64,
+}
+
+/// Reads a GEO search command line exactly as the command does, against
+/// `db` as it is now (the source key's type, its member for FROMMEMBER).
+/// `None` for other commands, for lines the command refuses, and when the
+/// source key is missing (the command then searches nothing).
+pub(crate) fn search_area(db: &crate::db::Db, argv: &[Vec<u8>]) -> Option<SearchArea> {
+    let spec = crate::commands::find(argv.first()?)?;
+    let (src_index, form) = search_form(argv.first()?)?;
+    if !spec.arity_ok(argv.len()) {
+        return None;
+    }
+    let key = argv.get(src_index)?;
+    let crate::value::Value::ZSet(z) = &db.get(key)?.value else { return None };
+    let o = parse_search(argv, form, Some(z)).ok()?;
+    let (center, (kind, conversion)) = (o.center?, o.kind?);
+    Some(SearchArea { key: key.clone(), center, kind, conversion })
+}
+
+/// Reads a search's positional arguments, then its options, then checks
+/// the combinations, in Redis's order. `z` is the source set (`None` when
+/// missing: GEORADIUSBYMEMBER then reads no further positional argument).
+fn parse_search(argv: &[Vec<u8>], form: Form, z: Option<&ZSetValue>) -> Result<SearchOptions, Reply> {
+    let mut o = SearchOptions::default();
+    let base: usize;
+    if form.by_coords {
+        base = 6;
+        o.center = Some(parse_lon_lat(&argv[2], &argv[3])?);
+        let (r, conv) = parse_radius(&argv[4], &argv[5])?;
+        o.kind = Some((ShapeKind::Circle { radius: r }, conv));
+    } else if form.by_member {
+        base = 5;
+        if let Some(z) = z {
+            o.center = Some(member_position(z, &argv[2])?);
+            let (r, conv) = parse_radius(&argv[3], &argv[4])?;
+            o.kind = Some((ShapeKind::Circle { radius: r }, conv));
+        }
+    } else {
+        base = if form.search_store { 3 } else { 2 };
+        if form.search_store {
+            o.store_key = Some(argv[1].clone());
+        }
+    }
+    o.parse_options(&mut Args::new(argv, base), form, z)?;
+    o.check(form, &argv[0])?;
+    Ok(o)
+}
+
 /// GEORADIUS key longitude latitude radius unit [options] [STORE key|STOREDIST key]
 fn georadius(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    georadius_generic(ctx, argv, 1, RADIUS)
+    search(ctx, argv)
 }
 
 /// GEORADIUS_RO key longitude latitude radius unit [options]
 fn georadius_ro(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    georadius_generic(ctx, argv, 1, Form { no_store: true, ..RADIUS })
+    search(ctx, argv)
 }
 
 /// GEORADIUSBYMEMBER key member radius unit [options] [STORE key|STOREDIST key]
 fn georadiusbymember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    georadius_generic(ctx, argv, 1, Form { by_coords: false, by_member: true, ..RADIUS })
+    search(ctx, argv)
 }
 
 /// GEORADIUSBYMEMBER_RO key member radius unit [options]
 fn georadiusbymember_ro(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    georadius_generic(ctx, argv, 1, Form { by_coords: false, by_member: true, no_store: true, ..RADIUS })
+    search(ctx, argv)
 }
 
 /// GEOSEARCH key FROMMEMBER m|FROMLONLAT lon lat BYRADIUS r unit|BYBOX w h unit [options]
 fn geosearch(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    georadius_generic(ctx, argv, 1, Form { by_coords: false, search: true, ..RADIUS })
+    search(ctx, argv)
 }
 
 /// GEOSEARCHSTORE destination source FROMMEMBER…|FROMLONLAT… BYRADIUS…|BYBOX… [options] [STOREDIST]
 fn geosearchstore(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    georadius_generic(ctx, argv, 2, Form { by_coords: false, search: true, search_store: true, ..RADIUS })
+    search(ctx, argv)
 }
