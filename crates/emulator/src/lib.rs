@@ -32,6 +32,7 @@ pub mod memory;
 pub mod monitor;
 pub mod notify;
 pub mod pubsub;
+pub mod rdb;
 pub mod reply;
 pub mod resp;
 pub mod rng;
