@@ -266,7 +266,10 @@ fn zset(pairs: Vec<(Vec<u8>, f64)>, limits: &Limits) -> Option<Value> {
     {
         return None;
     }
-    let mut z = ZSetValue::new();
+    // Redis loads into a skiplist and converts to a listpack only if small
+    // (so a -0 score survives in a big set, and reads back as 0 in a small one).
+    let longest = pairs.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
+    let mut z = ZSetValue::with_encoding_hint(pairs.len(), longest, limits.zset_max_entries, limits.zset_max_value);
     for (member, score) in &pairs {
         z.insert(member, *score, (limits.zset_max_entries, limits.zset_max_value));
     }

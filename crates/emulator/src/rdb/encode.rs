@@ -80,13 +80,11 @@ pub fn write_string(out: &mut Vec<u8>, bytes: &[u8], opts: &Options) {
 }
 
 /// Redis 7.0's `d2string`, used for sorted-set scores inside listpacks:
-/// integral values below 2^52 in decimal, others `%.17g`.
+/// integral values within ±2^62 as integers (so `-0` becomes `0`), others
+/// `%.17g` (`inf`, `-inf`).
 pub fn score_text(score: f64) -> String {
-    if score == 0.0 {
-        return if score.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    const LIMIT: f64 = 4503599627370496.0;
-    if score.is_finite() && score > -(LIMIT - 1.0) && score < LIMIT && score.fract() == 0.0 {
+    const LIMIT: f64 = (i64::MAX / 2) as f64;
+    if score.is_finite() && (-LIMIT..=LIMIT).contains(&score) && score.fract() == 0.0 {
         return (score as i64).to_string();
     }
     crate::float::format_double(score)
@@ -252,7 +250,9 @@ mod tests {
     #[test]
     fn scores_as_redis_prints_them() {
         assert_eq!(score_text(3.0), "3");
-        assert_eq!(score_text(-0.0), "-0");
+        assert_eq!(score_text(-0.0), "0");
+        assert_eq!(score_text(123456789012345678.0), "123456789012345680");
+        assert_eq!(score_text(1.5e300), "1.5000000000000001e+300");
         assert_eq!(score_text(0.1), "0.10000000000000001");
         assert_eq!(score_text(1e20), "1e+20");
         assert_eq!(score_text(f64::INFINITY), "inf");

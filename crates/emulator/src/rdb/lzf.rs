@@ -1,8 +1,13 @@
 //! LZF, the compression Redis applies to long strings in RDB files and DUMP
-//! payloads. [`compress`] makes the same choices as the liblzf build Redis
-//! ships (a 2^16-slot hash table, the "very fast" variant that re-hashes
-//! only the last two positions of a match, strict output-space checks), so
-//! its output is byte-for-byte what Redis writes for the same input.
+//! payloads. [`compress`] makes the same choices as the liblzf 3.6 build
+//! Redis 7.0 ships (a 2^16-slot hash table, the "very fast" variant that
+//! re-hashes only the last two positions of a match, matches allowed up to
+//! the last three bytes, the same output-space checks), so its output is
+//! byte-for-byte what Redis writes for the same input. One case cannot be
+//! reproduced: Redis's hash table is uninitialised stack memory, so a slot
+//! left over from an earlier compression that happens to point at equal
+//! bytes of the current input can give Redis a match this table (which
+//! starts empty) does not have.
 //!
 //! Format: a control byte `000LLLLL` is followed by L+1 literal bytes;
 //! `LLLooooo oooooooo` is a back reference of L+2 bytes at distance
@@ -97,7 +102,7 @@ pub fn compress(input: &[u8], capacity: usize) -> Option<Vec<u8>> {
         table[s] = ip as u32 + 1;
         // A candidate must lie strictly after the first byte, within reach.
         let back = prev.checked_sub(1).filter(|&r| r > 0 && r < ip && ip - r - 1 < MAX_OFFSET);
-        let found = back.filter(|&r| ip + 4 < n && input[r..r + 3] == input[ip..ip + 3]);
+        let found = back.filter(|&r| input[r..r + 3] == input[ip..ip + 3]);
         let Some(back) = found else {
             if out.bytes.len() >= capacity {
                 return None;

@@ -75,8 +75,9 @@ pub fn dump_payload(value: &crate::value::Value, opts: &encode::Options) -> Resu
 
 /// The value in a DUMP payload, checked as RESTORE checks it: at least 10
 /// bytes, a version not newer than 10, a matching CRC-64, then a value
-/// that decodes completely (bytes between the value and the footer are
-/// ignored, as Redis ignores them).
+/// that decodes completely. As in Redis, the value is read from the whole
+/// payload: bytes after it are ignored, and a value that runs into the
+/// footer reads the footer's bytes.
 pub fn restore_payload(payload: &[u8], limits: &decode::Limits) -> Result<crate::value::Value, PayloadError> {
     if payload.len() < 10 {
         return Err(PayloadError::VersionOrChecksum);
@@ -90,7 +91,7 @@ pub fn restore_payload(payload: &[u8], limits: &decode::Limits) -> Result<crate:
     if crc.to_le_bytes() != footer[2..] {
         return Err(PayloadError::VersionOrChecksum);
     }
-    let mut reader = decode::Reader::new(body);
+    let mut reader = decode::Reader::new(payload);
     let kind = reader.byte().ok_or(PayloadError::BadData)?;
     decode::read_value(&mut reader, kind, limits).ok_or(PayloadError::BadData)
 }
