@@ -318,3 +318,136 @@ fn restore_errors_match() {
     }
     p.finish("restore_errors_match", 50);
 }
+
+/// A redis-server started on a given RDB file, stopped when dropped.
+struct LoadedServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for LoadedServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_on_file(dir: &std::path::Path, file: &str) -> LoadedServer {
+    let port = common::free_port();
+    let child = std::process::Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args(["--dir", &dir.to_string_lossy(), "--dbfilename", file])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server starts");
+    let server = LoadedServer { child, port };
+    let start = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(10), "redis-server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server
+}
+
+/// An RDB file written by `rdb::file::write` from our engine's databases
+/// passes `redis-check-rdb` and loads in redis-server with the same keys,
+/// values (compared through DUMP) and expiry times; a file redis-server
+/// saves reads back with `rdb::file::read`.
+#[test]
+fn rdb_file_loads_in_redis_server() {
+    if RealRedis::start().is_none() {
+        return;
+    }
+    let mut engine = redis_emulator::Engine::with_manual_clock(1_700_000_000_000, 3);
+    let me = engine.connect("t:1");
+    let long = "x".repeat(300);
+    for line in [
+        "SET s hello",
+        "SET n 42",
+        &format!("SET long {long}"),
+        "RPUSH l a b 1 2",
+        "SADD si 1 2 3",
+        "SADD sh a b c",
+        "HSET h f v g 2",
+        "ZADD z 1 a 2.5 b",
+        "PEXPIREAT s 4102444800000",
+        "SELECT 3",
+        "SET other db3",
+        "PEXPIREAT other 4102444800123",
+    ] {
+        assert!(!engine.execute_line(me, line).unwrap().is_error(), "{line}");
+    }
+    let dbs: Vec<_> = (0..engine.db_count()).map(|i| engine.db(i).unwrap().clone()).collect();
+    let opts = redis_emulator::rdb::encode::Options::default();
+    let aux = redis_emulator::rdb::file::Aux { ctime: 1_700_000_000, ..Default::default() };
+    let bytes = redis_emulator::rdb::file::write(&dbs, &aux, &opts).unwrap();
+    let dir = std::env::temp_dir().join(format!("redis-lab-rdb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("ours.rdb"), &bytes).unwrap();
+
+    let check =
+        std::process::Command::new("redis-check-rdb").arg(dir.join("ours.rdb")).output().expect("redis-check-rdb runs");
+    let report = String::from_utf8_lossy(&check.stdout).into_owned() + &String::from_utf8_lossy(&check.stderr);
+    assert!(check.status.success() && report.contains("RDB looks OK"), "redis-check-rdb: {report}");
+
+    let server = start_on_file(&dir, "ours.rdb");
+    let mut real = Conn::open(server.port);
+    let ours_conn = engine.connect("t:2");
+    let ours = |engine: &mut redis_emulator::Engine, args: &[&[u8]]| {
+        redis_emulator::resp::to_bytes(
+            &engine.execute(ours_conn, args.iter().map(|a| a.to_vec()).collect()),
+            redis_emulator::Protocol::Resp2,
+        )
+    };
+    for (db, keys) in [(b"0", &["s", "n", "long", "l", "si", "h", "z"][..]), (b"3", &["other"][..])] {
+        one(&mut real, &argv(&[b"SELECT", db]));
+        ours(&mut engine, &[b"SELECT", db]);
+        let dbsize: &[u8] = b"DBSIZE";
+        assert_eq!(show(&one(&mut real, &argv(&[dbsize]))), show(&ours(&mut engine, &[dbsize])), "DBSIZE {db:?}");
+        for key in keys {
+            for cmd in [&b"DUMP"[..], b"PEXPIRETIME", b"TYPE"] {
+                let expected = one(&mut real, &argv(&[cmd, key.as_bytes()]));
+                let got = ours(&mut engine, &[cmd, key.as_bytes()]);
+                assert_eq!(show(&expected), show(&got), "{} {key}", String::from_utf8_lossy(cmd));
+            }
+        }
+    }
+    one(&mut real, &argv(&[b"SELECT", b"0"]));
+    let members = one(&mut real, &argv(&[b"SMEMBERS", b"sh"]));
+    assert_eq!(
+        parse_reply(&members).map(|(r, _)| match r {
+            Reply::Array(items) => items.len(),
+            _ => 0,
+        }),
+        Some(3)
+    );
+
+    // The other way: redis-server's own SAVE (over the same file, as
+    // `dbfilename` is protected) reads back with our reader.
+    assert_eq!(one(&mut real, &argv(&[b"SAVE"])), b"+OK\r\n");
+    let theirs = std::fs::read(dir.join("ours.rdb")).unwrap();
+    assert_ne!(theirs, bytes, "redis-server rewrote the file (its aux fields differ)");
+    let loaded =
+        redis_emulator::rdb::file::read(&theirs, &Default::default()).expect("our reader reads redis-server's file");
+    let mut names: Vec<(usize, String, Option<i64>)> =
+        loaded.iter().map(|k| (k.db, String::from_utf8_lossy(&k.key).into_owned(), k.expire_at_ms)).collect();
+    names.sort();
+    let expected: Vec<(usize, String, Option<i64>)> = [
+        (0, "h", None),
+        (0, "l", None),
+        (0, "long", None),
+        (0, "n", None),
+        (0, "s", Some(4102444800000)),
+        (0, "sh", None),
+        (0, "si", None),
+        (0, "z", None),
+        (3, "other", Some(4102444800123)),
+    ]
+    .iter()
+    .map(|(db, k, t)| (*db, k.to_string(), *t))
+    .collect();
+    assert_eq!(names, expected);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -156,3 +156,28 @@ pub fn read(bytes: &[u8], limits: &decode::Limits) -> Result<Vec<LoadedKey>, Rea
     }
     Ok(keys)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_reads_back() {
+        let mut dbs = vec![Db::new(), Db::new()];
+        dbs[0].set(b"a", Value::string("1"), false);
+        dbs[1].set(b"b", Value::string("hello"), false);
+        dbs[1].set_expire(b"b", 1234);
+        let bytes = write(&dbs, &Aux::default(), &encode::Options::default()).unwrap();
+        assert!(bytes.starts_with(b"REDIS0010\xfa\x09redis-ver\x067.0.15"));
+        let keys = read(&bytes, &Default::default()).unwrap();
+        let summary: Vec<_> = keys.iter().map(|k| (k.db, k.key.clone(), k.expire_at_ms)).collect();
+        assert_eq!(summary, vec![(0, b"a".to_vec(), None), (1, b"b".to_vec(), Some(1234))]);
+        let mut bad = bytes.clone();
+        let at = bad.len() - 3;
+        bad[at] ^= 1;
+        assert_eq!(read(&bad, &Default::default()).unwrap_err(), ReadError::Checksum);
+        for cut in 0..bytes.len() {
+            assert!(read(&bytes[..cut], &Default::default()).is_err(), "truncated at {cut}");
+        }
+    }
+}
