@@ -10,6 +10,16 @@ pub fn int(arg: &[u8]) -> Result<i64, Reply> {
     parse_i64(arg).ok_or(Reply::error(errors::NOT_INTEGER))
 }
 
+/// Parses a non-negative integer argument: `err` for a negative number,
+/// Redis's integer error for anything that is not one.
+pub fn non_negative(arg: &[u8], err: &'static str) -> Result<i64, Reply> {
+    match parse_i64(arg) {
+        Some(v) if v >= 0 => Ok(v),
+        Some(_) => Err(Reply::error(err)),
+        None => Err(Reply::error(errors::NOT_INTEGER)),
+    }
+}
+
 /// Parses a float argument (`ERR value is not a valid float`).
 pub fn float(arg: &[u8]) -> Result<f64, Reply> {
     parse_f64(arg).ok_or(Reply::error(errors::NOT_FLOAT))

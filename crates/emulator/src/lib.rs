@@ -29,7 +29,8 @@
 //!    [`tokenizer`], [`resp`], [`cli_format`].
 //! 2. **Server state**: [`client`], `client_table`, `watch`, `pubsub`,
 //!    [`stats`], `memory`, `eviction`, `aof`, [`notify`], `monitor`,
-//!    `slowlog`, [`snapshot`], `server_state`, [`access`] (LRU/LFU data).
+//!    `slowlog`, [`snapshot`], [`rdb`] (Redis's RDB format: DUMP/RESTORE
+//!    payloads and whole files), `server_state`, [`access`] (LRU/LFU data).
 //! 3. **Context and table**: [`command`] (the table's shape and flags),
 //!    `args` (the argument cursor), [`Ctx`] (what a handler sees).
 //! 4. **Command families**: [`commands`] (one file per family) and
@@ -68,6 +69,7 @@ pub(crate) mod memory;
 pub(crate) mod monitor;
 pub mod notify;
 pub(crate) mod pubsub;
+pub mod rdb;
 pub(crate) mod server_state;
 pub(crate) mod slowlog;
 pub mod snapshot;

@@ -14,6 +14,7 @@ mod collection_events;
 pub mod command_docs;
 pub mod config;
 pub mod connection;
+pub mod dump;
 pub mod expire;
 pub mod generic;
 pub mod geo;
@@ -44,6 +45,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         generic::COMMANDS,
         keyspace::COMMANDS,
         expire::COMMANDS,
+        dump::COMMANDS,
         string::COMMANDS,
         bitmap::COMMANDS,
         list::COMMANDS,
