@@ -60,7 +60,8 @@ start_ours() {
 }
 
 run_unit() { # kind port unit -> "passed failed status"
-  local kind=$1 port=$2 unit=$3 copy="$WORK/$kind"
+  local kind=$1 port=$2 unit=$3
+  local copy="$WORK/$kind"
   rm -rf "$copy" && cp -r "$SUITE_SRC" "$copy" && chmod -R u+w "$copy"
   LOGDIR="$OUT/$kind" UNIT_TIMEOUT="${UNIT_TIMEOUT:-300}" "$copy/run-external.sh" 127.0.0.1 "$port" "$unit" |
     tail -n 1 | awk '{print $2, $3, $6}'
