@@ -245,27 +245,9 @@ mod tests {
 
     /// Keyspace events published by a command sequence, as (channel, message).
     fn events_of(lines: &[&str]) -> Vec<(String, String)> {
-        let mut engine = Engine::with_manual_clock(1_700_000_000_000, 1);
-        engine.config_mut().notify_keyspace_events = crate::notify::parse_flags(b"KEA").unwrap_or(0);
-        let listener = engine.connect("listener");
-        let me = engine.connect("me");
-        engine.pubsub.psubscribe(listener, b"__keyevent@*");
-        for line in lines {
-            let _ = engine.execute_line(me, line);
-        }
-        engine
-            .drain_events()
+        crate::test_support::keyevents_at(1_700_000_000_000, lines)
             .into_iter()
-            .filter_map(|e| match e {
-                Event::Deliver { reply: Reply::Push(items) | Reply::Array(items), .. } => {
-                    let text = |r: &Reply| match r {
-                        Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
-                        _ => String::new(),
-                    };
-                    Some((text(&items[2]), text(&items[3])))
-                }
-                _ => None,
-            })
+            .map(|(db, event, key)| (format!("__keyevent@{db}__:{event}"), key))
             .collect()
     }
 

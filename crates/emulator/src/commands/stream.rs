@@ -1545,29 +1545,7 @@ mod tests {
 
     /// Event names of the notifications published while `lines` run.
     fn events_of(lines: &[&str]) -> Vec<String> {
-        use crate::engine::Engine;
-        use crate::events::Event;
-        let mut engine = Engine::with_manual_clock(0, 1);
-        let me = engine.connect("a");
-        let listener = engine.connect("b");
-        engine.config_mut().notify_keyspace_events = notify::parse_flags(b"KEA").unwrap_or(0);
-        engine.pubsub.psubscribe(listener, b"__keyevent@0__:*");
-        for line in lines {
-            let _ = engine.execute_line(me, line);
-        }
-        engine
-            .drain_events()
-            .into_iter()
-            .filter_map(|e| match e {
-                Event::Deliver { client, reply: Reply::Array(items) | Reply::Push(items) } if client == listener => {
-                    match items.get(2) {
-                        Some(Reply::Bulk(ch)) => Some(String::from_utf8_lossy(ch).replace("__keyevent@0__:", "")),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            })
-            .collect()
+        crate::test_support::keyevents_at(0, lines).into_iter().filter(|(db, ..)| *db == 0).map(|(_, e, _)| e).collect()
     }
 
     #[test]

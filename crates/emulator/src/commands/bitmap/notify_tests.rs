@@ -2,34 +2,10 @@
 //! observed on Redis 7.0.15 (`notify-keyspace-events KEA`).
 
 use crate::engine::Engine;
-use crate::events::Event;
-use crate::reply::Reply;
 
 /// Runs `lines` and returns "event:key" for every keyevent notification.
 fn events(lines: &[&str]) -> Vec<String> {
-    let mut engine = Engine::with_manual_clock(0, 1);
-    engine.config_mut().notify_keyspace_events = crate::notify::parse_flags(b"KEA").unwrap_or(0);
-    let me = engine.connect("t:1");
-    let listener = engine.connect("t:2");
-    engine.pubsub.psubscribe(listener, b"__keyevent@0__:*");
-    for line in lines {
-        let _ = engine.execute_line(me, line);
-    }
-    engine
-        .drain_events()
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Deliver { reply: Reply::Array(items) | Reply::Push(items), .. } => match items.as_slice() {
-                [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => Some(format!(
-                    "{}:{}",
-                    String::from_utf8_lossy(channel).trim_start_matches("__keyevent@0__:"),
-                    String::from_utf8_lossy(key)
-                )),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
+    crate::test_support::key_events(lines).into_iter().map(|pair| pair.replacen(' ', ":", 1)).collect()
 }
 
 #[test]
