@@ -103,7 +103,7 @@ pub fn perform_evictions(engine: &mut Engine) -> Eviction {
             _ => pick_from_pool(engine, policy),
         };
         let Some((db, key, reason)) = picked else { return Eviction::Fail };
-        engine.remove_key(db, &key, crate::engine::Removal::Evicted { policy, reason });
+        engine.remove_key(db, &key, crate::expiry::Removal::Evicted { policy, reason });
     }
     if over_limit(engine) {
         Eviction::Fail
@@ -272,7 +272,7 @@ pub fn reject_on_oom(
         return None;
     }
     if is_exec && client.multi.is_some() {
-        return Some(crate::engine::reject_exec(client, spec, crate::errors::OOM.to_string()));
+        return Some(crate::dispatch::reject_exec(client, spec, crate::errors::OOM.to_string()));
     }
     if let Some(m) = client.multi.as_mut() {
         m.aborted = true;

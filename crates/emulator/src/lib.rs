@@ -77,14 +77,18 @@ pub(crate) mod watch;
 // 3. Context and table
 pub(crate) mod args;
 pub mod command;
+pub(crate) mod ctx;
 
 // 4. Command families
 pub mod commands;
 pub mod help;
 pub(crate) mod scripting;
 
-// 5. Dispatch
+// 5. Dispatch and the facade
+pub(crate) mod blocking;
+pub(crate) mod dispatch;
 pub(crate) mod engine;
+pub(crate) mod expiry;
 
 // What the page reads about values and commands
 pub mod inspect;
@@ -95,7 +99,8 @@ mod test_support;
 pub use client::ClientId;
 pub use clock::Clock;
 pub use config::Config;
-pub use engine::{Ctx, Engine, REDIS_VERSION};
+pub use ctx::Ctx;
+pub use engine::{Engine, REDIS_VERSION};
 pub use events::Event;
 pub use reply::Reply;
 pub use resp::Protocol;
