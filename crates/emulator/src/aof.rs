@@ -66,7 +66,7 @@ impl Aof {
 pub fn rewrite_dataset(engine: &Engine) -> Vec<Vec<Vec<u8>>> {
     let now = engine.now_ms();
     let mut out = Vec::new();
-    for (i, db) in engine.dbs.iter().enumerate() {
+    for (i, db) in engine.keyspace.dbs.iter().enumerate() {
         if db.is_empty() {
             continue;
         }
@@ -138,7 +138,7 @@ pub fn after_command(
         if !done.insert((*d, key.as_slice())) {
             continue;
         }
-        let entry = engine.dbs.get(*d).and_then(|x| x.get(key));
+        let entry = engine.keyspace.dbs.get(*d).and_then(|x| x.get(key));
         match entry.map(|e| e.expire_at()) {
             Some(Some(at)) => {
                 engine.server.aof.push(*d, vec![b"PEXPIREAT".to_vec(), key.clone(), at.to_string().into_bytes()]);

@@ -11,47 +11,20 @@ use crate::events::Event;
 use crate::reply::Reply;
 
 impl Engine {
-    /// The next number in the FIFO order among blocked clients.
-    pub(crate) fn next_block_seq(&mut self) -> u64 {
-        self.block_seq += 1;
-        self.block_seq
-    }
-
     /// Redis's `signalKeyAsReady`, the engine's side: notes `key` as ready
     /// if a client waits on it (and forgets the "someone may be blocked"
     /// hint when nobody is).
     pub(crate) fn signal_ready(&mut self, db: usize, key: &[u8]) {
-        if !self.others_may_block {
-            return;
-        }
-        let mut anyone_blocked = false;
-        let blocked_here = self.clients.values().any(|c| {
-            anyone_blocked |= c.blocked.is_some();
-            c.blocked.as_ref().is_some_and(|b| b.db == db && b.keys.iter().any(|k| k == key))
-        });
-        if !anyone_blocked {
-            self.others_may_block = false;
-        }
-        if blocked_here && !self.ready_keys.iter().any(|(d, k)| *d == db && k == key) {
-            self.ready_keys.push((db, key.to_vec()));
+        if self.clients.is_blocked_on(db, key) {
+            self.keyspace.mark_ready(db, key);
         }
     }
 
     /// Serves clients blocked on keys that became ready, first blocked first.
     pub(crate) fn serve_ready_keys(&mut self) {
-        while !self.ready_keys.is_empty() {
-            let ready = std::mem::take(&mut self.ready_keys);
-            for (db, key) in ready {
-                let mut waiting: Vec<(u64, ClientId)> = self
-                    .clients
-                    .values()
-                    .filter_map(|c| {
-                        let b = c.blocked.as_ref()?;
-                        (b.db == db && b.keys.contains(&key)).then_some((b.since_seq, c.id))
-                    })
-                    .collect();
-                waiting.sort_unstable();
-                for (_, id) in waiting {
+        while self.keyspace.has_ready() {
+            for (db, key) in self.keyspace.take_ready() {
+                for id in self.clients.waiting_on(db, &key) {
                     self.retry_blocked(id);
                 }
             }
@@ -70,9 +43,9 @@ impl Engine {
             commands::Lookup::Found(spec) => {
                 let saved_db = client.db;
                 client.db = blocked.db;
-                self.running = Some((id, client.protocol));
+                self.clients.set_running(Some((id, client.protocol)));
                 let reply = self.call(&mut client, spec, &blocked.argv);
-                self.running = None;
+                self.clients.set_running(None);
                 client.db = saved_db;
                 reply
             }
@@ -88,19 +61,13 @@ impl Engine {
             client.blocked = None;
             self.push_event(Event::Deliver { client: id, reply });
         }
-        self.put_back(id, client);
+        self.clients.put_back(id, client);
     }
 
     /// Answers blocked clients whose timeout passed with their timeout reply.
     pub fn expire_blocked_clients(&mut self) {
         let now = self.now_ms();
-        let due: Vec<ClientId> = self
-            .clients
-            .values()
-            .filter(|c| c.blocked.as_ref().is_some_and(|b| b.deadline_ms.is_some_and(|d| now >= d)))
-            .map(|c| c.id)
-            .collect();
-        for id in due {
+        for id in self.clients.timed_out(now) {
             if let Some(c) = self.clients.get_mut(&id) {
                 let reply = commands::blocking_timeout_reply(c.blocked.as_ref());
                 c.blocked = None;

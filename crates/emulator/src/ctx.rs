@@ -42,7 +42,7 @@ impl Ctx<'_> {
 
     /// The client's selected database (no expiry checks: prefer the lookups).
     pub fn db(&mut self) -> &mut Db {
-        &mut self.engine.dbs[self.client.db]
+        &mut self.engine.keyspace.dbs[self.client.db]
     }
 
     /// Deletes `key` if its TTL has passed. Returns true if it did.
@@ -61,7 +61,7 @@ impl Ctx<'_> {
             return;
         }
         let db = self.client.db;
-        let gone = !self.engine.dbs[db].contains(key);
+        let gone = !self.engine.keyspace.dbs[db].contains(key);
         if crate::watch::watch_touched(self.client, db, key, gone) {
             self.client.watch_dirty = true;
         }
@@ -75,14 +75,14 @@ impl Ctx<'_> {
         let policy = self.engine.config.maxmemory_policy;
         let (log_factor, decay) = (self.engine.config.lfu_log_factor, self.engine.config.lfu_decay_time);
         let db = self.client.db;
-        let Some(slot) = self.engine.dbs[db].slot_of(key) else {
+        let Some(slot) = self.engine.keyspace.dbs[db].slot_of(key) else {
             self.engine.stats.keyspace_misses += 1;
             crate::notify::notify(self.engine, db, crate::notify::KEY_MISS, "keymiss", key);
             return None;
         };
         self.engine.stats.keyspace_hits += 1;
         let rng_value = self.engine.rng.unit();
-        let entry = self.engine.dbs[db].at_slot_mut(slot)?;
+        let entry = self.engine.keyspace.dbs[db].at_slot_mut(slot)?;
         crate::access::touch(entry, now, policy, log_factor, decay, rng_value);
         Some(entry)
     }
@@ -95,7 +95,7 @@ impl Ctx<'_> {
         let policy = self.engine.config.maxmemory_policy;
         let (log_factor, decay) = (self.engine.config.lfu_log_factor, self.engine.config.lfu_decay_time);
         let rng_value = self.engine.rng.unit();
-        let entry = self.engine.dbs[self.client.db].get_mut(key)?;
+        let entry = self.engine.keyspace.dbs[self.client.db].get_mut(key)?;
         crate::access::touch(entry, now, policy, log_factor, decay, rng_value);
         Some(entry)
     }
@@ -138,7 +138,7 @@ impl Ctx<'_> {
     /// helpers, the key browser). Still expires it if due.
     pub fn lookup_quiet(&mut self, key: &[u8]) -> Option<&mut Entry> {
         self.expire_if_needed(key);
-        self.engine.dbs[self.client.db].get_mut(key)
+        self.engine.keyspace.dbs[self.client.db].get_mut(key)
     }
 
     /// True if `key` exists (after lazy expiry), counting hit/miss like EXISTS.
@@ -167,7 +167,7 @@ impl Ctx<'_> {
         let (log_factor, decay) = (self.engine.config.lfu_log_factor, self.engine.config.lfu_decay_time);
         // The random draw happens only where lookupKeyWrite would make it.
         let touch_draw = touch_existing.then(|| self.engine.rng.unit());
-        let is_new = self.engine.dbs[db].set_or_add(
+        let is_new = self.engine.keyspace.dbs[db].set_or_add(
             key,
             value,
             keep_ttl,
@@ -190,7 +190,7 @@ impl Ctx<'_> {
         if self.expire_if_needed(key) {
             return false;
         }
-        let removed = self.engine.dbs[self.client.db].remove(key).is_some();
+        let removed = self.engine.keyspace.dbs[self.client.db].remove(key).is_some();
         if removed {
             self.key_modified(key);
         }
@@ -200,7 +200,7 @@ impl Ctx<'_> {
     /// Sets an absolute expiry on an existing key and signals the change.
     pub fn set_expire(&mut self, key: &[u8], at_ms: i64) -> bool {
         let db = self.client.db;
-        let ok = self.engine.dbs[db].set_expire(key, at_ms);
+        let ok = self.engine.keyspace.dbs[db].set_expire(key, at_ms);
         if ok {
             self.key_modified(key);
         }
@@ -238,7 +238,7 @@ impl Ctx<'_> {
     /// (None = forever). Inside MULTI or a script, commands never block:
     /// callers check [`Ctx::may_block`] first and reply with the timeout value.
     pub fn block_on(&mut self, argv: &[Vec<u8>], keys: Vec<Vec<u8>>, deadline_ms: Option<i64>) -> Reply {
-        let since_seq = self.engine.next_block_seq();
+        let since_seq = self.engine.clients.next_block_seq();
         self.client.blocked =
             Some(crate::client::BlockedState { argv: argv.to_vec(), db: self.client.db, keys, deadline_ms, since_seq });
         Reply::Blocked
@@ -246,44 +246,24 @@ impl Ctx<'_> {
 
     /// True while an AOF is being replayed (times in the past do not delete keys).
     pub fn is_loading(&self) -> bool {
-        self.engine.loading
+        self.engine.keyspace.is_loading()
     }
 
     /// False inside MULTI/EXEC or a script, where blocking commands answer at once.
     pub fn may_block(&self) -> bool {
-        self.client.multi.is_none() && self.engine.no_blocking == 0
+        self.client.multi.is_none() && self.engine.clients.blocking_allowed()
     }
 }
 
 /// Redis's `signalModifiedKey`, the engine's side.
 impl Engine {
-    /// Marks clients that WATCH `key` as dirty (Redis's `touchWatchedKey`).
+    /// A key was modified: memory accounting notes it, clients that WATCH
+    /// it are marked dirty (Redis's `touchWatchedKey`) and the changed-key
+    /// feed lists it.
     pub(crate) fn touch_watched(&mut self, db: usize, key: &[u8]) {
         self.server.memory.note_touched(db, key);
-        if self.others_may_watch {
-            let mut gone = None;
-            let mut watchers = false;
-            for c in self.clients.values_mut() {
-                if c.watched.is_empty() {
-                    continue;
-                }
-                watchers = true;
-                if c.watch_dirty {
-                    continue;
-                }
-                let gone = *gone.get_or_insert_with(|| !self.dbs[db].contains(key));
-                if crate::watch::watch_touched(c, db, key, gone) {
-                    c.watch_dirty = true;
-                }
-            }
-            self.others_may_watch = watchers;
-        }
-        if let Some(changed) = self.changed_keys.as_mut() {
-            if changed.len() < 10_000 {
-                changed.push((db, key.to_vec()));
-            } else {
-                self.keyspace_epoch += 1;
-            }
-        }
+        let data = &self.keyspace.dbs[db];
+        self.clients.dirty_watchers(db, key, || !data.contains(key));
+        self.keyspace.note_changed(db, key);
     }
 }

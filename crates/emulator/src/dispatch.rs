@@ -23,14 +23,14 @@ impl Engine {
         };
         self.clock.pin();
         client.last_interaction_ms = self.now_ms();
-        self.running = Some((id, client.protocol));
+        self.clients.set_running(Some((id, client.protocol)));
         let reply = self.process(&mut client, argv);
-        self.running = None;
+        self.clients.set_running(None);
         let reply = client.filter_reply(reply);
         if let Some(text) = reply.error_text() {
             self.stats.count_error(text);
         }
-        self.put_back(id, client);
+        self.clients.put_back(id, client);
         self.serve_ready_keys();
         self.clock.unpin();
         reply
@@ -95,13 +95,12 @@ impl Engine {
         let measured = crate::server_state::before_call(self, client.db, spec, argv);
         // The outermost command started at the pinned instant; that saves a
         // platform clock read per command (a call into JavaScript in the page).
-        let started_us = if self.call_depth == 0 { self.clock.now_us() } else { self.clock.live_us() };
-        self.call_depth += 1;
+        let started_us = if self.clients.enter_call() { self.clock.now_us() } else { self.clock.live_us() };
         let reply = {
             let mut ctx = Ctx { engine: self, client };
             (spec.handler)(&mut ctx, argv).unwrap_or_else(|error| error)
         };
-        self.call_depth -= 1;
+        self.clients.leave_call();
         let elapsed = (self.clock.live_us() - started_us).max(0) as u64;
         crate::server_state::after_call(self, client, spec, argv, &reply, measured, elapsed);
         let now_ms = self.now_ms();
@@ -114,16 +113,6 @@ impl Engine {
             stat.failed_calls += 1;
         }
         reply
-    }
-
-    /// Returns a client to the table after its command ran, noting whether it
-    /// now watches keys or waits on them (while it was out, a scan of the
-    /// table may have concluded that nobody does).
-    pub(crate) fn put_back(&mut self, id: ClientId, client: Box<Client>) {
-        self.others_may_watch |= !client.watched.is_empty();
-        self.others_may_block |= client.blocked.is_some();
-        self.others_may_monitor |= client.monitor;
-        self.clients.insert(id, client);
     }
 }
 

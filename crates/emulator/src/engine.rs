@@ -12,13 +12,13 @@
 //! and gets the reply back; whatever else happened (a message for another
 //! client, a key expiring) is queued as an [`Event`] for the caller to drain.
 
-use std::collections::VecDeque;
-
 use crate::client::{Client, ClientId};
+use crate::client_registry::ClientRegistry;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
-use crate::events::{Event, EVENT_BUFFER_LIMIT};
+use crate::events::{Event, EventQueue};
+use crate::keyspace::Keyspace;
 use crate::reply::Reply;
 use crate::resp::Protocol;
 use crate::rng::Rng;
@@ -30,48 +30,23 @@ pub(crate) use crate::ctx::Ctx;
 /// The Redis version the emulator answers as (INFO, HELLO).
 pub const REDIS_VERSION: &str = "7.0.15";
 
+/// The emulator: the server state, grouped by concern, and the facade
+/// over it.
 pub struct Engine {
-    pub(crate) dbs: Vec<Db>,
-    pub(crate) clients: crate::client_table::ClientTable,
+    /// The databases, ready keys, the changed-key feed and its epoch.
+    pub(crate) keyspace: Keyspace,
+    /// Connected clients and the running one, blocking order, watch hints.
+    pub(crate) clients: ClientRegistry,
     pub(crate) clock: Clock,
     pub(crate) rng: Rng,
     pub(crate) config: Config,
     pub(crate) stats: Stats,
-    pub(crate) events: VecDeque<Event>,
-    pub(crate) next_client_id: ClientId,
-    pub(crate) start_ms: i64,
-    /// Monotonic counter for FIFO order among blocked clients.
-    pub(crate) block_seq: u64,
-    /// Keys that may unblock clients, collected while a command runs.
-    pub(crate) ready_keys: Vec<(usize, Vec<u8>)>,
-    /// Keys written by the last commands (for the UI's highlight), if tracked.
-    pub(crate) changed_keys: Option<Vec<(usize, Vec<u8>)>>,
-    /// Bumped by changes the changed-key feed does not list one by one
-    /// (a flushed, swapped or reloaded database, a feed that overflowed).
-    pub(crate) keyspace_epoch: u64,
+    /// Messages for other clients and keyspace happenings, to be drained.
+    pub(crate) events: EventQueue,
     /// Channel and pattern subscriptions.
     pub(crate) pubsub: crate::pubsub::PubSub,
-    /// Above zero while EXEC or a script runs: blocking commands answer at once.
-    pub(crate) no_blocking: u32,
-    /// True while an AOF is replayed: nothing expires until it is done.
-    pub(crate) loading: bool,
     /// Memory accounting, eviction, slow log, AOF and snapshots.
     pub(crate) server: crate::server_state::ServerState,
-    /// The client whose command is running and its protocol (it is out of
-    /// `clients` meanwhile), so messages for it are framed correctly.
-    pub(crate) running: Option<(ClientId, Protocol)>,
-    /// Handlers running right now (more than one inside EXEC or a script).
-    pub(crate) call_depth: u32,
-    /// False only when no other client WATCHes anything, so a write need not
-    /// visit every client. Set when a command leaves its client watching
-    /// (WATCH is the only way in); cleared by a visit that finds no watcher.
-    pub(crate) others_may_watch: bool,
-    /// The same for clients blocked on keys: false only when none is, so a
-    /// push need not look for waiting clients.
-    pub(crate) others_may_block: bool,
-    /// The same for MONITOR clients: false only when none is, so a command
-    /// need not look for monitors to feed.
-    pub(crate) others_may_monitor: bool,
     /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
     pub(crate) scripts: crate::scripting::ScriptCache,
 }
@@ -80,31 +55,16 @@ impl Engine {
     /// An engine on the given clock, with a seeded random generator.
     pub fn new(clock: Clock, seed: u64, config: Config) -> Engine {
         let start_ms = clock.now_ms();
-        let dbs = (0..config.databases).map(|_| Db::new()).collect();
-        let server = crate::server_state::ServerState::new(config.databases, start_ms);
         Engine {
-            server,
-            dbs,
-            clients: crate::client_table::ClientTable::default(),
+            keyspace: Keyspace::new(config.databases),
+            clients: ClientRegistry::default(),
+            server: crate::server_state::ServerState::new(config.databases, start_ms),
             clock,
             rng: Rng::new(seed),
             config,
             stats: Stats::default(),
-            events: VecDeque::new(),
-            next_client_id: 1,
-            start_ms,
-            block_seq: 0,
-            ready_keys: Vec::new(),
-            changed_keys: None,
-            keyspace_epoch: 0,
+            events: EventQueue::default(),
             pubsub: crate::pubsub::PubSub::default(),
-            no_blocking: 0,
-            loading: false,
-            running: None,
-            call_depth: 0,
-            others_may_watch: false,
-            others_may_block: false,
-            others_may_monitor: false,
             scripts: crate::scripting::ScriptCache::default(),
         }
     }
@@ -135,21 +95,18 @@ impl Engine {
     }
 
     pub fn db(&self, index: usize) -> Option<&Db> {
-        self.dbs.get(index)
+        self.keyspace.dbs.get(index)
     }
 
     pub fn db_count(&self) -> usize {
-        self.dbs.len()
+        self.keyspace.dbs.len()
     }
 
     // ----- clients -------------------------------------------------------
 
     /// Registers a new client and returns its id.
     pub fn connect(&mut self, addr: impl Into<String>) -> ClientId {
-        let id = self.next_client_id;
-        self.next_client_id += 1;
-        let now = self.now_ms();
-        self.clients.insert(id, Client::new(id, addr.into(), now));
+        let id = self.clients.connect(addr.into(), self.clock.now_ms());
         self.stats.total_connections_received += 1;
         id
     }
@@ -170,7 +127,7 @@ impl Engine {
 
     /// Milliseconds since the engine started (INFO uptime).
     pub fn uptime_ms(&self) -> i64 {
-        self.now_ms() - self.start_ms
+        self.now_ms() - self.server.started_ms
     }
 
     pub fn client(&self, id: ClientId) -> Option<&Client> {
@@ -183,16 +140,13 @@ impl Engine {
 
     /// The protocol a client speaks (changed by HELLO).
     pub fn protocol_of(&self, id: ClientId) -> Protocol {
-        self.clients.get(&id).map(|c| c.protocol).unwrap_or(Protocol::Resp2)
+        self.clients.protocol_of(id)
     }
 
     // ----- events --------------------------------------------------------
 
     pub(crate) fn push_event(&mut self, event: Event) {
-        if self.events.len() >= EVENT_BUFFER_LIMIT {
-            self.events.pop_front();
-        }
-        self.events.push_back(event);
+        self.events.push(event);
     }
 
     /// True if events wait to be drained.
@@ -202,29 +156,24 @@ impl Engine {
 
     /// Takes all pending events, oldest first.
     pub fn drain_events(&mut self) -> Vec<Event> {
-        self.events.drain(..).collect()
+        self.events.drain()
     }
 
     /// Starts (or stops) recording which keys commands change.
     pub fn track_changes(&mut self, on: bool) {
-        self.changed_keys = on.then(Vec::new);
+        self.keyspace.track_changes(on);
     }
 
     /// Keys changed since the last call, as (db, key).
     pub fn take_changed_keys(&mut self) -> Vec<(usize, Vec<u8>)> {
-        self.changed_keys.as_mut().map(std::mem::take).unwrap_or_default()
+        self.keyspace.take_changed()
     }
 
     /// Changes whenever the keyspace changed in a way the changed-key feed
     /// does not spell out key by key: a view built from that feed must be
     /// rebuilt when this differs from the value it was built at.
     pub fn keyspace_epoch(&self) -> u64 {
-        self.keyspace_epoch
-    }
-
-    /// Records a change too big for the changed-key feed (see [`Engine::keyspace_epoch`]).
-    pub(crate) fn note_bulk_change(&mut self) {
-        self.keyspace_epoch += 1;
+        self.keyspace.epoch()
     }
 
     // ----- running commands ----------------------------------------------

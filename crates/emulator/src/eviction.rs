@@ -93,7 +93,7 @@ pub fn perform_evictions(engine: &mut Engine) -> Eviction {
     }
     // Every eviction removes a key, so this loop ends after at most
     // "number of keys" rounds; the cap is a second guard.
-    let total: usize = engine.dbs.iter().map(|d| d.len()).sum();
+    let total: usize = engine.keyspace.dbs.iter().map(|d| d.len()).sum();
     for _ in 0..=total {
         if !over_limit(engine) {
             return Eviction::Ok;
@@ -125,16 +125,16 @@ fn volatile_only(policy: EvictionPolicy) -> bool {
 /// Random policies: the first database (round-robin) with candidates
 /// gives a uniformly random key.
 fn pick_random(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize, Vec<u8>, String)> {
-    let n = engine.dbs.len();
+    let n = engine.keyspace.dbs.len();
     let volatile = volatile_only(policy);
     for _ in 0..n {
         engine.server.eviction_pool.next_db = (engine.server.eviction_pool.next_db + 1) % n.max(1);
         let db = engine.server.eviction_pool.next_db;
         let rng = &mut engine.rng;
         let key = if volatile {
-            engine.dbs[db].random_volatile(|len| rng.index(len)).map(|(k, _)| k.to_vec())
+            engine.keyspace.dbs[db].random_volatile(|len| rng.index(len)).map(|(k, _)| k.to_vec())
         } else {
-            engine.dbs[db].random_key(|len| rng.index(len)).map(|k| k.to_vec())
+            engine.keyspace.dbs[db].random_key(|len| rng.index(len)).map(|k| k.to_vec())
         };
         if let Some(key) = key {
             let reason = if volatile {
@@ -173,8 +173,8 @@ fn pick_from_pool(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize,
     for _ in 0..64 {
         let mut total_keys = 0;
         let mut sampled = 0;
-        for db in 0..engine.dbs.len() {
-            let size = if volatile { engine.dbs[db].volatile_len() } else { engine.dbs[db].len() };
+        for db in 0..engine.keyspace.dbs.len() {
+            let size = if volatile { engine.keyspace.dbs[db].volatile_len() } else { engine.keyspace.dbs[db].len() };
             if size == 0 {
                 continue;
             }
@@ -188,7 +188,7 @@ fn pick_from_pool(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize,
                     break;
                 }
                 let rng = &mut engine.rng;
-                let d = &engine.dbs[db];
+                let d = &engine.keyspace.dbs[db];
                 let picked = if volatile {
                     d.random_volatile(|len| rng.index(len)).map(|(k, e)| (k, e.access, e.expire_at()))
                 } else {
@@ -210,6 +210,7 @@ fn pick_from_pool(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize,
         }
         while let Some(best) = engine.server.eviction_pool.slots.pop() {
             let exists = engine
+                .keyspace
                 .dbs
                 .get(best.db)
                 .and_then(|d| d.get(&best.key))
@@ -301,7 +302,7 @@ mod tests {
     }
 
     fn set_ttl(e: &mut Engine, key: &str, at: i64) {
-        assert!(e.dbs[0].set_expire(key.as_bytes(), at));
+        assert!(e.keyspace.dbs[0].set_expire(key.as_bytes(), at));
         crate::memory::recount(e);
     }
 
@@ -394,7 +395,7 @@ mod tests {
         let mut gone = evicted(&mut e);
         gone.sort();
         assert_eq!(gone, vec!["v:0", "v:2", "v:3"]);
-        assert_eq!(e.dbs[0].len(), 6);
+        assert_eq!(e.keyspace.dbs[0].len(), 6);
     }
 
     #[test]
@@ -414,7 +415,7 @@ mod tests {
             let gone = evicted(&mut e);
             assert_eq!(gone.len(), 5, "{policy}: {gone:?}");
             assert!(gone.iter().all(|k| k.starts_with("v:")), "{policy}: {gone:?}");
-            assert_eq!(e.dbs[0].len(), 20);
+            assert_eq!(e.keyspace.dbs[0].len(), 20);
             // Reads still work when nothing can be evicted.
             assert_eq!(run(&mut e, c, "GET p:1"), crate::reply::Reply::bulk("persistent"));
         }
@@ -445,7 +446,7 @@ mod tests {
             if e.client(c).map(|cl| cl.db) != Some(db) {
                 // SELECT lives in another family; place keys directly.
                 for i in 0..10 {
-                    e.dbs[db].add(format!("k{i}").as_bytes(), crate::value::Value::string("v"));
+                    e.keyspace.dbs[db].add(format!("k{i}").as_bytes(), crate::value::Value::string("v"));
                 }
                 continue;
             }
@@ -456,7 +457,7 @@ mod tests {
         memory::recount(&mut e);
         squeeze(&mut e, c, 300);
         run(&mut e, c, "PING");
-        let per_db: Vec<usize> = (0..3).map(|d| e.dbs[d].len()).collect();
+        let per_db: Vec<usize> = (0..3).map(|d| e.keyspace.dbs[d].len()).collect();
         assert!(per_db.iter().all(|&n| n < 10), "{per_db:?}");
     }
 
@@ -529,11 +530,11 @@ mod tests {
                 4 => format!("GET key:{k}"),
                 _ => {
                     let key = format!("key:{k}");
-                    if e.dbs[0].contains(key.as_bytes()) {
+                    if e.keyspace.dbs[0].contains(key.as_bytes()) {
                         let at = e.now_ms() + rng.below(5000) as i64;
                         // EXPIRE may live in another family: set the TTL the way it would.
                         let mark = memory::begin(&mut e, [(0, key.as_bytes())]);
-                        e.dbs[0].set_expire(key.as_bytes(), at);
+                        e.keyspace.dbs[0].set_expire(key.as_bytes(), at);
                         e.touch_watched(0, key.as_bytes());
                         memory::end(&mut e, mark, false, false);
                     }
@@ -548,9 +549,9 @@ mod tests {
             if step == 1500 {
                 squeeze(&mut e, c, 2000);
             }
-            let tallied: i64 = (0..e.dbs.len()).map(|d| e.server.memory.db_bytes(d)).sum();
+            let tallied: i64 = (0..e.keyspace.dbs.len()).map(|d| e.server.memory.db_bytes(d)).sum();
             let shared = memory::shares_integers(e.config.maxmemory, e.config.maxmemory_policy);
-            let full: i64 = e.dbs[0].iter().map(|(k, en)| memory::entry_cost(k, en, shared) as i64).sum();
+            let full: i64 = e.keyspace.dbs[0].iter().map(|(k, en)| memory::entry_cost(k, en, shared) as i64).sum();
             assert_eq!(tallied, full, "after step {step}: {line}");
         }
         assert!(e.stats.evicted_keys > 0);

@@ -18,9 +18,9 @@ impl Engine {
         if !self.server.active_expire {
             return;
         }
-        for db in 0..self.dbs.len() {
+        for db in 0..self.keyspace.dbs.len() {
             for _ in 0..MAX_LOOPS {
-                let volatile = self.dbs[db].volatile_len();
+                let volatile = self.keyspace.dbs[db].volatile_len();
                 if volatile == 0 {
                     break;
                 }
@@ -28,7 +28,7 @@ impl Engine {
                 let mut expired = 0;
                 for _ in 0..sample {
                     let rng = &mut self.rng;
-                    let picked = self.dbs[db]
+                    let picked = self.keyspace.dbs[db]
                         .random_volatile(|n| rng.index(n))
                         .filter(|(_, e)| e.is_expired(now))
                         .map(|(k, _)| k.to_vec());
@@ -47,8 +47,8 @@ impl Engine {
     /// Deletes every key whose TTL has passed, in every database.
     pub fn reclaim_all_expired(&mut self) {
         let now = self.now_ms();
-        for db in 0..self.dbs.len() {
-            for key in self.dbs[db].expired_keys(now) {
+        for db in 0..self.keyspace.dbs.len() {
+            for key in self.keyspace.dbs[db].expired_keys(now) {
                 self.remove_key(db, &key, Removal::Expired);
             }
         }
@@ -59,7 +59,7 @@ impl Engine {
     /// INFO, WATCH invalidation, the keyspace notification and the event
     /// the UI shows. Returns false if the key was not there.
     pub(crate) fn remove_key(&mut self, db: usize, key: &[u8], why: Removal) -> bool {
-        let Some(entry) = self.dbs[db].remove(key) else {
+        let Some(entry) = self.keyspace.dbs[db].remove(key) else {
             return false;
         };
         crate::memory::on_removed(self, db, key, &entry);
@@ -83,16 +83,16 @@ impl Engine {
 
     /// Lazy expiry: deletes `key` if its TTL passed. Returns true if it did.
     pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
-        if self.loading {
+        if self.keyspace.is_loading() {
             // Like Redis while loading: replayed commands see keys as they were.
             return false;
         }
-        if self.dbs[db].volatile_len() == 0 {
+        if self.keyspace.dbs[db].volatile_len() == 0 {
             // No key in this database has a TTL: nothing to look up.
             return false;
         }
         let now = self.now_ms();
-        let expired = self.dbs[db].get(key).is_some_and(|e| e.is_expired(now));
+        let expired = self.keyspace.dbs[db].get(key).is_some_and(|e| e.is_expired(now));
         if expired {
             self.remove_key(db, key, Removal::Expired);
         }

@@ -245,7 +245,7 @@ fn shared_ints(engine: &Engine) -> bool {
 
 fn cost_now(engine: &Engine, db: usize, key: &[u8]) -> usize {
     let shared = shared_ints(engine);
-    engine.dbs.get(db).and_then(|d| d.get(key)).map(|e| entry_cost(key, e, shared)).unwrap_or(0)
+    engine.keyspace.dbs.get(db).and_then(|d| d.get(key)).map(|e| entry_cost(key, e, shared)).unwrap_or(0)
 }
 
 /// Where a measured command's records begin.
@@ -306,7 +306,7 @@ pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool, want_keys: bool) 
     t.touched.truncate(touched.start);
     t.removed.truncate(removed.start);
     // An emptied database's tally restarts at zero.
-    for (data, tally) in engine.dbs.iter().zip(engine.server.memory.per_db.iter_mut()) {
+    for (data, tally) in engine.keyspace.dbs.iter().zip(engine.server.memory.per_db.iter_mut()) {
         if data.is_empty() {
             *tally = 0;
         }
@@ -402,7 +402,7 @@ pub fn on_removed(engine: &mut Engine, db: usize, key: &[u8], entry: &Entry) {
 pub fn recount(engine: &mut Engine) {
     let shared = shared_ints(engine);
     let totals: Vec<i64> =
-        engine.dbs.iter().map(|d| d.iter().map(|(k, e)| entry_cost(k, e, shared) as i64).sum()).collect();
+        engine.keyspace.dbs.iter().map(|d| d.iter().map(|(k, e)| entry_cost(k, e, shared) as i64).sum()).collect();
     engine.server.memory.per_db = totals;
     note_peak(engine);
 }
@@ -417,7 +417,7 @@ fn note_peak(engine: &mut Engine) {
 /// The dataset part of `used_memory`: every key plus the hash tables.
 pub fn dataset_bytes(engine: &Engine) -> u64 {
     let keys: i64 = engine.server.memory.per_db.iter().sum();
-    let tables: usize = engine.dbs.iter().map(db_overhead).sum();
+    let tables: usize = engine.keyspace.dbs.iter().map(db_overhead).sum();
     keys.max(0) as u64 + tables as u64
 }
 
@@ -454,7 +454,7 @@ impl Engine {
     /// MEMORY USAGE's figure for a key, without touching access data or
     /// expiring it (for the key browser).
     pub fn memory_usage_of(&self, db: usize, key: &[u8]) -> Option<usize> {
-        let entry = self.dbs.get(db)?.get(key)?;
+        let entry = self.keyspace.dbs.get(db)?.get(key)?;
         (!entry.is_expired(self.now_ms())).then(|| usage_of(key, entry))
     }
 }

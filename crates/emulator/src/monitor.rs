@@ -38,11 +38,7 @@ pub fn line(now_us: i64, db: usize, client_addr: &str, argv: &[Vec<u8>]) -> Stri
 
 /// Sends the line for a just-executed command to every monitoring client.
 pub fn feed(engine: &mut Engine, client: &Client, argv: &[Vec<u8>]) {
-    let mut monitors: Vec<crate::ClientId> = Vec::new();
-    if engine.others_may_monitor {
-        monitors.extend(engine.clients.values().filter(|c| c.monitor).map(|c| c.id));
-        engine.others_may_monitor = !monitors.is_empty();
-    }
+    let mut monitors = engine.clients.monitors();
     if client.monitor && !monitors.contains(&client.id) {
         monitors.push(client.id);
     }

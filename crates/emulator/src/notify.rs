@@ -138,7 +138,7 @@ mod tests {
         engine.config.notify_keyspace_events = parse_flags(b"KEA").unwrap_or(0);
         let _ = engine.execute_line(listener, "PSUBSCRIBE __key*@0__:*");
         let _ = engine.execute_line(me, "SET k v");
-        engine.dbs[0].set_expire(b"k", 1_100);
+        engine.keyspace.dbs[0].set_expire(b"k", 1_100);
         let _ = engine.drain_events();
         engine.clock.advance_ms(200);
         let _ = engine.execute_line(me, "GET k");
@@ -148,7 +148,7 @@ mod tests {
         ];
         assert_eq!(messages(&mut engine, listener), expected);
         let _ = engine.execute_line(me, "SET k v");
-        engine.dbs[0].set_expire(b"k", 1_300);
+        engine.keyspace.dbs[0].set_expire(b"k", 1_300);
         let _ = engine.drain_events();
         engine.advance_clock(200);
         assert_eq!(messages(&mut engine, listener), expected);

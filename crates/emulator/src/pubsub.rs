@@ -142,10 +142,7 @@ pub fn spublish(engine: &mut Engine, channel: &[u8], message: &[u8]) -> usize {
 fn deliver_all(engine: &mut Engine, deliveries: Vec<(ClientId, Vec<Reply>)>) -> usize {
     let n = deliveries.len();
     for (id, items) in deliveries {
-        let proto = match engine.running {
-            Some((running, proto)) if running == id => proto,
-            _ => engine.protocol_of(id),
-        };
+        let proto = engine.clients.delivery_protocol(id);
         engine.push_event(Event::Deliver { client: id, reply: frame(proto, items) });
     }
     n

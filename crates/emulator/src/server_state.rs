@@ -15,6 +15,8 @@ pub struct ServerState {
     pub aof: Aof,
     /// The last SAVE/BGSAVE result (what `dump.rdb` would hold).
     pub last_snapshot: Option<Vec<u8>>,
+    /// When the server started, Unix milliseconds (INFO uptime).
+    pub started_ms: i64,
     /// Unix seconds of the last successful save (LASTSAVE).
     pub last_save_s: i64,
     /// Writes since the last save (`rdb_changes_since_last_save`).
@@ -36,6 +38,7 @@ impl ServerState {
             slowlog: SlowLog::default(),
             aof: Aof::default(),
             last_snapshot: None,
+            started_ms: now_ms,
             last_save_s: now_ms.div_euclid(1000),
             dirty: 0,
             saves: 0,
@@ -68,7 +71,7 @@ pub fn before_call(
     if !spec.has(flags::WRITE) {
         return None;
     }
-    let extra = keys_outside_spec(spec, argv, db, engine.dbs.len());
+    let extra = keys_outside_spec(spec, argv, db, engine.keyspace.dbs.len());
     Some(crate::memory::begin(engine, spec.keys.iter(argv).map(|k| (db, k)).chain(extra)))
 }
 

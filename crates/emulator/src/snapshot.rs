@@ -99,7 +99,7 @@ pub fn encode(engine: &Engine) -> Vec<u8> {
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&now.to_le_bytes());
-    let dbs: Vec<(usize, &Db)> = engine.dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()).collect();
+    let dbs: Vec<(usize, &Db)> = engine.keyspace.dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()).collect();
     out.extend_from_slice(&(dbs.len() as u32).to_le_bytes());
     for (index, db) in dbs {
         out.extend_from_slice(&(index as u32).to_le_bytes());
@@ -244,7 +244,7 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
     let me = scratch.connect("snapshot:load");
     let (mut loaded, mut expired) = (0u64, 0u64);
     for (index, keys) in decoded {
-        if index >= scratch.dbs.len() {
+        if index >= scratch.keyspace.dbs.len() {
             return Err(SnapshotError::Corrupt(format!("database {index} does not exist here")));
         }
         if let Some(c) = scratch.clients.get_mut(&me) {
@@ -255,7 +255,7 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
                 expired += 1;
                 continue;
             }
-            if k.commands.is_empty() || scratch.dbs[index].contains(&k.key) {
+            if k.commands.is_empty() || scratch.keyspace.dbs[index].contains(&k.key) {
                 return Err(SnapshotError::Corrupt("a key is stored twice or without a value".into()));
             }
             for argv in k.commands {
@@ -264,29 +264,29 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
                     return Err(SnapshotError::ReplayFailed { key: k.key, error: e.into_owned() });
                 }
             }
-            if !scratch.dbs[index].contains(&k.key) {
+            if !scratch.keyspace.dbs[index].contains(&k.key) {
                 return Err(SnapshotError::ReplayFailed { key: k.key, error: "the commands did not create it".into() });
             }
             if k.expire_ms >= 0 {
-                scratch.dbs[index].set_expire(&k.key, k.expire_ms);
+                scratch.keyspace.dbs[index].set_expire(&k.key, k.expire_ms);
             }
             if keep_access {
-                if let Some(e) = scratch.dbs[index].get_mut(&k.key) {
+                if let Some(e) = scratch.keyspace.dbs[index].get_mut(&k.key) {
                     e.access = k.access;
                 }
             }
             loaded += 1;
         }
     }
-    let dbs = std::mem::take(&mut scratch.dbs);
+    let dbs = std::mem::take(&mut scratch.keyspace.dbs);
     Ok((dbs, loaded, expired))
 }
 
 /// Swaps freshly built databases in: access data restarts, WATCHes on the
 /// old data are invalidated, memory is recounted.
 fn install(engine: &mut Engine, dbs: Vec<Db>) {
-    engine.dbs = dbs;
-    engine.note_bulk_change();
+    engine.keyspace.dbs = dbs;
+    engine.keyspace.note_bulk_change();
     for c in engine.clients.values_mut() {
         if !c.watched.is_empty() {
             c.watch_dirty = true;
@@ -322,13 +322,13 @@ impl Engine {
     /// databases. On an error the current data is left as it was.
     pub fn replay_aof(&mut self, log: &[Vec<Vec<u8>>]) -> Result<(), SnapshotError> {
         let mut scratch = scratch_engine(self);
-        scratch.loading = true;
+        scratch.keyspace.set_loading(true);
         let me = scratch.connect("aof:replay");
         for argv in log {
             if argv.first().is_some_and(|c| c.eq_ignore_ascii_case(b"SELECT")) {
                 let db = argv.get(1).and_then(|d| std::str::from_utf8(d).ok()).and_then(|d| d.parse::<usize>().ok());
                 match (db, scratch.clients.get_mut(&me)) {
-                    (Some(db), Some(c)) if db < scratch.dbs.len() => c.db = db,
+                    (Some(db), Some(c)) if db < scratch.keyspace.dbs.len() => c.db = db,
                     _ => return Err(SnapshotError::Corrupt("bad SELECT in the log".into())),
                 }
                 continue;
@@ -338,7 +338,7 @@ impl Engine {
                 return Err(SnapshotError::ReplayFailed { key, error: e.into_owned() });
             }
         }
-        let dbs = std::mem::take(&mut scratch.dbs);
+        let dbs = std::mem::take(&mut scratch.keyspace.dbs);
         install(self, dbs);
         Ok(())
     }

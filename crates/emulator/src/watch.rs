@@ -63,7 +63,7 @@ pub fn watched_key_expired(client: &Client, dbs: &[Db], now_ms: i64) -> bool {
 /// apart from its client table meanwhile.
 pub fn touch_all_watched_in_db(engine: &mut Engine, caller: &mut Client, emptied: usize, replaced_with: Option<usize>) {
     let now = engine.now_ms();
-    let dbs = &engine.dbs;
+    let dbs = &engine.keyspace.dbs;
     let clients = engine.clients.values_mut().chain(std::iter::once(caller));
     for client in clients {
         if client.watch_dirty {

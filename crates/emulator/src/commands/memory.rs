@@ -114,7 +114,7 @@ fn memory_stats(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     ];
     let mut tables = 0u64;
     let mut keys = 0u64;
-    for (i, db) in engine.dbs.iter().enumerate() {
+    for (i, db) in engine.keyspace.dbs.iter().enumerate() {
         if db.is_empty() {
             continue;
         }

@@ -187,8 +187,8 @@ fn parse_flush_mode(argv: &[Vec<u8>]) -> Result<(), Reply> {
 /// Empties one database, invalidating WATCHes on keys that existed.
 pub fn flush_db(ctx: &mut Ctx, db: usize) {
     crate::watch::touch_all_watched_in_db(ctx.engine, ctx.client, db, None);
-    ctx.engine.dbs[db].clear();
-    ctx.engine.note_bulk_change();
+    ctx.engine.keyspace.dbs[db].clear();
+    ctx.engine.keyspace.note_bulk_change();
 }
 
 /// FLUSHDB [ASYNC|SYNC]
