@@ -77,7 +77,7 @@ impl Ctx<'_> {
         let db = self.client.db;
         let Some(slot) = self.engine.keyspace.dbs[db].slot_of(key) else {
             self.engine.stats.keyspace_misses += 1;
-            crate::notify::notify(self.engine, db, crate::notify::KEY_MISS, "keymiss", key);
+            self.engine.notify_key(db, crate::notify::KEY_MISS, "keymiss", key);
             return None;
         };
         self.engine.stats.keyspace_hits += 1;
@@ -129,7 +129,7 @@ impl Ctx<'_> {
         } else {
             self.engine.stats.keyspace_misses += 1;
             let db = self.db_index();
-            crate::notify::notify(self.engine, db, crate::notify::KEY_MISS, "keymiss", key);
+            self.engine.notify_key(db, crate::notify::KEY_MISS, "keymiss", key);
         }
         found
     }
@@ -180,7 +180,7 @@ impl Ctx<'_> {
         );
         if is_new {
             // Redis's dbAdd announces every new key (class `n`).
-            crate::notify::notify(self.engine, db, crate::notify::NEW, "new", key);
+            self.engine.notify_key(db, crate::notify::NEW, "new", key);
         }
         self.key_modified(key);
     }
@@ -225,7 +225,7 @@ impl Ctx<'_> {
     /// Publishes a keyspace notification for `key` in the current database
     /// if `notify-keyspace-events` enables `class`.
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
-        crate::notify::notify(self.engine, self.client.db, class, event, key);
+        self.engine.notify_key(self.client.db, class, event, key);
     }
 
     /// Redis's `signalKeyAsReady`: a list, sorted set or stream received

@@ -92,7 +92,9 @@ impl Engine {
     /// Runs a command's handler with bookkeeping (stats). Also used by EXEC
     /// and scripts to run the commands they contain.
     pub(crate) fn call(&mut self, client: &mut Client, spec: &'static CommandSpec, argv: &[Vec<u8>]) -> Reply {
-        let measured = crate::server_state::before_call(self, client.db, spec, argv);
+        let shared = crate::memory::shared_ints(&self.config);
+        let (tracker, dbs) = (&mut self.server.memory, &self.keyspace.dbs);
+        let measured = crate::server_state::before_call(tracker, dbs, shared, client.db, spec, argv);
         // The outermost command started at the pinned instant; that saves a
         // platform clock read per command (a call into JavaScript in the page).
         let started_us = if self.clients.enter_call() { self.clock.now_us() } else { self.clock.live_us() };

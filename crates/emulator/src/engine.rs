@@ -31,7 +31,11 @@ pub(crate) use crate::ctx::Ctx;
 pub const REDIS_VERSION: &str = "7.0.15";
 
 /// The emulator: the server state, grouped by concern, and the facade
-/// over it.
+/// over it. Lower layers take the part they need (the keyspace's
+/// databases, the memory tracker, the AOF, the client registry, an
+/// [`Outbox`](crate::pubsub::Outbox) for pub/sub); the few that need the
+/// whole engine (eviction, snapshot loading, a command's after-call
+/// bookkeeping) say why.
 pub struct Engine {
     /// The databases, ready keys, the changed-key feed and its epoch.
     pub(crate) keyspace: Keyspace,
@@ -102,6 +106,25 @@ impl Engine {
         self.keyspace.dbs.len()
     }
 
+    /// `used_memory` as INFO reports it (for the page's memory gauge).
+    pub fn used_memory(&self) -> u64 {
+        crate::memory::used_memory(&self.server.memory, &self.keyspace.dbs)
+    }
+
+    /// Recomputes the memory tallies from the whole dataset (after a
+    /// snapshot load, or a change of what integers cost).
+    pub(crate) fn recount_memory(&mut self) {
+        let shared = crate::memory::shared_ints(&self.config);
+        crate::memory::recount(&mut self.server.memory, &self.keyspace.dbs, shared);
+    }
+
+    /// MEMORY USAGE's figure for a key, without touching access data or
+    /// expiring it (for the key browser).
+    pub fn memory_usage_of(&self, db: usize, key: &[u8]) -> Option<usize> {
+        let entry = self.keyspace.dbs.get(db)?.get(key)?;
+        (!entry.is_expired(self.now_ms())).then(|| crate::memory::usage_of(key, entry))
+    }
+
     // ----- clients -------------------------------------------------------
 
     /// Registers a new client and returns its id.
@@ -147,6 +170,19 @@ impl Engine {
 
     pub(crate) fn push_event(&mut self, event: Event) {
         self.events.push(event);
+    }
+
+    /// Where pub/sub messages go: the subscriptions, the clients and the
+    /// event queue, borrowed together.
+    pub(crate) fn outbox(&mut self) -> crate::pubsub::Outbox<'_> {
+        crate::pubsub::Outbox { subscriptions: &self.pubsub, clients: &self.clients, events: &mut self.events }
+    }
+
+    /// Publishes a keyspace notification (`notify-keyspace-events` decides
+    /// whether `class` is announced).
+    pub(crate) fn notify_key(&mut self, db: usize, class: u32, event: &str, key: &[u8]) {
+        let flags = self.config.notify_keyspace_events;
+        crate::notify::notify(&mut self.outbox(), flags, db, class, event, key);
     }
 
     /// True if events wait to be drained.

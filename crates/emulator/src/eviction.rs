@@ -77,9 +77,14 @@ pub enum Eviction {
 }
 
 /// True if `used_memory` is over a configured `maxmemory`.
+///
+/// Eviction takes the whole engine: it reads the configuration, samples
+/// keys with the engine's RNG, fills the eviction pool, removes victims
+/// through [`Engine::remove_key`] (memory, AOF, WATCH, notification, stats
+/// and the event the UI shows) and measures memory again after each one.
 pub fn over_limit(engine: &Engine) -> bool {
     let max = engine.config.maxmemory;
-    max > 0 && crate::memory::used_memory(engine) > max
+    max > 0 && engine.used_memory() > max
 }
 
 /// Evicts keys until memory is under `maxmemory` (Redis's `performEvictions`).
@@ -303,12 +308,12 @@ mod tests {
 
     fn set_ttl(e: &mut Engine, key: &str, at: i64) {
         assert!(e.keyspace.dbs[0].set_expire(key.as_bytes(), at));
-        crate::memory::recount(e);
+        e.recount_memory();
     }
 
     /// Sets maxmemory so that exactly `room` bytes must be freed.
     fn squeeze(e: &mut Engine, c: ClientId, room: u64) {
-        let used = memory::used_memory(e);
+        let used = e.used_memory();
         run(e, c, &format!("CONFIG SET maxmemory {}", used - room));
     }
 
@@ -454,7 +459,7 @@ mod tests {
                 run(&mut e, c, &format!("SET k{i} v"));
             }
         }
-        memory::recount(&mut e);
+        e.recount_memory();
         squeeze(&mut e, c, 300);
         run(&mut e, c, "PING");
         let per_db: Vec<usize> = (0..3).map(|d| e.keyspace.dbs[d].len()).collect();
@@ -533,10 +538,11 @@ mod tests {
                     if e.keyspace.dbs[0].contains(key.as_bytes()) {
                         let at = e.now_ms() + rng.below(5000) as i64;
                         // EXPIRE may live in another family: set the TTL the way it would.
-                        let mark = memory::begin(&mut e, [(0, key.as_bytes())]);
+                        let shared = memory::shared_ints(&e.config);
+                        let mark = memory::begin(&mut e.server.memory, &e.keyspace.dbs, shared, [(0, key.as_bytes())]);
                         e.keyspace.dbs[0].set_expire(key.as_bytes(), at);
                         e.touch_watched(0, key.as_bytes());
-                        memory::end(&mut e, mark, false, false);
+                        memory::end(&mut e.server.memory, &e.keyspace.dbs, shared, mark, false, false);
                     }
                     "PING".to_string()
                 }

@@ -62,18 +62,19 @@ impl Engine {
         let Some(entry) = self.keyspace.dbs[db].remove(key) else {
             return false;
         };
-        crate::memory::on_removed(self, db, key, &entry);
-        crate::aof::propagate_deletion(self, db, key);
+        let shared = crate::memory::shared_ints(&self.config);
+        crate::memory::on_removed(&mut self.server.memory, shared, db, key, &entry);
+        crate::aof::propagate_deletion(&mut self.server.aof, db, key);
         self.touch_watched(db, key);
         let event = match why {
             Removal::Expired => {
                 self.stats.expired_keys += 1;
-                crate::notify::notify(self, db, crate::notify::EXPIRED, "expired", key);
+                self.notify_key(db, crate::notify::EXPIRED, "expired", key);
                 Event::Expired { db, key: key.to_vec() }
             }
             Removal::Evicted { policy, reason } => {
                 self.stats.evicted_keys += 1;
-                crate::notify::notify(self, db, crate::notify::EVICTED, "evicted", key);
+                self.notify_key(db, crate::notify::EVICTED, "evicted", key);
                 Event::Evicted { db, key: key.to_vec(), policy, reason }
             }
         };

@@ -92,14 +92,13 @@ struct StoredKey {
     commands: Vec<Vec<Vec<u8>>>,
 }
 
-/// Serialises the dataset. Keys already expired are left out.
-pub fn encode(engine: &Engine) -> Vec<u8> {
-    let now = engine.now_ms();
+/// Serialises the databases `dbs`. Keys already expired at `now` are left out.
+pub fn encode(dbs: &[Db], now: i64) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&now.to_le_bytes());
-    let dbs: Vec<(usize, &Db)> = engine.keyspace.dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()).collect();
+    let dbs: Vec<(usize, &Db)> = dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()).collect();
     out.extend_from_slice(&(dbs.len() as u32).to_le_bytes());
     for (index, db) in dbs {
         out.extend_from_slice(&(index as u32).to_le_bytes());
@@ -222,6 +221,8 @@ fn decode(bytes: &[u8]) -> Result<Vec<(usize, Vec<StoredKey>)>, SnapshotError> {
 
 /// A scratch engine with the same configuration minus side effects
 /// (no eviction, no notifications, no AOF), used to rebuild values.
+/// Values are rebuilt by running commands, so this takes (and makes) a
+/// whole engine.
 fn scratch_engine(engine: &Engine) -> Engine {
     let mut config = engine.config.clone();
     config.maxmemory = 0;
@@ -230,7 +231,9 @@ fn scratch_engine(engine: &Engine) -> Engine {
     Engine::new(Clock::manual(engine.now_ms()), 0x5eed, config)
 }
 
-/// Rebuilds databases from decoded keys; keys whose TTL already passed are skipped.
+/// Rebuilds databases from decoded keys; keys whose TTL already passed are
+/// skipped. Takes the engine for its configuration and clock, which the
+/// scratch engine that replays the values copies.
 fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Vec<Db>, u64, u64), SnapshotError> {
     let now = engine.now_ms();
     let keep_access = !matches!(
@@ -283,7 +286,9 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
 }
 
 /// Swaps freshly built databases in: access data restarts, WATCHes on the
-/// old data are invalidated, memory is recounted.
+/// old data are invalidated, memory is recounted. Takes the whole engine:
+/// it replaces the keyspace and resets the clients' WATCHes, the eviction
+/// pool and the memory tallies together.
 fn install(engine: &mut Engine, dbs: Vec<Db>) {
     engine.keyspace.dbs = dbs;
     engine.keyspace.note_bulk_change();
@@ -293,13 +298,13 @@ fn install(engine: &mut Engine, dbs: Vec<Db>) {
         }
     }
     engine.server.eviction_pool.clear();
-    crate::memory::recount(engine);
+    engine.recount_memory();
 }
 
 impl Engine {
     /// The whole dataset as a versioned, checksummed snapshot.
     pub fn snapshot(&self) -> Vec<u8> {
-        encode(self)
+        encode(&self.keyspace.dbs, self.now_ms())
     }
 
     /// Replaces the dataset with a snapshot's. On any error the current

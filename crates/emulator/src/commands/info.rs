@@ -125,9 +125,9 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("clients_in_timeout_table", timed.to_string());
         }
         "memory" => {
-            let used = memory::used_memory(engine);
+            let used = engine.used_memory();
             let peak = engine.server.memory.peak.max(used);
-            let dataset = memory::dataset_bytes(engine);
+            let dataset = memory::dataset_bytes(&engine.server.memory, &engine.keyspace.dbs);
             let tables: u64 = engine.keyspace.dbs.iter().map(|d| memory::db_overhead(d) as u64).sum();
             let keys_bytes = dataset.saturating_sub(tables);
             let overhead = memory::STARTUP_BYTES + tables;

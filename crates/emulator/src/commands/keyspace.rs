@@ -217,7 +217,7 @@ fn renamenx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 /// and signals the change there.
 fn store_in_db(ctx: &mut Ctx, db: usize, key: &[u8], entry: Entry) {
     ctx.engine.keyspace.dbs[db].insert_entry(key, entry);
-    crate::notify::notify(ctx.engine, db, notify::NEW, "new", key);
+    ctx.engine.notify_key(db, notify::NEW, "new", key);
     ctx.engine.touch_watched(db, key);
     let saved = ctx.client.db;
     ctx.client.db = db;
@@ -270,7 +270,7 @@ fn copy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let (now, policy) = (ctx.now_ms(), ctx.config().maxmemory_policy);
     access::init(&mut copied, now, policy);
     store_in_db(ctx, dst_db, dst, copied);
-    crate::notify::notify(ctx.engine, dst_db, notify::GENERIC, "copy_to", dst);
+    ctx.engine.notify_key(dst_db, notify::GENERIC, "copy_to", dst);
     Ok(Reply::Integer(1))
 }
 
@@ -290,7 +290,7 @@ fn move_cmd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     ctx.key_modified(key);
     store_in_db(ctx, dst_db, key, entry);
     ctx.notify(notify::GENERIC, "move_from", key);
-    crate::notify::notify(ctx.engine, dst_db, notify::GENERIC, "move_to", key);
+    ctx.engine.notify_key(dst_db, notify::GENERIC, "move_to", key);
     Ok(Reply::Integer(1))
 }
 
@@ -314,8 +314,10 @@ fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
     // WATCHed keys of either database are invalidated as Redis's
     // touchAllWatchedKeysInDb decides (a key expired at WATCH time does not count).
-    watch::touch_all_watched_in_db(ctx.engine, ctx.client, a, Some(b));
-    watch::touch_all_watched_in_db(ctx.engine, ctx.client, b, Some(a));
+    let now = ctx.now_ms();
+    let (clients, dbs) = (&mut ctx.engine.clients, &ctx.engine.keyspace.dbs);
+    watch::touch_all_watched_in_db(clients, dbs, now, ctx.client, a, Some(b));
+    watch::touch_all_watched_in_db(clients, dbs, now, ctx.client, b, Some(a));
     ctx.engine.keyspace.dbs.swap(a, b);
     ctx.engine.keyspace.note_bulk_change();
     // Clients blocked in either database may now find data.
