@@ -27,15 +27,25 @@
 //!    semantics), `store`, [`db`], [`reply`], `errors`, [`config`] (the
 //!    parameters), numbers ([`float`], `long_double`), [`glob`], `geohash`,
 //!    [`tokenizer`], [`resp`], [`cli_format`].
-//! 2. **Server state**: [`client`], `client_table`, `watch`, `pubsub`,
-//!    [`stats`], `memory`, `eviction`, `aof`, [`notify`], `monitor`,
-//!    `slowlog`, [`snapshot`], `server_state`, [`access`] (LRU/LFU data).
+//! 2. **Server state**: `keyspace` (the databases, ready keys, the
+//!    changed-key feed), [`client`], `client_table` and `client_registry`
+//!    (the clients, the running one, blocking order, watch hints), `watch`,
+//!    `pubsub`, [`events`], [`stats`], `memory`, `eviction`, `aof`,
+//!    [`notify`], `monitor`, `slowlog`, [`snapshot`], `server_state`,
+//!    [`access`] (LRU/LFU data). These take the state they need (`&[Db]`,
+//!    the memory tracker, the AOF, the client registry, a pub/sub
+//!    `Outbox`); eviction, snapshot loading and the after-call bookkeeping
+//!    take the whole engine and say why.
 //! 3. **Context and table**: [`command`] (the table's shape and flags),
-//!    `args` (the argument cursor), [`Ctx`] (what a handler sees).
+//!    `args` (the argument cursor), [`Ctx`] in `ctx` (what a handler sees).
 //! 4. **Command families**: [`commands`] (one file per family) and
 //!    `scripting` (the Lua sandbox behind EVAL).
-//! 5. **Dispatch**: [`Engine`] in `engine`: the one place that looks
-//!    commands up and runs them (arity, MULTI, OOM, blocking, bookkeeping).
+//! 5. **Dispatch**: `dispatch` is the one place that looks commands up and
+//!    runs them (arity, MULTI, OOM, bookkeeping); `blocking` serves,
+//!    retries and times out blocked clients; `expiry` holds lazy and active
+//!    expiry and `remove_key`, the single key-removal sequence; [`Engine`]
+//!    in `engine` is the thin facade over all of it (connect, execute,
+//!    tick and the clock, events, read-only accessors).
 //!
 //! docs/engine-guide.md says how to add a command family.
 
