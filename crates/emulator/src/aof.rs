@@ -10,7 +10,7 @@
 //! popped, `XADD … *` with the id it generated).
 
 use crate::command::{flags, CommandSpec};
-use crate::engine::Engine;
+use crate::db::Db;
 use crate::reply::Reply;
 
 #[derive(Debug, Clone, Default)]
@@ -63,10 +63,9 @@ impl Aof {
 
 /// Builds the commands that recreate the whole dataset (BGREWRITEAOF,
 /// and the start of the log when `appendonly` is switched on).
-pub fn rewrite_dataset(engine: &Engine) -> Vec<Vec<Vec<u8>>> {
-    let now = engine.now_ms();
+pub fn rewrite_dataset(dbs: &[Db], now: i64) -> Vec<Vec<Vec<u8>>> {
     let mut out = Vec::new();
-    for (i, db) in engine.dbs.iter().enumerate() {
+    for (i, db) in dbs.iter().enumerate() {
         if db.is_empty() {
             continue;
         }
@@ -84,75 +83,80 @@ pub fn rewrite_dataset(engine: &Engine) -> Vec<Vec<Vec<u8>>> {
     out
 }
 
-/// Replaces the log with a rewrite of the dataset (BGREWRITEAOF).
-pub fn rewrite(engine: &mut Engine) {
-    let log = rewrite_dataset(engine);
+/// Replaces the log with a rewrite of the dataset `dbs` as it stands at
+/// `now` (BGREWRITEAOF).
+pub fn rewrite(aof: &mut Aof, dbs: &[Db], now: i64) {
+    let log = rewrite_dataset(dbs, now);
     let last_db = log
         .iter()
         .rev()
         .find(|a| a.first().is_some_and(|c| c == b"SELECT"))
         .and_then(|a| a.get(1).and_then(|d| std::str::from_utf8(d).ok()).and_then(|d| d.parse().ok()));
-    engine.server.aof.log = log;
-    engine.server.aof.last_db = last_db;
-    engine.server.aof.rewrites += 1;
+    aof.log = log;
+    aof.last_db = last_db;
+    aof.rewrites += 1;
 }
 
 /// `appendonly yes|no`: starting the log begins with a rewrite, as Redis does.
-pub fn set_enabled(engine: &mut Engine, on: bool) {
-    match (on, engine.server.aof.is_enabled()) {
+pub fn set_enabled(aof: &mut Aof, dbs: &[Db], now: i64, on: bool) {
+    match (on, aof.is_enabled()) {
         (true, false) => {
-            rewrite(engine);
-            engine.server.aof.enabled = true;
+            rewrite(aof, dbs, now);
+            aof.enabled = true;
         }
-        (false, true) => engine.server.aof.enabled = false,
+        (false, true) => aof.enabled = false,
         _ => {}
     }
 }
 
 /// Logs the removal of a key by expiry or eviction.
-pub fn propagate_deletion(engine: &mut Engine, db: usize, key: &[u8]) {
-    engine.server.aof.push(db, vec![b"DEL".to_vec(), key.to_vec()]);
+pub fn propagate_deletion(aof: &mut Aof, db: usize, key: &[u8]) {
+    aof.push(db, vec![b"DEL".to_vec(), key.to_vec()]);
 }
 
 /// Logs a write command after it ran (called by the engine with the keys
-/// it modified). Failed commands and commands that changed nothing are not logged.
+/// it modified, and `dbs` as the command left them, at `now`). Failed
+/// commands and commands that changed nothing are not logged.
+#[allow(clippy::too_many_arguments)]
 pub fn after_command(
-    engine: &mut Engine,
+    aof: &mut Aof,
+    dbs: &[Db],
+    now: i64,
     db: usize,
     spec: &CommandSpec,
     argv: &[Vec<u8>],
     reply: &Reply,
     touched: &[(usize, Vec<u8>)],
 ) {
-    let replacement = engine.server.aof.replacement.take();
-    if !engine.server.aof.is_enabled() || !spec.has(flags::WRITE) || reply.is_error() {
+    let replacement = aof.replacement.take();
+    if !aof.is_enabled() || !spec.has(flags::WRITE) || reply.is_error() {
         return;
     }
     if matches!(reply, Reply::Blocked) || (touched.is_empty() && !spec.has(flags::WHOLE_DB)) {
         return;
     }
-    engine.server.aof.push(db, replacement.unwrap_or_else(|| argv.to_vec()));
+    aof.push(db, replacement.unwrap_or_else(|| argv.to_vec()));
     // Relative expiries become absolute so a later replay keeps the same deadline.
     let mut done: std::collections::HashSet<(usize, &[u8])> = std::collections::HashSet::new();
     for (d, key) in touched {
         if !done.insert((*d, key.as_slice())) {
             continue;
         }
-        let entry = engine.dbs.get(*d).and_then(|x| x.get(key));
+        let entry = dbs.get(*d).and_then(|x| x.get(key));
         match entry.map(|e| e.expire_at()) {
             Some(Some(at)) => {
-                engine.server.aof.push(*d, vec![b"PEXPIREAT".to_vec(), key.clone(), at.to_string().into_bytes()]);
+                aof.push(*d, vec![b"PEXPIREAT".to_vec(), key.clone(), at.to_string().into_bytes()]);
             }
             // Gone after the command (e.g. an expiry time already past): a
             // replay must not depend on the clock to remove it, as Redis
             // propagates such expiries as DEL.
             None if !matches!(spec.name, "del" | "unlink") => {
-                engine.server.aof.push(*d, vec![b"DEL".to_vec(), key.clone()]);
+                aof.push(*d, vec![b"DEL".to_vec(), key.clone()]);
             }
             _ => {}
         }
     }
-    if engine.server.aof.commands().len() > REWRITE_AFTER {
-        rewrite(engine);
+    if aof.commands().len() > REWRITE_AFTER {
+        rewrite(aof, dbs, now);
     }
 }

@@ -18,3 +18,28 @@ pub enum Event {
 
 /// Most events kept when nobody drains them (older ones are dropped).
 pub const EVENT_BUFFER_LIMIT: usize = 10_000;
+
+/// The events waiting to be drained, bounded by [`EVENT_BUFFER_LIMIT`].
+#[derive(Debug, Default)]
+pub(crate) struct EventQueue {
+    queue: std::collections::VecDeque<Event>,
+}
+
+impl EventQueue {
+    /// Queues an event, dropping the oldest when the buffer is full.
+    pub(crate) fn push(&mut self, event: Event) {
+        if self.queue.len() >= EVENT_BUFFER_LIMIT {
+            self.queue.pop_front();
+        }
+        self.queue.push_back(event);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Takes all pending events, oldest first.
+    pub(crate) fn drain(&mut self) -> Vec<Event> {
+        self.queue.drain(..).collect()
+    }
+}

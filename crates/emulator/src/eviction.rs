@@ -77,9 +77,14 @@ pub enum Eviction {
 }
 
 /// True if `used_memory` is over a configured `maxmemory`.
+///
+/// Eviction takes the whole engine: it reads the configuration, samples
+/// keys with the engine's RNG, fills the eviction pool, removes victims
+/// through [`Engine::remove_key`] (memory, AOF, WATCH, notification, stats
+/// and the event the UI shows) and measures memory again after each one.
 pub fn over_limit(engine: &Engine) -> bool {
     let max = engine.config.maxmemory;
-    max > 0 && crate::memory::used_memory(engine) > max
+    max > 0 && engine.used_memory() > max
 }
 
 /// Evicts keys until memory is under `maxmemory` (Redis's `performEvictions`).
@@ -93,7 +98,7 @@ pub fn perform_evictions(engine: &mut Engine) -> Eviction {
     }
     // Every eviction removes a key, so this loop ends after at most
     // "number of keys" rounds; the cap is a second guard.
-    let total: usize = engine.dbs.iter().map(|d| d.len()).sum();
+    let total: usize = engine.keyspace.dbs.iter().map(|d| d.len()).sum();
     for _ in 0..=total {
         if !over_limit(engine) {
             return Eviction::Ok;
@@ -103,7 +108,7 @@ pub fn perform_evictions(engine: &mut Engine) -> Eviction {
             _ => pick_from_pool(engine, policy),
         };
         let Some((db, key, reason)) = picked else { return Eviction::Fail };
-        engine.remove_key(db, &key, crate::engine::Removal::Evicted { policy, reason });
+        engine.remove_key(db, &key, crate::expiry::Removal::Evicted { policy, reason });
     }
     if over_limit(engine) {
         Eviction::Fail
@@ -125,16 +130,16 @@ fn volatile_only(policy: EvictionPolicy) -> bool {
 /// Random policies: the first database (round-robin) with candidates
 /// gives a uniformly random key.
 fn pick_random(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize, Vec<u8>, String)> {
-    let n = engine.dbs.len();
+    let n = engine.keyspace.dbs.len();
     let volatile = volatile_only(policy);
     for _ in 0..n {
         engine.server.eviction_pool.next_db = (engine.server.eviction_pool.next_db + 1) % n.max(1);
         let db = engine.server.eviction_pool.next_db;
         let rng = &mut engine.rng;
         let key = if volatile {
-            engine.dbs[db].random_volatile(|len| rng.index(len)).map(|(k, _)| k.to_vec())
+            engine.keyspace.dbs[db].random_volatile(|len| rng.index(len)).map(|(k, _)| k.to_vec())
         } else {
-            engine.dbs[db].random_key(|len| rng.index(len)).map(|k| k.to_vec())
+            engine.keyspace.dbs[db].random_key(|len| rng.index(len)).map(|k| k.to_vec())
         };
         if let Some(key) = key {
             let reason = if volatile {
@@ -173,8 +178,8 @@ fn pick_from_pool(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize,
     for _ in 0..64 {
         let mut total_keys = 0;
         let mut sampled = 0;
-        for db in 0..engine.dbs.len() {
-            let size = if volatile { engine.dbs[db].volatile_len() } else { engine.dbs[db].len() };
+        for db in 0..engine.keyspace.dbs.len() {
+            let size = if volatile { engine.keyspace.dbs[db].volatile_len() } else { engine.keyspace.dbs[db].len() };
             if size == 0 {
                 continue;
             }
@@ -188,7 +193,7 @@ fn pick_from_pool(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize,
                     break;
                 }
                 let rng = &mut engine.rng;
-                let d = &engine.dbs[db];
+                let d = &engine.keyspace.dbs[db];
                 let picked = if volatile {
                     d.random_volatile(|len| rng.index(len)).map(|(k, e)| (k, e.access, e.expire_at()))
                 } else {
@@ -210,6 +215,7 @@ fn pick_from_pool(engine: &mut Engine, policy: EvictionPolicy) -> Option<(usize,
         }
         while let Some(best) = engine.server.eviction_pool.slots.pop() {
             let exists = engine
+                .keyspace
                 .dbs
                 .get(best.db)
                 .and_then(|d| d.get(&best.key))
@@ -272,7 +278,7 @@ pub fn reject_on_oom(
         return None;
     }
     if is_exec && client.multi.is_some() {
-        return Some(crate::engine::reject_exec(client, spec, crate::errors::OOM.to_string()));
+        return Some(crate::dispatch::reject_exec(client, spec, crate::errors::OOM.to_string()));
     }
     if let Some(m) = client.multi.as_mut() {
         m.aborted = true;
@@ -301,13 +307,13 @@ mod tests {
     }
 
     fn set_ttl(e: &mut Engine, key: &str, at: i64) {
-        assert!(e.dbs[0].set_expire(key.as_bytes(), at));
-        crate::memory::recount(e);
+        assert!(e.keyspace.dbs[0].set_expire(key.as_bytes(), at));
+        e.recount_memory();
     }
 
     /// Sets maxmemory so that exactly `room` bytes must be freed.
     fn squeeze(e: &mut Engine, c: ClientId, room: u64) {
-        let used = memory::used_memory(e);
+        let used = e.used_memory();
         run(e, c, &format!("CONFIG SET maxmemory {}", used - room));
     }
 
@@ -394,7 +400,7 @@ mod tests {
         let mut gone = evicted(&mut e);
         gone.sort();
         assert_eq!(gone, vec!["v:0", "v:2", "v:3"]);
-        assert_eq!(e.dbs[0].len(), 6);
+        assert_eq!(e.keyspace.dbs[0].len(), 6);
     }
 
     #[test]
@@ -414,7 +420,7 @@ mod tests {
             let gone = evicted(&mut e);
             assert_eq!(gone.len(), 5, "{policy}: {gone:?}");
             assert!(gone.iter().all(|k| k.starts_with("v:")), "{policy}: {gone:?}");
-            assert_eq!(e.dbs[0].len(), 20);
+            assert_eq!(e.keyspace.dbs[0].len(), 20);
             // Reads still work when nothing can be evicted.
             assert_eq!(run(&mut e, c, "GET p:1"), crate::reply::Reply::bulk("persistent"));
         }
@@ -445,7 +451,7 @@ mod tests {
             if e.client(c).map(|cl| cl.db) != Some(db) {
                 // SELECT lives in another family; place keys directly.
                 for i in 0..10 {
-                    e.dbs[db].add(format!("k{i}").as_bytes(), crate::value::Value::string("v"));
+                    e.keyspace.dbs[db].add(format!("k{i}").as_bytes(), crate::value::Value::string("v"));
                 }
                 continue;
             }
@@ -453,10 +459,10 @@ mod tests {
                 run(&mut e, c, &format!("SET k{i} v"));
             }
         }
-        memory::recount(&mut e);
+        e.recount_memory();
         squeeze(&mut e, c, 300);
         run(&mut e, c, "PING");
-        let per_db: Vec<usize> = (0..3).map(|d| e.dbs[d].len()).collect();
+        let per_db: Vec<usize> = (0..3).map(|d| e.keyspace.dbs[d].len()).collect();
         assert!(per_db.iter().all(|&n| n < 10), "{per_db:?}");
     }
 
@@ -529,13 +535,14 @@ mod tests {
                 4 => format!("GET key:{k}"),
                 _ => {
                     let key = format!("key:{k}");
-                    if e.dbs[0].contains(key.as_bytes()) {
+                    if e.keyspace.dbs[0].contains(key.as_bytes()) {
                         let at = e.now_ms() + rng.below(5000) as i64;
                         // EXPIRE may live in another family: set the TTL the way it would.
-                        let mark = memory::begin(&mut e, [(0, key.as_bytes())]);
-                        e.dbs[0].set_expire(key.as_bytes(), at);
+                        let shared = memory::shared_ints(&e.config);
+                        let mark = memory::begin(&mut e.server.memory, &e.keyspace.dbs, shared, [(0, key.as_bytes())]);
+                        e.keyspace.dbs[0].set_expire(key.as_bytes(), at);
                         e.touch_watched(0, key.as_bytes());
-                        memory::end(&mut e, mark, false, false);
+                        memory::end(&mut e.server.memory, &e.keyspace.dbs, shared, mark, false, false);
                     }
                     "PING".to_string()
                 }
@@ -548,9 +555,9 @@ mod tests {
             if step == 1500 {
                 squeeze(&mut e, c, 2000);
             }
-            let tallied: i64 = (0..e.dbs.len()).map(|d| e.server.memory.db_bytes(d)).sum();
+            let tallied: i64 = (0..e.keyspace.dbs.len()).map(|d| e.server.memory.db_bytes(d)).sum();
             let shared = memory::shares_integers(e.config.maxmemory, e.config.maxmemory_policy);
-            let full: i64 = e.dbs[0].iter().map(|(k, en)| memory::entry_cost(k, en, shared) as i64).sum();
+            let full: i64 = e.keyspace.dbs[0].iter().map(|(k, en)| memory::entry_cost(k, en, shared) as i64).sum();
             assert_eq!(tallied, full, "after step {step}: {line}");
         }
         assert!(e.stats.evicted_keys > 0);

@@ -27,16 +27,26 @@
 //!    semantics), `store`, [`db`], [`reply`], `errors`, [`config`] (the
 //!    parameters), numbers ([`float`], `long_double`), [`glob`], `geohash`,
 //!    [`tokenizer`], [`resp`], [`cli_format`].
-//! 2. **Server state**: [`client`], `client_table`, `watch`, `pubsub`,
-//!    [`stats`], `memory`, `eviction`, `aof`, [`notify`], `monitor`,
-//!    `slowlog`, [`snapshot`], [`rdb`] (Redis's RDB format: DUMP/RESTORE
-//!    payloads and whole files), `server_state`, [`access`] (LRU/LFU data).
+//! 2. **Server state**: `keyspace` (the databases, ready keys, the
+//!    changed-key feed), [`client`], `client_table` and `client_registry`
+//!    (the clients, the running one, blocking order, watch hints), `watch`,
+//!    `pubsub`, [`events`], [`stats`], `memory`, `eviction`, `aof`,
+//!    [`notify`], `monitor`, `slowlog`, [`snapshot`], [`rdb`] (Redis's RDB
+//!    format: DUMP/RESTORE payloads and whole files), `server_state`,
+//!    [`access`] (LRU/LFU data). These take the state they need (`&[Db]`,
+//!    the memory tracker, the AOF, the client registry, a pub/sub
+//!    `Outbox`); eviction, snapshot loading and the after-call bookkeeping
+//!    take the whole engine and say why.
 //! 3. **Context and table**: [`command`] (the table's shape and flags),
-//!    `args` (the argument cursor), [`Ctx`] (what a handler sees).
+//!    `args` (the argument cursor), [`Ctx`] in `ctx` (what a handler sees).
 //! 4. **Command families**: [`commands`] (one file per family) and
 //!    `scripting` (the Lua sandbox behind EVAL).
-//! 5. **Dispatch**: [`Engine`] in `engine`: the one place that looks
-//!    commands up and runs them (arity, MULTI, OOM, blocking, bookkeeping).
+//! 5. **Dispatch**: `dispatch` is the one place that looks commands up and
+//!    runs them (arity, MULTI, OOM, bookkeeping); `blocking` serves,
+//!    retries and times out blocked clients; `expiry` holds lazy and active
+//!    expiry and `remove_key`, the single key-removal sequence; [`Engine`]
+//!    in `engine` is the thin facade over all of it (connect, execute,
+//!    tick and the clock, events, read-only accessors).
 //!
 //! docs/engine-guide.md says how to add a command family.
 
@@ -61,10 +71,12 @@ pub mod value;
 pub mod access;
 pub(crate) mod aof;
 pub mod client;
+pub(crate) mod client_registry;
 pub(crate) mod client_table;
 pub mod clock;
 pub mod events;
 pub(crate) mod eviction;
+pub(crate) mod keyspace;
 pub(crate) mod memory;
 pub(crate) mod monitor;
 pub mod notify;
@@ -79,14 +91,18 @@ pub(crate) mod watch;
 // 3. Context and table
 pub(crate) mod args;
 pub mod command;
+pub(crate) mod ctx;
 
 // 4. Command families
 pub mod commands;
 pub mod help;
 pub(crate) mod scripting;
 
-// 5. Dispatch
+// 5. Dispatch and the facade
+pub(crate) mod blocking;
+pub(crate) mod dispatch;
 pub(crate) mod engine;
+pub(crate) mod expiry;
 
 // What the page reads about values and commands
 pub mod inspect;
@@ -97,7 +113,8 @@ mod test_support;
 pub use client::ClientId;
 pub use clock::Clock;
 pub use config::Config;
-pub use engine::{Ctx, Engine, REDIS_VERSION};
+pub use ctx::Ctx;
+pub use engine::{Engine, REDIS_VERSION};
 pub use events::Event;
 pub use reply::Reply;
 pub use resp::Protocol;

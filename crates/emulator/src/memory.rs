@@ -19,7 +19,6 @@
 
 use crate::config::EvictionPolicy;
 use crate::db::{Db, Entry};
-use crate::engine::Engine;
 use crate::value::{StrValue, Value};
 
 /// Redis 7.0.15's `used_memory_startup` on a 64-bit Linux build.
@@ -239,13 +238,14 @@ impl MemoryTracker {
     }
 }
 
-fn shared_ints(engine: &Engine) -> bool {
-    shares_integers(engine.config.maxmemory, engine.config.maxmemory_policy)
+/// Whether small integers are shared objects under this configuration
+/// (see [`shares_integers`]): what every cost below depends on.
+pub fn shared_ints(config: &crate::config::Config) -> bool {
+    shares_integers(config.maxmemory, config.maxmemory_policy)
 }
 
-fn cost_now(engine: &Engine, db: usize, key: &[u8]) -> usize {
-    let shared = shared_ints(engine);
-    engine.dbs.get(db).and_then(|d| d.get(key)).map(|e| entry_cost(key, e, shared)).unwrap_or(0)
+fn cost_now(dbs: &[Db], shared: bool, db: usize, key: &[u8]) -> usize {
+    dbs.get(db).and_then(|d| d.get(key)).map(|e| entry_cost(key, e, shared)).unwrap_or(0)
 }
 
 /// Where a measured command's records begin.
@@ -257,15 +257,19 @@ pub struct Mark {
 }
 
 /// Starts measuring a write command: records the cost of the keys it names
-/// (as (database, key) pairs).
-pub fn begin<'a>(engine: &mut Engine, keys: impl IntoIterator<Item = (usize, &'a [u8])>) -> Mark {
-    let t = &engine.server.memory;
+/// (as (database, key) pairs) in `dbs`.
+pub fn begin<'a>(
+    t: &mut MemoryTracker,
+    dbs: &[Db],
+    shared: bool,
+    keys: impl IntoIterator<Item = (usize, &'a [u8])>,
+) -> Mark {
     let mark = Mark { before: t.before.len(), touched: t.touched.len(), removed: t.removed.len() };
     for (db, key) in keys {
-        let cost = cost_now(engine, db, key);
-        engine.server.memory.before.push(db, key, cost);
+        let cost = cost_now(dbs, shared, db, key);
+        t.before.push(db, key, cost);
     }
-    engine.server.memory.depth += 1;
+    t.depth += 1;
     mark
 }
 
@@ -280,8 +284,7 @@ pub struct Settled {
 /// Finishes measuring: adds the difference for the named keys and counts
 /// other modified keys that now exist as new. Returns what the command
 /// modified (for the dirty counter, and the keys for the AOF if `want_keys`).
-pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool, want_keys: bool) -> Settled {
-    let t = &mut engine.server.memory;
+pub fn end(t: &mut MemoryTracker, dbs: &[Db], shared: bool, mark: Mark, recount_all: bool, want_keys: bool) -> Settled {
     t.depth = t.depth.saturating_sub(1);
     let before = mark.before.min(t.before.len())..t.before.len();
     let touched = mark.touched.min(t.touched.len())..t.touched.len();
@@ -295,23 +298,22 @@ pub fn end(engine: &mut Engine, mark: Mark, recount_all: bool, want_keys: bool) 
         },
     };
     if recount_all {
-        recount(engine);
+        recount(t, dbs, shared);
     } else if before.len() + touched.len() + removed.len() <= SCAN_LIMIT {
-        settle_scanning(engine, before.clone(), touched.clone(), removed.clone());
+        settle_scanning(t, dbs, shared, before.clone(), touched.clone(), removed.clone());
     } else {
-        settle_hashed(engine, before.clone(), touched.clone(), removed.clone());
+        settle_hashed(t, dbs, shared, before.clone(), touched.clone(), removed.clone());
     }
-    let t = &mut engine.server.memory;
     t.before.truncate(before.start);
     t.touched.truncate(touched.start);
     t.removed.truncate(removed.start);
     // An emptied database's tally restarts at zero.
-    for (data, tally) in engine.dbs.iter().zip(engine.server.memory.per_db.iter_mut()) {
+    for (data, tally) in dbs.iter().zip(t.per_db.iter_mut()) {
         if data.is_empty() {
             *tally = 0;
         }
     }
-    note_peak(engine);
+    note_peak(t, dbs);
     settled
 }
 
@@ -321,39 +323,42 @@ type Records = std::ops::Range<usize>;
 /// a removed key that was measured before is settled by its new cost (0),
 /// any other removed key leaves the tally now; a measured key adds its new
 /// cost minus the old; any other modified key that exists now is new.
-fn settle_scanning(engine: &mut Engine, before: Records, touched: Records, removed: Records) {
+fn settle_scanning(
+    t: &mut MemoryTracker,
+    dbs: &[Db],
+    shared: bool,
+    before: Records,
+    touched: Records,
+    removed: Records,
+) {
     for i in removed {
-        let t = &engine.server.memory;
         let (db, key, cost) = t.removed.get(i);
         if !t.before.contains_from(before.start, db, key) {
-            engine.server.memory.add(db, -(cost as i64));
+            t.add(db, -(cost as i64));
         }
     }
     for i in before.clone() {
-        let t = &engine.server.memory;
         let (db, key, old) = t.before.get(i);
         if t.before.seen_in(before.start, i, db, key) {
             continue;
         }
-        let delta = cost_now(engine, db, key) as i64 - old as i64;
-        engine.server.memory.add(db, delta);
+        let delta = cost_now(dbs, shared, db, key) as i64 - old as i64;
+        t.add(db, delta);
     }
     for i in touched.clone() {
-        let t = &engine.server.memory;
         let (db, key, _) = t.touched.get(i);
         if t.before.contains_from(before.start, db, key) || t.touched.seen_in(touched.start, i, db, key) {
             continue;
         }
-        let cost = cost_now(engine, db, key) as i64;
-        engine.server.memory.add(db, cost);
+        let cost = cost_now(dbs, shared, db, key) as i64;
+        t.add(db, cost);
     }
 }
 
 /// The same rules as [`settle_scanning`], for commands with many records.
-fn settle_hashed(engine: &mut Engine, before: Records, touched: Records, removed: Records) {
+fn settle_hashed(t: &mut MemoryTracker, dbs: &[Db], shared: bool, before: Records, touched: Records, removed: Records) {
     let mut deltas: Vec<(usize, i64)> = Vec::new();
     {
-        let t = &engine.server.memory;
         let measured: hashbrown::HashSet<(usize, &[u8])> = before
             .clone()
             .map(|i| {
@@ -371,59 +376,55 @@ fn settle_hashed(engine: &mut Engine, before: Records, touched: Records, removed
         for i in before {
             let (db, key, old) = t.before.get(i);
             if seen.insert((db, key)) {
-                deltas.push((db, cost_now(engine, db, key) as i64 - old as i64));
+                deltas.push((db, cost_now(dbs, shared, db, key) as i64 - old as i64));
             }
         }
         for i in touched {
             let (db, key, _) = t.touched.get(i);
             if seen.insert((db, key)) {
-                deltas.push((db, cost_now(engine, db, key) as i64));
+                deltas.push((db, cost_now(dbs, shared, db, key) as i64));
             }
         }
     }
     for (db, delta) in deltas {
-        engine.server.memory.add(db, delta);
+        t.add(db, delta);
     }
 }
 
 /// A key left the dataset by expiry or eviction: its cost leaves the
 /// tally (settled when the running write command, if any, finishes).
-pub fn on_removed(engine: &mut Engine, db: usize, key: &[u8], entry: &Entry) {
-    let cost = entry_cost(key, entry, shared_ints(engine));
-    let tracker = &mut engine.server.memory;
-    if tracker.depth > 0 {
-        tracker.removed.push(db, key, cost);
+pub fn on_removed(t: &mut MemoryTracker, shared: bool, db: usize, key: &[u8], entry: &Entry) {
+    let cost = entry_cost(key, entry, shared);
+    if t.depth > 0 {
+        t.removed.push(db, key, cost);
     } else {
-        tracker.add(db, -(cost as i64));
+        t.add(db, -(cost as i64));
     }
 }
 
 /// Recomputes every database's tally from scratch.
-pub fn recount(engine: &mut Engine) {
-    let shared = shared_ints(engine);
-    let totals: Vec<i64> =
-        engine.dbs.iter().map(|d| d.iter().map(|(k, e)| entry_cost(k, e, shared) as i64).sum()).collect();
-    engine.server.memory.per_db = totals;
-    note_peak(engine);
+pub fn recount(t: &mut MemoryTracker, dbs: &[Db], shared: bool) {
+    t.per_db = dbs.iter().map(|d| d.iter().map(|(k, e)| entry_cost(k, e, shared) as i64).sum()).collect();
+    note_peak(t, dbs);
 }
 
-fn note_peak(engine: &mut Engine) {
-    let used = used_memory(engine);
-    if used > engine.server.memory.peak {
-        engine.server.memory.peak = used;
+fn note_peak(t: &mut MemoryTracker, dbs: &[Db]) {
+    let used = used_memory(t, dbs);
+    if used > t.peak {
+        t.peak = used;
     }
 }
 
 /// The dataset part of `used_memory`: every key plus the hash tables.
-pub fn dataset_bytes(engine: &Engine) -> u64 {
-    let keys: i64 = engine.server.memory.per_db.iter().sum();
-    let tables: usize = engine.dbs.iter().map(db_overhead).sum();
+pub fn dataset_bytes(t: &MemoryTracker, dbs: &[Db]) -> u64 {
+    let keys: i64 = t.per_db.iter().sum();
+    let tables: usize = dbs.iter().map(db_overhead).sum();
     keys.max(0) as u64 + tables as u64
 }
 
 /// Redis's `used_memory` as modelled here.
-pub fn used_memory(engine: &Engine) -> u64 {
-    STARTUP_BYTES + dataset_bytes(engine)
+pub fn used_memory(t: &MemoryTracker, dbs: &[Db]) -> u64 {
+    STARTUP_BYTES + dataset_bytes(t, dbs)
 }
 
 /// `1.50M`-style rendering used by INFO (`bytesToHuman`).
@@ -442,20 +443,6 @@ pub fn human(bytes: u64) -> String {
         format!("{:.2}T", b / (K * K * K * K))
     } else {
         format!("{:.2}P", b / (K * K * K * K * K))
-    }
-}
-
-impl Engine {
-    /// `used_memory` as INFO reports it (for the page's memory gauge).
-    pub fn used_memory(&self) -> u64 {
-        used_memory(self)
-    }
-
-    /// MEMORY USAGE's figure for a key, without touching access data or
-    /// expiring it (for the key browser).
-    pub fn memory_usage_of(&self, db: usize, key: &[u8]) -> Option<usize> {
-        let entry = self.dbs.get(db)?.get(key)?;
-        (!entry.is_expired(self.now_ms())).then(|| usage_of(key, entry))
     }
 }
 

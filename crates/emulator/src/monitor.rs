@@ -2,8 +2,8 @@
 //! status line, `1700000000.123456 [0 127.0.0.1:5000] "SET" "k" "v"`.
 
 use crate::client::Client;
-use crate::engine::Engine;
-use crate::events::Event;
+use crate::client_registry::ClientRegistry;
+use crate::events::{Event, EventQueue};
 use crate::reply::Reply;
 
 /// Redis's `sdscatrepr`: a quoted string with C-style escapes.
@@ -36,22 +36,25 @@ pub fn line(now_us: i64, db: usize, client_addr: &str, argv: &[Vec<u8>]) -> Stri
     s
 }
 
-/// Sends the line for a just-executed command to every monitoring client.
-pub fn feed(engine: &mut Engine, client: &Client, argv: &[Vec<u8>]) {
-    let mut monitors: Vec<crate::ClientId> = Vec::new();
-    if engine.others_may_monitor {
-        monitors.extend(engine.clients.values().filter(|c| c.monitor).map(|c| c.id));
-        engine.others_may_monitor = !monitors.is_empty();
-    }
+/// Sends the line for a just-executed command (run by `client`, which is
+/// out of the table meanwhile, at `now_us`) to every monitoring client.
+pub(crate) fn feed(
+    clients: &mut ClientRegistry,
+    events: &mut EventQueue,
+    now_us: i64,
+    client: &Client,
+    argv: &[Vec<u8>],
+) {
+    let mut monitors = clients.monitors();
     if client.monitor && !monitors.contains(&client.id) {
         monitors.push(client.id);
     }
     if monitors.is_empty() {
         return;
     }
-    let text = line(engine.clock.now_us(), client.db, &client.addr, argv);
+    let text = line(now_us, client.db, &client.addr, argv);
     for id in monitors {
-        engine.push_event(Event::Deliver { client: id, reply: Reply::status(text.clone()) });
+        events.push(Event::Deliver { client: id, reply: Reply::status(text.clone()) });
     }
 }
 

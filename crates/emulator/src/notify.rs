@@ -2,7 +2,7 @@
 //! the two channels Redis publishes on, `__keyspace@<db>__:<key>` (message:
 //! the event) and `__keyevent@<db>__:<event>` (message: the key).
 
-use crate::engine::Engine;
+use crate::pubsub::Outbox;
 
 pub const KEYSPACE: u32 = 1 << 0; // K
 pub const KEYEVENT: u32 = 1 << 1; // E
@@ -78,26 +78,27 @@ pub fn flags_to_string(flags: u32) -> String {
     s
 }
 
-/// Publishes the notification for `event` on `key` if `class` is enabled.
-pub fn notify(engine: &mut Engine, db: usize, class: u32, event: &str, key: &[u8]) {
-    let flags = engine.config.notify_keyspace_events;
+/// Publishes the notification for `event` on `key` if `class` is enabled
+/// in `flags` (`notify-keyspace-events`).
+pub(crate) fn notify(out: &mut Outbox, flags: u32, db: usize, class: u32, event: &str, key: &[u8]) {
     if flags & class == 0 {
         return;
     }
     if flags & KEYSPACE != 0 {
         let mut channel = format!("__keyspace@{db}__:").into_bytes();
         channel.extend_from_slice(key);
-        crate::pubsub::publish(engine, &channel, event.as_bytes());
+        crate::pubsub::publish(out, &channel, event.as_bytes());
     }
     if flags & KEYEVENT != 0 {
         let channel = format!("__keyevent@{db}__:{event}").into_bytes();
-        crate::pubsub::publish(engine, &channel, key);
+        crate::pubsub::publish(out, &channel, key);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Engine;
 
     #[test]
     fn flags_round_trip() {
@@ -138,7 +139,7 @@ mod tests {
         engine.config.notify_keyspace_events = parse_flags(b"KEA").unwrap_or(0);
         let _ = engine.execute_line(listener, "PSUBSCRIBE __key*@0__:*");
         let _ = engine.execute_line(me, "SET k v");
-        engine.dbs[0].set_expire(b"k", 1_100);
+        engine.keyspace.dbs[0].set_expire(b"k", 1_100);
         let _ = engine.drain_events();
         engine.clock.advance_ms(200);
         let _ = engine.execute_line(me, "GET k");
@@ -148,7 +149,7 @@ mod tests {
         ];
         assert_eq!(messages(&mut engine, listener), expected);
         let _ = engine.execute_line(me, "SET k v");
-        engine.dbs[0].set_expire(b"k", 1_300);
+        engine.keyspace.dbs[0].set_expire(b"k", 1_300);
         let _ = engine.drain_events();
         engine.advance_clock(200);
         assert_eq!(messages(&mut engine, listener), expected);

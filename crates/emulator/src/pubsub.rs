@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::client::ClientId;
-use crate::engine::Engine;
-use crate::events::Event;
+use crate::client_registry::ClientRegistry;
+use crate::events::{Event, EventQueue};
 use crate::glob::glob_match;
 use crate::reply::Reply;
 use crate::resp::Protocol;
@@ -97,16 +97,25 @@ pub fn frame(proto: Protocol, items: Vec<Reply>) -> Reply {
     }
 }
 
+/// What publishing reads and writes: the subscriptions, the clients (each
+/// message is framed in its receiver's protocol) and the event queue the
+/// messages go to.
+pub(crate) struct Outbox<'a> {
+    pub subscriptions: &'a PubSub,
+    pub clients: &'a ClientRegistry,
+    pub events: &'a mut EventQueue,
+}
+
 /// PUBLISH: delivers `message` to channel then pattern subscribers and
 /// returns how many clients received it.
-pub fn publish(engine: &mut Engine, channel: &[u8], message: &[u8]) -> usize {
+pub(crate) fn publish(out: &mut Outbox, channel: &[u8], message: &[u8]) -> usize {
     let mut deliveries = Vec::new();
-    if let Some(subs) = engine.pubsub.channels.get(channel) {
+    if let Some(subs) = out.subscriptions.channels.get(channel) {
         for &id in subs {
             deliveries.push((id, vec![Reply::bulk_str("message"), Reply::bulk(channel), Reply::bulk(message)]));
         }
     }
-    for (pattern, subs) in &engine.pubsub.patterns {
+    for (pattern, subs) in &out.subscriptions.patterns {
         if glob_match(pattern, channel, false) {
             for &id in subs {
                 deliveries.push((
@@ -121,13 +130,13 @@ pub fn publish(engine: &mut Engine, channel: &[u8], message: &[u8]) -> usize {
             }
         }
     }
-    deliver_all(engine, deliveries)
+    deliver_all(out, deliveries)
 }
 
 /// SPUBLISH: delivers to shard-channel subscribers (`smessage`).
-pub fn spublish(engine: &mut Engine, channel: &[u8], message: &[u8]) -> usize {
-    let deliveries: Vec<_> = engine
-        .pubsub
+pub(crate) fn spublish(out: &mut Outbox, channel: &[u8], message: &[u8]) -> usize {
+    let deliveries: Vec<_> = out
+        .subscriptions
         .shard_channels
         .get(channel)
         .map(|subs| {
@@ -136,17 +145,14 @@ pub fn spublish(engine: &mut Engine, channel: &[u8], message: &[u8]) -> usize {
                 .collect()
         })
         .unwrap_or_default();
-    deliver_all(engine, deliveries)
+    deliver_all(out, deliveries)
 }
 
-fn deliver_all(engine: &mut Engine, deliveries: Vec<(ClientId, Vec<Reply>)>) -> usize {
+fn deliver_all(out: &mut Outbox, deliveries: Vec<(ClientId, Vec<Reply>)>) -> usize {
     let n = deliveries.len();
     for (id, items) in deliveries {
-        let proto = match engine.running {
-            Some((running, proto)) if running == id => proto,
-            _ => engine.protocol_of(id),
-        };
-        engine.push_event(Event::Deliver { client: id, reply: frame(proto, items) });
+        let proto = out.clients.delivery_protocol(id);
+        out.events.push(Event::Deliver { client: id, reply: frame(proto, items) });
     }
     n
 }

@@ -15,6 +15,8 @@ pub struct ServerState {
     pub aof: Aof,
     /// The last SAVE/BGSAVE result (what `dump.rdb` would hold).
     pub last_snapshot: Option<Vec<u8>>,
+    /// When the server started, Unix milliseconds (INFO uptime).
+    pub started_ms: i64,
     /// Unix seconds of the last successful save (LASTSAVE).
     pub last_save_s: i64,
     /// Writes since the last save (`rdb_changes_since_last_save`).
@@ -36,6 +38,7 @@ impl ServerState {
             slowlog: SlowLog::default(),
             aof: Aof::default(),
             last_snapshot: None,
+            started_ms: now_ms,
             last_save_s: now_ms.div_euclid(1000),
             dirty: 0,
             saves: 0,
@@ -58,9 +61,12 @@ fn recounts_memory(spec: &CommandSpec) -> bool {
 }
 
 /// Bookkeeping before a command runs: write commands have the keys they
-/// name measured (memory accounting).
+/// name in `dbs` measured by the memory tracker (`shared`: see
+/// [`crate::memory::shared_ints`]).
 pub fn before_call(
-    engine: &mut Engine,
+    tracker: &mut crate::memory::MemoryTracker,
+    dbs: &[crate::db::Db],
+    shared: bool,
     db: usize,
     spec: &CommandSpec,
     argv: &[Vec<u8>],
@@ -68,8 +74,9 @@ pub fn before_call(
     if !spec.has(flags::WRITE) {
         return None;
     }
-    let extra = keys_outside_spec(spec, argv, db, engine.dbs.len());
-    Some(crate::memory::begin(engine, spec.keys.iter(argv).map(|k| (db, k)).chain(extra)))
+    let extra = keys_outside_spec(spec, argv, db, dbs.len());
+    let keys = spec.keys.iter(argv).map(|k| (db, k)).chain(extra);
+    Some(crate::memory::begin(tracker, dbs, shared, keys))
 }
 
 /// Keys a write command may overwrite that its key specification does not
@@ -108,7 +115,10 @@ fn keys_outside_spec<'a>(spec: &CommandSpec, argv: &'a [Vec<u8>], db: usize, dbs
 }
 
 /// Bookkeeping after a command ran: memory, dirty counter, AOF, slow log
-/// and the MONITOR feed.
+/// and the MONITOR feed. Takes the whole engine because it settles every
+/// one of those in turn: the keyspace and the memory tracker, the AOF, the
+/// slow log (with the configuration and the clock), and the monitors among
+/// the clients with the event queue.
 pub fn after_call(
     engine: &mut Engine,
     client: &Client,
@@ -120,12 +130,16 @@ pub fn after_call(
 ) {
     if let Some(mark) = measured {
         let logging = engine.server.aof.is_enabled();
-        let settled = crate::memory::end(engine, mark, recounts_memory(spec), logging);
+        let shared = crate::memory::shared_ints(&engine.config);
+        let (tracker, dbs) = (&mut engine.server.memory, &engine.keyspace.dbs);
+        let settled = crate::memory::end(tracker, dbs, shared, mark, recounts_memory(spec), logging);
         let changed =
             if settled.modified == 0 && recounts_memory(spec) && !reply.is_error() { 1 } else { settled.modified };
         engine.server.dirty += changed as u64;
         if logging {
-            crate::aof::after_command(engine, client.db, spec, argv, reply, &settled.keys);
+            let now = engine.now_ms();
+            let (aof, dbs) = (&mut engine.server.aof, &engine.keyspace.dbs);
+            crate::aof::after_command(aof, dbs, now, client.db, spec, argv, reply, &settled.keys);
         }
     }
     if !spec.has(flags::SKIP_SLOWLOG) && !matches!(reply, Reply::Blocked) {
@@ -136,6 +150,7 @@ pub fn after_call(
         engine.server.slowlog.record(threshold, max_len, argv, elapsed_us, time_s, &client.addr, name);
     }
     if !spec.has(flags::SKIP_MONITOR) && !spec.has(flags::ADMIN) && !matches!(reply, Reply::Blocked) {
-        crate::monitor::feed(engine, client, argv);
+        let now_us = engine.clock.now_us();
+        crate::monitor::feed(&mut engine.clients, &mut engine.events, now_us, client, argv);
     }
 }

@@ -92,14 +92,13 @@ struct StoredKey {
     commands: Vec<Vec<Vec<u8>>>,
 }
 
-/// Serialises the dataset. Keys already expired are left out.
-pub fn encode(engine: &Engine) -> Vec<u8> {
-    let now = engine.now_ms();
+/// Serialises the databases `dbs`. Keys already expired at `now` are left out.
+pub fn encode(dbs: &[Db], now: i64) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&now.to_le_bytes());
-    let dbs: Vec<(usize, &Db)> = engine.dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()).collect();
+    let dbs: Vec<(usize, &Db)> = dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()).collect();
     out.extend_from_slice(&(dbs.len() as u32).to_le_bytes());
     for (index, db) in dbs {
         out.extend_from_slice(&(index as u32).to_le_bytes());
@@ -222,6 +221,8 @@ fn decode(bytes: &[u8]) -> Result<Vec<(usize, Vec<StoredKey>)>, SnapshotError> {
 
 /// A scratch engine with the same configuration minus side effects
 /// (no eviction, no notifications, no AOF), used to rebuild values.
+/// Values are rebuilt by running commands, so this takes (and makes) a
+/// whole engine.
 fn scratch_engine(engine: &Engine) -> Engine {
     let mut config = engine.config.clone();
     config.maxmemory = 0;
@@ -230,7 +231,9 @@ fn scratch_engine(engine: &Engine) -> Engine {
     Engine::new(Clock::manual(engine.now_ms()), 0x5eed, config)
 }
 
-/// Rebuilds databases from decoded keys; keys whose TTL already passed are skipped.
+/// Rebuilds databases from decoded keys; keys whose TTL already passed are
+/// skipped. Takes the engine for its configuration and clock, which the
+/// scratch engine that replays the values copies.
 fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Vec<Db>, u64, u64), SnapshotError> {
     let now = engine.now_ms();
     let keep_access = !matches!(
@@ -244,7 +247,7 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
     let me = scratch.connect("snapshot:load");
     let (mut loaded, mut expired) = (0u64, 0u64);
     for (index, keys) in decoded {
-        if index >= scratch.dbs.len() {
+        if index >= scratch.keyspace.dbs.len() {
             return Err(SnapshotError::Corrupt(format!("database {index} does not exist here")));
         }
         if let Some(c) = scratch.clients.get_mut(&me) {
@@ -255,7 +258,7 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
                 expired += 1;
                 continue;
             }
-            if k.commands.is_empty() || scratch.dbs[index].contains(&k.key) {
+            if k.commands.is_empty() || scratch.keyspace.dbs[index].contains(&k.key) {
                 return Err(SnapshotError::Corrupt("a key is stored twice or without a value".into()));
             }
             for argv in k.commands {
@@ -264,42 +267,44 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
                     return Err(SnapshotError::ReplayFailed { key: k.key, error: e.into_owned() });
                 }
             }
-            if !scratch.dbs[index].contains(&k.key) {
+            if !scratch.keyspace.dbs[index].contains(&k.key) {
                 return Err(SnapshotError::ReplayFailed { key: k.key, error: "the commands did not create it".into() });
             }
             if k.expire_ms >= 0 {
-                scratch.dbs[index].set_expire(&k.key, k.expire_ms);
+                scratch.keyspace.dbs[index].set_expire(&k.key, k.expire_ms);
             }
             if keep_access {
-                if let Some(e) = scratch.dbs[index].get_mut(&k.key) {
+                if let Some(e) = scratch.keyspace.dbs[index].get_mut(&k.key) {
                     e.access = k.access;
                 }
             }
             loaded += 1;
         }
     }
-    let dbs = std::mem::take(&mut scratch.dbs);
+    let dbs = std::mem::take(&mut scratch.keyspace.dbs);
     Ok((dbs, loaded, expired))
 }
 
 /// Swaps freshly built databases in: access data restarts, WATCHes on the
-/// old data are invalidated, memory is recounted.
+/// old data are invalidated, memory is recounted. Takes the whole engine:
+/// it replaces the keyspace and resets the clients' WATCHes, the eviction
+/// pool and the memory tallies together.
 fn install(engine: &mut Engine, dbs: Vec<Db>) {
-    engine.dbs = dbs;
-    engine.note_bulk_change();
+    engine.keyspace.dbs = dbs;
+    engine.keyspace.note_bulk_change();
     for c in engine.clients.values_mut() {
         if !c.watched.is_empty() {
             c.watch_dirty = true;
         }
     }
     engine.server.eviction_pool.clear();
-    crate::memory::recount(engine);
+    engine.recount_memory();
 }
 
 impl Engine {
     /// The whole dataset as a versioned, checksummed snapshot.
     pub fn snapshot(&self) -> Vec<u8> {
-        encode(self)
+        encode(&self.keyspace.dbs, self.now_ms())
     }
 
     /// Replaces the dataset with a snapshot's. On any error the current
@@ -322,13 +327,13 @@ impl Engine {
     /// databases. On an error the current data is left as it was.
     pub fn replay_aof(&mut self, log: &[Vec<Vec<u8>>]) -> Result<(), SnapshotError> {
         let mut scratch = scratch_engine(self);
-        scratch.loading = true;
+        scratch.keyspace.set_loading(true);
         let me = scratch.connect("aof:replay");
         for argv in log {
             if argv.first().is_some_and(|c| c.eq_ignore_ascii_case(b"SELECT")) {
                 let db = argv.get(1).and_then(|d| std::str::from_utf8(d).ok()).and_then(|d| d.parse::<usize>().ok());
                 match (db, scratch.clients.get_mut(&me)) {
-                    (Some(db), Some(c)) if db < scratch.dbs.len() => c.db = db,
+                    (Some(db), Some(c)) if db < scratch.keyspace.dbs.len() => c.db = db,
                     _ => return Err(SnapshotError::Corrupt("bad SELECT in the log".into())),
                 }
                 continue;
@@ -338,7 +343,7 @@ impl Engine {
                 return Err(SnapshotError::ReplayFailed { key, error: e.into_owned() });
             }
         }
-        let dbs = std::mem::take(&mut scratch.dbs);
+        let dbs = std::mem::take(&mut scratch.keyspace.dbs);
         install(self, dbs);
         Ok(())
     }

@@ -8,8 +8,8 @@
 //! so it does not dirty the watcher (Redis 7.0).
 
 use crate::client::Client;
+use crate::client_registry::ClientRegistry;
 use crate::db::Db;
-use crate::engine::Engine;
 
 /// Starts watching `key` of `db` (a key already watched is not added twice).
 /// `expired` says the key exists but its TTL has already passed.
@@ -61,10 +61,15 @@ pub fn watched_key_expired(client: &Client, dbs: &[Db], now_ms: i64) -> bool {
 ///
 /// `caller` is the client running the command, which the engine holds
 /// apart from its client table meanwhile.
-pub fn touch_all_watched_in_db(engine: &mut Engine, caller: &mut Client, emptied: usize, replaced_with: Option<usize>) {
-    let now = engine.now_ms();
-    let dbs = &engine.dbs;
-    let clients = engine.clients.values_mut().chain(std::iter::once(caller));
+pub(crate) fn touch_all_watched_in_db(
+    clients: &mut ClientRegistry,
+    dbs: &[Db],
+    now: i64,
+    caller: &mut Client,
+    emptied: usize,
+    replaced_with: Option<usize>,
+) {
+    let clients = clients.values_mut().chain(std::iter::once(caller));
     for client in clients {
         if client.watch_dirty {
             continue;
@@ -132,8 +137,9 @@ mod tests {
         // Swapping db 0 with db 2 (empty): `a` existed in db 0, so `me` is
         // dirty; `other` watches db 1 only.
         let mut client = e.clients.remove(&other).expect("client");
-        super::touch_all_watched_in_db(&mut e, &mut client, 0, Some(2));
-        super::touch_all_watched_in_db(&mut e, &mut client, 2, Some(0));
+        let now = e.now_ms();
+        super::touch_all_watched_in_db(&mut e.clients, &e.keyspace.dbs, now, &mut client, 0, Some(2));
+        super::touch_all_watched_in_db(&mut e.clients, &e.keyspace.dbs, now, &mut client, 2, Some(0));
         e.clients.insert(other, client);
         assert!(e.client(me).is_some_and(|c| c.watch_dirty));
         assert!(e.client(other).is_some_and(|c| !c.watch_dirty));

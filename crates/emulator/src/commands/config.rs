@@ -166,11 +166,12 @@ fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 fn apply_changes(ctx: &mut Ctx, before: &Config) {
     let engine = &mut *ctx.engine;
     if engine.config.appendonly != before.appendonly {
-        crate::aof::set_enabled(engine, engine.config.appendonly);
+        let now = engine.now_ms();
+        crate::aof::set_enabled(&mut engine.server.aof, &engine.keyspace.dbs, now, engine.config.appendonly);
     }
     if engine.config.maxmemory != before.maxmemory || engine.config.maxmemory_policy != before.maxmemory_policy {
         // Whether small integers are shared depends on both.
-        crate::memory::recount(engine);
+        engine.recount_memory();
         engine.server.eviction_pool.clear();
     }
     let max_len = engine.config.slowlog_max_len;
@@ -180,7 +181,7 @@ fn apply_changes(ctx: &mut Ctx, before: &Config) {
 /// CONFIG RESETSTAT — also restarts the memory peak from the current use.
 fn config_resetstat(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     ctx.engine.stats.reset();
-    let used = crate::memory::used_memory(ctx.engine);
+    let used = ctx.engine.used_memory();
     ctx.engine.server.memory.peak = used;
     Ok(Reply::OK)
 }

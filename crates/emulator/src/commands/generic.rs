@@ -153,7 +153,7 @@ fn randomkey(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
         let db = ctx.db_index();
         let engine = &mut *ctx.engine;
         let rng = &mut engine.rng;
-        let Some(key) = engine.dbs[db].random_key(|n| rng.index(n)).map(|k| k.to_vec()) else {
+        let Some(key) = engine.keyspace.dbs[db].random_key(|n| rng.index(n)).map(|k| k.to_vec()) else {
             return Ok(Reply::Nil);
         };
         let expired = ctx.db().get(&key).is_some_and(|e| e.is_expired(now));

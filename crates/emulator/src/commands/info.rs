@@ -125,10 +125,10 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("clients_in_timeout_table", timed.to_string());
         }
         "memory" => {
-            let used = memory::used_memory(engine);
+            let used = engine.used_memory();
             let peak = engine.server.memory.peak.max(used);
-            let dataset = memory::dataset_bytes(engine);
-            let tables: u64 = engine.dbs.iter().map(|d| memory::db_overhead(d) as u64).sum();
+            let dataset = memory::dataset_bytes(&engine.server.memory, &engine.keyspace.dbs);
+            let tables: u64 = engine.keyspace.dbs.iter().map(|d| memory::db_overhead(d) as u64).sum();
             let keys_bytes = dataset.saturating_sub(tables);
             let overhead = memory::STARTUP_BYTES + tables;
             let net = used.saturating_sub(memory::STARTUP_BYTES);
@@ -211,7 +211,7 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             }
         }
         "keyspace" => {
-            for (i, db) in engine.dbs.iter().enumerate() {
+            for (i, db) in engine.keyspace.dbs.iter().enumerate() {
                 if db.is_empty() {
                     continue;
                 }

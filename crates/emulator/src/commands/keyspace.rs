@@ -171,7 +171,7 @@ fn db_index(ctx: &Ctx, arg: &[u8]) -> Result<usize, Reply> {
 /// Lazily expires `key` in database `db` and tells whether it exists.
 fn exists_in(ctx: &mut Ctx, db: usize, key: &[u8]) -> bool {
     ctx.engine.expire_if_needed(db, key);
-    ctx.engine.dbs[db].contains(key)
+    ctx.engine.keyspace.dbs[db].contains(key)
 }
 
 /// RENAME and RENAMENX: the source must exist (checked before comparing
@@ -216,8 +216,8 @@ fn renamenx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 /// Stores `entry` under `key` in database `db` (announcing the new key)
 /// and signals the change there.
 fn store_in_db(ctx: &mut Ctx, db: usize, key: &[u8], entry: Entry) {
-    ctx.engine.dbs[db].insert_entry(key, entry);
-    crate::notify::notify(ctx.engine, db, notify::NEW, "new", key);
+    ctx.engine.keyspace.dbs[db].insert_entry(key, entry);
+    ctx.engine.notify_key(db, notify::NEW, "new", key);
     ctx.engine.touch_watched(db, key);
     let saved = ctx.client.db;
     ctx.client.db = db;
@@ -263,14 +263,14 @@ fn copy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         if !opts.replace {
             return Ok(Reply::Integer(0));
         }
-        ctx.engine.dbs[dst_db].remove(dst);
+        ctx.engine.keyspace.dbs[dst_db].remove(dst);
     }
     // A copy is a new object: same value and TTL, fresh access data.
     let mut copied = entry;
     let (now, policy) = (ctx.now_ms(), ctx.config().maxmemory_policy);
     access::init(&mut copied, now, policy);
     store_in_db(ctx, dst_db, dst, copied);
-    crate::notify::notify(ctx.engine, dst_db, notify::GENERIC, "copy_to", dst);
+    ctx.engine.notify_key(dst_db, notify::GENERIC, "copy_to", dst);
     Ok(Reply::Integer(1))
 }
 
@@ -290,7 +290,7 @@ fn move_cmd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     ctx.key_modified(key);
     store_in_db(ctx, dst_db, key, entry);
     ctx.notify(notify::GENERIC, "move_from", key);
-    crate::notify::notify(ctx.engine, dst_db, notify::GENERIC, "move_to", key);
+    ctx.engine.notify_key(dst_db, notify::GENERIC, "move_to", key);
     Ok(Reply::Integer(1))
 }
 
@@ -314,10 +314,12 @@ fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
     // WATCHed keys of either database are invalidated as Redis's
     // touchAllWatchedKeysInDb decides (a key expired at WATCH time does not count).
-    watch::touch_all_watched_in_db(ctx.engine, ctx.client, a, Some(b));
-    watch::touch_all_watched_in_db(ctx.engine, ctx.client, b, Some(a));
-    ctx.engine.dbs.swap(a, b);
-    ctx.engine.note_bulk_change();
+    let now = ctx.now_ms();
+    let (clients, dbs) = (&mut ctx.engine.clients, &ctx.engine.keyspace.dbs);
+    watch::touch_all_watched_in_db(clients, dbs, now, ctx.client, a, Some(b));
+    watch::touch_all_watched_in_db(clients, dbs, now, ctx.client, b, Some(a));
+    ctx.engine.keyspace.dbs.swap(a, b);
+    ctx.engine.keyspace.note_bulk_change();
     // Clients blocked in either database may now find data.
     let blocked: Vec<(usize, Vec<u8>)> = ctx
         .engine
@@ -328,8 +330,8 @@ fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         .flat_map(|bl| bl.keys.iter().map(move |k| (bl.db, k.clone())))
         .collect();
     for (db, key) in blocked {
-        if ctx.engine.dbs[db].contains(&key) && !ctx.engine.ready_keys.contains(&(db, key.clone())) {
-            ctx.engine.ready_keys.push((db, key));
+        if ctx.engine.keyspace.dbs[db].contains(&key) {
+            ctx.engine.keyspace.mark_ready(db, &key);
         }
     }
     Ok(Reply::OK)

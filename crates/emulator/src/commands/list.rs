@@ -907,7 +907,7 @@ pub(crate) mod tests {
     fn blocking_commands_answer_at_once_when_blocking_is_not_allowed() {
         let mut engine = Engine::with_manual_clock(0, 1);
         let me = engine.connect("t:1");
-        engine.no_blocking = 1;
+        engine.clients.forbid_blocking();
         for (line, expected) in [
             ("BLPOP q 0", Reply::NilArray),
             ("BRPOP q 0", Reply::NilArray),

@@ -101,7 +101,7 @@ fn memory_usage(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 /// MEMORY STATS
 fn memory_stats(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     let engine = &*ctx.engine;
-    let used = memory::used_memory(engine);
+    let used = engine.used_memory();
     let peak = engine.server.memory.peak.max(used);
     let startup = memory::STARTUP_BYTES;
     let mut out: Vec<(Reply, Reply)> = vec![
@@ -114,7 +114,7 @@ fn memory_stats(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     ];
     let mut tables = 0u64;
     let mut keys = 0u64;
-    for (i, db) in engine.dbs.iter().enumerate() {
+    for (i, db) in engine.keyspace.dbs.iter().enumerate() {
         if db.is_empty() {
             continue;
         }
@@ -149,7 +149,7 @@ fn memory_stats(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
 /// little data to judge (under 5 MB), or nothing to report. (Fragmentation,
 /// RSS and client-buffer findings need numbers the emulator does not have.)
 fn memory_doctor(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
-    let used = memory::used_memory(ctx.engine);
+    let used = ctx.engine.used_memory();
     let text = if used < 5 * 1024 * 1024 {
         concat!(
             "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used ",

@@ -93,7 +93,8 @@ fn lastsave(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
 
 /// BGREWRITEAOF — the rewrite completes at once.
 fn bgrewriteaof(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
-    crate::aof::rewrite(ctx.engine);
+    let now = ctx.now_ms();
+    crate::aof::rewrite(&mut ctx.engine.server.aof, &ctx.engine.keyspace.dbs, now);
     Ok(Reply::status("Background append only file rewriting started"))
 }
 

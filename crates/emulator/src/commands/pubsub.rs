@@ -317,12 +317,12 @@ fn sunsubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 
 /// PUBLISH channel message
 fn publish(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    Ok(Reply::Integer(publish_message(ctx.engine, &argv[1], &argv[2]) as i64))
+    Ok(Reply::Integer(publish_message(&mut ctx.engine.outbox(), &argv[1], &argv[2]) as i64))
 }
 
 /// SPUBLISH shardchannel message
 fn spublish(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    Ok(Reply::Integer(spublish_message(ctx.engine, &argv[1], &argv[2]) as i64))
+    Ok(Reply::Integer(spublish_message(&mut ctx.engine.outbox(), &argv[1], &argv[2]) as i64))
 }
 
 fn matching_names<'a>(names: impl Iterator<Item = &'a Vec<u8>>, pattern: Option<&Vec<u8>>) -> Reply {

@@ -186,9 +186,11 @@ fn parse_flush_mode(argv: &[Vec<u8>]) -> Result<(), Reply> {
 
 /// Empties one database, invalidating WATCHes on keys that existed.
 pub fn flush_db(ctx: &mut Ctx, db: usize) {
-    crate::watch::touch_all_watched_in_db(ctx.engine, ctx.client, db, None);
-    ctx.engine.dbs[db].clear();
-    ctx.engine.note_bulk_change();
+    let now = ctx.now_ms();
+    let (clients, dbs) = (&mut ctx.engine.clients, &ctx.engine.keyspace.dbs);
+    crate::watch::touch_all_watched_in_db(clients, dbs, now, ctx.client, db, None);
+    ctx.engine.keyspace.dbs[db].clear();
+    ctx.engine.keyspace.note_bulk_change();
 }
 
 /// FLUSHDB [ASYNC|SYNC]

@@ -346,9 +346,9 @@ mod tests {
         let mut e = Engine::with_manual_clock(0, 1);
         let id = e.connect("t");
         run(&mut e, id, "SADD ids 1 2 3");
-        e.dbs[0].set(b"user_1", hash(&[("age", "30"), ("name", "ann")]), false);
-        e.dbs[0].set(b"user_2", hash(&[("age", "20"), ("name", "bob")]), false);
-        e.dbs[0].set(b"user_3", hash(&[("name", "cy")]), false);
+        e.keyspace.dbs[0].set(b"user_1", hash(&[("age", "30"), ("name", "ann")]), false);
+        e.keyspace.dbs[0].set(b"user_2", hash(&[("age", "20"), ("name", "bob")]), false);
+        e.keyspace.dbs[0].set(b"user_3", hash(&[("name", "cy")]), false);
         assert_eq!(run(&mut e, id, "SORT ids BY user_*->age"), "1) \"3\"\n2) \"2\"\n3) \"1\"");
         assert_eq!(
             run(&mut e, id, "SORT ids BY user_*->age GET user_*->name GET user_*->age"),

@@ -852,7 +852,7 @@ mod tests {
         let mut engine = Engine::with_manual_clock(1_700_000_000_000, 1);
         let me = engine.connect("t");
         let list = ListValue::from_items([b"x".to_vec()]);
-        engine.dbs[0].set(b"l", Value::List(Box::new(list)), false);
+        engine.keyspace.dbs[0].set(b"l", Value::List(Box::new(list)), false);
         lines
             .iter()
             .map(|l| match engine.execute_line(me, l) {

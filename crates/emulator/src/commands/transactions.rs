@@ -87,12 +87,12 @@ fn exec(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
         return Err(Reply::error("EXECABORT Transaction discarded because of previous errors."));
     }
     let now = ctx.now_ms();
-    let changed = ctx.client.watch_dirty || watch::watched_key_expired(ctx.client, &ctx.engine.dbs, now);
+    let changed = ctx.client.watch_dirty || watch::watched_key_expired(ctx.client, &ctx.engine.keyspace.dbs, now);
     watch::unwatch_all(ctx.client);
     if changed {
         return Ok(Reply::NilArray);
     }
-    ctx.engine.no_blocking += 1;
+    ctx.engine.clients.forbid_blocking();
     let mut replies = Vec::with_capacity(state.queue.len());
     for queued in &state.queue {
         let reply = match commands::lookup(&queued.argv) {
@@ -101,7 +101,7 @@ fn exec(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
         };
         replies.push(reply);
     }
-    ctx.engine.no_blocking -= 1;
+    ctx.engine.clients.allow_blocking();
     Ok(Reply::Array(replies))
 }
 
@@ -123,7 +123,7 @@ fn watch(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let db = ctx.client.db;
     let now = ctx.now_ms();
     for key in &argv[1..] {
-        let expired = ctx.engine.dbs[db].get(key).is_some_and(|e| e.is_expired(now));
+        let expired = ctx.engine.keyspace.dbs[db].get(key).is_some_and(|e| e.is_expired(now));
         watch::watch_key(ctx.client, db, key, expired);
     }
     Ok(Reply::OK)
@@ -148,7 +148,7 @@ mod tests {
     fn with_ttl(engine: &mut Engine, id: u64, key: &str, ttl_ms: i64) {
         run(engine, id, &format!("SET {key} v"));
         let at = engine.now_ms() + ttl_ms;
-        engine.dbs[0].set_expire(key.as_bytes(), at);
+        engine.keyspace.dbs[0].set_expire(key.as_bytes(), at);
     }
 
     #[test]

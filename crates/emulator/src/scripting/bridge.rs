@@ -68,7 +68,7 @@ pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args:
     let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
     let started_us = ctx.engine.clock.live_us();
     let caller_db = ctx.client.db;
-    ctx.engine.no_blocking += 1;
+    ctx.engine.clients.forbid_blocking();
     let engine = std::mem::replace(&mut *ctx.engine, placeholder_engine());
     let client = std::mem::replace(&mut *ctx.client, Client::new(0, String::new(), 0));
     let bridge = Bridge {
@@ -95,7 +95,7 @@ pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args:
     }
     // A SELECT inside the script does not move the caller.
     ctx.client.db = caller_db;
-    ctx.engine.no_blocking -= 1;
+    ctx.engine.clients.allow_blocking();
     reply
 }
 

@@ -1,0 +1,91 @@
+//! Blocked clients, the engine's side: a command that must wait stores
+//! its state on the client ([`crate::Ctx::block_on`]); keys that received
+//! data are collected as ready ([`crate::Ctx::signal_ready`]); after each
+//! command the clients blocked on them are retried, first blocked first;
+//! ticks answer those whose timeout passed; CLIENT UNBLOCK ends a wait.
+
+use crate::client::ClientId;
+use crate::commands;
+use crate::engine::Engine;
+use crate::events::Event;
+use crate::reply::Reply;
+
+impl Engine {
+    /// Redis's `signalKeyAsReady`, the engine's side: notes `key` as ready
+    /// if a client waits on it (and forgets the "someone may be blocked"
+    /// hint when nobody is).
+    pub(crate) fn signal_ready(&mut self, db: usize, key: &[u8]) {
+        if self.clients.is_blocked_on(db, key) {
+            self.keyspace.mark_ready(db, key);
+        }
+    }
+
+    /// Serves clients blocked on keys that became ready, first blocked first.
+    pub(crate) fn serve_ready_keys(&mut self) {
+        while self.keyspace.has_ready() {
+            for (db, key) in self.keyspace.take_ready() {
+                for id in self.clients.waiting_on(db, &key) {
+                    self.retry_blocked(id);
+                }
+            }
+        }
+    }
+
+    /// Re-runs a blocked client's command; if it no longer blocks, the reply
+    /// is delivered as an event and the client is unblocked.
+    fn retry_blocked(&mut self, id: ClientId) {
+        let Some(mut client) = self.clients.remove(&id) else { return };
+        let Some(blocked) = client.blocked.take() else {
+            self.clients.insert(id, client);
+            return;
+        };
+        let reply = match commands::lookup(&blocked.argv) {
+            commands::Lookup::Found(spec) => {
+                let saved_db = client.db;
+                client.db = blocked.db;
+                self.clients.set_running(Some((id, client.protocol)));
+                let reply = self.call(&mut client, spec, &blocked.argv);
+                self.clients.set_running(None);
+                client.db = saved_db;
+                reply
+            }
+            _ => Reply::NilArray,
+        };
+        if matches!(reply, Reply::Blocked) {
+            // Still nothing to take: keep waiting with the original order.
+            if let Some(b) = client.blocked.as_mut() {
+                b.since_seq = blocked.since_seq;
+                b.deadline_ms = blocked.deadline_ms;
+            }
+        } else {
+            client.blocked = None;
+            self.push_event(Event::Deliver { client: id, reply });
+        }
+        self.clients.put_back(id, client);
+    }
+
+    /// Answers blocked clients whose timeout passed with their timeout reply.
+    pub fn expire_blocked_clients(&mut self) {
+        let now = self.now_ms();
+        for id in self.clients.timed_out(now) {
+            if let Some(c) = self.clients.get_mut(&id) {
+                let reply = commands::blocking_timeout_reply(c.blocked.as_ref());
+                c.blocked = None;
+                self.push_event(Event::Deliver { client: id, reply });
+            }
+        }
+    }
+
+    /// Unblocks a client as CLIENT UNBLOCK does (`error` picks the reply).
+    pub fn unblock_client(&mut self, id: ClientId, error: bool) -> bool {
+        let Some(c) = self.clients.get_mut(&id) else { return false };
+        let Some(blocked) = c.blocked.take() else { return false };
+        let reply = if error {
+            Reply::error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+        } else {
+            commands::blocking_timeout_reply(Some(&blocked))
+        };
+        self.push_event(Event::Deliver { client: id, reply });
+        true
+    }
+}
