@@ -319,7 +319,10 @@ pub fn console(props: &ConsoleProps) -> Html {
                 if hidden > 0 {
                     <p class="line older">{ format!("{hidden} earlier line{} not shown here — \u{201c}Copy transcript\u{201d} has them all", if hidden == 1 { "" } else { "s" }) }</p>
                 }
-                { for shown.map(|(seq, line)| html! { <TranscriptLine key={seq} line={line.clone()} /> }) }
+                { for chunks(shown).into_iter().map(|lines| {
+                    let key = lines[0].0 / CHUNK;
+                    html! { <TranscriptChunk {key} {lines} /> }
+                }) }
                 if blocked {
                     <div class="line waiting">{"(waiting for a reply — Ctrl+C cancels)"}</div>
                 }
@@ -358,7 +361,48 @@ pub fn console(props: &ConsoleProps) -> Html {
     }
 }
 
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
+
+/// Transcript lines per chunk: a command re-renders only the newest chunk,
+/// so its cost does not grow with the transcript.
+const CHUNK: u64 = 50;
+
+/// The drawn lines grouped by `seq / CHUNK`.
+fn chunks<'a>(lines: impl Iterator<Item = (u64, &'a Line)>) -> Vec<Rc<Vec<(u64, Line)>>> {
+    let mut out: Vec<Vec<(u64, Line)>> = Vec::new();
+    for (seq, line) in lines {
+        match out.last_mut() {
+            Some(chunk) if chunk[0].0 / CHUNK == seq / CHUNK => chunk.push((seq, line.clone())),
+            _ => out.push(vec![(seq, line.clone())]),
+        }
+    }
+    out.into_iter().map(Rc::new).collect()
+}
+
+#[derive(Properties)]
+struct TranscriptChunkProps {
+    lines: Rc<Vec<(u64, Line)>>,
+}
+
+/// Lines are only ever appended to a chunk or dropped from its front, so
+/// its first and last lines and its length identify its content.
+impl PartialEq for TranscriptChunkProps {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.lines, &other.lines);
+        a.len() == b.len()
+            && a.first().map(|l| l.0) == b.first().map(|l| l.0)
+            && match (a.last(), b.last()) {
+                (Some(x), Some(y)) => x.0 == y.0 && x.1.same(&y.1),
+                _ => true,
+            }
+    }
+}
+
+#[function_component(TranscriptChunk)]
+fn transcript_chunk(props: &TranscriptChunkProps) -> Html {
+    html! { <>{ for props.lines.iter().map(|(seq, line)| html! { <TranscriptLine key={*seq} line={line.clone()} /> }) }</> }
+}
 
 #[derive(Properties)]
 struct TranscriptLineProps {

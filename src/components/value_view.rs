@@ -240,6 +240,11 @@ fn geo_view(z: &ZSetValue, query: Option<GeoQuery>) -> Html {
     let (west, east, north, south) = (x0, x0 + size, y1, y1 - size);
     let mid_lat = (north + south) / 2.0;
     let across_km = size * 111.32 * mid_lat.to_radians().cos().abs();
+    let names: Vec<String> = points.iter().map(|(m, _)| display_bytes(m)).collect();
+    let spots: Vec<(f64, f64, usize)> =
+        points.iter().zip(&names).map(|((_, p), n)| (px(*p).0, px(*p).1, n.chars().count())).collect();
+    let labels: Vec<(String, f64, f64, &str)> =
+        names.into_iter().zip(place_labels(&spots)).map(|(n, (x, y, a))| (n, x, y, a)).collect();
     html! {
         <>
             <p class="meta">{ format!("{} place{} (geohash scores decoded)", points.len(), if points.len() == 1 { "" } else { "s" }) }
@@ -258,14 +263,12 @@ fn geo_view(z: &ZSetValue, query: Option<GeoQuery>) -> Html {
                         rx={format!("{:.2}", dlon / size * 100.0)} ry={format!("{:.2}", dlat / size * 100.0)} />
                     <circle class="geo-center" cx={format!("{:.2}", px(q.center).0)} cy={format!("{:.2}", px(q.center).1)} r="0.8" />
                 }
-                { for points.iter().map(|(m, p)| {
+                { for points.iter().zip(&labels).map(|((_, p), (name, lx, ly, anchor))| {
                     let (x, y) = px(*p);
-                    let name = display_bytes(m);
-                    let (lx, anchor) = label_x(x, name.chars().count());
                     html! {
                         <g class="geo-point">
                             <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="1.4" />
-                            <text x={format!("{lx:.2}")} y={format!("{:.2}", (y + 1.2).clamp(6.0, 96.0))} text-anchor={anchor}>{ name.clone() }</text>
+                            <text x={format!("{lx:.2}")} y={format!("{ly:.2}")} text-anchor={*anchor}>{ name.clone() }</text>
                             <title>{ format!("{}: {:.6}, {:.6}", name, p.0, p.1) }</title>
                         </g>
                     }
@@ -292,6 +295,37 @@ pub fn label_x(x: f64, chars: usize) -> (f64, &'static str) {
     } else {
         (101.5, "end")
     }
+}
+
+/// Height of one label line in the plane's units.
+const LABEL_LINE: f64 = 4.2;
+
+/// Labels for points at (x, y) with names of `chars` characters: each
+/// beside its point ([`label_x`]), moved down or up a line when it would
+/// cover a label placed before it, and kept inside the plane. Returns
+/// (x, baseline y, anchor) per point.
+pub fn place_labels(points: &[(f64, f64, usize)]) -> Vec<(f64, f64, &'static str)> {
+    let mut placed: Vec<(f64, f64, f64)> = Vec::new(); // (left, right, baseline)
+    let mut out = Vec::new();
+    for &(x, y, chars) in points {
+        let (lx, anchor) = label_x(x, chars);
+        let width = chars as f64 * LABEL_CHAR_WIDTH;
+        let (left, right) = if anchor == "start" { (lx, lx + width) } else { (lx - width, lx) };
+        let base = y + 1.2;
+        let free = |b: f64| placed.iter().all(|&(l, r, pb)| r <= left || l >= right || (pb - b).abs() >= LABEL_LINE);
+        let candidates = (0..12).flat_map(|i| {
+            let step = f64::from((i / 2) + 1) * LABEL_LINE;
+            [base + step, base - step].into_iter().skip(usize::from(i % 2 == 1))
+        });
+        let baseline = std::iter::once(base)
+            .chain(candidates)
+            .map(|b| b.clamp(6.0, 98.0))
+            .find(|&b| free(b))
+            .unwrap_or_else(|| base.clamp(6.0, 98.0));
+        placed.push((left, right, baseline));
+        out.push((lx, baseline, anchor));
+    }
+    out
 }
 
 /// `13.3614° E`, with as many decimals as the drawn span needs.
@@ -373,6 +407,32 @@ mod tests {
                 assert!(right <= 102.0 || w > 100.0, "{x} {chars}");
             }
         }
+    }
+
+    #[test]
+    fn labels_of_nearby_points_do_not_cover_each_other() {
+        // Caltanissetta's long label and Catania's end-anchored one share a row.
+        let placed = place_labels(&[(12.0, 12.0, 7), (88.0, 50.0, 7), (52.0, 50.0, 20)]);
+        let boxes: Vec<(f64, f64, f64)> = placed
+            .iter()
+            .zip([7usize, 7, 20])
+            .map(|(&(x, y, a), n)| {
+                let w = n as f64 * LABEL_CHAR_WIDTH;
+                if a == "start" {
+                    (x, x + w, y)
+                } else {
+                    (x - w, x, y)
+                }
+            })
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart = a.1 <= b.0 || b.1 <= a.0 || (a.2 - b.2).abs() >= LABEL_LINE;
+                assert!(apart, "{a:?} covers {b:?}");
+            }
+            assert!((6.0..=98.0).contains(&a.2));
+        }
+        assert_eq!(placed[0], (14.2, 13.2, "start"), "a lone label stays beside its point");
     }
 
     #[test]

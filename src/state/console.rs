@@ -49,7 +49,7 @@ impl Line {
 }
 
 /// Longest text (in bytes) a transcript line shows before "show all".
-pub const SHORT_BYTES: usize = 2000;
+pub const SHORT_BYTES: usize = 1000;
 /// Most text lines a transcript line shows before "show all".
 pub const SHORT_LINES: usize = 40;
 /// Transcript lines drawn at once; older ones stay in "Copy transcript".

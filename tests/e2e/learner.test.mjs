@@ -257,11 +257,19 @@ test('the geo picture labels its extent and keeps every label inside', async () 
     assert.ok(axes.filter((t) => /° E$/.test(t)).length === 2 && axes.filter((t) => /° N$/.test(t)).length === 2, axes.join(' | '));
     assert.match(axes[4], /^≈ \d+ km across$/);
     const plane = await svg.boundingBox();
+    const boxes = [];
     for (const label of await svg.locator('.geo-point text').all()) {
       const box = await label.boundingBox();
       const name = await label.textContent();
       assert.ok(box.x >= plane.x - 0.5 && box.x + box.width <= plane.x + plane.width + 0.5, `${name} inside horizontally`);
       assert.ok(box.y >= plane.y - 0.5 && box.y + box.height <= plane.y + plane.height + 0.5, `${name} inside vertically`);
+      boxes.push({ name, ...box });
+    }
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        const apart = a.x + a.width <= b.x + 0.5 || b.x + b.width <= a.x + 0.5 || a.y + a.height <= b.y + 0.5 || b.y + b.height <= a.y + 0.5;
+        assert.ok(apart, `${a.name} and ${b.name} do not cover each other`);
+      }
     }
     await svg.scrollIntoViewIfNeeded();
     await screenshot(page, `geo-extent-${viewport.width}`);
