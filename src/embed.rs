@@ -3,8 +3,10 @@
 //! The page inside an iframe posts `{ source: "redis-lab", version: 1,
 //! type, lesson?, challenge?, step?, command? }` messages to its parent —
 //! only when the embedding page named its origin with `parentOrigin=…` in
-//! the URL, and only to that origin. Types: `ready`, `step-run`,
-//! `challenge-passed`, `lesson-completed`.
+//! the URL, and only to that origin. Types: `ready`, `step-run` (one per
+//! block run, with its `commands`), `challenge-passed`, `challenge-failed`
+//! (with the check's words in `message`), `hint-shown` (`hint` is its
+//! number, `text` its words) and `lesson-completed`.
 
 use wasm_bindgen::JsValue;
 
@@ -47,12 +49,21 @@ pub fn valid_origin(s: &str) -> bool {
 }
 
 /// One progress event for the parent page.
+#[derive(Default)]
 pub struct EmbedEvent<'a> {
     pub kind: &'a str,
     pub lesson: Option<&'a str>,
     pub challenge: Option<&'a str>,
+    /// The block's number (1-based) for `step-run`.
     pub step: Option<usize>,
-    pub command: Option<&'a str>,
+    /// The block's commands for `step-run` (the first also goes in `command`).
+    pub commands: Option<&'a [String]>,
+    /// The check's words for `challenge-failed`.
+    pub message: Option<&'a str>,
+    /// The hint's number (1-based) for `hint-shown`…
+    pub hint: Option<usize>,
+    /// …and its words.
+    pub text: Option<&'a str>,
 }
 
 /// Posts `event` to the parent window if it is embedded and an origin was configured.
@@ -76,8 +87,21 @@ pub fn post(options: &EmbedOptions, event: EmbedEvent) {
     if let Some(s) = event.step {
         set("step", JsValue::from_f64(s as f64));
     }
-    if let Some(c) = event.command {
-        set("command", JsValue::from_str(c));
+    if let Some(commands) = event.commands {
+        if let Some(first) = commands.first() {
+            set("command", JsValue::from_str(first));
+        }
+        let list: js_sys::Array = commands.iter().map(|c| JsValue::from_str(c)).collect();
+        set("commands", list.into());
+    }
+    if let Some(m) = event.message {
+        set("message", JsValue::from_str(m));
+    }
+    if let Some(h) = event.hint {
+        set("hint", JsValue::from_f64(h as f64));
+    }
+    if let Some(t) = event.text {
+        set("text", JsValue::from_str(t));
     }
     let _ = parent.post_message(&msg, origin);
 }

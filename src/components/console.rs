@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::state::completion;
-use crate::state::console::{prompt, ConsoleAction, ConsoleState, Line};
+use crate::state::console::{prompt, shortened, ConsoleAction, ConsoleState, Line};
 use crate::state::session::{Dispatched, LabAction, SessionHandle};
 use redis_emulator::help::help_text;
 
@@ -79,10 +79,12 @@ pub fn console(props: &ConsoleProps) -> Html {
             }
         })
     };
-    let (db, blocked) = {
+    let (db, blocked, subscribed) = {
         let engine = handle.lab.engine.borrow();
         let c = engine.client(client_id);
-        (c.map(|c| c.db).unwrap_or(0), c.is_some_and(|c| c.blocked.is_some()))
+        let subscribed =
+            c.is_some_and(|c| !(c.channels.is_empty() && c.patterns.is_empty() && c.shard_channels.is_empty()));
+        (c.map(|c| c.db).unwrap_or(0), c.is_some_and(|c| c.blocked.is_some()), subscribed)
     };
 
     // The new console takes the keyboard (and the panels learn of the new client).
@@ -217,6 +219,19 @@ pub fn console(props: &ConsoleProps) -> Html {
                     handle.lab.dispatch(LabAction::Unblock { client: client_id });
                     handle.after_command();
                 }
+                // Leaves "Reading messages…" as redis-cli's Ctrl-C does (it
+                // reconnects; here the client unsubscribes from everything).
+                "c" | "C" if e.ctrl_key() && subscribed && current.is_empty() => {
+                    e.prevent_default();
+                    for command in ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] {
+                        handle
+                            .lab
+                            .dispatch(LabAction::Run { client: client_id, argv: vec![command.as_bytes().to_vec()] });
+                    }
+                    handle.lab.take_deliveries(client_id);
+                    state.dispatch(ConsoleAction::Arrived { output: "(left subscribed mode)".into(), error: false });
+                    handle.after_command();
+                }
                 _ => {}
             }
         })
@@ -283,10 +298,12 @@ pub fn console(props: &ConsoleProps) -> Html {
 
     let hint = if blocked { None } else { completion::hint(&input) };
     let input_id = format!("console-input-{n}");
+    let (hidden, shown) = state.rendered();
     html! {
         <section class="console" onclick={focus_input} data-client={n.to_string()} aria-label={format!("Console for client {n}")}>
             <div class="console-bar">
-                <span class="console-title">{ format!("client {n}") }<span class="client-id">{ format!(" · id {client_id}") }</span></span>
+                <span class="console-title">{ format!("client {n}") }
+                    <span class="client-id" title="What CLIENT ID answers in this console">{ format!(" · CLIENT ID {client_id}") }</span></span>
                 <span class="console-actions">
                     <button type="button" class="ghost-button" onclick={copy} aria-label={format!("Copy transcript of client {n}")}>
                         { if *copied { "Copied" } else { "Copy transcript" } }
@@ -297,14 +314,25 @@ pub fn console(props: &ConsoleProps) -> Html {
                     }
                 </span>
             </div>
-            <div class="console-log" ref={log_ref} role="log" aria-live="polite" aria-label={format!("Output of client {n}")} tabindex="0">
-                { for state.lines.iter().map(render_line) }
+            <div class="console-log" ref={log_ref} role="log" aria-live="polite" aria-label={format!("Output of client {n}")} tabindex="0"
+                data-seq={(state.dropped + state.lines.len() as u64).to_string()}>
+                if hidden > 0 {
+                    <p class="line older">{ format!("{hidden} earlier line{} not shown here — \u{201c}Copy transcript\u{201d} has them all", if hidden == 1 { "" } else { "s" }) }</p>
+                }
+                { for chunks(shown).into_iter().map(|lines| {
+                    let key = lines[0].0 / CHUNK;
+                    html! { <TranscriptChunk {key} {lines} /> }
+                }) }
                 if blocked {
                     <div class="line waiting">{"(waiting for a reply — Ctrl+C cancels)"}</div>
                 }
             </div>
             <div class="console-input-row">
-                <label class="prompt" for={input_id.clone()}>{ prompt(db) }</label>
+                if subscribed {
+                    <label class="prompt reading" for={input_id.clone()} title="Subscribed: this client only receives messages (UNSUBSCRIBE, PING and Ctrl+C still work)">{"Reading messages... (press Ctrl-C to quit)"}</label>
+                } else {
+                    <label class="prompt" for={input_id.clone()}>{ prompt(db) }</label>
+                }
                 <div class="input-wrap">
                     <div class="hint-layer" aria-hidden="true">
                         <span class="ghost">{ (*input).clone() }</span>
@@ -333,15 +361,119 @@ pub fn console(props: &ConsoleProps) -> Html {
     }
 }
 
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
-fn render_line(line: &Line) -> Html {
-    match line {
-        Line::Input { prompt, text } => html! {
-            <div class="line input"><span class="prompt">{ prompt }</span>{" "}<span class="typed">{ text }</span></div>
-        },
-        Line::Output { text, error } => html! {
-            <pre class={classes!("line", "output", error.then_some("error"))}>{ text }</pre>
-        },
+/// Transcript lines per chunk: a command re-renders only the newest chunk,
+/// so its cost does not grow with the transcript.
+const CHUNK: u64 = 50;
+
+/// The drawn lines grouped by `seq / CHUNK`.
+fn chunks<'a>(lines: impl Iterator<Item = (u64, &'a Line)>) -> Vec<Rc<Vec<(u64, Line)>>> {
+    let mut out: Vec<Vec<(u64, Line)>> = Vec::new();
+    for (seq, line) in lines {
+        match out.last_mut() {
+            Some(chunk) if chunk[0].0 / CHUNK == seq / CHUNK => chunk.push((seq, line.clone())),
+            _ => out.push(vec![(seq, line.clone())]),
+        }
     }
+    out.into_iter().map(Rc::new).collect()
+}
+
+#[derive(Properties)]
+struct TranscriptChunkProps {
+    lines: Rc<Vec<(u64, Line)>>,
+}
+
+/// Lines are only ever appended to a chunk or dropped from its front, so
+/// its first and last lines and its length identify its content.
+impl PartialEq for TranscriptChunkProps {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.lines, &other.lines);
+        a.len() == b.len()
+            && a.first().map(|l| l.0) == b.first().map(|l| l.0)
+            && match (a.last(), b.last()) {
+                (Some(x), Some(y)) => x.0 == y.0 && x.1.same(&y.1),
+                _ => true,
+            }
+    }
+}
+
+#[function_component(TranscriptChunk)]
+fn transcript_chunk(props: &TranscriptChunkProps) -> Html {
+    html! { <>{ for props.lines.iter().map(|(seq, line)| html! { <TranscriptLine key={*seq} line={line.clone()} /> }) }</> }
+}
+
+#[derive(Properties)]
+struct TranscriptLineProps {
+    line: Line,
+}
+
+/// Lines are compared by identity: a long reply is not compared byte by
+/// byte on every render.
+impl PartialEq for TranscriptLineProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.line.same(&other.line)
+    }
+}
+
+/// One transcript line; a long one is shown shortened with "show all"
+/// (and "show less") and "copy" (the whole text).
+#[function_component(TranscriptLine)]
+fn transcript_line(props: &TranscriptLineProps) -> Html {
+    let expanded = use_state(|| false);
+    let copied = use_state(|| false);
+    let full = props.line.text().clone();
+    let short = shortened(&full);
+    let body: Html = match short {
+        Some((head, _)) if !*expanded => html! { <>{ AttrValue::from(head.to_string()) }{"…"}</> },
+        _ => html! { { AttrValue::Rc(full.clone()) } },
+    };
+    let tools = short.map(|(_, hidden)| {
+        let toggle = {
+            let expanded = expanded.clone();
+            Callback::from(move |_: MouseEvent| expanded.set(!*expanded))
+        };
+        let copy = {
+            let full = full.clone();
+            let copied = copied.clone();
+            Callback::from(move |_: MouseEvent| {
+                browser::copy_text(&full);
+                copied.set(true);
+            })
+        };
+        html! {
+            <div class="long-tools">
+                if !*expanded { <span class="long-more">{ format!("{} more character{}", group_digits(hidden), if hidden == 1 { "" } else { "s" }) }</span> }
+                <button type="button" class="ghost-button long-toggle" onclick={toggle} aria-expanded={expanded.to_string()}>
+                    { if *expanded { "show less" } else { "show all" } }
+                </button>
+                <button type="button" class="ghost-button long-copy" onclick={copy}>{ if *copied { "copied" } else { "copy" } }</button>
+            </div>
+        }
+    });
+    // The tools follow the line as a sibling, so the line's text stays
+    // exactly what redis-cli printed.
+    let line = match &props.line {
+        Line::Input { prompt, .. } => html! {
+            <div class="line input"><span class="prompt">{ prompt }</span>{" "}<span class="typed">{ body }</span></div>
+        },
+        Line::Output { error, .. } => html! {
+            <pre class={classes!("line", "output", error.then_some("error"))}>{ body }</pre>
+        },
+    };
+    html! { <>{ line }{ tools.unwrap_or_default() }</> }
+}
+
+/// `5242880` → `5,242,880`.
+fn group_digits(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

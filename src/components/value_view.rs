@@ -236,30 +236,117 @@ fn geo_view(z: &ZSetValue, query: Option<GeoQuery>) -> Html {
     let (x0, y1) = (min.0 - margin, max.1 + margin);
     let size = span + 2.0 * margin;
     let px = |(lon, lat): (f64, f64)| ((lon - x0) / size * 100.0, (y1 - lat) / size * 100.0);
+    // The drawn square's extent: west/east under it, north/south inside its left edge.
+    let (west, east, north, south) = (x0, x0 + size, y1, y1 - size);
+    let mid_lat = (north + south) / 2.0;
+    let across_km = size * 111.32 * mid_lat.to_radians().cos().abs();
+    let names: Vec<String> = points.iter().map(|(m, _)| display_bytes(m)).collect();
+    let spots: Vec<(f64, f64, usize)> =
+        points.iter().zip(&names).map(|((_, p), n)| (px(*p).0, px(*p).1, n.chars().count())).collect();
+    let labels: Vec<(String, f64, f64, &str)> =
+        names.into_iter().zip(place_labels(&spots)).map(|(n, (x, y, a))| (n, x, y, a)).collect();
     html! {
         <>
             <p class="meta">{ format!("{} place{} (geohash scores decoded)", points.len(), if points.len() == 1 { "" } else { "s" }) }
                 if let Some(q) = query { { format!(" · last search: {:.1} km around {:.4}, {:.4}", q.radius_m / 1000.0, q.center.0, q.center.1) } }
             </p>
-            <svg class="geo-plane" viewBox="-2 -2 104 104" role="img" aria-label="Members plotted by longitude and latitude">
+            <svg class="geo-plane" viewBox="-2 -2 104 116" role="img"
+                aria-label={format!("Members plotted by longitude ({} to {}) and latitude ({} to {})", degrees(west, size, 'E', 'W'), degrees(east, size, 'E', 'W'), degrees(south, size, 'N', 'S'), degrees(north, size, 'N', 'S'))}>
                 <rect class="geo-bg" x="-2" y="-2" width="104" height="104" />
+                <text class="geo-axis" x="0.5" y="2.6">{ degrees(north, size, 'N', 'S') }</text>
+                <text class="geo-axis" x="0.5" y="99">{ degrees(south, size, 'N', 'S') }</text>
+                <text class="geo-axis" x="0" y="106.5">{ degrees(west, size, 'E', 'W') }</text>
+                <text class="geo-axis" x="100" y="106.5" text-anchor="end">{ degrees(east, size, 'E', 'W') }</text>
+                <text class="geo-axis geo-scale" x="50" y="112" text-anchor="middle">{ format!("≈ {} across", distance_text(across_km)) }</text>
                 if let Some((q, dlon, dlat)) = circle {
                     <ellipse class="geo-radius" cx={format!("{:.2}", px(q.center).0)} cy={format!("{:.2}", px(q.center).1)}
                         rx={format!("{:.2}", dlon / size * 100.0)} ry={format!("{:.2}", dlat / size * 100.0)} />
                     <circle class="geo-center" cx={format!("{:.2}", px(q.center).0)} cy={format!("{:.2}", px(q.center).1)} r="0.8" />
                 }
-                { for points.iter().map(|(m, p)| {
+                { for points.iter().zip(&labels).map(|((_, p), (name, lx, ly, anchor))| {
                     let (x, y) = px(*p);
                     html! {
                         <g class="geo-point">
                             <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="1.4" />
-                            <text x={format!("{:.2}", x + 2.2)} y={format!("{:.2}", y + 1.2)}>{ display_bytes(m) }</text>
-                            <title>{ format!("{}: {:.6}, {:.6}", display_bytes(m), p.0, p.1) }</title>
+                            <text x={format!("{lx:.2}")} y={format!("{ly:.2}")} text-anchor={*anchor}>{ name.clone() }</text>
+                            <title>{ format!("{}: {:.6}, {:.6}", name, p.0, p.1) }</title>
                         </g>
                     }
                 }) }
             </svg>
         </>
+    }
+}
+
+/// Average width of one label character in the plane's units (3.4 px sans).
+const LABEL_CHAR_WIDTH: f64 = 1.9;
+
+/// Where a point's label goes so it stays inside the plane (-2‥102):
+/// right of the point if it fits there, else left of it (anchored at its
+/// end), else against whichever edge leaves more room.
+pub fn label_x(x: f64, chars: usize) -> (f64, &'static str) {
+    let width = chars as f64 * LABEL_CHAR_WIDTH;
+    if x + 2.2 + width <= 101.5 {
+        (x + 2.2, "start")
+    } else if x - 2.2 - width >= -1.5 {
+        (x - 2.2, "end")
+    } else if x < 50.0 {
+        (-1.5, "start")
+    } else {
+        (101.5, "end")
+    }
+}
+
+/// Height of one label line in the plane's units.
+const LABEL_LINE: f64 = 4.2;
+
+/// Labels for points at (x, y) with names of `chars` characters: each
+/// beside its point ([`label_x`]), moved down or up a line when it would
+/// cover a label placed before it, and kept inside the plane. Returns
+/// (x, baseline y, anchor) per point.
+pub fn place_labels(points: &[(f64, f64, usize)]) -> Vec<(f64, f64, &'static str)> {
+    let mut placed: Vec<(f64, f64, f64)> = Vec::new(); // (left, right, baseline)
+    let mut out = Vec::new();
+    for &(x, y, chars) in points {
+        let (lx, anchor) = label_x(x, chars);
+        let width = chars as f64 * LABEL_CHAR_WIDTH;
+        let (left, right) = if anchor == "start" { (lx, lx + width) } else { (lx - width, lx) };
+        let base = y + 1.2;
+        let free = |b: f64| placed.iter().all(|&(l, r, pb)| r <= left || l >= right || (pb - b).abs() >= LABEL_LINE);
+        let candidates = (0..12).flat_map(|i| {
+            let step = f64::from((i / 2) + 1) * LABEL_LINE;
+            [base + step, base - step].into_iter().skip(usize::from(i % 2 == 1))
+        });
+        let baseline = std::iter::once(base)
+            .chain(candidates)
+            .map(|b| b.clamp(6.0, 98.0))
+            .find(|&b| free(b))
+            .unwrap_or_else(|| base.clamp(6.0, 98.0));
+        placed.push((left, right, baseline));
+        out.push((lx, baseline, anchor));
+    }
+    out
+}
+
+/// `13.3614° E`, with as many decimals as the drawn span needs.
+pub fn degrees(v: f64, span: f64, pos: char, neg: char) -> String {
+    let decimals = if span < 0.1 {
+        4
+    } else if span < 10.0 {
+        2
+    } else {
+        1
+    };
+    format!("{:.*}° {}", decimals, v.abs(), if v < 0.0 { neg } else { pos })
+}
+
+fn distance_text(km: f64) -> String {
+    if km < 1.0 {
+        format!("{:.0} m", km * 1000.0)
+    } else if km < 10.0 {
+        format!("{km:.1} km")
+    } else {
+        format!("{km:.0} km")
     }
 }
 
@@ -295,5 +382,66 @@ fn stream_view(s: &StreamValue) -> Html {
                 </ul>
             }
         </>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_stay_inside_the_plane() {
+        // Catania sits at the right edge of the Sicily example.
+        let (x, anchor) = label_x(88.0, "Catania".len());
+        assert_eq!(anchor, "end");
+        assert!(x - 7.0 * LABEL_CHAR_WIDTH >= -2.0 && x <= 102.0);
+        assert_eq!(label_x(10.0, 7), (12.2, "start"));
+        // Too long for either side: against the nearer edge, still inside.
+        assert_eq!(label_x(40.0, 80).1, "start");
+        for x in [0.0, 12.0, 50.0, 70.0, 100.0] {
+            for chars in [1, 7, 20, 40] {
+                let (lx, anchor) = label_x(x, chars);
+                let w = chars as f64 * LABEL_CHAR_WIDTH;
+                let (left, right) = if anchor == "start" { (lx, lx + w) } else { (lx - w, lx) };
+                assert!(left >= -2.0 || w > 100.0, "{x} {chars}");
+                assert!(right <= 102.0 || w > 100.0, "{x} {chars}");
+            }
+        }
+    }
+
+    #[test]
+    fn labels_of_nearby_points_do_not_cover_each_other() {
+        // Caltanissetta's long label and Catania's end-anchored one share a row.
+        let placed = place_labels(&[(12.0, 12.0, 7), (88.0, 50.0, 7), (52.0, 50.0, 20)]);
+        let boxes: Vec<(f64, f64, f64)> = placed
+            .iter()
+            .zip([7usize, 7, 20])
+            .map(|(&(x, y, a), n)| {
+                let w = n as f64 * LABEL_CHAR_WIDTH;
+                if a == "start" {
+                    (x, x + w, y)
+                } else {
+                    (x - w, x, y)
+                }
+            })
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart = a.1 <= b.0 || b.1 <= a.0 || (a.2 - b.2).abs() >= LABEL_LINE;
+                assert!(apart, "{a:?} covers {b:?}");
+            }
+            assert!((6.0..=98.0).contains(&a.2));
+        }
+        assert_eq!(placed[0], (14.2, 13.2, "start"), "a lone label stays beside its point");
+    }
+
+    #[test]
+    fn extents_are_written_as_degrees_and_distances() {
+        assert_eq!(degrees(13.361389, 2.0, 'E', 'W'), "13.36° E");
+        assert_eq!(degrees(-0.12, 0.02, 'E', 'W'), "0.1200° W");
+        assert_eq!(degrees(-33.9, 40.0, 'N', 'S'), "33.9° S");
+        assert_eq!(distance_text(0.42), "420 m");
+        assert_eq!(distance_text(2.345), "2.3 km");
+        assert_eq!(distance_text(190.2), "190 km");
     }
 }

@@ -5,7 +5,8 @@
 
 use std::rc::Rc;
 
-use redis_lessons::{check_engine, Challenge, CommandBlock, Lesson, Part};
+use redis_emulator::{Clock, Config, Engine};
+use redis_lessons::{check_engine, Audit, Challenge, CommandBlock, Lesson, Mismatch, Part};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -53,7 +54,14 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
 pub fn custom_lesson_page() -> Html {
     let lesson = browser::session_get(CUSTOM_LESSON_KEY).map(|src| redis_lessons::parse_lesson(&src));
     match lesson {
-        Some(Ok(lesson)) => html! { <LessonView lesson={Rc::new(lesson)} embedded={false} /> },
+        Some(Ok(lesson)) => {
+            // The whole file run once on an engine of its own, as the test
+            // suite runs the course: what differs from the file is shown.
+            let report = redis_lessons::audit(&lesson, || {
+                Engine::new(Clock::manual(browser::now_ms() as i64), 42, Config::browser())
+            });
+            html! { <LessonView lesson={Rc::new(lesson)} embedded={false} audit={Some(Rc::new(report))} /> }
+        }
         Some(Err(e)) => {
             html! { <section class="panel"><h1>{"This lesson file has a problem"}</h1><p>{ e.to_string() }</p></section> }
         }
@@ -70,6 +78,9 @@ pub fn custom_lesson_page() -> Html {
 pub struct LessonViewProps {
     pub lesson: Rc<Lesson>,
     pub embedded: bool,
+    /// Set for an author's own lesson file: how it ran against its expectations.
+    #[prop_or_default]
+    pub audit: Option<Rc<Audit>>,
 }
 
 #[function_component(LessonView)]
@@ -84,10 +95,7 @@ pub fn lesson_view(props: &LessonViewProps) -> Html {
         use_effect_with(id.clone(), move |_| {
             if embedded {
                 browser::set_theme(options.theme.as_deref());
-                post(
-                    &options,
-                    EmbedEvent { kind: "ready", lesson: Some(&id), challenge: None, step: None, command: None },
-                );
+                post(&options, EmbedEvent { kind: "ready", lesson: Some(&id), ..Default::default() });
             }
         });
     }
@@ -98,7 +106,8 @@ pub fn lesson_view(props: &LessonViewProps) -> Html {
     let key = format!("{}-{}", props.lesson.id, *generation);
     html! {
         <SessionProvider key={key} persist={false} start={props.lesson.setup.clone()}>
-            <LessonBody lesson={props.lesson.clone()} embedded={props.embedded} options={(*options).clone()} on_reset={reset} />
+            <LessonBody lesson={props.lesson.clone()} embedded={props.embedded} options={(*options).clone()} on_reset={reset}
+                audit={props.audit.clone()} />
         </SessionProvider>
     }
 }
@@ -109,6 +118,7 @@ struct LessonBodyProps {
     embedded: bool,
     options: EmbedOptions,
     on_reset: Callback<()>,
+    audit: Option<Rc<Audit>>,
 }
 
 #[function_component(LessonBody)]
@@ -118,7 +128,9 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
     let show_embed = use_state(|| false);
     let uses_second_client = lesson.command_blocks().any(|b| b.client == 2);
     let (all, _) = course();
-    let pos = all.iter().position(|l| l.id == lesson.id);
+    let author = props.audit.is_some();
+    // An author's file is not part of the course, even if it reuses an id.
+    let pos = all.iter().position(|l| l.id == lesson.id).filter(|_| !author);
     let prev = pos.and_then(|p| p.checked_sub(1)).and_then(|p| all.get(p)).cloned();
     let next = pos.and_then(|p| all.get(p + 1)).cloned();
     let total = lesson.challenges().count();
@@ -138,7 +150,8 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
         }
         Part::Commands(block) => {
             block_index += 1;
-            html! { <RunBlock block={block.clone()} index={block_index} lesson={lesson.id.clone()} options={props.options.clone()} /> }
+            let differs = props.audit.as_ref().map(|a| a.blocks.get(block_index - 1).cloned().unwrap_or_default());
+            html! { <RunBlock block={block.clone()} index={block_index} lesson={lesson.id.clone()} options={props.options.clone()} {differs} /> }
         }
         Part::Challenge(c) => html! {
             <ChallengeCard challenge={c.clone()} lesson={lesson.clone()} options={props.options.clone()} />
@@ -157,7 +170,9 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
         <div class={classes!("lesson-layout", props.embedded.then_some("embedded"))}>
             <article class="lesson-text" aria-labelledby="lesson-title">
                 <header class="lesson-head">
-                    if !props.embedded {
+                    if author {
+                        <p class="crumbs"><Link<Route> to={Route::Home}>{"Lessons"}</Link<Route>>{" · your own lesson file (not part of the course)"}</p>
+                    } else if !props.embedded {
                         <p class="crumbs"><Link<Route> to={Route::Home}>{"Lessons"}</Link<Route>>{ format!(" · {} of {}", pos.map(|p| p + 1).unwrap_or(0), all.len()) }</p>
                     }
                     <h1 id="lesson-title">{ lesson.title.clone() }</h1>
@@ -173,6 +188,10 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
                                 onclick={ let s = show_embed.clone(); Callback::from(move |_| s.set(!*s)) }>{"Embed"}</button>
                         }
                     </div>
+                    if !props.embedded && !author {
+                        <p class="muted data-note">{"Your progress is saved in this browser; the lesson's data is not — after a reload the lesson starts again from its starting data."}</p>
+                    }
+                    if let Some(report) = &props.audit { { audit_summary(report) } }
                     if *show_embed {
                         <div class="embed-snippet">
                             <label for="embed-code">{"Paste this into your course page (set parentOrigin to your site to receive progress events):"}</label>
@@ -214,12 +233,41 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
     }
 }
 
+/// The author's summary: did the file's expected outputs and challenges hold?
+fn audit_summary(report: &Audit) -> Html {
+    let blocks = report.blocks.len();
+    let differing = report.blocks_differing();
+    let mismatches = report.mismatches();
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    html! {
+        <section class={classes!("author-check", (!report.is_clean()).then_some("problems"))} aria-label="Author check" role="status">
+            <h2>{"Author check"}</h2>
+            <p>{ format!("Redis Lab ran this file from start to end: setup, {}, then each challenge before and after its solution.", plural(blocks, "block", "blocks")) }</p>
+            if report.is_clean() {
+                <p class="ok">{ format!("✓ Every one of the {} expected outputs matches, and every challenge fails before its solution and passes after it.", report.compared) }</p>
+            } else {
+                <ul>
+                    if mismatches > 0 {
+                        <li>{ format!("{} of {} differ from what the file expects, in {} — marked below the block.", plural(mismatches, "expected output", "expected outputs"), report.compared, plural(differing, "block", "blocks")) }</li>
+                    }
+                    { for report.challenges.iter().map(|c| html! {
+                        <li>{"Challenge "}<code>{ c.challenge.clone() }</code>{ format!(" {}.", c.message) }</li>
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct RunBlockProps {
     block: CommandBlock,
     index: usize,
     lesson: String,
     options: EmbedOptions,
+    /// For an author's file: where this block's output differs from the file.
+    #[prop_or_default]
+    differs: Option<Vec<Mismatch>>,
 }
 
 /// A runnable block: the commands (and what they print) with a Run button.
@@ -240,18 +288,16 @@ fn run_block(props: &RunBlockProps) -> Html {
                 handle.lab.dispatch(LabAction::Advance { ms: block.advance_ms, now_ms: browser::now_ms() });
             }
             let lines: Vec<String> = block.steps.iter().map(|s| s.command.clone()).collect();
-            for line in &lines {
-                post(
-                    &options,
-                    EmbedEvent {
-                        kind: "step-run",
-                        lesson: Some(&lesson),
-                        challenge: None,
-                        step: Some(index),
-                        command: Some(line),
-                    },
-                );
-            }
+            post(
+                &options,
+                EmbedEvent {
+                    kind: "step-run",
+                    lesson: Some(&lesson),
+                    step: Some(index),
+                    commands: Some(&lines),
+                    ..Default::default()
+                },
+            );
             handle.lab.queue_lines(block.client, lines);
             handle.after_command();
             ran.set(true);
@@ -277,6 +323,21 @@ fn run_block(props: &RunBlockProps) -> Html {
                 }) }
             </pre>
             <button class="button primary run-button" {onclick} aria-label={format!("{label}: block {}", props.index)}>{ format!("▶ {label}") }</button>
+            if let Some(differs) = props.differs.as_ref().filter(|d| !d.is_empty()) {
+                <div class="block-differs" role="note" aria-label={format!("Block {} differs from the file", props.index)}>
+                    <p>{ format!("⚠ Block {}: the emulator prints something else than the file says.", props.index) }</p>
+                    { for differs.iter().map(|m| html! {
+                        <dl class="mismatch">
+                            <dt>{"Command"}</dt><dd><code>{ m.command.clone() }</code>
+                                { m.client.map(|c| format!(" (what client {c} receives)")).unwrap_or_default() }</dd>
+                            <dt>{"The file expects"}</dt><dd><pre>{ m.expected.clone() }</pre></dd>
+                            <dt>{"Redis Lab prints"}</dt><dd><pre>{ if m.got.is_empty() { "(nothing)".to_string() } else { m.got.clone() } }</pre></dd>
+                        </dl>
+                    }) }
+                </div>
+            } else if props.differs.is_some() {
+                <p class="block-matches">{"✓ matches the file"}</p>
+            }
         </div>
     }
 }
@@ -317,21 +378,14 @@ fn challenge_card(props: &ChallengeProps) -> Html {
                         kind: "challenge-passed",
                         lesson: Some(&lesson.id),
                         challenge: Some(&challenge.id),
-                        step: None,
-                        command: None,
+                        ..Default::default()
                     },
                 );
                 let completes = all.iter().all(|id| *id == challenge.id || progress_now.is_passed(&lesson.id, id));
                 if completes {
                     post(
                         &options,
-                        EmbedEvent {
-                            kind: "lesson-completed",
-                            lesson: Some(&lesson.id),
-                            challenge: None,
-                            step: None,
-                            command: None,
-                        },
+                        EmbedEvent { kind: "lesson-completed", lesson: Some(&lesson.id), ..Default::default() },
                     );
                 }
                 dispatch.emit(ProgressAction::Passed {
@@ -339,8 +393,49 @@ fn challenge_card(props: &ChallengeProps) -> Html {
                     challenge: challenge.id.clone(),
                     all,
                 });
+            } else {
+                // What the learner reads, as plain text (no Markdown backticks).
+                let words: Vec<String> = v
+                    .failures
+                    .iter()
+                    .map(|f| redis_lessons::markdown::plain_text(&redis_lessons::markdown::parse_inline(&f.message)))
+                    .collect();
+                post(
+                    &options,
+                    EmbedEvent {
+                        kind: "challenge-failed",
+                        lesson: Some(&lesson.id),
+                        challenge: Some(&challenge.id),
+                        message: Some(&words.join(" ")),
+                        ..Default::default()
+                    },
+                );
             }
             verdict.set(Some(v));
+        })
+    };
+    let show_hint = {
+        let hints = hints.clone();
+        let all = c.hints.clone();
+        let options = props.options.clone();
+        let lesson = props.lesson.id.clone();
+        let challenge = c.id.clone();
+        Callback::from(move |_: MouseEvent| {
+            let n = *hints + 1;
+            if let Some(text) = all.get(n - 1) {
+                post(
+                    &options,
+                    EmbedEvent {
+                        kind: "hint-shown",
+                        lesson: Some(&lesson),
+                        challenge: Some(&challenge),
+                        hint: Some(n),
+                        text: Some(text),
+                        ..Default::default()
+                    },
+                );
+            }
+            hints.set(n);
         })
     };
     let run_solution = {
@@ -358,7 +453,7 @@ fn challenge_card(props: &ChallengeProps) -> Html {
             <div class="row-buttons">
                 <button class="button primary" onclick={check}>{"Check"}</button>
                 if *hints < c.hints.len() {
-                    <button class="soft-button" onclick={ let h = hints.clone(); Callback::from(move |_| h.set(*h + 1)) }>
+                    <button class="soft-button" onclick={show_hint}>
                         { format!("Show a hint ({} of {})", *hints + 1, c.hints.len()) }
                     </button>
                 }
@@ -372,10 +467,13 @@ fn challenge_card(props: &ChallengeProps) -> Html {
                     Some(v) if v.passed => html! { <p class="verdict ok">{"✓ Well done — the check passed."}</p> },
                     Some(v) => html! {
                         <div class="verdict no">
-                            <p>{"Not yet. This is what the check saw:"}</p>
+                            <p class="verdict-head">{"Not yet."}</p>
                             <ul>
-                                { for v.failures.iter().map(|(cmd, want, got)| html! {
-                                    <li><code>{ cmd.clone() }</code>{" printed "}<code>{ got.clone() }</code>{", expected "}<code>{ want.strip_prefix('~').map(|p| format!("something like {p}")).unwrap_or_else(|| want.clone()) }</code></li>
+                                { for v.failures.iter().map(|f| html! {
+                                    <li>
+                                        <span class="verdict-words">{ render_words(&f.message) }</span>
+                                        <span class="verdict-saw">{"The check ran "}<code>{ f.command.clone() }</code>{" and got "}<code>{ f.output.clone() }</code>{"."}</span>
+                                    </li>
                                 }) }
                             </ul>
                         </div>
@@ -395,6 +493,11 @@ fn challenge_card(props: &ChallengeProps) -> Html {
             }
         </section>
     }
+}
+
+/// A check's words, with `code` spans and emphasis as in lesson text.
+fn render_words(text: &str) -> Html {
+    crate::components::markdown::render_inlines(&redis_lessons::markdown::parse_inline(text))
 }
 
 #[derive(Properties, PartialEq)]
@@ -423,7 +526,7 @@ pub fn embed_console_page() -> Html {
         let options = options.clone();
         use_effect_with((), move |_| {
             browser::set_theme(options.theme.as_deref());
-            post(&options, EmbedEvent { kind: "ready", lesson: None, challenge: None, step: None, command: None });
+            post(&options, EmbedEvent { kind: "ready", ..Default::default() });
         });
     }
     html! {

@@ -17,12 +17,61 @@ pub fn prompt(db: usize) -> String {
     }
 }
 
+/// One transcript line. Texts are shared (`Rc<str>`): the state is cloned
+/// on every action, and a reply may be megabytes long.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Line {
     /// What the user typed, with the prompt it was typed at.
-    Input { prompt: String, text: String },
+    Input { prompt: String, text: Rc<str> },
     /// A reply as redis-cli prints it.
-    Output { text: String, error: bool },
+    Output { text: Rc<str>, error: bool },
+}
+
+impl Line {
+    pub fn text(&self) -> &Rc<str> {
+        match self {
+            Line::Input { text, .. } | Line::Output { text, .. } => text,
+        }
+    }
+
+    /// Same line object (cheap identity, for skipping re-renders).
+    pub fn same(&self, other: &Line) -> bool {
+        match (self, other) {
+            (Line::Input { prompt: p1, text: t1 }, Line::Input { prompt: p2, text: t2 }) => {
+                p1 == p2 && Rc::ptr_eq(t1, t2)
+            }
+            (Line::Output { text: t1, error: e1 }, Line::Output { text: t2, error: e2 }) => {
+                e1 == e2 && Rc::ptr_eq(t1, t2)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Longest text (in bytes) a transcript line shows before "show all".
+pub const SHORT_BYTES: usize = 1000;
+/// Most text lines a transcript line shows before "show all".
+pub const SHORT_LINES: usize = 40;
+/// Transcript lines drawn at once; older ones stay in "Copy transcript".
+pub const RENDERED_LINES: usize = 300;
+/// Commands longer than this are run but not kept in the ↑/↓ history
+/// (which is saved in the browser's storage on every command).
+pub const MAX_HISTORY_ENTRY: usize = 4096;
+
+/// The start of a long text as the transcript shows it, and how many
+/// characters were left out; `None` when the text is shown whole.
+pub fn shortened(text: &str) -> Option<(&str, usize)> {
+    let mut end = text.len().min(SHORT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    if let Some((i, _)) = text[..end].match_indices('\n').nth(SHORT_LINES - 1) {
+        end = i;
+    }
+    if end >= text.len() {
+        return None;
+    }
+    Some((&text[..end], text[end..].chars().count()))
 }
 
 /// Tab pressed repeatedly walks through the candidates of the line as it
@@ -36,6 +85,10 @@ pub struct TabCycle {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsoleState {
     pub lines: Vec<Line>,
+    /// How many lines were dropped from the front so far (scrolled away or
+    /// cleared): line `i` is the transcript's line number `dropped + i`,
+    /// a stable key while older lines go.
+    pub dropped: u64,
     pub history: Vec<String>,
     /// Position while browsing history with ↑/↓ (None = editing a new line).
     pub history_pos: Option<usize>,
@@ -110,7 +163,12 @@ impl ConsoleState {
         let mut out = String::new();
         for line in &self.lines {
             match line {
-                Line::Input { prompt, text } => out.push_str(&format!("{prompt} {text}\n")),
+                Line::Input { prompt, text } => {
+                    out.push_str(prompt);
+                    out.push(' ');
+                    out.push_str(text);
+                    out.push('\n');
+                }
                 Line::Output { text, .. } => {
                     out.push_str(text);
                     out.push('\n');
@@ -120,23 +178,33 @@ impl ConsoleState {
         out
     }
 
+    /// The lines to draw (the newest [`RENDERED_LINES`]) with their
+    /// stable numbers, and how many older lines are not drawn.
+    pub fn rendered(&self) -> (usize, impl Iterator<Item = (u64, &Line)>) {
+        let skip = self.lines.len().saturating_sub(RENDERED_LINES);
+        let first = self.dropped + skip as u64;
+        (skip, self.lines[skip..].iter().enumerate().map(move |(i, l)| (first + i as u64, l)))
+    }
+
     fn push_output(&mut self, output: String, error: bool) {
-        let text = output.strip_suffix('\n').unwrap_or(&output).to_string();
+        let text = output.strip_suffix('\n').unwrap_or(&output);
         if !text.is_empty() {
-            self.lines.push(Line::Output { text, error });
+            self.lines.push(Line::Output { text: Rc::from(text), error });
         }
         if self.lines.len() > MAX_LINES {
             let extra = self.lines.len() - MAX_LINES;
             self.lines.drain(..extra);
+            self.dropped += extra as u64;
         }
     }
 
     pub fn apply(&mut self, action: ConsoleAction) {
         match action {
             ConsoleAction::Ran { prompt, input, output, error } => {
-                self.lines.push(Line::Input { prompt, text: input.clone() });
+                self.lines.push(Line::Input { prompt, text: Rc::from(input.as_str()) });
                 self.push_output(output, error);
-                if !input.trim().is_empty() && self.history.last() != Some(&input) {
+                let keep = !input.trim().is_empty() && input.len() <= MAX_HISTORY_ENTRY;
+                if keep && self.history.last() != Some(&input) {
                     self.history.push(input);
                     if self.history.len() > MAX_HISTORY {
                         self.history.remove(0);
@@ -148,6 +216,7 @@ impl ConsoleState {
             }
             ConsoleAction::Arrived { output, error } => self.push_output(output, error),
             ConsoleAction::Clear => {
+                self.dropped += self.lines.len() as u64;
                 self.lines.clear();
                 self.history_pos = None;
                 self.tab = None;
@@ -280,5 +349,51 @@ mod tests {
         assert_eq!(s.transcript(), "127.0.0.1:6379> PING\nOK\n1) \"message\"\n");
         s.apply(ConsoleAction::Clear);
         assert!(s.lines.is_empty());
+        assert_eq!(s.dropped, 3, "line numbers go on after a clear");
+    }
+
+    #[test]
+    fn long_texts_are_shortened_on_a_character_boundary() {
+        assert_eq!(shortened("PONG"), None);
+        let exact = "x".repeat(SHORT_BYTES);
+        assert_eq!(shortened(&exact), None, "a text of exactly the limit is shown whole");
+        let big = "é".repeat(3_000_000); // 6 MB, two bytes a character
+        let (head, hidden) = shortened(&big).unwrap();
+        assert!(head.len() <= SHORT_BYTES && head.len() >= SHORT_BYTES - 1);
+        assert_eq!(head.chars().count() + hidden, 3_000_000);
+        let many: String = (0..100).map(|i| format!("{i}) \"m\"\n")).collect();
+        let (head, hidden) = shortened(&many).unwrap();
+        assert_eq!(head.lines().count(), SHORT_LINES);
+        assert_eq!(head.chars().count() + hidden, many.chars().count());
+    }
+
+    #[test]
+    fn only_the_newest_lines_are_drawn_but_all_are_copied() {
+        let mut s = ConsoleState::default();
+        for i in 0..(RENDERED_LINES + 10) {
+            s.apply(ConsoleAction::Arrived { output: format!("{i}\n"), error: false });
+        }
+        let (hidden, lines) = s.rendered();
+        let lines: Vec<_> = lines.collect();
+        assert_eq!(hidden, 10);
+        assert_eq!(lines.len(), RENDERED_LINES);
+        assert_eq!(lines[0].0, 10, "numbered from the start of the transcript");
+        assert_eq!(&*lines[0].1.text().clone(), "10");
+        assert!(s.transcript().starts_with("0\n1\n"), "the copy has every kept line");
+        for i in 0..MAX_LINES {
+            s.apply(ConsoleAction::Arrived { output: format!("more {i}\n"), error: false });
+        }
+        assert_eq!(s.lines.len(), MAX_LINES);
+        let (_, mut lines) = s.rendered();
+        assert_eq!(lines.next().map(|(n, _)| n), Some((RENDERED_LINES + 10 + MAX_LINES - RENDERED_LINES) as u64));
+    }
+
+    #[test]
+    fn very_long_commands_run_but_stay_out_of_the_history() {
+        let mut s = ConsoleState::default();
+        let big = format!("SET big {}", "x".repeat(MAX_HISTORY_ENTRY));
+        s.apply(ran(&big));
+        assert!(s.history.is_empty());
+        assert_eq!(s.lines[0], Line::Input { prompt: prompt(0), text: Rc::from(big.as_str()) });
     }
 }

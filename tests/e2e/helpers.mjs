@@ -101,10 +101,12 @@ export async function lastOutput(page, n = 1) {
  * (every output line after its input line), as redis-cli shows it. */
 export async function runCommand(page, command, n = 1) {
   const log = `.console[data-client="${n}"] .console-log`;
-  const before = await page.locator(`${log} .line.input`).count();
+  // data-seq counts every transcript line ever printed (only the newest
+  // are drawn, so counting elements would stop growing).
+  const before = Number(await page.locator(log).getAttribute('data-seq'));
   await run(page, command, n);
   await page.waitForFunction(
-    ([sel, count]) => document.querySelectorAll(`${sel} .line.input`).length > count,
+    ([sel, count]) => Number(document.querySelector(sel)?.dataset.seq) > count,
     [log, before],
   );
   return outputSinceLastInput(page, n);

@@ -85,6 +85,10 @@ pub struct Check {
     pub command: String,
     /// …and the output that means "done".
     pub expected: String,
+    /// What is wrong when the check fails, in words for the learner
+    /// (`say:`; `{output}` stands for what the command printed). Required
+    /// when `expected` is a pattern, which a learner never sees.
+    pub say: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -197,11 +201,20 @@ fn parse_challenge(body: &[(usize, &str)], first_line: usize) -> Result<Challeng
         hints: Vec::new(),
         solution: Vec::new(),
     };
-    let mut pending: Option<(usize, String, Option<String>)> = None;
-    let finish = |pending: &mut Option<(usize, String, Option<String>)>, c: &mut Challenge| -> Result<(), ParseError> {
-        if let Some((n, command, expected)) = pending.take() {
+    // The check being read: (line, command, expected output, words).
+    type Pending = Option<(usize, String, Option<String>, Option<String>)>;
+    let mut pending: Pending = None;
+    let finish = |pending: &mut Pending, c: &mut Challenge| -> Result<(), ParseError> {
+        if let Some((n, command, expected, say)) = pending.take() {
             match expected {
-                Some(expected) => c.checks.push(Check { command, expected }),
+                Some(expected) if expected.starts_with('~') && say.is_none() => {
+                    return err(
+                        n,
+                        "a check whose output is a pattern (`=> ~…`) needs a `say:` line telling the learner, \
+                         in words, what is expected",
+                    )
+                }
+                Some(expected) => c.checks.push(Check { command, expected, say }),
                 None => return err(n, "a check needs its expected output on `=> ` lines below it"),
             }
         }
@@ -214,16 +227,24 @@ fn parse_challenge(body: &[(usize, &str)], first_line: usize) -> Result<Challeng
         }
         if let Some((None, text)) = expectation(line) {
             match pending.as_mut() {
-                Some((_, _, expected)) => append(expected, text),
+                Some((_, _, expected, None)) => append(expected, text),
+                Some(_) => return err(n, "expected output after `say:`: put `say:` below the `=> ` lines"),
                 None => return err(n, "expected output without a check above it"),
             }
             continue;
         }
-        finish(&mut pending, &mut c)?;
         let Some((key, value)) = line.split_once(':') else {
             return err(n, format!("expected `key: value`, got {line:?}"));
         };
         let value = value.trim().to_string();
+        if key.trim() == "say" {
+            match pending.as_mut() {
+                Some((_, _, Some(_), say @ None)) if !value.is_empty() => *say = Some(value),
+                _ => return err(n, "`say:` belongs right below a check's `=> ` lines"),
+            }
+            continue;
+        }
+        finish(&mut pending, &mut c)?;
         match key.trim() {
             "id" => c.id = value,
             "goal" => c.goal = value,
@@ -237,7 +258,7 @@ fn parse_challenge(body: &[(usize, &str)], first_line: usize) -> Result<Challeng
                 if writes {
                     return err(n, format!("a check must be a read-only command: {value:?}"));
                 }
-                pending = Some((n, value, None));
+                pending = Some((n, value, None, None));
             }
             other => return err(n, format!("unknown challenge field {other:?}")),
         }
@@ -398,7 +419,7 @@ mod tests {
         assert_eq!(blocks[0].label.as_deref(), Some("Do it now"));
         assert_eq!(blocks[0].steps[1].expected.as_deref(), Some("\"v\""));
         let c = l.challenges().next().unwrap();
-        assert_eq!(c.checks, vec![Check { command: "GET k".into(), expected: "\"w\"".into() }]);
+        assert_eq!(c.checks, vec![Check { command: "GET k".into(), expected: "\"w\"".into(), say: None }]);
         assert!(l.parts.iter().any(|p| matches!(p, Part::Text(b) if b.iter().any(|b| matches!(b, Block::Code { lang, .. } if lang == "python")))));
     }
 
@@ -411,5 +432,18 @@ mod tests {
         assert!(parse_lesson(open).unwrap_err().message.contains("not closed"));
         let orphan = "---\nid: x\ntitle: X\n---\n```redis\n=> OK\n```\n";
         assert_eq!(parse_lesson(orphan).unwrap_err().line, 6);
+        let unsaid = SAMPLE.replace("=> \"w\"", "=> ~\"w*\"");
+        assert!(parse_lesson(&unsaid).unwrap_err().message.contains("say:"));
+        let misplaced = SAMPLE.replace("hint: Use SET.", "hint: Use SET.\nsay: Too late.");
+        assert!(parse_lesson(&misplaced).unwrap_err().message.contains("say:"));
+    }
+
+    #[test]
+    fn a_pattern_check_carries_its_words() {
+        let src = SAMPLE.replace("=> \"w\"", "=> ~\"w*\"\nsay: k should start with w; it is {output}.");
+        let l = parse_lesson(&src).unwrap();
+        let check = &l.challenges().next().unwrap().checks[0];
+        assert_eq!(check.expected, "~\"w*\"");
+        assert_eq!(check.say.as_deref(), Some("k should start with w; it is {output}."));
     }
 }

@@ -2,9 +2,11 @@
 //! challenges. This crate parses them into a safe model, and runs them on
 //! the emulator — the same code in the page and in the test suite.
 
+pub mod audit;
 pub mod lesson;
 pub mod markdown;
 pub mod runner;
 
+pub use audit::{audit, Audit, ChallengeProblem, Mismatch};
 pub use lesson::{parse_lesson, Challenge, Check, CommandBlock, Lesson, ParseError, Part, Step};
-pub use runner::{check_engine, output_matches, LessonRun, Outcome, Verdict};
+pub use runner::{check_engine, failure_message, output_matches, Failure, LessonRun, Outcome, Verdict};

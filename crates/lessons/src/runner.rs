@@ -5,7 +5,7 @@
 use redis_emulator::cli_format::format_reply;
 use redis_emulator::{ClientId, Engine, Event, Reply};
 
-use crate::lesson::{Challenge, CommandBlock, Lesson};
+use crate::lesson::{Challenge, Check, CommandBlock, Lesson};
 
 /// What one command printed, in the console that ran it and elsewhere.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,17 +23,89 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub passed: bool,
-    /// For each failing check: the command, what was expected, what it printed.
-    pub failures: Vec<(String, String, String)>,
+    pub failures: Vec<Failure>,
+}
+
+/// A check that did not pass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub command: String,
+    /// The expectation as written in the file (may be a pattern: never
+    /// shown to a learner).
+    pub expected: String,
+    /// What the command printed.
+    pub output: String,
+    /// What is wrong, in words, for the learner.
+    pub message: String,
 }
 
 /// Compares an expected output with what was printed. An expectation
-/// starting with `~` is a glob (`~(integer) [1-9]*`) for outputs that depend
-/// on time or chance; otherwise the text must be identical.
+/// starting with `~` is a pattern for outputs that depend on time or
+/// chance: a glob (`~(integer) [1-9]*`), which may hold one whole-number
+/// range (`~(integer) {50..60}` matches `(integer) 50` to `(integer) 60`);
+/// otherwise the text must be identical.
 pub fn output_matches(expected: &str, output: &str) -> bool {
     match expected.strip_prefix('~') {
-        Some(pattern) => redis_emulator::glob::glob_match(pattern.as_bytes(), output.as_bytes(), false),
+        Some(pattern) => pattern_matches(pattern, output),
         None => expected == output,
+    }
+}
+
+/// A whole-number range `{lo..hi}` in a pattern: (text before, lo, hi, text after).
+fn split_range(pattern: &str) -> Option<(&str, i64, i64, &str)> {
+    let open = pattern.find('{')?;
+    let close = open + pattern[open..].find('}')?;
+    let (lo, hi) = pattern[open + 1..close].split_once("..")?;
+    Some((&pattern[..open], lo.trim().parse().ok()?, hi.trim().parse().ok()?, &pattern[close + 1..]))
+}
+
+fn glob(pattern: &str, s: &str) -> bool {
+    if s.is_empty() {
+        return pattern.bytes().all(|b| b == b'*');
+    }
+    redis_emulator::glob::glob_match(pattern.as_bytes(), s.as_bytes(), false)
+}
+
+fn pattern_matches(pattern: &str, output: &str) -> bool {
+    let Some((before, lo, hi, after)) = split_range(pattern) else {
+        return glob(pattern, output);
+    };
+    // Try every whole number in the output as the range's place.
+    let bytes = output.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        if bytes[i] == b'-' {
+            i += 1;
+        }
+        let digits = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i > digits {
+            let fits = output[start..i].parse::<i64>().is_ok_and(|n| (lo..=hi).contains(&n));
+            if fits && glob(before, &output[..start]) && glob(after, &output[i..]) {
+                return true;
+            }
+        } else {
+            i = start + 1;
+        }
+    }
+    false
+}
+
+/// The words shown to a learner when a check fails: the check's own
+/// sentence with `{output}` replaced by what was printed (without
+/// redis-cli's `(integer) `), or, for an exact expectation, both texts.
+pub fn failure_message(check: &Check, output: &str) -> String {
+    let shown = output.strip_prefix("(integer) ").unwrap_or(output);
+    match &check.say {
+        Some(say) => say.replace("{output}", shown),
+        None if !check.expected.starts_with('~') => {
+            format!("`{}` should print {}, but it prints {output}.", check.command, check.expected)
+        }
+        // The parser requires words for patterns; never show the pattern itself.
+        None => format!("`{}` prints {output}, which is not what the goal asks for yet.", check.command),
     }
 }
 
@@ -48,7 +120,13 @@ pub fn check_engine(engine: &mut Engine, challenge: &Challenge) -> Verdict {
             Ok(reply) => format_reply(&reply, engine.protocol_of(checker)).trim_end_matches('\n').to_string(),
         };
         if !output_matches(&check.expected, &output) {
-            failures.push((check.command.clone(), check.expected.clone(), output));
+            let message = failure_message(check, &output);
+            failures.push(Failure {
+                command: check.command.clone(),
+                expected: check.expected.clone(),
+                output,
+                message,
+            });
         }
     }
     engine.disconnect(checker);
@@ -131,5 +209,42 @@ impl LessonRun {
     /// Evaluates a challenge's checks with a dedicated checker client.
     pub fn check(&mut self, challenge: &Challenge) -> Verdict {
         check_engine(&mut self.engine, challenge)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_globs_and_ranges() {
+        assert!(output_matches("\"1\"", "\"1\""));
+        assert!(!output_matches("\"2\"", "\"1\""));
+        assert!(output_matches("~(integer) [1-9]*", "(integer) 300"));
+        assert!(!output_matches("~(integer) [1-9]*", "(integer) -1"));
+        let about_a_minute = "~(integer) {50..60}";
+        for (n, ok) in
+            [(50, true), (55, true), (60, true), (49, false), (61, false), (15, false), (-1, false), (600, false)]
+        {
+            assert_eq!(output_matches(about_a_minute, &format!("(integer) {n}")), ok, "{n}");
+        }
+        assert!(output_matches("~(integer) {-2..-1}", "(integer) -2"));
+        assert!(output_matches("~1) {1..3} *", "1) 2 items"));
+        assert!(!output_matches("~(integer) {1..3}", "(integer) 1x"));
+        assert!(output_matches("~*", ""), "a star matches nothing as well");
+    }
+
+    #[test]
+    fn failures_are_told_in_words() {
+        let ttl = Check {
+            command: "TTL cache:price:42".into(),
+            expected: "~(integer) {50..60}".into(),
+            say: Some("It should expire in about 60 seconds; its TTL is {output}.".into()),
+        };
+        assert_eq!(failure_message(&ttl, "(integer) 15"), "It should expire in about 60 seconds; its TTL is 15.");
+        let exact = Check { command: "GET k".into(), expected: "\"w\"".into(), say: None };
+        assert_eq!(failure_message(&exact, "(nil)"), "`GET k` should print \"w\", but it prints (nil).");
+        let unsaid = Check { command: "TTL k".into(), expected: "~(integer) [1-9]*".into(), say: None };
+        assert!(!failure_message(&unsaid, "(integer) -1").contains('['));
     }
 }

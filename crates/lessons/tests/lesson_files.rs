@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use redis_emulator::{Clock, Config, Engine};
-use redis_lessons::{output_matches, parse_lesson, Lesson, LessonRun, Part};
+use redis_lessons::{audit, parse_lesson, Lesson, LessonRun};
 
 const T0: i64 = 1_700_000_000_000;
 
@@ -59,64 +59,52 @@ fn lessons_parse_and_link_up() {
 #[test]
 fn every_block_prints_what_the_lesson_says_and_every_challenge_is_solvable() {
     let mut problems = Vec::new();
-    let mut steps_checked = 0;
+    let mut compared = 0;
+    for (name, lesson) in parse_all() {
+        let report = audit(&lesson, || Engine::new(Clock::manual(T0), 42, Config::browser()));
+        compared += report.compared;
+        problems.extend(report.problems().into_iter().map(|p| format!("{name}: {p}")));
+    }
+    println!("lessons: {compared} expected outputs checked");
+    assert!(compared > 100, "too few expectations checked: {compared}");
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// The TTL challenge asks for "about a minute": 15 s is refused, in words.
+#[test]
+fn the_ttl_challenge_wants_about_a_minute_and_says_so() {
+    let lesson = parse_all().into_iter().map(|(_, l)| l).find(|l| l.id == "ttl").expect("ttl lesson");
+    let challenge = lesson.challenges().next().unwrap().clone();
+    for (seconds, passes) in [(15, false), (45, false), (120, false), (50, true), (60, true)] {
+        let mut run = fresh_run(&lesson);
+        run.run(1, &format!("EXPIRE cache:price:42 {seconds}"));
+        let verdict = run.check(&challenge);
+        assert_eq!(verdict.passed, passes, "EXPIRE {seconds}");
+        if !passes {
+            let message = &verdict.failures[0].message;
+            assert_eq!(
+                message,
+                &format!(
+                    "`cache:price:42` should expire in about 60 seconds (a TTL from 50 to 60); its TTL is {seconds}."
+                )
+            );
+        }
+    }
+}
+
+/// No learner ever sees a check's pattern: every failure is told in words.
+#[test]
+fn every_failing_check_is_told_in_words() {
     for (name, lesson) in parse_all() {
         let mut run = fresh_run(&lesson);
-        for part in &lesson.parts {
-            match part {
-                Part::Commands(block) => {
-                    let outcomes = run.run_block(block);
-                    for (step, out) in block.steps.iter().zip(&outcomes) {
-                        if let Some(expected) = &step.expected {
-                            steps_checked += 1;
-                            if !output_matches(expected, &out.output) {
-                                problems.push(format!(
-                                    "{name}: `{}`\n  expected: {expected:?}\n  got:      {:?}",
-                                    step.command, out.output
-                                ));
-                            }
-                        }
-                        for (client, text) in &step.deliveries {
-                            steps_checked += 1;
-                            let got: Vec<&String> =
-                                out.deliveries.iter().filter(|(c, _)| c == client).map(|(_, t)| t).collect();
-                            if !got.iter().any(|g| output_matches(text, g)) {
-                                problems.push(format!(
-                                    "{name}: `{}` should deliver to client {client}:\n  {text:?}\n  got: {got:?}",
-                                    step.command
-                                ));
-                            }
-                        }
-                    }
+        for challenge in lesson.challenges() {
+            for failure in run.check(challenge).failures {
+                let m = &failure.message;
+                assert!(!m.contains('~') && !m.contains("{output}"), "{name}: {m}");
+                if failure.expected.starts_with('~') {
+                    assert!(!m.contains(&failure.expected[1..]), "{name}: the pattern shows in {m:?}");
                 }
-                Part::Challenge(challenge) => {
-                    let mut start = fresh_run(&lesson);
-                    if start.check(challenge).passed {
-                        problems
-                            .push(format!("{name}: challenge {} already passes on the starting data", challenge.id));
-                    }
-                    if run.check(challenge).passed {
-                        problems.push(format!("{name}: challenge {} passes before its solution", challenge.id));
-                    }
-                    for line in &challenge.solution {
-                        let out = run.run(1, line);
-                        if out.error {
-                            problems.push(format!("{name}: solution `{line}` failed: {}", out.output));
-                        }
-                    }
-                    let verdict = run.check(challenge);
-                    if !verdict.passed {
-                        problems.push(format!(
-                            "{name}: solution of {} does not pass: {:?}",
-                            challenge.id, verdict.failures
-                        ));
-                    }
-                }
-                _ => {}
             }
         }
     }
-    println!("lessons: {steps_checked} expected outputs checked");
-    assert!(steps_checked > 100, "too few expectations checked: {steps_checked}");
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
 }
