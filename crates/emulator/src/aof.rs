@@ -150,7 +150,7 @@ pub fn after_command(
             // Gone after the command (e.g. an expiry time already past): a
             // replay must not depend on the clock to remove it, as Redis
             // propagates such expiries as DEL.
-            None if !matches!(spec.name, "del" | "unlink") => {
+            None if !spec.has(flags::REMOVES_KEYS) => {
                 aof.push(*d, vec![b"DEL".to_vec(), key.clone()]);
             }
             _ => {}

@@ -59,6 +59,9 @@ pub mod flags {
     /// Changes several databases at once (FLUSHALL, SWAPDB): memory is
     /// recounted afterwards, and it counts as a change even on empty data.
     pub const ACROSS_DBS: u32 = 1 << 23;
+    /// Removes the keys it names (DEL, UNLINK): its own log entry already
+    /// deletes them, so the AOF needs no extra `DEL` for keys gone after it.
+    pub const REMOVES_KEYS: u32 = 1 << 24;
 
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
@@ -180,6 +183,11 @@ impl KeySpec {
     }
 }
 
+/// Keys a write command may overwrite that its key specification does not
+/// name, with their database: `(argv, current db, number of databases)`.
+/// Memory accounting measures them before the command runs.
+pub type ExtraWrites = for<'a> fn(&'a [Vec<u8>], usize, usize) -> Vec<(usize, &'a [u8])>;
+
 /// One command (or subcommand) of the table.
 #[derive(Clone, Copy)]
 pub struct CommandSpec {
@@ -210,6 +218,9 @@ pub struct CommandSpec {
     /// ACL categories when they differ from what the group and flags
     /// imply (`@dangerous`, `@connection` on server commands…).
     pub acl: &'static [&'static str],
+    /// For write commands that reach keys outside `keys` (MOVE's and COPY's
+    /// target database, SORT's and GEORADIUS's STORE destination).
+    pub extra_writes: Option<ExtraWrites>,
 }
 
 fn container_handler(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
@@ -234,6 +245,7 @@ impl CommandSpec {
         tips: &[],
         key_flags: &[],
         acl: &[],
+        extra_writes: None,
     };
 
     /// `get`, or `client|setname` for a subcommand (used in error messages).

@@ -74,44 +74,9 @@ pub fn before_call(
     if !spec.has(flags::WRITE) {
         return None;
     }
-    let extra = keys_outside_spec(spec, argv, db, dbs.len());
+    let extra = spec.extra_writes.map(|keys| keys(argv, db, dbs.len())).unwrap_or_default();
     let keys = spec.keys.iter(argv).map(|k| (db, k)).chain(extra);
     Some(crate::memory::begin(tracker, dbs, shared, keys))
-}
-
-/// Keys a write command may overwrite that its key specification does not
-/// name: `MOVE key db` and `COPY src dst DB db` (another database), and the
-/// destination of `STORE` / `STOREDIST` options (SORT, GEORADIUS…).
-fn keys_outside_spec<'a>(spec: &CommandSpec, argv: &'a [Vec<u8>], db: usize, dbs: usize) -> Vec<(usize, &'a [u8])> {
-    let parse_db = |a: &[u8]| crate::float::parse_i64(a).filter(|&d| d >= 0 && (d as usize) < dbs).map(|d| d as usize);
-    let mut out = Vec::new();
-    match spec.name {
-        "move" => {
-            if let (Some(key), Some(target)) = (argv.get(1), argv.get(2).and_then(|a| parse_db(a))) {
-                out.push((target, key.as_slice()));
-            }
-        }
-        "copy" => {
-            let target = argv
-                .iter()
-                .position(|a| a.eq_ignore_ascii_case(b"DB"))
-                .and_then(|i| argv.get(i + 1))
-                .and_then(|a| parse_db(a));
-            if let (Some(dst), Some(target)) = (argv.get(2), target) {
-                out.push((target, dst.as_slice()));
-            }
-        }
-        _ => {
-            for (i, a) in argv.iter().enumerate().skip(2) {
-                if a.eq_ignore_ascii_case(b"STORE") || a.eq_ignore_ascii_case(b"STOREDIST") {
-                    if let Some(dst) = argv.get(i + 1) {
-                        out.push((db, dst.as_slice()));
-                    }
-                }
-            }
-        }
-    }
-    out
 }
 
 /// Bookkeeping after a command ran: memory, dirty counter, AOF, slow log

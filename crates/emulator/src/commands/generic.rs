@@ -15,7 +15,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "del",
         arity: -2,
-        flags: WRITE,
+        flags: WRITE | REMOVES_KEYS,
         complexity: "O(N) where N is the number of keys",
         summary: "Deletes keys; answers how many existed",
         syntax: "key [key ...]",
@@ -27,7 +27,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "unlink",
         arity: -2,
-        flags: WRITE | FAST,
+        flags: WRITE | FAST | REMOVES_KEYS,
         since: "4.0.0",
         complexity: "O(1) for each key removed",
         summary: "Deletes keys like DEL (Redis frees the memory in the background)",

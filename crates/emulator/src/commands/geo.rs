@@ -4,7 +4,7 @@
 
 use crate::args::{self, Args};
 use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
-use crate::commands::shared::{store_zset, zset_limits};
+use crate::commands::shared::{store_destinations, store_zset, zset_limits};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::geohash::{self, Shape, ShapeKind};
@@ -64,6 +64,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] ",
             "[COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"
         ),
+        extra_writes: Some(store_destinations),
         handler: georadius,
         ..BASE
     },
@@ -90,6 +91,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] ",
             "[COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"
         ),
+        extra_writes: Some(store_destinations),
         handler: georadiusbymember,
         ..BASE
     },

@@ -4,6 +4,7 @@
 use crate::access;
 use crate::args::{self, Args};
 use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::commands::shared;
 use crate::db::Entry;
 use crate::engine::Ctx;
 use crate::errors;
@@ -59,6 +60,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Copies a key's value (and TTL) to another key, optionally in another database",
         syntax: "source destination [DB destination-db] [REPLACE]",
         key_flags: &[&["RO", "access"], &["OW", "update"]],
+        extra_writes: Some(copy_target),
         handler: copy,
         ..BASE
     },
@@ -69,6 +71,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Moves a key to another database if the name is free there",
         syntax: "key db",
         key_flags: &[&["RW", "access", "update"]],
+        extra_writes: Some(move_target),
         handler: move_cmd,
         ..BASE
     },
@@ -155,6 +158,27 @@ pub const COMMANDS: &[CommandSpec] = &[
         ..SERVER
     },
 ];
+
+/// MOVE's key in its target database (memory accounting measures it first).
+fn move_target(argv: &[Vec<u8>], _db: usize, dbs: usize) -> Vec<(usize, &[u8])> {
+    match (argv.get(1), argv.get(2).and_then(|a| shared::target_db(a, dbs))) {
+        (Some(key), Some(target)) => vec![(target, key.as_slice())],
+        _ => Vec::new(),
+    }
+}
+
+/// COPY's destination in the database named by `DB db`, if any.
+fn copy_target(argv: &[Vec<u8>], _db: usize, dbs: usize) -> Vec<(usize, &[u8])> {
+    let target = argv
+        .iter()
+        .position(|a| a.eq_ignore_ascii_case(b"DB"))
+        .and_then(|i| argv.get(i + 1))
+        .and_then(|a| shared::target_db(a, dbs));
+    match (argv.get(2), target) {
+        (Some(dst), Some(target)) => vec![(target, dst.as_slice())],
+        _ => Vec::new(),
+    }
+}
 
 /// A database index argument (`getIntFromObject` + `selectDb` checks).
 fn db_index(ctx: &Ctx, arg: &[u8]) -> Result<usize, Reply> {

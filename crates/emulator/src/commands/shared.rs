@@ -151,6 +151,26 @@ pub(crate) fn store_zset(ctx: &mut Ctx, dst: &[u8], mut result: ZSetValue, event
     n
 }
 
+/// The destination of a `STORE key` / `STOREDIST key` option anywhere after
+/// the command's first two arguments (SORT, GEORADIUS, GEORADIUSBYMEMBER),
+/// for the memory accounting of keys outside the key specification.
+pub fn store_destinations(argv: &[Vec<u8>], db: usize, _dbs: usize) -> Vec<(usize, &[u8])> {
+    let mut out = Vec::new();
+    for (i, a) in argv.iter().enumerate().skip(2) {
+        if a.eq_ignore_ascii_case(b"STORE") || a.eq_ignore_ascii_case(b"STOREDIST") {
+            if let Some(dst) = argv.get(i + 1) {
+                out.push((db, dst.as_slice()));
+            }
+        }
+    }
+    out
+}
+
+/// A database number argument as MOVE and COPY … DB read it, if valid.
+pub fn target_db(arg: &[u8], dbs: usize) -> Option<usize> {
+    crate::float::parse_i64(arg).filter(|&d| d >= 0 && (d as usize) < dbs).map(|d| d as usize)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 
 use crate::args::Args;
 use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::commands::shared::store_destinations;
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
@@ -27,6 +28,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] ",
             "[ASC|DESC] [ALPHA] [STORE destination]"
         ),
+        extra_writes: Some(store_destinations),
         handler: sort,
         ..BASE
     },
