@@ -66,6 +66,10 @@ impl Aof {
 pub fn rewrite_dataset(engine: &Engine) -> Vec<Vec<Vec<u8>>> {
     let now = engine.now_ms();
     let mut out = Vec::new();
+    // Function libraries come first, as FUNCTION LOAD commands.
+    for lib in engine.scripts.functions.libraries.values() {
+        out.push(vec![b"FUNCTION".to_vec(), b"LOAD".to_vec(), lib.code.clone()]);
+    }
     for (i, db) in engine.dbs.iter().enumerate() {
         if db.is_empty() {
             continue;

@@ -7,6 +7,7 @@
 //! per non-empty db:  index u32 | key_count u64
 //!   per key:         key bytes | expire_ms i64 (-1 = none) | access u32 | command_count u32
 //!     per command:   argc u32 | args (bytes = len u32 + data)
+//! (version 2) library_count u32 | per library: its code (bytes), as FUNCTION LOAD takes it
 //! trailer:           CRC-64 (Jones, as Redis's RDB) of everything before it, u64
 //! ```
 //! Values are stored as the commands that recreate them (`Value::rewrite`),
@@ -22,7 +23,9 @@ use crate::engine::Engine;
 use crate::reply::Reply;
 
 pub const MAGIC: &[u8; 8] = b"RLABSNAP";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+/// The oldest version still read (version 1 has no function libraries).
+const OLDEST_VERSION: u32 = 1;
 
 /// Why a snapshot could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,9 +123,20 @@ pub fn encode(engine: &Engine) -> Vec<u8> {
             }
         }
     }
+    let libraries = &engine.scripts.functions.libraries;
+    out.extend_from_slice(&(libraries.len() as u32).to_le_bytes());
+    for lib in libraries.values() {
+        put_bytes(&mut out, &lib.code);
+    }
     let crc = crc64(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     out
+}
+
+/// A decoded snapshot: keys per database and the function libraries' code.
+struct Decoded {
+    dbs: Vec<(usize, Vec<StoredKey>)>,
+    libraries: Vec<Vec<u8>>,
 }
 
 /// A bounds-checked reader: every length is checked against what is left,
@@ -173,13 +187,13 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Decodes and verifies a snapshot into (db index, keys).
-fn decode(bytes: &[u8]) -> Result<Vec<(usize, Vec<StoredKey>)>, SnapshotError> {
+/// Decodes and verifies a snapshot.
+fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
     if bytes.len() < MAGIC.len() + 4 + 8 || &bytes[..MAGIC.len()] != MAGIC {
         return Err(SnapshotError::NotASnapshot);
     }
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-    if version != VERSION {
+    if !(OLDEST_VERSION..=VERSION).contains(&version) {
         return Err(SnapshotError::UnsupportedVersion(version));
     }
     let (body, trailer) = bytes.split_at(bytes.len() - 8);
@@ -214,10 +228,28 @@ fn decode(bytes: &[u8]) -> Result<Vec<(usize, Vec<StoredKey>)>, SnapshotError> {
         }
         dbs.push((index, keys));
     }
+    let mut libraries = Vec::new();
+    if version >= 2 {
+        let count = r.count(false, 4)?;
+        for _ in 0..count {
+            libraries.push(r.bytes()?);
+        }
+    }
     if r.left() != 0 {
         return Err(SnapshotError::Corrupt("trailing bytes after the last database".into()));
     }
-    Ok(dbs)
+    Ok(Decoded { dbs, libraries })
+}
+
+/// Loads function libraries into `scratch` with FUNCTION LOAD.
+fn load_libraries(scratch: &mut Engine, me: crate::ClientId, libraries: &[Vec<u8>]) -> Result<(), SnapshotError> {
+    for code in libraries {
+        let argv = vec![b"FUNCTION".to_vec(), b"LOAD".to_vec(), code.clone()];
+        if let Reply::Error(e) = scratch.execute(me, argv) {
+            return Err(SnapshotError::ReplayFailed { key: b"(function library)".to_vec(), error: e.into_owned() });
+        }
+    }
+    Ok(())
 }
 
 /// A scratch engine with the same configuration minus side effects
@@ -230,8 +262,12 @@ fn scratch_engine(engine: &Engine) -> Engine {
     Engine::new(Clock::manual(engine.now_ms()), 0x5eed, config)
 }
 
+/// What a snapshot rebuilds: databases, libraries, and the keys loaded and
+/// skipped as expired.
+type Rebuilt = (Vec<Db>, crate::scripting::functions::Libraries, u64, u64);
+
 /// Rebuilds databases from decoded keys; keys whose TTL already passed are skipped.
-fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Vec<Db>, u64, u64), SnapshotError> {
+fn rebuild(engine: &Engine, decoded: Decoded) -> Result<Rebuilt, SnapshotError> {
     let now = engine.now_ms();
     let keep_access = !matches!(
         engine.config.maxmemory_policy,
@@ -243,7 +279,8 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
     let mut scratch = scratch_engine(engine);
     let me = scratch.connect("snapshot:load");
     let (mut loaded, mut expired) = (0u64, 0u64);
-    for (index, keys) in decoded {
+    load_libraries(&mut scratch, me, &decoded.libraries)?;
+    for (index, keys) in decoded.dbs {
         if index >= scratch.dbs.len() {
             return Err(SnapshotError::Corrupt(format!("database {index} does not exist here")));
         }
@@ -279,7 +316,8 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
         }
     }
     let dbs = std::mem::take(&mut scratch.dbs);
-    Ok((dbs, loaded, expired))
+    let libraries = std::mem::take(&mut scratch.scripts.functions);
+    Ok((dbs, libraries, loaded, expired))
 }
 
 /// Swaps freshly built databases in: access data restarts, WATCHes on the
@@ -306,8 +344,9 @@ impl Engine {
     /// data is left exactly as it was.
     pub fn load_snapshot(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
         let decoded = decode(bytes)?;
-        let (dbs, loaded, expired) = rebuild(self, decoded)?;
+        let (dbs, libraries, loaded, expired) = rebuild(self, decoded)?;
         install(self, dbs);
+        self.scripts.functions = libraries;
         self.server.last_load_keys = loaded;
         self.server.last_load_expired = expired;
         Ok(())
@@ -340,6 +379,7 @@ impl Engine {
         }
         let dbs = std::mem::take(&mut scratch.dbs);
         install(self, dbs);
+        self.scripts.functions = std::mem::take(&mut scratch.scripts.functions);
         Ok(())
     }
 }
@@ -367,6 +407,7 @@ mod tests {
         assert_eq!(decode(&bad).err(), Some(SnapshotError::ChecksumMismatch));
         let mut v2 = snap.clone();
         v2[8] = 9;
+
         assert_eq!(decode(&v2).err(), Some(SnapshotError::UnsupportedVersion(9)));
         for cut in 0..snap.len() {
             assert!(decode(&snap[..cut]).is_err());
