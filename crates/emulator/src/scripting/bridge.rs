@@ -150,8 +150,7 @@ pub fn load_library(ctx: &mut Ctx, code: &[u8]) -> Result<Vec<super::functions::
     let setup = RunSetup { read_only: true, threshold_ms: LOAD_TIMEOUT_MS, source: FUNCTION_SOURCE, loading: true };
     parked(ctx, setup, || {
         let mut lua = new_lua()?;
-        let end_load = install_library(&mut lua, code)?;
-        let _ = end_load;
+        install_library(&mut lua, code)?;
         Ok(super::functions::take_registered(&mut lua))
     })
 }
