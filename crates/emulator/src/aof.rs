@@ -12,6 +12,7 @@
 use crate::command::{flags, CommandSpec};
 use crate::db::Db;
 use crate::reply::Reply;
+use crate::scripting::functions::Libraries;
 
 #[derive(Debug, Clone, Default)]
 pub struct Aof {
@@ -63,8 +64,12 @@ impl Aof {
 
 /// Builds the commands that recreate the whole dataset (BGREWRITEAOF,
 /// and the start of the log when `appendonly` is switched on).
-pub fn rewrite_dataset(dbs: &[Db], now: i64) -> Vec<Vec<Vec<u8>>> {
+pub fn rewrite_dataset(functions: &Libraries, dbs: &[Db], now: i64) -> Vec<Vec<Vec<u8>>> {
     let mut out = Vec::new();
+    // Function libraries come first, as FUNCTION LOAD commands.
+    for lib in functions.libraries.values() {
+        out.push(vec![b"FUNCTION".to_vec(), b"LOAD".to_vec(), lib.code.clone()]);
+    }
     for (i, db) in dbs.iter().enumerate() {
         if db.is_empty() {
             continue;
@@ -85,8 +90,8 @@ pub fn rewrite_dataset(dbs: &[Db], now: i64) -> Vec<Vec<Vec<u8>>> {
 
 /// Replaces the log with a rewrite of the dataset `dbs` as it stands at
 /// `now` (BGREWRITEAOF).
-pub fn rewrite(aof: &mut Aof, dbs: &[Db], now: i64) {
-    let log = rewrite_dataset(dbs, now);
+pub fn rewrite(aof: &mut Aof, functions: &Libraries, dbs: &[Db], now: i64) {
+    let log = rewrite_dataset(functions, dbs, now);
     let last_db = log
         .iter()
         .rev()
@@ -98,10 +103,10 @@ pub fn rewrite(aof: &mut Aof, dbs: &[Db], now: i64) {
 }
 
 /// `appendonly yes|no`: starting the log begins with a rewrite, as Redis does.
-pub fn set_enabled(aof: &mut Aof, dbs: &[Db], now: i64, on: bool) {
+pub fn set_enabled(aof: &mut Aof, functions: &Libraries, dbs: &[Db], now: i64, on: bool) {
     match (on, aof.is_enabled()) {
         (true, false) => {
-            rewrite(aof, dbs, now);
+            rewrite(aof, functions, dbs, now);
             aof.enabled = true;
         }
         (false, true) => aof.enabled = false,
@@ -114,26 +119,29 @@ pub fn propagate_deletion(aof: &mut Aof, db: usize, key: &[u8]) {
     aof.push(db, vec![b"DEL".to_vec(), key.to_vec()]);
 }
 
-/// Logs a write command after it ran (called by the engine with the keys
-/// it modified, and `dbs` as the command left them, at `now`). Failed
-/// commands and commands that changed nothing are not logged.
-#[allow(clippy::too_many_arguments)]
-pub fn after_command(
-    aof: &mut Aof,
-    dbs: &[Db],
-    now: i64,
-    db: usize,
-    spec: &CommandSpec,
-    argv: &[Vec<u8>],
-    reply: &Reply,
-    touched: &[(usize, Vec<u8>)],
-) {
+/// A command that just ran, as the AOF sees it.
+pub struct Executed<'a> {
+    /// The client's database when the command ran.
+    pub db: usize,
+    pub spec: &'a CommandSpec,
+    pub argv: &'a [Vec<u8>],
+    pub reply: &'a Reply,
+    /// The keys it modified.
+    pub touched: &'a [(usize, Vec<u8>)],
+}
+
+/// Logs a write command after it ran (`dbs` as the command left them).
+/// Failed commands and commands that changed nothing are not logged.
+/// Returns true when the log has grown past its limit and should be
+/// rewritten from the dataset (Redis's auto-rewrite).
+pub fn after_command(aof: &mut Aof, dbs: &[Db], command: &Executed) -> bool {
+    let Executed { db, spec, argv, reply, touched } = *command;
     let replacement = aof.replacement.take();
     if !aof.is_enabled() || !spec.has(flags::WRITE) || reply.is_error() {
-        return;
+        return false;
     }
     if matches!(reply, Reply::Blocked) || (touched.is_empty() && !spec.has(flags::WHOLE_DB)) {
-        return;
+        return false;
     }
     aof.push(db, replacement.unwrap_or_else(|| argv.to_vec()));
     // Relative expiries become absolute so a later replay keeps the same deadline.
@@ -156,7 +164,5 @@ pub fn after_command(
             _ => {}
         }
     }
-    if aof.commands().len() > REWRITE_AFTER {
-        rewrite(aof, dbs, now);
-    }
+    aof.commands().len() > REWRITE_AFTER
 }

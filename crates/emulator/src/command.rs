@@ -36,6 +36,8 @@ pub mod flags {
     pub const ALLOW_BUSY: u32 = 1 << 16;
     /// Allowed in RESP2 while the client is subscribed.
     pub const SUBSCRIBED_OK: u32 = 1 << 17;
+    /// May be called without any key (EVAL, FCALL with `numkeys` 0).
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 24;
 
     // The flags below are the emulator's own: they say what the pipeline
     // must do around a command (Redis tests command identities for these).
@@ -78,6 +80,7 @@ pub mod flags {
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
+        (NO_MANDATORY_KEYS, "no_mandatory_keys"),
         (NO_MULTI, "no_multi"),
         (MOVABLE_KEYS, "movablekeys"),
         (ALLOW_BUSY, "allow_busy"),
@@ -188,6 +191,31 @@ impl KeySpec {
 /// Memory accounting measures them before the command runs.
 pub type ExtraWrites = for<'a> fn(&'a [Vec<u8>], usize, usize) -> Vec<(usize, &'a [u8])>;
 
+/// A key specification whose keys follow a count argument (EVAL, FCALL):
+/// Redis's `keynum` find_keys with `keynumidx` 0, `firstkey` 1, `keystep` 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyNum {
+    /// The count's position in argv (the spec's begin_search index).
+    pub index: usize,
+    /// Redis's notes on the spec, as COMMAND INFO gives them.
+    pub notes: &'static str,
+}
+
+impl KeyNum {
+    /// The keys of `argv`; none when the count is not a valid number of
+    /// the arguments that follow it.
+    pub fn keys<'a>(&self, argv: &'a [Vec<u8>]) -> Vec<&'a [u8]> {
+        let count = argv.get(self.index).and_then(|n| crate::float::parse_i64(n));
+        let available = argv.len().saturating_sub(self.index + 1);
+        match count {
+            Some(n) if n >= 0 && n as u64 <= available as u64 => {
+                argv[self.index + 1..self.index + 1 + n as usize].iter().map(|k| k.as_slice()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// One command (or subcommand) of the table.
 #[derive(Clone, Copy)]
 pub struct CommandSpec {
@@ -221,6 +249,9 @@ pub struct CommandSpec {
     /// For write commands that reach keys outside `keys` (MOVE's and COPY's
     /// target database, SORT's and GEORADIUS's STORE destination).
     pub extra_writes: Option<ExtraWrites>,
+    /// Keys given after a count (`numkeys`), when that is how the command
+    /// takes them.
+    pub key_num: Option<KeyNum>,
 }
 
 fn container_handler(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
@@ -246,6 +277,7 @@ impl CommandSpec {
         key_flags: &[],
         acl: &[],
         extra_writes: None,
+        key_num: None,
     };
 
     /// `get`, or `client|setname` for a subcommand (used in error messages).

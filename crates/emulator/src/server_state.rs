@@ -102,9 +102,12 @@ pub fn after_call(
             if settled.modified == 0 && recounts_memory(spec) && !reply.is_error() { 1 } else { settled.modified };
         engine.server.dirty += changed as u64;
         if logging {
-            let now = engine.now_ms();
             let (aof, dbs) = (&mut engine.server.aof, &engine.keyspace.dbs);
-            crate::aof::after_command(aof, dbs, now, client.db, spec, argv, reply, &settled.keys);
+            let executed = crate::aof::Executed { db: client.db, spec, argv, reply, touched: &settled.keys };
+            if crate::aof::after_command(aof, dbs, &executed) {
+                let now = engine.now_ms();
+                crate::aof::rewrite(&mut engine.server.aof, &engine.scripts.functions, &engine.keyspace.dbs, now);
+            }
         }
     }
     if !spec.has(flags::SKIP_SLOWLOG) && !matches!(reply, Reply::Blocked) {

@@ -7,6 +7,7 @@
 //! per non-empty db:  index u32 | key_count u64
 //!   per key:         key bytes | expire_ms i64 (-1 = none) | access u32 | command_count u32
 //!     per command:   argc u32 | args (bytes = len u32 + data)
+//! (version 2) library_count u32 | per library: its code (bytes), as FUNCTION LOAD takes it
 //! trailer:           CRC-64 (Jones, as Redis's RDB) of everything before it, u64
 //! ```
 //! Values are stored as the commands that recreate them (`Value::rewrite`),
@@ -22,7 +23,9 @@ use crate::engine::Engine;
 use crate::reply::Reply;
 
 pub const MAGIC: &[u8; 8] = b"RLABSNAP";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+/// The oldest version still read (version 1 has no function libraries).
+const OLDEST_VERSION: u32 = 1;
 
 /// Why a snapshot could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +96,7 @@ struct StoredKey {
 }
 
 /// Serialises the databases `dbs`. Keys already expired at `now` are left out.
-pub fn encode(dbs: &[Db], now: i64) -> Vec<u8> {
+pub fn encode(functions: &crate::scripting::functions::Libraries, dbs: &[Db], now: i64) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
@@ -119,9 +122,20 @@ pub fn encode(dbs: &[Db], now: i64) -> Vec<u8> {
             }
         }
     }
+    let libraries = &functions.libraries;
+    out.extend_from_slice(&(libraries.len() as u32).to_le_bytes());
+    for lib in libraries.values() {
+        put_bytes(&mut out, &lib.code);
+    }
     let crc = crc64(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     out
+}
+
+/// A decoded snapshot: keys per database and the function libraries' code.
+struct Decoded {
+    dbs: Vec<(usize, Vec<StoredKey>)>,
+    libraries: Vec<Vec<u8>>,
 }
 
 /// A bounds-checked reader: every length is checked against what is left,
@@ -172,13 +186,13 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Decodes and verifies a snapshot into (db index, keys).
-fn decode(bytes: &[u8]) -> Result<Vec<(usize, Vec<StoredKey>)>, SnapshotError> {
+/// Decodes and verifies a snapshot.
+fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
     if bytes.len() < MAGIC.len() + 4 + 8 || &bytes[..MAGIC.len()] != MAGIC {
         return Err(SnapshotError::NotASnapshot);
     }
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-    if version != VERSION {
+    if !(OLDEST_VERSION..=VERSION).contains(&version) {
         return Err(SnapshotError::UnsupportedVersion(version));
     }
     let (body, trailer) = bytes.split_at(bytes.len() - 8);
@@ -213,10 +227,28 @@ fn decode(bytes: &[u8]) -> Result<Vec<(usize, Vec<StoredKey>)>, SnapshotError> {
         }
         dbs.push((index, keys));
     }
+    let mut libraries = Vec::new();
+    if version >= 2 {
+        let count = r.count(false, 4)?;
+        for _ in 0..count {
+            libraries.push(r.bytes()?);
+        }
+    }
     if r.left() != 0 {
         return Err(SnapshotError::Corrupt("trailing bytes after the last database".into()));
     }
-    Ok(dbs)
+    Ok(Decoded { dbs, libraries })
+}
+
+/// Loads function libraries into `scratch` with FUNCTION LOAD.
+fn load_libraries(scratch: &mut Engine, me: crate::ClientId, libraries: &[Vec<u8>]) -> Result<(), SnapshotError> {
+    for code in libraries {
+        let argv = vec![b"FUNCTION".to_vec(), b"LOAD".to_vec(), code.clone()];
+        if let Reply::Error(e) = scratch.execute(me, argv) {
+            return Err(SnapshotError::ReplayFailed { key: b"(function library)".to_vec(), error: e.into_owned() });
+        }
+    }
+    Ok(())
 }
 
 /// A scratch engine with the same configuration minus side effects
@@ -231,10 +263,15 @@ fn scratch_engine(engine: &Engine) -> Engine {
     Engine::new(Clock::manual(engine.now_ms()), 0x5eed, config)
 }
 
-/// Rebuilds databases from decoded keys; keys whose TTL already passed are
-/// skipped. Takes the engine for its configuration and clock, which the
-/// scratch engine that replays the values copies.
-fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Vec<Db>, u64, u64), SnapshotError> {
+/// What a snapshot rebuilds: databases, libraries, and the keys loaded and
+/// skipped as expired.
+type Rebuilt = (Vec<Db>, crate::scripting::functions::Libraries, u64, u64);
+
+/// Rebuilds databases and function libraries from a decoded snapshot; keys
+/// whose TTL already passed are skipped. Takes the engine for its
+/// configuration and clock, which the scratch engine that replays the
+/// values copies.
+fn rebuild(engine: &Engine, decoded: Decoded) -> Result<Rebuilt, SnapshotError> {
     let now = engine.now_ms();
     let keep_access = !matches!(
         engine.config.maxmemory_policy,
@@ -246,7 +283,8 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
     let mut scratch = scratch_engine(engine);
     let me = scratch.connect("snapshot:load");
     let (mut loaded, mut expired) = (0u64, 0u64);
-    for (index, keys) in decoded {
+    load_libraries(&mut scratch, me, &decoded.libraries)?;
+    for (index, keys) in decoded.dbs {
         if index >= scratch.keyspace.dbs.len() {
             return Err(SnapshotError::Corrupt(format!("database {index} does not exist here")));
         }
@@ -282,7 +320,8 @@ fn rebuild(engine: &Engine, decoded: Vec<(usize, Vec<StoredKey>)>) -> Result<(Ve
         }
     }
     let dbs = std::mem::take(&mut scratch.keyspace.dbs);
-    Ok((dbs, loaded, expired))
+    let libraries = std::mem::take(&mut scratch.scripts.functions);
+    Ok((dbs, libraries, loaded, expired))
 }
 
 /// Swaps freshly built databases in: access data restarts, WATCHes on the
@@ -304,15 +343,16 @@ fn install(engine: &mut Engine, dbs: Vec<Db>) {
 impl Engine {
     /// The whole dataset as a versioned, checksummed snapshot.
     pub fn snapshot(&self) -> Vec<u8> {
-        encode(&self.keyspace.dbs, self.now_ms())
+        encode(&self.scripts.functions, &self.keyspace.dbs, self.now_ms())
     }
 
     /// Replaces the dataset with a snapshot's. On any error the current
     /// data is left exactly as it was.
     pub fn load_snapshot(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
         let decoded = decode(bytes)?;
-        let (dbs, loaded, expired) = rebuild(self, decoded)?;
+        let (dbs, libraries, loaded, expired) = rebuild(self, decoded)?;
         install(self, dbs);
+        self.scripts.functions = libraries;
         self.server.last_load_keys = loaded;
         self.server.last_load_expired = expired;
         Ok(())
@@ -345,6 +385,7 @@ impl Engine {
         }
         let dbs = std::mem::take(&mut scratch.keyspace.dbs);
         install(self, dbs);
+        self.scripts.functions = std::mem::take(&mut scratch.scripts.functions);
         Ok(())
     }
 }
@@ -372,6 +413,7 @@ mod tests {
         assert_eq!(decode(&bad).err(), Some(SnapshotError::ChecksumMismatch));
         let mut v2 = snap.clone();
         v2[8] = 9;
+
         assert_eq!(decode(&v2).err(), Some(SnapshotError::UnsupportedVersion(9)));
         for cut in 0..snap.len() {
             assert!(decode(&snap[..cut]).is_err());

@@ -151,8 +151,8 @@ fn corrupted_or_foreign_snapshots_are_refused_and_data_is_kept() {
     assert_eq!(s.engine.load_snapshot(&flipped), Err(SnapshotError::ChecksumMismatch));
     assert_eq!(s.engine.load_snapshot(b"REDIS0009 not ours"), Err(SnapshotError::NotASnapshot));
     let mut future = snap.clone();
-    future[8] = 2;
-    assert_eq!(s.engine.load_snapshot(&future), Err(SnapshotError::UnsupportedVersion(2)));
+    future[8] = 3;
+    assert_eq!(s.engine.load_snapshot(&future), Err(SnapshotError::UnsupportedVersion(3)));
     for cut in [0, 5, 12, snap.len() - 1] {
         assert!(s.engine.load_snapshot(&snap[..cut]).is_err());
     }

@@ -135,7 +135,40 @@ fn statuses(items: Vec<&'static str>) -> Reply {
     Reply::Set(items.into_iter().map(Reply::status).collect())
 }
 
+/// The `keynum` key spec of EVAL-like commands.
+fn keynum_spec(c: &CommandSpec, kn: crate::command::KeyNum) -> Reply {
+    let spec =
+        |pairs: Vec<(&str, Reply)>| Reply::Map(pairs.into_iter().map(|(n, v)| (Reply::bulk_str(n), v)).collect());
+    let derived: &[&str] = if c.has(flags::WRITE) { &["RW", "update"] } else { &["RO", "access"] };
+    let key_flags = c.key_flags.first().copied().unwrap_or(derived);
+    let mut fields = Vec::new();
+    if !kn.notes.is_empty() {
+        fields.push(("notes", Reply::bulk_str(kn.notes)));
+    }
+    fields.push(("flags", statuses(key_flags.to_vec())));
+    let index = spec(vec![("index", Reply::Integer(kn.index as i64))]);
+    fields.push(("begin_search", spec(vec![("type", Reply::bulk_str("index")), ("spec", index)])));
+    fields.push((
+        "find_keys",
+        spec(vec![
+            ("type", Reply::bulk_str("keynum")),
+            (
+                "spec",
+                spec(vec![
+                    ("keynumidx", Reply::Integer(0)),
+                    ("firstkey", Reply::Integer(1)),
+                    ("keystep", Reply::Integer(1)),
+                ]),
+            ),
+        ]),
+    ));
+    Reply::Set(vec![spec(fields)])
+}
+
 fn key_specs(c: &CommandSpec) -> Reply {
+    if let Some(kn) = c.key_num {
+        return keynum_spec(c, kn);
+    }
     let k = c.keys;
     if k.first <= 0 {
         return Reply::Set(Vec::new());
@@ -308,6 +341,12 @@ pub fn keys_of(line: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Reply> {
         commands::Lookup::Found(s) => s,
         _ => return Err(Reply::error("ERR Invalid command specified")),
     };
+    if let Some(kn) = spec.key_num {
+        if !spec.arity_ok(line.len()) {
+            return Err(Reply::error("ERR Invalid number of arguments specified for command"));
+        }
+        return Ok(kn.keys(line).into_iter().map(|k| k.to_vec()).collect());
+    }
     if spec.keys == KeySpec::NONE {
         return Err(Reply::error("ERR The command has no key arguments"));
     }

@@ -167,7 +167,8 @@ fn apply_changes(ctx: &mut Ctx, before: &Config) {
     let engine = &mut *ctx.engine;
     if engine.config.appendonly != before.appendonly {
         let now = engine.now_ms();
-        crate::aof::set_enabled(&mut engine.server.aof, &engine.keyspace.dbs, now, engine.config.appendonly);
+        let (aof, functions) = (&mut engine.server.aof, &engine.scripts.functions);
+        crate::aof::set_enabled(aof, functions, &engine.keyspace.dbs, now, engine.config.appendonly);
     }
     if engine.config.maxmemory != before.maxmemory || engine.config.maxmemory_policy != before.maxmemory_policy {
         // Whether small integers are shared depends on both.

@@ -16,6 +16,7 @@ pub mod config;
 pub mod connection;
 pub mod dump;
 pub mod expire;
+pub mod function;
 pub mod generic;
 pub mod geo;
 pub mod hash;
@@ -59,6 +60,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         pubsub::COMMANDS,
         transactions::COMMANDS,
         scripting::COMMANDS,
+        function::COMMANDS,
         server::COMMANDS,
         config::COMMANDS,
         info::COMMANDS,

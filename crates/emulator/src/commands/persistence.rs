@@ -94,7 +94,8 @@ fn lastsave(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
 /// BGREWRITEAOF — the rewrite completes at once.
 fn bgrewriteaof(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     let now = ctx.now_ms();
-    crate::aof::rewrite(&mut ctx.engine.server.aof, &ctx.engine.keyspace.dbs, now);
+    let engine = &mut *ctx.engine;
+    crate::aof::rewrite(&mut engine.server.aof, &engine.scripts.functions, &engine.keyspace.dbs, now);
     Ok(Reply::status("Background append only file rewriting started"))
 }
 

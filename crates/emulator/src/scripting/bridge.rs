@@ -48,6 +48,11 @@ pub(super) struct Bridge {
     pub globals_protected: bool,
     /// Coroutines currently resumed inside one another.
     pub resume_depth: u32,
+    /// The chunk name of the user's code (`@user_script`, `@user_function`).
+    source: &'static str,
+    /// True while FUNCTION LOAD runs a library: the time limit is Redis's
+    /// fixed load timeout and its error says so.
+    loading: bool,
 }
 
 thread_local! {
@@ -63,9 +68,24 @@ fn placeholder_engine() -> Engine {
     Engine::new(Clock::manual(0), 0, Config { databases: 0, ..Config::default() })
 }
 
-/// Runs a script with `keys` and `args` for the calling client.
-pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>], read_only: bool) -> Reply {
-    let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
+/// Chunk name of EVAL scripts.
+const SCRIPT_SOURCE: &str = "@user_script";
+/// Chunk name of function libraries.
+const FUNCTION_SOURCE: &str = "@user_function";
+/// How long FUNCTION LOAD may run a library's code (Redis's fixed limit).
+const LOAD_TIMEOUT_MS: u64 = 500;
+
+/// How a run is limited and named.
+struct RunSetup {
+    read_only: bool,
+    threshold_ms: u64,
+    source: &'static str,
+    loading: bool,
+}
+
+/// Parks the engine and the caller where `redis.call` reaches them, runs
+/// `f`, and puts them back.
+fn parked<R>(ctx: &mut Ctx, setup: RunSetup, f: impl FnOnce() -> R) -> R {
     let started_us = ctx.engine.clock.live_us();
     let caller_db = ctx.client.db;
     ctx.engine.clients.forbid_blocking();
@@ -74,20 +94,22 @@ pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args:
     let bridge = Bridge {
         engine,
         client,
-        read_only,
+        read_only: setup.read_only,
         resp: 2,
         instructions: 0,
-        budget: threshold_ms.saturating_mul(INSTRUCTIONS_PER_MS),
+        budget: setup.threshold_ms.saturating_mul(INSTRUCTIONS_PER_MS),
         started_us,
-        threshold_ms,
+        threshold_ms: setup.threshold_ms,
         stopped: false,
         last_call_error: None,
         bare_error: None,
         globals_protected: false,
         resume_depth: 0,
+        source: setup.source,
+        loading: setup.loading,
     };
     BRIDGE.with(|b| *b.borrow_mut() = Some(bridge));
-    let reply = run_in_lua(sha, body, keys, args);
+    let result = f();
     let bridge = BRIDGE.with(|b| b.borrow_mut().take());
     if let Some(bridge) = bridge {
         *ctx.engine = bridge.engine;
@@ -96,19 +118,121 @@ pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args:
     // A SELECT inside the script does not move the caller.
     ctx.client.db = caller_db;
     ctx.engine.clients.allow_blocking();
-    reply
+    result
+}
+
+/// Runs a script with `keys` and `args` for the calling client.
+pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>], read_only: bool) -> Reply {
+    let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
+    let setup = RunSetup { read_only, threshold_ms, source: SCRIPT_SOURCE, loading: false };
+    parked(ctx, setup, || run_in_lua(sha, body, keys, args))
+}
+
+/// Runs function `name` of the library whose code (after its shebang line)
+/// is `code`: the library is loaded into a fresh state, then the function
+/// is called with the key and argument tables.
+pub fn run_function(
+    ctx: &mut Ctx,
+    code: &[u8],
+    name: &str,
+    keys: &[Vec<u8>],
+    args: &[Vec<u8>],
+    read_only: bool,
+) -> Reply {
+    let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
+    let setup = RunSetup { read_only, threshold_ms, source: FUNCTION_SOURCE, loading: false };
+    parked(ctx, setup, || call_in_lua(code, name, keys, args))
+}
+
+/// Runs a library's code (after its shebang line) as FUNCTION LOAD does
+/// and returns the functions it registered, or the error reply.
+pub fn load_library(ctx: &mut Ctx, code: &[u8]) -> Result<Vec<super::functions::Registered>, Reply> {
+    let setup = RunSetup { read_only: true, threshold_ms: LOAD_TIMEOUT_MS, source: FUNCTION_SOURCE, loading: true };
+    parked(ctx, setup, || {
+        let mut lua = new_lua()?;
+        install_library(&mut lua, code)?;
+        Ok(super::functions::take_registered(&mut lua))
+    })
+}
+
+fn new_lua() -> Result<Lua, Reply> {
+    let libs = StdLib::BASE | StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::COROUTINE;
+    Lua::new_with(libs).map_err(|e| Reply::error(format!("ERR could not start the Lua interpreter: {e}")))
+}
+
+fn setup_error(e: LuaError) -> Reply {
+    Reply::error(crate::errors::sanitize(&format!("ERR could not set up the script environment: {e}")))
+}
+
+/// Compiles a library and runs it in the load environment, with the
+/// registrations recorded. Ok with the function that ends the load mode.
+fn install_library(lua: &mut Lua, code: &[u8]) -> Result<rilua::Function, Reply> {
+    if let Some(line) = super::nesting::too_deep(code) {
+        return Err(Reply::error(format!(
+            "ERR Error compiling function: user_function:{line}: chunk has too many syntax levels"
+        )));
+    }
+    let end_load = super::libs::install(lua, super::libs::Env::Library).map_err(setup_error)?;
+    let Some(end_load) = end_load else { return Err(setup_error(rilua::runtime_error("no load mode"))) };
+    let chunk = lua.load_bytes(code, FUNCTION_SOURCE).map_err(|e| {
+        Reply::error(crate::errors::sanitize(&format!("ERR Error compiling function: {}", error_text(&e))))
+    })?;
+    install_limit_hook(lua);
+    lua.state_mut().call_depth = rilua::vm::state::MAXCCALLS - MAX_NESTED_CALLS;
+    lua.state_mut().gc.set_alloc_limit(MEMORY_LIMIT);
+    super::functions::begin_registration();
+    let outcome = lua.call_function(&chunk, &[]);
+    let stopped = with_bridge(|b| b.stopped).unwrap_or(false);
+    let failure = match outcome {
+        Ok(_) if stopped => Some(failure(lua, &LuaError::Runtime(rilua::RuntimeError::new("killed")))),
+        Ok(_) => None,
+        Err(e) => Some(failure(lua, &e)),
+    };
+    if let Some(f) = failure {
+        super::functions::end_registration();
+        let text = match f {
+            Failure::Bare(t) => t,
+            Failure::Message { text, .. } => text,
+        };
+        return Err(Reply::error(crate::errors::sanitize(&format!("ERR Error registering functions: {text}"))));
+    }
+    Ok(end_load)
+}
+
+fn call_in_lua(code: &[u8], name: &str, keys: &[Vec<u8>], args: &[Vec<u8>]) -> Reply {
+    let mut lua = match new_lua() {
+        Ok(l) => l,
+        Err(e) => return e,
+    };
+    let end_load = match install_library(&mut lua, code) {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
+    let registered = super::functions::take_registered(&mut lua);
+    let Some(callback) =
+        registered.iter().find(|r| r.info.name.eq_ignore_ascii_case(name.as_bytes())).map(|r| r.callback)
+    else {
+        return Reply::error("ERR Function not found");
+    };
+    if let Err(e) = lua.call_function(&end_load, &[]) {
+        return setup_error(e);
+    }
+    let state = lua.state_mut();
+    let keys_table = super::libs::string_list(state, keys);
+    let args_table = super::libs::string_list(state, args);
+    let outcome = lua.call_function(&callback, &[keys_table, args_table]);
+    finish(&mut lua, name, outcome)
 }
 
 fn run_in_lua(sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>]) -> Reply {
-    let libs = StdLib::BASE | StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::COROUTINE;
-    let mut lua = match Lua::new_with(libs) {
+    let mut lua = match new_lua() {
         Ok(l) => l,
-        Err(e) => return Reply::error(format!("ERR could not start the Lua interpreter: {e}")),
+        Err(e) => return e,
     };
-    if let Err(e) = super::libs::install(&mut lua, keys, args) {
-        return Reply::error(crate::errors::sanitize(&format!("ERR could not set up the script environment: {e}")));
+    if let Err(e) = super::libs::install(&mut lua, super::libs::Env::Script { keys, args }) {
+        return setup_error(e);
     }
-    let function = match lua.load_bytes(body, "@user_script") {
+    let function = match lua.load_bytes(body, SCRIPT_SOURCE) {
         Ok(f) => f,
         Err(e) => {
             return Reply::error(crate::errors::sanitize(&format!(
@@ -123,17 +247,23 @@ fn run_in_lua(sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>]) -> Rep
     // browser's 1 MB stack holds, so scripts start closer to it.
     lua.state_mut().call_depth = rilua::vm::state::MAXCCALLS - MAX_NESTED_CALLS;
     lua.state_mut().gc.set_alloc_limit(MEMORY_LIMIT);
-    match lua.call_function(&function, &[]) {
+    let outcome = lua.call_function(&function, &[]);
+    finish(&mut lua, sha, outcome)
+}
+
+/// The reply for a finished run named `name` in error trailers.
+fn finish(lua: &mut Lua, name: &str, outcome: LuaResult<Vec<Val>>) -> Reply {
+    match outcome {
         Ok(_) if with_bridge(|b| b.stopped).unwrap_or(false) => {
             // The limit fired inside a coroutine whose error the script caught.
-            script_error(&mut lua, sha, &LuaError::Runtime(rilua::RuntimeError::new("killed")))
+            script_error(lua, name, &LuaError::Runtime(rilua::RuntimeError::new("killed")))
         }
         Ok(results) => {
             let value = results.first().copied().unwrap_or(Val::Nil);
             let resp = with_bridge(|b| b.resp).unwrap_or(2);
             convert::lua_to_reply(lua.state_mut(), value, resp)
         }
-        Err(e) => script_error(&mut lua, sha, &e),
+        Err(e) => script_error(lua, name, &e),
     }
 }
 
@@ -144,14 +274,22 @@ fn error_text(e: &LuaError) -> String {
     }
 }
 
-/// Redis 7.0's error reply for a failed script:
-/// `<code> <message> script: <sha>, on @user_script:<line>.`
-fn script_error(lua: &mut Lua, sha: &str, e: &LuaError) -> Reply {
-    let stopped = with_bridge(|b| b.stopped).unwrap_or(false);
+/// What went wrong in a run.
+enum Failure {
+    /// An error Redis reports as it is.
+    Bare(String),
+    /// An error reply's text and the script line it happened on.
+    Message { text: String, line: Option<u32> },
+}
+
+fn failure(lua: &mut Lua, e: &LuaError) -> Failure {
+    let (stopped, loading, source) = with_bridge(|b| (b.stopped, b.loading, b.source)).unwrap_or((false, false, ""));
     let state = lua.state_mut();
     let object = state.error_object.take();
-    let line = script_line(state);
-    let message = if stopped {
+    let line = script_line(state, source);
+    let message = if stopped && loading {
+        "ERR FUNCTION LOAD timeout".to_string()
+    } else if stopped {
         let ms = with_bridge(|b| b.threshold_ms).unwrap_or(0);
         format!("ERR Script killed: it ran longer than busy-reply-threshold ({ms} ms)")
     } else {
@@ -164,7 +302,7 @@ fn script_error(lua: &mut Lua, sha: &str, e: &LuaError) -> Reply {
                 let text = state.gc.string_arena.get(r).map(|s| s.data().to_vec()).unwrap_or_default();
                 let text = String::from_utf8_lossy(&text).into_owned();
                 if with_bridge(|b| b.bare_error.as_deref() == Some(text.as_str())).unwrap_or(false) {
-                    return Reply::error(crate::errors::sanitize(&text));
+                    return Failure::Bare(text);
                 }
                 if with_bridge(|b| b.last_call_error.as_deref() == Some(text.as_str())).unwrap_or(false) {
                     text
@@ -176,23 +314,31 @@ fn script_error(lua: &mut Lua, sha: &str, e: &LuaError) -> Reply {
             Some(other) => format!("ERR {other}"),
         }
     };
-    let line = line.or_else(|| line_from_message(&message));
-    let text = match line {
-        Some(line) => format!("{message} script: {sha}, on @user_script:{line}."),
-        None => format!("{message} script: {sha}."),
+    let line = line.or_else(|| line_from_message(&message, source));
+    Failure::Message { text: message, line }
+}
+
+/// Redis 7.0's error reply for a failed script or function:
+/// `<code> <message> script: <name>, on @user_script:<line>.`
+fn script_error(lua: &mut Lua, name: &str, e: &LuaError) -> Reply {
+    let source = with_bridge(|b| b.source).unwrap_or(SCRIPT_SOURCE);
+    let text = match failure(lua, e) {
+        Failure::Bare(text) => text,
+        Failure::Message { text, line: Some(line) } => format!("{text} script: {name}, on {source}:{line}."),
+        Failure::Message { text, line: None } => format!("{text} script: {name}."),
     };
     Reply::error(crate::errors::sanitize(&text))
 }
 
 /// The line of the innermost frame of the user's script still on the call
 /// stack (the stack is left intact after an error).
-fn script_line(state: &LuaState) -> Option<u32> {
+fn script_line(state: &LuaState, source: &str) -> Option<u32> {
     let top = state.ci.min(state.call_stack.len().saturating_sub(1));
     for i in (0..=top).rev() {
         let ci = state.call_stack.get(i)?;
         let Val::Function(r) = state.stack_get(ci.func) else { continue };
         let Some(Closure::Lua(lcl)) = state.gc.closures.get(r) else { continue };
-        if lcl.proto.source != "@user_script" {
+        if lcl.proto.source != source {
             continue;
         }
         let pc = ci.saved_pc;
@@ -220,8 +366,9 @@ pub(super) fn caller_where(state: &LuaState) -> String {
 }
 
 /// `ERR user_script:3: boom` → 3 (the VM's own errors carry their line).
-fn line_from_message(message: &str) -> Option<u32> {
-    let rest = message.split("user_script:").nth(1)?;
+fn line_from_message(message: &str, source: &str) -> Option<u32> {
+    let prefix = format!("{}:", source.trim_start_matches('@'));
+    let rest = message.split(prefix.as_str()).nth(1)?;
     rest.split(':').next()?.parse().ok()
 }
 

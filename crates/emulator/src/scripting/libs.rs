@@ -22,7 +22,7 @@ const ALLOWED_GLOBALS: &str =
 /// raises Redis's errors, at the script's line (level 2). `rawset` refuses
 /// `_G`, and coroutines are created with the time-limit hook.
 const PROTECT_GLOBALS: &str = r#"
-local allowed = ...
+local allowed, load_api = ...
 local real = {}
 for name in string.gmatch(allowed, "%S+") do real[name] = _G[name] end
 local G, error, tostring, rawset, setmetatable, unpack, maxn = _G, error, tostring, rawset, setmetatable, unpack, table.maxn
@@ -51,9 +51,12 @@ co_lib.wrap = function(f)
     error(res[2], 0)
   end
 end
+-- While a library loads, globals come from its load API instead.
+local loading = load_api
 setmetatable(G, {
   __index = function(_, k)
-    local v = real[k]
+    local v
+    if loading then v = loading[k] else v = real[k] end
     if v == nil then
       error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
     end
@@ -62,20 +65,38 @@ setmetatable(G, {
   __newindex = function() error("Attempt to modify a readonly table", 2) end,
   __metatable = protected,
 })
+if load_api then return function() loading = nil end end
 "#;
 
-/// Sets up the globals for one script run.
-pub(super) fn install(lua: &mut Lua, keys: &[Vec<u8>], args: &[Vec<u8>]) -> LuaResult<()> {
+/// Which globals a run gets.
+pub(super) enum Env<'a> {
+    /// EVAL: `KEYS` and `ARGV`.
+    Script { keys: &'a [Vec<u8>], args: &'a [Vec<u8>] },
+    /// A function library: no `KEYS`/`ARGV`; the code first runs with only
+    /// the load API (`redis.register_function`, `redis.log`, versions).
+    Library,
+}
+
+/// Sets up the globals for one run. For a library, Ok(Some) holds the
+/// function that ends the load mode (globals become the runtime ones).
+pub(super) fn install(lua: &mut Lua, env: Env) -> LuaResult<Option<rilua::Function>> {
     let state = lua.state_mut();
-    let keys_table = string_list(state, keys);
-    let args_table = string_list(state, args);
     let redis = redis_table(state);
     let bit = bit_table(state);
     let cjson = super::cjson::table(state);
     let cmsgpack = super::cmsgpack::table(state);
     let structlib = super::structlib::table(state);
-    lua.set_global_val("KEYS", keys_table)?;
-    lua.set_global_val("ARGV", args_table)?;
+    if let Env::Script { keys, args } = env {
+        let state = lua.state_mut();
+        let keys_table = string_list(state, keys);
+        let args_table = string_list(state, args);
+        lua.set_global_val("KEYS", keys_table)?;
+        lua.set_global_val("ARGV", args_table)?;
+    }
+    let load_api = match env {
+        Env::Script { .. } => Val::Nil,
+        Env::Library => super::functions::load_api(lua, redis)?,
+    };
     lua.set_global_val("redis", redis)?;
     lua.set_global_val("bit", bit)?;
     lua.set_global_val("cjson", cjson)?;
@@ -97,12 +118,15 @@ pub(super) fn install(lua: &mut Lua, keys: &[Vec<u8>], args: &[Vec<u8>]) -> LuaR
     lua.set_global_val("unpack", unpack)?;
     let protect = lua.load_bytes(PROTECT_GLOBALS.as_bytes(), "=protect")?;
     let allowed = string_val(lua.state_mut(), ALLOWED_GLOBALS.as_bytes());
-    lua.call_function(&protect, &[allowed])?;
+    let results = lua.call_function(&protect, &[allowed, load_api])?;
     with_bridge(|b| b.globals_protected = true);
-    Ok(())
+    Ok(match results.first() {
+        Some(Val::Function(r)) => Some(rilua::Function::from_gc_ref(*r)),
+        _ => None,
+    })
 }
 
-fn string_list(state: &mut LuaState, items: &[Vec<u8>]) -> Val {
+pub(super) fn string_list(state: &mut LuaState, items: &[Vec<u8>]) -> Val {
     let t = new_table(state);
     for (i, item) in items.iter().enumerate() {
         let v = string_val(state, item);
@@ -163,7 +187,7 @@ pub(super) fn args(state: &LuaState) -> Vec<Val> {
 
 /// Raises `msg` as a plain string error (no position, like `luaL_error`
 /// from C), which the script's error reply prefixes with `ERR `.
-fn raise(state: &mut LuaState, msg: &str) -> LuaError {
+pub(super) fn raise(state: &mut LuaState, msg: &str) -> LuaError {
     let v = string_val(state, msg.as_bytes());
     state.error_object = Some(v);
     rilua::runtime_error(msg)

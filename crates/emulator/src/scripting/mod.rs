@@ -11,6 +11,7 @@ mod bridge;
 mod cjson;
 mod cmsgpack;
 mod convert;
+pub(crate) mod functions;
 mod libs;
 mod nesting;
 mod structlib;
@@ -20,23 +21,25 @@ use std::collections::BTreeMap;
 use crate::engine::Ctx;
 use crate::reply::Reply;
 
-pub use bridge::{compile_error, run_script};
+pub use bridge::{compile_error, load_library, run_function, run_script};
 
 /// The scripts' random generator state (Redis's 48-bit `lrand48`), seeded
 /// as Redis starts it.
 pub const LRAND48_INITIAL: u64 = 0x1234_ABCD_330E;
 
-/// Scripts known by SHA-1 (lower-case hex) and the scripts' random state,
-/// which Redis keeps across calls.
+/// Scripts known by SHA-1 (lower-case hex), the scripts' random state,
+/// which Redis keeps across calls, and the function libraries (which
+/// SCRIPT FLUSH leaves alone).
 #[derive(Debug, Clone)]
 pub struct ScriptCache {
     pub scripts: BTreeMap<String, Vec<u8>>,
     pub rand_state: u64,
+    pub functions: functions::Libraries,
 }
 
 impl Default for ScriptCache {
     fn default() -> Self {
-        ScriptCache { scripts: BTreeMap::new(), rand_state: LRAND48_INITIAL }
+        ScriptCache { scripts: BTreeMap::new(), rand_state: LRAND48_INITIAL, functions: Default::default() }
     }
 }
 
