@@ -63,7 +63,7 @@ pub mod flags {
     pub const ACROSS_DBS: u32 = 1 << 23;
     /// Removes the keys it names (DEL, UNLINK): its own log entry already
     /// deletes them, so the AOF needs no extra `DEL` for keys gone after it.
-    pub const REMOVES_KEYS: u32 = 1 << 24;
+    pub const REMOVES_KEYS: u32 = 1 << 25;
 
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
@@ -342,5 +342,52 @@ impl CommandSpec {
 impl std::fmt::Debug for CommandSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CommandSpec").field("name", &self.full_name()).field("arity", &self.arity).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flags::*;
+
+    #[test]
+    fn every_flag_has_its_own_bit() {
+        let all = [
+            WRITE,
+            READONLY,
+            DENYOOM,
+            ADMIN,
+            PUBSUB,
+            NOSCRIPT,
+            BLOCKING,
+            LOADING,
+            STALE,
+            SKIP_MONITOR,
+            SKIP_SLOWLOG,
+            FAST,
+            NO_AUTH,
+            MAY_REPLICATE,
+            NO_MULTI,
+            MOVABLE_KEYS,
+            ALLOW_BUSY,
+            SUBSCRIBED_OK,
+            NO_MANDATORY_KEYS,
+            RUNS_IN_MULTI,
+            ENDS_MULTI,
+            RUNS_QUEUE,
+            RUNS_COMMANDS,
+            WHOLE_DB,
+            ACROSS_DBS,
+            REMOVES_KEYS,
+        ];
+        let mut seen = 0u32;
+        for flag in all {
+            assert_eq!(flag.count_ones(), 1, "{flag:#x} is one bit");
+            assert_eq!(seen & flag, 0, "{flag:#x} is used twice");
+            seen |= flag;
+        }
+        // The pipeline's own flags never show in COMMAND INFO.
+        for internal in [RUNS_IN_MULTI, ENDS_MULTI, RUNS_QUEUE, RUNS_COMMANDS, WHOLE_DB, ACROSS_DBS, REMOVES_KEYS] {
+            assert!(NAMES.iter().all(|(f, _)| *f != internal));
+        }
     }
 }
