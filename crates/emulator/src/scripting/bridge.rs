@@ -125,7 +125,7 @@ fn parked<R>(ctx: &mut Ctx, setup: RunSetup, f: impl FnOnce() -> R) -> R {
 pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>], read_only: bool) -> Reply {
     let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
     let setup = RunSetup { read_only, threshold_ms, source: SCRIPT_SOURCE, loading: false };
-    parked(ctx, setup, || run_in_lua(sha, body, keys, args))
+    parked(ctx, setup, || run_in_lua(sha, body, keys, args).unwrap_or_else(|error| error))
 }
 
 /// Runs function `name` of the library whose code (after its shebang line)
@@ -141,7 +141,7 @@ pub fn run_function(
 ) -> Reply {
     let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
     let setup = RunSetup { read_only, threshold_ms, source: FUNCTION_SOURCE, loading: false };
-    parked(ctx, setup, || call_in_lua(code, name, keys, args))
+    parked(ctx, setup, || call_in_lua(code, name, keys, args).unwrap_or_else(|error| error))
 }
 
 /// Runs a library's code (after its shebang line) as FUNCTION LOAD does
@@ -199,48 +199,33 @@ fn install_library(lua: &mut Lua, code: &[u8]) -> Result<rilua::Function, Reply>
     Ok(end_load)
 }
 
-fn call_in_lua(code: &[u8], name: &str, keys: &[Vec<u8>], args: &[Vec<u8>]) -> Reply {
-    let mut lua = match new_lua() {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    let end_load = match install_library(&mut lua, code) {
-        Ok(f) => f,
-        Err(e) => return e,
-    };
+/// Loads a library into a fresh Lua state and calls its function `name`;
+/// `Err` for a failure before the function runs.
+fn call_in_lua(code: &[u8], name: &str, keys: &[Vec<u8>], args: &[Vec<u8>]) -> Result<Reply, Reply> {
+    let mut lua = new_lua()?;
+    let end_load = install_library(&mut lua, code)?;
     let registered = super::functions::take_registered(&mut lua);
     let Some(callback) =
         registered.iter().find(|r| r.info.name.eq_ignore_ascii_case(name.as_bytes())).map(|r| r.callback)
     else {
-        return Reply::error("ERR Function not found");
+        return Err(Reply::error("ERR Function not found"));
     };
-    if let Err(e) = lua.call_function(&end_load, &[]) {
-        return setup_error(e);
-    }
+    lua.call_function(&end_load, &[]).map_err(setup_error)?;
     let state = lua.state_mut();
     let keys_table = super::libs::string_list(state, keys);
     let args_table = super::libs::string_list(state, args);
     let outcome = lua.call_function(&callback, &[keys_table, args_table]);
-    finish(&mut lua, name, outcome)
+    Ok(finish(&mut lua, name, outcome))
 }
 
-fn run_in_lua(sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>]) -> Reply {
-    let mut lua = match new_lua() {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    if let Err(e) = super::libs::install(&mut lua, super::libs::Env::Script { keys, args }) {
-        return setup_error(e);
-    }
-    let function = match lua.load_bytes(body, SCRIPT_SOURCE) {
-        Ok(f) => f,
-        Err(e) => {
-            return Reply::error(crate::errors::sanitize(&format!(
-                "ERR Error compiling script (new function): {}",
-                error_text(&e)
-            )))
-        }
-    };
+/// Compiles and runs an EVAL script in a fresh Lua state; `Err` for a
+/// failure before the script runs (setup, compilation).
+fn run_in_lua(sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>]) -> Result<Reply, Reply> {
+    let mut lua = new_lua()?;
+    super::libs::install(&mut lua, super::libs::Env::Script { keys, args }).map_err(setup_error)?;
+    let function = lua.load_bytes(body, SCRIPT_SOURCE).map_err(|e| {
+        Reply::error(crate::errors::sanitize(&format!("ERR Error compiling script (new function): {}", error_text(&e))))
+    })?;
     install_limit_hook(&mut lua);
     // Nested calls that go through Rust (pcall, metamethods, sort and gsub
     // callbacks) each use real stack; Lua's own limit (200) is more than a
@@ -248,7 +233,7 @@ fn run_in_lua(sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>]) -> Rep
     lua.state_mut().call_depth = rilua::vm::state::MAXCCALLS - MAX_NESTED_CALLS;
     lua.state_mut().gc.set_alloc_limit(MEMORY_LIMIT);
     let outcome = lua.call_function(&function, &[]);
-    finish(&mut lua, sha, outcome)
+    Ok(finish(&mut lua, sha, outcome))
 }
 
 /// The reply for a finished run named `name` in error trailers.
