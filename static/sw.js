@@ -15,9 +15,12 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      // `no-cache`: revalidate with the server, so an HTTP-cached index.html of
-      // an older build cannot end up in this build's cache.
-      await cache.addAll(FILES.map((f) => new Request(f, { cache: "no-cache" })));
+      // Files named after their content hash (Trunk's) can come from the HTTP
+      // cache, where the visit that registered this worker has just put them;
+      // the others (index.html, the manifest) are revalidated with the server,
+      // so an older build's copy cannot end up in this build's cache.
+      const hashed = /-[0-9a-f]{16}(_bg)?\.[a-z]+$/;
+      await cache.addAll(FILES.map((f) => new Request(f, { cache: hashed.test(f) ? "default" : "no-cache" })));
       await self.skipWaiting();
     })(),
   );
