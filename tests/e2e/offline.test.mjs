@@ -69,8 +69,13 @@ async function controlled(page) {
 
 test('the lesson map, lesson text and a starting console show before the engine has loaded', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  // The emulator module never arrives.
-  await context.route('**/*.wasm', (route) => route.abort());
+  // The emulator module is held back, then fails.
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  await context.route('**/*.wasm', async (route) => {
+    await held;
+    await route.abort();
+  });
   const page = await context.newPage();
   await page.goto(server.url);
   const shell = page.locator('#boot-shell');
@@ -92,6 +97,11 @@ test('the lesson map, lesson text and a starting console show before the engine 
   assert.ok(await lesson.locator('pre').first().isVisible(), 'the example blocks are shown');
   assert.equal(await page.locator('#console-input-1').count(), 0, 'the engine has not started');
   await screenshot(page, 'shell-lesson');
+  // The module could not be fetched: the page says so instead of "starting" forever.
+  release();
+  await page.locator('#boot-lesson .boot-console', { hasText: 'could not be loaded' }).waitFor();
+  assert.match(await lesson.textContent(), /INCR/, 'the lesson stays readable');
+  await screenshot(page, 'shell-failed');
   await context.close();
 });
 
