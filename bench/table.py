@@ -19,6 +19,19 @@ row("bundle (wasm+js+css)", f"{total_raw/1024:.0f} KB raw, {total_gz/1024:.0f} K
 b = json.loads((out / "browser.json").read_text())
 row("page load → focused prompt (median of 7)", f"{b['load_ms_median']:.0f} ms", "target 300 ms",
     f"{b['load_ms_median']/300:.2f}x", "<= 1.00x", b['load_ms_median'] <= 300)
+l = json.loads((out / "load.json").read_text())
+def ms(x):
+    return "fails" if x is None else f"{x} ms"
+def le(x, target):
+    return x is not None and x <= target
+c, w, o = l["cold"], l["warm"], l["offline"]
+row("slow link, cold: first contentful paint", ms(c["fcp_ms"]), "target 1.0 s", "", "<= 1000 ms", le(c["fcp_ms"], 1000))
+row("slow link, cold: lesson map readable", ms(c["map_ms"]), "target 1.5 s", "", "<= 1500 ms", le(c["map_ms"], 1500))
+row("slow link, cold: console answers PING", ms(c["pong_ms"]), "target 2.5 s", "", "<= 2500 ms", le(c["pong_ms"], 2500))
+kb = None if c["bytes_before_pong"] is None else c["bytes_before_pong"] / 1024
+row("slow link, cold: bytes before PONG (gzip)", "—" if kb is None else f"{kb:.0f} KB", "budget 300 KB", "", "<= 300 KB", kb is not None and kb <= 300)
+row("slow link, warm: console answers PING", ms(w["pong_ms"]), "target 300 ms", "", "<= 300 ms", le(w["pong_ms"], 300))
+row("offline after one visit: page + PING", f"{o['works']} runs, PING {ms(o['pong_ms'])}", "", "", "works", o["works"].startswith(o["works"].split("/")[1] + "/"))
 for label, db in (("empty DB", "empty"), ("100k keys, key browser open", "full")):
     p50, p95 = b[f"{db}_p50"], b[f"{db}_p95"]
     r50, r95 = b[f"{db}_rendered_p50"], b[f"{db}_rendered_p95"]

@@ -3,6 +3,7 @@
 # baseline measured in the same run, as a ratio:
 #   bundle size (raw and gzipped) against the 300 KB budget
 #   page load and Enter→painted-reply latency in headless Chromium
+#   first visit on a slow link (cold), second visit (warm), offline after a visit
 #   engine throughput: native, and in WebAssembly under Node.js vs ioredis-mock
 #   redis-benchmark against our server and a real redis-server 7.0
 #   resident memory after loading 1,000,000 keys (+ a 100k hash and zset) vs redis-server
@@ -21,6 +22,9 @@ done > "$OUT/bundle.txt"
 
 echo "== browser"
 node bench/browser.mjs > "$OUT/browser.json"
+
+echo "== first visit on a slow link (1.6 Mbit/s, 150 ms RTT), second visit, offline"
+node bench/load.mjs > "$OUT/load.json"
 
 echo "== engine, native"
 cargo run --release -q -p redis-emulator --example throughput 1000000 > "$OUT/native.txt"

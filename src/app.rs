@@ -86,6 +86,17 @@ fn switch(route: Route) -> Html {
 
 #[function_component(App)]
 pub fn app() -> Html {
+    // index.html's static shell (lesson map and texts shown while this module
+    // loaded) gives way to the app once it has rendered.
+    use_effect_with((), |_| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            for id in ["boot-shell", "boot-lesson-texts"] {
+                if let Some(el) = doc.get_element_by_id(id) {
+                    el.remove();
+                }
+            }
+        }
+    });
     html! {
         <HashRouter>
             <ProgressProvider>

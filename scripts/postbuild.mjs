@@ -1,0 +1,223 @@
+// Trunk's post-build hook (Trunk.toml [[hooks]]), run on the staged dist/ of
+// every `trunk build` and `trunk serve` build:
+//  - fills index.html's static shell with the lesson map and every lesson's
+//    text from lessons/*.md, so they are readable before the module loads;
+//  - release output (not `trunk serve`): writes sw.js from static/sw.js with the
+//    build's file list and a version hashed from every file, and registers it;
+//  - under `trunk serve` (its autoreload script is in the page): no worker is
+//    registered, and sw.js is one that removes itself, so a worker left by an
+//    earlier build on the same address cannot serve stale files or hold up the
+//    reload.
+// Also usable as `node scripts/postbuild.mjs <dist-dir>` (idempotent).
+import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, relative, resolve, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Inline Markdown: code, bold, emphasis, links. */
+function inline(text) {
+  const parts = text.split(/(`[^`]*`)/);
+  return parts
+    .map((p) => {
+      if (p.startsWith('`') && p.endsWith('`') && p.length > 1) return `<code>${esc(p.slice(1, -1))}</code>`;
+      return esc(p)
+        .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+        .replace(/(^|[^*\w])\*([^*\s][^*]*)\*/g, '$1<em>$2</em>')
+        .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, t, href) => `<a href="${href}">${t}</a>`);
+    })
+    .join('');
+}
+
+/** The lesson text as plain HTML: headings, paragraphs, lists, quotes, and the
+ * runnable blocks as code (the app makes them runnable once it has started). */
+export function renderMarkdown(md) {
+  const out = [];
+  const lines = md.split('\n');
+  let para = [];
+  let list = null;
+  const flush = () => {
+    if (para.length) out.push(`<p>${inline(para.join(' '))}</p>`);
+    para = [];
+    if (list) out.push(`<${list.tag}>${list.items.map((i) => `<li>${inline(i)}</li>`).join('')}</${list.tag}>`);
+    list = null;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const fence = /^```\s*(\S*)/.exec(line);
+    if (fence) {
+      flush();
+      const body = [];
+      for (i++; i < lines.length && !lines[i].startsWith('```'); i++) body.push(lines[i]);
+      const kind = fence[1];
+      if (kind === 'challenge') {
+        const goal = body.find((l) => l.startsWith('goal:'))?.slice(5).trim() ?? '';
+        out.push(`<p class="challenge"><strong>Challenge:</strong> ${inline(goal)}</p>`);
+      } else if (/^[a-z-]+$/.test(kind) && kind !== 'redis' && body.length === 0) {
+        // a widget with no body: drawn by the app
+      } else {
+        out.push(`<pre class="boot-block"><code>${esc(body.join('\n'))}</code></pre>`);
+      }
+      continue;
+    }
+    const heading = /^(#{1,4})\s+(.*)$/.exec(line);
+    if (heading) {
+      flush();
+      const level = Math.min(heading[1].length + 1, 4);
+      if (heading[1].length === 1) continue; // the title is shown in the lesson head
+      out.push(`<h${level}>${inline(heading[2])}</h${level}>`);
+      continue;
+    }
+    const item = /^\s*([-*]|\d+\.)\s+(.*)$/.exec(line);
+    if (item) {
+      if (para.length) flush();
+      const tag = /\d/.test(item[1]) ? 'ol' : 'ul';
+      if (!list || list.tag !== tag) {
+        flush();
+        list = { tag, items: [] };
+      }
+      list.items.push(item[2]);
+      continue;
+    }
+    if (list && /^\s+\S/.test(line)) {
+      list.items[list.items.length - 1] += ' ' + line.trim();
+      continue;
+    }
+    if (/^>\s?/.test(line)) {
+      flush();
+      out.push(`<blockquote><p>${inline(line.replace(/^>\s?/, ''))}</p></blockquote>`);
+      continue;
+    }
+    if (!line.trim()) {
+      flush();
+      continue;
+    }
+    if (list) flush();
+    para.push(line.trim());
+  }
+  flush();
+  return out.join('\n');
+}
+
+/** Every lesson of lessons/*.md: front matter and body, in course order. */
+export function readLessons(dir = join(ROOT, 'lessons')) {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const m = /^---\n([\s\S]*?)\n---\n?([\s\S]*)$/.exec(text);
+      const meta = {};
+      for (const l of (m ? m[1] : '').split('\n')) {
+        const kv = /^(\w+):\s*(.*)$/.exec(l);
+        if (kv) meta[kv[1]] = kv[2].trim();
+      }
+      return { id: meta.id, title: meta.title, summary: meta.summary ?? '', order: Number(meta.order ?? 0), body: m ? m[2] : text };
+    })
+    .filter((l) => l.id && l.title)
+    .sort((a, b) => a.order - b.order);
+}
+
+function fillShell(html, lessons) {
+  const map = lessons
+    .map(
+      (l) =>
+        `<li class="lesson-card"><a class="lesson-link" href="#/lesson/${esc(l.id)}"><span class="lesson-title">${esc(l.title)}</span>` +
+        `<span class="lesson-summary">${esc(l.summary)}</span></a><span class="status not-started">Not started</span></li>`,
+    )
+    .join('');
+  const texts = lessons
+    .map(
+      (l, i) =>
+        `<template data-lesson="${esc(l.id)}"><header class="lesson-head"><p class="crumbs"><a href="#/">Lessons</a> · ${i + 1} of ${lessons.length}</p>` +
+        `<h1>${esc(l.title)}</h1></header><div class="lesson-prose">${renderMarkdown(l.body)}</div></template>`,
+    )
+    .join('\n');
+  return html
+    .replace(/(<ol class="lesson-list" id="boot-lessons">)[\s\S]*?(<\/ol>)/, `$1${map}$2`)
+    .replace(/(<div id="boot-lesson-texts" hidden>)[\s\S]*?(<\/div>\s*<script>)/, `$1\n${texts}\n$2`);
+}
+
+const REGISTER = `<script id="sw-register">
+if ("serviceWorker" in navigator) addEventListener("load", function () {
+  var sw = navigator.serviceWorker, had = !!sw.controller;
+  sw.register("sw.js", { scope: "./" }).then(function (r) { r.update(); }).catch(function () {});
+  // A new build took over: this page keeps its files; say that a reload gets the new ones.
+  sw.addEventListener("controllerchange", function () {
+    if (!had) { had = true; return; }
+    if (document.getElementById("update-notice")) return;
+    var n = document.createElement("div");
+    n.id = "update-notice"; n.setAttribute("role", "status");
+    n.innerHTML = 'A new version of Redis Lab is ready. <button type="button">Reload</button>';
+    n.querySelector("button").onclick = function () { location.reload(); };
+    document.body.appendChild(n);
+  });
+});
+</script>`;
+
+const UNREGISTER = `<script id="sw-register">
+if ("serviceWorker" in navigator) navigator.serviceWorker.getRegistrations().then(function (rs) { rs.forEach(function (r) { r.unregister(); }); });
+</script>`;
+
+const SELF_REMOVING = `// Written under \`trunk serve\`: removes any Redis Lab worker and its caches.
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) if (name.startsWith("redis-lab-")) await caches.delete(name);
+    await self.registration.unregister();
+  })());
+});
+`;
+
+function listFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (name.startsWith('.')) continue;
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(relative(dir, p).split('\\').join('/'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Writes dir/sw.js: the build's files and a version hashed from all of them. */
+export function writeWorker(dir, template = readFileSync(join(ROOT, 'static/sw.js'), 'utf8')) {
+  const files = listFiles(dir).filter((f) => f !== 'sw.js');
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f).update('\0').update(readFileSync(join(dir, f))).update('\0');
+  const version = hash.digest('hex').slice(0, 16);
+  const list = ['./', ...files.filter((f) => f !== 'index.html')];
+  writeFileSync(join(dir, 'sw.js'), template.replace('"__VERSION__"', JSON.stringify(version)).replace('__FILES__', JSON.stringify(list)));
+  return version;
+}
+
+export function postbuild(dir) {
+  const indexPath = join(dir, 'index.html');
+  let html = readFileSync(indexPath, 'utf8');
+  html = fillShell(html, readLessons());
+  const serving = html.includes('.well-known/trunk/ws');
+  html = html.replace(/<script id="sw-register">[\s\S]*?<\/script>\n?/, '');
+  html = html.replace('</body>', `${serving ? UNREGISTER : REGISTER}\n</body>`);
+  writeFileSync(indexPath, html);
+  if (serving) {
+    writeFileSync(join(dir, 'sw.js'), SELF_REMOVING);
+    return null;
+  }
+  return writeWorker(dir);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+  if (!dir) {
+    console.error('usage: node scripts/postbuild.mjs <dist-dir>  (or run as a Trunk post_build hook)');
+    process.exit(2);
+  }
+  const version = postbuild(resolve(dir));
+  console.log(version ? `postbuild: shell filled, sw.js version ${version}` : 'postbuild: shell filled (trunk serve: no service worker)');
+}
