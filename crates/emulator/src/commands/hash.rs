@@ -7,6 +7,7 @@
 
 use crate::args::Args;
 use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::commands::shared::{empty_scan, scan_cursor, ScanOptions};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
@@ -487,76 +488,17 @@ fn random_fields(ctx: &mut Ctx, argv: &[Vec<u8>], rng: &mut crate::rng::Rng) -> 
     Ok(Reply::Array(out))
 }
 
-/// Redis's scan cursor parsing (`strtoul`): optional sign, decimal digits,
-/// no leading space; a negative number wraps like C's unsigned conversion.
-pub fn parse_scan_cursor(arg: &[u8]) -> Option<u64> {
-    if arg.first().is_some_and(|c| c.is_ascii_whitespace() || *c == 0x0b) {
-        return None;
-    }
-    let (negative, digits) = match arg.first() {
-        Some(b'-') => (true, &arg[1..]),
-        Some(b'+') => (false, &arg[1..]),
-        _ => (false, arg),
-    };
-    if arg.is_empty() {
-        return Some(0);
-    }
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        v = v.checked_mul(10)?.checked_add((d - b'0') as u64)?;
-    }
-    Some(if negative { v.wrapping_neg() } else { v })
-}
-
-/// HSCAN's options after the cursor.
-struct ScanOptions<'a> {
-    count: i64,
-    /// None matches everything (as `*` does).
-    pattern: Option<&'a [u8]>,
-}
-
-impl<'a> ScanOptions<'a> {
-    /// Reads `[MATCH pattern] [COUNT count]` in any order, each option
-    /// only with its value present; COUNT must be at least 1.
-    fn parse(argv: &'a [Vec<u8>]) -> Result<Self, Reply> {
-        let mut args = Args::new(argv, 3);
-        let mut o = ScanOptions { count: 10, pattern: None };
-        while args.remaining() >= 2 {
-            if args.eat("COUNT") {
-                o.count = args.int()?;
-                if o.count < 1 {
-                    return Err(Reply::error(errors::SYNTAX));
-                }
-            } else if args.eat("MATCH") {
-                o.pattern = Some(args.value()?).filter(|p| *p != b"*");
-            } else {
-                break;
-            }
-        }
-        args.finish()?;
-        Ok(o)
-    }
-}
-
 /// HSCAN key cursor [MATCH pattern] [COUNT count]
 ///
 /// As in Redis, the key is looked up before the options are read: a
 /// missing key answers an empty scan whatever the options say.
 fn hscan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    let Some(cursor) = parse_scan_cursor(&argv[2]) else {
-        return Err(Reply::error("ERR invalid cursor"));
-    };
-    let Some(hash) = hash_for_read(ctx, &argv[1])? else {
-        return Ok(Reply::Array(vec![Reply::bulk_str("0"), Reply::Array(Vec::new())]));
-    };
-    let opts = ScanOptions::parse(argv)?;
+    let cursor = scan_cursor(&argv[2])?;
+    let Some(hash) = hash_for_read(ctx, &argv[1])? else { return Ok(empty_scan()) };
+    let opts = ScanOptions::parse(&mut Args::new(argv, 3))?;
     let mut items = Vec::new();
-    let budget = usize::try_from(opts.count).unwrap_or(usize::MAX).min(1 << 20);
-    let next = hash.scan(cursor, budget, |f, v| {
-        if opts.pattern.is_none_or(|p| crate::glob::glob_match(p, f, false)) {
+    let next = hash.scan(cursor, opts.count, |f, v| {
+        if opts.matches(f) {
             items.push(Reply::bulk(f));
             items.push(Reply::bulk(v));
         }
@@ -566,7 +508,6 @@ fn hscan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[test]
     fn keyspace_events_match_redis() {
@@ -584,17 +525,5 @@ mod tests {
         ]);
         let expected = ["hset h", "hset h", "hincrby h", "hincrbyfloat h", "hdel h", "hdel h", "del h", "hset h"];
         assert_eq!(events, expected);
-    }
-
-    #[test]
-    fn scan_cursors_parse_like_strtoul() {
-        assert_eq!(parse_scan_cursor(b"0"), Some(0));
-        assert_eq!(parse_scan_cursor(b""), Some(0));
-        assert_eq!(parse_scan_cursor(b"007"), Some(7));
-        assert_eq!(parse_scan_cursor(b"+5"), Some(5));
-        assert_eq!(parse_scan_cursor(b"-1"), Some(u64::MAX));
-        assert_eq!(parse_scan_cursor(b"18446744073709551616"), None);
-        assert_eq!(parse_scan_cursor(b" 1"), None);
-        assert_eq!(parse_scan_cursor(b"1x"), None);
     }
 }

@@ -5,7 +5,8 @@
 use crate::args::Args;
 use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::commands::shared::{
-    distinct_indexes, pop_count, positive_numkeys, random_count, ScanOptions, MAX_RANDOM_PICKS, TOO_MANY_PICKS,
+    distinct_indexes, empty_scan, pop_count, positive_numkeys, random_count, scan_cursor, ScanOptions,
+    MAX_RANDOM_PICKS, TOO_MANY_PICKS,
 };
 use crate::engine::Ctx;
 use crate::notify;
@@ -519,11 +520,10 @@ fn sintercard(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 ///
 /// An intset answers in one page; a hashtable pages through its slots.
 fn sscan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    let opts = ScanOptions::parse(&mut Args::new(argv, 2))?;
-    let (next, page) = match read_set(ctx, &argv[1])? {
-        None => (0, Vec::new()),
-        Some(set) => set.scan(opts.cursor, opts.count),
-    };
+    let cursor = scan_cursor(&argv[2])?;
+    let Some(set) = read_set(ctx, &argv[1])? else { return Ok(empty_scan()) };
+    let opts = ScanOptions::parse(&mut Args::new(argv, 3))?;
+    let (next, page) = set.scan(cursor, opts.count);
     let page = page.into_iter().filter(|m| opts.matches(m)).map(Reply::Bulk).collect();
     Ok(Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(page)]))
 }

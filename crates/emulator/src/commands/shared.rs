@@ -16,19 +16,31 @@ use crate::value::Value;
 
 // ----- SCAN options ---------------------------------------------------------
 
-/// Parsed `cursor [MATCH pattern] [COUNT count]` of SSCAN / ZSCAN.
+/// Parsed `[MATCH pattern] [COUNT count]` of SSCAN / HSCAN / ZSCAN.
+///
+/// As in Redis, these commands read the cursor first ([`scan_cursor`]),
+/// then look the key up (a missing key answers an empty scan, a wrong type
+/// WRONGTYPE), and only then read these options.
 pub(crate) struct ScanOptions {
-    pub cursor: u64,
     /// None when there is no pattern, or it is `*` (matches everything).
     pub pattern: Option<Vec<u8>>,
     pub count: usize,
 }
 
+/// The cursor argument of a SCAN-family command, or `ERR invalid cursor`.
+pub(crate) fn scan_cursor(arg: &[u8]) -> Result<u64, Reply> {
+    parse_cursor(arg).ok_or(Reply::error("ERR invalid cursor"))
+}
+
+/// The empty reply of a scan over a missing key.
+pub(crate) fn empty_scan() -> Reply {
+    Reply::Array(vec![Reply::bulk_str("0"), Reply::Array(Vec::new())])
+}
+
 impl ScanOptions {
-    /// Reads the cursor and the options up to the end of the arguments.
+    /// Reads the options after the cursor, up to the end of the arguments.
     pub(crate) fn parse(args: &mut Args) -> Result<ScanOptions, Reply> {
-        let cursor = args.next_arg().and_then(parse_cursor).ok_or(Reply::error("ERR invalid cursor"))?;
-        let mut opts = ScanOptions { cursor, pattern: None, count: 10 };
+        let mut opts = ScanOptions { pattern: None, count: 10 };
         loop {
             if args.remaining() >= 2 && args.eat("count") {
                 let n = args.int()?;
@@ -191,12 +203,23 @@ mod tests {
     #[test]
     fn scan_options_reject_leftovers_and_bad_counts() {
         let a = argv(&["sscan", "k", "5", "MATCH", "a*", "count", "3"]);
-        let opts = ScanOptions::parse(&mut Args::new(&a, 2)).unwrap();
-        assert_eq!((opts.cursor, opts.pattern.as_deref(), opts.count), (5, Some(&b"a*"[..]), 3));
+        let opts = ScanOptions::parse(&mut Args::new(&a, 3)).unwrap();
+        assert_eq!((scan_cursor(&a[2]), opts.pattern.as_deref(), opts.count), (Ok(5), Some(&b"a*"[..]), 3));
         let syntax = Some(Reply::error(errors::SYNTAX));
-        assert_eq!(ScanOptions::parse(&mut Args::new(&argv(&["sscan", "k", "0", "COUNT"]), 2)).err(), syntax);
-        assert_eq!(ScanOptions::parse(&mut Args::new(&argv(&["sscan", "k", "0", "COUNT", "0"]), 2)).err(), syntax);
-        let bad = ScanOptions::parse(&mut Args::new(&argv(&["sscan", "k", "x"]), 2)).err();
-        assert_eq!(bad, Some(Reply::error("ERR invalid cursor")));
+        assert_eq!(ScanOptions::parse(&mut Args::new(&argv(&["sscan", "k", "0", "COUNT"]), 3)).err(), syntax);
+        assert_eq!(ScanOptions::parse(&mut Args::new(&argv(&["sscan", "k", "0", "COUNT", "0"]), 3)).err(), syntax);
+        assert_eq!(scan_cursor(b"x"), Err(Reply::error("ERR invalid cursor")));
+    }
+
+    #[test]
+    fn scan_cursors_parse_like_strtoul() {
+        assert_eq!(parse_cursor(b"0"), Some(0));
+        assert_eq!(parse_cursor(b""), Some(0));
+        assert_eq!(parse_cursor(b"007"), Some(7));
+        assert_eq!(parse_cursor(b"+5"), Some(5));
+        assert_eq!(parse_cursor(b"-1"), Some(u64::MAX));
+        assert_eq!(parse_cursor(b"18446744073709551616"), None);
+        assert_eq!(parse_cursor(b" 1"), None);
+        assert_eq!(parse_cursor(b"1x"), None);
     }
 }

@@ -171,7 +171,11 @@ impl SortOptions {
                 o.store = Some(args.value()?.to_vec());
             } else if args.remaining() >= 2 && args.eat("by") {
                 let p = args.value()?;
-                o.dontsort = !c_str(p).contains(&b'*');
+                // Once a pattern without `*` asks for no sorting, a later BY
+                // does not undo it (as in Redis).
+                if !c_str(p).contains(&b'*') {
+                    o.dontsort = true;
+                }
                 o.sortby = Some(p.to_vec());
             } else if args.remaining() >= 2 && args.eat("get") {
                 o.gets.push(args.value()?.to_vec());

@@ -11,8 +11,8 @@
 use crate::args::{self, Args};
 use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::commands::shared::{
-    distinct_indexes, pop_count, positive_numkeys, random_count, store_zset, zset_limits, ScanOptions,
-    MAX_RANDOM_PICKS, TOO_MANY_PICKS,
+    distinct_indexes, empty_scan, pop_count, positive_numkeys, random_count, scan_cursor, store_zset, zset_limits,
+    ScanOptions, MAX_RANDOM_PICKS, TOO_MANY_PICKS,
 };
 use crate::engine::Ctx;
 use crate::errors;
@@ -1302,13 +1302,14 @@ fn zintercard(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 ///
 /// A listpack-sized set answers in one page; a bigger one pages by rank.
 fn zscan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    let opts = ScanOptions::parse(&mut Args::new(argv, 2))?;
-    let (next, page) = match read_zset(ctx, &argv[1])? {
-        None => (0, Vec::new()),
-        Some(z) if z.is_listpack() => (0, z.ranked()),
-        Some(z) => {
+    let cursor = scan_cursor(&argv[2])?;
+    let Some(z) = read_zset(ctx, &argv[1])? else { return Ok(empty_scan()) };
+    let opts = ScanOptions::parse(&mut Args::new(argv, 3))?;
+    let (next, page) = match z {
+        z if z.is_listpack() => (0, z.ranked()),
+        z => {
             // Skiplist-sized sets page through ranks without copying the whole set.
-            let start = usize::try_from(opts.cursor).unwrap_or(usize::MAX).min(z.len());
+            let start = usize::try_from(cursor).unwrap_or(usize::MAX).min(z.len());
             let end = start.saturating_add(opts.count).min(z.len());
             (if end >= z.len() { 0 } else { end as u64 }, z.range(start, end))
         }
