@@ -20,6 +20,24 @@ impl Engine {
         }
     }
 
+    /// Keys of `db` that hold a stream some client is blocked reading: a
+    /// command that empties or swaps the database wakes them afterwards
+    /// (Redis 7.0's `scanDatabaseForDeletedStreams`).
+    pub(crate) fn blocked_streams(&self, db: usize) -> Vec<Vec<u8>> {
+        let mut keys: Vec<Vec<u8>> = self
+            .clients
+            .values()
+            .filter_map(|c| c.blocked.as_ref())
+            .filter(|b| b.db == db)
+            .flat_map(|b| b.keys.iter())
+            .filter(|k| matches!(self.keyspace.dbs[db].get(k).map(|e| &e.value), Some(crate::value::Value::Stream(_))))
+            .cloned()
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
     /// Serves clients blocked on keys that became ready, first blocked first.
     pub(crate) fn serve_ready_keys(&mut self) {
         while self.keyspace.has_ready() {
@@ -44,7 +62,9 @@ impl Engine {
                 let saved_db = client.db;
                 client.db = blocked.db;
                 self.clients.set_running(Some((id, client.protocol)));
+                client.retrying_blocked = true;
                 let reply = self.call(&mut client, spec, &blocked.argv);
+                client.retrying_blocked = false;
                 self.clients.set_running(None);
                 client.db = saved_db;
                 reply

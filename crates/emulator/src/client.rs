@@ -57,6 +57,10 @@ pub struct Client {
     pub patterns: BTreeSet<Vec<u8>>,
     pub shard_channels: BTreeSet<Vec<u8>>,
     pub blocked: Option<BlockedState>,
+    /// True while the engine re-runs this client's blocked command because
+    /// a key it waits on changed (so the command can tell a wake-up from a
+    /// first call: XREADGROUP whose stream was deleted answers UNBLOCKED).
+    pub retrying_blocked: bool,
     pub monitor: bool,
     /// Set by QUIT: the server closes the connection after the reply.
     pub close_after_reply: bool,
@@ -90,6 +94,7 @@ impl Client {
             patterns: BTreeSet::new(),
             shard_channels: BTreeSet::new(),
             blocked: None,
+            retrying_blocked: false,
             monitor: false,
             close_after_reply: false,
             no_evict: false,

@@ -159,8 +159,23 @@ impl Ctx<'_> {
         self.store_key(key, value, keep_ttl, true);
     }
 
+    /// Redis 7.0's `signalDeletedKeyAsReady`: a stream that was deleted or
+    /// replaced wakes the clients blocked reading it (XREADGROUP answers
+    /// UNBLOCKED, XREAD keeps waiting for the key to come back).
+    fn signal_if_stream_gone(&mut self, key: &[u8], old: &Value) {
+        if matches!(old, Value::Stream(_)) {
+            self.signal_ready(key);
+        }
+    }
+
     fn store_key(&mut self, key: &[u8], value: Value, keep_ttl: bool, touch_existing: bool) {
         self.expire_if_needed(key);
+        if !matches!(value, Value::Stream(_)) {
+            let replaced_stream = self.engine.keyspace.dbs[self.client.db].get(key).map(|e| &e.value);
+            if matches!(replaced_stream, Some(Value::Stream(_))) {
+                self.signal_ready(key);
+            }
+        }
         let now = self.now_ms();
         let policy = self.engine.config.maxmemory_policy;
         let db = self.client.db;
@@ -190,11 +205,12 @@ impl Ctx<'_> {
         if self.expire_if_needed(key) {
             return false;
         }
-        let removed = self.engine.keyspace.dbs[self.client.db].remove(key).is_some();
-        if removed {
+        let removed = self.engine.keyspace.dbs[self.client.db].remove(key);
+        if let Some(entry) = &removed {
             self.key_modified(key);
+            self.signal_if_stream_gone(key, &entry.value);
         }
-        removed
+        removed.is_some()
     }
 
     /// Sets an absolute expiry on an existing key and signals the change.

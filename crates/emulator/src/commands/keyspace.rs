@@ -342,6 +342,8 @@ fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let (clients, dbs) = (&mut ctx.engine.clients, &ctx.engine.keyspace.dbs);
     watch::touch_all_watched_in_db(clients, dbs, now, ctx.client, a, Some(b));
     watch::touch_all_watched_in_db(clients, dbs, now, ctx.client, b, Some(a));
+    let streams_a = ctx.engine.blocked_streams(a);
+    let streams_b = ctx.engine.blocked_streams(b);
     ctx.engine.keyspace.dbs.swap(a, b);
     ctx.engine.keyspace.note_bulk_change();
     // Clients blocked in either database may now find data.
@@ -355,6 +357,12 @@ fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         .collect();
     for (db, key) in blocked {
         if ctx.engine.keyspace.dbs[db].contains(&key) {
+            ctx.engine.keyspace.mark_ready(db, &key);
+        }
+    }
+    // Streams that left either database wake their readers too.
+    for (db, keys) in [(a, streams_a), (b, streams_b)] {
+        for key in keys {
             ctx.engine.keyspace.mark_ready(db, &key);
         }
     }

@@ -872,6 +872,13 @@ fn read_positions(ctx: &mut Ctx, opts: &ReadOptions) -> Result<Vec<ReadFrom>, Re
     let group_mode = opts.group.is_some();
     let mut wants = Vec::with_capacity(opts.keys.len().min(1024));
     for (key, id_arg) in opts.keys.iter().zip(opts.ids) {
+        if group_mode
+            && ctx.client.retrying_blocked
+            && !matches!(ctx.lookup_quiet(key).map(|e| &e.value), Some(Value::Stream(_)))
+        {
+            // Woken because the stream was deleted or replaced (Redis 7.0).
+            return Err(Reply::error("UNBLOCKED the stream key no longer exists"));
+        }
         let s = read_stream(ctx, key)?;
         if let Some((g, _)) = opts.group {
             if !s.as_ref().is_some_and(|s| s.groups.contains_key(g)) {
