@@ -93,18 +93,6 @@ fn encode_value(state: &LuaState, v: Val, depth: usize, out: &mut Vec<u8>) -> Re
     Ok(())
 }
 
-fn entries(state: &LuaState, table: Val) -> Vec<(Val, Val)> {
-    let Val::Table(r) = table else { return Vec::new() };
-    let Some(t) = state.gc.tables.get(r) else { return Vec::new() };
-    let mut out = Vec::new();
-    let mut key = Val::Nil;
-    while let Ok(Some((k, v))) = t.next(key, &state.gc.string_arena) {
-        out.push((k, v));
-        key = k;
-    }
-    out
-}
-
 /// lua-cjson's array test: Some(length) when every key is a positive
 /// integer; Err when such an array is too sparse.
 fn array_length(items: &[(Val, Val)]) -> Result<Option<usize>, String> {
@@ -125,7 +113,7 @@ fn encode_table(state: &LuaState, table: Val, depth: usize, out: &mut Vec<u8>) -
     if depth > MAX_DEPTH {
         return Err(format!("Cannot serialise, excessive nesting ({depth})"));
     }
-    let items = entries(state, table);
+    let items = super::convert::table_pairs(state, table, usize::MAX);
     match array_length(&items)? {
         Some(len) if len > 0 => {
             let Val::Table(r) = table else { return Ok(()) };

@@ -117,25 +117,13 @@ fn encode_bytes(b: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(b);
 }
 
-fn entries(state: &LuaState, table: Val) -> Vec<(Val, Val)> {
-    let Val::Table(r) = table else { return Vec::new() };
-    let Some(t) = state.gc.tables.get(r) else { return Vec::new() };
-    let mut out = Vec::new();
-    let mut key = Val::Nil;
-    while let Ok(Some((k, v))) = t.next(key, &state.gc.string_arena) {
-        out.push((k, v));
-        key = k;
-    }
-    out
-}
-
 fn encode(state: &LuaState, v: Val, level: usize, out: &mut Vec<u8>) {
     match v {
         Val::Bool(b) => out.push(if b { 0xc3 } else { 0xc2 }),
         Val::Num(n) => encode_number(n, out),
         Val::Str(_) => encode_bytes(&val_bytes(state, v).unwrap_or_default(), out),
         Val::Table(r) if level < MAX_NESTING => {
-            let items = entries(state, v);
+            let items = super::convert::table_pairs(state, v, usize::MAX);
             let max = items.iter().try_fold(0usize, |max, (k, _)| match k {
                 Val::Num(n) if *n >= 1.0 && n.fract() == 0.0 && *n <= u32::MAX as f64 => Some(max.max(*n as usize)),
                 _ => None,

@@ -203,7 +203,7 @@ fn table_to_reply(state: &mut LuaState, table: Val, resp: u8, depth: usize) -> R
     let map = table_get(state, table, "map");
     if matches!(map, Val::Table(_)) {
         let mut pairs = Vec::new();
-        for (k, v) in table_pairs(state, map) {
+        for (k, v) in table_pairs(state, map, 1_000_000) {
             pairs.push((to_reply(state, k, resp, depth + 1), to_reply(state, v, resp, depth + 1)));
         }
         return Reply::Map(pairs);
@@ -211,7 +211,7 @@ fn table_to_reply(state: &mut LuaState, table: Val, resp: u8, depth: usize) -> R
     let set = table_get(state, table, "set");
     if matches!(set, Val::Table(_)) {
         let mut items = Vec::new();
-        for (k, _) in table_pairs(state, set) {
+        for (k, _) in table_pairs(state, set, 1_000_000) {
             items.push(to_reply(state, k, resp, depth + 1));
         }
         return Reply::Set(items);
@@ -229,8 +229,9 @@ fn table_to_reply(state: &mut LuaState, table: Val, resp: u8, depth: usize) -> R
     Reply::Array(items)
 }
 
-/// Every (key, value) of a table, in `next` order.
-fn table_pairs(state: &LuaState, table: Val) -> Vec<(Val, Val)> {
+/// Every (key, value) of a table, in `next` order, stopping once more than
+/// `limit` were read (conversions of huge tables to replies stop early).
+pub(crate) fn table_pairs(state: &LuaState, table: Val, limit: usize) -> Vec<(Val, Val)> {
     let Val::Table(r) = table else { return Vec::new() };
     let Some(t) = state.gc.tables.get(r) else { return Vec::new() };
     let mut out = Vec::new();
@@ -238,7 +239,7 @@ fn table_pairs(state: &LuaState, table: Val) -> Vec<(Val, Val)> {
     while let Ok(Some((k, v))) = t.next(key, &state.gc.string_arena) {
         out.push((k, v));
         key = k;
-        if out.len() > 1_000_000 {
+        if out.len() > limit {
             break;
         }
     }

@@ -213,18 +213,6 @@ fn is_string(v: Val) -> bool {
     matches!(v, Val::Str(_) | Val::Num(_))
 }
 
-fn entries(state: &LuaState, table: Val) -> Vec<(Val, Val)> {
-    let Val::Table(r) = table else { return Vec::new() };
-    let Some(t) = state.gc.tables.get(r) else { return Vec::new() };
-    let mut out = Vec::new();
-    let mut key = Val::Nil;
-    while let Ok(Some((k, v))) = t.next(key, &state.gc.string_arena) {
-        out.push((k, v));
-        key = k;
-    }
-    out
-}
-
 /// Reads a flags table `{'no-writes', …}` (items 1.. up to the first nil).
 fn read_flags(state: &LuaState, table: Val) -> Option<u8> {
     let Val::Table(r) = table else { return None };
@@ -251,7 +239,7 @@ fn read_named(state: &LuaState, table: Val) -> Result<Args, &'static str> {
                     (representing named arguments).");
     }
     let (mut name, mut desc, mut callback, mut flags) = (None, None, None, 0);
-    for (k, v) in entries(state, table) {
+    for (k, v) in super::convert::table_pairs(state, table, usize::MAX) {
         if !is_string(k) {
             return Err("named argument key given to redis.register_function is not a string");
         }
