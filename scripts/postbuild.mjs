@@ -58,6 +58,17 @@ export function renderMarkdown(md) {
         out.push(`<p class="challenge"><strong>Challenge:</strong> ${inline(goal)}</p>`);
       } else if (/^[a-z-]+$/.test(kind) && kind !== 'redis' && body.length === 0) {
         // a widget with no body: drawn by the app
+      } else if (kind === 'setup') {
+        // the lesson's starting data: run by the app, not shown
+      } else if (kind === 'redis') {
+        // As the app shows a runnable block: `> command`, then what redis-cli prints.
+        const shown = body.map((l) => {
+          const expected = /^=>(?:\[\d+\])?\s?(.*)$/.exec(l);
+          if (!expected) return `&gt; ${esc(l)}`;
+          const text = expected[1].startsWith('~') ? '(varies)' : expected[1];
+          return `<span class="boot-output">${esc(text)}</span>`;
+        });
+        out.push(`<pre class="boot-block"><code>${shown.join('\n')}</code></pre>`);
       } else {
         out.push(`<pre class="boot-block"><code>${esc(body.join('\n'))}</code></pre>`);
       }
