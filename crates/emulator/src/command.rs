@@ -216,6 +216,10 @@ impl KeyNum {
     }
 }
 
+/// The key flags a command line really has, for key specs marked
+/// `variable_flags`.
+pub type VariableKeyFlags = fn(&[Vec<u8>]) -> &'static [&'static str];
+
 /// One command (or subcommand) of the table.
 #[derive(Clone, Copy)]
 pub struct CommandSpec {
@@ -249,6 +253,10 @@ pub struct CommandSpec {
     /// For write commands that reach keys outside `keys` (MOVE's and COPY's
     /// target database, SORT's and GEORADIUS's STORE destination).
     pub extra_writes: Option<ExtraWrites>,
+    /// For key specs flagged `variable_flags`: the flags a given command
+    /// line really has (SET reads the old value only with GET), as
+    /// COMMAND GETKEYSANDFLAGS reports them.
+    pub variable_key_flags: Option<VariableKeyFlags>,
     /// Keys given after a count (`numkeys`), when that is how the command
     /// takes them.
     pub key_num: Option<KeyNum>,
@@ -277,6 +285,7 @@ impl CommandSpec {
         key_flags: &[],
         acl: &[],
         extra_writes: None,
+        variable_key_flags: None,
         key_num: None,
     };
 

@@ -83,6 +83,16 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             ..SUB
         },
         CommandSpec {
+            name: "getkeysandflags",
+            arity: -4,
+            since: "7.0.0",
+            complexity: "O(N) where N is the number of arguments to the command",
+            summary: "Answers which arguments of a full command line are keys, with how the command uses each",
+            syntax: "command [arg [arg ...]]",
+            handler: command_getkeysandflags,
+            ..SUB
+        },
+        CommandSpec {
             name: "help",
             arity: 2,
             since: "5.0.0",
@@ -361,6 +371,40 @@ fn command_getkeys(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     Ok(Reply::bulks(keys_of(&argv[2..])?))
 }
 
+/// COMMAND GETKEYSANDFLAGS command [arg ...]
+///
+/// Each key with the flags of the key specification it falls under (as
+/// COMMAND INFO lists them); SET's `variable_flags` are resolved from its
+/// arguments, as Redis's key-extraction for SET does.
+fn command_getkeysandflags(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let line = &argv[2..];
+    let keys = keys_of(line)?;
+    let commands::Lookup::Found(spec) = commands::lookup(line) else {
+        return Err(Reply::error("ERR Invalid command specified"));
+    };
+    let derived: &'static [&'static str] = if spec.has(flags::WRITE) { &["RW", "update"] } else { &["RO", "access"] };
+    let several = spec.key_num.is_none() && spec.key_flags.len() > 1;
+    let pairs = keys.into_iter().enumerate().map(|(i, key)| {
+        let key_flags = if several { spec.key_flags.get(i) } else { spec.key_flags.first() };
+        let key_flags = resolve_variable_flags(spec, line, key_flags.copied().unwrap_or(derived));
+        Reply::Array(vec![Reply::Bulk(key), statuses(key_flags.to_vec())])
+    });
+    Ok(Reply::Array(pairs.collect()))
+}
+
+/// Key flags marked `variable_flags` depend on the arguments: the
+/// command's table row says how (`variable_key_flags`).
+fn resolve_variable_flags(
+    spec: &CommandSpec,
+    line: &[Vec<u8>],
+    key_flags: &'static [&'static str],
+) -> &'static [&'static str] {
+    match spec.variable_key_flags {
+        Some(resolve) if key_flags.contains(&"variable_flags") => resolve(line),
+        _ => key_flags,
+    }
+}
+
 /// COMMAND HELP
 fn command_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     Ok(Reply::subcommand_help(
@@ -382,6 +426,8 @@ fn command_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
             "    commands are returned.",
             "GETKEYS <full-command>",
             "    Return the keys from a full Redis command.",
+            "GETKEYSANDFLAGS <full-command>",
+            "    Return the keys and the access flags from a full Redis command.",
         ],
     ))
 }

@@ -143,6 +143,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.2.0",
         summary: "Moves the last element of a list to the head of another, waiting while the source is empty",
         syntax: "source destination timeout",
+        key_flags: &[&["RW", "access", "delete"], &["RW", "insert"]],
         handler: brpoplpush,
         ..BASE
     },
@@ -154,6 +155,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Moves an element from one end of a list to an end of another, waiting while the source is empty",
         syntax: "source destination LEFT|RIGHT LEFT|RIGHT timeout",
+        key_flags: &[&["RW", "access", "delete"], &["RW", "insert"]],
         handler: blmove,
         ..BASE
     },
@@ -247,6 +249,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.2.0",
         summary: "Moves the last element of a list to the head of another and returns it",
         syntax: "source destination",
+        key_flags: &[&["RW", "access", "delete"], &["RW", "insert"]],
         handler: rpoplpush,
         ..BASE
     },
@@ -258,6 +261,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Moves an element from one end of a list to an end of another and returns it",
         syntax: "source destination LEFT|RIGHT LEFT|RIGHT",
+        key_flags: &[&["RW", "access", "delete"], &["RW", "insert"]],
         handler: lmove,
         ..BASE
     },

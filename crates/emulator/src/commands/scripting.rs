@@ -2,7 +2,7 @@
 //! (LOAD, EXISTS, FLUSH, KILL, HELP). The Lua side is `crate::scripting`.
 
 use crate::args::Args;
-use crate::command::{flags::*, CommandResult, CommandSpec, Group};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeyNum};
 use crate::engine::Ctx;
 use crate::reply::Reply;
 use crate::scripting::{check_numkeys, compile_error, eval_body, parse_shebang, sha1_hex};
@@ -12,7 +12,7 @@ const BASE: CommandSpec = CommandSpec { group: Group::Scripting, since: "2.6.0",
 /// EVAL and its variants: keys are found through `numkeys`.
 const EVAL: CommandSpec = CommandSpec {
     arity: -3,
-    flags: NOSCRIPT | STALE | SKIP_MONITOR | MOVABLE_KEYS,
+    flags: NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | MOVABLE_KEYS,
     complexity: "Depends on the script that is executed.",
     ..BASE
 };
@@ -25,6 +25,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: EVAL.flags | RUNS_COMMANDS,
         summary: "Runs a Lua script atomically, with key names and arguments",
         syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
+        key_flags: &[&["RW", "access", "update"]],
+        key_num: Some(KeyNum {
+            index: 2,
+            notes: "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
+        }),
         handler: eval,
         ..EVAL
     },
@@ -33,6 +38,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: EVAL.flags | RUNS_COMMANDS,
         summary: "Runs a cached Lua script named by its SHA-1 digest",
         syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
+        key_flags: &[&["RW", "access", "update"]],
+        key_num: Some(KeyNum { index: 2, notes: "" }),
         handler: evalsha,
         ..EVAL
     },
@@ -42,6 +49,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Runs a Lua script that may only read data",
         syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum {
+            index: 2,
+            notes: "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
+        }),
+        acl: &["@slow", "@scripting"],
         handler: eval_ro,
         ..EVAL
     },
@@ -51,6 +64,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Runs a cached read-only Lua script named by its SHA-1 digest",
         syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum { index: 2, notes: "" }),
+        acl: &["@slow", "@scripting"],
         handler: evalsha_ro,
         ..EVAL
     },

@@ -32,6 +32,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "[EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"
         ),
         key_flags: &[&["RW", "access", "update", "variable_flags"]],
+        variable_key_flags: Some(set_key_flags),
         handler: set,
         ..BASE
     },
@@ -260,6 +261,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         ..BASE
     },
 ];
+
+/// SET's key flags for one command line: with GET it reads the old value
+/// (`RW access update`), without it only overwrites (`OW update`).
+fn set_key_flags(line: &[Vec<u8>]) -> &'static [&'static str] {
+    if line.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"GET")) {
+        &["RW", "access", "update"]
+    } else {
+        &["OW", "update"]
+    }
+}
 
 /// Largest LCS table (cells) the emulator builds; Redis has no such limit.
 pub const LCS_MAX_CELLS: u64 = 16 * 1024 * 1024;
