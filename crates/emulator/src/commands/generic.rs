@@ -3,6 +3,7 @@
 
 use crate::args::{self, Args};
 use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::commands::shared::scan_cursor;
 use crate::engine::Ctx;
 use crate::errors;
 use crate::glob::glob_match;
@@ -179,31 +180,6 @@ fn keys(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     Ok(Reply::Array(found))
 }
 
-/// Parses a SCAN cursor like Redis (`strtoul`: optional sign, digits, no
-/// leading space, nothing after; an empty string is 0).
-pub fn parse_cursor(arg: &[u8]) -> Result<u64, Reply> {
-    let invalid = || Reply::error("ERR invalid cursor");
-    if arg.first().is_some_and(|c| c.is_ascii_whitespace() || *c == 0x0b) {
-        return Err(invalid());
-    }
-    let (neg, digits) = match arg.first() {
-        Some(b'-') => (true, &arg[1..]),
-        Some(b'+') => (false, &arg[1..]),
-        _ => (false, arg),
-    };
-    if arg.is_empty() {
-        return Ok(0);
-    }
-    if digits.is_empty() || !digits.iter().all(|c| c.is_ascii_digit()) {
-        return Err(invalid());
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        v = v.checked_mul(10).and_then(|v| v.checked_add((c - b'0') as u64)).ok_or_else(invalid)?;
-    }
-    Ok(if neg { v.wrapping_neg() } else { v })
-}
-
 /// SCAN's options after the cursor.
 struct ScanOptions<'a> {
     /// How many buckets' worth of keys to visit (capped at 100 000).
@@ -246,7 +222,7 @@ impl<'a> ScanOptions<'a> {
 /// met are reclaimed, and a call may answer fewer keys than COUNT (or none)
 /// with a non-zero cursor.
 fn scan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    let cursor = parse_cursor(&argv[1])?;
+    let cursor = scan_cursor(&argv[1])?;
     let opts = ScanOptions::parse(&mut Args::new(argv, 2))?;
     let mut seen = Vec::new();
     let next = ctx.db().scan(cursor, opts.count, |k, _| seen.push(k.to_vec()));
