@@ -60,27 +60,9 @@ impl std::fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
-/// CRC-64/Jones (reflected), the checksum Redis uses for RDB files.
-pub fn crc64(data: &[u8]) -> u64 {
-    const POLY: u64 = 0x95AC_9329_AC4B_C9B5;
-    static TABLE: std::sync::OnceLock<[u64; 256]> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut t = [0u64; 256];
-        for (i, slot) in t.iter_mut().enumerate() {
-            let mut c = i as u64;
-            for _ in 0..8 {
-                c = if c & 1 != 0 { (c >> 1) ^ POLY } else { c >> 1 };
-            }
-            *slot = c;
-        }
-        t
-    });
-    let mut crc = 0u64;
-    for &b in data {
-        crc = table[((crc ^ b as u64) & 0xFF) as usize] ^ (crc >> 8);
-    }
-    crc
-}
+/// CRC-64/Jones, the checksum Redis uses for RDB files (one implementation,
+/// in [`crate::rdb::crc64`]).
+pub use crate::rdb::crc64::crc64;
 
 fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.extend_from_slice(&(b.len() as u32).to_le_bytes());
