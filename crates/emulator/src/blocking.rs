@@ -20,6 +20,16 @@ impl Engine {
         }
     }
 
+    /// Redis 7.0's `signalDeletedKeyAsReady`: a stream that left the
+    /// keyspace (deleted, replaced by another type, expired, evicted) wakes
+    /// the clients blocked reading it; XREADGROUP then answers UNBLOCKED,
+    /// XREAD keeps waiting for the key to come back.
+    pub(crate) fn signal_stream_gone(&mut self, db: usize, key: &[u8], old: &crate::value::Value) {
+        if matches!(old, crate::value::Value::Stream(_)) {
+            self.signal_ready(db, key);
+        }
+    }
+
     /// Keys of `db` that hold a stream some client is blocked reading: a
     /// command that empties or swaps the database wakes them afterwards
     /// (Redis 7.0's `scanDatabaseForDeletedStreams`).

@@ -159,20 +159,12 @@ impl Ctx<'_> {
         self.store_key(key, value, keep_ttl, true);
     }
 
-    /// Redis 7.0's `signalDeletedKeyAsReady`: a stream that was deleted or
-    /// replaced wakes the clients blocked reading it (XREADGROUP answers
-    /// UNBLOCKED, XREAD keeps waiting for the key to come back).
-    fn signal_if_stream_gone(&mut self, key: &[u8], old: &Value) {
-        if matches!(old, Value::Stream(_)) {
-            self.signal_ready(key);
-        }
-    }
-
     fn store_key(&mut self, key: &[u8], value: Value, keep_ttl: bool, touch_existing: bool) {
         self.expire_if_needed(key);
         if !matches!(value, Value::Stream(_)) {
             let replaced_stream = self.engine.keyspace.dbs[self.client.db].get(key).map(|e| &e.value);
             if matches!(replaced_stream, Some(Value::Stream(_))) {
+                // Replaced by another type: the stream is gone.
                 self.signal_ready(key);
             }
         }
@@ -208,7 +200,7 @@ impl Ctx<'_> {
         let removed = self.engine.keyspace.dbs[self.client.db].remove(key);
         if let Some(entry) = &removed {
             self.key_modified(key);
-            self.signal_if_stream_gone(key, &entry.value);
+            self.engine.signal_stream_gone(self.client.db, key, &entry.value);
         }
         removed.is_some()
     }

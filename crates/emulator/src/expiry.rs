@@ -42,6 +42,8 @@ impl Engine {
                 }
             }
         }
+        // Readers of a stream that just expired are answered now.
+        self.serve_ready_keys();
     }
 
     /// Deletes every key whose TTL has passed, in every database.
@@ -52,6 +54,7 @@ impl Engine {
                 self.remove_key(db, &key, Removal::Expired);
             }
         }
+        self.serve_ready_keys();
     }
 
     /// The one sequence by which the server itself removes a key (expiry
@@ -66,6 +69,7 @@ impl Engine {
         crate::memory::on_removed(&mut self.server.memory, shared, db, key, &entry);
         crate::aof::propagate_deletion(&mut self.server.aof, db, key);
         self.touch_watched(db, key);
+        self.signal_stream_gone(db, key, &entry.value);
         let event = match why {
             Removal::Expired => {
                 self.stats.expired_keys += 1;
