@@ -35,6 +35,10 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# redis-py: the console's "Copy as Python" programs are run against a real server in the tests.
+/usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing+=(python3 python3-redis)
+# Redis's own Tcl test suite (scripts/redis-test-suite.sh).
+command -v tclsh >/dev/null 2>&1 || missing+=(tcl)
 if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

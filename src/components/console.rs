@@ -14,6 +14,7 @@ use crate::browser;
 use crate::state::completion;
 use crate::state::console::{prompt, shortened, ConsoleAction, ConsoleState, Line};
 use crate::state::session::{Dispatched, LabAction, SessionHandle};
+use crate::state::take_away;
 use redis_emulator::help::help_text;
 
 #[derive(Properties, PartialEq)]
@@ -67,7 +68,7 @@ pub fn console(props: &ConsoleProps) -> Html {
     let state =
         use_reducer(move || ConsoleState::with_history(&browser::local_get(&history_key(n)).unwrap_or_default()));
     let input = use_state(String::new);
-    let copied = use_state(|| false);
+    let copied = use_state(|| None::<&'static str>);
     let input_ref = use_node_ref();
     let log_ref = use_node_ref();
     let client_id = {
@@ -287,14 +288,23 @@ pub fn console(props: &ConsoleProps) -> Html {
         })
     };
 
-    let copy = {
+    // Copy the transcript, or the session's commands as a redis-cli script or a
+    // redis-py program that runs them against a real server.
+    let copy_as = |what: &'static str| {
         let state = state.clone();
         let copied = copied.clone();
         Callback::from(move |_: MouseEvent| {
-            browser::copy_text(&state.transcript());
-            copied.set(true);
+            let commands = take_away::parse_commands(state.typed_commands());
+            let text = match what {
+                "redis-cli" => take_away::redis_cli_script(n, &commands),
+                "Python" => take_away::python_program(n, &commands),
+                _ => state.transcript(),
+            };
+            browser::copy_text(&text);
+            copied.set(Some(what));
         })
     };
+    let copy_label = |what: &'static str, label: &'static str| if *copied == Some(what) { "Copied" } else { label };
 
     let hint = if blocked { None } else { completion::hint(&input) };
     let input_id = format!("console-input-{n}");
@@ -305,8 +315,18 @@ pub fn console(props: &ConsoleProps) -> Html {
                 <span class="console-title">{ format!("client {n}") }
                     <span class="client-id" title="What CLIENT ID answers in this console">{ format!(" · CLIENT ID {client_id}") }</span></span>
                 <span class="console-actions">
-                    <button type="button" class="ghost-button" onclick={copy} aria-label={format!("Copy transcript of client {n}")}>
-                        { if *copied { "Copied" } else { "Copy transcript" } }
+                    <button type="button" class="ghost-button" onclick={copy_as("transcript")} aria-label={format!("Copy transcript of client {n}")}>
+                        { copy_label("transcript", "Copy transcript") }
+                    </button>
+                    <button type="button" class="ghost-button" onclick={copy_as("redis-cli")}
+                        aria-label={format!("Copy the commands of client {n} as a redis-cli script")}
+                        title="A shell script that runs these commands with redis-cli against a real Redis">
+                        { copy_label("redis-cli", "Copy as redis-cli") }
+                    </button>
+                    <button type="button" class="ghost-button" onclick={copy_as("Python")}
+                        aria-label={format!("Copy the commands of client {n} as a Python (redis-py) program")}
+                        title="A Python program that runs these commands with redis-py against a real Redis">
+                        { copy_label("Python", "Copy as Python") }
                     </button>
                     if let Some(close) = props.on_close.clone() {
                         <button type="button" class="ghost-button" onclick={Callback::from(move |_: MouseEvent| close.emit(()))}

@@ -178,6 +178,14 @@ impl ConsoleState {
         out
     }
 
+    /// The command lines typed in this console's transcript, oldest first.
+    pub fn typed_commands(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().filter_map(|line| match line {
+            Line::Input { text, .. } => Some(&**text),
+            Line::Output { .. } => None,
+        })
+    }
+
     /// The lines to draw (the newest [`RENDERED_LINES`]) with their
     /// stable numbers, and how many older lines are not drawn.
     pub fn rendered(&self) -> (usize, impl Iterator<Item = (u64, &Line)>) {

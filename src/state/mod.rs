@@ -6,4 +6,5 @@ pub mod keys;
 pub mod progress;
 pub mod session;
 pub mod snapshot;
+pub mod take_away;
 pub mod views;
