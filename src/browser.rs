@@ -112,3 +112,20 @@ pub fn set_theme(theme: Option<&str>) {
         }
     }
 }
+
+/// True where the lesson text and the console sit side by side (wider than
+/// 900 px, the layout's breakpoint) and the pointer is a mouse: there a new
+/// console may take the keyboard. On a phone, focusing would scroll the page
+/// away from the text and open the on-screen keyboard.
+pub fn console_may_take_focus() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(min-width: 901px) and (pointer: fine)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// Focuses `element` without scrolling the page to it.
+pub fn focus_without_scroll(element: &web_sys::HtmlElement) {
+    let options = web_sys::FocusOptions::new();
+    options.set_prevent_scroll(true);
+    let _ = element.focus_with_options(&options);
+}

@@ -88,14 +88,16 @@ pub fn console(props: &ConsoleProps) -> Html {
         (c.map(|c| c.db).unwrap_or(0), c.is_some_and(|c| c.blocked.is_some()), subscribed)
     };
 
-    // The new console takes the keyboard (and the panels learn of the new client).
+    // The new console takes the keyboard where it sits beside the text (and
+    // the panels learn of the new client); on narrow screens the page stays
+    // where it opened.
     {
         let input_ref = input_ref.clone();
         let bump = handle.bump.clone();
         use_effect_with((), move |_| {
             bump.emit(());
-            if let Some(input) = input_ref.cast::<HtmlInputElement>() {
-                let _ = input.focus();
+            if let Some(input) = input_ref.cast::<HtmlInputElement>().filter(|_| browser::console_may_take_focus()) {
+                browser::focus_without_scroll(&input);
             }
         });
     }
@@ -140,15 +142,20 @@ pub fn console(props: &ConsoleProps) -> Html {
         });
     }
 
+    // Runs lines as if typed; a line a lesson block sent also echoes what it
+    // printed back to that block.
     let run_lines = {
         let state = state.clone();
         let handle = handle.clone();
-        move |lines: Vec<String>| {
-            for line in lines {
+        move |lines: Vec<(String, Option<Rc<str>>)>| {
+            for (line, block) in lines {
                 let db = handle.lab.engine.borrow().client(client_id).map(|c| c.db).unwrap_or(0);
                 match run_one(&handle, client_id, &line) {
                     Outcome::Clear => state.dispatch(ConsoleAction::Clear),
                     Outcome::Ran { output, error } => {
+                        if let Some(block) = &block {
+                            handle.lab.add_echo(block, &format!("{} {line}\n{output}", prompt(db)));
+                        }
                         state.dispatch(ConsoleAction::Ran { prompt: prompt(db), input: line, output, error })
                     }
                 }
@@ -170,6 +177,7 @@ pub fn console(props: &ConsoleProps) -> Html {
     }
 
     let onkeydown = {
+        let log_ref = log_ref.clone();
         let state = state.clone();
         let input = input.clone();
         let handle = handle.clone();
@@ -183,7 +191,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                         return;
                     }
                     input.set(String::new());
-                    run_lines(vec![current]);
+                    run_lines(vec![(current, None)]);
                 }
                 "ArrowUp" | "ArrowDown" => {
                     e.prevent_default();
@@ -209,6 +217,14 @@ pub fn console(props: &ConsoleProps) -> Html {
                         e.prevent_default();
                         input.set(line.to_string());
                         state.dispatch(ConsoleAction::Tab { line: current });
+                    }
+                }
+                // Escape leaves the input for the transcript (no keyboard trap);
+                // Tab and Shift+Tab go on from there as usual.
+                "Escape" => {
+                    if let Some(log) = log_ref.cast::<web_sys::HtmlElement>() {
+                        e.prevent_default();
+                        browser::focus_without_scroll(&log);
                     }
                 }
                 "l" | "L" if e.ctrl_key() => {
@@ -264,7 +280,7 @@ pub fn console(props: &ConsoleProps) -> Html {
             let mut lines: Vec<String> = joined.split('\n').map(String::from).collect();
             let rest = lines.pop().unwrap_or_default();
             input.set(rest);
-            let lines: Vec<String> = lines.into_iter().filter(|l| !l.trim().is_empty()).collect();
+            let lines: Vec<_> = lines.into_iter().filter(|l| !l.trim().is_empty()).map(|l| (l, None)).collect();
             if !lines.is_empty() && !blocked {
                 run_lines(lines);
             }

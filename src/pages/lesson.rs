@@ -298,11 +298,14 @@ fn run_block(props: &RunBlockProps) -> Html {
                     ..Default::default()
                 },
             );
-            handle.lab.queue_lines(block.client, lines);
+            let key = block_key(&lesson, index);
+            handle.lab.clear_echo(&key);
+            handle.lab.queue_lines(block.client, lines, Some(&key));
             handle.after_command();
             ran.set(true);
         })
     };
+    let echo = handle.lab.echo(&block_key(&props.lesson, props.index));
     let label = match (block.client, block.advance_ms) {
         _ if block.label.is_some() => block.label.clone().unwrap_or_default(),
         (1, 0) => "Run".to_string(),
@@ -323,6 +326,10 @@ fn run_block(props: &RunBlockProps) -> Html {
                 }) }
             </pre>
             <button class="button primary run-button" {onclick} aria-label={format!("{label}: block {}", props.index)}>{ format!("▶ {label}") }</button>
+            if let Some(echo) = echo.filter(|e| !e.is_empty()) {
+                <pre class="block-echo narrow-only" aria-live="polite"
+                    aria-label={format!("What block {} printed in client {}", props.index, block.client)}>{ echo }</pre>
+            }
             if let Some(differs) = props.differs.as_ref().filter(|d| !d.is_empty()) {
                 <div class="block-differs" role="note" aria-label={format!("Block {} differs from the file", props.index)}>
                     <p>{ format!("⚠ Block {}: the emulator prints something else than the file says.", props.index) }</p>
@@ -347,6 +354,11 @@ struct ChallengeProps {
     challenge: Challenge,
     lesson: Rc<Lesson>,
     options: EmbedOptions,
+}
+
+/// The key under which a block's console output is kept (see `Lab::echo`).
+fn block_key(lesson: &str, index: usize) -> String {
+    format!("{lesson}/block/{index}")
 }
 
 /// A challenge: the goal, Check, hints one at a time, the solution.
@@ -438,18 +450,51 @@ fn challenge_card(props: &ChallengeProps) -> Html {
             hints.set(n);
         })
     };
+    let echo_key = format!("{}/challenge/{}", props.lesson.id, c.id);
     let run_solution = {
         let handle = handle.clone();
         let lines = c.solution.clone();
+        let key = echo_key.clone();
         Callback::from(move |_: MouseEvent| {
-            handle.lab.queue_lines(1, lines.clone());
+            handle.lab.queue_lines(1, lines.clone(), Some(&key));
             handle.after_command();
         })
     };
+    // A prompt of its own (narrow screens, where the console is far away):
+    // the line runs in client 1 and its output shows here.
+    let try_input = use_node_ref();
+    let try_line = {
+        let handle = handle.clone();
+        let key = echo_key.clone();
+        let try_input = try_input.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(input) = try_input.cast::<web_sys::HtmlInputElement>() else { return };
+            let line = input.value();
+            if line.trim().is_empty() {
+                return;
+            }
+            input.set_value("");
+            handle.lab.queue_lines(1, vec![line], Some(&key));
+            handle.after_command();
+        })
+    };
+    let echo = handle.lab.echo(&echo_key);
     html! {
         <section class={classes!("challenge", passed_before.then_some("passed"))} aria-label="Challenge">
             <h2>{"Your turn"}</h2>
             <p class="goal">{ redis_lessons::markdown::parse_inline(&c.goal).iter().map(|i| crate::components::markdown::render_inlines(std::slice::from_ref(i))).collect::<Html>() }</p>
+            <form class="challenge-try narrow-only" onsubmit={try_line}>
+                <label for={format!("try-{}", c.id)}>{"Type a command (runs as client 1):"}</label>
+                <div class="challenge-try-row">
+                    <input id={format!("try-{}", c.id)} ref={try_input} type="text" class="challenge-try-input"
+                        autocomplete="off" autocapitalize="off" spellcheck="false" placeholder="e.g. SET key value" />
+                    <button type="submit" class="button">{"Run"}</button>
+                </div>
+                if let Some(echo) = echo.filter(|e| !e.is_empty()) {
+                    <pre class="block-echo" aria-live="polite" aria-label="What your commands printed in client 1">{ echo }</pre>
+                }
+            </form>
             <div class="row-buttons">
                 <button class="button primary" onclick={check}>{"Check"}</button>
                 if *hints < c.hints.len() {

@@ -63,8 +63,13 @@ pub struct Inbox {
     pub save_failed: bool,
     pub geo_queries: HashMap<(usize, Vec<u8>), GeoQuery>,
     pub notice: Option<Notice>,
-    /// Lines a lesson asked a console to type and run: (console number, line).
-    scripted: Vec<(u32, String)>,
+    /// Lines a lesson asked a console to type and run: (console number,
+    /// line, the block that sent it).
+    scripted: Vec<(u32, String, Option<Rc<str>>)>,
+    /// What each block's lines printed in their console (prompt, command
+    /// and reply, as the console shows them), by block key: shown under
+    /// the block where the console is out of sight (narrow screens).
+    echoes: HashMap<Rc<str>, String>,
 }
 
 /// Everything the page asks of the lab. Components say what happened;
@@ -276,16 +281,41 @@ impl Lab {
     }
 
     /// Asks console `console` to run `lines` as if typed (lesson blocks).
-    pub fn queue_lines(&self, console: u32, lines: Vec<String>) {
-        self.inbox.borrow_mut().scripted.extend(lines.into_iter().map(|l| (console, l)));
+    /// With a `block` key, what they print is also added to that block's
+    /// echo (see [`Lab::echo`]).
+    pub fn queue_lines(&self, console: u32, lines: Vec<String>, block: Option<&str>) {
+        let block: Option<Rc<str>> = block.map(Rc::from);
+        let mut inbox = self.inbox.borrow_mut();
+        if let Some(key) = &block {
+            inbox.echoes.entry(key.clone()).or_default();
+        }
+        inbox.scripted.extend(lines.into_iter().map(|l| (console, l, block.clone())));
     }
 
-    /// The lines queued for console `console`, oldest first.
-    pub fn take_lines(&self, console: u32) -> Vec<String> {
+    /// Forgets what `block` printed (it is about to run again).
+    pub fn clear_echo(&self, block: &str) {
+        self.inbox.borrow_mut().echoes.remove(block);
+    }
+
+    /// The lines queued for console `console`, oldest first, each with the
+    /// block that sent it.
+    pub fn take_lines(&self, console: u32) -> Vec<(String, Option<Rc<str>>)> {
         let mut inbox = self.inbox.borrow_mut();
-        let (mine, rest): (Vec<_>, Vec<_>) = inbox.scripted.drain(..).partition(|(c, _)| *c == console);
+        let (mine, rest): (Vec<_>, Vec<_>) = inbox.scripted.drain(..).partition(|(c, _, _)| *c == console);
         inbox.scripted = rest;
-        mine.into_iter().map(|(_, l)| l).collect()
+        mine.into_iter().map(|(_, l, b)| (l, b)).collect()
+    }
+
+    /// Adds a console's lines to what `block` printed.
+    pub fn add_echo(&self, block: &str, text: &str) {
+        if let Some(echo) = self.inbox.borrow_mut().echoes.get_mut(block) {
+            echo.push_str(text);
+        }
+    }
+
+    /// What the lines of `block` printed in their console, if it ran.
+    pub fn echo(&self, block: &str) -> Option<String> {
+        self.inbox.borrow().echoes.get(block).cloned()
     }
 
     /// Replies waiting for `client`, oldest first.
