@@ -211,6 +211,9 @@ pub fn read_value(r: &mut Reader, kind: u8, limits: &Limits) -> Option<Value> {
         kind::HASH_ZIPMAP => hash(ziplist::parse_zipmap(&r.string()?)?, limits),
         kind::HASH_ZIPLIST => hash(paired(ziplist::parse(&r.string()?)?)?, limits),
         kind::HASH_LISTPACK => hash(paired(listpack::parse(&r.string()?)?)?, limits),
+        kind::STREAM_LISTPACKS | kind::STREAM_LISTPACKS_2 => {
+            Some(Value::Stream(Box::new(super::stream::read_stream(r, kind)?)))
+        }
         _ => None,
     }
 }

@@ -20,6 +20,7 @@ pub mod file;
 pub mod intset;
 pub mod listpack;
 pub mod lzf;
+pub mod stream;
 pub mod ziplist;
 
 /// The RDB version Redis 7.0 writes (and the newest it reads).
