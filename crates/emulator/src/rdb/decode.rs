@@ -146,10 +146,17 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Reads a value of type `kind`.
+/// Reads a value of type `kind` (an empty collection is refused, as
+/// RESTORE refuses it).
 pub fn read_value(r: &mut Reader, kind: u8, limits: &Limits) -> Option<Value> {
+    read_object(r, kind, limits)?
+}
+
+/// Reads a value of type `kind`: `None` if malformed, `Some(None)` for a
+/// well-formed empty collection (which loading a file skips, as Redis does).
+pub fn read_object(r: &mut Reader, kind: u8, limits: &Limits) -> Option<Option<Value>> {
     match kind {
-        kind::STRING => Some(Value::string(r.string()?)),
+        kind::STRING => Some(Some(Value::string(r.string()?))),
         kind::LIST => {
             let count = r.length()?;
             let items = (0..count).map(|_| r.string()).collect::<Option<Vec<_>>>()?;
@@ -212,7 +219,7 @@ pub fn read_value(r: &mut Reader, kind: u8, limits: &Limits) -> Option<Value> {
         kind::HASH_ZIPLIST => hash(paired(ziplist::parse(&r.string()?)?)?, limits),
         kind::HASH_LISTPACK => hash(paired(listpack::parse(&r.string()?)?)?, limits),
         kind::STREAM_LISTPACKS | kind::STREAM_LISTPACKS_2 => {
-            Some(Value::Stream(Box::new(super::stream::read_stream(r, kind)?)))
+            Some(Some(Value::Stream(Box::new(super::stream::read_stream(r, kind)?))))
         }
         _ => None,
     }
@@ -241,8 +248,8 @@ fn paired(items: Vec<Vec<u8>>) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
     Some(pairs)
 }
 
-fn list(items: Vec<Vec<u8>>) -> Option<Value> {
-    (!items.is_empty()).then(|| Value::List(Box::new(ListValue::from_items(items))))
+fn list(items: Vec<Vec<u8>>) -> Option<Option<Value>> {
+    Some((!items.is_empty()).then(|| Value::List(Box::new(ListValue::from_items(items)))))
 }
 
 fn no_duplicates<'a>(keys: impl Iterator<Item = &'a [u8]>) -> bool {
@@ -250,8 +257,11 @@ fn no_duplicates<'a>(keys: impl Iterator<Item = &'a [u8]>) -> bool {
     keys.into_iter().all(|k| seen.insert(k))
 }
 
-fn set(members: Vec<Vec<u8>>, limits: &Limits) -> Option<Value> {
-    if members.is_empty() || !no_duplicates(members.iter().map(|m| m.as_slice())) {
+fn set(members: Vec<Vec<u8>>, limits: &Limits) -> Option<Option<Value>> {
+    if members.is_empty() {
+        return Some(None);
+    }
+    if !no_duplicates(members.iter().map(|m| m.as_slice())) {
         return None;
     }
     let mut set =
@@ -259,12 +269,14 @@ fn set(members: Vec<Vec<u8>>, limits: &Limits) -> Option<Value> {
     for m in &members {
         set.insert(m, limits.set_max_intset);
     }
-    Some(Value::Set(Box::new(set)))
+    Some(Some(Value::Set(Box::new(set))))
 }
 
-fn zset(pairs: Vec<(Vec<u8>, f64)>, limits: &Limits) -> Option<Value> {
-    if pairs.is_empty()
-        || pairs.iter().any(|(_, s)| s.is_nan())
+fn zset(pairs: Vec<(Vec<u8>, f64)>, limits: &Limits) -> Option<Option<Value>> {
+    if pairs.is_empty() {
+        return Some(None);
+    }
+    if pairs.iter().any(|(_, s)| s.is_nan())
         || !no_duplicates(pairs.iter().map(|(m, _)| m.as_slice()))
     {
         return None;
@@ -276,12 +288,15 @@ fn zset(pairs: Vec<(Vec<u8>, f64)>, limits: &Limits) -> Option<Value> {
     for (member, score) in &pairs {
         z.insert(member, *score, (limits.zset_max_entries, limits.zset_max_value));
     }
-    Some(Value::ZSet(Box::new(z)))
+    Some(Some(Value::ZSet(Box::new(z))))
 }
 
-fn hash(pairs: Vec<(Vec<u8>, Vec<u8>)>, limits: &Limits) -> Option<Value> {
-    if pairs.is_empty() || !no_duplicates(pairs.iter().map(|(f, _)| f.as_slice())) {
+fn hash(pairs: Vec<(Vec<u8>, Vec<u8>)>, limits: &Limits) -> Option<Option<Value>> {
+    if pairs.is_empty() {
+        return Some(None);
+    }
+    if !no_duplicates(pairs.iter().map(|(f, _)| f.as_slice())) {
         return None;
     }
-    Some(Value::Hash(Box::new(HashValue::from_pairs(pairs, limits.hash))))
+    Some(Some(Value::Hash(Box::new(HashValue::from_pairs(pairs, limits.hash)))))
 }

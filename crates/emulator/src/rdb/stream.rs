@@ -132,7 +132,7 @@ pub fn write_stream(out: &mut Vec<u8>, s: &StreamValue, opts: &Options) {
 /// `after` (the previous node's last id).
 fn read_node(master: StreamId, blob: &[u8], after: Option<StreamId>) -> Option<LoadedNode> {
     let mut items = listpack::parse(blob)?.into_iter();
-    let mut count = |items: &mut std::vec::IntoIter<Vec<u8>>| -> Option<u64> {
+    let count = |items: &mut std::vec::IntoIter<Vec<u8>>| -> Option<u64> {
         u64::try_from(parse_i64(&items.next()?)?).ok()
     };
     let live = count(&mut items)?;
