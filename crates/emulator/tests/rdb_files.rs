@@ -16,9 +16,9 @@ use redis_emulator::{ClientId, Engine, Reply};
 
 /// Redis 7.0.15's test suite, beside the repository (`../shared`).
 fn redis_tests_dir() -> PathBuf {
-    let dir = std::env::var_os("REDIS_TESTS_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/redis-tests-7.0.15/tests")
-    });
+    let dir = std::env::var_os("REDIS_TESTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/redis-tests-7.0.15/tests"));
     assert!(dir.join("assets").is_dir(), "Redis's tests are missing at {}", dir.display());
     dir
 }
@@ -125,7 +125,11 @@ fn encodings_rdb_loads_as_the_tcl_test_expects() {
         ("set_zipped_2", "set:100000,200000,300000,400000".into()),
         ("set_zipped_3", "set:1000000000,2000000000,3000000000,4000000000,5000000000,6000000000".into()),
         ("string", "string:Hello World".into()),
-        ("zset", "zset:a,1,b,2,c,3,aa,10,bb,20,cc,30,aaa,100,bbb,200,ccc,300,aaaa,1000,cccc,123456789,bbbb,5000000000".into()),
+        (
+            "zset",
+            "zset:a,1,b,2,c,3,aa,10,bb,20,cc,30,aaa,100,bbb,200,ccc,300,aaaa,1000,cccc,123456789,bbbb,5000000000"
+                .into(),
+        ),
         ("zset_zipped", "zset:a,1,b,2,c,3".into()),
     ];
     assert_eq!(contents.keys.len(), expected.len());
@@ -220,8 +224,17 @@ fn redis_corrupt_dump_payloads_never_panic() {
             Reply::Status(_) => {
                 ok += 1;
                 for line in [
-                    "TYPE k", "DUMP k", "XINFO STREAM k FULL", "XRANGE k - +", "XREVRANGE k + -", "XLEN k",
-                    "XPENDING k mygroup", "XINFO GROUPS k", "LRANGE k 0 -1", "SMEMBERS k", "HGETALL k",
+                    "TYPE k",
+                    "DUMP k",
+                    "XINFO STREAM k FULL",
+                    "XRANGE k - +",
+                    "XREVRANGE k + -",
+                    "XLEN k",
+                    "XPENDING k mygroup",
+                    "XINFO GROUPS k",
+                    "LRANGE k 0 -1",
+                    "SMEMBERS k",
+                    "HGETALL k",
                     "ZRANGE k 0 -1 WITHSCORES",
                 ] {
                     let _ = lab.line(line);
@@ -317,7 +330,10 @@ fn random_datasets_round_trip_through_files() {
         random_dataset(&mut lab, seed, 600);
         let dbs = databases(&lab);
         let libraries: [&[u8]; 2] = [LIBRARY, b"#!lua name=other\n"];
-        let opts = file::WriteOptions { values: rdb::encode::Options { list_compress_depth: 1, ..Default::default() }, ..Default::default() };
+        let opts = file::WriteOptions {
+            values: rdb::encode::Options { list_compress_depth: 1, ..Default::default() },
+            ..Default::default()
+        };
         let bytes = file::write(&dbs, &libraries, &file::Aux::default(), &opts).unwrap();
         let back = read(&bytes).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         assert_eq!(back.libraries, libraries.map(|l| l.to_vec()));
@@ -367,10 +383,10 @@ fn module_data_and_pre_release_functions_are_refused_by_name() {
     };
     assert_eq!(read(&with(b"\xf7\x01")).unwrap_err(), file::ReadError::Unsupported("module auxiliary data"));
     assert_eq!(read(&with(b"\x07\x01k\x01")).unwrap_err(), file::ReadError::Unsupported("module data types"));
-    assert!(matches!(read(&with(b"\xf5\x01x")), Err(file::ReadError::Unsupported(_))));
+    assert!(matches!(read(&with(b"\xf6\x01x")), Err(file::ReadError::Unsupported(_))));
     let dup = with(b"\x00\x01k\x01v\x00\x01k\x01w");
     assert!(matches!(read(&dup), Err(file::ReadError::DuplicateKey { db: 0, .. })));
-    assert_eq!(read(&with(b"\xf6\x03abc")).unwrap().libraries, vec![b"abc".to_vec()]);
+    assert_eq!(read(&with(b"\xf5\x03abc")).unwrap().libraries, vec![b"abc".to_vec()]);
 }
 
 /// Files to mutate (Redis's assets and one of ours with every type), and

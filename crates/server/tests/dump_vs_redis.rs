@@ -56,7 +56,10 @@ impl Pair {
         self.cases += 1;
         let (r, o) = self.both(args);
         if r != o {
-            self.mismatches.push(format!("{label}\n  redis: {}\n  ours:  {}", show(&r), show(&o)));
+            let (r, o) = (show(&r), show(&o));
+            let at = r.bytes().zip(o.bytes()).take_while(|(a, b)| a == b).count().saturating_sub(60);
+            let clip = |t: &str| t.get(at..).unwrap_or("").chars().take(400).collect::<String>();
+            self.mismatches.push(format!("{label} (from char {at})\n  redis: {}\n  ours:  {}", clip(&r), clip(&o)));
         }
     }
 
@@ -118,7 +121,10 @@ fn dump_is_byte_identical_for_compact_encodings() {
     }
     for (i, fill) in ["-2", "-1", "3", "10", "1", "-5", "128"].iter().cycle().take(70).enumerate() {
         p.both(&argv(&[b"CONFIG", b"SET", b"list-max-listpack-size", fill.as_bytes()]));
-        let key = format!("list:{i}:{fill}");
+        // Redis fixes a list's compress depth when it creates the list.
+        let depth = (i % 3).to_string();
+        p.both(&argv(&[b"CONFIG", b"SET", b"list-compress-depth", depth.as_bytes()]));
+        let key = format!("list:{i}:{fill}:{depth}");
         let count = 1 + rng.below(if i % 5 == 0 { 1500 } else { 80 });
         for _ in 0..count {
             let max = if rng.below(20) == 0 { 3000 } else { 60 };
@@ -126,8 +132,13 @@ fn dump_is_byte_identical_for_compact_encodings() {
         }
         let args = argv(&[b"DUMP", key.as_bytes()]);
         p.same(&format!("DUMP {key} (fill {fill})"), &args);
+        // Compressed quicklist nodes are written compressed whatever rdbcompression says.
+        p.both(&argv(&[b"CONFIG", b"SET", b"rdbcompression", b"no"]));
+        p.same(&format!("DUMP {key} (fill {fill}, rdbcompression no)"), &args);
+        p.both(&argv(&[b"CONFIG", b"SET", b"rdbcompression", b"yes"]));
     }
     p.both(&argv(&[b"CONFIG", b"SET", b"list-max-listpack-size", b"-2"]));
+    p.both(&argv(&[b"CONFIG", b"SET", b"list-compress-depth", b"0"]));
     for i in 0..60 {
         let key = format!("intset:{i}");
         let magnitude = rng.pick(&["100", "30000", "2000000000", "4000000000000000000"]).parse::<i64>().unwrap();
@@ -160,6 +171,7 @@ fn dump_is_byte_identical_for_compact_encodings() {
         let args = argv(&[b"DUMP", format!("str:{i}").as_bytes()]);
         p.same(&format!("DUMP str:{i} (rdbcompression no)"), &args);
     }
+
     p.both(&argv(&[b"CONFIG", b"SET", b"rdbcompression", b"yes"]));
     let mut redis_nondeterministic = 0;
     for key in &keys {
@@ -586,7 +598,8 @@ fn stream_dump_is_byte_identical() {
         }
         for g in 0..rng.below(3) {
             let group = format!("g{g}");
-            let start = if rng.below(2) == 0 { "0".to_string() } else { ids[rng.below(ids.len() as u64) as usize].clone() };
+            let start =
+                if rng.below(2) == 0 { "0".to_string() } else { ids[rng.below(ids.len() as u64) as usize].clone() };
             p.same(
                 &format!("XGROUP CREATE {key} {group}"),
                 &argv(&[b"XGROUP", b"CREATE", key.as_bytes(), group.as_bytes(), start.as_bytes()]),
@@ -595,8 +608,15 @@ fn stream_dump_is_byte_identical() {
                 let consumer = rng.pick(&["alice", "bob", "7", "carol"]);
                 let n = (1 + rng.below(6)).to_string();
                 let args = argv(&[
-                    b"XREADGROUP", b"GROUP", group.as_bytes(), consumer.as_bytes(), b"COUNT", n.as_bytes(),
-                    b"STREAMS", key.as_bytes(), b">",
+                    b"XREADGROUP",
+                    b"GROUP",
+                    group.as_bytes(),
+                    consumer.as_bytes(),
+                    b"COUNT",
+                    n.as_bytes(),
+                    b"STREAMS",
+                    key.as_bytes(),
+                    b">",
                 ]);
                 p.same(&format!("XREADGROUP {key} {group} {consumer}"), &args);
             }
@@ -606,7 +626,10 @@ fn stream_dump_is_byte_identical() {
             let args = argv(&[b"XCLAIM", key.as_bytes(), group.as_bytes(), b"dave", b"0", id.as_bytes(), b"JUSTID"]);
             p.same("XCLAIM", &args);
             if rng.below(3) == 0 {
-                p.same("CREATECONSUMER", &argv(&[b"XGROUP", b"CREATECONSUMER", key.as_bytes(), group.as_bytes(), b"eve"]));
+                p.same(
+                    "CREATECONSUMER",
+                    &argv(&[b"XGROUP", b"CREATECONSUMER", key.as_bytes(), group.as_bytes(), b"eve"]),
+                );
             }
         }
         keys.push(key);
@@ -639,4 +662,145 @@ fn stream_dump_is_byte_identical() {
         }
     }
     p.finish("stream_dump_is_byte_identical", 500);
+}
+
+fn start_on_file_with(dir: &std::path::Path, file: &str, extra: &[&str]) -> LoadedServer {
+    let port = common::free_port();
+    let child = std::process::Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args(["--dir", &dir.to_string_lossy(), "--dbfilename", file])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server starts");
+    let server = LoadedServer { child, port };
+    let start = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", server.port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(10), "redis-server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server
+}
+
+/// A seeded random dataset on our engine: every type (streams with
+/// groups, consumers and pending entries, lists with compressed nodes),
+/// TTLs, three databases.
+fn random_engine_dataset(engine: &mut redis_emulator::Engine, me: redis_emulator::ClientId, seed: u64) {
+    let mut rng = SplitMix64(seed);
+    let mut stream_ms = 1u64;
+    for line in ["CONFIG SET list-compress-depth 1", "CONFIG SET list-max-listpack-size 4"] {
+        assert!(!engine.execute_line(me, line).unwrap().is_error());
+    }
+    for _ in 0..3000 {
+        let db = rng.below(3);
+        let _ = engine.execute_line(me, &format!("SELECT {db}"));
+        let k = rng.below(15);
+        let v = match rng.below(4) {
+            0 => rng.below(100_000).to_string(),
+            1 => "x".repeat(rng.below(60) as usize + 1),
+            2 => format!("v{}", rng.below(1000)),
+            _ => "-12".into(),
+        };
+        let n = rng.below(5);
+        let line = match rng.below(15) {
+            0 => format!("SET s{k} {v}"),
+            1 => format!("RPUSH l{k} {v} {n} {v}{n}"),
+            2 => format!("SADD st{k} {v}"),
+            3 => format!("SADD si{k} {}", rng.below(1000)),
+            4 => format!("HSET h{k} f{} {v}", rng.below(20)),
+            5 => format!("ZADD z{k} {} m{}", rng.below(50) as f64 / 4.0, rng.below(40)),
+            6 | 7 => {
+                stream_ms += rng.below(3);
+                format!("XADD x{k} {stream_ms}-{} f{} {v}", n + stream_ms * 10, rng.below(2))
+            }
+            8 => format!("XDEL x{k} {stream_ms}-{}", n + stream_ms * 10),
+            9 => format!("XGROUP CREATE x{k} g{} 0", rng.below(2)),
+            10 => format!("XREADGROUP GROUP g{} c{} COUNT 2 STREAMS x{k} >", rng.below(2), rng.below(3)),
+            11 => format!("PEXPIRE s{k} {}", 100_000_000 + rng.below(100_000)),
+            12 => format!("EXPIRE l{k} {}", 100_000 + rng.below(1000)),
+            13 => format!("XTRIM x{k} MAXLEN {}", 3 + rng.below(6)),
+            _ => format!("CONFIG SET stream-node-max-entries {}", 2 + rng.below(5)),
+        };
+        let _ = engine.execute_line(me, &line);
+    }
+    let _ = engine.execute_line(me, "SELECT 0");
+}
+
+const LIBRARY: &str = "#!lua name=mylib\nredis.register_function('answer', function() return 42 end)";
+
+/// Random datasets written by `rdb::file::write` (with a function
+/// library) pass `redis-check-rdb` and load in redis-server: every key
+/// DUMPs to the same bytes there (streams included: their delivery and
+/// seen times come from the file) with the same PEXPIRETIME, and FUNCTION
+/// LIST shows the library. redis-server's SAVE of that data reads back
+/// with `rdb::file::read` into values that DUMP to the same bytes, with
+/// the same TTLs and the library code.
+#[test]
+fn random_dataset_files_round_trip_with_redis_server() {
+    if RealRedis::start().is_none() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("redis-lab-rdb-random-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for seed in [1u64, 2, 3] {
+        // A clock in 2096, so that TTLs are still ahead when redis-server loads the file.
+        let mut engine = redis_emulator::Engine::with_manual_clock(4_000_000_000_000, seed);
+        let me = engine.connect("t:1");
+        random_engine_dataset(&mut engine, me, seed);
+        let dbs: Vec<_> = (0..engine.db_count()).map(|i| engine.db(i).unwrap().clone()).collect();
+        let mut config = redis_emulator::Config::default();
+        config.list_compress_depth = 1;
+        let opts = redis_emulator::rdb::file::WriteOptions::from_config(&config, 4_000_000_000_000);
+        let aux = redis_emulator::rdb::file::Aux { ctime: 1_700_000_000, ..Default::default() };
+        let bytes = redis_emulator::rdb::file::write(&dbs, &[LIBRARY.as_bytes()], &aux, &opts).unwrap();
+        let name = format!("ours-{seed}.rdb");
+        std::fs::write(dir.join(&name), &bytes).unwrap();
+        let check = std::process::Command::new("redis-check-rdb").arg(dir.join(&name)).output().unwrap();
+        let report = String::from_utf8_lossy(&check.stdout).into_owned() + &String::from_utf8_lossy(&check.stderr);
+        assert!(check.status.success() && report.contains("RDB looks OK"), "seed {seed}: {report}");
+
+        let server = start_on_file_with(&dir, &name, &["--list-compress-depth", "1"]);
+        let mut real = Conn::open(server.port);
+        let functions = show(&one(&mut real, &argv(&[b"FUNCTION", b"LIST", b"WITHCODE"])));
+        assert!(functions.contains("mylib") && functions.contains("answer"), "seed {seed}: {functions}");
+        let mut compared = 0;
+        let mut streams = 0;
+        for (db, entries) in dbs.iter().enumerate() {
+            one(&mut real, &argv(&[b"SELECT", db.to_string().as_bytes()]));
+            let dbsize = show(&one(&mut real, &argv(&[b"DBSIZE"])));
+            assert_eq!(dbsize, format!(":{}\\r\\n", entries.len()), "seed {seed} db {db}");
+            for (key, entry) in entries.iter() {
+                let ours = redis_emulator::rdb::dump_payload(&entry.value, &opts.values).unwrap();
+                let enc = show(&one(&mut real, &argv(&[b"OBJECT", b"ENCODING", key])));
+                let theirs = bulk(&one(&mut real, &argv(&[b"DUMP", key]))).expect("the key loaded");
+                if !enc.contains("hashtable") {
+                    assert_eq!(show(&theirs), show(&ours), "seed {seed} db {db} {}", show(key));
+                }
+                streams += usize::from(ours[0] == 19);
+                let expire = show(&one(&mut real, &argv(&[b"PEXPIRETIME", key])));
+                assert_eq!(expire, format!(":{}\\r\\n", entry.expire_at().unwrap_or(-1)), "{}", show(key));
+                compared += 1;
+            }
+        }
+        assert!(compared > 100 && streams > 10, "seed {seed}: {compared} keys, {streams} streams");
+
+        // The other way: redis-server's own file.
+        assert_eq!(one(&mut real, &argv(&[b"SAVE"])), b"+OK\r\n");
+        let theirs = std::fs::read(dir.join(&name)).unwrap();
+        let loaded = redis_emulator::rdb::file::read(&theirs, &Default::default()).expect("our reader reads it");
+        assert_eq!(loaded.libraries, vec![LIBRARY.as_bytes().to_vec()]);
+        assert_eq!(loaded.keys.len(), dbs.iter().map(|d| d.len()).sum::<usize>());
+        for k in &loaded.keys {
+            let entry = dbs[k.db].get(&k.key).expect("a key of ours");
+            assert_eq!(k.expire_at_ms, entry.expire_at(), "{}", show(&k.key));
+            let ours = redis_emulator::rdb::dump_payload(&entry.value, &opts.values).unwrap();
+            let back = redis_emulator::rdb::dump_payload(&k.value, &opts.values).unwrap();
+            if ours[0] != 2 && ours[0] != 4 {
+                assert_eq!(show(&back), show(&ours), "seed {seed}: {}", show(&k.key));
+            }
+        }
+        drop(server);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -276,9 +276,7 @@ fn zset(pairs: Vec<(Vec<u8>, f64)>, limits: &Limits) -> Option<Option<Value>> {
     if pairs.is_empty() {
         return Some(None);
     }
-    if pairs.iter().any(|(_, s)| s.is_nan())
-        || !no_duplicates(pairs.iter().map(|(m, _)| m.as_slice()))
-    {
+    if pairs.iter().any(|(_, s)| s.is_nan()) || !no_duplicates(pairs.iter().map(|(m, _)| m.as_slice())) {
         return None;
     }
     // Redis loads into a skiplist and converts to a listpack only if small

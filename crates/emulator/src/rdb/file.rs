@@ -2,7 +2,7 @@
 //!
 //! Layout: `REDIS0010`; auxiliary fields (`0xFA` name value: redis-ver,
 //! redis-bits, ctime, used-mem, [repl-stream-db, repl-id, repl-offset],
-//! aof-base); one `0xF6` FUNCTION2 record per function library (its code);
+//! aof-base); one `0xF5` FUNCTION2 record per function library (its code);
 //! per non-empty database `0xFE` SELECTDB index, `0xFB` RESIZEDB key count
 //! and TTL count, then each key as [`0xFC` EXPIRETIME_MS u64 LE]
 //! [`0xF8` IDLE seconds | `0xF9` FREQ counter byte] type key value; `0xFF`
@@ -15,8 +15,10 @@ use crate::db::Db;
 use crate::value::Value;
 
 const MAGIC: &[u8] = b"REDIS0010";
-const OP_FUNCTION_PRE_GA: u8 = 0xF5;
-const OP_FUNCTION2: u8 = 0xF6;
+/// A function library's code (Redis 7.0 GA's `RDB_OPCODE_FUNCTION2`).
+const OP_FUNCTION2: u8 = 0xF5;
+/// The 7.0 release candidates' format (name, engine, code), which 7.0 GA refuses.
+const OP_FUNCTION_PRE_GA: u8 = 0xF6;
 const OP_MODULE_AUX: u8 = 0xF7;
 const OP_IDLE: u8 = 0xF8;
 const OP_FREQ: u8 = 0xF9;
@@ -66,7 +68,9 @@ pub enum KeyAccess {
     /// `OP_IDLE`: seconds since the last access.
     Lru,
     /// `OP_FREQ`: the LFU counter after decay (`lfu-decay-time` minutes).
-    Lfu { decay_time: u32 },
+    Lfu {
+        decay_time: u32,
+    },
 }
 
 /// How a file is written.
@@ -201,7 +205,10 @@ pub enum ReadError {
     /// Malformed data at this byte offset.
     Corrupt(usize),
     /// The same key twice in one database (Redis stops loading).
-    DuplicateKey { db: usize, key: Vec<u8> },
+    DuplicateKey {
+        db: usize,
+        key: Vec<u8>,
+    },
     /// Something valid this reader does not handle: module data (aux
     /// records or module-type values) and the pre-release function format.
     Unsupported(&'static str),

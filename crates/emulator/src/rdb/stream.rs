@@ -132,9 +132,8 @@ pub fn write_stream(out: &mut Vec<u8>, s: &StreamValue, opts: &Options) {
 /// `after` (the previous node's last id).
 fn read_node(master: StreamId, blob: &[u8], after: Option<StreamId>) -> Option<LoadedNode> {
     let mut items = listpack::parse(blob)?.into_iter();
-    let count = |items: &mut std::vec::IntoIter<Vec<u8>>| -> Option<u64> {
-        u64::try_from(parse_i64(&items.next()?)?).ok()
-    };
+    let count =
+        |items: &mut std::vec::IntoIter<Vec<u8>>| -> Option<u64> { u64::try_from(parse_i64(&items.next()?)?).ok() };
     let live = count(&mut items)?;
     let deleted = count(&mut items)?;
     let master_count = count(&mut items)?;
