@@ -306,7 +306,10 @@ fn databases(lab: &Lab) -> Vec<redis_emulator::db::Db> {
 }
 
 /// What a key holds, as DUMP bytes of its value plus its expiry.
-fn summary(dbs: &[redis_emulator::db::Db]) -> Vec<(usize, Vec<u8>, Vec<u8>, Option<i64>)> {
+/// Database, key, DUMP payload, expiry.
+type KeySummary = (usize, Vec<u8>, Vec<u8>, Option<i64>);
+
+fn summary(dbs: &[redis_emulator::db::Db]) -> Vec<KeySummary> {
     let opts = rdb::encode::Options { list_compress_depth: 1, ..Default::default() };
     let mut out: Vec<_> = dbs
         .iter()

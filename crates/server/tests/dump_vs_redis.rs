@@ -749,8 +749,7 @@ fn random_dataset_files_round_trip_with_redis_server() {
         let me = engine.connect("t:1");
         random_engine_dataset(&mut engine, me, seed);
         let dbs: Vec<_> = (0..engine.db_count()).map(|i| engine.db(i).unwrap().clone()).collect();
-        let mut config = redis_emulator::Config::default();
-        config.list_compress_depth = 1;
+        let config = redis_emulator::Config { list_compress_depth: 1, ..Default::default() };
         let opts = redis_emulator::rdb::file::WriteOptions::from_config(&config, 4_000_000_000_000);
         let aux = redis_emulator::rdb::file::Aux { ctime: 1_700_000_000, ..Default::default() };
         let bytes = redis_emulator::rdb::file::write(&dbs, &[LIBRARY.as_bytes()], &aux, &opts).unwrap();
