@@ -1,9 +1,11 @@
 //! Reading values in any encoding Redis 7.0 loads for strings, lists, sets,
-//! sorted sets and hashes. Every length is checked against the bytes that
-//! remain before anything is allocated, every compact blob is validated
-//! completely (Redis checks deeply only with `sanitize-dump-payload yes`),
-//! and duplicates or empty collections are refused: a malformed payload
-//! gives `None`, never a panic and never a half-built value.
+//! sorted sets, hashes and streams (see [`super::stream`]). Every length
+//! is checked against the bytes that remain before anything is allocated,
+//! every compact blob is validated completely (Redis checks deeply only
+//! with `sanitize-dump-payload yes`), and duplicates are refused: a
+//! malformed payload gives `None`, never a panic and never a half-built
+//! value. An empty collection is refused by [`read_value`] (RESTORE) and
+//! reported as such by [`read_object`] (loading a file skips it).
 
 use std::collections::HashSet;
 
