@@ -168,14 +168,17 @@ pub fn read_object(r: &mut Reader, kind: u8, limits: &Limits) -> Option<Option<V
         kind::LIST_QUICKLIST | kind::LIST_QUICKLIST_2 => {
             let nodes = r.length()?;
             let mut items = Vec::new();
+            // A node's blob is never empty (Redis refuses a zero-length one,
+            // even for a plain node holding one element).
+            let blob = |r: &mut Reader| r.string().filter(|b| !b.is_empty());
             for _ in 0..nodes {
                 if kind == kind::LIST_QUICKLIST {
-                    items.extend(ziplist::parse(&r.string()?)?);
+                    items.extend(ziplist::parse(&blob(r)?)?);
                     continue;
                 }
                 match r.length()? {
-                    1 => items.push(r.string()?),
-                    2 => items.extend(listpack::parse(&r.string()?)?),
+                    1 => items.push(blob(r)?),
+                    2 => items.extend(listpack::parse(&blob(r)?)?),
                     _ => return None,
                 }
             }
