@@ -678,6 +678,22 @@ fn stream_dump_is_byte_identical() {
                     &argv(&[b"XGROUP", b"CREATECONSUMER", key.as_bytes(), group.as_bytes(), b"eve"]),
                 );
             }
+            let id = ids[rng.below(ids.len() as u64) as usize].clone();
+            let (k, g) = (key.as_bytes(), group.as_bytes());
+            let args = match rng.below(5) {
+                0 => argv(&[b"XCLAIM", k, g, b"frank", b"0", id.as_bytes(), b"FORCE", b"RETRYCOUNT", b"7", b"JUSTID"]),
+                1 => argv(&[b"XAUTOCLAIM", k, g, b"gina", b"0", b"0", b"COUNT", b"3"]),
+                2 => argv(&[b"XGROUP", b"DELCONSUMER", k, g, b"bob"]),
+                3 => argv(&[b"XGROUP", b"SETID", k, g, id.as_bytes(), b"ENTRIESREAD", b"2"]),
+                _ => argv(&[b"XPENDING", k, g]),
+            };
+            p.same(&format!("{} {key}", show(&args[0])), &args);
+        }
+        if rng.below(6) == 0 {
+            let top = format!("{}-0", ms + 5);
+            let args =
+                argv(&[b"XSETID", key.as_bytes(), top.as_bytes(), b"ENTRIESADDED", b"100000", b"MAXDELETEDID", b"1-1"]);
+            p.same(&format!("XSETID {key}"), &args);
         }
         keys.push(key);
     }
@@ -703,6 +719,13 @@ fn stream_dump_is_byte_identical() {
         assert_eq!(restored, (b"+OK\r\n".to_vec(), b"+OK\r\n".to_vec()), "RESTORE {copy}");
         p.same(&format!("XINFO STREAM {copy} FULL"), &argv(&[b"XINFO", b"STREAM", copy.as_bytes(), b"FULL"]));
         p.same(&format!("DUMP {copy}"), &argv(&[b"DUMP", copy.as_bytes()]));
+        p.both(&argv(&[b"CONFIG", b"SET", b"rdbcompression", b"no"]));
+        let (plain_real, plain_ours) = p.both(&argv(&[b"DUMP", key.as_bytes()]));
+        p.both(&argv(&[b"CONFIG", b"SET", b"rdbcompression", b"yes"]));
+        p.cases += 1;
+        if zero_stream_times(&bulk(&plain_real).unwrap()) != zero_stream_times(&bulk(&plain_ours).unwrap()) {
+            p.mismatches.push(format!("DUMP {key} (rdbcompression no)"));
+        }
         for (from, payload) in [("redis", &real_dump), ("ours", &our_dump)] {
             let copy = format!("{key}:from-{from}");
             let args = [b"RESTORE".to_vec(), copy.clone().into_bytes(), b"0".to_vec(), payload.clone()];

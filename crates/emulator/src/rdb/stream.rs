@@ -185,7 +185,7 @@ fn read_raw_id(r: &mut Reader) -> Option<StreamId> {
 /// Reads a stream of type `kind` (STREAM_LISTPACKS or STREAM_LISTPACKS_2),
 /// refusing anything inconsistent: node keys that are not 16-byte ids,
 /// malformed or empty nodes, ids out of order, a length that disagrees
-/// with the nodes, a last id below an entry, duplicate groups, consumers
+/// with the nodes, a last id below a live entry, duplicate groups, consumers
 /// or PEL entries, a consumer's pending id missing from its group's PEL,
 /// owned twice, or a group PEL entry that no consumer owns.
 pub fn read_stream(r: &mut Reader, kind: u8) -> Option<StreamValue> {
@@ -199,10 +199,11 @@ pub fn read_stream(r: &mut Reader, kind: u8) -> Option<StreamValue> {
         last_seen = node.entries.last().map(|e| e.0);
         nodes.push(node);
     }
-    let live: u64 = nodes.iter().map(|n| n.entries.iter().filter(|e| !e.2).count() as u64).sum();
+    let live: Vec<StreamId> = nodes.iter().flat_map(|n| n.entries.iter().filter(|e| !e.2).map(|e| e.0)).collect();
     let length = r.length()?;
     let last_id = read_id(r)?;
-    if length != live || last_seen.is_some_and(|id| id > last_id) {
+    // XSETID may leave the last id below a deleted entry, never below a live one.
+    if length != live.len() as u64 || live.last().is_some_and(|id| *id > last_id) {
         return None;
     }
     let mut s = StreamValue::from_nodes(nodes);
