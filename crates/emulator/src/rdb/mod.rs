@@ -22,7 +22,7 @@
 //! ```ignore
 //! let opts = rdb::file::WriteOptions::from_config(&config, now_ms);
 //! let aux = rdb::file::Aux { ctime: now_ms / 1000, used_mem, aof_base: false, ..Default::default() };
-//! let codes: Vec<&[u8]> = libraries.iter().map(|l| l.code.as_slice()).collect();
+//! let codes: Vec<&[u8]> = libraries.codes(); // scripting::functions::Libraries
 //! let bytes: Vec<u8> = rdb::file::write(&dbs, &codes, &aux, &opts)?;
 //! ```
 //!
