@@ -1,9 +1,11 @@
 //! Reading values in any encoding Redis 7.0 loads for strings, lists, sets,
-//! sorted sets and hashes. Every length is checked against the bytes that
-//! remain before anything is allocated, every compact blob is validated
-//! completely (Redis checks deeply only with `sanitize-dump-payload yes`),
-//! and duplicates or empty collections are refused: a malformed payload
-//! gives `None`, never a panic and never a half-built value.
+//! sorted sets, hashes and streams (see [`super::stream`]). Every length
+//! is checked against the bytes that remain before anything is allocated,
+//! every compact blob is validated completely (Redis checks deeply only
+//! with `sanitize-dump-payload yes`), and duplicates are refused: a
+//! malformed payload gives `None`, never a panic and never a half-built
+//! value. An empty collection is refused by [`read_value`] (RESTORE) and
+//! reported as such by [`read_object`] (loading a file skips it).
 
 use std::collections::HashSet;
 
@@ -146,10 +148,17 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Reads a value of type `kind`.
+/// Reads a value of type `kind` (an empty collection is refused, as
+/// RESTORE refuses it).
 pub fn read_value(r: &mut Reader, kind: u8, limits: &Limits) -> Option<Value> {
+    read_object(r, kind, limits)?
+}
+
+/// Reads a value of type `kind`: `None` if malformed, `Some(None)` for a
+/// well-formed empty collection (which loading a file skips, as Redis does).
+pub fn read_object(r: &mut Reader, kind: u8, limits: &Limits) -> Option<Option<Value>> {
     match kind {
-        kind::STRING => Some(Value::string(r.string()?)),
+        kind::STRING => Some(Some(Value::string(r.string()?))),
         kind::LIST => {
             let count = r.length()?;
             let items = (0..count).map(|_| r.string()).collect::<Option<Vec<_>>>()?;
@@ -159,14 +168,17 @@ pub fn read_value(r: &mut Reader, kind: u8, limits: &Limits) -> Option<Value> {
         kind::LIST_QUICKLIST | kind::LIST_QUICKLIST_2 => {
             let nodes = r.length()?;
             let mut items = Vec::new();
+            // A node's blob is never empty (Redis refuses a zero-length one,
+            // even for a plain node holding one element).
+            let blob = |r: &mut Reader| r.string().filter(|b| !b.is_empty());
             for _ in 0..nodes {
                 if kind == kind::LIST_QUICKLIST {
-                    items.extend(ziplist::parse(&r.string()?)?);
+                    items.extend(ziplist::parse(&blob(r)?)?);
                     continue;
                 }
                 match r.length()? {
-                    1 => items.push(r.string()?),
-                    2 => items.extend(listpack::parse(&r.string()?)?),
+                    1 => items.push(blob(r)?),
+                    2 => items.extend(listpack::parse(&blob(r)?)?),
                     _ => return None,
                 }
             }
@@ -211,6 +223,9 @@ pub fn read_value(r: &mut Reader, kind: u8, limits: &Limits) -> Option<Value> {
         kind::HASH_ZIPMAP => hash(ziplist::parse_zipmap(&r.string()?)?, limits),
         kind::HASH_ZIPLIST => hash(paired(ziplist::parse(&r.string()?)?)?, limits),
         kind::HASH_LISTPACK => hash(paired(listpack::parse(&r.string()?)?)?, limits),
+        kind::STREAM_LISTPACKS | kind::STREAM_LISTPACKS_2 => {
+            Some(Some(Value::Stream(Box::new(super::stream::read_stream(r, kind)?))))
+        }
         _ => None,
     }
 }
@@ -238,8 +253,8 @@ fn paired(items: Vec<Vec<u8>>) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
     Some(pairs)
 }
 
-fn list(items: Vec<Vec<u8>>) -> Option<Value> {
-    (!items.is_empty()).then(|| Value::List(Box::new(ListValue::from_items(items))))
+fn list(items: Vec<Vec<u8>>) -> Option<Option<Value>> {
+    Some((!items.is_empty()).then(|| Value::List(Box::new(ListValue::from_items(items)))))
 }
 
 fn no_duplicates<'a>(keys: impl Iterator<Item = &'a [u8]>) -> bool {
@@ -247,8 +262,11 @@ fn no_duplicates<'a>(keys: impl Iterator<Item = &'a [u8]>) -> bool {
     keys.into_iter().all(|k| seen.insert(k))
 }
 
-fn set(members: Vec<Vec<u8>>, limits: &Limits) -> Option<Value> {
-    if members.is_empty() || !no_duplicates(members.iter().map(|m| m.as_slice())) {
+fn set(members: Vec<Vec<u8>>, limits: &Limits) -> Option<Option<Value>> {
+    if members.is_empty() {
+        return Some(None);
+    }
+    if !no_duplicates(members.iter().map(|m| m.as_slice())) {
         return None;
     }
     let mut set =
@@ -256,14 +274,14 @@ fn set(members: Vec<Vec<u8>>, limits: &Limits) -> Option<Value> {
     for m in &members {
         set.insert(m, limits.set_max_intset);
     }
-    Some(Value::Set(Box::new(set)))
+    Some(Some(Value::Set(Box::new(set))))
 }
 
-fn zset(pairs: Vec<(Vec<u8>, f64)>, limits: &Limits) -> Option<Value> {
-    if pairs.is_empty()
-        || pairs.iter().any(|(_, s)| s.is_nan())
-        || !no_duplicates(pairs.iter().map(|(m, _)| m.as_slice()))
-    {
+fn zset(pairs: Vec<(Vec<u8>, f64)>, limits: &Limits) -> Option<Option<Value>> {
+    if pairs.is_empty() {
+        return Some(None);
+    }
+    if pairs.iter().any(|(_, s)| s.is_nan()) || !no_duplicates(pairs.iter().map(|(m, _)| m.as_slice())) {
         return None;
     }
     // Redis loads into a skiplist and converts to a listpack only if small
@@ -273,12 +291,15 @@ fn zset(pairs: Vec<(Vec<u8>, f64)>, limits: &Limits) -> Option<Value> {
     for (member, score) in &pairs {
         z.insert(member, *score, (limits.zset_max_entries, limits.zset_max_value));
     }
-    Some(Value::ZSet(Box::new(z)))
+    Some(Some(Value::ZSet(Box::new(z))))
 }
 
-fn hash(pairs: Vec<(Vec<u8>, Vec<u8>)>, limits: &Limits) -> Option<Value> {
-    if pairs.is_empty() || !no_duplicates(pairs.iter().map(|(f, _)| f.as_slice())) {
+fn hash(pairs: Vec<(Vec<u8>, Vec<u8>)>, limits: &Limits) -> Option<Option<Value>> {
+    if pairs.is_empty() {
+        return Some(None);
+    }
+    if !no_duplicates(pairs.iter().map(|(f, _)| f.as_slice())) {
         return None;
     }
-    Some(Value::Hash(Box::new(HashValue::from_pairs(pairs, limits.hash))))
+    Some(Some(Value::Hash(Box::new(HashValue::from_pairs(pairs, limits.hash)))))
 }

@@ -13,18 +13,22 @@ pub struct Options {
     pub compress: bool,
     /// `list-max-listpack-size`: how full a quicklist node may get.
     pub list_fill: i64,
+    /// `list-compress-depth`: quicklist nodes kept plain at each end; the
+    /// ones between are LZF-compressed (when that saves enough).
+    pub list_compress_depth: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { compress: true, list_fill: -2 }
+        Options { compress: true, list_fill: -2, list_compress_depth: 0 }
     }
 }
 
 impl Options {
     pub fn from_config(config: &crate::config::Config) -> Options {
         let compress = config.extra.get("rdbcompression").is_none_or(|v| v != "no");
-        Options { compress, list_fill: config.list_max_listpack_size }
+        let list_compress_depth = usize::try_from(config.list_compress_depth).unwrap_or(0);
+        Options { compress, list_fill: config.list_max_listpack_size, list_compress_depth }
     }
 }
 
@@ -101,7 +105,7 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value, opts: &Options) -> Result<(
         Value::Set(s) => write_set(out, s, opts),
         Value::Hash(h) => write_hash(out, h, opts),
         Value::ZSet(z) => write_zset(out, z, opts),
-        Value::Stream(_) => return Err(EncodeError::Unsupported("stream")),
+        Value::Stream(s) => super::stream::write_stream(out, s, opts),
     }
     Ok(())
 }
@@ -146,15 +150,42 @@ pub fn list_nodes(list: &ListValue, fill: i64) -> Vec<Vec<u8>> {
     nodes
 }
 
+/// Quicklist nodes smaller than this are never compressed.
+const MIN_COMPRESS_BYTES: usize = 48;
+/// A compressed node must be at least this much smaller than the plain one.
+const MIN_COMPRESS_IMPROVE: usize = 8;
+
+/// A middle node as quicklist compresses it, if it does.
+fn compressed_node(node: &[u8]) -> Option<Vec<u8>> {
+    if node.len() < MIN_COMPRESS_BYTES {
+        return None;
+    }
+    lzf::compress(node, node.len()).filter(|packed| packed.len() + MIN_COMPRESS_IMPROVE < node.len())
+}
+
 /// QUICKLIST_2: node count, then per node its container (2 = packed) and
-/// its listpack as a string.
+/// its listpack as a string. With a compress depth `d`, nodes other than
+/// the first and last `d` are held LZF-compressed and written as they are
+/// held (an LZF string of the quicklist's own compression, whatever
+/// `rdbcompression` says).
 fn write_list(out: &mut Vec<u8>, list: &ListValue, opts: &Options) {
     out.push(kind::LIST_QUICKLIST_2);
     let nodes = list_nodes(list, opts.list_fill);
     write_len(out, nodes.len() as u64);
-    for node in nodes {
+    let depth = opts.list_compress_depth;
+    let count = nodes.len();
+    for (i, node) in nodes.iter().enumerate() {
         write_len(out, 2);
-        write_string(out, &node, opts);
+        let middle = depth > 0 && count >= 2 * depth && i >= depth && i < count - depth;
+        match middle.then(|| compressed_node(node)).flatten() {
+            Some(packed) => {
+                out.push(0xC3);
+                write_len(out, packed.len() as u64);
+                write_len(out, node.len() as u64);
+                out.extend_from_slice(&packed);
+            }
+            None => write_string(out, node, opts),
+        }
     }
 }
 

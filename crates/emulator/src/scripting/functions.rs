@@ -96,6 +96,12 @@ pub struct Libraries {
 }
 
 impl Libraries {
+    /// Every library's whole code (shebang included), in name order: what
+    /// an RDB file stores for them (see `rdb::file::write`).
+    pub fn codes(&self) -> Vec<&[u8]> {
+        self.libraries.values().map(|l| l.code.as_slice()).collect()
+    }
+
     pub fn function_count(&self) -> usize {
         self.libraries.values().map(|l| l.functions.len()).sum()
     }

@@ -324,6 +324,26 @@ struct Node {
     last_id: StreamId,
 }
 
+/// One listpack node, as [`StreamValue::nodes_view`] shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeView<'a> {
+    pub master: StreamId,
+    pub master_fields: &'a [Vec<u8>],
+    /// Entries in id order, with a "deleted" flag.
+    pub entries: Vec<(StreamId, &'a Fields, bool)>,
+}
+
+/// One node read from a serialized stream (see [`StreamValue::from_nodes`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedNode {
+    pub master: StreamId,
+    pub master_fields: Vec<Vec<u8>>,
+    /// Entries in id order, with a "deleted" flag.
+    pub entries: Vec<(StreamId, Fields, bool)>,
+    /// The listpack's size in bytes.
+    pub bytes: usize,
+}
+
 /// How a trim chooses what to remove.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Trim {
@@ -334,6 +354,9 @@ pub enum Trim {
 #[derive(Debug, Clone, Default)]
 pub struct StreamValue {
     entries: BTreeMap<StreamId, Fields>,
+    /// Deleted entries still flagged inside their node's listpack (Redis
+    /// keeps them until the whole node goes), for RDB serialization.
+    tombstones: BTreeMap<StreamId, Fields>,
     nodes: BTreeMap<StreamId, Node>,
     pub last_id: StreamId,
     pub first_id: StreamId,
@@ -593,12 +616,15 @@ impl StreamValue {
 
     /// Marks one entry of its node deleted (Redis keeps a tombstone in the
     /// listpack); a node left with no live entry is dropped.
-    fn tombstone(&mut self, id: StreamId, drop_empty_node: bool) {
+    fn tombstone(&mut self, id: StreamId, fields: Fields, drop_empty_node: bool) {
         let Some((&master, node)) = self.nodes.range_mut(..=id).next_back() else { return };
         if drop_empty_node && node.live <= 1 {
+            let end = node.last_id;
             self.nodes.remove(&master);
+            self.drop_tombstones(master, end);
             return;
         }
+        self.tombstones.insert(id, fields);
         let old = lp_int_size(node.live as i64) + lp_int_size(node.deleted as i64);
         node.live = node.live.saturating_sub(1);
         node.deleted += 1;
@@ -607,15 +633,58 @@ impl StreamValue {
 
     /// XDEL of one id. Updates first id and max-deleted-entry-id like Redis.
     pub fn delete(&mut self, id: StreamId) -> bool {
-        if self.entries.remove(&id).is_none() {
-            return false;
-        }
-        self.tombstone(id, true);
+        let Some(fields) = self.entries.remove(&id) else { return false };
+        self.tombstone(id, fields, true);
         if id > self.max_deleted_id {
             self.max_deleted_id = id;
         }
         self.refresh_first_id();
         true
+    }
+
+    /// Forgets the tombstones of a node that left the tree.
+    fn drop_tombstones(&mut self, master: StreamId, last: StreamId) {
+        let ids: Vec<StreamId> = self.tombstones.range(master..=last).map(|(id, _)| *id).collect();
+        for id in ids {
+            self.tombstones.remove(&id);
+        }
+    }
+
+    /// The listpack nodes as Redis holds them, oldest first: each node's
+    /// master id and fields and every entry written into it, deleted ones
+    /// (still flagged inside the listpack) included.
+    pub fn nodes_view(&self) -> Vec<NodeView<'_>> {
+        self.nodes
+            .iter()
+            .map(|(&master, node)| {
+                let live = self.entries.range(master..=node.last_id).map(|(id, f)| (*id, f, false));
+                let dead = self.tombstones.range(master..=node.last_id).map(|(id, f)| (*id, f, true));
+                let mut entries: Vec<(StreamId, &Fields, bool)> = live.chain(dead).collect();
+                entries.sort_by_key(|e| e.0);
+                NodeView { master, master_fields: &node.master_fields, entries }
+            })
+            .collect()
+    }
+
+    /// A stream made of loaded nodes (ids increasing across them). The
+    /// metadata (`last_id`, `first_id`, …, groups) is the caller's to set.
+    pub fn from_nodes(nodes: Vec<LoadedNode>) -> StreamValue {
+        let mut s = StreamValue::new();
+        for n in nodes {
+            let (mut live, mut deleted) = (0, 0);
+            let last_id = n.entries.last().map_or(n.master, |e| e.0);
+            for (id, fields, is_deleted) in n.entries {
+                if is_deleted {
+                    deleted += 1;
+                    s.tombstones.insert(id, fields);
+                } else {
+                    live += 1;
+                    s.entries.insert(id, fields);
+                }
+            }
+            s.nodes.insert(n.master, Node { master_fields: n.master_fields, live, deleted, bytes: n.bytes, last_id });
+        }
+        s
     }
 
     fn refresh_first_id(&mut self) {
@@ -651,6 +720,7 @@ impl StreamValue {
                     self.entries.remove(&id);
                 }
                 self.nodes.remove(&master);
+                self.drop_tombstones(master, node_end);
                 deleted += live;
                 continue;
             }
@@ -666,8 +736,9 @@ impl StreamValue {
                 if stop {
                     break;
                 }
-                self.entries.remove(&id);
-                self.tombstone(id, false);
+                if let Some(fields) = self.entries.remove(&id) {
+                    self.tombstone(id, fields, false);
+                }
                 deleted += 1;
             }
             break;
