@@ -335,12 +335,12 @@ pub fn console(props: &ConsoleProps) -> Html {
                         { copy_label("transcript", "Copy transcript") }
                     </button>
                     <button type="button" class="ghost-button" onclick={copy_as("redis-cli")}
-                        aria-label={format!("Copy the commands of client {n} as a redis-cli script")}
+                        aria-label={format!("Copy as redis-cli: the commands of client {n} as a shell script")}
                         title="A shell script that runs these commands with redis-cli against a real Redis">
                         { copy_label("redis-cli", "Copy as redis-cli") }
                     </button>
                     <button type="button" class="ghost-button" onclick={copy_as("Python")}
-                        aria-label={format!("Copy the commands of client {n} as a Python (redis-py) program")}
+                        aria-label={format!("Copy as Python: the commands of client {n} as a redis-py program")}
                         title="A Python program that runs these commands with redis-py against a real Redis">
                         { copy_label("Python", "Copy as Python") }
                     </button>

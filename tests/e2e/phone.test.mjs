@@ -111,8 +111,8 @@ test('a console copies its session as a redis-cli script and as a redis-py progr
   });
   await runCommand(page, 'SET "greeting" "hello world"');
   await runCommand(page, 'INCR visits');
-  await page.getByRole('button', { name: 'Copy the commands of client 1 as a redis-cli script' }).click();
-  await page.getByRole('button', { name: 'Copy the commands of client 1 as a Python (redis-py) program' }).click();
+  await page.getByRole('button', { name: 'Copy as redis-cli: the commands of client 1 as a shell script' }).click();
+  await page.getByRole('button', { name: 'Copy as Python: the commands of client 1 as a redis-py program' }).click();
   const [script, program] = await page.evaluate(() => window.__copied);
   assert.match(script, /^#!\/bin\/sh\n/);
   assert.ok(script.includes("redis-cli \"$@\" <<'REDIS_LAB'\nSET greeting \"hello world\"\nINCR visits\nREDIS_LAB\n"), script);
