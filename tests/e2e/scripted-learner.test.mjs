@@ -1,0 +1,149 @@
+// A scripted learner takes the whole course, at desktop and at phone size:
+// from the lesson map to the last lesson by the "next" links, it clicks
+// every Run and compares what the page printed with what the lesson file
+// says, fails each challenge once, opens a hint, shows the solution, types
+// it (into the console beside the text; on a phone into the challenge's own
+// prompt), checks it passes, and moves on. A dead end (no way on, a check
+// that cannot be passed, a challenge already passed before the learner did
+// anything), a page error or an output that differs from the file fails.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serveDir, launch, root, screenshot, watchErrors } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDir();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const LESSON_COUNT = (await readdir(join(root, 'lessons'))).filter((f) => f.endsWith('.md')).length;
+const PROMPT = /^127\.0\.0\.1:6379(?:\[\d+\])?> /m;
+
+/** The block's commands with what the file expects each to print (null: not written down or varies). */
+async function blockSteps(block) {
+  return block.locator('.run-code').evaluate((pre) => {
+    const steps = [];
+    for (const span of pre.querySelectorAll('span')) {
+      if (span.classList.contains('cmd')) steps.push({ command: span.textContent, expected: null });
+      else if (span.classList.contains('expected') && steps.length) {
+        const text = span.textContent;
+        steps[steps.length - 1].expected = text === '(varies)' ? null : text;
+      }
+    }
+    return steps;
+  });
+}
+
+/** The echo's (command, output) pairs, in order. */
+function echoSteps(echo) {
+  return echo
+    .split(PROMPT)
+    .filter((s) => s.length)
+    .map((s) => {
+      const newline = s.indexOf('\n');
+      const command = newline < 0 ? s : s.slice(0, newline);
+      const output = newline < 0 ? '' : s.slice(newline + 1).replace(/\n$/, '');
+      return { command, output };
+    });
+}
+
+async function takeTheCourse(options, label) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const phone = options.viewport.width < 900;
+  await page.goto(server.url + '#/');
+  await page.locator('.lesson-card a').first().click();
+  const visited = [];
+  const counts = { blocks: 0, compared: 0, challenges: 0 };
+  for (;;) {
+    await page.waitForSelector('.lesson-text h1');
+    await page.waitForSelector('#console-input-1');
+    const title = (await page.locator('.lesson-text h1').first().textContent()).trim();
+    assert.ok(!visited.includes(title), `${label}: "${title}" is visited twice (a loop in the next links)`);
+    visited.push(title);
+
+    const blocks = page.locator('.run-block');
+    for (let i = 0; i < (await blocks.count()); i++) {
+      const block = blocks.nth(i);
+      const steps = await blockSteps(block);
+      await block.locator('.run-button').click();
+      const echo = block.locator('.block-echo');
+      await page.waitForFunction(
+        ([el, n]) => (el.textContent.match(/^127\.0\.0\.1:6379(?:\[\d+\])?> /gm) ?? []).length >= n,
+        [await echo.elementHandle({ timeout: 10_000 }), steps.length],
+        { timeout: 10_000 },
+      );
+      const printed = echoSteps(await echo.textContent());
+      counts.blocks += 1;
+      assert.equal(printed.length, steps.length, `${label}: ${title}, block ${i + 1}: every command ran`);
+      steps.forEach((step, j) => {
+        assert.equal(printed[j].command, step.command, `${label}: ${title}, block ${i + 1}`);
+        if (step.expected !== null) {
+          counts.compared += 1;
+          assert.equal(printed[j].output, step.expected, `${label}: ${title}, block ${i + 1}: ${step.command}`);
+        }
+      });
+    }
+
+    const challenges = page.locator('.challenge');
+    for (let i = 0; i < (await challenges.count()); i++) {
+      const challenge = challenges.nth(i);
+      const where = `${label}: ${title}, challenge ${i + 1}`;
+      counts.challenges += 1;
+      await challenge.getByRole('button', { name: 'Check' }).click();
+      await challenge.locator('.verdict').first().waitFor();
+      assert.ok(await challenge.locator('.verdict.no').isVisible(), `${where}: fails before the learner did anything`);
+      const hint = challenge.getByRole('button', { name: /^Show a hint/ });
+      if (await hint.count()) {
+        await hint.click();
+        await challenge.locator('.hints li').first().waitFor();
+      }
+      await challenge.getByRole('button', { name: 'Show solution' }).click();
+      const solution = (await challenge.locator('.solution pre').textContent()).split('\n').filter((l) => l.trim());
+      assert.ok(solution.length > 0, `${where}: has a solution`);
+      const input = phone ? challenge.locator('.challenge-try-input') : page.locator('#console-input-1');
+      for (const line of solution) {
+        const log = '.console[data-client="1"] .console-log';
+        const before = Number(await page.locator(log).getAttribute('data-seq'));
+        await input.fill(line);
+        await input.press('Enter');
+        await page.waitForFunction(
+          ([sel, count]) => Number(document.querySelector(sel)?.dataset.seq) > count,
+          [log, before],
+        );
+      }
+      await challenge.getByRole('button', { name: 'Check' }).click();
+      await challenge.locator('.verdict.ok').waitFor({ timeout: 5_000 }).catch(async () => {
+        await screenshot(page, `learner-stuck-${label}`);
+        const why = await challenge.locator('.verdict').textContent();
+        assert.fail(`${where}: the solution does not pass: ${why}`);
+      });
+    }
+
+    const next = page.locator('.lesson-nav a.primary');
+    if (!(await next.count())) break;
+    await next.click();
+  }
+  console.log(`${label}: ${visited.length} lessons, ${counts.blocks} blocks (${counts.compared} outputs compared), ${counts.challenges} challenges`);
+  assert.equal(visited.length, LESSON_COUNT, `${label}: the next links lead through every lesson: ${visited.join(' | ')}`);
+  assert.deepEqual(errors, [], `${label}: page errors`);
+  await context.close();
+}
+
+test('a scripted learner completes every lesson on a desktop', async () => {
+  await takeTheCourse({ viewport: { width: 1400, height: 1000 } }, 'desktop');
+});
+
+test('a scripted learner completes every lesson on a phone', async () => {
+  await takeTheCourse({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, 'phone');
+});
