@@ -24,13 +24,40 @@ struct Clients {
     monitor: bool,
 }
 
+/// A panel of the playground: a client's console or the MONITOR panel.
+#[derive(Clone, Copy, PartialEq)]
+enum Panel {
+    Client(u32),
+    Monitor,
+}
+
+impl Panel {
+    fn key(self) -> String {
+        match self {
+            Panel::Client(n) => format!("client-{n}"),
+            Panel::Monitor => "monitor".into(),
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            Panel::Client(n) => format!("client {n}"),
+            Panel::Monitor => "MONITOR".into(),
+        }
+    }
+}
+
 #[function_component(PlaygroundPage)]
 pub fn playground_page(props: &PlaygroundProps) -> Html {
     let clients = use_state(|| Clients { open: vec![1], next: 2, monitor: false });
+    // The panel shown on narrow screens, where panels are tabs, not columns.
+    let shown = use_state(|| Panel::Client(1));
     let add = {
         let clients = clients.clone();
+        let shown = shown.clone();
         Callback::from(move |_: MouseEvent| {
             let mut c = (*clients).clone();
+            shown.set(Panel::Client(c.next));
             c.open.push(c.next);
             c.next += 1;
             clients.set(c);
@@ -38,37 +65,60 @@ pub fn playground_page(props: &PlaygroundProps) -> Html {
     };
     let toggle_monitor = {
         let clients = clients.clone();
+        let shown = shown.clone();
         Callback::from(move |_: MouseEvent| {
             let mut c = (*clients).clone();
             c.monitor = !c.monitor;
+            shown.set(if c.monitor { Panel::Monitor } else { Panel::Client(1) });
             clients.set(c);
         })
     };
     let close_monitor = {
         let clients = clients.clone();
+        let shown = shown.clone();
         Callback::from(move |_| {
             let mut c = (*clients).clone();
             c.monitor = false;
+            shown.set(Panel::Client(1));
             clients.set(c);
         })
+    };
+    let slot = |panel: Panel, content: Html| {
+        let hidden = *shown != panel;
+        html! { <div key={panel.key()} class={classes!("panel-slot", hidden.then_some("not-shown"))}>{ content }</div> }
     };
     let consoles = clients.open.iter().map(|&n| {
         let on_close = (n != 1).then(|| {
             let clients = clients.clone();
+            let shown = shown.clone();
             Callback::from(move |_| {
                 let mut c = (*clients).clone();
                 c.open.retain(|&x| x != n);
+                shown.set(Panel::Client(1));
                 clients.set(c);
             })
         });
-        html! { <Console key={format!("client-{n}")} client={n} {on_close} /> }
+        slot(Panel::Client(n), html! { <Console client={n} {on_close} /> })
     });
     // Every child of the grid is keyed, so opening or closing one panel
     // never re-creates another (which would reconnect its client).
     let mut panels: Vec<Html> = consoles.collect();
     if clients.monitor {
-        panels.push(html! { <MonitorPanel key="monitor" on_close={close_monitor} /> });
+        panels.push(slot(Panel::Monitor, html! { <MonitorPanel on_close={close_monitor} /> }));
     }
+    let mut tab_list: Vec<Panel> = clients.open.iter().map(|&n| Panel::Client(n)).collect();
+    if clients.monitor {
+        tab_list.push(Panel::Monitor);
+    }
+    let tabs = tab_list.into_iter().map(|panel| {
+        let shown = shown.clone();
+        let pressed = *shown == panel;
+        html! {
+            <button type="button" class="panel-tab" aria-pressed={pressed.to_string()}
+                onclick={Callback::from(move |_: MouseEvent| shown.set(panel))}>{ panel.label() }</button>
+        }
+    });
+    let several = clients.open.len() + usize::from(clients.monitor) > 1;
     html! {
         <section class="playground-page">
             <div class="page-head">
@@ -82,7 +132,10 @@ pub fn playground_page(props: &PlaygroundProps) -> Html {
                         <button type="button" onclick={add}>{"+ Add client"}</button>
                         <button type="button" onclick={toggle_monitor} aria-pressed={clients.monitor.to_string()}>{"MONITOR panel"}</button>
                     </div>
-                    <div class={classes!("console-grid", (clients.open.len() + usize::from(clients.monitor) > 1).then_some("multi"))}>
+                    if several {
+                        <div class="panel-tabs" role="group" aria-label="Shown panel">{ for tabs }</div>
+                    }
+                    <div class={classes!("console-grid", several.then_some("multi"))}>
                         { for panels }
                     </div>
                 </div>

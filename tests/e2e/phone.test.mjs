@@ -121,3 +121,25 @@ test('a console copies its session as a redis-cli script and as a redis-py progr
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('on a phone the playground shows several clients as tabs, one at a time', async () => {
+  const { context, page, errors } = await openPage(browser, server.url, '#/playground', PHONE);
+  await page.getByRole('button', { name: '+ Add client' }).tap();
+  await page.waitForSelector('#console-input-2');
+  const tabs = page.locator('.panel-tabs .panel-tab');
+  assert.deepEqual(await tabs.allTextContents(), ['client 1', 'client 2']);
+  assert.ok(await page.locator('#console-input-2').isVisible(), 'the new client is shown');
+  assert.equal(await page.locator('#console-input-1').isVisible(), false, 'one client at a time');
+  await runCommand(page, 'SUBSCRIBE news', 2);
+  await tabs.nth(0).tap();
+  assert.ok(await page.locator('#console-input-1').isVisible());
+  assert.equal(await runCommand(page, 'PUBLISH news hello'), '(integer) 1');
+  await tabs.nth(1).tap();
+  const log = await page.locator('.console[data-client="2"] .console-log').textContent();
+  assert.match(log, /message[\s\S]*news[\s\S]*hello/, 'the hidden client kept receiving');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px)`);
+  await screenshot(page, 'phone-playground-tabs');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
