@@ -1,6 +1,8 @@
-//! The append-only log: every executed write command as argv, with SELECTs
-//! when the database changes, so replaying it on an empty server rebuilds
-//! the same dataset. Logged only while `appendonly yes`.
+//! The append-only log: every executed write command in RESP, with SELECTs
+//! when the database changes, so replaying it on the base file rebuilds the
+//! same dataset. Logged only while `appendonly yes`, into a buffer that
+//! `crate::persist::flush` appends to the current incr file of Redis 7.0's
+//! multi-part layout ([`Layout`]: a manifest, one base file, incr files).
 //!
 //! Like Redis's propagation, what is logged is made replay-safe:
 //! relative TTLs are followed by `PEXPIREAT key <absolute ms>`, keys
@@ -18,28 +20,204 @@ use crate::scripting::functions::Libraries;
 pub struct Aof {
     /// True while `appendonly yes`: executed writes are appended.
     enabled: bool,
-    /// The log's contents (what `appendonly.aof` would hold). It stays
-    /// readable after `appendonly no`, like the file on disk.
-    log: Vec<Vec<Vec<u8>>>,
+    /// Commands logged since the last flush to the incr file, in RESP
+    /// (Redis's `aof_buf`).
+    pub(crate) buf: Vec<u8>,
     last_db: Option<usize>,
     /// What the running command asked to be logged in place of its argv.
     replacement: Option<Vec<Vec<u8>>>,
     /// Completed rewrites (`aof_rewrites`).
     pub rewrites: u64,
+    /// The files of the current AOF, once one exists.
+    pub(crate) layout: Option<Layout>,
 }
 
-/// Most commands the in-memory log keeps before it rewrites itself from
-/// the dataset (Redis's auto-rewrite, bounded for a browser tab).
-const REWRITE_AFTER: usize = 1_000_000;
+/// The current multi-part AOF: one base file and one incr file, named as
+/// Redis 7.0 names them (`appendonly.aof.3.base.rdb`, `appendonly.aof.3.incr.aof`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// `appenddirname`.
+    pub dir: String,
+    pub base: Option<String>,
+    pub base_seq: u64,
+    pub incr: Vec<(String, u64)>,
+}
+
+impl Layout {
+    pub fn manifest_path(&self, filename: &str) -> String {
+        format!("{}/{}.manifest", self.dir, filename)
+    }
+
+    pub fn path(&self, name: &str) -> String {
+        format!("{}/{}", self.dir, name)
+    }
+
+    /// The incr file written to now (the last one).
+    pub fn current_incr(&self) -> Option<String> {
+        self.incr.last().map(|(n, _)| self.path(n))
+    }
+
+    /// The manifest as Redis 7.0 writes it: one `file … seq … type …` line
+    /// per file, base first.
+    pub fn manifest(&self) -> Vec<u8> {
+        let mut out = String::new();
+        if let Some(base) = &self.base {
+            out.push_str(&format!("file {base} seq {} type b\n", self.base_seq));
+        }
+        for (name, seq) in &self.incr {
+            out.push_str(&format!("file {name} seq {seq} type i\n"));
+        }
+        out.into_bytes()
+    }
+
+    /// Reads a manifest; `None` when a line is not one Redis 7.0 writes or
+    /// there is no file in it.
+    pub fn parse_manifest(dir: &str, text: &[u8]) -> Result<Layout, String> {
+        let text = std::str::from_utf8(text).map_err(|_| "the manifest is not text".to_string())?;
+        let mut layout = Layout { dir: dir.to_string(), base: None, base_seq: 0, incr: Vec::new() };
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let mut name = None;
+            let (mut seq, mut kind) = (None, None);
+            for pair in words.chunks(2) {
+                match pair {
+                    ["file", v] => name = Some(v.to_string()),
+                    ["seq", v] => seq = v.parse::<u64>().ok(),
+                    ["type", v] => kind = Some(*v),
+                    [_, _] => {}
+                    _ => return Err(format!("invalid manifest line: {line}")),
+                }
+            }
+            let (Some(name), Some(seq), Some(kind)) = (name, seq, kind) else {
+                return Err(format!("invalid manifest line: {line}"));
+            };
+            match kind {
+                "b" if layout.base.is_none() => {
+                    layout.base = Some(name);
+                    layout.base_seq = seq;
+                }
+                "b" => return Err("the manifest names two base files".into()),
+                "i" => layout.incr.push((name, seq)),
+                // History files ("h") are waiting to be deleted: not loaded.
+                "h" => {}
+                _ => return Err(format!("invalid manifest line: {line}")),
+            }
+        }
+        if layout.base.is_none() && layout.incr.is_empty() {
+            return Err("the manifest names no file".into());
+        }
+        Ok(layout)
+    }
+}
+
+/// Appends `argv` to `out` as a RESP array of bulk strings, the form of
+/// every command in an AOF.
+pub fn encode_command(out: &mut Vec<u8>, argv: &[Vec<u8>]) {
+    out.extend_from_slice(format!("*{}\r\n", argv.len()).as_bytes());
+    for a in argv {
+        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// One command's arguments.
+pub type Argv = Vec<Vec<u8>>;
+
+/// How a run of AOF commands ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tail {
+    /// Every byte was part of a complete command.
+    Complete,
+    /// The last command is cut short; the complete part ends at this offset.
+    Truncated(usize),
+}
+
+/// Reads the commands of an AOF-format file. An incomplete last command
+/// is reported as [`Tail::Truncated`]; anything that is not a RESP array
+/// of bulk strings is an error naming its offset.
+pub fn parse_commands(bytes: &[u8]) -> Result<(Vec<Argv>, Tail), String> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        match parse_one(&bytes[pos..]) {
+            Step::Command(argv, used) => {
+                out.push(argv);
+                pos += used;
+            }
+            Step::Incomplete => return Ok((out, Tail::Truncated(pos))),
+            Step::Bad => return Err(format!("Bad file format reading the append only file at offset {pos}")),
+        }
+    }
+    Ok((out, Tail::Complete))
+}
+
+enum Step {
+    Command(Vec<Vec<u8>>, usize),
+    Incomplete,
+    Bad,
+}
+
+/// A `<prefix><number>\r\n` line at `at`: the number and where the next line starts.
+fn number_line(bytes: &[u8], at: usize, prefix: u8) -> Result<(i64, usize), bool> {
+    match bytes.get(at) {
+        None => return Err(true),
+        Some(&c) if c != prefix => return Err(false),
+        _ => {}
+    }
+    let rest = &bytes[at + 1..];
+    let Some(nl) = rest.iter().position(|&c| c == b'\n') else {
+        return Err(rest.len() < 24);
+    };
+    let line = rest[..nl].strip_suffix(b"\r").ok_or(false)?;
+    let n = std::str::from_utf8(line).ok().and_then(|s| s.parse::<i64>().ok()).ok_or(false)?;
+    Ok((n, at + 1 + nl + 1))
+}
+
+fn parse_one(bytes: &[u8]) -> Step {
+    let fail = |incomplete: bool| if incomplete { Step::Incomplete } else { Step::Bad };
+    let (argc, mut pos) = match number_line(bytes, 0, b'*') {
+        Ok(v) => v,
+        Err(incomplete) => return fail(incomplete),
+    };
+    if argc < 1 {
+        return Step::Bad;
+    }
+    let mut argv = Vec::new();
+    for _ in 0..argc {
+        let (len, next) = match number_line(bytes, pos, b'$') {
+            Ok(v) => v,
+            Err(incomplete) => return fail(incomplete),
+        };
+        let Ok(len) = usize::try_from(len) else { return Step::Bad };
+        let Some(end) = next.checked_add(len) else { return Step::Bad };
+        if bytes.len() < end.saturating_add(2) {
+            return Step::Incomplete;
+        }
+        if &bytes[end..end + 2] != b"\r\n" {
+            return Step::Bad;
+        }
+        argv.push(bytes[next..end].to_vec());
+        pos = end + 2;
+    }
+    Step::Command(argv, pos)
+}
 
 impl Aof {
     pub fn is_enabled(&self) -> bool {
         self.enabled
     }
 
-    /// The commands logged so far.
-    pub fn commands(&self) -> &[Vec<Vec<u8>>] {
-        &self.log
+    pub(crate) fn set_enabled_flag(&mut self, on: bool) {
+        self.enabled = on;
+        if !on {
+            self.buf.clear();
+        }
+    }
+
+    /// After a rewrite, the new incr file starts with a SELECT again.
+    pub(crate) fn reset_selected_db(&mut self) {
+        self.last_db = None;
     }
 
     /// Logs `argv` instead of the running command's own arguments (Redis's
@@ -55,10 +233,10 @@ impl Aof {
             return;
         }
         if self.last_db != Some(db) {
-            self.log.push(vec![b"SELECT".to_vec(), db.to_string().into_bytes()]);
+            encode_command(&mut self.buf, &[b"SELECT".to_vec(), db.to_string().into_bytes()]);
             self.last_db = Some(db);
         }
-        self.log.push(argv);
+        encode_command(&mut self.buf, &argv);
     }
 }
 
@@ -88,32 +266,6 @@ pub fn rewrite_dataset(functions: &Libraries, dbs: &[Db], now: i64) -> Vec<Vec<V
     out
 }
 
-/// Replaces the log with a rewrite of the dataset `dbs` as it stands at
-/// `now` (BGREWRITEAOF).
-pub fn rewrite(aof: &mut Aof, functions: &Libraries, dbs: &[Db], now: i64) {
-    let log = rewrite_dataset(functions, dbs, now);
-    let last_db = log
-        .iter()
-        .rev()
-        .find(|a| a.first().is_some_and(|c| c == b"SELECT"))
-        .and_then(|a| a.get(1).and_then(|d| std::str::from_utf8(d).ok()).and_then(|d| d.parse().ok()));
-    aof.log = log;
-    aof.last_db = last_db;
-    aof.rewrites += 1;
-}
-
-/// `appendonly yes|no`: starting the log begins with a rewrite, as Redis does.
-pub fn set_enabled(aof: &mut Aof, functions: &Libraries, dbs: &[Db], now: i64, on: bool) {
-    match (on, aof.is_enabled()) {
-        (true, false) => {
-            rewrite(aof, functions, dbs, now);
-            aof.enabled = true;
-        }
-        (false, true) => aof.enabled = false,
-        _ => {}
-    }
-}
-
 /// Logs the removal of a key by expiry or eviction.
 pub fn propagate_deletion(aof: &mut Aof, db: usize, key: &[u8]) {
     aof.push(db, vec![b"DEL".to_vec(), key.to_vec()]);
@@ -132,16 +284,14 @@ pub struct Executed<'a> {
 
 /// Logs a write command after it ran (`dbs` as the command left them).
 /// Failed commands and commands that changed nothing are not logged.
-/// Returns true when the log has grown past its limit and should be
-/// rewritten from the dataset (Redis's auto-rewrite).
-pub fn after_command(aof: &mut Aof, dbs: &[Db], command: &Executed) -> bool {
+pub fn after_command(aof: &mut Aof, dbs: &[Db], command: &Executed) {
     let Executed { db, spec, argv, reply, touched } = *command;
     let replacement = aof.replacement.take();
     if !aof.is_enabled() || !spec.has(flags::WRITE) || reply.is_error() {
-        return false;
+        return;
     }
     if matches!(reply, Reply::Blocked) || (touched.is_empty() && !spec.has(flags::WHOLE_DB)) {
-        return false;
+        return;
     }
     aof.push(db, replacement.unwrap_or_else(|| argv.to_vec()));
     // Relative expiries become absolute so a later replay keeps the same deadline.
@@ -164,5 +314,4 @@ pub fn after_command(aof: &mut Aof, dbs: &[Db], command: &Executed) -> bool {
             _ => {}
         }
     }
-    aof.commands().len() > REWRITE_AFTER
 }

@@ -151,12 +151,13 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
         }
         "persistence" => {
             let s = &engine.server;
+            let status = |ok: bool| if ok { "ok" } else { "err" }.to_string();
             add("loading", "0".into());
             add("async_loading", "0".into());
             add("rdb_changes_since_last_save", s.dirty.to_string());
             add("rdb_bgsave_in_progress", "0".into());
             add("rdb_last_save_time", s.last_save_s.to_string());
-            add("rdb_last_bgsave_status", "ok".into());
+            add("rdb_last_bgsave_status", status(s.last_bgsave_ok));
             add("rdb_saves", s.saves.to_string());
             add("rdb_last_load_keys_expired", s.last_load_expired.to_string());
             add("rdb_last_load_keys_loaded", s.last_load_keys.to_string());
@@ -166,6 +167,12 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("aof_rewrites", s.aof.rewrites.to_string());
             add("aof_last_bgrewrite_status", "ok".into());
             add("aof_last_write_status", "ok".into());
+            if s.aof.is_enabled() {
+                // Redis prints the sizes only while the AOF is on.
+                let (current, base) = crate::persist::aof_sizes(engine);
+                add("aof_current_size", current.to_string());
+                add("aof_base_size", base.to_string());
+            }
         }
         "stats" => {
             let st = &engine.stats;
