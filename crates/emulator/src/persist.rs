@@ -389,7 +389,8 @@ fn load_aof(engine: &mut Engine, report: &mut BootReport) -> Result<(), LoadErro
             }
             let (_, filename) = aof_names(engine);
             report.source = Some(load.layout.manifest_path(&filename));
-            report.keys = load.keys;
+            report.keys = engine.keyspace.dbs.iter().map(|d| d.len() as u64).sum();
+            engine.server.last_load_keys = load.keys;
             report.truncated = load.truncated;
             engine.server.aof.layout = Some(load.layout);
             engine.server.aof.reset_selected_db();
