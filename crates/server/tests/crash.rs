@@ -7,6 +7,8 @@
 
 mod common;
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -25,19 +27,50 @@ struct Acked {
     keys: Vec<(String, String, Instant)>,
 }
 
+/// A bare client that reports a dead connection instead of panicking.
+struct Client {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    fn call(&mut self, argv: &[&[u8]]) -> Option<Reply> {
+        let mut out = format!("*{}\r\n", argv.len()).into_bytes();
+        for a in argv {
+            out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            out.extend_from_slice(a);
+            out.extend_from_slice(b"\r\n");
+        }
+        self.stream.write_all(&out).ok()?;
+        loop {
+            if let Some((reply, used)) = redis_emulator::resp::parse_reply(&self.buf) {
+                self.buf.drain(..used);
+                return Some(reply);
+            }
+            let mut chunk = [0u8; 4096];
+            match self.stream.read(&mut chunk) {
+                Ok(n) if n > 0 => self.buf.extend_from_slice(&chunk[..n]),
+                _ => return None,
+            }
+        }
+    }
+}
+
 /// Writes until the connection dies: INCR counter, SET key, alternately.
-fn writer(port: u16, round: usize, acked: Arc<Mutex<Acked>>) {
-    let mut c = Conn::open(port);
+/// Says on `ready` once connected.
+fn writer(port: u16, round: usize, acked: Arc<Mutex<Acked>>, ready: std::sync::mpsc::Sender<()>) {
+    let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) else { return };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut c = Client { stream, buf: Vec::new() };
+    let _ = ready.send(());
     for i in 0.. {
-        c.send(&[b"INCR".to_vec(), b"counter".to_vec()]);
-        match c.read_reply(Duration::from_secs(5)).and_then(|r| redis_emulator::resp::parse_reply(&r).map(|p| p.0)) {
+        match c.call(&[b"INCR", b"counter"]) {
             Some(Reply::Integer(n)) => acked.lock().unwrap().counter = n,
             _ => return,
         }
         let (key, value) = (format!("k:{round}:{i}"), format!("v{i}"));
-        c.send(&[b"SET".to_vec(), key.clone().into_bytes(), value.clone().into_bytes()]);
-        match c.read_reply(Duration::from_secs(5)) {
-            Some(r) if r == b"+OK\r\n" => acked.lock().unwrap().keys.push((key, value, Instant::now())),
+        match c.call(&[b"SET", key.as_bytes(), value.as_bytes()]) {
+            Some(Reply::Status(s)) if s == "OK" => acked.lock().unwrap().keys.push((key, value, Instant::now())),
             _ => return,
         }
     }
@@ -64,7 +97,9 @@ fn rounds(policy: &str, rounds: usize) -> (usize, Duration, i64) {
         let server = ours(BIN, &dir, &flags);
         let port = server.port;
         let shared = acked.clone();
-        let w = std::thread::spawn(move || writer(port, round, shared));
+        let (ready, connected) = std::sync::mpsc::channel();
+        let w = std::thread::spawn(move || writer(port, round, shared, ready));
+        connected.recv_timeout(Duration::from_secs(10)).expect("the writer connected");
         std::thread::sleep(Duration::from_millis(100 + next(&mut seed) % 400));
         let killed_at = Instant::now();
         server.kill();
