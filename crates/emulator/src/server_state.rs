@@ -31,6 +31,8 @@ pub struct ServerState {
     pub dirty: u64,
     /// Successful saves (`rdb_saves`).
     pub saves: u64,
+    /// Successful BGSAVEs (`rdb_last_bgsave_time_sec` is -1 before the first).
+    pub bgsaves: u64,
     /// DEBUG SET-ACTIVE-EXPIRE: whether the active expiry cycle runs.
     pub active_expire: bool,
     /// Keys loaded by the last RDB load (`rdb_last_load_keys_loaded`).
@@ -54,6 +56,7 @@ impl ServerState {
             last_save_s: now_ms.div_euclid(1000),
             dirty: 0,
             saves: 0,
+            bgsaves: 0,
             active_expire: true,
             last_load_keys: 0,
             last_load_expired: 0,

@@ -29,7 +29,10 @@ fn inside(dir: &Path, path: &str) -> io::Result<PathBuf> {
     let rel = Path::new(path);
     let safe = rel.components().all(|c| matches!(c, std::path::Component::Normal(_)));
     if !safe || path.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside the directory: {path}")));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the directory: {path}"),
+        ));
     }
     Ok(dir.join(rel))
 }

@@ -180,3 +180,30 @@ fn shutdown_saves_when_save_points_are_configured() {
     stop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// INFO persistence's field names, in order.
+fn info_fields(port: u16) -> Vec<String> {
+    let text = match cmd(&mut Conn::open(port), "INFO persistence") {
+        redis_emulator::Reply::Bulk(b) => String::from_utf8_lossy(&b).into_owned(),
+        other => panic!("{other:?}"),
+    };
+    text.lines().filter_map(|l| l.split_once(':').map(|(k, _)| k.to_string())).collect()
+}
+
+#[test]
+fn info_persistence_has_redis_fields_in_redis_order() {
+    for aof in ["no", "yes"] {
+        let (a, b) = (temp_dir(&format!("info-ours-{aof}")), temp_dir(&format!("info-theirs-{aof}")));
+        let server = ours(BIN, &a, &["--appendonly", aof, "--save", ""]);
+        let theirs = redis(&b, &["--appendonly", aof, "--save", ""]);
+        for port in [server.port, theirs.port] {
+            cmd(&mut Conn::open(port), "SET k v");
+            cmd(&mut Conn::open(port), "BGREWRITEAOF");
+        }
+        assert_eq!(info_fields(server.port), info_fields(theirs.port), "appendonly {aof}");
+        stop(server);
+        stop(theirs);
+        let _ = std::fs::remove_dir_all(&a);
+        let _ = std::fs::remove_dir_all(&b);
+    }
+}

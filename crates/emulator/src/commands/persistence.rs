@@ -87,6 +87,7 @@ fn bgsave(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let _schedule = args.eat("SCHEDULE");
     args.finish()?;
     save_now(ctx)?;
+    ctx.engine.server.bgsaves += 1;
     Ok(Reply::status("Background saving started"))
 }
 
