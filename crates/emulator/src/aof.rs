@@ -30,6 +30,10 @@ pub struct Aof {
     pub rewrites: u64,
     /// The files of the current AOF, once one exists.
     pub(crate) layout: Option<Layout>,
+    /// Commands logged by the running outermost command (EXEC and scripts
+    /// run several) and where in `buf` the first one starts.
+    call_ops: usize,
+    call_start: Option<usize>,
 }
 
 /// The current multi-part AOF: one base file and one incr file, named as
@@ -136,20 +140,38 @@ pub enum Tail {
 /// Reads the commands of an AOF-format file. An incomplete last command
 /// is reported as [`Tail::Truncated`]; anything that is not a RESP array
 /// of bulk strings is an error naming its offset.
+/// A transaction left open at the end (MULTI without EXEC: the write of
+/// its end was lost) counts as a truncated tail starting at its MULTI,
+/// as Redis reverts it.
 pub fn parse_commands(bytes: &[u8]) -> Result<(Vec<Argv>, Tail), String> {
     let mut out = Vec::new();
     let mut pos = 0;
+    let mut open_multi: Option<(usize, usize)> = None;
+    let mut tail = Tail::Complete;
     while pos < bytes.len() {
         match parse_one(&bytes[pos..]) {
             Step::Command(argv, used) => {
+                let name = argv.first().map(|a| a.to_ascii_uppercase()).unwrap_or_default();
+                match name.as_slice() {
+                    b"MULTI" => open_multi = Some((out.len(), pos)),
+                    b"EXEC" | b"DISCARD" => open_multi = None,
+                    _ => {}
+                }
                 out.push(argv);
                 pos += used;
             }
-            Step::Incomplete => return Ok((out, Tail::Truncated(pos))),
+            Step::Incomplete => {
+                tail = Tail::Truncated(pos);
+                break;
+            }
             Step::Bad => return Err(format!("Bad file format reading the append only file at offset {pos}")),
         }
     }
-    Ok((out, Tail::Complete))
+    if let Some((index, offset)) = open_multi {
+        out.truncate(index);
+        tail = Tail::Truncated(offset);
+    }
+    Ok((out, tail))
 }
 
 enum Step {
@@ -236,7 +258,24 @@ impl Aof {
             encode_command(&mut self.buf, &[b"SELECT".to_vec(), db.to_string().into_bytes()]);
             self.last_db = Some(db);
         }
+        if self.call_start.is_none() {
+            self.call_start = Some(self.buf.len());
+        }
         encode_command(&mut self.buf, &argv);
+    }
+
+    /// The outermost command finished: when it logged more than one
+    /// command (EXEC, a script), they are wrapped in MULTI … EXEC, as
+    /// Redis 7.0 propagates them, so a replay applies them together.
+    pub(crate) fn end_call(&mut self) {
+        if let (true, Some(start)) = (self.call_ops > 1, self.call_start) {
+            let mut multi = Vec::new();
+            encode_command(&mut multi, &[b"MULTI".to_vec()]);
+            self.buf.splice(start..start, multi);
+            encode_command(&mut self.buf, &[b"EXEC".to_vec()]);
+        }
+        self.call_ops = 0;
+        self.call_start = None;
     }
 }
 
@@ -266,9 +305,12 @@ pub fn rewrite_dataset(functions: &Libraries, dbs: &[Db], now: i64) -> Vec<Vec<V
     out
 }
 
-/// Logs the removal of a key by expiry or eviction.
+/// Logs the removal of a key by expiry or eviction (on its own, not as
+/// part of the command that found it expired).
 pub fn propagate_deletion(aof: &mut Aof, db: usize, key: &[u8]) {
+    let start = aof.call_start;
     aof.push(db, vec![b"DEL".to_vec(), key.to_vec()]);
+    aof.call_start = start;
 }
 
 /// A command that just ran, as the AOF sees it.
@@ -293,25 +335,51 @@ pub fn after_command(aof: &mut Aof, dbs: &[Db], command: &Executed) {
     if matches!(reply, Reply::Blocked) || (touched.is_empty() && !spec.has(flags::WHOLE_DB)) {
         return;
     }
-    aof.push(db, replacement.unwrap_or_else(|| argv.to_vec()));
-    // Relative expiries become absolute so a later replay keeps the same deadline.
-    let mut done: std::collections::HashSet<(usize, &[u8])> = std::collections::HashSet::new();
-    for (d, key) in touched {
-        if !done.insert((*d, key.as_slice())) {
-            continue;
-        }
-        let entry = dbs.get(*d).and_then(|x| x.get(key));
-        match entry.map(|e| e.expire_at()) {
-            Some(Some(at)) => {
-                aof.push(*d, vec![b"PEXPIREAT".to_vec(), key.clone(), at.to_string().into_bytes()]);
+    let logged = match replacement {
+        Some(argv) => vec![argv],
+        None => redis_form(spec.name, argv, dbs.get(db)),
+    };
+    for argv in logged {
+        aof.push(db, argv);
+        aof.call_ops += 1;
+    }
+}
+
+fn has_option(argv: &[Vec<u8>], from: usize, names: &[&str]) -> bool {
+    argv.iter().skip(from).any(|a| names.iter().any(|n| a.eq_ignore_ascii_case(n.as_bytes())))
+}
+
+/// What Redis 7.0 propagates for a command, so that a replay does not
+/// depend on the clock: relative expiries become absolute
+/// (`PEXPIREAT key ms`, `SET key value PXAT ms`, RESTORE … ABSTTL), an
+/// expiry already past becomes `DEL key`, `GETEX … PERSIST` becomes
+/// `PERSIST key`. Other commands are logged as sent.
+fn redis_form(name: &str, argv: &[Vec<u8>], db: Option<&Db>) -> Vec<Argv> {
+    let Some(key) = argv.get(1) else { return vec![argv.to_vec()] };
+    let expire_at = db.and_then(|d| d.get(key)).map(|e| e.expire_at());
+    let absolute = |at: Option<Option<i64>>| match at {
+        Some(Some(at)) => vec![b"PEXPIREAT".to_vec(), key.clone(), at.to_string().into_bytes()],
+        _ => vec![b"DEL".to_vec(), key.clone()],
+    };
+    let set_pxat = |value: &[u8]| match expire_at {
+        Some(Some(at)) => vec![b"SET".to_vec(), key.clone(), value.to_vec(), b"PXAT".to_vec(), at.to_string().into()],
+        _ => vec![b"DEL".to_vec(), key.clone()],
+    };
+    match name {
+        "expire" | "pexpire" | "expireat" | "pexpireat" => vec![absolute(expire_at)],
+        "getex" if has_option(argv, 2, &["PERSIST"]) => vec![vec![b"PERSIST".to_vec(), key.clone()]],
+        "getex" if has_option(argv, 2, &["EX", "PX", "EXAT", "PXAT"]) => vec![absolute(expire_at)],
+        "setex" | "psetex" => vec![set_pxat(argv.get(3).map_or(&[][..], |v| v))],
+        "set" if has_option(argv, 3, &["EX", "PX", "EXAT"]) => vec![set_pxat(&argv[2])],
+        "set" if has_option(argv, 3, &["PXAT"]) && expire_at.is_none() => vec![vec![b"DEL".to_vec(), key.clone()]],
+        "restore" if !has_option(argv, 4, &["ABSTTL"]) && argv.get(2).is_some_and(|t| t.as_slice() != b"0") => {
+            let mut out = argv.to_vec();
+            if let Some(Some(at)) = expire_at {
+                out[2] = at.to_string().into_bytes();
             }
-            // Gone after the command (e.g. an expiry time already past): a
-            // replay must not depend on the clock to remove it, as Redis
-            // propagates such expiries as DEL.
-            None if !spec.has(flags::REMOVES_KEYS) => {
-                aof.push(*d, vec![b"DEL".to_vec(), key.clone()]);
-            }
-            _ => {}
+            out.push(b"ABSTTL".to_vec());
+            vec![out]
         }
+        _ => vec![argv.to_vec()],
     }
 }

@@ -120,8 +120,11 @@ pub fn after_call(
             let (aof, dbs) = (&mut engine.server.aof, &engine.keyspace.dbs);
             let executed = crate::aof::Executed { db: client.db, spec, argv, reply, touched: &settled.keys };
             crate::aof::after_command(aof, dbs, &executed);
-            crate::persist::flush(engine);
         }
+    }
+    if engine.clients.call_depth() == 0 && engine.server.aof.is_enabled() {
+        engine.server.aof.end_call();
+        crate::persist::flush(engine);
     }
     if !spec.has(flags::SKIP_SLOWLOG) && !matches!(reply, Reply::Blocked) {
         let cfg = &engine.config;

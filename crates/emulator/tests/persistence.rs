@@ -293,6 +293,13 @@ fn a_truncated_aof_tail_loads_up_to_the_last_command_or_is_refused() {
     assert!(bad.to_string().contains("Bad file format"), "{bad}");
     let unknown = strict.engine.boot_from_disk(aof_disk(b"*1\r\n$4\r\nNOPE\r\n")).unwrap_err();
     assert!(matches!(unknown, LoadError::UnknownCommand { .. }), "{unknown:?}");
+    // A transaction whose EXEC never reached the file is reverted like a cut tail.
+    let mut open = Session::new();
+    open.check("CONFIG SET appendonly yes => OK");
+    let multi = b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nz\r\n$1\r\n9\r\n";
+    let report = open.engine.boot_from_disk(aof_disk(&[&whole[..], multi].concat())).unwrap();
+    assert_eq!(report.truncated.map(|t| t.1), Some(whole.len()));
+    open.check("EXISTS a b z => (integer) 2\nSET after 1 => OK\nDEBUG LOADAOF => OK\nEXISTS after => (integer) 1");
     let no_file = vec![aof_disk(b"")[0].clone()];
     assert!(strict.engine.boot_from_disk(no_file).unwrap_err().to_string().contains("does not exist"));
     strict.check("GET mine => \"1\"");
@@ -358,7 +365,10 @@ fn shutdown_is_refused_in_the_page() {
 fn command() -> impl Strategy<Value = String> {
     let key = prop::sample::select(vec!["k1", "k2", "k3", "k4", "list", "hash", "set", "zset", "stream"]);
     let val = prop::sample::select(vec!["a", "b", "1", "-7", "3.5", "hello world", "x y z"]);
-    (0..22usize, key, val, 0..5000i64, 0..3usize).prop_map(|(op, k, v, n, db)| match op {
+    (0..25usize, key, val, 0..5000i64, 0..3usize).prop_map(|(op, k, v, n, db)| match op {
+        22 => format!("GETEX {k} PX {}", n + 1),
+        23 => format!("SETEX {k} {} \"{v}\"", n / 100 + 1),
+        24 => format!("EVAL \"redis.call('incr', KEYS[1]); return redis.call('pexpire', KEYS[1], {})\" 1 {k}", n + 1),
         0..=3 => format!("SET {k} \"{v}\""),
         4 => format!("SET {k} \"{v}\" PX {}", n + 1),
         5 => format!("DEL {k}"),

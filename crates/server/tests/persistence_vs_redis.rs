@@ -207,3 +207,87 @@ fn info_persistence_has_redis_fields_in_redis_order() {
         let _ = std::fs::remove_dir_all(&b);
     }
 }
+
+/// An incr file with absolute times (runs of 12+ digits) replaced by `T`.
+fn without_times(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let mut out = String::new();
+    let mut digits = String::new();
+    for ch in text.chars().chain(std::iter::once('\0')) {
+        if ch.is_ascii_digit() {
+            digits.push(ch);
+            continue;
+        }
+        out.push_str(if digits.len() >= 12 { "T" } else { &digits });
+        digits.clear();
+        if ch != '\0' {
+            out.push(ch);
+        }
+    }
+    out.replace("\r\n", " ")
+}
+
+#[test]
+fn incr_files_are_byte_identical_to_redis() {
+    let script: &[&[&str]] = &[
+        &["set", "a", "1"],
+        &["SET", "b", "2", "EX", "100"],
+        &["SET", "c", "3", "NX", "PX", "5000"],
+        &["SET", "c", "4", "XX", "EXAT", "99999999999", "GET"],
+        &["SET", "d", "4", "PXAT", "99999999999999"],
+        &["SET", "d", "5", "KEEPTTL"],
+        &["expire", "a", "50"],
+        &["pexpire", "a", "50000"],
+        &["EXPIREAT", "nokey", "1"],
+        &["incr", "n"],
+        &["setex", "e", "10", "v"],
+        &["psetex", "f", "10000", "v"],
+        &["getex", "e", "persist"],
+        &["getex", "f", "ex", "100"],
+        &["getex", "a"],
+        &["GETEX", "b", "PXAT", "1"],
+        &["EXPIRE", "c", "-1"],
+        &["lpush", "l", "x", "y"],
+        &["rpop", "l"],
+        &["hset", "h", "f", "v"],
+        &["zadd", "z", "1", "m"],
+        &["del", "nothing"],
+        &["MULTI"],
+        &["set", "x", "1"],
+        &["incr", "y"],
+        &["get", "x"],
+        &["EXEC"],
+        &["MULTI"],
+        &["incr", "y"],
+        &["EXEC"],
+        &["eval", "redis.call('set','s1','1'); redis.call('incr','s2')", "0"],
+        &["eval", "redis.call('set','s3','1')", "0"],
+        &["eval", "return redis.call('get','s3')", "0"],
+        &["select", "2"],
+        &["set", "other", "db"],
+        &["rename", "other", "renamed"],
+        &["flushdb"],
+        &["select", "0"],
+        &["persist", "d"],
+        &["flushall"],
+        &["set", "last", "1"],
+    ];
+    let (a, b) = (temp_dir("incr-ours"), temp_dir("incr-theirs"));
+    let server = ours(BIN, &a, &["--appendonly", "yes", "--save", ""]);
+    let theirs = redis(&b, &["--appendonly", "yes", "--save", ""]);
+    for port in [server.port, theirs.port] {
+        let mut c = Conn::open(port);
+        for argv in script {
+            common::process::call(&mut c, &argv.iter().map(|s| s.as_bytes()).collect::<Vec<_>>());
+        }
+    }
+    let incr = "appendonlydir/appendonly.aof.1.incr.aof";
+    // Redis writes its AOF buffer before replying; ours too.
+    let (mine, redis_file) = (std::fs::read(a.join(incr)).unwrap(), std::fs::read(b.join(incr)).unwrap());
+    assert!(without_times(&mine).contains("*1 $5 MULTI *3 $3 set $1 x $1 1 *2 $4 incr $1 y *1 $4 EXEC"));
+    assert_eq!(without_times(&mine), without_times(&redis_file));
+    stop(server);
+    stop(theirs);
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
