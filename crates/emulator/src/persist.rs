@@ -223,12 +223,28 @@ pub(crate) fn flush(engine: &mut Engine) {
     s.disk.catch_up(now, policy);
 }
 
+/// Marks an RDB file as an AOF base (its `aof-base` aux field 1, as
+/// Redis writes base files) and recomputes the checksum. A file without
+/// the field as `rdb::file` writes it is returned unchanged.
+fn mark_aof_base(mut bytes: Vec<u8>) -> Vec<u8> {
+    const FIELD: &[u8] = b"\xfa\x08aof-base\xc0\x00";
+    let Some(at) = bytes.windows(FIELD.len()).position(|w| w == FIELD) else { return bytes };
+    if bytes.len() < 8 + at + FIELD.len() {
+        return bytes;
+    }
+    bytes[at + FIELD.len() - 1] = 1;
+    let end = bytes.len() - 8;
+    let crc = rdb::crc64::crc64(&bytes[..end]);
+    bytes[end..].copy_from_slice(&crc.to_le_bytes());
+    bytes
+}
+
 /// The base file of a rewrite: the dataset as RDB (`aof-use-rdb-preamble
 /// yes`, when it can be written as RDB) or as commands.
 fn base_file(engine: &Engine) -> (Vec<u8>, &'static str) {
     if yes(engine, "aof-use-rdb-preamble") {
         if let Ok(bytes) = rdb_bytes(engine) {
-            return (bytes, "rdb");
+            return (mark_aof_base(bytes), "rdb");
         }
     }
     let now = engine.now_ms();

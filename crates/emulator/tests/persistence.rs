@@ -191,6 +191,9 @@ fn aof_is_redis_7_multi_part_layout() {
         "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
     );
     assert!(files[1].1.starts_with(b"REDIS0010"));
+    let base = &files[1].1;
+    assert!(base.windows(10).any(|w| w == b"aof-base\xc0\x01"), "marked as an AOF base, as Redis does");
+    assert!(redis_emulator::rdb::file::read(base, &Default::default()).is_ok(), "checksum still right");
     assert!(files[2].1.is_empty());
     s.check("set a 1 => OK\nGET a => \"1\"\nDEL nothing => (integer) 0\nSELECT 2 => OK\nSET b 2 => OK\nDEL b => (integer) 1");
     let incr = file(&mut s.engine, "appendonlydir/appendonly.aof.1.incr.aof");
