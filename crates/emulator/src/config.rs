@@ -297,7 +297,7 @@ pub const PARAMS: &[Param] = &[
     Param::reported("maxmemory-clients", Kind::Mem(0, LONG_MAX as u64), "0"),
     Param::reported("active-expire-effort", Kind::Int(1, 10), "1"),
     Param::reported("activerehashing", Kind::Bool, "yes"),
-    Param::reported("appendfsync", Kind::Enum(&["always", "everysec", "no"]), "everysec"),
+    Param::reported("appendfsync", Kind::Enum(&["everysec", "always", "no"]), "everysec"),
     Param::reported("loglevel", Kind::Enum(&["debug", "verbose", "notice", "warning"]), "notice"),
     Param::reported("tcp-keepalive", Kind::Int(0, INT_MAX), "300"),
     Param::reported("lazyfree-lazy-eviction", Kind::Bool, "no"),
