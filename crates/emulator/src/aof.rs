@@ -34,6 +34,10 @@ pub struct Aof {
     /// run several) and where in `buf` the first one starts.
     call_ops: usize,
     call_start: Option<usize>,
+    /// The base file was made at start (not loaded, not a rewrite): Redis
+    /// then counts only what is appended in `aof_current_size` and reports
+    /// `aof_base_size:0` until the next rewrite.
+    pub(crate) base_made_at_start: bool,
 }
 
 /// The current multi-part AOF: one base file and one incr file, named as

@@ -282,6 +282,7 @@ pub(crate) fn rewrite_aof(engine: &mut Engine) {
     aof.layout = Some(layout);
     aof.reset_selected_db();
     aof.rewrites += 1;
+    aof.base_made_at_start = false;
 }
 
 /// `appendonly yes|no` at run time. Switching on starts with a rewrite,
@@ -305,7 +306,7 @@ pub(crate) fn aof_sizes(engine: &Engine) -> (usize, usize) {
     let Some(layout) = &engine.server.aof.layout else { return (0, 0) };
     let disk = &engine.server.disk;
     let size = |name: &str| disk.get(&layout.path(name)).map_or(0, <[u8]>::len);
-    let base = layout.base.as_deref().map_or(0, size);
+    let base = if engine.server.aof.base_made_at_start { 0 } else { layout.base.as_deref().map_or(0, size) };
     let incr: usize = layout.incr.iter().map(|(n, _)| size(n)).sum();
     (base + incr + engine.server.aof.buf.len(), base)
 }
@@ -427,6 +428,7 @@ fn boot(engine: &mut Engine) -> Result<BootReport, LoadError> {
         if engine.server.aof.layout.is_none() {
             rewrite_aof(engine);
             engine.server.aof.rewrites = 0;
+            engine.server.aof.base_made_at_start = true;
         }
     } else {
         let path = dbfilename(engine);
