@@ -271,8 +271,17 @@ impl Aof {
     /// The outermost command finished: when it logged more than one
     /// command (EXEC, a script), they are wrapped in MULTI … EXEC, as
     /// Redis 7.0 propagates them, so a replay applies them together.
+    /// Takes the logged commands out (to the incr file). A command still
+    /// running (a rewrite or a reload inside EXEC) goes on unwrapped.
+    pub(crate) fn take_buf(&mut self) -> Vec<u8> {
+        self.call_ops = 0;
+        self.call_start = None;
+        std::mem::take(&mut self.buf)
+    }
+
     pub(crate) fn end_call(&mut self) {
-        if let (true, Some(start)) = (self.call_ops > 1, self.call_start) {
+        let start = self.call_start.filter(|&s| s <= self.buf.len());
+        if let (true, Some(start)) = (self.call_ops > 1, start) {
             let mut multi = Vec::new();
             encode_command(&mut multi, &[b"MULTI".to_vec()]);
             self.buf.splice(start..start, multi);

@@ -215,7 +215,7 @@ pub(crate) fn flush(engine: &mut Engine) {
     let policy = FsyncPolicy::from_config(&engine.config);
     let s = &mut engine.server;
     if !s.aof.buf.is_empty() {
-        let buf = std::mem::take(&mut s.aof.buf);
+        let buf = s.aof.take_buf();
         if let Some(path) = s.aof.layout.as_ref().and_then(Layout::current_incr) {
             s.disk.append(&path, &buf, now, policy);
         }

@@ -236,6 +236,22 @@ fn debug_loadaof_replays_the_files() {
     s.check("GET a => \"2\"\nTTL t => (integer) 100");
 }
 
+#[test]
+fn rewrites_and_reloads_inside_a_transaction() {
+    let mut s = Session::new();
+    s.check("CONFIG SET appendfsync always => OK\nCONFIG SET appendonly yes => OK\nSET a 1 => OK");
+    s.check("MULTI => OK\nSET b 2 => QUEUED\nBGREWRITEAOF => QUEUED\nSET c 3 => QUEUED\nINCR a => QUEUED");
+    s.run("EXEC");
+    s.check("MULTI => OK\nSET d 4 => QUEUED\nDEBUG LOADAOF => QUEUED\nSET e 5 => QUEUED\nDEBUG RELOAD => QUEUED");
+    s.run("EXEC");
+    s.check("MULTI => OK\nSET f 6 => QUEUED\nDEBUG CRASH-AND-RECOVER => QUEUED\nSET g 7 => QUEUED");
+    s.run("EXEC");
+    let before = dataset(&s.engine);
+    s.check("MGET a b c d e f g => 1) \"2\"\n|2) \"2\"\n|3) \"3\"\n|4) \"4\"\n|5) \"5\"\n|6) \"6\"\n|7) \"7\"");
+    s.check("DEBUG LOADAOF => OK");
+    assert_eq!(dataset(&s.engine), before, "the AOF written around those commands replays to the same data");
+}
+
 /// Writes one key per second for `seconds` under `policy`, then crashes.
 fn crash_after_writes(policy: &str, seconds: i64) -> (Session, i64) {
     let mut s = Session::new();
