@@ -145,6 +145,20 @@ pub fn new_state_in(config: Config, dir: &std::path::Path) -> Result<(SharedStat
     Ok((Arc::new(Mutex::new(shared)), note))
 }
 
+/// SIGTERM / SIGINT: what SHUTDOWN does (a save when save points are
+/// configured, the AOF synced), then the process exits. When the save
+/// fails the server keeps running, as redis-server does.
+pub fn shutdown_on_signal(state: &SharedState) {
+    let mut shared = lock(state);
+    let id = shared.engine.connect("signal");
+    let reply = shared.engine.execute(id, vec![b"SHUTDOWN".to_vec()]);
+    if shared.engine.take_shutdown_request() {
+        shared.shutdown();
+    }
+    shared.engine.disconnect(id);
+    eprintln!("# Errors trying to shut down the server: {reply:?}");
+}
+
 /// Accepts connections forever, and runs the periodic work (active expiry,
 /// blocking timeouts) in the background.
 pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result<()> {

@@ -10,7 +10,7 @@
 
 use redis_emulator::config::find_param;
 use redis_emulator::Config;
-use redis_emulator_server::{new_state_in, new_state_with, serve};
+use redis_emulator_server::{new_state_in, new_state_with, serve, shutdown_on_signal};
 
 fn usage() -> ! {
     eprintln!(
@@ -89,6 +89,20 @@ fn main() {
             }
         };
         println!("redis-emulator-server ready on {bind}:{port}");
+        let signalled = state.clone();
+        tokio::spawn(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                return;
+            };
+            loop {
+                tokio::select! {
+                    _ = term.recv() => eprintln!("# Received SIGTERM scheduling shutdown..."),
+                    _ = int.recv() => eprintln!("# Received SIGINT scheduling shutdown..."),
+                }
+                shutdown_on_signal(&signalled);
+            }
+        });
         if let Err(e) = serve(listener, state).await {
             eprintln!("server error: {e}");
             std::process::exit(1);

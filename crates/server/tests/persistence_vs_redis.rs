@@ -335,3 +335,19 @@ fn incr_files_are_byte_identical_to_redis() {
     let _ = std::fs::remove_dir_all(&a);
     let _ = std::fs::remove_dir_all(&b);
 }
+
+#[test]
+fn sigterm_saves_like_shutdown() {
+    let dir = temp_dir("sigterm");
+    let mut server = ours(BIN, &dir, &[]);
+    cmd(&mut Conn::open(server.port), "SET k v");
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "a clean exit: {status:?}");
+    assert!(dir.join("dump.rdb").exists(), "SIGTERM saved, as SHUTDOWN does with save points");
+    let again = ours(BIN, &dir, &[]);
+    assert_eq!(cmd(&mut Conn::open(again.port), "GET k"), redis_emulator::Reply::Bulk(b"v".to_vec()));
+    stop(again);
+    let _ = std::fs::remove_dir_all(&dir);
+}
