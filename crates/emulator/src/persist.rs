@@ -266,11 +266,16 @@ pub(crate) fn rewrite_aof(engine: &mut Engine) {
     let base_seq = old.as_ref().map_or(1, |l| l.base_seq + 1);
     let incr_seq = old.as_ref().and_then(|l| l.incr.last().map(|i| i.1 + 1)).unwrap_or(1);
     let base = format!("{filename}.{base_seq}.base.{ext}");
+    // With the AOF off there is only the base file, as in Redis 7.0.
     let incr = format!("{filename}.{incr_seq}.incr.aof");
-    let layout = Layout { dir: dir.clone(), base: Some(base.clone()), base_seq, incr: vec![(incr.clone(), incr_seq)] };
+    let on = engine.server.aof.is_enabled();
+    let incrs = if on { vec![(incr.clone(), incr_seq)] } else { Vec::new() };
+    let layout = Layout { dir: dir.clone(), base: Some(base.clone()), base_seq, incr: incrs };
     let disk = &mut engine.server.disk;
     disk.replace(&layout.path(&base), data);
-    disk.replace(&layout.path(&incr), Vec::new());
+    if on {
+        disk.replace(&layout.path(&incr), Vec::new());
+    }
     disk.replace(&layout.manifest_path(&filename), layout.manifest());
     if let Some(old) = old {
         let names = old.base.iter().chain(old.incr.iter().map(|i| &i.0));
@@ -283,6 +288,22 @@ pub(crate) fn rewrite_aof(engine: &mut Engine) {
     aof.reset_selected_db();
     aof.rewrites += 1;
     aof.base_made_at_start = false;
+}
+
+/// An AOF whose manifest names no incr file (rewritten while the AOF was
+/// off) gets a new one at start, as Redis 7.0 does.
+fn open_incr_if_missing(engine: &mut Engine) {
+    let (_, filename) = aof_names(engine);
+    let Some(layout) = engine.server.aof.layout.as_mut() else { return };
+    if !layout.incr.is_empty() {
+        return;
+    }
+    let seq = 1;
+    let name = format!("{filename}.{seq}.incr.aof");
+    layout.incr.push((name.clone(), seq));
+    let (path, manifest, manifest_path) = (layout.path(&name), layout.manifest(), layout.manifest_path(&filename));
+    engine.server.disk.replace(&path, Vec::new());
+    engine.server.disk.replace(&manifest_path, manifest);
 }
 
 /// `appendonly yes|no` at run time. Switching on starts with a rewrite,
@@ -430,6 +451,7 @@ fn boot(engine: &mut Engine) -> Result<BootReport, LoadError> {
             engine.server.aof.rewrites = 0;
             engine.server.aof.base_made_at_start = true;
         }
+        open_incr_if_missing(engine);
     } else {
         let path = dbfilename(engine);
         if let Some(bytes) = engine.server.disk.get(&path) {

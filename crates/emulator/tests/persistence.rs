@@ -227,6 +227,34 @@ fn aof_is_redis_7_multi_part_layout() {
 }
 
 #[test]
+fn bgrewriteaof_with_the_aof_off_writes_only_a_base() {
+    let mut s = Session::new();
+    s.check("SET a 1 => OK\nBGREWRITEAOF => Background append only file rewriting started");
+    s.check("BGREWRITEAOF => Background append only file rewriting started");
+    let manifest = file(&mut s.engine, "appendonlydir/appendonly.aof.manifest");
+    assert_eq!(text(&manifest), "file appendonly.aof.2.base.rdb seq 2 type b\n");
+    assert_eq!(s.engine.disk_files().len(), 2, "manifest and base only");
+    // A start with appendonly yes opens an incr file for it.
+    let files = s.engine.disk_files();
+    let mut booted = Session::new();
+    booted.check("CONFIG SET appendonly yes => OK");
+    booted.engine.boot_from_disk(files).unwrap();
+    booted.check("GET a => \"1\"\nSET b 2 => OK");
+    let manifest = file(&mut booted.engine, "appendonlydir/appendonly.aof.manifest");
+    assert_eq!(
+        text(&manifest),
+        "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+    assert!(!file(&mut booted.engine, "appendonlydir/appendonly.aof.1.incr.aof").is_empty());
+    s.check("CONFIG SET appendonly yes => OK");
+    let manifest = file(&mut s.engine, "appendonlydir/appendonly.aof.manifest");
+    assert_eq!(
+        text(&manifest),
+        "file appendonly.aof.3.base.rdb seq 3 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+}
+
+#[test]
 fn debug_loadaof_replays_the_files() {
     let mut s = Session::new();
     s.check("CONFIG SET appendonly yes => OK\nSET a 1 => OK\nINCR a => (integer) 2\nSET t v EX 100 => OK");
