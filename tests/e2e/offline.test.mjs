@@ -81,11 +81,11 @@ test('the lesson map, lesson text and a starting console show before the engine 
   const shell = page.locator('#boot-shell');
   assert.ok(await shell.isVisible(), 'the shell is shown');
   const titles = page.locator('#boot-shell .lesson-card .lesson-title');
-  assert.equal(await titles.count(), 17, 'the whole course is on the map');
+  assert.equal(await titles.count(), 18, 'the whole course is on the map');
   assert.equal(await titles.first().textContent(), 'Why cache? Meet Redis');
   assert.ok(await titles.first().isVisible());
   assert.match(await page.locator('#boot-shell .boot-console').first().textContent(), /Starting the Redis engine/);
-  assert.match(await page.locator('#boot-progress').textContent(), /0 of 17 lessons complete/);
+  assert.match(await page.locator('#boot-progress').textContent(), /0 of 18 lessons complete/);
   await screenshot(page, 'shell-home');
 
   // A lesson's text is readable too, from the map's link.
