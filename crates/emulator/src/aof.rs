@@ -396,3 +396,64 @@ fn redis_form(name: &str, argv: &[Vec<u8>], db: Option<&Db>) -> Vec<Argv> {
         _ => vec![argv.to_vec()],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_parse_back_and_cut_tails_are_reported() {
+        let argvs: Vec<Argv> = vec![
+            vec![b"SELECT".to_vec(), b"0".to_vec()],
+            vec![b"SET".to_vec(), b"k".to_vec(), b"a\r\nb".to_vec()],
+            vec![b"DEL".to_vec(), Vec::new()],
+        ];
+        let mut bytes = Vec::new();
+        let mut boundaries = vec![0];
+        for a in &argvs {
+            encode_command(&mut bytes, a);
+            boundaries.push(bytes.len());
+        }
+        assert_eq!(parse_commands(&bytes).unwrap(), (argvs.clone(), Tail::Complete));
+        for cut in 0..bytes.len() {
+            let (commands, tail) = parse_commands(&bytes[..cut]).expect("a prefix is never a bad format");
+            let Tail::Truncated(at) = tail else {
+                assert!(boundaries.contains(&cut), "cut {cut} is between commands");
+                continue;
+            };
+            let mut again = Vec::new();
+            for a in &commands {
+                encode_command(&mut again, a);
+            }
+            assert_eq!(again.len(), at, "the complete part ends where the tail starts");
+        }
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x55;
+            let _ = parse_commands(&bad);
+        }
+        assert!(parse_commands(b"*1\r\nPING\r\n").is_err());
+        assert!(parse_commands(b"*0\r\n").is_err());
+        assert!(parse_commands(b"*1\r\n$-1\r\n").is_err());
+        assert!(parse_commands(b"*1\r\n$99999999999999999999\r\n").is_err());
+    }
+
+    #[test]
+    fn manifests_round_trip_and_bad_ones_are_refused() {
+        let layout = Layout {
+            dir: "appendonlydir".into(),
+            base: Some("appendonly.aof.2.base.rdb".into()),
+            base_seq: 2,
+            incr: vec![("appendonly.aof.3.incr.aof".into(), 3), ("appendonly.aof.4.incr.aof".into(), 4)],
+        };
+        let text = layout.manifest();
+        assert_eq!(Layout::parse_manifest("appendonlydir", &text).unwrap(), layout);
+        let history = b"file appendonly.aof.1.base.rdb seq 1 type h\nfile a.1.incr.aof seq 1 type i\n";
+        assert_eq!(Layout::parse_manifest("d", history).unwrap().incr.len(), 1);
+        for bad in [&b""[..], b"file x seq 1", b"file x seq y type b", b"file x seq 1 type q", b"\xff\xfe"] {
+            assert!(Layout::parse_manifest("d", bad).is_err(), "{bad:?}");
+        }
+        let two_bases = b"file a seq 1 type b\nfile b seq 2 type b\n";
+        assert!(Layout::parse_manifest("d", two_bases).is_err());
+    }
+}
