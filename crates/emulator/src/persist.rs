@@ -515,22 +515,30 @@ impl Engine {
 
     /// The files of the current AOF (manifest first), with their contents
     /// including commands logged but not yet flushed.
-    pub fn aof_files(&mut self) -> Vec<(String, Vec<u8>)> {
-        flush(self);
+    pub fn aof_files(&self) -> Vec<(String, Vec<u8>)> {
         let (_, filename) = aof_names(self);
         let Some(layout) = &self.server.aof.layout else { return Vec::new() };
         let manifest = layout.manifest_path(&filename);
         let names = layout.base.iter().chain(layout.incr.iter().map(|i| &i.0)).map(|n| layout.path(n));
-        std::iter::once(manifest)
-            .chain(names)
-            .filter_map(|p| self.server.disk.get(&p).map(|d| (p.clone(), d.to_vec())))
-            .collect()
+        let files = std::iter::once(manifest).chain(names);
+        files.filter_map(|p| self.server.disk.get(&p).map(|d| (p.clone(), self.with_pending(&p, d)))).collect()
     }
 
     /// Every file on the engine's disk, by path relative to `dir`.
-    pub fn disk_files(&mut self) -> Vec<(String, Vec<u8>)> {
-        flush(self);
-        self.server.disk.files().map(|(p, d)| (p.to_string(), d.to_vec())).collect()
+    pub fn disk_files(&self) -> Vec<(String, Vec<u8>)> {
+        self.server.disk.files().map(|(p, d)| (p.to_string(), self.with_pending(p, d))).collect()
+    }
+
+    /// A file's contents, plus the logged commands not yet flushed when it
+    /// is the current incr file.
+    fn with_pending(&self, path: &str, data: &[u8]) -> Vec<u8> {
+        let aof = &self.server.aof;
+        let current = aof.layout.as_ref().and_then(Layout::current_incr);
+        let mut out = data.to_vec();
+        if current.as_deref() == Some(path) {
+            out.extend_from_slice(&aof.buf);
+        }
+        out
     }
 
     /// How many bytes of `path` would survive a power loss now.
