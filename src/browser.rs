@@ -31,13 +31,31 @@ pub fn text_url(text: &str) -> Option<String> {
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
+/// Offers `bytes` as a binary file download.
+pub fn download_bytes(filename: &str, bytes: &[u8]) {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    click_download_link(filename, &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
 /// Offers `text` as a file download.
 pub fn download(filename: &str, text: &str) {
     let Some(url) = text_url(text) else { return };
+    click_download_link(filename, &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Downloads `url` as `filename` through a temporary `<a download>`.
+fn click_download_link(filename: &str, url: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     if let Ok(a) = document.create_element("a") {
         if let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() {
-            a.set_href(&url);
+            a.set_href(url);
             a.set_download(filename);
             if let Some(body) = document.body() {
                 let _ = body.append_child(&a);
@@ -46,7 +64,6 @@ pub fn download(filename: &str, text: &str) {
             }
         }
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 /// Copies text to the clipboard (best effort).

@@ -9,5 +9,6 @@ pub mod markdown;
 pub mod monitor;
 pub mod progress;
 pub mod provider;
+pub mod redis_files;
 pub mod server_panel;
 pub mod value_view;

@@ -9,6 +9,7 @@ use crate::components::console::Console;
 use crate::components::dataset::DatasetBar;
 use crate::components::key_browser::KeyBrowser;
 use crate::components::monitor::MonitorPanel;
+use crate::components::redis_files::RedisFiles;
 use crate::components::server_panel::ServerPanel;
 
 #[derive(Properties, PartialEq)]
@@ -126,6 +127,7 @@ pub fn playground_page(props: &PlaygroundProps) -> Html {
                 <p class="lead">{"Type commands, open more clients, watch keys change and expire. Tab completes, ↑/↓ recalls, "}<code>{"HELP"}</code>{" explains."}</p>
             </div>
             <DatasetBar shared={props.shared.clone()} />
+            <RedisFiles />
             <div class="playground">
                 <div class="clients">
                     <div class="clients-bar" role="toolbar" aria-label="Clients">

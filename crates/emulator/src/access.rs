@@ -31,6 +31,22 @@ pub fn init(entry: &mut Entry, now_ms: i64, policy: EvictionPolicy) {
     entry.access = if policy.is_lfu() { (lfu_minutes(now_ms) << 8) | LFU_INIT_VAL } else { lru_clock(now_ms) };
 }
 
+/// Redis's `objectSetLRUOrLFU`, for RESTORE's IDLETIME/FREQ and an RDB
+/// file's IDLE/FREQ records: the LFU counter under an LFU policy, the idle
+/// time under the others; what does not apply is ignored.
+pub fn restore(entry: &mut Entry, now_ms: i64, policy: EvictionPolicy, idle_secs: Option<u64>, freq: Option<u8>) {
+    match (policy.is_lfu(), freq, idle_secs) {
+        (true, Some(freq), _) => entry.access = (lfu_minutes(now_ms) << 8) | freq as u32,
+        (false, _, Some(idle)) => {
+            let clock = lru_clock(now_ms) as i64;
+            let at = clock - idle.min(i64::MAX as u64) as i64;
+            let max = LRU_CLOCK_MAX as i64;
+            entry.access = (if at < 0 { (clock + max / 2) % max } else { at }) as u32;
+        }
+        _ => {}
+    }
+}
+
 /// The LFU counter after applying decay for the minutes elapsed.
 pub fn lfu_decayed_counter(access: u32, now_ms: i64, decay_time: u32) -> u32 {
     let last = access >> 8;

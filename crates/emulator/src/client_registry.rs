@@ -136,6 +136,11 @@ impl ClientRegistry {
         self.call_depth -= 1;
     }
 
+    /// Handlers running now (0 once the outermost command has returned).
+    pub(crate) fn call_depth(&self) -> u32 {
+        self.call_depth
+    }
+
     /// EXEC or a script starts: blocking commands answer at once until
     /// the matching [`ClientRegistry::allow_blocking`].
     pub(crate) fn forbid_blocking(&mut self) {

@@ -297,7 +297,7 @@ pub const PARAMS: &[Param] = &[
     Param::reported("maxmemory-clients", Kind::Mem(0, LONG_MAX as u64), "0"),
     Param::reported("active-expire-effort", Kind::Int(1, 10), "1"),
     Param::reported("activerehashing", Kind::Bool, "yes"),
-    Param::reported("appendfsync", Kind::Enum(&["always", "everysec", "no"]), "everysec"),
+    Param::reported("appendfsync", Kind::Enum(&["everysec", "always", "no"]), "everysec"),
     Param::reported("loglevel", Kind::Enum(&["debug", "verbose", "notice", "warning"]), "notice"),
     Param::reported("tcp-keepalive", Kind::Int(0, INT_MAX), "300"),
     Param::reported("lazyfree-lazy-eviction", Kind::Bool, "no"),
@@ -328,6 +328,8 @@ pub const PARAMS: &[Param] = &[
     Param::reported("appendfilename", Kind::Text, "appendonly.aof").immutable(),
     Param::reported("appenddirname", Kind::Text, "appendonlydir").immutable(),
     Param::reported("dbfilename", Kind::Text, "dump.rdb").protected(),
+    Param::reported("dir", Kind::Text, "/data").protected(),
+    Param::reported("aof-load-truncated", Kind::Bool, "yes"),
 ];
 
 /// The parameter called `name` (or with that old alias), ignoring case.
@@ -495,7 +497,7 @@ mod tests {
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 34);
+        assert_eq!(extras.len(), 36);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

@@ -34,7 +34,7 @@ pub const REDIS_VERSION: &str = "7.0.15";
 /// over it. Lower layers take the part they need (the keyspace's
 /// databases, the memory tracker, the AOF, the client registry, an
 /// [`Outbox`](crate::pubsub::Outbox) for pub/sub); the few that need the
-/// whole engine (eviction, snapshot loading, a command's after-call
+/// whole engine (eviction, loading from disk, a command's after-call
 /// bookkeeping) say why.
 pub struct Engine {
     /// The databases, ready keys, the changed-key feed and its epoch.
@@ -49,7 +49,7 @@ pub struct Engine {
     pub(crate) events: EventQueue,
     /// Channel and pattern subscriptions.
     pub(crate) pubsub: crate::pubsub::PubSub,
-    /// Memory accounting, eviction, slow log, AOF and snapshots.
+    /// Memory accounting, eviction, slow log, the AOF and the disk.
     pub(crate) server: crate::server_state::ServerState,
     /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
     pub(crate) scripts: crate::scripting::ScriptCache,
@@ -112,7 +112,7 @@ impl Engine {
     }
 
     /// Recomputes the memory tallies from the whole dataset (after a
-    /// snapshot load, or a change of what integers cost).
+    /// load from disk, or a change of what integers cost).
     pub(crate) fn recount_memory(&mut self) {
         let shared = crate::memory::shared_ints(&self.config);
         crate::memory::recount(&mut self.server.memory, &self.keyspace.dbs, shared);
@@ -234,6 +234,7 @@ impl Engine {
     pub fn tick(&mut self) {
         self.active_expire_cycle();
         self.expire_blocked_clients();
+        crate::persist::cron(self);
     }
 
     /// Moves the clock forward (pausing real time is up to the caller) and
@@ -243,6 +244,7 @@ impl Engine {
         self.clock.advance_ms(ms);
         self.reclaim_all_expired();
         self.expire_blocked_clients();
+        crate::persist::cron(self);
     }
 
     pub fn pause_clock(&mut self) {

@@ -11,7 +11,7 @@ const CHANGED_FEED_LIMIT: usize = 10_000;
 
 pub(crate) struct Keyspace {
     /// The databases (`SELECT` index → data). Commands, memory accounting,
-    /// the AOF and snapshots all read and write them directly.
+    /// the AOF and the RDB files all read and write them directly.
     pub(crate) dbs: Vec<Db>,
     /// Keys that may unblock clients, collected while a command runs.
     ready: Vec<(usize, Vec<u8>)>,

@@ -30,12 +30,14 @@
 //! 2. **Server state**: `keyspace` (the databases, ready keys, the
 //!    changed-key feed), [`client`], `client_table` and `client_registry`
 //!    (the clients, the running one, blocking order, watch hints), `watch`,
-//!    `pubsub`, [`events`], [`stats`], `memory`, `eviction`, `aof`,
-//!    [`notify`], `monitor`, `slowlog`, [`snapshot`], [`rdb`] (Redis's RDB
+//!    `pubsub`, [`events`], [`stats`], `memory`, `eviction`, `aof` (the
+//!    append-only log and its multi-part files), [`disk`] (the files in
+//!    `dir` and what has been fsynced), [`persist`] (saving and loading
+//!    RDB and AOF files), [`notify`], `monitor`, `slowlog`, [`rdb`] (Redis's RDB
 //!    format: DUMP/RESTORE payloads and whole files), `server_state`,
 //!    [`access`] (LRU/LFU data). These take the state they need (`&[Db]`,
 //!    the memory tracker, the AOF, the client registry, a pub/sub
-//!    `Outbox`); eviction, snapshot loading and the after-call bookkeeping
+//!    `Outbox`); eviction, loading from disk and the after-call bookkeeping
 //!    take the whole engine and say why.
 //! 3. **Context and table**: [`command`] (the table's shape and flags),
 //!    `args` (the argument cursor), [`Ctx`] in `ctx` (what a handler sees).
@@ -74,17 +76,18 @@ pub mod client;
 pub(crate) mod client_registry;
 pub(crate) mod client_table;
 pub mod clock;
+pub mod disk;
 pub mod events;
 pub(crate) mod eviction;
 pub(crate) mod keyspace;
 pub(crate) mod memory;
 pub(crate) mod monitor;
 pub mod notify;
+pub mod persist;
 pub(crate) mod pubsub;
 pub mod rdb;
 pub(crate) mod server_state;
 pub(crate) mod slowlog;
-pub mod snapshot;
 pub mod stats;
 pub(crate) mod watch;
 

@@ -15,7 +15,7 @@
 //! before it runs and measures them (and any other key it modified) again
 //! afterwards; deletions outside commands (expiry, eviction) subtract the
 //! removed entry's cost. Nothing ever sums the whole keyspace except
-//! [`recount`] (snapshot load, SWAPDB, FLUSHALL) and tests.
+//! [`recount`] (load from disk, SWAPDB, FLUSHALL) and tests.
 
 use crate::config::EvictionPolicy;
 use crate::db::{Db, Entry};

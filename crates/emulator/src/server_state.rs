@@ -1,6 +1,6 @@
 //! Server-wide state behind the cache and persistence features: memory
 //! tallies, the eviction pool, the slow log, the append-only log and the
-//! last snapshot. Kept in one struct so the engine carries a single field.
+//! disk the RDB and AOF files are written to. Kept in one struct so the engine carries a single field.
 
 use crate::aof::Aof;
 use crate::eviction::EvictionPool;
@@ -13,8 +13,16 @@ pub struct ServerState {
     pub eviction_pool: EvictionPool,
     pub slowlog: SlowLog,
     pub aof: Aof,
-    /// The last SAVE/BGSAVE result (what `dump.rdb` would hold).
-    pub last_snapshot: Option<Vec<u8>>,
+    /// The files in `dir`: `dump.rdb`, the AOF's directory.
+    pub disk: crate::disk::Disk,
+    /// Whether the last save succeeded (`rdb_last_bgsave_status`).
+    pub last_bgsave_ok: bool,
+    /// Unix seconds of the last save attempt (a failed save point retries after 5 s).
+    pub last_bgsave_try_s: i64,
+    /// Whether SHUTDOWN may stop the host (set by the native server).
+    pub shutdown_allowed: bool,
+    /// Set by a SHUTDOWN that succeeded, for the host to act on.
+    pub shutdown_requested: bool,
     /// When the server started, Unix milliseconds (INFO uptime).
     pub started_ms: i64,
     /// Unix seconds of the last successful save (LASTSAVE).
@@ -23,9 +31,11 @@ pub struct ServerState {
     pub dirty: u64,
     /// Successful saves (`rdb_saves`).
     pub saves: u64,
+    /// Successful BGSAVEs (`rdb_last_bgsave_time_sec` is -1 before the first).
+    pub bgsaves: u64,
     /// DEBUG SET-ACTIVE-EXPIRE: whether the active expiry cycle runs.
     pub active_expire: bool,
-    /// Keys loaded by the last snapshot load (`rdb_last_load_keys_loaded`).
+    /// Keys loaded by the last RDB load (`rdb_last_load_keys_loaded`).
     pub last_load_keys: u64,
     pub last_load_expired: u64,
 }
@@ -37,11 +47,16 @@ impl ServerState {
             eviction_pool: EvictionPool::default(),
             slowlog: SlowLog::default(),
             aof: Aof::default(),
-            last_snapshot: None,
+            disk: Default::default(),
+            last_bgsave_ok: true,
+            last_bgsave_try_s: 0,
+            shutdown_allowed: false,
+            shutdown_requested: false,
             started_ms: now_ms,
             last_save_s: now_ms.div_euclid(1000),
             dirty: 0,
             saves: 0,
+            bgsaves: 0,
             active_expire: true,
             last_load_keys: 0,
             last_load_expired: 0,
@@ -104,11 +119,12 @@ pub fn after_call(
         if logging {
             let (aof, dbs) = (&mut engine.server.aof, &engine.keyspace.dbs);
             let executed = crate::aof::Executed { db: client.db, spec, argv, reply, touched: &settled.keys };
-            if crate::aof::after_command(aof, dbs, &executed) {
-                let now = engine.now_ms();
-                crate::aof::rewrite(&mut engine.server.aof, &engine.scripts.functions, &engine.keyspace.dbs, now);
-            }
+            crate::aof::after_command(aof, dbs, &executed);
         }
+    }
+    if engine.clients.call_depth() == 0 && engine.server.aof.is_enabled() {
+        engine.server.aof.end_call();
+        crate::persist::flush(engine);
     }
     if !spec.has(flags::SKIP_SLOWLOG) && !matches!(reply, Reply::Blocked) {
         let cfg = &engine.config;

@@ -54,7 +54,9 @@ fn errors_are_redis_texts_and_nothing_changes_on_failure() {
 fn side_effects_appendonly_keyspace_events_resetstat() {
     let mut s = Session::new();
     s.check("SET a 1 => OK\nCONFIG SET appendonly yes => OK");
-    assert_eq!(s.engine.aof_log().len(), 2, "enabling AOF starts with a rewrite (SELECT + SET)");
+    let files = s.engine.aof_files();
+    assert_eq!(files.len(), 3, "enabling AOF starts with a rewrite: manifest, base, incr");
+    assert!(files[1].1.starts_with(b"REDIS0010"), "an RDB base holding the dataset");
     s.check(
         "CONFIG SET notify-keyspace-events KEA => OK
          CONFIG GET notify-keyspace-events => 1) \"notify-keyspace-events\"

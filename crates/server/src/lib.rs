@@ -6,6 +6,13 @@
 //! run one at a time. Each connection has an outbox; replies and messages
 //! for it (pub/sub, unblocked BLPOP, MONITOR) are written in the order the
 //! engine produced them.
+//!
+//! Persistence: with a data directory ([`new_state_in`]) the engine's disk
+//! writes (`dump.rdb`, the AOF's `appendonlydir/`) are mirrored to real
+//! files by [`disk::DiskHost`] before any reply that depends on them is
+//! sent; without one (tests, benches) the files stay in the engine.
+
+pub mod disk;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -28,11 +35,41 @@ struct Connection {
 pub struct Shared {
     pub engine: Engine,
     connections: HashMap<ClientId, Connection>,
+    /// The data directory's files, when the server has one.
+    disk: Option<disk::DiskHost>,
 }
 
 impl Shared {
+    /// Writes the engine's pending disk changes to the data directory (and
+    /// fsyncs them per `appendfsync`). A failed write stops the server:
+    /// it must never acknowledge a write it could not persist.
+    pub fn flush_disk(&mut self) {
+        let Some(host) = self.disk.as_mut() else { return };
+        let writes = self.engine.take_disk_writes();
+        let policy = redis_emulator::disk::FsyncPolicy::from_config(self.engine.config());
+        if let Err(e) = host.apply(writes, policy) {
+            eprintln!("# Can't write to the data directory {}: {e}. Exiting...", host.dir().display());
+            std::process::exit(1);
+        }
+    }
+
+    /// SHUTDOWN succeeded: the files are written out and synced, then the
+    /// process stops (no reply, as Redis closes the connection).
+    fn shutdown(&mut self) -> ! {
+        self.flush_disk();
+        if let Some(host) = self.disk.as_mut() {
+            if let Err(e) = host.sync_all() {
+                eprintln!("# Error syncing the data directory at shutdown: {e}");
+                std::process::exit(1);
+            }
+        }
+        eprintln!("# Redis is now ready to exit, bye bye...");
+        std::process::exit(0);
+    }
+
     /// Sends every pending event to the connection it is for.
     fn route_events(&mut self) {
+        self.flush_disk();
         for event in self.engine.drain_events() {
             if let Event::Deliver { client, reply } = event {
                 if let Some(conn) = self.connections.get(&client) {
@@ -52,11 +89,74 @@ fn lock(state: &SharedState) -> MutexGuard<'_, Shared> {
     state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A new engine on the real clock, with Redis's default configuration.
+/// A new engine on the real clock, with Redis's default configuration,
+/// keeping its files in memory only.
 pub fn new_state() -> SharedState {
-    let mut engine = Engine::new(Clock::real(system_time_us), system_time_us() as u64, Config::default());
+    new_state_with(Config::default())
+}
+
+/// A new engine on the real clock with `config`, keeping its files in
+/// memory only (with `appendonly yes` the AOF starts there, empty).
+pub fn new_state_with(config: Config) -> SharedState {
+    let mut engine = Engine::new(Clock::real(system_time_us), system_time_us() as u64, config);
     engine.track_changes(false);
-    Arc::new(Mutex::new(Shared { engine, connections: HashMap::new() }))
+    if engine.config().appendonly {
+        // Nothing to load from an empty disk: this only creates the AOF.
+        let _ = engine.boot_from_disk(Vec::new());
+    }
+    Arc::new(Mutex::new(Shared { engine, connections: HashMap::new(), disk: None }))
+}
+
+/// A new engine with `config` that persists to the directory `dir`: it
+/// starts from the files there as redis-server does (the AOF when
+/// `appendonly yes`, else the RDB file) and refuses to start, with the
+/// reason, when one of them cannot be loaded. SHUTDOWN stops the process.
+pub fn new_state_in(config: Config, dir: &std::path::Path) -> Result<(SharedState, String), String> {
+    let host = disk::DiskHost::open(dir).map_err(|e| format!("cannot use the directory {}: {e}", dir.display()))?;
+    let mut engine = Engine::new(Clock::real(system_time_us), system_time_us() as u64, config);
+    engine.track_changes(false);
+    engine.allow_shutdown(true);
+    let found = host
+        .read_files(engine.config())
+        .map_err(|e| format!("cannot read the data directory {}: {e}", dir.display()))?;
+    let report =
+        engine.boot_from_disk(found.clone()).map_err(|e| format!("Bad data on disk, refusing to start: {e}"))?;
+    let mut note = match &report.source {
+        Some(source) => format!("DB loaded from {source}: {} keys", report.keys),
+        None => "no data files to load".to_string(),
+    };
+    if let Some((file, len)) = &report.truncated {
+        note.push_str(&format!(" (AOF {file} was truncated: loaded up to offset {len}, the rest was dropped)"));
+    }
+    // What the start changed (a new AOF, a truncated tail) goes to disk
+    // before serving; the start ran before recording began.
+    let writes: Vec<redis_emulator::disk::DiskWrite> = engine
+        .disk_files()
+        .into_iter()
+        .filter(|file| !found.contains(file))
+        .map(|(path, data)| redis_emulator::disk::DiskWrite::Replace { path, data })
+        .collect();
+    engine.record_disk_writes(true);
+    let mut shared = Shared { engine, connections: HashMap::new(), disk: Some(host) };
+    let policy = redis_emulator::disk::FsyncPolicy::from_config(shared.engine.config());
+    if let Some(host) = shared.disk.as_mut() {
+        host.apply(writes, policy).map_err(|e| format!("cannot write to {}: {e}", dir.display()))?;
+    }
+    Ok((Arc::new(Mutex::new(shared)), note))
+}
+
+/// SIGTERM / SIGINT: what SHUTDOWN does (a save when save points are
+/// configured, the AOF synced), then the process exits. When the save
+/// fails the server keeps running, as redis-server does.
+pub fn shutdown_on_signal(state: &SharedState) {
+    let mut shared = lock(state);
+    let id = shared.engine.connect("signal");
+    let reply = shared.engine.execute(id, vec![b"SHUTDOWN".to_vec()]);
+    if shared.engine.take_shutdown_request() {
+        shared.shutdown();
+    }
+    shared.engine.disconnect(id);
+    eprintln!("# Errors trying to shut down the server: {reply:?}");
 }
 
 /// Accepts connections forever, and runs the periodic work (active expiry,
@@ -72,10 +172,21 @@ pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result
             let mut shared = lock(&cron_state);
             let hz = shared.engine.config().hz.clamp(1, 500) as u64;
             if ticks.is_multiple_of((100 / hz).max(1)) {
-                shared.engine.active_expire_cycle();
+                // Active expiry, save points, automatic AOF rewrites (Redis's serverCron).
+                shared.engine.tick();
             }
             shared.engine.expire_blocked_clients();
             shared.route_events();
+            if ticks.is_multiple_of(100) {
+                // appendfsync everysec: the files written in the last second
+                // are fsynced off the command path.
+                if let Some(files) = shared.disk.as_mut().map(disk::DiskHost::take_unsynced) {
+                    drop(shared);
+                    if !files.is_empty() {
+                        tokio::task::spawn_blocking(move || disk::sync_files(files));
+                    }
+                }
+            }
         }
     });
     loop {
@@ -152,9 +263,13 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
                             continue;
                         }
                         let reply = shared.engine.execute(id, argv);
+                        if shared.engine.take_shutdown_request() {
+                            shared.shutdown();
+                        }
                         if shared.engine.has_pending_events() {
                             // Messages the command produced (a RESP3 client's own
                             // subscriptions included) go out before its reply, as in Redis.
+                            shared.flush_disk();
                             if !out.is_empty() {
                                 let _ = tx.send(std::mem::take(&mut out));
                             }
@@ -178,6 +293,9 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
                 }
             }
             buf.drain(..consumed);
+            // What these commands wrote reaches the files (fsynced under
+            // `appendfsync always`) before their replies are sent.
+            shared.flush_disk();
             if !out.is_empty() {
                 let _ = tx.send(out);
             }

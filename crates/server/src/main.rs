@@ -1,24 +1,82 @@
-//! `redis-emulator-server --port 6380 [--bind 127.0.0.1]`
+//! `redis-emulator-server [--port 6380] [--bind 127.0.0.1] [--dir D] [--<config> <value>]...`
+//!
+//! Without `--dir` the server keeps its files (dump.rdb, the AOF) in memory
+//! only. With `--dir D` it loads from D at start (the AOF when
+//! `--appendonly yes`, else the RDB file) and writes there, as
+//! `redis-server --dir D` does. Any configuration parameter can be given
+//! as `--name value`, like redis-server's command line: `--appendonly yes`,
+//! `--appendfsync always|everysec|no`, `--save "3600 1 300 100"`,
+//! `--dbfilename`, `--appenddirname`, `--appendfilename`, `--aof-load-truncated`.
 
-use redis_emulator_server::{new_state, serve};
+use redis_emulator::config::find_param;
+use redis_emulator::Config;
+use redis_emulator_server::{new_state_in, new_state_with, serve, shutdown_on_signal};
 
 fn usage() -> ! {
-    eprintln!("usage: redis-emulator-server [--port PORT] [--bind ADDRESS]");
+    eprintln!(
+        "usage: redis-emulator-server [--port PORT] [--bind ADDRESS] [--dir DIRECTORY] [--<config-name> <value>]...\n\
+         e.g. --dir /var/lib/redis-lab --appendonly yes --appendfsync always --save \"60 1000\""
+    );
     std::process::exit(2);
 }
 
 fn main() {
     let mut port: u16 = 6380;
     let mut bind = String::from("127.0.0.1");
+    let mut dir: Option<std::path::PathBuf> = None;
+    let mut config = Config::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--port" | "-p" => port = args.next().and_then(|p| p.parse().ok()).unwrap_or_else(|| usage()),
             "--bind" | "-b" => bind = args.next().unwrap_or_else(|| usage()),
+            "--dir" => dir = Some(args.next().unwrap_or_else(|| usage()).into()),
             "--help" | "-h" => usage(),
+            flag if flag.starts_with("--") => {
+                let name = &flag[2..];
+                let value = args.next().unwrap_or_else(|| usage());
+                let Some(param) = find_param(name.as_bytes()) else {
+                    eprintln!("Bad directive or wrong number of arguments: '{name}'");
+                    std::process::exit(2);
+                };
+                match param.parse(value.as_bytes()) {
+                    Ok(v) => config.set_param(param, v),
+                    Err(why) => {
+                        eprintln!("Bad value for '{name}': {why}");
+                        std::process::exit(2);
+                    }
+                }
+            }
             _ => usage(),
         }
     }
+    let state = match &dir {
+        None => {
+            if config.appendonly {
+                eprintln!("note: no --dir given, the AOF and dump.rdb are kept in memory only");
+            }
+            let state = new_state_with(config);
+            state.lock().unwrap_or_else(|p| p.into_inner()).engine.allow_shutdown(true);
+            state
+        }
+        Some(dir) => {
+            let absolute = std::fs::create_dir_all(dir).and_then(|_| std::fs::canonicalize(dir)).unwrap_or_else(|e| {
+                eprintln!("Can't chdir to '{}': {e}", dir.display());
+                std::process::exit(1);
+            });
+            config.extra.insert("dir", absolute.display().to_string());
+            match new_state_in(config, &absolute) {
+                Ok((state, note)) => {
+                    println!("{note}");
+                    state
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(1);
+                }
+            }
+        }
+    };
     // One thread, as Redis: commands run one at a time anyway (one engine),
     // so more threads would only add lock contention and cross-thread wake-ups.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
@@ -31,7 +89,21 @@ fn main() {
             }
         };
         println!("redis-emulator-server ready on {bind}:{port}");
-        if let Err(e) = serve(listener, new_state()).await {
+        let signalled = state.clone();
+        tokio::spawn(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                return;
+            };
+            loop {
+                tokio::select! {
+                    _ = term.recv() => eprintln!("# Received SIGTERM scheduling shutdown..."),
+                    _ = int.recv() => eprintln!("# Received SIGINT scheduling shutdown..."),
+                }
+                shutdown_on_signal(&signalled);
+            }
+        });
+        if let Err(e) = serve(listener, state).await {
             eprintln!("server error: {e}");
             std::process::exit(1);
         }

@@ -166,9 +166,8 @@ fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 fn apply_changes(ctx: &mut Ctx, before: &Config) {
     let engine = &mut *ctx.engine;
     if engine.config.appendonly != before.appendonly {
-        let now = engine.now_ms();
-        let (aof, functions) = (&mut engine.server.aof, &engine.scripts.functions);
-        crate::aof::set_enabled(aof, functions, &engine.keyspace.dbs, now, engine.config.appendonly);
+        let on = engine.config.appendonly;
+        crate::persist::set_appendonly(engine, on);
     }
     if engine.config.maxmemory != before.maxmemory || engine.config.maxmemory_policy != before.maxmemory_policy {
         // Whether small integers are shared depends on both.

@@ -144,19 +144,11 @@ fn restore(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 /// the others; the option that does not apply is ignored.
 fn set_access(ctx: &mut Ctx, key: &[u8], opts: &RestoreOptions) {
     let now = ctx.now_ms();
-    let lfu = ctx.config().maxmemory_policy.is_lfu();
-    let access = match (lfu, opts.freq, opts.idle) {
-        (true, Some(freq), _) => (access::lfu_minutes(now) << 8) | freq as u32,
-        (false, _, Some(idle)) => {
-            const CLOCK_MAX: i64 = (1 << 24) - 1;
-            let clock = access::lru_clock(now) as i64;
-            let at = clock - idle.wrapping_mul(1000) / 1000;
-            (if at < 0 { (clock + CLOCK_MAX / 2) % CLOCK_MAX } else { at }) as u32
-        }
-        _ => return,
-    };
+    let policy = ctx.config().maxmemory_policy;
+    let idle = opts.idle.map(|i| i as u64);
+    let freq = opts.freq.map(|f| f as u8);
     if let Some(entry) = ctx.db().get_mut(key) {
-        entry.access = access;
+        access::restore(entry, now, policy, idle, freq);
     }
 }
 

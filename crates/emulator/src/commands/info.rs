@@ -150,22 +150,46 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("maxmemory_policy", engine.config.maxmemory_policy.name().into());
         }
         "persistence" => {
+            // Redis 7.0's fields in its order; saves and rewrites finish at
+            // once here, so fork and copy-on-write figures are zero.
             let s = &engine.server;
-            add("loading", "0".into());
-            add("async_loading", "0".into());
+            let status = |ok: bool| if ok { "ok" } else { "err" }.to_string();
+            let zero = |add: &mut dyn FnMut(&str, String), names: &[&str]| {
+                for n in names {
+                    add(n, "0".into());
+                }
+            };
+            zero(&mut add, &["loading", "async_loading", "current_cow_peak", "current_cow_size"]);
+            zero(&mut add, &["current_cow_size_age"]);
+            add("current_fork_perc", "0.00".into());
+            zero(&mut add, &["current_save_keys_processed", "current_save_keys_total"]);
             add("rdb_changes_since_last_save", s.dirty.to_string());
             add("rdb_bgsave_in_progress", "0".into());
             add("rdb_last_save_time", s.last_save_s.to_string());
-            add("rdb_last_bgsave_status", "ok".into());
+            add("rdb_last_bgsave_status", status(s.last_bgsave_ok));
+            add("rdb_last_bgsave_time_sec", if s.bgsaves > 0 { "0" } else { "-1" }.into());
+            add("rdb_current_bgsave_time_sec", "-1".into());
             add("rdb_saves", s.saves.to_string());
+            add("rdb_last_cow_size", "0".into());
             add("rdb_last_load_keys_expired", s.last_load_expired.to_string());
             add("rdb_last_load_keys_loaded", s.last_load_keys.to_string());
             add("aof_enabled", (s.aof.is_enabled() as u8).to_string());
-            add("aof_rewrite_in_progress", "0".into());
-            add("aof_rewrite_scheduled", "0".into());
-            add("aof_rewrites", s.aof.rewrites.to_string());
+            zero(&mut add, &["aof_rewrite_in_progress", "aof_rewrite_scheduled"]);
+            add("aof_last_rewrite_time_sec", if s.aof.rewrites > 0 { "0" } else { "-1" }.into());
+            add("aof_current_rewrite_time_sec", "-1".into());
             add("aof_last_bgrewrite_status", "ok".into());
+            add("aof_rewrites", s.aof.rewrites.to_string());
+            add("aof_rewrites_consecutive_failures", "0".into());
             add("aof_last_write_status", "ok".into());
+            zero(&mut add, &["aof_last_cow_size", "module_fork_in_progress", "module_fork_last_cow_size"]);
+            if s.aof.is_enabled() {
+                // Redis prints the sizes only while the AOF is on.
+                let (current, base) = crate::persist::aof_sizes(engine);
+                add("aof_current_size", current.to_string());
+                add("aof_base_size", base.to_string());
+                zero(&mut add, &["aof_pending_rewrite", "aof_buffer_length", "aof_pending_bio_fsync"]);
+                add("aof_delayed_fsync", "0".into());
+            }
         }
         "stats" => {
             let st = &engine.stats;

@@ -1,7 +1,7 @@
-//! Persistence commands: SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF, and the
-//! DEBUG subcommands that exercise persistence (RELOAD, SLEEP,
-//! SET-ACTIVE-EXPIRE). Saves are instant and kept in memory (see
-//! `crate::snapshot` and `crate::aof`).
+//! Persistence commands: SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF, SHUTDOWN
+//! and the DEBUG subcommands that exercise persistence (RELOAD, LOADAOF,
+//! CRASH-AND-RECOVER, SLEEP, SET-ACTIVE-EXPIRE). Saves and rewrites finish
+//! at once and go to the engine's disk (see `crate::persist`).
 
 use crate::args::{self, Args};
 use crate::command::{flags::*, CommandResult, CommandSpec, Group};
@@ -49,40 +49,45 @@ pub const COMMANDS: &[CommandSpec] = &[
         ..BASE
     },
     CommandSpec {
+        name: "shutdown",
+        arity: -1,
+        flags: ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI,
+        complexity: "O(N) when saving, where N is the total number of keys in all databases",
+        summary: "Saves the dataset if save points are configured, then stops the server",
+        syntax: "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]",
+        handler: shutdown,
+        ..BASE
+    },
+    CommandSpec {
         name: "debug",
         arity: -2,
         flags: ADMIN | NOSCRIPT | LOADING | STALE,
         complexity: "Depends on subcommand.",
-        summary: "Debugging aids: RELOAD, SLEEP, SET-ACTIVE-EXPIRE",
-        syntax: "RELOAD|SLEEP seconds|SET-ACTIVE-EXPIRE 0|1|HELP",
+        summary: "Debugging aids: RELOAD, LOADAOF, CRASH-AND-RECOVER, SLEEP, SET-ACTIVE-EXPIRE",
+        syntax: "RELOAD [NOSAVE]|LOADAOF|CRASH-AND-RECOVER|SLEEP seconds|SET-ACTIVE-EXPIRE 0|1|HELP",
         handler: debug,
         ..BASE
     },
 ];
 
-/// Takes a snapshot and records it as the last save.
-fn take_snapshot(ctx: &mut Ctx) {
-    let snap = ctx.engine.snapshot();
-    let now_s = ctx.now_ms().div_euclid(1000);
-    let s = &mut ctx.engine.server;
-    s.last_snapshot = Some(snap);
-    s.last_save_s = now_s;
-    s.dirty = 0;
-    s.saves += 1;
+/// Runs a save; a failure answers Redis's bare `ERR` with the reason.
+fn save_now(ctx: &mut Ctx) -> Result<(), Reply> {
+    crate::persist::save(ctx.engine).map_err(|e| Reply::error(errors::sanitize(&format!("ERR {e}"))))
 }
 
 /// SAVE
 fn save(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
-    take_snapshot(ctx);
+    save_now(ctx)?;
     Ok(Reply::OK)
 }
 
-/// BGSAVE [SCHEDULE] — the snapshot completes at once.
+/// BGSAVE [SCHEDULE] — the save completes at once.
 fn bgsave(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let mut args = Args::new(argv, 1);
     let _schedule = args.eat("SCHEDULE");
     args.finish()?;
-    take_snapshot(ctx);
+    save_now(ctx)?;
+    ctx.engine.server.bgsaves += 1;
     Ok(Reply::status("Background saving started"))
 }
 
@@ -91,26 +96,92 @@ fn lastsave(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     Ok(Reply::Integer(ctx.engine.server.last_save_s))
 }
 
-/// BGREWRITEAOF — the rewrite completes at once.
+/// BGREWRITEAOF — the rewrite completes at once: a new base file and incr
+/// file (with or without `appendonly`, as in Redis).
 fn bgrewriteaof(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
-    let now = ctx.now_ms();
-    let engine = &mut *ctx.engine;
-    crate::aof::rewrite(&mut engine.server.aof, &engine.scripts.functions, &engine.keyspace.dbs, now);
+    crate::persist::rewrite_aof(ctx.engine);
     Ok(Reply::status("Background append only file rewriting started"))
 }
 
-/// DEBUG RELOAD | SLEEP seconds | SET-ACTIVE-EXPIRE 0|1 | HELP
+/// SHUTDOWN's options.
+#[derive(Default)]
+struct ShutdownOptions {
+    nosave: bool,
+    save: bool,
+    force: bool,
+    abort: bool,
+}
+
+impl ShutdownOptions {
+    fn parse(argv: &[Vec<u8>]) -> Result<ShutdownOptions, Reply> {
+        let mut o = ShutdownOptions::default();
+        let mut now = false;
+        for a in &argv[1..] {
+            let flag = [("NOSAVE", &mut o.nosave), ("SAVE", &mut o.save), ("NOW", &mut now)]
+                .into_iter()
+                .chain([("FORCE", &mut o.force), ("ABORT", &mut o.abort)])
+                .find(|(name, _)| args::is(a, name));
+            match flag {
+                Some((_, seen)) => *seen = true,
+                None => return Err(Reply::error(errors::SYNTAX)),
+            }
+        }
+        let others = o.nosave || o.save || now || o.force;
+        if (o.abort && others) || (o.nosave && o.save) {
+            return Err(Reply::error(errors::SYNTAX));
+        }
+        Ok(o)
+    }
+}
+
+/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: a host that can stop
+/// (the native server, see `Engine::allow_shutdown`) is told to; the page
+/// cannot stop and refuses.
+fn shutdown(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let opts = ShutdownOptions::parse(argv)?;
+    if !ctx.engine.server.shutdown_allowed {
+        return Err(Reply::error(
+            "ERR SHUTDOWN is not available in this emulator: it keeps running \
+             (DEBUG CRASH-AND-RECOVER restarts it from its disk)",
+        ));
+    }
+    if opts.abort {
+        return Err(Reply::error("ERR Errors trying to abort SHUTDOWN. Check logs."));
+    }
+    let save_points = !crate::persist::save_points(&ctx.engine.config.save).is_empty();
+    if (save_points && !opts.nosave) || opts.save {
+        let saved = crate::persist::save(ctx.engine);
+        if saved.is_err() && !opts.force {
+            return Err(Reply::error("ERR Errors trying to SHUTDOWN. Check logs."));
+        }
+    }
+    crate::persist::flush(ctx.engine);
+    ctx.engine.server.shutdown_requested = true;
+    Ok(Reply::OK)
+}
+
+/// DEBUG RELOAD [NOSAVE] | LOADAOF | CRASH-AND-RECOVER | SLEEP seconds |
+/// SET-ACTIVE-EXPIRE 0|1 | HELP
 ///
 /// A subcommand with the wrong number of arguments, or an unknown one, gets
-/// Redis's "unknown subcommand" error. Arguments after RELOAD (Redis's
-/// MERGE / NOFLUSH / NOSAVE) are ignored: a plain reload is enough here.
+/// Redis's "unknown subcommand" error. RELOAD's MERGE and NOFLUSH options
+/// are accepted and ignored.
 fn debug(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let sub = &argv[1];
     let argc = argv.len();
+    let fail = |e: String| Reply::error(errors::sanitize(&format!("ERR {e}")));
     if args::is(sub, "HELP") && argc == 2 {
         Ok(debug_help())
     } else if args::is(sub, "RELOAD") {
-        debug_reload(ctx)
+        let nosave = argv[2..].iter().any(|a| args::is(a, "NOSAVE"));
+        ctx.engine.reload(!nosave).map_err(fail)?;
+        Ok(Reply::OK)
+    } else if args::is(sub, "LOADAOF") && argc == 2 {
+        ctx.engine.reload_aof().map_err(|e| fail(e.to_string()))?;
+        Ok(Reply::OK)
+    } else if args::is(sub, "CRASH-AND-RECOVER") && argc <= 3 {
+        ctx.engine.crash_and_recover().map_err(|e| fail(format!("the restart failed to load: {e}")))?;
+        Ok(Reply::OK)
     } else if args::is(sub, "SLEEP") && argc == 3 {
         // Only a paused clock moves: a running one is real time already.
         let secs = crate::float::parse_f64(&argv[2]).unwrap_or(0.0);
@@ -130,28 +201,17 @@ fn debug(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
 }
 
-/// DEBUG RELOAD: saves a snapshot and loads it back, as a save (without
-/// counting one in `rdb_saves`).
-fn debug_reload(ctx: &mut Ctx) -> CommandResult {
-    let snap = ctx.engine.snapshot();
-    ctx.engine
-        .load_snapshot(&snap)
-        .map_err(|e| Reply::error(errors::sanitize(&format!("ERR Error trying to load the RDB dump: {e}"))))?;
-    let now_s = ctx.now_ms().div_euclid(1000);
-    let s = &mut ctx.engine.server;
-    s.last_snapshot = Some(snap);
-    s.last_save_s = now_s;
-    s.dirty = 0;
-    Ok(Reply::OK)
-}
-
 /// DEBUG HELP
 fn debug_help() -> Reply {
     Reply::subcommand_help(
         "debug",
         &[
-            "RELOAD",
-            "    Save the dataset as a snapshot and load it back.",
+            "RELOAD [NOSAVE]",
+            "    Save the RDB on disk and reload it back to memory (NOSAVE: load the file as it is).",
+            "LOADAOF",
+            "    Flush the AOF buffers on disk and reload the AOF in memory.",
+            "CRASH-AND-RECOVER",
+            "    Simulate a power loss and a restart: only what was fsynced survives.",
             "SLEEP <seconds>",
             "    Stop the server for <seconds> (a paused clock moves forward instead).",
             "SET-ACTIVE-EXPIRE <0|1>",

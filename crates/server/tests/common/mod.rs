@@ -15,6 +15,7 @@
 //! ```
 #![allow(dead_code)]
 
+pub mod process;
 pub mod random;
 
 use std::io::{Read, Write};
@@ -66,7 +67,7 @@ impl Drop for RealRedis {
     }
 }
 
-fn wait_for_port(port: u16) {
+pub fn wait_for_port(port: u16) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(10) {
         if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
