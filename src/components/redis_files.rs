@@ -146,7 +146,7 @@ pub fn redis_files() -> Html {
             </button>
             <label class="file-label button-like">{"Open dump.rdb"}
                 <input type="file" class="visually-hidden" accept=".rdb,application/octet-stream" onchange={pick}
-                    aria-label="Open a dump.rdb file (replaces the playground's data)" />
+                    aria-label="Open a dump.rdb file (it replaces every key)" />
             </label>
             <span class="redis-files-hint">{"or drop a .rdb file here"}</span>
             if let Some((text, error)) = (*message).clone() {
