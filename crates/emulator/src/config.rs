@@ -311,6 +311,7 @@ pub const PARAMS: &[Param] = &[
     Param::reported("client-query-buffer-limit", Kind::Mem(1024 * 1024, LONG_MAX as u64), "1073741824"),
     Param::reported("tracking-table-max-keys", Kind::Int(0, LONG_MAX), "1000000"),
     Param::reported("acllog-max-len", Kind::Int(0, LONG_MAX), "128"),
+    Param::reported("requirepass", Kind::Text, ""),
     Param::reported("stop-writes-on-bgsave-error", Kind::Bool, "yes"),
     Param::reported("rdbcompression", Kind::Bool, "yes"),
     Param::reported("rdbchecksum", Kind::Bool, "yes"),

@@ -33,7 +33,8 @@
 //!    `pubsub`, [`events`], [`stats`], `memory`, `eviction`, `aof`,
 //!    [`notify`], `monitor`, `slowlog`, [`snapshot`], [`rdb`] (Redis's RDB
 //!    format: DUMP/RESTORE payloads and whole files), `server_state`,
-//!    [`access`] (LRU/LFU data). These take the state they need (`&[Db]`,
+//!    [`access`] (LRU/LFU data), [`acl`] (users, rules, the permission
+//!    check, ACL LOG). These take the state they need (`&[Db]`,
 //!    the memory tracker, the AOF, the client registry, a pub/sub
 //!    `Outbox`); eviction, snapshot loading and the after-call bookkeeping
 //!    take the whole engine and say why.
@@ -69,6 +70,7 @@ pub mod value;
 
 // 2. Server state
 pub mod access;
+pub mod acl;
 pub(crate) mod aof;
 pub mod client;
 pub(crate) mod client_registry;

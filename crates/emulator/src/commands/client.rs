@@ -181,7 +181,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     format!(
         "id={} addr={} laddr={} fd=0 name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} \
          qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} \
-         user=default redir=-1 resp={}",
+         user={} redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -195,6 +195,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         c.shard_channels.len(),
         multi,
         c.last_command_name(),
+        String::from_utf8_lossy(&c.auth.user),
         if c.protocol == Protocol::Resp3 { 3 } else { 2 },
     )
 }
