@@ -155,7 +155,10 @@ pub fn exec_noperm_error(refusal: Refusal) -> String {
 pub fn script_noperm_error(refusal: Refusal) -> &'static str {
     match refusal.denied {
         Denied::Command => "ERR The user executing the script can't run this command or subcommand",
-        Denied::Key => "ERR The user executing the script can't access at least one of the keys mentioned in the command",
+        Denied::Key => {
+            "ERR The user executing the script can't access at least one of the keys mentioned in the command \
+             arguments"
+        }
         Denied::Channel => "ERR The user executing the script can't publish to the channel mentioned in the command",
         Denied::Auth => "ERR The user executing the script is lacking the permissions for the command",
     }

@@ -207,6 +207,9 @@ impl Selector {
                 }
                 offset += 1;
             }
+            if flags == 0 {
+                return Err(RuleError::Syntax);
+            }
             (flags, offset)
         } else {
             (READ | WRITE, 1)

@@ -162,8 +162,8 @@ fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
     if !ctx.client.auth.authenticated && ctx.engine.acl.auth_required_for_new() {
         return Err(Reply::error(
-            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH \
-             <user> <pass> option can be used to authenticate the client and select the RESP protocol version at \
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> \
+             <pass> option can be used to authenticate the client and select the RESP protocol version at \
              the same time",
         ));
     }

@@ -164,6 +164,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 flags: LOADING | STALE,
                 since: "6.2.0",
                 summary: "Lists the PUBSUB subcommands",
+                acl: &["@slow"],
                 handler: pubsub_help,
                 ..PUBSUB_SUB
             },

@@ -29,6 +29,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "[ASC|DESC] [ALPHA] [STORE destination]"
         ),
         extra_writes: Some(store_destinations),
+        acl: &["@write", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
         handler: sort,
         ..BASE
     },
@@ -40,6 +41,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N+M*log(M))",
         summary: "Sorts a list, set or sorted set without writing anything",
         syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA]",
+        acl: &["@read", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
         handler: sort_ro,
         ..BASE
     },
