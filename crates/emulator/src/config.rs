@@ -489,14 +489,18 @@ mod tests {
         let cfg = Config::default();
         for p in PARAMS {
             let v = cfg.get_param(p);
-            assert!(!v.is_empty() || matches!(p.name, "notify-keyspace-events"), "{} has no value", p.name);
+            assert!(
+                !v.is_empty() || matches!(p.name, "notify-keyspace-events" | "requirepass"),
+                "{} has no value",
+                p.name
+            );
         }
     }
 
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 34);
+        assert_eq!(extras.len(), 35);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

@@ -129,9 +129,7 @@ pub fn noperm_error(spec: &CommandSpec, refusal: Refusal) -> String {
             format!("NOPERM this user has no permissions to run the '{}' command", spec.full_name())
         }
         Denied::Key => "NOPERM this user has no permissions to access one of the keys used as arguments".into(),
-        Denied::Channel => {
-            "NOPERM this user has no permissions to access one of the channels used as arguments".into()
-        }
+        Denied::Channel => "NOPERM this user has no permissions to access one of the channels used as arguments".into(),
         Denied::Auth => "NOPERM no permission".into(),
     }
 }
@@ -213,10 +211,7 @@ impl Engine {
     /// The dispatcher's gate: NOAUTH for a client that must authenticate
     /// first, NOPERM for a command its user may not run.
     pub(crate) fn acl_gate(&mut self, client: &Client, spec: &CommandSpec, argv: &[Vec<u8>]) -> Result<(), String> {
-        if !client.auth.authenticated
-            && self.acl.auth_required_for_new()
-            && !spec.has(crate::command::flags::NO_AUTH)
-        {
+        if !client.auth.authenticated && self.acl.auth_required_for_new() && !spec.has(crate::command::flags::NO_AUTH) {
             return Err("NOAUTH Authentication required.".into());
         }
         let context = if client.multi.is_some() { LogContext::Multi } else { LogContext::Toplevel };
@@ -241,4 +236,3 @@ impl Engine {
         Err(Reply::error("WRONGPASS invalid username-password pair or user is disabled."))
     }
 }
-

@@ -462,7 +462,8 @@ impl User {
         } else if is("clearselectors") {
             self.selectors.truncate(1);
         } else if is("reset") {
-            for step in ["resetpass", "resetkeys", "resetchannels", "off", "sanitize-payload", "clearselectors", "-@all"]
+            for step in
+                ["resetpass", "resetkeys", "resetchannels", "off", "sanitize-payload", "clearselectors", "-@all"]
             {
                 self.apply(step.as_bytes())?;
             }

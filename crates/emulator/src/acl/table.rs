@@ -88,8 +88,13 @@ impl CommandIndex {
 pub fn index() -> &'static CommandIndex {
     static INDEX: OnceLock<CommandIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut ix =
-            CommandIndex { specs: Vec::new(), categories: Vec::new(), subs: Vec::new(), tops: Vec::new(), by_name: HashMap::new() };
+        let mut ix = CommandIndex {
+            specs: Vec::new(),
+            categories: Vec::new(),
+            subs: Vec::new(),
+            tops: Vec::new(),
+            by_name: HashMap::new(),
+        };
         for top in commands::all() {
             let id = add(&mut ix, top);
             ix.tops.push(id);

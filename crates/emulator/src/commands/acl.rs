@@ -129,13 +129,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             handler: acl_setuser,
             ..SUB
         },
-        CommandSpec {
-            name: "users",
-            arity: 2,
-            summary: "Lists the user names",
-            handler: acl_users,
-            ..SUB
-        },
+        CommandSpec { name: "users", arity: 2, summary: "Lists the user names", handler: acl_users, ..SUB },
         CommandSpec {
             name: "whoami",
             arity: 2,
@@ -164,7 +158,10 @@ fn acl_setuser(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         return Err(Reply::error("ERR Usernames can't contain spaces or null characters"));
     }
     let ops = rules::merge_selector_args(&argv[3..]).map_err(|start| {
-        Reply::error(errors::sanitize(&format!("ERR Unmatched parenthesis in acl selector starting at '{}'.", text(&start))))
+        Reply::error(errors::sanitize(&format!(
+            "ERR Unmatched parenthesis in acl selector starting at '{}'.",
+            text(&start)
+        )))
     })?;
     let existing = ctx.engine.acl.users.get(name);
     let mut user = existing.cloned().unwrap_or_else(|| User::new(name));
