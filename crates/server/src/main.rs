@@ -1,20 +1,32 @@
-//! `redis-emulator-server --port 6380 [--bind 127.0.0.1]`
+//! `redis-emulator-server --port 6380 [--bind 127.0.0.1] [--protected-mode yes|no] [--requirepass pw]`
+//!
+//! Safe by default: it listens on 127.0.0.1 only, and when bound to another
+//! address, protected mode (on unless `--protected-mode no`) refuses clients
+//! from other hosts while the default user has no password.
 
-use redis_emulator_server::{new_state, serve};
+use redis_emulator_server::{configure, new_state, serve};
 
 fn usage() -> ! {
-    eprintln!("usage: redis-emulator-server [--port PORT] [--bind ADDRESS]");
+    eprintln!(
+        "usage: redis-emulator-server [--port PORT] [--bind ADDRESS] [--protected-mode yes|no] [--requirepass PASSWORD]"
+    );
     std::process::exit(2);
 }
 
 fn main() {
     let mut port: u16 = 6380;
     let mut bind = String::from("127.0.0.1");
+    // CONFIG SET lines applied before serving.
+    let mut settings: Vec<(String, String)> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--port" | "-p" => port = args.next().and_then(|p| p.parse().ok()).unwrap_or_else(|| usage()),
             "--bind" | "-b" => bind = args.next().unwrap_or_else(|| usage()),
+            "--protected-mode" | "--requirepass" => {
+                let value = args.next().unwrap_or_else(|| usage());
+                settings.push((a.trim_start_matches('-').to_string(), value));
+            }
             "--help" | "-h" => usage(),
             _ => usage(),
         }
@@ -31,7 +43,12 @@ fn main() {
             }
         };
         println!("redis-emulator-server ready on {bind}:{port}");
-        if let Err(e) = serve(listener, new_state()).await {
+        let state = new_state();
+        if let Err(e) = configure(&state, &settings) {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+        if let Err(e) = serve(listener, state).await {
             eprintln!("server error: {e}");
             std::process::exit(1);
         }

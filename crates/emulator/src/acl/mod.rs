@@ -163,6 +163,13 @@ pub fn script_noperm_error(refusal: Refusal) -> &'static str {
 }
 
 impl Engine {
+    /// True when the default user has a password (or is off), so new
+    /// connections must authenticate; the native server's protected mode
+    /// reads it.
+    pub fn default_user_has_password(&self) -> bool {
+        self.acl.auth_required_for_new()
+    }
+
     /// The permission check for `client` running `argv`: `Ok` if allowed,
     /// otherwise the refusal, logged in ACL LOG with `context`.
     pub(crate) fn acl_check(
