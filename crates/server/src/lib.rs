@@ -164,6 +164,11 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
             let mut consumed = 0;
             let mut now_blocked = false;
             loop {
+                if let Some(error) = protected_mode::unauthenticated_limit(&shared.engine, id, &buf[consumed..]) {
+                    encode(&Reply::error(error), shared.engine.protocol_of(id), &mut out);
+                    closing = true;
+                    break;
+                }
                 match parse_request(&buf[consumed..], max_bulk) {
                     Parsed::Incomplete => break,
                     Parsed::Error(msg) => {

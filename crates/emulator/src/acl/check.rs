@@ -52,15 +52,19 @@ pub fn keys_with_access(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, u8)
         .into_iter()
         .enumerate()
         .map(|(i, pos)| {
-            let names = if several { spec.key_flags.get(i) } else { spec.key_flags.first() };
+            // Several specs: one key each, the last one taking the rest
+            // (a destination, then its sources).
+            let names = if several { spec.key_flags.get(i).or(spec.key_flags.last()) } else { spec.key_flags.first() };
             let mut names = names.copied().unwrap_or(derived);
             if let Some(resolve) = spec.variable_key_flags {
                 if names.contains(&"variable_flags") {
                     names = resolve(argv);
                 }
             }
-            (pos, access_of(names))
+            (pos, names)
         })
+        .filter(|(_, names)| !names.contains(&"not_key"))
+        .map(|(pos, names)| (pos, access_of(names)))
         .collect()
 }
 

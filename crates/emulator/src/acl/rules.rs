@@ -235,13 +235,13 @@ impl Selector {
         };
         let (base, sub) = (&name[..bar], &name[bar + 1..]);
         let id = ix.lookup(base).ok_or(RuleError::UnknownName)?;
-        if !ix.specs[id].parent.is_empty() {
+        if !!ix.is_sub(id) {
             return Err(RuleError::SubcommandFirstArg);
         }
         if sub.is_empty() {
             return Err(RuleError::Syntax);
         }
-        if ix.specs[id].is_container() {
+        if ix.is_container(id) {
             let sub_id = ix.lookup(name).ok_or(RuleError::UnknownName)?;
             self.change_perm(ix, sub_id, true);
         } else {
@@ -255,7 +255,7 @@ impl Selector {
 
     fn count_category(&self, ix: &CommandIndex, flag: u32) -> (usize, usize) {
         let (mut on, mut off) = (0, 0);
-        for id in 0..ix.specs.len() {
+        for id in 0..ix.names.len() {
             if ix.categories[id] & flag != 0 {
                 if self.bit(id) {
                     on += 1;
@@ -310,7 +310,7 @@ impl Selector {
             }
             if !self.bit(top) {
                 for arg in self.first_args.get(&top).into_iter().flatten() {
-                    rules.push_str(&format!("+{}|{} ", ix.specs[top].full_name(), String::from_utf8_lossy(arg)));
+                    rules.push_str(&format!("+{}|{} ", ix.names[top], String::from_utf8_lossy(arg)));
                 }
             }
         }
@@ -322,7 +322,7 @@ impl Selector {
         let user_bit = self.bit(id);
         if user_bit != fake.bit(id) {
             rules.push(if user_bit { '+' } else { '-' });
-            rules.push_str(&ix.specs[id].full_name());
+            rules.push_str(&ix.names[id]);
             rules.push(' ');
             fake.change_perm(ix, id, user_bit);
         }

@@ -1,6 +1,9 @@
 //! The command table as ACLs see it: every command and subcommand gets an
 //! id (its bit in a selector's bitmap) and a set of ACL categories, read
-//! from the table's rows (the categories COMMAND INFO shows).
+//! from the table's rows (the categories COMMAND INFO shows). Redis 7.0
+//! commands the emulator does not implement are listed too, with their
+//! categories, so rules naming them are accepted and category rules count
+//! the same commands as Redis when rules are written back.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -33,14 +36,88 @@ pub const CATEGORIES: [&str; 21] = [
     "scripting",
 ];
 
+/// Redis 7.0 commands (and subcommands) not in the emulator's table, with
+/// their ACL categories. Entries the table gains are skipped.
+const NOT_EMULATED: &[(&str, &[&str])] = &[
+    ("asking", &["@fast", "@connection"]),
+    ("client|caching", &["@slow", "@connection"]),
+    ("client|getredir", &["@slow", "@connection"]),
+    ("client|pause", &["@admin", "@slow", "@dangerous", "@connection"]),
+    ("client|tracking", &["@slow", "@connection"]),
+    ("client|trackinginfo", &["@slow", "@connection"]),
+    ("client|unpause", &["@admin", "@slow", "@dangerous", "@connection"]),
+    ("cluster", &["@slow"]),
+    ("cluster|addslots", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|addslotsrange", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|bumpepoch", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|count-failure-reports", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|countkeysinslot", &["@slow"]),
+    ("cluster|delslots", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|delslotsrange", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|failover", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|flushslots", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|forget", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|getkeysinslot", &["@slow"]),
+    ("cluster|help", &["@slow"]),
+    ("cluster|info", &["@slow"]),
+    ("cluster|keyslot", &["@slow"]),
+    ("cluster|links", &["@slow"]),
+    ("cluster|meet", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|myid", &["@slow"]),
+    ("cluster|nodes", &["@slow"]),
+    ("cluster|replicas", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|replicate", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|reset", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|saveconfig", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|set-config-epoch", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|setslot", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|shards", &["@slow"]),
+    ("cluster|slaves", &["@admin", "@slow", "@dangerous"]),
+    ("cluster|slots", &["@slow"]),
+    ("failover", &["@admin", "@slow", "@dangerous"]),
+    ("latency", &["@slow"]),
+    ("latency|doctor", &["@admin", "@slow", "@dangerous"]),
+    ("latency|graph", &["@admin", "@slow", "@dangerous"]),
+    ("latency|help", &["@slow"]),
+    ("latency|histogram", &["@admin", "@slow", "@dangerous"]),
+    ("latency|history", &["@admin", "@slow", "@dangerous"]),
+    ("latency|latest", &["@admin", "@slow", "@dangerous"]),
+    ("latency|reset", &["@admin", "@slow", "@dangerous"]),
+    ("lolwut", &["@read", "@fast"]),
+    ("migrate", &["@keyspace", "@write", "@slow", "@dangerous"]),
+    ("module", &["@slow"]),
+    ("module|help", &["@slow"]),
+    ("module|list", &["@admin", "@slow", "@dangerous"]),
+    ("module|load", &["@admin", "@slow", "@dangerous"]),
+    ("module|loadex", &["@admin", "@slow", "@dangerous"]),
+    ("module|unload", &["@admin", "@slow", "@dangerous"]),
+    ("psync", &["@admin", "@slow", "@dangerous"]),
+    ("readonly", &["@fast", "@connection"]),
+    ("readwrite", &["@fast", "@connection"]),
+    ("replconf", &["@admin", "@slow", "@dangerous"]),
+    ("replicaof", &["@admin", "@slow", "@dangerous"]),
+    ("restore-asking", &["@keyspace", "@write", "@slow", "@dangerous"]),
+    ("role", &["@admin", "@fast", "@dangerous"]),
+    ("script|debug", &["@slow", "@scripting"]),
+    ("shutdown", &["@admin", "@slow", "@dangerous"]),
+    ("slaveof", &["@admin", "@slow", "@dangerous"]),
+    ("sync", &["@admin", "@slow", "@dangerous"]),
+    ("wait", &["@slow", "@connection"]),
+];
+
 /// The bit of a category name (without `@`), ignoring case.
 pub fn category_flag(name: &[u8]) -> Option<u32> {
     CATEGORIES.iter().position(|c| c.as_bytes().eq_ignore_ascii_case(name)).map(|i| 1 << i)
 }
 
+fn category_bits<'a>(names: impl IntoIterator<Item = &'a str>) -> u32 {
+    names.into_iter().filter_map(|c| category_flag(c.trim_start_matches('@').as_bytes())).fold(0, |a, f| a | f)
+}
+
 /// Every command with its id, categories and subcommands.
 pub struct CommandIndex {
-    pub specs: Vec<&'static CommandSpec>,
+    /// Full names (`get`, `config|get`).
+    pub names: Vec<String>,
     pub categories: Vec<u32>,
     /// Ids of each command's subcommands (empty for plain commands).
     pub subs: Vec<Vec<usize>>,
@@ -53,12 +130,20 @@ impl CommandIndex {
     /// Bits a selector's bitmap needs: one per command and one more for
     /// "future commands" (set only by `+@all`).
     pub fn bit_count(&self) -> usize {
-        self.specs.len() + 1
+        self.names.len() + 1
     }
 
     /// The reserved "future commands" bit.
     pub fn future_bit(&self) -> usize {
-        self.specs.len()
+        self.names.len()
+    }
+
+    pub fn is_sub(&self, id: usize) -> bool {
+        self.names[id].contains('|')
+    }
+
+    pub fn is_container(&self, id: usize) -> bool {
+        !self.subs[id].is_empty()
     }
 
     /// The id of a table row.
@@ -68,19 +153,23 @@ impl CommandIndex {
 
     /// Redis's ACL command lookup: `name` or `container|sub`, ignoring case.
     pub fn lookup(&self, name: &[u8]) -> Option<usize> {
-        let mut parts = name.split(|&b| b == b'|');
-        let base = parts.next()?;
-        let sub = parts.next();
-        if parts.next().is_some() {
-            return None;
+        let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
+        let mut parts = lower.split('|');
+        let base = self.by_name.get(parts.next()?).copied().filter(|&id| !self.is_sub(id))?;
+        match (parts.next(), parts.next()) {
+            (None, _) => Some(base),
+            (Some(_), None) if self.is_container(base) => self.by_name.get(&lower).copied(),
+            _ => None,
         }
-        let top = commands::find(base)?;
-        let spec = match sub {
-            None => top,
-            Some(sub) if top.is_container() => commands::find_subcommand(top, sub)?,
-            Some(_) => return None,
-        };
-        self.id_of(spec)
+    }
+
+    fn add(&mut self, name: String, categories: u32) -> usize {
+        let id = self.names.len();
+        self.by_name.insert(name.clone(), id);
+        self.names.push(name);
+        self.categories.push(categories);
+        self.subs.push(Vec::new());
+        id
     }
 }
 
@@ -89,33 +178,38 @@ pub fn index() -> &'static CommandIndex {
     static INDEX: OnceLock<CommandIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
         let mut ix = CommandIndex {
-            specs: Vec::new(),
+            names: Vec::new(),
             categories: Vec::new(),
             subs: Vec::new(),
             tops: Vec::new(),
             by_name: HashMap::new(),
         };
+        let cats = |spec: &CommandSpec| category_bits(commands::command_docs::acl_categories(spec));
         for top in commands::all() {
-            let id = add(&mut ix, top);
+            let id = ix.add(top.full_name(), cats(top));
             ix.tops.push(id);
-            let subs: Vec<usize> = top.subcommands.iter().map(|s| add(&mut ix, s)).collect();
-            ix.subs[id] = subs;
+            for sub in top.subcommands {
+                let sub_id = ix.add(sub.full_name(), cats(sub));
+                ix.subs[id].push(sub_id);
+            }
+        }
+        for (name, categories) in NOT_EMULATED {
+            if ix.by_name.contains_key(*name) {
+                continue;
+            }
+            let bits = category_bits(categories.iter().copied());
+            match name.split_once('|') {
+                None => {
+                    let id = ix.add(name.to_string(), bits);
+                    ix.tops.push(id);
+                }
+                Some((parent, _)) => {
+                    let Some(&parent_id) = ix.by_name.get(parent) else { continue };
+                    let id = ix.add(name.to_string(), bits);
+                    ix.subs[parent_id].push(id);
+                }
+            }
         }
         ix
     })
-}
-
-fn add(ix: &mut CommandIndex, spec: &'static CommandSpec) -> usize {
-    let id = ix.specs.len();
-    let mut flags = 0;
-    for cat in commands::command_docs::acl_categories(spec) {
-        if let Some(f) = category_flag(cat.trim_start_matches('@').as_bytes()) {
-            flags |= f;
-        }
-    }
-    ix.specs.push(spec);
-    ix.categories.push(flags);
-    ix.subs.push(Vec::new());
-    ix.by_name.insert(spec.full_name(), id);
-    id
 }

@@ -281,7 +281,7 @@ fn acl_cat(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         return Err(Reply::error(errors::sanitize(&format!("ERR Unknown category '{}'", errors::show(category, 128)))));
     };
     let ix = table::index();
-    let names = (0..ix.specs.len()).filter(|&id| ix.categories[id] & flag != 0).map(|id| ix.specs[id].full_name());
+    let names = (0..ix.names.len()).filter(|&id| ix.categories[id] & flag != 0).map(|id| ix.names[id].clone());
     Ok(Reply::bulks(names.map(String::into_bytes)))
 }
 

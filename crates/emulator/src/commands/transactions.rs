@@ -54,6 +54,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(1) for every key",
         summary: "Makes the next EXEC fail if any of these keys changes first",
         syntax: "key [key ...]",
+        key_flags: &[&["RO"]],
         handler: watch,
         ..BASE
     },

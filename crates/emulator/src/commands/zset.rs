@@ -48,6 +48,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.2.0",
         summary: "Adds to the score of a member of a sorted set",
         syntax: "key increment member",
+        key_flags: &[&["RW", "access", "update"]],
         handler: zincrby,
         ..BASE
     },
@@ -58,6 +59,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.2.0",
         summary: "Removes members from a sorted set",
         syntax: "key member [member ...]",
+        key_flags: &[&["RW", "delete"]],
         handler: zrem,
         ..BASE
     },
@@ -68,6 +70,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.2.0",
         summary: "Returns the number of members of a sorted set",
         syntax: "key",
+        key_flags: &[&["RO"]],
         handler: zcard,
         ..BASE
     },
@@ -149,6 +152,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Stores a range of a sorted set in another key",
         syntax: "dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]",
+        key_flags: &[&["OW", "update"], &["RO", "access"]],
         handler: zrangestore,
         ..BASE
     },
@@ -209,6 +213,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Removes the members in a range of ranks",
         syntax: "key start stop",
+        key_flags: &[&["RW", "delete"]],
         handler: zremrangebyrank,
         ..BASE
     },
@@ -219,6 +224,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.2.0",
         summary: "Removes the members with scores in a range",
         syntax: "key min max",
+        key_flags: &[&["RW", "delete"]],
         handler: zremrangebyscore,
         ..BASE
     },
@@ -229,6 +235,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.8.9",
         summary: "Removes the members in a lexicographical range",
         syntax: "key min max",
+        key_flags: &[&["RW", "delete"]],
         handler: zremrangebylex,
         ..BASE
     },
@@ -239,6 +246,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "5.0.0",
         summary: "Removes and returns the members with the lowest scores",
         syntax: "key [count]",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: zpopmin,
         ..BASE
     },
@@ -249,6 +257,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "5.0.0",
         summary: "Removes and returns the members with the highest scores",
         syntax: "key [count]",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: zpopmax,
         ..BASE
     },
@@ -271,6 +280,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "5.0.0",
         summary: "Pops the lowest-scored member, waiting for one if needed",
         syntax: "key [key ...] timeout",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: bzpopmin,
         ..BASE
     },
@@ -282,6 +292,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "5.0.0",
         summary: "Pops the highest-scored member, waiting for one if needed",
         syntax: "key [key ...] timeout",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: bzpopmax,
         ..BASE
     },
