@@ -166,6 +166,17 @@ pub fn check(user: &User, spec: &CommandSpec, argv: &[Vec<u8>]) -> Result<(), Re
     Err(worst)
 }
 
+/// True if a selector that allows the command line also reads every key.
+pub fn unrestricted_read(user: &User, spec: &CommandSpec, argv: &[Vec<u8>]) -> bool {
+    let Some(id) = index().id_of(spec) else {
+        return true;
+    };
+    user.selectors.iter().any(|sel| {
+        check_selector(sel, spec, id, argv).is_ok()
+            && (sel.all_keys || sel.keys.iter().any(|p| p.flags & READ != 0 && p.pattern == b"*"))
+    })
+}
+
 /// True if the user's selectors let it use `channel` (for pub/sub clients
 /// whose permissions changed).
 pub fn channel_permitted(user: &User, channel: &[u8], literal: bool) -> bool {

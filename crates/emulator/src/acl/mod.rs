@@ -215,6 +215,19 @@ impl Engine {
         self.acl.add_log(entry, max_len);
     }
 
+    /// True if one of the user's selectors that allows this command line
+    /// may also read every key (`~*`, `%R~*`, `allkeys`): SORT's BY and GET
+    /// patterns need it (Redis's `ACLUserCheckCmdWithUnrestrictedKeyAccess`).
+    pub(crate) fn acl_reads_every_key(&self, client: &Client, argv: &[Vec<u8>]) -> bool {
+        let Some(user) = self.acl.users.get(&client.auth.user) else {
+            return true;
+        };
+        let crate::commands::Lookup::Found(spec) = crate::commands::lookup(argv) else {
+            return true;
+        };
+        check::unrestricted_read(user, spec, argv)
+    }
+
     /// The dispatcher's gate: NOAUTH for a client that must authenticate
     /// first, NOPERM for a command its user may not run.
     pub(crate) fn acl_gate(&mut self, client: &Client, spec: &CommandSpec, argv: &[Vec<u8>]) -> Result<(), String> {

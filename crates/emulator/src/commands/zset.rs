@@ -9,7 +9,7 @@
 //! looks keys up and shapes replies.
 
 use crate::args::{self, Args};
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeyNum, KeySpec};
 use crate::commands::shared::{
     distinct_indexes, empty_scan, pop_count, positive_numkeys, random_count, scan_cursor, store_zset, zset_limits,
     ScanOptions, MAX_RANDOM_PICKS, TOO_MANY_PICKS,
@@ -269,6 +269,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Pops members from the first non-empty sorted set of several",
         syntax: "numkeys key [key ...] MIN|MAX [COUNT count]",
+        key_flags: &[&["RW", "access", "delete"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: zmpop,
         ..BASE
     },
@@ -304,6 +306,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Pops members from the first non-empty sorted set, waiting if needed",
         syntax: "timeout numkeys key [key ...] MIN|MAX [COUNT count]",
+        key_flags: &[&["RW", "access", "delete"]],
+        key_num: Some(KeyNum { index: 2, notes: "" }),
         handler: bzmpop,
         ..BASE
     },
@@ -325,6 +329,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the union of sorted sets",
         syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: zunion,
         ..BASE
     },
@@ -336,6 +342,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the intersection of sorted sets",
         syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: zinter,
         ..BASE
     },
@@ -347,6 +355,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the members of the first sorted set missing from the others",
         syntax: "numkeys key [key ...] [WITHSCORES]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: zdiff,
         ..BASE
     },
@@ -388,6 +398,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Counts the members common to several sorted sets",
         syntax: "numkeys key [key ...] [LIMIT limit]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: zintercard,
         ..BASE
     },
