@@ -109,7 +109,9 @@ impl Engine {
         };
         self.clients.leave_call();
         let elapsed = (self.clock.live_us() - started_us).max(0) as u64;
-        crate::server_state::after_call(self, client, spec, argv, &reply, measured, elapsed);
+        // Passwords never reach SLOWLOG or MONITOR.
+        let shown = crate::acl::redacted(spec, argv);
+        crate::server_state::after_call(self, client, spec, &shown, &reply, measured, elapsed);
         let now_ms = self.now_ms();
         self.stats.total_commands_processed += 1;
         self.stats.recent_ops.record(now_ms);

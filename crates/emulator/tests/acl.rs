@@ -146,3 +146,17 @@ fn genpass_gives_the_asked_number_of_hex_digits() {
     assert_eq!(short.trim_matches('"').len(), 2);
     assert!(short.trim_matches('"').bytes().all(|b| b.is_ascii_hexdigit()));
 }
+
+#[test]
+fn passwords_never_reach_the_slow_log() {
+    let mut s = Session::new();
+    s.check("CONFIG SET slowlog-log-slower-than 0 => OK");
+    s.check("ACL SETUSER zed on >pw +@all => OK");
+    s.check("AUTH zed pw => OK");
+    s.run("HELLO 2 AUTH zed pw SETNAME me");
+    s.check("CONFIG SET requirepass secret maxmemory 0 => OK");
+    let log = s.run("SLOWLOG GET 4");
+    assert!(!log.contains("\"pw\"") && !log.contains("\"secret\""), "{log}");
+    // CONFIG SET: 1, HELLO: 2, AUTH: 2, ACL SETUSER: its 4 arguments.
+    assert_eq!(log.matches("(redacted)").count(), 1 + 2 + 2 + 4, "{log}");
+}

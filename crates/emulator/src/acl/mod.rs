@@ -122,6 +122,37 @@ impl Acl {
     }
 }
 
+/// `argv` as SLOWLOG and MONITOR show it: the passwords of AUTH, HELLO …
+/// AUTH, ACL SETUSER's arguments and CONFIG SET requirepass's value become
+/// `(redacted)`, as Redis does.
+pub fn redacted<'a>(spec: &CommandSpec, argv: &'a [Vec<u8>]) -> std::borrow::Cow<'a, [Vec<u8>]> {
+    let hide: Vec<usize> = match (spec.parent, spec.name) {
+        ("", "auth") => (1..argv.len()).collect(),
+        ("", "hello") => argv
+            .iter()
+            .enumerate()
+            .skip(2)
+            .find(|(i, a)| a.eq_ignore_ascii_case(b"AUTH") && argv.len() > i + 2)
+            .map(|(i, _)| vec![i + 1, i + 2])
+            .unwrap_or_default(),
+        ("acl", "setuser") => (2..argv.len()).collect(),
+        ("config", "set") => (2..argv.len())
+            .step_by(2)
+            .filter(|&i| argv[i].eq_ignore_ascii_case(b"requirepass") && i + 1 < argv.len())
+            .map(|i| i + 1)
+            .collect(),
+        _ => Vec::new(),
+    };
+    if hide.is_empty() {
+        return std::borrow::Cow::Borrowed(argv);
+    }
+    let mut shown = argv.to_vec();
+    for i in hide {
+        shown[i] = b"(redacted)".to_vec();
+    }
+    std::borrow::Cow::Owned(shown)
+}
+
 /// The error a refused command answers at top level or in MULTI.
 pub fn noperm_error(spec: &CommandSpec, refusal: Refusal) -> String {
     match refusal.denied {
