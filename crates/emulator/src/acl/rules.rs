@@ -235,7 +235,7 @@ impl Selector {
         };
         let (base, sub) = (&name[..bar], &name[bar + 1..]);
         let id = ix.lookup(base).ok_or(RuleError::UnknownName)?;
-        if !!ix.is_sub(id) {
+        if ix.is_sub(id) {
             return Err(RuleError::SubcommandFirstArg);
         }
         if sub.is_empty() {
