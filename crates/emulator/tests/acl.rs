@@ -160,3 +160,59 @@ fn passwords_never_reach_the_slow_log() {
     // CONFIG SET: 1, HELLO: 2, AUTH: 2, ACL SETUSER: its 4 arguments.
     assert_eq!(log.matches("(redacted)").count(), 1 + 2 + 2 + 4, "{log}");
 }
+
+mod odd_rules {
+    use proptest::prelude::*;
+    use redis_emulator::Engine;
+
+    fn rule() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            4 => prop::sample::select(vec![
+                "on", "off", "nopass", "resetpass", "reset", ">", "<", "#", "!", ">pw", "<pw", "~", "~*", "%",
+                "%R", "%RW~", "%W~a", "%~", "&", "&*", "allkeys", "resetkeys", "allchannels", "resetchannels",
+                "+", "-", "+@", "-@", "+@all", "-@all", "+get", "-get", "+get|", "+get|x", "+config|get",
+                "+config|get|x", "-config|", "+|", "(", ")", "()", "(~a", "+get)", "(+@all ~*)", "( )",
+                "(\"~a b\")", "clearselectors", "allcommands", "nocommands", "+select|0", "+cluster|info",
+                "-migrate", "+@dangerous", "skip-sanitize-payload",
+            ])
+            .prop_map(|s| s.as_bytes().to_vec()),
+            1 => prop::collection::vec(any::<u8>(), 0..10),
+        ]
+    }
+
+    fn line() -> impl Strategy<Value = Vec<Vec<u8>>> {
+        let word = prop_oneof![
+            3 => prop::sample::select(vec![
+                "get", "set", "a", "b", "config", "get", "publish", "ch", "psubscribe", "*", "sort", "BY", "x*",
+                "eval", "1", "2", "sintercard", "bitfield", "SET", "u4", "0", "client", "list", "acl", "whoami",
+            ])
+            .prop_map(|s| s.as_bytes().to_vec()),
+            1 => prop::collection::vec(any::<u8>(), 0..6),
+        ];
+        prop::collection::vec(word, 0..6)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 800, ..ProptestConfig::default() })]
+
+        #[test]
+        fn odd_rules_and_lines_never_panic(rules in prop::collection::vec(rule(), 0..8), lines in prop::collection::vec(line(), 0..6)) {
+            let mut e = Engine::with_manual_clock(0, 1);
+            let admin = e.connect("t:1");
+            let user = e.connect("t:2");
+            let mut setuser = vec![b"ACL".to_vec(), b"SETUSER".to_vec(), b"u".to_vec()];
+            setuser.extend(rules);
+            e.execute(admin, setuser);
+            e.execute(admin, vec![b"ACL".to_vec(), b"GETUSER".to_vec(), b"u".to_vec()]);
+            e.execute(admin, vec![b"ACL".to_vec(), b"LIST".to_vec()]);
+            e.execute(user, vec![b"AUTH".to_vec(), b"u".to_vec(), b"pw".to_vec()]);
+            for l in lines {
+                let mut dry = vec![b"ACL".to_vec(), b"DRYRUN".to_vec(), b"u".to_vec()];
+                dry.extend(l.iter().cloned());
+                e.execute(admin, dry);
+                e.execute(user, l);
+            }
+            e.execute(admin, vec![b"ACL".to_vec(), b"LOG".to_vec()]);
+        }
+    }
+}
