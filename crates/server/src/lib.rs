@@ -163,6 +163,11 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
             let mut out = Vec::new();
             let mut consumed = 0;
             let mut now_blocked = false;
+            if shared.engine.client(id).is_none() {
+                // Killed (CLIENT KILL, its user deleted) since its last
+                // command: closed without a reply, as Redis closes it.
+                break 'conn;
+            }
             loop {
                 if let Some(error) = protected_mode::unauthenticated_limit(&shared.engine, id, &buf[consumed..]) {
                     encode(&Reply::error(error), shared.engine.protocol_of(id), &mut out);
