@@ -399,13 +399,21 @@ pub struct User {
 impl User {
     /// A new user: off, no passwords, no permissions.
     pub fn new(name: &[u8]) -> User {
+        User::with_channels(name, false)
+    }
+
+    /// A new user whose channels start as `acl-pubsub-default` says
+    /// (`all_channels` for `allchannels`).
+    pub fn with_channels(name: &[u8], all_channels: bool) -> User {
+        let mut root = Selector::new(true);
+        root.all_channels = all_channels;
         User {
             name: name.to_vec(),
             enabled: false,
             nopass: false,
             sanitize: Sanitize::Unset,
             passwords: Vec::new(),
-            selectors: vec![Selector::new(true)],
+            selectors: vec![root],
         }
     }
 
@@ -422,8 +430,15 @@ impl User {
         &self.selectors[0]
     }
 
-    /// Applies one `ACL SETUSER` modifier (Redis's `ACLSetUser`).
+    /// Applies one `ACL SETUSER` modifier (Redis's `ACLSetUser`) with
+    /// `acl-pubsub-default` at `resetchannels`.
     pub fn apply(&mut self, op: &[u8]) -> Result<(), RuleError> {
+        self.apply_rule(op, false)
+    }
+
+    /// Applies one modifier; new selectors and `reset` start with every
+    /// channel when `all_channels` (`acl-pubsub-default allchannels`).
+    pub fn apply_rule(&mut self, op: &[u8], all_channels: bool) -> Result<(), RuleError> {
         let is = |word: &str| op.eq_ignore_ascii_case(word.as_bytes());
         if op.is_empty() {
             return Ok(());
@@ -454,6 +469,7 @@ impl User {
             self.passwords.remove(at);
         } else if op[0] == b'(' && op.last() == Some(&b')') {
             let mut selector = Selector::new(false);
+            selector.all_channels = all_channels;
             let inner = &op[1..op.len() - 1];
             for rule in crate::tokenizer::split_args(inner).unwrap_or_default() {
                 selector.apply(&rule)?;
@@ -466,6 +482,9 @@ impl User {
                 ["resetpass", "resetkeys", "resetchannels", "off", "sanitize-payload", "clearselectors", "-@all"]
             {
                 self.apply(step.as_bytes())?;
+            }
+            if all_channels {
+                self.apply(b"allchannels")?;
             }
         } else {
             self.selectors[0].apply(op)?;

@@ -163,10 +163,12 @@ fn acl_setuser(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
             text(&start)
         )))
     })?;
+    let all_channels = crate::config::find_param(b"acl-pubsub-default")
+        .is_some_and(|p| ctx.engine.config.get_param(p) == "allchannels");
     let existing = ctx.engine.acl.users.get(name);
-    let mut user = existing.cloned().unwrap_or_else(|| User::new(name));
+    let mut user = existing.cloned().unwrap_or_else(|| User::with_channels(name, all_channels));
     for op in &ops {
-        if let Err(e) = user.apply(op) {
+        if let Err(e) = user.apply_rule(op, all_channels) {
             let msg = format!("ERR Error in ACL SETUSER modifier '{}': {}", text(op), e.message());
             return Err(Reply::error(errors::sanitize(&msg)));
         }
