@@ -33,8 +33,7 @@
 //!    `pubsub`, [`events`], [`stats`], `memory`, `eviction`, `aof`,
 //!    [`notify`], `monitor`, `slowlog`, [`snapshot`], [`rdb`] (Redis's RDB
 //!    format: DUMP/RESTORE payloads and whole files), `server_state`,
-//!    [`access`] (LRU/LFU data), [`acl`] (users, rules, the permission
-//!    check, ACL LOG). These take the state they need (`&[Db]`,
+//!    [`access`] (LRU/LFU data). These take the state they need (`&[Db]`,
 //!    the memory tracker, the AOF, the client registry, a pub/sub
 //!    `Outbox`); eviction, snapshot loading and the after-call bookkeeping
 //!    take the whole engine and say why.
@@ -43,7 +42,10 @@
 //! 4. **Command families**: [`commands`] (one file per family) and
 //!    `scripting` (the Lua sandbox behind EVAL).
 //! 5. **Dispatch**: `dispatch` is the one place that looks commands up and
-//!    runs them (arity, MULTI, OOM, bookkeeping); `blocking` serves,
+//!    runs them (arity, MULTI, OOM, bookkeeping); [`acl`] holds the users,
+//!    their rules, the permission check dispatch, EXEC and scripts call,
+//!    and ACL LOG (it reads the command table; clients only keep its
+//!    `ClientAuth`); `blocking` serves,
 //!    retries and times out blocked clients; `expiry` holds lazy and active
 //!    expiry and `remove_key`, the single key-removal sequence; [`Engine`]
 //!    in `engine` is the thin facade over all of it (connect, execute,
@@ -70,7 +72,6 @@ pub mod value;
 
 // 2. Server state
 pub mod access;
-pub mod acl;
 pub(crate) mod aof;
 pub mod client;
 pub(crate) mod client_registry;
@@ -101,6 +102,7 @@ pub mod help;
 pub(crate) mod scripting;
 
 // 5. Dispatch and the facade
+pub mod acl;
 pub(crate) mod blocking;
 pub(crate) mod dispatch;
 pub(crate) mod engine;
