@@ -1,7 +1,7 @@
 //! Access control lists: users (`rules`), the command table as ACLs see it
 //! (`table`), the permission check (`check`), the security log and
 //! password hashing (`sha256`). Commands live in `commands/acl.rs`; the
-//! dispatcher calls [`Engine::acl_gate`] once per command.
+//! dispatcher calls `Engine::acl_gate` once per command.
 
 pub mod check;
 pub mod rules;
