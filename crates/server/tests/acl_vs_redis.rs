@@ -124,7 +124,7 @@ fn selector_rule(r: &mut SplitMix64) -> String {
 
 fn command_line(r: &mut SplitMix64) -> Vec<String> {
     let key = |r: &mut SplitMix64| r.pick(KEYS).to_string();
-    let line: Vec<String> = match r.below(22) {
+    let line: Vec<String> = match r.below(28) {
         0 => vec!["get".into(), key(r)],
         1 => vec!["set".into(), key(r), "v".into()],
         2 => vec!["set".into(), key(r), "v".into(), "GET".into()],
@@ -146,6 +146,12 @@ fn command_line(r: &mut SplitMix64) -> Vec<String> {
         18 => vec!["ping".into()],
         19 => vec!["flushall".into()],
         20 => vec!["smove".into(), key(r), key(r), "m".into()],
+        21 => vec!["zunionstore".into(), key(r), "2".into(), key(r), key(r)],
+        22 => vec!["xread".into(), "STREAMS".into(), key(r), key(r), "0".into(), "0".into()],
+        23 => vec!["sort".into(), key(r), "STORE".into(), key(r)],
+        24 => vec!["georadius".into(), key(r), "0".into(), "0".into(), "1".into(), "km".into(), "STORE".into(), key(r)],
+        25 => vec!["sintercard".into(), "2".into(), key(r), key(r)],
+        26 => vec!["bitfield".into(), key(r), r.pick(&["GET", "SET"]).into(), "u4".into(), "0".into(), "1".into()],
         _ => vec!["object".into(), "encoding".into(), key(r)],
     };
     line

@@ -40,6 +40,9 @@ pub struct Refusal {
 
 /// The key positions of a command line with the access each needs.
 pub fn keys_with_access(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, u8)> {
+    if let Some(keys) = movable_keys(spec, argv) {
+        return keys;
+    }
     let derived: &'static [&'static str] = if spec.has(flags::WRITE) { &["RW", "update"] } else { &["RO", "access"] };
     let positions: Vec<usize> = if let Some(kn) = spec.key_num {
         let n = kn.keys(argv).len();
@@ -68,6 +71,77 @@ pub fn keys_with_access(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, u8)
         .collect()
 }
 
+/// Keys the table's first/last/step spec does not describe, found the way
+/// Redis's key-extraction procedures find them: the sources after
+/// ZUNIONSTORE's count, GEORADIUS's and SORT's STORE targets, XREAD's
+/// streams.
+fn movable_keys(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<(usize, u8)>> {
+    if !spec.parent.is_empty() {
+        return None;
+    }
+    let is = |i: usize, word: &str| argv.get(i).is_some_and(|a| a.eq_ignore_ascii_case(word.as_bytes()));
+    let mut keys = Vec::new();
+    match spec.name {
+        "zunionstore" | "zinterstore" | "zdiffstore" => {
+            keys.push((1, WRITE));
+            let count = argv.get(2).and_then(|n| crate::float::parse_i64(n)).unwrap_or(0);
+            if count > 0 && (count as u64) <= argv.len().saturating_sub(3) as u64 {
+                keys.extend((3..3 + count as usize).map(|i| (i, READ)));
+            }
+        }
+        "georadius" | "georadiusbymember" => {
+            keys.push((1, READ));
+            let start = if spec.name == "georadius" { 6 } else { 5 };
+            for word in ["STORE", "STOREDIST"] {
+                if let Some(i) = (start..argv.len().saturating_sub(1)).find(|&i| is(i, word)) {
+                    keys.push((i + 1, WRITE));
+                }
+            }
+        }
+        "sort" | "sort_ro" => {
+            keys.push((1, READ));
+            let mut store = None;
+            let mut i = 2;
+            while i < argv.len() {
+                if is(i, "LIMIT") {
+                    i += 2;
+                } else if is(i, "GET") || is(i, "BY") {
+                    i += 1;
+                } else if is(i, "STORE") && i + 1 < argv.len() && spec.name == "sort" {
+                    store = Some(i + 1);
+                    i += 1;
+                }
+                i += 1;
+            }
+            keys.extend(store.map(|i| (i, WRITE)));
+        }
+        "xread" | "xreadgroup" => {
+            let mut i = 1;
+            let mut streams = None;
+            while i < argv.len() {
+                if is(i, "BLOCK") || is(i, "COUNT") {
+                    i += 2;
+                } else if is(i, "GROUP") {
+                    i += 3;
+                } else if is(i, "NOACK") {
+                    i += 1;
+                } else {
+                    if is(i, "STREAMS") {
+                        streams = Some(i);
+                    }
+                    break;
+                }
+            }
+            let rest = streams.map_or(0, |s| argv.len() - s - 1);
+            if let Some(s) = streams.filter(|_| rest > 0 && rest % 2 == 0) {
+                keys.extend((s + 1..s + 1 + rest / 2).map(|i| (i, READ)));
+            }
+        }
+        _ => return None,
+    }
+    Some(keys)
+}
+
 fn access_of(names: &[&str]) -> u8 {
     let mut access = 0;
     for n in names {
@@ -90,10 +164,6 @@ fn positions(keys: KeySpec, argc: usize) -> Vec<usize> {
         return Vec::new();
     }
     (keys.first as usize..=last as usize).step_by(keys.step.max(1) as usize).collect()
-}
-
-fn has_keys(spec: &CommandSpec) -> bool {
-    spec.key_num.is_some() || spec.keys.first > 0
 }
 
 /// How a command names channels: `(first argument, pattern arguments)`.
@@ -124,7 +194,7 @@ fn check_selector(sel: &Selector, spec: &CommandSpec, id: usize, argv: &[Vec<u8>
             return Err(Refusal { denied: Denied::Command, position: 0 });
         }
     }
-    if !sel.all_keys && has_keys(spec) {
+    if !sel.all_keys {
         for (pos, access) in keys_with_access(spec, argv) {
             let key = &argv[pos];
             let ok = sel.keys.iter().any(|p| p.flags & access == access && glob_match(&p.pattern, key, false));
