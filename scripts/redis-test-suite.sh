@@ -54,7 +54,7 @@ start_real() {
 }
 start_ours() {
   local port=$1
-  "$ROOT/target/release/redis-emulator-server" --port "$port" >"$OUT/our-server.log" 2>&1 &
+  "${CARGO_TARGET_DIR:-$ROOT/target}/release/redis-emulator-server" --port "$port" >"$OUT/our-server.log" 2>&1 &
   pids+=($!)
   wait_ping "$port"
 }

@@ -311,6 +311,9 @@ pub const PARAMS: &[Param] = &[
     Param::reported("client-query-buffer-limit", Kind::Mem(1024 * 1024, LONG_MAX as u64), "1073741824"),
     Param::reported("tracking-table-max-keys", Kind::Int(0, LONG_MAX), "1000000"),
     Param::reported("acllog-max-len", Kind::Int(0, LONG_MAX), "128"),
+    Param::reported("requirepass", Kind::Text, ""),
+    Param::reported("acl-pubsub-default", Kind::Enum(&["allchannels", "resetchannels"]), "resetchannels"),
+    Param::reported("aclfile", Kind::Text, "").immutable(),
     Param::reported("stop-writes-on-bgsave-error", Kind::Bool, "yes"),
     Param::reported("rdbcompression", Kind::Bool, "yes"),
     Param::reported("rdbchecksum", Kind::Bool, "yes"),
@@ -490,14 +493,18 @@ mod tests {
         let cfg = Config::default();
         for p in PARAMS {
             let v = cfg.get_param(p);
-            assert!(!v.is_empty() || matches!(p.name, "notify-keyspace-events"), "{} has no value", p.name);
+            assert!(
+                !v.is_empty() || matches!(p.name, "notify-keyspace-events" | "requirepass" | "aclfile"),
+                "{} has no value",
+                p.name
+            );
         }
     }
 
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 36);
+        assert_eq!(extras.len(), 39);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

@@ -1,6 +1,6 @@
 //! The command pipeline: the one place that looks commands up and runs
 //! them. [`Engine::dispatch`] takes the client out of the table, `process`
-//! makes Redis's checks in Redis's order (unknown command, arity, OOM,
+//! makes Redis's checks in Redis's order (unknown command, arity, ACL, OOM,
 //! subscribed mode, MULTI queueing) and [`Engine::call`] runs the handler
 //! with its bookkeeping (memory, AOF, slow log, MONITOR, stats). EXEC and
 //! scripts run the commands they contain through [`Engine::call`] too.
@@ -58,6 +58,11 @@ impl Engine {
             self.reject(spec);
             return reject_exec(client, spec, errors::wrong_arity(&spec.full_name()));
         }
+        if let Err(error) = self.acl_gate(client, spec, &argv) {
+            flag_transaction(client);
+            self.reject(spec);
+            return reject_exec(client, spec, error);
+        }
         if self.config.maxmemory > 0 {
             if let Some(oom) = crate::eviction::reject_on_oom(self, client, spec) {
                 self.reject(spec);
@@ -104,7 +109,9 @@ impl Engine {
         };
         self.clients.leave_call();
         let elapsed = (self.clock.live_us() - started_us).max(0) as u64;
-        crate::server_state::after_call(self, client, spec, argv, &reply, measured, elapsed);
+        // Passwords never reach SLOWLOG or MONITOR.
+        let shown = crate::acl::redacted(spec, argv);
+        crate::server_state::after_call(self, client, spec, &shown, &reply, measured, elapsed);
         let now_ms = self.now_ms();
         self.stats.total_commands_processed += 1;
         self.stats.recent_ops.record(now_ms);

@@ -53,6 +53,8 @@ pub struct Engine {
     pub(crate) server: crate::server_state::ServerState,
     /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
     pub(crate) scripts: crate::scripting::ScriptCache,
+    /// ACL users and the security log.
+    pub(crate) acl: crate::acl::Acl,
 }
 
 impl Engine {
@@ -70,6 +72,7 @@ impl Engine {
             events: EventQueue::default(),
             pubsub: crate::pubsub::PubSub::default(),
             scripts: crate::scripting::ScriptCache::default(),
+            acl: crate::acl::Acl::default(),
         }
     }
 
@@ -131,6 +134,12 @@ impl Engine {
     pub fn connect(&mut self, addr: impl Into<String>) -> ClientId {
         let id = self.clients.connect(addr.into(), self.clock.now_ms());
         self.stats.total_connections_received += 1;
+        // Redis's createClient: authenticated at once when the default
+        // user needs no password.
+        let authenticated = !self.acl.auth_required_for_new();
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.auth.authenticated = authenticated;
+        }
         id
     }
 

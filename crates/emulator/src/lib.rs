@@ -44,7 +44,10 @@
 //! 4. **Command families**: [`commands`] (one file per family) and
 //!    `scripting` (the Lua sandbox behind EVAL).
 //! 5. **Dispatch**: `dispatch` is the one place that looks commands up and
-//!    runs them (arity, MULTI, OOM, bookkeeping); `blocking` serves,
+//!    runs them (arity, MULTI, OOM, bookkeeping); [`acl`] holds the users,
+//!    their rules, the permission check dispatch, EXEC and scripts call,
+//!    and ACL LOG (it reads the command table; clients only keep its
+//!    `ClientAuth`); `blocking` serves,
 //!    retries and times out blocked clients; `expiry` holds lazy and active
 //!    expiry and `remove_key`, the single key-removal sequence; [`Engine`]
 //!    in `engine` is the thin facade over all of it (connect, execute,
@@ -102,6 +105,7 @@ pub mod help;
 pub(crate) mod scripting;
 
 // 5. Dispatch and the facade
+pub mod acl;
 pub(crate) mod blocking;
 pub(crate) mod dispatch;
 pub(crate) mod engine;

@@ -26,6 +26,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Notify};
 
+pub mod protected_mode;
+
 struct Connection {
     outbox: mpsc::UnboundedSender<Vec<u8>>,
     wake: Arc<Notify>,
@@ -159,6 +161,24 @@ pub fn shutdown_on_signal(state: &SharedState) {
     eprintln!("# Errors trying to shut down the server: {reply:?}");
 }
 
+/// Applies `CONFIG SET name value` for each setting (command-line options).
+pub fn configure(state: &SharedState, settings: &[(String, String)]) -> Result<(), String> {
+    if settings.is_empty() {
+        return Ok(());
+    }
+    let mut shared = lock(state);
+    let me = shared.engine.connect("startup:0");
+    for (name, value) in settings {
+        let argv = vec![b"CONFIG".to_vec(), b"SET".to_vec(), name.clone().into_bytes(), value.clone().into_bytes()];
+        let reply = shared.engine.execute(me, argv);
+        if let Some(error) = reply.error_text() {
+            return Err(format!("--{name} {value}: {error}"));
+        }
+    }
+    shared.engine.disconnect(me);
+    Ok(())
+}
+
 /// Accepts connections forever, and runs the periodic work (active expiry,
 /// blocking timeouts) in the background.
 pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result<()> {
@@ -200,6 +220,11 @@ pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result
 
 async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedState) -> std::io::Result<()> {
     socket.set_nodelay(true)?;
+    if protected_mode::refuses(&lock(&state).engine, &peer) {
+        let mut socket = socket;
+        socket.write_all(protected_mode::DENIED.as_bytes()).await?;
+        return socket.shutdown().await;
+    }
     let local = socket.local_addr()?;
     let (mut reader, mut writer) = socket.into_split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
@@ -249,7 +274,17 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
             let mut out = Vec::new();
             let mut consumed = 0;
             let mut now_blocked = false;
+            if shared.engine.client(id).is_none() {
+                // Killed (CLIENT KILL, its user deleted) since its last
+                // command: closed without a reply, as Redis closes it.
+                break 'conn;
+            }
             loop {
+                if let Some(error) = protected_mode::unauthenticated_limit(&shared.engine, id, &buf[consumed..]) {
+                    encode(&Reply::error(error), shared.engine.protocol_of(id), &mut out);
+                    closing = true;
+                    break;
+                }
                 match parse_request(&buf[consumed..], max_bulk) {
                     Parsed::Incomplete => break,
                     Parsed::Error(msg) => {

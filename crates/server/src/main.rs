@@ -7,14 +7,20 @@
 //! as `--name value`, like redis-server's command line: `--appendonly yes`,
 //! `--appendfsync always|everysec|no`, `--save "3600 1 300 100"`,
 //! `--dbfilename`, `--appenddirname`, `--appendfilename`, `--aof-load-truncated`.
+//!
+//! Safe by default: it listens on 127.0.0.1 only, and when bound to another
+//! address, protected mode (on unless `--protected-mode no`) refuses clients
+//! from other hosts while the default user has no password
+//! (`--requirepass PASSWORD` sets one).
 
 use redis_emulator::config::find_param;
 use redis_emulator::Config;
-use redis_emulator_server::{new_state_in, new_state_with, serve, shutdown_on_signal};
+use redis_emulator_server::{configure, new_state_in, new_state_with, serve, shutdown_on_signal};
 
 fn usage() -> ! {
     eprintln!(
-        "usage: redis-emulator-server [--port PORT] [--bind ADDRESS] [--dir DIRECTORY] [--<config-name> <value>]...\n\
+        "usage: redis-emulator-server [--port PORT] [--bind ADDRESS] [--dir DIRECTORY] [--protected-mode yes|no]\n\
+         [--requirepass PASSWORD] [--<config-name> <value>]...\n\
          e.g. --dir /var/lib/redis-lab --appendonly yes --appendfsync always --save \"60 1000\""
     );
     std::process::exit(2);
@@ -25,12 +31,19 @@ fn main() {
     let mut bind = String::from("127.0.0.1");
     let mut dir: Option<std::path::PathBuf> = None;
     let mut config = Config::default();
+    // Settings with effects beyond the config table (the default user's
+    // password, protected mode), applied as CONFIG SET before serving.
+    let mut settings: Vec<(String, String)> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--port" | "-p" => port = args.next().and_then(|p| p.parse().ok()).unwrap_or_else(|| usage()),
             "--bind" | "-b" => bind = args.next().unwrap_or_else(|| usage()),
             "--dir" => dir = Some(args.next().unwrap_or_else(|| usage()).into()),
+            "--protected-mode" | "--requirepass" => {
+                let value = args.next().unwrap_or_else(|| usage());
+                settings.push((a.trim_start_matches('-').to_string(), value));
+            }
             "--help" | "-h" => usage(),
             flag if flag.starts_with("--") => {
                 let name = &flag[2..];
@@ -77,6 +90,10 @@ fn main() {
             }
         }
     };
+    if let Err(e) = configure(&state, &settings) {
+        eprintln!("{e}");
+        std::process::exit(2);
+    }
     // One thread, as Redis: commands run one at a time anyway (one engine),
     // so more threads would only add lock contention and cross-thread wake-ups.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");

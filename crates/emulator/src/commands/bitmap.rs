@@ -30,6 +30,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.2.0",
         summary: "Sets or clears one bit of a string, growing it as needed; answers the old bit",
         syntax: "key offset value",
+        key_flags: &[&["RW", "access", "update"]],
         handler: setbit,
         ..BASE
     },
@@ -74,6 +75,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N)",
         summary: "Stores the bitwise AND, OR, XOR or NOT of strings in a destination key",
         syntax: "AND|OR|XOR|NOT destkey key [key ...]",
+        key_flags: &[&["OW", "update"], &["RO", "access"]],
         handler: bitop,
         ..BASE
     },
@@ -88,6 +90,8 @@ pub const COMMANDS: &[CommandSpec] = &[
             "key [GET encoding offset|[OVERFLOW WRAP|SAT|FAIL] SET encoding offset value",
             "|INCRBY encoding offset increment ...]"
         ),
+        key_flags: &[&["RW", "access", "update", "variable_flags"]],
+        variable_key_flags: Some(bitfield_key_flags),
         handler: bitfield::bitfield,
         ..BASE
     },
@@ -416,4 +420,22 @@ fn bitop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     ctx.set_key(dest, Value::String(StrValue::raw(result)), false);
     ctx.notify(notify::STRING, "set", dest);
     Ok(Reply::Integer(len as i64))
+}
+
+/// BITFIELD's key flags for a given line: read-only when it only has GET
+/// (and OVERFLOW) operations, as Redis's key extraction decides.
+fn bitfield_key_flags(line: &[Vec<u8>]) -> &'static [&'static str] {
+    let mut i = 2;
+    while i < line.len() {
+        let remaining = line.len() - i - 1;
+        let op = &line[i];
+        if op.eq_ignore_ascii_case(b"GET") && remaining >= 2 {
+            i += 3;
+        } else if op.eq_ignore_ascii_case(b"OVERFLOW") && remaining >= 1 {
+            i += 2;
+        } else {
+            return &["RW", "access", "update"];
+        }
+    }
+    &["RO", "access"]
 }

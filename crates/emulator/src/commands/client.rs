@@ -181,7 +181,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     format!(
         "id={} addr={} laddr={} fd=0 name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} \
          qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} \
-         user=default redir=-1 resp={}",
+         user={} redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -195,6 +195,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         c.shard_channels.len(),
         multi,
         c.last_command_name(),
+        String::from_utf8_lossy(&c.auth.user),
         if c.protocol == Protocol::Resp3 { 3 } else { 2 },
     )
 }
@@ -288,14 +289,15 @@ struct KillFilter<'a> {
     laddr: Option<&'a [u8]>,
     kind: Option<&'static str>,
     id: Option<ClientId>,
+    user: Option<&'a [u8]>,
     skip_me: bool,
 }
 
 impl<'a> KillFilter<'a> {
     /// `option value` pairs, each checked as it is read (so the first bad
     /// one is reported); an option without a value is a syntax error.
-    fn parse(args: &mut Args<'a>) -> Result<KillFilter<'a>, Reply> {
-        let mut f = KillFilter { addr: None, laddr: None, kind: None, id: None, skip_me: true };
+    fn parse(args: &mut Args<'a>, user_exists: impl Fn(&[u8]) -> bool) -> Result<KillFilter<'a>, Reply> {
+        let mut f = KillFilter { addr: None, laddr: None, kind: None, id: None, user: None, skip_me: true };
         while let Some(opt) = args.next_arg() {
             let value = args.value()?;
             if args::is(opt, "ID") {
@@ -310,13 +312,13 @@ impl<'a> KillFilter<'a> {
             } else if args::is(opt, "LADDR") {
                 f.laddr = Some(value);
             } else if args::is(opt, "USER") {
-                // The only user is `default`.
-                if value != b"default" {
+                if !user_exists(value) {
                     return Err(Reply::error(errors::sanitize(&format!(
                         "ERR No such user '{}'",
                         String::from_utf8_lossy(value)
                     ))));
                 }
+                f.user = Some(value);
             } else if args::is(opt, "SKIPME") {
                 if args::is(value, "YES") {
                     f.skip_me = true;
@@ -337,6 +339,7 @@ impl<'a> KillFilter<'a> {
             && self.laddr.is_none_or(|a| c.laddr.as_bytes() == a)
             && self.kind.is_none_or(|k| client_type(c) == k)
             && self.id.is_none_or(|i| c.id == i)
+            && self.user.is_none_or(|u| c.auth.user == u)
             && !(self.skip_me && c.id == me)
     }
 }
@@ -349,9 +352,10 @@ impl<'a> KillFilter<'a> {
 fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let old_style = argv.len() == 3;
     let filter = if old_style {
-        KillFilter { addr: Some(&argv[2]), laddr: None, kind: None, id: None, skip_me: false }
+        KillFilter { addr: Some(&argv[2]), laddr: None, kind: None, id: None, user: None, skip_me: false }
     } else {
-        KillFilter::parse(&mut Args::new(argv, 2))?
+        let users = &ctx.engine.acl.users;
+        KillFilter::parse(&mut Args::new(argv, 2), |name| users.contains_key(name))?
     };
     let me = ctx.client.id;
     let victims: Vec<ClientId> = all_clients(ctx).into_iter().filter(|c| filter.matches(c, me)).map(|c| c.id).collect();

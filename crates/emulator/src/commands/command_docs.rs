@@ -191,7 +191,9 @@ fn key_specs(c: &CommandSpec) -> Reply {
     let entries = specs.iter().enumerate().map(|(i, key_flags)| {
         // Several specs: one key each, in order (RENAME, COPY…).
         let (index, last) = if several {
-            (k.first as i64 + i as i64, 0)
+            // The last spec takes the remaining keys when the range is open.
+            let rest = i + 1 == specs.len() && k.last < 0;
+            (k.first as i64 + i as i64, if rest { k.last as i64 } else { 0 })
         } else {
             (k.first as i64, if k.last < 0 { k.last as i64 } else { (k.last - k.first) as i64 })
         };
@@ -385,7 +387,7 @@ fn command_getkeysandflags(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let derived: &'static [&'static str] = if spec.has(flags::WRITE) { &["RW", "update"] } else { &["RO", "access"] };
     let several = spec.key_num.is_none() && spec.key_flags.len() > 1;
     let pairs = keys.into_iter().enumerate().map(|(i, key)| {
-        let key_flags = if several { spec.key_flags.get(i) } else { spec.key_flags.first() };
+        let key_flags = if several { spec.key_flags.get(i).or(spec.key_flags.last()) } else { spec.key_flags.first() };
         let key_flags = resolve_variable_flags(spec, line, key_flags.copied().unwrap_or(derived));
         Reply::Array(vec![Reply::Bulk(key), statuses(key_flags.to_vec())])
     });

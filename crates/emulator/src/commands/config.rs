@@ -176,6 +176,17 @@ fn apply_changes(ctx: &mut Ctx, before: &Config) {
     }
     let max_len = engine.config.slowlog_max_len;
     engine.server.slowlog.trim(max_len);
+    let requirepass = crate::config::find_param(b"requirepass");
+    if let Some(param) = requirepass.filter(|p| engine.config.get_param(p) != before.get_param(p)) {
+        // Redis 7.0: requirepass is the default user's only password
+        // (empty = nopass).
+        let password = engine.config.get_param(param);
+        if let Some(default) = engine.acl.users.get_mut(b"default".as_slice()) {
+            let _ = default.apply(b"resetpass");
+            let rule = if password.is_empty() { b"nopass".to_vec() } else { [b">", password.as_bytes()].concat() };
+            let _ = default.apply(&rule);
+        }
+    }
 }
 
 /// CONFIG RESETSTAT — also restarts the memory peak from the current use.

@@ -1,4 +1,4 @@
-//! Connection commands: PING, ECHO, SELECT, HELLO, QUIT, RESET.
+//! Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET.
 
 use crate::args::{self, Args};
 use crate::command::{flags::*, CommandResult, CommandSpec, Group};
@@ -36,6 +36,15 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Switches this connection to another logical database (0-15)",
         syntax: "index",
         handler: select,
+        ..BASE
+    },
+    CommandSpec {
+        name: "auth",
+        arity: -2,
+        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        summary: "Authenticates the connection as a user (the default user when only a password is given)",
+        syntax: "[username] password",
+        handler: auth,
         ..BASE
     },
     CommandSpec {
@@ -104,6 +113,8 @@ struct HelloOptions<'a> {
     version: Option<i64>,
     /// SETNAME's name (empty removes the name).
     name: Option<&'a [u8]>,
+    /// AUTH's user and password.
+    auth: Option<(&'a [u8], &'a [u8])>,
 }
 
 impl<'a> HelloOptions<'a> {
@@ -119,15 +130,12 @@ impl<'a> HelloOptions<'a> {
             },
         };
         let mut name = None;
+        let mut auth = None;
         while let Some(opt) = args.next_arg() {
             if args::is(opt, "AUTH") && args.remaining() >= 2 {
                 let user = args.value()?;
-                let _password = args.value()?;
-                // The only user is `default`, which has no password (nopass):
-                // any password is accepted for it, as in a fresh Redis.
-                if !user.eq_ignore_ascii_case(b"default") {
-                    return Err(Reply::error("WRONGPASS invalid username-password pair or user is disabled."));
-                }
+                let password = args.value()?;
+                auth = Some((user, password));
             } else if args::is(opt, "SETNAME") && args.has_more() {
                 let new_name = args.value()?;
                 crate::client::validate_name(new_name)?;
@@ -139,7 +147,7 @@ impl<'a> HelloOptions<'a> {
                 ))));
             }
         }
-        Ok(HelloOptions { version, name })
+        Ok(HelloOptions { version, name, auth })
     }
 }
 
@@ -149,6 +157,16 @@ impl<'a> HelloOptions<'a> {
 /// protocol are set and the server is described in the new protocol.
 fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let opts = HelloOptions::parse(&mut Args::new(argv, 1))?;
+    if let Some((user, password)) = opts.auth {
+        ctx.engine.authenticate(ctx.client, &argv[0], user, password)?;
+    }
+    if !ctx.client.auth.authenticated && ctx.engine.acl.auth_required_for_new() {
+        return Err(Reply::error(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> \
+             <pass> option can be used to authenticate the client and select the RESP protocol version at \
+             the same time",
+        ));
+    }
     if let Some(name) = opts.name {
         ctx.client.name = (!name.is_empty()).then(|| name.to_vec());
     }
@@ -169,13 +187,37 @@ fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     ]))
 }
 
+/// AUTH [username] password
+///
+/// The one-argument form logs in as `default`, and is refused while that
+/// user needs no password (as Redis does, to flag a likely misconfiguration).
+fn auth(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    if argv.len() > 3 {
+        return Err(Reply::error(errors::SYNTAX));
+    }
+    let (user, password): (&[u8], &[u8]) = if argv.len() == 2 {
+        if ctx.engine.acl.default_user().is_some_and(|u| u.nopass) {
+            return Err(Reply::error(
+                "ERR AUTH <password> called without any password configured for the default user. Are you sure \
+                 your configuration is correct?",
+            ));
+        }
+        (b"default", &argv[1])
+    } else {
+        (&argv[1], &argv[2])
+    };
+    ctx.engine.authenticate(ctx.client, &argv[0], user, password)?;
+    Ok(Reply::OK)
+}
+
 /// QUIT
 fn quit(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     ctx.client.close_after_reply = true;
     Ok(Reply::OK)
 }
 
-/// RESET — back to a fresh connection's state (the name too), keeping its id.
+/// RESET — back to a fresh connection's state (the name and the user
+/// too), keeping its id.
 fn reset(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     let id = ctx.client.id;
     ctx.client.multi = None;
@@ -188,5 +230,8 @@ fn reset(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     ctx.client.db = 0;
     ctx.client.protocol = Protocol::Resp2;
     ctx.client.name = None;
+    // Back to the default user, authenticated only if it needs no password.
+    let authenticated = !ctx.engine.acl.auth_required_for_new();
+    ctx.client.auth = crate::acl::ClientAuth { user: b"default".to_vec(), authenticated };
     Ok(Reply::status("RESET"))
 }

@@ -131,6 +131,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "BYRADIUS radius M|KM|FT|MI|BYBOX width height M|KM|FT|MI ",
             "[ASC|DESC] [COUNT count [ANY]] [STOREDIST]"
         ),
+        key_flags: &[&["OW", "update"], &["RO", "access"]],
         handler: geosearchstore,
         ..BASE
     },

@@ -35,6 +35,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | DENYOOM | FAST,
         summary: "Sets a field only if it does not exist yet",
         syntax: "key field value",
+        key_flags: &[&["RW", "insert"]],
         handler: hsetnx,
         ..BASE
     },
@@ -73,6 +74,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | DENYOOM | FAST,
         summary: "Adds an integer to a field's integer value (a missing field counts as 0)",
         syntax: "key field increment",
+        key_flags: &[&["RW", "access", "update"]],
         handler: hincrby,
         ..BASE
     },
@@ -83,6 +85,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.6.0",
         summary: "Adds a decimal number to a field's numeric value (a missing field counts as 0)",
         syntax: "key field increment",
+        key_flags: &[&["RW", "access", "update"]],
         handler: hincrbyfloat,
         ..BASE
     },
@@ -93,6 +96,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) in the number of fields removed",
         summary: "Removes fields; answers how many existed",
         syntax: "key field [field ...]",
+        key_flags: &[&["RW", "delete"]],
         handler: hdel,
         ..BASE
     },
@@ -102,6 +106,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: READONLY | FAST,
         summary: "Returns the number of fields in a hash",
         syntax: "key",
+        key_flags: &[&["RO"]],
         handler: hlen,
         ..BASE
     },
@@ -112,6 +117,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "3.2.0",
         summary: "Returns the length in bytes of a field's value (0 if missing)",
         syntax: "key field",
+        key_flags: &[&["RO"]],
         handler: hstrlen,
         ..BASE
     },
@@ -151,6 +157,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: READONLY | FAST,
         summary: "Tells whether a field exists (1) or not (0)",
         syntax: "key field",
+        key_flags: &[&["RO"]],
         handler: hexists,
         ..BASE
     },

@@ -27,6 +27,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(1) to add every element.",
         summary: "Adds elements to a HyperLogLog sketch, creating it if needed",
         syntax: "key [element [element ...]]",
+        key_flags: &[&["RW", "insert"]],
         handler: pfadd,
         ..BASE
     },
@@ -42,6 +43,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ),
         summary: "Estimates how many distinct elements the union of the sketches holds",
         syntax: "key [key ...]",
+        key_flags: &[&["RW", "access"]],
         handler: pfcount,
         ..BASE
     },
@@ -53,6 +55,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) to merge N HyperLogLogs, but with high constant times.",
         summary: "Merges sketches into a destination sketch (their union)",
         syntax: "destkey [sourcekey [sourcekey ...]]",
+        key_flags: &[&["RW", "access", "insert"], &["RO", "access"]],
         handler: pfmerge,
         ..BASE
     },
@@ -64,6 +67,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "N/A",
         summary: "Shows a sketch's registers, opcodes or encoding, or makes it dense",
         syntax: "GETREG|DECODE|ENCODING|TODENSE key",
+        key_flags: &[&["RW", "access"]],
         handler: pfdebug,
         ..BASE
     },

@@ -15,6 +15,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     flags: LOADING | STALE,
     summary: "Reports server state and statistics, by section",
     syntax: "[section [section ...]]",
+    acl: &["@slow", "@dangerous"],
     handler: info,
     ..BASE
 }];

@@ -7,7 +7,7 @@
 //! first served, once the pushing command has finished.
 
 use crate::args::{self, Args};
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeyNum, KeySpec};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
@@ -57,6 +57,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(1) per element added",
         summary: "Adds elements at the head of a list, creating the list if needed",
         syntax: "key element [element ...]",
+        key_flags: &[&["RW", "insert"]],
         handler: lpush,
         ..BASE
     },
@@ -67,6 +68,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(1) per element added",
         summary: "Adds elements at the tail of a list, creating the list if needed",
         syntax: "key element [element ...]",
+        key_flags: &[&["RW", "insert"]],
         handler: rpush,
         ..BASE
     },
@@ -78,6 +80,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(1) per element added",
         summary: "Adds elements at the head of a list only if the list already exists",
         syntax: "key element [element ...]",
+        key_flags: &[&["RW", "insert"]],
         handler: lpushx,
         ..BASE
     },
@@ -89,6 +92,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(1) per element added",
         summary: "Adds elements at the tail of a list only if the list already exists",
         syntax: "key element [element ...]",
+        key_flags: &[&["RW", "insert"]],
         handler: rpushx,
         ..BASE
     },
@@ -100,6 +104,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) in the distance to the pivot",
         summary: "Inserts an element just before or after the first occurrence of a pivot",
         syntax: "key BEFORE|AFTER pivot element",
+        key_flags: &[&["RW", "insert"]],
         handler: linsert,
         ..BASE
     },
@@ -110,6 +115,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) in the number of elements returned",
         summary: "Removes and returns the last element(s) of a list",
         syntax: "key [count]",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: rpop,
         ..BASE
     },
@@ -120,6 +126,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) in the number of elements returned",
         summary: "Removes and returns the first element(s) of a list",
         syntax: "key [count]",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: lpop,
         ..BASE
     },
@@ -132,6 +139,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) in the number of keys",
         summary: "Pops the last element of the first non-empty list, waiting for one if all are empty",
         syntax: "key [key ...] timeout",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: brpop,
         ..BASE
     },
@@ -168,6 +176,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) in the number of keys",
         summary: "Pops the first element of the first non-empty list, waiting for one if all are empty",
         syntax: "key [key ...] timeout",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: blpop,
         ..BASE
     },
@@ -177,6 +186,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: READONLY | FAST,
         summary: "Returns the number of elements in a list",
         syntax: "key",
+        key_flags: &[&["RO"]],
         handler: llen,
         ..BASE
     },
@@ -217,6 +227,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) in the number of elements removed",
         summary: "Keeps only the elements between two indexes, deleting the rest",
         syntax: "key start stop",
+        key_flags: &[&["RW", "delete"]],
         handler: ltrim,
         ..BASE
     },
@@ -238,6 +249,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N+M): N the length, M the elements removed",
         summary: "Removes up to count occurrences of an element (0 = all, negative = from the tail)",
         syntax: "key count element",
+        key_flags: &[&["RW", "delete"]],
         handler: lrem,
         ..BASE
     },
@@ -274,6 +286,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N+M): N the keys, M the elements returned",
         summary: "Pops elements from the first non-empty list among several keys",
         syntax: "numkeys key [key ...] LEFT|RIGHT [COUNT count]",
+        key_flags: &[&["RW", "access", "delete"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: lmpop,
         ..BASE
     },
@@ -286,6 +300,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N+M): N the keys, M the elements returned",
         summary: "Pops elements from the first non-empty list among several keys, waiting if all are empty",
         syntax: "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]",
+        key_flags: &[&["RW", "access", "delete"]],
+        key_num: Some(KeyNum { index: 2, notes: "" }),
         handler: blmpop,
         ..BASE
     },

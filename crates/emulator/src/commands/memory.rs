@@ -25,6 +25,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             complexity: "O(N) where N is the number of samples.",
             summary: "Estimates the bytes a key and its value take",
             syntax: "key [SAMPLES count]",
+            key_flags: &[&["RO"]],
             handler: memory_usage,
             ..SUB
         },

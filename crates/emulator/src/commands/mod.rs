@@ -8,6 +8,7 @@ use crate::client::BlockedState;
 use crate::command::CommandSpec;
 use crate::reply::Reply;
 
+pub mod acl;
 pub mod bitmap;
 pub mod client;
 mod collection_events;
@@ -67,6 +68,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         memory::COMMANDS,
         persistence::COMMANDS,
         command_docs::COMMANDS,
+        acl::COMMANDS,
     ]
 }
 

@@ -36,6 +36,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         arity: 1,
         flags: LOADING | STALE | FAST,
         summary: "Returns the Unix time of the last successful save",
+        acl: &["@admin", "@fast", "@dangerous"],
         handler: lastsave,
         ..BASE
     },

@@ -67,6 +67,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of shard channels to subscribe to",
         summary: "Listens for messages published to the given shard channels",
         syntax: "shardchannel [shardchannel ...]",
+        key_flags: &[&["not_key"]],
         handler: ssubscribe,
         ..SUBSCRIBER
     },
@@ -78,6 +79,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of shard channels to unsubscribe from",
         summary: "Stops listening to the given shard channels, or to every shard channel",
         syntax: "[shardchannel [shardchannel ...]]",
+        key_flags: &[&["not_key"]],
         handler: sunsubscribe,
         ..SUBSCRIBER
     },
@@ -99,6 +101,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of clients subscribed to the shard channel",
         summary: "Sends a message to a shard channel; answers how many clients received it",
         syntax: "shardchannel message",
+        key_flags: &[&["not_key"]],
         handler: spublish,
         ..PUBLISHER
     },
@@ -164,6 +167,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 flags: LOADING | STALE,
                 since: "6.2.0",
                 summary: "Lists the PUBSUB subcommands",
+                acl: &["@slow"],
                 handler: pubsub_help,
                 ..PUBSUB_SUB
             },

@@ -17,6 +17,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         arity: 1,
         flags: READONLY | FAST,
         summary: "Counts the keys in the selected database",
+        acl: &["@keyspace", "@read", "@fast"],
         handler: dbsize,
         ..BASE
     },
@@ -27,6 +28,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the number of keys in the selected database",
         summary: "Deletes every key of the selected database",
         syntax: "[ASYNC|SYNC]",
+        acl: &["@keyspace", "@write", "@slow", "@dangerous"],
         handler: flushdb,
         ..BASE
     },
@@ -37,6 +39,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) where N is the total number of keys in all databases",
         summary: "Deletes every key of every database",
         syntax: "[ASYNC|SYNC]",
+        acl: &["@keyspace", "@write", "@slow", "@dangerous"],
         handler: flushall,
         ..BASE
     },

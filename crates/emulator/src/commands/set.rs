@@ -3,7 +3,7 @@
 //! SDIFFSTORE SSCAN.
 
 use crate::args::Args;
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeyNum, KeySpec};
 use crate::commands::shared::{
     distinct_indexes, empty_scan, pop_count, positive_numkeys, random_count, scan_cursor, ScanOptions,
     MAX_RANDOM_PICKS, TOO_MANY_PICKS,
@@ -25,6 +25,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | DENYOOM | FAST,
         summary: "Adds members to a set, creating it if needed",
         syntax: "key member [member ...]",
+        key_flags: &[&["RW", "insert"]],
         handler: sadd,
         ..BASE
     },
@@ -34,6 +35,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | FAST,
         summary: "Removes members from a set",
         syntax: "key member [member ...]",
+        key_flags: &[&["RW", "delete"]],
         handler: srem,
         ..BASE
     },
@@ -52,6 +54,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: READONLY | FAST,
         summary: "Tells whether a value is a member of a set",
         syntax: "key member",
+        key_flags: &[&["RO"]],
         handler: sismember,
         ..BASE
     },
@@ -71,6 +74,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: READONLY | FAST,
         summary: "Returns the number of members of a set",
         syntax: "key",
+        key_flags: &[&["RO"]],
         handler: scard,
         ..BASE
     },
@@ -80,6 +84,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: WRITE | FAST,
         summary: "Removes and returns random members of a set",
         syntax: "key [count]",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: spop,
         ..BASE
     },
@@ -99,6 +104,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         keys: KeySpec::TWO,
         summary: "Moves a member from one set to another",
         syntax: "source destination member",
+        key_flags: &[&["RW", "access", "delete"], &["RW", "insert"]],
         handler: smove,
         ..BASE
     },
@@ -120,6 +126,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Counts the members common to all the given sets",
         syntax: "numkeys key [key ...] [LIMIT limit]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: sintercard,
         ..BASE
     },
@@ -130,6 +138,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         keys: KeySpec::ALL,
         summary: "Stores the intersection of sets in a key",
         syntax: "destination key [key ...]",
+        key_flags: &[&["RW", "update"], &["RO", "access"]],
         handler: sinterstore,
         ..BASE
     },
@@ -150,6 +159,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         keys: KeySpec::ALL,
         summary: "Stores the union of sets in a key",
         syntax: "destination key [key ...]",
+        key_flags: &[&["OW", "update"], &["RO", "access"]],
         handler: sunionstore,
         ..BASE
     },
@@ -170,6 +180,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         keys: KeySpec::ALL,
         summary: "Stores the difference of sets in a key",
         syntax: "destination key [key ...]",
+        key_flags: &[&["OW", "update"], &["RO", "access"]],
         handler: sdiffstore,
         ..BASE
     },

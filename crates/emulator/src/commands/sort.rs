@@ -29,6 +29,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "[ASC|DESC] [ALPHA] [STORE destination]"
         ),
         extra_writes: Some(store_destinations),
+        acl: &["@write", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
         handler: sort,
         ..BASE
     },
@@ -40,6 +41,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N+M*log(M))",
         summary: "Sorts a list, set or sorted set without writing anything",
         syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA]",
+        acl: &["@read", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
         handler: sort_ro,
         ..BASE
     },
@@ -145,8 +147,10 @@ struct SortOptions {
 }
 
 impl SortOptions {
-    /// SORT_RO (`readonly`) has no STORE.
-    fn parse(args: &mut Args, readonly: bool) -> Result<SortOptions, Reply> {
+    /// SORT_RO (`readonly`) has no STORE. BY with a pattern and GET read
+    /// keys no key spec names: they need a user who may read every key
+    /// (`full_access`).
+    fn parse(args: &mut Args, readonly: bool, full_access: bool) -> Result<SortOptions, Reply> {
         let mut o = SortOptions {
             desc: false,
             alpha: false,
@@ -175,9 +179,14 @@ impl SortOptions {
                 // does not undo it (as in Redis).
                 if !c_str(p).contains(&b'*') {
                     o.dontsort = true;
+                } else if !full_access {
+                    return Err(Reply::error("ERR BY option of SORT denied due to insufficient ACL permissions."));
                 }
                 o.sortby = Some(p.to_vec());
             } else if args.remaining() >= 2 && args.eat("get") {
+                if !full_access {
+                    return Err(Reply::error("ERR GET option of SORT denied due to insufficient ACL permissions."));
+                }
                 o.gets.push(args.value()?.to_vec());
             } else {
                 break;
@@ -191,7 +200,7 @@ impl SortOptions {
 /// Redis's `sortCommandGeneric`: options first, then the key's type.
 fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> CommandResult {
     let SortOptions { desc, mut alpha, mut dontsort, limit_start, limit_count, mut sortby, store, gets } =
-        SortOptions::parse(&mut Args::new(argv, 2), readonly)?;
+        SortOptions::parse(&mut Args::new(argv, 2), readonly, ctx.engine.acl_reads_every_key(ctx.client, argv))?;
     enum Source {
         List(Vec<Vec<u8>>),
         Set(Vec<Vec<u8>>),

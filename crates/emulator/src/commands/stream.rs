@@ -158,6 +158,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         flags: READONLY | FAST,
         summary: "Returns the number of entries in a stream",
         syntax: "key",
+        key_flags: &[&["RO"]],
         handler: xlen,
         ..BASE
     },
@@ -188,6 +189,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(log N) per id",
         summary: "Deletes entries from a stream by id",
         syntax: "key id [id ...]",
+        key_flags: &[&["RW", "delete"]],
         handler: xdel,
         ..BASE
     },
@@ -198,6 +200,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N) for the N entries removed",
         summary: "Removes the oldest entries of a stream",
         syntax: "key MAXLEN|MINID [=|~] threshold [LIMIT count]",
+        key_flags: &[&["RW", "delete"]],
         handler: xtrim,
         ..BASE
     },
@@ -277,6 +280,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(COUNT)",
         summary: "Transfers idle pending entries to another consumer, scanning from a cursor",
         syntax: "key group consumer min-idle-time start [COUNT count] [JUSTID]",
+        key_flags: &[&["RW", "delete"]],
         handler: xautoclaim,
         ..BASE
     },

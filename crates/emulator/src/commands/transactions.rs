@@ -54,6 +54,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(1) for every key",
         summary: "Makes the next EXEC fail if any of these keys changes first",
         syntax: "key [key ...]",
+        key_flags: &[&["RO"]],
         handler: watch,
         ..BASE
     },
@@ -96,7 +97,14 @@ fn exec(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     let mut replies = Vec::with_capacity(state.queue.len());
     for queued in &state.queue {
         let reply = match commands::lookup(&queued.argv) {
-            commands::Lookup::Found(spec) => ctx.engine.call(ctx.client, spec, &queued.argv),
+            commands::Lookup::Found(spec) => {
+                // Permissions may have changed since the command was queued.
+                let context = crate::acl::LogContext::Multi;
+                match ctx.engine.acl_check(ctx.client, spec, &queued.argv, context) {
+                    Ok(()) => ctx.engine.call(ctx.client, spec, &queued.argv),
+                    Err(refusal) => Reply::error(crate::acl::exec_noperm_error(refusal)),
+                }
+            }
             _ => Reply::error(crate::errors::unknown_command(&queued.argv)),
         };
         replies.push(reply);

@@ -9,7 +9,7 @@
 //! looks keys up and shapes replies.
 
 use crate::args::{self, Args};
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeyNum, KeySpec};
 use crate::commands::shared::{
     distinct_indexes, empty_scan, pop_count, positive_numkeys, random_count, scan_cursor, store_zset, zset_limits,
     ScanOptions, MAX_RANDOM_PICKS, TOO_MANY_PICKS,
@@ -48,6 +48,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.2.0",
         summary: "Adds to the score of a member of a sorted set",
         syntax: "key increment member",
+        key_flags: &[&["RW", "access", "update"]],
         handler: zincrby,
         ..BASE
     },
@@ -58,6 +59,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.2.0",
         summary: "Removes members from a sorted set",
         syntax: "key member [member ...]",
+        key_flags: &[&["RW", "delete"]],
         handler: zrem,
         ..BASE
     },
@@ -68,6 +70,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.2.0",
         summary: "Returns the number of members of a sorted set",
         syntax: "key",
+        key_flags: &[&["RO"]],
         handler: zcard,
         ..BASE
     },
@@ -149,6 +152,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Stores a range of a sorted set in another key",
         syntax: "dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]",
+        key_flags: &[&["OW", "update"], &["RO", "access"]],
         handler: zrangestore,
         ..BASE
     },
@@ -209,6 +213,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Removes the members in a range of ranks",
         syntax: "key start stop",
+        key_flags: &[&["RW", "delete"]],
         handler: zremrangebyrank,
         ..BASE
     },
@@ -219,6 +224,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "1.2.0",
         summary: "Removes the members with scores in a range",
         syntax: "key min max",
+        key_flags: &[&["RW", "delete"]],
         handler: zremrangebyscore,
         ..BASE
     },
@@ -229,6 +235,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.8.9",
         summary: "Removes the members in a lexicographical range",
         syntax: "key min max",
+        key_flags: &[&["RW", "delete"]],
         handler: zremrangebylex,
         ..BASE
     },
@@ -239,6 +246,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "5.0.0",
         summary: "Removes and returns the members with the lowest scores",
         syntax: "key [count]",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: zpopmin,
         ..BASE
     },
@@ -249,6 +257,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "5.0.0",
         summary: "Removes and returns the members with the highest scores",
         syntax: "key [count]",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: zpopmax,
         ..BASE
     },
@@ -260,6 +269,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Pops members from the first non-empty sorted set of several",
         syntax: "numkeys key [key ...] MIN|MAX [COUNT count]",
+        key_flags: &[&["RW", "access", "delete"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: zmpop,
         ..BASE
     },
@@ -271,6 +282,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "5.0.0",
         summary: "Pops the lowest-scored member, waiting for one if needed",
         syntax: "key [key ...] timeout",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: bzpopmin,
         ..BASE
     },
@@ -282,6 +294,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "5.0.0",
         summary: "Pops the highest-scored member, waiting for one if needed",
         syntax: "key [key ...] timeout",
+        key_flags: &[&["RW", "access", "delete"]],
         handler: bzpopmax,
         ..BASE
     },
@@ -293,6 +306,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Pops members from the first non-empty sorted set, waiting if needed",
         syntax: "timeout numkeys key [key ...] MIN|MAX [COUNT count]",
+        key_flags: &[&["RW", "access", "delete"]],
+        key_num: Some(KeyNum { index: 2, notes: "" }),
         handler: bzmpop,
         ..BASE
     },
@@ -314,6 +329,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the union of sorted sets",
         syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: zunion,
         ..BASE
     },
@@ -325,6 +342,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the intersection of sorted sets",
         syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: zinter,
         ..BASE
     },
@@ -336,6 +355,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the members of the first sorted set missing from the others",
         syntax: "numkeys key [key ...] [WITHSCORES]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: zdiff,
         ..BASE
     },
@@ -377,6 +398,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Counts the members common to several sorted sets",
         syntax: "numkeys key [key ...] [LIMIT limit]",
+        key_flags: &[&["RO", "access"]],
+        key_num: Some(KeyNum { index: 1, notes: "" }),
         handler: zintercard,
         ..BASE
     },

@@ -242,6 +242,9 @@ fn run_command(state: &mut LuaState) -> Result<Reply, String> {
         return Err("ERR This Redis command is not allowed from script".into());
     }
     with_bridge(|b| {
+        if let Err(refusal) = b.engine.acl_check(&b.client, spec, &argv, crate::acl::LogContext::Lua) {
+            return Err(crate::acl::script_noperm_error(refusal).to_string());
+        }
         if b.read_only && spec.has(flags::WRITE) {
             return Err("ERR Write commands are not allowed from read-only scripts.".to_string());
         }
@@ -490,8 +493,8 @@ fn bounded_resume(state: &mut LuaState) -> LuaResult<u32> {
     result
 }
 
-/// redis.acl_check_cmd(command, ...): true for a known command (every
-/// command is allowed for the only user, `default`).
+/// redis.acl_check_cmd(command, ...): whether the script's user may run
+/// the command with these arguments.
 fn redis_acl_check_cmd(state: &mut LuaState) -> LuaResult<u32> {
     let vals = args(state);
     let argv: Vec<Vec<u8>> = vals.iter().filter_map(|v| val_bytes(state, *v)).collect();
@@ -499,7 +502,13 @@ fn redis_acl_check_cmd(state: &mut LuaState) -> LuaResult<u32> {
         return Err(raise(state, "Please specify at least one argument for this redis lib call"));
     }
     match commands::lookup(&argv) {
-        commands::Lookup::Found(spec) if spec.arity_ok(argv.len()) => ret(state, Val::Bool(true)),
+        commands::Lookup::Found(spec) if spec.arity_ok(argv.len()) => {
+            let allowed = with_bridge(|b| {
+                let user = b.engine.acl.users.get(&b.client.auth.user);
+                user.is_none_or(|u| crate::acl::check::check(u, spec, &argv).is_ok())
+            });
+            ret(state, Val::Bool(allowed.unwrap_or(true)))
+        }
         commands::Lookup::Found(_) => Err(raise(state, "Wrong number of args calling Redis command from script")),
         _ => Err(raise(state, "Invalid command passed to redis.acl_check_cmd()")),
     }
