@@ -92,6 +92,11 @@ impl Engine {
             self.push_event(Event::Deliver { client: id, reply });
         }
         self.clients.put_back(id, client);
+        // Its own invalidations follow its reply.
+        let (before, after) = self.take_pending_invalidations(id);
+        for (to, message) in before.into_iter().chain(after) {
+            self.push_event(Event::Deliver { client: to, reply: message });
+        }
     }
 
     /// Answers blocked clients whose timeout passed with their timeout reply.

@@ -72,6 +72,8 @@ pub struct Client {
     pub reply_skip_next: bool,
     /// The reply of the command now running is dropped (after SKIP).
     pub reply_skip: bool,
+    /// CLIENT TRACKING ON: the client's tracking mode (None = off).
+    pub tracking: Option<crate::tracking::ClientTracking>,
 }
 
 impl Client {
@@ -101,6 +103,7 @@ impl Client {
             reply_off: false,
             reply_skip_next: false,
             reply_skip: false,
+            tracking: None,
         }
     }
 

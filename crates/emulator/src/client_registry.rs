@@ -116,6 +116,16 @@ impl ClientRegistry {
         self.running = running;
     }
 
+    /// The client whose command runs, if any.
+    pub(crate) fn running_id(&self) -> Option<ClientId> {
+        self.running.map(|(id, _)| id)
+    }
+
+    /// True while a handler runs (not in the checks before it).
+    pub(crate) fn in_call(&self) -> bool {
+        self.call_depth > 0
+    }
+
     /// The protocol to frame a message for `id` in: the running client's
     /// own while it is out of the table.
     pub(crate) fn delivery_protocol(&self, id: ClientId) -> Protocol {

@@ -307,6 +307,15 @@ impl CommandSpec {
         }
     }
 
+    /// The key arguments of a command line (its `key_num` keys, else its
+    /// key spec's), as client-side caching remembers them.
+    pub fn key_args<'a>(&self, argv: &'a [Vec<u8>]) -> Vec<&'a [u8]> {
+        match self.key_num {
+            Some(kn) => kn.keys(argv),
+            None => self.keys.keys(argv),
+        }
+    }
+
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
     }

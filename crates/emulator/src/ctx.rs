@@ -269,6 +269,15 @@ impl Engine {
     /// it are marked dirty (Redis's `touchWatchedKey`) and the changed-key
     /// feed lists it.
     pub(crate) fn touch_watched(&mut self, db: usize, key: &[u8]) {
+        let by = self.clients.running_id();
+        self.signal_modified(db, key, by);
+    }
+
+    /// [`Engine::touch_watched`] with the client that made the change
+    /// (None when the server removed the key: expiry, eviction), which
+    /// client-side caching's NOLOOP needs; tracking clients are invalidated.
+    pub(crate) fn signal_modified(&mut self, db: usize, key: &[u8], by: Option<crate::client::ClientId>) {
+        self.tracking_invalidate(key, by);
         self.server.memory.note_touched(db, key);
         let data = &self.keyspace.dbs[db];
         self.clients.dirty_watchers(db, key, || !data.contains(key));

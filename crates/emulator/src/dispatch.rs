@@ -30,10 +30,55 @@ impl Engine {
         if let Some(text) = reply.error_text() {
             self.stats.count_error(text);
         }
+        forget_caching_flag(&mut client);
         self.clients.put_back(id, client);
+        let (before, mut after) = self.take_pending_invalidations(id);
         self.serve_ready_keys();
+        after.extend(self.broadcast_invalidations(Some(id)).into_iter().map(|r| (id, r)));
+        self.limit_tracking_table();
         self.clock.unpin();
-        reply
+        if before.is_empty() && after.is_empty() {
+            return reply;
+        }
+        self.with_invalidations(id, reply, before, after)
+    }
+
+    /// The reply with the client's own invalidation messages around it
+    /// (Redis sends those produced while the command ran after its reply);
+    /// messages for other clients (redirects) are queued as events.
+    fn with_invalidations(
+        &mut self,
+        id: ClientId,
+        reply: Reply,
+        before: Vec<(ClientId, Reply)>,
+        after: Vec<(ClientId, Reply)>,
+    ) -> Reply {
+        let blocked = matches!(reply, Reply::Blocked);
+        let mut parts = Vec::new();
+        for (to, message) in before {
+            if to == id && !blocked {
+                parts.push(message);
+            } else {
+                self.push_event(crate::events::Event::Deliver { client: to, reply: message });
+            }
+        }
+        match reply {
+            Reply::Multi(replies) => parts.extend(replies),
+            Reply::Blocked => {}
+            other => parts.push(other),
+        }
+        for (to, message) in after {
+            if to == id && !blocked {
+                parts.push(message);
+            } else {
+                self.push_event(crate::events::Event::Deliver { client: to, reply: message });
+            }
+        }
+        if blocked {
+            Reply::Blocked
+        } else {
+            Reply::Multi(parts)
+        }
     }
 
     /// Redis's `processCommand`: the checks in Redis's order, then queue or call.
@@ -103,6 +148,11 @@ impl Engine {
             (spec.handler)(&mut ctx, argv).unwrap_or_else(|error| error)
         };
         self.clients.leave_call();
+        if client.tracking.is_some() && spec.has(flags::READONLY) && !spec.has(flags::PUBSUB) && !runs_script_ro(spec) {
+            // Client-side caching: the keys this read-only command named may
+            // now be cached by the client (scripts: the commands they call).
+            self.tracking.remember(client, &spec.key_args(argv));
+        }
         let elapsed = (self.clock.live_us() - started_us).max(0) as u64;
         crate::server_state::after_call(self, client, spec, argv, &reply, measured, elapsed);
         let now_ms = self.now_ms();
@@ -128,6 +178,22 @@ pub(crate) fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String
     crate::watch::unwatch_all(client);
     let reason = error.strip_prefix("ERR ").unwrap_or(&error);
     Reply::error(format!("EXECABORT Transaction discarded because of: {reason}"))
+}
+
+/// EVAL_RO, EVALSHA_RO and FCALL_RO: their keys are not remembered for
+/// client-side caching, only those of the commands the script calls.
+fn runs_script_ro(spec: &CommandSpec) -> bool {
+    matches!(spec.name, "eval_ro" | "evalsha_ro" | "fcall_ro")
+}
+
+/// `CLIENT CACHING yes|no` applies to the next command only (or to the
+/// whole of a transaction it precedes), as Redis's `resetClient` decides.
+fn forget_caching_flag(client: &mut Client) {
+    if client.multi.is_none() && client.last_command.0 != "client" {
+        if let Some(mode) = client.tracking.as_mut() {
+            mode.caching = false;
+        }
+    }
 }
 
 /// A queuing error inside MULTI dooms the transaction (EXECABORT).

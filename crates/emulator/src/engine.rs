@@ -53,6 +53,8 @@ pub struct Engine {
     pub(crate) server: crate::server_state::ServerState,
     /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
     pub(crate) scripts: crate::scripting::ScriptCache,
+    /// Client-side caching: the invalidation table and BCAST prefixes.
+    pub(crate) tracking: crate::tracking::Tracking,
 }
 
 impl Engine {
@@ -70,6 +72,7 @@ impl Engine {
             events: EventQueue::default(),
             pubsub: crate::pubsub::PubSub::default(),
             scripts: crate::scripting::ScriptCache::default(),
+            tracking: crate::tracking::Tracking::default(),
         }
     }
 
@@ -136,8 +139,9 @@ impl Engine {
 
     /// Forgets a client (its subscriptions, watches and blocking end).
     pub fn disconnect(&mut self, id: ClientId) {
-        if self.clients.remove(&id).is_some() {
+        if let Some(mut client) = self.clients.remove(&id) {
             self.pubsub.forget_client(id);
+            self.tracking.disable(&mut client);
         }
     }
 
@@ -234,6 +238,7 @@ impl Engine {
     pub fn tick(&mut self) {
         self.active_expire_cycle();
         self.expire_blocked_clients();
+        self.tracking_cron();
     }
 
     /// Moves the clock forward (pausing real time is up to the caller) and

@@ -68,7 +68,7 @@ impl Engine {
         let shared = crate::memory::shared_ints(&self.config);
         crate::memory::on_removed(&mut self.server.memory, shared, db, key, &entry);
         crate::aof::propagate_deletion(&mut self.server.aof, db, key);
-        self.touch_watched(db, key);
+        self.signal_modified(db, key, None);
         self.signal_stream_gone(db, key, &entry.value);
         let event = match why {
             Removal::Expired => {

@@ -33,6 +33,7 @@
 //!    `pubsub`, [`events`], [`stats`], `memory`, `eviction`, `aof`,
 //!    [`notify`], `monitor`, `slowlog`, [`snapshot`], [`rdb`] (Redis's RDB
 //!    format: DUMP/RESTORE payloads and whole files), `server_state`,
+//!    [`tracking`] (client-side caching's invalidation table),
 //!    [`access`] (LRU/LFU data). These take the state they need (`&[Db]`,
 //!    the memory tracker, the AOF, the client registry, a pub/sub
 //!    `Outbox`); eviction, snapshot loading and the after-call bookkeeping
@@ -86,6 +87,7 @@ pub(crate) mod server_state;
 pub(crate) mod slowlog;
 pub mod snapshot;
 pub mod stats;
+pub mod tracking;
 pub(crate) mod watch;
 
 // 3. Context and table

@@ -202,6 +202,7 @@ fn flushdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     parse_flush_mode(argv)?;
     let db = ctx.client.db;
     flush_db(ctx, db);
+    ctx.engine.tracking_flush();
     Ok(Reply::OK)
 }
 
@@ -211,5 +212,6 @@ fn flushall(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     for db in 0..ctx.engine.db_count() {
         flush_db(ctx, db);
     }
+    ctx.engine.tracking_flush();
     Ok(Reply::OK)
 }
