@@ -143,15 +143,33 @@ impl Engine {
         // The outermost command started at the pinned instant; that saves a
         // platform clock read per command (a call into JavaScript in the page).
         let started_us = if self.clients.enter_call() { self.clock.now_us() } else { self.clock.live_us() };
+        let script = client.tracking.is_some() && runs_script(spec);
+        let outer_script_keys = if script {
+            let keys = spec.key_args(argv).into_iter().map(|k| k.to_vec()).collect();
+            self.tracking.script_keys.replace(keys)
+        } else {
+            None
+        };
         let reply = {
             let mut ctx = Ctx { engine: self, client };
             (spec.handler)(&mut ctx, argv).unwrap_or_else(|error| error)
         };
         self.clients.leave_call();
+        if script {
+            self.tracking.script_keys = outer_script_keys;
+        }
         if client.tracking.is_some() && spec.has(flags::READONLY) && !spec.has(flags::PUBSUB) && !runs_script_ro(spec) {
             // Client-side caching: the keys this read-only command named may
-            // now be cached by the client (scripts: the commands they call).
-            self.tracking.remember(client, &spec.key_args(argv));
+            // now be cached by the client. Inside a script, Redis 7.0
+            // remembers the script's declared keys instead.
+            match self.tracking.script_keys.take() {
+                Some(keys) => {
+                    let named: Vec<&[u8]> = keys.iter().map(|k| k.as_slice()).collect();
+                    self.tracking.remember(client, &named);
+                    self.tracking.script_keys = Some(keys);
+                }
+                None => self.tracking.remember(client, &spec.key_args(argv)),
+            }
         }
         let elapsed = (self.clock.live_us() - started_us).max(0) as u64;
         crate::server_state::after_call(self, client, spec, argv, &reply, measured, elapsed);
@@ -178,6 +196,12 @@ pub(crate) fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String
     crate::watch::unwatch_all(client);
     let reason = error.strip_prefix("ERR ").unwrap_or(&error);
     Reply::error(format!("EXECABORT Transaction discarded because of: {reason}"))
+}
+
+/// EVAL, FCALL and their variants: the commands a script calls are
+/// tracked with the script's own keys.
+fn runs_script(spec: &CommandSpec) -> bool {
+    matches!(spec.name, "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro")
 }
 
 /// EVAL_RO, EVALSHA_RO and FCALL_RO: their keys are not remembered for

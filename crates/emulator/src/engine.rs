@@ -238,7 +238,6 @@ impl Engine {
     pub fn tick(&mut self) {
         self.active_expire_cycle();
         self.expire_blocked_clients();
-        self.tracking_cron();
     }
 
     /// Moves the clock forward (pausing real time is up to the caller) and
@@ -248,6 +247,7 @@ impl Engine {
         self.clock.advance_ms(ms);
         self.reclaim_all_expired();
         self.expire_blocked_clients();
+        self.tracking_cron();
     }
 
     pub fn pause_clock(&mut self) {

@@ -12,6 +12,13 @@ impl Engine {
     /// TTL, delete the expired ones, and repeat while more than 10 % of a
     /// sample was expired (Redis 7.0's acceptable-stale threshold).
     pub fn active_expire_cycle(&mut self) {
+        self.active_expire_sweep();
+        // Redis's beforeSleep: BCAST invalidations of keys that expired
+        // here go out now, and the tracking table is kept under its limit.
+        self.tracking_cron();
+    }
+
+    fn active_expire_sweep(&mut self) {
         const KEYS_PER_LOOP: usize = 20;
         const MAX_LOOPS: usize = 16;
         let now = self.now_ms();

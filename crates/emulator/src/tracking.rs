@@ -96,6 +96,9 @@ pub(crate) struct Tracking {
     clients: usize,
     /// Invalidations for the running client (see the module comment).
     pending: Vec<Pending>,
+    /// While a tracking client's script runs: the keys it declared, which
+    /// the read-only commands it calls make Redis remember (7.0).
+    pub(crate) script_keys: Option<Vec<Vec<u8>>>,
     /// Rounds the table stayed over `tracking-table-max-keys` (more effort each).
     over_limit_rounds: u32,
 }
@@ -434,5 +437,48 @@ mod tests {
         assert!(check_prefixes(&[], &[p("a"), p("ab")]).is_err());
         assert!(check_prefixes(&[], &[p("a"), p("b"), p("bc")]).is_ok_and(|e| e.is_some()));
         assert!(check_prefixes(&[], &[p(""), p("x")]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod engine_tests {
+    use crate::cli_format::format_reply;
+    use crate::{Engine, Event, Protocol};
+
+    fn run(e: &mut Engine, id: u64, line: &str) -> String {
+        let reply = e.execute_line(id, line).unwrap_or(crate::Reply::Nil);
+        format_reply(&reply, Protocol::Resp3).trim_end().to_string()
+    }
+
+    fn delivered(e: &mut Engine, to: u64) -> Vec<String> {
+        e.drain_events()
+            .into_iter()
+            .filter_map(|ev| match ev {
+                Event::Deliver { client, reply } if client == to => {
+                    Some(format_reply(&reply, Protocol::Resp2).trim_end().to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bcast_redirect_hears_of_expired_keys() {
+        let mut e = Engine::with_manual_clock(1_000, 1);
+        let r = e.connect("t:1");
+        let rd = e.connect("t:2");
+        run(&mut e, rd, "SUBSCRIBE __redis__:invalidate");
+        run(&mut e, r, &format!("CLIENT TRACKING on BCAST REDIRECT {rd} NOLOOP"));
+        run(&mut e, r, "SET mykey v PX 1");
+        run(&mut e, r, "SET other v");
+        assert!(delivered(&mut e, rd).is_empty());
+        e.advance_clock(10);
+        let expected = vec!["1) \"message\"\n2) \"__redis__:invalidate\"\n3) 1) \"mykey\"".to_string()];
+        assert_eq!(delivered(&mut e, rd), expected);
+        // The same through the periodic active expiry.
+        run(&mut e, r, "SET mykey v PX 1");
+        e.clock.advance_ms(10);
+        e.tick();
+        assert_eq!(delivered(&mut e, rd), expected);
     }
 }

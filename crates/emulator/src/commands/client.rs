@@ -559,7 +559,8 @@ fn client_tracking(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 fn client_caching(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let Some(mode) = ctx.client.tracking.as_mut() else {
         return Err(Reply::error(
-            "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+            "ERR CLIENT CACHING can be called only when the client is in tracking mode \
+             with OPTIN or OPTOUT mode enabled",
         ));
     };
     if args::is(&argv[2], "YES") {

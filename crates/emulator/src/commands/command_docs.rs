@@ -323,8 +323,11 @@ fn docs_entry(c: &CommandSpec) -> Reply {
         (Reply::bulk_str("summary"), Reply::bulk_str(c.summary)),
         (Reply::bulk_str("since"), Reply::bulk_str(c.since)),
         (Reply::bulk_str("group"), Reply::bulk_str(c.group.name())),
-        (Reply::bulk_str("complexity"), Reply::bulk_str(c.complexity)),
     ];
+    if !c.complexity.is_empty() {
+        // Redis leaves it out where it documents none (LOLWUT).
+        fields.push((Reply::bulk_str("complexity"), Reply::bulk_str(c.complexity)));
+    }
     if c.is_container() {
         fields.push((
             Reply::bulk_str("subcommands"),

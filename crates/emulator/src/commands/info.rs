@@ -148,6 +148,10 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("maxmemory", max.to_string());
             add("maxmemory_human", memory::human(max));
             add("maxmemory_policy", engine.config.maxmemory_policy.name().into());
+            add("mem_not_counted_for_evict", "0".into());
+            // Frees happen at once here: nothing is ever pending.
+            add("lazyfree_pending_objects", "0".into());
+            add("lazyfreed_objects", "0".into());
         }
         "persistence" => {
             let s = &engine.server;

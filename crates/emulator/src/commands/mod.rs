@@ -24,6 +24,7 @@ pub mod hyperloglog;
 pub mod info;
 pub mod keyspace;
 pub mod list;
+pub mod lolwut;
 pub mod memory;
 pub mod persistence;
 pub mod pubsub;
@@ -62,6 +63,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         scripting::COMMANDS,
         function::COMMANDS,
         server::COMMANDS,
+        lolwut::COMMANDS,
         config::COMMANDS,
         info::COMMANDS,
         memory::COMMANDS,
