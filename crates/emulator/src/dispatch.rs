@@ -179,8 +179,13 @@ impl Engine {
         let stat = self.stats.command_mut(spec);
         stat.calls += 1;
         stat.usec += elapsed;
+        stat.latency_levels[crate::latency::histogram_level(elapsed)] += 1;
         if reply.is_error() {
             stat.failed_calls += 1;
+        }
+        if elapsed >= 1000 {
+            let event = if spec.has(flags::FAST) { "fast-command" } else { "command" };
+            self.note_latency(event, elapsed / 1000);
         }
         reply
     }

@@ -53,6 +53,8 @@ pub struct Engine {
     pub(crate) server: crate::server_state::ServerState,
     /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
     pub(crate) scripts: crate::scripting::ScriptCache,
+    /// LATENCY's recorded events.
+    pub(crate) latency: crate::latency::LatencyMonitor,
     /// Client-side caching: the invalidation table and BCAST prefixes.
     pub(crate) tracking: crate::tracking::Tracking,
 }
@@ -72,6 +74,7 @@ impl Engine {
             events: EventQueue::default(),
             pubsub: crate::pubsub::PubSub::default(),
             scripts: crate::scripting::ScriptCache::default(),
+            latency: crate::latency::LatencyMonitor::default(),
             tracking: crate::tracking::Tracking::default(),
         }
     }
@@ -168,6 +171,21 @@ impl Engine {
     /// The protocol a client speaks (changed by HELLO).
     pub fn protocol_of(&self, id: ClientId) -> Protocol {
         self.clients.protocol_of(id)
+    }
+
+    /// Records a latency event if it reached `latency-monitor-threshold`
+    /// (Redis's `latencyAddSampleIfNeeded`).
+    pub(crate) fn note_latency(&mut self, event: &str, ms: u64) {
+        let threshold = self.latency_threshold_ms();
+        if threshold > 0 && ms >= threshold {
+            let now_s = self.clock.now_ms().div_euclid(1000);
+            self.latency.add_sample(event, ms, now_s);
+        }
+    }
+
+    /// `latency-monitor-threshold` in milliseconds (0 = monitor off).
+    pub(crate) fn latency_threshold_ms(&self) -> u64 {
+        self.config.extra.get("latency-monitor-threshold").and_then(|v| v.parse().ok()).unwrap_or(0)
     }
 
     // ----- events --------------------------------------------------------

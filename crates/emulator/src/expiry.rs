@@ -12,7 +12,12 @@ impl Engine {
     /// TTL, delete the expired ones, and repeat while more than 10 % of a
     /// sample was expired (Redis 7.0's acceptable-stale threshold).
     pub fn active_expire_cycle(&mut self) {
+        let started = self.clock.live_us();
         self.active_expire_sweep();
+        let elapsed_ms = (self.clock.live_us() - started).max(0) as u64 / 1000;
+        if elapsed_ms > 0 {
+            self.note_latency("expire-cycle", elapsed_ms);
+        }
         // Redis's beforeSleep: BCAST invalidations of keys that expired
         // here go out now, and the tracking table is kept under its limit.
         self.tracking_cron();

@@ -33,7 +33,8 @@
 //!    `pubsub`, [`events`], [`stats`], `memory`, `eviction`, `aof`,
 //!    [`notify`], `monitor`, `slowlog`, [`snapshot`], [`rdb`] (Redis's RDB
 //!    format: DUMP/RESTORE payloads and whole files), `server_state`,
-//!    [`tracking`] (client-side caching's invalidation table),
+//!    [`tracking`] (client-side caching's invalidation table), [`latency`]
+//!    (LATENCY's events and the per-command histograms),
 //!    [`access`] (LRU/LFU data). These take the state they need (`&[Db]`,
 //!    the memory tracker, the AOF, the client registry, a pub/sub
 //!    `Outbox`); eviction, snapshot loading and the after-call bookkeeping
@@ -78,6 +79,7 @@ pub mod clock;
 pub mod events;
 pub(crate) mod eviction;
 pub(crate) mod keyspace;
+pub mod latency;
 pub(crate) mod memory;
 pub(crate) mod monitor;
 pub mod notify;

@@ -23,6 +23,7 @@ pub mod hash;
 pub mod hyperloglog;
 pub mod info;
 pub mod keyspace;
+pub mod latency;
 pub mod list;
 pub mod lolwut;
 pub mod memory;
@@ -64,6 +65,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         function::COMMANDS,
         server::COMMANDS,
         lolwut::COMMANDS,
+        latency::COMMANDS,
         config::COMMANDS,
         info::COMMANDS,
         memory::COMMANDS,
