@@ -31,6 +31,17 @@ pub struct BlockedState {
     pub deadline_ms: Option<i64>,
     /// Order of blocking, so clients are served first come, first served.
     pub since_seq: u64,
+    /// Postponed by CLIENT PAUSE (not waiting on keys): the command runs
+    /// from the start once the pause ends.
+    pub postponed: bool,
+}
+
+/// A CLIENT PAUSE in force: until when, and whether every command waits
+/// (ALL) or only those that write or may replicate (WRITE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientPause {
+    pub end_ms: i64,
+    pub all: bool,
 }
 
 #[derive(Debug, Clone)]

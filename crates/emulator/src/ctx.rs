@@ -247,8 +247,14 @@ impl Ctx<'_> {
     /// callers check [`Ctx::may_block`] first and reply with the timeout value.
     pub fn block_on(&mut self, argv: &[Vec<u8>], keys: Vec<Vec<u8>>, deadline_ms: Option<i64>) -> Reply {
         let since_seq = self.engine.clients.next_block_seq();
-        self.client.blocked =
-            Some(crate::client::BlockedState { argv: argv.to_vec(), db: self.client.db, keys, deadline_ms, since_seq });
+        self.client.blocked = Some(crate::client::BlockedState {
+            argv: argv.to_vec(),
+            db: self.client.db,
+            keys,
+            deadline_ms,
+            since_seq,
+            postponed: false,
+        });
         Reply::Blocked
     }
 

@@ -5,7 +5,7 @@
 //! with its bookkeeping (memory, AOF, slow log, MONITOR, stats). EXEC and
 //! scripts run the commands they contain through [`Engine::call`] too.
 
-use crate::client::{Client, ClientId, QueuedCommand};
+use crate::client::{BlockedState, Client, ClientId, QueuedCommand};
 use crate::command::{flags, CommandSpec};
 use crate::commands;
 use crate::ctx::Ctx;
@@ -22,6 +22,7 @@ impl Engine {
             return Reply::error("ERR no such client");
         };
         self.clock.pin();
+        self.end_pause_if_due();
         client.last_interaction_ms = self.now_ms();
         self.clients.set_running(Some((id, client.protocol)));
         let reply = self.process(&mut client, argv);
@@ -37,6 +38,7 @@ impl Engine {
         after.extend(self.broadcast_invalidations(Some(id)).into_iter().map(|r| (id, r)));
         self.limit_tracking_table();
         self.clock.unpin();
+        self.resume_postponed();
         if before.is_empty() && after.is_empty() {
             return reply;
         }
@@ -116,6 +118,14 @@ impl Engine {
                 spec.full_name()
             ));
         }
+        if self.client_pause.is_some_and(|p| p.all || writes_or_replicates(client, spec, &argv)) {
+            // CLIENT PAUSE: the command waits, blocked, until the pause ends.
+            let since_seq = self.clients.next_block_seq();
+            let db = client.db;
+            client.blocked =
+                Some(BlockedState { argv, db, keys: Vec::new(), deadline_ms: None, since_seq, postponed: true });
+            return Reply::Blocked;
+        }
         if let Some(multi) = client.multi.as_mut() {
             if !spec.has(flags::RUNS_IN_MULTI) {
                 if spec.has(flags::NO_MULTI) {
@@ -130,6 +140,38 @@ impl Engine {
         self.call(client, spec, &argv)
     }
 
+    /// Ends a CLIENT PAUSE whose time is up.
+    pub(crate) fn end_pause_if_due(&mut self) {
+        if self.client_pause.is_some_and(|p| self.clock.now_ms() >= p.end_ms) {
+            self.client_pause = None;
+        }
+    }
+
+    /// Runs the commands CLIENT PAUSE held back, once it has ended, in the
+    /// order they arrived; their replies are delivered as events. Never
+    /// from inside a command (the running client's turn comes first).
+    pub(crate) fn resume_postponed(&mut self) {
+        if self.client_pause.is_some() || self.clients.running_id().is_some() {
+            return;
+        }
+        let mut waiting: Vec<(u64, ClientId)> = self
+            .clients
+            .values()
+            .filter_map(|c| c.blocked.as_ref().filter(|b| b.postponed).map(|b| (b.since_seq, c.id)))
+            .collect();
+        waiting.sort_unstable();
+        for (_, id) in waiting {
+            if self.client_pause.is_some() {
+                break; // a resumed command paused the server again
+            }
+            let Some(blocked) = self.clients.get_mut(&id).and_then(|c| c.blocked.take()) else { continue };
+            let reply = self.dispatch(id, blocked.argv);
+            if !matches!(reply, Reply::Blocked) {
+                self.push_event(crate::events::Event::Deliver { client: id, reply });
+            }
+        }
+    }
+
     fn reject(&mut self, spec: &CommandSpec) {
         self.stats.command_mut(spec).rejected_calls += 1;
     }
@@ -142,7 +184,8 @@ impl Engine {
         let measured = crate::server_state::before_call(tracker, dbs, shared, client.db, spec, argv);
         // The outermost command started at the pinned instant; that saves a
         // platform clock read per command (a call into JavaScript in the page).
-        let started_us = if self.clients.enter_call() { self.clock.now_us() } else { self.clock.live_us() };
+        let outermost = self.clients.enter_call();
+        let started_us = if outermost { self.clock.now_us() } else { self.clock.live_us() };
         let script = client.tracking.is_some() && runs_script(spec);
         let outer_script_keys = if script {
             let keys = spec.key_args(argv).into_iter().map(|k| k.to_vec()).collect();
@@ -183,7 +226,9 @@ impl Engine {
         if reply.is_error() {
             stat.failed_calls += 1;
         }
-        if elapsed >= 1000 {
+        if outermost && elapsed >= 1000 {
+            // Latency events are about what clients wait for: commands a
+            // script or a transaction runs count as part of it.
             let event = if spec.has(flags::FAST) { "fast-command" } else { "command" };
             self.note_latency(event, elapsed / 1000);
         }
@@ -201,6 +246,29 @@ pub(crate) fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String
     crate::watch::unwatch_all(client);
     let reason = error.strip_prefix("ERR ").unwrap_or(&error);
     Reply::error(format!("EXECABORT Transaction discarded because of: {reason}"))
+}
+
+/// What CLIENT PAUSE WRITE holds back: commands that write or may
+/// replicate (PUBLISH, PFCOUNT, scripts unless declared `no-writes`), and
+/// an EXEC whose queue holds one.
+fn writes_or_replicates(client: &Client, spec: &CommandSpec, argv: &[Vec<u8>]) -> bool {
+    let may_write = |spec: &CommandSpec, argv: &[Vec<u8>]| {
+        if matches!(spec.name, "eval" | "evalsha" | "fcall") {
+            // A script whose shebang line declares no-writes is a read.
+            let first_line = argv.get(1).map(|s| s.split(|&b| b == b'\n').next().unwrap_or(&[])).unwrap_or(&[]);
+            let no_writes = first_line.starts_with(b"#!") && first_line.windows(9).any(|w| w == b"no-writes");
+            return !no_writes;
+        }
+        spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE) || matches!(spec.name, "pfcount" | "publish")
+    };
+    if spec.has(flags::RUNS_QUEUE) {
+        let queue = client.multi.as_ref().map(|m| m.queue.as_slice()).unwrap_or(&[]);
+        return queue.iter().any(|q| match commands::lookup(&q.argv) {
+            commands::Lookup::Found(s) => may_write(s, &q.argv),
+            _ => false,
+        });
+    }
+    may_write(spec, argv)
 }
 
 /// EVAL, FCALL and their variants: the commands a script calls are

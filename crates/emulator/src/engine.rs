@@ -53,6 +53,8 @@ pub struct Engine {
     pub(crate) server: crate::server_state::ServerState,
     /// Script cache and Lua state shared by EVAL, EVALSHA and SCRIPT.
     pub(crate) scripts: crate::scripting::ScriptCache,
+    /// CLIENT PAUSE in force, if any.
+    pub(crate) client_pause: Option<crate::client::ClientPause>,
     /// LATENCY's recorded events.
     pub(crate) latency: crate::latency::LatencyMonitor,
     /// Client-side caching: the invalidation table and BCAST prefixes.
@@ -74,6 +76,7 @@ impl Engine {
             events: EventQueue::default(),
             pubsub: crate::pubsub::PubSub::default(),
             scripts: crate::scripting::ScriptCache::default(),
+            client_pause: None,
             latency: crate::latency::LatencyMonitor::default(),
             tracking: crate::tracking::Tracking::default(),
         }

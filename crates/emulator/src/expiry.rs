@@ -27,7 +27,9 @@ impl Engine {
         const KEYS_PER_LOOP: usize = 20;
         const MAX_LOOPS: usize = 16;
         let now = self.now_ms();
-        if !self.server.active_expire {
+        self.end_pause_if_due();
+        if !self.server.active_expire || self.client_pause.is_some() {
+            // CLIENT PAUSE also pauses active expiry (no DEL may replicate).
             return;
         }
         for db in 0..self.keyspace.dbs.len() {

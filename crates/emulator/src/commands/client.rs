@@ -116,6 +116,26 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             ..SUB
         },
         CommandSpec {
+            name: "pause",
+            arity: -3,
+            flags: ADMIN | NOSCRIPT | LOADING | STALE,
+            since: "3.0.0",
+            summary: "Holds every client's commands (or only writes) for a number of milliseconds",
+            syntax: "timeout [WRITE|ALL]",
+            handler: client_pause,
+            ..SUB
+        },
+        CommandSpec {
+            name: "unpause",
+            arity: 2,
+            flags: ADMIN | NOSCRIPT | LOADING | STALE,
+            since: "6.2.0",
+            complexity: "O(N) Where N is the number of paused clients",
+            summary: "Ends a CLIENT PAUSE: the commands it held run",
+            handler: client_unpause,
+            ..SUB
+        },
+        CommandSpec {
             name: "tracking",
             arity: -3,
             since: "6.0.0",
@@ -471,6 +491,43 @@ fn client_reply(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     } else {
         Err(Reply::error(errors::SYNTAX))
     }
+}
+
+/// CLIENT PAUSE timeout [WRITE|ALL]
+///
+/// The mode is checked before the timeout, as in Redis. A second pause
+/// keeps the later end and the stricter mode.
+fn client_pause(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    if argv.len() > 4 {
+        return Err(Reply::error(errors::sanitize(&format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
+            errors::show(&argv[1], 128)
+        ))));
+    }
+    let all = match argv.get(3) {
+        None => true,
+        Some(mode) if args::is(mode, "WRITE") => false,
+        Some(mode) if args::is(mode, "ALL") => true,
+        Some(_) => return Err(Reply::error("ERR CLIENT PAUSE mode must be WRITE or ALL")),
+    };
+    let timeout =
+        crate::float::parse_i64(&argv[2]).ok_or(Reply::error("ERR timeout is not an integer or out of range"))?;
+    if timeout < 0 {
+        return Err(Reply::error("ERR timeout is negative"));
+    }
+    let end_ms = ctx.now_ms().saturating_add(timeout);
+    let pause = match ctx.engine.client_pause {
+        Some(p) => crate::client::ClientPause { end_ms: p.end_ms.max(end_ms), all: p.all || all },
+        None => crate::client::ClientPause { end_ms, all },
+    };
+    ctx.engine.client_pause = Some(pause);
+    Ok(Reply::OK)
+}
+
+/// CLIENT UNPAUSE — the held commands run once this command is done.
+fn client_unpause(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    ctx.engine.client_pause = None;
+    Ok(Reply::OK)
 }
 
 /// CLIENT TRACKING's options after ON|OFF, as Redis reads them: each

@@ -180,7 +180,8 @@ fn latency_doctor(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
         ));
     }
     let mut report = String::from(
-        "Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n",
+        "Dave, I have observed latency spikes in this Redis instance. \
+         You don't mind talking about it, do you Dave?\n\n",
     );
     for (n, (name, series)) in events.iter().enumerate() {
         let samples = series.samples();
