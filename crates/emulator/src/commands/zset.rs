@@ -9,7 +9,7 @@
 //! looks keys up and shapes replies.
 
 use crate::args::{self, Args};
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec, KeySpecDef};
 use crate::commands::shared::{
     distinct_indexes, empty_scan, pop_count, positive_numkeys, random_count, scan_cursor, store_zset, zset_limits,
     ScanOptions, MAX_RANDOM_PICKS, TOO_MANY_PICKS,
@@ -260,6 +260,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Pops members from the first non-empty sorted set of several",
         syntax: "numkeys key [key ...] MIN|MAX [COUNT count]",
+        key_specs: &[KeySpecDef::keynum(1, &["RW", "access", "delete"])],
         handler: zmpop,
         ..BASE
     },
@@ -293,6 +294,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Pops members from the first non-empty sorted set, waiting if needed",
         syntax: "timeout numkeys key [key ...] MIN|MAX [COUNT count]",
+        key_specs: &[KeySpecDef::keynum(2, &["RW", "access", "delete"])],
         handler: bzmpop,
         ..BASE
     },
@@ -314,6 +316,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the union of sorted sets",
         syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
+        key_specs: &[KeySpecDef::keynum(1, &["RO", "access"])],
         handler: zunion,
         ..BASE
     },
@@ -325,6 +328,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the intersection of sorted sets",
         syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
+        key_specs: &[KeySpecDef::keynum(1, &["RO", "access"])],
         handler: zinter,
         ..BASE
     },
@@ -336,6 +340,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the members of the first sorted set missing from the others",
         syntax: "numkeys key [key ...] [WITHSCORES]",
+        key_specs: &[KeySpecDef::keynum(1, &["RO", "access"])],
         handler: zdiff,
         ..BASE
     },
@@ -346,6 +351,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Stores the union of sorted sets",
         syntax: "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]",
+        key_specs: &[KeySpecDef::one(1, &["OW", "update"]), KeySpecDef::keynum(2, &["RO", "access"])],
         handler: zunionstore,
         ..BASE
     },
@@ -356,6 +362,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Stores the intersection of sorted sets",
         syntax: "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]",
+        key_specs: &[KeySpecDef::one(1, &["OW", "update"]), KeySpecDef::keynum(2, &["RO", "access"])],
         handler: zinterstore,
         ..BASE
     },
@@ -366,6 +373,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Stores the difference of sorted sets",
         syntax: "destination numkeys key [key ...]",
+        key_specs: &[KeySpecDef::one(1, &["OW", "update"]), KeySpecDef::keynum(2, &["RO", "access"])],
         handler: zdiffstore,
         ..BASE
     },
@@ -377,6 +385,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Counts the members common to several sorted sets",
         syntax: "numkeys key [key ...] [LIMIT limit]",
+        key_specs: &[KeySpecDef::keynum(1, &["RO", "access"])],
         handler: zintercard,
         ..BASE
     },
