@@ -118,7 +118,7 @@ impl Engine {
                 spec.full_name()
             ));
         }
-        if self.client_pause.is_some_and(|p| p.all || writes_or_replicates(client, spec, &argv)) {
+        if self.client_pause.is_some_and(|p| p.all || self.writes_or_replicates(client, spec, &argv)) {
             // CLIENT PAUSE: the command waits, blocked, until the pause ends.
             let since_seq = self.clients.next_block_seq();
             let db = client.db;
@@ -138,6 +138,40 @@ impl Engine {
             }
         }
         self.call(client, spec, &argv)
+    }
+
+    /// What CLIENT PAUSE WRITE holds back: commands that write or may
+    /// replicate (PUBLISH, PFCOUNT, scripts and functions not declared
+    /// `no-writes`), and an EXEC whose queue holds one.
+    fn writes_or_replicates(&self, client: &Client, spec: &CommandSpec, argv: &[Vec<u8>]) -> bool {
+        if spec.has(flags::RUNS_QUEUE) {
+            let queue = client.multi.as_ref().map(|m| m.queue.as_slice()).unwrap_or(&[]);
+            return queue.iter().any(|q| match commands::lookup(&q.argv) {
+                commands::Lookup::Found(s) => self.may_write(s, &q.argv),
+                _ => false,
+            });
+        }
+        self.may_write(spec, argv)
+    }
+
+    fn may_write(&self, spec: &CommandSpec, argv: &[Vec<u8>]) -> bool {
+        let body = match spec.name {
+            "eval" => argv.get(1).map(|b| b.as_slice()),
+            "evalsha" => {
+                let sha = argv.get(1).map(|s| String::from_utf8_lossy(s).to_ascii_lowercase()).unwrap_or_default();
+                self.scripts.scripts.get(&sha).map(|b| b.as_slice())
+            }
+            "fcall" => {
+                let found = argv.get(1).and_then(|name| self.scripts.functions.find(name));
+                return !found.is_some_and(|(_, f)| f.has(crate::scripting::functions::flag::NO_WRITES));
+            }
+            _ => {
+                return spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE);
+            }
+        };
+        // A script whose shebang declares no-writes is a read.
+        let shebang = body.and_then(|b| crate::scripting::parse_shebang(b).ok().flatten());
+        !shebang.is_some_and(|s| s.no_writes)
     }
 
     /// Ends a CLIENT PAUSE whose time is up.
@@ -246,29 +280,6 @@ pub(crate) fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String
     crate::watch::unwatch_all(client);
     let reason = error.strip_prefix("ERR ").unwrap_or(&error);
     Reply::error(format!("EXECABORT Transaction discarded because of: {reason}"))
-}
-
-/// What CLIENT PAUSE WRITE holds back: commands that write or may
-/// replicate (PUBLISH, PFCOUNT, scripts unless declared `no-writes`), and
-/// an EXEC whose queue holds one.
-fn writes_or_replicates(client: &Client, spec: &CommandSpec, argv: &[Vec<u8>]) -> bool {
-    let may_write = |spec: &CommandSpec, argv: &[Vec<u8>]| {
-        if matches!(spec.name, "eval" | "evalsha" | "fcall") {
-            // A script whose shebang line declares no-writes is a read.
-            let first_line = argv.get(1).map(|s| s.split(|&b| b == b'\n').next().unwrap_or(&[])).unwrap_or(&[]);
-            let no_writes = first_line.starts_with(b"#!") && first_line.windows(9).any(|w| w == b"no-writes");
-            return !no_writes;
-        }
-        spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE) || matches!(spec.name, "pfcount" | "publish")
-    };
-    if spec.has(flags::RUNS_QUEUE) {
-        let queue = client.multi.as_ref().map(|m| m.queue.as_slice()).unwrap_or(&[]);
-        return queue.iter().any(|q| match commands::lookup(&q.argv) {
-            commands::Lookup::Found(s) => may_write(s, &q.argv),
-            _ => false,
-        });
-    }
-    may_write(spec, argv)
 }
 
 /// EVAL, FCALL and their variants: the commands a script calls are

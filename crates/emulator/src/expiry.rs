@@ -100,7 +100,8 @@ impl Engine {
         true
     }
 
-    /// Lazy expiry: deletes `key` if its TTL passed. Returns true if it did.
+    /// Lazy expiry: deletes `key` if its TTL passed. Returns true if the
+    /// key is expired (deleted, or only hidden while clients are paused).
     pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
         if self.keyspace.is_loading() {
             // Like Redis while loading: replayed commands see keys as they were.
@@ -113,6 +114,12 @@ impl Engine {
         let now = self.now_ms();
         let expired = self.keyspace.dbs[db].get(key).is_some_and(|e| e.is_expired(now));
         if expired {
+            self.end_pause_if_due();
+            if self.client_pause.is_some() {
+                // During CLIENT PAUSE an expired key is only logically gone:
+                // it is deleted (and counted) once the pause is over.
+                return true;
+            }
             self.remove_key(db, key, Removal::Expired);
         }
         expired

@@ -242,7 +242,9 @@ fn run_command(state: &mut LuaState) -> Result<Reply, String> {
         return Err("ERR This Redis command is not allowed from script".into());
     }
     with_bridge(|b| {
-        if b.read_only && spec.has(flags::WRITE) {
+        // Commands that may replicate (PUBLISH) count as writes: CLIENT
+        // PAUSE WRITE lets read-only scripts through.
+        if b.read_only && (spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE)) {
             return Err("ERR Write commands are not allowed from read-only scripts.".to_string());
         }
         Ok(b.engine.call(&mut b.client, spec, &argv))
