@@ -277,9 +277,9 @@ impl KeySpecDef {
     }
 
     /// Redis's `getKeysUsingKeySpecs` for this spec: the key positions,
-    /// `Ok(empty)` when a keyword is absent, `Err` when the spec cannot be
+    /// empty when a keyword is absent, `None` when the spec cannot be
     /// followed on this command line (unknown, bad count, out of bounds).
-    pub fn positions(&self, argv: &[Vec<u8>]) -> Result<Vec<usize>, ()> {
+    pub fn positions(&self, argv: &[Vec<u8>]) -> Option<Vec<usize>> {
         let argc = argv.len() as i64;
         let first = match self.begin {
             BeginSearch::Index(i) => i as i64,
@@ -296,10 +296,10 @@ impl KeySpecDef {
                 }
                 match found {
                     Some(f) => f,
-                    None => return Ok(Vec::new()),
+                    None => return Some(Vec::new()),
                 }
             }
-            BeginSearch::Unknown => return Err(()),
+            BeginSearch::Unknown => return None,
         };
         let (first, last, step) = match self.find {
             FindKeys::Range { lastkey, keystep, limit } => {
@@ -314,19 +314,19 @@ impl KeySpecDef {
             }
             FindKeys::KeyNum { keynumidx, firstkey, keystep } => {
                 let at = first + keynumidx as i64;
-                let count = argv.get(at as usize).and_then(|n| crate::float::parse_i64(n)).ok_or(())?;
+                let count = argv.get(at as usize).and_then(|n| crate::float::parse_i64(n))?;
                 if count < 0 {
-                    return Err(());
+                    return None;
                 }
                 let first = first + firstkey as i64;
                 (first, first + count - 1, keystep as i64)
             }
-            FindKeys::Unknown => return Err(()),
+            FindKeys::Unknown => return None,
         };
         if last >= argc || last < first || first >= argc || first < 0 {
-            return Err(());
+            return None;
         }
-        Ok((first..=last).step_by(step.max(1) as usize).map(|i| i as usize).collect())
+        Some((first..=last).step_by(step.max(1) as usize).map(|i| i as usize).collect())
     }
 }
 
@@ -456,8 +456,8 @@ impl CommandSpec {
         let mut found = Vec::new();
         for spec in self.key_specs {
             match spec.positions(argv) {
-                Ok(positions) => found.extend(positions.into_iter().map(|i| (i, spec.flags))),
-                Err(()) => return self.get_keys.map(|f| f(argv)).unwrap_or_default(),
+                Some(positions) => found.extend(positions.into_iter().map(|i| (i, spec.flags))),
+                None => return self.get_keys.map(|f| f(argv)).unwrap_or_default(),
             }
         }
         found

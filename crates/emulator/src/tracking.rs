@@ -61,6 +61,12 @@ pub struct TrackingOptions {
     pub prefixes: Vec<Vec<u8>>,
 }
 
+/// Invalidation messages as (receiver, message).
+pub(crate) type Messages = Vec<(ClientId, Reply)>;
+
+/// One prefix's listeners and the keys modified under it (with who modified each).
+type Batch = (Vec<ClientId>, BTreeMap<Vec<u8>, Option<ClientId>>);
+
 /// What an invalidation carries: key names, or null (everything, after a flush).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Payload {
@@ -326,10 +332,7 @@ impl Engine {
     /// After the running client's command (the client is back in the
     /// table): its pending invalidations as (receiver, message), split
     /// into those that go before its reply and those after.
-    pub(crate) fn take_pending_invalidations(
-        &mut self,
-        id: ClientId,
-    ) -> (Vec<(ClientId, Reply)>, Vec<(ClientId, Reply)>) {
+    pub(crate) fn take_pending_invalidations(&mut self, id: ClientId) -> (Messages, Messages) {
         let pending = std::mem::take(&mut self.tracking.pending);
         let (mut before, mut after) = (Vec::new(), Vec::new());
         let Some(mode) = self.clients.get(&id).and_then(|c| c.tracking.clone()) else {
@@ -362,7 +365,7 @@ impl Engine {
         if self.tracking.prefixes.values().all(|p| p.keys.is_empty()) {
             return own;
         }
-        let batches: Vec<(Vec<ClientId>, BTreeMap<Vec<u8>, Option<ClientId>>)> = self
+        let batches: Vec<Batch> = self
             .tracking
             .prefixes
             .values_mut()

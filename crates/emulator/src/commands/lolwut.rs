@@ -111,6 +111,7 @@ impl Canvas {
     /// A square centred on (x, y) with side `size`, rotated by `angle`
     /// radians: its corners lie on the circle the side is inscribed in.
     /// Single-precision where Redis computes in `float`.
+    #[allow(clippy::approx_constant)] // Redis divides by this literal, not by √2 itself
     fn square(&mut self, x: i32, y: i32, size: f32, angle: f32) {
         let size = ((size as f64 / 1.4142135623) as f32 as f64).round() as f32;
         let mut k: f32 = (std::f64::consts::FRAC_PI_4 + angle as f64) as f32;
