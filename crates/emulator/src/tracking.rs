@@ -333,8 +333,11 @@ impl Engine {
     /// table): its pending invalidations as (receiver, message), split
     /// into those that go before its reply and those after.
     pub(crate) fn take_pending_invalidations(&mut self, id: ClientId) -> (Messages, Messages) {
-        let pending = std::mem::take(&mut self.tracking.pending);
         let (mut before, mut after) = (Vec::new(), Vec::new());
+        if self.tracking.pending.is_empty() {
+            return (before, after);
+        }
+        let pending = std::mem::take(&mut self.tracking.pending);
         let Some(mode) = self.clients.get(&id).and_then(|c| c.tracking.clone()) else {
             return (before, after);
         };
@@ -396,6 +399,10 @@ impl Engine {
     /// than `tracking-table-max-keys`, random keys are invalidated (as if
     /// modified), with more effort each round the limit is still exceeded.
     pub(crate) fn limit_tracking_table(&mut self) {
+        if self.tracking.keys.is_empty() {
+            self.tracking.over_limit_rounds = 0;
+            return;
+        }
         let max = self.config.extra.get("tracking-table-max-keys").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
         if max == 0 || self.tracking.keys.len() <= max {
             self.tracking.over_limit_rounds = 0;

@@ -5,8 +5,10 @@
 //! by row) in Braille characters, each character a 2×4 block of pixels.
 //! The drawing follows Redis's documented geometry; the disorder comes from
 //! the engine's random generator, so only the first two rows (never
-//! disturbed) match redis-server pixel for pixel. Other versions answer
-//! with the version line, as the default does.
+//! disturbed) match redis-server pixel for pixel. `VERSION 6` draws a
+//! city skyline (grey skyscrapers behind black ones with lit windows) in
+//! coloured terminal cells, also from the engine's random generator. Other
+//! versions answer with the version line, as the default does.
 
 use crate::args::{self, Args};
 use crate::command::{flags::*, CommandResult, CommandSpec, Group};
@@ -42,6 +44,9 @@ fn lolwut(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if text.starts_with("5.") && !text.starts_with("5.9") || text.starts_with("4.9") {
         return schotter_command(ctx.rng(), rest);
     }
+    if text.starts_with("6.") && !text.starts_with("6.9") || text.starts_with("5.9") {
+        return skyline_command(ctx.rng(), rest);
+    }
     Ok(Reply::Verbatim(format!("Redis ver. {REDIS_VERSION}\n")))
 }
 
@@ -61,6 +66,121 @@ fn schotter_command(rng: &mut Rng, argv: &[Vec<u8>]) -> CommandResult {
     text.push_str(REDIS_VERSION);
     text.push('\n');
     Ok(Reply::Verbatim(text))
+}
+
+/// LOLWUT VERSION 6 [columns [rows]]
+fn skyline_command(rng: &mut Rng, argv: &[Vec<u8>]) -> CommandResult {
+    let mut args = Args::new(argv, 0);
+    let mut numbers = [80i64, 20];
+    for n in numbers.iter_mut() {
+        if args.has_more() {
+            *n = args.int()?;
+        }
+    }
+    let [cols, rows] = numbers;
+    let (width, height) = (cols.clamp(1, 1000) as i32, rows.clamp(1, 1000) as i32);
+    let mut pixels = vec![3u8; (width * height) as usize];
+    skyline(width, height, rng, &mut pixels);
+    let mut text = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            let escape = match pixels[(y * width + x) as usize] {
+                1 => "0;90;100m",
+                2 => "0;37;47m",
+                3 => "0;97;107m",
+                _ => "0;30;40m",
+            };
+            text.push_str(&format!("\x1b[{escape} \x1b[0m"));
+        }
+        if y != height - 1 {
+            text.push('\n');
+        }
+    }
+    text.push_str("\nDedicated to the 8 bit game developers of past and present.\n");
+    text.push_str("Original 8 bit image from Plaguemon by hikikomori. Redis ver. ");
+    text.push_str(REDIS_VERSION);
+    text.push('\n');
+    Ok(Reply::Verbatim(text))
+}
+
+/// One skyscraper: where, how big, its colour (0 black … 2 light grey),
+/// whether it has windows, and the colour of the last window drawn.
+struct Skyscraper {
+    xoff: i32,
+    width: i32,
+    height: i32,
+    color: u8,
+    windows: bool,
+    last_color: u8,
+}
+
+/// A random non-negative number below `n` (C's `rand() % n`).
+fn below(rng: &mut Rng, n: i32) -> i32 {
+    rng.below(n.max(1) as u64) as i32
+}
+
+/// The skyline on a white sky: two rows of grey skyscrapers (lighter ones
+/// behind), then black ones with windows in front.
+fn skyline(width: i32, height: i32, rng: &mut Rng, pixels: &mut [u8]) {
+    let mut s = Skyscraper { xoff: 0, width: 0, height: 0, color: 2, windows: false, last_color: 0 };
+    for color in [2u8, 1] {
+        s.color = color;
+        let mut offset = -10;
+        while offset < width {
+            offset += below(rng, 8);
+            s.xoff = offset;
+            s.width = 10 + below(rng, 9);
+            let third_or_half = if color == 2 { 2 } else { 3 };
+            s.height = height / 2 + below(rng, height) / third_or_half;
+            skyscraper(&mut s, width, height, rng, pixels);
+            offset += if color == 2 { s.width / 2 } else { s.width + 1 };
+        }
+    }
+    s.color = 0;
+    s.windows = true;
+    let mut offset = -10;
+    while offset < width {
+        offset += below(rng, 8);
+        s.xoff = offset;
+        s.width = 5 + below(rng, 14);
+        if s.width % 4 != 0 {
+            s.width += s.width % 3;
+        }
+        s.height = height / 3 + below(rng, height) / 2;
+        skyscraper(&mut s, width, height, rng, pixels);
+        offset += s.width + 5;
+    }
+}
+
+/// Draws one skyscraper from the ground up; the roof is narrower, and
+/// windows (two cells wide, one tall) are lit in a grey other than the wall.
+fn skyscraper(s: &mut Skyscraper, width: i32, height: i32, rng: &mut Rng, pixels: &mut [u8]) {
+    let start_y = height - 1;
+    let end_y = start_y - s.height + 1;
+    for y in (end_y..=start_y).rev() {
+        for x in s.xoff..s.xoff + s.width {
+            if y == end_y && (x <= s.xoff + 1 || x >= s.xoff + s.width - 2) {
+                continue;
+            }
+            let mut color = s.color;
+            if s.windows && x > s.xoff + 1 && x < s.xoff + s.width - 2 && y > end_y + 1 && y < start_y - 1 {
+                let (rel_x, rel_y) = (x - (s.xoff + 1), y - (end_y + 1));
+                if (rel_x / 2) % 2 != 0 && rel_y % 2 != 0 {
+                    color = s.color;
+                    while color == s.color {
+                        color = 1 + below(rng, 2) as u8;
+                    }
+                    if rel_x % 2 != 0 {
+                        color = s.last_color;
+                    }
+                    s.last_color = color;
+                }
+            }
+            if x >= 0 && y >= 0 && x < width && y < height {
+                pixels[(y * width + x) as usize] = color;
+            }
+        }
+    }
 }
 
 /// A black and white pixel grid.
