@@ -35,6 +35,9 @@ pub(crate) struct ClientRegistry {
     /// The same for MONITOR clients: false only when none is, so a command
     /// need not look for monitors to feed.
     may_monitor: bool,
+    /// True while commands held by CLIENT PAUSE are being re-run (their own
+    /// dispatch must not start another round).
+    pub(crate) resuming_postponed: bool,
 }
 
 impl Default for ClientRegistry {
@@ -49,6 +52,7 @@ impl Default for ClientRegistry {
             may_watch: false,
             may_block: false,
             may_monitor: false,
+            resuming_postponed: false,
         }
     }
 }

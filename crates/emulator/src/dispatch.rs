@@ -185,7 +185,7 @@ impl Engine {
     /// order they arrived; their replies are delivered as events. Never
     /// from inside a command (the running client's turn comes first).
     pub(crate) fn resume_postponed(&mut self) {
-        if self.client_pause.is_some() || self.clients.running_id().is_some() {
+        if self.client_pause.is_some() || self.clients.running_id().is_some() || self.clients.resuming_postponed {
             return;
         }
         let mut waiting: Vec<(u64, ClientId)> = self
@@ -194,6 +194,7 @@ impl Engine {
             .filter_map(|c| c.blocked.as_ref().filter(|b| b.postponed).map(|b| (b.since_seq, c.id)))
             .collect();
         waiting.sort_unstable();
+        self.clients.resuming_postponed = true;
         for (_, id) in waiting {
             if self.client_pause.is_some() {
                 break; // a resumed command paused the server again
@@ -204,6 +205,7 @@ impl Engine {
                 self.push_event(crate::events::Event::Deliver { client: id, reply });
             }
         }
+        self.clients.resuming_postponed = false;
     }
 
     fn reject(&mut self, spec: &CommandSpec) {

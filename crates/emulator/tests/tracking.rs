@@ -94,3 +94,29 @@ fn latency_histogram_and_lolwut() {
     let art = s.run("LOLWUT VERSION 5 1 1 1");
     assert_eq!(art, "\"\\xe2\\xa0\\x8b\\n\\nGeorg Nees - schotter, plotter on paper, 1968. Redis ver. 7.0.15\\n\"");
 }
+
+#[test]
+fn many_held_clients_resume_in_order_without_nesting() {
+    let mut s = Session::new();
+    s.run("CLIENT PAUSE 100000 WRITE");
+    let ids: Vec<_> = (0..3000).map(|i| s.engine.connect(format!("held:{i}"))).collect();
+    for id in &ids {
+        let reply = s.engine.execute_line(*id, "RPUSH order x").unwrap();
+        assert_eq!(reply, redis_emulator::Reply::Blocked);
+    }
+    assert_eq!(s.run("CLIENT UNPAUSE"), "OK");
+    let delivered: Vec<_> = s
+        .engine
+        .drain_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            redis_emulator::Event::Deliver { client, reply } => Some((client, reply)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(delivered.len(), ids.len());
+    // First come, first served: the n-th held RPUSH made the list n long.
+    for (n, (client, reply)) in delivered.iter().enumerate() {
+        assert_eq!((*client, reply), (ids[n], &redis_emulator::Reply::Integer(n as i64 + 1)));
+    }
+}
