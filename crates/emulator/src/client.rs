@@ -138,7 +138,7 @@ impl Client {
         let suppressed = self.reply_off || self.reply_skip;
         self.reply_skip = std::mem::take(&mut self.reply_skip_next);
         if suppressed && !matches!(reply, crate::reply::Reply::Blocked) {
-            crate::reply::Reply::Multi(Vec::new())
+            only_pushes(reply)
         } else {
             reply
         }
@@ -147,6 +147,17 @@ impl Client {
     /// True in RESP2 subscribed mode, where only a few commands are allowed.
     pub fn in_subscribed_mode(&self) -> bool {
         self.subscription_count() > 0 && self.protocol == Protocol::Resp2
+    }
+}
+
+/// What CLIENT REPLY OFF/SKIP lets through of a reply: RESP3 pushes (a
+/// SUBSCRIBE confirmation, an invalidation) are not replies, as in Redis.
+fn only_pushes(reply: crate::reply::Reply) -> crate::reply::Reply {
+    use crate::reply::Reply;
+    match reply {
+        Reply::Push(_) => reply,
+        Reply::Multi(parts) => Reply::Multi(parts.into_iter().filter(|r| matches!(r, Reply::Push(_))).collect()),
+        _ => Reply::Multi(Vec::new()),
     }
 }
 

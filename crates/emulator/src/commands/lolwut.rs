@@ -60,7 +60,16 @@ fn schotter_command(rng: &mut Rng, argv: &[Vec<u8>]) -> CommandResult {
         }
     }
     let [cols, per_row, per_col] = numbers;
-    let canvas = schotter(cols.clamp(1, 1000) as i32, per_row.clamp(1, 200) as i32, per_col.clamp(1, 200) as i32, rng);
+    let (cols, per_row, per_col) =
+        (cols.clamp(1, 1000) as i32, per_row.clamp(1, 200) as i32, per_col.clamp(1, 200) as i32);
+    // Redis's limits still allow a canvas of 800 million pixels (one square
+    // per row, 200 rows, 1000 columns): more than a browser tab can hold.
+    let width = cols as f64 * 2.0;
+    let height = (width - 4.0) / per_row as f64 * per_col as f64 + 4.0;
+    if width * height > MAX_CANVAS_PIXELS as f64 {
+        return Err(Reply::error("ERR LOLWUT canvas too large for the emulator (at most 4M pixels)"));
+    }
+    let canvas = schotter(cols, per_row, per_col, rng);
     let mut text = canvas.render();
     text.push_str("\nGeorg Nees - schotter, plotter on paper, 1968. Redis ver. ");
     text.push_str(REDIS_VERSION);
@@ -182,6 +191,9 @@ fn skyscraper(s: &mut Skyscraper, width: i32, height: i32, rng: &mut Rng, pixels
         }
     }
 }
+
+/// Largest Schotter canvas drawn (Redis's default one has 25,872 pixels).
+const MAX_CANVAS_PIXELS: usize = 4 << 20;
 
 /// A black and white pixel grid.
 struct Canvas {
