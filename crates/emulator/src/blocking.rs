@@ -92,10 +92,17 @@ impl Engine {
             self.push_event(Event::Deliver { client: id, reply });
         }
         self.clients.put_back(id, client);
+        // Its own invalidations follow its reply.
+        let (before, after) = self.take_pending_invalidations(id);
+        for (to, message) in before.into_iter().chain(after) {
+            self.push_event(Event::Deliver { client: to, reply: message });
+        }
     }
 
     /// Answers blocked clients whose timeout passed with their timeout reply.
     pub fn expire_blocked_clients(&mut self) {
+        self.end_pause_if_due();
+        self.resume_postponed();
         let now = self.now_ms();
         for id in self.clients.timed_out(now) {
             if let Some(c) = self.clients.get_mut(&id) {
@@ -109,6 +116,9 @@ impl Engine {
     /// Unblocks a client as CLIENT UNBLOCK does (`error` picks the reply).
     pub fn unblock_client(&mut self, id: ClientId, error: bool) -> bool {
         let Some(c) = self.clients.get_mut(&id) else { return false };
+        if c.blocked.as_ref().is_some_and(|b| b.postponed) {
+            return false; // held by CLIENT PAUSE, not waiting on keys
+        }
         let Some(blocked) = c.blocked.take() else { return false };
         let reply = if error {
             Reply::error("UNBLOCKED client unblocked via CLIENT UNBLOCK")

@@ -85,6 +85,12 @@ fn format_into(out: &mut String, reply: &Reply, prefix: &str, proto: Protocol) {
         }
         Reply::Nil | Reply::NilArray => out.push_str("(nil)\n"),
         Reply::Array(items) => format_list(out, items, prefix, ')', "(empty array)", proto),
+        Reply::Push(items) if resp3 && prefix.is_empty() && invalidated_keys(items).is_some() => {
+            // redis-cli's own line for client-side caching invalidations.
+            let keys = invalidated_keys(items).unwrap_or_default();
+            let quoted: Vec<String> = keys.iter().map(|k| format!("'{}'", String::from_utf8_lossy(k))).collect();
+            out.push_str(&format!("-> invalidate: {}\n", quoted.join(", ")));
+        }
         Reply::Push(items) if resp3 => format_list(out, items, prefix, ')', "(empty push)", proto),
         Reply::Push(items) => format_list(out, items, prefix, ')', "(empty array)", proto),
         Reply::Set(items) if resp3 => format_list(out, items, prefix, '~', "(empty set)", proto),
@@ -200,6 +206,17 @@ pub fn format_for_command(argv: &[Vec<u8>], reply: &Reply, proto: Protocol) -> S
         text.push('\n');
     }
     text
+}
+
+/// The keys of an `invalidate` push (`>2 invalidate [keys]`), which
+/// redis-cli prints on one line; None for other pushes (a flush's null too).
+fn invalidated_keys(items: &[Reply]) -> Option<Vec<&[u8]>> {
+    match items {
+        [Reply::Bulk(kind), Reply::Array(keys)] if kind == b"invalidate" => {
+            keys.iter().map(|k| if let Reply::Bulk(b) = k { Some(b.as_slice()) } else { None }).collect()
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

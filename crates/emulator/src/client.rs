@@ -31,6 +31,17 @@ pub struct BlockedState {
     pub deadline_ms: Option<i64>,
     /// Order of blocking, so clients are served first come, first served.
     pub since_seq: u64,
+    /// Postponed by CLIENT PAUSE (not waiting on keys): the command runs
+    /// from the start once the pause ends.
+    pub postponed: bool,
+}
+
+/// A CLIENT PAUSE in force: until when, and whether every command waits
+/// (ALL) or only those that write or may replicate (WRITE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientPause {
+    pub end_ms: i64,
+    pub all: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +85,8 @@ pub struct Client {
     pub reply_skip: bool,
     /// The ACL user and whether the client has authenticated.
     pub auth: crate::acl::ClientAuth,
+    /// CLIENT TRACKING ON: the client's tracking mode (None = off).
+    pub tracking: Option<crate::tracking::ClientTracking>,
 }
 
 impl Client {
@@ -104,6 +117,7 @@ impl Client {
             reply_skip_next: false,
             reply_skip: false,
             auth: crate::acl::ClientAuth::default(),
+            tracking: None,
         }
     }
 
@@ -127,7 +141,7 @@ impl Client {
         let suppressed = self.reply_off || self.reply_skip;
         self.reply_skip = std::mem::take(&mut self.reply_skip_next);
         if suppressed && !matches!(reply, crate::reply::Reply::Blocked) {
-            crate::reply::Reply::Multi(Vec::new())
+            only_pushes(reply)
         } else {
             reply
         }
@@ -136,6 +150,17 @@ impl Client {
     /// True in RESP2 subscribed mode, where only a few commands are allowed.
     pub fn in_subscribed_mode(&self) -> bool {
         self.subscription_count() > 0 && self.protocol == Protocol::Resp2
+    }
+}
+
+/// What CLIENT REPLY OFF/SKIP lets through of a reply: RESP3 pushes (a
+/// SUBSCRIBE confirmation, an invalidation) are not replies, as in Redis.
+fn only_pushes(reply: crate::reply::Reply) -> crate::reply::Reply {
+    use crate::reply::Reply;
+    match reply {
+        Reply::Push(_) => reply,
+        Reply::Multi(parts) => Reply::Multi(parts.into_iter().filter(|r| matches!(r, Reply::Push(_))).collect()),
+        _ => Reply::Multi(Vec::new()),
     }
 }
 

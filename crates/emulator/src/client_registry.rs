@@ -35,6 +35,9 @@ pub(crate) struct ClientRegistry {
     /// The same for MONITOR clients: false only when none is, so a command
     /// need not look for monitors to feed.
     may_monitor: bool,
+    /// True while commands held by CLIENT PAUSE are being re-run (their own
+    /// dispatch must not start another round).
+    pub(crate) resuming_postponed: bool,
 }
 
 impl Default for ClientRegistry {
@@ -49,6 +52,7 @@ impl Default for ClientRegistry {
             may_watch: false,
             may_block: false,
             may_monitor: false,
+            resuming_postponed: false,
         }
     }
 }
@@ -114,6 +118,16 @@ impl ClientRegistry {
     /// Sets (or clears) the client whose command runs, with its protocol.
     pub(crate) fn set_running(&mut self, running: Option<(ClientId, Protocol)>) {
         self.running = running;
+    }
+
+    /// The client whose command runs, if any.
+    pub(crate) fn running_id(&self) -> Option<ClientId> {
+        self.running.map(|(id, _)| id)
+    }
+
+    /// True while a handler runs (not in the checks before it).
+    pub(crate) fn in_call(&self) -> bool {
+        self.call_depth > 0
     }
 
     /// The protocol to frame a message for `id` in: the running client's

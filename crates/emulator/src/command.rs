@@ -79,7 +79,6 @@ pub mod flags {
         (SKIP_SLOWLOG, "skip_slowlog"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
-        (MAY_REPLICATE, "may_replicate"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
         (NO_MULTI, "no_multi"),
         (MOVABLE_KEYS, "movablekeys"),
@@ -216,6 +215,125 @@ impl KeyNum {
     }
 }
 
+/// Where a key specification starts (Redis's `begin_search`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeginSearch {
+    /// At a fixed argument.
+    Index(i32),
+    /// After a keyword, searched from `startfrom` (negative: from the end, backwards).
+    Keyword(&'static str, i32),
+    /// Only the command's own parsing knows (SORT's BY/GET/STORE).
+    Unknown,
+}
+
+/// How a key specification's keys follow its start (Redis's `find_keys`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindKeys {
+    /// `lastkey` relative to the start (negative: from the end), every
+    /// `keystep`; `limit` N keeps 1/N of what remains (XREAD's keys before ids).
+    Range {
+        lastkey: i32,
+        keystep: i32,
+        limit: i32,
+    },
+    /// A count at `keynumidx` (relative to the start), the keys from `firstkey`.
+    KeyNum {
+        keynumidx: i32,
+        firstkey: i32,
+        keystep: i32,
+    },
+    Unknown,
+}
+
+/// One of a command's key specifications, as COMMAND INFO lists it, for
+/// commands whose keys move (ZUNIONSTORE, XREAD, SORT, GEORADIUS …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySpecDef {
+    pub notes: &'static str,
+    pub flags: &'static [&'static str],
+    pub begin: BeginSearch,
+    pub find: FindKeys,
+}
+
+impl KeySpecDef {
+    /// A spec of keys after a count: `numkeys key [key ...]` starting at `index`.
+    pub const fn keynum(index: i32, flags: &'static [&'static str]) -> KeySpecDef {
+        KeySpecDef {
+            notes: "",
+            flags,
+            begin: BeginSearch::Index(index),
+            find: FindKeys::KeyNum { keynumidx: 0, firstkey: 1, keystep: 1 },
+        }
+    }
+
+    /// A spec of one key at `index`.
+    pub const fn one(index: i32, flags: &'static [&'static str]) -> KeySpecDef {
+        KeySpecDef {
+            notes: "",
+            flags,
+            begin: BeginSearch::Index(index),
+            find: FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 },
+        }
+    }
+
+    /// Redis's `getKeysUsingKeySpecs` for this spec: the key positions,
+    /// empty when a keyword is absent, `None` when the spec cannot be
+    /// followed on this command line (unknown, bad count, out of bounds).
+    pub fn positions(&self, argv: &[Vec<u8>]) -> Option<Vec<usize>> {
+        let argc = argv.len() as i64;
+        let first = match self.begin {
+            BeginSearch::Index(i) => i as i64,
+            BeginSearch::Keyword(word, from) => {
+                let (start, end) = if from > 0 { (from as i64, argc - 1) } else { (argc + from as i64, 0) };
+                let mut i = start;
+                let mut found = None;
+                while i != end && (0..argc).contains(&i) {
+                    if crate::args::is(&argv[i as usize], word) {
+                        found = Some(i + 1);
+                        break;
+                    }
+                    i += if start <= end { 1 } else { -1 };
+                }
+                match found {
+                    Some(f) => f,
+                    None => return Some(Vec::new()),
+                }
+            }
+            BeginSearch::Unknown => return None,
+        };
+        let (first, last, step) = match self.find {
+            FindKeys::Range { lastkey, keystep, limit } => {
+                let last = if lastkey >= 0 {
+                    first + lastkey as i64
+                } else if limit == 0 {
+                    argc + lastkey as i64
+                } else {
+                    first + ((argc - first) / limit as i64 + lastkey as i64)
+                };
+                (first, last, keystep as i64)
+            }
+            FindKeys::KeyNum { keynumidx, firstkey, keystep } => {
+                let at = first + keynumidx as i64;
+                let count = argv.get(at as usize).and_then(|n| crate::float::parse_i64(n))?;
+                if count < 0 {
+                    return None;
+                }
+                let first = first + firstkey as i64;
+                (first, first + count - 1, keystep as i64)
+            }
+            FindKeys::Unknown => return None,
+        };
+        if last >= argc || last < first || first >= argc || first < 0 {
+            return None;
+        }
+        Some((first..=last).step_by(step.max(1) as usize).map(|i| i as usize).collect())
+    }
+}
+
+/// A command's own key finder, used when its key specifications cannot
+/// be followed (Redis's `getkeys_proc`): (position, flags) pairs.
+pub type GetKeys = fn(&[Vec<u8>]) -> Vec<(usize, &'static [&'static str])>;
+
 /// The key flags a command line really has, for key specs marked
 /// `variable_flags`.
 pub type VariableKeyFlags = fn(&[Vec<u8>]) -> &'static [&'static str];
@@ -260,6 +378,11 @@ pub struct CommandSpec {
     /// Keys given after a count (`numkeys`), when that is how the command
     /// takes them.
     pub key_num: Option<KeyNum>,
+    /// Key specifications for commands whose keys move (COMMAND INFO,
+    /// COMMAND GETKEYS, client-side caching); empty: `keys` / `key_num`.
+    pub key_specs: &'static [KeySpecDef],
+    /// The command's own key finder when its specs cannot be followed.
+    pub get_keys: Option<GetKeys>,
 }
 
 fn container_handler(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
@@ -287,6 +410,8 @@ impl CommandSpec {
         extra_writes: None,
         variable_key_flags: None,
         key_num: None,
+        key_specs: &[],
+        get_keys: None,
     };
 
     /// `get`, or `client|setname` for a subcommand (used in error messages).
@@ -305,6 +430,37 @@ impl CommandSpec {
         } else {
             format!("{} {}", self.parent.to_ascii_uppercase(), self.name.to_ascii_uppercase())
         }
+    }
+
+    /// The key arguments of a command line (its `key_num` keys, else its
+    /// key spec's), as client-side caching remembers them.
+    pub fn key_args<'a>(&self, argv: &'a [Vec<u8>]) -> Vec<&'a [u8]> {
+        if !self.key_specs.is_empty() {
+            return self
+                .key_positions(argv)
+                .into_iter()
+                .filter_map(|(i, _)| argv.get(i).map(|a| a.as_slice()))
+                .collect();
+        }
+        match self.key_num {
+            Some(kn) => kn.keys(argv),
+            None => self.keys.keys(argv),
+        }
+    }
+
+    /// Redis's `getKeysFromCommandWithSpecs` for commands with key specs:
+    /// every spec followed in order (a spec that cannot be followed hands
+    /// over to the command's own key finder, or finds nothing), with each
+    /// key's flags.
+    pub fn key_positions(&self, argv: &[Vec<u8>]) -> Vec<(usize, &'static [&'static str])> {
+        let mut found = Vec::new();
+        for spec in self.key_specs {
+            match spec.positions(argv) {
+                Some(positions) => found.extend(positions.into_iter().map(|i| (i, spec.flags))),
+                None => return self.get_keys.map(|f| f(argv)).unwrap_or_default(),
+            }
+        }
+        found
     }
 
     pub fn has(&self, flag: u32) -> bool {
@@ -394,8 +550,11 @@ mod tests {
             assert_eq!(seen & flag, 0, "{flag:#x} is used twice");
             seen |= flag;
         }
-        // The pipeline's own flags never show in COMMAND INFO.
-        for internal in [RUNS_IN_MULTI, ENDS_MULTI, RUNS_QUEUE, RUNS_COMMANDS, WHOLE_DB, ACROSS_DBS, REMOVES_KEYS] {
+        // The pipeline's own flags never show in COMMAND INFO (nor does
+        // MAY_REPLICATE: Redis 7.0's COMMAND INFO leaves it out).
+        for internal in
+            [MAY_REPLICATE, RUNS_IN_MULTI, ENDS_MULTI, RUNS_QUEUE, RUNS_COMMANDS, WHOLE_DB, ACROSS_DBS, REMOVES_KEYS]
+        {
             assert!(NAMES.iter().all(|(f, _)| *f != internal));
         }
     }

@@ -45,10 +45,11 @@ impl Ctx<'_> {
         &mut self.engine.keyspace.dbs[self.client.db]
     }
 
-    /// Deletes `key` if its TTL has passed. Returns true if it did.
+    /// Deletes `key` if its TTL has passed. Returns true if the key is
+    /// expired (deleted, or only hidden while clients are paused).
     pub fn expire_if_needed(&mut self, key: &[u8]) -> bool {
         let expired = self.engine.expire_if_needed(self.client.db, key);
-        if expired {
+        if expired && self.engine.client_pause.is_none() {
             self.touch_own_watch(key);
         }
         expired
@@ -70,12 +71,13 @@ impl Ctx<'_> {
     /// Looks a key up for reading: expires it if due, counts a keyspace hit
     /// or miss, and refreshes its access time (Redis's `lookupKeyRead`).
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        self.expire_if_needed(key);
+        let gone = self.expire_if_needed(key);
         let now = self.now_ms();
         let policy = self.engine.config.maxmemory_policy;
         let (log_factor, decay) = (self.engine.config.lfu_log_factor, self.engine.config.lfu_decay_time);
         let db = self.client.db;
-        let Some(slot) = self.engine.keyspace.dbs[db].slot_of(key) else {
+        let slot = if gone { None } else { self.engine.keyspace.dbs[db].slot_of(key) };
+        let Some(slot) = slot else {
             self.engine.stats.keyspace_misses += 1;
             self.engine.notify_key(db, crate::notify::KEY_MISS, "keymiss", key);
             return None;
@@ -90,7 +92,9 @@ impl Ctx<'_> {
     /// Looks a key up for writing: expires it if due and refreshes its
     /// access time, without counting hits or misses (`lookupKeyWrite`).
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        self.expire_if_needed(key);
+        if self.expire_if_needed(key) {
+            return None;
+        }
         let now = self.now_ms();
         let policy = self.engine.config.maxmemory_policy;
         let (log_factor, decay) = (self.engine.config.lfu_log_factor, self.engine.config.lfu_decay_time);
@@ -122,8 +126,8 @@ impl Ctx<'_> {
     /// `Some(None)` if it has no TTL. Counts a keyspace hit or miss but does
     /// not touch the key's access time (Redis's `LOOKUP_NOTOUCH`).
     pub fn lookup_expiry(&mut self, key: &[u8]) -> Option<Option<i64>> {
-        self.expire_if_needed(key);
-        let found = self.db().get(key).map(|e| e.expire_at());
+        let gone = self.expire_if_needed(key);
+        let found = if gone { None } else { self.db().get(key).map(|e| e.expire_at()) };
         if found.is_some() {
             self.engine.stats.keyspace_hits += 1;
         } else {
@@ -137,7 +141,9 @@ impl Ctx<'_> {
     /// Looks a key up without touching access data or stats (OBJECT, TTL
     /// helpers, the key browser). Still expires it if due.
     pub fn lookup_quiet(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        self.expire_if_needed(key);
+        if self.expire_if_needed(key) {
+            return None;
+        }
         self.engine.keyspace.dbs[self.client.db].get_mut(key)
     }
 
@@ -247,8 +253,14 @@ impl Ctx<'_> {
     /// callers check [`Ctx::may_block`] first and reply with the timeout value.
     pub fn block_on(&mut self, argv: &[Vec<u8>], keys: Vec<Vec<u8>>, deadline_ms: Option<i64>) -> Reply {
         let since_seq = self.engine.clients.next_block_seq();
-        self.client.blocked =
-            Some(crate::client::BlockedState { argv: argv.to_vec(), db: self.client.db, keys, deadline_ms, since_seq });
+        self.client.blocked = Some(crate::client::BlockedState {
+            argv: argv.to_vec(),
+            db: self.client.db,
+            keys,
+            deadline_ms,
+            since_seq,
+            postponed: false,
+        });
         Reply::Blocked
     }
 
@@ -269,6 +281,15 @@ impl Engine {
     /// it are marked dirty (Redis's `touchWatchedKey`) and the changed-key
     /// feed lists it.
     pub(crate) fn touch_watched(&mut self, db: usize, key: &[u8]) {
+        let by = self.clients.running_id();
+        self.signal_modified(db, key, by);
+    }
+
+    /// [`Engine::touch_watched`] with the client that made the change
+    /// (None when the server removed the key: expiry, eviction), which
+    /// client-side caching's NOLOOP needs; tracking clients are invalidated.
+    pub(crate) fn signal_modified(&mut self, db: usize, key: &[u8], by: Option<crate::client::ClientId>) {
+        self.tracking_invalidate(key, by);
         self.server.memory.note_touched(db, key);
         let data = &self.keyspace.dbs[db];
         self.clients.dirty_watchers(db, key, || !data.contains(key));

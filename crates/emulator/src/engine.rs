@@ -55,6 +55,12 @@ pub struct Engine {
     pub(crate) scripts: crate::scripting::ScriptCache,
     /// ACL users and the security log.
     pub(crate) acl: crate::acl::Acl,
+    /// CLIENT PAUSE in force, if any.
+    pub(crate) client_pause: Option<crate::client::ClientPause>,
+    /// LATENCY's recorded events.
+    pub(crate) latency: crate::latency::LatencyMonitor,
+    /// Client-side caching: the invalidation table and BCAST prefixes.
+    pub(crate) tracking: crate::tracking::Tracking,
 }
 
 impl Engine {
@@ -73,6 +79,9 @@ impl Engine {
             pubsub: crate::pubsub::PubSub::default(),
             scripts: crate::scripting::ScriptCache::default(),
             acl: crate::acl::Acl::default(),
+            client_pause: None,
+            latency: crate::latency::LatencyMonitor::default(),
+            tracking: crate::tracking::Tracking::default(),
         }
     }
 
@@ -145,8 +154,9 @@ impl Engine {
 
     /// Forgets a client (its subscriptions, watches and blocking end).
     pub fn disconnect(&mut self, id: ClientId) {
-        if self.clients.remove(&id).is_some() {
+        if let Some(mut client) = self.clients.remove(&id) {
             self.pubsub.forget_client(id);
+            self.tracking.disable(&mut client);
         }
     }
 
@@ -173,6 +183,21 @@ impl Engine {
     /// The protocol a client speaks (changed by HELLO).
     pub fn protocol_of(&self, id: ClientId) -> Protocol {
         self.clients.protocol_of(id)
+    }
+
+    /// Records a latency event if it reached `latency-monitor-threshold`
+    /// (Redis's `latencyAddSampleIfNeeded`).
+    pub(crate) fn note_latency(&mut self, event: &str, ms: u64) {
+        let threshold = self.latency_threshold_ms();
+        if threshold > 0 && ms >= threshold {
+            let now_s = self.clock.now_ms().div_euclid(1000);
+            self.latency.add_sample(event, ms, now_s);
+        }
+    }
+
+    /// `latency-monitor-threshold` in milliseconds (0 = monitor off).
+    pub(crate) fn latency_threshold_ms(&self) -> u64 {
+        self.config.extra.get("latency-monitor-threshold").and_then(|v| v.parse().ok()).unwrap_or(0)
     }
 
     // ----- events --------------------------------------------------------
@@ -254,6 +279,7 @@ impl Engine {
         self.reclaim_all_expired();
         self.expire_blocked_clients();
         crate::persist::cron(self);
+        self.tracking_cron();
     }
 
     pub fn pause_clock(&mut self) {

@@ -12,10 +12,24 @@ impl Engine {
     /// TTL, delete the expired ones, and repeat while more than 10 % of a
     /// sample was expired (Redis 7.0's acceptable-stale threshold).
     pub fn active_expire_cycle(&mut self) {
+        let started = self.clock.live_us();
+        self.active_expire_sweep();
+        let elapsed_ms = (self.clock.live_us() - started).max(0) as u64 / 1000;
+        if elapsed_ms > 0 {
+            self.note_latency("expire-cycle", elapsed_ms);
+        }
+        // Redis's beforeSleep: BCAST invalidations of keys that expired
+        // here go out now, and the tracking table is kept under its limit.
+        self.tracking_cron();
+    }
+
+    fn active_expire_sweep(&mut self) {
         const KEYS_PER_LOOP: usize = 20;
         const MAX_LOOPS: usize = 16;
         let now = self.now_ms();
-        if !self.server.active_expire {
+        self.end_pause_if_due();
+        if !self.server.active_expire || self.client_pause.is_some() {
+            // CLIENT PAUSE also pauses active expiry (no DEL may replicate).
             return;
         }
         for db in 0..self.keyspace.dbs.len() {
@@ -68,7 +82,7 @@ impl Engine {
         let shared = crate::memory::shared_ints(&self.config);
         crate::memory::on_removed(&mut self.server.memory, shared, db, key, &entry);
         crate::aof::propagate_deletion(&mut self.server.aof, db, key);
-        self.touch_watched(db, key);
+        self.signal_modified(db, key, None);
         self.signal_stream_gone(db, key, &entry.value);
         let event = match why {
             Removal::Expired => {
@@ -86,7 +100,8 @@ impl Engine {
         true
     }
 
-    /// Lazy expiry: deletes `key` if its TTL passed. Returns true if it did.
+    /// Lazy expiry: deletes `key` if its TTL passed. Returns true if the
+    /// key is expired (deleted, or only hidden while clients are paused).
     pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
         if self.keyspace.is_loading() {
             // Like Redis while loading: replayed commands see keys as they were.
@@ -99,6 +114,12 @@ impl Engine {
         let now = self.now_ms();
         let expired = self.keyspace.dbs[db].get(key).is_some_and(|e| e.is_expired(now));
         if expired {
+            self.end_pause_if_due();
+            if self.client_pause.is_some() {
+                // During CLIENT PAUSE an expired key is only logically gone:
+                // it is deleted (and counted) once the pause is over.
+                return true;
+            }
             self.remove_key(db, key, Removal::Expired);
         }
         expired

@@ -35,6 +35,8 @@
 //!    `dir` and what has been fsynced), [`persist`] (saving and loading
 //!    RDB and AOF files), [`notify`], `monitor`, `slowlog`, [`rdb`] (Redis's RDB
 //!    format: DUMP/RESTORE payloads and whole files), `server_state`,
+//!    [`tracking`] (client-side caching's invalidation table), [`latency`]
+//!    (LATENCY's events and the per-command histograms),
 //!    [`access`] (LRU/LFU data). These take the state they need (`&[Db]`,
 //!    the memory tracker, the AOF, the client registry, a pub/sub
 //!    `Outbox`); eviction, loading from disk and the after-call bookkeeping
@@ -83,6 +85,7 @@ pub mod disk;
 pub mod events;
 pub(crate) mod eviction;
 pub(crate) mod keyspace;
+pub mod latency;
 pub(crate) mod memory;
 pub(crate) mod monitor;
 pub mod notify;
@@ -92,6 +95,7 @@ pub mod rdb;
 pub(crate) mod server_state;
 pub(crate) mod slowlog;
 pub mod stats;
+pub mod tracking;
 pub(crate) mod watch;
 
 // 3. Context and table

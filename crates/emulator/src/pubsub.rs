@@ -72,6 +72,13 @@ impl PubSub {
         }
     }
 
+    /// True if `client` is subscribed to any channel, pattern or shard channel.
+    pub fn has_subscriptions(&self, client: ClientId) -> bool {
+        self.channels.values().any(|s| s.contains(&client))
+            || self.patterns.iter().any(|(_, s)| s.contains(&client))
+            || self.shard_channels.values().any(|s| s.contains(&client))
+    }
+
     /// Drops every subscription of a client that went away.
     pub fn forget_client(&mut self, client: ClientId) {
         for subs in self.channels.values_mut() {

@@ -9,6 +9,8 @@ pub struct CommandStat {
     pub usec: u64,
     pub rejected_calls: u64,
     pub failed_calls: u64,
+    /// Calls per latency range (LATENCY HISTOGRAM; see `crate::latency`).
+    pub latency_levels: [u64; crate::latency::HISTOGRAM_LEVELS],
 }
 
 #[derive(Debug, Clone, Default)]

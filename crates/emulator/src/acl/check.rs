@@ -40,6 +40,9 @@ pub struct Refusal {
 
 /// The key positions of a command line with the access each needs.
 pub fn keys_with_access(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, u8)> {
+    if let Some(keys) = keys_from_specs(spec, argv) {
+        return keys;
+    }
     if let Some(keys) = movable_keys(spec, argv) {
         return keys;
     }
@@ -69,6 +72,25 @@ pub fn keys_with_access(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, u8)
         .filter(|(_, names)| !names.contains(&"not_key"))
         .map(|(pos, names)| (pos, access_of(names)))
         .collect()
+}
+
+/// The keys of a command whose row lists its key specifications (the
+/// movable-key commands), each with the access its spec's flags need;
+/// `None` when a spec cannot be followed on this line (SORT's BY/GET), so
+/// the command's own finder decides.
+fn keys_from_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<(usize, u8)>> {
+    if spec.key_specs.is_empty() {
+        return None;
+    }
+    let mut keys = Vec::new();
+    for def in spec.key_specs {
+        let positions = def.positions(argv)?;
+        if def.flags.contains(&"not_key") {
+            continue;
+        }
+        keys.extend(positions.into_iter().map(|p| (p, access_of(def.flags))));
+    }
+    Some(keys)
 }
 
 /// Keys the table's first/last/step spec does not describe, found the way

@@ -1,5 +1,6 @@
 //! CLIENT: connection introspection and control (ID, SETNAME, GETNAME,
-//! LIST, INFO, KILL, UNBLOCK, NO-EVICT, REPLY, HELP).
+//! LIST, INFO, KILL, UNBLOCK, NO-EVICT, REPLY, HELP) and client-side caching
+//! (TRACKING, CACHING, GETREDIR, TRACKINGINFO; the table is `crate::tracking`).
 //!
 //! CLIENT LIST / INFO print Redis 7.0's fields in Redis's order. Values
 //! the emulator has no honest equivalent for (file descriptor, buffer and
@@ -12,6 +13,7 @@ use crate::engine::Ctx;
 use crate::errors;
 use crate::reply::Reply;
 use crate::resp::Protocol;
+use crate::tracking::TrackingOptions;
 
 const BASE: CommandSpec = CommandSpec { group: Group::Connection, ..CommandSpec::DEFAULT };
 
@@ -114,6 +116,61 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
             ..SUB
         },
         CommandSpec {
+            name: "pause",
+            arity: -3,
+            flags: ADMIN | NOSCRIPT | LOADING | STALE,
+            since: "3.0.0",
+            summary: "Holds every client's commands (or only writes) for a number of milliseconds",
+            syntax: "timeout [WRITE|ALL]",
+            handler: client_pause,
+            ..SUB
+        },
+        CommandSpec {
+            name: "unpause",
+            arity: 2,
+            flags: ADMIN | NOSCRIPT | LOADING | STALE,
+            since: "6.2.0",
+            complexity: "O(N) Where N is the number of paused clients",
+            summary: "Ends a CLIENT PAUSE: the commands it held run",
+            handler: client_unpause,
+            ..SUB
+        },
+        CommandSpec {
+            name: "tracking",
+            arity: -3,
+            since: "6.0.0",
+            complexity: "O(1). Some options may introduce additional complexity.",
+            summary: "Turns client-side caching invalidations on or off for this connection",
+            syntax: "ON|OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]",
+            handler: client_tracking,
+            ..SUB
+        },
+        CommandSpec {
+            name: "caching",
+            arity: 3,
+            since: "6.0.0",
+            summary: "Says whether the next command's keys are tracked (OPTIN / OPTOUT modes)",
+            syntax: "YES|NO",
+            handler: client_caching,
+            ..SUB
+        },
+        CommandSpec {
+            name: "getredir",
+            arity: 2,
+            since: "6.0.0",
+            summary: "Answers the id invalidations are redirected to (0 none, -1 tracking off)",
+            handler: client_getredir,
+            ..SUB
+        },
+        CommandSpec {
+            name: "trackinginfo",
+            arity: 2,
+            since: "6.2.0",
+            summary: "Describes this connection's client-side caching mode",
+            handler: client_trackinginfo,
+            ..SUB
+        },
+        CommandSpec {
             name: "help",
             arity: 2,
             flags: LOADING | STALE,
@@ -164,6 +221,15 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     if c.blocked.is_some() {
         flags.push('b');
     }
+    if let Some(t) = c.tracking.as_ref() {
+        flags.push('t');
+        if t.broken_redirect {
+            flags.push('R');
+        }
+        if t.bcast {
+            flags.push('B');
+        }
+    }
     if c.watch_dirty {
         flags.push('d');
     }
@@ -181,7 +247,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     format!(
         "id={} addr={} laddr={} fd=0 name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} \
          qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} \
-         user={} redir=-1 resp={}",
+         user={} redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -196,6 +262,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         multi,
         c.last_command_name(),
         String::from_utf8_lossy(&c.auth.user),
+        c.tracking.as_ref().map_or(-1, |t| t.redirect as i64),
         if c.protocol == Protocol::Resp3 { 3 } else { 2 },
     )
 }
@@ -430,11 +497,197 @@ fn client_reply(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
 }
 
+/// CLIENT PAUSE timeout [WRITE|ALL]
+///
+/// The mode is checked before the timeout, as in Redis. A second pause
+/// keeps the later end and the stricter mode.
+fn client_pause(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    if argv.len() > 4 {
+        return Err(Reply::error(errors::sanitize(&format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
+            errors::show(&argv[1], 128)
+        ))));
+    }
+    let all = match argv.get(3) {
+        None => true,
+        Some(mode) if args::is(mode, "WRITE") => false,
+        Some(mode) if args::is(mode, "ALL") => true,
+        Some(_) => return Err(Reply::error("ERR CLIENT PAUSE mode must be WRITE or ALL")),
+    };
+    let timeout =
+        crate::float::parse_i64(&argv[2]).ok_or(Reply::error("ERR timeout is not an integer or out of range"))?;
+    if timeout < 0 {
+        return Err(Reply::error("ERR timeout is negative"));
+    }
+    let end_ms = ctx.now_ms().saturating_add(timeout);
+    let pause = match ctx.engine.client_pause {
+        Some(p) => crate::client::ClientPause { end_ms: p.end_ms.max(end_ms), all: p.all || all },
+        None => crate::client::ClientPause { end_ms, all },
+    };
+    ctx.engine.client_pause = Some(pause);
+    Ok(Reply::OK)
+}
+
+/// CLIENT UNPAUSE — the held commands run once this command is done.
+fn client_unpause(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    ctx.engine.client_pause = None;
+    Ok(Reply::OK)
+}
+
+/// CLIENT TRACKING's options after ON|OFF, as Redis reads them: each
+/// checked as it comes (a REDIRECT to a missing client fails at once).
+fn tracking_options(ctx: &Ctx, args: &mut Args) -> Result<TrackingOptions, Reply> {
+    let mut o = TrackingOptions::default();
+    while let Some(opt) = args.next_arg() {
+        let has_value = args.has_more();
+        if has_value && args::is(opt, "REDIRECT") {
+            if o.redirect != 0 {
+                return Err(Reply::error("ERR A client can only redirect to a single other client"));
+            }
+            let id = args.int()?;
+            let exists = id == ctx.client.id as i64 || (id > 0 && ctx.engine.clients.get(&(id as ClientId)).is_some());
+            if !exists {
+                return Err(Reply::error("ERR The client ID you want redirect to does not exist"));
+            }
+            o.redirect = id as ClientId;
+        } else if args::is(opt, "BCAST") {
+            o.bcast = true;
+        } else if args::is(opt, "OPTIN") {
+            o.optin = true;
+        } else if args::is(opt, "OPTOUT") {
+            o.optout = true;
+        } else if args::is(opt, "NOLOOP") {
+            o.noloop = true;
+        } else if has_value && args::is(opt, "PREFIX") {
+            o.prefixes.push(args.value()?.to_vec());
+        } else {
+            return Err(Reply::error(errors::SYNTAX));
+        }
+    }
+    Ok(o)
+}
+
+/// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p …] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
+///
+/// The options are read first (syntax errors win), then ON checks them
+/// against each other and against the mode already on, in Redis's order.
+fn client_tracking(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let opts = tracking_options(ctx, &mut Args::new(argv, 3))?;
+    if args::is(&argv[2], "OFF") {
+        ctx.engine.tracking.disable(ctx.client);
+        return Ok(Reply::OK);
+    }
+    if !args::is(&argv[2], "ON") {
+        return Err(Reply::error(errors::SYNTAX));
+    }
+    if !opts.bcast && !opts.prefixes.is_empty() {
+        return Err(Reply::error("ERR PREFIX option requires BCAST mode to be enabled"));
+    }
+    let current = ctx.client.tracking.as_ref();
+    if current.is_some_and(|t| t.bcast != opts.bcast) {
+        return Err(Reply::error(
+            "ERR You can't switch BCAST mode on/off before disabling tracking for this client, \
+             and then re-enabling it with a different mode.",
+        ));
+    }
+    if opts.bcast && (opts.optin || opts.optout) {
+        return Err(Reply::error("ERR OPTIN and OPTOUT are not compatible with BCAST"));
+    }
+    if opts.optin && opts.optout {
+        return Err(Reply::error("ERR You can't specify both OPTIN mode and OPTOUT mode"));
+    }
+    if current.is_some_and(|t| (opts.optin && t.optout) || (opts.optout && t.optin)) {
+        return Err(Reply::error(
+            "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, \
+             and then re-enabling it with a different mode.",
+        ));
+    }
+    let mut late_error = None;
+    if opts.bcast {
+        let existing = current.map(|t| t.prefixes.as_slice()).unwrap_or(&[]);
+        late_error = crate::tracking::check_prefixes(existing, &opts.prefixes)?;
+    }
+    ctx.engine.tracking.enable(ctx.client, opts);
+    Ok(match late_error {
+        // Redis 7.0 replies the collision and still enables the prefixes.
+        Some(error) => Reply::Multi(vec![error, Reply::OK]),
+        None => Reply::OK,
+    })
+}
+
+/// CLIENT CACHING YES|NO — for the next command: YES in OPTIN mode tracks
+/// its keys, NO in OPTOUT mode does not.
+fn client_caching(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let Some(mode) = ctx.client.tracking.as_mut() else {
+        return Err(Reply::error(
+            "ERR CLIENT CACHING can be called only when the client is in tracking mode \
+             with OPTIN or OPTOUT mode enabled",
+        ));
+    };
+    if args::is(&argv[2], "YES") {
+        if !mode.optin {
+            return Err(Reply::error("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."));
+        }
+    } else if args::is(&argv[2], "NO") {
+        if !mode.optout {
+            return Err(Reply::error("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."));
+        }
+    } else {
+        return Err(Reply::error(errors::SYNTAX));
+    }
+    mode.caching = true;
+    Ok(Reply::OK)
+}
+
+/// CLIENT GETREDIR — the redirect id, 0 without one, -1 when tracking is off.
+fn client_getredir(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    Ok(Reply::Integer(ctx.client.tracking.as_ref().map_or(-1, |t| t.redirect as i64)))
+}
+
+/// CLIENT TRACKINGINFO — `flags` (a set), `redirect`, `prefixes`.
+fn client_trackinginfo(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    let mode = ctx.client.tracking.as_ref();
+    let mut flags = vec![if mode.is_some() { "on" } else { "off" }];
+    if let Some(t) = mode {
+        if t.bcast {
+            flags.push("bcast");
+        }
+        if t.optin {
+            flags.push("optin");
+            if t.caching {
+                flags.push("caching-yes");
+            }
+        }
+        if t.optout {
+            flags.push("optout");
+            if t.caching {
+                flags.push("caching-no");
+            }
+        }
+        if t.noloop {
+            flags.push("noloop");
+        }
+        if t.broken_redirect {
+            flags.push("broken_redirect");
+        }
+    }
+    let prefixes = mode.map(|t| t.prefixes.clone()).unwrap_or_default();
+    Ok(Reply::Map(vec![
+        (Reply::bulk_str("flags"), Reply::Set(flags.into_iter().map(Reply::bulk_str).collect())),
+        (Reply::bulk_str("redirect"), Reply::Integer(mode.map_or(-1, |t| t.redirect as i64))),
+        (Reply::bulk_str("prefixes"), Reply::bulks(prefixes)),
+    ]))
+}
+
 /// CLIENT HELP
 fn client_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     Ok(Reply::subcommand_help(
         "CLIENT",
         &[
+            "CACHING (YES|NO)",
+            "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+            "GETREDIR",
+            "    Return the client ID we are redirecting to when tracking is enabled.",
             "GETNAME",
             "    Return the name of the current connection.",
             "ID",
@@ -459,12 +712,21 @@ fn client_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
             "    Return information about client connections. Options:",
             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
             "      Return clients of specified type.",
+            "UNPAUSE",
+            "    Stop the current client pause, resuming traffic.",
+            "PAUSE <timeout> [WRITE|ALL]",
+            "    Suspend all, or just write, clients for <timeout> milliseconds.",
             "REPLY (ON|OFF|SKIP)",
             "    Control the replies sent to the current connection.",
             "SETNAME <name>",
             "    Assign the name <name> to the current connection.",
             "UNBLOCK <clientid> [TIMEOUT|ERROR]",
             "    Unblock the specified blocked client.",
+            "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+            "         [OPTIN] [OPTOUT] [NOLOOP]",
+            "    Control server assisted client side caching.",
+            "TRACKINGINFO",
+            "    Report tracking status for the current connection.",
             "NO-EVICT (ON|OFF)",
             "    Protect current client connection from eviction.",
         ],

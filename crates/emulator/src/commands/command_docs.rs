@@ -9,7 +9,7 @@
 //! documentation text.
 
 use crate::args::{self, Args};
-use crate::command::{flags, CommandResult, CommandSpec, Group, KeySpec};
+use crate::command::{flags, BeginSearch, CommandResult, CommandSpec, FindKeys, Group, KeySpec, KeySpecDef};
 use crate::commands;
 use crate::engine::Ctx;
 use crate::errors;
@@ -175,7 +175,40 @@ fn keynum_spec(c: &CommandSpec, kn: crate::command::KeyNum) -> Reply {
     Reply::Set(vec![spec(fields)])
 }
 
+/// A key specification of the table as COMMAND INFO shows it.
+fn key_spec_entry(def: &KeySpecDef) -> Reply {
+    let map = |pairs: Vec<(&str, Reply)>| Reply::Map(pairs.into_iter().map(|(n, v)| (Reply::bulk_str(n), v)).collect());
+    let int = |n: i32| Reply::Integer(n as i64);
+    let (begin_type, begin) = match def.begin {
+        BeginSearch::Index(i) => ("index", map(vec![("index", int(i))])),
+        BeginSearch::Keyword(word, from) => {
+            ("keyword", map(vec![("keyword", Reply::bulk_str(word)), ("startfrom", int(from))]))
+        }
+        BeginSearch::Unknown => ("unknown", map(Vec::new())),
+    };
+    let (find_type, find) = match def.find {
+        FindKeys::Range { lastkey, keystep, limit } => {
+            ("range", map(vec![("lastkey", int(lastkey)), ("keystep", int(keystep)), ("limit", int(limit))]))
+        }
+        FindKeys::KeyNum { keynumidx, firstkey, keystep } => {
+            ("keynum", map(vec![("keynumidx", int(keynumidx)), ("firstkey", int(firstkey)), ("keystep", int(keystep))]))
+        }
+        FindKeys::Unknown => ("unknown", map(Vec::new())),
+    };
+    let mut fields = Vec::new();
+    if !def.notes.is_empty() {
+        fields.push(("notes", Reply::bulk_str(def.notes)));
+    }
+    fields.push(("flags", statuses(def.flags.to_vec())));
+    fields.push(("begin_search", map(vec![("type", Reply::bulk_str(begin_type)), ("spec", begin)])));
+    fields.push(("find_keys", map(vec![("type", Reply::bulk_str(find_type)), ("spec", find)])));
+    map(fields)
+}
+
 fn key_specs(c: &CommandSpec) -> Reply {
+    if !c.key_specs.is_empty() {
+        return Reply::Set(c.key_specs.iter().map(key_spec_entry).collect());
+    }
     if let Some(kn) = c.key_num {
         return keynum_spec(c, kn);
     }
@@ -325,8 +358,11 @@ fn docs_entry(c: &CommandSpec) -> Reply {
         (Reply::bulk_str("summary"), Reply::bulk_str(c.summary)),
         (Reply::bulk_str("since"), Reply::bulk_str(c.since)),
         (Reply::bulk_str("group"), Reply::bulk_str(c.group.name())),
-        (Reply::bulk_str("complexity"), Reply::bulk_str(c.complexity)),
     ];
+    if !c.complexity.is_empty() {
+        // Redis leaves it out where it documents none (LOLWUT).
+        fields.push((Reply::bulk_str("complexity"), Reply::bulk_str(c.complexity)));
+    }
     if c.is_container() {
         fields.push((
             Reply::bulk_str("subcommands"),
@@ -353,6 +389,16 @@ pub fn keys_of(line: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Reply> {
         commands::Lookup::Found(s) => s,
         _ => return Err(Reply::error("ERR Invalid command specified")),
     };
+    if !spec.key_specs.is_empty() {
+        if !spec.arity_ok(line.len()) {
+            return Err(Reply::error("ERR Invalid number of arguments specified for command"));
+        }
+        let keys = spec.key_args(line);
+        if keys.is_empty() && !spec.has(flags::NO_MANDATORY_KEYS) {
+            return Err(Reply::error("ERR Invalid arguments specified for command"));
+        }
+        return Ok(keys.into_iter().map(|k| k.to_vec()).collect());
+    }
     if let Some(kn) = spec.key_num {
         if !spec.arity_ok(line.len()) {
             return Err(Reply::error("ERR Invalid number of arguments specified for command"));
@@ -384,6 +430,12 @@ fn command_getkeysandflags(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let commands::Lookup::Found(spec) = commands::lookup(line) else {
         return Err(Reply::error("ERR Invalid command specified"));
     };
+    if !spec.key_specs.is_empty() {
+        let pairs = spec.key_positions(line).into_iter().filter_map(|(i, key_flags)| {
+            Some(Reply::Array(vec![Reply::bulk(line.get(i)?.clone()), statuses(key_flags.to_vec())]))
+        });
+        return Ok(Reply::Array(pairs.collect()));
+    }
     let derived: &'static [&'static str] = if spec.has(flags::WRITE) { &["RW", "update"] } else { &["RO", "access"] };
     let several = spec.key_num.is_none() && spec.key_flags.len() > 1;
     let pairs = keys.into_iter().enumerate().map(|(i, key)| {

@@ -226,6 +226,7 @@ fn reset(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     ctx.client.patterns.clear();
     ctx.client.shard_channels.clear();
     ctx.engine.pubsub.forget_client(id);
+    ctx.engine.tracking.disable(ctx.client);
     ctx.client.monitor = false;
     ctx.client.db = 0;
     ctx.client.protocol = Protocol::Resp2;

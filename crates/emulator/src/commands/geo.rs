@@ -3,7 +3,7 @@
 //! GEORADIUSBYMEMBER (and their _RO forms) GEOSEARCH GEOSEARCHSTORE.
 
 use crate::args::{self, Args};
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::command::{flags::*, BeginSearch, CommandResult, CommandSpec, FindKeys, Group, KeySpec, KeySpecDef};
 use crate::commands::shared::{store_destinations, store_zset, zset_limits};
 use crate::engine::Ctx;
 use crate::errors;
@@ -12,6 +12,17 @@ use crate::reply::Reply;
 use crate::types::ZSetValue;
 
 const BASE: CommandSpec = CommandSpec { group: Group::Geo, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
+
+/// GEORADIUS's STORE / STOREDIST destination: the argument after the
+/// keyword, searched from `from` on.
+const fn store_after(from: i32, keyword: &'static str) -> KeySpecDef {
+    KeySpecDef {
+        notes: "",
+        flags: &["OW", "update"],
+        begin: BeginSearch::Keyword(keyword, from),
+        find: FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 },
+    }
+}
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -65,6 +76,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "[COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"
         ),
         extra_writes: Some(store_destinations),
+        key_specs: &[KeySpecDef::one(1, &["RO", "access"]), store_after(6, "STORE"), store_after(6, "STOREDIST")],
         handler: georadius,
         ..BASE
     },
@@ -92,6 +104,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "[COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]"
         ),
         extra_writes: Some(store_destinations),
+        key_specs: &[KeySpecDef::one(1, &["RO", "access"]), store_after(5, "STORE"), store_after(5, "STOREDIST")],
         handler: georadiusbymember,
         ..BASE
     },

@@ -5,7 +5,7 @@
 pub mod sketch;
 
 use crate::args;
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::command::{flags::*, BeginSearch, CommandResult, CommandSpec, FindKeys, Group, KeySpec, KeySpecDef};
 use crate::db::Entry;
 use crate::engine::Ctx;
 use crate::errors;
@@ -17,6 +17,15 @@ const NOT_AN_HLL: &str = "WRONGTYPE Key is not a valid HyperLogLog string value.
 const CORRUPT: &str = "INVALIDOBJ Corrupted HLL object detected";
 
 const BASE: CommandSpec = CommandSpec { group: Group::HyperLogLog, since: "2.8.9", ..CommandSpec::DEFAULT };
+
+/// PFCOUNT may rewrite a key's representation (a cached cardinality), so
+/// Redis flags its keys RW.
+const PFCOUNT_KEYS: KeySpecDef = KeySpecDef {
+    notes: "RW because it may change the internal representation of the key, and propagate to replicas",
+    flags: &["RW", "access"],
+    begin: BeginSearch::Index(1),
+    find: FindKeys::Range { lastkey: -1, keystep: 1, limit: 0 },
+};
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -34,7 +43,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pfcount",
         arity: -2,
-        flags: READONLY,
+        flags: READONLY | MAY_REPLICATE,
         keys: KeySpec::ALL,
         complexity: concat!(
             "O(1) with a very small average constant time when called with a single key. ",
@@ -43,7 +52,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ),
         summary: "Estimates how many distinct elements the union of the sketches holds",
         syntax: "key [key ...]",
-        key_flags: &[&["RW", "access"]],
+        key_specs: &[PFCOUNT_KEYS],
         handler: pfcount,
         ..BASE
     },

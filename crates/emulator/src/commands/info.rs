@@ -122,7 +122,7 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("cluster_connections", "0".into());
             add("maxclients", engine.config.maxclients.to_string());
             add("blocked_clients", blocked.to_string());
-            add("tracking_clients", "0".into());
+            add("tracking_clients", engine.tracking.tracking_clients().to_string());
             add("clients_in_timeout_table", timed.to_string());
         }
         "memory" => {
@@ -149,6 +149,10 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("maxmemory", max.to_string());
             add("maxmemory_human", memory::human(max));
             add("maxmemory_policy", engine.config.maxmemory_policy.name().into());
+            add("mem_not_counted_for_evict", "0".into());
+            // Frees happen at once here: nothing is ever pending.
+            add("lazyfree_pending_objects", "0".into());
+            add("lazyfreed_objects", "0".into());
         }
         "persistence" => {
             // Redis 7.0's fields in its order; saves and rewrites finish at
@@ -206,6 +210,9 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("pubsub_channels", engine.pubsub.channels.len().to_string());
             add("pubsub_patterns", engine.pubsub.patterns.len().to_string());
             add("pubsubshard_channels", engine.pubsub.shard_channels.len().to_string());
+            add("tracking_total_keys", engine.tracking.total_keys().to_string());
+            add("tracking_total_items", engine.tracking.total_items().to_string());
+            add("tracking_total_prefixes", engine.tracking.total_prefixes().to_string());
             add("total_error_replies", st.total_error_replies.to_string());
         }
         "replication" => {

@@ -7,7 +7,7 @@
 //! first served, once the pushing command has finished.
 
 use crate::args::{self, Args};
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeyNum, KeySpec};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec, KeySpecDef};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
@@ -286,8 +286,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N+M): N the keys, M the elements returned",
         summary: "Pops elements from the first non-empty list among several keys",
         syntax: "numkeys key [key ...] LEFT|RIGHT [COUNT count]",
-        key_flags: &[&["RW", "access", "delete"]],
-        key_num: Some(KeyNum { index: 1, notes: "" }),
+        key_specs: &[KeySpecDef::keynum(1, &["RW", "access", "delete"])],
         handler: lmpop,
         ..BASE
     },
@@ -300,8 +299,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(N+M): N the keys, M the elements returned",
         summary: "Pops elements from the first non-empty list among several keys, waiting if all are empty",
         syntax: "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]",
-        key_flags: &[&["RW", "access", "delete"]],
-        key_num: Some(KeyNum { index: 2, notes: "" }),
+        key_specs: &[KeySpecDef::keynum(2, &["RW", "access", "delete"])],
         handler: blmpop,
         ..BASE
     },

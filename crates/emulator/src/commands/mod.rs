@@ -24,7 +24,9 @@ pub mod hash;
 pub mod hyperloglog;
 pub mod info;
 pub mod keyspace;
+pub mod latency;
 pub mod list;
+pub mod lolwut;
 pub mod memory;
 pub mod persistence;
 pub mod pubsub;
@@ -63,6 +65,8 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         scripting::COMMANDS,
         function::COMMANDS,
         server::COMMANDS,
+        lolwut::COMMANDS,
+        latency::COMMANDS,
         config::COMMANDS,
         info::COMMANDS,
         memory::COMMANDS,

@@ -9,7 +9,7 @@
 use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
 use crate::engine::Ctx;
 use crate::glob::glob_match;
-use crate::pubsub::{frame, publish as publish_message, spublish as spublish_message};
+use crate::pubsub::{publish as publish_message, spublish as spublish_message};
 use crate::reply::Reply;
 
 const BASE: CommandSpec = CommandSpec { group: Group::PubSub, since: "2.0.0", ..CommandSpec::DEFAULT };
@@ -246,10 +246,11 @@ impl Kind {
     }
 }
 
-/// One confirmation frame, `[kind, name-or-nil, count]`, in the client's protocol.
-fn confirmation(ctx: &Ctx, kind: &str, name: Option<&[u8]>, count: i64) -> Reply {
+/// One confirmation frame, `[kind, name-or-nil, count]`: a push (an array
+/// on the wire in RESP2), which CLIENT REPLY OFF lets through, as Redis does.
+fn confirmation(_: &Ctx, kind: &str, name: Option<&[u8]>, count: i64) -> Reply {
     let name = name.map(Reply::bulk).unwrap_or(Reply::Nil);
-    frame(ctx.client.protocol, vec![Reply::bulk_str(kind), name, Reply::Integer(count)])
+    Reply::Push(vec![Reply::bulk_str(kind), name, Reply::Integer(count)])
 }
 
 fn single_or_multi(mut replies: Vec<Reply>) -> Reply {

@@ -205,6 +205,7 @@ fn flushdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     parse_flush_mode(argv)?;
     let db = ctx.client.db;
     flush_db(ctx, db);
+    ctx.engine.tracking_flush();
     Ok(Reply::OK)
 }
 
@@ -214,5 +215,6 @@ fn flushall(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     for db in 0..ctx.engine.db_count() {
         flush_db(ctx, db);
     }
+    ctx.engine.tracking_flush();
     Ok(Reply::OK)
 }

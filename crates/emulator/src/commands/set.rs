@@ -3,7 +3,7 @@
 //! SDIFFSTORE SSCAN.
 
 use crate::args::Args;
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeyNum, KeySpec};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec, KeySpecDef};
 use crate::commands::shared::{
     distinct_indexes, empty_scan, pop_count, positive_numkeys, random_count, scan_cursor, ScanOptions,
     MAX_RANDOM_PICKS, TOO_MANY_PICKS,
@@ -126,8 +126,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Counts the members common to all the given sets",
         syntax: "numkeys key [key ...] [LIMIT limit]",
-        key_flags: &[&["RO", "access"]],
-        key_num: Some(KeyNum { index: 1, notes: "" }),
+        key_specs: &[KeySpecDef::keynum(1, &["RO", "access"])],
         handler: sintercard,
         ..BASE
     },

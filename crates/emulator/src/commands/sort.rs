@@ -5,8 +5,8 @@
 
 use std::cmp::Ordering;
 
-use crate::args::Args;
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::args::{self, Args};
+use crate::command::{flags::*, BeginSearch, CommandResult, CommandSpec, FindKeys, Group, KeySpec, KeySpecDef};
 use crate::commands::shared::store_destinations;
 use crate::engine::Ctx;
 use crate::errors;
@@ -16,6 +16,54 @@ use crate::types::ListValue;
 use crate::value::Value;
 
 const BASE: CommandSpec = CommandSpec { group: Group::Generic, keys: KeySpec::ONE, ..CommandSpec::DEFAULT };
+
+/// SORT's BY / GET patterns name keys only the sorted values reveal.
+const BY_GET_KEYS: KeySpecDef = KeySpecDef {
+    notes: concat!(
+        "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content ",
+        "of the key we sort"
+    ),
+    flags: &["RO", "access"],
+    begin: BeginSearch::Unknown,
+    find: FindKeys::Unknown,
+};
+
+/// SORT's STORE destination may come anywhere among the options.
+const STORE_KEY: KeySpecDef = KeySpecDef {
+    notes: concat!(
+        "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the ",
+        "argument array"
+    ),
+    flags: &["OW", "update"],
+    begin: BeginSearch::Unknown,
+    find: FindKeys::Unknown,
+};
+
+/// SORT's keys as Redis's `sortGetKeys` finds them: the sorted key, and
+/// the last STORE destination (LIMIT's two arguments, GET's and BY's one
+/// are skipped; an argument after STORE is read again as an option).
+fn sort_keys(argv: &[Vec<u8>]) -> Vec<(usize, &'static [&'static str])> {
+    let mut keys: Vec<(usize, &'static [&'static str])> = vec![(1, &["RO", "access"])];
+    let mut store = None;
+    let mut args = Args::new(argv, 2);
+    while let Some(arg) = args.next_arg() {
+        if args::is(arg, "LIMIT") {
+            args.next_arg();
+            args.next_arg();
+        } else if args::is(arg, "STORE") && args.has_more() {
+            store = Some(args.position());
+        } else if args::is(arg, "GET") || args::is(arg, "BY") {
+            args.next_arg();
+        }
+    }
+    keys.extend(store.map(|i| (i, &["OW", "update"] as &'static [&'static str])));
+    keys
+}
+
+/// SORT_RO's key: the sorted one.
+fn sort_ro_keys(_: &[Vec<u8>]) -> Vec<(usize, &'static [&'static str])> {
+    vec![(1, &["RO", "access"])]
+}
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -30,6 +78,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         ),
         extra_writes: Some(store_destinations),
         acl: &["@write", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
+        key_specs: &[KeySpecDef::one(1, &["RO", "access"]), BY_GET_KEYS, STORE_KEY],
+        get_keys: Some(sort_keys),
         handler: sort,
         ..BASE
     },
@@ -42,6 +92,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Sorts a list, set or sorted set without writing anything",
         syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA]",
         acl: &["@read", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
+        key_specs: &[KeySpecDef::one(1, &["RO", "access"]), BY_GET_KEYS],
+        get_keys: Some(sort_ro_keys),
         handler: sort_ro,
         ..BASE
     },

@@ -8,7 +8,7 @@
 //! this file parses arguments and shapes replies.
 
 use crate::args::{is, Args};
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
+use crate::command::{flags::*, BeginSearch, CommandResult, CommandSpec, FindKeys, Group, KeySpec, KeySpecDef};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::float::parse_i64;
@@ -138,6 +138,18 @@ const XINFO_SUBCOMMANDS: &[CommandSpec] = &[
     },
 ];
 
+/// XREAD's keys: after STREAMS, the first half of what follows (the ids
+/// come after the keys).
+const STREAM_KEYS_FROM_1: KeySpecDef = KeySpecDef {
+    notes: "",
+    flags: &["RO", "access"],
+    begin: BeginSearch::Keyword("STREAMS", 1),
+    find: FindKeys::Range { lastkey: -1, keystep: 1, limit: 2 },
+};
+
+/// XREADGROUP's keys: the same, searched after `GROUP group consumer`.
+const STREAM_KEYS_FROM_4: KeySpecDef = KeySpecDef { begin: BeginSearch::Keyword("STREAMS", 4), ..STREAM_KEYS_FROM_1 };
+
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "xadd",
@@ -212,6 +224,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: "O(log N + M) per stream for M entries returned",
         summary: "Reads entries newer than given ids from streams, optionally waiting for them",
         syntax: "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]",
+        key_specs: &[STREAM_KEYS_FROM_1],
         handler: xread,
         ..BASE
     },
@@ -226,6 +239,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] ",
             "STREAMS key [key ...] id [id ...]"
         ),
+        key_specs: &[STREAM_KEYS_FROM_4],
         handler: xreadgroup,
         ..BASE
     },

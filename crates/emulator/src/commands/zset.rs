@@ -9,7 +9,7 @@
 //! looks keys up and shapes replies.
 
 use crate::args::{self, Args};
-use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeyNum, KeySpec};
+use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec, KeySpecDef};
 use crate::commands::shared::{
     distinct_indexes, empty_scan, pop_count, positive_numkeys, random_count, scan_cursor, store_zset, zset_limits,
     ScanOptions, MAX_RANDOM_PICKS, TOO_MANY_PICKS,
@@ -269,8 +269,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Pops members from the first non-empty sorted set of several",
         syntax: "numkeys key [key ...] MIN|MAX [COUNT count]",
-        key_flags: &[&["RW", "access", "delete"]],
-        key_num: Some(KeyNum { index: 1, notes: "" }),
+        key_specs: &[KeySpecDef::keynum(1, &["RW", "access", "delete"])],
         handler: zmpop,
         ..BASE
     },
@@ -306,8 +305,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Pops members from the first non-empty sorted set, waiting if needed",
         syntax: "timeout numkeys key [key ...] MIN|MAX [COUNT count]",
-        key_flags: &[&["RW", "access", "delete"]],
-        key_num: Some(KeyNum { index: 2, notes: "" }),
+        key_specs: &[KeySpecDef::keynum(2, &["RW", "access", "delete"])],
         handler: bzmpop,
         ..BASE
     },
@@ -329,8 +327,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the union of sorted sets",
         syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
-        key_flags: &[&["RO", "access"]],
-        key_num: Some(KeyNum { index: 1, notes: "" }),
+        key_specs: &[KeySpecDef::keynum(1, &["RO", "access"])],
         handler: zunion,
         ..BASE
     },
@@ -342,8 +339,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the intersection of sorted sets",
         syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
-        key_flags: &[&["RO", "access"]],
-        key_num: Some(KeyNum { index: 1, notes: "" }),
+        key_specs: &[KeySpecDef::keynum(1, &["RO", "access"])],
         handler: zinter,
         ..BASE
     },
@@ -355,8 +351,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Returns the members of the first sorted set missing from the others",
         syntax: "numkeys key [key ...] [WITHSCORES]",
-        key_flags: &[&["RO", "access"]],
-        key_num: Some(KeyNum { index: 1, notes: "" }),
+        key_specs: &[KeySpecDef::keynum(1, &["RO", "access"])],
         handler: zdiff,
         ..BASE
     },
@@ -367,6 +362,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Stores the union of sorted sets",
         syntax: "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]",
+        key_specs: &[KeySpecDef::one(1, &["OW", "update"]), KeySpecDef::keynum(2, &["RO", "access"])],
         handler: zunionstore,
         ..BASE
     },
@@ -377,6 +373,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Stores the intersection of sorted sets",
         syntax: "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]",
+        key_specs: &[KeySpecDef::one(1, &["OW", "update"]), KeySpecDef::keynum(2, &["RO", "access"])],
         handler: zinterstore,
         ..BASE
     },
@@ -387,6 +384,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Stores the difference of sorted sets",
         syntax: "destination numkeys key [key ...]",
+        key_specs: &[KeySpecDef::one(1, &["OW", "update"]), KeySpecDef::keynum(2, &["RO", "access"])],
         handler: zdiffstore,
         ..BASE
     },
@@ -398,8 +396,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Counts the members common to several sorted sets",
         syntax: "numkeys key [key ...] [LIMIT limit]",
-        key_flags: &[&["RO", "access"]],
-        key_num: Some(KeyNum { index: 1, notes: "" }),
+        key_specs: &[KeySpecDef::keynum(1, &["RO", "access"])],
         handler: zintercard,
         ..BASE
     },

@@ -245,7 +245,9 @@ fn run_command(state: &mut LuaState) -> Result<Reply, String> {
         if let Err(refusal) = b.engine.acl_check(&b.client, spec, &argv, crate::acl::LogContext::Lua) {
             return Err(crate::acl::script_noperm_error(refusal).to_string());
         }
-        if b.read_only && spec.has(flags::WRITE) {
+        // Commands that may replicate (PUBLISH) count as writes: CLIENT
+        // PAUSE WRITE lets read-only scripts through.
+        if b.read_only && (spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE)) {
             return Err("ERR Write commands are not allowed from read-only scripts.".to_string());
         }
         Ok(b.engine.call(&mut b.client, spec, &argv))

@@ -234,6 +234,7 @@ impl Differ {
         let Some(real) = RealRedis::start() else { return false };
         let ours = start_ours();
         let mut clients: Vec<Option<(Conn, Conn)>> = Vec::new();
+        let mut ids: std::collections::HashMap<usize, (String, String)> = std::collections::HashMap::new();
         for (lineno, raw_line) in script.lines().enumerate() {
             let line = raw_line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -273,15 +274,31 @@ impl Differ {
                 self.compare(&label, pair, how, true);
                 continue;
             }
-            let argv = match split_line(rest) {
-                Ok(a) => a,
-                Err(_) => {
+            // `{id:N}` stands for client N's CLIENT ID on each server.
+            let (line_real, line_ours) = if rest.contains("{id:") {
+                let mut lines = (rest.to_string(), rest.to_string());
+                for n in 1..=16 {
+                    let tag = format!("{{id:{n}}}");
+                    if !rest.contains(&tag) {
+                        continue;
+                    }
+                    let (real_id, our_id) = client_ids(&mut ids, &mut clients, n, real.port, ours);
+                    lines = (lines.0.replace(&tag, &real_id), lines.1.replace(&tag, &our_id));
+                }
+                lines
+            } else {
+                (rest.to_string(), rest.to_string())
+            };
+            let pair = clients[client].get_or_insert_with(|| (Conn::open(real.port), Conn::open(ours)));
+            let (argv_real, argv_ours) = match (split_line(&line_real), split_line(&line_ours)) {
+                (Ok(a), Ok(b)) => (a, b),
+                _ => {
                     self.mismatches.push(format!("{label}\n  cannot split this line (Invalid argument(s))"));
                     continue;
                 }
             };
-            pair.0.send(&argv);
-            pair.1.send(&argv);
+            pair.0.send(&argv_real);
+            pair.1.send(&argv_ours);
             if read_reply {
                 self.compare(&label, pair, how, false);
             }
@@ -301,6 +318,32 @@ impl Differ {
             self.mismatches.push(format!("{label}\n  redis: {e}\n  ours:  {g}"));
         }
     }
+}
+
+/// The CLIENT ID of script client `n` on each server (asked once, on first use).
+fn client_ids(
+    ids: &mut std::collections::HashMap<usize, (String, String)>,
+    clients: &mut Vec<Option<(Conn, Conn)>>,
+    n: usize,
+    real_port: u16,
+    ours: u16,
+) -> (String, String) {
+    if let Some(known) = ids.get(&n) {
+        return known.clone();
+    }
+    while clients.len() <= n {
+        clients.push(None);
+    }
+    let pair = clients[n].get_or_insert_with(|| (Conn::open(real_port), Conn::open(ours)));
+    let argv = vec![b"CLIENT".to_vec(), b"ID".to_vec()];
+    let ask = |conn: &mut Conn| {
+        conn.send(&argv);
+        let raw = conn.read_reply(Duration::from_secs(2)).unwrap_or_default();
+        String::from_utf8_lossy(&raw).trim_start_matches(':').trim().to_string()
+    };
+    let found = (ask(&mut pair.0), ask(&mut pair.1));
+    ids.insert(n, found.clone());
+    found
 }
 
 /// Runs one generated script on a fresh pair of servers and asserts that it
