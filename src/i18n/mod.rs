@@ -188,6 +188,21 @@ keys! {
     // Playground
     Playground, PlaygroundLead1, PlaygroundLead2, Clients, AddClient, MonitorPanel, KeysAndServer, Server,
     MemoryWord, MemoryUsed, MemoryUsedValue, CloseMonitor, MonitorLog,
+    // Value views
+    KeyGone, ValueOf, AndMore, StringMeta, BitsCaption, BitsFirstBytes, BitsSet, BitTitle, HllInvalid,
+    HllEstimate, HllMeta, HllDense, HllSparse, HllHeatmap, HllRegister, ListMeta, ListLabel, ListHead, ListTail,
+    HashMeta, HashField, HashValue, SetMeta, SetLabel, ZsetMeta, GeoMeta, GeoLastSearch, GeoPlane, GeoAcross,
+    StreamEntries, StreamMeta, StreamGroups, StreamOlder, StreamLabel, StreamCursorTitle, StreamCursor,
+    StreamConsumers, StreamGroup,
+    // Types and reference
+    TypesTitle, TypesLead, TypesUnavailable, RefTitle, RefLead, RefFilter, RefFilterPlaceholder, RefShown,
+    RefSince,
+    // Playground dataset bar
+    DatasetWhatImport, DatasetWhatFile, DatasetWhatLink, DatasetNotRun, DatasetRan, DatasetRanFailed,
+    ExamplesLoaded, ExamplesMissing, ConfirmFlush, AllEmpty, ShareTooLarge, SaveUnreadable, SaveUnreadableRest,
+    SavePartial, SavePartialRest, Dismiss, SharedTitle, SharedCarries, RunTheseCommands, Ignore, SharedUnusable,
+    Close, DatasetLabel, LoadExamples, Reset, Export, Import, Share, NotSaved, SavedHere, PasteCommands,
+    ChooseFile, ShareLink,
 }
 
 #[cfg(test)]
