@@ -153,8 +153,11 @@ pub fn app() -> Html {
     let lang = use_state(initial_lang);
     i18n::set_lang(*lang);
     use_effect_with(*lang, |l| {
-        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
-            let _ = root.set_attribute("lang", l.code());
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if let Some(root) = doc.document_element() {
+                let _ = root.set_attribute("lang", l.code());
+            }
+            doc.set_title(t(K::PageTitle));
         }
     });
     let switch = {
@@ -165,7 +168,7 @@ pub fn app() -> Html {
     // loaded) gives way to the app once it has rendered.
     use_effect_with((), |_| {
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            for id in ["boot-shell", "boot-lesson-texts"] {
+            for id in ["boot-shell", "boot-lesson-texts", "boot-i18n"] {
                 if let Some(el) = doc.get_element_by_id(id) {
                     el.remove();
                 }

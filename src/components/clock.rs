@@ -35,14 +35,15 @@ pub fn clock_control() -> Html {
     };
     let time = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(now_ms as f64));
     let shown = format!("{:02}:{:02}:{:02}", time.get_hours(), time.get_minutes(), time.get_seconds());
+    let badge = t(view.badge());
     html! {
         <section class="panel clock" aria-label={t(K::Clock)}>
             <div class="clock-row">
                 <span class="clock-label">{ t(K::EngineClock) }</span><span class="clock-time" title={t(K::EngineClockTitle)}>{ shown }</span>
                 if is_virtual {
-                    <span class="virtual-badge" role="status">{ view.badge() }</span>
+                    <span class="virtual-badge" role="status">{ badge }</span>
                 } else {
-                    <span class="real-badge">{ view.badge() }</span>
+                    <span class="real-badge">{ badge }</span>
                 }
             </div>
             <div class="clock-buttons" role="group" aria-label={t(K::ClockControls)}>

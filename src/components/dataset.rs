@@ -10,8 +10,8 @@ use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::browser;
-use crate::i18n::{t, tf, tn, K};
 use crate::components::provider::{save_now, RESCUED_KEY};
+use crate::i18n::{t, tf, tn, K};
 use crate::state::session::{Notice, SessionHandle};
 use crate::state::snapshot;
 
@@ -42,15 +42,17 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
                 save_now(&handle.lab);
                 handle.bump.emit(());
                 if failures.is_empty() {
-                    message.set(Some((
-                        tn(K::DatasetRan, n, &[("what", &t(what))]),
-                        false,
-                    )));
+                    message.set(Some((tn(K::DatasetRan, n, &[("what", &t(what))]), false)));
                 } else {
                     message.set(Some((
                         tf(
                             K::DatasetRanFailed,
-                            &[("n", &n), ("what", &t(what)), ("failed", &failures.len()), ("list", &failures.join("; "))],
+                            &[
+                                ("n", &n),
+                                ("what", &t(what)),
+                                ("failed", &failures.len()),
+                                ("list", &failures.join("; ")),
+                            ],
                         ),
                         true,
                     )));
@@ -114,10 +116,9 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
                     browser::copy_text(&url);
                     share_url.set(Some(url));
                 }
-                Err(snapshot::ShareError::TooLarge(n)) => message.set(Some((
-                    tf(K::ShareTooLarge, &[("n", &n), ("limit", &snapshot::SHARE_MAX_BYTES)]),
-                    true,
-                ))),
+                Err(snapshot::ShareError::TooLarge(n)) => {
+                    message.set(Some((tf(K::ShareTooLarge, &[("n", &n), ("limit", &snapshot::SHARE_MAX_BYTES)]), true)))
+                }
             }
         })
     };

@@ -31,9 +31,26 @@ pub fn server_panel() -> Html {
             </div>
             <dl class="stats">
                 { for view.stats.iter().map(|(label, value)| html! {
-                    <div class="stat"><dt>{ *label }</dt><dd>{ value.clone() }</dd></div>
+                    <div class="stat"><dt>{ stat_label(label) }</dt><dd>{ value.clone() }</dd></div>
                 }) }
             </dl>
         </section>
     }
+}
+
+/// A stat's name (as `ServerView` names it) in the page's language.
+fn stat_label(name: &str) -> &str {
+    let key = match name {
+        "keys" => K::StatKeys,
+        "hits" => K::StatHits,
+        "misses" => K::StatMisses,
+        "hit ratio" => K::StatHitRatio,
+        "expired" => K::StatExpired,
+        "evicted" => K::StatEvicted,
+        "commands" => K::StatCommands,
+        "ops/sec" => K::StatOps,
+        "clients" => K::StatClients,
+        _ => return name,
+    };
+    t(key)
 }

@@ -203,6 +203,32 @@ keys! {
     SavePartial, SavePartialRest, Dismiss, SharedTitle, SharedCarries, RunTheseCommands, Ignore, SharedUnusable,
     Close, DatasetLabel, LoadExamples, Reset, Export, Import, Share, NotSaved, SavedHere, PasteCommands,
     ChooseFile, ShareLink,
+    // Latency demo
+    StrategyNoCache, StrategyAside, StrategyLock, StrategyEarly, LatTitle, LatIntro1, LatIntro2, LatIntro3,
+    LatRunGroup, LatRunUncached, LatRunCached, LatRunBoth, LatPlaying, LatComplete, LatVirtualTime, LatSkip,
+    LatCompleteStatus, LatLoadGenerator, LatLocust, LatAb, LatUsers, LatSpawnRate, LatUsersPerS, LatDuration,
+    LatThinkFrom, LatThinkTo, LatProducts, LatIds, LatPopularity, LatUniform, LatExponent, LatAbRequests,
+    LatAbConcurrency, LatAbNote, LatApiLegend, LatWorkers, LatThreads, LatDbLatency, LatJitter, LatCacheRtt,
+    LatOverhead, LatTtl, LatSeed, LatStrategy, LatOptAside, LatOptLock, LatOptEarly, LatLogAxis, LatResetForm,
+    LatCharts, LatChartRt, LatChartRps, LatChartUsers, LatChartHits, LatUnitRps, LatUnitUsers, LatUnitPct,
+    LatRtSummary, LatRpsSummary, LatUsersSummary, LatHitSummary, ChartLogScale, ChartTime, ChartTable,
+    ChartSecond, ChartTableLater, LatTabs, LatPrinted, LatResults, LatStatistic, LatStatRequests,
+    LatStatFailures, LatStatMedian, LatStatP95, LatStatMax, LatStatAverage, LatStatRps, LatStatHitRatio,
+    LatStatDbHits, LatStatDbHitsPerProduct, LatAbReport, LatCommands, LatNeverRedis, LatMonitorNote, LatNewest,
+    LatKeysEnd, LatAvailableLater, LatCacheEmpty, LatKey, LatTtlLeft, LatNoTtl, LatCodeUncached, LatCodeCached,
+    LatCodeLock, LatCodeEarly, LatPathHit, LatPathMiss, LatPathDb, LatPathWait, LatPathRefresh, LatCodeIdle,
+    LatHighlighted, LatThen, LatHighlightedEnd, LatExplainTitle, LatFormula, LatNoThink, LatThinkBound,
+    LatResponseBound, LatWhyRps, LatEachUser, LatMeasured, LatAbInFlight, LatAbSlots, LatAbFormula,
+    LatAbMeasured, LatLockTitle, LatLockText, LatStampedeTitle, LatStampedeText, LatWithLock, LatChooseLock,
+    LatEarlyTitle, LatEarlyText, LatSpikesNear, LatExpiryTitle, LatExpiryText, LatEarlyShown, LatChooseEarly,
+    LatUncachedTitle, LatUncachedText,
+    // Latency demo: API log
+    LatApiLog, LatApiLogLabel, LatEarlierLines, LatWaitingFirst, LatDropped,
+    // Server panel and clock badge
+    BadgeRealTime, BadgeVirtual, BadgeVirtualPaused, StatKeys, StatHits, StatMisses, StatHitRatio, StatExpired,
+    StatEvicted, StatCommands, StatOps, StatClients,
+    // The page before the engine has loaded (index.html, filled by scripts/postbuild.mjs)
+    PageTitle, BootStarting, BootConsole, BootFailed,
 }
 
 #[cfg(test)]

@@ -134,3 +134,38 @@ test('an untranslated lesson is shown in English with a note; embeds take ?lang=
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('before the engine has loaded, the static shell is in French too', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  await context.route('**/*.wasm', async (route) => {
+    await held;
+    await route.abort();
+  });
+  const page = await context.newPage();
+  await page.goto(`${server.url}?lang=fr#/`);
+  const shell = page.locator('#boot-shell');
+  assert.ok(await shell.isVisible());
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.match(await shell.locator('nav').innerText(), /Leçons/);
+  assert.equal(await page.locator('#boot-course-title').innerText(), 'Le cours');
+  assert.equal(await shell.locator('.lesson-card .lesson-title').first().innerText(), 'Pourquoi un cache ? Voici Redis');
+  assert.match(await shell.locator('.lesson-card .status').first().innerText(), /Pas commencée/);
+  assert.match(await page.locator('#boot-progress').innerText(), /^0 leçon terminée sur \d+$/);
+  assert.match(await shell.locator('.boot-console').first().innerText(), /Démarrage du moteur Redis/);
+
+  // A translated lesson's text, and an untranslated one in English.
+  await shell.locator('a[href="#/lesson/strings"]').click();
+  const lesson = page.locator('#boot-lesson .lesson-text');
+  await lesson.locator('h1').waitFor();
+  assert.equal(await lesson.locator('h1').innerText(), 'Chaînes — jetons de session et compteurs');
+  assert.match(await lesson.locator('.crumbs').innerText(), /Leçons · 2 sur \d+/);
+  assert.match(await lesson.innerText(), /INCRBY views:homepage 10/);
+  await page.goto(`${server.url}?lang=fr#/lesson/sets`);
+  await lesson.locator('h1').waitFor();
+  assert.match(await lesson.locator('h1').innerText(), /^Sets — tags/);
+  release();
+  await page.locator('#boot-lesson .boot-console', { hasText: "n'a pas pu être chargé" }).waitFor();
+  await context.close();
+});

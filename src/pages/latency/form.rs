@@ -5,6 +5,8 @@
 use latency_sim::{Load, Popularity, SimConfig, Strategy};
 use yew::prelude::*;
 
+use crate::i18n::{t, K};
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Field {
     Users,
@@ -223,61 +225,61 @@ pub(super) fn render_form(
     html! {
         <form class="lat-form panel" {onsubmit} aria-describedby="lat-validation" novalidate=true>
             <fieldset class="lat-load">
-                <legend>{"Load generator"}</legend>
+                <legend>{ t(K::LatLoadGenerator) }</legend>
                 <div class="lat-radios">
                     <label><input type="radio" name="load" id="load-locust" checked={locust}
-                                  onchange={set_load(LoadKind::Locust)} />{" Locust (users with think time)"}</label>
+                                  onchange={set_load(LoadKind::Locust)} />{ t(K::LatLocust) }</label>
                     <label><input type="radio" name="load" id="load-ab" checked={!locust}
-                                  onchange={set_load(LoadKind::Ab)} />{" ab (fixed number of requests)"}</label>
+                                  onchange={set_load(LoadKind::Ab)} />{ t(K::LatAb) }</label>
                 </div>
                 if locust {
                     <div class="lat-grid">
-                        { field_input(form, Field::Users, "f-users", "Users", "", "1") }
-                        { field_input(form, Field::SpawnRate, "f-spawn", "Spawn rate", "users/s", "0.5") }
-                        { field_input(form, Field::Duration, "f-duration", "Duration", "s", "10") }
-                        { field_input(form, Field::ThinkMin, "f-think-min", "Think time from", "s", "0.5") }
-                        { field_input(form, Field::ThinkMax, "f-think-max", "Think time to", "s", "0.5") }
-                        { field_input(form, Field::Products, "f-products", "Products", "ids", "1") }
+                        { field_input(form, Field::Users, "f-users", t(K::LatUsers), "", "1") }
+                        { field_input(form, Field::SpawnRate, "f-spawn", t(K::LatSpawnRate), t(K::LatUsersPerS), "0.5") }
+                        { field_input(form, Field::Duration, "f-duration", t(K::LatDuration), "s", "10") }
+                        { field_input(form, Field::ThinkMin, "f-think-min", t(K::LatThinkFrom), "s", "0.5") }
+                        { field_input(form, Field::ThinkMax, "f-think-max", t(K::LatThinkTo), "s", "0.5") }
+                        { field_input(form, Field::Products, "f-products", t(K::LatProducts), t(K::LatIds), "1") }
                     </div>
                     <div class="lat-radios">
-                        <span class="lat-label">{"Product popularity"}</span>
+                        <span class="lat-label">{ t(K::LatPopularity) }</span>
                         <label><input type="radio" name="pop" id="pop-uniform" checked={!form.zipf}
-                                      onchange={set_zipf(false)} />{" uniform (random.randint)"}</label>
+                                      onchange={set_zipf(false)} />{ t(K::LatUniform) }</label>
                         <label><input type="radio" name="pop" id="pop-zipf" checked={form.zipf}
                                       onchange={set_zipf(true)} />{" Zipf"}</label>
-                        if form.zipf { { field_input(form, Field::ZipfS, "f-zipf", "exponent s", "", "0.1") } }
+                        if form.zipf { { field_input(form, Field::ZipfS, "f-zipf", t(K::LatExponent), "", "0.1") } }
                     </div>
                 } else {
                     <div class="lat-grid">
-                        { field_input(form, Field::AbRequests, "f-ab-n", "-n requests", "", "10") }
-                        { field_input(form, Field::AbConcurrency, "f-ab-c", "-c concurrency", "", "1") }
+                        { field_input(form, Field::AbRequests, "f-ab-n", t(K::LatAbRequests), "", "10") }
+                        { field_input(form, Field::AbConcurrency, "f-ab-c", t(K::LatAbConcurrency), "", "1") }
                     </div>
-                    <p class="lat-note">{"ab sends every request for the same product and never pauses between them."}</p>
+                    <p class="lat-note">{ t(K::LatAbNote) }</p>
                 }
             </fieldset>
             <fieldset>
-                <legend>{"API, database and cache"}</legend>
+                <legend>{ t(K::LatApiLegend) }</legend>
                 <div class="lat-grid">
-                    { field_input(form, Field::Workers, "f-workers", "Server workers", "threads", "1") }
-                    { field_input(form, Field::DbLatency, "f-db", "Database latency", "ms", "100") }
-                    { field_input(form, Field::DbJitter, "f-jitter", "± jitter", "ms", "50") }
-                    { field_input(form, Field::CacheRtt, "f-rtt", "Cache round trip", "ms", "0.1") }
-                    { field_input(form, Field::Overhead, "f-overhead", "Framework overhead", "ms", "0.5") }
-                    { field_input(form, Field::Ttl, "f-ttl", "Cache TTL", "s", "10") }
-                    { field_input(form, Field::Seed, "f-seed", "Random seed", "", "1") }
+                    { field_input(form, Field::Workers, "f-workers", t(K::LatWorkers), t(K::LatThreads), "1") }
+                    { field_input(form, Field::DbLatency, "f-db", t(K::LatDbLatency), "ms", "100") }
+                    { field_input(form, Field::DbJitter, "f-jitter", t(K::LatJitter), "ms", "50") }
+                    { field_input(form, Field::CacheRtt, "f-rtt", t(K::LatCacheRtt), "ms", "0.1") }
+                    { field_input(form, Field::Overhead, "f-overhead", t(K::LatOverhead), "ms", "0.5") }
+                    { field_input(form, Field::Ttl, "f-ttl", t(K::LatTtl), "s", "10") }
+                    { field_input(form, Field::Seed, "f-seed", t(K::LatSeed), "", "1") }
                 </div>
                 <div class="lat-row">
                     <label class="lat-field" for="f-strategy">
-                        <span class="lat-label">{"Cached strategy"}</span>
+                        <span class="lat-label">{ t(K::LatStrategy) }</span>
                         <select id="f-strategy" onchange={on_strategy}>
-                            <option value="aside" selected={form.cached == Strategy::CacheAside}>{"Cache-aside (the seed)"}</option>
-                            <option value="lock" selected={form.cached == Strategy::CacheAsideLock}>{"Cache-aside + lock (no stampede)"}</option>
-                            <option value="early" selected={form.cached == Strategy::EarlyRefresh}>{"Cache-aside + early refresh"}</option>
+                            <option value="aside" selected={form.cached == Strategy::CacheAside}>{ t(K::LatOptAside) }</option>
+                            <option value="lock" selected={form.cached == Strategy::CacheAsideLock}>{ t(K::LatOptLock) }</option>
+                            <option value="early" selected={form.cached == Strategy::EarlyRefresh}>{ t(K::LatOptEarly) }</option>
                         </select>
                     </label>
                     <label class="lat-check"><input type="checkbox" id="f-log" checked={form.log_scale} onchange={on_log} />
-                        {" Logarithmic response-time axis"}</label>
-                    <button type="button" class="btn subtle" onclick={on_reset}>{"Reset to the seed's values"}</button>
+                        { t(K::LatLogAxis) }</label>
+                    <button type="button" class="btn subtle" onclick={on_reset}>{ t(K::LatResetForm) }</button>
                 </div>
             </fieldset>
             <p id="lat-validation" class={classes!("lat-validation", validation.is_some().then_some("invalid"))}
