@@ -111,7 +111,7 @@ pub fn tf(k: K, args: &[(&str, &dyn Display)]) -> String {
 pub fn tn(k: K, n: usize, args: &[(&str, &dyn Display)]) -> String {
     let l = lang();
     let text = l.text(k);
-    let form = text.split('|').nth(l.plural_form(n)).or_else(|| text.split('|').last()).unwrap_or(text);
+    let form = text.split('|').nth(l.plural_form(n)).or_else(|| text.split('|').next_back()).unwrap_or(text);
     let mut all: Vec<(&str, &dyn Display)> = vec![("n", &n)];
     all.extend_from_slice(args);
     fill(form, &all)
