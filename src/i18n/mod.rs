@@ -285,11 +285,15 @@ mod tests {
     #[test]
     fn placeholders_and_plurals_are_filled() {
         set_lang(Lang::En);
-        assert_eq!(tn(K::ChallengesPassed, 1, &[("total", &1)]), "1 of 1 challenge passed");
-        assert_eq!(tn(K::ChallengesPassed, 0, &[("total", &3)]), "0 of 3 challenges passed");
+        // The form follows the total: "1 of 3 challenges", "0 of 1 challenge".
+        assert_eq!(tn(K::ChallengesPassed, 1, &[("passed", &0)]), "0 of 1 challenge passed");
+        assert_eq!(tn(K::ChallengesPassed, 3, &[("passed", &1)]), "1 of 3 challenges passed");
+        assert_eq!(tn(K::KeyCount, 0, &[]), "0 keys");
         set_lang(Lang::Fr);
-        assert_eq!(tn(K::ChallengesPassed, 0, &[("total", &1)]), "0 défi réussi sur 1");
-        assert_eq!(tn(K::ChallengesPassed, 2, &[("total", &3)]), "2 défis réussis sur 3");
+        assert_eq!(tn(K::ChallengesPassed, 1, &[("passed", &0)]), "Défi réussi : 0 sur 1");
+        assert_eq!(tn(K::ChallengesPassed, 3, &[("passed", &2)]), "Défis réussis : 2 sur 3");
+        assert_eq!(tn(K::KeyCount, 0, &[]), "0 clé");
+        assert_eq!(tn(K::KeyCount, 2, &[]), "2 clés");
         assert_eq!(tf(K::ConsoleFor, &[("n", &2)]), "Console du client 2");
         set_lang(Lang::En);
         assert_eq!(fill("{a} {b} {c", &[("a", &1)]), "1 {b} {c");

@@ -184,7 +184,7 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
                         <p class="notice untranslated" role="note">{ t(K::NotTranslated) }</p>
                     }
                     <p class="lesson-progress" aria-live="polite">
-                        { tn(K::ChallengesPassed, passed, &[("total", &total)]) }
+                        { tn(K::ChallengesPassed, total, &[("passed", &passed)]) }
                         if progress.progress.is_complete(&lesson.id) { <span class="done-badge">{ t(K::LessonComplete) }</span> }
                     </p>
                     <div class="row-buttons">

@@ -49,7 +49,7 @@ pub fn lesson_map() -> Html {
         <section class="lesson-map" aria-labelledby="course-title">
             <div class="lesson-map-head">
                 <h2 id="course-title">{ t(K::CourseTitle) }</h2>
-                <p class="muted">{ tn(K::LessonsComplete, done, &[("total", &lessons.len())]) }</p>
+                <p class="muted">{ tn(K::LessonsComplete, lessons.len(), &[("done", &done)]) }</p>
                 <div class="row-buttons">
                     <button class="soft-button" onclick={export}>{ t(K::ExportProgress) }</button>
                     <label class="soft-button file-button">

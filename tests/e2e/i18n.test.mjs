@@ -38,7 +38,7 @@ test('?lang=fr: the French frame and lesson 2 in French; a block prints what Red
   assert.equal(await page.locator('#lesson-title').innerText(), 'Chaînes — jetons de session et compteurs');
   assert.match(await page.locator('.lesson-prose').first().innerText(), /La valeur accepte/);
   assert.equal(await page.locator('.challenge h2').innerText(), 'À vous');
-  assert.match(await page.locator('.lesson-progress').innerText(), /0 défi réussi sur 1/);
+  assert.match(await page.locator('.lesson-progress').innerText(), /Défi réussi : 0 sur 1/);
   assert.equal(await page.locator('#lang-select').inputValue(), 'fr');
 
   // The first block, run by its French button: Redis's replies, untranslated.
@@ -152,7 +152,7 @@ test('before the engine has loaded, the static shell is in French too', async ()
   assert.equal(await page.locator('#boot-course-title').innerText(), 'Le cours');
   assert.equal(await shell.locator('.lesson-card .lesson-title').first().innerText(), 'Pourquoi un cache ? Voici Redis');
   assert.match(await shell.locator('.lesson-card .status').first().innerText(), /Pas commencée/);
-  assert.match(await page.locator('#boot-progress').innerText(), /^0 leçon terminée sur \d+$/);
+  assert.match(await page.locator('#boot-progress').innerText(), /^Leçons terminées : 0 sur \d+$/);
   assert.match(await shell.locator('.boot-console').first().innerText(), /Démarrage du moteur Redis/);
 
   // A translated lesson's text, and an untranslated one in English.
