@@ -479,11 +479,11 @@ fn transcript_line(props: &TranscriptLineProps) -> Html {
         };
         html! {
             <div class="long-tools">
-                if !*expanded { <span class="long-more">{ format!("{} more character{}", group_digits(hidden), if hidden == 1 { "" } else { "s" }) }</span> }
+                if !*expanded { <span class="long-more">{ tn(K::LongMore, hidden, &[("n", &group_digits(hidden))]) }</span> }
                 <button type="button" class="ghost-button long-toggle" onclick={toggle} aria-expanded={expanded.to_string()}>
-                    { if *expanded { "show less" } else { "show all" } }
+                    { if *expanded { t(K::ShowLess) } else { t(K::ShowAll) } }
                 </button>
-                <button type="button" class="ghost-button long-copy" onclick={copy}>{ if *copied { "copied" } else { "copy" } }</button>
+                <button type="button" class="ghost-button long-copy" onclick={copy}>{ if *copied { t(K::CopiedShort) } else { t(K::CopyShort) } }</button>
             </div>
         }
     });

@@ -141,15 +141,16 @@ pub fn key_browser() -> Html {
                 Callback::from(move |_: MouseEvent| state.dispatch(KeyBrowserAction::Select(Some(key.clone()))))
             };
             // Listed until Redis reclaims it (lazily, or by the active expiry cycle).
-            let ttl = entry.expire_at().map(|at| if at < now { "expired".to_string() } else { ttl_text(at, now) });
+            let ttl =
+                entry.expire_at().map(|at| if at < now { t(K::TtlExpired).to_string() } else { ttl_text(at, now) });
             Some(html! {
                 <li key={i} class={classes!("key-row", selected.then_some("selected"), changed.then_some("changed"))}
                     style={format!("top:{}px", i as f64 * ROW_HEIGHT)} data-index={i.to_string()}>
                     <button type="button" {onclick} aria-pressed={selected.to_string()}>
                         <span class={classes!("badge", format!("badge-{}", kind.name()))}>{ kind.name() }</span>
                         <span class="key-name">{ name.clone() }</span>
-                        if let Some(t) = ttl {
-                            <span class="ttl" title="time to live">{"TTL "}{ t }</span>
+                        if let Some(left) = ttl {
+                            <span class="ttl" title={t(K::TtlTitle)}>{"TTL "}{ left }</span>
                         }
                     </button>
                 </li>
@@ -167,7 +168,7 @@ pub fn key_browser() -> Html {
             html! {
                 <li class="removed" style={format!("opacity:{opacity:.2}")}>
                     <span class="key-name">{ display_bytes(&r.key) }</span>
-                    <span class="reason">{ r.reason.clone() }</span>
+                    <span class="reason">{ if r.reason == "expired" { t(K::TtlExpired).to_string() } else { r.reason.clone() } }</span>
                 </li>
             }
         })

@@ -423,5 +423,14 @@ pub fn text(k: K) -> &'static str {
         K::BootStarting => "Starting the Redis engine…",
         K::BootConsole => "Console (starting)",
         K::BootFailed => "The Redis engine could not be loaded, so the consoles are not available. The lessons can still be read; reload to try again.",
+
+        // Long replies and key rows
+        K::LongMore => "{n} more character|{n} more characters",
+        K::ShowAll => "show all",
+        K::ShowLess => "show less",
+        K::CopyShort => "copy",
+        K::CopiedShort => "copied",
+        K::TtlTitle => "time to live",
+        K::TtlExpired => "expired",
     }
 }

@@ -438,5 +438,14 @@ pub fn text(k: K) -> &'static str {
         K::BootStarting => "Démarrage du moteur Redis…",
         K::BootConsole => "Console (démarrage)",
         K::BootFailed => "Le moteur Redis n'a pas pu être chargé : les consoles ne sont pas disponibles. Les leçons restent lisibles ; rechargez la page pour réessayer.",
+
+        // Long replies and key rows
+        K::LongMore => "{n} caractère de plus|{n} caractères de plus",
+        K::ShowAll => "tout afficher",
+        K::ShowLess => "afficher moins",
+        K::CopyShort => "copier",
+        K::CopiedShort => "copié",
+        K::TtlTitle => "durée de vie",
+        K::TtlExpired => "expirée",
     }
 }

@@ -107,13 +107,15 @@ pub fn tf(k: K, args: &[(&str, &dyn Display)]) -> String {
     fill(t(k), args)
 }
 
-/// A text with plural forms, the form chosen by `n` (also offered as `{n}`).
+/// A text with plural forms, the form chosen by `n` (also offered as `{n}`
+/// unless `args` names it).
 pub fn tn(k: K, n: usize, args: &[(&str, &dyn Display)]) -> String {
     let l = lang();
     let text = l.text(k);
     let form = text.split('|').nth(l.plural_form(n)).or_else(|| text.split('|').next_back()).unwrap_or(text);
-    let mut all: Vec<(&str, &dyn Display)> = vec![("n", &n)];
-    all.extend_from_slice(args);
+    // `args` may give `{n}` its own form (digits grouped, say); else it is the count.
+    let mut all: Vec<(&str, &dyn Display)> = args.to_vec();
+    all.push(("n", &n));
     fill(form, &all)
 }
 
@@ -229,6 +231,8 @@ keys! {
     StatEvicted, StatCommands, StatOps, StatClients,
     // The page before the engine has loaded (index.html, filled by scripts/postbuild.mjs)
     PageTitle, BootStarting, BootConsole, BootFailed,
+    // Long replies and key rows
+    LongMore, ShowAll, ShowLess, CopyShort, CopiedShort, TtlTitle, TtlExpired,
 }
 
 #[cfg(test)]

@@ -169,3 +169,28 @@ test('before the engine has loaded, the static shell is in French too', async ()
   await page.locator('#boot-lesson .boot-console', { hasText: "n'a pas pu être chargé" }).waitFor();
   await context.close();
 });
+
+test('the latency demo in French: labels, charts, results and explanations; the API log stays as the API prints it', async () => {
+  const { context, page, errors } = await fresh();
+  await page.goto(`${server.url}?lang=fr#/latency`);
+  await page.waitForSelector('#run-both');
+  assert.equal(await page.locator('#latency-title').innerText(), 'Avec ou sans cache : la démo de latence');
+  assert.equal(await page.locator('#run-both').innerText(), 'Lancer les deux côte à côte');
+  assert.match(await page.locator('label[for="f-users"]').innerText(), /Utilisateurs/);
+  await page.click('#run-both');
+  await page.waitForSelector('#lat-progress');
+  if ((await page.locator('#lat-skip').count()) > 0) await page.click('#lat-skip').catch(() => {});
+  await page.waitForSelector('#results-table', { timeout: 20_000 });
+  const headers = await page.locator('#results-table thead th').allTextContents();
+  assert.deepEqual(headers, ['Statistique', 'Sans cache', 'Cache-aside']);
+  assert.match(await page.locator('#results-table tbody').innerText(), /Médiane/);
+  assert.equal(await page.locator('#results-table td[data-stat="Median"]').count(), 2);
+  assert.match(await page.locator('#chart-rt .legend').innerText(), /Sans cache p50/);
+  assert.match(await page.locator('#explain-title').innerText(), /Ce que montre ce test/);
+  assert.match(await page.locator('[data-explainer="rps"]').first().innerText(), /utilisateurs \/ \(temps de réponse/);
+  await page.click('.lat-tabs button:has-text("Sans cache")');
+  assert.match(await page.locator('#api-log').innerText(), /DATABASE HIT: Fetching product \d+ from the database/);
+  await screenshot(page, 'i18n-fr-latency');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
