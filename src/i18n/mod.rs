@@ -233,6 +233,11 @@ keys! {
     PageTitle, BootStarting, BootConsole, BootFailed,
     // Long replies and key rows
     LongMore, ShowAll, ShowLess, CopyShort, CopiedShort, TtlTitle, TtlExpired,
+    // Latency demo: what is wrong with the form
+    ValNumber, ValWhole, ValTooBig, FieldUsers, FieldSpawnRate, FieldDuration, FieldThinkMin, FieldThinkMax,
+    FieldAbRequests, FieldAbConcurrency, FieldProducts, FieldZipf, FieldWorkers, FieldDbLatency, FieldDbJitter,
+    FieldCacheRtt, FieldOverhead, FieldTtl, FieldSeed, ValUsers, ValSpawnRate, ValDuration, ValThink, ValAb,
+    ValProducts, ValWorkers, ValLatencyTtl, ValZipf,
 }
 
 #[cfg(test)]
