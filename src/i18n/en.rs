@@ -462,5 +462,19 @@ pub fn text(k: K) -> &'static str {
         K::ValWorkers => "workers must be between 1 and 10000",
         K::ValLatencyTtl => "database latency must be at most 60 s and the TTL 1 s to 1 day",
         K::ValZipf => "Zipf exponent must be in (0, 5]",
+
+        // Saved data, progress files and share links that cannot be used
+        K::LoadNotDataset => "it is not a Redis Lab dataset (the header line is missing)",
+        K::LoadIncompatible => "it was saved in format version {v}, and this page reads version {version}",
+        K::LoadBadLine => "line {n} cannot be read (unbalanced quotes)",
+        K::LoadUnknownCommand => "line {n} uses an unknown command '{command}'",
+        K::LoadTooMany => "it has more than {max} commands",
+        K::ShareTooLong => "the shared link is too long",
+        K::ShareNotBase64 => "the shared link is damaged (not valid base64)",
+        K::ShareNotText => "the shared link is damaged (not text)",
+        K::ShareUnusable => "the shared commands cannot be used: {error}",
+        K::ProgressOtherVersion => "saved with another version ({header})",
+        K::ProgressNotFile => "not a Redis Lab progress file",
+        K::ProgressBadLine => "line {n} is not understood: {line}",
     }
 }

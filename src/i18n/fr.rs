@@ -477,5 +477,19 @@ pub fn text(k: K) -> &'static str {
         K::ValWorkers => "workers : entre 1 et 10000",
         K::ValLatencyTtl => "latence de la base : au plus 60 s ; TTL : de 1 s à 1 jour",
         K::ValZipf => "exposant de Zipf : dans ]0, 5]",
+
+        // Saved data, progress files and share links that cannot be used
+        K::LoadNotDataset => "ce ne sont pas des données Redis Lab (la ligne d'en-tête manque)",
+        K::LoadIncompatible => "elles ont été enregistrées au format version {v}, et cette page lit la version {version}",
+        K::LoadBadLine => "la ligne {n} est illisible (guillemets non fermés)",
+        K::LoadUnknownCommand => "la ligne {n} utilise une commande inconnue '{command}'",
+        K::LoadTooMany => "il y a plus de {max} commandes",
+        K::ShareTooLong => "le lien partagé est trop long",
+        K::ShareNotBase64 => "le lien partagé est abîmé (base64 invalide)",
+        K::ShareNotText => "le lien partagé est abîmé (ce n'est pas du texte)",
+        K::ShareUnusable => "les commandes partagées sont inutilisables : {error}",
+        K::ProgressOtherVersion => "enregistrée par une autre version ({header})",
+        K::ProgressNotFile => "ce n'est pas un fichier de progression Redis Lab",
+        K::ProgressBadLine => "la ligne {n} n'est pas comprise : {line}",
     }
 }

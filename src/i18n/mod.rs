@@ -238,6 +238,9 @@ keys! {
     FieldAbRequests, FieldAbConcurrency, FieldProducts, FieldZipf, FieldWorkers, FieldDbLatency, FieldDbJitter,
     FieldCacheRtt, FieldOverhead, FieldTtl, FieldSeed, ValUsers, ValSpawnRate, ValDuration, ValThink, ValAb,
     ValProducts, ValWorkers, ValLatencyTtl, ValZipf,
+    // Saved data, progress files and share links that cannot be used
+    LoadNotDataset, LoadIncompatible, LoadBadLine, LoadUnknownCommand, LoadTooMany, ShareTooLong,
+    ShareNotBase64, ShareNotText, ShareUnusable, ProgressOtherVersion, ProgressNotFile, ProgressBadLine,
 }
 
 #[cfg(test)]
