@@ -476,5 +476,10 @@ pub fn text(k: K) -> &'static str {
         K::ProgressOtherVersion => "saved with another version ({header})",
         K::ProgressNotFile => "not a Redis Lab progress file",
         K::ProgressBadLine => "line {n} is not understood: {line}",
+
+        // Keys removed by eviction, memory limit
+        K::EvictedBy => "evicted by {policy}",
+        K::EvictedByWhy => "evicted by {policy}: {why}",
+        K::NoMemoryLimit => "maxmemory 0 (no limit)",
     }
 }

@@ -491,5 +491,10 @@ pub fn text(k: K) -> &'static str {
         K::ProgressOtherVersion => "enregistrée par une autre version ({header})",
         K::ProgressNotFile => "ce n'est pas un fichier de progression Redis Lab",
         K::ProgressBadLine => "la ligne {n} n'est pas comprise : {line}",
+
+        // Keys removed by eviction, memory limit
+        K::EvictedBy => "évincée par {policy}",
+        K::EvictedByWhy => "évincée par {policy} : {why}",
+        K::NoMemoryLimit => "maxmemory 0 (pas de limite)",
     }
 }

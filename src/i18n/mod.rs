@@ -241,6 +241,8 @@ keys! {
     // Saved data, progress files and share links that cannot be used
     LoadNotDataset, LoadIncompatible, LoadBadLine, LoadUnknownCommand, LoadTooMany, ShareTooLong,
     ShareNotBase64, ShareNotText, ShareUnusable, ProgressOtherVersion, ProgressNotFile, ProgressBadLine,
+    // Keys removed by eviction, memory limit
+    EvictedBy, EvictedByWhy, NoMemoryLimit,
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use redis_emulator::inspect::human_bytes;
 use redis_emulator::Engine;
 
-use crate::i18n::K;
+use crate::i18n::{t, K};
 
 /// The server panel: memory against maxmemory and the live counters.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +37,7 @@ impl ServerView {
             limit: if max > 0 {
                 format!("maxmemory {} · {}", human_bytes(max), config.maxmemory_policy.name())
             } else {
-                "maxmemory 0 (no limit)".into()
+                t(K::NoMemoryLimit).into()
             },
             percent: if max > 0 { (used as f64 / max as f64 * 100.0).min(100.0) } else { 0.0 },
             stats: vec![
