@@ -481,5 +481,23 @@ pub fn text(k: K) -> &'static str {
         K::EvictedBy => "evicted by {policy}",
         K::EvictedByWhy => "evicted by {policy}: {why}",
         K::NoMemoryLimit => "maxmemory 0 (no limit)",
+
+        // Playground: Redis files and panel tabs
+        K::RdbCannotWrite => "The dataset cannot be written as dump.rdb: {error}.",
+        K::RdbTooLarge => "{name} is {size} — larger than the {max} this page opens (so the tab stays responsive). Nothing changed.",
+        K::RdbReplace => "Replace the playground's {n} key with the keys in {name}?|Replace the playground's {n} keys with the keys in {name}?",
+        K::RdbUnreadable => "{name} could not be read. Nothing changed.",
+        K::RdbOpened => "Opened {name}: {n} key — pick one in the key browser.|Opened {name}: {n} keys — pick one in the key browser.",
+        K::RdbNotOpened => "{name} was not opened: {error}. Your data is unchanged.",
+        K::RedisFiles => "Redis files",
+        K::RedisFilesTitle => "Redis files:",
+        K::DownloadRdbTitle => "The dataset as the RDB file redis-server 7.0 loads",
+        K::DownloadRdb => "Download dump.rdb",
+        K::DownloadAofTitle => "The dataset as an append-only file redis-server 7.0 loads",
+        K::DownloadAof => "Download appendonly.aof",
+        K::OpenRdb => "Open dump.rdb",
+        K::OpenRdbLabel => "Open a dump.rdb file (replaces the playground's data)",
+        K::DropRdb => "or drop a .rdb file here",
+        K::ShownPanel => "Shown panel",
     }
 }

@@ -496,5 +496,23 @@ pub fn text(k: K) -> &'static str {
         K::EvictedBy => "évincée par {policy}",
         K::EvictedByWhy => "évincée par {policy} : {why}",
         K::NoMemoryLimit => "maxmemory 0 (pas de limite)",
+
+        // Playground: Redis files and panel tabs
+        K::RdbCannotWrite => "Les données ne peuvent pas être écrites en dump.rdb : {error}.",
+        K::RdbTooLarge => "{name} fait {size} — plus que les {max} que cette page ouvre (pour que l'onglet reste réactif). Rien n'a changé.",
+        K::RdbReplace => "Remplacer la clé du bac à sable par les clés de {name} ?|Remplacer les {n} clés du bac à sable par les clés de {name} ?",
+        K::RdbUnreadable => "{name} n'a pas pu être lu. Rien n'a changé.",
+        K::RdbOpened => "{name} ouvert : {n} clé — choisissez-la dans le navigateur de clés.|{name} ouvert : {n} clés — choisissez-en une dans le navigateur de clés.",
+        K::RdbNotOpened => "{name} n'a pas été ouvert : {error}. Vos données n'ont pas changé.",
+        K::RedisFiles => "Fichiers Redis",
+        K::RedisFilesTitle => "Fichiers Redis :",
+        K::DownloadRdbTitle => "Les données sous forme du fichier RDB que redis-server 7.0 charge",
+        K::DownloadRdb => "Télécharger dump.rdb",
+        K::DownloadAofTitle => "Les données sous forme d'un fichier append-only que redis-server 7.0 charge",
+        K::DownloadAof => "Télécharger appendonly.aof",
+        K::OpenRdb => "Ouvrir dump.rdb",
+        K::OpenRdbLabel => "Ouvrir un fichier dump.rdb (remplace les données du bac à sable)",
+        K::DropRdb => "ou déposez un fichier .rdb ici",
+        K::ShownPanel => "Panneau affiché",
     }
 }

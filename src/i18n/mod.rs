@@ -243,6 +243,10 @@ keys! {
     ShareNotBase64, ShareNotText, ShareUnusable, ProgressOtherVersion, ProgressNotFile, ProgressBadLine,
     // Keys removed by eviction, memory limit
     EvictedBy, EvictedByWhy, NoMemoryLimit,
+    // Playground: Redis files and panel tabs
+    RdbCannotWrite, RdbTooLarge, RdbReplace, RdbUnreadable, RdbOpened, RdbNotOpened, RedisFiles,
+    RedisFilesTitle, DownloadRdbTitle, DownloadRdb, DownloadAofTitle, DownloadAof, OpenRdb, OpenRdbLabel,
+    DropRdb, ShownPanel,
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ pub fn playground_page(props: &PlaygroundProps) -> Html {
                         <button type="button" onclick={toggle_monitor} aria-pressed={clients.monitor.to_string()}>{ t(K::MonitorPanel) }</button>
                     </div>
                     if several {
-                        <div class="panel-tabs" role="group" aria-label="Shown panel">{ for tabs }</div>
+                        <div class="panel-tabs" role="group" aria-label={t(K::ShownPanel)}>{ for tabs }</div>
                     }
                     <div class={classes!("console-grid", several.then_some("multi"))}>
                         { for panels }
