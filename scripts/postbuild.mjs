@@ -1,7 +1,9 @@
 // Trunk's post-build hook (Trunk.toml [[hooks]]), run on the staged dist/ of
 // every `trunk build` and `trunk serve` build:
 //  - fills index.html's static shell with the lesson map and every lesson's
-//    text from lessons/*.md, so they are readable before the module loads;
+//    text from lessons/*.md (and lessons/<lang>/*.md), so they are readable
+//    before the module loads, and with the shell's own words in every language
+//    of the app's catalogue (src/i18n/<lang>.rs), picked as the app picks them;
 //  - release output (not `trunk serve`): writes sw.js from static/sw.js with the
 //    build's file list and a version hashed from every file, and registers it;
 //  - under `trunk serve` (its autoreload script is in the page): no worker is
@@ -34,7 +36,7 @@ function inline(text) {
 
 /** The lesson text as plain HTML: headings, paragraphs, lists, quotes, and the
  * runnable blocks as code (the app makes them runnable once it has started). */
-export function renderMarkdown(md) {
+export function renderMarkdown(md, varies = '(varies)') {
   const out = [];
   const lines = md.split('\n');
   let para = [];
@@ -65,7 +67,7 @@ export function renderMarkdown(md) {
         const shown = body.map((l) => {
           const expected = /^=>(?:\[\d+\])?\s?(.*)$/.exec(l);
           if (!expected) return `&gt; ${esc(l)}`;
-          const text = expected[1].startsWith('~') ? '(varies)' : expected[1];
+          const text = expected[1].startsWith('~') ? varies : expected[1];
           return `<span class="boot-output">${esc(text)}</span>`;
         });
         out.push(`<pre class="boot-block"><code>${shown.join('\n')}</code></pre>`);
@@ -113,10 +115,40 @@ export function renderMarkdown(md) {
   return out.join('\n');
 }
 
+/** The texts of the app's catalogue for one language (src/i18n/<lang>.rs):
+ * `K::Name => "text",` entries, continued lines joined as Rust joins them. */
+export function readCatalogue(lang) {
+  const src = readFileSync(join(ROOT, 'src/i18n', `${lang}.rs`), 'utf8');
+  const out = {};
+  for (const m of src.matchAll(/K::(\w+)\s*=>\s*\{?\s*"((?:[^"\\]|\\[\s\S])*)"/g)) {
+    out[m[1]] = m[2].replace(/\\\n\s*/g, '').replace(/\\(["\\])/g, '$1');
+  }
+  return out;
+}
+
+/** The app's languages: every src/i18n/<lang>.rs, English first. */
+export function catalogueLanguages() {
+  const langs = readdirSync(join(ROOT, 'src/i18n'))
+    .filter((f) => /^[a-z]{2,3}\.rs$/.test(f) && f !== 'mod.rs')
+    .map((f) => f.replace(/\.rs$/, ''));
+  return ['en', ...langs.filter((l) => l !== 'en').sort()];
+}
+
+/** The catalogue texts the static shell uses. */
+const SHELL_KEYS = [
+  'PageTitle', 'SkipToContent', 'NavPages', 'NavLessons', 'NavPlayground', 'NavLatency', 'NavTypes', 'NavReference',
+  'Tagline', 'HomeTitle', 'HomeIntro1', 'HomeIntroTry', 'HomeIntroAnd', 'CourseTitle', 'HomeTryNow', 'BootStarting',
+  'BootConsole', 'BootFailed', 'StatusComplete', 'StatusInProgress', 'StatusNotStarted', 'LessonsComplete',
+];
+
+/** Plural form as the app picks it (src/i18n/mod.rs). */
+const pluralForm = (lang, n) => (lang === 'fr' ? (n > 1 ? 1 : 0) : n === 1 ? 0 : 1);
+const fill = (text, args) => text.replace(/\{(\w+)\}/g, (m, k) => (k in args ? String(args[k]) : m));
+
 /** Every lesson of lessons/*.md: front matter and body, in course order. */
 export function readLessons(dir = join(ROOT, 'lessons')) {
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.md'))
+    .filter((f) => f.endsWith('.md') && statSync(join(dir, f)).isFile())
     .sort()
     .map((f) => {
       const text = readFileSync(join(dir, f), 'utf8');
@@ -132,24 +164,54 @@ export function readLessons(dir = join(ROOT, 'lessons')) {
     .sort((a, b) => a.order - b.order);
 }
 
-function fillShell(html, lessons) {
-  const map = lessons
-    .map(
-      (l) =>
-        `<li class="lesson-card"><a class="lesson-link" href="#/lesson/${esc(l.id)}"><span class="lesson-title">${esc(l.title)}</span>` +
-        `<span class="lesson-summary">${esc(l.summary)}</span></a><span class="status not-started">Not started</span></li>`,
-    )
-    .join('');
-  const texts = lessons
-    .map(
-      (l, i) =>
-        `<template data-lesson="${esc(l.id)}"><header class="lesson-head"><p class="crumbs"><a href="#/">Lessons</a> · ${i + 1} of ${lessons.length}</p>` +
-        `<h1>${esc(l.title)}</h1></header><div class="lesson-prose">${renderMarkdown(l.body)}</div></template>`,
-    )
-    .join('\n');
+/** The course in one language: each lesson translated where
+ * lessons/<lang>/ has it (same file name and id), else the English one. */
+function lessonsIn(lang, english) {
+  if (lang === 'en') return english;
+  const dir = join(ROOT, 'lessons', lang);
+  let translated = [];
+  try {
+    translated = readLessons(dir);
+  } catch {
+    /* no lessons in this language yet */
+  }
+  return english.map((l) => ({ ...(translated.find((t) => t.id === l.id) ?? l), translated: translated.some((t) => t.id === l.id) }));
+}
+
+function fillShell(html, english) {
+  const cards = (lessons, t) =>
+    lessons
+      .map(
+        (l) =>
+          `<li class="lesson-card"><a class="lesson-link" href="#/lesson/${esc(l.id)}"><span class="lesson-title">${esc(l.title)}</span>` +
+          `<span class="lesson-summary">${esc(l.summary)}</span></a><span class="status not-started">${esc(t.StatusNotStarted)}</span></li>`,
+      )
+      .join('');
+  const texts = (lessons, t, lang) =>
+    lessons
+      .filter((l) => lang === 'en' || l.translated)
+      .map(
+        (l) =>
+          `<template data-lesson="${esc(l.id)}"${lang === 'en' ? '' : ` data-lang="${lang}"`}><header class="lesson-head">` +
+          `<p class="crumbs"><a href="#/">${esc(t.NavLessons)}</a>${esc(fill(t.LessonPosition, { n: lessons.indexOf(l) + 1, total: lessons.length }))}</p>` +
+          `<h1>${esc(l.title)}</h1></header><div class="lesson-prose">${renderMarkdown(l.body, t.Varies)}</div></template>`,
+      )
+      .join('\n');
+  const catalogues = {};
+  let extra = '';
+  for (const lang of catalogueLanguages()) {
+    const t = readCatalogue(lang);
+    catalogues[lang] = Object.fromEntries(SHELL_KEYS.map((k) => [k, t[k] ?? '']));
+    if (lang === 'en') continue;
+    const lessons = lessonsIn(lang, english);
+    extra += `\n<template data-lesson-map="${lang}">${cards(lessons, t)}</template>\n${texts(lessons, t, lang)}`;
+  }
+  const en = readCatalogue('en');
+  const json = JSON.stringify(catalogues).replace(/</g, '\\u003c');
   return html
-    .replace(/(<ol class="lesson-list" id="boot-lessons">)[\s\S]*?(<\/ol>)/, `$1${map}$2`)
-    .replace(/(<div id="boot-lesson-texts" hidden>)[\s\S]*?(<\/div>\s*<script>)/, `$1\n${texts}\n$2`);
+    .replace(/(<ol class="lesson-list" id="boot-lessons">)[\s\S]*?(<\/ol>)/, `$1${cards(english, en)}$2`)
+    .replace(/(<div id="boot-lesson-texts" hidden>)[\s\S]*?(<\/div>\s*<script)/, `$1\n${texts(english, en, 'en')}${extra}\n$2`)
+    .replace(/<script type="application\/json" id="boot-i18n">[\s\S]*?<\/script>/, `<script type="application/json" id="boot-i18n">${json}</script>`);
 }
 
 const REGISTER = `<script id="sw-register">

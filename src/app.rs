@@ -4,8 +4,10 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::browser;
 use crate::components::progress::ProgressProvider;
 use crate::components::provider::SessionProvider;
+use crate::i18n::{self, t, Lang, K};
 use crate::pages::home::HomePage;
 use crate::pages::latency::LatencyPage;
 use crate::pages::lesson::{CustomLessonPage, EmbedConsolePage, LessonPage};
@@ -64,33 +66,109 @@ fn switch(route: Route) -> Html {
     };
     html! {
         <div class="app">
-            <a class="skip-link" href="#main">{"Skip to content"}</a>
+            <a class="skip-link" href="#main">{ t(K::SkipToContent) }</a>
             <header class="topbar">
                 <Link<Route> to={Route::Home} classes="brand">
                     <span class="brand-mark" aria-hidden="true">{"◆"}</span>
                     {" Redis Lab"}
                 </Link<Route>>
-                <nav aria-label="Pages">
-                    <Link<Route> to={Route::Home}>{"Lessons"}</Link<Route>>
-                    <Link<Route> to={Route::Playground}>{"Playground"}</Link<Route>>
-                    <Link<Route> to={Route::Latency}>{"Latency demo"}</Link<Route>>
-                    <Link<Route> to={Route::Types}>{"Types"}</Link<Route>>
-                    <Link<Route> to={Route::Reference}>{"Reference"}</Link<Route>>
+                <nav aria-label={t(K::NavPages)}>
+                    <Link<Route> to={Route::Home}>{ t(K::NavLessons) }</Link<Route>>
+                    <Link<Route> to={Route::Playground}>{ t(K::NavPlayground) }</Link<Route>>
+                    <Link<Route> to={Route::Latency}>{ t(K::NavLatency) }</Link<Route>>
+                    <Link<Route> to={Route::Types}>{ t(K::NavTypes) }</Link<Route>>
+                    <Link<Route> to={Route::Reference}>{ t(K::NavReference) }</Link<Route>>
                 </nav>
-                <span class="tagline">{"A Redis 7 emulator in your browser — no server"}</span>
+                <span class="tagline">{ t(K::Tagline) }</span>
+                <LangSwitcher />
             </header>
             <main class="content" id="main" tabindex="-1">{ page }</main>
         </div>
     }
 }
 
+/// Where the learner's choice of language is kept.
+pub const LANG_KEY: &str = "redis-lab:lang";
+
+/// Changes the page's language (given to the switcher through context).
+#[derive(Clone, PartialEq)]
+pub struct LangSwitch(pub Callback<Lang>);
+
+/// `?lang=` before the hash (`index.html?lang=fr#/…`) or in it (`#/embed/…?lang=fr`).
+fn address_lang() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let search = location.search().ok().unwrap_or_default();
+    let hash = location.hash().ok().unwrap_or_default();
+    let in_hash = hash.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default();
+    i18n::query_lang(&search).or_else(|| i18n::query_lang(&in_hash)).map(str::to_string)
+}
+
+fn initial_lang() -> Lang {
+    let preferred: Vec<String> = web_sys::window()
+        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default();
+    i18n::pick(address_lang().as_deref(), browser::local_get(LANG_KEY).as_deref(), &preferred)
+}
+
+/// The header's language menu: a real <select>, remembered in localStorage.
+#[function_component(LangSwitcher)]
+fn lang_switcher() -> Html {
+    let switch = use_context::<LangSwitch>();
+    let now = i18n::lang();
+    let onchange = Callback::from(move |e: Event| {
+        let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
+        let Some(l) = Lang::from_code(&select.value()) else { return };
+        browser::local_set(LANG_KEY, l.code());
+        browser::drop_query_param("lang");
+        if let Some(s) = &switch {
+            s.0.emit(l);
+        }
+    });
+    html! {
+        <span class="lang-switcher">
+            <label for="lang-select" class="visually-hidden">{ t(K::LanguageLabel) }</label>
+            <select id="lang-select" {onchange}>
+                { for Lang::ALL.iter().map(|l| html! {
+                    <option value={l.code()} lang={l.code()} selected={*l == now}>{ l.name() }</option>
+                }) }
+            </select>
+        </span>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RoutesProps {
+    lang: &'static str,
+}
+
+/// The routed page, rebuilt from scratch when the language changes.
+#[function_component(Routes)]
+fn routes(props: &RoutesProps) -> Html {
+    let _ = props.lang;
+    html! { <Switch<Route> render={switch} /> }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
+    let lang = use_state(initial_lang);
+    i18n::set_lang(*lang);
+    use_effect_with(*lang, |l| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if let Some(root) = doc.document_element() {
+                let _ = root.set_attribute("lang", l.code());
+            }
+            doc.set_title(t(K::PageTitle));
+        }
+    });
+    let switch = {
+        let lang = lang.clone();
+        LangSwitch(Callback::from(move |l: Lang| lang.set(l)))
+    };
     // index.html's static shell (lesson map and texts shown while this module
     // loaded) gives way to the app once it has rendered.
     use_effect_with((), |_| {
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            for id in ["boot-shell", "boot-lesson-texts"] {
+            for id in ["boot-shell", "boot-lesson-texts", "boot-i18n"] {
                 if let Some(el) = doc.get_element_by_id(id) {
                     el.remove();
                 }
@@ -99,9 +177,11 @@ pub fn app() -> Html {
     });
     html! {
         <HashRouter>
-            <ProgressProvider>
-                <Switch<Route> render={switch} />
-            </ProgressProvider>
+            <ContextProvider<LangSwitch> context={switch}>
+                <ProgressProvider>
+                    <Routes key={lang.code()} lang={lang.code()} />
+                </ProgressProvider>
+            </ContextProvider<LangSwitch>>
         </HashRouter>
     }
 }

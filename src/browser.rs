@@ -146,3 +146,24 @@ pub fn focus_without_scroll(element: &web_sys::HtmlElement) {
     options.set_prevent_scroll(true);
     let _ = element.focus_with_options(&options);
 }
+
+/// Removes `name=…` from the address's query (before the hash) without a
+/// reload, so a choice made on the page outlives the link that set another.
+pub fn drop_query_param(name: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let location = window.location();
+    let search = location.search().unwrap_or_default();
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with(&format!("{name}=")))
+        .collect();
+    if kept.len() == search.trim_start_matches('?').split('&').filter(|kv| !kv.is_empty()).count() {
+        return;
+    }
+    let query = if kept.is_empty() { String::new() } else { format!("?{}", kept.join("&")) };
+    let url = format!("{}{}{}", location.pathname().unwrap_or_default(), query, location.hash().unwrap_or_default());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}

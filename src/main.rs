@@ -5,6 +5,7 @@ mod app;
 mod browser;
 mod components;
 mod embed;
+mod i18n;
 mod lessons;
 mod pages;
 mod state;

@@ -8,6 +8,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, K};
+
 /// Drawing area in SVG user units; the SVG scales to its container.
 const WIDTH: f64 = 560.0;
 const HEIGHT: f64 = 220.0;
@@ -150,7 +152,7 @@ pub fn line_chart(props: &LineChartProps) -> Html {
             <figcaption id={title_id.clone()} class="chart-title">
                 { props.title.clone() }
                 <span class="chart-unit">{ format!(" ({})", props.unit) }</span>
-                if props.log_scale { <span class="chart-unit">{" · log scale"}</span> }
+                if props.log_scale { <span class="chart-unit">{ t(K::ChartLogScale) }</span> }
             </figcaption>
             <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img"
                  aria-labelledby={title_id} aria-describedby={desc_id.clone()}
@@ -160,7 +162,7 @@ pub fn line_chart(props: &LineChartProps) -> Html {
                 <line class="axis" x1={fmt(LEFT)} x2={fmt(WIDTH - RIGHT)} y1={fmt(TOP + plot_h)} y2={fmt(TOP + plot_h)} />
                 { x_ticks }
                 <text class="axis-label" x={fmt(LEFT + plot_w / 2.0)} y={fmt(HEIGHT - 4.0)} text-anchor="middle">
-                    {"virtual time since start"}
+                    { t(K::ChartTime) }
                 </text>
                 <text class="axis-label" transform={format!("translate(13 {:.1}) rotate(-90)", TOP + plot_h / 2.0)}
                       text-anchor="middle">{ props.unit.clone() }</text>
@@ -179,12 +181,12 @@ pub fn line_chart(props: &LineChartProps) -> Html {
             </ul>
             <p class="chart-summary" id={desc_id}>{ props.summary.clone() }</p>
             <details class="chart-table" ontoggle={on_toggle}>
-                <summary>{ format!("{} — per-second numbers", props.title) }</summary>
+                <summary>{ tf(K::ChartTable, &[("title", &props.title)]) }</summary>
                 if props.table && *table_open {
                     <div class="table-scroll" tabindex="0">
                         <table>
                             <thead><tr>
-                                <th scope="col">{"Second"}</th>
+                                <th scope="col">{ t(K::ChartSecond) }</th>
                                 { for props.series.iter().map(|s| html! { <th scope="col">{ format!("{} ({})", s.label, props.unit) }</th> }) }
                             </tr></thead>
                             <tbody>
@@ -201,7 +203,7 @@ pub fn line_chart(props: &LineChartProps) -> Html {
                         </table>
                     </div>
                 } else {
-                    <p>{"The table fills in when the run has finished playing."}</p>
+                    <p>{ t(K::ChartTableLater) }</p>
                 }
             </details>
         </figure>

@@ -2,6 +2,7 @@
 //! and blocking timeouts follow the engine's clock, so "+10 s" makes a
 //! 10-second key expire at once. A badge says when time is not real.
 
+use crate::i18n::{t, K};
 use yew::prelude::*;
 
 use crate::state::session::{LabAction, SessionHandle};
@@ -34,23 +35,24 @@ pub fn clock_control() -> Html {
     };
     let time = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(now_ms as f64));
     let shown = format!("{:02}:{:02}:{:02}", time.get_hours(), time.get_minutes(), time.get_seconds());
+    let badge = t(view.badge());
     html! {
-        <section class="panel clock" aria-label="Clock">
+        <section class="panel clock" aria-label={t(K::Clock)}>
             <div class="clock-row">
-                <span class="clock-label">{"Engine clock "}</span><span class="clock-time" title="the emulator's clock">{ shown }</span>
+                <span class="clock-label">{ t(K::EngineClock) }</span><span class="clock-time" title={t(K::EngineClockTitle)}>{ shown }</span>
                 if is_virtual {
-                    <span class="virtual-badge" role="status">{ view.badge() }</span>
+                    <span class="virtual-badge" role="status">{ badge }</span>
                 } else {
-                    <span class="real-badge">{ view.badge() }</span>
+                    <span class="real-badge">{ badge }</span>
                 }
             </div>
-            <div class="clock-buttons" role="group" aria-label="Clock controls">
+            <div class="clock-buttons" role="group" aria-label={t(K::ClockControls)}>
                 <button type="button" onclick={toggle} aria-pressed={paused.to_string()}>
-                    { if paused { "Play" } else { "Pause" } }
+                    { if paused { t(K::Play) } else { t(K::Pause) } }
                 </button>
-                <button type="button" onclick={advance(1_000)} aria-label="+1 s: advance the clock 1 second">{"+1 s"}</button>
-                <button type="button" onclick={advance(10_000)} aria-label="+10 s: advance the clock 10 seconds">{"+10 s"}</button>
-                <button type="button" onclick={advance(60_000)} aria-label="+1 min: advance the clock 1 minute">{"+1 min"}</button>
+                <button type="button" onclick={advance(1_000)} aria-label={t(K::Advance1s)}>{"+1 s"}</button>
+                <button type="button" onclick={advance(10_000)} aria-label={t(K::Advance10s)}>{"+10 s"}</button>
+                <button type="button" onclick={advance(60_000)} aria-label={t(K::Advance1min)}>{"+1 min"}</button>
             </div>
         </section>
     }

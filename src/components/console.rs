@@ -11,6 +11,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::i18n::{t, tf, tn, K};
 use crate::state::completion;
 use crate::state::console::{prompt, shortened, ConsoleAction, ConsoleState, Line};
 use crate::state::session::{Dispatched, LabAction, SessionHandle};
@@ -320,52 +321,50 @@ pub fn console(props: &ConsoleProps) -> Html {
             copied.set(Some(what));
         })
     };
-    let copy_label = |what: &'static str, label: &'static str| if *copied == Some(what) { "Copied" } else { label };
+    let copy_label = |what: &'static str, label: K| if *copied == Some(what) { t(K::Copied) } else { t(label) };
 
     let hint = if blocked { None } else { completion::hint(&input) };
     let input_id = format!("console-input-{n}");
     let (hidden, shown) = state.rendered();
     html! {
-        <section class="console" onclick={focus_input} data-client={n.to_string()} aria-label={format!("Console for client {n}")}>
+        <section class="console" onclick={focus_input} data-client={n.to_string()} aria-label={tf(K::ConsoleFor, &[("n", &n)])}>
             <div class="console-bar">
                 <span class="console-title">{ format!("client {n}") }
-                    <span class="client-id" title="What CLIENT ID answers in this console">{ format!(" · CLIENT ID {client_id}") }</span></span>
+                    <span class="client-id" title={t(K::ClientIdTitle)}>{ format!(" · CLIENT ID {client_id}") }</span></span>
                 <span class="console-actions">
-                    <button type="button" class="ghost-button" onclick={copy_as("transcript")} aria-label={format!("Copy transcript of client {n}")}>
-                        { copy_label("transcript", "Copy transcript") }
+                    <button type="button" class="ghost-button" onclick={copy_as("transcript")} aria-label={tf(K::CopyTranscriptOf, &[("n", &n)])}>
+                        { copy_label("transcript", K::CopyTranscript) }
                     </button>
                     <button type="button" class="ghost-button" onclick={copy_as("redis-cli")}
-                        aria-label={format!("Copy as redis-cli: the commands of client {n} as a shell script")}
-                        title="A shell script that runs these commands with redis-cli against a real Redis">
-                        { copy_label("redis-cli", "Copy as redis-cli") }
+                        aria-label={tf(K::CopyAsCliOf, &[("n", &n)])} title={t(K::CopyAsCliTitle)}>
+                        { copy_label("redis-cli", K::CopyAsCli) }
                     </button>
                     <button type="button" class="ghost-button" onclick={copy_as("Python")}
-                        aria-label={format!("Copy as Python: the commands of client {n} as a redis-py program")}
-                        title="A Python program that runs these commands with redis-py against a real Redis">
-                        { copy_label("Python", "Copy as Python") }
+                        aria-label={tf(K::CopyAsPythonOf, &[("n", &n)])} title={t(K::CopyAsPythonTitle)}>
+                        { copy_label("Python", K::CopyAsPython) }
                     </button>
                     if let Some(close) = props.on_close.clone() {
                         <button type="button" class="ghost-button" onclick={Callback::from(move |_: MouseEvent| close.emit(()))}
-                            aria-label={format!("Close client {n}")}>{"✕"}</button>
+                            aria-label={tf(K::CloseClient, &[("n", &n)])}>{"✕"}</button>
                     }
                 </span>
             </div>
-            <div class="console-log" ref={log_ref} role="log" aria-live="polite" aria-label={format!("Output of client {n}")} tabindex="0"
+            <div class="console-log" ref={log_ref} role="log" aria-live="polite" aria-label={tf(K::OutputOf, &[("n", &n)])} tabindex="0"
                 data-seq={(state.dropped + state.lines.len() as u64).to_string()}>
                 if hidden > 0 {
-                    <p class="line older">{ format!("{hidden} earlier line{} not shown here — \u{201c}Copy transcript\u{201d} has them all", if hidden == 1 { "" } else { "s" }) }</p>
+                    <p class="line older">{ tn(K::EarlierLines, hidden, &[]) }</p>
                 }
                 { for chunks(shown).into_iter().map(|lines| {
                     let key = lines[0].0 / CHUNK;
                     html! { <TranscriptChunk {key} {lines} /> }
                 }) }
                 if blocked {
-                    <div class="line waiting">{"(waiting for a reply — Ctrl+C cancels)"}</div>
+                    <div class="line waiting">{ t(K::Waiting) }</div>
                 }
             </div>
             <div class="console-input-row">
                 if subscribed {
-                    <label class="prompt reading" for={input_id.clone()} title="Subscribed: this client only receives messages (UNSUBSCRIBE, PING and Ctrl+C still work)">{"Reading messages... (press Ctrl-C to quit)"}</label>
+                    <label class="prompt reading" for={input_id.clone()} title={t(K::ReadingTitle)}>{"Reading messages... (press Ctrl-C to quit)"}</label>
                 } else {
                     <label class="prompt" for={input_id.clone()}>{ prompt(db) }</label>
                 }
@@ -383,14 +382,14 @@ pub fn console(props: &ConsoleProps) -> Html {
                         autocomplete="off"
                         autocapitalize="off"
                         spellcheck="false"
-                        aria-label={format!("Redis command for client {n}")}
+                        aria-label={tf(K::CommandFor, &[("n", &n)])}
                         aria-describedby={format!("console-hint-{n}")}
-                        placeholder={if blocked { "blocked…" } else { "" }}
+                        placeholder={if blocked { t(K::Blocked) } else { "" }}
                         {onkeydown}
                         {oninput}
                         {onpaste}
                     />
-                    <span id={format!("console-hint-{n}")} class="visually-hidden">{ hint.map(|h| format!("Arguments: {}", h.trim())).unwrap_or_default() }</span>
+                    <span id={format!("console-hint-{n}")} class="visually-hidden">{ hint.map(|h| tf(K::Arguments, &[("args", &h.trim())])).unwrap_or_default() }</span>
                 </div>
             </div>
         </section>
@@ -480,11 +479,11 @@ fn transcript_line(props: &TranscriptLineProps) -> Html {
         };
         html! {
             <div class="long-tools">
-                if !*expanded { <span class="long-more">{ format!("{} more character{}", group_digits(hidden), if hidden == 1 { "" } else { "s" }) }</span> }
+                if !*expanded { <span class="long-more">{ tn(K::LongMore, hidden, &[("n", &group_digits(hidden))]) }</span> }
                 <button type="button" class="ghost-button long-toggle" onclick={toggle} aria-expanded={expanded.to_string()}>
-                    { if *expanded { "show less" } else { "show all" } }
+                    { if *expanded { t(K::ShowLess) } else { t(K::ShowAll) } }
                 </button>
-                <button type="button" class="ghost-button long-copy" onclick={copy}>{ if *copied { "copied" } else { "copy" } }</button>
+                <button type="button" class="ghost-button long-copy" onclick={copy}>{ if *copied { t(K::CopiedShort) } else { t(K::CopyShort) } }</button>
             </div>
         }
     });

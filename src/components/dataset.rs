@@ -11,6 +11,7 @@ use yew_router::prelude::*;
 use crate::app::Route;
 use crate::browser;
 use crate::components::provider::{save_now, RESCUED_KEY};
+use crate::i18n::{t, tf, tn, K};
 use crate::state::session::{Notice, SessionHandle};
 use crate::state::snapshot;
 
@@ -33,21 +34,26 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
     let run_text = {
         let handle = handle.clone();
         let message = message.clone();
-        move |text: String, what: &str| match snapshot::parse(&text, false) {
-            Err(e) => message.set(Some((format!("The {what} was not run: {e}."), true))),
+        move |text: String, what: K| match snapshot::parse(&text, false) {
+            Err(e) => message.set(Some((tf(K::DatasetNotRun, &[("what", &t(what)), ("error", &e)]), true))),
             Ok(commands) => {
                 let n = commands.len();
                 let failures = handle.lab.load(commands);
                 save_now(&handle.lab);
                 handle.bump.emit(());
                 if failures.is_empty() {
-                    message.set(Some((
-                        format!("Ran {n} command{} from the {what}.", if n == 1 { "" } else { "s" }),
-                        false,
-                    )));
+                    message.set(Some((tn(K::DatasetRan, n, &[("what", &t(what))]), false)));
                 } else {
                     message.set(Some((
-                        format!("Ran {n} commands from the {what}; {} failed: {}", failures.len(), failures.join("; ")),
+                        tf(
+                            K::DatasetRanFailed,
+                            &[
+                                ("n", &n),
+                                ("what", &t(what)),
+                                ("failed", &failures.len()),
+                                ("list", &failures.join("; ")),
+                            ],
+                        ),
                         true,
                     )));
                 }
@@ -69,14 +75,10 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
             save_now(&handle.lab);
             handle.after_command();
             message.set(Some(if failures.is_empty() {
-                (format!("Loaded {n} example commands: select a key to see its picture."), false)
+                (tf(K::ExamplesLoaded, &[("n", &n)]), false)
             } else {
                 (
-                    format!(
-                        "Loaded the examples; {} of {n} commands are not available here: {}",
-                        failures.len(),
-                        failures.join("; ")
-                    ),
+                    tf(K::ExamplesMissing, &[("failed", &failures.len()), ("n", &n), ("list", &failures.join("; "))]),
                     true,
                 )
             }));
@@ -86,13 +88,13 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
         let handle = handle.clone();
         let message = message.clone();
         Callback::from(move |_: MouseEvent| {
-            if !browser::confirm("Delete every key in every database?") {
+            if !browser::confirm(t(K::ConfirmFlush)) {
                 return;
             }
             handle.lab.load(vec![vec![b"FLUSHALL".to_vec()]]);
             save_now(&handle.lab);
             handle.after_command();
-            message.set(Some(("All databases are empty now.".into(), false)));
+            message.set(Some((t(K::AllEmpty).into(), false)));
         })
     };
     let export = {
@@ -114,13 +116,9 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
                     browser::copy_text(&url);
                     share_url.set(Some(url));
                 }
-                Err(snapshot::ShareError::TooLarge(n)) => message.set(Some((
-                    format!(
-                        "This dataset is too large for a link ({n} bytes of commands; the limit is {}). Use Export instead.",
-                        snapshot::SHARE_MAX_BYTES
-                    ),
-                    true,
-                ))),
+                Err(snapshot::ShareError::TooLarge(n)) => {
+                    message.set(Some((tf(K::ShareTooLarge, &[("n", &n), ("limit", &snapshot::SHARE_MAX_BYTES)]), true)))
+                }
             }
         })
     };
@@ -134,7 +132,7 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
         let import_open = import_open.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(area) = import_ref.cast::<HtmlTextAreaElement>() {
-                run_text(area.value(), "import");
+                run_text(area.value(), K::DatasetWhatImport);
                 area.set_value("");
                 import_open.set(false);
             }
@@ -151,7 +149,7 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
                     if let Some(text) = text.as_string() {
-                        run_text(text, "file");
+                        run_text(text, K::DatasetWhatFile);
                         import_open.set(false);
                     }
                 }
@@ -175,7 +173,7 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
         let text = shared.as_ref().and_then(|s| s.as_ref().ok()).map(|(t, _)| t.clone());
         Callback::from(move |_: MouseEvent| {
             if let Some(t) = &text {
-                run_text(t.clone(), "shared link");
+                run_text(t.clone(), K::DatasetWhatLink);
             }
             if let Some(n) = &navigator {
                 n.replace(&Route::Playground);
@@ -199,13 +197,13 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
                 <div class="notice warning" role="alert">
                     { match &notice {
                         Notice::Unreadable { reason, .. } => html! {
-                            <p><strong>{"Your saved data could not be restored: "}</strong>{ format!("{reason}. ") }
-                            {"The playground started empty. Your old save is kept — download it to keep it."}</p>
+                            <p><strong>{ t(K::SaveUnreadable) }</strong>{ format!("{reason}. ") }
+                            { t(K::SaveUnreadableRest) }</p>
                         },
                         Notice::Partial { failures, .. } => html! {
                             <>
-                                <p><strong>{ format!("{} saved command{} could not be restored.", failures.len(), if failures.len() == 1 { "" } else { "s" }) }</strong>
-                                {" Everything else was restored. Download the old save to keep it."}</p>
+                                <p><strong>{ tn(K::SavePartial, failures.len(), &[]) }</strong>
+                                { t(K::SavePartialRest) }</p>
                                 <ul class="failures">{ for failures.iter().take(5).map(|f| html! { <li><code>{ f.clone() }</code></li> }) }</ul>
                             </>
                         },
@@ -213,55 +211,55 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
                     <div class="notice-actions">
                         <a class="button" download="redis-lab-old-save.redis"
                             href={browser::text_url(match &notice { Notice::Unreadable { saved, .. } | Notice::Partial { saved, .. } => saved }).unwrap_or_default()}>
-                            {"Download the old save"}
+                            { t(K::DownloadOldSave) }
                         </a>
-                        <button type="button" onclick={dismiss_notice}>{"Dismiss"}</button>
+                        <button type="button" onclick={dismiss_notice}>{ t(K::Dismiss) }</button>
                     </div>
                 </div>
             }
             if let Some(shared) = shared {
                 <div class="notice share-confirm" role="dialog" aria-labelledby="share-title" aria-modal="false">
-                    <h2 id="share-title">{"Commands from a shared link"}</h2>
+                    <h2 id="share-title">{ t(K::SharedTitle) }</h2>
                     { match shared {
                         Ok((text, commands)) => html! {
                             <>
-                                <p>{ format!("This link carries {} command{}. Read them, then run them on your data or ignore them.", commands.len(), if commands.len() == 1 { "" } else { "s" }) }</p>
+                                <p>{ tn(K::SharedCarries, commands.len(), &[]) }</p>
                                 <pre class="shared-commands" tabindex="0">{ text }</pre>
                                 <div class="notice-actions">
-                                    <button type="button" class="primary" onclick={run_shared}>{"Run these commands"}</button>
-                                    <button type="button" onclick={leave_share.clone()}>{"Ignore"}</button>
+                                    <button type="button" class="primary" onclick={run_shared}>{ t(K::RunTheseCommands) }</button>
+                                    <button type="button" onclick={leave_share.clone()}>{ t(K::Ignore) }</button>
                                 </div>
                             </>
                         },
                         Err(e) => html! {
                             <>
-                                <p>{ format!("This link cannot be used: {e}.") }</p>
-                                <button type="button" onclick={leave_share.clone()}>{"Close"}</button>
+                                <p>{ tf(K::SharedUnusable, &[("error", &e)]) }</p>
+                                <button type="button" onclick={leave_share.clone()}>{ t(K::Close) }</button>
                             </>
                         },
                     } }
                 </div>
             }
-            <div class="dataset-bar" role="toolbar" aria-label="Dataset">
-                <button type="button" onclick={examples}>{"Load examples"}</button>
-                <button type="button" onclick={reset}>{"Reset"}</button>
-                <button type="button" onclick={export}>{"Export"}</button>
-                <button type="button" onclick={toggle_import} aria-expanded={import_open.to_string()} aria-controls="import-box">{"Import"}</button>
-                <button type="button" onclick={share}>{"Share"}</button>
+            <div class="dataset-bar" role="toolbar" aria-label={t(K::DatasetLabel)}>
+                <button type="button" onclick={examples}>{ t(K::LoadExamples) }</button>
+                <button type="button" onclick={reset}>{ t(K::Reset) }</button>
+                <button type="button" onclick={export}>{ t(K::Export) }</button>
+                <button type="button" onclick={toggle_import} aria-expanded={import_open.to_string()} aria-controls="import-box">{ t(K::Import) }</button>
+                <button type="button" onclick={share}>{ t(K::Share) }</button>
                 if handle.lab.inbox.borrow().save_failed {
-                    <span class="save-state error" role="status">{"Not saved: too large for this browser's storage — use Export to keep it"}</span>
+                    <span class="save-state error" role="status">{ t(K::NotSaved) }</span>
                 } else {
-                    <span class="save-state">{"Saved in this browser"}</span>
+                    <span class="save-state">{ t(K::SavedHere) }</span>
                 }
             </div>
             if *import_open {
                 <div id="import-box" class="import-box">
-                    <label for="import-text">{"Paste commands (one per line), or choose a file:"}</label>
+                    <label for="import-text">{ t(K::PasteCommands) }</label>
                     <textarea id="import-text" ref={import_ref} rows="5" spellcheck="false"
                         placeholder={"SET greeting hello\nRPUSH queue a b c"} />
                     <div class="notice-actions">
-                        <button type="button" class="primary" onclick={run_import}>{"Run"}</button>
-                        <label class="file-label">{"Choose a file "}
+                        <button type="button" class="primary" onclick={run_import}>{ t(K::Run) }</button>
+                        <label class="file-label">{ t(K::ChooseFile) }
                             <input type="file" accept=".redis,.txt,text/plain" onchange={import_file} />
                         </label>
                     </div>
@@ -269,7 +267,7 @@ pub fn dataset_bar(props: &DatasetBarProps) -> Html {
             }
             if let Some(url) = (*share_url).clone() {
                 <div class="share-box">
-                    <label for="share-url">{"Link with your data (copied to the clipboard):"}</label>
+                    <label for="share-url">{ t(K::ShareLink) }</label>
                     <input id="share-url" type="text" readonly=true value={url} onfocus={Callback::from(|e: FocusEvent| {
                         if let Some(i) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) { i.select(); }
                     })} />

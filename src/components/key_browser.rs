@@ -4,6 +4,7 @@
 //! rows are drawn) so 100,000 keys stay smooth. The selected key's value
 //! is drawn for its type below.
 
+use crate::i18n::{t, tf, tn, K};
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -140,15 +141,16 @@ pub fn key_browser() -> Html {
                 Callback::from(move |_: MouseEvent| state.dispatch(KeyBrowserAction::Select(Some(key.clone()))))
             };
             // Listed until Redis reclaims it (lazily, or by the active expiry cycle).
-            let ttl = entry.expire_at().map(|at| if at < now { "expired".to_string() } else { ttl_text(at, now) });
+            let ttl =
+                entry.expire_at().map(|at| if at < now { t(K::TtlExpired).to_string() } else { ttl_text(at, now) });
             Some(html! {
                 <li key={i} class={classes!("key-row", selected.then_some("selected"), changed.then_some("changed"))}
                     style={format!("top:{}px", i as f64 * ROW_HEIGHT)} data-index={i.to_string()}>
                     <button type="button" {onclick} aria-pressed={selected.to_string()}>
                         <span class={classes!("badge", format!("badge-{}", kind.name()))}>{ kind.name() }</span>
                         <span class="key-name">{ name.clone() }</span>
-                        if let Some(t) = ttl {
-                            <span class="ttl" title="time to live">{"TTL "}{ t }</span>
+                        if let Some(left) = ttl {
+                            <span class="ttl" title={t(K::TtlTitle)}>{"TTL "}{ left }</span>
                         }
                     </button>
                 </li>
@@ -166,7 +168,7 @@ pub fn key_browser() -> Html {
             html! {
                 <li class="removed" style={format!("opacity:{opacity:.2}")}>
                     <span class="key-name">{ display_bytes(&r.key) }</span>
-                    <span class="reason">{ r.reason.clone() }</span>
+                    <span class="reason">{ if r.reason == "expired" { t(K::TtlExpired).to_string() } else { r.reason.clone() } }</span>
                 </li>
             }
         })
@@ -186,8 +188,8 @@ pub fn key_browser() -> Html {
                 <span class={classes!("badge", format!("badge-{}", kind.name()))}>{ kind.name() }</span>
                 <strong class="key-name">{ display_bytes(k) }</strong>
                 <span class="ttl" aria-live="off">{ match entry.expire_at() {
-                    Some(at) => format!("expires in {}", ttl_text(at, now)),
-                    None => "no expiry".to_string(),
+                    Some(at) => tf(K::ExpiresIn, &[("ttl", &ttl_text(at, now))]),
+                    None => t(K::NoExpiry).to_string(),
                 } }</span>
             </div>
         })
@@ -196,23 +198,23 @@ pub fn key_browser() -> Html {
     html! {
         <section class="panel key-browser" aria-labelledby="key-browser-title">
             <div class="panel-head">
-                <h2 id="key-browser-title">{"Keys"}</h2>
-                <label class="visually-hidden" for="key-db">{"Database"}</label>
+                <h2 id="key-browser-title">{ t(K::Keys) }</h2>
+                <label class="visually-hidden" for="key-db">{ t(K::Database) }</label>
                 <select id="key-db" onchange={on_db}>{ for db_options }</select>
-                <label class="visually-hidden" for="key-filter">{"Filter keys by glob pattern"}</label>
-                <input id="key-filter" class="key-filter" type="search" placeholder="pattern, e.g. user:*"
+                <label class="visually-hidden" for="key-filter">{ t(K::FilterKeys) }</label>
+                <input id="key-filter" class="key-filter" type="search" placeholder={t(K::KeyPattern)}
                     value={state.pattern.clone()} oninput={on_filter} autocomplete="off" spellcheck="false" />
-                <span class="key-count" aria-live="polite">{ format!("{total} key{}", if total == 1 { "" } else { "s" }) }</span>
+                <span class="key-count" aria-live="polite">{ tn(K::KeyCount, total, &[]) }</span>
             </div>
             if !removed.is_empty() {
-                <ul class="removed-list" aria-label="Keys removed just now" aria-live="polite">{ for removed }</ul>
+                <ul class="removed-list" aria-label={t(K::KeysRemoved)} aria-live="polite">{ for removed }</ul>
             }
             <div class="key-viewport" ref={list_ref} onscroll={on_scroll}
                 style={format!("height:{}px", (total as f64 * ROW_HEIGHT + 2.0).clamp(ROW_HEIGHT * 2.0, VIEWPORT_HEIGHT))}>
                 if total == 0 {
-                    <p class="empty">{"No keys here yet. Try "}<code>{"SET greeting hello"}</code>{"."}</p>
+                    <p class="empty">{ t(K::NoKeysYet) }<code>{"SET greeting hello"}</code>{"."}</p>
                 }
-                <ul class="key-list" aria-label="Keys" onkeydown={on_list_key}
+                 <ul class="key-list" aria-label={t(K::Keys)} onkeydown={on_list_key}
                     style={format!("height:{}px", total as f64 * ROW_HEIGHT)}>
                     { for rows }
                 </ul>

@@ -1,6 +1,7 @@
 //! A MONITOR panel: its own client runs MONITOR and shows every command
 //! the server receives, as redis-cli does after `MONITOR`.
 
+use crate::i18n::{t, K};
 use redis_emulator::cli_format::format_reply;
 use redis_emulator::ClientId;
 use yew::prelude::*;
@@ -51,13 +52,13 @@ pub fn monitor_panel(props: &MonitorProps) -> Html {
     }
     let close = props.on_close.clone();
     html! {
-        <section class="console monitor" aria-label="MONITOR panel">
+        <section class="console monitor" aria-label={t(K::MonitorPanel)}>
             <div class="console-bar">
                 <span class="console-title">{"MONITOR"}<span class="client-id">{ format!(" · id {client}") }</span></span>
-                <button type="button" class="ghost-button" aria-label="Close the MONITOR panel"
+                <button type="button" class="ghost-button" aria-label={t(K::CloseMonitor)}
                     onclick={Callback::from(move |_: MouseEvent| close.emit(()))}>{"✕"}</button>
             </div>
-            <div class="console-log" role="log" aria-live="polite" aria-label="Commands the server received" tabindex="0">
+            <div class="console-log" role="log" aria-live="polite" aria-label={t(K::MonitorLog)} tabindex="0">
                 { for lines.borrow().iter().map(|(t, err)| html! {
                     <pre class={classes!("line", "output", err.then_some("error"))}>{ t.trim_end() }</pre>
                 }) }

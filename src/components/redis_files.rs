@@ -11,6 +11,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::provider::save_now;
+use crate::i18n::{t, tf, tn, K};
 use crate::state::session::SessionHandle;
 
 /// The largest file opened: its keys must fit in the tab's memory (and in
@@ -36,7 +37,7 @@ pub fn redis_files() -> Html {
             let file = handle.lab.engine.borrow().rdb_file();
             match file {
                 Ok(bytes) => browser::download_bytes("dump.rdb", &bytes),
-                Err(e) => message.set(Some((format!("The dataset cannot be written as dump.rdb: {e}."), true))),
+                Err(e) => message.set(Some((tf(K::RdbCannotWrite, &[("error", &e)]), true))),
             }
         })
     };
@@ -57,29 +58,27 @@ pub fn redis_files() -> Html {
             let size = file.size() as usize;
             if size > MAX_RDB_BYTES {
                 message.set(Some((
-                    format!(
-                        "{name} is {} — larger than the {} this page opens (so the tab stays responsive). Nothing changed.",
-                        redis_emulator::inspect::human_bytes(size as u64),
-                        redis_emulator::inspect::human_bytes(MAX_RDB_BYTES as u64)
+                    tf(
+                        K::RdbTooLarge,
+                        &[
+                            ("name", &name),
+                            ("size", &redis_emulator::inspect::human_bytes(size as u64)),
+                            ("max", &redis_emulator::inspect::human_bytes(MAX_RDB_BYTES as u64)),
+                        ],
                     ),
                     true,
                 )));
                 return;
             }
             let keys_now = key_count(&handle);
-            if keys_now > 0
-                && !browser::confirm(&format!(
-                    "Replace the playground's {keys_now} key{} with the keys in {name}?",
-                    if keys_now == 1 { "" } else { "s" }
-                ))
-            {
+            if keys_now > 0 && !browser::confirm(&tn(K::RdbReplace, keys_now, &[("name", &name)])) {
                 return;
             }
             let handle = handle.clone();
             let message = message.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
-                    message.set(Some((format!("{name} could not be read. Nothing changed."), true)));
+                    message.set(Some((tf(K::RdbUnreadable, &[("name", &name)]), true)));
                     return;
                 };
                 let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
@@ -89,15 +88,9 @@ pub fn redis_files() -> Html {
                         let keys = key_count(&handle);
                         save_now(&handle.lab);
                         handle.after_command();
-                        message.set(Some((
-                            format!(
-                                "Opened {name}: {keys} key{} — pick one in the key browser.",
-                                if keys == 1 { "" } else { "s" }
-                            ),
-                            false,
-                        )));
+                        message.set(Some((tn(K::RdbOpened, keys, &[("name", &name)]), false)));
                     }
-                    Err(e) => message.set(Some((format!("{name} was not opened: {e}. Your data is unchanged."), true))),
+                    Err(e) => message.set(Some((tf(K::RdbNotOpened, &[("name", &name), ("error", &e)]), true))),
                 }
             });
         }
@@ -135,20 +128,20 @@ pub fn redis_files() -> Html {
     };
 
     html! {
-        <div class={classes!("redis-files", (*dragging).then_some("dragging"))} role="group" aria-label="Redis files"
+        <div class={classes!("redis-files", (*dragging).then_some("dragging"))} role="group" aria-label={t(K::RedisFiles)}
             ondragover={drag_over} ondragleave={drag_leave} ondrop={drop}>
-            <span class="redis-files-title">{"Redis files:"}</span>
-            <button type="button" onclick={download_rdb} title="The dataset as the RDB file redis-server 7.0 loads">
-                {"Download dump.rdb"}
+            <span class="redis-files-title">{ t(K::RedisFilesTitle) }</span>
+            <button type="button" onclick={download_rdb} title={t(K::DownloadRdbTitle)}>
+                { t(K::DownloadRdb) }
             </button>
-            <button type="button" onclick={download_aof} title="The dataset as an append-only file redis-server 7.0 loads">
-                {"Download appendonly.aof"}
+            <button type="button" onclick={download_aof} title={t(K::DownloadAofTitle)}>
+                { t(K::DownloadAof) }
             </button>
-            <label class="file-label button-like">{"Open dump.rdb"}
+            <label class="file-label button-like">{ t(K::OpenRdb) }
                 <input type="file" class="visually-hidden" accept=".rdb,application/octet-stream" onchange={pick}
-                    aria-label="Open a dump.rdb file (it replaces every key)" />
+                    aria-label={t(K::OpenRdbLabel)} />
             </label>
-            <span class="redis-files-hint">{"or drop a .rdb file here"}</span>
+            <span class="redis-files-hint">{ t(K::DropRdb) }</span>
             if let Some((text, error)) = (*message).clone() {
                 <p class={classes!("message", error.then_some("error"))} role="status">{ text }</p>
             }

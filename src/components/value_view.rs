@@ -11,6 +11,7 @@ use redis_emulator::types::{StreamValue, ZSetValue};
 use redis_emulator::value::{StrValue, Value};
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, tn, K};
 use crate::state::keys::{display_bytes, Kind};
 use crate::state::session::{GeoQuery, SessionHandle};
 
@@ -32,14 +33,14 @@ pub fn value_view(props: &ValueViewProps) -> Html {
     let inbox = handle.lab.inbox.borrow();
     let now = engine.now_ms();
     let Some(entry) = engine.db(props.db).and_then(|d| d.get(&props.name)).filter(|e| !e.is_expired(now)) else {
-        return html! { <div class="value-view gone"><p>{"This key no longer exists."}</p></div> };
+        return html! { <div class="value-view gone"><p>{ t(K::KeyGone) }</p></div> };
     };
     let kind = Kind::of(&entry.value);
     let changed = inbox.changed.contains(&(props.db, props.name.clone()));
     let picture = picture(&entry.value, inbox.geo_queries.get(&(props.db, props.name.clone())).copied());
     html! {
         <div class={classes!("value-view", format!("kind-{}", kind.name()), changed.then_some("changed"))}
-            aria-label={format!("Value of {}", display_bytes(&props.name))} role="group">
+            aria-label={tf(K::ValueOf, &[("key", &display_bytes(&props.name))])} role="group">
             { picture }
         </div>
     }
@@ -61,7 +62,7 @@ pub fn picture(value: &Value, geo_query: Option<GeoQuery>) -> Html {
 
 fn more(total: usize) -> Html {
     if total > MAX_SHOWN {
-        html! { <p class="more">{ format!("… and {} more", total - MAX_SHOWN) }</p> }
+        html! { <p class="more">{ tf(K::AndMore, &[("n", &(total - MAX_SHOWN))]) }</p> }
     } else {
         html! {}
     }
@@ -72,18 +73,18 @@ fn string_view(s: &StrValue) -> Html {
     let bits = &s[..s.len().min(BIT_BYTES)];
     html! {
         <>
-            <p class="meta">{ format!("{} bytes · encoding {}", s.len(), s.encoding()) }</p>
+            <p class="meta">{ tf(K::StringMeta, &[("n", &s.len()), ("encoding", &s.encoding())]) }</p>
             <pre class="string-text">{ display_bytes(shown) }{ if s.len() > shown.len() { "…" } else { "" } }</pre>
             if !bits.is_empty() {
                 <figure class="bits">
-                    <figcaption>{ format!("Bits (GETBIT offsets){}", if s.len() > BIT_BYTES { format!(", first {BIT_BYTES} bytes") } else { String::new() }) }</figcaption>
-                    <div class="bit-grid" role="img" aria-label={format!("{} of {} bits set", bits.iter().map(|b| b.count_ones()).sum::<u32>(), bits.len() * 8)}>
+                    <figcaption>{ t(K::BitsCaption) }{ if s.len() > BIT_BYTES { tf(K::BitsFirstBytes, &[("n", &BIT_BYTES)]) } else { String::new() } }</figcaption>
+                    <div class="bit-grid" role="img" aria-label={tf(K::BitsSet, &[("set", &bits.iter().map(|b| b.count_ones()).sum::<u32>()), ("n", &(bits.len() * 8))])}>
                         { for bits.iter().enumerate().map(|(i, byte)| html! {
                             <div class="bit-byte">
                                 <span class="bit-offset">{ i * 8 }</span>
                                 { for (0..8).map(|b| {
                                     let on = byte & (0x80 >> b) != 0;
-                                    html! { <span class={classes!("bit", on.then_some("on"))} title={format!("bit {}", i * 8 + b)}>{ if on { "1" } else { "0" } }</span> }
+                                    html! { <span class={classes!("bit", on.then_some("on"))} title={tf(K::BitTitle, &[("n", &(i * 8 + b))])}>{ if on { "1" } else { "0" } }</span> }
                                 }) }
                             </div>
                         }) }
@@ -96,7 +97,7 @@ fn string_view(s: &StrValue) -> Html {
 
 fn hll_view(s: &StrValue) -> Html {
     let Some(sketch) = inspect::hll(s) else {
-        return html! { <><p class="meta">{"A string that starts like a HyperLogLog but is not a valid one."}</p>{ string_view(s) }</> };
+        return html! { <><p class="meta">{ t(K::HllInvalid) }</p>{ string_view(s) }</> };
     };
     let (registers, estimate, used) = (&sketch.registers, sketch.estimate, sketch.used());
     let max = registers.iter().copied().max().unwrap_or(0).max(1) as f64;
@@ -105,7 +106,7 @@ fn hll_view(s: &StrValue) -> Html {
         let light = 85.0 - 55.0 * (r as f64 / max);
         html! {
             <rect x={(i % side).to_string()} y={(i / side).to_string()} width="1" height="1"
-                fill={format!("hsl(8 75% {light:.0}%)")}><title>{ format!("register {i}: {r}") }</title></rect>
+                fill={format!("hsl(8 75% {light:.0}%)")}><title>{ tf(K::HllRegister, &[("i", &i), ("r", &r)]) }</title></rect>
         }
     });
     // With few registers set, ring them so single cells can be seen.
@@ -124,11 +125,15 @@ fn hll_view(s: &StrValue) -> Html {
     html! {
         <>
             <p class="meta">
-                <strong class="estimate">{ format!("≈ {estimate} distinct elements") }</strong>
-                { format!(" · {} encoding · {used} of {} registers set", if sketch.dense { "dense" } else { "sparse" }, HLL_REGISTERS) }
+                <strong class="estimate">{ tf(K::HllEstimate, &[("n", &estimate)]) }</strong>
+                { tf(K::HllMeta, &[
+                    ("encoding", &t(if sketch.dense { K::HllDense } else { K::HllSparse })),
+                    ("used", &used),
+                    ("n", &HLL_REGISTERS),
+                ]) }
             </p>
             <svg class="hll-heatmap" viewBox="0 0 128 128" role="img" preserveAspectRatio="xMidYMid meet"
-                aria-label={format!("Heatmap of {} registers, {used} set; estimate {estimate}", HLL_REGISTERS)}>
+                aria-label={tf(K::HllHeatmap, &[("n", &HLL_REGISTERS), ("used", &used), ("estimate", &estimate)])}>
                 <rect class="hll-bg" x="0" y="0" width="128" height="128" />
                 { for cells }
                 { rings.unwrap_or_default() }
@@ -141,12 +146,12 @@ fn list_view(items: &[Vec<u8>]) -> Html {
     let n = items.len();
     html! {
         <>
-            <p class="meta">{ format!("{n} element{}", if n == 1 { "" } else { "s" }) }</p>
-            <ol class="list-boxes" aria-label="List elements from head to tail">
+            <p class="meta">{ tn(K::ListMeta, n, &[]) }</p>
+            <ol class="list-boxes" aria-label={t(K::ListLabel)}>
                 { for items.iter().take(MAX_SHOWN).enumerate().map(|(i, item)| html! {
                     <li class="list-box">
-                        if i == 0 { <span class="end-label">{"head"}</span> }
-                        if i + 1 == n { <span class="end-label tail">{"tail"}</span> }
+                        if i == 0 { <span class="end-label">{ t(K::ListHead) }</span> }
+                        if i + 1 == n { <span class="end-label tail">{ t(K::ListTail) }</span> }
                         <span class="index">{ i }</span>
                         <span class="item">{ display_bytes(item) }</span>
                     </li>
@@ -160,9 +165,9 @@ fn list_view(items: &[Vec<u8>]) -> Html {
 fn hash_view(pairs: &[(Vec<u8>, Vec<u8>)]) -> Html {
     html! {
         <>
-            <p class="meta">{ format!("{} field{}", pairs.len(), if pairs.len() == 1 { "" } else { "s" }) }</p>
+            <p class="meta">{ tn(K::HashMeta, pairs.len(), &[]) }</p>
             <table class="hash-table">
-                <thead><tr><th scope="col">{"field"}</th><th scope="col">{"value"}</th></tr></thead>
+                <thead><tr><th scope="col">{ t(K::HashField) }</th><th scope="col">{ t(K::HashValue) }</th></tr></thead>
                 <tbody>
                     { for pairs.iter().take(MAX_SHOWN).map(|(f, v)| html! {
                         <tr><td>{ display_bytes(f) }</td><td>{ display_bytes(v) }</td></tr>
@@ -177,8 +182,8 @@ fn hash_view(pairs: &[(Vec<u8>, Vec<u8>)]) -> Html {
 fn set_view(members: &[Vec<u8>]) -> Html {
     html! {
         <>
-            <p class="meta">{ format!("{} member{}", members.len(), if members.len() == 1 { "" } else { "s" }) }</p>
-            <ul class="chips" aria-label="Set members">
+            <p class="meta">{ tn(K::SetMeta, members.len(), &[]) }</p>
+            <ul class="chips" aria-label={t(K::SetLabel)}>
                 { for members.iter().take(MAX_SHOWN).map(|m| html! { <li class="chip">{ display_bytes(m) }</li> }) }
             </ul>
             { more(members.len()) }
@@ -193,7 +198,7 @@ fn zset_view(z: &ZSetValue) -> Html {
     let span = (hi - floor).max(f64::MIN_POSITIVE);
     html! {
         <>
-            <p class="meta">{ format!("{} member{}, lowest score first (ZRANGE order)", ranked.len(), if ranked.len() == 1 { "" } else { "s" }) }</p>
+            <p class="meta">{ tn(K::ZsetMeta, ranked.len(), &[]) }</p>
             <ol class="zset-bars">
                 { for ranked.iter().take(MAX_SHOWN).enumerate().map(|(rank, (m, s))| {
                     let width = if s.is_finite() { ((s - floor) / span * 100.0).clamp(2.0, 100.0) } else if *s > 0.0 { 100.0 } else { 2.0 };
@@ -247,17 +252,26 @@ fn geo_view(z: &ZSetValue, query: Option<GeoQuery>) -> Html {
         names.into_iter().zip(place_labels(&spots)).map(|(n, (x, y, a))| (n, x, y, a)).collect();
     html! {
         <>
-            <p class="meta">{ format!("{} place{} (geohash scores decoded)", points.len(), if points.len() == 1 { "" } else { "s" }) }
-                if let Some(q) = query { { format!(" · last search: {:.1} km around {:.4}, {:.4}", q.radius_m / 1000.0, q.center.0, q.center.1) } }
+            <p class="meta">{ tn(K::GeoMeta, points.len(), &[]) }
+                if let Some(q) = query { { tf(K::GeoLastSearch, &[
+                    ("km", &format!("{:.1}", q.radius_m / 1000.0)),
+                    ("lon", &format!("{:.4}", q.center.0)),
+                    ("lat", &format!("{:.4}", q.center.1)),
+                ]) } }
             </p>
             <svg class="geo-plane" viewBox="-2 -2 104 116" role="img"
-                aria-label={format!("Members plotted by longitude ({} to {}) and latitude ({} to {})", degrees(west, size, 'E', 'W'), degrees(east, size, 'E', 'W'), degrees(south, size, 'N', 'S'), degrees(north, size, 'N', 'S'))}>
+                aria-label={tf(K::GeoPlane, &[
+                    ("west", &degrees(west, size, 'E', 'W')),
+                    ("east", &degrees(east, size, 'E', 'W')),
+                    ("south", &degrees(south, size, 'N', 'S')),
+                    ("north", &degrees(north, size, 'N', 'S')),
+                ])}>
                 <rect class="geo-bg" x="-2" y="-2" width="104" height="104" />
                 <text class="geo-axis" x="0.5" y="2.6">{ degrees(north, size, 'N', 'S') }</text>
                 <text class="geo-axis" x="0.5" y="99">{ degrees(south, size, 'N', 'S') }</text>
                 <text class="geo-axis" x="0" y="106.5">{ degrees(west, size, 'E', 'W') }</text>
                 <text class="geo-axis" x="100" y="106.5" text-anchor="end">{ degrees(east, size, 'E', 'W') }</text>
-                <text class="geo-axis geo-scale" x="50" y="112" text-anchor="middle">{ format!("≈ {} across", distance_text(across_km)) }</text>
+                <text class="geo-axis geo-scale" x="50" y="112" text-anchor="middle">{ tf(K::GeoAcross, &[("distance", &distance_text(across_km))]) }</text>
                 if let Some((q, dlon, dlat)) = circle {
                     <ellipse class="geo-radius" cx={format!("{:.2}", px(q.center).0)} cy={format!("{:.2}", px(q.center).1)}
                         rx={format!("{:.2}", dlon / size * 100.0)} ry={format!("{:.2}", dlat / size * 100.0)} />
@@ -356,13 +370,21 @@ fn stream_view(s: &StreamValue) -> Html {
     let start = entries.len().saturating_sub(30);
     html! {
         <>
-            <p class="meta">{ format!("{} entr{} · newest {} · {} consumer group{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" }, entries.last().map(|e| e.id.to_string()).unwrap_or_else(|| "–".into()), groups.len(), if groups.len() == 1 { "" } else { "s" }) }</p>
-            if start > 0 { <p class="more">{ format!("{start} older entries not shown") }</p> }
-            <ol class="stream-timeline" tabindex="0" aria-label="Stream entries, oldest first">
+            <p class="meta">{ tf(K::StreamMeta, &[
+                ("entries", &tn(K::StreamEntries, entries.len(), &[])),
+                ("newest", &entries.last().map(|e| e.id.to_string()).unwrap_or_else(|| "–".into())),
+                ("groups", &tn(K::StreamGroups, groups.len(), &[])),
+            ]) }</p>
+            if start > 0 { <p class="more">{ tf(K::StreamOlder, &[("n", &start)]) }</p> }
+            <ol class="stream-timeline" tabindex="0" aria-label={t(K::StreamLabel)}>
                 { for entries[start..].iter().map(|e| {
                     let cursors: Vec<Html> = groups.iter().filter(|g| g.last_delivered == e.id).map(|g| html! {
-                        <span class="cursor" title="consumer group's last delivered id">
-                            { format!("▲ {} ({} pending, {} consumer{})", display_bytes(&g.name), g.pending, g.consumers.len(), if g.consumers.len() == 1 { "" } else { "s" }) }
+                        <span class="cursor" title={t(K::StreamCursorTitle)}>
+                            { tf(K::StreamCursor, &[
+                                ("group", &display_bytes(&g.name)),
+                                ("pending", &g.pending),
+                                ("consumers", &tn(K::StreamConsumers, g.consumers.len(), &[])),
+                            ]) }
                         </span>
                     }).collect();
                     html! {
@@ -377,7 +399,7 @@ fn stream_view(s: &StreamValue) -> Html {
             if !groups.is_empty() {
                 <ul class="groups">
                     { for groups.iter().map(|g| html! {
-                        <li>{ format!("group {} → last delivered {} · {} pending", display_bytes(&g.name), g.last_delivered, g.pending) }</li>
+                        <li>{ tf(K::StreamGroup, &[("group", &display_bytes(&g.name)), ("id", &g.last_delivered), ("pending", &g.pending)]) }</li>
                     }) }
                 </ul>
             }

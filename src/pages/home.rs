@@ -6,6 +6,7 @@ use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::console::Console;
+use crate::i18n::{t, K};
 use crate::pages::lessons::LessonMap;
 
 #[function_component(HomePage)]
@@ -13,21 +14,21 @@ pub fn home_page() -> Html {
     html! {
         <section class="home">
             <div class="intro">
-                <h1>{"Learn Redis by typing real commands"}</h1>
+                <h1>{ t(K::HomeTitle) }</h1>
                 <p>
-                    {"This console talks to a Redis 7 emulator running inside this page. "}
-                    {"Try "}<code>{"PING"}</code>{", "}<code>{"SET greeting \"hello world\""}</code>
-                    {" and "}<code>{"GET greeting"}</code>{". Press Tab to complete a command, type "}<code>{"HELP SET"}</code>{" to learn about one."}
+                    { t(K::HomeIntro1) }
+                    { t(K::HomeIntroTry) }<code>{"PING"}</code>{", "}<code>{"SET greeting \"hello world\""}</code>
+                    { t(K::HomeIntroAnd) }<code>{"GET greeting"}</code>{ t(K::HomeIntroTab) }<code>{"HELP SET"}</code>{ t(K::HomeIntroHelp) }
                 </p>
                 <p>
-                    <Link<Route> to={Route::Playground} classes="button primary">{"Open the playground →"}</Link<Route>>
-                    {" several clients side by side, every key drawn, a clock you control."}
+                    <Link<Route> to={Route::Playground} classes="button primary">{ t(K::HomePlaygroundButton) }</Link<Route>>
+                    { t(K::HomePlaygroundText) }
                 </p>
             </div>
             <div class="home-grid">
                 <LessonMap />
                 <div class="home-console">
-                    <h2>{"Try it now"}</h2>
+                    <h2>{ t(K::HomeTryNow) }</h2>
                     <Console client={1} />
                 </div>
             </div>

@@ -19,7 +19,8 @@ use crate::components::markdown::render_blocks;
 use crate::components::progress::ProgressHandle;
 use crate::components::provider::SessionProvider;
 use crate::embed::{post, EmbedEvent, EmbedOptions};
-use crate::lessons::{course, find, CUSTOM_LESSON_KEY};
+use crate::i18n::{t, tf, tn, K};
+use crate::lessons::{course, find, is_fallback, CUSTOM_LESSON_KEY};
 use crate::state::progress::ProgressAction;
 use crate::state::session::{LabAction, SessionHandle};
 
@@ -41,9 +42,9 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
         Some(lesson) => html! { <LessonView lesson={lesson} embedded={props.embedded} /> },
         None => html! {
             <section class="panel">
-                <h1>{"No such lesson"}</h1>
-                <p>{ format!("There is no lesson called \u{201c}{}\u{201d}.", props.id) }</p>
-                <p><Link<Route> to={Route::Home}>{"See all lessons"}</Link<Route>></p>
+                <h1>{ t(K::NoSuchLesson) }</h1>
+                <p>{ tf(K::NoSuchLessonText, &[("id", &props.id)]) }</p>
+                <p><Link<Route> to={Route::Home}>{ t(K::SeeAllLessons) }</Link<Route>></p>
             </section>
         },
     }
@@ -63,12 +64,12 @@ pub fn custom_lesson_page() -> Html {
             html! { <LessonView lesson={Rc::new(lesson)} embedded={false} audit={Some(Rc::new(report))} /> }
         }
         Some(Err(e)) => {
-            html! { <section class="panel"><h1>{"This lesson file has a problem"}</h1><p>{ e.to_string() }</p></section> }
+            html! { <section class="panel"><h1>{ t(K::LessonFileProblem) }</h1><p>{ e.to_string() }</p></section> }
         }
         None => html! {
             <section class="panel">
-                <h1>{"No lesson file open"}</h1>
-                <p><Link<Route> to={Route::Home}>{"Open one from the lesson map"}</Link<Route>></p>
+                <h1>{ t(K::NoLessonFile) }</h1>
+                <p><Link<Route> to={Route::Home}>{ t(K::OpenFromMap) }</Link<Route>></p>
             </section>
         },
     }
@@ -137,6 +138,8 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
     let passed = lesson.challenges().filter(|c| progress.progress.is_passed(&lesson.id, &c.id)).count();
     let show_keys = props.options.shows("keys") || !props.embedded;
 
+    let fallback = !author && is_fallback(&lesson.id);
+
     let mut block_index = 0usize;
     let parts = lesson.parts.iter().enumerate().map(|(i, part)| match part {
         Part::Text(blocks) => {
@@ -146,7 +149,7 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
                     if redis_lessons::markdown::plain_text(x).trim() == lesson.title.trim())
             };
             let skip = usize::from(i == 0 && blocks.first().is_some_and(repeats_title));
-            html! { <div class="lesson-prose">{ render_blocks(&blocks[skip..]) }</div> }
+            html! { <div class="lesson-prose" lang={fallback.then_some("en")}>{ render_blocks(&blocks[skip..]) }</div> }
         }
         Part::Commands(block) => {
             block_index += 1;
@@ -171,38 +174,42 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
             <article class="lesson-text" aria-labelledby="lesson-title">
                 <header class="lesson-head">
                     if author {
-                        <p class="crumbs"><Link<Route> to={Route::Home}>{"Lessons"}</Link<Route>>{" · your own lesson file (not part of the course)"}</p>
+                        <p class="crumbs"><Link<Route> to={Route::Home}>{ t(K::NavLessons) }</Link<Route>>{ t(K::OwnLessonFile) }</p>
                     } else if !props.embedded {
-                        <p class="crumbs"><Link<Route> to={Route::Home}>{"Lessons"}</Link<Route>>{ format!(" · {} of {}", pos.map(|p| p + 1).unwrap_or(0), all.len()) }</p>
+                        <p class="crumbs"><Link<Route> to={Route::Home}>{ t(K::NavLessons) }</Link<Route>>
+                            { tf(K::LessonPosition, &[("n", &pos.map(|p| p + 1).unwrap_or(0)), ("total", &all.len())]) }</p>
                     }
-                    <h1 id="lesson-title">{ lesson.title.clone() }</h1>
+                    <h1 id="lesson-title" lang={fallback.then_some("en")}>{ lesson.title.clone() }</h1>
+                    if fallback {
+                        <p class="notice untranslated" role="note">{ t(K::NotTranslated) }</p>
+                    }
                     <p class="lesson-progress" aria-live="polite">
-                        { format!("{passed} of {total} challenge{} passed", if total == 1 { "" } else { "s" }) }
-                        if progress.progress.is_complete(&lesson.id) { <span class="done-badge">{" ✓ Lesson complete"}</span> }
+                        { tn(K::ChallengesPassed, total, &[("passed", &passed)]) }
+                        if progress.progress.is_complete(&lesson.id) { <span class="done-badge">{ t(K::LessonComplete) }</span> }
                     </p>
                     <div class="row-buttons">
                         <button class="soft-button" onclick={ let r = props.on_reset.clone(); Callback::from(move |_| r.emit(())) }
-                            title="Restore the lesson's starting data and clear the consoles">{"Reset lesson"}</button>
+                            title={t(K::ResetLessonTitle)}>{ t(K::ResetLesson) }</button>
                         if !props.embedded {
                             <button class="soft-button" aria-expanded={show_embed.to_string()}
-                                onclick={ let s = show_embed.clone(); Callback::from(move |_| s.set(!*s)) }>{"Embed"}</button>
+                                onclick={ let s = show_embed.clone(); Callback::from(move |_| s.set(!*s)) }>{ t(K::Embed) }</button>
                         }
                     </div>
                     if !props.embedded && !author {
-                        <p class="muted data-note">{"Your progress is saved in this browser; the lesson's data is not — after a reload the lesson starts again from its starting data."}</p>
+                        <p class="muted data-note">{ t(K::DataNote) }</p>
                     }
                     if let Some(report) = &props.audit { { audit_summary(report) } }
                     if *show_embed {
                         <div class="embed-snippet">
-                            <label for="embed-code">{"Paste this into your course page (set parentOrigin to your site to receive progress events):"}</label>
+                            <label for="embed-code">{ t(K::EmbedInstructions) }</label>
                             <textarea id="embed-code" readonly=true rows="3" value={embed_snippet.clone()} />
-                            <button class="soft-button" onclick={ Callback::from(move |_| browser::copy_text(&embed_snippet)) }>{"Copy"}</button>
+                            <button class="soft-button" onclick={ Callback::from(move |_| browser::copy_text(&embed_snippet)) }>{ t(K::Copy) }</button>
                         </div>
                     }
                 </header>
                 { for parts }
                 if !props.embedded {
-                    <nav class="lesson-nav" aria-label="Lessons">
+                    <nav class="lesson-nav" aria-label={t(K::LessonsNav)}>
                         if let Some(p) = prev {
                             <Link<Route> to={Route::Lesson { id: p.id.clone() }} classes="soft-button">{ format!("← {}", p.title) }</Link<Route>>
                         }
@@ -213,16 +220,16 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
                     </nav>
                 }
             </article>
-            <aside class="lesson-bench" aria-label="Workbench">
+            <aside class="lesson-bench" aria-label={t(K::Workbench)}>
                 <ClockControl />
                 <div class={classes!("lesson-consoles", uses_second_client.then_some("two"))}>
                     <div class="console-slot">
-                        if uses_second_client { <h2 class="slot-title">{"Client 1"}</h2> }
+                        if uses_second_client { <h2 class="slot-title">{ t(K::Client1) }</h2> }
                         <Console client={1} />
                     </div>
                     if uses_second_client {
                         <div class="console-slot">
-                            <h2 class="slot-title">{"Client 2"}</h2>
+                            <h2 class="slot-title">{ t(K::Client2) }</h2>
                             <Console client={2} />
                         </div>
                     }
@@ -238,20 +245,23 @@ fn audit_summary(report: &Audit) -> Html {
     let blocks = report.blocks.len();
     let differing = report.blocks_differing();
     let mismatches = report.mismatches();
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     html! {
-        <section class={classes!("author-check", (!report.is_clean()).then_some("problems"))} aria-label="Author check" role="status">
-            <h2>{"Author check"}</h2>
-            <p>{ format!("Redis Lab ran this file from start to end: setup, {}, then each challenge before and after its solution.", plural(blocks, "block", "blocks")) }</p>
+        <section class={classes!("author-check", (!report.is_clean()).then_some("problems"))} aria-label={t(K::AuthorCheck)} role="status">
+            <h2>{ t(K::AuthorCheck) }</h2>
+            <p>{ tf(K::AuthorRan, &[("blocks", &tn(K::AuthorBlocks, blocks, &[]))]) }</p>
             if report.is_clean() {
-                <p class="ok">{ format!("✓ Every one of the {} expected outputs matches, and every challenge fails before its solution and passes after it.", report.compared) }</p>
+                <p class="ok">{ tf(K::AuthorClean, &[("n", &report.compared)]) }</p>
             } else {
                 <ul>
                     if mismatches > 0 {
-                        <li>{ format!("{} of {} differ from what the file expects, in {} — marked below the block.", plural(mismatches, "expected output", "expected outputs"), report.compared, plural(differing, "block", "blocks")) }</li>
+                        <li>{ tf(K::AuthorDiffer, &[
+                            ("outputs", &tn(K::AuthorOutputs, mismatches, &[])),
+                            ("compared", &report.compared),
+                            ("blocks", &tn(K::AuthorBlocks, differing, &[])),
+                        ]) }</li>
                     }
                     { for report.challenges.iter().map(|c| html! {
-                        <li>{"Challenge "}<code>{ c.challenge.clone() }</code>{ format!(" {}.", c.message) }</li>
+                        <li>{ t(K::AuthorChallenge) }<code>{ c.challenge.clone() }</code>{ format!(" {}.", c.message) }</li>
                     }) }
                 </ul>
             }
@@ -308,42 +318,42 @@ fn run_block(props: &RunBlockProps) -> Html {
     let echo = handle.lab.echo(&block_key(&props.lesson, props.index));
     let label = match (block.client, block.advance_ms) {
         _ if block.label.is_some() => block.label.clone().unwrap_or_default(),
-        (1, 0) => "Run".to_string(),
-        (c, 0) => format!("Run as client {c}"),
-        (1, ms) => format!("Wait {} s, then run", ms / 1000),
-        (c, ms) => format!("Wait {} s, then run as client {c}", ms / 1000),
+        (1, 0) => t(K::Run).to_string(),
+        (c, 0) => tf(K::RunAsClient, &[("client", &c)]),
+        (1, ms) => tf(K::WaitThenRun, &[("s", &(ms / 1000))]),
+        (c, ms) => tf(K::WaitThenRunAsClient, &[("s", &(ms / 1000)), ("client", &c)]),
     };
     html! {
         <div class={classes!("run-block", (*ran).then_some("ran"))}>
-            <pre class="run-code" aria-label={format!("Commands of block {}", props.index)}>
+            <pre class="run-code" aria-label={tf(K::BlockCommands, &[("n", &props.index)])}>
                 { for block.steps.iter().map(|s| html! {
                     <>
                         <span class="cmd">{ s.command.clone() }</span>{"\n"}
                         if let Some(e) = &s.expected {
-                            <span class="expected">{ e.strip_prefix('~').map(|_| "(varies)".to_string()).unwrap_or_else(|| e.clone()) }</span>{"\n"}
+                            <span class="expected">{ e.strip_prefix('~').map(|_| t(K::Varies).to_string()).unwrap_or_else(|| e.clone()) }</span>{"\n"}
                         }
                     </>
                 }) }
             </pre>
-            <button class="button primary run-button" {onclick} aria-label={format!("{label}: block {}", props.index)}>{ format!("▶ {label}") }</button>
+            <button class="button primary run-button" {onclick} aria-label={tf(K::RunBlockLabel, &[("label", &label), ("n", &props.index)])}>{ format!("▶ {label}") }</button>
             if let Some(echo) = echo.filter(|e| !e.is_empty()) {
                 <pre class="block-echo narrow-only" aria-live="polite"
-                    aria-label={format!("What block {} printed in client {}", props.index, block.client)}>{ echo }</pre>
+                    aria-label={tf(K::BlockPrinted, &[("n", &props.index), ("client", &block.client)])}>{ echo }</pre>
             }
             if let Some(differs) = props.differs.as_ref().filter(|d| !d.is_empty()) {
-                <div class="block-differs" role="note" aria-label={format!("Block {} differs from the file", props.index)}>
-                    <p>{ format!("⚠ Block {}: the emulator prints something else than the file says.", props.index) }</p>
+                <div class="block-differs" role="note" aria-label={tf(K::BlockDiffersLabel, &[("n", &props.index)])}>
+                    <p>{ tf(K::BlockDiffers, &[("n", &props.index)]) }</p>
                     { for differs.iter().map(|m| html! {
                         <dl class="mismatch">
-                            <dt>{"Command"}</dt><dd><code>{ m.command.clone() }</code>
-                                { m.client.map(|c| format!(" (what client {c} receives)")).unwrap_or_default() }</dd>
-                            <dt>{"The file expects"}</dt><dd><pre>{ m.expected.clone() }</pre></dd>
-                            <dt>{"Redis Lab prints"}</dt><dd><pre>{ if m.got.is_empty() { "(nothing)".to_string() } else { m.got.clone() } }</pre></dd>
+                            <dt>{ t(K::MismatchCommand) }</dt><dd><code>{ m.command.clone() }</code>
+                                { m.client.map(|c| tf(K::MismatchClientReceives, &[("client", &c)])).unwrap_or_default() }</dd>
+                            <dt>{ t(K::MismatchExpects) }</dt><dd><pre>{ m.expected.clone() }</pre></dd>
+                            <dt>{ t(K::MismatchPrints) }</dt><dd><pre>{ if m.got.is_empty() { t(K::Nothing).to_string() } else { m.got.clone() } }</pre></dd>
                         </dl>
                     }) }
                 </div>
             } else if props.differs.is_some() {
-                <p class="block-matches">{"✓ matches the file"}</p>
+                <p class="block-matches">{ t(K::BlockMatches) }</p>
             }
         </div>
     }
@@ -481,49 +491,49 @@ fn challenge_card(props: &ChallengeProps) -> Html {
     };
     let echo = handle.lab.echo(&echo_key);
     html! {
-        <section class={classes!("challenge", passed_before.then_some("passed"))} aria-label="Challenge">
-            <h2>{"Your turn"}</h2>
+        <section class={classes!("challenge", passed_before.then_some("passed"))} aria-label={t(K::Challenge)}>
+            <h2>{ t(K::YourTurn) }</h2>
             <p class="goal">{ redis_lessons::markdown::parse_inline(&c.goal).iter().map(|i| crate::components::markdown::render_inlines(std::slice::from_ref(i))).collect::<Html>() }</p>
             <form class="challenge-try narrow-only" onsubmit={try_line}>
-                <label for={format!("try-{}", c.id)}>{"Type a command (runs as client 1):"}</label>
+                <label for={format!("try-{}", c.id)}>{ t(K::TryLabel) }</label>
                 <div class="challenge-try-row">
                     <input id={format!("try-{}", c.id)} ref={try_input} type="text" class="challenge-try-input"
-                        autocomplete="off" autocapitalize="off" spellcheck="false" placeholder="e.g. SET key value" />
-                    <button type="submit" class="button">{"Run"}</button>
+                        autocomplete="off" autocapitalize="off" spellcheck="false" placeholder={t(K::TryPlaceholder)} />
+                    <button type="submit" class="button">{ t(K::Run) }</button>
                 </div>
                 if let Some(echo) = echo.filter(|e| !e.is_empty()) {
-                    <pre class="block-echo" aria-live="polite" aria-label="What your commands printed in client 1">{ echo }</pre>
+                    <pre class="block-echo" aria-live="polite" aria-label={t(K::TryPrinted)}>{ echo }</pre>
                 }
             </form>
             <div class="row-buttons">
-                <button class="button primary" onclick={check}>{"Check"}</button>
+                <button class="button primary" onclick={check}>{ t(K::Check) }</button>
                 if *hints < c.hints.len() {
                     <button class="soft-button" onclick={show_hint}>
-                        { format!("Show a hint ({} of {})", *hints + 1, c.hints.len()) }
+                        { tf(K::ShowHint, &[("n", &(*hints + 1)), ("total", &c.hints.len())]) }
                     </button>
                 }
                 <button class="soft-button" aria-expanded={solution.to_string()}
                     onclick={ let s = solution.clone(); Callback::from(move |_| s.set(!*s)) }>
-                    { if *solution { "Hide solution" } else { "Show solution" } }
+                    { if *solution { t(K::HideSolution) } else { t(K::ShowSolution) } }
                 </button>
             </div>
             <div aria-live="polite">
                 { match &*verdict {
-                    Some(v) if v.passed => html! { <p class="verdict ok">{"✓ Well done — the check passed."}</p> },
+                    Some(v) if v.passed => html! { <p class="verdict ok">{ t(K::WellDone) }</p> },
                     Some(v) => html! {
                         <div class="verdict no">
-                            <p class="verdict-head">{"Not yet."}</p>
+                            <p class="verdict-head">{ t(K::NotYet) }</p>
                             <ul>
                                 { for v.failures.iter().map(|f| html! {
                                     <li>
                                         <span class="verdict-words">{ render_words(&f.message) }</span>
-                                        <span class="verdict-saw">{"The check ran "}<code>{ f.command.clone() }</code>{" and got "}<code>{ f.output.clone() }</code>{"."}</span>
+                                        <span class="verdict-saw">{ t(K::CheckRan) }<code>{ f.command.clone() }</code>{ t(K::CheckGot) }<code>{ f.output.clone() }</code>{"."}</span>
                                     </li>
                                 }) }
                             </ul>
                         </div>
                     },
-                    None if passed_before => html! { <p class="verdict ok">{"✓ You passed this challenge before."}</p> },
+                    None if passed_before => html! { <p class="verdict ok">{ t(K::PassedBefore) }</p> },
                     None => html! {},
                 } }
             </div>
@@ -533,7 +543,7 @@ fn challenge_card(props: &ChallengeProps) -> Html {
             if *solution {
                 <div class="solution">
                     <pre>{ c.solution.join("\n") }</pre>
-                    <button class="soft-button" onclick={run_solution}>{"Run the solution"}</button>
+                    <button class="soft-button" onclick={run_solution}>{ t(K::RunSolution) }</button>
                 </div>
             }
         </section>
@@ -555,10 +565,10 @@ struct WidgetProps {
 fn widget(props: &WidgetProps) -> Html {
     match props.name.as_str() {
         "latency-demo" => html! {
-            <p class="widget"><Link<Route> to={Route::Latency} classes="button primary">{"Open the latency demo →"}</Link<Route>></p>
+            <p class="widget"><Link<Route> to={Route::Latency} classes="button primary">{ t(K::OpenLatencyDemo) }</Link<Route>></p>
         },
         other => {
-            html! { <p class="notice">{ format!("(This lesson asks for a “{other}” panel, which this version does not have.)") }</p> }
+            html! { <p class="notice">{ tf(K::UnknownWidget, &[("name", &other)]) }</p> }
         }
     }
 }

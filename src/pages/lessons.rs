@@ -8,6 +8,7 @@ use yew_router::prelude::*;
 use crate::app::Route;
 use crate::browser;
 use crate::components::progress::ProgressHandle;
+use crate::i18n::{t, tf, tn, K};
 use crate::lessons::{course, CUSTOM_LESSON_KEY};
 use crate::state::progress::{Progress, ProgressAction};
 
@@ -37,8 +38,8 @@ pub fn lesson_map() -> Html {
                         dispatch.emit(ProgressAction::Replace(p));
                         import_error.set(None);
                     }
-                    Some(Err(why)) => import_error.set(Some(format!("That file was not imported: {why}."))),
-                    None => import_error.set(Some("That file could not be read.".into())),
+                    Some(Err(why)) => import_error.set(Some(tf(K::ImportFailed, &[("why", &why)]))),
+                    None => import_error.set(Some(t(K::ImportUnreadable).into())),
                 }
             });
         })
@@ -47,44 +48,50 @@ pub fn lesson_map() -> Html {
     html! {
         <section class="lesson-map" aria-labelledby="course-title">
             <div class="lesson-map-head">
-                <h2 id="course-title">{"The course"}</h2>
-                <p class="muted">{ format!("{done} of {} lessons complete", lessons.len()) }</p>
+                <h2 id="course-title">{ t(K::CourseTitle) }</h2>
+                <p class="muted">{ tn(K::LessonsComplete, lessons.len(), &[("done", &done)]) }</p>
                 <div class="row-buttons">
-                    <button class="soft-button" onclick={export}>{"Export progress"}</button>
+                    <button class="soft-button" onclick={export}>{ t(K::ExportProgress) }</button>
                     <label class="soft-button file-button">
-                        {"Import progress"}
-                        <input type="file" accept=".txt,text/plain" onchange={import} aria-label="Import a progress file" />
+                        { t(K::ImportProgress) }
+                        <input type="file" accept=".txt,text/plain" onchange={import} aria-label={t(K::ImportProgressFile)} />
                     </label>
                 </div>
             </div>
             if let Some((why, saved)) = &progress.problem {
                 <div class="notice" role="alert">
-                    { format!("Your saved progress could not be read ({why}); you start fresh. ") }
+                    { tf(K::SavedProgressUnreadable, &[("why", why)]) }
                     <button class="link-button" onclick={
                         let saved = saved.clone();
                         Callback::from(move |_: MouseEvent| browser::download("redis-lab-progress-unreadable.txt", &saved))
-                    }>{"Download the old save"}</button>
+                    }>{ t(K::DownloadOldSave) }</button>
                 </div>
             }
             if let Some(e) = &*import_error {
                 <div class="notice" role="alert">{ e.clone() }</div>
             }
             for p in problems.iter() {
-                <div class="notice" role="alert">{ format!("A lesson file could not be read: {p}") }</div>
+                <div class="notice" role="alert">{ tf(K::LessonFileUnreadable, &[("problem", p)]) }</div>
             }
             <ol class="lesson-list">
                 { for lessons.iter().map(|l| {
                     let complete = progress.progress.is_complete(&l.id);
                     let started = progress.progress.passed.get(&l.id).is_some_and(|s| !s.is_empty());
-                    let status = if complete { "Complete" } else if started { "In progress" } else { "Not started" };
+                    let (status, class) = if complete {
+                        (K::StatusComplete, "complete")
+                    } else if started {
+                        (K::StatusInProgress, "in-progress")
+                    } else {
+                        (K::StatusNotStarted, "not-started")
+                    };
                     html! {
                         <li class={classes!("lesson-card", complete.then_some("complete"))}>
                             <Link<Route> to={Route::Lesson { id: l.id.clone() }} classes="lesson-link">
                                 <span class="lesson-title">{ l.title.clone() }</span>
                                 <span class="lesson-summary">{ l.summary.clone() }</span>
                             </Link<Route>>
-                            <span class={classes!("status", status.to_ascii_lowercase().replace(' ', "-"))}>
-                                { if complete { "✓ " } else { "" } }{ status }
+                            <span class={classes!("status", class)}>
+                                { if complete { "✓ " } else { "" } }{ t(status) }
                             </span>
                         </li>
                     }
@@ -116,7 +123,7 @@ fn custom_lesson() -> Html {
             }
             Err(e) => {
                 text.set(src);
-                error.set(Some(format!("This lesson file has a problem at {e}")));
+                error.set(Some(tf(K::AuthorsProblemAt, &[("problem", &e)])));
             }
         }
     };
@@ -133,9 +140,7 @@ fn custom_lesson() -> Html {
             let origin = browser::origin();
             let same_origin = !target.contains("://") || target.starts_with(&format!("{origin}/"));
             if target.is_empty() || !same_origin || target.starts_with("//") {
-                error.set(Some(
-                    "Only lesson files from this site can be loaded (a relative path or this origin).".into(),
-                ));
+                error.set(Some(t(K::AuthorsSameSite).into()));
                 return;
             }
             let error = error.clone();
@@ -150,22 +155,22 @@ fn custom_lesson() -> Html {
     };
     html! {
         <details class="custom-lesson">
-            <summary>{"For course authors: open your own lesson file"}</summary>
-            <p class="muted">{"Paste a lesson written in the lesson format (see the README), or give the address of a lesson file on this site. Nothing is uploaded anywhere."}</p>
-            <label for="lesson-url">{"Lesson file address"}</label>
+            <summary>{ t(K::AuthorsSummary) }</summary>
+            <p class="muted">{ t(K::AuthorsIntro) }</p>
+            <label for="lesson-url">{ t(K::AuthorsAddress) }</label>
             <div class="row-buttons">
                 <input id="lesson-url" type="text" placeholder="lessons/my-lesson.md" value={(*url).clone()}
                     oninput={ let url = url.clone(); Callback::from(move |e: InputEvent| {
                         if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() { url.set(i.value()); }
                     }) } />
-                <button class="soft-button" onclick={on_open_url}>{"Load"}</button>
+                <button class="soft-button" onclick={on_open_url}>{ t(K::AuthorsLoad) }</button>
             </div>
-            <label for="lesson-text">{"Or paste the Markdown"}</label>
+            <label for="lesson-text">{ t(K::AuthorsPaste) }</label>
             <textarea id="lesson-text" rows="8" value={(*text).clone()}
                 oninput={ let text = text.clone(); Callback::from(move |e: InputEvent| {
                     if let Some(t) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() { text.set(t.value()); }
                 }) } />
-            <button class="button primary" onclick={on_open_pasted}>{"Open this lesson"}</button>
+            <button class="button primary" onclick={on_open_pasted}>{ t(K::AuthorsOpen) }</button>
             if let Some(e) = &*error {
                 <p class="notice" role="alert">{ e.clone() }</p>
             }

@@ -2,6 +2,7 @@
 //! the key browser, the clock and the server panel, over a dataset that
 //! survives reloads and can be exported, imported and shared.
 
+use crate::i18n::{t, K};
 use yew::prelude::*;
 
 use crate::components::clock::ClockControl;
@@ -123,25 +124,25 @@ pub fn playground_page(props: &PlaygroundProps) -> Html {
     html! {
         <section class="playground-page">
             <div class="page-head">
-                <h1>{"Playground"}</h1>
-                <p class="lead">{"Type commands, open more clients, watch keys change and expire. Tab completes, ↑/↓ recalls, "}<code>{"HELP"}</code>{" explains."}</p>
+                <h1>{ t(K::Playground) }</h1>
+                <p class="lead">{ t(K::PlaygroundLead1) }<code>{"HELP"}</code>{ t(K::PlaygroundLead2) }</p>
             </div>
             <DatasetBar shared={props.shared.clone()} />
             <RedisFiles />
             <div class="playground">
                 <div class="clients">
-                    <div class="clients-bar" role="toolbar" aria-label="Clients">
-                        <button type="button" onclick={add}>{"+ Add client"}</button>
-                        <button type="button" onclick={toggle_monitor} aria-pressed={clients.monitor.to_string()}>{"MONITOR panel"}</button>
+                    <div class="clients-bar" role="toolbar" aria-label={t(K::Clients)}>
+                        <button type="button" onclick={add}>{ t(K::AddClient) }</button>
+                        <button type="button" onclick={toggle_monitor} aria-pressed={clients.monitor.to_string()}>{ t(K::MonitorPanel) }</button>
                     </div>
                     if several {
-                        <div class="panel-tabs" role="group" aria-label="Shown panel">{ for tabs }</div>
+                        <div class="panel-tabs" role="group" aria-label={t(K::ShownPanel)}>{ for tabs }</div>
                     }
                     <div class={classes!("console-grid", several.then_some("multi"))}>
                         { for panels }
                     </div>
                 </div>
-                <aside class="sidebar" aria-label="Keys and server">
+                <aside class="sidebar" aria-label={t(K::KeysAndServer)}>
                     <ClockControl />
                     <ServerPanel />
                 </aside>

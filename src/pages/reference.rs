@@ -5,6 +5,8 @@ use redis_emulator::command::{CommandSpec, Group};
 use redis_emulator::commands;
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, tn, K};
+
 fn entries() -> Vec<&'static CommandSpec> {
     commands::all().flat_map(|c| std::iter::once(c).chain(c.subcommands.iter())).filter(|c| !c.is_container()).collect()
 }
@@ -22,14 +24,14 @@ pub fn reference_page() -> Html {
     let shown = all.iter().filter(matches).count();
     html! {
         <section class="reference">
-            <h1>{"Command reference"}</h1>
-            <p class="muted">{ format!("{} commands, replying exactly as Redis 7.0 does. Type HELP <command> in any console for the same text.", all.len()) }</p>
-            <label for="ref-filter" class="visually-hidden">{"Filter commands"}</label>
-            <input id="ref-filter" type="search" placeholder="Filter: zadd, expire, stream…" value={(*filter).clone()}
+            <h1>{ t(K::RefTitle) }</h1>
+            <p class="muted">{ tf(K::RefLead, &[("n", &all.len())]) }</p>
+            <label for="ref-filter" class="visually-hidden">{ t(K::RefFilter) }</label>
+            <input id="ref-filter" type="search" placeholder={t(K::RefFilterPlaceholder)} value={(*filter).clone()}
                 oninput={ let f = filter.clone(); Callback::from(move |e: InputEvent| {
                     if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() { f.set(i.value()); }
                 }) } />
-            <p class="muted" aria-live="polite">{ format!("{shown} shown") }</p>
+            <p class="muted" aria-live="polite">{ tn(K::RefShown, shown, &[]) }</p>
             { for Group::ALL.iter().map(|g| {
                 let cmds: Vec<&&CommandSpec> = all.iter().filter(|c| c.group == *g).filter(|c| matches(c)).collect();
                 if cmds.is_empty() {
@@ -42,7 +44,8 @@ pub fn reference_page() -> Html {
                             { for cmds.iter().map(|c| html! {
                                 <>
                                     <dt><code>{ format!("{} {}", c.display_name(), c.syntax) }</code></dt>
-                                    <dd>{ c.summary }<span class="muted">{ format!(" — since {}, {}", c.since, c.complexity) }</span></dd>
+                                    <dd><span lang="en">{ c.summary }</span>
+                                        <span class="muted">{ tf(K::RefSince, &[("since", &c.since), ("complexity", &c.complexity)]) }</span></dd>
                                 </>
                             }) }
                         </dl>

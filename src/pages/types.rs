@@ -9,6 +9,7 @@ use redis_emulator::Engine;
 use yew::prelude::*;
 
 use crate::components::value_view::picture;
+use crate::i18n::{t, tf, K};
 use crate::state::keys::Kind;
 use crate::state::session::GeoQuery;
 use crate::state::snapshot::Commands;
@@ -94,8 +95,8 @@ pub fn types_page() -> Html {
     html! {
         <section class="types-page">
             <div class="page-head">
-                <h1>{"What each type looks like"}</h1>
-                <p class="lead">{"One example of every Redis type, drawn the way the playground's key browser draws your keys."}</p>
+                <h1>{ t(K::TypesTitle) }</h1>
+                <p class="lead">{ t(K::TypesLead) }</p>
             </div>
             <div class="type-gallery">
                 { for examples().into_iter().map(|(key, how, _)| {
@@ -117,7 +118,7 @@ pub fn types_page() -> Html {
                             if let (Some(value), Some(kind)) = (value, kind) {
                                 <div class={classes!("value-view", format!("kind-{}", kind.name()))}>{ picture(value, geo) }</div>
                             } else {
-                                <p class="unavailable">{ format!("{} is not available in this build.", absent.join(", ")) }</p>
+                                <p class="unavailable">{ tf(K::TypesUnavailable, &[("commands", &absent.join(", "))]) }</p>
                             }
                         </article>
                     }

@@ -7,6 +7,8 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
+use crate::i18n::{t, tf, K};
+
 /// First line of a saved progress file.
 pub const HEADER: &str = "redis-lab progress v1";
 
@@ -69,9 +71,9 @@ impl Progress {
         match lines.next() {
             Some(h) if h.trim() == HEADER => {}
             Some(h) if h.starts_with("redis-lab progress") => {
-                return Err(format!("saved with another version ({})", h.trim()));
+                return Err(tf(K::ProgressOtherVersion, &[("header", &h.trim())]));
             }
-            _ => return Err("not a Redis Lab progress file".into()),
+            _ => return Err(t(K::ProgressNotFile).into()),
         }
         let mut p = Progress::default();
         for (i, line) in lines.enumerate() {
@@ -84,7 +86,7 @@ impl Progress {
                 ["passed", l, c] => {
                     p.passed.entry(l.to_string()).or_default().insert(c.to_string());
                 }
-                _ => return Err(format!("line {} is not understood: {line:?}", i + 2)),
+                _ => return Err(tf(K::ProgressBadLine, &[("n", &(i + 2)), ("line", &format!("{line:?}"))])),
             }
         }
         Ok(p)

@@ -12,6 +12,8 @@ use redis_emulator::inspect;
 use redis_emulator::{ClientId, Clock, Config, Engine, Event, Protocol, Reply};
 use yew::prelude::*;
 
+use crate::i18n::{tf, K};
+
 use super::keys::KeyIndex;
 use super::snapshot;
 
@@ -257,9 +259,9 @@ impl Lab {
                 }
                 Event::Evicted { db, key, policy, reason } => {
                     let reason = if reason.is_empty() {
-                        format!("evicted by {}", policy.name())
+                        tf(K::EvictedBy, &[("policy", &policy.name())])
                     } else {
-                        format!("evicted by {}: {reason}", policy.name())
+                        tf(K::EvictedByWhy, &[("policy", &policy.name()), ("why", &reason)])
                     };
                     inbox.removed.push_back(Removed { db, key, reason, at_ms: now_real_ms });
                 }

@@ -7,6 +7,8 @@ use redis_emulator::db::Db;
 use redis_emulator::tokenizer::split_line;
 use redis_emulator::{commands, Engine};
 
+use crate::i18n::{t, tf, K};
+
 /// Command lines, each an argv.
 pub type Commands = Vec<Vec<Vec<u8>>>;
 
@@ -108,13 +110,11 @@ pub enum LoadError {
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LoadError::NotADataset => write!(f, "it is not a Redis Lab dataset (the header line is missing)"),
-            LoadError::Incompatible(v) => {
-                write!(f, "it was saved in format version {v}, and this page reads version {VERSION}")
-            }
-            LoadError::BadLine(n) => write!(f, "line {n} cannot be read (unbalanced quotes)"),
-            LoadError::UnknownCommand(n, c) => write!(f, "line {n} uses an unknown command '{c}'"),
-            LoadError::TooManyCommands => write!(f, "it has more than {MAX_COMMANDS} commands"),
+            LoadError::NotADataset => f.write_str(t(K::LoadNotDataset)),
+            LoadError::Incompatible(v) => f.write_str(&tf(K::LoadIncompatible, &[("v", v), ("version", &VERSION)])),
+            LoadError::BadLine(n) => f.write_str(&tf(K::LoadBadLine, &[("n", n)])),
+            LoadError::UnknownCommand(n, c) => f.write_str(&tf(K::LoadUnknownCommand, &[("n", n), ("command", c)])),
+            LoadError::TooManyCommands => f.write_str(&tf(K::LoadTooMany, &[("max", &MAX_COMMANDS)])),
         }
     }
 }
@@ -203,11 +203,11 @@ pub fn share_fragment(commands: &str) -> Result<String, ShareError> {
 /// known command. Returns the text to show and the commands to run.
 pub fn read_shared(fragment: &str) -> Result<(String, Commands), String> {
     if fragment.len() > SHARE_MAX_BYTES * 4 / 3 + 4 {
-        return Err("the shared link is too long".into());
+        return Err(t(K::ShareTooLong).into());
     }
-    let bytes = base64url_decode(fragment).ok_or("the shared link is damaged (not valid base64)")?;
-    let text = String::from_utf8(bytes).map_err(|_| "the shared link is damaged (not text)")?;
-    let commands = parse(&text, false).map_err(|e| format!("the shared commands cannot be used: {e}"))?;
+    let bytes = base64url_decode(fragment).ok_or_else(|| t(K::ShareNotBase64).to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| t(K::ShareNotText).to_string())?;
+    let commands = parse(&text, false).map_err(|e| tf(K::ShareUnusable, &[("error", &e)]))?;
     Ok((text, commands))
 }
 

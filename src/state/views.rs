@@ -4,6 +4,8 @@
 use redis_emulator::inspect::human_bytes;
 use redis_emulator::Engine;
 
+use crate::i18n::{t, K};
+
 /// The server panel: memory against maxmemory and the live counters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerView {
@@ -35,7 +37,7 @@ impl ServerView {
             limit: if max > 0 {
                 format!("maxmemory {} · {}", human_bytes(max), config.maxmemory_policy.name())
             } else {
-                "maxmemory 0 (no limit)".into()
+                t(K::NoMemoryLimit).into()
             },
             percent: if max > 0 { (used as f64 / max as f64 * 100.0).min(100.0) } else { 0.0 },
             stats: vec![
@@ -68,12 +70,12 @@ impl ClockView {
         ClockView { now_ms: engine.now_ms(), paused: clock.is_paused(), is_virtual: clock.is_virtual() }
     }
 
-    /// The badge beside the time.
-    pub fn badge(&self) -> &'static str {
+    /// The badge beside the time (its words are in the catalogue).
+    pub fn badge(&self) -> K {
         match (self.is_virtual, self.paused) {
-            (false, _) => "real time",
-            (true, true) => "virtual time · paused",
-            (true, false) => "virtual time",
+            (false, _) => K::BadgeRealTime,
+            (true, true) => K::BadgeVirtualPaused,
+            (true, false) => K::BadgeVirtual,
         }
     }
 }
@@ -109,6 +111,6 @@ mod tests {
         let engine = Engine::with_manual_clock(1_000, 1);
         let view = ClockView::of(&engine);
         assert_eq!((view.now_ms, view.paused, view.is_virtual), (1_000, true, true));
-        assert_eq!(view.badge(), "virtual time · paused");
+        assert_eq!(view.badge(), K::BadgeVirtualPaused);
     }
 }

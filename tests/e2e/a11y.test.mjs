@@ -1,5 +1,5 @@
 // Accessibility on every route: axe finds no serious or critical violation
-// in either theme, at desktop and at phone width.
+// in either theme, at desktop and at phone width, in English and in French.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -38,7 +38,8 @@ const WIDTHS = [
   { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
 ];
 
-test('axe: no serious or critical violations on any route, light and dark, desktop and phone', async () => {
+for (const lang of ['en', 'fr']) {
+test(`axe (${lang}): no serious or critical violations on any route, light and dark, desktop and phone`, async () => {
   const axe = await readFile(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
   const failures = [];
   for (const colorScheme of ['light', 'dark']) {
@@ -47,7 +48,7 @@ test('axe: no serious or critical violations on any route, light and dark, deskt
       const page = await context.newPage();
       const errors = watchErrors(page);
       for (const [path, ready] of ROUTES) {
-        await page.goto(server.url + path);
+        await page.goto(server.url + (lang === 'en' ? '' : `?lang=${lang}`) + path);
         await page.waitForSelector(ready);
         if (path === '#/lesson/ttl') await page.locator('.run-block .run-button').first().click();
         await page.addScriptTag({ content: axe });
@@ -57,11 +58,12 @@ test('axe: no serious or critical violations on any route, light and dark, deskt
             .filter((v) => v.impact === 'serious' || v.impact === 'critical')
             .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
         });
-        if (violations.length) failures.push({ colorScheme, width: size.viewport.width, path, violations });
+        if (violations.length) failures.push({ lang, colorScheme, width: size.viewport.width, path, violations });
       }
-      assert.deepEqual(errors, [], `${colorScheme} ${size.viewport.width}px: page errors`);
+      assert.deepEqual(errors, [], `${lang} ${colorScheme} ${size.viewport.width}px: page errors`);
       await context.close();
     }
   }
   assert.deepEqual(failures, [], JSON.stringify(failures, null, 1));
 });
+}

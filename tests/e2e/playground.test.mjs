@@ -169,7 +169,7 @@ test('clock control: pause, jump forward, virtual time badge', async () => {
   const after = await page.locator('.clock-time').textContent();
   const secs = (t) => t.split(':').reduce((a, b) => a * 60 + Number(b), 0);
   assert.equal((secs(after) - secs(before) + 86400) % 86400, 60, `${before} → ${after}`);
-  await page.getByRole('button', { name: 'Play' }).click();
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
   assert.equal(await page.locator('.virtual-badge').textContent(), 'virtual time', 'still shifted from real time');
   assert.deepEqual(errors, []);
   await context.close();

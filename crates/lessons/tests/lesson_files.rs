@@ -3,35 +3,64 @@
 //! challenge fails on the lesson's starting data and before its solution,
 //! and passes after it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use redis_emulator::{Clock, Config, Engine};
-use redis_lessons::{audit, parse_lesson, Lesson, LessonRun};
+use redis_lessons::{audit, parse_lesson, Lesson, LessonRun, Part};
 
 const T0: i64 = 1_700_000_000_000;
 
-fn lesson_files() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../lessons");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("lessons/ exists")
+fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "md"))
         .collect();
     files.sort();
     files
-        .into_iter()
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
-        .collect()
 }
 
-fn parse_all() -> Vec<(String, Lesson)> {
-    lesson_files()
+fn lessons_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../lessons")
+}
+
+/// The languages lessons are translated into: the folders of `lessons/`.
+fn translation_languages() -> Vec<String> {
+    let mut langs: Vec<String> = std::fs::read_dir(lessons_dir())
+        .expect("lessons/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    langs.sort();
+    langs
+}
+
+/// The lessons of one language (`None`: English, `lessons/*.md`), as
+/// (file name, parsed lesson); a translation's name is `<lang>/<file>`.
+fn parse_language(lang: Option<&str>) -> Vec<(String, Lesson)> {
+    let dir = match lang {
+        Some(l) => lessons_dir().join(l),
+        None => lessons_dir(),
+    };
+    markdown_files(&dir)
         .into_iter()
-        .map(|(name, src)| {
-            let lesson = parse_lesson(&src).unwrap_or_else(|e| panic!("{name}: {e}"));
+        .map(|p| {
+            let file = p.file_name().unwrap().to_string_lossy().into_owned();
+            let name = lang.map(|l| format!("{l}/{file}")).unwrap_or(file);
+            let lesson = parse_lesson(&std::fs::read_to_string(&p).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
             (name, lesson)
         })
         .collect()
+}
+
+/// Every lesson file: English and every translation.
+fn parse_all() -> Vec<(String, Lesson)> {
+    let mut all = parse_language(None);
+    for lang in translation_languages() {
+        all.extend(parse_language(Some(&lang)));
+    }
+    all
 }
 
 fn fresh_run(lesson: &Lesson) -> LessonRun {
@@ -43,7 +72,7 @@ fn fresh_run(lesson: &Lesson) -> LessonRun {
 
 #[test]
 fn lessons_parse_and_link_up() {
-    let lessons = parse_all();
+    let lessons = parse_language(None);
     assert!(lessons.len() >= 15, "expected the full course, found {} lessons", lessons.len());
     let ids: Vec<&str> = lessons.iter().map(|(_, l)| l.id.as_str()).collect();
     for (name, l) in &lessons {
@@ -73,7 +102,7 @@ fn every_block_prints_what_the_lesson_says_and_every_challenge_is_solvable() {
 /// The TTL challenge asks for "about a minute": 15 s is refused, in words.
 #[test]
 fn the_ttl_challenge_wants_about_a_minute_and_says_so() {
-    let lesson = parse_all().into_iter().map(|(_, l)| l).find(|l| l.id == "ttl").expect("ttl lesson");
+    let lesson = parse_language(None).into_iter().map(|(_, l)| l).find(|l| l.id == "ttl").expect("ttl lesson");
     let challenge = lesson.challenges().next().unwrap().clone();
     for (seconds, passes) in [(15, false), (45, false), (120, false), (50, true), (60, true)] {
         let mut run = fresh_run(&lesson);
@@ -107,4 +136,102 @@ fn every_failing_check_is_told_in_words() {
             }
         }
     }
+}
+
+/// What a translation must keep from the English lesson: everything that
+/// runs or is checked. Only words (prose, title, summary, goals, hints,
+/// check messages, button labels) may differ.
+fn runnable_shape(lesson: &Lesson) -> Vec<String> {
+    let mut shape = vec![
+        format!("id {}", lesson.id),
+        format!("order {}", lesson.order),
+        format!("prerequisites {:?}", lesson.prerequisites),
+        format!("setup {:?}", lesson.setup),
+    ];
+    for part in &lesson.parts {
+        match part {
+            Part::Text(_) => {}
+            Part::Commands(b) => {
+                let steps: Vec<_> = b.steps.iter().map(|s| (&s.command, &s.expected, &s.deliveries)).collect();
+                shape.push(format!("block client={} advance={} {steps:?}", b.client, b.advance_ms));
+            }
+            Part::Challenge(c) => {
+                let checks: Vec<_> = c.checks.iter().map(|k| (&k.command, &k.expected)).collect();
+                shape.push(format!(
+                    "challenge {} checks {checks:?} solution {:?} hints {}",
+                    c.id,
+                    c.solution,
+                    c.hints.len()
+                ));
+            }
+            Part::Widget(w) => shape.push(format!("widget {w}")),
+        }
+    }
+    shape
+}
+
+/// A translated lesson has an English original of the same file name, and
+/// runs exactly the same blocks, setup and challenges; its check messages
+/// are its own (a check without `say:` would show the English sentence).
+#[test]
+fn translations_run_exactly_what_the_english_lessons_run() {
+    let english = parse_language(None);
+    let langs = translation_languages();
+    assert!(langs.iter().any(|l| l == "fr"), "the French translation is missing: {langs:?}");
+    let mut problems = Vec::new();
+    for lang in &langs {
+        let translated = parse_language(Some(lang));
+        assert!(!translated.is_empty(), "lessons/{lang}/ is empty");
+        for (name, lesson) in &translated {
+            let file = name.rsplit('/').next().unwrap_or(name);
+            let Some((_, original)) = english.iter().find(|(n, _)| n == file) else {
+                problems.push(format!("{name}: no English lesson lessons/{file}"));
+                continue;
+            };
+            let (ours, theirs) = (runnable_shape(lesson), runnable_shape(original));
+            for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+                if a != b {
+                    problems.push(format!("{name}: part {i} differs from lessons/{file}:\n  {a}\n  {b}"));
+                }
+            }
+            if ours.len() != theirs.len() {
+                problems.push(format!("{name}: {} runnable parts, English {}", ours.len(), theirs.len()));
+            }
+            if lesson.title.trim().is_empty() || lesson.summary.trim().is_empty() {
+                problems.push(format!("{name}: title or summary missing"));
+            }
+            for c in lesson.challenges() {
+                if c.checks.iter().any(|k| k.say.is_none()) {
+                    problems.push(format!("{name}: challenge {} has a check without its own words (say:)", c.id));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The French course covers the first five lessons, in French.
+#[test]
+fn french_translates_the_first_five_lessons() {
+    let english = parse_language(None);
+    let french = parse_language(Some("fr"));
+    for id in ["intro", "strings", "ttl", "lists", "hashes"] {
+        let fr = french.iter().find(|(_, l)| l.id == id).unwrap_or_else(|| panic!("fr: no lesson {id}"));
+        let en = english.iter().find(|(_, l)| l.id == id).unwrap();
+        assert_ne!(fr.1.title, en.1.title, "{id}: the title is not translated");
+        assert_ne!(fr.1.summary, en.1.summary, "{id}: the summary is not translated");
+    }
+}
+
+/// A translation whose blocks differ from the English one's is caught.
+#[test]
+fn a_translation_with_a_different_block_is_told_apart() {
+    let dir = lessons_dir();
+    let english = std::fs::read_to_string(dir.join("02-strings.md")).unwrap();
+    let french = std::fs::read_to_string(dir.join("fr/02-strings.md")).unwrap();
+    let altered = french.replacen("INCRBY views:homepage 10", "INCRBY views:homepage 11", 1);
+    assert_ne!(altered, french);
+    let shape = |src: &str| runnable_shape(&parse_lesson(src).unwrap());
+    assert_eq!(shape(&french), shape(&english));
+    assert_ne!(shape(&altered), shape(&english));
 }

@@ -6,8 +6,9 @@ use std::rc::Rc;
 use latency_sim::{Load, Strategy};
 use yew::prelude::*;
 
-use super::{ms, Playback, RunResult};
+use super::{label, ms, Playback, RunResult};
 use crate::components::charts::{LineChart, Series};
+use crate::i18n::{t, tf, K};
 
 /// Seconds the requests/s line is averaged over.
 const RPS_WINDOW_S: usize = 10;
@@ -16,9 +17,9 @@ fn series_of(runs: &[RunResult], name: &str, pick: impl Fn(&latency_sim::Point) 
     runs.iter()
         .map(|r| Series {
             label: if name.is_empty() {
-                r.strategy.label().to_string()
+                label(r.strategy).to_string()
             } else {
-                format!("{} {name}", r.strategy.label())
+                format!("{} {name}", label(r.strategy))
             },
             class: r.class(),
             dashed,
@@ -45,7 +46,7 @@ pub(super) fn render_charts(
     let rps: Vec<Series> = runs
         .iter()
         .map(|r| Series {
-            label: r.strategy.label().to_string(),
+            label: label(r.strategy).to_string(),
             class: r.class(),
             dashed: false,
             values: Rc::new(rolling_mean(r.report.timeline.iter().map(|p| p.rps).collect(), RPS_WINDOW_S)),
@@ -56,7 +57,7 @@ pub(super) fn render_charts(
     let hits: Vec<Series> = hit_runs
         .iter()
         .map(|r| Series {
-            label: r.strategy.label().to_string(),
+            label: label(r.strategy).to_string(),
             class: r.class(),
             dashed: false,
             values: Rc::new(
@@ -69,12 +70,14 @@ pub(super) fn render_charts(
         .iter()
         .map(|r| {
             let s = &r.report.summary;
-            format!(
-                "{}: median {}, 95th percentile {}, slowest {}.",
-                r.strategy.label(),
-                ms(s.median_ms),
-                ms(s.p95_ms),
-                ms(s.max_ms)
+            tf(
+                K::LatRtSummary,
+                &[
+                    ("strategy", &label(r.strategy)),
+                    ("median", &ms(s.median_ms)),
+                    ("p95", &ms(s.p95_ms)),
+                    ("max", &ms(s.max_ms)),
+                ],
             )
         })
         .collect::<Vec<_>>()
@@ -83,10 +86,13 @@ pub(super) fn render_charts(
         .iter()
         .map(|r| {
             let peak = r.report.timeline.iter().map(|p| p.rps).fold(0.0, f64::max);
-            format!(
-                "{}: {:.2} requests/s on average, at most {peak:.0} in one second.",
-                r.strategy.label(),
-                r.report.summary.rps
+            tf(
+                K::LatRpsSummary,
+                &[
+                    ("strategy", &label(r.strategy)),
+                    ("rps", &format!("{:.2}", r.report.summary.rps)),
+                    ("peak", &format!("{peak:.0}")),
+                ],
             )
         })
         .collect::<Vec<_>>()
@@ -96,9 +102,7 @@ pub(super) fn render_charts(
         .map(|r| {
             let top = r.report.timeline.iter().map(|p| p.users).max().unwrap_or(0);
             match r.report.config.load {
-                Load::Locust { spawn_rate, .. } => {
-                    format!("Users start at {spawn_rate} per second until all {top} are running, then stay for the rest of the test.")
-                }
+                Load::Locust { spawn_rate, .. } => tf(K::LatUsersSummary, &[("rate", &spawn_rate), ("top", &top)]),
                 Load::Ab { .. } => String::new(),
             }
         })
@@ -106,27 +110,26 @@ pub(super) fn render_charts(
     let hit_summary = hit_runs
         .iter()
         .map(|r| {
-            format!(
-                "{}: {:.1}% of all requests were cache hits.",
-                r.strategy.label(),
-                r.report.summary.hit_ratio * 100.0
+            tf(
+                K::LatHitSummary,
+                &[("strategy", &label(r.strategy)), ("pct", &format!("{:.1}", r.report.summary.hit_ratio * 100.0))],
             )
         })
         .collect::<Vec<_>>()
         .join(" ");
 
     html! {
-        <div class="lat-charts" aria-label="Charts">
-            <LineChart id="rt" title="Response time, p50 and p95 over the last 10 s" unit="ms" series={rt}
+        <div class="lat-charts" aria-label={t(K::LatCharts)}>
+            <LineChart id="rt" title={t(K::LatChartRt)} unit="ms" series={rt}
                        {seconds} {revealed} log_scale={log_scale} summary={rt_summary} table={done} />
-            <LineChart id="rps" title="Requests per second, averaged over the last 10 s" unit="requests/s" series={rps}
+            <LineChart id="rps" title={t(K::LatChartRps)} unit={t(K::LatUnitRps)} series={rps}
                        {seconds} {revealed} summary={rps_summary} table={done} />
             if locust {
-                <LineChart id="users" title="Number of users" unit="users" series={users}
+                <LineChart id="users" title={t(K::LatChartUsers)} unit={t(K::LatUnitUsers)} series={users}
                            {seconds} {revealed} summary={users_summary} table={done} />
             }
             if !hit_runs.is_empty() {
-                <LineChart id="hits" title="Cache hit ratio" unit="% of requests" series={hits}
+                <LineChart id="hits" title={t(K::LatChartHits)} unit={t(K::LatUnitPct)} series={hits}
                            {seconds} {revealed} y_max={Some(100.0)} summary={hit_summary} table={done} />
             }
         </div>

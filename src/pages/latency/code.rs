@@ -4,6 +4,8 @@
 use latency_sim::{LogKind, Strategy};
 use yew::prelude::*;
 
+use crate::i18n::{t, K};
+
 /// The Python the seed ran; each line tagged with the log kinds whose path
 /// runs through it: h = hit, m = miss, d = database, w = lock wait, r = refresh.
 const UNCACHED_CODE: &[(&str, &str)] = &[
@@ -84,19 +86,19 @@ const EARLY_CODE: &[(&str, &str)] = &[
 
 pub(super) fn render_code(strategy: Strategy, newest: &[LogKind]) -> Html {
     let (title, code) = match strategy {
-        Strategy::NoCache => ("app.py — the uncached API", UNCACHED_CODE),
-        Strategy::CacheAside => ("app.py — the cached API (cache-aside)", CACHED_CODE),
-        Strategy::CacheAsideLock => ("get_product with a load lock", LOCK_CODE),
-        Strategy::EarlyRefresh => ("get_product with early refresh", EARLY_CODE),
+        Strategy::NoCache => (t(K::LatCodeUncached), UNCACHED_CODE),
+        Strategy::CacheAside => (t(K::LatCodeCached), CACHED_CODE),
+        Strategy::CacheAsideLock => (t(K::LatCodeLock), LOCK_CODE),
+        Strategy::EarlyRefresh => (t(K::LatCodeEarly), EARLY_CODE),
     };
     let paths: Vec<(char, &str)> = newest
         .iter()
         .map(|k| match k {
-            LogKind::Hit => ('h', "hit path"),
-            LogKind::Miss => ('m', "miss path"),
-            LogKind::Database => ('d', "database path"),
-            LogKind::Wait => ('w', "waiting for the lock"),
-            LogKind::Refresh => ('r', "background refresh"),
+            LogKind::Hit => ('h', t(K::LatPathHit)),
+            LogKind::Miss => ('m', t(K::LatPathMiss)),
+            LogKind::Database => ('d', t(K::LatPathDb)),
+            LogKind::Wait => ('w', t(K::LatPathWait)),
+            LogKind::Refresh => ('r', t(K::LatPathRefresh)),
         })
         .collect();
     html! {
@@ -104,16 +106,16 @@ pub(super) fn render_code(strategy: Strategy, newest: &[LogKind]) -> Html {
             <h3 id="code-title">{ title }</h3>
             <p class="lat-note">
                 if paths.is_empty() {
-                    {"The lines behind the newest log line light up as the run plays."}
+                    { t(K::LatCodeIdle) }
                 } else {
-                    {"Highlighted: "}
+                    { t(K::LatHighlighted) }
                     { for paths.iter().enumerate().map(|(i, (tag, name))| html! {
                         <>
-                            if i > 0 { {" then "} }
+                            if i > 0 { { t(K::LatThen) } }
                             <strong class={format!("path-{tag}")}>{ *name }</strong>
                         </>
                     }) }
-                    {" — the lines behind the newest log lines."}
+                    { t(K::LatHighlightedEnd) }
                 }
             </p>
             <pre class="py-code" tabindex="0"><code>

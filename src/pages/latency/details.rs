@@ -11,7 +11,8 @@ use yew::prelude::*;
 
 use super::code::render_code;
 use super::explainers::render_explainers;
-use super::{ms, Playback, RunResult};
+use super::{label, ms, Playback, RunResult};
+use crate::i18n::{t, tf, K};
 
 /// API log lines kept on screen while playing (the newest).
 const LOG_WINDOW: usize = 200;
@@ -27,14 +28,14 @@ pub(super) fn render_details(
     let Some(current) = runs.get(focus) else { return html! {} };
     let tabs = (runs.len() > 1).then(|| {
         html! {
-            <div class="lat-tabs" role="group" aria-label="Show the log and code of">
+            <div class="lat-tabs" role="group" aria-label={t(K::LatTabs)}>
                 { for runs.iter().enumerate().map(|(i, r)| {
                     let set_focus = set_focus.clone();
                     html! {
                         <button type="button" class={classes!("tab", r.class(), (i == focus).then_some("active"))}
                                 aria-pressed={(i == focus).to_string()}
                                 onclick={Callback::from(move |_: MouseEvent| set_focus.set(i))}>
-                            { r.strategy.label() }
+                            { label(r.strategy) }
                         </button>
                     }
                 }) }
@@ -45,7 +46,7 @@ pub(super) fn render_details(
     let last_kinds = newest_step(shown);
     html! {
         <>
-            <h2 class="lat-h2">{"What the API printed, and the code that printed it"}</h2>
+            <h2 class="lat-h2">{ t(K::LatPrinted) }</h2>
             { tabs.unwrap_or_default() }
             <div class="lat-run-detail">
                 { render_log(current, shown) }
@@ -65,18 +66,18 @@ fn render_log(run: &RunResult, shown: &[LogLine]) -> Html {
     let dropped = run.report.dropped_log_lines;
     html! {
         <section class="api-log-wrap" aria-labelledby="api-log-title">
-            <h3 id="api-log-title">{ format!("API log — {}", run.strategy.label()) }</h3>
-            <ol class="api-log" id="api-log" tabindex="0" aria-label="API log, newest last">
-                if skip > 0 { <li class="log-more">{ format!("… {skip} earlier lines") }</li> }
+            <h3 id="api-log-title">{ tf(K::LatApiLog, &[("strategy", &label(run.strategy))]) }</h3>
+            <ol class="api-log" id="api-log" tabindex="0" aria-label={t(K::LatApiLogLabel)}>
+                if skip > 0 { <li class="log-more">{ tf(K::LatEarlierLines, &[("n", &skip)]) }</li> }
                 { for shown.iter().skip(skip).map(|l| html! {
                     <li class={log_class(l.kind)}>
                         <span class="log-time">{ format!("[{:>8.3}s]", l.at_us as f64 / 1e6) }</span>
                         { " " }{ l.text.clone() }
                     </li>
                 }) }
-                if shown.is_empty() { <li class="log-more">{"(waiting for the first request)"}</li> }
+                if shown.is_empty() { <li class="log-more">{ t(K::LatWaitingFirst) }</li> }
             </ol>
-            if dropped > 0 { <p class="lat-note">{ format!("{dropped} later lines were not kept.") }</p> }
+            if dropped > 0 { <p class="lat-note">{ tf(K::LatDropped, &[("n", &dropped)]) }</p> }
             <LogScroller count={shown.len()} />
         </section>
     }
@@ -109,40 +110,41 @@ fn log_class(kind: LogKind) -> &'static str {
 }
 
 fn render_results(runs: &[RunResult]) -> Html {
-    type Row = (&'static str, fn(&Report) -> String);
+    // (what the browser tests find it by, its words on the page, the value)
+    type Row = (&'static str, K, fn(&Report) -> String);
     let rows: [Row; 10] = [
-        ("Requests", |r| r.summary.requests.to_string()),
-        ("Failures", |r| r.summary.failures.to_string()),
-        ("Median", |r| ms(r.summary.median_ms)),
-        ("95th percentile", |r| ms(r.summary.p95_ms)),
-        ("Max", |r| ms(r.summary.max_ms)),
-        ("Average", |r| ms(r.summary.avg_ms)),
-        ("Requests/s", |r| format!("{:.2}", r.summary.rps)),
-        ("Hit ratio", |r| {
+        ("Requests", K::LatStatRequests, |r| r.summary.requests.to_string()),
+        ("Failures", K::LatStatFailures, |r| r.summary.failures.to_string()),
+        ("Median", K::LatStatMedian, |r| ms(r.summary.median_ms)),
+        ("95th percentile", K::LatStatP95, |r| ms(r.summary.p95_ms)),
+        ("Max", K::LatStatMax, |r| ms(r.summary.max_ms)),
+        ("Average", K::LatStatAverage, |r| ms(r.summary.avg_ms)),
+        ("Requests/s", K::LatStatRps, |r| format!("{:.2}", r.summary.rps)),
+        ("Hit ratio", K::LatStatHitRatio, |r| {
             if r.config.strategy == Strategy::NoCache {
                 "—".into()
             } else {
                 format!("{:.1}%", r.summary.hit_ratio * 100.0)
             }
         }),
-        ("Database hits", |r| r.summary.db_hits.to_string()),
-        ("Database hits per product", |r| {
+        ("Database hits", K::LatStatDbHits, |r| r.summary.db_hits.to_string()),
+        ("Database hits per product", K::LatStatDbHitsPerProduct, |r| {
             r.db_hits_per_product.iter().map(|(p, h)| format!("#{p}: {h}")).collect::<Vec<_>>().join(", ")
         }),
     ];
     html! {
         <section class="lat-results" aria-labelledby="results-title">
-            <h2 id="results-title" class="lat-h2">{"Results"}</h2>
+            <h2 id="results-title" class="lat-h2">{ t(K::LatResults) }</h2>
             <div class="results-scroll">
                 <table class="results" id="results-table">
                     <thead><tr>
-                        <th scope="col">{"Statistic"}</th>
-                        { for runs.iter().map(|r| html! { <th scope="col" class={r.class()}>{ r.strategy.label() }</th> }) }
+                        <th scope="col">{ t(K::LatStatistic) }</th>
+                        { for runs.iter().map(|r| html! { <th scope="col" class={r.class()}>{ label(r.strategy) }</th> }) }
                     </tr></thead>
                     <tbody>
-                        { for rows.iter().map(|(name, f)| html! {
+                        { for rows.iter().map(|(name, words, f)| html! {
                             <tr>
-                                <th scope="row">{ *name }</th>
+                                <th scope="row">{ t(*words) }</th>
                                 { for runs.iter().map(|r| html! { <td data-stat={*name}>{ f(&r.report) }</td> }) }
                             </tr>
                         }) }
@@ -151,7 +153,7 @@ fn render_results(runs: &[RunResult]) -> Html {
             </div>
             { for runs.iter().filter_map(|r| r.report.ab.as_ref().map(|ab| html! {
                 <figure class="ab-report">
-                    <figcaption>{ format!("ab's report — {}", r.strategy.label()) }</figcaption>
+                    <figcaption>{ tf(K::LatAbReport, &[("strategy", &label(r.strategy))]) }</figcaption>
                     <pre>{ ab_text(ab, r.report.summary.failures) }</pre>
                 </figure>
             })) }
@@ -187,28 +189,28 @@ fn render_commands(run: &RunResult, at_us: i64, done: bool) -> Html {
     html! {
         <div class="lat-panels">
             <details class="panel" id="commands-panel">
-                <summary>{ format!("Cache commands (MONITOR) — {}: {} so far", run.strategy.label(), ran.len()) }</summary>
+                <summary>{ tf(K::LatCommands, &[("strategy", &label(run.strategy)), ("n", &ran.len())]) }</summary>
                 if run.strategy == Strategy::NoCache {
-                    <p>{"The uncached API never talks to Redis."}</p>
+                    <p>{ t(K::LatNeverRedis) }</p>
                 } else {
-                    <p class="lat-note">{"As redis-cli MONITOR prints them (time, db, client, arguments), with the reply after the arrow."}</p>
+                    <p class="lat-note">{ t(K::LatMonitorNote) }</p>
                     <pre class="monitor" tabindex="0">{ ran[ran.len() - shown..].iter().map(monitor_text).collect::<Vec<_>>().join("\n") }</pre>
-                    if shown < ran.len() { <p class="lat-note">{ format!("While the run plays only the newest {shown} are shown.") }</p> }
+                    if shown < ran.len() { <p class="lat-note">{ tf(K::LatNewest, &[("n", &shown)]) }</p> }
                 }
             </details>
             <details class="panel" id="keys-panel">
-                <summary>{ format!("Cache keys when the run ended — {}", run.strategy.label()) }</summary>
+                <summary>{ tf(K::LatKeysEnd, &[("strategy", &label(run.strategy))]) }</summary>
                 if !done {
-                    <p>{"Available when the run has finished playing."}</p>
+                    <p>{ t(K::LatAvailableLater) }</p>
                 } else if keys.is_empty() {
-                    <p>{"The cache is empty."}</p>
+                    <p>{ t(K::LatCacheEmpty) }</p>
                 } else {
                     <table class="keys">
-                        <thead><tr><th scope="col">{"Key"}</th><th scope="col">{"TTL left"}</th></tr></thead>
+                        <thead><tr><th scope="col">{ t(K::LatKey) }</th><th scope="col">{ t(K::LatTtlLeft) }</th></tr></thead>
                         <tbody>
                             { for keys.iter().map(|(k, ttl)| html! {
                                 <tr><td><code>{ k.clone() }</code></td>
-                                    <td>{ match ttl { Some(ms) => format!("{:.1} s", *ms as f64 / 1000.0), None => "no TTL".into() } }</td></tr>
+                                    <td>{ match ttl { Some(ms) => format!("{:.1} s", *ms as f64 / 1000.0), None => t(K::LatNoTtl).into() } }</td></tr>
                             }) }
                         </tbody>
                     </table>

@@ -5,6 +5,8 @@
 use latency_sim::{Load, Popularity, SimConfig, Strategy};
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, K};
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Field {
     Users,
@@ -85,53 +87,72 @@ impl Form {
         let mut cfg = SimConfig::seed_defaults(strategy);
         cfg.load = match self.load {
             LoadKind::Locust => Load::Locust {
-                users: self.int(Field::Users, "users")? as u32,
-                spawn_rate: self.num(Field::SpawnRate, "spawn rate")?,
-                duration_s: self.int(Field::Duration, "duration")? as u32,
-                think_min_ms: (self.num(Field::ThinkMin, "minimum think time")? * 1000.0).round() as u64,
-                think_max_ms: (self.num(Field::ThinkMax, "maximum think time")? * 1000.0).round() as u64,
+                users: self.int(Field::Users, K::FieldUsers)? as u32,
+                spawn_rate: self.num(Field::SpawnRate, K::FieldSpawnRate)?,
+                duration_s: self.int(Field::Duration, K::FieldDuration)? as u32,
+                think_min_ms: (self.num(Field::ThinkMin, K::FieldThinkMin)? * 1000.0).round() as u64,
+                think_max_ms: (self.num(Field::ThinkMax, K::FieldThinkMax)? * 1000.0).round() as u64,
             },
             LoadKind::Ab => Load::Ab {
-                requests: self.int(Field::AbRequests, "-n (requests)")? as u32,
-                concurrency: self.int(Field::AbConcurrency, "-c (concurrency)")? as u32,
+                requests: self.int(Field::AbRequests, K::FieldAbRequests)? as u32,
+                concurrency: self.int(Field::AbConcurrency, K::FieldAbConcurrency)? as u32,
             },
         };
-        cfg.products = self.int(Field::Products, "products")? as u32;
+        cfg.products = self.int(Field::Products, K::FieldProducts)? as u32;
         cfg.popularity =
-            if self.zipf { Popularity::Zipf(self.num(Field::ZipfS, "Zipf exponent")?) } else { Popularity::Uniform };
-        cfg.workers = self.int(Field::Workers, "workers")? as u32;
-        cfg.db_latency_ms = self.int(Field::DbLatency, "database latency")?;
-        cfg.db_jitter_ms = self.int(Field::DbJitter, "database jitter")?.min(60_000);
-        cfg.cache_rtt_us = (self.num(Field::CacheRtt, "cache round trip")? * 1000.0).round().min(1e9) as u64;
-        cfg.overhead_us = (self.num(Field::Overhead, "framework overhead")? * 1000.0).round().min(1e9) as u64;
-        cfg.ttl_s = self.int(Field::Ttl, "TTL")?;
-        cfg.seed = self.int(Field::Seed, "seed")?;
-        cfg.validate()?;
+            if self.zipf { Popularity::Zipf(self.num(Field::ZipfS, K::FieldZipf)?) } else { Popularity::Uniform };
+        cfg.workers = self.int(Field::Workers, K::FieldWorkers)? as u32;
+        cfg.db_latency_ms = self.int(Field::DbLatency, K::FieldDbLatency)?;
+        cfg.db_jitter_ms = self.int(Field::DbJitter, K::FieldDbJitter)?.min(60_000);
+        cfg.cache_rtt_us = (self.num(Field::CacheRtt, K::FieldCacheRtt)? * 1000.0).round().min(1e9) as u64;
+        cfg.overhead_us = (self.num(Field::Overhead, K::FieldOverhead)? * 1000.0).round().min(1e9) as u64;
+        cfg.ttl_s = self.int(Field::Ttl, K::FieldTtl)?;
+        cfg.seed = self.int(Field::Seed, K::FieldSeed)?;
+        cfg.validate().map_err(|e| validation_words(&e))?;
         let estimate = estimated_requests(&cfg);
         if estimate > MAX_REQUESTS {
-            return Err(format!(
-                "this run would simulate about {estimate:.0} requests; the page runs at most {MAX_REQUESTS:.0} (use fewer users, a shorter duration or more think time)"
+            return Err(tf(
+                K::ValTooBig,
+                &[("estimate", &format!("{estimate:.0}")), ("max", &format!("{MAX_REQUESTS:.0}"))],
             ));
         }
         Ok(cfg)
     }
 
-    fn num(&self, f: Field, name: &str) -> Result<f64, String> {
+    fn num(&self, f: Field, name: K) -> Result<f64, String> {
         match self.get(f).trim().parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-            _ => Err(format!("{name} must be a number of at least 0")),
+            _ => Err(tf(K::ValNumber, &[("name", &t(name))])),
         }
     }
 
     /// A whole number, capped so a typo cannot ask for an absurd run
     /// (SimConfig::validate then gives the precise limits).
-    fn int(&self, f: Field, name: &str) -> Result<u64, String> {
+    fn int(&self, f: Field, name: K) -> Result<u64, String> {
         self.get(f)
             .trim()
             .parse::<u64>()
             .map(|v| v.min(u32::MAX as u64))
-            .map_err(|_| format!("{name} must be a whole number"))
+            .map_err(|_| tf(K::ValWhole, &[("name", &t(name))]))
     }
+}
+
+/// `SimConfig::validate`'s sentence in the page's language (one we do not
+/// know is shown as it is).
+fn validation_words(english: &str) -> String {
+    let key = match english {
+        "users must be between 1 and 1000" => K::ValUsers,
+        "spawn rate must be between 0 and 1000 users per second" => K::ValSpawnRate,
+        "duration must be between 1 second and 1 hour" => K::ValDuration,
+        "think time must be a range within 0-60 s" => K::ValThink,
+        "ab needs 1-100000 requests and a concurrency of 1-1000" => K::ValAb,
+        "products must be between 1 and 10000" => K::ValProducts,
+        "workers must be between 1 and 10000" => K::ValWorkers,
+        "database latency must be at most 60 s and the TTL 1 s to 1 day" => K::ValLatencyTtl,
+        "Zipf exponent must be in (0, 5]" => K::ValZipf,
+        _ => return english.to_string(),
+    };
+    t(key).to_string()
 }
 
 /// Most requests one run may simulate, so a run never freezes the tab.
@@ -223,61 +244,61 @@ pub(super) fn render_form(
     html! {
         <form class="lat-form panel" {onsubmit} aria-describedby="lat-validation" novalidate=true>
             <fieldset class="lat-load">
-                <legend>{"Load generator"}</legend>
+                <legend>{ t(K::LatLoadGenerator) }</legend>
                 <div class="lat-radios">
                     <label><input type="radio" name="load" id="load-locust" checked={locust}
-                                  onchange={set_load(LoadKind::Locust)} />{" Locust (users with think time)"}</label>
+                                  onchange={set_load(LoadKind::Locust)} />{ t(K::LatLocust) }</label>
                     <label><input type="radio" name="load" id="load-ab" checked={!locust}
-                                  onchange={set_load(LoadKind::Ab)} />{" ab (fixed number of requests)"}</label>
+                                  onchange={set_load(LoadKind::Ab)} />{ t(K::LatAb) }</label>
                 </div>
                 if locust {
                     <div class="lat-grid">
-                        { field_input(form, Field::Users, "f-users", "Users", "", "1") }
-                        { field_input(form, Field::SpawnRate, "f-spawn", "Spawn rate", "users/s", "0.5") }
-                        { field_input(form, Field::Duration, "f-duration", "Duration", "s", "10") }
-                        { field_input(form, Field::ThinkMin, "f-think-min", "Think time from", "s", "0.5") }
-                        { field_input(form, Field::ThinkMax, "f-think-max", "Think time to", "s", "0.5") }
-                        { field_input(form, Field::Products, "f-products", "Products", "ids", "1") }
+                        { field_input(form, Field::Users, "f-users", t(K::LatUsers), "", "1") }
+                        { field_input(form, Field::SpawnRate, "f-spawn", t(K::LatSpawnRate), t(K::LatUsersPerS), "0.5") }
+                        { field_input(form, Field::Duration, "f-duration", t(K::LatDuration), "s", "10") }
+                        { field_input(form, Field::ThinkMin, "f-think-min", t(K::LatThinkFrom), "s", "0.5") }
+                        { field_input(form, Field::ThinkMax, "f-think-max", t(K::LatThinkTo), "s", "0.5") }
+                        { field_input(form, Field::Products, "f-products", t(K::LatProducts), t(K::LatIds), "1") }
                     </div>
                     <div class="lat-radios">
-                        <span class="lat-label">{"Product popularity"}</span>
+                        <span class="lat-label">{ t(K::LatPopularity) }</span>
                         <label><input type="radio" name="pop" id="pop-uniform" checked={!form.zipf}
-                                      onchange={set_zipf(false)} />{" uniform (random.randint)"}</label>
+                                      onchange={set_zipf(false)} />{ t(K::LatUniform) }</label>
                         <label><input type="radio" name="pop" id="pop-zipf" checked={form.zipf}
                                       onchange={set_zipf(true)} />{" Zipf"}</label>
-                        if form.zipf { { field_input(form, Field::ZipfS, "f-zipf", "exponent s", "", "0.1") } }
+                        if form.zipf { { field_input(form, Field::ZipfS, "f-zipf", t(K::LatExponent), "", "0.1") } }
                     </div>
                 } else {
                     <div class="lat-grid">
-                        { field_input(form, Field::AbRequests, "f-ab-n", "-n requests", "", "10") }
-                        { field_input(form, Field::AbConcurrency, "f-ab-c", "-c concurrency", "", "1") }
+                        { field_input(form, Field::AbRequests, "f-ab-n", t(K::LatAbRequests), "", "10") }
+                        { field_input(form, Field::AbConcurrency, "f-ab-c", t(K::LatAbConcurrency), "", "1") }
                     </div>
-                    <p class="lat-note">{"ab sends every request for the same product and never pauses between them."}</p>
+                    <p class="lat-note">{ t(K::LatAbNote) }</p>
                 }
             </fieldset>
             <fieldset>
-                <legend>{"API, database and cache"}</legend>
+                <legend>{ t(K::LatApiLegend) }</legend>
                 <div class="lat-grid">
-                    { field_input(form, Field::Workers, "f-workers", "Server workers", "threads", "1") }
-                    { field_input(form, Field::DbLatency, "f-db", "Database latency", "ms", "100") }
-                    { field_input(form, Field::DbJitter, "f-jitter", "± jitter", "ms", "50") }
-                    { field_input(form, Field::CacheRtt, "f-rtt", "Cache round trip", "ms", "0.1") }
-                    { field_input(form, Field::Overhead, "f-overhead", "Framework overhead", "ms", "0.5") }
-                    { field_input(form, Field::Ttl, "f-ttl", "Cache TTL", "s", "10") }
-                    { field_input(form, Field::Seed, "f-seed", "Random seed", "", "1") }
+                    { field_input(form, Field::Workers, "f-workers", t(K::LatWorkers), t(K::LatThreads), "1") }
+                    { field_input(form, Field::DbLatency, "f-db", t(K::LatDbLatency), "ms", "100") }
+                    { field_input(form, Field::DbJitter, "f-jitter", t(K::LatJitter), "ms", "50") }
+                    { field_input(form, Field::CacheRtt, "f-rtt", t(K::LatCacheRtt), "ms", "0.1") }
+                    { field_input(form, Field::Overhead, "f-overhead", t(K::LatOverhead), "ms", "0.5") }
+                    { field_input(form, Field::Ttl, "f-ttl", t(K::LatTtl), "s", "10") }
+                    { field_input(form, Field::Seed, "f-seed", t(K::LatSeed), "", "1") }
                 </div>
                 <div class="lat-row">
                     <label class="lat-field" for="f-strategy">
-                        <span class="lat-label">{"Cached strategy"}</span>
+                        <span class="lat-label">{ t(K::LatStrategy) }</span>
                         <select id="f-strategy" onchange={on_strategy}>
-                            <option value="aside" selected={form.cached == Strategy::CacheAside}>{"Cache-aside (the seed)"}</option>
-                            <option value="lock" selected={form.cached == Strategy::CacheAsideLock}>{"Cache-aside + lock (no stampede)"}</option>
-                            <option value="early" selected={form.cached == Strategy::EarlyRefresh}>{"Cache-aside + early refresh"}</option>
+                            <option value="aside" selected={form.cached == Strategy::CacheAside}>{ t(K::LatOptAside) }</option>
+                            <option value="lock" selected={form.cached == Strategy::CacheAsideLock}>{ t(K::LatOptLock) }</option>
+                            <option value="early" selected={form.cached == Strategy::EarlyRefresh}>{ t(K::LatOptEarly) }</option>
                         </select>
                     </label>
                     <label class="lat-check"><input type="checkbox" id="f-log" checked={form.log_scale} onchange={on_log} />
-                        {" Logarithmic response-time axis"}</label>
-                    <button type="button" class="btn subtle" onclick={on_reset}>{"Reset to the seed's values"}</button>
+                        { t(K::LatLogAxis) }</label>
+                    <button type="button" class="btn subtle" onclick={on_reset}>{ t(K::LatResetForm) }</button>
                 </div>
             </fieldset>
             <p id="lat-validation" class={classes!("lat-validation", validation.is_some().then_some("invalid"))}
@@ -312,6 +333,37 @@ mod tests {
         form.set(Field::Users, "10".into());
         form.set(Field::ThinkMin, "3".into());
         assert_eq!(form.config(Strategy::NoCache).unwrap_err(), "think time must be a range within 0-60 s");
+    }
+
+    /// Every sentence `validate` can say has its catalogue key, word for word
+    /// (so a change in latency-sim's wording shows up here, not as English
+    /// left on a French page).
+    #[test]
+    fn every_validation_sentence_is_in_the_catalogue() {
+        let mut bad = SimConfig::seed_defaults(Strategy::CacheAside);
+        let mut seen = Vec::new();
+        let mut check = |cfg: &SimConfig| {
+            let e = cfg.validate().unwrap_err();
+            assert_ne!(validation_words(&e), "", "{e}");
+            assert_eq!(validation_words(&e), e, "English: the catalogue's words are validate's");
+            seen.push(e);
+        };
+        bad.products = 0;
+        check(&bad);
+        bad = SimConfig::seed_defaults(Strategy::CacheAside);
+        bad.workers = 0;
+        check(&bad);
+        bad = SimConfig::seed_defaults(Strategy::CacheAside);
+        bad.ttl_s = 0;
+        check(&bad);
+        assert_eq!(seen.len(), 3);
+        crate::i18n::set_lang(crate::i18n::Lang::Fr);
+        for e in &seen {
+            assert_ne!(&validation_words(e), e, "{e} has no French words");
+        }
+        assert_eq!(validation_words("products must be between 1 and 10000"), "produits : entre 1 et 10000");
+        assert_eq!(validation_words("something new"), "something new");
+        crate::i18n::set_lang(crate::i18n::Lang::En);
     }
 
     #[test]

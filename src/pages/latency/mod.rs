@@ -17,6 +17,8 @@ use gloo_timers::callback::Interval;
 use latency_sim::{run, Report, Strategy};
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, K};
+
 use charts::render_charts;
 use details::render_details;
 use form::{render_form, Form};
@@ -180,22 +182,19 @@ pub fn latency_page() -> Html {
     html! {
         <section class="latency" aria-labelledby="latency-title">
             <div class="intro">
-                <h1 id="latency-title">{"Cached vs uncached: the latency demo"}</h1>
+                <h1 id="latency-title">{ t(K::LatTitle) }</h1>
                 <p>
-                    {"A product API whose database call takes 2 seconds, load-tested like the seed experiment "}
-                    {"(Locust: 10 users, 1–2 s think time; or "}<code>{"ab -n 100 -c 10"}</code>{"). "}
-                    {"The load test runs in simulated time, deterministically; every cache command runs on "}
-                    {"this page's Redis emulator."}
+                    { t(K::LatIntro1) }{ t(K::LatIntro2) }<code>{"ab -n 100 -c 10"}</code>{ t(K::LatIntro3) }
                 </p>
             </div>
             { render_form(&form, on_submit, validation.clone()) }
-            <div class="lat-actions" role="group" aria-label="Run the load test">
+            <div class="lat-actions" role="group" aria-label={t(K::LatRunGroup)}>
                 <button type="button" class="btn" id="run-uncached" onclick={on_uncached}
-                        disabled={validation.is_some()}>{"Run uncached"}</button>
+                        disabled={validation.is_some()}>{ t(K::LatRunUncached) }</button>
                 <button type="button" class="btn" id="run-cached" onclick={on_cached}
-                        disabled={validation.is_some()}>{ format!("Run cached ({})", form.cached.label()) }</button>
+                        disabled={validation.is_some()}>{ tf(K::LatRunCached, &[("strategy", &label(form.cached))]) }</button>
                 <button type="button" class="btn primary" id="run-both" onclick={on_both}
-                        disabled={validation.is_some()}>{"Run both side by side"}</button>
+                        disabled={validation.is_some()}>{ t(K::LatRunBoth) }</button>
             </div>
             if let Some(e) = (*error).clone() {
                 <p class="lat-error" role="alert">{ e }</p>
@@ -214,16 +213,26 @@ fn render_progress(play: &UseReducerHandle<Playback>, on_skip: Callback<MouseEve
     html! {
         <div class="lat-progress" id="lat-progress">
             <label for="lat-progress-bar">
-                { if play.playing { "Playing the run: " } else { "Run complete: " } }
-                { format!("{} of {} virtual time", clock(play.at_us), clock(play.end_us)) }
+                { if play.playing { t(K::LatPlaying) } else { t(K::LatComplete) } }
+                { tf(K::LatVirtualTime, &[("at", &clock(play.at_us)), ("end", &clock(play.end_us))]) }
             </label>
             <progress id="lat-progress-bar" max="100" value={format!("{pct:.1}")}>{ format!("{pct:.0}%") }</progress>
             if play.playing {
-                <button type="button" class="btn subtle" id="lat-skip" onclick={on_skip}>{"Skip to the end"}</button>
+                <button type="button" class="btn subtle" id="lat-skip" onclick={on_skip}>{ t(K::LatSkip) }</button>
             }
-            <p class="sr-only" role="status">{ if play.playing { "" } else { "Run complete: results, explanations and tables are below the charts." } }</p>
+            <p class="sr-only" role="status">{ if play.playing { "" } else { t(K::LatCompleteStatus) } }</p>
         </div>
     }
+}
+
+/// A strategy's name in the page's language.
+fn label(s: Strategy) -> &'static str {
+    t(match s {
+        Strategy::NoCache => K::StrategyNoCache,
+        Strategy::CacheAside => K::StrategyAside,
+        Strategy::CacheAsideLock => K::StrategyLock,
+        Strategy::EarlyRefresh => K::StrategyEarly,
+    })
 }
 
 fn clock(us: i64) -> String {
