@@ -76,8 +76,7 @@ pub fn text(k: K) -> &'static str {
         K::Copy => "Copier",
         K::LessonsNav => "Leçons",
         K::Workbench => "Établi",
-        K::Client1 => "Client 1",
-        K::Client2 => "Client 2",
+        K::ClientN => "Client {n}",
         K::NotTranslated => "Cette leçon n'est pas encore traduite en français : elle s'affiche en anglais.",
         K::AuthorCheck => "Vérification de l'auteur",
         K::AuthorRan => {

@@ -127,7 +127,11 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
     let lesson = &props.lesson;
     let progress = use_context::<ProgressHandle>().expect("ProgressProvider");
     let show_embed = use_state(|| false);
-    let uses_second_client = lesson.command_blocks().any(|b| b.client == 2);
+    // A console for every client the lesson's blocks run as (client 1 always).
+    let mut clients: Vec<u32> = lesson.command_blocks().map(|b| b.client).chain([1]).collect();
+    clients.sort_unstable();
+    clients.dedup();
+    let several = clients.len() > 1;
     let (all, _) = course();
     let author = props.audit.is_some();
     // An author's file is not part of the course, even if it reuses an id.
@@ -222,17 +226,13 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
             </article>
             <aside class="lesson-bench" aria-label={t(K::Workbench)}>
                 <ClockControl />
-                <div class={classes!("lesson-consoles", uses_second_client.then_some("two"))}>
-                    <div class="console-slot">
-                        if uses_second_client { <h2 class="slot-title">{ t(K::Client1) }</h2> }
-                        <Console client={1} />
-                    </div>
-                    if uses_second_client {
-                        <div class="console-slot">
-                            <h2 class="slot-title">{ t(K::Client2) }</h2>
-                            <Console client={2} />
+                <div class={classes!("lesson-consoles", several.then_some("two"))}>
+                    { for clients.iter().map(|&n| html! {
+                        <div class="console-slot" key={n}>
+                            if several { <h2 class="slot-title">{ tf(K::ClientN, &[("n", &n)]) }</h2> }
+                            <Console client={n} />
                         </div>
-                    }
+                    }) }
                 </div>
                 if show_keys { <KeyBrowser /> }
             </aside>

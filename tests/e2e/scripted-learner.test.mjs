@@ -78,11 +78,17 @@ async function takeTheCourse(options, label) {
       const steps = await blockSteps(block);
       await block.locator('.run-button').click();
       const echo = block.locator('.block-echo');
-      await page.waitForFunction(
-        ([el, n]) => (el.textContent.match(/^127\.0\.0\.1:6379(?:\[\d+\])?> /gm) ?? []).length >= n,
-        [await echo.elementHandle({ timeout: 10_000 }), steps.length],
-        { timeout: 10_000 },
-      );
+      try {
+        await page.waitForFunction(
+          ([el, n]) => (el.textContent.match(/^127\.0\.0\.1:6379(?:\[\d+\])?> /gm) ?? []).length >= n,
+          [await echo.elementHandle({ timeout: 10_000 }), steps.length],
+          { timeout: 10_000 },
+        );
+      } catch (e) {
+        await screenshot(page, `learner-stuck-${label}`);
+        const printed = (await echo.count()) ? await echo.textContent() : '(nothing)';
+        assert.fail(`${label}: ${title}, block ${i + 1}: not every command printed (${steps.length} commands): ${printed}`);
+      }
       const printed = echoSteps(await echo.textContent());
       counts.blocks += 1;
       assert.equal(printed.length, steps.length, `${label}: ${title}, block ${i + 1}: every command ran`);
@@ -105,7 +111,11 @@ async function takeTheCourse(options, label) {
       assert.ok(await challenge.locator('.verdict.no').isVisible(), `${where}: fails before the learner did anything`);
       const hint = challenge.getByRole('button', { name: /^Show a hint/ });
       if (await hint.count()) {
-        await hint.click();
+        await hint.click({ timeout: 10_000 }).catch(async (e) => {
+          await screenshot(page, `learner-stuck-${label}`);
+          const box = await hint.boundingBox();
+          assert.fail(`${where}: cannot open a hint (${JSON.stringify(box)}): ${e.message.split('\n')[0]}`);
+        });
         await challenge.locator('.hints li').first().waitFor();
       }
       await challenge.getByRole('button', { name: 'Show solution' }).click();
@@ -130,6 +140,23 @@ async function takeTheCourse(options, label) {
       });
     }
 
+    if (phone) {
+      const [overflow, wide] = await page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        // Text overflows its element's box: measure the text itself.
+        const wide = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node && wide.length < 3; node = walker.nextNode()) {
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          if (range.getBoundingClientRect().right + window.scrollX > width + 1) {
+            wide.push(`${node.parentElement?.tagName.toLowerCase()}.${node.parentElement?.className}: ${node.textContent.slice(0, 60)}`);
+          }
+        }
+        return [document.documentElement.scrollWidth - width, wide];
+      });
+      assert.ok(overflow <= 0, `${label}: ${title}: the page scrolls sideways by ${overflow} px: ${wide.join(' | ')}`);
+    }
     const next = page.locator('.lesson-nav a.primary');
     if (!(await next.count())) break;
     await next.click();
