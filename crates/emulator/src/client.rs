@@ -118,15 +118,21 @@ impl Client {
     }
 
     /// Applies CLIENT REPLY OFF/SKIP to a finished command's reply (an
-    /// empty `Multi` sends nothing) and moves a pending SKIP forward, as
-    /// Redis's `resetClient` does.
+    /// empty `Multi` sends nothing; RESP3 pushes stay) and moves a pending
+    /// SKIP forward, as Redis's `resetClient` does.
     pub fn filter_reply(&mut self, reply: crate::reply::Reply) -> crate::reply::Reply {
         let suppressed = self.reply_off || self.reply_skip;
         self.reply_skip = std::mem::take(&mut self.reply_skip_next);
-        if suppressed && !matches!(reply, crate::reply::Reply::Blocked) {
-            crate::reply::Reply::Multi(Vec::new())
-        } else {
-            reply
+        if !suppressed {
+            return reply;
+        }
+        // RESP3 pushes (pub/sub confirmations) go out even when replies are
+        // off, as Redis's CLIENT_PUSHING lets them.
+        use crate::reply::Reply;
+        match reply {
+            Reply::Blocked | Reply::Push(_) => reply,
+            Reply::Multi(items) => Reply::Multi(items.into_iter().filter(|r| matches!(r, Reply::Push(_))).collect()),
+            _ => Reply::Multi(Vec::new()),
         }
     }
 

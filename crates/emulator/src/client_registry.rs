@@ -1,6 +1,5 @@
-//! The client registry: the client table, the next client id, the client
-//! whose command is running, the nesting of calls, whether blocking is
-//! allowed, the FIFO order of blocked clients, and the hints that let a
+//! The client registry: the client table, the next client id, the nesting
+//! of calls, whether blocking is allowed, the FIFO order of blocked clients, and the hints that let a
 //! write skip visiting every client when nobody WATCHes, blocks or
 //! MONITORs.
 //!
@@ -16,9 +15,6 @@ use crate::resp::Protocol;
 pub(crate) struct ClientRegistry {
     table: ClientTable,
     next_id: ClientId,
-    /// The client whose command is running and its protocol (it is out of
-    /// the table meanwhile), so messages for it are framed correctly.
-    running: Option<(ClientId, Protocol)>,
     /// Handlers running right now (more than one inside EXEC or a script).
     call_depth: u32,
     /// Above zero while EXEC or a script runs: blocking commands answer at once.
@@ -42,7 +38,6 @@ impl Default for ClientRegistry {
         ClientRegistry {
             table: ClientTable::default(),
             next_id: 1,
-            running: None,
             call_depth: 0,
             no_blocking: 0,
             block_seq: 0,
@@ -110,20 +105,6 @@ impl ClientRegistry {
     }
 
     // ----- the running command ---------------------------------------------
-
-    /// Sets (or clears) the client whose command runs, with its protocol.
-    pub(crate) fn set_running(&mut self, running: Option<(ClientId, Protocol)>) {
-        self.running = running;
-    }
-
-    /// The protocol to frame a message for `id` in: the running client's
-    /// own while it is out of the table.
-    pub(crate) fn delivery_protocol(&self, id: ClientId) -> Protocol {
-        match self.running {
-            Some((running, proto)) if running == id => proto,
-            _ => self.protocol_of(id),
-        }
-    }
 
     /// A handler starts; true if it is the outermost one.
     pub(crate) fn enter_call(&mut self) -> bool {

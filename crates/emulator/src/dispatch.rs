@@ -23,9 +23,7 @@ impl Engine {
         };
         self.clock.pin();
         client.last_interaction_ms = self.now_ms();
-        self.clients.set_running(Some((id, client.protocol)));
         let reply = self.process(&mut client, argv);
-        self.clients.set_running(None);
         let reply = client.filter_reply(reply);
         if let Some(text) = reply.error_text() {
             self.stats.count_error(text);
@@ -85,7 +83,7 @@ impl Engine {
         self.call(client, spec, &argv)
     }
 
-    fn reject(&mut self, spec: &CommandSpec) {
+    pub(crate) fn reject(&mut self, spec: &CommandSpec) {
         self.stats.command_mut(spec).rejected_calls += 1;
     }
 

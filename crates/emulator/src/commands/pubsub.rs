@@ -242,10 +242,10 @@ impl Kind {
     }
 }
 
-/// One confirmation frame, `[kind, name-or-nil, count]`, in the client's protocol.
-fn confirmation(ctx: &Ctx, kind: &str, name: Option<&[u8]>, count: i64) -> Reply {
+/// One confirmation frame, `[kind, name-or-nil, count]`.
+fn confirmation(kind: &str, name: Option<&[u8]>, count: i64) -> Reply {
     let name = name.map(Reply::bulk).unwrap_or(Reply::Nil);
-    frame(ctx.client.protocol, vec![Reply::bulk_str(kind), name, Reply::Integer(count)])
+    frame(vec![Reply::bulk_str(kind), name, Reply::Integer(count)])
 }
 
 fn single_or_multi(mut replies: Vec<Reply>) -> Reply {
@@ -262,7 +262,7 @@ fn subscribe_generic(ctx: &mut Ctx, argv: &[Vec<u8>], kind: Kind) -> CommandResu
     for name in &argv[1..] {
         kind.add(ctx, name);
         let count = kind.count(ctx);
-        replies.push(confirmation(ctx, kind.names().0, Some(name), count));
+        replies.push(confirmation(kind.names().0, Some(name), count));
     }
     Ok(single_or_multi(replies))
 }
@@ -274,13 +274,13 @@ fn unsubscribe_generic(ctx: &mut Ctx, argv: &[Vec<u8>], kind: Kind) -> CommandRe
     if names.is_empty() {
         // Nothing to leave: Redis still confirms, with a nil name.
         let count = kind.count(ctx);
-        return Ok(confirmation(ctx, kind.names().1, None, count));
+        return Ok(confirmation(kind.names().1, None, count));
     }
     let mut replies = Vec::with_capacity(names.len());
     for name in &names {
         kind.remove(ctx, name);
         let count = kind.count(ctx);
-        replies.push(confirmation(ctx, kind.names().1, Some(name), count));
+        replies.push(confirmation(kind.names().1, Some(name), count));
     }
     Ok(single_or_multi(replies))
 }

@@ -1105,6 +1105,10 @@ fn zrandmember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         withscores = args.eat("withscores");
         args.finish()?;
     }
+    // Twice the count of replies must stay representable.
+    if withscores && count.is_some_and(|n| !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&n)) {
+        return Err(Reply::error("ERR value is out of range"));
+    }
     // A generator forked from the engine's, usable while the value is borrowed.
     let mut rng = Rng::new(ctx.rng().next_u64());
     let picks = match read_zset(ctx, &argv[1])? {

@@ -245,6 +245,11 @@ fn run_command(state: &mut LuaState) -> Result<Reply, String> {
         if b.read_only && spec.has(flags::WRITE) {
             return Err("ERR Write commands are not allowed from read-only scripts.".to_string());
         }
+        if b.deny_oom_writes && !b.wrote && spec.has(flags::DENYOOM) {
+            b.engine.reject(spec);
+            return Err(crate::errors::OOM.to_string());
+        }
+        b.wrote |= spec.has(flags::WRITE);
         Ok(b.engine.call(&mut b.client, spec, &argv))
     })
     .unwrap_or_else(|| Err("ERR redis.call is only available while a script runs".into()))
