@@ -911,6 +911,11 @@ fn read_positions(ctx: &mut Ctx, opts: &ReadOptions) -> Result<Vec<ReadFrom>, Re
 /// seen now.
 fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], group_mode: bool) -> CommandResult {
     let opts = ReadOptions::parse(argv, group_mode)?;
+    if opts.block.is_some() && ctx.client.in_script {
+        // Named as typed, as Redis does.
+        let name = String::from_utf8_lossy(&argv[0]);
+        return Err(Reply::error(format!("ERR {name} command is not allowed with BLOCK option from scripts")));
+    }
     let wants = read_positions(ctx, &opts)?;
     let now = ctx.now_ms();
     let limit = usize::try_from(opts.count).unwrap_or(0);

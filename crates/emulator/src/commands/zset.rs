@@ -266,7 +266,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bzpopmin",
         arity: -3,
-        flags: WRITE | FAST | BLOCKING,
+        flags: WRITE | NOSCRIPT | FAST | BLOCKING,
         keys: ALL_BUT_LAST,
         since: "5.0.0",
         summary: "Pops the lowest-scored member, waiting for one if needed",
@@ -277,7 +277,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bzpopmax",
         arity: -3,
-        flags: WRITE | FAST | BLOCKING,
+        flags: WRITE | NOSCRIPT | FAST | BLOCKING,
         keys: ALL_BUT_LAST,
         since: "5.0.0",
         summary: "Pops the highest-scored member, waiting for one if needed",

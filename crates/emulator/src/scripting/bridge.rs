@@ -95,6 +95,7 @@ struct RunSetup {
 fn parked<R>(ctx: &mut Ctx, setup: RunSetup, f: impl FnOnce() -> R) -> R {
     let started_us = ctx.engine.clock.live_us();
     let caller_db = ctx.client.db;
+    let was_in_script = std::mem::replace(&mut ctx.client.in_script, true);
     ctx.engine.clients.forbid_blocking();
     let engine = std::mem::replace(&mut *ctx.engine, placeholder_engine());
     let client = std::mem::replace(&mut *ctx.client, Client::new(0, String::new(), 0));
@@ -126,6 +127,7 @@ fn parked<R>(ctx: &mut Ctx, setup: RunSetup, f: impl FnOnce() -> R) -> R {
     }
     // A SELECT inside the script does not move the caller.
     ctx.client.db = caller_db;
+    ctx.client.in_script = was_in_script;
     ctx.engine.clients.allow_blocking();
     result
 }
