@@ -106,6 +106,10 @@ impl Engine {
             }
         } else {
             client.blocked = None;
+            // An error answer (XREADGROUP's NOGROUP …) counts like any error reply.
+            if let Some(text) = reply.error_text() {
+                self.stats.count_error(text);
+            }
             self.push_event(Event::Deliver { client: id, reply });
         }
         self.clients.put_back(id, client);

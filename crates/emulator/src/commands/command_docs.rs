@@ -345,12 +345,76 @@ fn command_docs(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     Ok(Reply::Map(chosen.into_iter().map(|c| (Reply::bulk(c.full_name()), docs_entry(c))).collect()))
 }
 
+const RO_ACCESS: &[&str] = &["RO", "access"];
+const OW_UPDATE: &[&str] = &["OW", "update"];
+const RW_ACCESS_DELETE: &[&str] = &["RW", "access", "delete"];
+
+/// Keys with their flags for commands whose keys move with their arguments
+/// (Redis's `getkeys_proc` functions); None for other commands.
+type FlaggedKeys = Vec<(Vec<u8>, &'static [&'static str])>;
+fn movable_keys(spec: &CommandSpec, line: &[Vec<u8>]) -> Option<Result<FlaggedKeys, Reply>> {
+    let invalid = || Reply::error("ERR Invalid arguments specified for command");
+    let arg = |i: usize| line.get(i).map(|a| a.to_ascii_lowercase()).unwrap_or_default();
+    // `numkeys` at `at`, keys right after it.
+    let counted = |at: usize, flags: &'static [&'static str]| -> Result<FlaggedKeys, Reply> {
+        let n = line.get(at).and_then(|n| crate::float::parse_i64(n)).unwrap_or(0);
+        let available = line.len().saturating_sub(at + 1) as i64;
+        if n < 1 || n > available {
+            return Err(invalid());
+        }
+        Ok(line[at + 1..at + 1 + n as usize].iter().map(|k| (k.clone(), flags)).collect())
+    };
+    Some(match spec.name {
+        "zunionstore" | "zinterstore" | "zdiffstore" => {
+            counted(2, RO_ACCESS).map(|keys| std::iter::once((line[1].clone(), OW_UPDATE)).chain(keys).collect())
+        }
+        "zunion" | "zinter" | "zdiff" | "zintercard" | "sintercard" => counted(1, RO_ACCESS),
+        "lmpop" | "zmpop" => counted(1, RW_ACCESS_DELETE),
+        "blmpop" | "bzmpop" => counted(2, RW_ACCESS_DELETE),
+        "sort" => {
+            let mut keys: FlaggedKeys = vec![(line[1].clone(), RO_ACCESS)];
+            let (mut i, mut store) = (2, None);
+            while i < line.len() {
+                match arg(i).as_slice() {
+                    b"limit" => i += 2,
+                    b"get" | b"by" => i += 1,
+                    b"store" if i + 1 < line.len() => {
+                        store = Some(line[i + 1].clone());
+                        i += 1;
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            keys.extend(store.map(|k| (k, OW_UPDATE)));
+            Ok(keys)
+        }
+        "georadius" | "georadiusbymember" => {
+            let first_option = if spec.name == "georadius" { 6 } else { 5 };
+            let mut keys: FlaggedKeys = vec![(line[1].clone(), RO_ACCESS)];
+            let store = (first_option..line.len().saturating_sub(1))
+                .filter(|&i| matches!(arg(i).as_slice(), b"store" | b"storedist"))
+                .last()
+                .map(|i| (line[i + 1].clone(), OW_UPDATE));
+            keys.extend(store);
+            Ok(keys)
+        }
+        _ => return None,
+    })
+}
+
 /// The keys of a full command line according to the table, or Redis's error.
 pub fn keys_of(line: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Reply> {
     let spec = match commands::lookup(line) {
         commands::Lookup::Found(s) => s,
         _ => return Err(Reply::error("ERR Invalid command specified")),
     };
+    if let Some(keys) = movable_keys(spec, line) {
+        if !spec.arity_ok(line.len()) {
+            return Err(Reply::error("ERR Invalid number of arguments specified for command"));
+        }
+        return Ok(keys?.into_iter().map(|(k, _)| k).collect());
+    }
     if let Some(kn) = spec.key_num {
         if !spec.arity_ok(line.len()) {
             return Err(Reply::error("ERR Invalid number of arguments specified for command"));
@@ -382,6 +446,11 @@ fn command_getkeysandflags(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let commands::Lookup::Found(spec) = commands::lookup(line) else {
         return Err(Reply::error("ERR Invalid command specified"));
     };
+    if let Some(Ok(flagged)) = movable_keys(spec, line) {
+        let pairs =
+            flagged.into_iter().map(|(key, flags)| Reply::Array(vec![Reply::Bulk(key), statuses(flags.to_vec())]));
+        return Ok(Reply::Array(pairs.collect()));
+    }
     let derived: &'static [&'static str] = if spec.has(flags::WRITE) { &["RW", "update"] } else { &["RO", "access"] };
     let several = spec.key_num.is_none() && spec.key_flags.len() > 1;
     let pairs = keys.into_iter().enumerate().map(|(i, key)| {
