@@ -393,8 +393,8 @@ fn movable_keys(spec: &CommandSpec, line: &[Vec<u8>]) -> Option<Result<FlaggedKe
             let first_option = if spec.name == "georadius" { 6 } else { 5 };
             let mut keys: FlaggedKeys = vec![(line[1].clone(), RO_ACCESS)];
             let store = (first_option..line.len().saturating_sub(1))
-                .filter(|&i| matches!(arg(i).as_slice(), b"store" | b"storedist"))
-                .last()
+                .rev()
+                .find(|&i| matches!(arg(i).as_slice(), b"store" | b"storedist"))
                 .map(|i| (line[i + 1].clone(), OW_UPDATE));
             keys.extend(store);
             Ok(keys)
