@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 SUITE_SRC="${REDIS_TESTS:-$ROOT/../shared/redis-tests-7.0.15}"
 [ -d "$SUITE_SRC" ] || { echo "no test suite at $SUITE_SRC (set REDIS_TESTS)" >&2; exit 2; }
-FLOORS="$ROOT/scripts/redis-test-suite.floors"
+FLOORS="${SUITE_FLOORS:-$ROOT/scripts/redis-test-suite.floors}"
 
 CHECK=0
 if [ "${1:-}" = --check ]; then CHECK=1; shift; fi
