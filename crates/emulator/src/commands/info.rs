@@ -148,6 +148,9 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("maxmemory", max.to_string());
             add("maxmemory_human", memory::human(max));
             add("maxmemory_policy", engine.config.maxmemory_policy.name().into());
+            // Values are always freed at once here: nothing waits, nothing was freed lazily.
+            add("lazyfree_pending_objects", "0".into());
+            add("lazyfreed_objects", "0".into());
         }
         "persistence" => {
             let s = &engine.server;
