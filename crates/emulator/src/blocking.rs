@@ -53,9 +53,28 @@ impl Engine {
         while self.keyspace.has_ready() {
             for (db, key) in self.keyspace.take_ready() {
                 for id in self.clients.waiting_on(db, &key) {
-                    self.retry_blocked(id);
+                    if self.serves(id, db, &key) {
+                        self.retry_blocked(id);
+                    }
                 }
             }
+        }
+    }
+
+    /// Whether the ready `key` can serve client `id` (Redis 7.0's
+    /// `handleClientsBlockedOnKeys`): a key that now holds another type
+    /// than the blocked command pops from leaves list, sorted-set and XREAD
+    /// waiters blocked (XREADGROUP is retried: it answers UNBLOCKED).
+    fn serves(&self, id: ClientId, db: usize, key: &[u8]) -> bool {
+        use crate::value::Value;
+        let Some(blocked) = self.clients.get(&id).and_then(|c| c.blocked.as_ref()) else { return true };
+        let Some(entry) = self.keyspace.dbs.get(db).and_then(|d| d.get(key)) else { return true };
+        let name = blocked.argv.first().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
+        match name.as_slice() {
+            b"blpop" | b"brpop" | b"blmove" | b"brpoplpush" | b"blmpop" => matches!(entry.value, Value::List(_)),
+            b"bzpopmin" | b"bzpopmax" | b"bzmpop" => matches!(entry.value, Value::ZSet(_)),
+            b"xread" => matches!(entry.value, Value::Stream(_)),
+            _ => true,
         }
     }
 
@@ -71,11 +90,9 @@ impl Engine {
             commands::Lookup::Found(spec) => {
                 let saved_db = client.db;
                 client.db = blocked.db;
-                self.clients.set_running(Some((id, client.protocol)));
                 client.retrying_blocked = true;
                 let reply = self.call(&mut client, spec, &blocked.argv);
                 client.retrying_blocked = false;
-                self.clients.set_running(None);
                 client.db = saved_db;
                 reply
             }
@@ -89,6 +106,10 @@ impl Engine {
             }
         } else {
             client.blocked = None;
+            // An error answer (XREADGROUP's NOGROUP …) counts like any error reply.
+            if let Some(text) = reply.error_text() {
+                self.stats.count_error(text);
+            }
             self.push_event(Event::Deliver { client: id, reply });
         }
         self.clients.put_back(id, client);

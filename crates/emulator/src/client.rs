@@ -72,6 +72,8 @@ pub struct Client {
     /// a key it waits on changed (so the command can tell a wake-up from a
     /// first call: XREADGROUP whose stream was deleted answers UNBLOCKED).
     pub retrying_blocked: bool,
+    /// True while a script or function runs this client's `redis.call`s.
+    pub in_script: bool,
     pub monitor: bool,
     /// Set by QUIT: the server closes the connection after the reply.
     pub close_after_reply: bool,
@@ -110,6 +112,7 @@ impl Client {
             shard_channels: BTreeSet::new(),
             blocked: None,
             retrying_blocked: false,
+            in_script: false,
             monitor: false,
             close_after_reply: false,
             no_evict: false,

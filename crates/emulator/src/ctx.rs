@@ -19,6 +19,14 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Shows this command to MONITOR clients now (EVAL and FCALL, which
+    /// skip the usual after-the-call line, appear before the commands
+    /// their script runs).
+    pub(crate) fn feed_monitors(&mut self, argv: &[Vec<u8>]) {
+        let now_us = self.engine.clock.now_us();
+        crate::monitor::feed(&mut self.engine.clients, &mut self.engine.events, now_us, self.client, argv);
+    }
+
     pub fn now_ms(&self) -> i64 {
         self.engine.clock.now_ms()
     }

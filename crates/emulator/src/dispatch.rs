@@ -213,7 +213,7 @@ impl Engine {
         self.clients.resuming_postponed = false;
     }
 
-    fn reject(&mut self, spec: &CommandSpec) {
+    pub(crate) fn reject(&mut self, spec: &CommandSpec) {
         self.stats.command_mut(spec).rejected_calls += 1;
     }
 

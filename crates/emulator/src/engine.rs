@@ -209,7 +209,7 @@ impl Engine {
     /// Where pub/sub messages go: the subscriptions, the clients and the
     /// event queue, borrowed together.
     pub(crate) fn outbox(&mut self) -> crate::pubsub::Outbox<'_> {
-        crate::pubsub::Outbox { subscriptions: &self.pubsub, clients: &self.clients, events: &mut self.events }
+        crate::pubsub::Outbox { subscriptions: &self.pubsub, events: &mut self.events }
     }
 
     /// Publishes a keyspace notification (`notify-keyspace-events` decides

@@ -312,7 +312,10 @@ mod tests {
     }
 
     /// Sets maxmemory so that exactly `room` bytes must be freed.
+    /// Lowers maxmemory to `room` bytes below the current use: CONFIG SET
+    /// evicts at once (events from before are dropped).
     fn squeeze(e: &mut Engine, c: ClientId, room: u64) {
+        e.drain_events();
         let used = e.used_memory();
         run(e, c, &format!("CONFIG SET maxmemory {}", used - room));
     }
@@ -351,7 +354,6 @@ mod tests {
         // With all 10 keys sampled (samples >= keys), the choice is exact.
         run(&mut e, c, "CONFIG SET maxmemory-samples 64");
         squeeze(&mut e, c, 1);
-        e.drain_events();
         run(&mut e, c, "GET key:0");
         assert_eq!(evicted(&mut e), vec!["key:2"]);
         assert_eq!(e.stats.evicted_keys, 1);
@@ -372,7 +374,6 @@ mod tests {
         }
         run(&mut e, c, "CONFIG SET maxmemory-samples 64");
         squeeze(&mut e, c, 1);
-        e.drain_events();
         run(&mut e, c, "PING");
         assert_eq!(evicted(&mut e), vec!["key:5"]);
     }
@@ -389,7 +390,6 @@ mod tests {
         }
         run(&mut e, c, "CONFIG SET maxmemory-samples 64");
         squeeze(&mut e, c, 1);
-        e.drain_events();
         run(&mut e, c, "PING");
         assert_eq!(evicted(&mut e), vec!["v:1"]);
         // Asking for far more room than the volatile keys hold: all of them
@@ -434,7 +434,6 @@ mod tests {
                 run(&mut e, c, &format!("SET key:{i} value"));
             }
             squeeze(&mut e, c, 500);
-            e.drain_events();
             run(&mut e, c, "PING");
             evicted(&mut e)
         };
@@ -506,7 +505,6 @@ mod tests {
         run(&mut e, c, "SET fresh value");
         run(&mut e, c, "CONFIG SET maxmemory-samples 64");
         squeeze(&mut e, c, 1);
-        e.drain_events();
         run(&mut e, c, "PING");
         let events = e.drain_events();
         let reason = events.iter().find_map(|ev| match ev {

@@ -52,7 +52,9 @@ pub(crate) fn feed(
     if monitors.is_empty() {
         return;
     }
-    let text = line(now_us, client.db, &client.addr, argv);
+    // Commands a script runs come from Redis's Lua client.
+    let addr = if client.in_script { "lua" } else { client.addr.as_str() };
+    let text = line(now_us, client.db, addr, argv);
     for id in monitors {
         events.push(Event::Deliver { client: id, reply: Reply::status(text.clone()) });
     }

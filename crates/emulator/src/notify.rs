@@ -116,7 +116,7 @@ mod tests {
             .drain_events()
             .into_iter()
             .filter_map(|e| match e {
-                crate::Event::Deliver { client, reply: Reply::Array(items) } if client == id => {
+                crate::Event::Deliver { client, reply: Reply::Array(items) | Reply::Push(items) } if client == id => {
                     let text: Vec<String> = items
                         .iter()
                         .map(|i| match i {

@@ -5,11 +5,9 @@
 use std::collections::BTreeMap;
 
 use crate::client::ClientId;
-use crate::client_registry::ClientRegistry;
 use crate::events::{Event, EventQueue};
 use crate::glob::glob_match;
 use crate::reply::Reply;
-use crate::resp::Protocol;
 
 #[derive(Debug, Default, Clone)]
 pub struct PubSub {
@@ -96,20 +94,16 @@ impl PubSub {
     }
 }
 
-/// A pub/sub frame in the client's protocol: an array in RESP2, a push in RESP3.
-pub fn frame(proto: Protocol, items: Vec<Reply>) -> Reply {
-    match proto {
-        Protocol::Resp2 => Reply::Array(items),
-        Protocol::Resp3 => Reply::Push(items),
-    }
+/// A pub/sub frame: a push, which RESP2 writes as an array. Like Redis's
+/// pushes it goes out even under CLIENT REPLY OFF/SKIP.
+pub fn frame(items: Vec<Reply>) -> Reply {
+    Reply::Push(items)
 }
 
-/// What publishing reads and writes: the subscriptions, the clients (each
-/// message is framed in its receiver's protocol) and the event queue the
-/// messages go to.
+/// What publishing reads and writes: the subscriptions and the event queue
+/// the messages go to.
 pub(crate) struct Outbox<'a> {
     pub subscriptions: &'a PubSub,
-    pub clients: &'a ClientRegistry,
     pub events: &'a mut EventQueue,
 }
 
@@ -158,8 +152,7 @@ pub(crate) fn spublish(out: &mut Outbox, channel: &[u8], message: &[u8]) -> usiz
 fn deliver_all(out: &mut Outbox, deliveries: Vec<(ClientId, Vec<Reply>)>) -> usize {
     let n = deliveries.len();
     for (id, items) in deliveries {
-        let proto = out.clients.delivery_protocol(id);
-        out.events.push(Event::Deliver { client: id, reply: frame(proto, items) });
+        out.events.push(Event::Deliver { client: id, reply: frame(items) });
     }
     n
 }

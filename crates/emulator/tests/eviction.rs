@@ -156,3 +156,23 @@ fn a_monitor_started_after_the_last_one_left_is_fed() {
     s.run_as(1, "SET c 3");
     assert_eq!(s.delivered(0), vec![r#"1700000000.000000 [0 test:2] "SET" "c" "3""#]);
 }
+
+/// EVAL and FCALL are shown before the commands their script runs, which
+/// come from Redis's `lua` client (in the database the script selected).
+#[test]
+fn monitor_shows_scripts_before_their_commands() {
+    let mut s = Session::new();
+    s.check("MONITOR => OK");
+    s.run_as(1, "EVAL \"redis.call('set', KEYS[1], 'v'); redis.call('select', 2); return redis.call('get', 'x')\" 1 k");
+    s.run_as(1, "EVALSHA nosuchsha 0");
+    assert_eq!(
+        s.delivered(0),
+        vec![
+            r#"1700000000.000000 [0 test:2] "EVAL" "redis.call('set', KEYS[1], 'v'); redis.call('select', 2); return redis.call('get', 'x')" "1" "k""#,
+            r#"1700000000.000000 [0 lua] "set" "k" "v""#,
+            r#"1700000000.000000 [2 lua] "select" "2""#,
+            r#"1700000000.000000 [2 lua] "get" "x""#,
+            r#"1700000000.000000 [0 test:2] "EVALSHA" "nosuchsha" "0""#,
+        ]
+    );
+}

@@ -61,6 +61,8 @@ fn memory_section_and_resp3_verbatim() {
     let mem = info(&mut s, "memory");
     assert!(mem.contains("used_memory:876224\r\nused_memory_human:855.69K\r\n"), "{mem}");
     assert!(mem.contains("maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n"), "{mem}");
+    // Nothing is freed lazily: no pending objects, none freed in the background.
+    assert!(mem.ends_with("lazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n"), "{mem}");
     let reply = s.engine.execute_line(s.clients[0], "INFO cluster").unwrap();
     assert_eq!(
         redis_emulator::resp::to_bytes(&reply, Protocol::Resp3),

@@ -174,6 +174,10 @@ fn apply_changes(ctx: &mut Ctx, before: &Config) {
         engine.recount_memory();
         engine.server.eviction_pool.clear();
     }
+    if engine.config.maxmemory != before.maxmemory && engine.config.maxmemory > 0 {
+        // A lower limit evicts at once, as Redis's `updateMaxmemory` does.
+        crate::eviction::perform_evictions(engine);
+    }
     let max_len = engine.config.slowlog_max_len;
     engine.server.slowlog.trim(max_len);
     let requirepass = crate::config::find_param(b"requirepass");

@@ -187,7 +187,7 @@ mod tests {
             .drain_events()
             .into_iter()
             .filter_map(|e| match e {
-                Event::Deliver { client, reply: Reply::Array(items) } if client == listener => match &items[2] {
+                Event::Deliver { client, reply: Reply::Push(items) } if client == listener => match &items[2] {
                     Reply::Bulk(b) => Some(String::from_utf8_lossy(b).rsplit(':').next()?.to_string()),
                     _ => None,
                 },

@@ -226,6 +226,8 @@ fn function_load(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 
 /// Redis's FCALL checks, in its order: the function, then `numkeys`.
 fn fcall_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandResult {
+    // MONITOR shows it first, whatever follows.
+    ctx.feed_monitors(argv);
     let Some((lib, function)) = ctx.engine.scripts.functions.find(&argv[1]) else {
         return Err(err("Function not found"));
     };

@@ -7,7 +7,7 @@
 
 use crate::args::Args;
 use crate::command::{flags::*, CommandResult, CommandSpec, Group, KeySpec};
-use crate::commands::shared::{empty_scan, scan_cursor, ScanOptions};
+use crate::commands::shared::{empty_scan, random_count, scan_cursor, ScanOptions};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
@@ -440,7 +440,7 @@ fn hrandfield(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 fn parse_random_count(argv: &[Vec<u8>]) -> Result<Option<(i64, bool)>, Reply> {
     let mut args = Args::new(argv, 2);
     let Some(count) = args.next_arg() else { return Ok(None) };
-    let count = crate::args::int(count)?;
+    let count = random_count(count)?;
     let with_values = args.eat("WITHVALUES");
     args.finish()?;
     // Twice the count of replies must stay representable.

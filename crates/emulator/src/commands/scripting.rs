@@ -150,6 +150,8 @@ fn cache_script(ctx: &mut Ctx, body: &[u8]) -> Result<String, Reply> {
 
 /// EVAL and EVAL_RO: `numkeys` is checked before the script is compiled.
 fn eval_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandResult {
+    // MONITOR shows it first, whatever follows.
+    ctx.feed_monitors(argv);
     let numkeys = check_numkeys(&argv[2..])?;
     let sha = cache_script(ctx, &argv[1])?;
     eval_body(ctx, &sha, &argv[1], &argv[2..], numkeys, read_only)
@@ -157,6 +159,7 @@ fn eval_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandResu
 
 /// EVALSHA and EVALSHA_RO: the digest is matched without case.
 fn evalsha_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandResult {
+    ctx.feed_monitors(argv);
     let numkeys = check_numkeys(&argv[2..])?;
     let sha = String::from_utf8_lossy(&argv[1]).to_ascii_lowercase();
     let Some(body) = ctx.engine.scripts.scripts.get(&sha).cloned() else {

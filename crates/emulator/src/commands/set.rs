@@ -416,10 +416,11 @@ fn smove(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
             true
         }
     };
+    // A member the destination already had leaves it untouched (WATCH too).
     if added {
         ctx.notify(notify::SET, "sadd", dst);
+        ctx.key_modified(dst);
     }
-    ctx.key_modified(dst);
     Ok(Reply::Integer(1))
 }
 

@@ -265,8 +265,8 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Vec<u8>], readonly: bool) -> CommandResul
         Some(Value::ZSet(z)) => Source::ZSet(z.ranked().into_iter().map(|(m, _)| m).collect()),
         Some(_) => return Err(Reply::error(errors::WRONGTYPE)),
     };
-    if dontsort && matches!(source, Source::Set(_)) && store.is_some() {
-        // Sets have no order of their own: stored results are sorted alphabetically.
+    if dontsort && matches!(source, Source::Set(_)) && (store.is_some() || ctx.client.in_script) {
+        // Sets have no order of their own: results stored or returned to a script are sorted alphabetically.
         dontsort = false;
         alpha = true;
         sortby = None;

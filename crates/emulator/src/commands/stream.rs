@@ -929,6 +929,11 @@ fn read_positions(ctx: &mut Ctx, opts: &ReadOptions) -> Result<Vec<ReadFrom>, Re
 /// seen now.
 fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], group_mode: bool) -> CommandResult {
     let opts = ReadOptions::parse(argv, group_mode)?;
+    if opts.block.is_some() && ctx.client.in_script {
+        // Named as typed, as Redis does.
+        let name = String::from_utf8_lossy(&argv[0]);
+        return Err(Reply::error(format!("ERR {name} command is not allowed with BLOCK option from scripts")));
+    }
     let wants = read_positions(ctx, &opts)?;
     let now = ctx.now_ms();
     let limit = usize::try_from(opts.count).unwrap_or(0);
@@ -1095,14 +1100,15 @@ fn fail_blocked_group_readers(ctx: &mut Ctx, key: &[u8], group: &[u8]) {
         })
         .map(|c| c.id)
         .collect();
+    const GONE: &str = "NOGROUP the consumer group this client was blocked on no longer exists";
     for id in waiting {
-        if let Some(c) = ctx.engine.clients.get_mut(&id) {
-            c.blocked = None;
+        let blocked = ctx.engine.clients.get_mut(&id).and_then(|c| c.blocked.take());
+        // The failed XREADGROUP counts in errorstats and its failed_calls.
+        ctx.engine.stats.count_error(GONE);
+        if let Some(crate::commands::Lookup::Found(spec)) = blocked.map(|b| crate::commands::lookup(&b.argv)) {
+            ctx.engine.stats.command_mut(spec).failed_calls += 1;
         }
-        ctx.engine.push_event(crate::events::Event::Deliver {
-            client: id,
-            reply: Reply::error("NOGROUP the consumer group this client was blocked on no longer exists"),
-        });
+        ctx.engine.push_event(crate::events::Event::Deliver { client: id, reply: Reply::error(GONE) });
     }
 }
 

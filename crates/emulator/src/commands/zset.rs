@@ -276,7 +276,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bzpopmin",
         arity: -3,
-        flags: WRITE | FAST | BLOCKING,
+        flags: WRITE | NOSCRIPT | FAST | BLOCKING,
         keys: ALL_BUT_LAST,
         since: "5.0.0",
         summary: "Pops the lowest-scored member, waiting for one if needed",
@@ -288,7 +288,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bzpopmax",
         arity: -3,
-        flags: WRITE | FAST | BLOCKING,
+        flags: WRITE | NOSCRIPT | FAST | BLOCKING,
         keys: ALL_BUT_LAST,
         since: "5.0.0",
         summary: "Pops the highest-scored member, waiting for one if needed",
@@ -1124,6 +1124,10 @@ fn zrandmember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         count = Some(random_count(a)?);
         withscores = args.eat("withscores");
         args.finish()?;
+    }
+    // Twice the count of replies must stay representable.
+    if withscores && count.is_some_and(|n| !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&n)) {
+        return Err(Reply::error("ERR value is out of range"));
     }
     // A generator forked from the engine's, usable while the value is borrowed.
     let mut rng = Rng::new(ctx.rng().next_u64());

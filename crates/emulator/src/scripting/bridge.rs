@@ -33,6 +33,12 @@ pub(super) struct Bridge {
     pub engine: Engine,
     pub client: Client,
     pub read_only: bool,
+    /// Memory was over `maxmemory` when a script without a shebang started:
+    /// its first write of a `denyoom` command fails with `-OOM` (Redis's
+    /// `scriptVerifyOOM`).
+    pub deny_oom_writes: bool,
+    /// A write command already ran (past it, writes are no longer refused).
+    pub wrote: bool,
     /// Protocol chosen with `redis.setresp` (2 or 3).
     pub resp: u8,
     instructions: u64,
@@ -78,6 +84,7 @@ const LOAD_TIMEOUT_MS: u64 = 500;
 /// How a run is limited and named.
 struct RunSetup {
     read_only: bool,
+    deny_oom_writes: bool,
     threshold_ms: u64,
     source: &'static str,
     loading: bool,
@@ -88,6 +95,7 @@ struct RunSetup {
 fn parked<R>(ctx: &mut Ctx, setup: RunSetup, f: impl FnOnce() -> R) -> R {
     let started_us = ctx.engine.clock.live_us();
     let caller_db = ctx.client.db;
+    let was_in_script = std::mem::replace(&mut ctx.client.in_script, true);
     ctx.engine.clients.forbid_blocking();
     let engine = std::mem::replace(&mut *ctx.engine, placeholder_engine());
     let client = std::mem::replace(&mut *ctx.client, Client::new(0, String::new(), 0));
@@ -95,6 +103,8 @@ fn parked<R>(ctx: &mut Ctx, setup: RunSetup, f: impl FnOnce() -> R) -> R {
         engine,
         client,
         read_only: setup.read_only,
+        deny_oom_writes: setup.deny_oom_writes,
+        wrote: false,
         resp: 2,
         instructions: 0,
         budget: setup.threshold_ms.saturating_mul(INSTRUCTIONS_PER_MS),
@@ -117,15 +127,34 @@ fn parked<R>(ctx: &mut Ctx, setup: RunSetup, f: impl FnOnce() -> R) -> R {
     }
     // A SELECT inside the script does not move the caller.
     ctx.client.db = caller_db;
+    ctx.client.in_script = was_in_script;
     ctx.engine.clients.allow_blocking();
     result
 }
 
-/// Runs a script with `keys` and `args` for the calling client.
-pub fn run_script(ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Vec<u8>], args: &[Vec<u8>], read_only: bool) -> Reply {
+/// Runs a script with `keys` and `args` for the calling client; `compat`
+/// for a script without a shebang.
+pub fn run_script(
+    ctx: &mut Ctx,
+    sha: &str,
+    body: &[u8],
+    keys: &[Vec<u8>],
+    args: &[Vec<u8>],
+    flags: ScriptFlags,
+) -> Reply {
     let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
-    let setup = RunSetup { read_only, threshold_ms, source: SCRIPT_SOURCE, loading: false };
+    let deny_oom_writes = flags.compat && crate::eviction::over_limit(ctx.engine);
+    let setup =
+        RunSetup { read_only: flags.read_only, deny_oom_writes, threshold_ms, source: SCRIPT_SOURCE, loading: false };
     parked(ctx, setup, || run_in_lua(sha, body, keys, args).unwrap_or_else(|error| error))
+}
+
+/// How an EVAL script runs: read-only (EVAL_RO or `no-writes`), and
+/// whether it has no shebang (Redis's compatibility mode).
+#[derive(Debug, Clone, Copy)]
+pub struct ScriptFlags {
+    pub read_only: bool,
+    pub compat: bool,
 }
 
 /// Runs function `name` of the library whose code (after its shebang line)
@@ -140,14 +169,20 @@ pub fn run_function(
     read_only: bool,
 ) -> Reply {
     let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
-    let setup = RunSetup { read_only, threshold_ms, source: FUNCTION_SOURCE, loading: false };
+    let setup = RunSetup { read_only, deny_oom_writes: false, threshold_ms, source: FUNCTION_SOURCE, loading: false };
     parked(ctx, setup, || call_in_lua(code, name, keys, args).unwrap_or_else(|error| error))
 }
 
 /// Runs a library's code (after its shebang line) as FUNCTION LOAD does
 /// and returns the functions it registered, or the error reply.
 pub fn load_library(ctx: &mut Ctx, code: &[u8]) -> Result<Vec<super::functions::Registered>, Reply> {
-    let setup = RunSetup { read_only: true, threshold_ms: LOAD_TIMEOUT_MS, source: FUNCTION_SOURCE, loading: true };
+    let setup = RunSetup {
+        read_only: true,
+        deny_oom_writes: false,
+        threshold_ms: LOAD_TIMEOUT_MS,
+        source: FUNCTION_SOURCE,
+        loading: true,
+    };
     parked(ctx, setup, || {
         let mut lua = new_lua()?;
         install_library(&mut lua, code)?;

@@ -184,6 +184,9 @@ fn to_reply(state: &mut LuaState, value: Val, resp: u8, depth: usize) -> Reply {
         Val::Bool(true) => Reply::Integer(1),
         Val::Bool(false) | Val::Nil => Reply::Nil,
         Val::Table(_) if depth < MAX_DEPTH => table_to_reply(state, value, resp, depth),
+        // Redis stops where the Lua stack runs out (about 8000 levels); the
+        // emulator stops earlier, with the same error.
+        Val::Table(_) => Reply::error("ERR reached lua stack limit"),
         _ => Reply::Nil,
     }
 }

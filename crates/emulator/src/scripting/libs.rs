@@ -29,7 +29,11 @@ local G, error, tostring, rawset, setmetatable, unpack, maxn = _G, error, tostri
 for k in pairs(G) do rawset(G, k, nil) end
 -- pairs() fetches `next` from the globals table itself.
 rawset(G, "next", real.next)
-local protected = {}
+-- What getmetatable(_G) answers: read-only too.
+local protected = setmetatable({}, {
+  __newindex = function() error("Attempt to modify a readonly table", 2) end,
+  __metatable = false,
+})
 -- load(f) builds the chunk from f's pieces and compiles it like loadstring.
 local loadstring_, concat = real.loadstring, real.table.concat
 real.load = function(f, name)
@@ -227,7 +231,9 @@ fn run_command(state: &mut LuaState) -> Result<Reply, String> {
     let mut argv = Vec::with_capacity(vals.len());
     for v in vals {
         match v {
-            Val::Str(_) | Val::Num(_) => argv.push(val_bytes(state, v).unwrap_or_default()),
+            Val::Str(_) => argv.push(val_bytes(state, v).unwrap_or_default()),
+            // Numbers become text with %.17g, as Redis 7.0 passes them.
+            Val::Num(n) => argv.push(crate::float::format_g(n, 17).into_bytes()),
             _ => return Err("ERR Lua redis lib command arguments must be strings or integers".into()),
         }
     }
@@ -250,6 +256,11 @@ fn run_command(state: &mut LuaState) -> Result<Reply, String> {
         if b.read_only && (spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE)) {
             return Err("ERR Write commands are not allowed from read-only scripts.".to_string());
         }
+        if b.deny_oom_writes && !b.wrote && spec.has(flags::DENYOOM) {
+            b.engine.reject(spec);
+            return Err(crate::errors::OOM.to_string());
+        }
+        b.wrote |= spec.has(flags::WRITE);
         Ok(b.engine.call(&mut b.client, spec, &argv))
     })
     .unwrap_or_else(|| Err("ERR redis.call is only available while a script runs".into()))
@@ -388,7 +399,31 @@ fn guarded_loadstring(state: &mut LuaState) -> LuaResult<u32> {
         state.push(msg);
         return Ok(2);
     }
+    if code.first() == Some(&0x1b) {
+        // Redis's Lua loads no precompiled chunks: the text lexer meets ESC.
+        state.push(Val::Nil);
+        let mut msg = chunk_id(&code);
+        msg.extend_from_slice(b":1: unexpected symbol near 'char(27)'");
+        let msg = string_val(state, &msg);
+        state.push(msg);
+        return Ok(2);
+    }
     rilua::stdlib::base::lua_loadstring(state)
+}
+
+/// Lua 5.1's name for a chunk loaded from a string (`luaO_chunkid` with
+/// Redis's 80-byte LUA_IDSIZE): its first line, at most 63 bytes, `...`
+/// when cut.
+fn chunk_id(code: &[u8]) -> Vec<u8> {
+    let end = code.iter().position(|&c| matches!(c, b'\n' | b'\r' | 0)).unwrap_or(code.len());
+    let len = end.min(63);
+    let mut id = b"[string \"".to_vec();
+    id.extend_from_slice(&code[..len]);
+    if code.get(len).is_some_and(|&c| c != 0) {
+        id.extend_from_slice(b"...");
+    }
+    id.extend_from_slice(b"\"]");
+    id
 }
 
 /// True if the first argument is the globals table.

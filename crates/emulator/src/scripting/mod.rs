@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use crate::engine::Ctx;
 use crate::reply::Reply;
 
-pub use bridge::{compile_error, load_library, run_function, run_script};
+pub use bridge::{compile_error, load_library, run_function, run_script, ScriptFlags};
 
 /// The scripts' random generator state (Redis's 48-bit `lrand48`), seeded
 /// as Redis starts it.
@@ -52,6 +52,7 @@ pub fn sha1_hex(body: &[u8]) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shebang {
     pub no_writes: bool,
+    pub allow_oom: bool,
     /// Where the Lua code starts: at the shebang line's newline, so line
     /// numbers in errors still count the shebang line.
     pub code_start: usize,
@@ -74,7 +75,7 @@ pub fn parse_shebang(body: &[u8]) -> Result<Option<Shebang>, Reply> {
             "ERR Unexpected engine in script shebang: {engine}"
         ))));
     }
-    let mut no_writes = false;
+    let (mut no_writes, mut allow_oom) = (false, false);
     for part in parts {
         let Some(flags) = part.strip_prefix("flags=") else {
             return Err(Reply::error(crate::errors::sanitize(&format!("ERR Unknown lua shebang option: {part}"))));
@@ -82,7 +83,8 @@ pub fn parse_shebang(body: &[u8]) -> Result<Option<Shebang>, Reply> {
         for flag in flags.split(',').filter(|f| !f.is_empty()) {
             match flag {
                 "no-writes" => no_writes = true,
-                "allow-oom" | "allow-stale" | "no-cluster" | "allow-cross-slot-keys" => {}
+                "allow-oom" => allow_oom = true,
+                "allow-stale" | "no-cluster" | "allow-cross-slot-keys" => {}
                 other => {
                     return Err(Reply::error(crate::errors::sanitize(&format!(
                         "ERR Unexpected flag in script shebang: {other}"
@@ -91,7 +93,7 @@ pub fn parse_shebang(body: &[u8]) -> Result<Option<Shebang>, Reply> {
             }
         }
     }
-    Ok(Some(Shebang { no_writes, code_start: end }))
+    Ok(Some(Shebang { no_writes, allow_oom, code_start: end }))
 }
 
 /// Checks EVAL's `numkeys` against the arguments (`argv` after the script
@@ -120,17 +122,22 @@ pub fn eval_body(
     numkeys: usize,
     ro_command: bool,
 ) -> crate::command::CommandResult {
-    let (code, read_only) = match parse_shebang(body)? {
-        None => (body, ro_command),
+    let (code, flags) = match parse_shebang(body)? {
+        None => (body, ScriptFlags { read_only: ro_command, compat: true }),
         Some(shebang) => {
             if ro_command && !shebang.no_writes {
                 return Err(Reply::error("ERR Can not execute a script with write flag using *_ro command."));
             }
-            (&body[shebang.code_start..], ro_command || shebang.no_writes)
+            // A script that may write and does not allow OOM is refused
+            // whole when memory is over the limit.
+            if !shebang.no_writes && !shebang.allow_oom && crate::eviction::over_limit(ctx.engine) {
+                return Err(Reply::error(crate::errors::OOM));
+            }
+            (&body[shebang.code_start..], ScriptFlags { read_only: ro_command || shebang.no_writes, compat: false })
         }
     };
     let split = (1 + numkeys).min(argv.len());
     let keys = &argv[1..split];
     let args = &argv[split..];
-    Ok(run_script(ctx, sha, code, keys, args, read_only))
+    Ok(run_script(ctx, sha, code, keys, args, flags))
 }
