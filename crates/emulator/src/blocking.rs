@@ -90,9 +90,11 @@ impl Engine {
             commands::Lookup::Found(spec) => {
                 let saved_db = client.db;
                 client.db = blocked.db;
+                self.clients.set_running(Some((id, client.protocol)));
                 client.retrying_blocked = true;
                 let reply = self.call(&mut client, spec, &blocked.argv);
                 client.retrying_blocked = false;
+                self.clients.set_running(None);
                 client.db = saved_db;
                 reply
             }
