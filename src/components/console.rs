@@ -329,7 +329,7 @@ pub fn console(props: &ConsoleProps) -> Html {
     html! {
         <section class="console" onclick={focus_input} data-client={n.to_string()} aria-label={tf(K::ConsoleFor, &[("n", &n)])}>
             <div class="console-bar">
-                <span class="console-title">{ format!("client {n}") }
+                <span class="console-title">{ tf(K::ConsoleTitle, &[("n", &n)]) }
                     <span class="client-id" title={t(K::ClientIdTitle)}>{ format!(" · CLIENT ID {client_id}") }</span></span>
                 <span class="console-actions">
                     <button type="button" class="ghost-button" onclick={copy_as("transcript")} aria-label={tf(K::CopyTranscriptOf, &[("n", &n)])}>

@@ -1,7 +1,7 @@
 //! A MONITOR panel: its own client runs MONITOR and shows every command
 //! the server receives, as redis-cli does after `MONITOR`.
 
-use crate::i18n::{t, K};
+use crate::i18n::{t, tf, K};
 use redis_emulator::cli_format::format_reply;
 use redis_emulator::ClientId;
 use yew::prelude::*;
@@ -54,7 +54,7 @@ pub fn monitor_panel(props: &MonitorProps) -> Html {
     html! {
         <section class="console monitor" aria-label={t(K::MonitorPanel)}>
             <div class="console-bar">
-                <span class="console-title">{"MONITOR"}<span class="client-id">{ format!(" · id {client}") }</span></span>
+                <span class="console-title">{"MONITOR"}<span class="client-id">{ tf(K::MonitorClientId, &[("id", &client)]) }</span></span>
                 <button type="button" class="ghost-button" aria-label={t(K::CloseMonitor)}
                     onclick={Callback::from(move |_: MouseEvent| close.emit(()))}>{"✕"}</button>
             </div>

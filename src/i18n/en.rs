@@ -72,6 +72,8 @@ pub fn text(k: K) -> &'static str {
         K::LessonsNav => "Lessons",
         K::Workbench => "Workbench",
         K::ClientN => "Client {n}",
+        K::ConsoleTitle => "client {n}",
+        K::MonitorClientId => " · id {id}",
         K::NotTranslated => "This lesson is not translated yet: it is shown in English.",
         K::AuthorCheck => "Author check",
         K::AuthorRan => "Redis Lab ran this file from start to end: setup, {blocks}, then each challenge before and after its solution.",

@@ -77,6 +77,8 @@ pub fn text(k: K) -> &'static str {
         K::LessonsNav => "Leçons",
         K::Workbench => "Établi",
         K::ClientN => "Client {n}",
+        K::ConsoleTitle => "client {n}",
+        K::MonitorClientId => " · id {id}",
         K::NotTranslated => "Cette leçon n'est pas encore traduite en français : elle s'affiche en anglais.",
         K::AuthorCheck => "Vérification de l'auteur",
         K::AuthorRan => {

@@ -170,7 +170,7 @@ keys! {
     // A lesson
     NoSuchLesson, NoSuchLessonText, SeeAllLessons, LessonFileProblem, NoLessonFile, OpenFromMap,
     OwnLessonFile, LessonPosition, ChallengesPassed, LessonComplete, ResetLesson, ResetLessonTitle, Embed,
-    DataNote, EmbedInstructions, Copy, LessonsNav, Workbench, ClientN, NotTranslated,
+    DataNote, EmbedInstructions, Copy, LessonsNav, Workbench, ClientN, ConsoleTitle, MonitorClientId, NotTranslated,
     AuthorCheck, AuthorRan, AuthorBlocks, AuthorClean, AuthorOutputs, AuthorDiffer, AuthorChallenge,
     Run, RunAsClient, WaitThenRun, WaitThenRunAsClient, RunBlockLabel, BlockCommands, BlockPrinted, Varies,
     BlockDiffersLabel, BlockDiffers, MismatchCommand, MismatchClientReceives, MismatchExpects, MismatchPrints,

@@ -337,7 +337,7 @@ fn run_block(props: &RunBlockProps) -> Html {
             </pre>
             <button class="button primary run-button" {onclick} aria-label={tf(K::RunBlockLabel, &[("label", &label), ("n", &props.index)])}>{ format!("▶ {label}") }</button>
             if let Some(echo) = echo.filter(|e| !e.is_empty()) {
-                <pre class="block-echo narrow-only" aria-live="polite"
+                <pre class="block-echo narrow-only" aria-live="polite" tabindex="0"
                     aria-label={tf(K::BlockPrinted, &[("n", &props.index), ("client", &block.client)])}>{ echo }</pre>
             }
             if let Some(differs) = props.differs.as_ref().filter(|d| !d.is_empty()) {

@@ -2,7 +2,7 @@
 //! the key browser, the clock and the server panel, over a dataset that
 //! survives reloads and can be exported, imported and shared.
 
-use crate::i18n::{t, K};
+use crate::i18n::{t, tf, K};
 use yew::prelude::*;
 
 use crate::components::clock::ClockControl;
@@ -43,7 +43,7 @@ impl Panel {
 
     fn label(self) -> String {
         match self {
-            Panel::Client(n) => format!("client {n}"),
+            Panel::Client(n) => tf(K::ConsoleTitle, &[("n", &n)]),
             Panel::Monitor => "MONITOR".into(),
         }
     }
