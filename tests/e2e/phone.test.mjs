@@ -47,6 +47,11 @@ test('on a phone a lesson opens at its title and each Run shows its output under
   assert.ok(box.y >= 0 && box.y < 844, 'the output is on screen where the learner tapped');
   await screenshot(page, 'phone-block-output');
 
+  // Keyboard order: the block's Run, then what it printed.
+  await block.locator('.run-button').focus();
+  await page.keyboard.press('Tab');
+  assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('block-echo')), 'Tab goes from Run to the output');
+
   // Touch targets: the Run buttons are at least 44 px high.
   const height = await block.locator('.run-button').evaluate((b) => b.getBoundingClientRect().height);
   assert.ok(height >= 44, `Run is ${height} px high`);
