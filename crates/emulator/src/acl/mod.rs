@@ -66,8 +66,14 @@ const LOG_GROUPING_MS: i64 = 60_000;
 /// The users and the security log.
 #[derive(Debug, Clone)]
 pub struct Acl {
-    /// By name, in byte order (as Redis's radix tree lists them).
-    pub users: BTreeMap<Vec<u8>, User>,
+    /// By name, in byte order (as Redis's radix tree lists them). Changed
+    /// only through [`Acl::set_user`], [`Acl::remove_user`] and
+    /// [`Acl::change_user`], which keep `unrestricted` current.
+    users: BTreeMap<Vec<u8>, User>,
+    /// True while every user may run every command on every key and
+    /// channel (a fresh server): the permission check has nothing to
+    /// refuse, so commands skip it.
+    unrestricted: bool,
     /// Newest first.
     pub log: VecDeque<LogEntry>,
 }
@@ -76,11 +82,49 @@ impl Default for Acl {
     fn default() -> Acl {
         let mut users = BTreeMap::new();
         users.insert(b"default".to_vec(), User::default_user());
-        Acl { users, log: VecDeque::new() }
+        let mut acl = Acl { users, unrestricted: false, log: VecDeque::new() };
+        acl.users_changed();
+        acl
     }
 }
 
 impl Acl {
+    /// Every user, by name.
+    pub fn users(&self) -> &BTreeMap<Vec<u8>, User> {
+        &self.users
+    }
+
+    /// Adds or replaces a user.
+    pub(crate) fn set_user(&mut self, name: Vec<u8>, user: User) {
+        self.users.insert(name, user);
+        self.users_changed();
+    }
+
+    /// Removes a user, returning it if it existed.
+    pub(crate) fn remove_user(&mut self, name: &[u8]) -> Option<User> {
+        let removed = self.users.remove(name);
+        self.users_changed();
+        removed
+    }
+
+    /// Changes a user in place (CONFIG SET requirepass on `default`).
+    pub(crate) fn change_user(&mut self, name: &[u8], change: impl FnOnce(&mut User)) {
+        if let Some(user) = self.users.get_mut(name) {
+            change(user);
+        }
+        self.users_changed();
+    }
+
+    /// True when no user has any restriction to check.
+    pub(crate) fn is_unrestricted(&self) -> bool {
+        self.unrestricted
+    }
+
+    fn users_changed(&mut self) {
+        self.unrestricted =
+            self.users.values().all(|u| u.root().all_commands && u.root().all_keys && u.root().all_channels);
+    }
+
     pub fn default_user(&self) -> Option<&User> {
         self.users.get(b"default".as_slice())
     }
@@ -210,6 +254,9 @@ impl Engine {
         argv: &[Vec<u8>],
         context: LogContext,
     ) -> Result<(), Refusal> {
+        if self.acl.is_unrestricted() {
+            return Ok(());
+        }
         let Some(user) = self.acl.users.get(&client.auth.user) else {
             return Ok(());
         };

@@ -165,7 +165,7 @@ fn acl_setuser(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     })?;
     let all_channels = crate::config::find_param(b"acl-pubsub-default")
         .is_some_and(|p| ctx.engine.config.get_param(p) == "allchannels");
-    let existing = ctx.engine.acl.users.get(name);
+    let existing = ctx.engine.acl.users().get(name);
     let mut user = existing.cloned().unwrap_or_else(|| User::with_channels(name, all_channels));
     for op in &ops {
         if let Err(e) = user.apply_rule(op, all_channels) {
@@ -173,7 +173,7 @@ fn acl_setuser(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
             return Err(Reply::error(errors::sanitize(&msg)));
         }
     }
-    ctx.engine.acl.users.insert(name.clone(), user);
+    ctx.engine.acl.set_user(name.clone(), user);
     drop_pubsub_clients_without_rights(ctx, name);
     Ok(Reply::OK)
 }
@@ -181,7 +181,7 @@ fn acl_setuser(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 /// Clients of `user` subscribed to channels the user may no longer use
 /// are disconnected, as Redis does after ACL SETUSER.
 fn drop_pubsub_clients_without_rights(ctx: &mut Ctx, name: &[u8]) {
-    let Some(user) = ctx.engine.acl.users.get(name) else { return };
+    let Some(user) = ctx.engine.acl.users().get(name) else { return };
     let allowed = |c: &crate::client::Client| {
         c.channels.iter().chain(&c.shard_channels).all(|ch| check::channel_permitted(user, ch, false))
             && c.patterns.iter().all(|p| check::channel_permitted(user, p, true))
@@ -207,7 +207,7 @@ fn acl_deluser(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
     let mut deleted = 0;
     for name in &argv[2..] {
-        if ctx.engine.acl.users.remove(name).is_none() {
+        if ctx.engine.acl.remove_user(name).is_none() {
             continue;
         }
         deleted += 1;
@@ -233,7 +233,7 @@ fn selector_fields(s: &rules::Selector) -> Vec<(Reply, Reply)> {
 
 /// ACL GETUSER username — a null reply for an unknown user.
 fn acl_getuser(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    let Some(user) = ctx.engine.acl.users.get(&argv[2]) else {
+    let Some(user) = ctx.engine.acl.users().get(&argv[2]) else {
         return Ok(Reply::Nil);
     };
     let mut fields = vec![
@@ -248,13 +248,14 @@ fn acl_getuser(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 
 /// ACL LIST
 fn acl_list(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
-    let lines = ctx.engine.acl.users.values().map(|u| format!("user {} {}", text(&u.name), u.describe()).into_bytes());
+    let lines =
+        ctx.engine.acl.users().values().map(|u| format!("user {} {}", text(&u.name), u.describe()).into_bytes());
     Ok(Reply::bulks(lines))
 }
 
 /// ACL USERS
 fn acl_users(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
-    Ok(Reply::bulks(ctx.engine.acl.users.keys().cloned()))
+    Ok(Reply::bulks(ctx.engine.acl.users().keys().cloned()))
 }
 
 /// ACL WHOAMI
@@ -345,7 +346,7 @@ fn acl_log(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 /// ACL DRYRUN username command [arg ...] — OK, or the reason as a bulk
 /// string; nothing is logged.
 fn acl_dryrun(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    let Some(user) = ctx.engine.acl.users.get(&argv[2]) else {
+    let Some(user) = ctx.engine.acl.users().get(&argv[2]) else {
         return Err(Reply::error(errors::sanitize(&format!("ERR User '{}' not found", text(&argv[2])))));
     };
     let line = &argv[3..];

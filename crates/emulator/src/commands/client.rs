@@ -421,7 +421,7 @@ fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let filter = if old_style {
         KillFilter { addr: Some(&argv[2]), laddr: None, kind: None, id: None, user: None, skip_me: false }
     } else {
-        let users = &ctx.engine.acl.users;
+        let users = ctx.engine.acl.users();
         KillFilter::parse(&mut Args::new(argv, 2), |name| users.contains_key(name))?
     };
     let me = ctx.client.id;

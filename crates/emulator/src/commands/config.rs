@@ -185,11 +185,11 @@ fn apply_changes(ctx: &mut Ctx, before: &Config) {
         // Redis 7.0: requirepass is the default user's only password
         // (empty = nopass).
         let password = engine.config.get_param(param);
-        if let Some(default) = engine.acl.users.get_mut(b"default".as_slice()) {
+        engine.acl.change_user(b"default", |default| {
             let _ = default.apply(b"resetpass");
             let rule = if password.is_empty() { b"nopass".to_vec() } else { [b">", password.as_bytes()].concat() };
             let _ = default.apply(&rule);
-        }
+        });
     }
 }
 

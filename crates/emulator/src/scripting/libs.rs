@@ -541,7 +541,7 @@ fn redis_acl_check_cmd(state: &mut LuaState) -> LuaResult<u32> {
     match commands::lookup(&argv) {
         commands::Lookup::Found(spec) if spec.arity_ok(argv.len()) => {
             let allowed = with_bridge(|b| {
-                let user = b.engine.acl.users.get(&b.client.auth.user);
+                let user = b.engine.acl.users().get(&b.client.auth.user);
                 user.is_none_or(|u| crate::acl::check::check(u, spec, &argv).is_ok())
             });
             ret(state, Val::Bool(allowed.unwrap_or(true)))
