@@ -11,7 +11,7 @@ use redis_emulator::Engine;
 use yew::Reducible;
 
 /// Height of one key row in pixels (the virtual list relies on it).
-pub const ROW_HEIGHT: f64 = 34.0;
+pub const ROW_HEIGHT: f64 = 44.0;
 /// Rows drawn above and below the visible ones.
 pub const OVERSCAN: usize = 6;
 

@@ -145,6 +145,19 @@ test('on a phone the playground shows several clients as tabs, one at a time', a
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px)`);
   await screenshot(page, 'phone-playground-tabs');
+
+  // Touch targets: every visible control is at least 44 px high (inline links in text are exempt).
+  await tabs.nth(0).tap();
+  await runCommand(page, 'SET touch:key 1');
+  await page.locator('.key-row').first().waitFor();
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll('button, select, input:not([type=file]), .topnav a, .key-row button, summary')]
+      .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+      // A console's input is exempt: a tap anywhere on the console focuses it.
+      .filter((el) => !el.closest('.visually-hidden, .console-input-row'))
+      .map((el) => [el.textContent.trim().slice(0, 30) || el.getAttribute('aria-label') || el.tagName, el.getBoundingClientRect().height])
+      .filter(([, h]) => h < 44));
+  assert.deepEqual(small, [], 'controls under 44 px');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -306,7 +306,7 @@ test('100,000 keys: the list stays virtual and scrolls to any key', async () => 
   await page.locator('.key-count', { hasText: '100000 keys' }).waitFor({ timeout: 60000 });
   const rendered = await page.locator('.key-row').count();
   assert.ok(rendered > 5 && rendered < 60, `only visible rows are drawn (${rendered})`);
-  await page.locator('.key-viewport').evaluate((el) => { el.scrollTop = 34 * 50000; el.dispatchEvent(new Event('scroll')); });
+  await page.locator('.key-viewport').evaluate((el) => { el.scrollTop = el.querySelector('.key-row').offsetHeight * 50000; el.dispatchEvent(new Event('scroll')); });
   await keyRow(page, 'key:050000').waitFor();
   assert.ok(await page.locator('.key-row').count() < 60);
   await page.locator('#key-filter').fill('key:09999?');
