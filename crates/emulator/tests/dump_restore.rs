@@ -4,30 +4,11 @@
 
 mod common;
 
-use common::T0;
+use common::{Lab, T0};
 use redis_emulator::rdb::crc64::crc64;
-use redis_emulator::{ClientId, Engine, Reply};
-
-struct Lab {
-    engine: Engine,
-    me: ClientId,
-}
+use redis_emulator::Reply;
 
 impl Lab {
-    fn new() -> Lab {
-        let mut engine = Engine::with_manual_clock(T0, 7);
-        let me = engine.connect("test:1");
-        Lab { engine, me }
-    }
-
-    fn cmd(&mut self, parts: &[&[u8]]) -> Reply {
-        self.engine.execute(self.me, parts.iter().map(|p| p.to_vec()).collect())
-    }
-
-    fn line(&mut self, line: &str) -> Reply {
-        self.engine.execute_line(self.me, line).expect("valid line")
-    }
-
     fn dump(&mut self, key: &str) -> Vec<u8> {
         match self.cmd(&[b"DUMP", key.as_bytes()]) {
             Reply::Bulk(b) => b,

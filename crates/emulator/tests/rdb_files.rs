@@ -9,10 +9,10 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::T0;
+use common::{Lab, T0};
 use proptest::prelude::*;
 use redis_emulator::rdb::{self, file};
-use redis_emulator::{ClientId, Engine, Reply};
+use redis_emulator::Reply;
 
 /// Redis 7.0.15's test suite, beside the repository (`../shared`).
 fn redis_tests_dir() -> PathBuf {
@@ -28,26 +28,7 @@ fn asset(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-struct Lab {
-    engine: Engine,
-    me: ClientId,
-}
-
 impl Lab {
-    fn new() -> Lab {
-        let mut engine = Engine::with_manual_clock(T0, 7);
-        let me = engine.connect("test:1");
-        Lab { engine, me }
-    }
-
-    fn cmd(&mut self, parts: &[&[u8]]) -> Reply {
-        self.engine.execute(self.me, parts.iter().map(|p| p.to_vec()).collect())
-    }
-
-    fn line(&mut self, line: &str) -> Reply {
-        self.engine.execute_line(self.me, line).expect("valid line")
-    }
-
     /// Puts loaded keys into the engine (through RESTORE of their payload).
     fn load(&mut self, contents: &file::RdbContents) {
         for k in &contents.keys {

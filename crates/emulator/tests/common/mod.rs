@@ -3,10 +3,33 @@
 #![allow(dead_code)]
 
 use redis_emulator::cli_format::format_reply;
-use redis_emulator::{ClientId, Engine, Event};
+use redis_emulator::{ClientId, Engine, Event, Reply};
 
 /// Start time of the manual clock in tests: 2023-11-14 22:13:20 UTC.
 pub const T0: i64 = 1_700_000_000_000;
+
+/// One client on an engine with a manual clock, for tests that look at
+/// replies as values (test files add their own methods).
+pub struct Lab {
+    pub engine: Engine,
+    pub me: ClientId,
+}
+
+impl Lab {
+    pub fn new() -> Lab {
+        let mut engine = Engine::with_manual_clock(T0, 7);
+        let me = engine.connect("test:1");
+        Lab { engine, me }
+    }
+
+    pub fn cmd(&mut self, parts: &[&[u8]]) -> Reply {
+        self.engine.execute(self.me, parts.iter().map(|p| p.to_vec()).collect())
+    }
+
+    pub fn line(&mut self, line: &str) -> Reply {
+        self.engine.execute_line(self.me, line).expect("valid line")
+    }
+}
 
 pub struct Session {
     pub engine: Engine,
