@@ -43,9 +43,6 @@ pub fn keys_with_access(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, u8)
     if let Some(keys) = keys_from_specs(spec, argv) {
         return keys;
     }
-    if let Some(keys) = movable_keys(spec, argv) {
-        return keys;
-    }
     let derived: &'static [&'static str] = if spec.has(flags::WRITE) { &["RW", "update"] } else { &["RO", "access"] };
     let positions: Vec<usize> = if let Some(kn) = spec.key_num {
         let n = kn.keys(argv).len();
@@ -75,93 +72,15 @@ pub fn keys_with_access(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, u8)
 }
 
 /// The keys of a command whose row lists its key specifications (the
-/// movable-key commands), each with the access its spec's flags need;
-/// `None` when a spec cannot be followed on this line (SORT's BY/GET), so
-/// the command's own finder decides.
+/// movable-key commands), each with the access its spec's flags need, as
+/// COMMAND GETKEYSANDFLAGS finds them (the row's own finder where a spec
+/// cannot be followed, as for SORT's BY/GET).
 fn keys_from_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<(usize, u8)>> {
     if spec.key_specs.is_empty() {
         return None;
     }
-    let mut keys = Vec::new();
-    for def in spec.key_specs {
-        let positions = def.positions(argv)?;
-        if def.flags.contains(&"not_key") {
-            continue;
-        }
-        keys.extend(positions.into_iter().map(|p| (p, access_of(def.flags))));
-    }
-    Some(keys)
-}
-
-/// Keys the table's first/last/step spec does not describe, found the way
-/// Redis's key-extraction procedures find them: the sources after
-/// ZUNIONSTORE's count, GEORADIUS's and SORT's STORE targets, XREAD's
-/// streams.
-fn movable_keys(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<(usize, u8)>> {
-    if !spec.parent.is_empty() {
-        return None;
-    }
-    let is = |i: usize, word: &str| argv.get(i).is_some_and(|a| a.eq_ignore_ascii_case(word.as_bytes()));
-    let mut keys = Vec::new();
-    match spec.name {
-        "zunionstore" | "zinterstore" | "zdiffstore" => {
-            keys.push((1, WRITE));
-            let count = argv.get(2).and_then(|n| crate::float::parse_i64(n)).unwrap_or(0);
-            if count > 0 && (count as u64) <= argv.len().saturating_sub(3) as u64 {
-                keys.extend((3..3 + count as usize).map(|i| (i, READ)));
-            }
-        }
-        "georadius" | "georadiusbymember" => {
-            keys.push((1, READ));
-            let start = if spec.name == "georadius" { 6 } else { 5 };
-            for word in ["STORE", "STOREDIST"] {
-                if let Some(i) = (start..argv.len().saturating_sub(1)).find(|&i| is(i, word)) {
-                    keys.push((i + 1, WRITE));
-                }
-            }
-        }
-        "sort" | "sort_ro" => {
-            keys.push((1, READ));
-            let mut store = None;
-            let mut i = 2;
-            while i < argv.len() {
-                if is(i, "LIMIT") {
-                    i += 2;
-                } else if is(i, "GET") || is(i, "BY") {
-                    i += 1;
-                } else if is(i, "STORE") && i + 1 < argv.len() && spec.name == "sort" {
-                    store = Some(i + 1);
-                    i += 1;
-                }
-                i += 1;
-            }
-            keys.extend(store.map(|i| (i, WRITE)));
-        }
-        "xread" | "xreadgroup" => {
-            let mut i = 1;
-            let mut streams = None;
-            while i < argv.len() {
-                if is(i, "BLOCK") || is(i, "COUNT") {
-                    i += 2;
-                } else if is(i, "GROUP") {
-                    i += 3;
-                } else if is(i, "NOACK") {
-                    i += 1;
-                } else {
-                    if is(i, "STREAMS") {
-                        streams = Some(i);
-                    }
-                    break;
-                }
-            }
-            let rest = streams.map_or(0, |s| argv.len() - s - 1);
-            if let Some(s) = streams.filter(|_| rest > 0 && rest % 2 == 0) {
-                keys.extend((s + 1..s + 1 + rest / 2).map(|i| (i, READ)));
-            }
-        }
-        _ => return None,
-    }
-    Some(keys)
+    let keys = spec.key_positions(argv).into_iter().filter(|(_, flags)| !flags.contains(&"not_key"));
+    Some(keys.map(|(position, flags)| (position, access_of(flags))).collect())
 }
 
 fn access_of(names: &[&str]) -> u8 {
