@@ -21,11 +21,11 @@ step "cargo test --workspace (unit, property, lesson and differential tests)"
 cargo test --workspace
 
 # Redis 7.0.15's own Tcl units against our server: each must reach its floor
-# (scripts/redis-test-suite.floors), finish, and not hang. geo, hyperloglog and
-# scripting take minutes each; run them with scripts/redis-test-suite.sh.
+# (scripts/redis-test-suite.floors), finish, and not hang. geo and hyperloglog
+# take minutes each; run them with scripts/redis-test-suite.sh.
 step "Redis's own test suite (fast units, floors)"
 mapfile -t SUITE_UNITS < <(grep -v '^#' scripts/redis-test-suite.floors | awk 'NF {print $1}' \
-  | grep -vE '^unit/(geo|hyperloglog|scripting)$')
+  | grep -vE '^unit/(geo|hyperloglog)$')
 scripts/redis-test-suite.sh --check "${SUITE_UNITS[@]}"
 
 step "trunk build --release"

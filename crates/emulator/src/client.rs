@@ -51,6 +51,9 @@ pub struct Client {
     /// Address shown by CLIENT LIST (`127.0.0.1:53122`, or `browser:1`).
     pub addr: String,
     pub laddr: String,
+    /// Bytes of requests the host has received from it and not yet let go
+    /// of, the running one included (CLIENT LIST `qbuf`).
+    pub query_buffer: usize,
     pub db: usize,
     pub protocol: Protocol,
     pub created_ms: i64,
@@ -98,6 +101,7 @@ impl Client {
             name: None,
             addr,
             laddr: "127.0.0.1:6379".into(),
+            query_buffer: 0,
             db: 0,
             protocol: Protocol::Resp2,
             created_ms: now_ms,

@@ -120,6 +120,11 @@ impl ClientRegistry {
         self.running = running;
     }
 
+    /// The client whose command runs and its protocol, if any.
+    pub(crate) fn running(&self) -> Option<(ClientId, Protocol)> {
+        self.running
+    }
+
     /// The client whose command runs, if any.
     pub(crate) fn running_id(&self) -> Option<ClientId> {
         self.running.map(|(id, _)| id)

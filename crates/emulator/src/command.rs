@@ -64,6 +64,8 @@ pub mod flags {
     /// Removes the keys it names (DEL, UNLINK): its own log entry already
     /// deletes them, so the AOF needs no extra `DEL` for keys gone after it.
     pub const REMOVES_KEYS: u32 = 1 << 25;
+    /// Refused while a replica loads its data in the background.
+    pub const NO_ASYNC_LOADING: u32 = 1 << 26;
 
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
@@ -80,6 +82,7 @@ pub mod flags {
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (MOVABLE_KEYS, "movablekeys"),
         (ALLOW_BUSY, "allow_busy"),

@@ -143,6 +143,8 @@ pub enum Kind {
     Int(i64, i64),
     /// A memory size (`100mb`, `1gb`, `5k`…) within the inclusive range.
     Mem(u64, u64),
+    /// A memory size, or a percentage of `maxmemory` (`10%`), kept as text.
+    MemOrPercent,
     /// One of the listed words, in any case.
     Enum(&'static [&'static str]),
     /// `save`'s pairs of `seconds changes`, or nothing.
@@ -174,12 +176,15 @@ pub struct Param {
     /// For parameters that change nothing here: the default kept in
     /// [`Config::extra`]. `None` for the ones stored in a [`Config`] field.
     pub reported_default: Option<&'static str>,
+    /// Left out of CONFIG GET patterns (`*`), answered when named exactly
+    /// (Redis's test-only settings such as `key-load-delay`).
+    pub hidden: bool,
 }
 
 impl Param {
     /// A parameter that changes how the emulator behaves (a [`Config`] field).
     const fn live(name: &'static str, kind: Kind) -> Param {
-        Param { name, alias: None, kind, access: Access::Mutable, reported_default: None }
+        Param { name, alias: None, kind, access: Access::Mutable, reported_default: None, hidden: false }
     }
 
     /// A parameter that is only stored and reported, with Redis's default.
@@ -189,6 +194,10 @@ impl Param {
 
     const fn alias(self, alias: &'static str) -> Param {
         Param { alias: Some(alias), ..self }
+    }
+
+    const fn hidden(self) -> Param {
+        Param { hidden: true, ..self }
     }
 
     const fn immutable(self) -> Param {
@@ -230,6 +239,7 @@ impl Param {
                 }
                 Ok(ParamValue::Mem(n))
             }
+            Kind::MemOrPercent => parse_mem_or_percent(value).map(ParamValue::Text),
             Kind::Enum(options) => options
                 .iter()
                 .find(|o| is(o))
@@ -241,6 +251,23 @@ impl Param {
                 .ok_or_else(|| "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()),
             Kind::Text => Ok(ParamValue::Text(String::from_utf8_lossy(value).into_owned())),
         }
+    }
+}
+
+/// `maxmemory-clients`: a memory size (kept in bytes) or `N%` of maxmemory
+/// (N ≤ 100), with Redis's reasons for refusing.
+fn parse_mem_or_percent(value: &[u8]) -> Result<String, String> {
+    if let Some(digits) = value.strip_suffix(b"%") {
+        let n = crate::float::parse_i64(digits).filter(|n| *n >= 0);
+        return match n {
+            Some(n) if n <= 100 => Ok(format!("{n}%")),
+            Some(_) => Err("percentage argument must be less or equal to 100".into()),
+            None => Err("argument must be a memory or percent value".into()),
+        };
+    }
+    match parse_memory(value) {
+        Some(n) if n <= LONG_MAX as u64 => Ok(n.to_string()),
+        _ => Err("argument must be a memory or percent value".into()),
     }
 }
 
@@ -294,7 +321,16 @@ pub const PARAMS: &[Param] = &[
     Param::live("timeout", Kind::Int(0, INT_MAX)),
     Param::live("maxclients", Kind::Int(1, u32::MAX as i64)),
     Param::reported("maxmemory-eviction-tenacity", Kind::Int(0, 100), "10"),
-    Param::reported("maxmemory-clients", Kind::Mem(0, LONG_MAX as u64), "0"),
+    Param::reported("maxmemory-clients", Kind::MemOrPercent, "0"),
+    Param::reported("port", Kind::Int(0, 65535), "6379"),
+    Param::reported("enable-module-command", Kind::Enum(&["no", "yes", "local"]), "no").immutable(),
+    // DEBUG is allowed here (lessons use RELOAD and CRASH-AND-RECOVER): the
+    // setting says so, where Redis's default is "no".
+    Param::reported("enable-debug-command", Kind::Enum(&["no", "yes", "local"]), "yes").immutable(),
+    Param::reported("enable-protected-configs", Kind::Enum(&["no", "yes", "local"]), "no").immutable(),
+    Param::reported("key-load-delay", Kind::Int(i32::MIN as i64, INT_MAX), "0").hidden(),
+    Param::reported("rdb-key-save-delay", Kind::Int(i32::MIN as i64, INT_MAX), "0").hidden(),
+    Param::reported("loading-process-events-interval-bytes", Kind::Int(1024, INT_MAX), "2097152").hidden(),
     Param::reported("active-expire-effort", Kind::Int(1, 10), "1"),
     Param::reported("activerehashing", Kind::Bool, "yes"),
     Param::reported("appendfsync", Kind::Enum(&["everysec", "always", "no"]), "everysec"),
@@ -504,7 +540,7 @@ mod tests {
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 39);
+        assert_eq!(extras.len(), 46);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

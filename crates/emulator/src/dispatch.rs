@@ -18,6 +18,9 @@ impl Engine {
     /// command, counts an error reply, puts the client back and serves
     /// clients blocked on keys the command made ready.
     pub(crate) fn dispatch(&mut self, id: ClientId, argv: Vec<Vec<u8>>) -> Reply {
+        if self.busy.script.is_some() {
+            return self.dispatch_while_busy(id, argv);
+        }
         let Some(mut client) = self.clients.remove(&id) else {
             return Reply::error("ERR no such client");
         };
@@ -28,7 +31,8 @@ impl Engine {
         let reply = self.process(&mut client, argv);
         self.clients.set_running(None);
         let reply = client.filter_reply(reply);
-        if let Some(text) = reply.error_text() {
+        let already_counted = std::mem::take(&mut self.stats.reply_error_counted);
+        if let Some(text) = reply.error_text().filter(|_| !already_counted) {
             self.stats.count_error(text);
         }
         forget_caching_flag(&mut client);
@@ -43,6 +47,29 @@ impl Engine {
             return reply;
         }
         self.with_invalidations(id, reply, before, after)
+    }
+
+    /// A command from another client while a script is busy: the same
+    /// checks (`process` answers `-BUSY` to what may not run), but nothing
+    /// that belongs between commands (the clock stays pinned for the
+    /// script, blocked clients are not served, no invalidations are sent)
+    /// and the script's client stays the running one.
+    fn dispatch_while_busy(&mut self, id: ClientId, argv: Vec<Vec<u8>>) -> Reply {
+        let Some(mut client) = self.clients.remove(&id) else {
+            return Reply::error("ERR no such client");
+        };
+        client.last_interaction_ms = self.now_ms();
+        let running = self.clients.running();
+        self.clients.set_running(Some((id, client.protocol)));
+        let reply = self.process(&mut client, argv);
+        self.clients.set_running(running);
+        let reply = client.filter_reply(reply);
+        let already_counted = std::mem::take(&mut self.stats.reply_error_counted);
+        if let Some(text) = reply.error_text().filter(|_| !already_counted) {
+            self.stats.count_error(text);
+        }
+        self.clients.put_back(id, client);
+        reply
     }
 
     /// The reply with the client's own invalidation messages around it
@@ -110,7 +137,7 @@ impl Engine {
             self.reject(spec);
             return reject_exec(client, spec, error);
         }
-        if self.config.maxmemory > 0 {
+        if self.config.maxmemory > 0 && self.busy.script.is_none() {
             if let Some(oom) = crate::eviction::reject_on_oom(self, client, spec) {
                 self.reject(spec);
                 return oom;
@@ -122,6 +149,12 @@ impl Engine {
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 spec.full_name()
             ));
+        }
+        if let Some(busy) = self.busy.script.as_ref().filter(|_| !spec.has(flags::ALLOW_BUSY)) {
+            let error = busy.busy_error().to_string();
+            flag_transaction(client);
+            self.reject(spec);
+            return reject_exec(client, spec, error);
         }
         if self.client_pause.is_some_and(|p| p.all || self.writes_or_replicates(client, spec, &argv)) {
             // CLIENT PAUSE: the command waits, blocked, until the pause ends.

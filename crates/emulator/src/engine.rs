@@ -61,7 +61,24 @@ pub struct Engine {
     pub(crate) latency: crate::latency::LatencyMonitor,
     /// Client-side caching: the invalidation table and BCAST prefixes.
     pub(crate) tracking: crate::tracking::Tracking,
+    /// A script running past `busy-reply-threshold`, and the host that
+    /// serves other clients meanwhile (see [`crate::scripting::BusyHost`]).
+    pub(crate) busy: crate::scripting::busy::Busy,
+    /// The host's way to listen on another port (CONFIG SET port).
+    pub(crate) port_binder: Option<PortBinder>,
+    /// The process's CPU time, when the host can tell (INFO cpu).
+    pub(crate) cpu_clock: Option<fn() -> CpuTimes>,
 }
+
+/// CPU seconds used, as INFO cpu reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CpuTimes {
+    pub user_s: f64,
+    pub sys_s: f64,
+}
+
+/// Listens on the given port instead of the current one, or says why not.
+pub type PortBinder = Box<dyn FnMut(u16) -> Result<(), String> + Send>;
 
 impl Engine {
     /// An engine on the given clock, with a seeded random generator.
@@ -82,7 +99,31 @@ impl Engine {
             client_pause: None,
             latency: crate::latency::LatencyMonitor::default(),
             tracking: crate::tracking::Tracking::default(),
+            busy: Default::default(),
+            port_binder: None,
+            cpu_clock: None,
         }
+    }
+
+    /// Where INFO cpu reads the process's CPU time. Without one (the page)
+    /// it reports the time spent running commands as user time.
+    pub fn set_cpu_clock(&mut self, clock: fn() -> CpuTimes) {
+        self.cpu_clock = Some(clock);
+    }
+
+    /// Lets CONFIG SET port move the server: `bind` listens on the new port
+    /// (and stops listening on the old one) or fails, and CONFIG SET then
+    /// changes nothing. Without one the port is only recorded.
+    pub fn set_port_binder(&mut self, bind: PortBinder) {
+        self.port_binder = Some(bind);
+    }
+
+    /// Lets scripts run past `busy-reply-threshold` as in Redis, with `host`
+    /// serving the other clients meanwhile (`-BUSY` but for SCRIPT KILL,
+    /// FUNCTION KILL, SHUTDOWN NOSAVE and the few others Redis allows).
+    /// Without a host a script is stopped at the threshold.
+    pub fn set_busy_host(&mut self, host: Box<dyn crate::scripting::BusyHost>) {
+        self.busy.host = Some(host);
     }
 
     /// An engine on a manual clock (tests, lessons): time moves only when advanced.
@@ -164,6 +205,15 @@ impl Engine {
     pub fn set_client_local_addr(&mut self, id: ClientId, laddr: String) {
         if let Some(c) = self.clients.get_mut(&id) {
             c.laddr = laddr;
+        }
+    }
+
+    /// How many bytes of client `id`'s requests the host holds, the running
+    /// one included (CLIENT LIST `qbuf`): set when a batch of its requests
+    /// starts and when it ends.
+    pub fn set_client_query_buffer(&mut self, id: ClientId, bytes: usize) {
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.query_buffer = bytes;
         }
     }
 

@@ -47,7 +47,14 @@ impl Engine {
                         .filter(|(_, e)| e.is_expired(now))
                         .map(|(k, _)| k.to_vec());
                     if let Some(key) = picked {
+                        // Freeing a big value is what makes a cycle slow:
+                        // LATENCY shows each slow deletion as `expire-del`.
+                        let started = self.clock.live_us();
                         self.remove_key(db, &key, Removal::Expired);
+                        let elapsed_ms = (self.clock.live_us() - started).max(0) as u64 / 1000;
+                        if elapsed_ms > 0 {
+                            self.note_latency("expire-del", elapsed_ms);
+                        }
                         expired += 1;
                     }
                 }

@@ -28,6 +28,9 @@ pub struct Stats {
     pub errors: BTreeMap<String, u64>,
     /// Commands of the last second, for instantaneous_ops_per_sec.
     pub recent_ops: OpsWindow,
+    /// The reply about to be sent is an error already counted where it
+    /// arose (a script's `redis.call` error): not counted twice.
+    pub reply_error_counted: bool,
 }
 
 /// Commands counted in 100 ms slices over the last second: O(1) per

@@ -5,18 +5,21 @@
 //! One engine behind a mutex serves every connection: like Redis, commands
 //! run one at a time. Each connection has an outbox; replies and messages
 //! for it (pub/sub, unblocked BLPOP, MONITOR) are written in the order the
-//! engine produced them.
+//! engine produced them. Scripts run on a blocking thread so that, past
+//! `busy-reply-threshold`, the others are answered as Redis answers them
+//! during a busy script ([`busy`]).
 //!
 //! Persistence: with a data directory ([`new_state_in`]) the engine's disk
 //! writes (`dump.rdb`, the AOF's `appendonlydir/`) are mirrored to real
 //! files by [`disk::DiskHost`] before any reply that depends on them is
 //! sent; without one (tests, benches) the files stay in the engine.
 
+pub mod busy;
 pub mod disk;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
 use redis_emulator::clock::{system_time_us, Clock};
@@ -24,7 +27,7 @@ use redis_emulator::resp::{encode, parse_request, Parsed};
 use redis_emulator::{ClientId, Config, Engine, Event, Protocol, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 pub mod protected_mode;
 
@@ -33,26 +36,59 @@ struct Connection {
     wake: Arc<Notify>,
 }
 
-/// The engine and the connections' outboxes.
+/// The connections' outboxes, by client (reachable while a script holds
+/// the engine).
+type Connections = Mutex<HashMap<ClientId, Connection>>;
+
+fn connections(c: &Connections) -> MutexGuard<'_, HashMap<ClientId, Connection>> {
+    c.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The engine and what its replies and files go to.
 pub struct Shared {
     pub engine: Engine,
-    connections: HashMap<ClientId, Connection>,
+    connections: Arc<Connections>,
     /// The data directory's files, when the server has one.
     disk: Option<disk::DiskHost>,
 }
 
-impl Shared {
-    /// Writes the engine's pending disk changes to the data directory (and
-    /// fsyncs them per `appendfsync`). A failed write stops the server:
-    /// it must never acknowledge a write it could not persist.
-    pub fn flush_disk(&mut self) {
-        let Some(host) = self.disk.as_mut() else { return };
-        let writes = self.engine.take_disk_writes();
-        let policy = redis_emulator::disk::FsyncPolicy::from_config(self.engine.config());
-        if let Err(e) = host.apply(writes, policy) {
-            eprintln!("# Can't write to the data directory {}: {e}. Exiting...", host.dir().display());
-            std::process::exit(1);
+/// Writes the engine's pending disk changes to the data directory (and
+/// fsyncs them per `appendfsync`). A failed write stops the server: it
+/// must never acknowledge a write it could not persist.
+fn flush_disk(engine: &mut Engine, disk: &mut Option<disk::DiskHost>) {
+    let Some(host) = disk.as_mut() else { return };
+    let writes = engine.take_disk_writes();
+    let policy = redis_emulator::disk::FsyncPolicy::from_config(engine.config());
+    if let Err(e) = host.apply(writes, policy) {
+        eprintln!("# Can't write to the data directory {}: {e}. Exiting...", host.dir().display());
+        std::process::exit(1);
+    }
+}
+
+/// Sends every pending event to the connection it is for (after the files
+/// they depend on are written).
+fn route_events(engine: &mut Engine, disk: &mut Option<disk::DiskHost>, conns: &Connections) {
+    flush_disk(engine, disk);
+    let events = engine.drain_events();
+    if events.is_empty() {
+        return;
+    }
+    let conns = connections(conns);
+    for event in events {
+        if let Event::Deliver { client, reply } = event {
+            if let Some(conn) = conns.get(&client) {
+                let mut buf = Vec::new();
+                encode(&reply, engine.protocol_of(client), &mut buf);
+                let _ = conn.outbox.send(buf);
+                conn.wake.notify_one();
+            }
         }
+    }
+}
+
+impl Shared {
+    pub fn flush_disk(&mut self) {
+        flush_disk(&mut self.engine, &mut self.disk);
     }
 
     /// SHUTDOWN succeeded: the files are written out and synced, then the
@@ -69,26 +105,96 @@ impl Shared {
         std::process::exit(0);
     }
 
-    /// Sends every pending event to the connection it is for.
     fn route_events(&mut self) {
-        self.flush_disk();
-        for event in self.engine.drain_events() {
-            if let Event::Deliver { client, reply } = event {
-                if let Some(conn) = self.connections.get(&client) {
-                    let mut buf = Vec::new();
-                    encode(&reply, self.engine.protocol_of(client), &mut buf);
-                    let _ = conn.outbox.send(buf);
-                    conn.wake.notify_one();
-                }
-            }
-        }
+        route_events(&mut self.engine, &mut self.disk, &self.connections);
     }
 }
 
-pub type SharedState = Arc<Mutex<Shared>>;
+/// The server: the engine behind a mutex (commands run one at a time, as
+/// in Redis), the connections' outboxes and the busy-script gate.
+pub struct Server {
+    shared: Mutex<Shared>,
+    connections: Arc<Connections>,
+    gate: Arc<busy::Gate>,
+}
 
-fn lock(state: &SharedState) -> MutexGuard<'_, Shared> {
-    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+pub type SharedState = Arc<Server>;
+
+/// What a connection gets when it asks for the engine.
+enum Access<'a> {
+    Engine(MutexGuard<'a, Shared>),
+    /// A script is busy: requests go to it through the gate.
+    Busy,
+}
+
+/// The process's CPU time (getrusage), for INFO cpu.
+fn process_cpu() -> redis_emulator::CpuTimes {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+            return Default::default();
+        }
+        usage
+    };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    redis_emulator::CpuTimes { user_s: seconds(usage.ru_utime), sys_s: seconds(usage.ru_stime) }
+}
+
+impl Server {
+    fn new(mut engine: Engine, disk: Option<disk::DiskHost>) -> SharedState {
+        engine.set_cpu_clock(process_cpu);
+        let gate = Arc::new(busy::Gate::default());
+        engine.set_busy_host(Box::new(busy::GateHost(gate.clone())));
+        let connections = Arc::new(Connections::default());
+        let shared = Shared { engine, connections: connections.clone(), disk };
+        Arc::new(Server { shared: Mutex::new(shared), connections, gate })
+    }
+
+    /// The engine, waiting for it (blocking the thread) if it is held.
+    pub fn lock(&self) -> MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn try_lock(&self) -> Option<MutexGuard<'_, Shared>> {
+        match self.shared.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// The engine, or word that a script is busy. While a script runs on
+    /// its thread this waits without blocking the runtime; otherwise the
+    /// engine is only ever held for one batch of commands.
+    async fn access(&self) -> Access<'_> {
+        loop {
+            if !self.gate.script_running() {
+                return Access::Engine(self.lock());
+            }
+            let changed = self.gate.changed();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if self.gate.is_busy() {
+                return Access::Busy;
+            }
+            if let Some(guard) = self.try_lock() {
+                return Access::Engine(guard);
+            }
+            changed.await;
+        }
+    }
+
+    /// Runs `job` on the busy script's engine and returns what it produced,
+    /// or `None` when no script is busy any more (do it the normal way).
+    async fn while_busy<T: Send + 'static>(&self, job: impl FnOnce(&mut Engine) -> T + Send + 'static) -> Option<T> {
+        let (done, result) = oneshot::channel();
+        let job: busy::Job = Box::new(move |engine| {
+            let _ = done.send(job(engine));
+        });
+        self.gate.submit(job).ok()?;
+        result.await.ok()
+    }
 }
 
 /// A new engine on the real clock, with Redis's default configuration,
@@ -106,7 +212,7 @@ pub fn new_state_with(config: Config) -> SharedState {
         // Nothing to load from an empty disk: this only creates the AOF.
         let _ = engine.boot_from_disk(Vec::new());
     }
-    Arc::new(Mutex::new(Shared { engine, connections: HashMap::new(), disk: None }))
+    Server::new(engine, None)
 }
 
 /// A new engine with `config` that persists to the directory `dir`: it
@@ -114,7 +220,7 @@ pub fn new_state_with(config: Config) -> SharedState {
 /// `appendonly yes`, else the RDB file) and refuses to start, with the
 /// reason, when one of them cannot be loaded. SHUTDOWN stops the process.
 pub fn new_state_in(config: Config, dir: &std::path::Path) -> Result<(SharedState, String), String> {
-    let host = disk::DiskHost::open(dir).map_err(|e| format!("cannot use the directory {}: {e}", dir.display()))?;
+    let mut host = disk::DiskHost::open(dir).map_err(|e| format!("cannot use the directory {}: {e}", dir.display()))?;
     let mut engine = Engine::new(Clock::real(system_time_us), system_time_us() as u64, config);
     engine.track_changes(false);
     engine.allow_shutdown(true);
@@ -139,19 +245,22 @@ pub fn new_state_in(config: Config, dir: &std::path::Path) -> Result<(SharedStat
         .map(|(path, data)| redis_emulator::disk::DiskWrite::Replace { path, data })
         .collect();
     engine.record_disk_writes(true);
-    let mut shared = Shared { engine, connections: HashMap::new(), disk: Some(host) };
-    let policy = redis_emulator::disk::FsyncPolicy::from_config(shared.engine.config());
-    if let Some(host) = shared.disk.as_mut() {
-        host.apply(writes, policy).map_err(|e| format!("cannot write to {}: {e}", dir.display()))?;
-    }
-    Ok((Arc::new(Mutex::new(shared)), note))
+    let policy = redis_emulator::disk::FsyncPolicy::from_config(engine.config());
+    host.apply(writes, policy).map_err(|e| format!("cannot write to {}: {e}", dir.display()))?;
+    Ok((Server::new(engine, Some(host)), note))
 }
 
 /// SIGTERM / SIGINT: what SHUTDOWN does (a save when save points are
 /// configured, the AOF synced), then the process exits. When the save
-/// fails the server keeps running, as redis-server does.
+/// fails the server keeps running, as redis-server does. While a script
+/// runs the process exits without saving, as Redis does with a busy
+/// script (what was acknowledged is already in the files).
 pub fn shutdown_on_signal(state: &SharedState) {
-    let mut shared = lock(state);
+    if state.gate.script_running() {
+        eprintln!("# A script is running: exiting without saving.");
+        std::process::exit(0);
+    }
+    let mut shared = state.lock();
     let id = shared.engine.connect("signal");
     let reply = shared.engine.execute(id, vec![b"SHUTDOWN".to_vec()]);
     if shared.engine.take_shutdown_request() {
@@ -166,7 +275,7 @@ pub fn configure(state: &SharedState, settings: &[(String, String)]) -> Result<(
     if settings.is_empty() {
         return Ok(());
     }
-    let mut shared = lock(state);
+    let mut shared = state.lock();
     let me = shared.engine.connect("startup:0");
     for (name, value) in settings {
         let argv = vec![b"CONFIG".to_vec(), b"SET".to_vec(), name.clone().into_bytes(), value.clone().into_bytes()];
@@ -180,8 +289,27 @@ pub fn configure(state: &SharedState, settings: &[(String, String)]) -> Result<(
 }
 
 /// Accepts connections forever, and runs the periodic work (active expiry,
-/// blocking timeouts) in the background.
+/// blocking timeouts) in the background. CONFIG SET port moves the
+/// listener (Redis's way: the old port is closed once the new one listens).
 pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result<()> {
+    let (moved_tx, mut moved) = mpsc::unbounded_channel::<std::net::TcpListener>();
+    let local = listener.local_addr()?;
+    {
+        let mut shared = state.lock();
+        if let Some(param) = redis_emulator::config::find_param(b"port") {
+            let port = redis_emulator::config::ParamValue::Int(local.port() as i64);
+            shared.engine.config_mut().set_param(param, port);
+        }
+        let ip = local.ip();
+        shared.engine.set_port_binder(Box::new(move |port| {
+            if port == 0 {
+                return Err("port 0 (no TCP listener) is not supported".into());
+            }
+            let listener = std::net::TcpListener::bind((ip, port)).map_err(|e| e.to_string())?;
+            listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+            moved_tx.send(listener).map_err(|e| e.to_string())
+        }));
+    }
     let cron_state = state.clone();
     tokio::spawn(async move {
         let mut ticks: u64 = 0;
@@ -189,7 +317,10 @@ pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result
         loop {
             interval.tick().await;
             ticks += 1;
-            let mut shared = lock(&cron_state);
+            if cron_state.gate.script_running() {
+                continue; // Redis's cron waits for the script too
+            }
+            let mut shared = cron_state.lock();
             let hz = shared.engine.config().hz.clamp(1, 500) as u64;
             if ticks.is_multiple_of((100 / hz).max(1)) {
                 // Active expiry, save points, automatic AOF rewrites (Redis's serverCron).
@@ -209,33 +340,233 @@ pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result
             }
         }
     });
+    let mut listener = listener;
     loop {
-        let (socket, peer) = listener.accept().await?;
-        let state = state.clone();
-        tokio::spawn(async move {
-            let _ = handle_connection(socket, peer, state).await;
-        });
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (socket, peer) = accepted?;
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let _ = handle_connection(socket, peer, state).await;
+                });
+            }
+            Some(new) = moved.recv() => match TcpListener::from_std(new) {
+                Ok(new) => listener = new,
+                Err(e) => eprintln!("# Could not listen on the new port: {e}"),
+            },
+        }
     }
+}
+
+/// Where running a connection's buffered requests stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// Every complete request ran; wait for more input.
+    Incomplete,
+    /// Close the connection (after sending what was produced).
+    Close,
+    /// The last command blocked the client: wait for its reply.
+    Blocked,
+    /// The next request may run a script: run it on a blocking thread.
+    Script,
+}
+
+/// What running a connection's buffered requests produced.
+struct Batch {
+    out: Vec<u8>,
+    consumed: usize,
+    stop: Stop,
+    shutdown: bool,
+}
+
+/// Commands that may run a script, which must not hold the runtime's thread.
+fn may_run_script(name: &[u8]) -> bool {
+    ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro", "exec"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+}
+
+/// Runs the complete requests at the start of `buf` for client `id`: at
+/// most `max` of them, stopping before one that may run a script unless
+/// `scripts` is set. `on_events` is called after a command that left
+/// messages for clients, with the replies produced before it (they go out
+/// first, as in Redis).
+fn run_requests(
+    engine: &mut Engine,
+    id: ClientId,
+    buf: &[u8],
+    scripts: bool,
+    max: usize,
+    on_events: &mut dyn FnMut(&mut Engine, &mut Vec<u8>),
+) -> Batch {
+    let max_bulk = engine.config().proto_max_bulk_len;
+    let mut batch = Batch { out: Vec::new(), consumed: 0, stop: Stop::Incomplete, shutdown: false };
+    if engine.client(id).is_none() {
+        // Killed (CLIENT KILL, its user deleted) since its last command:
+        // closed without a reply, as Redis closes it.
+        batch.stop = Stop::Close;
+        return batch;
+    }
+    engine.set_client_query_buffer(id, buf.len());
+    let mut ran = 0;
+    while ran < max {
+        let rest = &buf[batch.consumed..];
+        if let Some(error) = protected_mode::unauthenticated_limit(engine, id, rest) {
+            encode(&Reply::error(error), engine.protocol_of(id), &mut batch.out);
+            batch.stop = Stop::Close;
+            break;
+        }
+        let (argv, used) = match parse_request(rest, max_bulk) {
+            Parsed::Incomplete => break,
+            Parsed::Error(msg) => {
+                encode(&Reply::error(msg), engine.protocol_of(id), &mut batch.out);
+                batch.stop = Stop::Close;
+                break;
+            }
+            Parsed::Command(argv, used) => (argv, used),
+        };
+        if argv.is_empty() {
+            batch.consumed += used;
+            continue;
+        }
+        if !scripts && may_run_script(&argv[0]) {
+            batch.stop = Stop::Script;
+            break;
+        }
+        batch.consumed += used;
+        ran += 1;
+        let reply = engine.execute(id, argv);
+        if engine.take_shutdown_request() {
+            batch.shutdown = true;
+            break;
+        }
+        if engine.has_pending_events() {
+            on_events(engine, &mut batch.out);
+        }
+        // One client lookup per command: its protocol, and whether it asked
+        // to close (QUIT) or is gone (CLIENT KILL).
+        let client = engine.client(id);
+        let protocol = client.map_or(Protocol::Resp2, |c| c.protocol);
+        let close = client.is_none_or(|c| c.close_after_reply);
+        encode(&reply, protocol, &mut batch.out);
+        if close {
+            batch.stop = Stop::Close;
+            break;
+        }
+        if matches!(reply, Reply::Blocked) {
+            batch.stop = Stop::Blocked;
+            break;
+        }
+    }
+    engine.set_client_query_buffer(id, buf.len() - batch.consumed);
+    batch
+}
+
+/// Runs buffered requests of `id` on the engine with the normal
+/// bookkeeping: files written before replies, replies sent, messages for
+/// other clients routed. Drains what ran from `buf`.
+fn serve_requests(shared: &mut Shared, id: ClientId, buf: &mut Vec<u8>, tx: &Outbox, scripts: bool) -> Stop {
+    let max = if scripts { 1 } else { usize::MAX };
+    let Shared { engine, connections, disk } = shared;
+    let mut on_events = |engine: &mut Engine, out: &mut Vec<u8>| {
+        flush_disk(engine, disk);
+        if !out.is_empty() {
+            let _ = tx.send(std::mem::take(out));
+        }
+        route_events(engine, disk, connections);
+    };
+    let batch = run_requests(engine, id, buf, scripts, max, &mut on_events);
+    if batch.shutdown {
+        shared.shutdown();
+    }
+    buf.drain(..batch.consumed);
+    // What these commands wrote reaches the files (fsynced under
+    // `appendfsync always`) before their replies are sent.
+    shared.flush_disk();
+    if !batch.out.is_empty() {
+        let _ = tx.send(batch.out);
+    }
+    shared.route_events();
+    batch.stop
+}
+
+type Outbox = mpsc::UnboundedSender<Vec<u8>>;
+
+/// The same requests answered by a busy script's engine: `-BUSY` but for
+/// what Redis lets through. `None` when the script ended meanwhile.
+async fn serve_requests_busy(state: &Server, id: ClientId, buf: &mut Vec<u8>, tx: &Outbox) -> Option<Stop> {
+    let input = buf.clone();
+    let batch = state
+        .while_busy(move |engine| {
+            if engine.client(id).is_some_and(|c| c.blocked.is_some()) {
+                return Batch { out: Vec::new(), consumed: 0, stop: Stop::Blocked, shutdown: false };
+            }
+            // Here EXEC, EVAL and FCALL are refused (-BUSY): no need to stop before them.
+            let batch = run_requests(engine, id, &input, true, usize::MAX, &mut |_, _| {});
+            if batch.shutdown {
+                // SHUTDOWN NOSAVE: what was acknowledged is in the files.
+                eprintln!("# Redis is now ready to exit, bye bye...");
+                std::process::exit(0);
+            }
+            batch
+        })
+        .await?;
+    buf.drain(..batch.consumed);
+    if !batch.out.is_empty() {
+        let _ = tx.send(batch.out);
+    }
+    Some(batch.stop)
+}
+
+/// Runs the script command at the start of `buf` on a blocking thread, so
+/// the runtime goes on serving the others (who get `-BUSY` once it passes
+/// `busy-reply-threshold`).
+async fn serve_script(state: &SharedState, id: ClientId, buf: Vec<u8>, tx: &Outbox) -> (Vec<u8>, Stop) {
+    state.gate.script_started();
+    let (server, tx) = (state.clone(), tx.clone());
+    let ran = tokio::task::spawn_blocking(move || {
+        let mut buf = buf;
+        let stop = serve_requests(&mut server.lock(), id, &mut buf, &tx, true);
+        server.gate.script_ended();
+        (buf, stop)
+    })
+    .await;
+    ran.unwrap_or_else(|_| (Vec::new(), Stop::Close))
 }
 
 async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedState) -> std::io::Result<()> {
     socket.set_nodelay(true)?;
-    if protected_mode::refuses(&lock(&state).engine, &peer) {
+    let local = socket.local_addr()?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let wake = Arc::new(Notify::new());
+    let connect = move |engine: &mut Engine| {
+        if protected_mode::refuses(engine, &peer) {
+            return None;
+        }
+        let id = engine.connect(peer.to_string());
+        engine.set_client_local_addr(id, local.to_string());
+        Some(id)
+    };
+    let id = loop {
+        // (A guard must not live across an await: decide, then wait.)
+        let connected = match state.access().await {
+            Access::Engine(mut shared) => Some(connect(&mut shared.engine)),
+            Access::Busy => None,
+        };
+        if let Some(id) = connected {
+            break id;
+        }
+        if let Some(id) = state.while_busy(connect).await {
+            break id;
+        }
+    };
+    let Some(id) = id else {
         let mut socket = socket;
         socket.write_all(protected_mode::DENIED.as_bytes()).await?;
         return socket.shutdown().await;
-    }
-    let local = socket.local_addr()?;
-    let (mut reader, mut writer) = socket.into_split();
-    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    let wake = Arc::new(Notify::new());
-    let id = {
-        let mut shared = lock(&state);
-        let id = shared.engine.connect(peer.to_string());
-        shared.engine.set_client_local_addr(id, local.to_string());
-        shared.connections.insert(id, Connection { outbox: tx.clone(), wake: wake.clone() });
-        id
     };
+    connections(&state.connections).insert(id, Connection { outbox: tx.clone(), wake: wake.clone() });
+    let (mut reader, mut writer) = socket.into_split();
     let writer_task = tokio::spawn(async move {
         while let Some(bytes) = rx.recv().await {
             if bytes.is_empty() {
@@ -250,97 +581,48 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
 
     let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
     let mut chunk = vec![0u8; 16 * 1024];
-    let mut closing = false;
-    'conn: while !closing {
-        // Execute every complete request already buffered, under one lock.
+    'conn: loop {
+        // Execute every complete request already buffered.
         loop {
-            let blocked = lock(&state).engine.client(id).is_some_and(|c| c.blocked.is_some());
-            if blocked {
-                // Wait for the reply, but notice a client that hangs up meanwhile
-                // (Redis unblocks and frees it; it must not take the next push).
-                tokio::select! {
-                    _ = wake.notified() => continue,
-                    read = reader.read(&mut chunk) => match read {
-                        Ok(n) if n > 0 => {
-                            buf.extend_from_slice(&chunk[..n]);
-                            continue;
-                        }
-                        _ => break 'conn,
-                    },
-                }
-            }
-            let mut shared = lock(&state);
-            let max_bulk = shared.engine.config().proto_max_bulk_len;
-            let mut out = Vec::new();
-            let mut consumed = 0;
-            let mut now_blocked = false;
-            if shared.engine.client(id).is_none() {
-                // Killed (CLIENT KILL, its user deleted) since its last
-                // command: closed without a reply, as Redis closes it.
-                break 'conn;
-            }
-            loop {
-                if let Some(error) = protected_mode::unauthenticated_limit(&shared.engine, id, &buf[consumed..]) {
-                    encode(&Reply::error(error), shared.engine.protocol_of(id), &mut out);
-                    closing = true;
-                    break;
-                }
-                match parse_request(&buf[consumed..], max_bulk) {
-                    Parsed::Incomplete => break,
-                    Parsed::Error(msg) => {
-                        encode(&Reply::error(msg), shared.engine.protocol_of(id), &mut out);
-                        closing = true;
-                        break;
-                    }
-                    Parsed::Command(argv, used) => {
-                        consumed += used;
-                        if argv.is_empty() {
-                            continue;
-                        }
-                        let reply = shared.engine.execute(id, argv);
-                        if shared.engine.take_shutdown_request() {
-                            shared.shutdown();
-                        }
-                        if shared.engine.has_pending_events() {
-                            // Messages the command produced (a RESP3 client's own
-                            // subscriptions included) go out before its reply, as in Redis.
-                            shared.flush_disk();
-                            if !out.is_empty() {
-                                let _ = tx.send(std::mem::take(&mut out));
-                            }
-                            shared.route_events();
-                        }
-                        // One client lookup per command: its protocol, and whether
-                        // it asked to close (QUIT) or is gone (CLIENT KILL).
-                        let client = shared.engine.client(id);
-                        let protocol = client.map_or(Protocol::Resp2, |c| c.protocol);
-                        let close = client.is_none_or(|c| c.close_after_reply);
-                        encode(&reply, protocol, &mut out);
-                        if close {
-                            closing = true;
-                            break;
-                        }
-                        if matches!(reply, Reply::Blocked) {
-                            now_blocked = true;
-                            break;
-                        }
+            let served = match state.access().await {
+                Access::Engine(mut shared) => {
+                    if shared.engine.client(id).is_some_and(|c| c.blocked.is_some()) {
+                        Some(Stop::Blocked)
+                    } else {
+                        Some(serve_requests(&mut shared, id, &mut buf, &tx, false))
                     }
                 }
-            }
-            buf.drain(..consumed);
-            // What these commands wrote reaches the files (fsynced under
-            // `appendfsync always`) before their replies are sent.
-            shared.flush_disk();
-            if !out.is_empty() {
-                let _ = tx.send(out);
-            }
-            shared.route_events();
-            drop(shared);
-            if closing {
-                break 'conn;
-            }
-            if !now_blocked {
-                break;
+                Access::Busy => None,
+            };
+            let stop = match served {
+                Some(stop) => stop,
+                None => match serve_requests_busy(&state, id, &mut buf, &tx).await {
+                    Some(stop) => stop,
+                    None => continue, // the script ended first
+                },
+            };
+            match stop {
+                Stop::Incomplete => break,
+                Stop::Close => break 'conn,
+                Stop::Script => {
+                    let (rest, stop) = serve_script(&state, id, std::mem::take(&mut buf), &tx).await;
+                    buf = rest;
+                    if stop == Stop::Close {
+                        break 'conn;
+                    }
+                }
+                Stop::Blocked => {
+                    // Wait for the reply, but notice a client that hangs up
+                    // meanwhile (Redis unblocks and frees it; it must not take
+                    // the next push).
+                    tokio::select! {
+                        _ = wake.notified() => {}
+                        read = reader.read(&mut chunk) => match read {
+                            Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                            _ => break 'conn,
+                        },
+                    }
+                }
             }
         }
         let n = reader.read(&mut chunk).await.unwrap_or(0);
@@ -349,11 +631,19 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    {
-        let mut shared = lock(&state);
-        shared.connections.remove(&id);
-        shared.engine.disconnect(id);
-        shared.route_events();
+    connections(&state.connections).remove(&id);
+    loop {
+        let done = match state.access().await {
+            Access::Engine(mut shared) => {
+                shared.engine.disconnect(id);
+                shared.route_events();
+                true
+            }
+            Access::Busy => false,
+        };
+        if done || state.while_busy(move |engine| engine.disconnect(id)).await.is_some() {
+            break;
+        }
     }
     let _ = tx.send(Vec::new());
     let _ = writer_task.await;

@@ -69,7 +69,7 @@ fn main() {
                 eprintln!("note: no --dir given, the AOF and dump.rdb are kept in memory only");
             }
             let state = new_state_with(config);
-            state.lock().unwrap_or_else(|p| p.into_inner()).engine.allow_shutdown(true);
+            state.lock().engine.allow_shutdown(true);
             state
         }
         Some(dir) => {

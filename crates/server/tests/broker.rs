@@ -106,7 +106,7 @@ fn keyspace_notifications_over_the_wire() {
     // set directly on the server's engine.
     let (port, state) = common::start_ours_with_state();
     let flags = redis_emulator::notify::parse_flags(b"KEA").unwrap_or(0);
-    state.lock().unwrap_or_else(|p| p.into_inner()).engine.config_mut().notify_keyspace_events = flags;
+    state.lock().engine.config_mut().notify_keyspace_events = flags;
     let mut listener = Conn::open(port);
     let mut writer = Conn::open(port);
     call(&mut listener, "PSUBSCRIBE __key*__:*", "*3\r\n$10\r\npsubscribe\r\n$10\r\n__key*__:*\r\n:1\r\n");

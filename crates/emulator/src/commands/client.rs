@@ -246,7 +246,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     let name = c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
     format!(
         "id={} addr={} laddr={} fd=0 name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} \
-         qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} \
+         qbuf={} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} \
          user={} redir={} resp={}",
         c.id,
         c.addr,
@@ -260,6 +260,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         c.patterns.len(),
         c.shard_channels.len(),
         multi,
+        c.query_buffer,
         c.last_command_name(),
         String::from_utf8_lossy(&c.auth.user),
         c.tracking.as_ref().map_or(-1, |t| t.redirect as i64),

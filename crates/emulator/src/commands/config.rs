@@ -89,9 +89,10 @@ fn config_get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
             }
             continue;
         }
-        for param in PARAMS {
+        for param in PARAMS.iter().filter(|p| !p.hidden) {
+            // A name and its alias are listed apart, as Redis lists them.
             for name in param.names() {
-                if has(&found, param.name.as_bytes()) || has(&found, name.as_bytes()) {
+                if has(&found, name.as_bytes()) {
                     continue;
                 }
                 if crate::glob::glob_match(pattern, name.as_bytes(), true) {
@@ -158,8 +159,29 @@ fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     for (param, v) in parsed {
         ctx.engine.config.set_param(param, v);
     }
+    if let Err(failure) = listen_if_moved(ctx, &before) {
+        // Nothing of this CONFIG SET stays when a setting cannot be applied.
+        ctx.engine.config = before;
+        return Err(failure);
+    }
     apply_changes(ctx, &before);
     Ok(Reply::OK)
+}
+
+/// A new `port`: the host listens there (the page has no port to move).
+fn listen_if_moved(ctx: &mut Ctx, before: &Config) -> Result<(), Reply> {
+    let Some(port) = crate::config::find_param(b"port") else { return Ok(()) };
+    let new = ctx.engine.config.get_param(port);
+    if new == before.get_param(port) {
+        return Ok(());
+    }
+    let number = new.parse::<u16>().unwrap_or(0);
+    match ctx.engine.port_binder.as_mut() {
+        Some(bind) => {
+            bind(number).map_err(|_| set_failed(b"port", "Unable to listen on this port. Check server logs."))
+        }
+        None => Ok(()),
+    }
 }
 
 /// Side effects of a configuration change on the running engine.

@@ -249,7 +249,7 @@ fn fcall_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandRes
     }
     let split = 3 + numkeys as usize;
     let name = String::from_utf8_lossy(&function.name).into_owned();
-    Ok(run_function(ctx, &code, &name, &argv[3..split], &argv[split..], read_only || no_writes))
+    Ok(run_function(ctx, argv, &code, &name, &argv[3..split], &argv[split..], read_only || no_writes))
 }
 
 /// FCALL function numkeys [key ...] [arg ...]
@@ -286,21 +286,37 @@ fn function_flush(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     Ok(Reply::OK)
 }
 
-/// FUNCTION KILL: a function runs to completion (or to its time limit)
-/// inside one command, so between commands none is ever running.
-fn function_kill(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
-    Err(Reply::error("NOTBUSY No scripts in execution right now."))
+/// FUNCTION KILL: stops the busy function (one past `busy-reply-threshold`
+/// in a host that serves other clients meanwhile) unless it wrote.
+fn function_kill(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    crate::scripting::busy::kill(ctx.engine, false).map_err(Reply::error)?;
+    Ok(Reply::OK)
 }
 
-/// FUNCTION STATS: no function is ever running between commands.
+/// FUNCTION STATS: the function that is busy, if any (while a busy EVAL
+/// runs, `-BUSY`), and the library and function counts.
 fn function_stats(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    let running = match &ctx.engine.busy.script {
+        None => Reply::Nil,
+        Some(script) => {
+            let Some(name) = &script.function else {
+                return Err(Reply::error(script.busy_error()));
+            };
+            let duration_ms = (ctx.engine.clock.live_us() / 1000 - script.started_ms).max(0);
+            Reply::Map(vec![
+                (Reply::bulk_str("name"), Reply::bulk_str(name)),
+                (Reply::bulk_str("command"), Reply::Array(script.command.iter().cloned().map(Reply::Bulk).collect())),
+                (Reply::bulk_str("duration_ms"), Reply::Integer(duration_ms)),
+            ])
+        }
+    };
     let l = &ctx.engine.scripts.functions;
     let counts = Reply::Map(vec![
         (Reply::bulk_str("libraries_count"), Reply::Integer(l.libraries.len() as i64)),
         (Reply::bulk_str("functions_count"), Reply::Integer(l.function_count() as i64)),
     ]);
     Ok(Reply::Map(vec![
-        (Reply::bulk_str("running_script"), Reply::Nil),
+        (Reply::bulk_str("running_script"), running),
         (Reply::bulk_str("engines"), Reply::Map(vec![(Reply::bulk_str("LUA"), counts)])),
     ]))
 }

@@ -28,6 +28,7 @@ const SECTIONS: &[(&str, bool)] = &[
     ("persistence", true),
     ("stats", true),
     ("replication", true),
+    ("cpu", true),
     ("modules", true),
     ("commandstats", false),
     ("errorstats", true),
@@ -77,6 +78,7 @@ pub fn render(engine: &Engine, _db: usize, sections: &[&str], extra_clients: usi
         let title = match *name {
             "commandstats" => "Commandstats".to_string(),
             "errorstats" => "Errorstats".to_string(),
+            "cpu" => "CPU".to_string(),
             other => {
                 let mut t = other.to_string();
                 if let Some(first) = t.get_mut(..1) {
@@ -146,6 +148,25 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
                 "used_memory_dataset_perc",
                 format!("{:.2}%", if net == 0 { 0.0 } else { keys_bytes as f64 * 100.0 / net as f64 }),
             );
+            // Scripts: the cached EVAL bodies and the libraries' code. No Lua
+            // interpreter is kept between scripts (each run gets a fresh
+            // one), so the interpreters hold nothing.
+            let scripts = &engine.scripts;
+            let eval_bytes: usize = scripts.scripts.iter().map(|(sha, body)| sha.len() + body.len()).sum();
+            let function_bytes: usize = scripts.functions.codes().iter().map(|c| c.len()).sum();
+            add("used_memory_lua", "0".into());
+            add("used_memory_vm_eval", "0".into());
+            add("used_memory_lua_human", memory::human(0));
+            add("used_memory_scripts_eval", eval_bytes.to_string());
+            add("number_of_cached_scripts", scripts.scripts.len().to_string());
+            add("number_of_functions", scripts.functions.function_count().to_string());
+            add("number_of_libraries", scripts.functions.libraries.len().to_string());
+            add("used_memory_vm_functions", "0".into());
+            add("used_memory_vm_total", "0".into());
+            add("used_memory_vm_total_human", memory::human(0));
+            add("used_memory_functions", function_bytes.to_string());
+            add("used_memory_scripts", (eval_bytes + function_bytes).to_string());
+            add("used_memory_scripts_human", memory::human((eval_bytes + function_bytes) as u64));
             add("maxmemory", max.to_string());
             add("maxmemory_human", memory::human(max));
             add("maxmemory_policy", engine.config.maxmemory_policy.name().into());
@@ -220,6 +241,20 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("connected_slaves", "0".into());
         }
         "cluster" => add("cluster_enabled", "0".into()),
+        "cpu" => {
+            // The engine runs on one thread: the main thread's figures are
+            // the process's; it has no children.
+            let cpu = engine.cpu_clock.map(|clock| clock()).unwrap_or_else(|| crate::engine::CpuTimes {
+                user_s: engine.stats.commands.values().map(|s| s.usec).sum::<u64>() as f64 / 1e6,
+                sys_s: 0.0,
+            });
+            add("used_cpu_sys", format!("{:.6}", cpu.sys_s));
+            add("used_cpu_user", format!("{:.6}", cpu.user_s));
+            add("used_cpu_sys_children", "0.000000".into());
+            add("used_cpu_user_children", "0.000000".into());
+            add("used_cpu_sys_main_thread", format!("{:.6}", cpu.sys_s));
+            add("used_cpu_user_main_thread", format!("{:.6}", cpu.user_s));
+        }
         "commandstats" => {
             let mut by_name: Vec<_> = engine.stats.commands.iter().collect();
             by_name.sort_unstable_by(|a, b| a.0.cmp(b.0));

@@ -444,7 +444,9 @@ fn object_help(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
 
 /// TIME
 fn time(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
-    let us = ctx.now_us();
+    // The time now, as Redis reads it for TIME, even inside a script or a
+    // transaction (key expiry keeps using the command's start time).
+    let us = ctx.engine.clock.live_us();
     Ok(Reply::Array(vec![
         Reply::Bulk(us.div_euclid(1_000_000).to_string().into_bytes()),
         Reply::Bulk(us.rem_euclid(1_000_000).to_string().into_bytes()),

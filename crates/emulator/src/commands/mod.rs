@@ -28,6 +28,7 @@ pub mod latency;
 pub mod list;
 pub mod lolwut;
 pub mod memory;
+pub mod module;
 pub mod persistence;
 pub mod pubsub;
 pub mod scripting;
@@ -67,6 +68,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         server::COMMANDS,
         lolwut::COMMANDS,
         latency::COMMANDS,
+        module::COMMANDS,
         config::COMMANDS,
         info::COMMANDS,
         memory::COMMANDS,

@@ -52,7 +52,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "shutdown",
         arity: -1,
-        flags: ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI,
+        flags: ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY,
         complexity: "O(N) when saving, where N is the total number of keys in all databases",
         summary: "Saves the dataset if save points are configured, then stops the server",
         syntax: "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]",
@@ -140,6 +140,10 @@ impl ShutdownOptions {
 /// cannot stop and refuses.
 fn shutdown(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let opts = ShutdownOptions::parse(argv)?;
+    if let Some(busy) = ctx.engine.busy.script.as_ref().filter(|_| !opts.nosave) {
+        // While a script is busy only SHUTDOWN NOSAVE goes through.
+        return Err(Reply::error(busy.busy_error()));
+    }
     if !ctx.engine.server.shutdown_allowed {
         return Err(Reply::error(
             "ERR SHUTDOWN is not available in this emulator: it keeps running \
@@ -149,6 +153,7 @@ fn shutdown(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     if opts.abort {
         return Err(Reply::error("ERR Errors trying to abort SHUTDOWN. Check logs."));
     }
+
     let save_points = !crate::persist::save_points(&ctx.engine.config.save).is_empty();
     if (save_points && !opts.nosave) || opts.save {
         let saved = crate::persist::save(ctx.engine);

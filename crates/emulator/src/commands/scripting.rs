@@ -111,8 +111,20 @@ pub const COMMANDS: &[CommandSpec] = &[
                 name: "kill",
                 arity: 2,
                 flags: NOSCRIPT | ALLOW_BUSY,
-                summary: "Stops the running script (none can be running between commands here)",
+                summary: "Stops the script that is busy, unless it already wrote",
+                tips: &["request_policy:all_shards", "response_policy:one_succeeded"],
                 handler: script_kill,
+                ..SCRIPT_SUB
+            },
+            CommandSpec {
+                name: "debug",
+                arity: 3,
+                flags: NOSCRIPT,
+                since: "3.2.0",
+                complexity: "O(1)",
+                summary: "Sets the debug mode of the next scripts (the Lua debugger is not available here)",
+                syntax: "YES|SYNC|NO",
+                handler: script_debug,
                 ..SCRIPT_SUB
             },
             CommandSpec {
@@ -154,7 +166,7 @@ fn eval_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandResu
     ctx.feed_monitors(argv);
     let numkeys = check_numkeys(&argv[2..])?;
     let sha = cache_script(ctx, &argv[1])?;
-    eval_body(ctx, &sha, &argv[1], &argv[2..], numkeys, read_only)
+    eval_body(ctx, argv, &sha, &argv[1], &argv[2..], numkeys, read_only)
 }
 
 /// EVALSHA and EVALSHA_RO: the digest is matched without case.
@@ -165,7 +177,7 @@ fn evalsha_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandR
     let Some(body) = ctx.engine.scripts.scripts.get(&sha).cloned() else {
         return Err(Reply::error(NOSCRIPT_ERR));
     };
-    eval_body(ctx, &sha, &body, &argv[2..], numkeys, read_only)
+    eval_body(ctx, argv, &sha, &body, &argv[2..], numkeys, read_only)
 }
 
 /// EVAL script numkeys [key ...] [arg ...]
@@ -210,13 +222,33 @@ fn script_flush(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         return Err(Reply::error("ERR SCRIPT FLUSH only support SYNC|ASYNC option"));
     }
     ctx.engine.scripts.scripts.clear();
+    // A new interpreter: lua-cjson's settings start over too.
+    ctx.engine.scripts.cjson_eval = Default::default();
     Ok(Reply::OK)
 }
 
-/// SCRIPT KILL: scripts run to completion (or to their time limit) inside
-/// one command, so between commands none is ever running.
-fn script_kill(_: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
-    Err(Reply::error("NOTBUSY No scripts in execution right now."))
+/// SCRIPT DEBUG YES|SYNC|NO: NO is what every script runs with here; the
+/// Lua debugger (`redis-cli --ldb`) is not part of the emulator, and YES
+/// and SYNC say so.
+fn script_debug(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let mode = &argv[2];
+    if mode.eq_ignore_ascii_case(b"no") {
+        Ok(Reply::OK)
+    } else if mode.eq_ignore_ascii_case(b"yes") || mode.eq_ignore_ascii_case(b"sync") {
+        Err(Reply::error(
+            "ERR SCRIPT DEBUG: the Lua debugger (redis-cli --ldb) is not available in this emulator; \
+             scripts run without it",
+        ))
+    } else {
+        Err(Reply::error("ERR Use SCRIPT DEBUG YES/SYNC/NO"))
+    }
+}
+
+/// SCRIPT KILL: stops the busy EVAL script (one past `busy-reply-threshold`
+/// in a host that serves other clients meanwhile) unless it wrote.
+fn script_kill(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    crate::scripting::busy::kill(ctx.engine, true).map_err(Reply::error)?;
+    Ok(Reply::OK)
 }
 
 /// SCRIPT HELP

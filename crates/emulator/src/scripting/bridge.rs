@@ -48,10 +48,15 @@ pub(super) struct Bridge {
     pub stopped: bool,
     /// The text of the last error `redis.call` raised.
     pub last_call_error: Option<String>,
+    /// Errors of called commands, already counted in the error statistics.
+    pub counted_errors: Vec<String>,
     /// An error Redis reports without the `script: …` trailer.
     pub bare_error: Option<String>,
     /// Set once `_G` is read-only (setmetatable on it is refused from then).
     pub globals_protected: bool,
+    /// The libraries' read-only views (`redis`, `cjson` …): rawset and
+    /// setmetatable refuse them.
+    pub readonly_tables: Vec<Val>,
     /// Coroutines currently resumed inside one another.
     pub resume_depth: u32,
     /// The chunk name of the user's code (`@user_script`, `@user_function`).
@@ -59,10 +64,25 @@ pub(super) struct Bridge {
     /// True while FUNCTION LOAD runs a library: the time limit is Redis's
     /// fixed load timeout and its error says so.
     loading: bool,
+    /// SCRIPT KILL or FUNCTION KILL stopped the script.
+    killed: bool,
+    /// What FUNCTION STATS shows once the script is busy.
+    busy_as: Option<(Option<String>, Vec<Vec<u8>>)>,
 }
 
 thread_local! {
     static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
+}
+
+impl Bridge {
+    /// lua-cjson's settings of the interpreter this run belongs to.
+    pub(super) fn cjson_config(&mut self) -> &mut super::cjson_config::CjsonConfig {
+        if self.source == FUNCTION_SOURCE {
+            &mut self.engine.scripts.cjson_functions
+        } else {
+            &mut self.engine.scripts.cjson_eval
+        }
+    }
 }
 
 /// Runs `f` on the parked engine and client. None outside a script.
@@ -88,6 +108,8 @@ struct RunSetup {
     threshold_ms: u64,
     source: &'static str,
     loading: bool,
+    /// The function's name (`None` for EVAL) and the command that runs it.
+    running: Option<(Option<String>, Vec<Vec<u8>>)>,
 }
 
 /// Parks the engine and the caller where `redis.call` reaches them, runs
@@ -112,16 +134,25 @@ fn parked<R>(ctx: &mut Ctx, setup: RunSetup, f: impl FnOnce() -> R) -> R {
         threshold_ms: setup.threshold_ms,
         stopped: false,
         last_call_error: None,
+        counted_errors: Vec::new(),
         bare_error: None,
         globals_protected: false,
+        readonly_tables: Vec::new(),
         resume_depth: 0,
         source: setup.source,
         loading: setup.loading,
+        killed: false,
+        busy_as: setup.running,
     };
     BRIDGE.with(|b| *b.borrow_mut() = Some(bridge));
     let result = f();
     let bridge = BRIDGE.with(|b| b.borrow_mut().take());
-    if let Some(bridge) = bridge {
+    if let Some(mut bridge) = bridge {
+        if bridge.engine.busy.script.take().is_some() {
+            if let Some(host) = bridge.engine.busy.host.as_mut() {
+                host.finished();
+            }
+        }
         *ctx.engine = bridge.engine;
         *ctx.client = bridge.client;
     }
@@ -136,6 +167,7 @@ fn parked<R>(ctx: &mut Ctx, setup: RunSetup, f: impl FnOnce() -> R) -> R {
 /// for a script without a shebang.
 pub fn run_script(
     ctx: &mut Ctx,
+    command: &[Vec<u8>],
     sha: &str,
     body: &[u8],
     keys: &[Vec<u8>],
@@ -144,9 +176,33 @@ pub fn run_script(
 ) -> Reply {
     let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
     let deny_oom_writes = flags.compat && crate::eviction::over_limit(ctx.engine);
-    let setup =
-        RunSetup { read_only: flags.read_only, deny_oom_writes, threshold_ms, source: SCRIPT_SOURCE, loading: false };
-    parked(ctx, setup, || run_in_lua(sha, body, keys, args).unwrap_or_else(|error| error))
+    let setup = RunSetup {
+        read_only: flags.read_only,
+        deny_oom_writes,
+        threshold_ms,
+        source: SCRIPT_SOURCE,
+        loading: false,
+        running: Some((None, command.to_vec())),
+    };
+    parked(ctx, setup, || counted(run_in_lua(sha, body, keys, args).unwrap_or_else(|error| error)))
+}
+
+/// A script's reply that is an error a called command gave (raised with
+/// the script trailer, or returned from `redis.pcall`) was counted when it
+/// arose: the reply is marked so it is not counted again.
+fn counted(reply: Reply) -> Reply {
+    if let Some(text) = reply.error_text() {
+        with_bridge(|b| {
+            let seen = b
+                .counted_errors
+                .iter()
+                .any(|e| text == e || text.strip_prefix(e.as_str()).is_some_and(|rest| rest.starts_with(" script: ")));
+            if seen {
+                b.engine.stats.reply_error_counted = true;
+            }
+        });
+    }
+    reply
 }
 
 /// How an EVAL script runs: read-only (EVAL_RO or `no-writes`), and
@@ -162,6 +218,7 @@ pub struct ScriptFlags {
 /// is called with the key and argument tables.
 pub fn run_function(
     ctx: &mut Ctx,
+    command: &[Vec<u8>],
     code: &[u8],
     name: &str,
     keys: &[Vec<u8>],
@@ -169,8 +226,15 @@ pub fn run_function(
     read_only: bool,
 ) -> Reply {
     let threshold_ms = ctx.engine.config.busy_reply_threshold_ms.max(1);
-    let setup = RunSetup { read_only, deny_oom_writes: false, threshold_ms, source: FUNCTION_SOURCE, loading: false };
-    parked(ctx, setup, || call_in_lua(code, name, keys, args).unwrap_or_else(|error| error))
+    let setup = RunSetup {
+        read_only,
+        deny_oom_writes: false,
+        threshold_ms,
+        source: FUNCTION_SOURCE,
+        loading: false,
+        running: Some((Some(name.to_string()), command.to_vec())),
+    };
+    parked(ctx, setup, || counted(call_in_lua(code, name, keys, args).unwrap_or_else(|error| error)))
 }
 
 /// Runs a library's code (after its shebang line) as FUNCTION LOAD does
@@ -182,6 +246,7 @@ pub fn load_library(ctx: &mut Ctx, code: &[u8]) -> Result<Vec<super::functions::
         threshold_ms: LOAD_TIMEOUT_MS,
         source: FUNCTION_SOURCE,
         loading: true,
+        running: None,
     };
     parked(ctx, setup, || {
         let mut lua = new_lua()?;
@@ -303,12 +368,15 @@ enum Failure {
 }
 
 fn failure(lua: &mut Lua, e: &LuaError) -> Failure {
-    let (stopped, loading, source) = with_bridge(|b| (b.stopped, b.loading, b.source)).unwrap_or((false, false, ""));
+    let (stopped, loading, killed, source) =
+        with_bridge(|b| (b.stopped, b.loading, b.killed, b.source)).unwrap_or((false, false, false, ""));
     let state = lua.state_mut();
     let object = state.error_object.take();
     let line = script_line(state, source);
     let message = if stopped && loading {
         "ERR FUNCTION LOAD timeout".to_string()
+    } else if killed {
+        "ERR Script killed by user with SCRIPT KILL...".to_string()
     } else if stopped {
         let ms = with_bridge(|b| b.threshold_ms).unwrap_or(0);
         format!("ERR Script killed: it ran longer than busy-reply-threshold ({ms} ms)")
@@ -415,6 +483,14 @@ fn limit_hook(state: &mut LuaState) -> LuaResult<u32> {
         }
         b.instructions += CHECK_EVERY as u64;
         let elapsed_ms = (b.engine.clock.live_us() - b.started_us).max(0) as u64 / 1000;
+        if b.engine.busy.host.is_some() && !b.loading {
+            // Redis's way: past the threshold the script goes on and the
+            // host serves the other clients, who may kill it.
+            if elapsed_ms > b.threshold_ms {
+                serve_while_busy(b);
+            }
+            return b.stopped;
+        }
         if b.instructions > b.budget || elapsed_ms > b.threshold_ms {
             b.stopped = true;
         }
@@ -427,6 +503,28 @@ fn limit_hook(state: &mut LuaState) -> LuaResult<u32> {
     state.hook.base_hook_count = 1;
     state.hook.hook_count = 1;
     Err(rilua::runtime_error("Script killed: it ran longer than busy-reply-threshold"))
+}
+
+/// One turn of the host while the script is busy: it answers the other
+/// clients; a SCRIPT KILL or FUNCTION KILL among them stops the script.
+fn serve_while_busy(b: &mut Bridge) {
+    if b.engine.busy.script.is_none() {
+        let (function, command) = b.busy_as.clone().unwrap_or_default();
+        let started_ms = b.started_us / 1000;
+        b.engine.busy.script =
+            Some(super::busy::BusyScript { function, command, started_ms, wrote: false, kill_requested: false });
+    }
+    if let Some(script) = b.engine.busy.script.as_mut() {
+        script.wrote = b.wrote;
+    }
+    if let Some(mut host) = b.engine.busy.host.take() {
+        host.serve(&mut b.engine);
+        b.engine.busy.host = Some(host);
+    }
+    if b.engine.busy.script.as_ref().is_some_and(|s| s.kill_requested) {
+        b.stopped = true;
+        b.killed = true;
+    }
 }
 
 /// Compiles a body without running it (SCRIPT LOAD, EVAL before caching):

@@ -1,10 +1,13 @@
-//! The `cjson` library scripts use (lua-cjson's behaviour with Redis's
-//! defaults): `cjson.encode`, `cjson.decode` and `cjson.null`.
+//! The `cjson` library scripts use (lua-cjson 2.1.0 as Redis ships it):
+//! `cjson.encode`, `cjson.decode`, `cjson.null` and the settings of
+//! [`super::cjson_config`].
 //!
-//! Encoding: numbers as `%.14g`, `/` escaped, tables with only positive
-//! integer keys as arrays (holes become `null`; an array sparser than
-//! 2:1 with more than 10 slots is refused), other tables as objects,
-//! empty tables as `{}`. Decoding: JSON `null` is `cjson.null`.
+//! Encoding: numbers as `%.14g` (the precision is a setting), `/` escaped,
+//! tables with only positive integer keys as arrays (holes become `null`;
+//! an array sparser than 2:1 with more than 10 slots is refused, or written
+//! as an object when so configured), other tables as objects, empty tables
+//! as `{}`. Decoding: JSON `null` is `cjson.null`; numbers are read as C's
+//! `strtod` reads them (`inf`, `nan` and hex too, unless refused).
 
 use rilua::vm::state::LuaState;
 use rilua::{LuaResult, Val};
@@ -12,18 +15,41 @@ use rilua::{LuaResult, Val};
 use super::convert::{new_table, string_val, table_set, val_bytes};
 use super::libs::{args, raise_here, ret, set_function};
 
-/// Deepest nesting encoded or decoded (lua-cjson's default).
-const MAX_DEPTH: usize = 1000;
+use super::cjson_config::{self, strtod_prefix, CjsonConfig, InvalidNumbers};
+
+/// The deepest nesting encoded or decoded whatever the settings say: each
+/// level is a Rust call, and the page's stack is small (lua-cjson is held
+/// back by Lua's C stack limit in the same way).
+const STACK_SAFE_DEPTH: i64 = 1000;
 
 /// `cjson.null`: a light userdata distinct from every other value.
 pub(super) const NULL: Val = Val::LightUserdata(0);
 
 pub(super) fn table(state: &mut LuaState) -> Val {
+    let t = module(state);
+    set_function(state, t, "new", new_module);
+    t
+}
+
+/// cjson.new(): another module table. Its settings are the interpreter's
+/// (in lua-cjson each instance has its own).
+fn new_module(state: &mut LuaState) -> LuaResult<u32> {
+    let t = module(state);
+    set_function(state, t, "new", new_module);
+    ret(state, t)
+}
+
+fn module(state: &mut LuaState) -> Val {
     let t = new_table(state);
     set_function(state, t, "encode", encode);
     set_function(state, t, "decode", decode);
+    cjson_config::install(state, t);
     let k = string_val(state, b"null");
     table_set(state, t, k, NULL);
+    for (key, value) in [("_NAME", "cjson"), ("_VERSION", "2.1.0")] {
+        let (k, v) = (string_val(state, key.as_bytes()), string_val(state, value.as_bytes()));
+        table_set(state, t, k, v);
+    }
     t
 }
 
@@ -33,7 +59,8 @@ fn encode(state: &mut LuaState) -> LuaResult<u32> {
         return Err(raise_here(state, "bad argument #1 to 'encode' (expected 1 argument)"));
     }
     let mut out = Vec::new();
-    if let Err(msg) = encode_value(state, vals[0], 0, &mut out) {
+    let config = cjson_config::current();
+    if let Err(msg) = encode_value(state, &config, vals[0], 0, &mut out) {
         return Err(raise_here(state, &msg));
     }
     let v = string_val(state, &out);
@@ -72,30 +99,71 @@ fn encode_string(bytes: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
-fn encode_number(n: f64, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode_number(config: &CjsonConfig, n: f64, out: &mut Vec<u8>) -> Result<(), String> {
     if !n.is_finite() {
-        return Err("Cannot serialise number: must not be NaN or Inf".into());
+        match config.encode_invalid {
+            InvalidNumbers::Refuse => return Err("Cannot serialise number: must not be NaN or Inf".into()),
+            InvalidNumbers::Null => {
+                out.extend_from_slice(b"null");
+                return Ok(());
+            }
+            InvalidNumbers::Write if n.is_nan() => {
+                out.extend_from_slice(b"nan");
+                return Ok(());
+            }
+            InvalidNumbers::Write => {}
+        }
     }
-    out.extend_from_slice(Val::Num(n).to_string().as_bytes());
+    out.extend_from_slice(crate::float::format_g(n, config.precision as usize).as_bytes());
     Ok(())
 }
 
-fn encode_value(state: &LuaState, v: Val, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode_value(state: &LuaState, config: &CjsonConfig, v: Val, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
     match v {
         Val::Nil => out.extend_from_slice(b"null"),
         Val::LightUserdata(0) => out.extend_from_slice(b"null"),
         Val::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        Val::Num(n) => encode_number(n, out)?,
+        Val::Num(n) => encode_number(config, n, out)?,
         Val::Str(_) => encode_string(&val_bytes(state, v).unwrap_or_default(), out),
-        Val::Table(_) => encode_table(state, v, depth + 1, out)?,
-        other => return Err(format!("Cannot serialise {}: type not supported", type_name(other))),
+        Val::Table(_) => encode_table(state, config, v, depth + 1, out)?,
+        other => return Err(unsupported(other)),
+    }
+    Ok(())
+}
+
+// The error texts are built out of line: the encoder recurses once per
+// nesting level, so its frames stay small.
+#[cold]
+#[inline(never)]
+fn unsupported(v: Val) -> String {
+    format!("Cannot serialise {}: type not supported", type_name(v))
+}
+
+#[cold]
+#[inline(never)]
+fn too_deep(depth: usize) -> String {
+    format!("Cannot serialise, excessive nesting ({depth})")
+}
+
+/// An object key: a string, or a number written as one.
+#[inline(never)]
+fn encode_key(state: &LuaState, config: &CjsonConfig, k: Val, out: &mut Vec<u8>) -> Result<(), String> {
+    match k {
+        Val::Str(_) => encode_string(&val_bytes(state, k).unwrap_or_default(), out),
+        Val::Num(n) => {
+            let mut digits = Vec::new();
+            encode_number(config, n, &mut digits)?;
+            encode_string(&digits, out);
+        }
+        other => return Err(format!("Cannot serialise {}: table key must be a number or string", type_name(other))),
     }
     Ok(())
 }
 
 /// lua-cjson's array test: Some(length) when every key is a positive
-/// integer; Err when such an array is too sparse.
-fn array_length(items: &[(Val, Val)]) -> Result<Option<usize>, String> {
+/// integer; Err when such an array is too sparse (None, an object, when
+/// sparse arrays are converted).
+fn array_length(config: &CjsonConfig, items: &[(Val, Val)]) -> Result<Option<usize>, String> {
     let mut max = 0usize;
     for (k, _) in items {
         match k {
@@ -103,18 +171,28 @@ fn array_length(items: &[(Val, Val)]) -> Result<Option<usize>, String> {
             _ => return Ok(None),
         }
     }
-    if max > 10 && max > items.len() * 2 {
+    let ratio = config.sparse_ratio.max(0) as usize;
+    if ratio > 0 && max > items.len().saturating_mul(ratio) && max > config.sparse_safe.max(0) as usize {
+        if config.sparse_convert {
+            return Ok(None);
+        }
         return Err("Cannot serialise table: excessively sparse array".into());
     }
     Ok(Some(max))
 }
 
-fn encode_table(state: &LuaState, table: Val, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
-    if depth > MAX_DEPTH {
-        return Err(format!("Cannot serialise, excessive nesting ({depth})"));
+fn encode_table(
+    state: &LuaState,
+    config: &CjsonConfig,
+    table: Val,
+    depth: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    if depth as i64 > config.encode_max_depth.min(STACK_SAFE_DEPTH) {
+        return Err(too_deep(depth));
     }
     let items = super::convert::table_pairs(state, table, usize::MAX);
-    match array_length(&items)? {
+    match array_length(config, &items)? {
         Some(len) if len > 0 => {
             let Val::Table(r) = table else { return Ok(()) };
             out.push(b'[');
@@ -123,7 +201,7 @@ fn encode_table(state: &LuaState, table: Val, depth: usize, out: &mut Vec<u8>) -
                     out.push(b',');
                 }
                 let v = state.gc.tables.get(r).map_or(Val::Nil, |t| t.get_int(i as i64));
-                encode_value(state, v, depth, out)?;
+                encode_value(state, config, v, depth, out)?;
             }
             out.push(b']');
         }
@@ -133,22 +211,9 @@ fn encode_table(state: &LuaState, table: Val, depth: usize, out: &mut Vec<u8>) -
                 if i > 0 {
                     out.push(b',');
                 }
-                match k {
-                    Val::Str(_) => encode_string(&val_bytes(state, *k).unwrap_or_default(), out),
-                    Val::Num(n) => {
-                        let mut digits = Vec::new();
-                        encode_number(*n, &mut digits)?;
-                        encode_string(&digits, out);
-                    }
-                    other => {
-                        return Err(format!(
-                            "Cannot serialise {}: table key must be a number or string",
-                            type_name(*other)
-                        ))
-                    }
-                }
+                encode_key(state, config, *k, out)?;
                 out.push(b':');
-                encode_value(state, *v, depth, out)?;
+                encode_value(state, config, *v, depth, out)?;
             }
             out.push(b'}');
         }
@@ -164,7 +229,7 @@ fn decode(state: &mut LuaState) -> LuaResult<u32> {
         Some(v @ (Val::Str(_) | Val::Num(_))) if vals.len() == 1 => val_bytes(state, *v).unwrap_or_default(),
         _ => return Err(raise_here(state, "bad argument #1 to 'decode' (expected 1 argument)")),
     };
-    let mut parser = Parser { text: &text, pos: 0 };
+    let mut parser = Parser { text: &text, pos: 0, config: cjson_config::current() };
     match parser.document(state) {
         Ok(v) => ret(state, v),
         Err(msg) => Err(raise_here(state, &msg)),
@@ -209,6 +274,7 @@ impl Token {
 struct Parser<'a> {
     text: &'a [u8],
     pos: usize,
+    config: CjsonConfig,
 }
 
 impl Parser<'_> {
@@ -234,6 +300,9 @@ impl Parser<'_> {
         }
         let token = match c {
             b'"' => self.string(),
+            b'-' | b'0'..=b'9' if !self.config.decode_invalid && self.invalid_number() => {
+                Token::Error("invalid number")
+            }
             b'-' | b'0'..=b'9' => self.number(),
             _ => self.word(),
         };
@@ -247,22 +316,38 @@ impl Parser<'_> {
                 return token;
             }
         }
+        if self.config.decode_invalid && self.invalid_number() {
+            return self.number();
+        }
         Token::Error("invalid token")
     }
 
-    fn number(&mut self) -> Token {
-        let start = self.pos;
-        while self
-            .text
-            .get(self.pos)
-            .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
-        {
-            self.pos += 1;
+    /// What strict JSON refuses but `strtod` reads: a leading `+`, hex,
+    /// leading zeros, `inf`, `nan`.
+    fn invalid_number(&self) -> bool {
+        let mut p = &self.text[self.pos..];
+        match p.first() {
+            Some(b'+') => return true,
+            Some(b'-') => p = &p[1..],
+            _ => {}
         }
-        let text = std::str::from_utf8(&self.text[start..self.pos]).unwrap_or("");
-        match text.parse::<f64>() {
-            Ok(n) => Token::Num(n),
-            Err(_) => Token::Error("invalid number"),
+        match p.first() {
+            Some(b'0') => p.get(1).is_some_and(|c| (c | 0x20) == b'x' || c.is_ascii_digit()),
+            Some(c) if *c <= b'9' => false,
+            _ => {
+                let starts = |w: &[u8]| p.len() >= 3 && p[..3].eq_ignore_ascii_case(w);
+                starts(b"inf") || starts(b"nan")
+            }
+        }
+    }
+
+    fn number(&mut self) -> Token {
+        match strtod_prefix(&self.text[self.pos..]) {
+            Some((n, used)) => {
+                self.pos += used;
+                Token::Num(n)
+            }
+            None => Token::Error("invalid number"),
         }
     }
 
@@ -346,15 +431,15 @@ impl Parser<'_> {
         }
     }
 
-    fn nested(depth: usize, at: usize) -> Result<(), String> {
-        if depth > MAX_DEPTH {
+    fn nested(&self, depth: usize, at: usize) -> Result<(), String> {
+        if depth as i64 > self.config.decode_max_depth.min(STACK_SAFE_DEPTH) {
             return Err(format!("Found too many nested data structures ({depth}) at character {at}"));
         }
         Ok(())
     }
 
     fn array(&mut self, state: &mut LuaState, at: usize, depth: usize) -> Result<Val, String> {
-        Self::nested(depth, at)?;
+        self.nested(depth, at)?;
         let t = new_table(state);
         let (mut token, mut at) = self.next();
         if matches!(token, Token::ArrEnd) {
@@ -376,7 +461,7 @@ impl Parser<'_> {
     }
 
     fn object(&mut self, state: &mut LuaState, at: usize, depth: usize) -> Result<Val, String> {
-        Self::nested(depth, at)?;
+        self.nested(depth, at)?;
         let t = new_table(state);
         let (mut token, mut at) = self.next();
         if matches!(token, Token::ObjEnd) {

@@ -1,5 +1,8 @@
 //! The `cmsgpack` library (lua-cmsgpack as Redis ships it):
-//! `cmsgpack.pack(v, ...)` and `cmsgpack.unpack(s)`.
+//! `cmsgpack.pack(v, ...)`, `cmsgpack.unpack(s)`, and the streaming forms
+//! `cmsgpack.unpack_one(s [, offset])` and `cmsgpack.unpack_limit(s, limit
+//! [, offset])`, which return the offset of the next value (-1 at the end)
+//! before the values.
 //!
 //! Numbers that are exact 64-bit integers use the smallest integer form;
 //! others become float32 when that loses nothing, else float64. Tables
@@ -20,6 +23,17 @@ pub(super) fn table(state: &mut LuaState) -> Val {
     let t = new_table(state);
     set_function(state, t, "pack", pack);
     set_function(state, t, "unpack", unpack);
+    set_function(state, t, "unpack_one", unpack_one);
+    set_function(state, t, "unpack_limit", unpack_limit);
+    for (key, value) in [
+        ("_NAME", "cmsgpack"),
+        ("_VERSION", "lua-cmsgpack 0.4.0"),
+        ("_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo"),
+        ("_DESCRIPTION", "MessagePack C implementation for Lua"),
+    ] {
+        let (k, v) = (string_val(state, key.as_bytes()), string_val(state, value.as_bytes()));
+        table_set(state, t, k, v);
+    }
     t
 }
 
@@ -147,14 +161,85 @@ fn encode(state: &LuaState, v: Val, level: usize, out: &mut Vec<u8>) {
 }
 
 fn unpack(state: &mut LuaState) -> LuaResult<u32> {
-    let vals = args(state);
-    let data = match vals.first() {
-        Some(v @ (Val::Str(_) | Val::Num(_))) => val_bytes(state, *v).unwrap_or_default(),
-        _ => return Err(raise_here(state, "bad argument #1 to 'unpack' (string expected, got no value)")),
+    let data = input(state, "unpack")?;
+    push_values(state, &data, 0, usize::MAX).map(|(count, _)| count)
+}
+
+/// unpack_one(s [, offset]): the value at `offset`, after the next offset.
+fn unpack_one(state: &mut LuaState) -> LuaResult<u32> {
+    let data = input(state, "unpack_one")?;
+    let offset = int_arg(state, 1, "unpack_one")?.unwrap_or(0);
+    unpack_from(state, &data, 1, offset)
+}
+
+/// unpack_limit(s, limit [, offset]): at most `limit` values.
+fn unpack_limit(state: &mut LuaState) -> LuaResult<u32> {
+    let data = input(state, "unpack_limit")?;
+    let Some(limit) = int_arg(state, 1, "unpack_limit")? else {
+        return Err(raise_here(state, "bad argument #2 to 'unpack_limit' (number expected, got no value)"));
     };
-    let mut decoder = Decoder { data: &data, pos: 0 };
+    let offset = int_arg(state, 2, "unpack_limit")?.unwrap_or(0);
+    unpack_from(state, &data, limit, offset)
+}
+
+fn input(state: &mut LuaState, name: &str) -> LuaResult<Vec<u8>> {
+    match args(state).first() {
+        Some(v @ (Val::Str(_) | Val::Num(_))) => Ok(val_bytes(state, *v).unwrap_or_default()),
+        _ => Err(raise_here(state, &format!("bad argument #1 to '{name}' (string expected, got no value)"))),
+    }
+}
+
+/// The integer argument at `index` (0-based), if given.
+fn int_arg(state: &mut LuaState, index: usize, name: &str) -> LuaResult<Option<i64>> {
+    match args(state).get(index) {
+        None | Some(Val::Nil) => Ok(None),
+        Some(Val::Num(n)) => Ok(Some(*n as i64)),
+        Some(v) => {
+            let text = val_bytes(state, *v).and_then(|b| String::from_utf8(b).ok());
+            match text.and_then(|t| t.trim().parse::<f64>().ok()) {
+                Some(n) => Ok(Some(n as i64)),
+                None => Err(raise_here(
+                    state,
+                    &format!("bad argument #{} to '{name}' (number expected, got {})", index + 1, v.type_name()),
+                )),
+            }
+        }
+    }
+}
+
+/// Decodes up to `limit` values from `offset` and returns the
+/// next offset (-1 once the input is used up), then the values.
+fn unpack_from(state: &mut LuaState, data: &[u8], limit: i64, offset: i64) -> LuaResult<u32> {
+    if offset < 0 || limit < 0 {
+        let msg = format!("Invalid request to unpack with offset of {offset} and limit of {}.", data.len());
+        return Err(raise_here(state, &msg));
+    }
+    if offset as usize > data.len() {
+        let msg = format!("Start offset {offset} greater than input length {}.", data.len());
+        return Err(raise_here(state, &msg));
+    }
+    if limit == 0 && offset == 0 {
+        // Everything from the start: as `unpack`, without an offset.
+        return push_values(state, data, 0, usize::MAX).map(|(count, _)| count);
+    }
+    let limit = limit as usize;
+    // The offset goes first: its slot is filled in once it is known.
+    state.push(Val::Num(-1.0));
+    let slot = state.top - 1;
+    let (count, next) = push_values(state, data, offset as usize, limit)?;
+    if next < data.len() {
+        state.stack[slot] = Val::Num(next as f64);
+    }
+    Ok(count + 1)
+}
+
+/// Decodes up to `limit` values from `offset`, each pushed as soon as it is
+/// made (the stack keeps it from the collector); the count and where
+/// decoding stopped.
+fn push_values(state: &mut LuaState, data: &[u8], offset: usize, limit: usize) -> LuaResult<(u32, usize)> {
+    let mut decoder = Decoder { data, pos: offset };
     let mut count = 0;
-    while decoder.pos < data.len() {
+    while decoder.pos < data.len() && (count as usize) < limit {
         match decoder.value(state, 0) {
             Ok(v) => {
                 state.push(v);
@@ -163,7 +248,7 @@ fn unpack(state: &mut LuaState) -> LuaResult<u32> {
             Err(msg) => return Err(raise_here(state, msg)),
         }
     }
-    Ok(count)
+    Ok((count, decoder.pos))
 }
 
 struct Decoder<'a> {

@@ -26,6 +26,13 @@ local allowed, load_api = ...
 local real = {}
 for name in string.gmatch(allowed, "%S+") do real[name] = _G[name] end
 local G, error, tostring, rawset, setmetatable, unpack, maxn = _G, error, tostring, rawset, setmetatable, unpack, table.maxn
+-- The libraries are read-only too: scripts get views of them that refuse
+-- assignments (rawset and setmetatable refuse them as well); pairs() and
+-- next() walk a view as the library it shows.
+local libraries = { "redis", "bit", "cjson", "cmsgpack", "struct", "string", "math", "table", "coroutine" }
+local views, sources = {}, {}
+local raw_next = real.next
+real.next = function(t, k) return raw_next(sources[t] or t, k) end
 for k in pairs(G) do rawset(G, k, nil) end
 -- pairs() fetches `next` from the globals table itself.
 rawset(G, "next", real.next)
@@ -55,6 +62,16 @@ co_lib.wrap = function(f)
     error(res[2], 0)
   end
 end
+for i = 1, #libraries do
+  local name = libraries[i]
+  views[i] = setmetatable({}, {
+    __index = real[name],
+    __newindex = function() error("Attempt to modify a readonly table", 2) end,
+    __metatable = false,
+  })
+  sources[views[i]] = real[name]
+  real[name] = views[i]
+end
 -- While a library loads, globals come from its load API instead.
 local loading = load_api
 setmetatable(G, {
@@ -69,7 +86,9 @@ setmetatable(G, {
   __newindex = function() error("Attempt to modify a readonly table", 2) end,
   __metatable = protected,
 })
-if load_api then return function() loading = nil end end
+local end_loading = nil
+if load_api then end_loading = function() loading = nil end end
+return end_loading, unpack(views, 1, #libraries)
 "#;
 
 /// Which globals a run gets.
@@ -123,7 +142,11 @@ pub(super) fn install(lua: &mut Lua, env: Env) -> LuaResult<Option<rilua::Functi
     let protect = lua.load_bytes(PROTECT_GLOBALS.as_bytes(), "=protect")?;
     let allowed = string_val(lua.state_mut(), ALLOWED_GLOBALS.as_bytes());
     let results = lua.call_function(&protect, &[allowed, load_api])?;
-    with_bridge(|b| b.globals_protected = true);
+    let views: Vec<Val> = results.iter().skip(1).copied().collect();
+    with_bridge(|b| {
+        b.globals_protected = true;
+        b.readonly_tables = views;
+    });
     Ok(match results.first() {
         Some(Val::Function(r)) => Some(rilua::Function::from_gc_ref(*r)),
         _ => None,
@@ -254,6 +277,7 @@ fn run_command(state: &mut LuaState) -> Result<Reply, String> {
         // Commands that may replicate (PUBLISH) count as writes: CLIENT
         // PAUSE WRITE lets read-only scripts through.
         if b.read_only && (spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE)) {
+            b.engine.reject(spec);
             return Err("ERR Write commands are not allowed from read-only scripts.".to_string());
         }
         if b.deny_oom_writes && !b.wrote && spec.has(flags::DENYOOM) {
@@ -269,14 +293,29 @@ fn run_command(state: &mut LuaState) -> Result<Reply, String> {
 /// redis.call(command, arg...): raises the command's error.
 fn redis_call(state: &mut LuaState) -> LuaResult<u32> {
     match run_command(state) {
-        Ok(Reply::Error(e)) => Err(raise_call_error(state, &e)),
+        Ok(Reply::Error(e)) => {
+            count_call_error(&e);
+            Err(raise_call_error(state, &e))
+        }
         Ok(reply) => {
             let resp = with_bridge(|b| b.resp).unwrap_or(2);
             let v = reply_to_lua(state, &reply, resp, 0);
             ret(state, v)
         }
-        Err(e) => Err(raise_call_error(state, &e)),
+        Err(e) => {
+            count_call_error(&e);
+            Err(raise_call_error(state, &e))
+        }
     }
+}
+
+/// An error a command called by the script gave: counted in the error
+/// statistics now (once, even when the script returns or raises it).
+fn count_call_error(text: &str) {
+    with_bridge(|b| {
+        b.engine.stats.count_error(text);
+        b.counted_errors.push(text.to_string());
+    });
 }
 
 /// redis.pcall(command, arg...): returns errors as `{err=…}` tables.
@@ -285,6 +324,9 @@ fn redis_pcall(state: &mut LuaState) -> LuaResult<u32> {
         Ok(reply) => reply,
         Err(e) => Reply::error(e),
     };
+    if let Some(e) = reply.error_text() {
+        count_call_error(e);
+    }
     let resp = with_bridge(|b| b.resp).unwrap_or(2);
     let v = reply_to_lua(state, &reply, resp, 0);
     ret(state, v)
@@ -426,9 +468,14 @@ fn chunk_id(code: &[u8]) -> Vec<u8> {
     id
 }
 
-/// True if the first argument is the globals table.
+/// True if the first argument is the globals table or a library's
+/// read-only view.
 fn targets_globals(state: &LuaState) -> bool {
-    matches!(args(state).first(), Some(Val::Table(r)) if *r == state.global)
+    match args(state).first() {
+        Some(Val::Table(r)) if *r == state.global => true,
+        Some(t @ Val::Table(_)) => with_bridge(|b| b.readonly_tables.contains(t)).unwrap_or(false),
+        _ => false,
+    }
 }
 
 /// rawset(t, k, v), refusing the read-only globals table (once protected).

@@ -8,7 +8,9 @@
 //! [`bridge`] so `redis.call` can run commands through `Engine::call`.
 
 mod bridge;
+pub(crate) mod busy;
 mod cjson;
+pub(crate) mod cjson_config;
 mod cmsgpack;
 mod convert;
 pub(crate) mod functions;
@@ -22,6 +24,7 @@ use crate::engine::Ctx;
 use crate::reply::Reply;
 
 pub use bridge::{compile_error, load_library, run_function, run_script, ScriptFlags};
+pub use busy::BusyHost;
 
 /// The scripts' random generator state (Redis's 48-bit `lrand48`), seeded
 /// as Redis starts it.
@@ -35,11 +38,21 @@ pub struct ScriptCache {
     pub scripts: BTreeMap<String, Vec<u8>>,
     pub rand_state: u64,
     pub functions: functions::Libraries,
+    /// lua-cjson's settings of the EVAL interpreter (reset by SCRIPT
+    /// FLUSH) and of the functions' one.
+    pub cjson_eval: cjson_config::CjsonConfig,
+    pub cjson_functions: cjson_config::CjsonConfig,
 }
 
 impl Default for ScriptCache {
     fn default() -> Self {
-        ScriptCache { scripts: BTreeMap::new(), rand_state: LRAND48_INITIAL, functions: Default::default() }
+        ScriptCache {
+            scripts: BTreeMap::new(),
+            rand_state: LRAND48_INITIAL,
+            functions: Default::default(),
+            cjson_eval: Default::default(),
+            cjson_functions: Default::default(),
+        }
     }
 }
 
@@ -116,6 +129,7 @@ pub fn check_numkeys(argv: &[Vec<u8>]) -> Result<usize, Reply> {
 /// not run from EVAL_RO / EVALSHA_RO otherwise.
 pub fn eval_body(
     ctx: &mut Ctx,
+    command: &[Vec<u8>],
     sha: &str,
     body: &[u8],
     argv: &[Vec<u8>],
@@ -139,5 +153,5 @@ pub fn eval_body(
     let split = (1 + numkeys).min(argv.len());
     let keys = &argv[1..split];
     let args = &argv[split..];
-    Ok(run_script(ctx, sha, code, keys, args, flags))
+    Ok(run_script(ctx, command, sha, code, keys, args, flags))
 }
