@@ -281,6 +281,7 @@ pub enum ParamValue {
 
 const INT_MAX: i64 = i32::MAX as i64;
 const LONG_MAX: i64 = i64::MAX;
+const SHUTDOWN_FLAGS: &[&str] = &["default", "save", "nosave", "now", "force"];
 const POLICIES: &[&str] = &[
     "volatile-lru",
     "volatile-lfu",
@@ -328,6 +329,74 @@ pub const PARAMS: &[Param] = &[
     // setting says so, where Redis's default is "no".
     Param::reported("enable-debug-command", Kind::Enum(&["no", "yes", "local"]), "yes").immutable(),
     Param::reported("enable-protected-configs", Kind::Enum(&["no", "yes", "local"]), "no").immutable(),
+    // Settings of the process, its logs, threads, TLS and memory allocator:
+    // accepted with Redis's checks and reported, with no effect here (the
+    // server speaks plain TCP, runs one thread, logs to stderr).
+    Param::reported("active-defrag-cycle-max", Kind::Int(1, 99), "25"),
+    Param::reported("active-defrag-cycle-min", Kind::Int(1, 99), "1"),
+    Param::reported("active-defrag-ignore-bytes", Kind::Mem(1, LONG_MAX as u64), "104857600"),
+    Param::reported("active-defrag-max-scan-fields", Kind::Int(1, LONG_MAX), "1000"),
+    Param::reported("active-defrag-threshold-lower", Kind::Int(0, 1000), "10"),
+    Param::reported("active-defrag-threshold-upper", Kind::Int(0, 1000), "100"),
+    Param::reported("activedefrag", Kind::Bool, "no"),
+    Param::reported("always-show-logo", Kind::Bool, "no").immutable(),
+    Param::reported("aof-disable-auto-gc", Kind::Bool, "no"),
+    Param::reported("aof-rewrite-incremental-fsync", Kind::Bool, "yes"),
+    Param::reported("aof-timestamp-enabled", Kind::Bool, "no"),
+    Param::reported("aof_rewrite_cpulist", Kind::Text, "").immutable(),
+    Param::reported("bgsave_cpulist", Kind::Text, "").immutable(),
+    Param::reported("bio_cpulist", Kind::Text, "").immutable(),
+    Param::reported("server_cpulist", Kind::Text, "").immutable(),
+    Param::reported("bind-source-addr", Kind::Text, ""),
+    Param::reported("crash-log-enabled", Kind::Bool, "yes"),
+    Param::reported("crash-memcheck-enabled", Kind::Bool, "yes"),
+    Param::reported("disable-thp", Kind::Bool, "yes").immutable(),
+    Param::reported("ignore-warnings", Kind::Text, ""),
+    Param::reported("io-threads-do-reads", Kind::Bool, "no").immutable(),
+    Param::reported("jemalloc-bg-thread", Kind::Bool, "yes"),
+    Param::reported("latency-tracking-info-percentiles", Kind::Text, "50 99 99.9"),
+    Param::reported("logfile", Kind::Text, "").immutable(),
+    Param::reported("pidfile", Kind::Text, "").immutable(),
+    Param::reported("no-appendfsync-on-rewrite", Kind::Bool, "no"),
+    Param::reported("oom-score-adj", Kind::Enum(&["no", "yes", "relative", "absolute"]), "no"),
+    Param::reported("oom-score-adj-values", Kind::Text, "0 200 800"),
+    Param::reported("proc-title-template", Kind::Text, "{title} {listen-addr} {server-mode}"),
+    Param::reported("propagation-error-behavior", Kind::Enum(&["ignore", "panic", "panic-on-replicas"]), "ignore"),
+    Param::reported("rdb-del-sync-files", Kind::Bool, "no"),
+    Param::reported("rdb-save-incremental-fsync", Kind::Bool, "yes"),
+    Param::reported("sanitize-dump-payload", Kind::Enum(&["no", "yes", "clients"]), "no"),
+    Param::reported("set-proc-title", Kind::Bool, "yes").immutable(),
+    Param::reported("shutdown-on-sigint", Kind::Enum(SHUTDOWN_FLAGS), "default"),
+    Param::reported("shutdown-on-sigterm", Kind::Enum(SHUTDOWN_FLAGS), "default"),
+    Param::reported("shutdown-timeout", Kind::Int(0, INT_MAX), "10"),
+    Param::reported("socket-mark-id", Kind::Int(0, u32::MAX as i64), "0").immutable(),
+    Param::reported("supervised", Kind::Enum(&["upstart", "systemd", "auto", "no"]), "no").immutable(),
+    Param::reported("syslog-enabled", Kind::Bool, "no").immutable(),
+    Param::reported("syslog-facility", Kind::Text, "local0").immutable(),
+    Param::reported("syslog-ident", Kind::Text, "redis").immutable(),
+    Param::reported("tcp-backlog", Kind::Int(0, INT_MAX), "511").immutable(),
+    Param::reported("unixsocket", Kind::Text, "").immutable(),
+    Param::reported("unixsocketperm", Kind::Int(0, 0o777), "0").immutable(),
+    Param::reported("tls-auth-clients", Kind::Enum(&["no", "yes", "optional"]), "yes"),
+    Param::reported("tls-ca-cert-dir", Kind::Text, ""),
+    Param::reported("tls-ca-cert-file", Kind::Text, ""),
+    Param::reported("tls-cert-file", Kind::Text, ""),
+    Param::reported("tls-ciphers", Kind::Text, ""),
+    Param::reported("tls-ciphersuites", Kind::Text, ""),
+    Param::reported("tls-client-cert-file", Kind::Text, ""),
+    Param::reported("tls-client-key-file", Kind::Text, ""),
+    Param::reported("tls-client-key-file-pass", Kind::Text, ""),
+    Param::reported("tls-cluster", Kind::Bool, "no"),
+    Param::reported("tls-dh-params-file", Kind::Text, ""),
+    Param::reported("tls-key-file", Kind::Text, ""),
+    Param::reported("tls-key-file-pass", Kind::Text, ""),
+    Param::reported("tls-port", Kind::Int(0, 65535), "0"),
+    Param::reported("tls-prefer-server-ciphers", Kind::Bool, "no"),
+    Param::reported("tls-protocols", Kind::Text, ""),
+    Param::reported("tls-replication", Kind::Bool, "no"),
+    Param::reported("tls-session-cache-size", Kind::Int(0, INT_MAX), "20480"),
+    Param::reported("tls-session-cache-timeout", Kind::Int(0, INT_MAX), "300"),
+    Param::reported("tls-session-caching", Kind::Bool, "yes"),
     Param::reported("key-load-delay", Kind::Int(i32::MIN as i64, INT_MAX), "0").hidden(),
     Param::reported("rdb-key-save-delay", Kind::Int(i32::MIN as i64, INT_MAX), "0").hidden(),
     Param::reported("loading-process-events-interval-bytes", Kind::Int(1024, INT_MAX), "2097152").hidden(),
@@ -530,7 +599,9 @@ mod tests {
         for p in PARAMS {
             let v = cfg.get_param(p);
             assert!(
-                !v.is_empty() || matches!(p.name, "notify-keyspace-events" | "requirepass" | "aclfile"),
+                !v.is_empty()
+                    || p.reported_default == Some("")
+                    || matches!(p.name, "notify-keyspace-events" | "requirepass" | "aclfile"),
                 "{} has no value",
                 p.name
             );
@@ -540,7 +611,7 @@ mod tests {
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 46);
+        assert_eq!(extras.len(), 111);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

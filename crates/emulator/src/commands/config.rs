@@ -153,6 +153,11 @@ fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let mut parsed = Vec::with_capacity(pairs.len());
     for ((name, value), param) in pairs.iter().zip(params) {
         let v = param.parse(value).map_err(|why| set_failed(name, &why))?;
+        if param.name == "activedefrag" && v == crate::config::ParamValue::Text("yes".into()) {
+            // Nothing here moves values around in memory (Redis built without
+            // its own allocator answers the same).
+            return Err(set_failed(name, DEFRAG_UNAVAILABLE));
+        }
         parsed.push((param, v));
     }
     let before = ctx.engine.config.clone();
@@ -167,6 +172,10 @@ fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     apply_changes(ctx, &before);
     Ok(Reply::OK)
 }
+
+const DEFRAG_UNAVAILABLE: &str = "Active defragmentation cannot be enabled: it requires a Redis server compiled \
+                                  with a modified Jemalloc like the one shipped by default with the Redis source \
+                                  distribution";
 
 /// A new `port`: the host listens there (the page has no port to move).
 fn listen_if_moved(ctx: &mut Ctx, before: &Config) -> Result<(), Reply> {
