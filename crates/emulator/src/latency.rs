@@ -97,6 +97,24 @@ pub fn histogram_label(k: usize) -> u64 {
     ((1032u64 << k) - 1) / 1000
 }
 
+/// The latency (µs) below which `percentile` % of a histogram's samples
+/// fall: the upper bound of the level that sample is in.
+pub fn percentile_usec(levels: &[u64; HISTOGRAM_LEVELS], percentile: f64) -> f64 {
+    let total: u64 = levels.iter().sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let rank = ((percentile / 100.0) * total as f64).ceil().max(1.0) as u64;
+    let mut seen = 0;
+    for (k, &n) in levels.iter().enumerate() {
+        seen += n;
+        if seen >= rank {
+            return (1032u64 << k) as f64 / 1000.0;
+        }
+    }
+    (1032u64 << (HISTOGRAM_LEVELS - 1)) as f64 / 1000.0
+}
+
 /// Cumulative (label, count) pairs of a histogram, one per level where the
 /// count grows (Redis's `fillCommandCDF`).
 pub fn cumulative(levels: &[u64; HISTOGRAM_LEVELS]) -> Vec<(u64, u64)> {

@@ -32,6 +32,7 @@ const SECTIONS: &[(&str, bool)] = &[
     ("modules", true),
     ("commandstats", false),
     ("errorstats", true),
+    ("latencystats", false),
     ("cluster", true),
     ("keyspace", true),
 ];
@@ -78,6 +79,7 @@ pub fn render(engine: &Engine, _db: usize, sections: &[&str], extra_clients: usi
         let title = match *name {
             "commandstats" => "Commandstats".to_string(),
             "errorstats" => "Errorstats".to_string(),
+            "latencystats" => "Latencystats".to_string(),
             "cpu" => "CPU".to_string(),
             other => {
                 let mut t = other.to_string();
@@ -270,6 +272,25 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
                         s.calls, s.usec, s.rejected_calls, s.failed_calls
                     ),
                 );
+            }
+        }
+        "latencystats" => {
+            // Each command's latency percentiles (`latency-tracking-info-
+            // percentiles`), from its latency histogram: a percentile is
+            // given as the upper bound of the histogram level it falls in.
+            let wanted = engine.config.extra.get("latency-tracking-info-percentiles").cloned().unwrap_or_default();
+            let percentiles: Vec<f64> = wanted.split_whitespace().filter_map(|p| p.parse().ok()).collect();
+            let mut by_name: Vec<_> = engine.stats.commands.iter().filter(|(_, s)| s.calls > 0).collect();
+            by_name.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (cmd, s) in by_name {
+                let fields: Vec<String> = percentiles
+                    .iter()
+                    .map(|&p| {
+                        let usec = crate::latency::percentile_usec(&s.latency_levels, p);
+                        format!("p{p}={usec:.3}")
+                    })
+                    .collect();
+                add(&format!("latency_percentiles_usec_{cmd}"), fields.join(","));
             }
         }
         "errorstats" => {
