@@ -61,13 +61,17 @@ pub struct Engine {
     pub(crate) latency: crate::latency::LatencyMonitor,
     /// Client-side caching: the invalidation table and BCAST prefixes.
     pub(crate) tracking: crate::tracking::Tracking,
+    /// The cluster as this node sees it, when cluster mode is on.
+    pub(crate) cluster: Option<crate::cluster::ClusterState>,
+    /// MIGRATE's way out (the host) and its cached connections.
+    pub(crate) migrate: crate::cluster::bus::MigrateSockets,
 }
 
 impl Engine {
     /// An engine on the given clock, with a seeded random generator.
     pub fn new(clock: Clock, seed: u64, config: Config) -> Engine {
         let start_ms = clock.now_ms();
-        Engine {
+        let mut engine = Engine {
             keyspace: Keyspace::new(config.databases),
             clients: ClientRegistry::default(),
             server: crate::server_state::ServerState::new(config.databases, start_ms),
@@ -82,7 +86,13 @@ impl Engine {
             client_pause: None,
             latency: crate::latency::LatencyMonitor::default(),
             tracking: crate::tracking::Tracking::default(),
+            cluster: None,
+            migrate: Default::default(),
+        };
+        if engine.config.extra.get("cluster-enabled").is_some_and(|v| v == "yes") {
+            engine.enable_cluster("127.0.0.1", 6379);
         }
+        engine
     }
 
     /// An engine on a manual clock (tests, lessons): time moves only when advanced.
@@ -268,6 +278,8 @@ impl Engine {
     pub fn tick(&mut self) {
         self.active_expire_cycle();
         self.expire_blocked_clients();
+        let now = self.clock.now_ms();
+        self.migrate.close_idle(now);
         crate::persist::cron(self);
     }
 
@@ -280,6 +292,8 @@ impl Engine {
         self.expire_blocked_clients();
         crate::persist::cron(self);
         self.tracking_cron();
+        let now = self.clock.now_ms();
+        self.migrate.close_idle(now);
     }
 
     pub fn pause_clock(&mut self) {

@@ -81,6 +81,7 @@ pub mod client;
 pub(crate) mod client_registry;
 pub(crate) mod client_table;
 pub mod clock;
+pub mod cluster;
 pub mod disk;
 pub mod events;
 pub(crate) mod eviction;
