@@ -12,6 +12,7 @@
 //! files by [`disk::DiskHost`] before any reply that depends on them is
 //! sent; without one (tests, benches) the files stay in the engine.
 
+pub mod cluster;
 pub mod disk;
 
 use std::collections::HashMap;
