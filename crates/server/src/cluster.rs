@@ -18,7 +18,13 @@ use redis_emulator::cluster::bus::{BusMessage, ClusterHost, LinkError, MigrateLi
 use redis_emulator::resp::parse_reply;
 use redis_emulator::{Config, Reply};
 
-use crate::{lock, new_state_with, SharedState};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use redis_emulator::clock::{system_time_us, Clock};
+use redis_emulator::Engine;
+
+use crate::{lock, Shared, SharedState};
 
 /// MIGRATE's way out: blocking TCP connections to any Redis server.
 pub struct TcpHost;
@@ -82,34 +88,53 @@ impl MigrateLink for TcpLink {
 /// The node states of a cluster of `masters` nodes on `ip`, ports
 /// `base_port`…, each configured with `config` (plus `cluster-enabled
 /// yes`), with its slots assigned and every node known to the others.
-pub fn new_cluster(masters: usize, ip: &str, base_port: u16, config: &Config) -> Vec<(u16, SharedState)> {
+/// Fails when the ports do not leave room for the bus ports (port + 10000).
+pub fn new_cluster(
+    masters: usize,
+    ip: &str,
+    base_port: u16,
+    config: &Config,
+) -> Result<Vec<(u16, SharedState)>, String> {
     let mut config = config.clone();
     config.extra.insert("cluster-enabled", "yes".into());
     let masters = masters.clamp(1, 16384);
+    if base_port == 0 || base_port as usize + masters - 1 > 65535 - 10000 {
+        return Err(format!("--cluster {masters} needs ports 1..=55535 (each node's bus port is port + 10000)"));
+    }
     let nodes: Vec<(u16, SharedState)> = (0..masters)
         .map(|i| {
             let port = base_port.wrapping_add(i as u16);
-            let state = new_state_with(config.clone());
+            // Each node its own seed: nodes made in the same microsecond must not share an id.
+            let seed = system_time_us() as u64 ^ (port as u64).rotate_left(40) ^ 0x9e37_79b9_7f4a_7c15;
+            let mut engine = Engine::new(Clock::real(system_time_us), seed, config.clone());
+            engine.track_changes(false);
+            let state = Arc::new(Mutex::new(Shared { engine, connections: HashMap::new(), disk: None }));
             {
                 let mut shared = lock(&state);
                 shared.engine.enable_cluster(ip, port);
                 shared.engine.set_cluster_host(Box::new(TcpHost));
                 let me = shared.engine.connect("startup:0");
                 let (first, last) = split(masters)[i];
-                for line in [format!("CLUSTER SET-CONFIG-EPOCH {}", i + 1), format!("CLUSTER ADDSLOTSRANGE {first} {last}")]
-                {
-                    let _ = shared.engine.execute_line(me, &line);
-                }
+                let mut lines = vec![
+                    format!("CLUSTER SET-CONFIG-EPOCH {}", i + 1),
+                    format!("CLUSTER ADDSLOTSRANGE {first} {last}"),
+                ];
                 if i > 0 {
-                    let _ = shared.engine.execute_line(me, &format!("CLUSTER MEET {ip} {base_port}"));
+                    lines.push(format!("CLUSTER MEET {ip} {base_port}"));
+                }
+                for line in lines {
+                    let reply = shared.engine.execute_line(me, &line).map_err(|e| format!("{line}: {e:?}"))?;
+                    if let Some(error) = reply.error_text() {
+                        return Err(format!("{line}: {error}"));
+                    }
                 }
                 shared.engine.disconnect(me);
             }
-            (port, state)
+            Ok((port, state))
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
     exchange(&nodes);
-    nodes
+    Ok(nodes)
 }
 
 /// The slot ranges `redis-cli --cluster create` gives `masters` masters

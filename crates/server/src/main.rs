@@ -80,8 +80,14 @@ fn main() {
             std::process::exit(2);
         }
         let ip = if bind == "0.0.0.0" || bind == "::" { "127.0.0.1".to_string() } else { bind.clone() };
-        let nodes = redis_emulator_server::cluster::new_cluster(masters, &ip, port, &config);
-        println!("redis-emulator-server: a cluster of {masters} masters on {bind}:{port}..{}", port as usize + masters - 1);
+        let nodes = redis_emulator_server::cluster::new_cluster(masters, &ip, port, &config).unwrap_or_else(|e| {
+            eprintln!("{e}");
+            std::process::exit(2);
+        });
+        println!(
+            "redis-emulator-server: a cluster of {masters} masters on {bind}:{port}..{}",
+            port as usize + masters - 1
+        );
         if let Err(e) = redis_emulator_server::cluster::serve_cluster(&bind, nodes) {
             eprintln!("{e}");
             std::process::exit(1);

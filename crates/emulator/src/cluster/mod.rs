@@ -358,7 +358,7 @@ impl ClusterState {
     ) -> Result<Option<u16>, Redirect> {
         let mut first: Option<(&[u8], u16)> = None;
         let (mut migrating, mut importing, mut multiple_keys) = (false, false, false);
-        let (mut missing, mut any_migrate, mut any_asking) = (0usize, false, false);
+        let (mut missing, mut existing, mut any_migrate, mut any_asking) = (0usize, 0usize, false, false);
         for command in commands {
             any_migrate |= command.is_migrate;
             any_asking |= command.asking_flag;
@@ -383,8 +383,12 @@ impl ClusterState {
                         }
                     }
                 }
-                if (migrating || importing) && !exists(key) {
-                    missing += 1;
+                if migrating || importing {
+                    if exists(key) {
+                        existing += 1;
+                    } else {
+                        missing += 1;
+                    }
                 }
             }
         }
@@ -401,6 +405,10 @@ impl ClusterState {
             return Ok(Some(slot));
         }
         if migrating && missing > 0 {
+            // Some keys here, some gone: the client must retry once the move ends.
+            if existing > 0 {
+                return Err(Redirect::TryAgain);
+            }
             if let Some(target) = self.migrating.get(&slot).and_then(|id| self.node(id.as_bytes())) {
                 return Err(Redirect::Ask { slot, ip: target.ip.clone(), port: target.port });
             }
@@ -545,6 +553,7 @@ mod tests {
         assert_eq!(route(&state, &[b"bar"], &[b"bar"], false), Ok(Some(5061)));
         let ask = Redirect::Ask { slot: 5061, ip: "127.0.0.1".into(), port: 7001 };
         assert_eq!(route(&state, &[b"bar"], &[], false), Err(ask));
+        assert_eq!(route(&state, &[b"bar", b"{bar}x"], &[b"bar"], false), Err(Redirect::TryAgain));
         // Importing: only after ASKING, and multi-key requests with missing keys retry.
         state.migrating.clear();
         state.importing.insert(12182, "c".repeat(40));
