@@ -607,7 +607,7 @@ fn meet(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         None => port + 10000,
     };
     let ip = text(&argv[2]);
-    let valid = |p: i64| p > 0 && p <= 65535 - 10000;
+    let valid = |p: i64| p > 0 && p <= 65535;
     if ip.parse::<std::net::IpAddr>().is_err() || !valid(port) || !valid(cport) {
         return Err(Reply::error(format!("ERR Invalid node address specified: {ip}:{}", text(&argv[3]))));
     }
