@@ -172,9 +172,9 @@ fn resharding_a_slot_with_migrate() {
     let engines: Vec<Arc<Mutex<Engine>>> = engines.into_iter().map(|e| Arc::new(Mutex::new(e))).collect();
     let host = LocalHost { nodes: vec![(7001, engines[1].clone())] };
     engines[0].lock().unwrap().set_cluster_host(Box::new(host));
-    let migrate = format!("MIGRATE 127.0.0.1 7001 \"\" 0 5000 KEYS bar {{bar}}2");
-    assert_eq!(run(&mut engines[0].lock().unwrap(), ids[0], &migrate), "OK");
-    assert_eq!(run(&mut engines[0].lock().unwrap(), ids[0], "INFO stats").contains("migrate_cached_sockets:1"), true);
+    let migrate = "MIGRATE 127.0.0.1 7001 \"\" 0 5000 KEYS bar {bar}2";
+    assert_eq!(run(&mut engines[0].lock().unwrap(), ids[0], migrate), "OK");
+    assert!(run(&mut engines[0].lock().unwrap(), ids[0], "INFO stats").contains("migrate_cached_sockets:1"));
     assert_eq!(run(&mut engines[0].lock().unwrap(), ids[0], "MIGRATE 127.0.0.1 7009 bar 0 10"), "NOKEY");
     let ask = format!("(error) ASK {slot} 127.0.0.1:7001");
     assert_eq!(run(&mut engines[0].lock().unwrap(), ids[0], "GET bar"), ask, "moved keys are asked for");

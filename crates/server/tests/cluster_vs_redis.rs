@@ -355,7 +355,7 @@ fn redirections_are_byte_identical() {
     ];
     let mut failures = Vec::new();
     for (node, command) in script {
-        let command = command.replace("P0", &"{P0}").replace("P1", "{P1}");
+        let command = command.replace("P0", "{P0}").replace("P1", "{P1}");
         let texts: Vec<String> = sides
             .iter_mut()
             .map(|side| {
