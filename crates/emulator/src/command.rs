@@ -70,6 +70,9 @@ pub mod flags {
     /// Moves keys away (MIGRATE): served here while its slot is migrating
     /// or importing, whatever keys are missing.
     pub const MIGRATES_KEYS: u32 = 1 << 27;
+    /// Redis's `no_async_loading`: refused while a replica loads a dataset
+    /// in the background (shown by COMMAND INFO only, here).
+    pub const NO_ASYNC_LOADING: u32 = 1 << 28;
 
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
@@ -83,13 +86,14 @@ pub mod flags {
         (STALE, "stale"),
         (SKIP_MONITOR, "skip_monitor"),
         (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (MOVABLE_KEYS, "movablekeys"),
         (ALLOW_BUSY, "allow_busy"),
-        (ASKING, "asking"),
     ];
 }
 
@@ -557,6 +561,7 @@ mod tests {
             REMOVES_KEYS,
             ASKING,
             MIGRATES_KEYS,
+            NO_ASYNC_LOADING,
         ];
         let mut seen = 0u32;
         for flag in all {

@@ -33,9 +33,25 @@ impl ClusterHost for TcpHost {
     fn connect(&mut self, ip: &str, port: u16, timeout_ms: u64) -> Option<Box<dyn MigrateLink>> {
         let timeout = Duration::from_millis(timeout_ms.max(1));
         let addr = (ip, port).to_socket_addrs().ok()?.next()?;
-        let stream = TcpStream::connect_timeout(&addr, timeout).ok()?;
-        stream.set_nodelay(true).ok()?;
-        Some(Box::new(TcpLink { stream, buf: Vec::new() }))
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(stream) => {
+                stream.set_nodelay(true).ok()?;
+                Some(Box::new(TcpLink { stream, buf: Vec::new() }))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => None,
+            // Redis connects without blocking and learns of a refusal only
+            // when it writes: "IOERR error or timeout writing to target instance".
+            Err(_) => Some(Box::new(RefusedLink)),
+        }
+    }
+}
+
+/// A connection the other side refused.
+struct RefusedLink;
+
+impl MigrateLink for RefusedLink {
+    fn call(&mut self, _: &[Vec<Vec<u8>>], _: u64) -> Result<Vec<Reply>, LinkError> {
+        Err(LinkError::Write)
     }
 }
 

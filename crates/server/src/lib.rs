@@ -103,6 +103,7 @@ pub fn new_state() -> SharedState {
 pub fn new_state_with(config: Config) -> SharedState {
     let mut engine = Engine::new(Clock::real(system_time_us), system_time_us() as u64, config);
     engine.track_changes(false);
+    engine.set_cluster_host(Box::new(cluster::TcpHost));
     if engine.config().appendonly {
         // Nothing to load from an empty disk: this only creates the AOF.
         let _ = engine.boot_from_disk(Vec::new());
@@ -118,6 +119,7 @@ pub fn new_state_in(config: Config, dir: &std::path::Path) -> Result<(SharedStat
     let host = disk::DiskHost::open(dir).map_err(|e| format!("cannot use the directory {}: {e}", dir.display()))?;
     let mut engine = Engine::new(Clock::real(system_time_us), system_time_us() as u64, config);
     engine.track_changes(false);
+    engine.set_cluster_host(Box::new(cluster::TcpHost));
     engine.allow_shutdown(true);
     let found = host
         .read_files(engine.config())

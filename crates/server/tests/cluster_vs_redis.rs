@@ -482,3 +482,48 @@ fn cluster_views_have_the_same_shape() {
         assert_eq!(nodes[0], nodes[1], "node {node}: CLUSTER NODES");
     }
 }
+
+#[test]
+fn migrate_between_ours_and_a_real_redis() {
+    let _serial = serial();
+    let real = common::RealRedis::start().expect("a real redis-server to migrate to");
+    let ours = common::start_ours();
+    let (mut ours_conn, mut real_conn) = (Conn::open(ours), Conn::open(real.port));
+    let mut check = |conn: &mut Conn, text: &str, expected: &str| {
+        let reply = line(conn, text);
+        assert_eq!(show(&reply), expected, "{text}");
+    };
+    check(&mut ours_conn, "RPUSH list a b c", ":3\\r\\n");
+    check(&mut ours_conn, "SET s v PX 100000", "+OK\\r\\n");
+    check(&mut ours_conn, "ZADD z 1 m", ":1\\r\\n");
+    // Ours sends RESTOREs (with SELECT 3) to the real server, then deletes its keys.
+    let migrate = format!("MIGRATE 127.0.0.1 {} \"\" 3 5000 KEYS list s z nokey", real.port);
+    check(&mut ours_conn, &migrate, "+OK\\r\\n");
+    check(&mut ours_conn, "EXISTS list s z", ":0\\r\\n");
+    assert!(text_of(&line(&mut ours_conn, "INFO stats")).contains("migrate_cached_sockets:1"));
+    check(&mut real_conn, "SELECT 3", "+OK\\r\\n");
+    check(&mut real_conn, "LRANGE list 0 -1", "*3\\r\\n$1\\r\\na\\r\\n$1\\r\\nb\\r\\n$1\\r\\nc\\r\\n");
+    let ttl = text_of(&line(&mut real_conn, "PTTL s"));
+    assert!(ttl.trim_start_matches(':').trim().parse::<i64>().is_ok_and(|t| t > 90_000), "{ttl}");
+    // Busy key on the target: its error comes back, and the key stays here.
+    check(&mut ours_conn, "SET s again", "+OK\\r\\n");
+    let migrate = format!("MIGRATE 127.0.0.1 {} s 3 5000", real.port);
+    check(
+        &mut ours_conn,
+        &migrate,
+        "-ERR Target instance replied with error: BUSYKEY Target key name already exists.\\r\\n",
+    );
+    check(&mut ours_conn, &format!("MIGRATE 127.0.0.1 {} s 3 5000 COPY REPLACE", real.port), "+OK\\r\\n");
+    check(&mut ours_conn, "GET s", "$5\\r\\nagain\\r\\n");
+    // And the real server migrates to ours with RESTORE.
+    check(&mut real_conn, &format!("MIGRATE 127.0.0.1 {ours} z 0 5000"), "+OK\\r\\n");
+    check(&mut ours_conn, "ZRANGE z 0 -1 WITHSCORES", "*2\\r\\n$1\\r\\nm\\r\\n$1\\r\\n1\\r\\n");
+    // Nobody listening: the same error on both (a refusal shows when writing).
+    let closed = free_port();
+    let expected = "-IOERR error or timeout writing to target instance\\r\\n";
+    check(&mut ours_conn, &format!("MIGRATE 127.0.0.1 {closed} s 0 1000"), expected);
+    check(&mut real_conn, &format!("MIGRATE 127.0.0.1 {closed} list 0 1000"), expected);
+    let expected = "-IOERR error or timeout connecting to the client\\r\\n";
+    check(&mut ours_conn, "MIGRATE no.such.host.invalid 1 s 0 1000", expected);
+    check(&mut real_conn, "MIGRATE no.such.host.invalid 1 list 0 1000", expected);
+}

@@ -12,8 +12,12 @@ use crate::reply::Reply;
 
 const BASE: CommandSpec = CommandSpec { group: Group::Cluster, since: "3.0.0", ..CommandSpec::DEFAULT };
 const SUB: CommandSpec = CommandSpec { parent: "cluster", arity: 2, flags: STALE, acl: &["@slow"], ..BASE };
-const ADMIN_SUB: CommandSpec =
-    CommandSpec { flags: ADMIN | STALE, acl: &["@admin", "@slow", "@dangerous"], complexity: "O(N)", ..SUB };
+const ADMIN_SUB: CommandSpec = CommandSpec {
+    flags: ADMIN | STALE | NO_ASYNC_LOADING,
+    acl: &["@admin", "@slow", "@dangerous"],
+    complexity: "O(N)",
+    ..SUB
+};
 const NONDET: &[&str] = &["nondeterministic_output"];
 
 pub const COMMANDS: &[CommandSpec] = &[
@@ -50,6 +54,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             },
             CommandSpec {
                 name: "count-failure-reports",
+                flags: ADMIN | STALE,
                 arity: 3,
                 syntax: "node-id",
                 tips: NONDET,
@@ -169,6 +174,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             },
             CommandSpec {
                 name: "replicas",
+                flags: ADMIN | STALE,
                 arity: 3,
                 syntax: "node-id",
                 since: "5.0.0",
@@ -236,6 +242,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             },
             CommandSpec {
                 name: "slaves",
+                flags: ADMIN | STALE,
                 arity: 3,
                 syntax: "node-id",
                 tips: NONDET,

@@ -5,7 +5,7 @@
 
 use crate::args::{self, Args};
 use crate::cluster::bus::{CachedLink, LinkError, CACHE_ITEMS};
-use crate::command::{flags::*, BeginSearch, CommandResult, CommandSpec, FindKeys, Group, KeySpecDef};
+use crate::command::{flags::*, BeginSearch, CommandResult, CommandSpec, FindKeys, Group, KeySpec, KeySpecDef};
 use crate::engine::Ctx;
 use crate::errors;
 use crate::notify;
@@ -18,6 +18,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     arity: -6,
     flags: WRITE | MOVABLE_KEYS | MIGRATES_KEYS,
     group: Group::Generic,
+    keys: KeySpec { first: 3, last: 3, step: 1 },
     since: "2.6.0",
     complexity: concat!(
         "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target ",
