@@ -125,6 +125,14 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(2);
     }
+    {
+        // `--cluster-enabled yes` alone: one node, serving no slot yet, announcing this port.
+        let mut shared = state.lock().unwrap_or_else(|p| p.into_inner());
+        if shared.engine.cluster_state().is_some() {
+            let ip = if bind == "0.0.0.0" || bind == "::" { "127.0.0.1" } else { bind.as_str() };
+            shared.engine.enable_cluster(ip, port);
+        }
+    }
     // One thread, as Redis: commands run one at a time anyway (one engine),
     // so more threads would only add lock contention and cross-thread wake-ups.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
