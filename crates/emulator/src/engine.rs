@@ -280,6 +280,7 @@ impl Engine {
         self.expire_blocked_clients();
         let now = self.clock.now_ms();
         self.migrate.close_idle(now);
+        self.cluster_update_state();
         crate::persist::cron(self);
     }
 
@@ -294,6 +295,7 @@ impl Engine {
         self.tracking_cron();
         let now = self.clock.now_ms();
         self.migrate.close_idle(now);
+        self.cluster_update_state();
     }
 
     pub fn pause_clock(&mut self) {

@@ -135,6 +135,10 @@ pub struct ClusterState {
     pub importing: BTreeMap<u16, String>,
     pub current_epoch: u64,
     pub stats: BusStats,
+    /// `cluster_state:ok`, as last computed: Redis recomputes it after a
+    /// change of the slot table and on its cron, not when the
+    /// configuration changes ([`ClusterState::update_state`]).
+    ok: bool,
     /// Something other nodes should hear about changed (slots, epochs, nodes).
     pub(crate) dirty: bool,
     /// Nodes to greet (CLUSTER MEET), as (ip, port).
@@ -161,6 +165,7 @@ impl ClusterState {
             importing: BTreeMap::new(),
             current_epoch: 0,
             stats: BusStats::default(),
+            ok: false,
             dirty: false,
             meet_queue: Vec::new(),
         }
@@ -237,11 +242,17 @@ impl ClusterState {
         serving.into_iter().filter(|&s| s).count()
     }
 
-    /// `cluster_state:ok`: every slot served (unless full coverage is not
-    /// required) and at least one master serving slots. Every known node
-    /// is reachable here: failure detection is not modelled.
-    pub fn is_ok(&self, require_full_coverage: bool) -> bool {
-        (!require_full_coverage || self.assigned_slots() == SLOTS) && self.size() > 0
+    /// `cluster_state:ok` as last computed.
+    pub fn is_ok(&self) -> bool {
+        self.ok
+    }
+
+    /// Redis's `clusterUpdateState`: ok when every slot is served (unless
+    /// full coverage is not required) and at least one master serves
+    /// slots. Every known node is reachable here: failure detection is not
+    /// modelled.
+    pub fn update_state(&mut self, require_full_coverage: bool) {
+        self.ok = (!require_full_coverage || self.assigned_slots() == SLOTS) && self.size() > 0;
     }
 
     pub fn assign(&mut self, slot: u16, id: &str) {
@@ -393,7 +404,7 @@ impl ClusterState {
             }
         }
         let Some((_, slot)) = first else { return Ok(None) };
-        if !self.is_ok(settings.require_full_coverage) {
+        if !self.ok {
             if !settings.allow_reads_when_down {
                 return Err(Redirect::Down);
             }
@@ -485,7 +496,6 @@ impl ClusterState {
 /// The configuration the redirection check reads.
 #[derive(Debug, Clone, Copy)]
 pub struct RouteSettings {
-    pub require_full_coverage: bool,
     pub allow_reads_when_down: bool,
 }
 
@@ -532,9 +542,15 @@ mod tests {
         a
     }
 
-    const SETTINGS: RouteSettings = RouteSettings { require_full_coverage: true, allow_reads_when_down: false };
+    const SETTINGS: RouteSettings = RouteSettings { allow_reads_when_down: false };
 
-    fn route(state: &ClusterState, keys: &[&[u8]], exists: &[&[u8]], asking: bool) -> Result<Option<u16>, Redirect> {
+    fn route(
+        state: &mut ClusterState,
+        keys: &[&[u8]],
+        exists: &[&[u8]],
+        asking: bool,
+    ) -> Result<Option<u16>, Redirect> {
+        state.update_state(true);
         let command = RoutedCommand { keys: keys.to_vec(), is_migrate: false, asking_flag: false };
         state.route(&[command], |k| exists.contains(&k), asking, true, SETTINGS)
     }
@@ -542,30 +558,30 @@ mod tests {
     #[test]
     fn redirects_like_redis() {
         let mut state = three();
-        assert_eq!(route(&state, &[b"bar"], &[], false), Ok(Some(5061)));
+        assert_eq!(route(&mut state, &[b"bar"], &[], false), Ok(Some(5061)));
         let moved = Redirect::Moved { slot: 12182, ip: "127.0.0.1".into(), port: 7002 };
-        assert_eq!(route(&state, &[b"foo"], &[], false), Err(moved.clone()));
+        assert_eq!(route(&mut state, &[b"foo"], &[], false), Err(moved.clone()));
         assert_eq!(moved.error_text(), "MOVED 12182 127.0.0.1:7002");
-        assert_eq!(route(&state, &[b"foo", b"bar"], &[], false), Err(Redirect::CrossSlot));
-        assert_eq!(route(&state, &[], &[], false), Ok(None));
+        assert_eq!(route(&mut state, &[b"foo", b"bar"], &[], false), Err(Redirect::CrossSlot));
+        assert_eq!(route(&mut state, &[], &[], false), Ok(None));
         // A slot being migrated: present keys are served, absent ones asked for.
         state.migrating.insert(5061, "b".repeat(40));
-        assert_eq!(route(&state, &[b"bar"], &[b"bar"], false), Ok(Some(5061)));
+        assert_eq!(route(&mut state, &[b"bar"], &[b"bar"], false), Ok(Some(5061)));
         let ask = Redirect::Ask { slot: 5061, ip: "127.0.0.1".into(), port: 7001 };
-        assert_eq!(route(&state, &[b"bar"], &[], false), Err(ask));
-        assert_eq!(route(&state, &[b"bar", b"{bar}x"], &[b"bar"], false), Err(Redirect::TryAgain));
+        assert_eq!(route(&mut state, &[b"bar"], &[], false), Err(ask));
+        assert_eq!(route(&mut state, &[b"bar", b"{bar}x"], &[b"bar"], false), Err(Redirect::TryAgain));
         // Importing: only after ASKING, and multi-key requests with missing keys retry.
         state.migrating.clear();
         state.importing.insert(12182, "c".repeat(40));
-        assert!(matches!(route(&state, &[b"foo"], &[], false), Err(Redirect::Moved { .. })));
-        assert_eq!(route(&state, &[b"foo"], &[], true), Ok(Some(12182)));
+        assert!(matches!(route(&mut state, &[b"foo"], &[], false), Err(Redirect::Moved { .. })));
+        assert_eq!(route(&mut state, &[b"foo"], &[], true), Ok(Some(12182)));
         let pair: [&[u8]; 2] = [b"{foo}1", b"{foo}2"];
-        assert_eq!(route(&state, &pair, &[b"{foo}1"], true), Err(Redirect::TryAgain));
-        assert_eq!(route(&state, &pair, &pair, true), Ok(Some(key_slot(b"foo"))));
+        assert_eq!(route(&mut state, &pair, &[b"{foo}1"], true), Err(Redirect::TryAgain));
+        assert_eq!(route(&mut state, &pair, &pair, true), Ok(Some(key_slot(b"foo"))));
         // An unserved slot, then a cluster down for lack of coverage.
         state.unassign(5061);
-        assert_eq!(route(&state, &[b"bar"], &[], false), Err(Redirect::Unbound));
-        assert_eq!(route(&state, &[b"foo"], &[], true), Err(Redirect::Down));
+        assert_eq!(route(&mut state, &[b"bar"], &[], false), Err(Redirect::Unbound));
+        assert_eq!(route(&mut state, &[b"foo"], &[], true), Err(Redirect::Down));
     }
 
     #[test]

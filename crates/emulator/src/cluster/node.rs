@@ -30,6 +30,7 @@ impl Engine {
                 self.cluster = Some(ClusterState::new(id, ip, port, now));
             }
         }
+        self.cluster_update_state();
     }
 
     /// The cluster as this node sees it (`None` without cluster support).
@@ -87,13 +88,20 @@ impl Engine {
             MessageKind::Pong => state.stats.pong_received += 1,
         }
         state.receive(&message.announcement, now);
+        self.cluster_update_state();
     }
 
     fn route_settings(&self) -> RouteSettings {
         let yes = |name: &str, default: bool| self.config.extra.get(name).map_or(default, |v| v == "yes");
-        RouteSettings {
-            require_full_coverage: yes("cluster-require-full-coverage", true),
-            allow_reads_when_down: yes("cluster-allow-reads-when-down", false),
+        RouteSettings { allow_reads_when_down: yes("cluster-allow-reads-when-down", false) }
+    }
+
+    /// Recomputes `cluster_state` (Redis does it after slot table changes,
+    /// before the next command, and on its cron).
+    pub(crate) fn cluster_update_state(&mut self) {
+        let full = self.config.extra.get("cluster-require-full-coverage").is_none_or(|v| v == "yes");
+        if let Some(state) = self.cluster.as_mut() {
+            state.update_state(full);
         }
     }
 

@@ -357,6 +357,7 @@ fn change_slots(ctx: &mut Ctx, argv: &[Vec<u8>], del: bool) -> CommandResult {
         check_assignment(state, &mut chosen, del, slot, slot)?;
     }
     update_slots(state, &chosen, del);
+    ctx.engine.cluster_update_state();
     Ok(Reply::OK)
 }
 
@@ -380,6 +381,7 @@ fn change_slot_ranges(ctx: &mut Ctx, argv: &[Vec<u8>], del: bool) -> CommandResu
         check_assignment(state, &mut chosen, del, start, end)?;
     }
     update_slots(state, &chosen, del);
+    ctx.engine.cluster_update_state();
     Ok(Reply::OK)
 }
 
@@ -465,6 +467,7 @@ fn flushslots(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     for slot in state.slots_of(&me) {
         state.unassign(slot);
     }
+    ctx.engine.cluster_update_state();
     Ok(Reply::OK)
 }
 
@@ -477,6 +480,7 @@ fn forget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
     let id = node.id.clone();
     state.forget(&id);
+    ctx.engine.cluster_update_state();
     Ok(Reply::OK)
 }
 
@@ -544,14 +548,13 @@ const HELP: &[&str] = &[
 
 /// CLUSTER INFO
 fn info(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
-    let full = ctx.engine.config.extra.get("cluster-require-full-coverage").is_none_or(|v| v == "yes");
     let state = state(ctx)?;
     let assigned = state.assigned_slots();
     let mut text = format!(
         "cluster_state:{}\r\ncluster_slots_assigned:{assigned}\r\ncluster_slots_ok:{assigned}\r\n\
          cluster_slots_pfail:0\r\ncluster_slots_fail:0\r\ncluster_known_nodes:{}\r\ncluster_size:{}\r\n\
          cluster_current_epoch:{}\r\ncluster_my_epoch:{}\r\n",
-        if state.is_ok(full) { "ok" } else { "fail" },
+        if state.is_ok() { "ok" } else { "fail" },
         state.nodes().len(),
         state.size(),
         state.current_epoch,
@@ -696,6 +699,7 @@ fn reset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
     let new_id = hard.then(|| random_node_id(ctx));
     state(ctx)?.reset(new_id);
+    ctx.engine.cluster_update_state();
     Ok(Reply::OK)
 }
 
@@ -779,6 +783,7 @@ fn setslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         _ => return Err(Reply::error("ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP")),
     }
     state.dirty = true;
+    ctx.engine.cluster_update_state();
     Ok(Reply::OK)
 }
 
