@@ -134,6 +134,26 @@ print("OK", rc.keyslot("foo"), sorted(rc.cluster_slots().keys()))
 }
 
 #[test]
+fn redis_benchmark_runs_against_the_cluster() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let server = start(free_base(2));
+    let out = Command::new("redis-benchmark")
+        .args(["--cluster", "-p", &server.base.to_string(), "-t", "set,get", "-n", "2000", "-q"])
+        .output()
+        .expect("redis-benchmark runs (install redis-tools)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    // `-q` prints one final line per test: "SET: 12345.67 requests per second, p50=…".
+    for test in ["SET: ", "GET: "] {
+        assert!(text.split(['\r', '\n']).any(|l| l.starts_with(test) && l.contains("requests per second")), "{text}");
+    }
+    let keys: u64 = (0..3)
+        .map(|i| cli(&["-p", &(server.base + i).to_string(), "DBSIZE"], None).trim().parse::<u64>().unwrap_or(0))
+        .sum();
+    assert!(keys >= 1, "the benchmark's key landed on a node");
+}
+
+#[test]
 fn replicas_and_impossible_ports_are_refused() {
     let out = Command::new(env!("CARGO_BIN_EXE_redis-emulator-server"))
         .args(["--cluster", "3", "--replicas", "1"])
