@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use proptest::prelude::*;
 use redis_emulator::cli_format::format_reply;
-use redis_emulator::cluster::bus::{exchange, ClusterHost, LinkError, MigrateLink};
+use redis_emulator::cluster::bus::exchange;
+use redis_emulator::cluster::local::{create_split, LocalCluster};
 use redis_emulator::cluster::{key_slot, SLOTS};
 use redis_emulator::resp::Protocol;
-use redis_emulator::{ClientId, Config, Engine, Reply};
+use redis_emulator::{ClientId, Config, Engine};
 
 fn node(port: u16, seed: u64) -> Engine {
     let mut engine = Engine::with_manual_clock(1_000_000, seed);
@@ -123,91 +124,82 @@ fn three_nodes_agree_and_redirect() {
     assert_eq!(run(e, me, "EVAL \"return redis.call('get','bar')\" 0"), "\"1\"");
 }
 
-/// A MIGRATE link to an engine of the same process.
-struct LocalLink {
-    target: Arc<Mutex<Engine>>,
-    client: ClientId,
-}
-
-impl MigrateLink for LocalLink {
-    fn call(&mut self, commands: &[Vec<Vec<u8>>], _timeout_ms: u64) -> Result<Vec<Reply>, LinkError> {
-        let mut target = self.target.lock().map_err(|_| LinkError::Read)?;
-        Ok(commands.iter().map(|c| target.execute(self.client, c.clone())).collect())
-    }
-}
-
-struct LocalHost {
-    nodes: Vec<(u16, Arc<Mutex<Engine>>)>,
-}
-
-impl ClusterHost for LocalHost {
-    fn connect(&mut self, _ip: &str, port: u16, _timeout_ms: u64) -> Option<Box<dyn MigrateLink>> {
-        let (_, target) = self.nodes.iter().find(|(p, _)| *p == port)?;
-        let client = target.lock().ok()?.connect("migrate:1");
-        Some(Box::new(LocalLink { target: target.clone(), client }))
-    }
+fn locked(e: &Arc<Mutex<Engine>>) -> std::sync::MutexGuard<'_, Engine> {
+    e.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[test]
-fn resharding_a_slot_with_migrate() {
-    let (mut engines, ids) = three();
-    let slot = key_slot(b"bar"); // 5061, on the first node
-    let a_id = run(&mut engines[0], ids[0], "CLUSTER MYID").trim_matches('"').to_string();
-    let b_id = run(&mut engines[1], ids[1], "CLUSTER MYID").trim_matches('"').to_string();
-    assert_eq!(run(&mut engines[0], ids[0], "SET bar 1"), "OK");
-    assert_eq!(run(&mut engines[0], ids[0], "SET {bar}2 2"), "OK");
-    assert_eq!(run(&mut engines[0], ids[0], "SET {bar}3 3"), "OK");
-    assert_eq!(run(&mut engines[1], ids[1], &format!("CLUSTER SETSLOT {slot} IMPORTING {a_id}")), "OK");
-    assert_eq!(run(&mut engines[0], ids[0], &format!("CLUSTER SETSLOT {slot} MIGRATING {b_id}")), "OK");
-    let nodes = run(&mut engines[0], ids[0], "CLUSTER NODES");
-    assert!(nodes.contains(&format!("[{slot}->-{b_id}]")), "{nodes}");
-    // While migrating: present keys served here, absent ones asked for there.
-    assert_eq!(run(&mut engines[0], ids[0], "GET bar"), "\"1\"");
-    assert_eq!(run(&mut engines[0], ids[0], "GET {bar}x"), format!("(error) ASK {slot} 127.0.0.1:7001"));
-    assert_eq!(run(&mut engines[1], ids[1], "GET bar"), format!("(error) MOVED {slot} 127.0.0.1:7000"));
-    assert_eq!(run(&mut engines[1], ids[1], "ASKING"), "OK");
-    assert_eq!(run(&mut engines[1], ids[1], "GET bar"), "(nil)");
-    assert_eq!(run(&mut engines[1], ids[1], "GET bar"), format!("(error) MOVED {slot} 127.0.0.1:7000"));
+fn create_splits_slots_like_redis_cli() {
+    assert_eq!(create_split(3), [(0, 5460), (5461, 10922), (10923, 16383)]);
+    assert_eq!(create_split(1), [(0, 16383)]);
+    for n in 1..40 {
+        let split = create_split(n);
+        assert_eq!(split.len(), n);
+        assert_eq!(split[0].0, 0);
+        assert_eq!(split[n - 1].1, 16383);
+        assert!(split.windows(2).all(|w| w[0].1 + 1 == w[1].0), "{n}: {split:?}");
+    }
+}
 
-    let engines: Vec<Arc<Mutex<Engine>>> = engines.into_iter().map(|e| Arc::new(Mutex::new(e))).collect();
-    let host = LocalHost { nodes: vec![(7001, engines[1].clone())] };
-    engines[0].lock().unwrap().set_cluster_host(Box::new(host));
-    let migrate = "MIGRATE 127.0.0.1 7001 \"\" 0 5000 KEYS bar {bar}2";
-    assert_eq!(run(&mut engines[0].lock().unwrap(), ids[0], migrate), "OK");
-    assert!(run(&mut engines[0].lock().unwrap(), ids[0], "INFO stats").contains("migrate_cached_sockets:1"));
-    assert_eq!(run(&mut engines[0].lock().unwrap(), ids[0], "MIGRATE 127.0.0.1 7009 bar 0 10"), "NOKEY");
-    let ask = format!("(error) ASK {slot} 127.0.0.1:7001");
-    assert_eq!(run(&mut engines[0].lock().unwrap(), ids[0], "GET bar"), ask, "moved keys are asked for");
+/// A page-like topology: engines of one host, MIGRATE between them
+/// without a network, SETSLOT as `redis-cli --cluster reshard` sends it.
+#[test]
+fn resharding_a_slot_with_migrate() {
+    let mut seed = 0;
+    let cluster = LocalCluster::create(3, "127.0.0.1", 7000, |_| {
+        seed += 1;
+        Engine::with_manual_clock(1_000_000, seed)
+    })
+    .expect("a cluster");
+    let nodes: Vec<Arc<Mutex<Engine>>> = cluster.nodes.iter().map(|(_, e)| e.clone()).collect();
+    let ids: Vec<ClientId> = nodes.iter().map(|e| locked(e).connect("t:1")).collect();
+    let run_on = |i: usize, line: &str| run(&mut locked(&nodes[i]), ids[i], line);
+    let slot = key_slot(b"bar"); // 5061, on the first node
+    let a_id = run_on(0, "CLUSTER MYID").trim_matches('"').to_string();
+    let b_id = run_on(1, "CLUSTER MYID").trim_matches('"').to_string();
+    for line in ["SET bar 1", "SET {bar}2 2", "SET {bar}3 3"] {
+        assert_eq!(run_on(0, line), "OK");
+    }
+    assert_eq!(run_on(1, &format!("CLUSTER SETSLOT {slot} IMPORTING {a_id}")), "OK");
+    assert_eq!(run_on(0, &format!("CLUSTER SETSLOT {slot} MIGRATING {b_id}")), "OK");
+    let nodes_line = run_on(0, "CLUSTER NODES");
+    assert!(nodes_line.contains(&format!("[{slot}->-{b_id}]")), "{nodes_line}");
+    // While migrating: present keys served here, absent ones asked for there.
+    assert_eq!(run_on(0, "GET bar"), "\"1\"");
+    assert_eq!(run_on(0, "GET {bar}x"), format!("(error) ASK {slot} 127.0.0.1:7001"));
+    assert_eq!(run_on(1, "GET bar"), format!("(error) MOVED {slot} 127.0.0.1:7000"));
+    assert_eq!(run_on(1, "ASKING"), "OK");
+    assert_eq!(run_on(1, "GET bar"), "(nil)");
+    assert_eq!(run_on(1, "GET bar"), format!("(error) MOVED {slot} 127.0.0.1:7000"));
+
+    assert_eq!(run_on(0, "MIGRATE 127.0.0.1 7001 \"\" 0 5000 KEYS bar {bar}2"), "OK");
+    assert!(run_on(0, "INFO stats").contains("migrate_cached_sockets:1"));
+    assert_eq!(run_on(0, "GET bar"), format!("(error) ASK {slot} 127.0.0.1:7001"), "moved keys are asked for");
     assert_eq!(
-        run(&mut engines[0].lock().unwrap(), ids[0], "MIGRATE 127.0.0.1 7009 {bar}3 0 10"),
-        "(error) IOERR error or timeout connecting to the client"
+        run_on(0, "MIGRATE 127.0.0.1 7009 {bar}3 0 10"),
+        "(error) IOERR error or timeout writing to target instance"
     );
-    assert_eq!(run(&mut engines[0].lock().unwrap(), ids[0], "MIGRATE 127.0.0.1 7001 {bar}3 0 10"), "OK");
-    for (i, e) in engines.iter().enumerate() {
-        assert_eq!(run(&mut e.lock().unwrap(), ids[i], &format!("CLUSTER SETSLOT {slot} NODE {b_id}")), "OK");
+    assert_eq!(
+        run_on(0, "MIGRATE 127.0.0.1 7000 {bar}3 0 10"),
+        "(error) IOERR error or timeout reading to target instance"
+    );
+    assert_eq!(run_on(0, "MIGRATE 127.0.0.1 7001 {bar}3 0 10"), "OK");
+    for i in 0..3 {
+        assert_eq!(run_on(i, &format!("CLUSTER SETSLOT {slot} NODE {b_id}")), "OK");
     }
-    {
-        let mut guards: Vec<_> = engines.iter().map(|e| e.lock().unwrap()).collect();
-        let mut refs: Vec<&mut Engine> = guards.iter_mut().map(|g| &mut **g).collect();
-        exchange(&mut refs);
-    }
-    assert_eq!(run(&mut engines[1].lock().unwrap(), ids[1], "GET bar"), "\"1\"");
-    assert_eq!(run(&mut engines[1].lock().unwrap(), ids[1], "CLUSTER COUNTKEYSINSLOT 5061"), "(integer) 3");
-    for (i, e) in engines.iter().enumerate() {
-        let mut e = e.lock().unwrap();
-        assert_eq!(
-            run(&mut e, ids[i], "GET bar").replace("(error) ", ""),
-            if i == 1 { "\"1\"".to_string() } else { format!("MOVED {slot} 127.0.0.1:7001") }
-        );
-        let nodes = run(&mut e, ids[i], "CLUSTER NODES");
-        assert!(!nodes.contains("->-") && !nodes.contains("-<-"), "{nodes}");
+    assert!(cluster.exchange() > 0);
+    assert_eq!(run_on(1, "GET bar"), "\"1\"");
+    assert_eq!(run_on(1, "CLUSTER COUNTKEYSINSLOT 5061"), "(integer) 3");
+    for i in 0..3 {
+        let expected = if i == 1 { "\"1\"".to_string() } else { format!("(error) MOVED {slot} 127.0.0.1:7001") };
+        assert_eq!(run_on(i, "GET bar"), expected);
+        let table = run_on(i, "CLUSTER NODES");
+        assert!(!table.contains("->-") && !table.contains("-<-"), "{table}");
     }
     // The importing node took a new, highest epoch, so its claim wins everywhere.
-    let info = run(&mut engines[1].lock().unwrap(), ids[1], "CLUSTER INFO");
-    assert!(info.contains("cluster_my_epoch:4"), "{info}");
-    let e = &mut engines[0].lock().unwrap();
-    e.advance_clock(11_000);
-    assert!(run(e, ids[0], "INFO stats").contains("migrate_cached_sockets:0"));
+    assert!(run_on(1, "CLUSTER INFO").contains("cluster_my_epoch:4"));
+    locked(&nodes[0]).advance_clock(11_000);
+    assert!(run_on(0, "INFO stats").contains("migrate_cached_sockets:0"));
 }
 
 #[test]

@@ -117,6 +117,8 @@ pub fn new_cluster(
     if base_port == 0 || base_port as usize + masters - 1 > 65535 - 10000 {
         return Err(format!("--cluster {masters} needs ports 1..=55535 (each node's bus port is port + 10000)"));
     }
+    // What `redis-cli --cluster create` would send each node.
+    let commands = redis_emulator::cluster::local::create_commands(masters, ip, base_port);
     let nodes: Vec<(u16, SharedState)> = (0..masters)
         .map(|i| {
             let port = base_port.wrapping_add(i as u16);
@@ -130,16 +132,8 @@ pub fn new_cluster(
                 shared.engine.enable_cluster(ip, port);
                 shared.engine.set_cluster_host(Box::new(TcpHost));
                 let me = shared.engine.connect("startup:0");
-                let (first, last) = split(masters)[i];
-                let mut lines = vec![
-                    format!("CLUSTER SET-CONFIG-EPOCH {}", i + 1),
-                    format!("CLUSTER ADDSLOTSRANGE {first} {last}"),
-                ];
-                if i > 0 {
-                    lines.push(format!("CLUSTER MEET {ip} {base_port}"));
-                }
-                for line in lines {
-                    let reply = shared.engine.execute_line(me, &line).map_err(|e| format!("{line}: {e:?}"))?;
+                for line in &commands[i] {
+                    let reply = shared.engine.execute_line(me, line).map_err(|e| format!("{line}: {e:?}"))?;
                     if let Some(error) = reply.error_text() {
                         return Err(format!("{line}: {error}"));
                     }
@@ -151,25 +145,6 @@ pub fn new_cluster(
         .collect::<Result<_, String>>()?;
     exchange(&nodes);
     Ok(nodes)
-}
-
-/// The slot ranges `redis-cli --cluster create` gives `masters` masters
-/// (its single-precision cursor included).
-pub fn split(masters: usize) -> Vec<(u16, u16)> {
-    let per_node = 16384.0f32 / masters as f32;
-    let (mut first, mut cursor) = (0i64, 0.0f32);
-    let mut out = Vec::with_capacity(masters);
-    for i in 0..masters {
-        let mut last = (cursor + per_node - 1.0).round() as i64;
-        if last > 16384 || i == masters - 1 {
-            last = 16383;
-        }
-        last = last.max(first);
-        out.push((first.min(16383) as u16, last.min(16383) as u16));
-        first = last + 1;
-        cursor += per_node;
-    }
-    out
 }
 
 /// Carries every pending bus message to the node it is for, until none

@@ -11,6 +11,7 @@
 //! host installs.
 
 pub mod bus;
+pub mod local;
 mod node;
 
 use std::collections::BTreeMap;
