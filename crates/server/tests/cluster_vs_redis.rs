@@ -527,7 +527,7 @@ fn migrate_between_ours_and_a_real_redis() {
     let real = common::RealRedis::start().expect("a real redis-server to migrate to");
     let ours = common::start_ours();
     let (mut ours_conn, mut real_conn) = (Conn::open(ours), Conn::open(real.port));
-    let mut check = |conn: &mut Conn, text: &str, expected: &str| {
+    let check = |conn: &mut Conn, text: &str, expected: &str| {
         let reply = line(conn, text);
         assert_eq!(show(&reply), expected, "{text}");
     };
