@@ -307,14 +307,15 @@ fn slot_arg(arg: &[u8]) -> Result<u16, Reply> {
     }
 }
 
-/// Keys of database 0 in `slot`, at most `limit`.
+/// Keys of database 0 in `slot`, at most `limit` (database 0 keeps an
+/// index by slot once asked, as Redis keeps one in cluster mode).
 fn keys_in_slot(ctx: &mut Ctx, slot: u16, limit: usize) -> Vec<Vec<u8>> {
-    let db = &ctx.engine.keyspace.dbs[0];
-    db.keys().filter(|k| cluster::key_slot(k) == slot).take(limit).map(|k| k.to_vec()).collect()
+    let db = &mut ctx.engine.keyspace.dbs[0];
+    db.keys_in_group(cluster::key_slot, slot).take(limit).map(|k| k.to_vec()).collect()
 }
 
 fn count_keys_in_slot(ctx: &mut Ctx, slot: u16) -> usize {
-    ctx.engine.keyspace.dbs[0].keys().filter(|k| cluster::key_slot(k) == slot).count()
+    ctx.engine.keyspace.dbs[0].keys_in_group(cluster::key_slot, slot).count()
 }
 
 /// Redis's `checkSlotAssignmentsOrReply` for one range, marking `chosen`.
