@@ -63,6 +63,11 @@ fn cluster_commands_need_cluster_mode() {
     assert_eq!(run(&mut engine, me, "SELECT 1"), "(error) ERR SELECT is not allowed in cluster mode");
     assert_eq!(run(&mut engine, me, "SELECT 0"), "OK");
     assert!(run(&mut engine, me, "INFO cluster").contains("cluster_enabled:1"));
+    // READONLY shows as flag r in CLIENT LIST, as in Redis; RESET clears it.
+    assert_eq!(run(&mut engine, me, "READONLY"), "OK");
+    assert!(run(&mut engine, me, "CLIENT INFO").contains(" flags=r "));
+    assert_eq!(run(&mut engine, me, "RESET"), "RESET");
+    assert!(run(&mut engine, me, "CLIENT INFO").contains(" flags=N "));
 }
 
 #[test]

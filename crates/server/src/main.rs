@@ -75,8 +75,8 @@ fn main() {
         }
     }
     if let Some(masters) = cluster_masters {
-        if masters == 0 || dir.is_some() || !settings.is_empty() {
-            eprintln!("--cluster N needs N >= 1, and takes neither --dir, --protected-mode nor --requirepass yet");
+        if masters == 0 || dir.is_some() {
+            eprintln!("--cluster N needs N >= 1, and does not take --dir yet (its nodes keep their files in memory)");
             std::process::exit(2);
         }
         let ip = if bind == "0.0.0.0" || bind == "::" { "127.0.0.1".to_string() } else { bind.clone() };
@@ -84,6 +84,12 @@ fn main() {
             eprintln!("{e}");
             std::process::exit(2);
         });
+        for (_, state) in &nodes {
+            if let Err(e) = configure(state, &settings) {
+                eprintln!("{e}");
+                std::process::exit(2);
+            }
+        }
         println!(
             "redis-emulator-server: a cluster of {masters} masters on {bind}:{port}..{}",
             port as usize + masters - 1

@@ -167,4 +167,10 @@ fn replicas_and_impossible_ports_are_refused() {
         .expect("runs");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("bus port"));
+    let out = Command::new(env!("CARGO_BIN_EXE_redis-emulator-server"))
+        .args(["--cluster", "3", "--dir", "/nonexistent"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not take --dir"));
 }
