@@ -220,6 +220,59 @@ fn transactions_redirect_at_exec_when_a_slot_moved() {
     assert_eq!(run(e, ids[0], "EXEC"), "(error) ERR EXEC without MULTI");
 }
 
+/// Any command on a node serving half the slots, one of them migrating
+/// and one importing, from clients in and out of MULTI and ASKING.
+fn any_command() -> impl Strategy<Value = Vec<Vec<u8>>> {
+    let names: Vec<String> = redis_emulator::commands::all()
+        .flat_map(|c| {
+            let mut v = vec![c.name.to_string()];
+            v.extend(c.subcommands.iter().map(|s| format!("{} {}", c.name, s.name)));
+            v
+        })
+        .collect();
+    let arg = prop_oneof![
+        prop::sample::select(vec!["foo", "bar", "{bar}1", "k3", "0", "1", "-1", "5061", "KEYS", "", "STORE", "*"])
+            .prop_map(|s| s.as_bytes().to_vec()),
+        prop::collection::vec(any::<u8>(), 0..6),
+    ];
+    (prop::sample::select(names), prop::collection::vec(arg, 0..5)).prop_map(|(name, args)| {
+        let mut argv: Vec<Vec<u8>> = name.split(' ').map(|p| p.as_bytes().to_vec()).collect();
+        argv.extend(args);
+        argv
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn redirection_never_panics(script in prop::collection::vec(any_command(), 1..20)) {
+        let (mut engines, ids) = three();
+        let b_id = run(&mut engines[1], ids[1], "CLUSTER MYID").trim_matches('"').to_string();
+        let c_id = run(&mut engines[2], ids[2], "CLUSTER MYID").trim_matches('"').to_string();
+        let mut e = engines.swap_remove(0);
+        let (me, second) = (ids[0], e.connect("t:2"));
+        for line in [
+            "SET bar 1".to_string(),
+            format!("CLUSTER SETSLOT 5061 MIGRATING {b_id}"),
+            format!("CLUSTER SETSLOT 12182 IMPORTING {c_id}"),
+        ] {
+            prop_assert_eq!(run(&mut e, me, &line), "OK");
+        }
+        let _ = run(&mut e, second, "MULTI");
+        for (i, argv) in script.into_iter().enumerate() {
+            let who = if i % 3 == 2 { second } else { me };
+            if i % 4 == 0 {
+                let _ = run(&mut e, who, "ASKING");
+            }
+            let _ = e.execute(who, argv);
+            let _ = e.drain_events();
+            let _ = e.take_bus_messages();
+        }
+        let _ = run(&mut e, second, "EXEC");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
