@@ -182,7 +182,7 @@ fn resharding_a_slot_with_migrate() {
     assert_eq!(run_on(0, "GET bar"), format!("(error) ASK {slot} 127.0.0.1:7001"), "moved keys are asked for");
     assert_eq!(
         run_on(0, "MIGRATE 127.0.0.1 7009 {bar}3 0 10"),
-        "(error) IOERR error or timeout writing to target instance"
+        "(error) IOERR error or timeout connecting to the client"
     );
     assert_eq!(
         run_on(0, "MIGRATE 127.0.0.1 7000 {bar}3 0 10"),

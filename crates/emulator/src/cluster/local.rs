@@ -1,8 +1,9 @@
 //! A cluster whose nodes are engines of one host (a page, a test): the
 //! engines sit behind mutexes, bus messages go straight from one to the
 //! other ([`LocalCluster::exchange`]) and MIGRATE reaches the other nodes
-//! through [`LocalHost`], without a network. An address no node of the
-//! cluster has answers as a refused connection does.
+//! through [`LocalHost`], without a network. MIGRATE to an address no
+//! node of the cluster has answers `IOERR error or timeout connecting to
+//! the client`, as Redis does when it cannot connect.
 
 use std::sync::{Arc, Mutex, Weak};
 
@@ -128,8 +129,8 @@ impl ClusterHost for LocalHost {
             .then(|| self.nodes.iter().find(|(p, _)| *p == port))
             .flatten()
             .and_then(|(_, e)| e.upgrade());
-        // No such node: a refused connection (its link fails when written to).
-        let engine = target.as_ref().map(Arc::downgrade).unwrap_or_default();
+        // No such node here, and no network: MIGRATE cannot connect.
+        let engine = Arc::downgrade(&target?);
         Some(Box::new(LocalLink { engine, client: None, name: format!("{ip}:{port}") }))
     }
 }

@@ -147,7 +147,7 @@ pub struct ClusterState {
 }
 
 impl ClusterState {
-    /// A node alone, serving no slot, with a fresh id from `random_hex`.
+    /// A node alone, serving no slot, known as `id` at `ip:port`.
     pub fn new(id: String, ip: &str, port: u16, now_ms: i64) -> ClusterState {
         let me = ClusterNode {
             id,
