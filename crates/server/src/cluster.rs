@@ -18,13 +18,10 @@ use redis_emulator::cluster::bus::{BusMessage, ClusterHost, LinkError, MigrateLi
 use redis_emulator::resp::parse_reply;
 use redis_emulator::{Config, Reply};
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use redis_emulator::clock::{system_time_us, Clock};
 use redis_emulator::Engine;
 
-use crate::{lock, Shared, SharedState};
+use crate::{lock, new_state_from, SharedState};
 
 /// MIGRATE's way out: blocking TCP connections to any Redis server.
 pub struct TcpHost;
@@ -126,7 +123,7 @@ pub fn new_cluster(
             let seed = system_time_us() as u64 ^ (port as u64).rotate_left(40) ^ 0x9e37_79b9_7f4a_7c15;
             let mut engine = Engine::new(Clock::real(system_time_us), seed, config.clone());
             engine.track_changes(false);
-            let state = Arc::new(Mutex::new(Shared { engine, connections: HashMap::new(), disk: None }));
+            let state = new_state_from(engine);
             {
                 let mut shared = lock(&state);
                 shared.engine.enable_cluster(ip, port);

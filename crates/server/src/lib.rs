@@ -111,6 +111,11 @@ pub fn new_state_with(config: Config) -> SharedState {
     Arc::new(Mutex::new(Shared { engine, connections: HashMap::new(), disk: None }))
 }
 
+/// Serves an engine made by the caller (a cluster node), its files in memory.
+pub fn new_state_from(engine: Engine) -> SharedState {
+    Arc::new(Mutex::new(Shared { engine, connections: HashMap::new(), disk: None }))
+}
+
 /// A new engine with `config` that persists to the directory `dir`: it
 /// starts from the files there as redis-server does (the AOF when
 /// `appendonly yes`, else the RDB file) and refuses to start, with the
