@@ -92,6 +92,10 @@ pub struct Client {
     pub auth: crate::acl::ClientAuth,
     /// CLIENT TRACKING ON: the client's tracking mode (None = off).
     pub tracking: Option<crate::tracking::ClientTracking>,
+    /// ASKING: the next command may use a slot this node is importing.
+    pub asking: bool,
+    /// READONLY: reads may be served by a replica.
+    pub readonly: bool,
 }
 
 impl Client {
@@ -125,6 +129,8 @@ impl Client {
             reply_skip: false,
             auth: crate::acl::ClientAuth::default(),
             tracking: None,
+            asking: false,
+            readonly: false,
         }
     }
 

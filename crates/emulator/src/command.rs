@@ -64,8 +64,15 @@ pub mod flags {
     /// Removes the keys it names (DEL, UNLINK): its own log entry already
     /// deletes them, so the AOF needs no extra `DEL` for keys gone after it.
     pub const REMOVES_KEYS: u32 = 1 << 25;
-    /// Refused while a replica loads its data in the background.
-    pub const NO_ASYNC_LOADING: u32 = 1 << 26;
+    /// Redis's `asking` flag: served in a slot being imported without an
+    /// ASKING first (RESTORE-ASKING).
+    pub const ASKING: u32 = 1 << 26;
+    /// Moves keys away (MIGRATE): served here while its slot is migrating
+    /// or importing, whatever keys are missing.
+    pub const MIGRATES_KEYS: u32 = 1 << 27;
+    /// Redis's `no_async_loading`: refused while a replica loads a dataset
+    /// in the background (shown by COMMAND INFO only, here).
+    pub const NO_ASYNC_LOADING: u32 = 1 << 28;
 
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
@@ -79,6 +86,7 @@ pub mod flags {
         (STALE, "stale"),
         (SKIP_MONITOR, "skip_monitor"),
         (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
@@ -107,10 +115,11 @@ pub enum Group {
     Geo,
     Stream,
     Bitmap,
+    Cluster,
 }
 
 impl Group {
-    pub const ALL: [Group; 15] = [
+    pub const ALL: [Group; 16] = [
         Group::Generic,
         Group::String,
         Group::List,
@@ -126,6 +135,7 @@ impl Group {
         Group::Geo,
         Group::Stream,
         Group::Bitmap,
+        Group::Cluster,
     ];
 
     /// The name used by COMMAND DOCS and `HELP @group`.
@@ -146,6 +156,7 @@ impl Group {
             Group::Geo => "geo",
             Group::Stream => "stream",
             Group::Bitmap => "bitmap",
+            Group::Cluster => "cluster",
         }
     }
 
@@ -454,11 +465,13 @@ impl CommandSpec {
     /// Redis's `getKeysFromCommandWithSpecs` for commands with key specs:
     /// every spec followed in order (a spec that cannot be followed hands
     /// over to the command's own key finder, or finds nothing), with each
-    /// key's flags.
+    /// key's flags. A spec flagged `incomplete` (MIGRATE's KEYS) hands
+    /// over to the command's own finder, as Redis does.
     pub fn key_positions(&self, argv: &[Vec<u8>]) -> Vec<(usize, &'static [&'static str])> {
         let mut found = Vec::new();
         for spec in self.key_specs {
-            match spec.positions(argv) {
+            let positions = if spec.flags.contains(&"incomplete") { None } else { spec.positions(argv) };
+            match positions {
                 Some(positions) => found.extend(positions.into_iter().map(|i| (i, spec.flags))),
                 None => return self.get_keys.map(|f| f(argv)).unwrap_or_default(),
             }
@@ -546,6 +559,9 @@ mod tests {
             WHOLE_DB,
             ACROSS_DBS,
             REMOVES_KEYS,
+            ASKING,
+            MIGRATES_KEYS,
+            NO_ASYNC_LOADING,
         ];
         let mut seen = 0u32;
         for flag in all {
@@ -555,9 +571,17 @@ mod tests {
         }
         // The pipeline's own flags never show in COMMAND INFO (nor does
         // MAY_REPLICATE: Redis 7.0's COMMAND INFO leaves it out).
-        for internal in
-            [MAY_REPLICATE, RUNS_IN_MULTI, ENDS_MULTI, RUNS_QUEUE, RUNS_COMMANDS, WHOLE_DB, ACROSS_DBS, REMOVES_KEYS]
-        {
+        for internal in [
+            MAY_REPLICATE,
+            RUNS_IN_MULTI,
+            ENDS_MULTI,
+            RUNS_QUEUE,
+            RUNS_COMMANDS,
+            WHOLE_DB,
+            ACROSS_DBS,
+            REMOVES_KEYS,
+            MIGRATES_KEYS,
+        ] {
             assert!(NAMES.iter().all(|(f, _)| *f != internal));
         }
     }

@@ -431,6 +431,24 @@ pub const PARAMS: &[Param] = &[
     Param::reported("auto-aof-rewrite-min-size", Kind::Mem(0, LONG_MAX as u64), "67108864"),
     Param::reported("repl-backlog-size", Kind::Mem(1, LONG_MAX as u64), "1048576"),
     Param::reported("cluster-enabled", Kind::Bool, "no").immutable(),
+    Param::reported("cluster-config-file", Kind::Text, "nodes.conf").immutable(),
+    Param::reported("cluster-port", Kind::Int(0, 65535), "0").immutable(),
+    Param::reported("cluster-node-timeout", Kind::Int(0, LONG_MAX), "15000"),
+    Param::reported("cluster-require-full-coverage", Kind::Bool, "yes"),
+    Param::reported("cluster-allow-reads-when-down", Kind::Bool, "no"),
+    Param::reported("cluster-allow-pubsubshard-when-down", Kind::Bool, "yes"),
+    Param::reported("cluster-allow-replica-migration", Kind::Bool, "yes"),
+    Param::reported("cluster-replica-no-failover", Kind::Bool, "no").alias("cluster-slave-no-failover"),
+    Param::reported("cluster-replica-validity-factor", Kind::Int(0, INT_MAX), "10")
+        .alias("cluster-slave-validity-factor"),
+    Param::reported("cluster-migration-barrier", Kind::Int(0, INT_MAX), "1"),
+    Param::reported("cluster-announce-ip", Kind::Text, ""),
+    Param::reported("cluster-announce-hostname", Kind::Text, ""),
+    Param::reported("cluster-announce-port", Kind::Int(0, 65535), "0"),
+    Param::reported("cluster-announce-bus-port", Kind::Int(0, 65535), "0"),
+    Param::reported("cluster-announce-tls-port", Kind::Int(0, 65535), "0"),
+    Param::reported("cluster-preferred-endpoint-type", Kind::Enum(&["ip", "hostname", "unknown-endpoint"]), "ip"),
+    Param::reported("cluster-link-sendbuf-limit", Kind::Mem(0, LONG_MAX as u64), "0"),
     Param::reported("daemonize", Kind::Bool, "no").immutable(),
     Param::reported("io-threads", Kind::Int(1, 128), "1").immutable(),
     Param::reported("appendfilename", Kind::Text, "appendonly.aof").immutable(),
@@ -601,7 +619,14 @@ mod tests {
             assert!(
                 !v.is_empty()
                     || p.reported_default == Some("")
-                    || matches!(p.name, "notify-keyspace-events" | "requirepass" | "aclfile"),
+                    || matches!(
+                        p.name,
+                        "notify-keyspace-events"
+                            | "requirepass"
+                            | "aclfile"
+                            | "cluster-announce-ip"
+                            | "cluster-announce-hostname"
+                    ),
                 "{} has no value",
                 p.name
             );
@@ -611,7 +636,7 @@ mod tests {
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 111);
+        assert_eq!(extras.len(), 128);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

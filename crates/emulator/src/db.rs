@@ -55,6 +55,16 @@ impl Entry {
 pub struct Db {
     keys: ScanMap<Entry>,
     volatile: Vec<Slot>,
+    /// Keys by group (Redis Cluster's hash slots), built the first time a
+    /// group is asked for and kept up to date from then on.
+    groups: Option<Box<KeyGroups>>,
+}
+
+/// Keys grouped by a function of the key.
+#[derive(Debug, Clone)]
+struct KeyGroups {
+    group_of: fn(&[u8]) -> u16,
+    groups: std::collections::BTreeMap<u16, std::collections::BTreeSet<Box<[u8]>>>,
 }
 
 impl Db {
@@ -131,6 +141,7 @@ impl Db {
                 let mut entry = Entry::new(value);
                 init(&mut entry);
                 self.keys.insert_new(key.into(), entry);
+                self.group_add(key);
                 true
             }
         }
@@ -139,6 +150,7 @@ impl Db {
     /// Adds a key known to be absent.
     pub fn add(&mut self, key: &[u8], value: Value) {
         self.keys.insert_new(key.into(), Entry::new(value));
+        self.group_add(key);
     }
 
     /// Inserts a whole entry (value, TTL and access data), replacing any key.
@@ -149,6 +161,7 @@ impl Db {
         entry.expire_at_ms = NO_EXPIRY;
         entry.volatile_pos = NOT_VOLATILE;
         self.keys.insert_new(key.into(), entry);
+        self.group_add(key);
         if let Some(at) = expire {
             self.set_expire(key, at);
         }
@@ -157,6 +170,15 @@ impl Db {
     /// Removes a key, returning its entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let (_, entry, _) = self.keys.remove(key)?;
+        if let Some(g) = self.groups.as_mut() {
+            let group = (g.group_of)(key);
+            if let Some(set) = g.groups.get_mut(&group) {
+                set.remove(key);
+                if set.is_empty() {
+                    g.groups.remove(&group);
+                }
+            }
+        }
         if entry.volatile_pos != NOT_VOLATILE {
             self.unlist_volatile(entry.volatile_pos);
         }
@@ -241,6 +263,30 @@ impl Db {
     pub fn clear(&mut self) {
         self.keys.clear();
         self.volatile.clear();
+        if let Some(g) = self.groups.as_mut() {
+            g.groups.clear();
+        }
+    }
+
+    fn group_add(&mut self, key: &[u8]) {
+        if let Some(g) = self.groups.as_mut() {
+            g.groups.entry((g.group_of)(key)).or_default().insert(key.into());
+        }
+    }
+
+    /// The keys (expired or not) for which `group_of` gives `group`, in
+    /// byte order. The first call builds an index of every key by
+    /// `group_of` (one function per database: Redis Cluster's hash slot),
+    /// kept up to date afterwards, so later calls visit only the group.
+    pub fn keys_in_group(&mut self, group_of: fn(&[u8]) -> u16, group: u16) -> impl Iterator<Item = &[u8]> {
+        if self.groups.is_none() {
+            let mut groups = KeyGroups { group_of, groups: Default::default() };
+            for key in self.keys.keys() {
+                groups.groups.entry(group_of(key)).or_default().insert(key.into());
+            }
+            self.groups = Some(Box::new(groups));
+        }
+        self.groups.as_ref().and_then(|g| g.groups.get(&group)).into_iter().flatten().map(|k| &**k)
     }
 
     /// Keys whose TTL has passed at `now_ms`, in no particular order.
@@ -304,6 +350,28 @@ mod tests {
         assert_eq!(db.expired_keys(10_000).len(), 10);
         assert!(db.persist(b"k495"));
         assert_eq!(db.volatile_len(), 9);
+    }
+
+    #[test]
+    fn key_groups_follow_every_change() {
+        fn first_byte(k: &[u8]) -> u16 {
+            k.first().copied().unwrap_or(0) as u16
+        }
+        let group = |db: &mut Db, g: u8| db.keys_in_group(first_byte, g as u16).map(|k| k.to_vec()).collect::<Vec<_>>();
+        let mut db = Db::new();
+        db.set(b"a1", Value::string("v"), false);
+        db.add(b"b1", Value::string("v"));
+        assert_eq!(group(&mut db, b'a'), [b"a1".to_vec()]);
+        db.set(b"a2", Value::string("v"), false);
+        db.insert_entry(b"a0", Entry::new(Value::string("v")));
+        assert_eq!(group(&mut db, b'a'), [b"a0".to_vec(), b"a1".to_vec(), b"a2".to_vec()]);
+        db.remove(b"a1");
+        assert_eq!(group(&mut db, b'a'), [b"a0".to_vec(), b"a2".to_vec()]);
+        assert_eq!(group(&mut db, b'b'), [b"b1".to_vec()]);
+        db.clear();
+        assert!(group(&mut db, b'a').is_empty());
+        db.set(b"a9", Value::string("v"), false);
+        assert_eq!(group(&mut db, b'a'), [b"a9".to_vec()]);
     }
 }
 #[cfg(test)]

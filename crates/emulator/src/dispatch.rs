@@ -137,6 +137,17 @@ impl Engine {
             self.reject(spec);
             return reject_exec(client, spec, error);
         }
+        if let Some(redirect) = self.cluster_redirect(client, spec, &argv) {
+            // Cluster mode: MOVED, ASK, CROSSSLOT… (a redirected EXEC discards the transaction).
+            self.reject(spec);
+            if spec.has(flags::RUNS_QUEUE) {
+                client.multi = None;
+                crate::watch::unwatch_all(client);
+            } else {
+                flag_transaction(client);
+            }
+            return Reply::error(redirect.error_text());
+        }
         if self.config.maxmemory > 0 && self.busy.script.is_none() {
             if let Some(oom) = crate::eviction::reject_on_oom(self, client, spec) {
                 self.reject(spec);
@@ -339,6 +350,10 @@ fn runs_script_ro(spec: &CommandSpec) -> bool {
 /// `CLIENT CACHING yes|no` applies to the next command only (or to the
 /// whole of a transaction it precedes), as Redis's `resetClient` decides.
 fn forget_caching_flag(client: &mut Client) {
+    // ASKING too lasts for the next command (or the transaction it precedes).
+    if client.multi.is_none() && client.last_command != ("", "asking") {
+        client.asking = false;
+    }
     if client.multi.is_none() && client.last_command.0 != "client" {
         if let Some(mode) = client.tracking.as_mut() {
             mode.caching = false;

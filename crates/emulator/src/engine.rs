@@ -68,6 +68,10 @@ pub struct Engine {
     pub(crate) port_binder: Option<PortBinder>,
     /// The process's CPU time, when the host can tell (INFO cpu).
     pub(crate) cpu_clock: Option<fn() -> CpuTimes>,
+    /// The cluster as this node sees it, when cluster mode is on.
+    pub(crate) cluster: Option<crate::cluster::ClusterState>,
+    /// MIGRATE's way out (the host) and its cached connections.
+    pub(crate) migrate: crate::cluster::bus::MigrateSockets,
 }
 
 /// CPU seconds used, as INFO cpu reports them.
@@ -84,7 +88,7 @@ impl Engine {
     /// An engine on the given clock, with a seeded random generator.
     pub fn new(clock: Clock, seed: u64, config: Config) -> Engine {
         let start_ms = clock.now_ms();
-        Engine {
+        let mut engine = Engine {
             keyspace: Keyspace::new(config.databases),
             clients: ClientRegistry::default(),
             server: crate::server_state::ServerState::new(config.databases, start_ms),
@@ -102,7 +106,13 @@ impl Engine {
             busy: Default::default(),
             port_binder: None,
             cpu_clock: None,
+            cluster: None,
+            migrate: Default::default(),
+        };
+        if engine.config.extra.get("cluster-enabled").is_some_and(|v| v == "yes") {
+            engine.enable_cluster("127.0.0.1", 6379);
         }
+        engine
     }
 
     /// Where INFO cpu reads the process's CPU time. Without one (the page)
@@ -318,6 +328,9 @@ impl Engine {
     pub fn tick(&mut self) {
         self.active_expire_cycle();
         self.expire_blocked_clients();
+        let now = self.clock.now_ms();
+        self.migrate.close_idle(now);
+        self.cluster_update_state();
         crate::persist::cron(self);
     }
 
@@ -330,6 +343,9 @@ impl Engine {
         self.expire_blocked_clients();
         crate::persist::cron(self);
         self.tracking_cron();
+        let now = self.clock.now_ms();
+        self.migrate.close_idle(now);
+        self.cluster_update_state();
     }
 
     pub fn pause_clock(&mut self) {

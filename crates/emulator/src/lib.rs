@@ -37,7 +37,8 @@
 //!    format: DUMP/RESTORE payloads and whole files), `server_state`,
 //!    [`tracking`] (client-side caching's invalidation table), [`latency`]
 //!    (LATENCY's events and the per-command histograms),
-//!    [`access`] (LRU/LFU data). These take the state they need (`&[Db]`,
+//!    [`access`] (LRU/LFU data), [`cluster`] (hash slots, the node table,
+//!    redirection decisions, the bus messages and MIGRATE's host trait). These take the state they need (`&[Db]`,
 //!    the memory tracker, the AOF, the client registry, a pub/sub
 //!    `Outbox`); eviction, loading from disk and the after-call bookkeeping
 //!    take the whole engine and say why.
@@ -81,6 +82,7 @@ pub mod client;
 pub(crate) mod client_registry;
 pub(crate) mod client_table;
 pub mod clock;
+pub mod cluster;
 pub mod disk;
 pub mod events;
 pub(crate) mod eviction;

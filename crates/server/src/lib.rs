@@ -15,6 +15,7 @@
 //! sent; without one (tests, benches) the files stay in the engine.
 
 pub mod busy;
+pub mod cluster;
 pub mod disk;
 
 use std::collections::HashMap;
@@ -208,10 +209,16 @@ pub fn new_state() -> SharedState {
 pub fn new_state_with(config: Config) -> SharedState {
     let mut engine = Engine::new(Clock::real(system_time_us), system_time_us() as u64, config);
     engine.track_changes(false);
+    engine.set_cluster_host(Box::new(cluster::TcpHost));
     if engine.config().appendonly {
         // Nothing to load from an empty disk: this only creates the AOF.
         let _ = engine.boot_from_disk(Vec::new());
     }
+    Server::new(engine, None)
+}
+
+/// Serves an engine made by the caller (a cluster node), its files in memory.
+pub fn new_state_from(engine: Engine) -> SharedState {
     Server::new(engine, None)
 }
 
@@ -223,6 +230,7 @@ pub fn new_state_in(config: Config, dir: &std::path::Path) -> Result<(SharedStat
     let mut host = disk::DiskHost::open(dir).map_err(|e| format!("cannot use the directory {}: {e}", dir.display()))?;
     let mut engine = Engine::new(Clock::real(system_time_us), system_time_us() as u64, config);
     engine.track_changes(false);
+    engine.set_cluster_host(Box::new(cluster::TcpHost));
     engine.allow_shutdown(true);
     let found = host
         .read_files(engine.config())

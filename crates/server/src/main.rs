@@ -1,4 +1,8 @@
-//! `redis-emulator-server [--port 6380] [--bind 127.0.0.1] [--dir D] [--<config> <value>]...`
+//! `redis-emulator-server [--port 6380] [--bind 127.0.0.1] [--dir D] [--cluster N] [--<config> <value>]...`
+//!
+//! `--cluster N` serves a Redis Cluster of N masters from this one process,
+//! on ports PORT..PORT+N-1, slots split as `redis-cli --cluster create`
+//! splits them (`--replicas` is refused: not available yet).
 //!
 //! Without `--dir` the server keeps its files (dump.rdb, the AOF) in memory
 //! only. With `--dir D` it loads from D at start (the AOF when
@@ -20,7 +24,8 @@ use redis_emulator_server::{configure, new_state_in, new_state_with, serve, shut
 fn usage() -> ! {
     eprintln!(
         "usage: redis-emulator-server [--port PORT] [--bind ADDRESS] [--dir DIRECTORY] [--protected-mode yes|no]\n\
-         [--requirepass PASSWORD] [--<config-name> <value>]...\n\
+         [--requirepass PASSWORD] [--cluster N] [--<config-name> <value>]...\n\
+         --cluster N serves a Redis Cluster of N masters on ports PORT..PORT+N-1 (replicas: not yet)\n\
          e.g. --dir /var/lib/redis-lab --appendonly yes --appendfsync always --save \"60 1000\""
     );
     std::process::exit(2);
@@ -34,6 +39,7 @@ fn main() {
     // Settings with effects beyond the config table (the default user's
     // password, protected mode), applied as CONFIG SET before serving.
     let mut settings: Vec<(String, String)> = Vec::new();
+    let mut cluster_masters: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -43,6 +49,11 @@ fn main() {
             "--protected-mode" | "--requirepass" => {
                 let value = args.next().unwrap_or_else(|| usage());
                 settings.push((a.trim_start_matches('-').to_string(), value));
+            }
+            "--cluster" => cluster_masters = Some(args.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| usage())),
+            "--replicas" => {
+                eprintln!("--replicas is not supported yet: --cluster N serves N masters without replicas");
+                std::process::exit(2);
             }
             "--help" | "-h" => usage(),
             flag if flag.starts_with("--") => {
@@ -62,6 +73,32 @@ fn main() {
             }
             _ => usage(),
         }
+    }
+    if let Some(masters) = cluster_masters {
+        if masters == 0 || dir.is_some() {
+            eprintln!("--cluster N needs N >= 1, and does not take --dir yet (its nodes keep their files in memory)");
+            std::process::exit(2);
+        }
+        let ip = if bind == "0.0.0.0" || bind == "::" { "127.0.0.1".to_string() } else { bind.clone() };
+        let nodes = redis_emulator_server::cluster::new_cluster(masters, &ip, port, &config).unwrap_or_else(|e| {
+            eprintln!("{e}");
+            std::process::exit(2);
+        });
+        for (_, state) in &nodes {
+            if let Err(e) = configure(state, &settings) {
+                eprintln!("{e}");
+                std::process::exit(2);
+            }
+        }
+        println!(
+            "redis-emulator-server: a cluster of {masters} masters on {bind}:{port}..{}",
+            port as usize + masters - 1
+        );
+        if let Err(e) = redis_emulator_server::cluster::serve_cluster(&bind, nodes) {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+        return;
     }
     let state = match &dir {
         None => {
@@ -93,6 +130,14 @@ fn main() {
     if let Err(e) = configure(&state, &settings) {
         eprintln!("{e}");
         std::process::exit(2);
+    }
+    {
+        // `--cluster-enabled yes` alone: one node, serving no slot yet, announcing this port.
+        let mut shared = state.lock();
+        if shared.engine.cluster_state().is_some() {
+            let ip = if bind == "0.0.0.0" || bind == "::" { "127.0.0.1" } else { bind.as_str() };
+            shared.engine.enable_cluster(ip, port);
+        }
     }
     // One thread, as Redis: commands run one at a time anyway (one engine),
     // so more threads would only add lock contention and cross-thread wake-ups.

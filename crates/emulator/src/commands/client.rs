@@ -236,6 +236,9 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     if c.close_after_reply {
         flags.push('c');
     }
+    if c.readonly {
+        flags.push('r');
+    }
     if c.no_evict {
         flags.push('e');
     }

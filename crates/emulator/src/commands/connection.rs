@@ -100,6 +100,9 @@ fn echo(_: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 /// SELECT index
 fn select(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let index = args::int(&argv[1])?;
+    if ctx.engine.cluster.is_some() && index != 0 {
+        return Err(Reply::error("ERR SELECT is not allowed in cluster mode"));
+    }
     if index < 0 || index as usize >= ctx.engine.db_count() {
         return Err(Reply::error(errors::DB_INDEX_OUT_OF_RANGE));
     }
@@ -228,6 +231,8 @@ fn reset(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     ctx.engine.pubsub.forget_client(id);
     ctx.engine.tracking.disable(ctx.client);
     ctx.client.monitor = false;
+    ctx.client.asking = false;
+    ctx.client.readonly = false;
     ctx.client.db = 0;
     ctx.client.protocol = Protocol::Resp2;
     ctx.client.name = None;

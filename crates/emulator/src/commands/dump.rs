@@ -48,6 +48,26 @@ pub const COMMANDS: &[CommandSpec] = &[
         handler: restore,
         ..BASE
     },
+    CommandSpec {
+        name: "restore-asking",
+        arity: -4,
+        flags: WRITE | DENYOOM | ASKING,
+        group: Group::Server,
+        since: "3.0.0",
+        complexity: concat!(
+            "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N ",
+            "is the number of Redis objects composing the value and M their average size. For small string ",
+            "values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for ",
+            "sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is ",
+            "O(log(N))."
+        ),
+        summary: "RESTORE as MIGRATE sends it in cluster mode: served in a slot being imported",
+        syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
+        key_flags: &[&["OW", "update"]],
+        acl: &["@keyspace", "@write", "@slow", "@dangerous"],
+        handler: restore,
+        ..BASE
+    },
 ];
 
 /// DUMP key

@@ -233,6 +233,7 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("pubsub_channels", engine.pubsub.channels.len().to_string());
             add("pubsub_patterns", engine.pubsub.patterns.len().to_string());
             add("pubsubshard_channels", engine.pubsub.shard_channels.len().to_string());
+            add("migrate_cached_sockets", engine.migrate.cached.len().to_string());
             add("tracking_total_keys", engine.tracking.total_keys().to_string());
             add("tracking_total_items", engine.tracking.total_items().to_string());
             add("tracking_total_prefixes", engine.tracking.total_prefixes().to_string());
@@ -242,7 +243,7 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("role", "master".into());
             add("connected_slaves", "0".into());
         }
-        "cluster" => add("cluster_enabled", "0".into()),
+        "cluster" => add("cluster_enabled", if engine.cluster.is_some() { "1" } else { "0" }.into()),
         "cpu" => {
             // The engine runs on one thread: the main thread's figures are
             // the process's; it has no children.

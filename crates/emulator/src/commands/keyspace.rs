@@ -301,6 +301,9 @@ fn copy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 /// MOVE key db — answers 0 (moving nothing) if the key is missing here or
 /// its name is taken in the destination.
 fn move_cmd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    if ctx.engine.cluster.is_some() {
+        return Err(Reply::error("ERR MOVE is not allowed in cluster mode"));
+    }
     let src_db = ctx.db_index();
     let dst_db = db_index(ctx, &argv[2])?;
     if src_db == dst_db {
@@ -326,6 +329,9 @@ fn swapdb_index(arg: &[u8], msg: &'static str) -> Result<i64, Reply> {
 
 /// SWAPDB index1 index2
 fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    if ctx.engine.cluster.is_some() {
+        return Err(Reply::error("ERR SWAPDB is not allowed in cluster mode"));
+    }
     let a = swapdb_index(&argv[1], "ERR invalid first DB index")?;
     let b = swapdb_index(&argv[2], "ERR invalid second DB index")?;
     let count = ctx.engine.db_count() as i64;

@@ -11,6 +11,7 @@ use crate::reply::Reply;
 pub mod acl;
 pub mod bitmap;
 pub mod client;
+pub mod cluster;
 mod collection_events;
 pub mod command_docs;
 pub mod config;
@@ -28,6 +29,7 @@ pub mod latency;
 pub mod list;
 pub mod lolwut;
 pub mod memory;
+pub mod migrate;
 pub mod module;
 pub mod persistence;
 pub mod pubsub;
@@ -51,6 +53,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         keyspace::COMMANDS,
         expire::COMMANDS,
         dump::COMMANDS,
+        migrate::COMMANDS,
         string::COMMANDS,
         bitmap::COMMANDS,
         list::COMMANDS,
@@ -75,6 +78,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         persistence::COMMANDS,
         command_docs::COMMANDS,
         acl::COMMANDS,
+        cluster::COMMANDS,
     ]
 }
 

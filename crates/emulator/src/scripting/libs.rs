@@ -274,6 +274,9 @@ fn run_command(state: &mut LuaState) -> Result<Reply, String> {
         if let Err(refusal) = b.engine.acl_check(&b.client, spec, &argv, crate::acl::LogContext::Lua) {
             return Err(crate::acl::script_noperm_error(refusal).to_string());
         }
+        if let Some(error) = b.engine.cluster_script_check(&b.client, spec, &argv) {
+            return Err(error);
+        }
         // Commands that may replicate (PUBLISH) count as writes: CLIENT
         // PAUSE WRITE lets read-only scripts through.
         if b.read_only && (spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE)) {

@@ -1,0 +1,605 @@
+//! Redis Cluster as engine state: hash slots (CRC16 with `{hash tags}`),
+//! the node table each node keeps (its own id, the nodes it knows, who
+//! serves which slot, the slots it is migrating or importing), the
+//! redirection decision dispatch makes for keyed commands (Redis's
+//! `getNodeByQuery`), and the messages nodes exchange about it.
+//!
+//! Nothing here does I/O. Nodes talk through [`bus`]: a node's changes
+//! leave it as [`bus::BusMessage`]s that the host (the native server, or a
+//! page hosting several engines) hands to the node they are addressed to,
+//! and MIGRATE reaches other servers through the [`bus::ClusterHost`] the
+//! host installs.
+
+pub mod bus;
+pub mod local;
+mod node;
+
+use std::collections::BTreeMap;
+
+/// Redis Cluster's 16384 hash slots.
+pub const SLOTS: usize = 16384;
+
+/// CRC16-XMODEM (polynomial 0x1021, initial value 0), as Redis's `crc16`.
+pub fn crc16(data: &[u8]) -> u16 {
+    let mut crc: u16 = 0;
+    for &byte in data {
+        crc ^= (byte as u16) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
+        }
+    }
+    crc
+}
+
+/// The hash slot of a key (`CLUSTER KEYSLOT`): the CRC16 of the whole key,
+/// or of the part between the first `{` and the first `}` after it when
+/// that part is not empty.
+pub fn key_slot(key: &[u8]) -> u16 {
+    let hashed = match key.iter().position(|&b| b == b'{') {
+        Some(open) => match key[open + 1..].iter().position(|&b| b == b'}') {
+            Some(len) if len > 0 => &key[open + 1..open + 1 + len],
+            _ => key,
+        },
+        None => key,
+    };
+    crc16(hashed) & (SLOTS as u16 - 1)
+}
+
+/// Slot ranges `(start, end)` of a sorted list of slots.
+pub fn ranges(slots: impl IntoIterator<Item = u16>) -> Vec<(u16, u16)> {
+    let mut out: Vec<(u16, u16)> = Vec::new();
+    for s in slots {
+        match out.last_mut() {
+            Some((_, end)) if *end + 1 == s => *end = s,
+            _ => out.push((s, s)),
+        }
+    }
+    out
+}
+
+/// One node as a node knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterNode {
+    /// 40 lower-case hex characters.
+    pub id: String,
+    pub ip: String,
+    pub port: u16,
+    /// The cluster bus port (`port + 10000` by Redis's convention).
+    pub cport: u16,
+    pub config_epoch: u64,
+    /// When this node last heard from it (ms); what CLUSTER NODES shows as pong.
+    pub pong_ms: i64,
+    /// When the link to it was made (ms), for CLUSTER LINKS.
+    pub link_ms: i64,
+}
+
+/// What dispatch decided for a keyed command (Redis's `clusterRedirectClient` replies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redirect {
+    Moved { slot: u16, ip: String, port: u16 },
+    Ask { slot: u16, ip: String, port: u16 },
+    CrossSlot,
+    TryAgain,
+    Unbound,
+    Down,
+    DownReadOnly,
+}
+
+impl Redirect {
+    /// The error reply, byte for byte as Redis words it.
+    pub fn error_text(&self) -> String {
+        match self {
+            Redirect::Moved { slot, ip, port } => format!("MOVED {slot} {ip}:{port}"),
+            Redirect::Ask { slot, ip, port } => format!("ASK {slot} {ip}:{port}"),
+            Redirect::CrossSlot => "CROSSSLOT Keys in request don't hash to the same slot".into(),
+            Redirect::TryAgain => "TRYAGAIN Multiple keys request during rehashing of slot".into(),
+            Redirect::Unbound => "CLUSTERDOWN Hash slot not served".into(),
+            Redirect::Down => "CLUSTERDOWN The cluster is down".into(),
+            Redirect::DownReadOnly => "CLUSTERDOWN The cluster is down and only accepts read commands".into(),
+        }
+    }
+}
+
+/// One command of a request, as the redirection check sees it.
+pub struct RoutedCommand<'a> {
+    pub keys: Vec<&'a [u8]>,
+    /// The command is MIGRATE (served locally while its slot is open).
+    pub is_migrate: bool,
+    /// The command carries Redis's `asking` flag (RESTORE-ASKING).
+    pub asking_flag: bool,
+}
+
+/// Counters CLUSTER INFO reports for the bus.
+#[derive(Debug, Clone, Default)]
+pub struct BusStats {
+    pub ping_sent: u64,
+    pub pong_sent: u64,
+    pub meet_sent: u64,
+    pub ping_received: u64,
+    pub pong_received: u64,
+    pub meet_received: u64,
+}
+
+const NO_NODE: u16 = u16::MAX;
+
+/// The cluster as one node sees it.
+#[derive(Debug, Clone)]
+pub struct ClusterState {
+    /// Index of this node in `nodes`.
+    myself: usize,
+    nodes: Vec<ClusterNode>,
+    /// For each slot, its owner's index in `nodes` (`NO_NODE`: unassigned).
+    slots: Vec<u16>,
+    /// Slots this node is giving away, to the node id.
+    pub migrating: BTreeMap<u16, String>,
+    /// Slots this node is taking, from the node id.
+    pub importing: BTreeMap<u16, String>,
+    pub current_epoch: u64,
+    pub stats: BusStats,
+    /// `cluster_state:ok`, as last computed: Redis recomputes it after a
+    /// change of the slot table and on its cron, not when the
+    /// configuration changes ([`ClusterState::update_state`]).
+    ok: bool,
+    /// Something other nodes should hear about changed (slots, epochs, nodes).
+    pub(crate) dirty: bool,
+    /// Nodes to greet (CLUSTER MEET), as (ip, port).
+    pub(crate) meet_queue: Vec<(String, u16)>,
+}
+
+impl ClusterState {
+    /// A node alone, serving no slot, known as `id` at `ip:port`.
+    pub fn new(id: String, ip: &str, port: u16, now_ms: i64) -> ClusterState {
+        let me = ClusterNode {
+            id,
+            ip: ip.to_string(),
+            port,
+            cport: port.wrapping_add(10000),
+            config_epoch: 0,
+            pong_ms: now_ms,
+            link_ms: now_ms,
+        };
+        ClusterState {
+            myself: 0,
+            nodes: vec![me],
+            slots: vec![NO_NODE; SLOTS],
+            migrating: BTreeMap::new(),
+            importing: BTreeMap::new(),
+            current_epoch: 0,
+            stats: BusStats::default(),
+            ok: false,
+            dirty: false,
+            meet_queue: Vec::new(),
+        }
+    }
+
+    pub fn myself(&self) -> &ClusterNode {
+        &self.nodes[self.myself]
+    }
+
+    pub fn myself_mut(&mut self) -> &mut ClusterNode {
+        &mut self.nodes[self.myself]
+    }
+
+    pub fn nodes(&self) -> &[ClusterNode] {
+        &self.nodes
+    }
+
+    pub fn is_myself(&self, node: &ClusterNode) -> bool {
+        node.id == self.myself().id
+    }
+
+    pub fn node(&self, id: &[u8]) -> Option<&ClusterNode> {
+        self.nodes.iter().find(|n| n.id.as_bytes() == id)
+    }
+
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// The node serving `slot`.
+    pub fn owner(&self, slot: u16) -> Option<&ClusterNode> {
+        self.slots.get(slot as usize).and_then(|&i| self.nodes.get(i as usize))
+    }
+
+    pub fn owned_by_me(&self, slot: u16) -> bool {
+        self.slots.get(slot as usize).is_some_and(|&i| i as usize == self.myself)
+    }
+
+    /// The slots a node serves, in order.
+    pub fn slots_of(&self, id: &str) -> Vec<u16> {
+        let Some(index) = self.index_of(id) else { return Vec::new() };
+        (0..SLOTS as u16).filter(|&s| self.slots[s as usize] as usize == index).collect()
+    }
+
+    /// The slot ranges of each node serving slots, in slot order:
+    /// `(start, end, node)` (CLUSTER SLOTS).
+    pub fn slot_ranges(&self) -> Vec<(u16, u16, &ClusterNode)> {
+        let mut out: Vec<(u16, u16, usize)> = Vec::new();
+        for s in 0..SLOTS as u16 {
+            let owner = self.slots[s as usize];
+            if owner == NO_NODE {
+                continue;
+            }
+            match out.last_mut() {
+                Some((_, end, o)) if *end + 1 == s && *o == owner as usize => *end = s,
+                _ => out.push((s, s, owner as usize)),
+            }
+        }
+        out.into_iter().map(|(a, b, o)| (a, b, &self.nodes[o])).collect()
+    }
+
+    pub fn assigned_slots(&self) -> usize {
+        self.slots.iter().filter(|&&o| o != NO_NODE).count()
+    }
+
+    /// Masters serving at least one slot (`cluster_size`).
+    pub fn size(&self) -> usize {
+        let mut serving = vec![false; self.nodes.len()];
+        for &o in &self.slots {
+            if let Some(s) = serving.get_mut(o as usize) {
+                *s = true;
+            }
+        }
+        serving.into_iter().filter(|&s| s).count()
+    }
+
+    /// `cluster_state:ok` as last computed.
+    pub fn is_ok(&self) -> bool {
+        self.ok
+    }
+
+    /// Redis's `clusterUpdateState`: ok when every slot is served (unless
+    /// full coverage is not required) and at least one master serves
+    /// slots. Every known node is reachable here: failure detection is not
+    /// modelled.
+    pub fn update_state(&mut self, require_full_coverage: bool) {
+        self.ok = (!require_full_coverage || self.assigned_slots() == SLOTS) && self.size() > 0;
+    }
+
+    pub fn assign(&mut self, slot: u16, id: &str) {
+        if let (Some(index), Some(s)) = (self.index_of(id), self.slots.get_mut(slot as usize)) {
+            *s = index as u16;
+            self.dirty = true;
+        }
+    }
+
+    pub fn unassign(&mut self, slot: u16) {
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            *s = NO_NODE;
+            self.dirty = true;
+        }
+    }
+
+    /// Adds a node (or updates its address) as heard from the bus.
+    pub fn learn(&mut self, node: &ClusterNode, now_ms: i64) -> bool {
+        if node.id == self.myself().id {
+            return false;
+        }
+        match self.index_of(&node.id) {
+            Some(i) => {
+                let known = &mut self.nodes[i];
+                known.ip.clone_from(&node.ip);
+                known.port = node.port;
+                known.cport = node.cport;
+                known.pong_ms = now_ms;
+                false
+            }
+            None => {
+                if self.nodes.len() >= NO_NODE as usize - 1 {
+                    return false;
+                }
+                self.nodes.push(ClusterNode { config_epoch: 0, pong_ms: now_ms, link_ms: now_ms, ..node.clone() });
+                self.dirty = true;
+                true
+            }
+        }
+    }
+
+    /// CLUSTER RESET: forgets every other node and every slot; HARD also
+    /// zeroes the epochs and takes the new id `new_id`.
+    pub fn reset(&mut self, new_id: Option<String>) {
+        let mut me = self.myself().clone();
+        if let Some(id) = new_id {
+            me.id = id;
+            me.config_epoch = 0;
+            self.current_epoch = 0;
+        }
+        self.nodes = vec![me];
+        self.myself = 0;
+        self.slots = vec![NO_NODE; SLOTS];
+        self.migrating.clear();
+        self.importing.clear();
+        self.dirty = true;
+    }
+
+    /// The highest config epoch any known node has.
+    fn max_epoch(&self) -> u64 {
+        self.nodes.iter().map(|n| n.config_epoch).max().unwrap_or(0).max(self.current_epoch)
+    }
+
+    /// Redis's `clusterBumpConfigEpochWithoutConsensus`: a new, highest
+    /// epoch for this node unless it already has the highest one alone.
+    pub fn bump_epoch_without_consensus(&mut self) -> bool {
+        let max = self.max_epoch();
+        let mine = self.myself().config_epoch;
+        if mine == 0 || mine != max || self.nodes.iter().filter(|n| n.config_epoch == max).count() > 1 {
+            self.current_epoch += 1;
+            let epoch = self.current_epoch;
+            self.myself_mut().config_epoch = epoch;
+            self.dirty = true;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Removes a node from the table (CLUSTER FORGET); its slots become unassigned.
+    pub fn forget(&mut self, id: &str) -> bool {
+        let Some(index) = self.index_of(id) else { return false };
+        if index == self.myself {
+            return false;
+        }
+        self.nodes.remove(index);
+        if index < self.myself {
+            self.myself -= 1;
+        }
+        for s in self.slots.iter_mut() {
+            if *s as usize == index {
+                *s = NO_NODE;
+            } else if *s != NO_NODE && *s as usize > index {
+                *s -= 1;
+            }
+        }
+        self.migrating.retain(|_, n| n != id);
+        self.importing.retain(|_, n| n != id);
+        self.dirty = true;
+        true
+    }
+
+    /// Redis's `getNodeByQuery`: where the request must go. `commands` is
+    /// the command itself, or a transaction's queue for EXEC; `exists`
+    /// tells whether a key is in the local database 0; `asking` is the
+    /// client's ASKING flag; `write` whether the request writes.
+    pub fn route(
+        &self,
+        commands: &[RoutedCommand],
+        mut exists: impl FnMut(&[u8]) -> bool,
+        asking: bool,
+        write: bool,
+        settings: RouteSettings,
+    ) -> Result<Option<u16>, Redirect> {
+        let mut first: Option<(&[u8], u16)> = None;
+        let (mut migrating, mut importing, mut multiple_keys) = (false, false, false);
+        let (mut missing, mut existing, mut any_migrate, mut any_asking) = (0usize, 0usize, false, false);
+        for command in commands {
+            any_migrate |= command.is_migrate;
+            any_asking |= command.asking_flag;
+            for &key in &command.keys {
+                let slot = key_slot(key);
+                match first {
+                    None => {
+                        first = Some((key, slot));
+                        let Some(owner) = self.owner(slot) else { return Err(Redirect::Unbound) };
+                        if self.is_myself(owner) && self.migrating.contains_key(&slot) {
+                            migrating = true;
+                        } else if self.importing.contains_key(&slot) {
+                            importing = true;
+                        }
+                    }
+                    Some((first_key, first_slot)) => {
+                        if slot != first_slot {
+                            return Err(Redirect::CrossSlot);
+                        }
+                        if (migrating || importing) && key != first_key {
+                            multiple_keys = true;
+                        }
+                    }
+                }
+                if migrating || importing {
+                    if exists(key) {
+                        existing += 1;
+                    } else {
+                        missing += 1;
+                    }
+                }
+            }
+        }
+        let Some((_, slot)) = first else { return Ok(None) };
+        if !self.ok {
+            if !settings.allow_reads_when_down {
+                return Err(Redirect::Down);
+            }
+            if write {
+                return Err(Redirect::DownReadOnly);
+            }
+        }
+        if (migrating || importing) && any_migrate {
+            return Ok(Some(slot));
+        }
+        if migrating && missing > 0 {
+            // Some keys here, some gone: the client must retry once the move ends.
+            if existing > 0 {
+                return Err(Redirect::TryAgain);
+            }
+            if let Some(target) = self.migrating.get(&slot).and_then(|id| self.node(id.as_bytes())) {
+                return Err(Redirect::Ask { slot, ip: target.ip.clone(), port: target.port });
+            }
+        }
+        if importing && (asking || any_asking) {
+            if multiple_keys && missing > 0 {
+                return Err(Redirect::TryAgain);
+            }
+            return Ok(Some(slot));
+        }
+        match self.owner(slot) {
+            Some(owner) if !self.is_myself(owner) => {
+                Err(Redirect::Moved { slot, ip: owner.ip.clone(), port: owner.port })
+            }
+            _ => Ok(Some(slot)),
+        }
+    }
+
+    /// What a node tells the others about itself: its address, epoch,
+    /// slots and the nodes it knows (a PING with its gossip section).
+    pub fn announcement(&self) -> bus::Announcement {
+        bus::Announcement {
+            sender: self.myself().clone(),
+            current_epoch: self.current_epoch,
+            slots: self.slots_of(&self.myself().id),
+            known: self.nodes.iter().filter(|n| !self.is_myself(n)).cloned().collect(),
+        }
+    }
+
+    /// Applies what another node announced: it (and the nodes it knows)
+    /// become known, its epoch is taken, and each slot it claims is
+    /// assigned to it unless served by a node with a higher config epoch or
+    /// being imported here (Redis's `clusterUpdateSlotsConfigWith`).
+    pub fn receive(&mut self, message: &bus::Announcement, now_ms: i64) {
+        let sender = &message.sender;
+        if sender.id == self.myself().id {
+            return;
+        }
+        self.learn(sender, now_ms);
+        for node in &message.known {
+            self.learn(node, now_ms);
+        }
+        let Some(index) = self.index_of(&sender.id) else { return };
+        self.nodes[index].config_epoch = sender.config_epoch;
+        self.current_epoch = self.current_epoch.max(message.current_epoch).max(sender.config_epoch);
+        for &slot in &message.slots {
+            let Some(&owner) = self.slots.get(slot as usize) else { continue };
+            if owner as usize == index || self.importing.contains_key(&slot) {
+                continue;
+            }
+            let beaten = match self.nodes.get(owner as usize) {
+                None => true,
+                Some(current) => current.config_epoch < sender.config_epoch,
+            };
+            if beaten {
+                self.slots[slot as usize] = index as u16;
+                if owner as usize == self.myself {
+                    self.migrating.remove(&slot);
+                }
+            }
+        }
+        // Two masters with one config epoch: the one with the smaller id
+        // takes a new epoch (Redis's `clusterHandleConfigEpochCollision`).
+        let me = self.myself();
+        if me.config_epoch != 0 && me.config_epoch == sender.config_epoch && me.id < sender.id {
+            self.current_epoch += 1;
+            let epoch = self.current_epoch;
+            self.myself_mut().config_epoch = epoch;
+            self.dirty = true;
+        }
+    }
+}
+
+/// The configuration the redirection check reads.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSettings {
+    pub allow_reads_when_down: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyslot_matches_redis() {
+        // Values from redis-server 7.0's CLUSTER KEYSLOT.
+        assert_eq!(key_slot(b"foo"), 12182);
+        assert_eq!(key_slot(b"bar"), 5061);
+        assert_eq!(key_slot(b""), 0);
+        assert_eq!(key_slot(b"{user1000}.following"), key_slot(b"user1000"));
+        assert_eq!(key_slot(b"{}x"), crc16(b"{}x") & 16383);
+        assert_eq!(key_slot(b"{{a}}"), key_slot(b"{a"));
+        assert_eq!(key_slot(b"a{b}c{d}"), key_slot(b"b"));
+        assert_eq!(key_slot(b"{"), crc16(b"{") & 16383);
+        assert_eq!(crc16(b"123456789"), 0x31c3);
+    }
+
+    fn three() -> ClusterState {
+        let mut a = ClusterState::new("a".repeat(40), "127.0.0.1", 7000, 0);
+        for (i, id) in ["b", "c"].iter().enumerate() {
+            let node = ClusterNode {
+                id: id.repeat(40),
+                ip: "127.0.0.1".into(),
+                port: 7001 + i as u16,
+                cport: 17001 + i as u16,
+                config_epoch: 0,
+                pong_ms: 0,
+                link_ms: 0,
+            };
+            a.learn(&node, 0);
+        }
+        for s in 0..SLOTS as u16 {
+            let owner = match s {
+                0..=5460 => "a",
+                5461..=10922 => "b",
+                _ => "c",
+            };
+            a.assign(s, &owner.repeat(40));
+        }
+        a
+    }
+
+    const SETTINGS: RouteSettings = RouteSettings { allow_reads_when_down: false };
+
+    fn route(
+        state: &mut ClusterState,
+        keys: &[&[u8]],
+        exists: &[&[u8]],
+        asking: bool,
+    ) -> Result<Option<u16>, Redirect> {
+        state.update_state(true);
+        let command = RoutedCommand { keys: keys.to_vec(), is_migrate: false, asking_flag: false };
+        state.route(&[command], |k| exists.contains(&k), asking, true, SETTINGS)
+    }
+
+    #[test]
+    fn redirects_like_redis() {
+        let mut state = three();
+        assert_eq!(route(&mut state, &[b"bar"], &[], false), Ok(Some(5061)));
+        let moved = Redirect::Moved { slot: 12182, ip: "127.0.0.1".into(), port: 7002 };
+        assert_eq!(route(&mut state, &[b"foo"], &[], false), Err(moved.clone()));
+        assert_eq!(moved.error_text(), "MOVED 12182 127.0.0.1:7002");
+        assert_eq!(route(&mut state, &[b"foo", b"bar"], &[], false), Err(Redirect::CrossSlot));
+        assert_eq!(route(&mut state, &[], &[], false), Ok(None));
+        // A slot being migrated: present keys are served, absent ones asked for.
+        state.migrating.insert(5061, "b".repeat(40));
+        assert_eq!(route(&mut state, &[b"bar"], &[b"bar"], false), Ok(Some(5061)));
+        let ask = Redirect::Ask { slot: 5061, ip: "127.0.0.1".into(), port: 7001 };
+        assert_eq!(route(&mut state, &[b"bar"], &[], false), Err(ask));
+        assert_eq!(route(&mut state, &[b"bar", b"{bar}x"], &[b"bar"], false), Err(Redirect::TryAgain));
+        // Importing: only after ASKING, and multi-key requests with missing keys retry.
+        state.migrating.clear();
+        state.importing.insert(12182, "c".repeat(40));
+        assert!(matches!(route(&mut state, &[b"foo"], &[], false), Err(Redirect::Moved { .. })));
+        assert_eq!(route(&mut state, &[b"foo"], &[], true), Ok(Some(12182)));
+        let pair: [&[u8]; 2] = [b"{foo}1", b"{foo}2"];
+        assert_eq!(route(&mut state, &pair, &[b"{foo}1"], true), Err(Redirect::TryAgain));
+        assert_eq!(route(&mut state, &pair, &pair, true), Ok(Some(key_slot(b"foo"))));
+        // An unserved slot, then a cluster down for lack of coverage.
+        state.unassign(5061);
+        assert_eq!(route(&mut state, &[b"bar"], &[], false), Err(Redirect::Unbound));
+        assert_eq!(route(&mut state, &[b"foo"], &[], true), Err(Redirect::Down));
+    }
+
+    #[test]
+    fn announcements_move_slots_by_epoch() {
+        let mut a = ClusterState::new("a".repeat(40), "127.0.0.1", 7000, 0);
+        let mut b = ClusterState::new("b".repeat(40), "127.0.0.1", 7001, 0);
+        a.myself_mut().config_epoch = 1;
+        b.myself_mut().config_epoch = 2;
+        for s in 0..10 {
+            a.assign(s, &"a".repeat(40));
+        }
+        b.receive(&a.announcement(), 5);
+        assert_eq!(b.owner(3).map(|n| n.port), Some(7000));
+        b.assign(3, &"b".repeat(40));
+        a.receive(&b.announcement(), 6);
+        assert_eq!(a.owner(3).map(|n| n.port), Some(7001));
+        assert_eq!(a.slots_of(&"a".repeat(40)).len(), 9);
+        assert_eq!(ranges([0, 1, 2, 5, 7, 8]), [(0, 2), (5, 5), (7, 8)]);
+    }
+}
