@@ -13,6 +13,26 @@ use crate::reply::Reply;
 const BASE: CommandSpec =
     CommandSpec { group: Group::Generic, keys: KeySpec::ONE, since: "2.6.0", ..CommandSpec::DEFAULT };
 
+/// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
+const RESTORE: CommandSpec = CommandSpec {
+    name: "restore",
+    arity: -4,
+    flags: WRITE | DENYOOM,
+    complexity: concat!(
+        "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N ",
+        "is the number of Redis objects composing the value and M their average size. For small string ",
+        "values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for ",
+        "sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is ",
+        "O(log(N))."
+    ),
+    summary: "Creates a key from a DUMP payload, with an optional TTL and access data",
+    syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
+    key_flags: &[&["OW", "update"]],
+    acl: &["@keyspace", "@write", "@slow", "@dangerous"],
+    handler: restore,
+    ..BASE
+};
+
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "dump",
@@ -30,43 +50,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         handler: dump,
         ..BASE
     },
-    CommandSpec {
-        name: "restore",
-        arity: -4,
-        flags: WRITE | DENYOOM,
-        complexity: concat!(
-            "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N ",
-            "is the number of Redis objects composing the value and M their average size. For small string ",
-            "values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for ",
-            "sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is ",
-            "O(log(N))."
-        ),
-        summary: "Creates a key from a DUMP payload, with an optional TTL and access data",
-        syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
-        key_flags: &[&["OW", "update"]],
-        acl: &["@keyspace", "@write", "@slow", "@dangerous"],
-        handler: restore,
-        ..BASE
-    },
+    RESTORE,
     CommandSpec {
         name: "restore-asking",
-        arity: -4,
         flags: WRITE | DENYOOM | ASKING,
         group: Group::Server,
         since: "3.0.0",
-        complexity: concat!(
-            "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N ",
-            "is the number of Redis objects composing the value and M their average size. For small string ",
-            "values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for ",
-            "sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is ",
-            "O(log(N))."
-        ),
         summary: "RESTORE as MIGRATE sends it in cluster mode: served in a slot being imported",
-        syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
-        key_flags: &[&["OW", "update"]],
-        acl: &["@keyspace", "@write", "@slow", "@dangerous"],
-        handler: restore,
-        ..BASE
+        ..RESTORE
     },
 ];
 
