@@ -20,7 +20,7 @@ pub mod disk;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use redis_emulator::clock::{system_time_us, Clock};
@@ -157,14 +157,6 @@ impl Server {
         self.shared.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn try_lock(&self) -> Option<MutexGuard<'_, Shared>> {
-        match self.shared.try_lock() {
-            Ok(guard) => Some(guard),
-            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) => None,
-        }
-    }
-
     /// The engine, or word that a script is busy. While a script runs on
     /// its thread this waits without blocking the runtime; otherwise the
     /// engine is only ever held for one batch of commands.
@@ -173,14 +165,17 @@ impl Server {
             if !self.gate.script_running() {
                 return Access::Engine(self.lock());
             }
+            // A script was handed to its thread: it has the engine next (the
+            // others wait their turn, as they would in Redis), then maybe
+            // becomes busy.
             let changed = self.gate.changed();
             tokio::pin!(changed);
             changed.as_mut().enable();
             if self.gate.is_busy() {
                 return Access::Busy;
             }
-            if let Some(guard) = self.try_lock() {
-                return Access::Engine(guard);
+            if !self.gate.script_running() {
+                continue;
             }
             changed.await;
         }
@@ -387,11 +382,24 @@ struct Batch {
     shutdown: bool,
 }
 
-/// Commands that may run a script, which must not hold the runtime's thread.
-fn may_run_script(name: &[u8]) -> bool {
-    ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro", "exec"]
+/// Commands that run a script, which must not hold the runtime's thread.
+fn runs_script(name: &[u8]) -> bool {
+    ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"]
         .iter()
         .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+}
+
+/// True if `argv` may run a script: a script command, or an EXEC whose
+/// transaction holds one.
+fn may_run_script(engine: &Engine, id: ClientId, argv: &[Vec<u8>]) -> bool {
+    if runs_script(&argv[0]) {
+        return true;
+    }
+    argv[0].eq_ignore_ascii_case(b"exec")
+        && engine
+            .client(id)
+            .and_then(|c| c.multi.as_ref())
+            .is_some_and(|m| m.queue.iter().any(|q| q.argv.first().is_some_and(|name| runs_script(name))))
 }
 
 /// Runs the complete requests at the start of `buf` for client `id`: at
@@ -437,7 +445,7 @@ fn run_requests(
             batch.consumed += used;
             continue;
         }
-        if !scripts && may_run_script(&argv[0]) {
+        if !scripts && may_run_script(engine, id, &argv) {
             batch.stop = Stop::Script;
             break;
         }
