@@ -116,6 +116,11 @@ impl Engine {
                 return oom;
             }
         }
+        if let Some(error) = crate::replication::refuse(self, client, spec) {
+            flag_transaction(client);
+            self.reject(spec);
+            return reject_exec(client, spec, error);
+        }
         if client.in_subscribed_mode() && !spec.has(flags::SUBSCRIBED_OK) {
             self.reject(spec);
             return reject_exec(client, spec, format!(

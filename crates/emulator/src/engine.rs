@@ -61,6 +61,8 @@ pub struct Engine {
     pub(crate) latency: crate::latency::LatencyMonitor,
     /// Client-side caching: the invalidation table and BCAST prefixes.
     pub(crate) tracking: crate::tracking::Tracking,
+    /// Replication: our history, the backlog, our replicas or our master.
+    pub(crate) repl: crate::replication::Replication,
 }
 
 impl Engine {
@@ -82,6 +84,7 @@ impl Engine {
             client_pause: None,
             latency: crate::latency::LatencyMonitor::default(),
             tracking: crate::tracking::Tracking::default(),
+            repl: crate::replication::Replication::new(seed),
         }
     }
 
@@ -158,6 +161,7 @@ impl Engine {
             self.pubsub.forget_client(id);
             self.tracking.disable(&mut client);
         }
+        self.forget_replica(id);
     }
 
     /// Records the local address a client connected to (CLIENT LIST `laddr`).
@@ -268,6 +272,7 @@ impl Engine {
     pub fn tick(&mut self) {
         self.active_expire_cycle();
         self.expire_blocked_clients();
+        self.replication_cron();
         crate::persist::cron(self);
     }
 
@@ -278,6 +283,7 @@ impl Engine {
         self.clock.advance_ms(ms);
         self.reclaim_all_expired();
         self.expire_blocked_clients();
+        self.replication_cron();
         crate::persist::cron(self);
         self.tracking_cron();
     }

@@ -203,6 +203,10 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("total_commands_processed", st.total_commands_processed.to_string());
             add("instantaneous_ops_per_sec", ops.to_string());
             add("rejected_connections", "0".into());
+            let (full, partial_ok, partial_err) = engine.sync_counts();
+            add("sync_full", full.to_string());
+            add("sync_partial_ok", partial_ok.to_string());
+            add("sync_partial_err", partial_err.to_string());
             add("expired_keys", st.expired_keys.to_string());
             add("evicted_keys", st.evicted_keys.to_string());
             add("keyspace_hits", st.keyspace_hits.to_string());
@@ -216,8 +220,9 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("total_error_replies", st.total_error_replies.to_string());
         }
         "replication" => {
-            add("role", "master".into());
-            add("connected_slaves", "0".into());
+            for (name, value) in crate::replication::info_fields(engine) {
+                add(&name, value);
+            }
         }
         "cluster" => add("cluster_enabled", "0".into()),
         "commandstats" => {

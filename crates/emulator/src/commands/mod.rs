@@ -30,6 +30,7 @@ pub mod lolwut;
 pub mod memory;
 pub mod persistence;
 pub mod pubsub;
+pub mod replication;
 pub mod scripting;
 pub mod server;
 pub mod set;
@@ -71,6 +72,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         info::COMMANDS,
         memory::COMMANDS,
         persistence::COMMANDS,
+        replication::COMMANDS,
         command_docs::COMMANDS,
         acl::COMMANDS,
     ]

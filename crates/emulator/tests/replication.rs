@@ -1,0 +1,319 @@
+//! Replication in one process: a master and replicas in a `Topology`,
+//! converging, lagging behind a slow or cut link, losing what the master
+//! had not propagated, and never losing a write that `WAIT` confirmed.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::T0;
+use redis_emulator::replication::topology::Topology;
+use redis_emulator::rng::Rng;
+use redis_emulator::Reply;
+
+fn run(t: &mut Topology, node: usize, line: &str) -> Reply {
+    t.run_line(node, line)
+}
+
+fn text(r: Reply) -> String {
+    match r {
+        Reply::Verbatim(s) => s,
+        Reply::Bulk(b) => String::from_utf8(b).unwrap(),
+        other => panic!("expected text, got {other:?}"),
+    }
+}
+
+fn int(r: &Reply) -> i64 {
+    match r {
+        Reply::Integer(n) => *n,
+        other => panic!("expected an integer, got {other:?}"),
+    }
+}
+
+/// Every key of every database with its DUMP payload and absolute expiry.
+fn snapshot(t: &mut Topology, node: usize) -> BTreeMap<(usize, Vec<u8>), (Vec<u8>, i64)> {
+    let mut out = BTreeMap::new();
+    for db in 0..16 {
+        run(t, node, &format!("SELECT {db}"));
+        let Reply::Array(keys) = t.run(node, vec![b"KEYS".to_vec(), b"*".to_vec()]) else { panic!("KEYS") };
+        for k in keys {
+            let Reply::Bulk(key) = k else { continue };
+            let dump = match t.run(node, vec![b"DUMP".to_vec(), key.clone()]) {
+                Reply::Bulk(d) => d,
+                _ => continue,
+            };
+            let at = int(&t.run(node, vec![b"PEXPIRETIME".to_vec(), key.clone()]));
+            out.insert((db, key), (dump, at));
+        }
+    }
+    run(t, node, "SELECT 0");
+    out
+}
+
+/// A master on 7000 and replicas on 7001, 7002, linked and in sync.
+fn trio() -> Topology {
+    let mut t = Topology::new(T0, 11);
+    for port in [7000, 7001, 7002] {
+        t.add_node(port);
+    }
+    assert_eq!(run(&mut t, 1, "REPLICAOF 127.0.0.1 7000"), Reply::ok());
+    assert_eq!(run(&mut t, 2, "REPLICAOF 127.0.0.1 7000"), Reply::ok());
+    t.advance(50);
+    t
+}
+
+fn random_write(t: &mut Topology, rng: &mut Rng, n: usize) {
+    let key = format!("k{}", rng.below(30));
+    let v = rng.below(1000);
+    let line = match rng.below(14) {
+        0 => format!("SET {key} v{v}"),
+        1 => format!("SET {key} v{v} PX {}", 1 + rng.below(300)),
+        2 => format!("RPUSH l{key} a{v} b{v}"),
+        3 => format!("HSET h{key} f{} {v}", rng.below(5)),
+        4 => format!("SADD s{key} m{v}"),
+        5 => format!("ZADD z{key} {v} m{}", rng.below(9)),
+        6 => format!("INCRBY n{key} {v}"),
+        7 => format!("DEL {key} l{key}"),
+        8 => format!("EXPIRE h{key} {}", 1 + rng.below(2)),
+        9 => format!("XADD x{key} * f {v}"),
+        10 => format!("SELECT {}", rng.below(3)),
+        11 => format!(
+            "EVAL \"redis.call('set', KEYS[1], ARGV[1]); return redis.call('incr', KEYS[2])\" 2 e{key} c{key} {v}"
+        ),
+        12 => format!("SPOP s{key}"),
+        _ => {
+            run(t, 0, "MULTI");
+            run(t, 0, &format!("LPUSH q{key} {v}"));
+            run(t, 0, &format!("PFADD p{key} {v} {n}"));
+            "EXEC".to_string()
+        }
+    };
+    let reply = run(t, 0, &line);
+    assert!(!matches!(reply, Reply::Error(_)), "{line}: {reply:?}");
+}
+
+#[test]
+fn master_and_two_replicas_converge_after_random_writes() {
+    let mut t = trio();
+    let mut rng = Rng::new(3);
+    for n in 0..600 {
+        random_write(&mut t, &mut rng, n);
+        if n % 50 == 0 {
+            t.advance(rng.below(400) as i64);
+        }
+    }
+    run(&mut t, 0, "SELECT 0");
+    // Long enough for every TTL to have passed and its DEL to arrive.
+    t.advance(3000);
+    let master = snapshot(&mut t, 0);
+    assert!(master.len() > 20, "the load made keys: {}", master.len());
+    assert_eq!(snapshot(&mut t, 1), master);
+    assert_eq!(snapshot(&mut t, 2), master);
+    let offset = t.node(0).master_repl_offset();
+    assert_eq!(t.node(1).master_repl_offset(), offset);
+    assert_eq!(t.node(2).master_repl_offset(), offset);
+    // The replicas first offered their own (fresh) history, as Redis 7.0 does.
+    assert_eq!(t.node(0).sync_counts(), (2, 0, 2));
+}
+
+#[test]
+fn roles_info_and_readonly_replicas() {
+    let mut t = trio();
+    run(&mut t, 0, "SET a 1");
+    t.advance(1100);
+    let offset = t.node(0).master_repl_offset();
+    let Reply::Array(role) = run(&mut t, 0, "ROLE") else { panic!() };
+    assert_eq!(role[0], Reply::bulk_str("master"));
+    assert_eq!(role[1], Reply::Integer(offset));
+    let Reply::Array(replicas) = &role[2] else { panic!() };
+    assert_eq!(replicas.len(), 2);
+    assert_eq!(
+        replicas[0],
+        Reply::Array(vec![Reply::bulk_str("127.0.0.1"), Reply::bulk_str("7001"), Reply::bulk_str(&offset.to_string())])
+    );
+    let role = run(&mut t, 1, "ROLE");
+    let expected = Reply::Array(vec![
+        Reply::bulk_str("slave"),
+        Reply::bulk_str("127.0.0.1"),
+        Reply::Integer(7000),
+        Reply::bulk_str("connected"),
+        Reply::Integer(offset),
+    ]);
+    assert_eq!(role, expected);
+    assert_eq!(run(&mut t, 1, "GET a"), Reply::Bulk(b"1".to_vec()));
+    assert_eq!(run(&mut t, 1, "SET a 2"), Reply::error("READONLY You can't write against a read only replica."));
+    assert_eq!(run(&mut t, 1, "WAIT 0 0").error_text().map(|e| e.starts_with("ERR WAIT cannot be used")), Some(true));
+    let info = text(run(&mut t, 0, "INFO replication"));
+    assert!(info.contains("connected_slaves:2\r\nslave0:ip=127.0.0.1,port=7001,state=online,"), "{info}");
+    let info = text(run(&mut t, 1, "INFO replication"));
+    assert!(info.starts_with("# Replication\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:7000\r\n"), "{info}");
+    assert!(info.contains("master_link_status:up"), "{info}");
+    // Serving stale data: refused once the link is down and the option is off.
+    run(&mut t, 1, "CONFIG SET replica-serve-stale-data no");
+    t.cut(1);
+    let down = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    assert_eq!(run(&mut t, 1, "GET a"), Reply::error(down));
+    assert_eq!(run(&mut t, 1, "ROLE").clone(), {
+        let Reply::Array(mut r) = run(&mut t, 1, "ROLE") else { panic!() };
+        r[3] = Reply::bulk_str("connect");
+        r[4] = Reply::Integer(-1);
+        Reply::Array(r)
+    });
+    // min-replicas-to-write counts replicas that acknowledged recently.
+    run(&mut t, 0, "CONFIG SET min-replicas-to-write 2");
+    t.advance(11_000);
+    assert_eq!(run(&mut t, 0, "SET b 1"), Reply::error("NOREPLICAS Not enough good replicas to write."));
+    run(&mut t, 0, "CONFIG SET min-replicas-to-write 1");
+    assert_eq!(run(&mut t, 0, "SET b 1"), Reply::ok());
+}
+
+#[test]
+fn a_cut_link_lags_then_catches_up_with_a_partial_resync() {
+    let mut t = trio();
+    t.set_delay(2, 200);
+    run(&mut t, 0, "SET before 1");
+    t.advance(1000);
+    t.cut(1);
+    for i in 0..50 {
+        run(&mut t, 0, &format!("RPUSH list {i}"));
+    }
+    t.advance(100);
+    // The cut replica has none of them, the slow one not yet.
+    assert_eq!(run(&mut t, 1, "LLEN list"), Reply::Integer(0));
+    assert_eq!(run(&mut t, 2, "LLEN list"), Reply::Integer(0));
+    t.advance(200);
+    assert_eq!(run(&mut t, 2, "LLEN list"), Reply::Integer(50));
+    assert_eq!(run(&mut t, 1, "LLEN list"), Reply::Integer(0));
+    t.restore(1);
+    t.advance(100);
+    assert_eq!(run(&mut t, 1, "LLEN list"), Reply::Integer(50));
+    assert_eq!(snapshot(&mut t, 1), snapshot(&mut t, 0));
+    // Two full syncs at the start, then the backlog was enough.
+    assert_eq!(t.node(0).sync_counts(), (2, 1, 2));
+}
+
+#[test]
+fn writes_not_yet_propagated_are_lost_when_the_master_dies() {
+    let mut t = trio();
+    t.set_delay(1, 50);
+    t.set_delay(2, 50);
+    run(&mut t, 0, "SET safe 1");
+    t.advance(200);
+    run(&mut t, 0, "SET lost 1");
+    t.advance(10);
+    t.stop(0);
+    t.advance(200);
+    assert_eq!(run(&mut t, 1, "REPLICAOF NO ONE"), Reply::ok());
+    assert_eq!(run(&mut t, 1, "GET safe"), Reply::Bulk(b"1".to_vec()));
+    assert_eq!(run(&mut t, 1, "GET lost"), Reply::Nil);
+    // The promoted replica takes writes; the other follows it with a partial resync.
+    assert_eq!(run(&mut t, 1, "SET after 1"), Reply::ok());
+    assert_eq!(run(&mut t, 2, "REPLICAOF 127.0.0.1 7001"), Reply::ok());
+    t.advance(500);
+    assert_eq!(run(&mut t, 2, "GET after"), Reply::Bulk(b"1".to_vec()));
+    assert_eq!(t.node(1).sync_counts(), (0, 1, 0));
+    let info = text(run(&mut t, 1, "INFO replication"));
+    assert!(info.contains(&format!("master_replid2:{}", t.node(0).master_replid())), "{info}");
+}
+
+#[test]
+fn no_write_confirmed_by_wait_is_lost_when_a_replica_is_promoted() {
+    for seed in 0..8u64 {
+        let mut t = trio();
+        let mut rng = Rng::new(seed);
+        t.set_delay(1, rng.below(80) as i64);
+        t.set_delay(2, rng.below(80) as i64);
+        let mut confirmed: Vec<(String, String)> = Vec::new();
+        let kill_at = 20 + rng.below(60);
+        for n in 0..kill_at {
+            let (key, value) = (format!("k{}", rng.below(20)), format!("v{n}"));
+            run(&mut t, 0, &format!("SET {key} {value}"));
+            confirmed.retain(|(k, _)| *k != key);
+            let reply = run(&mut t, 0, &format!("WAIT 2 {}", 1 + rng.below(400)));
+            let acked = match reply {
+                Reply::Blocked => {
+                    let mut got = None;
+                    for _ in 0..100 {
+                        t.advance(5);
+                        let events = t.node_mut(0).drain_events();
+                        for e in events {
+                            if let redis_emulator::Event::Deliver { reply: Reply::Integer(n), .. } = e {
+                                got = Some(n);
+                            }
+                        }
+                        if got.is_some() {
+                            break;
+                        }
+                    }
+                    got.expect("WAIT answers by its timeout")
+                }
+                other => int(&other),
+            };
+            if acked == 2 {
+                confirmed.push((key, value));
+            }
+            if rng.below(3) == 0 {
+                t.advance(rng.below(30) as i64);
+            }
+        }
+        t.stop(0);
+        let promoted = 1 + rng.below(2) as usize;
+        assert_eq!(run(&mut t, promoted, "REPLICAOF NO ONE"), Reply::ok());
+        assert!(!confirmed.is_empty(), "seed {seed}: some writes were confirmed");
+        for (k, v) in &confirmed {
+            assert_eq!(run(&mut t, promoted, &format!("GET {k}")), Reply::Bulk(v.clone().into_bytes()), "seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn wait_counts_acknowledgements_and_times_out_on_the_engine_clock() {
+    let mut t = trio();
+    // Every replica has acknowledged this client's (empty) history.
+    assert_eq!(run(&mut t, 0, "WAIT 0 0"), Reply::Integer(2));
+    run(&mut t, 0, "SET a 1");
+    // WAIT asks with REPLCONF GETACK; over links without delay the
+    // acknowledgements are back before any time passes.
+    assert_eq!(run(&mut t, 0, "WAIT 2 100"), Reply::Blocked);
+    let events = t.node_mut(0).drain_events();
+    assert!(
+        events.iter().any(|e| matches!(e, redis_emulator::Event::Deliver { reply: Reply::Integer(2), .. })),
+        "{events:?}"
+    );
+    t.advance(1);
+    assert_eq!(run(&mut t, 0, "WAIT 2 100"), Reply::Integer(2));
+    t.cut(2);
+    run(&mut t, 0, "SET a 2");
+    assert_eq!(run(&mut t, 0, "WAIT 2 100"), Reply::Blocked);
+    t.advance(99);
+    assert!(t.node_mut(0).drain_events().is_empty());
+    t.advance(10);
+    let events = t.node_mut(0).drain_events();
+    assert!(
+        events.iter().any(|e| matches!(e, redis_emulator::Event::Deliver { reply: Reply::Integer(1), .. })),
+        "{events:?}"
+    );
+    assert_eq!(run(&mut t, 0, "WAIT a 0"), Reply::error("ERR value is not an integer or out of range"));
+    assert_eq!(run(&mut t, 0, "WAIT 0 a"), Reply::error("ERR timeout is not an integer or out of range"));
+    assert_eq!(run(&mut t, 0, "WAIT 0 -1"), Reply::error("ERR timeout is negative"));
+}
+
+#[test]
+fn failover_hands_the_master_role_to_a_replica() {
+    let mut t = trio();
+    run(&mut t, 0, "SET a 1");
+    t.advance(100);
+    assert_eq!(run(&mut t, 0, "FAILOVER TO 127.0.0.1 7001"), Reply::ok());
+    t.advance(2000);
+    let Reply::Array(role) = run(&mut t, 1, "ROLE") else { panic!() };
+    assert_eq!(role[0], Reply::bulk_str("master"));
+    let Reply::Array(role) = run(&mut t, 0, "ROLE") else { panic!() };
+    assert_eq!(role[0], Reply::bulk_str("slave"));
+    assert_eq!(role[2], Reply::Integer(7001));
+    assert_eq!(run(&mut t, 1, "SET b 2"), Reply::ok());
+    t.advance(100);
+    assert_eq!(run(&mut t, 0, "GET b"), Reply::Bulk(b"2".to_vec()));
+    // The old master continued the new master's history without a full copy.
+    assert_eq!(t.node(1).sync_counts().0, 0);
+    assert_eq!(run(&mut t, 1, "FAILOVER ABORT"), Reply::error("ERR No failover in progress."));
+}
