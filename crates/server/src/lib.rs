@@ -27,6 +27,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Notify};
 
 pub mod protected_mode;
+pub mod replica;
 
 struct Connection {
     outbox: mpsc::UnboundedSender<Vec<u8>>,
@@ -82,6 +83,7 @@ impl Shared {
                 }
             }
         }
+        replica::route_replica_output(self);
     }
 }
 
@@ -182,6 +184,7 @@ pub fn configure(state: &SharedState, settings: &[(String, String)]) -> Result<(
 /// Accepts connections forever, and runs the periodic work (active expiry,
 /// blocking timeouts) in the background.
 pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result<()> {
+    tokio::spawn(replica::run_master_link(state.clone()));
     let cron_state = state.clone();
     tokio::spawn(async move {
         let mut ticks: u64 = 0;

@@ -12,6 +12,9 @@
 //! address, protected mode (on unless `--protected-mode no`) refuses clients
 //! from other hosts while the default user has no password
 //! (`--requirepass PASSWORD` sets one).
+//!
+//! `--replicaof host port` (or `host:port`) starts it as a replica of
+//! another server (ours or redis-server), as `REPLICAOF` does at run time.
 
 use redis_emulator::config::find_param;
 use redis_emulator::Config;
@@ -20,7 +23,7 @@ use redis_emulator_server::{configure, new_state_in, new_state_with, serve, shut
 fn usage() -> ! {
     eprintln!(
         "usage: redis-emulator-server [--port PORT] [--bind ADDRESS] [--dir DIRECTORY] [--protected-mode yes|no]\n\
-         [--requirepass PASSWORD] [--<config-name> <value>]...\n\
+         [--requirepass PASSWORD] [--replicaof HOST PORT] [--<config-name> <value>]...\n\
          e.g. --dir /var/lib/redis-lab --appendonly yes --appendfsync always --save \"60 1000\""
     );
     std::process::exit(2);
@@ -34,6 +37,7 @@ fn main() {
     // Settings with effects beyond the config table (the default user's
     // password, protected mode), applied as CONFIG SET before serving.
     let mut settings: Vec<(String, String)> = Vec::new();
+    let mut replicaof: Option<(String, String)> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -43,6 +47,15 @@ fn main() {
             "--protected-mode" | "--requirepass" => {
                 let value = args.next().unwrap_or_else(|| usage());
                 settings.push((a.trim_start_matches('-').to_string(), value));
+            }
+            "--replicaof" | "--slaveof" => {
+                // `--replicaof host port` as redis-server takes it, or `host:port`.
+                let first = args.next().unwrap_or_else(|| usage());
+                let (host, port) = match first.rsplit_once(':') {
+                    Some((h, p)) if !h.is_empty() => (h.to_string(), p.to_string()),
+                    _ => (first, args.next().unwrap_or_else(|| usage())),
+                };
+                replicaof = Some((host, port));
             }
             "--help" | "-h" => usage(),
             flag if flag.starts_with("--") => {
@@ -91,6 +104,10 @@ fn main() {
         }
     };
     if let Err(e) = configure(&state, &settings) {
+        eprintln!("{e}");
+        std::process::exit(2);
+    }
+    if let Err(e) = redis_emulator_server::replica::start_as_replica(&state, port, replicaof) {
         eprintln!("{e}");
         std::process::exit(2);
     }

@@ -140,6 +140,11 @@ impl Engine {
         self.repl.master.as_ref().map(|m| m.state)
     }
 
+    /// Why the last link attempt failed, if it did.
+    pub fn master_link_error(&self) -> Option<String> {
+        self.repl.master.as_ref().and_then(|m| m.last_error.clone())
+    }
+
     /// Where to connect, while this replica has no link (`connect`, or
     /// `connecting` after a failed attempt).
     pub fn master_link_wanted(&self) -> Option<LinkTarget> {
