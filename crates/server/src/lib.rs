@@ -184,6 +184,8 @@ pub fn configure(state: &SharedState, settings: &[(String, String)]) -> Result<(
 /// Accepts connections forever, and runs the periodic work (active expiry,
 /// blocking timeouts) in the background.
 pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result<()> {
+    let port = listener.local_addr()?.port();
+    lock(&state).engine.set_replication_port(port);
     tokio::spawn(replica::run_master_link(state.clone()));
     let cron_state = state.clone();
     tokio::spawn(async move {

@@ -107,7 +107,7 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(2);
     }
-    if let Err(e) = redis_emulator_server::replica::start_as_replica(&state, port, replicaof) {
+    if let Err(e) = redis_emulator_server::replica::start_as_replica(&state, replicaof) {
         eprintln!("{e}");
         std::process::exit(2);
     }

@@ -98,11 +98,9 @@ async fn carry(state: &SharedState, stream: TcpStream, epoch: u64) {
     }
 }
 
-/// At start: the port announced to a master, and `--replicaof` applied
-/// as `REPLICAOF host port`.
-pub fn start_as_replica(state: &SharedState, port: u16, replicaof: Option<(String, String)>) -> Result<(), String> {
+/// At start: `--replicaof` applied as `REPLICAOF host port`.
+pub fn start_as_replica(state: &SharedState, replicaof: Option<(String, String)>) -> Result<(), String> {
     let mut shared = lock(state);
-    shared.engine.set_replication_port(port);
     let Some((host, master_port)) = replicaof else { return Ok(()) };
     let me = shared.engine.connect("startup:replicaof");
     let argv = vec![b"REPLICAOF".to_vec(), host.clone().into_bytes(), master_port.clone().into_bytes()];
