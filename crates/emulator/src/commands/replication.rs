@@ -288,14 +288,14 @@ fn failover(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         engine.abort_failover();
         return Ok(Reply::ok());
     }
-    if o.force && (o.timeout_ms == 0 || o.to.is_none()) {
-        return Err(Reply::error("ERR FAILOVER with force option requires both a timeout and target HOST and IP."));
-    }
     if engine.repl.is_replica() {
         return Err(Reply::error("ERR FAILOVER is not valid when server is a replica."));
     }
     if engine.repl.replicas.is_empty() {
         return Err(Reply::error("ERR FAILOVER requires connected replicas."));
+    }
+    if o.force && (o.timeout_ms == 0 || o.to.is_none()) {
+        return Err(Reply::error("ERR FAILOVER with force option requires both a timeout and target HOST and IP."));
     }
     if engine.repl.failover != FailoverState::None {
         return Err(Reply::error("ERR FAILOVER already in progress."));

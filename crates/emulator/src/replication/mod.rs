@@ -521,8 +521,8 @@ impl Engine {
         if let Some(id) = m.client {
             self.disconnect(id);
         }
+        // The backlog a replica kept while connected stays (Redis makes none here).
         self.repl.shift_replid();
-        self.repl.ensure_backlog(&self.config);
         self.server.aof.reset_selected_db();
         self.sync_propagation();
     }
