@@ -502,7 +502,11 @@ mod tests {
         for p in PARAMS {
             let v = cfg.get_param(p);
             assert!(
-                !v.is_empty() || matches!(p.name, "notify-keyspace-events" | "requirepass" | "aclfile"),
+                !v.is_empty()
+                    || matches!(
+                        p.name,
+                        "notify-keyspace-events" | "requirepass" | "aclfile" | "masterauth" | "masteruser"
+                    ),
                 "{} has no value",
                 p.name
             );
@@ -512,7 +516,7 @@ mod tests {
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 39);
+        assert_eq!(extras.len(), 47);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));
