@@ -179,7 +179,7 @@ fn wait(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 /// REPLCONF option value [option value …]: listening-port, ip-address,
 /// capa, ack (no reply), getack (answered by replicas to their master).
 fn replconf(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return Err(Reply::error(errors::SYNTAX));
     }
     let id = ctx.client.id;
