@@ -134,6 +134,8 @@ pub struct Replication {
     rng: Rng,
 }
 
+/// Bytes queued for one replica before it is disconnected (Redis's default hard limit).
+const REPLICA_OUTPUT_LIMIT: usize = 256 * 1024 * 1024;
 const PING: &[u8] = b"*1\r\n$4\r\nPING\r\n";
 const GETACK: &[u8] = b"*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
 pub(crate) const NO_REPLID: &str = "0000000000000000000000000000000000000000";
@@ -193,6 +195,12 @@ impl Replication {
         for r in &mut self.replicas {
             r.out.extend_from_slice(bytes);
         }
+        // A replica that does not read its stream is dropped, as Redis's
+        // `client-output-buffer-limit replica` does (here one fixed limit).
+        let (slow, ok): (Vec<ReplicaConn>, Vec<ReplicaConn>) =
+            self.replicas.drain(..).partition(|r| r.out.len() > REPLICA_OUTPUT_LIMIT);
+        self.replicas = ok;
+        self.closing.extend(slow.into_iter().map(|r| r.client));
     }
 
     /// A new replication id (a promoted replica, a master getting its first
