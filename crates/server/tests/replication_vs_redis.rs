@@ -225,3 +225,67 @@ fn our_server_replicates_real_redis() {
     assert_eq!(cmd(&mut replica, "GET before-sync"), Reply::Bulk(b"1".to_vec()));
     assert_eq!(cmd(&mut replica, "SET x 1"), Reply::ok());
 }
+
+/// The names of INFO replication's fields, in order (values differ by run).
+fn info_names(conn: &mut Conn) -> Vec<String> {
+    let info = text(cmd(conn, "INFO replication"));
+    info.lines().filter_map(|l| l.split_once(':').map(|(name, _)| name.to_string())).collect()
+}
+
+fn role_name(conn: &mut Conn) -> Reply {
+    let Reply::Array(role) = cmd(conn, "ROLE") else { panic!("ROLE") };
+    role[0].clone()
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if done() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[test]
+fn info_fields_and_failover_both_ways_with_real_redis() {
+    let Some(real) = RealRedis::start() else { return };
+    let ours = start_ours();
+    let mut o = Conn::open(ours);
+    let mut r = Conn::open(real.port);
+    cmd(&mut r, "CONFIG SET repl-diskless-sync-delay 0");
+    cmd(&mut r, "CONFIG SET repl-diskless-load swapdb");
+    // Ours replicates the real server: each side's INFO names the fields the other's would.
+    assert_eq!(cmd(&mut o, &format!("REPLICAOF 127.0.0.1 {}", real.port)), Reply::ok());
+    wait_link_up(&mut o);
+    cmd(&mut r, "SET a 1");
+    assert_eq!(cmd(&mut r, "WAIT 1 5000"), Reply::Integer(1));
+    let (ours_as_replica, real_as_master) = (info_names(&mut o), info_names(&mut r));
+    // The real server replicates ours.
+    assert_eq!(cmd(&mut o, "REPLICAOF NO ONE"), Reply::ok());
+    assert_eq!(cmd(&mut r, &format!("REPLICAOF 127.0.0.1 {ours}")), Reply::ok());
+    wait_link_up(&mut r);
+    cmd(&mut o, "SET b 2");
+    assert_eq!(cmd(&mut o, "WAIT 1 5000"), Reply::Integer(1));
+    assert_eq!(info_names(&mut o), real_as_master, "INFO replication of a master with one replica");
+    assert_eq!(ours_as_replica, info_names(&mut r), "INFO replication of a connected replica");
+    // FAILOVER on our master: the real replica takes over and we follow it.
+    assert_eq!(cmd(&mut o, "FAILOVER"), Reply::ok());
+    wait_for("the real replica to become master", || role_name(&mut r) == Reply::bulk_str("master"));
+    wait_for("our link to the new master", || text(cmd(&mut o, "INFO replication")).contains("master_link_status:up"));
+    cmd(&mut r, "SET c 3");
+    assert_eq!(cmd(&mut r, "WAIT 1 5000"), Reply::Integer(1));
+    assert_eq!(cmd(&mut o, "GET c"), Reply::Bulk(b"3".to_vec()));
+    // FAILOVER on the real master: ours takes over, with a partial resync.
+    assert_eq!(cmd(&mut r, "FAILOVER"), Reply::ok());
+    wait_for("our server to become master", || role_name(&mut o) == Reply::bulk_str("master"));
+    wait_for("the real link to us", || text(cmd(&mut r, "INFO replication")).contains("master_link_status:up"));
+    cmd(&mut o, "SET d 4");
+    assert_eq!(cmd(&mut o, "WAIT 1 5000"), Reply::Integer(1));
+    assert_eq!(cmd(&mut r, "GET d"), Reply::Bulk(b"4".to_vec()));
+    let stats = text(cmd(&mut o, "INFO stats"));
+    // Both times the real server came to us (after REPLICAOF NO ONE, then
+    // FAILOVER) it continued the shared history: no full copy.
+    assert!(stats.contains("sync_full:0\r\nsync_partial_ok:2\r\nsync_partial_err:0"), "{stats}");
+}
