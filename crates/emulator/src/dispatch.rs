@@ -128,7 +128,9 @@ impl Engine {
                 spec.full_name()
             ));
         }
-        if self.client_pause.is_some_and(|p| p.all || self.writes_or_replicates(client, spec, &argv)) {
+        let paused = self.client_pause.is_some_and(|p| p.all || self.writes_or_replicates(client, spec, &argv));
+        // The master's stream is never held (a replica applies it in order).
+        if paused && !self.repl.is_master_client(Some(client.id)) {
             // CLIENT PAUSE: the command waits, blocked, until the pause ends.
             let since_seq = self.clients.next_block_seq();
             let db = client.db;

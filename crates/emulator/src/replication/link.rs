@@ -409,6 +409,8 @@ impl Engine {
         }
         self.repl.last_ack_sent_ms = self.now_ms();
         self.send_ack();
+        // A failover that made us a replica ends here.
+        self.failover_cron();
     }
 
     /// `+CONTINUE [replid]`: the stream resumes where we are.
