@@ -317,3 +317,27 @@ fn failover_hands_the_master_role_to_a_replica() {
     assert_eq!(t.node(1).sync_counts().0, 0);
     assert_eq!(run(&mut t, 1, "FAILOVER ABORT"), Reply::error("ERR No failover in progress."));
 }
+
+#[test]
+fn a_slow_link_shows_lag_and_a_killed_master_client_reconnects() {
+    let mut t = trio();
+    t.set_delay(1, 300);
+    run(&mut t, 0, "SET a 1");
+    t.advance(1000);
+    assert_eq!(t.lag_bytes(1), Some(0));
+    run(&mut t, 0, "SELECT 3");
+    run(&mut t, 0, "SET b 2");
+    t.advance(100);
+    assert!(t.lag_bytes(1).unwrap() > 0 && t.in_flight(1) > 0);
+    assert_eq!(t.lag_bytes(2), Some(0));
+    t.advance(300);
+    assert_eq!(t.lag_bytes(1), Some(0));
+    // Killing the master client (named by its address): the replica
+    // reconnects and continues in the same database.
+    assert_eq!(run(&mut t, 2, "CLIENT KILL ADDR 127.0.0.1:7000"), Reply::Integer(1));
+    run(&mut t, 0, "SET c 3");
+    t.advance(100);
+    run(&mut t, 2, "SELECT 3");
+    assert_eq!(run(&mut t, 2, "GET c"), Reply::Bulk(b"3".to_vec()));
+    assert_eq!(t.node(0).sync_counts(), (2, 1, 2));
+}

@@ -84,6 +84,8 @@ pub struct MasterLink {
     pub failover: bool,
     /// Why the last attempt failed, for the host's log.
     pub last_error: Option<String>,
+    /// The master client's database, for a master client made anew.
+    db: usize,
 }
 
 impl MasterLink {
@@ -103,6 +105,7 @@ impl MasterLink {
             sync_total: None,
             failover: false,
             last_error: None,
+            db: 0,
         }
     }
 }
@@ -349,7 +352,14 @@ impl Engine {
                 self.full_sync_loaded(epoch, t)
             }
             Step::Stream => {
+                let client = m.client;
                 let max = self.config.proto_max_bulk_len;
+                let killed = client.is_none_or(|id| self.clients.get(&id).is_none());
+                if killed {
+                    // CLIENT KILL TYPE master: the link drops; we reconnect and continue.
+                    self.link_failed(epoch, "Connection with master lost (master client killed).".into());
+                    return false;
+                }
                 let Some(m) = self.link(epoch) else { return false };
                 let (argv, used) = match parse_request(&m.inbuf, max) {
                     Parsed::Incomplete => return false,
@@ -381,6 +391,10 @@ impl Engine {
         }
         let Some(id) = self.repl.master.as_ref().and_then(|m| m.client) else { return };
         let _ = self.execute(id, argv);
+        let db = self.clients.get(&id).map(|c| c.db);
+        if let (Some(m), Some(db)) = (self.repl.master.as_mut(), db) {
+            m.db = db;
+        }
     }
 
     /// The client that applies the stream, created once.
@@ -389,10 +403,11 @@ impl Engine {
         if m.client.is_some_and(|id| self.clients.get(&id).is_some()) {
             return;
         }
-        let addr = format!("{}:{}", m.host, m.port);
+        let (addr, db) = (format!("{}:{}", m.host, m.port), m.db);
         let id = self.connect(addr);
         if let Some(c) = self.clients.get_mut(&id) {
             c.auth.authenticated = true;
+            c.db = db;
         }
         if let Some(m) = self.repl.master.as_mut() {
             m.client = Some(id);
@@ -443,6 +458,9 @@ impl Engine {
         if let Some(c) = self.repl.master.as_ref().and_then(|m| m.client).and_then(|id| self.clients.get_mut(&id)) {
             c.db = 0;
             c.multi = None;
+        }
+        if let Some(m) = self.repl.master.as_mut() {
+            m.db = 0;
         }
         self.link_connected();
         true

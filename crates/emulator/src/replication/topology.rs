@@ -95,6 +95,24 @@ impl Topology {
         self.now_ms
     }
 
+    /// The node node `i` has an open link to, as its replica.
+    pub fn master_of(&self, i: usize) -> Option<usize> {
+        self.links.iter().find(|l| l.replica == i).map(|l| l.master)
+    }
+
+    /// How many bytes of its master's stream node `i` has yet to apply
+    /// (None without an open link).
+    pub fn lag_bytes(&self, i: usize) -> Option<i64> {
+        let m = self.master_of(i)?;
+        Some((self.nodes[m].engine.master_repl_offset() - self.nodes[i].engine.master_repl_offset()).max(0))
+    }
+
+    /// Bytes travelling on node `i`'s link now (both ways).
+    pub fn in_flight(&self, i: usize) -> usize {
+        let sizes = |q: &VecDeque<(i64, Vec<u8>)>| q.iter().map(|(_, b)| b.len()).sum::<usize>();
+        self.links.iter().filter(|l| l.replica == i).map(|l| sizes(&l.to_master) + sizes(&l.to_replica)).sum()
+    }
+
     /// Runs one command on node `i` from its console client, then lets
     /// the links carry what it produced. A stopped node answers an error.
     pub fn run(&mut self, i: usize, argv: Vec<Vec<u8>>) -> Reply {
