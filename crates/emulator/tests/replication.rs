@@ -341,3 +341,84 @@ fn a_slow_link_shows_lag_and_a_killed_master_client_reconnects() {
     assert_eq!(run(&mut t, 2, "GET c"), Reply::Bulk(b"3".to_vec()));
     assert_eq!(t.node(0).sync_counts(), (2, 1, 2));
 }
+
+/// What a master sends a new replica, as bytes: the handshake replies, the
+/// FULLRESYNC line and RDB file, then the stream of `writes`.
+fn recorded_stream(writes: &[&str]) -> (Vec<u8>, redis_emulator::Engine) {
+    let mut master = redis_emulator::Engine::with_manual_clock(T0, 5);
+    let me = master.connect("client:1");
+    master.execute_line(me, "SET before 1").unwrap();
+    master.execute_line(me, "HSET h a 1 b 2").unwrap();
+    let link = master.connect("127.0.0.1:50000");
+    let mut bytes = b"+PONG\r\n+OK\r\n+OK\r\n".to_vec();
+    for line in ["REPLCONF listening-port 7001", "REPLCONF capa eof capa psync2", "PSYNC ? -1"] {
+        let reply = master.execute_line(link, line).unwrap();
+        assert!(!reply.is_error(), "{line}: {reply:?}");
+    }
+    for w in writes {
+        master.execute_line(me, w).unwrap();
+    }
+    for io in master.take_replica_output() {
+        if let redis_emulator::replication::ReplicaIo::Send(_, b) = io {
+            bytes.extend_from_slice(&b);
+        }
+    }
+    (bytes, master)
+}
+
+fn fresh_replica() -> (redis_emulator::Engine, u64) {
+    let mut replica = redis_emulator::Engine::with_manual_clock(T0, 6);
+    let me = replica.connect("client:1");
+    replica.execute_line(me, "REPLICAOF 127.0.0.1 7000").unwrap();
+    let epoch = replica.master_link_epoch().unwrap();
+    replica.master_link_up(epoch);
+    (replica, epoch)
+}
+
+#[test]
+fn the_stream_is_read_in_any_chunking_and_garbage_never_panics() {
+    let writes =
+        ["SET a 1", "SELECT 2", "RPUSH l x y z", "EXPIRE l 100", "MULTI", "INCR n", "EXEC", "SELECT 0", "DEL before"];
+    let (stream, mut master) = recorded_stream(&writes);
+    let me = master.connect("check");
+    let want = master.execute_line(me, "SELECT 2").map(|_| master.execute_line(me, "LRANGE l 0 -1")).unwrap().unwrap();
+    for chunk in [1, 2, 3, 7, 64, 1000, stream.len()] {
+        let (mut replica, epoch) = fresh_replica();
+        for piece in stream.chunks(chunk) {
+            replica.feed_from_master(epoch, piece);
+        }
+        assert_eq!(replica.master_link_state(), Some(redis_emulator::replication::link::LinkState::Connected));
+        assert_eq!(replica.master_repl_offset(), master.master_repl_offset(), "chunks of {chunk}");
+        let c = replica.connect("check");
+        assert_eq!(replica.execute_line(c, "GET a").unwrap(), Reply::Bulk(b"1".to_vec()));
+        assert_eq!(replica.execute_line(c, "EXISTS before").unwrap(), Reply::Integer(0));
+        assert_eq!(replica.execute_line(c, "HGET h b").unwrap(), Reply::Bulk(b"2".to_vec()));
+        replica.execute_line(c, "SELECT 2").unwrap();
+        assert_eq!(replica.execute_line(c, "LRANGE l 0 -1").unwrap(), want);
+        assert_eq!(replica.execute_line(c, "GET n").unwrap(), Reply::Bulk(b"1".to_vec()));
+    }
+    // Corrupted, cut or random bytes: the link fails or waits, the engine never panics.
+    let mut rng = Rng::new(9);
+    for round in 0..300 {
+        let (mut replica, epoch) = fresh_replica();
+        let mut bytes = stream.clone();
+        match round % 3 {
+            0 => {
+                for _ in 0..1 + rng.below(8) {
+                    let at = rng.index(bytes.len());
+                    bytes[at] = rng.below(256) as u8;
+                }
+            }
+            1 => bytes.truncate(rng.index(bytes.len())),
+            _ => bytes = (0..rng.below(300)).map(|_| rng.below(256) as u8).collect(),
+        }
+        for piece in bytes.chunks(1 + rng.index(50)) {
+            replica.feed_from_master(epoch, piece);
+            let _ = replica.take_master_output(epoch);
+        }
+        let c = replica.connect("check");
+        let _ = replica.execute_line(c, "ROLE");
+        let _ = replica.execute_line(c, "INFO replication");
+        replica.advance_clock(1500);
+    }
+}
