@@ -89,6 +89,19 @@ pub struct Client {
     pub auth: crate::acl::ClientAuth,
     /// CLIENT TRACKING ON: the client's tracking mode (None = off).
     pub tracking: Option<crate::tracking::ClientTracking>,
+    /// A replica's connection to us (flag `S`) or our link to our master (`M`).
+    pub link: LinkRole,
+}
+
+/// What a connection is to replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkRole {
+    #[default]
+    Normal,
+    /// A replica that sent PSYNC or SYNC.
+    Replica,
+    /// The client applying our master's stream.
+    Master,
 }
 
 impl Client {
@@ -121,6 +134,7 @@ impl Client {
             reply_skip: false,
             auth: crate::acl::ClientAuth::default(),
             tracking: None,
+            link: LinkRole::Normal,
         }
     }
 

@@ -332,9 +332,12 @@ fn a_slow_link_shows_lag_and_a_killed_master_client_reconnects() {
     assert_eq!(t.lag_bytes(2), Some(0));
     t.advance(300);
     assert_eq!(t.lag_bytes(1), Some(0));
-    // Killing the master client (named by its address): the replica
-    // reconnects and continues in the same database.
-    assert_eq!(run(&mut t, 2, "CLIENT KILL ADDR 127.0.0.1:7000"), Reply::Integer(1));
+    // The links in CLIENT LIST: flag S on the master, M on the replica.
+    let list = text(run(&mut t, 0, "CLIENT LIST TYPE replica"));
+    assert_eq!(list.lines().filter(|l| l.contains(" flags=S ") && l.contains(" cmd=replconf ")).count(), 2, "{list}");
+    assert!(text(run(&mut t, 2, "CLIENT LIST TYPE master")).contains("addr=127.0.0.1:7000 "));
+    // Killing the master client: the replica reconnects and continues in the same database.
+    assert_eq!(run(&mut t, 2, "CLIENT KILL TYPE master"), Reply::Integer(1));
     run(&mut t, 0, "SET c 3");
     t.advance(100);
     run(&mut t, 2, "SELECT 3");

@@ -269,6 +269,9 @@ fn info_fields_and_failover_both_ways_with_real_redis() {
     cmd(&mut o, "SET b 2");
     assert_eq!(cmd(&mut o, "WAIT 1 5000"), Reply::Integer(1));
     assert_eq!(info_names(&mut o), real_as_master, "INFO replication of a master with one replica");
+    // The replica's connection is not a client in INFO, and shows flag S in CLIENT LIST.
+    assert!(text(cmd(&mut o, "INFO clients")).contains("connected_clients:1\r\n"));
+    assert!(text(cmd(&mut o, "CLIENT LIST TYPE replica")).contains(" flags=S "));
     assert_eq!(ours_as_replica, info_names(&mut r), "INFO replication of a connected replica");
     // FAILOVER on our master: the real replica takes over and we follow it.
     assert_eq!(cmd(&mut o, "FAILOVER"), Reply::ok());

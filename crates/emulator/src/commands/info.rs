@@ -114,7 +114,9 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("io_threads_active", "0".into());
         }
         "clients" => {
-            let clients = engine.clients.len() + extra_clients;
+            // Replicas' connections are not counted, as in Redis.
+            let replicas = engine.replicas().len();
+            let clients = (engine.clients.len() + extra_clients).saturating_sub(replicas);
             let blocked = engine.clients.values().filter(|c| c.blocked.is_some()).count();
             let timed =
                 engine.clients.values().filter(|c| c.blocked.as_ref().is_some_and(|b| b.deadline_ms.is_some())).count();

@@ -408,6 +408,7 @@ impl Engine {
         if let Some(c) = self.clients.get_mut(&id) {
             c.auth.authenticated = true;
             c.db = db;
+            c.link = crate::client::LinkRole::Master;
         }
         if let Some(m) = self.repl.master.as_mut() {
             m.client = Some(id);

@@ -438,6 +438,7 @@ impl Engine {
             return Err(Reply::error("NOMASTERLINK Can't SYNC while not connected with my master"));
         }
         let (ip, port, psync2) = self.pending_replica_info(client);
+        client.link = crate::client::LinkRole::Replica;
         let now = self.now_ms();
         let mut conn = ReplicaConn {
             client: client.id,
