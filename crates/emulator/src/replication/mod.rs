@@ -571,14 +571,19 @@ pub(crate) fn refuse(engine: &Engine, client: &Client, spec: &CommandSpec) -> Op
             })
     };
     let writes = spec.has(flags::WRITE) || queued(flags::WRITE);
-    let min = config_int(&engine.config, "min-replicas-to-write", 0);
-    if writes && !repl.is_replica() && min > 0 {
-        let lag = config_int(&engine.config, "min-replicas-max-lag", 10);
-        if lag > 0 && (repl.good_replicas(engine.now_ms(), lag) as i64) < min {
-            return Some("NOREPLICAS Not enough good replicas to write.".into());
+    let Some(master) = &repl.master else {
+        // A master: only writes are checked, and only when the option is set.
+        if !writes {
+            return None;
         }
-    }
-    let Some(master) = &repl.master else { return None };
+        let min = config_int(&engine.config, "min-replicas-to-write", 0);
+        if min <= 0 {
+            return None;
+        }
+        let lag = config_int(&engine.config, "min-replicas-max-lag", 10);
+        let short = lag > 0 && (repl.good_replicas(engine.now_ms(), lag) as i64) < min;
+        return short.then(|| "NOREPLICAS Not enough good replicas to write.".into());
+    };
     if writes && config_yes(&engine.config, "replica-read-only") {
         return Some("READONLY You can't write against a read only replica.".into());
     }
