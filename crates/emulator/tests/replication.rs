@@ -425,3 +425,28 @@ fn the_stream_is_read_in_any_chunking_and_garbage_never_panics() {
         replica.advance_clock(1500);
     }
 }
+
+#[test]
+fn a_backlog_too_small_for_the_gap_means_a_full_resync() {
+    let mut t = trio();
+    run(&mut t, 0, "CONFIG SET repl-backlog-size 16kb");
+    t.advance(200);
+    let Some(first) = text(run(&mut t, 0, "INFO replication"))
+        .lines()
+        .find_map(|l| l.strip_prefix("repl_backlog_size:").map(|v| v.to_string()))
+    else {
+        panic!()
+    };
+    assert_eq!(first, "16384");
+    t.cut(1);
+    let value = "x".repeat(1000);
+    for i in 0..40 {
+        run(&mut t, 0, &format!("SET k{i} {value}"));
+    }
+    t.restore(1);
+    t.advance(100);
+    assert_eq!(snapshot(&mut t, 1), snapshot(&mut t, 0));
+    assert_eq!(t.node(0).sync_counts(), (3, 0, 3));
+    let info = text(run(&mut t, 0, "INFO replication"));
+    assert!(info.contains("repl_backlog_histlen:16384"), "{info}");
+}

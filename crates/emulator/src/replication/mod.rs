@@ -381,6 +381,13 @@ impl Engine {
             }
         }
         self.send_getack();
+        // CONFIG SET repl-backlog-size: the backlog keeps its newest bytes.
+        let size = Replication::backlog_size(&self.config);
+        if let Some(b) = self.repl.backlog.as_mut().filter(|b| b.size != size) {
+            b.size = size;
+            let excess = b.data.len().saturating_sub(size);
+            b.data.drain(..excess);
+        }
         if now - self.repl.last_ack_sent_ms >= 1000 {
             self.repl.last_ack_sent_ms = now;
             self.send_ack();
