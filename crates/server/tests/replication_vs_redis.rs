@@ -292,3 +292,32 @@ fn info_fields_and_failover_both_ways_with_real_redis() {
     // FAILOVER) it continued the shared history: no full copy.
     assert!(stats.contains("sync_full:0\r\nsync_partial_ok:2\r\nsync_partial_err:0"), "{stats}");
 }
+
+/// `--replicaof host port` and `--replicaof host:port` on our binary, in a
+/// chain: redis-server → ours → ours; the middle one passes the stream on.
+#[test]
+fn replicaof_on_the_command_line_and_a_chain_through_our_server() {
+    const BIN: &str = env!("CARGO_BIN_EXE_redis-emulator-server");
+    let Some(real) = RealRedis::start() else { return };
+    let mut master = Conn::open(real.port);
+    cmd(&mut master, "CONFIG SET repl-diskless-sync-delay 0");
+    cmd(&mut master, "SET before 1");
+    let dir_a = common::process::temp_dir("repl-chain-a");
+    let dir_b = common::process::temp_dir("repl-chain-b");
+    let a = common::process::ours(BIN, &dir_a, &["--replicaof", "127.0.0.1", &real.port.to_string()]);
+    let b = common::process::ours(BIN, &dir_b, &["--replicaof", &format!("127.0.0.1:{}", a.port)]);
+    let (mut ca, mut cb) = (Conn::open(a.port), Conn::open(b.port));
+    wait_link_up(&mut ca);
+    wait_link_up(&mut cb);
+    load_and_settle(&mut master, 23);
+    wait_for("the end of the chain to catch up", || {
+        let Reply::Array(ra) = cmd(&mut master, "ROLE") else { return false };
+        let Reply::Array(rb) = cmd(&mut cb, "ROLE") else { return false };
+        ra[1] == rb[4]
+    });
+    let on_master = snapshot(&mut master);
+    assert_eq!(snapshot(&mut ca), on_master);
+    assert_eq!(snapshot(&mut cb), on_master);
+    let Reply::Array(role) = cmd(&mut cb, "ROLE") else { panic!() };
+    assert_eq!(role[2], Reply::Integer(a.port as i64));
+}
