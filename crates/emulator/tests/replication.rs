@@ -450,3 +450,23 @@ fn a_backlog_too_small_for_the_gap_means_a_full_resync() {
     let info = text(run(&mut t, 0, "INFO replication"));
     assert!(info.contains("repl_backlog_histlen:16384"), "{info}");
 }
+
+#[test]
+fn a_replica_with_an_aof_keeps_the_synced_data_across_a_restart() {
+    let mut t = Topology::new(T0, 4);
+    t.add_node(7000);
+    t.add_node(7001);
+    run(&mut t, 0, "SET old 1");
+    run(&mut t, 1, "CONFIG SET appendonly yes");
+    run(&mut t, 1, "SET mine 1");
+    run(&mut t, 1, "REPLICAOF 127.0.0.1 7000");
+    t.advance(100);
+    run(&mut t, 0, "SET new 2");
+    t.advance(1100);
+    // What the AOF holds is the master's data, then the stream.
+    assert_eq!(run(&mut t, 1, "DEBUG LOADAOF"), Reply::ok());
+    assert_eq!(
+        run(&mut t, 1, "MGET old new mine"),
+        Reply::Array(vec![Reply::Bulk(b"1".to_vec()), Reply::Bulk(b"2".to_vec()), Reply::Nil])
+    );
+}

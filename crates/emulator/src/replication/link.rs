@@ -448,6 +448,10 @@ impl Engine {
             self.link_failed(epoch, format!("Failed trying to load the MASTER synchronization DB from socket: {e}"));
             return false;
         }
+        if self.server.aof.is_enabled() {
+            // As Redis restarts its AOF after a full sync: a new base holds the loaded data.
+            crate::persist::rewrite_aof(self);
+        }
         self.repl.replid = t.replid;
         self.repl.replid2 = super::NO_REPLID.into();
         self.repl.second_offset = -1;
