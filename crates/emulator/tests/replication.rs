@@ -470,3 +470,26 @@ fn a_replica_with_an_aof_keeps_the_synced_data_across_a_restart() {
         Reply::Array(vec![Reply::Bulk(b"1".to_vec()), Reply::Bulk(b"2".to_vec()), Reply::Nil])
     );
 }
+
+#[test]
+fn functions_flushes_and_swaps_replicate() {
+    let mut t = trio();
+    let lib = "#!lua name=lib\nredis.register_function('bump', function(keys) return redis.call('incr', keys[1]) end)";
+    let reply = t.run(0, vec![b"FUNCTION".to_vec(), b"LOAD".to_vec(), lib.as_bytes().to_vec()]);
+    assert_eq!(reply, Reply::Bulk(b"lib".to_vec()));
+    run(&mut t, 0, "FCALL bump 1 counter");
+    run(&mut t, 0, "SET gone 1");
+    run(&mut t, 0, "SELECT 1");
+    run(&mut t, 0, "SET one 1");
+    run(&mut t, 0, "SWAPDB 0 1");
+    t.advance(10);
+    assert_ne!(run(&mut t, 1, "FUNCTION LIST"), Reply::Array(vec![]));
+    run(&mut t, 1, "SELECT 1");
+    assert_eq!(run(&mut t, 1, "GET counter"), Reply::Bulk(b"1".to_vec()));
+    run(&mut t, 0, "FLUSHDB");
+    run(&mut t, 0, "FUNCTION DELETE lib");
+    t.advance(10);
+    assert_eq!(run(&mut t, 1, "DBSIZE"), Reply::Integer(0));
+    assert_eq!(run(&mut t, 1, "FUNCTION LIST"), Reply::Array(vec![]));
+    assert_eq!(snapshot(&mut t, 2), snapshot(&mut t, 0));
+}
