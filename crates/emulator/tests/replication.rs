@@ -493,3 +493,26 @@ fn functions_flushes_and_swaps_replicate() {
     assert_eq!(run(&mut t, 1, "FUNCTION LIST"), Reply::Array(vec![]));
     assert_eq!(snapshot(&mut t, 2), snapshot(&mut t, 0));
 }
+
+#[test]
+fn replicas_ignore_maxmemory_and_masters_evictions_replicate() {
+    let mut t = trio();
+    run(&mut t, 1, "CONFIG SET maxmemory 1");
+    run(&mut t, 1, "CONFIG SET maxmemory-policy allkeys-random");
+    for i in 0..200 {
+        run(&mut t, 0, &format!("SET key{i} {}", "v".repeat(100)));
+    }
+    t.advance(10);
+    assert_eq!(run(&mut t, 1, "DBSIZE"), Reply::Integer(200));
+    // The master evicts; replicas receive the DELs.
+    let used = text(run(&mut t, 0, "INFO memory"));
+    let used: i64 = used.lines().find_map(|l| l.strip_prefix("used_memory:")).unwrap().parse().unwrap();
+    run(&mut t, 0, "CONFIG SET maxmemory-policy allkeys-lru");
+    run(&mut t, 0, &format!("CONFIG SET maxmemory {}", used - 10_000));
+    run(&mut t, 0, "SET trigger 1");
+    t.advance(10);
+    let left = int(&run(&mut t, 0, "DBSIZE"));
+    assert!(left < 200, "{left}");
+    assert_eq!(run(&mut t, 1, "DBSIZE"), Reply::Integer(left));
+    assert_eq!(snapshot(&mut t, 2), snapshot(&mut t, 0));
+}
