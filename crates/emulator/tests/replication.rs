@@ -140,6 +140,10 @@ fn roles_info_and_readonly_replicas() {
         Reply::Integer(offset),
     ]);
     assert_eq!(role, expected);
+    let Reply::Array(hello) = run(&mut t, 1, "HELLO 2") else { panic!() };
+    assert_eq!(hello[11], Reply::bulk_str("replica"));
+    let Reply::Array(hello) = run(&mut t, 0, "HELLO 2") else { panic!() };
+    assert_eq!(hello[11], Reply::bulk_str("master"));
     assert_eq!(run(&mut t, 1, "GET a"), Reply::Bulk(b"1".to_vec()));
     assert_eq!(run(&mut t, 1, "SET a 2"), Reply::error("READONLY You can't write against a read only replica."));
     assert_eq!(run(&mut t, 1, "WAIT 0 0").error_text().map(|e| e.starts_with("ERR WAIT cannot be used")), Some(true));
