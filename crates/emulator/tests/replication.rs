@@ -522,3 +522,25 @@ fn replicas_ignore_maxmemory_and_masters_evictions_replicate() {
     assert_eq!(run(&mut t, 1, "DBSIZE"), Reply::Integer(left));
     assert_eq!(snapshot(&mut t, 2), snapshot(&mut t, 0));
 }
+
+#[test]
+fn a_master_restarted_without_persistence_empties_its_replicas() {
+    let mut t = trio();
+    run(&mut t, 0, "SET a 1");
+    t.advance(100);
+    assert_eq!(run(&mut t, 1, "GET a"), Reply::Bulk(b"1".to_vec()));
+    // The replicas keep following 127.0.0.1:7000, which comes back empty.
+    t.restart(0).unwrap();
+    t.advance(1500);
+    assert_eq!(run(&mut t, 0, "DBSIZE"), Reply::Integer(0));
+    assert_eq!(run(&mut t, 1, "DBSIZE"), Reply::Integer(0));
+    assert_eq!(run(&mut t, 2, "DBSIZE"), Reply::Integer(0));
+    // With the AOF (appendfsync always) the data survives the restart.
+    run(&mut t, 0, "CONFIG SET appendonly yes");
+    run(&mut t, 0, "CONFIG SET appendfsync always");
+    run(&mut t, 0, "SET b 2");
+    t.restart(0).unwrap();
+    t.advance(1500);
+    assert_eq!(run(&mut t, 0, "GET b"), Reply::Bulk(b"2".to_vec()));
+    assert_eq!(run(&mut t, 2, "GET b"), Reply::Bulk(b"2".to_vec()));
+}

@@ -188,6 +188,38 @@ impl Topology {
         self.pump();
     }
 
+    /// Restarts node `i` as a new process on its disk, as redis-server
+    /// starts: with what reached the disk (the fsync model decides, as for a
+    /// power loss), a new replication id, and as a master (REPLICAOF given
+    /// at run time is not remembered). Without persistence it comes back empty —
+    /// and replicas still following it then copy that emptiness.
+    pub fn restart(&mut self, i: usize) -> Result<(), crate::persist::LoadError> {
+        if i >= self.nodes.len() {
+            return Ok(());
+        }
+        self.stop(i);
+        let old = &mut self.nodes[i].engine;
+        let files: Vec<(String, Vec<u8>)> = old
+            .disk_files()
+            .into_iter()
+            .map(|(path, mut data)| {
+                data.truncate(old.disk_synced_len(&path));
+                (path, data)
+            })
+            .collect();
+        let config = old.config().clone();
+        let seed = self.seed.wrapping_mul(131).wrapping_add(self.now_ms as u64).wrapping_add(i as u64);
+        let mut engine = Engine::new(crate::clock::Clock::manual(self.now_ms), seed, config);
+        engine.set_replication_port(self.nodes[i].port);
+        engine.boot_from_disk(files)?;
+        let node = &mut self.nodes[i];
+        node.engine = engine;
+        node.console = None;
+        node.running = true;
+        self.pump();
+        Ok(())
+    }
+
     /// Moves every running node's clock by `ms`, in steps of at most 10 ms,
     /// carrying bytes after each step.
     pub fn advance(&mut self, ms: i64) {
