@@ -544,3 +544,22 @@ fn a_master_restarted_without_persistence_empties_its_replicas() {
     assert_eq!(run(&mut t, 0, "GET b"), Reply::Bulk(b"2".to_vec()));
     assert_eq!(run(&mut t, 2, "GET b"), Reply::Bulk(b"2".to_vec()));
 }
+
+#[test]
+fn scripts_on_a_read_only_replica_refuse_writes_as_redis_does() {
+    let mut t = trio();
+    let ro = "READONLY You can't write against a read only replica.";
+    let reply = run(&mut t, 1, "EVAL \"return redis.call('set','x','1')\" 0");
+    let sha = "8b2ae6dd76cda7fc3e27f97431ae27d7b08a221d";
+    assert_eq!(reply, Reply::error(format!("{ro} script: {sha}, on @user_script:1.")));
+    assert_eq!(run(&mut t, 1, "EVAL \"#!lua\nreturn redis.call('set','x','1')\" 0"), Reply::error(ro));
+    assert_eq!(run(&mut t, 1, "EVAL \"return redis.pcall('set','x','1')\" 0"), Reply::error(ro));
+    assert_eq!(run(&mut t, 1, "EVAL \"#!lua flags=no-writes\nreturn redis.call('get','x')\" 0"), Reply::Nil);
+    let lib = "#!lua name=lib\nredis.register_function('bump', function(keys) return redis.call('incr', keys[1]) end)";
+    t.run(0, vec![b"FUNCTION".to_vec(), b"LOAD".to_vec(), lib.as_bytes().to_vec()]);
+    t.advance(10);
+    assert_eq!(run(&mut t, 1, "FCALL bump 1 counter"), Reply::error(ro));
+    run(&mut t, 1, "CONFIG SET replica-read-only no");
+    assert_eq!(run(&mut t, 1, "EVAL \"return redis.call('set','x','1')\" 0"), Reply::ok());
+    assert_eq!(run(&mut t, 1, "FCALL bump 1 counter"), Reply::Integer(1));
+}

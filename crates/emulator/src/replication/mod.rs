@@ -557,6 +557,18 @@ impl Replication {
     }
 }
 
+/// The error a read-only replica gives writes.
+pub(crate) const READONLY: &str = "READONLY You can't write against a read only replica.";
+
+impl Engine {
+    /// True if a write by client `id` must be refused: this server is a
+    /// replica with `replica-read-only yes` and `id` is not its master client.
+    /// Scripts check it for the writes they call.
+    pub(crate) fn refuses_replica_writes(&self, id: ClientId) -> bool {
+        self.repl.is_replica() && !self.repl.is_master_client(Some(id)) && config_yes(&self.config, "replica-read-only")
+    }
+}
+
 fn is_wait(argv: &[Vec<u8>]) -> bool {
     argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"wait"))
 }
@@ -592,7 +604,7 @@ pub(crate) fn refuse(engine: &Engine, client: &Client, spec: &CommandSpec) -> Op
         return short.then(|| "NOREPLICAS Not enough good replicas to write.".into());
     };
     if writes && config_yes(&engine.config, "replica-read-only") {
-        return Some("READONLY You can't write against a read only replica.".into());
+        return Some(READONLY.into());
     }
     let stale_denied = !spec.has(flags::STALE) || queued(flags::STALE);
     if master.state != link::LinkState::Connected
