@@ -77,13 +77,13 @@ impl Topology {
         &self.nodes
     }
 
-    pub fn node(&self, i: usize) -> &Engine {
-        &self.nodes[i].engine
+    pub fn node(&self, i: usize) -> Option<&Engine> {
+        self.nodes.get(i).map(|n| &n.engine)
     }
 
     /// The engine of node `i`, to run commands on; call [`Topology::pump`] after.
-    pub fn node_mut(&mut self, i: usize) -> &mut Engine {
-        &mut self.nodes[i].engine
+    pub fn node_mut(&mut self, i: usize) -> Option<&mut Engine> {
+        self.nodes.get_mut(i).map(|n| &mut n.engine)
     }
 
     /// The node listening on `port`.
