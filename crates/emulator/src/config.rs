@@ -333,6 +333,8 @@ pub const PARAMS: &[Param] = &[
     Param::reported("repl-timeout", Kind::Int(1, INT_MAX), "60"),
     Param::reported("replica-priority", Kind::Int(0, INT_MAX), "100").alias("slave-priority"),
     Param::reported("replica-announced", Kind::Bool, "yes"),
+    // `host port` while a replica (kept by REPLICAOF), empty otherwise.
+    Param::reported("replicaof", Kind::Text, "").alias("slaveof").immutable(),
     Param::reported("cluster-enabled", Kind::Bool, "no").immutable(),
     Param::reported("daemonize", Kind::Bool, "no").immutable(),
     Param::reported("io-threads", Kind::Int(1, 128), "1").immutable(),
@@ -505,7 +507,12 @@ mod tests {
                 !v.is_empty()
                     || matches!(
                         p.name,
-                        "notify-keyspace-events" | "requirepass" | "aclfile" | "masterauth" | "masteruser"
+                        "notify-keyspace-events"
+                            | "requirepass"
+                            | "aclfile"
+                            | "masterauth"
+                            | "masteruser"
+                            | "replicaof"
                     ),
                 "{} has no value",
                 p.name
@@ -516,7 +523,7 @@ mod tests {
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 47);
+        assert_eq!(extras.len(), 48);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

@@ -526,6 +526,7 @@ impl Engine {
             self.disconnect(id);
         }
         let epoch = self.repl.next_epoch();
+        self.config.extra.insert("replicaof", format!("{host} {port}"));
         self.repl.master = Some(link::MasterLink::new(host, port, epoch));
         self.sync_propagation();
     }
@@ -534,6 +535,7 @@ impl Engine {
     /// stays valid as `replid2` so replicas can continue from it).
     pub(crate) fn become_master(&mut self) {
         let Some(m) = self.repl.master.take() else { return };
+        self.config.extra.insert("replicaof", String::new());
         if let Some(id) = m.client {
             self.disconnect(id);
         }

@@ -207,7 +207,8 @@ impl Topology {
                 (path, data)
             })
             .collect();
-        let config = old.config().clone();
+        let mut config = old.config().clone();
+        config.extra.insert("replicaof", String::new());
         let seed = self.seed.wrapping_mul(131).wrapping_add(self.now_ms as u64).wrapping_add(i as u64);
         let mut engine = Engine::new(crate::clock::Clock::manual(self.now_ms), seed, config);
         engine.set_replication_port(self.nodes[i].port);
