@@ -20,6 +20,9 @@ use crate::scripting::functions::Libraries;
 pub struct Aof {
     /// True while `appendonly yes`: executed writes are appended.
     enabled: bool,
+    /// True while replicas are fed (a master with a backlog): the same
+    /// buffer is the replication stream (see `crate::replication`).
+    replicating: bool,
     /// Commands logged since the last flush to the incr file, in RESP
     /// (Redis's `aof_buf`).
     pub(crate) buf: Vec<u8>,
@@ -234,9 +237,21 @@ impl Aof {
         self.enabled
     }
 
+    /// True while executed writes are recorded: for the AOF, for replicas or both.
+    pub(crate) fn is_logging(&self) -> bool {
+        self.enabled || self.replicating
+    }
+
     pub(crate) fn set_enabled_flag(&mut self, on: bool) {
         self.enabled = on;
-        if !on {
+        if !self.is_logging() {
+            self.buf.clear();
+        }
+    }
+
+    pub(crate) fn set_replicating(&mut self, on: bool) {
+        self.replicating = on;
+        if !self.is_logging() {
             self.buf.clear();
         }
     }
@@ -249,13 +264,13 @@ impl Aof {
     /// Logs `argv` instead of the running command's own arguments (Redis's
     /// command rewriting before propagation). Only while the log is on.
     pub(crate) fn log_instead(&mut self, argv: impl FnOnce() -> Vec<Vec<u8>>) {
-        if self.enabled {
+        if self.is_logging() {
             self.replacement = Some(argv());
         }
     }
 
     fn push(&mut self, db: usize, argv: Vec<Vec<u8>>) {
-        if !self.enabled {
+        if !self.is_logging() {
             return;
         }
         if self.last_db != Some(db) {
@@ -342,7 +357,7 @@ pub struct Executed<'a> {
 pub fn after_command(aof: &mut Aof, dbs: &[Db], command: &Executed) {
     let Executed { db, spec, argv, reply, touched } = *command;
     let replacement = aof.replacement.take();
-    if !aof.is_enabled() || !spec.has(flags::WRITE) || reply.is_error() {
+    if !aof.is_logging() || !spec.has(flags::WRITE) || reply.is_error() {
         return;
     }
     if matches!(reply, Reply::Blocked) || (touched.is_empty() && !spec.has(flags::WHOLE_DB)) {

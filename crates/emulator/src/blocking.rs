@@ -80,7 +80,7 @@ impl Engine {
 
     /// Re-runs a blocked client's command; if it no longer blocks, the reply
     /// is delivered as an event and the client is unblocked.
-    fn retry_blocked(&mut self, id: ClientId) {
+    pub(crate) fn retry_blocked(&mut self, id: ClientId) {
         let Some(mut client) = self.clients.remove(&id) else { return };
         let Some(blocked) = client.blocked.take() else {
             self.clients.insert(id, client);
@@ -128,8 +128,14 @@ impl Engine {
         self.resume_postponed();
         let now = self.now_ms();
         for id in self.clients.timed_out(now) {
+            let waits = self.clients.get(&id).and_then(|c| c.blocked.as_ref()).is_some_and(|b| b.keys.is_empty());
+            let acked = self.wait_timeout_reply(id);
             if let Some(c) = self.clients.get_mut(&id) {
-                let reply = commands::blocking_timeout_reply(c.blocked.as_ref());
+                let mut reply = commands::blocking_timeout_reply(c.blocked.as_ref());
+                if waits && reply == Reply::Integer(0) {
+                    // WAIT answers how many replicas made it in time.
+                    reply = acked;
+                }
                 c.blocked = None;
                 self.push_event(Event::Deliver { client: id, reply });
             }

@@ -96,6 +96,19 @@ pub struct Client {
     pub asking: bool,
     /// READONLY: reads may be served by a replica.
     pub readonly: bool,
+    /// A replica's connection to us (flag `S`) or our link to our master (`M`).
+    pub link: LinkRole,
+}
+
+/// What a connection is to replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkRole {
+    #[default]
+    Normal,
+    /// A replica that sent PSYNC or SYNC.
+    Replica,
+    /// The client applying our master's stream.
+    Master,
 }
 
 impl Client {
@@ -131,6 +144,7 @@ impl Client {
             tracking: None,
             asking: false,
             readonly: false,
+            link: LinkRole::Normal,
         }
     }
 

@@ -430,6 +430,16 @@ pub const PARAMS: &[Param] = &[
     Param::reported("auto-aof-rewrite-percentage", Kind::Int(0, INT_MAX), "100"),
     Param::reported("auto-aof-rewrite-min-size", Kind::Mem(0, LONG_MAX as u64), "67108864"),
     Param::reported("repl-backlog-size", Kind::Mem(1, LONG_MAX as u64), "1048576"),
+    Param::reported("min-replicas-to-write", Kind::Int(0, INT_MAX), "0").alias("min-slaves-to-write"),
+    Param::reported("min-replicas-max-lag", Kind::Int(0, INT_MAX), "10").alias("min-slaves-max-lag"),
+    Param::reported("masterauth", Kind::Text, ""),
+    Param::reported("masteruser", Kind::Text, ""),
+    Param::reported("repl-ping-replica-period", Kind::Int(1, INT_MAX), "10").alias("repl-ping-slave-period"),
+    Param::reported("repl-timeout", Kind::Int(1, INT_MAX), "60"),
+    Param::reported("replica-priority", Kind::Int(0, INT_MAX), "100").alias("slave-priority"),
+    Param::reported("replica-announced", Kind::Bool, "yes"),
+    // `host port` while a replica (kept by REPLICAOF), empty otherwise.
+    Param::reported("replicaof", Kind::Text, "").alias("slaveof").immutable(),
     Param::reported("cluster-enabled", Kind::Bool, "no").immutable(),
     Param::reported("cluster-config-file", Kind::Text, "nodes.conf").immutable(),
     Param::reported("cluster-port", Kind::Int(0, 65535), "0").immutable(),
@@ -626,6 +636,9 @@ mod tests {
                             | "aclfile"
                             | "cluster-announce-ip"
                             | "cluster-announce-hostname"
+                            | "masterauth"
+                            | "masteruser"
+                            | "replicaof"
                     ),
                 "{} has no value",
                 p.name
@@ -636,7 +649,7 @@ mod tests {
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 128);
+        assert_eq!(extras.len(), 137);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

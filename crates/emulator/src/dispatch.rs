@@ -154,6 +154,11 @@ impl Engine {
                 return oom;
             }
         }
+        if let Some(error) = crate::replication::refuse(self, client, spec) {
+            flag_transaction(client);
+            self.reject(spec);
+            return reject_exec(client, spec, error);
+        }
         if client.in_subscribed_mode() && !spec.has(flags::SUBSCRIBED_OK) {
             self.reject(spec);
             return reject_exec(client, spec, format!(
@@ -167,7 +172,9 @@ impl Engine {
             self.reject(spec);
             return reject_exec(client, spec, error);
         }
-        if self.client_pause.is_some_and(|p| p.all || self.writes_or_replicates(client, spec, &argv)) {
+        let paused = self.client_pause.is_some_and(|p| p.all || self.writes_or_replicates(client, spec, &argv));
+        // The master's stream is never held (a replica applies it in order).
+        if paused && !self.repl.is_master_client(Some(client.id)) {
             // CLIENT PAUSE: the command waits, blocked, until the pause ends.
             let since_seq = self.clients.next_block_seq();
             let db = client.db;

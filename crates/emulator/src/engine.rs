@@ -72,6 +72,8 @@ pub struct Engine {
     pub(crate) cluster: Option<crate::cluster::ClusterState>,
     /// MIGRATE's way out (the host) and its cached connections.
     pub(crate) migrate: crate::cluster::bus::MigrateSockets,
+    /// Replication: our history, the backlog, our replicas or our master.
+    pub(crate) repl: crate::replication::Replication,
 }
 
 /// CPU seconds used, as INFO cpu reports them.
@@ -108,6 +110,7 @@ impl Engine {
             cpu_clock: None,
             cluster: None,
             migrate: Default::default(),
+            repl: crate::replication::Replication::new(seed),
         };
         if engine.config.extra.get("cluster-enabled").is_some_and(|v| v == "yes") {
             engine.enable_cluster("127.0.0.1", 6379);
@@ -209,6 +212,7 @@ impl Engine {
             self.pubsub.forget_client(id);
             self.tracking.disable(&mut client);
         }
+        self.forget_replica(id);
     }
 
     /// Records the local address a client connected to (CLIENT LIST `laddr`).
@@ -331,6 +335,7 @@ impl Engine {
         let now = self.clock.now_ms();
         self.migrate.close_idle(now);
         self.cluster_update_state();
+        self.replication_cron();
         crate::persist::cron(self);
     }
 
@@ -341,6 +346,7 @@ impl Engine {
         self.clock.advance_ms(ms);
         self.reclaim_all_expired();
         self.expire_blocked_clients();
+        self.replication_cron();
         crate::persist::cron(self);
         self.tracking_cron();
         let now = self.clock.now_ms();

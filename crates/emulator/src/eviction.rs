@@ -84,7 +84,8 @@ pub enum Eviction {
 /// and the event the UI shows) and measures memory again after each one.
 pub fn over_limit(engine: &Engine) -> bool {
     let max = engine.config.maxmemory;
-    max > 0 && engine.used_memory() > max
+    // A replica ignores maxmemory (`replica-ignore-maxmemory yes`): its master evicts.
+    max > 0 && !engine.repl.is_replica() && engine.used_memory() > max
 }
 
 /// Evicts keys until memory is under `maxmemory` (Redis's `performEvictions`).

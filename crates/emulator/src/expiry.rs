@@ -28,7 +28,7 @@ impl Engine {
         const MAX_LOOPS: usize = 16;
         let now = self.now_ms();
         self.end_pause_if_due();
-        if !self.server.active_expire || self.client_pause.is_some() {
+        if !self.server.active_expire || self.client_pause.is_some() || self.repl.is_replica() {
             // CLIENT PAUSE also pauses active expiry (no DEL may replicate).
             return;
         }
@@ -69,6 +69,9 @@ impl Engine {
 
     /// Deletes every key whose TTL has passed, in every database.
     pub fn reclaim_all_expired(&mut self) {
+        if self.repl.is_replica() {
+            return; // the master's DELs remove them
+        }
         let now = self.now_ms();
         for db in 0..self.keyspace.dbs.len() {
             for key in self.keyspace.dbs[db].expired_keys(now) {
@@ -120,6 +123,11 @@ impl Engine {
         }
         let now = self.now_ms();
         let expired = self.keyspace.dbs[db].get(key).is_some_and(|e| e.is_expired(now));
+        if expired && self.repl.is_replica() {
+            // A replica waits for its master's DEL: the master client still
+            // sees the key, other clients see it gone.
+            return !self.repl.is_master_client(self.clients.running_id());
+        }
         if expired {
             self.end_pause_if_due();
             if self.client_pause.is_some() {

@@ -54,7 +54,9 @@
 //!    retries and times out blocked clients; `expiry` holds lazy and active
 //!    expiry and `remove_key`, the single key-removal sequence; [`Engine`]
 //!    in `engine` is the thin facade over all of it (connect, execute,
-//!    tick and the clock, events, read-only accessors).
+//!    tick and the clock, events, read-only accessors); [`replication`]
+//!    holds the master's and the replica's sides of a link and the
+//!    in-memory [`replication::topology::Topology`] of several engines.
 //!
 //! docs/engine-guide.md says how to add a command family.
 
@@ -116,6 +118,7 @@ pub(crate) mod blocking;
 pub(crate) mod dispatch;
 pub(crate) mod engine;
 pub(crate) mod expiry;
+pub mod replication;
 
 // What the page reads about values and commands
 pub mod inspect;

@@ -246,14 +246,16 @@ pub(crate) fn save(engine: &mut Engine) -> Result<(), SaveError> {
 pub(crate) fn flush(engine: &mut Engine) {
     let now = engine.now_ms();
     let policy = FsyncPolicy::from_config(&engine.config);
-    let s = &mut engine.server;
-    if !s.aof.buf.is_empty() {
-        let buf = s.aof.take_buf();
-        if let Some(path) = s.aof.layout.as_ref().and_then(Layout::current_incr) {
+    if !engine.server.aof.buf.is_empty() {
+        let buf = engine.server.aof.take_buf();
+        // The same commands are the replication stream.
+        engine.feed_stream(&buf);
+        let s = &mut engine.server;
+        if let Some(path) = s.aof.layout.as_ref().and_then(Layout::current_incr).filter(|_| s.aof.is_enabled()) {
             s.disk.append(&path, &buf, now, policy);
         }
     }
-    s.disk.catch_up(now, policy);
+    engine.server.disk.catch_up(now, policy);
 }
 
 /// Marks an RDB file as an AOF base (its `aof-base` aux field 1, as

@@ -109,7 +109,7 @@ pub fn after_call(
     elapsed_us: u64,
 ) {
     if let Some(mark) = measured {
-        let logging = engine.server.aof.is_enabled();
+        let logging = engine.server.aof.is_logging();
         let shared = crate::memory::shared_ints(&engine.config);
         let (tracker, dbs) = (&mut engine.server.memory, &engine.keyspace.dbs);
         let settled = crate::memory::end(tracker, dbs, shared, mark, recounts_memory(spec), logging);
@@ -122,7 +122,7 @@ pub fn after_call(
             crate::aof::after_command(aof, dbs, &executed);
         }
     }
-    if engine.clients.call_depth() == 0 && engine.server.aof.is_enabled() {
+    if engine.clients.call_depth() == 0 && engine.server.aof.is_logging() {
         engine.server.aof.end_call();
         crate::persist::flush(engine);
     }

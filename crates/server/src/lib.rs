@@ -31,6 +31,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, Notify};
 
 pub mod protected_mode;
+pub mod replica;
 
 struct Connection {
     outbox: mpsc::UnboundedSender<Vec<u8>>,
@@ -108,6 +109,7 @@ impl Shared {
 
     fn route_events(&mut self) {
         route_events(&mut self.engine, &mut self.disk, &self.connections);
+        replica::route_replica_output(self);
     }
 }
 
@@ -176,6 +178,21 @@ impl Server {
             }
             if !self.gate.script_running() {
                 continue;
+            }
+            changed.await;
+        }
+    }
+
+    /// The engine once no script holds it, waiting without blocking the
+    /// runtime (for tasks that have no business with a busy script, such as
+    /// the link to our master).
+    pub(crate) async fn lock_when_free(&self) -> MutexGuard<'_, Shared> {
+        loop {
+            let changed = self.gate.changed();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if !self.gate.script_running() {
+                return self.lock();
             }
             changed.await;
         }
@@ -313,6 +330,8 @@ pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result
             moved_tx.send(listener).map_err(|e| e.to_string())
         }));
     }
+    state.lock().engine.set_replication_port(local.port());
+    tokio::spawn(replica::run_master_link(state.clone()));
     let cron_state = state.clone();
     tokio::spawn(async move {
         let mut ticks: u64 = 0;

@@ -16,6 +16,9 @@
 //! address, protected mode (on unless `--protected-mode no`) refuses clients
 //! from other hosts while the default user has no password
 //! (`--requirepass PASSWORD` sets one).
+//!
+//! `--replicaof host port` (or `host:port`) starts it as a replica of
+//! another server (ours or redis-server), as `REPLICAOF` does at run time.
 
 use redis_emulator::config::find_param;
 use redis_emulator::Config;
@@ -24,7 +27,7 @@ use redis_emulator_server::{configure, new_state_in, new_state_with, serve, shut
 fn usage() -> ! {
     eprintln!(
         "usage: redis-emulator-server [--port PORT] [--bind ADDRESS] [--dir DIRECTORY] [--protected-mode yes|no]\n\
-         [--requirepass PASSWORD] [--cluster N] [--<config-name> <value>]...\n\
+         [--requirepass PASSWORD] [--cluster N] [--replicaof HOST PORT] [--<config-name> <value>]...\n\
          --cluster N serves a Redis Cluster of N masters on ports PORT..PORT+N-1 (replicas: not yet)\n\
          e.g. --dir /var/lib/redis-lab --appendonly yes --appendfsync always --save \"60 1000\""
     );
@@ -40,6 +43,7 @@ fn main() {
     // password, protected mode), applied as CONFIG SET before serving.
     let mut settings: Vec<(String, String)> = Vec::new();
     let mut cluster_masters: Option<usize> = None;
+    let mut replicaof: Option<(String, String)> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -54,6 +58,15 @@ fn main() {
             "--replicas" => {
                 eprintln!("--replicas is not supported yet: --cluster N serves N masters without replicas");
                 std::process::exit(2);
+            }
+            "--replicaof" | "--slaveof" => {
+                // `--replicaof host port` as redis-server takes it, or `host:port`.
+                let first = args.next().unwrap_or_else(|| usage());
+                let (host, port) = match first.rsplit_once(':') {
+                    Some((h, p)) if !h.is_empty() => (h.to_string(), p.to_string()),
+                    _ => (first, args.next().unwrap_or_else(|| usage())),
+                };
+                replicaof = Some((host, port));
             }
             "--help" | "-h" => usage(),
             flag if flag.starts_with("--") => {
@@ -138,6 +151,10 @@ fn main() {
             let ip = if bind == "0.0.0.0" || bind == "::" { "127.0.0.1" } else { bind.as_str() };
             shared.engine.enable_cluster(ip, port);
         }
+    }
+    if let Err(e) = redis_emulator_server::replica::start_as_replica(&state, replicaof) {
+        eprintln!("{e}");
+        std::process::exit(2);
     }
     // One thread, as Redis: commands run one at a time anyway (one engine),
     // so more threads would only add lock contention and cross-thread wake-ups.

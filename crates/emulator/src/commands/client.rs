@@ -7,7 +7,7 @@
 //! memory sizes) are printed as 0.
 
 use crate::args::{self, Args};
-use crate::client::{Client, ClientId};
+use crate::client::{Client, ClientId, LinkRole};
 use crate::command::{flags::*, CommandResult, CommandSpec, Group};
 use crate::engine::Ctx;
 use crate::errors;
@@ -183,9 +183,13 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     ..BASE
 }];
 
-/// Redis's `getClientType`: `normal`, `pubsub` (Redis also has replica and master types).
+/// Redis's `getClientType`: `master`, `replica`, `pubsub` or `normal`.
 fn client_type(c: &Client) -> &'static str {
-    if c.subscription_count() > 0 {
+    if c.link == LinkRole::Master {
+        "master"
+    } else if c.link == LinkRole::Replica && !c.monitor {
+        "replica"
+    } else if c.subscription_count() > 0 {
         "pubsub"
     } else {
         "normal"
@@ -211,6 +215,11 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     let mut flags = String::new();
     if c.monitor {
         flags.push('O');
+    } else if c.link == LinkRole::Replica {
+        flags.push('S');
+    }
+    if c.link == LinkRole::Master {
+        flags.push('M');
     }
     if c.subscription_count() > 0 {
         flags.push('P');

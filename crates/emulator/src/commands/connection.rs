@@ -185,7 +185,7 @@ fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         (Reply::bulk_str("proto"), Reply::Integer(proto)),
         (Reply::bulk_str("id"), Reply::Integer(ctx.client.id as i64)),
         (Reply::bulk_str("mode"), Reply::bulk_str("standalone")),
-        (Reply::bulk_str("role"), Reply::bulk_str("master")),
+        (Reply::bulk_str("role"), Reply::bulk_str(if ctx.engine.is_replica() { "replica" } else { "master" })),
         (Reply::bulk_str("modules"), Reply::Array(vec![])),
     ]))
 }

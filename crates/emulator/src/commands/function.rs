@@ -243,6 +243,9 @@ fn fcall_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandRes
     if read_only && !no_writes {
         return Err(err("Can not execute a script with write flag using *_ro command."));
     }
+    if !no_writes && ctx.engine.refuses_replica_writes(ctx.client.id) {
+        return Err(Reply::error("READONLY You can't write against a read only replica."));
+    }
     let may_write = !no_writes && !function.has(flag::ALLOW_OOM);
     if may_write && ctx.engine.config.maxmemory > 0 && crate::eviction::over_limit(ctx.engine) {
         return Err(Reply::error(crate::errors::OOM));

@@ -118,7 +118,9 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("io_threads_active", "0".into());
         }
         "clients" => {
-            let clients = engine.clients.len() + extra_clients;
+            // Replicas' connections are not counted, as in Redis.
+            let replicas = engine.replicas().len();
+            let clients = (engine.clients.len() + extra_clients).saturating_sub(replicas);
             let blocked = engine.clients.values().filter(|c| c.blocked.is_some()).count();
             let timed =
                 engine.clients.values().filter(|c| c.blocked.as_ref().is_some_and(|b| b.deadline_ms.is_some())).count();
@@ -226,6 +228,10 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("total_commands_processed", st.total_commands_processed.to_string());
             add("instantaneous_ops_per_sec", ops.to_string());
             add("rejected_connections", "0".into());
+            let (full, partial_ok, partial_err) = engine.sync_counts();
+            add("sync_full", full.to_string());
+            add("sync_partial_ok", partial_ok.to_string());
+            add("sync_partial_err", partial_err.to_string());
             add("expired_keys", st.expired_keys.to_string());
             add("evicted_keys", st.evicted_keys.to_string());
             add("keyspace_hits", st.keyspace_hits.to_string());
@@ -240,8 +246,9 @@ fn section(engine: &Engine, name: &str, extra_clients: usize) -> Vec<(String, St
             add("total_error_replies", st.total_error_replies.to_string());
         }
         "replication" => {
-            add("role", "master".into());
-            add("connected_slaves", "0".into());
+            for (name, value) in crate::replication::info_fields(engine) {
+                add(&name, value);
+            }
         }
         "cluster" => add("cluster_enabled", if engine.cluster.is_some() { "1" } else { "0" }.into()),
         "cpu" => {

@@ -33,6 +33,7 @@ pub mod migrate;
 pub mod module;
 pub mod persistence;
 pub mod pubsub;
+pub mod replication;
 pub mod scripting;
 pub mod server;
 pub mod set;
@@ -76,6 +77,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         info::COMMANDS,
         memory::COMMANDS,
         persistence::COMMANDS,
+        replication::COMMANDS,
         command_docs::COMMANDS,
         acl::COMMANDS,
         cluster::COMMANDS,

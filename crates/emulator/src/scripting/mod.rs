@@ -142,8 +142,11 @@ pub fn eval_body(
             if ro_command && !shebang.no_writes {
                 return Err(Reply::error("ERR Can not execute a script with write flag using *_ro command."));
             }
-            // A script that may write and does not allow OOM is refused
-            // whole when memory is over the limit.
+            // A script that may write is refused whole on a read-only replica …
+            if !shebang.no_writes && ctx.engine.refuses_replica_writes(ctx.client.id) {
+                return Err(Reply::error(crate::replication::READONLY));
+            }
+            // … and, unless it allows OOM, when memory is over the limit.
             if !shebang.no_writes && !shebang.allow_oom && crate::eviction::over_limit(ctx.engine) {
                 return Err(Reply::error(crate::errors::OOM));
             }
