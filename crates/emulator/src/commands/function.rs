@@ -243,6 +243,9 @@ fn fcall_generic(ctx: &mut Ctx, argv: &[Vec<u8>], read_only: bool) -> CommandRes
     if read_only && !no_writes {
         return Err(err("Can not execute a script with write flag using *_ro command."));
     }
+    if !no_writes && ctx.engine.lacks_good_replicas() {
+        return Err(Reply::error("NOREPLICAS Not enough good replicas to write."));
+    }
     if !no_writes && ctx.engine.refuses_replica_writes(ctx.client.id) {
         return Err(Reply::error("READONLY You can't write against a read only replica."));
     }

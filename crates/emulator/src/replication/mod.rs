@@ -562,12 +562,27 @@ impl Replication {
 /// The error a read-only replica gives writes.
 pub(crate) const READONLY: &str = "READONLY You can't write against a read only replica.";
 
+/// The error writes get while `min-replicas-to-write` is not met.
+pub(crate) const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
+
 impl Engine {
     /// True if a write by client `id` must be refused: this server is a
     /// replica with `replica-read-only yes` and `id` is not its master client.
     /// Scripts check it for the writes they call.
     pub(crate) fn refuses_replica_writes(&self, id: ClientId) -> bool {
         self.repl.is_replica() && !self.repl.is_master_client(Some(id)) && config_yes(&self.config, "replica-read-only")
+    }
+
+    /// True if writes must be refused with NOREPLICAS: this master has
+    /// fewer good replicas than `min-replicas-to-write` (lagging at most
+    /// `min-replicas-max-lag` seconds). Scripts check it for what they write.
+    pub(crate) fn lacks_good_replicas(&self) -> bool {
+        if self.repl.master.is_some() {
+            return false;
+        }
+        let min = config_int(&self.config, "min-replicas-to-write", 0);
+        let lag = config_int(&self.config, "min-replicas-max-lag", 10);
+        min > 0 && lag > 0 && (self.repl.good_replicas(self.now_ms(), lag) as i64) < min
     }
 }
 
@@ -597,13 +612,7 @@ pub(crate) fn refuse(engine: &Engine, client: &Client, spec: &CommandSpec) -> Op
         if !writes {
             return None;
         }
-        let min = config_int(&engine.config, "min-replicas-to-write", 0);
-        if min <= 0 {
-            return None;
-        }
-        let lag = config_int(&engine.config, "min-replicas-max-lag", 10);
-        let short = lag > 0 && (repl.good_replicas(engine.now_ms(), lag) as i64) < min;
-        return short.then(|| "NOREPLICAS Not enough good replicas to write.".into());
+        return engine.lacks_good_replicas().then(|| NOREPLICAS.into());
     };
     if writes && config_yes(&engine.config, "replica-read-only") {
         return Some(READONLY.into());

@@ -286,6 +286,9 @@ fn run_command(state: &mut LuaState) -> Result<Reply, String> {
         if !b.wrote && spec.has(flags::WRITE) && b.engine.refuses_replica_writes(b.client.id) {
             return Err(crate::replication::READONLY.to_string());
         }
+        if !b.wrote && spec.has(flags::WRITE) && b.engine.lacks_good_replicas() {
+            return Err(crate::replication::NOREPLICAS.to_string());
+        }
         if b.deny_oom_writes && !b.wrote && spec.has(flags::DENYOOM) {
             b.engine.reject(spec);
             return Err(crate::errors::OOM.to_string());

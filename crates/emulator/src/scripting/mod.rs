@@ -142,7 +142,11 @@ pub fn eval_body(
             if ro_command && !shebang.no_writes {
                 return Err(Reply::error("ERR Can not execute a script with write flag using *_ro command."));
             }
-            // A script that may write is refused whole on a read-only replica …
+            // A script that may write is refused whole without enough good
+            // replicas, on a read-only replica …
+            if !shebang.no_writes && ctx.engine.lacks_good_replicas() {
+                return Err(Reply::error(crate::replication::NOREPLICAS));
+            }
             if !shebang.no_writes && ctx.engine.refuses_replica_writes(ctx.client.id) {
                 return Err(Reply::error(crate::replication::READONLY));
             }
