@@ -324,6 +324,7 @@ pub const PARAMS: &[Param] = &[
     Param::reported("maxmemory-eviction-tenacity", Kind::Int(0, 100), "10"),
     Param::reported("maxmemory-clients", Kind::MemOrPercent, "0"),
     Param::reported("port", Kind::Int(0, 65535), "6379"),
+    Param::reported("bind", Kind::Text, "* -::*"),
     Param::reported("enable-module-command", Kind::Enum(&["no", "yes", "local"]), "no").immutable(),
     // DEBUG is allowed here (lessons use RELOAD and CRASH-AND-RECOVER): the
     // setting says so, where Redis's default is "no".
@@ -649,7 +650,7 @@ mod tests {
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 137);
+        assert_eq!(extras.len(), 138);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

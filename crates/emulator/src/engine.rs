@@ -64,7 +64,7 @@ pub struct Engine {
     /// A script running past `busy-reply-threshold`, and the host that
     /// serves other clients meanwhile (see [`crate::scripting::BusyHost`]).
     pub(crate) busy: crate::scripting::busy::Busy,
-    /// The host's way to listen on another port (CONFIG SET port).
+    /// The host's way to listen elsewhere (CONFIG SET bind, port).
     pub(crate) port_binder: Option<PortBinder>,
     /// The process's CPU time, when the host can tell (INFO cpu).
     pub(crate) cpu_clock: Option<fn() -> CpuTimes>,
@@ -83,8 +83,9 @@ pub struct CpuTimes {
     pub sys_s: f64,
 }
 
-/// Listens on the given port instead of the current one, or says why not.
-pub type PortBinder = Box<dyn FnMut(u16) -> Result<(), String> + Send>;
+/// Listens on the given addresses (CONFIG's `bind` list) and port instead
+/// of the current ones, or says why not.
+pub type PortBinder = Box<dyn FnMut(&str, u16) -> Result<(), String> + Send>;
 
 impl Engine {
     /// An engine on the given clock, with a seeded random generator.
@@ -124,9 +125,10 @@ impl Engine {
         self.cpu_clock = Some(clock);
     }
 
-    /// Lets CONFIG SET port move the server: `bind` listens on the new port
-    /// (and stops listening on the old one) or fails, and CONFIG SET then
-    /// changes nothing. Without one the port is only recorded.
+    /// Lets CONFIG SET bind and port move the server: `bind` listens on the
+    /// new addresses and port (and stops listening on the old ones) or
+    /// fails, and CONFIG SET then changes nothing. Without one (the page)
+    /// they are only recorded.
     pub fn set_port_binder(&mut self, bind: PortBinder) {
         self.port_binder = Some(bind);
     }

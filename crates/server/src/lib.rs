@@ -312,22 +312,23 @@ pub fn configure(state: &SharedState, settings: &[(String, String)]) -> Result<(
 /// blocking timeouts) in the background. CONFIG SET port moves the
 /// listener (Redis's way: the old port is closed once the new one listens).
 pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result<()> {
-    let (moved_tx, mut moved) = mpsc::unbounded_channel::<std::net::TcpListener>();
+    let (moved_tx, mut moved) = mpsc::unbounded_channel::<()>();
     let local = listener.local_addr()?;
+    let listening: Listening = Arc::new(Mutex::new(vec![(local, Arc::new(listener))]));
     {
         let mut shared = state.lock();
+        let config = shared.engine.config_mut();
         if let Some(param) = redis_emulator::config::find_param(b"port") {
-            let port = redis_emulator::config::ParamValue::Int(local.port() as i64);
-            shared.engine.config_mut().set_param(param, port);
+            config.set_param(param, redis_emulator::config::ParamValue::Int(local.port() as i64));
         }
-        let ip = local.ip();
-        shared.engine.set_port_binder(Box::new(move |port| {
-            if port == 0 {
-                return Err("port 0 (no TCP listener) is not supported".into());
-            }
-            let listener = std::net::TcpListener::bind((ip, port)).map_err(|e| e.to_string())?;
-            listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-            moved_tx.send(listener).map_err(|e| e.to_string())
+        if let Some(param) = redis_emulator::config::find_param(b"bind") {
+            config.set_param(param, redis_emulator::config::ParamValue::Text(local.ip().to_string()));
+        }
+        let sockets = listening.clone();
+        shared.engine.set_port_binder(Box::new(move |addresses, port| {
+            let mut current = sockets.lock().unwrap_or_else(|p| p.into_inner());
+            *current = listen_on(&current, addresses, port)?;
+            moved_tx.send(()).map_err(|e| e.to_string())
         }));
     }
     state.lock().engine.set_replication_port(local.port());
@@ -362,22 +363,103 @@ pub async fn serve(listener: TcpListener, state: SharedState) -> std::io::Result
             }
         }
     });
-    let mut listener = listener;
+    // One task accepts on each listening socket; CONFIG SET bind/port
+    // replaces them all.
+    let (accepted_tx, mut accepted) = mpsc::unbounded_channel::<(TcpStream, SocketAddr)>();
+    let accept_all = |listening: &Listening| {
+        let current = listening.lock().unwrap_or_else(|p| p.into_inner());
+        current.iter().map(|(_, l)| accept_on(l.clone(), accepted_tx.clone())).collect::<Vec<_>>()
+    };
+    let mut acceptors = accept_all(&listening);
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let (socket, peer) = accepted?;
+            Some((socket, peer)) = accepted.recv() => {
                 let state = state.clone();
                 tokio::spawn(async move {
                     let _ = handle_connection(socket, peer, state).await;
                 });
             }
-            Some(new) = moved.recv() => match TcpListener::from_std(new) {
-                Ok(new) => listener = new,
-                Err(e) => eprintln!("# Could not listen on the new port: {e}"),
-            },
+            Some(()) = moved.recv() => {
+                for old in acceptors.drain(..) {
+                    old.abort();
+                }
+                acceptors = accept_all(&listening);
+            }
         }
     }
+}
+
+/// Accepts connections on `listener` and hands them over, until aborted.
+fn accept_on(
+    listener: Arc<TcpListener>,
+    to: mpsc::UnboundedSender<(TcpStream, SocketAddr)>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match listener.accept().await {
+                Ok(pair) => {
+                    if to.send(pair).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    eprintln!("# Accepting client connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            }
+        }
+    })
+}
+
+/// The sockets the server listens on, by address.
+type Listening = Arc<Mutex<Vec<(SocketAddr, Arc<TcpListener>)>>>;
+
+/// Listens on every address of a `bind` list (`*` any IPv4 address, `::*`
+/// any IPv6 one; a leading `-` marks one that may be unavailable) on
+/// `port`, keeping the sockets of `current` that are asked for again.
+fn listen_on(
+    current: &[(SocketAddr, Arc<TcpListener>)],
+    addresses: &str,
+    port: u16,
+) -> Result<Vec<(SocketAddr, Arc<TcpListener>)>, String> {
+    if port == 0 {
+        return Err("port 0 (no TCP listener) is not supported".into());
+    }
+    let mut listeners = Vec::new();
+    for address in addresses.split_whitespace() {
+        let (optional, address) = match address.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, address),
+        };
+        let ip = match address {
+            "*" => "0.0.0.0",
+            "::*" => "::",
+            other => other,
+        };
+        let Ok(ip) = ip.parse::<std::net::IpAddr>() else {
+            if optional {
+                continue;
+            }
+            return Err(format!("{address}: not an IP address"));
+        };
+        let wanted = SocketAddr::new(ip, port);
+        if let Some((_, kept)) = current.iter().find(|(a, _)| *a == wanted) {
+            listeners.push((wanted, kept.clone()));
+            continue;
+        }
+        let bound = std::net::TcpListener::bind(wanted)
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .and_then(TcpListener::from_std);
+        match bound {
+            Ok(listener) => listeners.push((wanted, Arc::new(listener))),
+            Err(_) if optional => {}
+            Err(e) => return Err(format!("{wanted}: {e}")),
+        }
+    }
+    if listeners.is_empty() {
+        return Err("no address to listen on".into());
+    }
+    Ok(listeners)
 }
 
 /// Where running a connection's buffered requests stopped.

@@ -177,20 +177,22 @@ const DEFRAG_UNAVAILABLE: &str = "Active defragmentation cannot be enabled: it r
                                   with a modified Jemalloc like the one shipped by default with the Redis source \
                                   distribution";
 
-/// A new `port`: the host listens there (the page has no port to move).
+/// A new `bind` or `port`: the host listens there (the page has nothing to move).
 fn listen_if_moved(ctx: &mut Ctx, before: &Config) -> Result<(), Reply> {
-    let Some(port) = crate::config::find_param(b"port") else { return Ok(()) };
-    let new = ctx.engine.config.get_param(port);
-    if new == before.get_param(port) {
+    let (Some(bind), Some(port)) = (find_param(b"bind"), find_param(b"port")) else { return Ok(()) };
+    let (addresses, number) = (ctx.engine.config.get_param(bind), ctx.engine.config.get_param(port));
+    let bind_moved = addresses != before.get_param(bind);
+    if !bind_moved && number == before.get_param(port) {
         return Ok(());
     }
-    let number = new.parse::<u16>().unwrap_or(0);
-    match ctx.engine.port_binder.as_mut() {
-        Some(bind) => {
-            bind(number).map_err(|_| set_failed(b"port", "Unable to listen on this port. Check server logs."))
+    let Some(listen) = ctx.engine.port_binder.as_mut() else { return Ok(()) };
+    listen(&addresses, number.parse::<u16>().unwrap_or(0)).map_err(|_| {
+        if bind_moved {
+            set_failed(b"bind", "Failed to bind to specified addresses.")
+        } else {
+            set_failed(b"port", "Unable to listen on this port. Check server logs.")
         }
-        None => Ok(()),
-    }
+    })
 }
 
 /// Side effects of a configuration change on the running engine.
