@@ -44,8 +44,35 @@ function runtime(secondary) {
 const redisLabExtra = (() => {
   const url = new URL(${JSON.stringify('./' + secondary)}, import.meta.url).href;
   let primary = null, state = "idle", error = null, pending = null;
+  // What the page says: a status line while loading, an alert (with a retry) if it failed.
+  const fr = () => document.documentElement.lang === "fr";
+  const show = () => {
+    let el = document.getElementById("extra-status");
+    if (state === "ready" || state === "idle") return el && el.remove();
+    if (!el) {
+      el = document.createElement("div");
+      el.id = "extra-status";
+      document.body.appendChild(el);
+    }
+    el.className = state;
+    el.setAttribute("role", state === "failed" ? "alert" : "status");
+    if (state === "loading") {
+      el.textContent = fr() ? "Chargement des scripts Lua, de la démo de latence et des graphiques…"
+        : "Loading scripting (Lua), the latency demo and charts…";
+      return;
+    }
+    el.textContent = (fr() ? "Les scripts Lua (EVAL, FCALL), la démo de latence et les graphiques n'ont pas pu être chargés ("
+      : "Scripting (EVAL, FCALL), the latency demo and charts could not be loaded (") + error + (fr()
+      ? "). Les autres commandes fonctionnent. " : "). Other commands still work. ");
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.textContent = fr() ? "Réessayer" : "Retry";
+    retry.onclick = () => load().catch(() => {});
+    el.appendChild(retry);
+  };
   const set = (s, e) => {
     state = s; error = e ? String(e && e.message || e) : null;
+    if (typeof document !== "undefined" && document.body) show();
     dispatchEvent(new CustomEvent("redis-lab-extra", { detail: { state, error } }));
   };
   const instantiate = (module) => {
