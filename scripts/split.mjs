@@ -97,15 +97,27 @@ const redisLabExtra = (() => {
       throw e;
     }
   };
+  let compiled = null;
+  const compile = () => {
+    compiled = compiled || (async () => {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error("HTTP " + res.status + " for " + url);
+      if ((res.headers.get("content-type") || "").startsWith("application/wasm")) return WebAssembly.compileStreaming(res);
+      return WebAssembly.compile(await res.arrayBuffer());
+    })();
+    compiled.catch(() => { compiled = null; });
+    return compiled;
+  };
+  // A page this build's service worker serves has every file at hand: the
+  // secondary is compiled alongside the primary and in before the app starts
+  // (a synchronous request would bypass the worker, so it would fail offline).
+  const cached = typeof navigator !== "undefined" && !!(navigator.serviceWorker && navigator.serviceWorker.controller);
+  if (cached) compile();
   const load = () => {
     if (state === "ready") return Promise.resolve();
     if (pending) return pending;
     set("loading");
-    pending = (async () => {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error("HTTP " + res.status + " for " + url);
-      instantiate(await WebAssembly.compile(await res.arrayBuffer()));
-    })().catch((e) => {
+    pending = (async () => instantiate(await compile()))().catch((e) => {
       pending = null;
       if (state !== "ready") set("failed", e);
       throw e;
@@ -124,6 +136,10 @@ const redisLabExtra = (() => {
   const api = {
     url, placeholders, load, loadSync,
     setPrimary: (instance) => { primary = instance; },
+    beforeStart: (instance) => {
+      primary = instance;
+      return cached ? load().catch(() => {}) : undefined;
+    },
     get state() { return state; },
     get error() { return error; },
   };
@@ -144,7 +160,10 @@ function patchGlue(js, mode) {
   if (mode === 'profile') {
     return PROFILE_RUNTIME + js.replace(imports, '$1$2"__prof": { hit: (i) => { __profHits[i] = 1; } },\n');
   }
+  const loaded = /(\n(\s*)const \{ instance, module \} = await __wbg_load\(await module_or_path, imports\);\n)/;
+  if (!loaded.test(js)) throw new Error('split: wasm-bindgen glue not as expected (__wbg_load in __wbg_init_once)');
   return js
+    .replace(loaded, '$1$2await redisLabExtra.beforeStart(instance);\n')
     .replace(imports, '$1$2"__split": redisLabExtra.placeholders,\n')
     .replace(finalize, '$1    redisLabExtra.setPrimary(instance);\n');
 }
