@@ -2,7 +2,8 @@
 // (scripts/split.mjs): builds the release app with every function
 // instrumented (REDIS_LAB_SPLIT=profile), loads it in headless Chromium, and
 // does what a first visit does — the home page, the console answering PING,
-// SET and GET (and a wrong-arity error), the first lesson — then writes the
+// SET and GET (and a wrong-arity error), the first lesson; in English on a
+// desktop and in French on a phone — then writes the
 // names of the functions that ran to tools/wasm-split/primary.txt.
 //
 //   node scripts/split-profile.mjs [dist-dir]
@@ -28,19 +29,26 @@ if (!dir) {
 const names = readFileSync(join(dir, 'profile-names.txt'), 'utf8').split('\n');
 const server = await serveDir(dir);
 const browser = await launch();
-const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, serviceWorkers: 'block' });
-const page = await context.newPage();
 const errors = [];
-page.on('pageerror', (e) => errors.push(String(e)));
-await page.goto(server.url);
-await page.waitForSelector('#console-input-1');
-for (const cmd of ['PING', 'SET greeting "hello world"', 'GET greeting', 'GET no-such-key', 'EXISTS greeting no-such-key', 'GET']) {
-  console.error(`${cmd} -> ${await runCommand(page, cmd)}`);
+const hits = new Uint8Array(1 << 16);
+// A first visit: the home page and its console, then a lesson; in English on
+// a desktop, and in French on a phone (the app's other language and layout).
+for (const [lang, viewport] of [['en', { width: 1400, height: 900 }], ['fr', { width: 390, height: 844 }]]) {
+  const context = await browser.newContext({ viewport, serviceWorkers: 'block', locale: lang, isMobile: lang === 'fr' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  for (const cmd of ['PING', 'SET greeting "hello world"', 'GET greeting', 'GET no-such-key', 'EXISTS greeting no-such-key', 'GET']) {
+    console.error(`${lang}: ${cmd} -> ${await runCommand(page, cmd)}`);
+  }
+  await page.goto(server.url + '#/lesson/intro');
+  await page.waitForSelector('.lesson-prose');
+  await page.waitForTimeout(1000);
+  const got = await page.evaluate(() => Array.from(globalThis.__profHits.subarray(0, 1 << 16)));
+  got.forEach((h, i) => { hits[i] |= h; });
+  await context.close();
 }
-await page.goto(server.url + '#/lesson/intro');
-await page.waitForSelector('.lesson-prose');
-await page.waitForTimeout(1000);
-const hits = await page.evaluate(() => Array.from(globalThis.__profHits.subarray(0, 1 << 16)));
 await browser.close();
 await server.close();
 if (errors.length) throw new Error('page errors: ' + errors.join('\n'));

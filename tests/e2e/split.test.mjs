@@ -22,8 +22,8 @@ after(async () => {
 });
 
 /** A page whose requests for the secondary module go through `handler`. */
-async function pageWith(handler) {
-  const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 } });
+async function pageWith(handler, options = {}) {
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 }, ...options });
   await context.route(SECONDARY, handler);
   const page = await context.newPage();
   const errors = watchErrors(page);
@@ -71,6 +71,22 @@ test('the console answers PING with only the primary module loaded', async () =>
   await page.waitForFunction(() => window.redisLabExtra.state === 'ready');
   assert.equal(await page.locator('#extra-status').count(), 0, 'no status left once loaded');
   await scripting(page);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('in French on a phone, the home page and a lesson need only the primary module too', async () => {
+  // Every request for the secondary is held: a first screen that needed it would never finish.
+  const { context, page, errors } = await pageWith(() => {}, { locale: 'fr', viewport: { width: 390, height: 844 }, isMobile: true });
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+  assert.equal(await runCommand(page, 'PING'), 'PONG');
+  assert.equal(await runCommand(page, 'SET greeting "bonjour"'), 'OK');
+  assert.equal(await runCommand(page, 'GET greeting'), '"bonjour"');
+  await page.goto(`${server.url}#/lesson/intro`);
+  await page.waitForSelector('.lesson-prose');
+  assert.notEqual(await state(page), 'ready');
   assert.deepEqual(errors, []);
   await context.close();
 });
