@@ -43,7 +43,7 @@ function runtime(secondary) {
 // app has started, or synchronously when a function of it is called first.
 const redisLabExtra = (() => {
   const url = new URL(${JSON.stringify('./' + secondary)}, import.meta.url).href;
-  let primary = null, state = "idle", error = null, pending = null;
+  let primary = null, state = "idle", error = null, pending = null, broken = false;
   // What the page says: a status line while loading, an alert (with a retry) if it failed.
   const fr = () => document.documentElement.lang === "fr";
   const show = () => {
@@ -61,13 +61,15 @@ const redisLabExtra = (() => {
         : "Loading scripting (Lua), the latency demo and charts…";
       return;
     }
+    // A failed synchronous load left the call that needed it unfinished: only a reload recovers.
     el.textContent = (fr() ? "Les scripts Lua (EVAL, FCALL), la démo de latence et les graphiques n'ont pas pu être chargés ("
-      : "Scripting (EVAL, FCALL), the latency demo and charts could not be loaded (") + error + (fr()
-      ? "). Les autres commandes fonctionnent. " : "). Other commands still work. ");
+      : "Scripting (EVAL, FCALL), the latency demo and charts could not be loaded (") + error + (broken
+      ? (fr() ? "). Rechargez la page pour réessayer. " : "). Reload the page to try again. ")
+      : (fr() ? "). Les autres commandes fonctionnent. " : "). Other commands still work. "));
     const retry = document.createElement("button");
     retry.type = "button";
-    retry.textContent = fr() ? "Réessayer" : "Retry";
-    retry.onclick = () => load().catch(() => {});
+    retry.textContent = broken ? (fr() ? "Recharger" : "Reload") : (fr() ? "Réessayer" : "Retry");
+    retry.onclick = () => (broken ? location.reload() : load().catch(() => {}));
     el.appendChild(retry);
   };
   const set = (s, e) => {
@@ -93,6 +95,7 @@ const redisLabExtra = (() => {
       for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 255;
       instantiate(new WebAssembly.Module(bytes));
     } catch (e) {
+      broken = true;
       set("failed", e);
       throw e;
     }

@@ -154,3 +154,25 @@ test('a failed load of the secondary is said in the page, and a retry recovers',
   assert.equal(await runCommand(page, 'EVAL "return 7" 0'), '(integer) 7');
   await context.close();
 });
+
+test('a failed synchronous load is said in the page, and a reload recovers', async () => {
+  let fail = true;
+  const { context, page } = await pageWith((route) => (fail ? route.abort() : route.continue()));
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  assert.equal(await runCommand(page, 'PING'), 'PONG');
+  // EVAL needs the secondary now: the synchronous request fails too.
+  await page.locator('#console-input-1').fill('EVAL "return 1" 0');
+  await page.locator('#console-input-1').press('Enter');
+  const alert = page.locator('#extra-status[role="alert"]');
+  await page.waitForFunction(() => /Reload the page/.test(document.getElementById('extra-status')?.textContent ?? ''));
+  assert.match(await alert.textContent(), /could not be loaded .*Reload the page to try again/);
+  assert.ok(pageErrors.some((e) => /XMLHttpRequest/.test(e)), 'the failed request is the page error');
+  fail = false;
+  await alert.locator('button').click();
+  await page.waitForSelector('#console-input-1');
+  assert.equal(await runCommand(page, 'EVAL "return 1" 0'), '(integer) 1');
+  await context.close();
+});
