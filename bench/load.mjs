@@ -5,7 +5,7 @@
 // ETag): a second visit revalidates every file, and an HTTP cache alone does
 // not open the page offline. Prints JSON.
 //
-//   node bench/load.mjs [runs]     (default 3 runs, medians reported)
+//   node bench/load.mjs [runs]     (default 3 runs, medians reported; DIST=dir for another build)
 //
 // Times are from navigation start: first contentful paint, the lesson map
 // readable (its first lesson title in the page, and painted), and the console answering
@@ -14,7 +14,7 @@ import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, resolve } from 'node:path';
 import { dist, launch } from '../tests/e2e/helpers.mjs';
 
 const RUNS = Number(process.argv[2] ?? 3);
@@ -28,7 +28,7 @@ const types = {
 };
 
 /** Serves dist/ gzipped (gzip -9, as hosts precompress), with ETags, revalidated on every use. */
-async function serveGzip(dir = dist) {
+async function serveGzip(dir = process.env.DIST ? resolve(process.env.DIST) : dist) {
   const cache = new Map();
   const server = createServer(async (req, res) => {
     let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);

@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { splitDist } from './split.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -282,6 +283,9 @@ export function postbuild(dir) {
     writeFileSync(join(dir, 'sw.js'), SELF_REMOVING);
     return null;
   }
+  // Release builds: the module in two parts (scripts/split.mjs), before the
+  // worker's file list is written.
+  splitDist(dir);
   return writeWorker(dir);
 }
 

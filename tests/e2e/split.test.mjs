@@ -1,0 +1,178 @@
+// The module split (scripts/split.mjs) in a real browser: the console answers
+// from the primary module alone; scripting, the latency demo and its charts
+// work once the secondary is in — loaded in the background, or synchronously
+// when used first — and a failed load is said in the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { serveDir, launch, runCommand, watchErrors, dist } from './helpers.mjs';
+
+let server;
+let browser;
+const SECONDARY = /\/redis-lab-extra-[0-9a-f]{16}\.wasm$/;
+
+before(async () => {
+  server = await serveDir();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A page whose requests for the secondary module go through `handler`. */
+async function pageWith(handler, options = {}) {
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 }, ...options });
+  await context.route(SECONDARY, handler);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  return { context, page, errors };
+}
+
+const state = (page) => page.evaluate(() => window.redisLabExtra?.state);
+
+/** Scripting and functions, in the console. */
+async function scripting(page) {
+  assert.equal(await runCommand(page, `EVAL "return redis.call('SET', KEYS[1], ARGV[1])" 1 k v`), 'OK');
+  assert.equal(await runCommand(page, 'EVAL "return {1, 2, ARGV[1]}" 0 three'), '1) (integer) 1\n2) (integer) 2\n3) "three"');
+  const lib = "#!lua name=mylib\nredis.register_function('echo1', function(keys, args) return args[1] end)";
+  assert.equal(await runCommand(page, `FUNCTION LOAD "${lib.replace(/\n/g, '\\n')}"`), '"mylib"');
+  assert.equal(await runCommand(page, 'FCALL echo1 0 hi'), '"hi"');
+}
+
+test('the build is split: a primary module and a secondary one', () => {
+  const files = readdirSync(dist);
+  assert.equal(files.filter((f) => /^redis-lab-[0-9a-f]{16}_bg\.wasm$/.test(f)).length, 1);
+  assert.equal(files.filter((f) => /^redis-lab-extra-[0-9a-f]{16}\.wasm$/.test(f)).length, 1);
+});
+
+test('the console answers PING with only the primary module loaded', async () => {
+  const held = [];
+  const { context, page, errors } = await pageWith((route) => held.push(route));
+  const wasm = [];
+  page.on('requestfinished', (r) => {
+    if (r.url().endsWith('.wasm')) wasm.push(r.url());
+  });
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  assert.equal(await runCommand(page, 'PING'), 'PONG');
+  assert.equal(await runCommand(page, 'SET greeting "hello world"'), 'OK');
+  assert.equal(await runCommand(page, 'GET greeting'), '"hello world"');
+  assert.equal(wasm.length, 1, `one module transferred before PONG: ${wasm}`);
+  assert.doesNotMatch(wasm[0], SECONDARY);
+  assert.notEqual(await state(page), 'ready');
+  // The held background request goes through: the rest arrives and works.
+  for (;;) {
+    if (held.length) break;
+    await page.waitForTimeout(50);
+  }
+  for (const r of held) await r.continue();
+  await page.waitForFunction(() => window.redisLabExtra.state === 'ready');
+  assert.equal(await page.locator('#extra-status').count(), 0, 'no status left once loaded');
+  await scripting(page);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('in French on a phone, the home page and a lesson need only the primary module too', async () => {
+  // Every request for the secondary is held: a first screen that needed it would never finish.
+  const { context, page, errors } = await pageWith(() => {}, { locale: 'fr', viewport: { width: 390, height: 844 }, isMobile: true });
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+  assert.equal(await runCommand(page, 'PING'), 'PONG');
+  assert.equal(await runCommand(page, 'SET greeting "bonjour"'), 'OK');
+  assert.equal(await runCommand(page, 'GET greeting'), '"bonjour"');
+  await page.goto(`${server.url}#/lesson/intro`);
+  await page.waitForSelector('.lesson-prose');
+  assert.notEqual(await state(page), 'ready');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the latency demo and its charts work after the secondary loads in the background', async () => {
+  const { context, page, errors } = await pageWith((route) => route.continue());
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  await page.waitForFunction(() => window.redisLabExtra.state === 'ready', null, { timeout: 30_000 });
+  await page.goto(`${server.url}#/latency`);
+  await page.waitForSelector('#run-both');
+  await page.click('#run-both');
+  await page.waitForSelector('#lat-progress');
+  if ((await page.locator('#lat-skip').count()) > 0) await page.click('#lat-skip').catch(() => {});
+  await page.waitForSelector('#results-table', { timeout: 20_000 });
+  for (const id of ['rt', 'rps']) {
+    const chart = page.locator(`#chart-${id}`);
+    await chart.waitFor();
+    assert.ok((await chart.locator('svg path.line').count()) >= 1, `${id} has lines`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('used before the background load ends, the secondary loads synchronously', async () => {
+  // The background fetch never answers; the synchronous request goes through.
+  const { context, page, errors } = await pageWith((route) =>
+    route.request().resourceType() === 'fetch' ? undefined : route.continue(),
+  );
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  assert.equal(await runCommand(page, 'PING'), 'PONG');
+  assert.notEqual(await state(page), 'ready');
+  await scripting(page);
+  assert.equal(await state(page), 'ready');
+  // The latency page straight away, in a fresh page that has not loaded it yet.
+  const second = await context.newPage();
+  const errors2 = watchErrors(second);
+  await second.goto(`${server.url}#/latency`);
+  await second.waitForSelector('#run-both');
+  await second.click('#run-both');
+  await second.waitForSelector('#results-table', { timeout: 60_000 });
+  assert.ok((await second.locator('#chart-rt svg path.line').count()) >= 1);
+  assert.equal(await second.evaluate(() => window.redisLabExtra.state), 'ready');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(errors2, []);
+  await context.close();
+});
+
+test('a failed load of the secondary is said in the page, and a retry recovers', async () => {
+  let fail = true;
+  const { context, page } = await pageWith((route) => (fail ? route.abort() : route.continue()));
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  const alert = page.locator('#extra-status[role="alert"]');
+  await alert.waitFor({ timeout: 30_000 });
+  assert.match(await alert.textContent(), /Scripting \(EVAL, FCALL\), the latency demo and charts could not be loaded/);
+  assert.equal(await state(page), 'failed');
+  // The primary's commands still work.
+  assert.equal(await runCommand(page, 'PING'), 'PONG');
+  fail = false;
+  await alert.locator('button').click();
+  await page.waitForFunction(() => window.redisLabExtra.state === 'ready');
+  assert.equal(await page.locator('#extra-status').count(), 0);
+  assert.equal(await runCommand(page, 'EVAL "return 7" 0'), '(integer) 7');
+  await context.close();
+});
+
+test('a failed synchronous load is said in the page, and a reload recovers', async () => {
+  let fail = true;
+  const { context, page } = await pageWith((route) => (fail ? route.abort() : route.continue()));
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  assert.equal(await runCommand(page, 'PING'), 'PONG');
+  // EVAL needs the secondary now: the synchronous request fails too.
+  await page.locator('#console-input-1').fill('EVAL "return 1" 0');
+  await page.locator('#console-input-1').press('Enter');
+  const alert = page.locator('#extra-status[role="alert"]');
+  await page.waitForFunction(() => /Reload the page/.test(document.getElementById('extra-status')?.textContent ?? ''));
+  assert.match(await alert.textContent(), /could not be loaded .*Reload the page to try again/);
+  assert.ok(pageErrors.some((e) => /XMLHttpRequest/.test(e)), 'the failed request is the page error');
+  fail = false;
+  await alert.locator('button').click();
+  await page.waitForSelector('#console-input-1');
+  assert.equal(await runCommand(page, 'EVAL "return 1" 0'), '(integer) 1');
+  await context.close();
+});

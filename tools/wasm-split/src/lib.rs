@@ -1,0 +1,508 @@
+//! Splits Redis Lab's release module in two, as binaryen's wasm-split does:
+//!
+//! - the *primary* module keeps the functions named in a list (the ones the
+//!   first screen runs: load, the home page and a lesson, the console
+//!   answering PING/SET/GET), every exported function and the start function,
+//!   plus the data, memory, table and globals;
+//! - the *secondary* module holds every other function. It imports the
+//!   primary's memory, tables, globals and the primary functions it calls
+//!   (the primary exports them as `__split_*`), and its element segment puts
+//!   its functions into the primary's table.
+//!
+//! In the primary, each table slot of a secondary function holds a placeholder
+//! instead: an imported function `__split.<slot>` (given by the page's loader)
+//! that makes sure the secondary is instantiated and calls the slot again.
+//! Direct calls from primary code to a secondary function become
+//! `call_indirect` through such a slot, so once the secondary is in, calls go
+//! straight to it.
+//!
+//! Usage (the `wasm-split` binary):
+//!   wasm-split split <in.wasm> <keep-list> <primary.wasm> <secondary.wasm>
+//!   wasm-split instrument <in.wasm> <out.wasm> <names-out>
+//!   wasm-split names <in.wasm>
+//!
+//! `in.wasm` must carry a name section (wasm-opt `-g`); the outputs carry none.
+//! `instrument` makes every function call the import `__prof.hit(index)` on
+//! entry and writes the function names (line `index`) to `names-out`, for
+//! recording which functions a session runs.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use walrus::ir::{
+    dfs_in_order, dfs_pre_order_mut, Call, CallIndirect, Const, Instr, InstrLocId, InstrSeq, ReturnCall,
+    ReturnCallIndirect, Value, Visitor, VisitorMut,
+};
+use walrus::{
+    ConstExpr, ElementItems, ElementKind, ExportItem, FunctionId, FunctionKind, GlobalKind, ImportKind,
+    ImportedFunction, Module, ModuleConfig, TableId,
+};
+
+/// Any failure, said in words.
+pub type Error = Box<dyn std::error::Error>;
+
+/// The name a function is listed under: demangled, with Rust's hash (which
+/// tells apart the copies of a generic function).
+pub fn full_name(raw: &str) -> String {
+    format!("{}", rustc_demangle::demangle(raw))
+}
+
+/// The path alone, without the hash: what a listed name falls back to when a
+/// code change has changed its hash.
+pub fn path_of(name: &str) -> &str {
+    match name.rsplit_once("::h") {
+        Some((path, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => path,
+        _ => name,
+    }
+}
+
+/// Which functions the list keeps: exact names, and by path those listed
+/// names that no function of the module carries any more.
+fn keeper(keep: &HashSet<String>, m: &Module) -> impl Fn(&str) -> bool {
+    let present: HashSet<String> = m.funcs.iter().filter_map(|f| f.name.as_deref().map(full_name)).collect();
+    let stale: HashSet<String> =
+        keep.iter().filter(|n| !present.contains(*n)).map(|n| path_of(n).to_string()).collect();
+    let keep = keep.clone();
+    move |name: &str| {
+        let full = full_name(name);
+        keep.contains(&full) || stale.contains(path_of(&full))
+    }
+}
+
+fn config() -> ModuleConfig {
+    let mut c = ModuleConfig::new();
+    c.generate_name_section(false).generate_producers_section(false);
+    c
+}
+
+/// Reads a module (names kept, none written back).
+pub fn parse(path: &str) -> Result<Module, Error> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    Ok(config().parse(&bytes)?)
+}
+
+/// Every function a function's body refers to (calls and `ref.func`).
+#[derive(Default)]
+struct Refs {
+    funcs: Vec<FunctionId>,
+    uses_data: bool,
+}
+
+impl<'a> Visitor<'a> for Refs {
+    fn visit_function_id(&mut self, f: &FunctionId) {
+        self.funcs.push(*f);
+    }
+    fn visit_data_id(&mut self, _: &walrus::DataId) {
+        self.uses_data = true;
+    }
+}
+
+fn refs_of(m: &Module, f: FunctionId) -> Refs {
+    let mut refs = Refs::default();
+    if let FunctionKind::Local(l) = &m.funcs.get(f).kind {
+        dfs_in_order(&mut refs, l, l.entry_block());
+    }
+    refs
+}
+
+/// Rewrites calls to secondary functions into `call_indirect` through their slot.
+struct Redirect<'a> {
+    slot_of: &'a HashMap<usize, (u32, walrus::TypeId)>,
+    table: TableId,
+    placeholder: &'a HashMap<usize, FunctionId>,
+}
+
+impl VisitorMut for Redirect<'_> {
+    fn start_instr_seq_mut(&mut self, seq: &mut InstrSeq) {
+        let old = std::mem::take(&mut seq.instrs);
+        for (instr, loc) in old {
+            let (target, tail) = match &instr {
+                Instr::Call(Call { func }) => (func.index(), false),
+                Instr::ReturnCall(ReturnCall { func }) => (func.index(), true),
+                Instr::RefFunc(r) => {
+                    if let Some(p) = self.placeholder.get(&r.func.index()) {
+                        seq.instrs.push((Instr::RefFunc(walrus::ir::RefFunc { func: *p }), loc));
+                        continue;
+                    }
+                    seq.instrs.push((instr, loc));
+                    continue;
+                }
+                _ => {
+                    seq.instrs.push((instr, loc));
+                    continue;
+                }
+            };
+            let Some(&(slot, ty)) = self.slot_of.get(&target) else {
+                seq.instrs.push((instr, loc));
+                continue;
+            };
+            let index = Instr::Const(Const { value: Value::I32(slot as i32) });
+            seq.instrs.push((index, InstrLocId::default()));
+            let table = self.table;
+            let call = if tail {
+                Instr::ReturnCallIndirect(ReturnCallIndirect { ty, table })
+            } else {
+                Instr::CallIndirect(CallIndirect { ty, table })
+            };
+            seq.instrs.push((call, loc));
+        }
+    }
+}
+
+fn read_keep(path: &str) -> Result<HashSet<String>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    Ok(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect())
+}
+
+/// The function-table slots of each function (by index), from the active
+/// segments at constant offsets.
+fn table_slots(m: &Module, table: TableId) -> Result<BTreeMap<usize, Vec<u32>>, Error> {
+    let mut slots: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+    for e in m.elements.iter() {
+        let ElementKind::Active { table: t, offset } = &e.kind else { continue };
+        if *t != table {
+            continue;
+        }
+        let ConstExpr::Value(Value::I32(base)) = offset else {
+            return Err("an element segment at a non-constant offset".into());
+        };
+        let items: Vec<Option<FunctionId>> = match &e.items {
+            ElementItems::Functions(fs) => fs.iter().map(|f| Some(*f)).collect(),
+            ElementItems::Expressions(_, es) => es
+                .iter()
+                .map(|c| match c {
+                    ConstExpr::RefFunc(f) => Some(*f),
+                    _ => None,
+                })
+                .collect(),
+        };
+        for (i, f) in items.into_iter().enumerate() {
+            if let Some(f) = f {
+                slots.entry(f.index()).or_default().push(*base as u32 + i as u32);
+            }
+        }
+    }
+    Ok(slots)
+}
+
+/// What a split did.
+pub struct Stats {
+    /// Functions defined in the primary.
+    pub primary_funcs: usize,
+    /// Functions defined in the secondary.
+    pub secondary_funcs: usize,
+    /// Table slots holding a placeholder in the primary.
+    pub placeholders: usize,
+}
+
+/// Splits `input` by the list `keep` into `out_primary` and `out_secondary`.
+pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) -> Result<Stats, Error> {
+    let keep = read_keep(keep)?;
+    let mut p = parse(input)?;
+    let mut s = parse(input)?;
+    let table = p.tables.main_function_table()?.ok_or("the module has no function table")?;
+
+    // The primary set: listed names, exports, the start function, anything
+    // unnamed or referenced from a global's initialiser or a passive segment.
+    let mut hot: HashSet<usize> = HashSet::new();
+    let kept = keeper(&keep, &p);
+    for f in p.funcs.iter() {
+        let listed = f.name.as_deref().map(&kept).unwrap_or(true);
+        if listed || matches!(f.kind, FunctionKind::Import(_)) {
+            hot.insert(f.id().index());
+        }
+    }
+    for e in p.exports.iter() {
+        if let ExportItem::Function(f) = e.item {
+            hot.insert(f.index());
+        }
+    }
+    if let Some(f) = p.start {
+        hot.insert(f.index());
+    }
+    for g in p.globals.iter() {
+        if let GlobalKind::Local(ConstExpr::RefFunc(f)) = &g.kind {
+            hot.insert(f.index());
+        }
+    }
+    for e in p.elements.iter() {
+        if matches!(e.kind, ElementKind::Passive) {
+            if let ElementItems::Functions(fs) = &e.items {
+                hot.extend(fs.iter().map(|f| f.index()));
+            }
+        }
+    }
+    let ids: Vec<FunctionId> = p.funcs.iter().map(|f| f.id()).collect();
+    let by_index: HashMap<usize, FunctionId> = ids.iter().map(|f| (f.index(), *f)).collect();
+    let cold: HashSet<usize> = ids.iter().map(|f| f.index()).filter(|i| !hot.contains(i)).collect();
+
+    // What secondary code needs from the primary, and what primary code calls
+    // in the secondary.
+    let mut needed_from_primary: HashSet<usize> = HashSet::new();
+    let mut called_from_primary: HashSet<usize> = HashSet::new();
+    for &f in &ids {
+        let refs = refs_of(&p, f);
+        if cold.contains(&f.index()) {
+            if refs.uses_data {
+                return Err(format!("{:?} uses a data segment: keep it in the primary", p.funcs.get(f).name).into());
+            }
+            needed_from_primary.extend(refs.funcs.iter().map(|g| g.index()).filter(|g| !cold.contains(g)));
+        } else {
+            called_from_primary.extend(refs.funcs.iter().map(|g| g.index()).filter(|g| cold.contains(g)));
+        }
+    }
+
+    // Slots: the existing ones, and a new one at the table's end for each
+    // secondary function that primary code calls but the table lacks.
+    let mut slots = table_slots(&p, table)?;
+    slots.retain(|f, _| cold.contains(f));
+    {
+        let t = p.tables.get_mut(table);
+        let mut called: Vec<usize> = called_from_primary.iter().copied().collect();
+        called.sort_unstable();
+        for f in called {
+            if slots.contains_key(&f) {
+                continue;
+            }
+            slots.insert(f, vec![t.initial as u32]);
+            t.initial += 1;
+        }
+        if let Some(max) = t.maximum.as_mut() {
+            *max = (*max).max(t.initial);
+        }
+    }
+
+    // Primary: placeholders in the table, calls redirected, secondary functions removed.
+    let mut placeholder_of_slot: BTreeMap<u32, FunctionId> = BTreeMap::new();
+    let mut placeholder: HashMap<usize, FunctionId> = HashMap::new();
+    let mut slot_of: HashMap<usize, (u32, walrus::TypeId)> = HashMap::new();
+    for (&f, fslots) in &slots {
+        let ty = p.funcs.get(by_index[&f]).ty();
+        for &slot in fslots {
+            let (pid, _) = p.add_import_func("__split", &slot.to_string(), ty);
+            placeholder_of_slot.insert(slot, pid);
+            placeholder.entry(f).or_insert(pid);
+        }
+        slot_of.insert(f, (fslots[0], ty));
+    }
+    for e in p.elements.iter_mut() {
+        let ElementKind::Active { table: t, .. } = &e.kind else {
+            if let ElementItems::Functions(fs) = &mut e.items {
+                fs.retain(|f| !cold.contains(&f.index()) || placeholder.contains_key(&f.index()));
+                for f in fs.iter_mut() {
+                    if let Some(pid) = placeholder.get(&f.index()) {
+                        *f = *pid;
+                    }
+                }
+            }
+            continue;
+        };
+        if *t != table {
+            continue;
+        }
+        match &mut e.items {
+            ElementItems::Functions(fs) => {
+                for f in fs.iter_mut() {
+                    if let Some(pid) = placeholder.get(&f.index()) {
+                        *f = *pid;
+                    }
+                }
+            }
+            ElementItems::Expressions(_, es) => {
+                for c in es.iter_mut() {
+                    if let ConstExpr::RefFunc(f) = c {
+                        if let Some(pid) = placeholder.get(&f.index()) {
+                            *f = *pid;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // New slots of functions only called directly: a segment for them.
+    let existing = table_slots(&p, table)?;
+    let placed: HashSet<u32> = existing.values().flatten().copied().collect();
+    let missing: Vec<(u32, FunctionId)> =
+        placeholder_of_slot.iter().filter(|(s, _)| !placed.contains(s)).map(|(s, f)| (*s, *f)).collect();
+    for run in runs(&missing) {
+        let offset = ConstExpr::Value(Value::I32(run[0].0 as i32));
+        let items = ElementItems::Functions(run.iter().map(|(_, f)| *f).collect());
+        let id = p.elements.add(ElementKind::Active { table, offset }, items);
+        p.tables.get_mut(table).elem_segments.insert(id);
+    }
+    let hot_ids: Vec<FunctionId> = ids.iter().copied().filter(|f| !cold.contains(&f.index())).collect();
+    for f in &hot_ids {
+        if let FunctionKind::Local(l) = &mut p.funcs.get_mut(*f).kind {
+            let entry = l.entry_block();
+            let mut r = Redirect { slot_of: &slot_of, table, placeholder: &placeholder };
+            dfs_pre_order_mut(&mut r, l, entry);
+        }
+    }
+    for f in &ids {
+        if cold.contains(&f.index()) {
+            p.funcs.delete(*f);
+        }
+    }
+    // Exports for the secondary.
+    let mem = p.memories.iter().map(|m| m.id()).collect::<Vec<_>>();
+    for (i, m) in mem.into_iter().enumerate() {
+        p.exports.add(&format!("__split_m{i}"), m);
+    }
+    let tables: Vec<TableId> = p.tables.iter().map(|t| t.id()).collect();
+    for t in &tables {
+        p.exports.add(&format!("__split_t{}", t.index()), *t);
+    }
+    p.exports.add("__split_table", table);
+    let globals: Vec<_> = p.globals.iter().map(|g| g.id()).collect();
+    for g in &globals {
+        p.exports.add(&format!("__split_g{}", g.index()), *g);
+    }
+    let mut needed: Vec<usize> = needed_from_primary.iter().copied().collect();
+    needed.sort_unstable();
+    for f in &needed {
+        p.exports.add(&format!("__split_f{f}"), by_index[f]);
+    }
+    walrus::passes::gc::run(&mut p);
+
+    // Secondary: the cold functions; everything else imported or dropped.
+    let s_ids: Vec<FunctionId> = s.funcs.iter().map(|f| f.id()).collect();
+    let exports: Vec<_> = s.exports.iter().map(|e| e.id()).collect();
+    for e in exports {
+        s.exports.delete(e);
+    }
+    s.start = None;
+    let elements: Vec<_> = s.elements.iter().map(|e| e.id()).collect();
+    for e in elements {
+        s.elements.delete(e);
+    }
+    for t in s.tables.iter_mut() {
+        t.elem_segments.clear();
+    }
+    let datas: Vec<_> = s.data.iter().map(|d| d.id()).collect();
+    for d in datas {
+        s.data.delete(d);
+    }
+    let customs: Vec<_> = s.customs.iter().map(|(id, _)| id).collect();
+    for c in customs {
+        s.customs.delete(c);
+    }
+    let mems: Vec<_> = s.memories.iter().map(|m| m.id()).collect();
+    for (i, m) in mems.into_iter().enumerate() {
+        let imp = s.imports.add("p", &format!("__split_m{i}"), ImportKind::Memory(m));
+        let mem = s.memories.get_mut(m);
+        if mem.import.is_some() {
+            return Err("an imported memory".into());
+        }
+        mem.import = Some(imp);
+        mem.data_segments.clear();
+    }
+    let s_tables: Vec<TableId> = s.tables.iter().map(|t| t.id()).collect();
+    for t in s_tables {
+        let imp = s.imports.add("p", &format!("__split_t{}", t.index()), ImportKind::Table(t));
+        let tab = s.tables.get_mut(t);
+        if tab.import.is_some() {
+            return Err("an imported table".into());
+        }
+        tab.import = Some(imp);
+        tab.init = None;
+        if t.index() == table.index() {
+            let pt = p.tables.get(table);
+            tab.initial = pt.initial;
+            tab.maximum = pt.maximum;
+        }
+    }
+    let s_globals: Vec<_> = s.globals.iter().map(|g| g.id()).collect();
+    for g in s_globals {
+        if let GlobalKind::Import(_) = s.globals.get(g).kind {
+            return Err("an imported global".into());
+        }
+        let imp = s.imports.add("p", &format!("__split_g{}", g.index()), ImportKind::Global(g));
+        s.globals.get_mut(g).kind = GlobalKind::Import(imp);
+    }
+    let mut secondary_funcs = 0;
+    for f in &s_ids {
+        let i = f.index();
+        if cold.contains(&i) {
+            secondary_funcs += 1;
+            continue;
+        }
+        if !needed_from_primary.contains(&i) {
+            if let FunctionKind::Import(imp) = &s.funcs.get(*f).kind {
+                let import = imp.import;
+                s.imports.delete(import);
+            }
+            s.funcs.delete(*f);
+            continue;
+        }
+        let name = format!("__split_f{i}");
+        let func = s.funcs.get_mut(*f);
+        match &func.kind {
+            FunctionKind::Import(imp) => {
+                let import = imp.import;
+                let imp = s.imports.get_mut(import);
+                imp.module = "p".into();
+                imp.name = name;
+            }
+            _ => {
+                let ty = func.ty();
+                let import = s.imports.add("p", &name, ImportKind::Function(*f));
+                s.funcs.get_mut(*f).kind = FunctionKind::Import(ImportedFunction { import, ty });
+            }
+        }
+    }
+    let s_by_index: HashMap<usize, FunctionId> = s_ids.iter().map(|f| (f.index(), *f)).collect();
+    let s_table = s.tables.iter().find(|t| t.id().index() == table.index()).ok_or("no table")?.id();
+    let filled: Vec<(u32, FunctionId)> = slots
+        .iter()
+        .flat_map(|(f, ss)| ss.iter().map(move |s2| (*s2, *f)))
+        .map(|(slot, f)| (slot, s_by_index[&f]))
+        .collect();
+    let mut filled = filled;
+    filled.sort_unstable_by_key(|(slot, _)| *slot);
+    for run in runs(&filled) {
+        let offset = ConstExpr::Value(Value::I32(run[0].0 as i32));
+        let items = ElementItems::Functions(run.iter().map(|(_, f)| *f).collect());
+        let id = s.elements.add(ElementKind::Active { table: s_table, offset }, items);
+        s.tables.get_mut(s_table).elem_segments.insert(id);
+    }
+    walrus::passes::gc::run(&mut s);
+
+    let primary_funcs = p.funcs.iter_local().count();
+    std::fs::write(out_primary, p.emit_wasm())?;
+    std::fs::write(out_secondary, s.emit_wasm())?;
+    Ok(Stats { primary_funcs, secondary_funcs, placeholders: placeholder_of_slot.len() })
+}
+
+/// Consecutive slots grouped together.
+fn runs(items: &[(u32, FunctionId)]) -> Vec<Vec<(u32, FunctionId)>> {
+    let mut out: Vec<Vec<(u32, FunctionId)>> = Vec::new();
+    for &(slot, f) in items {
+        match out.last_mut() {
+            Some(run) if run.last().map(|(s, _)| s + 1) == Some(slot) => run.push((slot, f)),
+            _ => out.push(vec![(slot, f)]),
+        }
+    }
+    out
+}
+
+/// Makes every function of `input` call `__prof.hit(index)` on entry; writes the names, line `index`.
+pub fn instrument(input: &str, output: &str, names_out: &str) -> Result<usize, Error> {
+    let mut m = parse(input)?;
+    let ty = m.types.add(&[walrus::ValType::I32], &[]);
+    let (hit, _) = m.add_import_func("__prof", "hit", ty);
+    let ids: Vec<FunctionId> = m.funcs.iter_local().map(|(id, _)| id).collect();
+    let mut names = String::new();
+    for (i, id) in ids.iter().enumerate() {
+        let f = m.funcs.get_mut(*id);
+        names.push_str(&f.name.as_deref().map(full_name).unwrap_or_default());
+        names.push('\n');
+        if let FunctionKind::Local(l) = &mut f.kind {
+            let entry = l.entry_block();
+            let seq = l.block_mut(entry);
+            seq.instrs.insert(0, (Instr::Const(Const { value: Value::I32(i as i32) }), InstrLocId::default()));
+            seq.instrs.insert(1, (Instr::Call(Call { func: hit }), InstrLocId::default()));
+        }
+    }
+    std::fs::write(output, m.emit_wasm())?;
+    std::fs::write(names_out, names)?;
+    Ok(ids.len())
+}

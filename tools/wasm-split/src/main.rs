@@ -1,0 +1,44 @@
+//! The `wasm-split` command: see the library's documentation.
+use std::process::ExitCode;
+
+use wasm_split::{full_name, instrument, parse, split, Error};
+
+fn run(args: &[String]) -> Result<(), Error> {
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["split", input, keep, primary, secondary] => {
+            let st = split(input, keep, primary, secondary)?;
+            eprintln!(
+                "wasm-split: {} functions in the primary, {} in the secondary, {} placeholder slots",
+                st.primary_funcs, st.secondary_funcs, st.placeholders
+            );
+            Ok(())
+        }
+        ["instrument", input, output, names] => {
+            let n = instrument(input, output, names)?;
+            eprintln!("wasm-split: {n} functions instrumented");
+            Ok(())
+        }
+        ["names", input] => {
+            let m = parse(input)?;
+            for (id, f) in m.funcs.iter_local() {
+                let name = m.funcs.get(id).name.as_deref().map(full_name).unwrap_or_default();
+                println!("{}\t{}\t{}", id.index(), f.size(), name);
+            }
+            Ok(())
+        }
+        _ => Err("usage: wasm-split split <in.wasm> <keep-list> <primary.wasm> <secondary.wasm>\n       \
+                  wasm-split instrument <in.wasm> <out.wasm> <names-out>\n       wasm-split names <in.wasm>"
+            .into()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wasm-split: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! A small module split in two: both halves validate, the primary keeps the
+//! listed functions and reaches the others through placeholder slots, the
+//! secondary fills those slots and imports what it uses from the primary.
+
+use walrus::{ConstExpr, ElementItems, ElementKind, FunctionBuilder, Module, ModuleConfig, RefType, ValType};
+use wasmparser::{Parser, Payload, TypeRef, Validator, WasmFeatures};
+
+/// main (exported) calls cold_a directly and cold_b through table slot 1;
+/// cold_a reads the stack-pointer global and calls hot_helper.
+fn sample() -> Vec<u8> {
+    let mut m = Module::with_config(ModuleConfig::new());
+    let mem = m.memories.add_local(false, false, 1, None, None);
+    m.exports.add("memory", mem);
+    let sp = m.globals.add_local(ValType::I32, true, false, ConstExpr::Value(walrus::ir::Value::I32(1024)));
+    let table = m.tables.add_local(false, 2, Some(2), RefType::FUNCREF);
+
+    let mut b = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[ValType::I32]);
+    let x = m.locals.add(ValType::I32);
+    b.name("sample::hot_helper".into()).func_body().local_get(x).i32_const(1).binop(walrus::ir::BinaryOp::I32Add);
+    let hot_helper = b.finish(vec![x], &mut m.funcs);
+
+    let mut b = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[ValType::I32]);
+    let y = m.locals.add(ValType::I32);
+    b.name("sample::cold_a".into())
+        .func_body()
+        .local_get(y)
+        .global_get(sp)
+        .binop(walrus::ir::BinaryOp::I32Add)
+        .call(hot_helper);
+    let cold_a = b.finish(vec![y], &mut m.funcs);
+
+    let mut b = FunctionBuilder::new(&mut m.types, &[], &[ValType::I32]);
+    b.name("sample::cold_b".into()).func_body().i32_const(7);
+    let cold_b = b.finish(vec![], &mut m.funcs);
+    let ty_b = m.types.add(&[], &[ValType::I32]);
+
+    let mut b = FunctionBuilder::new(&mut m.types, &[], &[ValType::I32]);
+    b.name("sample::main".into())
+        .func_body()
+        .i32_const(1)
+        .call(cold_a)
+        .i32_const(1)
+        .call_indirect(ty_b, table)
+        .binop(walrus::ir::BinaryOp::I32Add);
+    let main = b.finish(vec![], &mut m.funcs);
+    m.exports.add("main", main);
+
+    let offset = ConstExpr::Value(walrus::ir::Value::I32(1));
+    let seg = m.elements.add(ElementKind::Active { table, offset }, ElementItems::Functions(vec![cold_b]));
+    m.tables.get_mut(table).elem_segments.insert(seg);
+    m.emit_wasm()
+}
+
+struct Shape {
+    imports: Vec<(String, String, &'static str)>,
+    exports: Vec<String>,
+    local_funcs: usize,
+    element_slots: Vec<u32>,
+}
+
+fn shape(bytes: &[u8]) -> Shape {
+    Validator::new_with_features(WasmFeatures::default()).validate_all(bytes).expect("valid module");
+    let mut s = Shape { imports: vec![], exports: vec![], local_funcs: 0, element_slots: vec![] };
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.expect("parses") {
+            Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    let imp = imp.expect("import");
+                    let kind = match imp.ty {
+                        TypeRef::Func(_) => "func",
+                        TypeRef::Table(_) => "table",
+                        TypeRef::Memory(_) => "memory",
+                        TypeRef::Global(_) => "global",
+                        _ => "other",
+                    };
+                    s.imports.push((imp.module.to_string(), imp.name.to_string(), kind));
+                }
+            }
+            Payload::ExportSection(r) => s.exports.extend(r.into_iter().map(|e| e.expect("export").name.to_string())),
+            Payload::FunctionSection(r) => s.local_funcs = r.count() as usize,
+            Payload::ElementSection(r) => {
+                for e in r {
+                    let e = e.expect("element");
+                    if let wasmparser::ElementKind::Active { offset_expr, .. } = e.kind {
+                        let mut ops = offset_expr.get_operators_reader();
+                        let wasmparser::Operator::I32Const { value } = ops.read().expect("offset") else {
+                            panic!("non-constant offset")
+                        };
+                        let n = match e.items {
+                            wasmparser::ElementItems::Functions(f) => f.count(),
+                            wasmparser::ElementItems::Expressions(_, x) => x.count(),
+                        };
+                        s.element_slots.extend((0..n).map(|i| value as u32 + i));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+#[test]
+fn split_keeps_listed_functions_and_moves_the_rest() {
+    let dir = std::env::temp_dir().join(format!("wasm-split-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.wasm");
+    std::fs::write(&input, sample()).unwrap();
+    let keep = dir.join("keep.txt");
+    std::fs::write(&keep, "# comment\nsample::main\nsample::hot_helper\n").unwrap();
+    let (p, s) = (dir.join("p.wasm"), dir.join("s.wasm"));
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let stats = wasm_split::split(&path(&input), &path(&keep), &path(&p), &path(&s)).expect("split");
+    assert_eq!((stats.primary_funcs, stats.secondary_funcs, stats.placeholders), (2, 2, 2));
+
+    let mut primary = shape(&std::fs::read(&p).unwrap());
+    let secondary = shape(&std::fs::read(&s).unwrap());
+    assert_eq!(primary.local_funcs, 2, "main and hot_helper stay");
+    assert_eq!(secondary.local_funcs, 2, "cold_a and cold_b move");
+    // Slot 1 was cold_b's; cold_a, called directly, got slot 2.
+    let mut placeholders: Vec<_> = primary.imports.iter().filter(|i| i.0 == "__split").map(|i| i.1.clone()).collect();
+    placeholders.sort();
+    assert_eq!(placeholders, ["1", "2"]);
+    primary.element_slots.sort_unstable();
+    assert_eq!(primary.element_slots, [1, 2]);
+    assert_eq!(secondary.element_slots, [1, 2]);
+    for name in ["main", "memory", "__split_table", "__split_m0"] {
+        assert!(primary.exports.iter().any(|e| e == name), "primary exports {name}");
+    }
+    // The secondary imports only from the primary, and each import is exported there.
+    assert!(!secondary.imports.is_empty());
+    for (module, name, _) in &secondary.imports {
+        assert_eq!(module, "p");
+        assert!(primary.exports.contains(name), "{name} exported by the primary");
+    }
+    let kinds: Vec<_> = secondary.imports.iter().map(|i| i.2).collect();
+    for kind in ["func", "table", "global"] {
+        assert!(kinds.contains(&kind), "secondary imports a {kind}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn names_are_listed_with_their_hash_and_fall_back_to_the_path() {
+    assert_eq!(wasm_split::path_of("a::b::h0123456789abcdef"), "a::b");
+    assert_eq!(wasm_split::path_of("a::b::hello"), "a::b::hello");
+    assert_eq!(wasm_split::full_name("_ZN1a1b17h0123456789abcdefE"), "a::b::h0123456789abcdef");
+}
