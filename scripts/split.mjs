@@ -48,22 +48,29 @@ const redisLabExtra = (() => {
   const fr = () => document.documentElement.lang === "fr";
   const show = () => {
     let el = document.getElementById("extra-status");
-    if (state === "ready" || state === "idle") return el && el.remove();
+    // A failed synchronous load stays reported even if a later load works:
+    // the call that needed it never finished, so only a reload recovers.
+    if (!broken && (state === "ready" || state === "idle")) return el && el.remove();
     if (!el) {
       el = document.createElement("div");
       el.id = "extra-status";
       document.body.appendChild(el);
     }
-    el.className = state;
-    el.setAttribute("role", state === "failed" ? "alert" : "status");
-    if (state === "loading") {
+    const failed = broken || state === "failed";
+    el.className = failed ? "failed" : state;
+    el.setAttribute("role", failed ? "alert" : "status");
+    if (!failed) {
       el.textContent = fr() ? "Chargement des scripts Lua, de la démo de latence et des graphiques…"
         : "Loading scripting (Lua), the latency demo and charts…";
       return;
     }
     // A failed synchronous load left the call that needed it unfinished: only a reload recovers.
-    el.textContent = (fr() ? "Les scripts Lua (EVAL, FCALL), la démo de latence et les graphiques n'ont pas pu être chargés ("
-      : "Scripting (EVAL, FCALL), the latency demo and charts could not be loaded (") + error + (broken
+    const what = broken
+      ? (fr() ? "Une partie de Redis Lab (scripts Lua, démo de latence, graphiques, certaines pages) n'a pas pu être chargée ("
+        : "Part of Redis Lab (scripting, the latency demo, charts, some pages) could not be loaded (")
+      : (fr() ? "Les scripts Lua (EVAL, FCALL), la démo de latence et les graphiques n'ont pas pu être chargés ("
+        : "Scripting (EVAL, FCALL), the latency demo and charts could not be loaded (");
+    el.textContent = what + error + (broken
       ? (fr() ? "). Rechargez la page pour réessayer. " : "). Reload the page to try again. ")
       : (fr() ? "). Les autres commandes fonctionnent. " : "). Other commands still work. "));
     const retry = document.createElement("button");
@@ -73,7 +80,9 @@ const redisLabExtra = (() => {
     el.appendChild(retry);
   };
   const set = (s, e) => {
-    state = s; error = e ? String(e && e.message || e) : null;
+    state = s;
+    if (e) error = String(e && e.message || e);
+    else if (!broken) error = null;
     if (typeof document !== "undefined" && document.body) show();
     dispatchEvent(new CustomEvent("redis-lab-extra", { detail: { state, error } }));
   };

@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { serveDir, launch, runCommand, watchErrors, dist } from './helpers.mjs';
+import { join } from 'node:path';
+import { serveDir, launch, runCommand, watchErrors, dist, artifacts } from './helpers.mjs';
 
 let server;
 let browser;
@@ -174,5 +175,25 @@ test('a failed synchronous load is said in the page, and a reload recovers', asy
   await alert.locator('button').click();
   await page.waitForSelector('#console-input-1');
   assert.equal(await runCommand(page, 'EVAL "return 1" 0'), '(integer) 1');
+  await context.close();
+});
+
+test('a page that needs the secondary to draw, opened while it cannot load, says so and stays so', async () => {
+  // The secondary's synchronous request fails while the page draws; even if
+  // a later load works, the alert stays until a reload (the drawing never
+  // finished).
+  let fail = true;
+  const { context, page } = await pageWith((route) => (fail ? route.abort() : route.continue()));
+  await page.goto(`${server.url}#/lesson/functions`);
+  const alert = page.locator('#extra-status[role="alert"]');
+  await alert.waitFor({ timeout: 30_000 });
+  fail = false;
+  await page.waitForTimeout(1500); // the background load, which may now work
+  assert.match(await alert.textContent(), /could not be loaded .*Reload the page to try again/);
+  await page.screenshot({ path: join(artifacts, 'split-failed-lesson.png') });
+  await alert.locator('button').click();
+  await page.waitForFunction(() => /Functions/.test(document.querySelector('main h1')?.textContent ?? ''), null, {
+    timeout: 30_000,
+  });
   await context.close();
 });
