@@ -145,6 +145,9 @@ pub enum Kind {
     Mem(u64, u64),
     /// A memory size, or a percentage of `maxmemory` (`10%`), kept as text.
     MemOrPercent,
+    /// `client-output-buffer-limit`: `class hard soft seconds` groups for
+    /// some of the classes `normal`, `replica` (`slave`), `pubsub`.
+    BufferLimits,
     /// One of the listed words, in any case.
     Enum(&'static [&'static str]),
     /// `save`'s pairs of `seconds changes`, or nothing.
@@ -240,6 +243,7 @@ impl Param {
                 Ok(ParamValue::Mem(n))
             }
             Kind::MemOrPercent => parse_mem_or_percent(value).map(ParamValue::Text),
+            Kind::BufferLimits => parse_buffer_limits(value).map(ParamValue::Text),
             Kind::Enum(options) => options
                 .iter()
                 .find(|o| is(o))
@@ -252,6 +256,62 @@ impl Param {
             Kind::Text => Ok(ParamValue::Text(String::from_utf8_lossy(value).into_owned())),
         }
     }
+}
+
+/// The classes of `client-output-buffer-limit`, in the order it prints them.
+pub const BUFFER_CLASSES: [&str; 3] = ["normal", "slave", "pubsub"];
+
+/// One class's output buffer limits: close a client past `hard` bytes, or
+/// past `soft` bytes for `soft_seconds` (0 = no such limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BufferLimit {
+    pub hard: u64,
+    pub soft: u64,
+    pub soft_seconds: u64,
+}
+
+/// Checks `client-output-buffer-limit` groups; the result names each class
+/// as it prints (`slave` for `replica`), sizes in bytes.
+fn parse_buffer_limits(value: &[u8]) -> Result<String, String> {
+    let text = String::from_utf8_lossy(value);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() || !words.len().is_multiple_of(4) {
+        return Err("Wrong number of arguments in buffer limit configuration.".into());
+    }
+    let mut groups = Vec::new();
+    for group in words.chunks(4) {
+        let class = match group[0].to_ascii_lowercase().as_str() {
+            "normal" => "normal",
+            "replica" | "slave" => "slave",
+            "pubsub" => "pubsub",
+            _ => return Err("Invalid client class specified in buffer limit configuration.".into()),
+        };
+        let hard = parse_memory(group[1].as_bytes());
+        let soft = parse_memory(group[2].as_bytes());
+        let seconds = crate::float::parse_i64(group[3].as_bytes()).filter(|s| *s >= 0);
+        let (Some(hard), Some(soft), Some(seconds)) = (hard, soft, seconds) else {
+            return Err("Error in hard, soft or soft_seconds setting in buffer limit configuration.".into());
+        };
+        groups.push(format!("{class} {hard} {soft} {seconds}"));
+    }
+    Ok(groups.join(" "))
+}
+
+/// The `class hard soft seconds` groups of a checked
+/// `client-output-buffer-limit` value, by class index.
+fn limit_groups(text: &str) -> Vec<(usize, BufferLimit)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let n = |s: &str| s.parse::<u64>().unwrap_or(0);
+    words
+        .chunks(4)
+        .filter_map(|group| match group {
+            [class, hard, soft, secs] => BUFFER_CLASSES
+                .iter()
+                .position(|c| c == class)
+                .map(|i| (i, BufferLimit { hard: n(hard), soft: n(soft), soft_seconds: n(secs) })),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `maxmemory-clients`: a memory size (kept in bytes) or `N%` of maxmemory
@@ -325,6 +385,11 @@ pub const PARAMS: &[Param] = &[
     Param::reported("maxmemory-clients", Kind::MemOrPercent, "0"),
     Param::reported("port", Kind::Int(0, 65535), "6379"),
     Param::reported("bind", Kind::Text, "* -::*"),
+    Param::reported(
+        "client-output-buffer-limit",
+        Kind::BufferLimits,
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+    ),
     Param::reported("enable-module-command", Kind::Enum(&["no", "yes", "local"]), "no").immutable(),
     // DEBUG is allowed here (lessons use RELOAD and CRASH-AND-RECOVER): the
     // setting says so, where Redis's default is "no".
@@ -561,10 +626,33 @@ impl Config {
             "timeout" => self.timeout = int as u64,
             "maxclients" => self.maxclients = int as u64,
             "hll-sparse-max-bytes" => self.hll_sparse_max_bytes = unsigned as usize,
+            // A CONFIG SET names only the classes it changes.
+            "client-output-buffer-limit" => {
+                let mut limits = self.buffer_limits();
+                for (i, limit) in limit_groups(&text) {
+                    limits[i] = limit;
+                }
+                let shown: Vec<String> = BUFFER_CLASSES
+                    .iter()
+                    .zip(limits)
+                    .map(|(c, l)| format!("{c} {} {} {}", l.hard, l.soft, l.soft_seconds))
+                    .collect();
+                self.extra.insert("client-output-buffer-limit", shown.join(" "));
+            }
             other => {
                 self.extra.insert(other, text);
             }
         }
+    }
+
+    /// `client-output-buffer-limit` per class (`normal`, `slave`, `pubsub`).
+    pub fn buffer_limits(&self) -> [BufferLimit; 3] {
+        let mut limits = [BufferLimit::default(); 3];
+        let text = self.extra.get("client-output-buffer-limit").map(String::as_str).unwrap_or("");
+        for (i, limit) in limit_groups(text) {
+            limits[i] = limit;
+        }
+        limits
     }
 }
 
@@ -650,7 +738,7 @@ mod tests {
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 138);
+        assert_eq!(extras.len(), 139);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

@@ -233,6 +233,19 @@ impl Engine {
         }
     }
 
+    /// Which `client-output-buffer-limit` class client `id` is in: 0
+    /// normal, 1 replica, 2 pub/sub (subscribed to something).
+    pub fn output_class(&self, id: ClientId) -> usize {
+        let Some(c) = self.clients.get(&id) else { return 0 };
+        if c.link == crate::client::LinkRole::Replica {
+            1
+        } else if !c.channels.is_empty() || !c.patterns.is_empty() || !c.shard_channels.is_empty() {
+            2
+        } else {
+            0
+        }
+    }
+
     /// Milliseconds since the engine started (INFO uptime).
     pub fn uptime_ms(&self) -> i64 {
         self.now_ms() - self.server.started_ms

@@ -17,6 +17,7 @@
 pub mod busy;
 pub mod cluster;
 pub mod disk;
+pub mod outbox;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -24,8 +25,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use redis_emulator::clock::{system_time_us, Clock};
+use redis_emulator::config::BufferLimit;
 use redis_emulator::resp::{encode, parse_request, Parsed};
 use redis_emulator::{ClientId, Config, Engine, Event, Protocol, Reply};
+
+use outbox::Outbox;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -34,7 +38,7 @@ pub mod protected_mode;
 pub mod replica;
 
 struct Connection {
-    outbox: mpsc::UnboundedSender<Vec<u8>>,
+    outbox: Outbox,
     wake: Arc<Notify>,
 }
 
@@ -76,15 +80,30 @@ fn route_events(engine: &mut Engine, disk: &mut Option<disk::DiskHost>, conns: &
         return;
     }
     let conns = connections(conns);
+    let limits = engine.config().buffer_limits();
     for event in events {
         if let Event::Deliver { client, reply } = event {
             if let Some(conn) = conns.get(&client) {
                 let mut buf = Vec::new();
                 encode(&reply, engine.protocol_of(client), &mut buf);
-                let _ = conn.outbox.send(buf);
+                conn.outbox.send(buf);
+                enforce_limits(engine, client, &conn.outbox, &limits);
                 conn.wake.notify_one();
             }
         }
+    }
+}
+
+/// Disconnects a client whose unread output is over its class's
+/// `client-output-buffer-limit` (normal, replica, pub/sub).
+pub(crate) fn enforce_limits(engine: &Engine, id: ClientId, outbox: &Outbox, limits: &[BufferLimit; 3]) {
+    let class = engine.output_class(id);
+    if outbox.enforce(limits[class]) {
+        let addr = engine.client(id).map(|c| c.addr.clone()).unwrap_or_default();
+        eprintln!(
+            "# Client id={id} addr={addr} closed for overcoming of output buffer limits ({} bytes queued).",
+            outbox.pending()
+        );
     }
 }
 
@@ -588,7 +607,7 @@ fn serve_requests(shared: &mut Shared, id: ClientId, buf: &mut Vec<u8>, tx: &Out
     let mut on_events = |engine: &mut Engine, out: &mut Vec<u8>| {
         flush_disk(engine, disk);
         if !out.is_empty() {
-            let _ = tx.send(std::mem::take(out));
+            tx.send(std::mem::take(out));
         }
         route_events(engine, disk, connections);
     };
@@ -600,14 +619,15 @@ fn serve_requests(shared: &mut Shared, id: ClientId, buf: &mut Vec<u8>, tx: &Out
     // What these commands wrote reaches the files (fsynced under
     // `appendfsync always`) before their replies are sent.
     shared.flush_disk();
-    if !batch.out.is_empty() {
-        let _ = tx.send(batch.out);
-    }
+    tx.send(batch.out);
+    let limits = shared.engine.config().buffer_limits();
+    enforce_limits(&shared.engine, id, tx, &limits);
     shared.route_events();
+    if tx.is_killed() {
+        return Stop::Close;
+    }
     batch.stop
 }
-
-type Outbox = mpsc::UnboundedSender<Vec<u8>>;
 
 /// The same requests answered by a busy script's engine: `-BUSY` but for
 /// what Redis lets through. `None` when the script ended meanwhile.
@@ -629,9 +649,7 @@ async fn serve_requests_busy(state: &Server, id: ClientId, buf: &mut Vec<u8>, tx
         })
         .await?;
     buf.drain(..batch.consumed);
-    if !batch.out.is_empty() {
-        let _ = tx.send(batch.out);
-    }
+    tx.send(batch.out);
     Some(batch.stop)
 }
 
@@ -654,7 +672,7 @@ async fn serve_script(state: &SharedState, id: ClientId, buf: Vec<u8>, tx: &Outb
 async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedState) -> std::io::Result<()> {
     socket.set_nodelay(true)?;
     let local = socket.local_addr()?;
-    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (tx, mut rx) = outbox::channel();
     let wake = Arc::new(Notify::new());
     let connect = move |engine: &mut Engine| {
         if protected_mode::refuses(engine, &peer) {
@@ -685,13 +703,12 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
     connections(&state.connections).insert(id, Connection { outbox: tx.clone(), wake: wake.clone() });
     let (mut reader, mut writer) = socket.into_split();
     let writer_task = tokio::spawn(async move {
-        while let Some(bytes) = rx.recv().await {
-            if bytes.is_empty() {
-                break; // close request
-            }
+        // Until a close request, the client killed, or a write error.
+        while let Some(bytes) = rx.next().await {
             if writer.write_all(&bytes).await.is_err() {
                 break;
             }
+            rx.written(bytes.len());
         }
         let _ = writer.shutdown().await;
     });
@@ -734,6 +751,7 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
                     // the next push).
                     tokio::select! {
                         _ = wake.notified() => {}
+                        _ = tx.killed() => break 'conn,
                         read = reader.read(&mut chunk) => match read {
                             Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
                             _ => break 'conn,
@@ -742,7 +760,10 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
                 }
             }
         }
-        let n = reader.read(&mut chunk).await.unwrap_or(0);
+        let n = tokio::select! {
+            read = reader.read(&mut chunk) => read.unwrap_or(0),
+            _ = tx.killed() => 0,
+        };
         if n == 0 {
             break;
         }
@@ -762,7 +783,7 @@ async fn handle_connection(socket: TcpStream, peer: SocketAddr, state: SharedSta
             break;
         }
     }
-    let _ = tx.send(Vec::new());
+    tx.close();
     let _ = writer_task.await;
     Ok(())
 }

@@ -26,7 +26,13 @@ pub(crate) fn route_replica_output(shared: &mut Shared) {
             ReplicaIo::Close(id) => (id, Vec::new()),
         };
         if let Some(conn) = connections(&shared.connections).get(&id) {
-            let _ = conn.outbox.send(bytes);
+            if bytes.is_empty() {
+                conn.outbox.close();
+            } else {
+                conn.outbox.send(bytes);
+                let limits = shared.engine.config().buffer_limits();
+                crate::enforce_limits(&shared.engine, id, &conn.outbox, &limits);
+            }
             conn.wake.notify_one();
         }
     }
