@@ -186,8 +186,10 @@ export function splitDist(dir, mode = process.env.REDIS_LAB_SPLIT ?? 'split') {
   // Only release builds (a debug build keeps its module whole).
   if (process.env.TRUNK_PROFILE && process.env.TRUNK_PROFILE !== 'release') return null;
   const files = readdirSync(dir);
-  const wasmName = files.find((f) => /^redis-lab-[0-9a-f]{16}_bg\.wasm$/.test(f));
-  const jsName = files.find((f) => /^redis-lab-[0-9a-f]{16}\.js$/.test(f));
+  // Trunk names files after a 64-bit hash in hex without leading zeros:
+  // up to 16 digits (15 one time in 16).
+  const wasmName = files.find((f) => /^redis-lab-[0-9a-f]{1,16}_bg\.wasm$/.test(f));
+  const jsName = files.find((f) => /^redis-lab-[0-9a-f]{1,16}\.js$/.test(f));
   if (!wasmName || !jsName) throw new Error(`split: no redis-lab-<hash>_bg.wasm / .js in ${dir}`);
   const { bin, target } = tool();
   const work = join(target, 'wasm-split');

@@ -19,7 +19,7 @@ self.addEventListener("install", (event) => {
       // cache, where the visit that registered this worker has just put them;
       // the others (index.html, the manifest) are revalidated with the server,
       // so an older build's copy cannot end up in this build's cache.
-      const hashed = /-[0-9a-f]{16}(_bg)?\.[a-z]+$/;
+      const hashed = /-[0-9a-f]{8,16}(_bg)?\.[a-z]+$/;
       await cache.addAll(FILES.map((f) => new Request(f, { cache: hashed.test(f) ? "default" : "no-cache" })));
       await self.skipWaiting();
     })(),
