@@ -86,6 +86,8 @@ pub struct Config {
     /// Seconds of idleness after which a client is closed (0 = never).
     pub timeout: u64,
     pub maxclients: u64,
+    /// `min-replicas-to-write`: read on every write, so kept typed.
+    pub min_replicas_to_write: i64,
     /// Parameters the emulator accepts and reports but whose value changes
     /// nothing here (logging, threads, fsync policy…), as CONFIG GET prints them.
     pub extra: BTreeMap<&'static str, String>,
@@ -120,6 +122,7 @@ impl Default for Config {
             databases: 16,
             timeout: 0,
             maxclients: 10_000,
+            min_replicas_to_write: 0,
             extra: default_extras(),
         }
     }
@@ -496,7 +499,7 @@ pub const PARAMS: &[Param] = &[
     Param::reported("auto-aof-rewrite-percentage", Kind::Int(0, INT_MAX), "100"),
     Param::reported("auto-aof-rewrite-min-size", Kind::Mem(0, LONG_MAX as u64), "67108864"),
     Param::reported("repl-backlog-size", Kind::Mem(1, LONG_MAX as u64), "1048576"),
-    Param::reported("min-replicas-to-write", Kind::Int(0, INT_MAX), "0").alias("min-slaves-to-write"),
+    Param::live("min-replicas-to-write", Kind::Int(0, INT_MAX)).alias("min-slaves-to-write"),
     Param::reported("min-replicas-max-lag", Kind::Int(0, INT_MAX), "10").alias("min-slaves-max-lag"),
     Param::reported("masterauth", Kind::Text, ""),
     Param::reported("masteruser", Kind::Text, ""),
@@ -580,6 +583,7 @@ impl Config {
             "busy-reply-threshold" => self.busy_reply_threshold_ms.to_string(),
             "timeout" => self.timeout.to_string(),
             "maxclients" => self.maxclients.to_string(),
+            "min-replicas-to-write" => self.min_replicas_to_write.to_string(),
             "hll-sparse-max-bytes" => self.hll_sparse_max_bytes.to_string(),
             other => self.extra.get(other).cloned().unwrap_or_default(),
         }
@@ -625,6 +629,7 @@ impl Config {
             "busy-reply-threshold" => self.busy_reply_threshold_ms = int as u64,
             "timeout" => self.timeout = int as u64,
             "maxclients" => self.maxclients = int as u64,
+            "min-replicas-to-write" => self.min_replicas_to_write = int,
             "hll-sparse-max-bytes" => self.hll_sparse_max_bytes = unsigned as usize,
             // A CONFIG SET names only the classes it changes.
             "client-output-buffer-limit" => {
@@ -738,7 +743,7 @@ mod tests {
     #[test]
     fn report_only_defaults_are_redis_defaults() {
         let extras = default_extras();
-        assert_eq!(extras.len(), 139);
+        assert_eq!(extras.len(), 138);
         assert_eq!(extras.get("repl-backlog-size").map(String::as_str), Some("1048576"));
         assert!(!extras.contains_key("hll-sparse-max-bytes"));
         assert!(find_param(b"SLAVE-READ-ONLY").is_some_and(|p| p.name == "replica-read-only"));

@@ -580,9 +580,12 @@ impl Engine {
         if self.repl.master.is_some() {
             return false;
         }
-        let min = config_int(&self.config, "min-replicas-to-write", 0);
+        let min = self.config.min_replicas_to_write;
+        if min <= 0 {
+            return false;
+        }
         let lag = config_int(&self.config, "min-replicas-max-lag", 10);
-        min > 0 && lag > 0 && (self.repl.good_replicas(self.now_ms(), lag) as i64) < min
+        lag > 0 && (self.repl.good_replicas(self.now_ms(), lag) as i64) < min
     }
 }
 
