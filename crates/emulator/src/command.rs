@@ -73,6 +73,10 @@ pub mod flags {
     /// Redis's `no_async_loading`: refused while a replica loads a dataset
     /// in the background (shown by COMMAND INFO only, here).
     pub const NO_ASYNC_LOADING: u32 = 1 << 28;
+    /// Runs a Lua script or function (EVAL, EVALSHA, FCALL and their `_RO`
+    /// forms): its keys are tracked through the commands the script calls,
+    /// and a host may run it off its event loop since it can run long.
+    pub const RUNS_SCRIPT: u32 = 1 << 29;
 
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),

@@ -345,13 +345,13 @@ pub(crate) fn reject_exec(client: &mut Client, spec: &CommandSpec, error: String
 /// EVAL, FCALL and their variants: the commands a script calls are
 /// tracked with the script's own keys.
 fn runs_script(spec: &CommandSpec) -> bool {
-    matches!(spec.name, "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro")
+    spec.has(flags::RUNS_SCRIPT)
 }
 
 /// EVAL_RO, EVALSHA_RO and FCALL_RO: their keys are not remembered for
 /// client-side caching, only those of the commands the script calls.
 fn runs_script_ro(spec: &CommandSpec) -> bool {
-    matches!(spec.name, "eval_ro" | "evalsha_ro" | "fcall_ro")
+    spec.has(flags::RUNS_SCRIPT) && spec.has(flags::READONLY)
 }
 
 /// `CLIENT CACHING yes|no` applies to the next command only (or to the

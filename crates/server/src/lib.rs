@@ -182,23 +182,9 @@ impl Server {
     /// its thread this waits without blocking the runtime; otherwise the
     /// engine is only ever held for one batch of commands.
     async fn access(&self) -> Access<'_> {
-        loop {
-            if !self.gate.script_running() {
-                return Access::Engine(self.lock());
-            }
-            // A script was handed to its thread: it has the engine next (the
-            // others wait their turn, as they would in Redis), then maybe
-            // becomes busy.
-            let changed = self.gate.changed();
-            tokio::pin!(changed);
-            changed.as_mut().enable();
-            if self.gate.is_busy() {
-                return Access::Busy;
-            }
-            if !self.gate.script_running() {
-                continue;
-            }
-            changed.await;
+        match self.wait_for_engine(true).await {
+            Some(engine) => Access::Engine(engine),
+            None => Access::Busy,
         }
     }
 
@@ -207,11 +193,27 @@ impl Server {
     /// the link to our master).
     pub(crate) async fn lock_when_free(&self) -> MutexGuard<'_, Shared> {
         loop {
+            if let Some(engine) = self.wait_for_engine(false).await {
+                return engine;
+            }
+        }
+    }
+
+    /// Waits until no script holds the engine and locks it; with
+    /// `answer_busy`, returns `None` instead as soon as a running script
+    /// turns busy. A script handed to its thread has the engine next (the
+    /// others wait their turn, as they would in Redis).
+    async fn wait_for_engine(&self, answer_busy: bool) -> Option<MutexGuard<'_, Shared>> {
+        loop {
+            // Listen before looking, so a change in between is not missed.
             let changed = self.gate.changed();
             tokio::pin!(changed);
             changed.as_mut().enable();
             if !self.gate.script_running() {
-                return self.lock();
+                return Some(self.lock());
+            }
+            if answer_busy && self.gate.is_busy() {
+                return None;
             }
             changed.await;
         }
@@ -504,9 +506,7 @@ struct Batch {
 
 /// Commands that run a script, which must not hold the runtime's thread.
 fn runs_script(name: &[u8]) -> bool {
-    ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"]
-        .iter()
-        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+    redis_emulator::commands::find(name).is_some_and(|spec| spec.has(redis_emulator::command::flags::RUNS_SCRIPT))
 }
 
 /// True if `argv` may run a script: a script command, or an EXEC whose

@@ -15,7 +15,7 @@ const BASE: CommandSpec = CommandSpec { group: Group::Scripting, since: "7.0.0",
 /// FCALL and FCALL_RO: keys are found through `numkeys`.
 const FCALL: CommandSpec = CommandSpec {
     arity: -3,
-    flags: NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | MOVABLE_KEYS,
+    flags: NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | MOVABLE_KEYS | RUNS_SCRIPT,
     complexity: "Depends on the function that is executed.",
     syntax: "function numkeys [key [key ...]] [arg [arg ...]]",
     ..BASE

@@ -12,7 +12,7 @@ const BASE: CommandSpec = CommandSpec { group: Group::Scripting, since: "2.6.0",
 /// EVAL and its variants: keys are found through `numkeys`.
 const EVAL: CommandSpec = CommandSpec {
     arity: -3,
-    flags: NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | MOVABLE_KEYS,
+    flags: NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | MOVABLE_KEYS | RUNS_SCRIPT,
     complexity: "Depends on the script that is executed.",
     ..BASE
 };
