@@ -1,7 +1,8 @@
 // Trunk's post-build hook (Trunk.toml [[hooks]]), run on the staged dist/ of
 // every `trunk build` and `trunk serve` build:
-//  - fills index.html's static shell with the lesson map and every lesson's
-//    text from lessons/*.md (and lessons/<lang>/*.md), so they are readable
+//  - fills index.html's static shell with the lesson map from lessons/*.md
+//    (and lessons/<lang>/*.md) and the Markdown renderer that shows a lesson's
+//    text (fetched from the build's copy of its file), so they are readable
 //    before the module loads, and with the shell's own words in every language
 //    of the app's catalogue (src/i18n/<lang>.rs), picked as the app picks them;
 //  - release output (not `trunk serve`): writes sw.js from static/sw.js with the
@@ -154,6 +155,7 @@ const SHELL_KEYS = [
   'PageTitle', 'SkipToContent', 'NavPages', 'NavLessons', 'NavPlayground', 'NavLatency', 'NavTypes', 'NavReference',
   'Tagline', 'HomeTitle', 'HomeIntro1', 'HomeIntroTry', 'HomeIntroAnd', 'CourseTitle', 'HomeTryNow', 'BootStarting',
   'BootConsole', 'BootFailed', 'StatusComplete', 'StatusInProgress', 'StatusNotStarted', 'LessonsComplete',
+  'Varies',
 ];
 
 /** Plural form as the app picks it (src/i18n/mod.rs). */
@@ -211,7 +213,7 @@ function fillShell(html, english) {
         (l) =>
           `<template data-lesson="${esc(l.id)}"${lang === 'en' ? '' : ` data-lang="${lang}"`} data-src="${esc(l.path)}"><header class="lesson-head">` +
           `<p class="crumbs"><a href="#/">${esc(t.NavLessons)}</a>${esc(fill(t.LessonPosition, { n: lessons.indexOf(l) + 1, total: lessons.length }))}</p>` +
-          `<h1>${esc(l.title)}</h1></header><div class="lesson-prose">${renderMarkdown(l.body, t.Varies)}</div></template>`,
+          `<h1>${esc(l.title)}</h1></header><div class="lesson-prose"></div></template>`,
       )
       .join('\n');
   const catalogues = {};
@@ -231,6 +233,16 @@ function fillShell(html, english) {
     .replace(/(<div id="boot-lesson-texts" hidden>)[\s\S]*?(<\/div>\s*<script)/, (_, a, b) => `${a}\n${texts(english, en, 'en')}${extra}\n${b}`)
     .replace(/<script type="application\/json" id="boot-i18n">[\s\S]*?<\/script>/, () => `<script type="application/json" id="boot-i18n">${json}</script>`);
 }
+
+/** The shell's Markdown renderer (the functions above, as they are): the shell
+ * fetches a lesson's file and shows its text with it while the module loads. */
+const BOOT_MARKDOWN = `window.redisLabMarkdown = (function () {
+const esc = ${esc.toString()};
+${inline.toString()}
+${renderMarkdown.toString()}
+return renderMarkdown;
+})();`;
+if (/<\/script|<!--/i.test(BOOT_MARKDOWN)) throw new Error('postbuild: the shell renderer cannot be inlined');
 
 const REGISTER = `<script id="sw-register">
 if ("serviceWorker" in navigator) addEventListener("load", function () {
@@ -326,6 +338,7 @@ export function postbuild(dir) {
   let html = readFileSync(indexPath, 'utf8');
   html = fillShell(html, readLessons());
   const files = JSON.stringify(writeDataFiles(dir)).replace(/</g, '\\u003c');
+  html = html.replace(/<script id="boot-markdown">[\s\S]*?<\/script>/, () => `<script id="boot-markdown">${BOOT_MARKDOWN}</script>`);
   html = html.replace(/<script type="application\/json" id="build-files">[\s\S]*?<\/script>/, () => `<script type="application/json" id="build-files">${files}</script>`);
   const serving = html.includes('.well-known/trunk/ws');
   html = html.replace(/<script id="sw-register">[\s\S]*?<\/script>\n?/, '');

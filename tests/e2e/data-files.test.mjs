@@ -1,5 +1,5 @@
 // Files the app fetches when it needs them instead of carrying them in its
-// module: a lesson's text (lessons/*.md, named after their content by
+// module or index.html: a lesson's text (lessons/*.md, named after their content by
 // scripts/postbuild.mjs) and another language's catalogue (i18n/<lang>.json).
 // A lesson opened cold is fetched and shown, the French switch fetches its
 // catalogue, and a failed fetch says so with a way to try again.
@@ -40,6 +40,8 @@ test('the module carries no lesson text: a lesson opened cold is fetched and sho
   const built = (await readdir(join(dist, 'lessons'))).find((f) => /^03-ttl-[0-9a-f]{16}\.md$/.test(f));
   assert.ok(built, 'dist/lessons/03-ttl-<hash>.md');
   assert.equal(await readFile(join(dist, 'lessons', built), 'utf8'), source);
+  // Nor does index.html: its static shell fetches the file and renders it.
+  assert.ok(!(await readFile(join(dist, 'index.html'), 'utf8')).includes(sentence), 'index.html holds no lesson text');
   for (const f of (await readdir(dist)).filter((f) => f.endsWith('.wasm'))) {
     assert.ok(!(await readFile(join(dist, f))).includes(Buffer.from(sentence)), `${f} holds no lesson text`);
   }
