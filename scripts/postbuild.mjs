@@ -1,7 +1,8 @@
 // Trunk's post-build hook (Trunk.toml [[hooks]]), run on the staged dist/ of
 // every `trunk build` and `trunk serve` build:
-//  - fills index.html's static shell with the lesson map and every lesson's
-//    text from lessons/*.md (and lessons/<lang>/*.md), so they are readable
+//  - fills index.html's static shell with the lesson map from lessons/*.md
+//    (and lessons/<lang>/*.md) and the Markdown renderer that shows a lesson's
+//    text (fetched from the build's copy of its file), so they are readable
 //    before the module loads, and with the shell's own words in every language
 //    of the app's catalogue (src/i18n/<lang>.rs), picked as the app picks them;
 //  - release output (not `trunk serve`): writes sw.js from static/sw.js with the
@@ -11,7 +12,7 @@
 //    earlier build on the same address cannot serve stale files or hold up the
 //    reload.
 // Also usable as `node scripts/postbuild.mjs <dist-dir>` (idempotent).
-import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -117,14 +118,28 @@ export function renderMarkdown(md, varies = '(varies)') {
 }
 
 /** The texts of the app's catalogue for one language (src/i18n/<lang>.rs):
- * `K::Name => "text",` entries, continued lines joined as Rust joins them. */
+ * `K::Name => "text",` entries, escapes and continued lines read as Rust reads them. */
 export function readCatalogue(lang) {
   const src = readFileSync(join(ROOT, 'src/i18n', `${lang}.rs`), 'utf8');
   const out = {};
   for (const m of src.matchAll(/K::(\w+)\s*=>\s*\{?\s*"((?:[^"\\]|\\[\s\S])*)"/g)) {
-    out[m[1]] = m[2].replace(/\\\n\s*/g, '').replace(/\\(["\\])/g, '$1');
+    out[m[1]] = m[2].replace(/\\(\n\s*|u\{([0-9a-fA-F]+)\}|[\s\S])/g, (all, e, hex) =>
+      hex ? String.fromCodePoint(parseInt(hex, 16)) : e.startsWith('\n') ? '' : ({ n: '\n', t: '\t', r: '\r', 0: '\0' })[e] ?? e,
+    );
   }
   return out;
+}
+
+/** Every key of the catalogue, in the order of src/i18n/mod.rs's `keys!` list (the app's `K::ALL`). */
+export function catalogueKeys() {
+  const src = readFileSync(join(ROOT, 'src/i18n/mod.rs'), 'utf8');
+  const body = /\nkeys! \{([\s\S]*?)\n\}/.exec(src);
+  if (!body) throw new Error('postbuild: no keys! list in src/i18n/mod.rs');
+  return body[1]
+    .replace(/\/\/.*$/gm, '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
 }
 
 /** The app's languages: every src/i18n/<lang>.rs, English first. */
@@ -140,6 +155,7 @@ const SHELL_KEYS = [
   'PageTitle', 'SkipToContent', 'NavPages', 'NavLessons', 'NavPlayground', 'NavLatency', 'NavTypes', 'NavReference',
   'Tagline', 'HomeTitle', 'HomeIntro1', 'HomeIntroTry', 'HomeIntroAnd', 'CourseTitle', 'HomeTryNow', 'BootStarting',
   'BootConsole', 'BootFailed', 'StatusComplete', 'StatusInProgress', 'StatusNotStarted', 'LessonsComplete',
+  'Varies',
 ];
 
 /** Plural form as the app picks it (src/i18n/mod.rs). */
@@ -159,7 +175,9 @@ export function readLessons(dir = join(ROOT, 'lessons')) {
         const kv = /^(\w+):\s*(.*)$/.exec(l);
         if (kv) meta[kv[1]] = kv[2].trim();
       }
-      return { id: meta.id, title: meta.title, summary: meta.summary ?? '', order: Number(meta.order ?? 0), body: m ? m[2] : text };
+      // path: the file as the app asks for it (see writeDataFiles).
+      const path = relative(ROOT, join(dir, f)).split('\\').join('/');
+      return { id: meta.id, title: meta.title, summary: meta.summary ?? '', order: Number(meta.order ?? 0), body: m ? m[2] : text, path };
     })
     .filter((l) => l.id && l.title)
     .sort((a, b) => a.order - b.order);
@@ -193,9 +211,9 @@ function fillShell(html, english) {
       .filter((l) => lang === 'en' || l.translated)
       .map(
         (l) =>
-          `<template data-lesson="${esc(l.id)}"${lang === 'en' ? '' : ` data-lang="${lang}"`}><header class="lesson-head">` +
+          `<template data-lesson="${esc(l.id)}"${lang === 'en' ? '' : ` data-lang="${lang}"`} data-src="${esc(l.path)}"><header class="lesson-head">` +
           `<p class="crumbs"><a href="#/">${esc(t.NavLessons)}</a>${esc(fill(t.LessonPosition, { n: lessons.indexOf(l) + 1, total: lessons.length }))}</p>` +
-          `<h1>${esc(l.title)}</h1></header><div class="lesson-prose">${renderMarkdown(l.body, t.Varies)}</div></template>`,
+          `<h1>${esc(l.title)}</h1></header><div class="lesson-prose"></div></template>`,
       )
       .join('\n');
   const catalogues = {};
@@ -210,10 +228,21 @@ function fillShell(html, english) {
   const en = readCatalogue('en');
   const json = JSON.stringify(catalogues).replace(/</g, '\\u003c');
   return html
-    .replace(/(<ol class="lesson-list" id="boot-lessons">)[\s\S]*?(<\/ol>)/, `$1${cards(english, en)}$2`)
-    .replace(/(<div id="boot-lesson-texts" hidden>)[\s\S]*?(<\/div>\s*<script)/, `$1\n${texts(english, en, 'en')}${extra}\n$2`)
-    .replace(/<script type="application\/json" id="boot-i18n">[\s\S]*?<\/script>/, `<script type="application/json" id="boot-i18n">${json}</script>`);
+    // (Replacer functions: the texts may hold `$1`, which a replacement string would expand.)
+    .replace(/(<ol class="lesson-list" id="boot-lessons">)[\s\S]*?(<\/ol>)/, (_, a, b) => `${a}${cards(english, en)}${b}`)
+    .replace(/(<div id="boot-lesson-texts" hidden>)[\s\S]*?(<\/div>\s*<script)/, (_, a, b) => `${a}\n${texts(english, en, 'en')}${extra}\n${b}`)
+    .replace(/<script type="application\/json" id="boot-i18n">[\s\S]*?<\/script>/, () => `<script type="application/json" id="boot-i18n">${json}</script>`);
 }
+
+/** The shell's Markdown renderer (the functions above, as they are): the shell
+ * fetches a lesson's file and shows its text with it while the module loads. */
+const BOOT_MARKDOWN = `window.redisLabMarkdown = (function () {
+const esc = ${esc.toString()};
+${inline.toString()}
+${renderMarkdown.toString()}
+return renderMarkdown;
+})();`;
+if (/<\/script|<!--/i.test(BOOT_MARKDOWN)) throw new Error('postbuild: the shell renderer cannot be inlined');
 
 const REGISTER = `<script id="sw-register">
 if ("serviceWorker" in navigator) addEventListener("load", function () {
@@ -260,6 +289,39 @@ function listFiles(dir) {
   return out;
 }
 
+const hash16 = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+
+/** Writes the files the app fetches when it needs them, each named after its
+ * content: every lesson file (lessons/<file>, lessons/<lang>/<file>) and each
+ * language's catalogue but English's (i18n/<lang>.json: every key's text, in
+ * the app's key order). Returns the map from each one's own path to its name,
+ * which index.html carries (#build-files) for the app and the startup script. */
+export function writeDataFiles(dir) {
+  const files = {};
+  const put = (path, bytes) => {
+    const named = path.replace(/(\.[a-z]+)$/, `-${hash16(bytes)}$1`);
+    mkdirSync(dirname(join(dir, named)), { recursive: true });
+    writeFileSync(join(dir, named), bytes);
+    files[path] = named;
+  };
+  for (const sub of ['lessons', 'i18n']) rmSync(join(dir, sub), { recursive: true, force: true });
+  const lessons = join(ROOT, 'lessons');
+  for (const entry of readdirSync(lessons).sort()) {
+    const p = join(lessons, entry);
+    if (statSync(p).isDirectory()) {
+      for (const f of readdirSync(p).sort()) if (f.endsWith('.md')) put(`lessons/${entry}/${f}`, readFileSync(join(p, f)));
+    } else if (entry.endsWith('.md')) put(`lessons/${entry}`, readFileSync(p));
+  }
+  const keys = catalogueKeys();
+  for (const lang of catalogueLanguages().filter((l) => l !== 'en')) {
+    const t = readCatalogue(lang);
+    const missing = keys.filter((k) => typeof t[k] !== 'string');
+    if (missing.length) throw new Error(`postbuild: src/i18n/${lang}.rs has no text for ${missing.join(', ')}`);
+    put(`i18n/${lang}.json`, Buffer.from(JSON.stringify(keys.map((k) => t[k]))));
+  }
+  return files;
+}
+
 /** Writes dir/sw.js: the build's files and a version hashed from all of them. */
 export function writeWorker(dir, template = readFileSync(join(ROOT, 'static/sw.js'), 'utf8')) {
   const files = listFiles(dir).filter((f) => f !== 'sw.js');
@@ -275,6 +337,9 @@ export function postbuild(dir) {
   const indexPath = join(dir, 'index.html');
   let html = readFileSync(indexPath, 'utf8');
   html = fillShell(html, readLessons());
+  const files = JSON.stringify(writeDataFiles(dir)).replace(/</g, '\\u003c');
+  html = html.replace(/<script id="boot-markdown">[\s\S]*?<\/script>/, () => `<script id="boot-markdown">${BOOT_MARKDOWN}</script>`);
+  html = html.replace(/<script type="application\/json" id="build-files">[\s\S]*?<\/script>/, () => `<script type="application/json" id="build-files">${files}</script>`);
   const serving = html.includes('.well-known/trunk/ws');
   html = html.replace(/<script id="sw-register">[\s\S]*?<\/script>\n?/, '');
   html = html.replace('</body>', `${serving ? UNREGISTER : REGISTER}\n</body>`);

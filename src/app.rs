@@ -7,7 +7,7 @@ use yew_router::prelude::*;
 use crate::browser;
 use crate::components::progress::ProgressProvider;
 use crate::components::provider::SessionProvider;
-use crate::i18n::{self, t, Lang, K};
+use crate::i18n::{self, t, tf, Lang, K};
 use crate::pages::home::HomePage;
 use crate::pages::latency::LatencyPage;
 use crate::pages::lesson::{CustomLessonPage, EmbedConsolePage, LessonPage};
@@ -103,7 +103,7 @@ fn address_lang() -> Option<String> {
     i18n::query_lang(&search).or_else(|| i18n::query_lang(&in_hash)).map(str::to_string)
 }
 
-fn initial_lang() -> Lang {
+pub fn initial_lang() -> Lang {
     let preferred: Vec<String> = web_sys::window()
         .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
         .unwrap_or_default();
@@ -148,9 +148,18 @@ fn routes(props: &RoutesProps) -> Html {
     html! { <Switch<Route> render={switch} /> }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// The language asked for at start whose catalogue could not be fetched, and why.
+    pub failed: Option<(Lang, String)>,
+}
+
 #[function_component(App)]
-pub fn app() -> Html {
-    let lang = use_state(initial_lang);
+pub fn app(props: &AppProps) -> Html {
+    let lang = use_state(|| Some(initial_lang()).filter(|l| !i18n::needs_loading(*l)).unwrap_or(Lang::En));
+    // A language being fetched, and the last one that could not be.
+    let pending = use_state(|| None::<Lang>);
+    let failed = use_state(|| props.failed.clone());
     i18n::set_lang(*lang);
     use_effect_with(*lang, |l| {
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -161,8 +170,33 @@ pub fn app() -> Html {
         }
     });
     let switch = {
-        let lang = lang.clone();
-        LangSwitch(Callback::from(move |l: Lang| lang.set(l)))
+        let (lang, pending, failed) = (lang.clone(), pending.clone(), failed.clone());
+        LangSwitch(Callback::from(move |l: Lang| {
+            failed.set(None);
+            if !i18n::needs_loading(l) {
+                pending.set(None);
+                lang.set(l);
+                return;
+            }
+            pending.set(Some(l));
+            let (lang, pending, failed) = (lang.clone(), pending.clone(), failed.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = i18n::load(l).await;
+                pending.set(None);
+                match result {
+                    Ok(()) => lang.set(l),
+                    Err(why) => failed.set(Some((l, why))),
+                }
+            });
+        }))
+    };
+    let retry = {
+        let (switch, failed) = (switch.clone(), failed.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some((l, _)) = &*failed {
+                switch.0.emit(*l);
+            }
+        })
     };
     // index.html's static shell (lesson map and texts shown while this module
     // loaded) gives way to the app once it has rendered.
@@ -177,6 +211,15 @@ pub fn app() -> Html {
     });
     html! {
         <HashRouter>
+            if let Some(l) = *pending {
+                <p class="lang-status" role="status">{ tf(K::LangLoading, &[("lang", &l.name())]) }</p>
+            }
+            if let Some((l, why)) = &*failed {
+                <div class="notice lang-status load-failed" role="alert">
+                    <span>{ tf(K::LangLoadFailed, &[("lang", &l.name()), ("why", why)]) }</span>
+                    <button class="soft-button" onclick={retry}>{ t(K::Retry) }</button>
+                </div>
+            }
             <ContextProvider<LangSwitch> context={switch}>
                 <ProgressProvider>
                     <Routes key={lang.code()} lang={lang.code()} />

@@ -100,7 +100,46 @@ pub fn origin() -> String {
     web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
-/// Fetches a same-origin text file (a lesson an author points at).
+thread_local! {
+    static BUILD_FILES: std::cell::OnceCell<Option<js_sys::Object>> = const { std::cell::OnceCell::new() };
+}
+
+/// The address of one of the build's data files (`lessons/02-strings.md`,
+/// `i18n/fr.json`): scripts/postbuild.mjs names them after their content and
+/// lists them in index.html (`<script type="application/json" id="build-files">`).
+/// A file it does not list keeps its own name. The list is read the first
+/// time (call it once before the app mounts: mounting empties the page's body).
+pub fn build_file(path: &str) -> String {
+    let listed = BUILD_FILES.with(|b| {
+        let map = b.get_or_init(|| {
+            let text = web_sys::window()?.document()?.get_element_by_id("build-files")?.text_content()?;
+            js_sys::JSON::parse(&text).ok()?.dyn_into::<js_sys::Object>().ok()
+        });
+        map.as_ref().and_then(|m| js_sys::Reflect::get(m, &path.into()).ok()).and_then(|v| v.as_string())
+    });
+    listed.unwrap_or_else(|| path.to_string())
+}
+
+/// Fetches one of the build's data files as text: the request index.html's
+/// startup script already made for it (`window.redisLabPrefetch`, started
+/// while the module downloaded) when there is one, else a new one.
+pub async fn fetch_build_file(path: &str) -> Result<String, String> {
+    let url = build_file(path);
+    let early = web_sys::window().and_then(|w| {
+        let map = js_sys::Reflect::get(&w, &"redisLabPrefetch".into()).ok()?;
+        let p = js_sys::Reflect::get(&map, &url.as_str().into()).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+        let _ = js_sys::Reflect::delete_property(map.unchecked_ref::<js_sys::Object>(), &url.as_str().into());
+        Some(p)
+    });
+    if let Some(p) = early {
+        if let Some(text) = wasm_bindgen_futures::JsFuture::from(p).await.ok().and_then(|t| t.as_string()) {
+            return Ok(text);
+        }
+    }
+    fetch_text(&url).await
+}
+
+/// Fetches a same-origin text file (a lesson an author points at, a file of the build).
 pub async fn fetch_text(url: &str) -> Result<String, String> {
     use wasm_bindgen::JsCast;
     let window = web_sys::window().ok_or("no window")?;

@@ -11,5 +11,18 @@ mod pages;
 mod state;
 
 fn main() {
-    yew::Renderer::<app::App>::new().render();
+    // A language other than English is fetched first (the static shell
+    // already speaks it meanwhile); if that fails the page starts in English
+    // and says why.
+    // Read before the app mounts, which empties the page's body.
+    let _ = browser::build_file("");
+    let lang = app::initial_lang();
+    if i18n::needs_loading(lang) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let failed = i18n::load(lang).await.err().map(|why| (lang, why));
+            yew::Renderer::<app::App>::with_props(app::AppProps { failed }).render();
+        });
+    } else {
+        yew::Renderer::<app::App>::with_props(app::AppProps { failed: None }).render();
+    }
 }

@@ -500,5 +500,12 @@ pub fn text(k: K) -> &'static str {
         K::OpenRdbLabel => "Open a dump.rdb file (replaces the playground's data)",
         K::DropRdb => "or drop a .rdb file here",
         K::ShownPanel => "Shown panel",
+
+        // Files fetched when needed: a lesson's text, another language's catalogue
+        K::LessonLoading => "Loading the lesson…",
+        K::LessonLoadFailed => "The lesson could not be loaded ({why}). Check the connection and try again.",
+        K::Retry => "Try again",
+        K::LangLoading => "Loading {lang}…",
+        K::LangLoadFailed => "{lang} could not be loaded ({why}), so the page stays in English.",
     }
 }

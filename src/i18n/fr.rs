@@ -515,5 +515,12 @@ pub fn text(k: K) -> &'static str {
         K::OpenRdbLabel => "Ouvrir un fichier dump.rdb (remplace les données du bac à sable)",
         K::DropRdb => "ou déposez un fichier .rdb ici",
         K::ShownPanel => "Panneau affiché",
+
+        // Fichiers chargés au besoin : le texte d'une leçon, le catalogue d'une autre langue
+        K::LessonLoading => "Chargement de la leçon…",
+        K::LessonLoadFailed => "La leçon n'a pas pu être chargée ({why}). Vérifiez la connexion et réessayez.",
+        K::Retry => "Réessayer",
+        K::LangLoading => "Chargement : {lang}…",
+        K::LangLoadFailed => "{lang} n'a pas pu être chargé ({why}) : la page reste en anglais.",
     }
 }

@@ -15,9 +15,13 @@
 //! Redis's replies never go through here: they stay as Redis prints them.
 
 mod en;
+// In the app, languages other than English are fetched when chosen
+// (scripts/postbuild.mjs writes each catalogue as `i18n/<lang>.json`);
+// the tests read them here.
+#[cfg(test)]
 mod fr;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Display;
 
 /// A language of the page.
@@ -55,7 +59,10 @@ impl Lang {
     fn text(self, k: K) -> &'static str {
         match self {
             Lang::En => en::text(k),
+            #[cfg(test)]
             Lang::Fr => fr::text(k),
+            #[cfg(not(test))]
+            _ => loaded_text(self, k),
         }
     }
 
@@ -85,6 +92,47 @@ pub fn query_lang(query: &str) -> Option<&str> {
 
 thread_local! {
     static CURRENT: Cell<Lang> = const { Cell::new(Lang::En) };
+    /// Catalogues fetched this visit: every key's text, in `K::ALL` order.
+    static LOADED: RefCell<Vec<(Lang, &'static [&'static str])>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A text of a fetched catalogue (English until it is there).
+#[cfg(not(test))]
+#[inline(never)]
+fn loaded_text(l: Lang, k: K) -> &'static str {
+    LOADED
+        .with(|c| c.borrow().iter().find(|(x, _)| *x == l).map(|(_, texts)| texts[k as usize]))
+        .unwrap_or_else(|| en::text(k))
+}
+
+/// True when the language's texts must be fetched before the page can speak it.
+pub fn needs_loading(l: Lang) -> bool {
+    !cfg!(test) && l != Lang::En && !LOADED.with(|c| c.borrow().iter().any(|(x, _)| *x == l))
+}
+
+/// Fetches a language's catalogue (a JSON array of every key's text, in
+/// `K::ALL` order); the page can switch to it once this succeeds.
+#[cfg_attr(test, allow(dead_code))]
+pub async fn load(l: Lang) -> Result<(), String> {
+    if !needs_loading(l) {
+        return Ok(());
+    }
+    let text = crate::browser::fetch_build_file(&format!("i18n/{}.json", l.code())).await?;
+    let texts = parse_catalogue(&text)?;
+    LOADED.with(|c| c.borrow_mut().push((l, Vec::leak(texts))));
+    Ok(())
+}
+
+/// A catalogue file's texts, checked: one string per key.
+#[cfg_attr(test, allow(dead_code))]
+fn parse_catalogue(json: &str) -> Result<Vec<&'static str>, String> {
+    let bad = || "the file is not this version's catalogue".to_string();
+    let value = js_sys::JSON::parse(json).map_err(|_| bad())?;
+    let array: js_sys::Array = wasm_bindgen::JsCast::dyn_into(value).map_err(|_| bad())?;
+    if array.length() as usize != K::ALL.len() {
+        return Err(bad());
+    }
+    array.iter().map(|v| v.as_string().map(|s| &*String::leak(s)).ok_or_else(bad)).collect()
 }
 
 /// The page's language now.
@@ -148,8 +196,7 @@ macro_rules! keys {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum K { $($(#[$doc])* $k),* }
         impl K {
-            /// Every key, for the catalogue tests.
-            #[cfg_attr(not(test), allow(dead_code))]
+            /// Every key, in the order of the catalogue files.
             pub const ALL: &'static [K] = &[$(K::$k),*];
         }
     };
@@ -247,6 +294,8 @@ keys! {
     RdbCannotWrite, RdbTooLarge, RdbReplace, RdbUnreadable, RdbOpened, RdbNotOpened, RedisFiles,
     RedisFilesTitle, DownloadRdbTitle, DownloadRdb, DownloadAofTitle, DownloadAof, OpenRdb, OpenRdbLabel,
     DropRdb, ShownPanel,
+    // Files fetched when needed: a lesson's text, another language's catalogue
+    LessonLoading, LessonLoadFailed, Retry, LangLoading, LangLoadFailed,
 }
 
 #[cfg(test)]
@@ -290,6 +339,26 @@ mod tests {
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn catalogue_files_follow_the_keys_list_which_is_k_all() {
+        // scripts/postbuild.mjs writes i18n/<lang>.json in the order of the
+        // `keys!` list as written here (comments dropped), and the app reads
+        // the file's texts by `K as usize`.
+        let src = include_str!("mod.rs");
+        let start = src.find("\nkeys! {").expect("keys! list") + "\nkeys! {".len();
+        let body = &src[start..start + src[start..].find("\n}").expect("end of keys!")];
+        let listed: Vec<String> = body
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .flat_map(|l| l.split(','))
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty())
+            .collect();
+        let all: Vec<String> = K::ALL.iter().map(|k| format!("{k:?}")).collect();
+        assert_eq!(listed, all);
+        assert!(K::ALL.iter().enumerate().all(|(i, k)| *k as usize == i));
     }
 
     #[test]

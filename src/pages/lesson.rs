@@ -20,7 +20,7 @@ use crate::components::progress::ProgressHandle;
 use crate::components::provider::SessionProvider;
 use crate::embed::{post, EmbedEvent, EmbedOptions};
 use crate::i18n::{t, tf, tn, K};
-use crate::lessons::{course, find, is_fallback, CUSTOM_LESSON_KEY};
+use crate::lessons::{self, course, find, is_fallback, LoadError, CUSTOM_LESSON_KEY};
 use crate::state::progress::ProgressAction;
 use crate::state::session::{LabAction, SessionHandle};
 
@@ -38,15 +38,61 @@ pub struct LessonPageProps {
 
 #[function_component(LessonPage)]
 pub fn lesson_page(props: &LessonPageProps) -> Html {
-    match find(&props.id) {
-        Some(lesson) => html! { <LessonView lesson={lesson} embedded={props.embedded} /> },
-        None => html! {
+    // The lesson's text is fetched the first time it opens: (id, outcome) of the last fetch,
+    // and a counter the retry button moves to fetch again.
+    let outcome = use_state(|| None::<(AttrValue, Result<(), LoadError>)>);
+    let attempt = use_state(|| 0u32);
+    {
+        let outcome = outcome.clone();
+        use_effect_with((props.id.clone(), *attempt), move |(id, _)| {
+            if find(id).is_none() && lessons::entry(id).is_some() {
+                let id = id.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = lessons::load(&id).await.map(|_| ());
+                    outcome.set(Some((id, result)));
+                });
+            }
+        });
+    }
+    if let Some(lesson) = find(&props.id) {
+        return html! { <LessonView lesson={lesson} embedded={props.embedded} /> };
+    }
+    let Some(entry) = lessons::entry(&props.id) else {
+        return html! {
             <section class="panel">
                 <h1>{ t(K::NoSuchLesson) }</h1>
                 <p>{ tf(K::NoSuchLessonText, &[("id", &props.id)]) }</p>
                 <p><Link<Route> to={Route::Home}>{ t(K::SeeAllLessons) }</Link<Route>></p>
             </section>
-        },
+        };
+    };
+    let failure = outcome.as_ref().filter(|(id, _)| *id == props.id).and_then(|(_, r)| r.clone().err());
+    let retry = {
+        let (outcome, attempt) = (outcome.clone(), attempt.clone());
+        Callback::from(move |_: MouseEvent| {
+            outcome.set(None);
+            attempt.set(*attempt + 1);
+        })
+    };
+    html! {
+        <section class="panel lesson-loading" aria-busy={failure.is_none().to_string()}>
+            <h1 lang={is_fallback(entry.id).then_some("en")}>{ entry.title }</h1>
+            { match failure {
+                None => html! { <p class="muted" role="status">{ t(K::LessonLoading) }</p> },
+                Some(LoadError::Fetch(why)) => html! {
+                    <div class="notice load-failed" role="alert">
+                        <p>{ tf(K::LessonLoadFailed, &[("why", &why)]) }</p>
+                        <button class="soft-button" onclick={retry}>{ t(K::Retry) }</button>
+                    </div>
+                },
+                Some(LoadError::Parse(why)) => html! {
+                    <div class="notice" role="alert"><p>{ t(K::LessonFileProblem) }{ ": " }{ why }</p></div>
+                },
+                Some(LoadError::Unknown) => html! {
+                    <p>{ tf(K::NoSuchLessonText, &[("id", &props.id)]) }</p>
+                },
+            } }
+        </section>
     }
 }
 
@@ -215,11 +261,11 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
                 if !props.embedded {
                     <nav class="lesson-nav" aria-label={t(K::LessonsNav)}>
                         if let Some(p) = prev {
-                            <Link<Route> to={Route::Lesson { id: p.id.clone() }} classes="soft-button">{ format!("← {}", p.title) }</Link<Route>>
+                            <Link<Route> to={Route::Lesson { id: p.id.to_string() }} classes="soft-button">{ format!("← {}", p.title) }</Link<Route>>
                         }
                         <span></span>
                         if let Some(n) = next {
-                            <Link<Route> to={Route::Lesson { id: n.id.clone() }} classes="button primary">{ format!("{} →", n.title) }</Link<Route>>
+                            <Link<Route> to={Route::Lesson { id: n.id.to_string() }} classes="button primary">{ format!("{} →", n.title) }</Link<Route>>
                         }
                     </nav>
                 }

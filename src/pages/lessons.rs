@@ -16,7 +16,7 @@ use crate::state::progress::{Progress, ProgressAction};
 pub fn lesson_map() -> Html {
     let progress = use_context::<ProgressHandle>().expect("ProgressProvider");
     let (lessons, problems) = course();
-    let done = lessons.iter().filter(|l| progress.progress.is_complete(&l.id)).count();
+    let done = lessons.iter().filter(|l| progress.progress.is_complete(l.id)).count();
     let import_error = use_state(|| None::<String>);
 
     let export = {
@@ -75,8 +75,8 @@ pub fn lesson_map() -> Html {
             }
             <ol class="lesson-list">
                 { for lessons.iter().map(|l| {
-                    let complete = progress.progress.is_complete(&l.id);
-                    let started = progress.progress.passed.get(&l.id).is_some_and(|s| !s.is_empty());
+                    let complete = progress.progress.is_complete(l.id);
+                    let started = progress.progress.passed.get(l.id).is_some_and(|s| !s.is_empty());
                     let (status, class) = if complete {
                         (K::StatusComplete, "complete")
                     } else if started {
@@ -86,9 +86,9 @@ pub fn lesson_map() -> Html {
                     };
                     html! {
                         <li class={classes!("lesson-card", complete.then_some("complete"))}>
-                            <Link<Route> to={Route::Lesson { id: l.id.clone() }} classes="lesson-link">
-                                <span class="lesson-title">{ l.title.clone() }</span>
-                                <span class="lesson-summary">{ l.summary.clone() }</span>
+                            <Link<Route> to={Route::Lesson { id: l.id.to_string() }} classes="lesson-link">
+                                <span class="lesson-title">{ l.title }</span>
+                                <span class="lesson-summary">{ l.summary }</span>
                             </Link<Route>>
                             <span class={classes!("status", class)}>
                                 { if complete { "✓ " } else { "" } }{ t(status) }
