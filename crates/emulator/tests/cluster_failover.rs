@@ -184,7 +184,7 @@ fn replicate_errors_as_redis() {
         (
             3,
             "CLUSTER FAILOVER force x".to_string(),
-            "ERR unknown subcommand or wrong number of arguments for 'failover'. Try CLUSTER HELP.",
+            "ERR unknown subcommand or wrong number of arguments for 'FAILOVER'. Try CLUSTER HELP.",
         ),
         (3, "REPLICAOF 127.0.0.1 7001".to_string(), "ERR REPLICAOF not allowed in cluster mode."),
         (0, "REPLICAOF NO ONE".to_string(), "ERR REPLICAOF not allowed in cluster mode."),
