@@ -203,6 +203,18 @@ fn replicate_errors_as_redis() {
     assert_eq!(lab.info_field(3, "INFO replication", "master_port"), "7001");
     let replicas = lab.raw(0, &format!("CLUSTER REPLICAS {m1}"));
     assert!(matches!(&replicas, Reply::Array(r) if r.len() == 2), "{replicas:?}");
+    // CLUSTER RESET on a replica: a lone, empty master.
+    assert_eq!(lab.run(1, "SET key:1 1"), "OK");
+    lab.t.advance(10);
+    assert_eq!(lab.run(3, "DBSIZE"), "(integer) 1");
+    assert_eq!(lab.run(3, "CLUSTER RESET"), "OK");
+    assert_eq!(lab.info_field(3, "INFO replication", "role"), "master");
+    assert_eq!(lab.run(3, "DBSIZE"), "(integer) 0");
+    assert_eq!(lab.run(3, "CLUSTER NODES").lines().count(), 1);
+    assert!(lab.run(3, "CLUSTER INFO").contains("cluster_state:fail"));
+    // The others' PINGs do not bring it back: only a MEET would.
+    lab.t.advance(20_000);
+    assert_eq!(lab.run(3, "CLUSTER NODES").lines().count(), 1);
 }
 
 #[test]

@@ -76,6 +76,13 @@ impl Engine {
         let announcement = state.announcement();
         let mut out = Vec::with_capacity(meets.len() + outbox.len());
         for (ip, port) in meets {
+            if !state.handshakes.contains(&(ip.clone(), port)) {
+                // Greetings nobody answers are forgotten, oldest first.
+                if state.handshakes.len() >= 64 {
+                    state.handshakes.remove(0);
+                }
+                state.handshakes.push((ip.clone(), port));
+            }
             out.push(BusMessage { ip, port, kind: MessageKind::Meet, announcement: announcement.clone() });
         }
         for (ip, port, kind) in outbox {

@@ -775,8 +775,8 @@ fn reset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
     if replica {
         // A replica turns master and drops the data it copied.
-        for db in ctx.engine.keyspace.dbs.iter_mut() {
-            db.clear();
+        for db in 0..ctx.engine.db_count() {
+            super::shared::flush_db(ctx, db);
         }
     }
     let new_id = hard.then(|| random_node_id(ctx));

@@ -223,3 +223,16 @@ mod tests {
         assert_eq!(parse_cursor(b"1x"), None);
     }
 }
+
+/// Empties one database, invalidating WATCHes on keys that existed.
+pub fn flush_db(ctx: &mut Ctx, db: usize) {
+    let now = ctx.now_ms();
+    let (clients, dbs) = (&mut ctx.engine.clients, &ctx.engine.keyspace.dbs);
+    crate::watch::touch_all_watched_in_db(clients, dbs, now, ctx.client, db, None);
+    let streams = ctx.engine.blocked_streams(db);
+    ctx.engine.keyspace.dbs[db].clear();
+    ctx.engine.keyspace.note_bulk_change();
+    for key in streams {
+        ctx.engine.keyspace.mark_ready(db, &key);
+    }
+}
