@@ -2,7 +2,7 @@
 //! with two replicas" and its cluster of masters and replicas. Each node
 //! is an [`Engine`] on a manual clock at `127.0.0.1:<port>`, behind an
 //! `Arc<Mutex<_>>` so MIGRATE can reach the other nodes in the middle of a
-//! command (through [`TopologyHost`]). [`Topology::advance`] moves every
+//! command (through [`TopologyHost`](super::TopologyHost)). [`Topology::advance`] moves every
 //! clock together and carries bytes between nodes exactly as TCP would
 //! (the handshake, the RDB file, the RESP stream, `REPLCONF ACK`), after
 //! each link's delay, and the cluster bus messages between running nodes.
