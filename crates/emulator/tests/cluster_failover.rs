@@ -390,3 +390,26 @@ fn a_write_not_waited_for_can_be_lost() {
     assert_eq!(lab.run(0, "READONLY"), "OK");
     assert_eq!(lab.run(0, "GET hello"), "before", "the old master resynchronised");
 }
+
+/// A node restarted from its (empty) disk keeps its node table, as
+/// nodes.conf would: a replica resynchronises from its master, a master
+/// comes back serving its slots.
+#[test]
+fn restarted_nodes_keep_their_place() {
+    let mut lab = Lab::new(8);
+    let (m0, r4) = (lab.id(0), lab.id(4));
+    assert_eq!(lab.run(0, "SET hello 1"), "OK");
+    lab.t.advance(10);
+    lab.t.restart(4).expect("a restart");
+    lab.t.advance(500);
+    assert_eq!(lab.id(4), r4);
+    assert_eq!(lab.info_field(4, "INFO replication", "master_link_status"), "up");
+    assert_eq!(lab.run(4, "READONLY"), "OK");
+    assert_eq!(lab.run(4, "GET hello"), "1");
+    lab.t.restart(1).expect("a restart");
+    lab.t.advance(500);
+    assert_eq!(lab.owner_port(2, "key:1"), 7001);
+    assert_eq!(lab.run(1, "DBSIZE"), "(integer) 0");
+    assert!(lab.run(1, "CLUSTER INFO").contains("cluster_state:ok"));
+    assert!(lab.run(0, "CLUSTER NODES").contains(&format!("{m0} 127.0.0.1:7000@17000 myself,master")));
+}
