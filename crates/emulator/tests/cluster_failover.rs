@@ -413,3 +413,35 @@ fn restarted_nodes_keep_their_place() {
     assert!(lab.run(1, "CLUSTER INFO").contains("cluster_state:ok"));
     assert!(lab.run(0, "CLUSTER NODES").contains(&format!("{m0} 127.0.0.1:7000@17000 myself,master")));
 }
+
+/// During a manual failover the master holds writes back; once its
+/// replica took over, they are redirected there.
+#[test]
+fn writes_held_during_a_manual_failover_are_redirected() {
+    let mut lab = Lab::new(9);
+    lab.t.set_delay(4, 100);
+    assert_eq!(lab.run(0, "SET hello 1"), "OK");
+    lab.t.advance(300);
+    assert_eq!(lab.run(4, "CLUSTER FAILOVER"), "OK");
+    lab.t.advance(150);
+    assert_eq!(lab.raw(0, "SET hello 2"), Reply::Blocked, "the master paused its writers");
+    assert_eq!(lab.run(0, "GET hello"), "1", "reads go on");
+    let me = lab.t.engine_client(0, lab.clients[0]);
+    let mut delivered = None;
+    for _ in 0..100 {
+        lab.t.advance(10);
+        let events = lab.t.engine(0).expect("node 0").drain_events();
+        for event in events {
+            if let redis_emulator::Event::Deliver { client, reply } = event {
+                if Some(client) == me {
+                    delivered = Some(reply);
+                }
+            }
+        }
+        if delivered.is_some() {
+            break;
+        }
+    }
+    assert_eq!(delivered, Some(Reply::error("MOVED 866 127.0.0.1:7004")));
+    assert_eq!(lab.owner_port(1, "hello"), 7004);
+}
