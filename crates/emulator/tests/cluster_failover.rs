@@ -445,3 +445,51 @@ fn writes_held_during_a_manual_failover_are_redirected() {
     assert_eq!(delivered, Some(Reply::error("MOVED 866 127.0.0.1:7004")));
     assert_eq!(lab.owner_port(1, "hello"), 7004);
 }
+
+/// Random stops, starts, cuts and delays never panic, and once every node
+/// runs again with its links restored the nodes agree on one owner per
+/// slot and the cluster is ok everywhere (`FAULT_SEEDS=n` runs more seeds).
+#[test]
+fn random_faults_heal_into_one_agreed_cluster() {
+    let seeds: u64 = std::env::var("FAULT_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(4);
+    for seed in 0..seeds {
+        let mut lab = Lab::new(200 + seed);
+        lab.node_timeout(1000);
+        let mut rng = Rng::new(seed);
+        for step in 0..25 {
+            let node = rng.below(6) as usize;
+            match rng.below(6) {
+                0 => lab.t.stop(node),
+                1 => lab.t.start(node),
+                2 => lab.t.cut(node),
+                3 => lab.t.restore(node),
+                4 => lab.t.set_delay(node, rng.below(300) as i64),
+                _ => {
+                    let key = format!("k{step}");
+                    let _ = lab.raw(node, &format!("SET {key} {step}"));
+                }
+            }
+            lab.t.advance(rng.below(2000) as i64);
+        }
+        for node in 0..6 {
+            lab.t.start(node);
+            lab.t.restore(node);
+            lab.t.set_delay(node, 0);
+        }
+        lab.t.advance(10_000);
+        let mut owners = Vec::new();
+        for node in 0..6 {
+            let info = lab.run(node, "CLUSTER INFO");
+            if !info.contains("cluster_state:ok") {
+                let all: Vec<String> = (0..6).map(|n| lab.run(n, "CLUSTER NODES")).collect();
+                let roles: Vec<String> = (0..6).map(|n| lab.run(n, "ROLE")).collect();
+                panic!("seed {seed} node {node}: {info}\n{}\n{roles:?}", all.join("\n"));
+            }
+            owners.push(["hello", "key:1", "foo"].map(|k| lab.owner_port(node, k)));
+        }
+        assert!(owners.windows(2).all(|w| w[0] == w[1]), "seed {seed}: {owners:?}");
+        let nodes = lab.run(0, "CLUSTER NODES");
+        assert_eq!(nodes.matches("master").count(), 3, "seed {seed}: {nodes}");
+        assert!(!nodes.contains("fail"), "seed {seed}: {nodes}");
+    }
+}

@@ -363,9 +363,13 @@ impl ClusterState {
             let node = &self.nodes[i];
             if node.ping_sent_ms == 0 && now_ms - node.pong_ms > timeout / 2 {
                 self.ping(i, now_ms);
-            } else if node.link_down {
-                // Reconnecting: the new link starts with a PING (the first
-                // unanswered one still counts for failure detection).
+            } else if node.ping_sent_ms != 0
+                && (node.link_down || now_ms - node.ping_sent_ms > timeout / 2)
+                && self.cron_passes.is_multiple_of(10)
+            {
+                // A PING unanswered for half the timeout: the link is
+                // made again, starting with a PING, once a second (the
+                // first unanswered one still counts for failure detection).
                 self.send(i, MessageKind::Ping);
             }
             let node = &mut self.nodes[i];
