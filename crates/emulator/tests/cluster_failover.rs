@@ -493,3 +493,23 @@ fn random_faults_heal_into_one_agreed_cluster() {
         assert!(!nodes.contains("fail"), "seed {seed}: {nodes}");
     }
 }
+
+/// `cluster-replica-no-failover yes` keeps a replica from taking over by
+/// itself; CLUSTER FAILOVER then needs FORCE, its master being down.
+#[test]
+fn a_replica_without_automatic_failover_needs_force() {
+    let mut lab = Lab::new(10);
+    lab.node_timeout(1000);
+    assert_eq!(lab.run(4, "CONFIG SET cluster-replica-no-failover yes"), "OK");
+    lab.t.stop(0);
+    lab.t.advance(5_000);
+    let nodes = lab.run(4, "CLUSTER NODES");
+    assert!(nodes.contains("master,fail - "), "{nodes}");
+    assert_eq!(lab.owner_port(4, "hello"), 7000, "no automatic failover");
+    assert!(lab.run(1, "CLUSTER INFO").contains("cluster_state:fail"));
+    assert_eq!(lab.run(4, "CLUSTER FAILOVER"), "ERR Master is down or failed, please use CLUSTER FAILOVER FORCE");
+    assert_eq!(lab.run(4, "CLUSTER FAILOVER FORCE"), "OK");
+    lab.t.advance(200);
+    assert_eq!(lab.owner_port(1, "hello"), 7004);
+    assert!(lab.run(1, "CLUSTER INFO").contains("cluster_state:ok"));
+}
