@@ -513,3 +513,21 @@ fn a_replica_without_automatic_failover_needs_force() {
     assert_eq!(lab.owner_port(1, "hello"), 7004);
     assert!(lab.run(1, "CLUSTER INFO").contains("cluster_state:ok"));
 }
+
+/// A replica whose data is older than the ping period plus
+/// `cluster-replica-validity-factor` node timeouts does not fail over
+/// (factor 0: any age may).
+#[test]
+fn a_replica_with_stale_data_does_not_fail_over() {
+    let mut lab = Lab::new(11);
+    lab.node_timeout(1000);
+    assert_eq!(lab.run(4, "CONFIG SET cluster-replica-no-failover yes"), "OK");
+    lab.t.stop(0);
+    lab.t.advance(25_000);
+    assert_eq!(lab.run(4, "CONFIG SET cluster-replica-no-failover no"), "OK");
+    lab.t.advance(5_000);
+    assert_eq!(lab.owner_port(4, "hello"), 7000, "25 s old data: more than 10 s + 10 node timeouts");
+    assert_eq!(lab.run(4, "CONFIG SET cluster-replica-validity-factor 0"), "OK");
+    lab.t.advance(5_000);
+    assert_eq!(lab.owner_port(1, "hello"), 7004);
+}

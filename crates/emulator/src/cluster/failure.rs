@@ -57,6 +57,13 @@ pub struct Settings {
     pub offset: i64,
     /// `cluster-replica-no-failover`.
     pub no_failover: bool,
+    /// How old a replica's data is: since the last byte from its master
+    /// while linked, since the link went down otherwise (ms).
+    pub data_age_ms: i64,
+    /// `cluster-replica-validity-factor` (0: any age may fail over).
+    pub validity_factor: i64,
+    /// `repl-ping-replica-period`, in ms.
+    pub ping_period_ms: i64,
     /// A random number in 0..500 for the election's delay.
     pub jitter_ms: i64,
 }
@@ -253,6 +260,13 @@ impl ClusterState {
         let Some(master) = self.myself().master.clone() else { return false };
         let Some(mi) = self.index_of(&master) else { return false };
         if (!manual && (!self.nodes[mi].fail || s.no_failover)) || self.slots_of(&master).is_empty() {
+            return false;
+        }
+        // Data too old to be trusted (beyond the node timeout, the ping
+        // period plus the validity factor's node timeouts): no election.
+        let age = if s.data_age_ms > s.timeout_ms { s.data_age_ms - s.timeout_ms } else { s.data_age_ms };
+        let limit = s.ping_period_ms.saturating_add(s.timeout_ms.saturating_mul(s.validity_factor));
+        if s.validity_factor > 0 && age > limit && !manual {
             return false;
         }
         let auth_timeout = (s.timeout_ms * 2).max(2000);

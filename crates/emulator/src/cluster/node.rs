@@ -120,10 +120,20 @@ impl Engine {
 
     fn failure_settings(&mut self) -> super::failure::Settings {
         let yes = |name: &str| self.config.extra.get(name).is_some_and(|v| v == "yes");
+        let int = |name: &str, default: i64| crate::replication::config_int(&self.config, name, default);
+        let now = self.clock.now_ms();
+        let data_age_ms = match self.repl.master.as_ref() {
+            Some(m) if m.state == crate::replication::link::LinkState::Connected => m.last_io_ms.map_or(0, |t| now - t),
+            Some(m) => m.down_since_ms.map_or(0, |t| now - t),
+            None => 0,
+        };
         super::failure::Settings {
-            timeout_ms: crate::replication::config_int(&self.config, "cluster-node-timeout", 15000),
+            timeout_ms: int("cluster-node-timeout", 15000),
             offset: self.master_repl_offset(),
             no_failover: yes("cluster-replica-no-failover"),
+            data_age_ms,
+            validity_factor: int("cluster-replica-validity-factor", 10),
+            ping_period_ms: int("repl-ping-replica-period", 10).saturating_mul(1000),
             jitter_ms: if self.cluster.is_some() { self.rng.below(500) as i64 } else { 0 },
         }
     }
