@@ -118,7 +118,7 @@ impl Engine {
         self.cluster_follow_table();
     }
 
-    fn failure_settings(&mut self) -> super::failure::Settings {
+    fn failure_settings(&self) -> super::failure::Settings {
         let yes = |name: &str| self.config.extra.get(name).is_some_and(|v| v == "yes");
         let int = |name: &str, default: i64| crate::replication::config_int(&self.config, name, default);
         let now = self.clock.now_ms();
@@ -134,7 +134,7 @@ impl Engine {
             data_age_ms,
             validity_factor: int("cluster-replica-validity-factor", 10),
             ping_period_ms: int("repl-ping-replica-period", 10).saturating_mul(1000),
-            jitter_ms: if self.cluster.is_some() { self.rng.below(500) as i64 } else { 0 },
+            jitter_ms: self.cluster.as_ref().map_or(0, |c| election_jitter(&c.myself().id, now)),
         }
     }
 
@@ -233,6 +233,16 @@ impl Engine {
             .to_string(),
         )
     }
+}
+
+/// The random part (0..500 ms) of an election's delay, drawn from the
+/// node's id and the time rather than the engine's RNG, which commands use.
+fn election_jitter(id: &str, now_ms: i64) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes().chain(now_ms.to_le_bytes()) {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % 500) as i64
 }
 
 /// Whether a command takes keys at all (Redis skips the check for
