@@ -1,8 +1,10 @@
 //! Redis Cluster as engine state: hash slots (CRC16 with `{hash tags}`),
-//! the node table each node keeps (its own id, the nodes it knows, who
-//! serves which slot, the slots it is migrating or importing), the
-//! redirection decision dispatch makes for keyed commands (Redis's
-//! `getNodeByQuery`), and the messages nodes exchange about it.
+//! the node table each node keeps (its own id, the nodes it knows and
+//! which of them replicate which master, who serves which slot, the slots
+//! it is migrating or importing, who looks unreachable), the redirection
+//! decision dispatch makes for keyed commands (Redis's `getNodeByQuery`),
+//! the messages nodes exchange about it, and failure detection and
+//! failover (`failure`).
 //!
 //! Nothing here does I/O. Nodes talk through [`bus`]: a node's changes
 //! leave it as [`bus::BusMessage`]s that the host (the native server, or a
