@@ -412,6 +412,18 @@ fn restarted_nodes_keep_their_place() {
     assert_eq!(lab.run(1, "DBSIZE"), "(integer) 0");
     assert!(lab.run(1, "CLUSTER INFO").contains("cluster_state:ok"));
     assert!(lab.run(0, "CLUSTER NODES").contains(&format!("{m0} 127.0.0.1:7000@17000 myself,master")));
+    // A master failed over while down comes back as its replica's replica.
+    lab.node_timeout(1000);
+    assert_eq!(lab.run(2, "SET foo 1"), "OK");
+    lab.t.advance(10);
+    lab.t.stop(2);
+    lab.t.advance(5_000);
+    assert_eq!(lab.owner_port(0, "foo"), 7003);
+    lab.t.restart(2).expect("a restart");
+    lab.t.advance(1_000);
+    assert_eq!(lab.info_field(2, "INFO replication", "master_port"), "7003");
+    assert_eq!(lab.run(2, "READONLY"), "OK");
+    assert_eq!(lab.run(2, "GET foo"), "1");
 }
 
 /// During a manual failover the master holds writes back; once its

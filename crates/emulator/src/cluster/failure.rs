@@ -74,6 +74,30 @@ impl ClusterState {
         self.outbox.push((node.ip.clone(), node.port, kind));
     }
 
+    /// The table as a restarted node reads it back from nodes.conf: the
+    /// nodes, roles, slots, epochs and FAIL flags stay; links, PINGs,
+    /// PFAIL, reports and any failover in progress start afresh.
+    pub fn reloaded(mut self, now_ms: i64) -> ClusterState {
+        for n in self.nodes.iter_mut() {
+            n.ping_sent_ms = 0;
+            n.pong_ms = now_ms;
+            n.data_ms = now_ms;
+            n.link_ms = now_ms;
+            n.pfail = false;
+            n.link_down = false;
+            n.reports.clear();
+        }
+        self.election = Election::default();
+        self.manual = Manual::default();
+        self.outbox.clear();
+        self.meet_queue.clear();
+        self.handshakes.clear();
+        self.paused_until = 0;
+        self.cron_ms = now_ms;
+        self.dirty = true;
+        self
+    }
+
     /// Sends a PING to node `index`, noting when (Redis's `clusterSendPing`).
     pub(crate) fn ping(&mut self, index: usize, now_ms: i64) {
         if self.nodes[index].ping_sent_ms == 0 {

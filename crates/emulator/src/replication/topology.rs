@@ -330,11 +330,10 @@ impl Topology {
         let mut engine = Engine::new(crate::clock::Clock::manual(self.now_ms), seed, config);
         let port = self.nodes[i].port;
         engine.set_replication_port(port);
-        if let Some(mut state) = cluster {
+        if let Some(state) = cluster {
             engine.enable_cluster("127.0.0.1", port);
-            state.dirty = true;
             if let Some(slot) = engine.cluster_state_mut() {
-                *slot = state;
+                *slot = state.reloaded(self.now_ms);
             }
             engine.set_cluster_host(Box::new(self.host(i)));
         }
