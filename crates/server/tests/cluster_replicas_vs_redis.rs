@@ -1,7 +1,7 @@
 //! Our `--cluster 3 --replicas 1` against a real cluster of six
 //! redis-server processes made by `redis-cli --cluster create
 //! --cluster-replicas 1`: the same CLUSTER NODES / SLOTS / SHARDS /
-//! REPLICAS / INFO (ids, ports, timestamps and offsets masked; which
+//! REPLICAS / INFO, ROLE and INFO replication (ids, ports, timestamps and offsets masked; which
 //! replica follows which master is by role, since redis-cli shuffles
 //! replicas at random), READONLY reads and MOVED from a replica,
 //! byte-identical errors of CLUSTER REPLICATE / FAILOVER, and the same
@@ -294,6 +294,32 @@ fn info(side: &mut Side, node: usize) -> String {
     all.lines().filter(|l| !l.starts_with("cluster_stats_messages")).collect::<Vec<_>>().join("\n")
 }
 
+/// INFO replication: every field's name, and the values that do not
+/// depend on timing (role, master address, link status, replica count,
+/// read-only flag, failover state); offsets and ids masked.
+fn replication(side: &mut Side, node: usize) -> String {
+    let raw = text(&side.raw(node, "INFO replication"));
+    let kept = [
+        "role",
+        "master_host",
+        "master_port",
+        "master_link_status",
+        "connected_slaves",
+        "slave_read_only",
+        "master_failover_state",
+    ];
+    let lines: Vec<String> = raw
+        .lines()
+        .map(|l| match l.split_once(':') {
+            Some((name, value)) if kept.contains(&name) => format!("{name}:{value}"),
+            Some((name, _)) if name.starts_with("slave0") => "slave0:…".to_string(),
+            Some((name, _)) => format!("{name}:…"),
+            None => l.to_string(),
+        })
+        .collect();
+    side.mask(&lines.join("\n"))
+}
+
 fn compare(sides: &mut [Side; 2], node: usize, line: &str) {
     let real = sides[0].run(node, line);
     let ours = sides[1].run(node, line);
@@ -329,6 +355,8 @@ fn replicas_and_failover_match_redis() {
     for node in [0, 3] {
         let (real, ours) = (info(&mut sides[0], node), info(&mut sides[1], node));
         assert_eq!(ours, real, "CLUSTER INFO on {node}");
+        let (real, ours) = (replication(&mut sides[0], node), replication(&mut sides[1], node));
+        assert_eq!(ours, real, "INFO replication on {node}");
     }
     // Replica reads: MOVED, then served after READONLY; writes always MOVED.
     for line in [
@@ -385,6 +413,8 @@ fn replicas_and_failover_match_redis() {
         }
         let (real, ours) = (info(&mut sides[0], node), info(&mut sides[1], node));
         assert_eq!(ours, real, "CLUSTER INFO on {node} after the failover");
+        let (real, ours) = (replication(&mut sides[0], node), replication(&mut sides[1], node));
+        assert_eq!(ours, real, "INFO replication on {node} after the failover");
     }
     for (node, line) in
         [(0, "GET hello"), (0, "SET hello 1"), (0, "READONLY"), (0, "GET hello"), (3, "GET hello"), (0, "ROLE")]
