@@ -543,3 +543,33 @@ fn a_replica_with_stale_data_does_not_fail_over() {
     lab.t.advance(5_000);
     assert_eq!(lab.owner_port(1, "hello"), 7004);
 }
+
+/// Two replicas for each master: when a master stops, one of its
+/// replicas wins the election and the other follows the winner.
+#[test]
+fn with_two_replicas_one_wins_and_the_other_follows() {
+    let mut t = Topology::new(T0, 12);
+    let nodes = t.create_cluster(3, 2, 7000).expect("a cluster");
+    assert_eq!(nodes.len(), 9);
+    let clients: Vec<ClientId> = nodes.iter().map(|&i| t.connect(i, "console").expect("a client")).collect();
+    let mut lab = Lab { t, clients };
+    for i in 0..9 {
+        assert_eq!(lab.run(i, "CONFIG SET cluster-node-timeout 1000"), "OK");
+    }
+    // redis-cli's plan: 7004 and 7005 replicate 7000.
+    for replica in [4, 5] {
+        assert_eq!(lab.info_field(replica, "INFO replication", "master_port"), "7000");
+    }
+    assert_eq!(lab.run(0, "SET hello 1"), "OK");
+    lab.t.advance(100);
+    lab.t.stop(0);
+    lab.t.advance(6_000);
+    let winner = lab.owner_port(1, "hello");
+    assert!(winner == 7004 || winner == 7005, "{winner}");
+    let other = if winner == 7004 { 5 } else { 4 };
+    assert_eq!(lab.info_field(other, "INFO replication", "master_port"), winner.to_string());
+    let info = lab.run(2, "CLUSTER INFO");
+    assert!(info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:9"), "{info}");
+    assert_eq!(lab.run(other, "READONLY"), "OK");
+    assert_eq!(lab.run(other, "GET hello"), "1");
+}
