@@ -123,7 +123,7 @@ impl ClusterState {
         node.pong_ms = now_ms;
         node.ping_sent_ms = 0;
         node.pfail = false;
-        if node.fail && (node.master.is_some() || !serves || now_ms - node.fail_ms > timeout_ms * 2) {
+        if node.fail && (node.master.is_some() || !serves || now_ms - node.fail_ms > timeout_ms.saturating_mul(2)) {
             node.fail = false;
             self.dirty = true;
         }
@@ -157,7 +157,7 @@ impl ClusterState {
     pub fn failure_reports(&mut self, index: usize, now_ms: i64, timeout_ms: i64) -> usize {
         let masters: Vec<String> = self.nodes.iter().filter(|n| n.master.is_none()).map(|n| n.id.clone()).collect();
         let reports = &mut self.nodes[index].reports;
-        reports.retain(|(_, at)| now_ms - at <= timeout_ms * 2);
+        reports.retain(|(_, at)| now_ms - at <= timeout_ms.saturating_mul(2));
         reports.iter().filter(|(by, _)| masters.contains(by)).count()
     }
 
@@ -253,7 +253,7 @@ impl ClusterState {
         if !self.nodes[master].fail && !force {
             return;
         }
-        if self.nodes[master].voted_ms != 0 && now_ms - self.nodes[master].voted_ms < timeout_ms * 2 {
+        if self.nodes[master].voted_ms != 0 && now_ms - self.nodes[master].voted_ms < timeout_ms.saturating_mul(2) {
             return;
         }
         let epoch = message.sender.config_epoch;
@@ -293,12 +293,12 @@ impl ClusterState {
         if s.validity_factor > 0 && age > limit && !manual {
             return false;
         }
-        let auth_timeout = (s.timeout_ms * 2).max(2000);
-        let retry = auth_timeout * 2;
+        let auth_timeout = s.timeout_ms.saturating_mul(2).max(2000);
+        let retry = auth_timeout.saturating_mul(2);
         if self.election.time_ms == 0 || now_ms - self.election.time_ms > retry {
             let rank = if manual { 0 } else { self.rank(s.offset) };
-            let delay = if manual { 0 } else { 500 + s.jitter_ms + rank as i64 * 1000 };
-            self.election = Election { time_ms: now_ms + delay, sent: false, votes: 0, epoch: 0, rank };
+            let delay = if manual { 0 } else { 500 + s.jitter_ms + (rank as i64).saturating_mul(1000) };
+            self.election = Election { time_ms: now_ms.saturating_add(delay), sent: false, votes: 0, epoch: 0, rank };
             if !manual {
                 return false;
             }
@@ -306,7 +306,8 @@ impl ClusterState {
         if !self.election.sent && !manual {
             let rank = self.rank(s.offset);
             if rank > self.election.rank {
-                self.election.time_ms += (rank - self.election.rank) as i64 * 1000;
+                self.election.time_ms =
+                    self.election.time_ms.saturating_add(((rank - self.election.rank) as i64).saturating_mul(1000));
                 self.election.rank = rank;
             }
         }

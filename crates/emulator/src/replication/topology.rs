@@ -399,7 +399,7 @@ impl Topology {
             let (r, m, epoch) = (self.links[li].replica, self.links[li].master, self.links[li].epoch);
             let out = self.lock(r).take_master_output(epoch);
             if !out.is_empty() {
-                let due = now + self.nodes[r].delay_ms;
+                let due = now.saturating_add(self.nodes[r].delay_ms);
                 self.links[li].to_master.push_back((due, out));
                 moved = true;
             }
@@ -483,7 +483,7 @@ impl Topology {
             let mut bytes = Vec::new();
             encode(&reply, Protocol::Resp2, &mut bytes);
             if !bytes.is_empty() {
-                self.links[li].to_replica.push_back((now + delay, bytes));
+                self.links[li].to_replica.push_back((now.saturating_add(delay), bytes));
             }
             // What the command queued for this replica follows its reply.
             self.route_master_output();
@@ -504,7 +504,7 @@ impl Topology {
                             continue;
                         };
                         let delay = self.nodes[link.replica].delay_ms;
-                        link.to_replica.push_back((now + delay, bytes));
+                        link.to_replica.push_back((now.saturating_add(delay), bytes));
                     }
                     ReplicaIo::Close(id) => self.closing.push((m, id)),
                 }

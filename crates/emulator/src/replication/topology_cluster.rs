@@ -176,7 +176,7 @@ impl Topology {
                 if self.nodes[from].cut || self.nodes[to].cut || !self.nodes[to].running {
                     continue;
                 }
-                let due = now + self.nodes[from].delay_ms + self.nodes[to].delay_ms;
+                let due = now.saturating_add(self.nodes[from].delay_ms).saturating_add(self.nodes[to].delay_ms);
                 self.bus.push_back(InFlight { due, from, to, message });
             }
         }
