@@ -63,6 +63,9 @@ fn create_cluster_splits_the_slots_and_converges() {
     }
     assert!(t.create_cluster(3, 0, 7001).unwrap_err().contains("7001"));
     assert!(t.create_cluster(0, 1, 8000).is_err());
+    assert!(t.create_cluster(3, usize::MAX, 8000).is_err());
+    assert!(t.create_cluster(usize::MAX, 1, 8000).is_err());
+    assert!(t.create_cluster(3, 0, 65534).is_err(), "no room for three ports");
 }
 
 #[test]
