@@ -573,3 +573,49 @@ fn with_two_replicas_one_wins_and_the_other_follows() {
     assert_eq!(lab.run(other, "READONLY"), "OK");
     assert_eq!(lab.run(other, "GET hello"), "1");
 }
+
+/// Replica migration: a master left without a working replica gets one
+/// from the master with the most (beyond `cluster-migration-barrier`),
+/// 5 s after it became an orphan; `cluster-allow-replica-migration no`
+/// keeps replicas where they are.
+#[test]
+fn an_orphaned_master_receives_a_migrating_replica() {
+    for allow in [true, false] {
+        let mut lab = Lab::new(13);
+        let m0 = lab.id(0);
+        let extra = lab.t.add_node(7006);
+        lab.t.enable_cluster(extra);
+        let client = lab.t.connect(extra, "console").expect("a client");
+        lab.clients.push(client);
+        assert_eq!(lab.run(extra, "CLUSTER MEET 127.0.0.1 7000"), "OK");
+        lab.t.advance(100);
+        assert_eq!(lab.run(extra, &format!("CLUSTER REPLICATE {m0}")), "OK");
+        lab.t.advance(100);
+        for i in 0..7 {
+            assert_eq!(lab.run(i, "CONFIG SET cluster-node-timeout 1000"), "OK");
+            let setting = if allow { "yes" } else { "no" };
+            assert_eq!(lab.run(i, &format!("CONFIG SET cluster-allow-replica-migration {setting}")), "OK");
+        }
+        let replicas_of = |lab: &mut Lab, m: usize| {
+            let id = lab.id(m);
+            match lab.raw(0, &format!("CLUSTER REPLICAS {id}")) {
+                Reply::Array(lines) => lines.len(),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(replicas_of(&mut lab, 0), 2);
+        lab.t.stop(5); // the replica of 7001
+        lab.t.advance(4_000);
+        assert!(lab.run(0, "CLUSTER NODES").contains("slave,fail"));
+        assert_eq!(replicas_of(&mut lab, 0), 2, "not before 5 s as an orphan");
+        lab.t.advance(4_000);
+        if allow {
+            assert_eq!(replicas_of(&mut lab, 0), 1);
+            assert_eq!(replicas_of(&mut lab, 1), 2, "the failed replica and the migrated one");
+            let moved = [4, 6].into_iter().find(|&i| lab.info_field(i, "INFO replication", "master_port") == "7001");
+            assert!(moved.is_some(), "one of 7004 and 7006 follows 7001");
+        } else {
+            assert_eq!(replicas_of(&mut lab, 0), 2);
+        }
+    }
+}

@@ -64,6 +64,10 @@ pub struct Settings {
     pub validity_factor: i64,
     /// `repl-ping-replica-period`, in ms.
     pub ping_period_ms: i64,
+    /// `cluster-allow-replica-migration`.
+    pub allow_migration: bool,
+    /// `cluster-migration-barrier`: replicas a master keeps before one may leave.
+    pub migration_barrier: i64,
     /// A random number in 0..500 for the election's delay.
     pub jitter_ms: i64,
 }
@@ -356,8 +360,71 @@ impl ClusterState {
             self.importing.clear();
         }
         self.myself_mut().master = Some(id.to_string());
+        if let Some(m) = self.index_of(id) {
+            self.nodes[m].had_replicas = true;
+        }
         self.manual = Manual::default();
         self.dirty = true;
+    }
+
+    /// Replicas of master `index` not flagged as failing.
+    fn working_replicas(&self, index: usize) -> usize {
+        let id = &self.nodes[index].id;
+        self.nodes.iter().filter(|n| n.master.as_deref() == Some(id.as_str()) && !n.fail).count()
+    }
+
+    /// Redis's replica migration (`clusterHandleSlaveMigration`): when a
+    /// master serving slots has lost its last working replica, the replica
+    /// with the smallest id among those of the masters with the most
+    /// replicas — if its master keeps more than `cluster-migration-barrier`
+    /// — moves to the orphan after 5 s. True when this node moved.
+    fn migrate_if_needed(&mut self, now_ms: i64, s: Settings) -> bool {
+        let masters: Vec<usize> =
+            (0..self.nodes.len()).filter(|&i| self.nodes[i].master.is_none() && !self.nodes[i].fail).collect();
+        let Some(mine) = self.myself().master.as_deref().and_then(|id| self.index_of(id)) else { return false };
+        let max = masters.iter().map(|&m| self.working_replicas(m)).max().unwrap_or(0);
+        let orphans = masters.iter().any(|&m| {
+            self.working_replicas(m) == 0 && self.nodes[m].had_replicas && self.slots.iter().any(|&o| o as usize == m)
+        });
+        if !orphans || max < 2 || self.working_replicas(mine) != max || !s.allow_migration || !self.ok {
+            return false;
+        }
+        if (self.working_replicas(mine) as i64) <= s.migration_barrier {
+            return false;
+        }
+        let mut target = None;
+        let mut candidate = self.myself().id.clone();
+        for i in 0..self.nodes.len() {
+            let is_master = self.nodes[i].master.is_none();
+            let working = if is_master { self.working_replicas(i) } else { 0 };
+            let node = &self.nodes[i];
+            let orphaned = is_master && !node.fail && node.had_replicas && working == 0;
+            if orphaned {
+                if target.is_none() && self.slots.iter().any(|&o| o as usize == i) {
+                    target = Some(i);
+                }
+                if self.nodes[i].orphaned_ms == 0 {
+                    self.nodes[i].orphaned_ms = now_ms;
+                }
+            } else {
+                self.nodes[i].orphaned_ms = 0;
+            }
+            if is_master && working == max {
+                let id = self.nodes[i].id.clone();
+                for r in self.nodes.iter().filter(|r| r.master.as_deref() == Some(id.as_str())) {
+                    if r.id < candidate {
+                        candidate = r.id.clone();
+                    }
+                }
+            }
+        }
+        let Some(target) = target else { return false };
+        if candidate != self.myself().id || now_ms - self.nodes[target].orphaned_ms <= 5000 {
+            return false;
+        }
+        let id = self.nodes[target].id.clone();
+        self.set_master(&id);
+        true
     }
 
     /// CLUSTER FAILOVER on a replica: TAKEOVER at once without votes,
@@ -434,7 +501,11 @@ impl ClusterState {
             self.manual = Manual::default();
         }
         self.check_manual(s.offset);
-        self.handle_replica_failover(now_ms, s)
+        let took_over = self.handle_replica_failover(now_ms, s);
+        if !took_over && self.myself().master.is_some() {
+            self.migrate_if_needed(now_ms, s);
+        }
+        took_over
     }
 
     /// Redis's `clusterHandleManualFailover`: the replica may start its

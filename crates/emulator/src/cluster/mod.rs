@@ -94,6 +94,11 @@ pub struct ClusterNode {
     pub voted_ms: i64,
     /// The masters that reported it unreachable, with when (ms).
     pub reports: Vec<(String, i64)>,
+    /// A master that has had replicas (Redis's `MIGRATE_TO` flag): left
+    /// without one, it may receive a migrating replica.
+    pub had_replicas: bool,
+    /// Since when this master has had no working replica (ms; 0: it has one).
+    pub orphaned_ms: i64,
 }
 
 impl ClusterNode {
@@ -649,6 +654,9 @@ impl ClusterState {
         }
         let was_master = node.master.is_none();
         node.master = master.map(str::to_string);
+        if let Some(m) = master.and_then(|id| self.index_of(id)) {
+            self.nodes[m].had_replicas = true;
+        }
         if was_master && master.is_some() {
             for s in self.slots.iter_mut().filter(|s| **s as usize == index) {
                 *s = NO_NODE;

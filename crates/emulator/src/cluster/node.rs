@@ -134,6 +134,8 @@ impl Engine {
             data_age_ms,
             validity_factor: int("cluster-replica-validity-factor", 10),
             ping_period_ms: int("repl-ping-replica-period", 10).saturating_mul(1000),
+            allow_migration: self.config.extra.get("cluster-allow-replica-migration").is_none_or(|v| v != "no"),
+            migration_barrier: int("cluster-migration-barrier", 1),
             jitter_ms: self.cluster.as_ref().map_or(0, |c| election_jitter(&c.myself().id, now)),
         }
     }
