@@ -50,6 +50,32 @@ pub fn create_commands(masters: usize, ip: &str, base_port: u16) -> Vec<Vec<Stri
         .collect()
 }
 
+/// The master (its index among the masters) of replica `j` (0-based,
+/// in port order) in a cluster of `masters` masters with `per_master`
+/// replicas each, as `redis-cli --cluster create --cluster-replicas`
+/// plans it ("Adding replica … to …") for nodes on one host: the replica
+/// list shifted by one, `per_master` to each master in turn. (redis-cli then
+/// tries random swaps for anti-affinity, which on one host may shuffle
+/// the plan; this layout is the plan itself.) With two replicas each on
+/// ports 7300…: 7304 and 7305 follow 7300, 7306 and 7307 7301, 7308 and
+/// 7303 7302.
+pub fn replica_master(masters: usize, per_master: usize, j: usize) -> usize {
+    let total = (masters * per_master).max(1);
+    let shifted = (j + total - 1) % total;
+    (shifted / per_master.max(1)).min(masters.saturating_sub(1))
+}
+
+/// What each replica of such a cluster runs after the masters: its config
+/// epoch (numbered after the masters') and a MEET of the first node; then,
+/// once everyone has met, `CLUSTER REPLICATE <master id>`.
+pub fn replica_commands(masters: usize, per_master: usize, ip: &str, base_port: u16) -> Vec<Vec<String>> {
+    (0..masters * per_master)
+        .map(|j| {
+            vec![format!("CLUSTER SET-CONFIG-EPOCH {}", masters + j + 1), format!("CLUSTER MEET {ip} {base_port}")]
+        })
+        .collect()
+}
+
 /// N engines forming one cluster, on ports `base_port`… of `ip`.
 pub struct LocalCluster {
     pub nodes: Vec<(u16, Arc<Mutex<Engine>>)>,
@@ -130,16 +156,22 @@ impl ClusterHost for LocalHost {
             .flatten()
             .and_then(|(_, e)| e.upgrade());
         // No such node here, and no network: MIGRATE cannot connect.
-        let engine = Arc::downgrade(&target?);
-        Some(Box::new(LocalLink { engine, client: None, name: format!("{ip}:{port}") }))
+        Some(Box::new(LocalLink::new(Arc::downgrade(&target?), format!("{ip}:{port}"))))
     }
 }
 
 /// A connection to a node of the same host (its client is made on first use).
-struct LocalLink {
+pub(crate) struct LocalLink {
     engine: Weak<Mutex<Engine>>,
     client: Option<ClientId>,
     name: String,
+}
+
+impl LocalLink {
+    /// A link to `engine`, whose client will have the address `name`.
+    pub(crate) fn new(engine: Weak<Mutex<Engine>>, name: String) -> LocalLink {
+        LocalLink { engine, client: None, name }
+    }
 }
 
 impl MigrateLink for LocalLink {
