@@ -34,6 +34,9 @@ pub enum Route {
     Latency,
     #[at("/scaling")]
     Scaling,
+    /// The page with a topology chosen (`#/scaling/cluster`).
+    #[at("/scaling/:preset")]
+    ScalingPreset { preset: String },
     #[at("/reference")]
     Reference,
     /// A share link: the commands travel base64url-encoded in the address.
@@ -64,6 +67,7 @@ fn switch(route: Route) -> Html {
         Route::Types => html! { <TypesPage /> },
         Route::Latency => html! { <LatencyPage /> },
         Route::Scaling => html! { <ScalingPage /> },
+        Route::ScalingPreset { preset } => html! { <ScalingPage preset={Some(preset)} /> },
         Route::Reference => html! { <ReferencePage /> },
         Route::Shared { data } => html! { <SessionProvider><PlaygroundPage shared={Some(data)} /></SessionProvider> },
         Route::NotFound | Route::EmbedLesson { .. } | Route::EmbedConsole => html! { <NotFound /> },

@@ -68,9 +68,17 @@ pub fn scaling_provider(props: &ScalingProviderProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct ScalingPageProps {
+    /// The topology to start with (`replicas`, `cluster`).
+    #[prop_or_default]
+    pub preset: Option<String>,
+}
+
 #[function_component(ScalingPage)]
-pub fn scaling_page() -> Html {
-    let preset = use_state(|| Preset::Replicas);
+pub fn scaling_page(props: &ScalingPageProps) -> Html {
+    let first = props.preset.as_deref().and_then(Preset::from_code).unwrap_or(Preset::Replicas);
+    let preset = use_state(move || first);
     let choose = |p: Preset| {
         let preset = preset.clone();
         Callback::from(move |_: MouseEvent| preset.set(p))
