@@ -132,6 +132,7 @@ pub use config::Config;
 pub use ctx::Ctx;
 pub use engine::{CpuTimes, Engine, PortBinder, REDIS_VERSION};
 pub use events::Event;
+pub use replication::Topology;
 pub use reply::Reply;
 pub use resp::Protocol;
 pub use scripting::BusyHost;

@@ -109,11 +109,11 @@ fn master_and_two_replicas_converge_after_random_writes() {
     assert!(master.len() > 20, "the load made keys: {}", master.len());
     assert_eq!(snapshot(&mut t, 1), master);
     assert_eq!(snapshot(&mut t, 2), master);
-    let offset = t.node(0).unwrap().master_repl_offset();
-    assert_eq!(t.node(1).unwrap().master_repl_offset(), offset);
-    assert_eq!(t.node(2).unwrap().master_repl_offset(), offset);
+    let offset = t.engine(0).unwrap().master_repl_offset();
+    assert_eq!(t.engine(1).unwrap().master_repl_offset(), offset);
+    assert_eq!(t.engine(2).unwrap().master_repl_offset(), offset);
     // The replicas first offered their own (fresh) history, as Redis 7.0 does.
-    assert_eq!(t.node(0).unwrap().sync_counts(), (2, 0, 2));
+    assert_eq!(t.engine(0).unwrap().sync_counts(), (2, 0, 2));
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn roles_info_and_readonly_replicas() {
     let mut t = trio();
     run(&mut t, 0, "SET a 1");
     t.advance(1100);
-    let offset = t.node(0).unwrap().master_repl_offset();
+    let offset = t.engine(0).unwrap().master_repl_offset();
     let Reply::Array(role) = run(&mut t, 0, "ROLE") else { panic!() };
     assert_eq!(role[0], Reply::bulk_str("master"));
     assert_eq!(role[1], Reply::Integer(offset));
@@ -195,7 +195,7 @@ fn a_cut_link_lags_then_catches_up_with_a_partial_resync() {
     assert_eq!(run(&mut t, 1, "LLEN list"), Reply::Integer(50));
     assert_eq!(snapshot(&mut t, 1), snapshot(&mut t, 0));
     // Two full syncs at the start, then the backlog was enough.
-    assert_eq!(t.node(0).unwrap().sync_counts(), (2, 1, 2));
+    assert_eq!(t.engine(0).unwrap().sync_counts(), (2, 1, 2));
 }
 
 #[test]
@@ -217,9 +217,9 @@ fn writes_not_yet_propagated_are_lost_when_the_master_dies() {
     assert_eq!(run(&mut t, 2, "REPLICAOF 127.0.0.1 7001"), Reply::ok());
     t.advance(500);
     assert_eq!(run(&mut t, 2, "GET after"), Reply::Bulk(b"1".to_vec()));
-    assert_eq!(t.node(1).unwrap().sync_counts(), (0, 1, 0));
+    assert_eq!(t.engine(1).unwrap().sync_counts(), (0, 1, 0));
     let info = text(run(&mut t, 1, "INFO replication"));
-    assert!(info.contains(&format!("master_replid2:{}", t.node(0).unwrap().master_replid())), "{info}");
+    assert!(info.contains(&format!("master_replid2:{}", t.engine(0).unwrap().master_replid())), "{info}");
 }
 
 #[test]
@@ -241,7 +241,7 @@ fn no_write_confirmed_by_wait_is_lost_when_a_replica_is_promoted() {
                     let mut got = None;
                     for _ in 0..100 {
                         t.advance(5);
-                        let events = t.node_mut(0).unwrap().drain_events();
+                        let events = t.engine(0).unwrap().drain_events();
                         for e in events {
                             if let redis_emulator::Event::Deliver { reply: Reply::Integer(n), .. } = e {
                                 got = Some(n);
@@ -281,7 +281,7 @@ fn wait_counts_acknowledgements_and_times_out_on_the_engine_clock() {
     // WAIT asks with REPLCONF GETACK; over links without delay the
     // acknowledgements are back before any time passes.
     assert_eq!(run(&mut t, 0, "WAIT 2 100"), Reply::Blocked);
-    let events = t.node_mut(0).unwrap().drain_events();
+    let events = t.engine(0).unwrap().drain_events();
     assert!(
         events.iter().any(|e| matches!(e, redis_emulator::Event::Deliver { reply: Reply::Integer(2), .. })),
         "{events:?}"
@@ -292,9 +292,9 @@ fn wait_counts_acknowledgements_and_times_out_on_the_engine_clock() {
     run(&mut t, 0, "SET a 2");
     assert_eq!(run(&mut t, 0, "WAIT 2 100"), Reply::Blocked);
     t.advance(99);
-    assert!(t.node_mut(0).unwrap().drain_events().is_empty());
+    assert!(t.engine(0).unwrap().drain_events().is_empty());
     t.advance(10);
-    let events = t.node_mut(0).unwrap().drain_events();
+    let events = t.engine(0).unwrap().drain_events();
     assert!(
         events.iter().any(|e| matches!(e, redis_emulator::Event::Deliver { reply: Reply::Integer(1), .. })),
         "{events:?}"
@@ -320,7 +320,7 @@ fn failover_hands_the_master_role_to_a_replica() {
     t.advance(100);
     assert_eq!(run(&mut t, 0, "GET b"), Reply::Bulk(b"2".to_vec()));
     // The old master continued the new master's history without a full copy.
-    assert_eq!(t.node(1).unwrap().sync_counts().0, 0);
+    assert_eq!(t.engine(1).unwrap().sync_counts().0, 0);
     assert_eq!(run(&mut t, 1, "FAILOVER ABORT"), Reply::error("ERR No failover in progress."));
 }
 
@@ -348,7 +348,7 @@ fn a_slow_link_shows_lag_and_a_killed_master_client_reconnects() {
     t.advance(100);
     run(&mut t, 2, "SELECT 3");
     assert_eq!(run(&mut t, 2, "GET c"), Reply::Bulk(b"3".to_vec()));
-    assert_eq!(t.node(0).unwrap().sync_counts(), (2, 1, 2));
+    assert_eq!(t.engine(0).unwrap().sync_counts(), (2, 1, 2));
 }
 
 /// What a master sends a new replica, as bytes: the handshake replies, the
@@ -452,7 +452,7 @@ fn a_backlog_too_small_for_the_gap_means_a_full_resync() {
     t.restore(1);
     t.advance(100);
     assert_eq!(snapshot(&mut t, 1), snapshot(&mut t, 0));
-    assert_eq!(t.node(0).unwrap().sync_counts(), (3, 0, 3));
+    assert_eq!(t.engine(0).unwrap().sync_counts(), (3, 0, 3));
     let info = text(run(&mut t, 0, "INFO replication"));
     assert!(info.contains("repl_backlog_histlen:16384"), "{info}");
 }

@@ -130,16 +130,22 @@ impl ClusterHost for LocalHost {
             .flatten()
             .and_then(|(_, e)| e.upgrade());
         // No such node here, and no network: MIGRATE cannot connect.
-        let engine = Arc::downgrade(&target?);
-        Some(Box::new(LocalLink { engine, client: None, name: format!("{ip}:{port}") }))
+        Some(Box::new(LocalLink::new(Arc::downgrade(&target?), format!("{ip}:{port}"))))
     }
 }
 
 /// A connection to a node of the same host (its client is made on first use).
-struct LocalLink {
+pub(crate) struct LocalLink {
     engine: Weak<Mutex<Engine>>,
     client: Option<ClientId>,
     name: String,
+}
+
+impl LocalLink {
+    /// A link to `engine`, whose client will have the address `name`.
+    pub(crate) fn new(engine: Weak<Mutex<Engine>>, name: String) -> LocalLink {
+        LocalLink { engine, client: None, name }
+    }
 }
 
 impl MigrateLink for LocalLink {

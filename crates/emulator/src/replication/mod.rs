@@ -19,6 +19,10 @@
 mod failover;
 pub mod link;
 pub mod topology;
+mod topology_cluster;
+
+pub use topology::{Node, Topology};
+pub use topology_cluster::TopologyHost;
 
 use std::collections::{HashMap, VecDeque};
 

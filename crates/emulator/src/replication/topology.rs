@@ -1,15 +1,20 @@
-//! Several engines in one process, replicating over in-memory links: the
-//! page's "master with two replicas". Each node is an [`Engine`] on a
-//! manual clock at `127.0.0.1:<port>`; [`Topology::advance`] moves every
+//! Several engines in one process, linked in memory: the page's "master
+//! with two replicas" and its cluster of masters and replicas. Each node
+//! is an [`Engine`] on a manual clock at `127.0.0.1:<port>`, behind an
+//! `Arc<Mutex<_>>` so MIGRATE can reach the other nodes in the middle of a
+//! command (through [`TopologyHost`]). [`Topology::advance`] moves every
 //! clock together and carries bytes between nodes exactly as TCP would
 //! (the handshake, the RDB file, the RESP stream, `REPLCONF ACK`), after
-//! each link's delay. Links can be cut and nodes stopped, so what
-//! asynchronous replication loses when a master dies is visible.
+//! each link's delay, and the cluster bus messages between running nodes.
+//! Links can be cut and nodes stopped, so what asynchronous replication
+//! loses when a master dies is visible.
 
 use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::ReplicaIo;
 use crate::client::ClientId;
+use crate::cluster::bus::BusMessage;
 use crate::engine::Engine;
 use crate::reply::Reply;
 use crate::resp::{encode, parse_request, Parsed, Protocol};
@@ -17,14 +22,27 @@ use crate::resp::{encode, parse_request, Parsed, Protocol};
 /// One server of the topology.
 pub struct Node {
     pub port: u16,
-    pub engine: Engine,
     /// False once stopped: no time passes for it and nothing reaches it.
     pub running: bool,
-    /// One-way delay of the links this node's replication uses (ms).
+    /// One-way delay of this node's links (ms): its link to its master,
+    /// and its share of every cluster bus message it sends or receives.
     pub delay_ms: i64,
-    /// Its link to its master is cut (bytes neither way; no reconnection).
+    /// Its links are cut (replication and cluster bus; no reconnection).
     pub cut: bool,
+    pub(super) engine: Arc<Mutex<Engine>>,
+    pub(super) clients: Vec<Console>,
+    /// The client [`Topology::run`] uses.
     console: Option<ClientId>,
+}
+
+/// A client the host opened on a node ([`Topology::connect`]): its handle
+/// stays valid across stops and restarts; the engine's client behind it
+/// is made again when the node lost it.
+pub(super) struct Console {
+    pub(super) handle: ClientId,
+    pub(super) name: String,
+    pub(super) addr: String,
+    pub(super) id: Option<ClientId>,
 }
 
 /// An open link between a replica and its master.
@@ -39,15 +57,31 @@ struct Link {
     requests: Vec<u8>,
 }
 
+/// A cluster bus message on its way.
+pub(super) struct InFlight {
+    pub(super) due: i64,
+    pub(super) from: usize,
+    pub(super) to: usize,
+    pub(super) message: BusMessage,
+}
+
 /// Nodes and the links between them, on one clock.
 pub struct Topology {
-    nodes: Vec<Node>,
+    pub(super) nodes: Vec<Node>,
     links: Vec<Link>,
-    now_ms: i64,
+    pub(super) now_ms: i64,
     seed: u64,
     next_peer_port: u32,
+    next_client: ClientId,
     /// Replica connections a master closed, handled at the end of a pass.
     closing: Vec<(usize, ClientId)>,
+    pub(super) bus: VecDeque<InFlight>,
+    /// What MIGRATE sees of the nodes (shared with every node's host).
+    pub(super) registry: Arc<Mutex<Vec<super::topology_cluster::HostEntry>>>,
+}
+
+pub(super) fn lock(engine: &Mutex<Engine>) -> MutexGuard<'_, Engine> {
+    engine.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Topology {
@@ -59,7 +93,10 @@ impl Topology {
             now_ms: start_ms,
             seed,
             next_peer_port: 40000,
+            next_client: 1,
             closing: Vec::new(),
+            bus: VecDeque::new(),
+            registry: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -68,7 +105,9 @@ impl Topology {
         let seed = self.seed.wrapping_mul(31).wrapping_add(port as u64);
         let mut engine = Engine::with_manual_clock(self.now_ms, seed);
         engine.set_replication_port(port);
-        let node = Node { port, engine, running: true, delay_ms: 0, cut: false, console: None };
+        let engine = Arc::new(Mutex::new(engine));
+        self.register(port, &engine);
+        let node = Node { port, engine, running: true, delay_ms: 0, cut: false, clients: Vec::new(), console: None };
         self.nodes.push(node);
         self.nodes.len() - 1
     }
@@ -77,13 +116,15 @@ impl Topology {
         &self.nodes
     }
 
-    pub fn node(&self, i: usize) -> Option<&Engine> {
-        self.nodes.get(i).map(|n| &n.engine)
+    /// The engine of node `i`, locked: read it, or run commands on it and
+    /// call [`Topology::pump`] after. Drop the guard before calling the
+    /// topology again.
+    pub fn engine(&self, i: usize) -> Option<MutexGuard<'_, Engine>> {
+        self.nodes.get(i).map(|n| lock(&n.engine))
     }
 
-    /// The engine of node `i`, to run commands on; call [`Topology::pump`] after.
-    pub fn node_mut(&mut self, i: usize) -> Option<&mut Engine> {
-        self.nodes.get_mut(i).map(|n| &mut n.engine)
+    pub(super) fn lock(&self, i: usize) -> MutexGuard<'_, Engine> {
+        lock(&self.nodes[i].engine)
     }
 
     /// The node listening on `port`.
@@ -104,7 +145,8 @@ impl Topology {
     /// (None without an open link).
     pub fn lag_bytes(&self, i: usize) -> Option<i64> {
         let m = self.master_of(i)?;
-        Some((self.nodes[m].engine.master_repl_offset() - self.nodes[i].engine.master_repl_offset()).max(0))
+        let ahead = self.lock(m).master_repl_offset();
+        Some((ahead - self.lock(i).master_repl_offset()).max(0))
     }
 
     /// Bytes travelling on node `i`'s link now (both ways).
@@ -113,27 +155,85 @@ impl Topology {
         self.links.iter().filter(|l| l.replica == i).map(|l| sizes(&l.to_master) + sizes(&l.to_replica)).sum()
     }
 
+    /// Opens a client on node `i` (a console of the page; `name` is the
+    /// host's label for it, the node does not see it). Its handle stays
+    /// valid while the node is stopped and restarted: the next command
+    /// connects again, as redis-cli does. `None` for no such node.
+    pub fn connect(&mut self, i: usize, name: &str) -> Option<ClientId> {
+        let handle = self.next_client;
+        let node = self.nodes.get_mut(i)?;
+        self.next_client += 1;
+        let addr = format!("127.0.0.1:{}", 30000 + handle % 30000);
+        let id = node.running.then(|| connect_console(&mut lock(&node.engine), &addr, node.port));
+        node.clients.push(Console { handle, name: name.to_string(), addr, id });
+        Some(handle)
+    }
+
+    /// Closes a client [`Topology::connect`] opened.
+    pub fn disconnect(&mut self, i: usize, client: ClientId) {
+        let Some(node) = self.nodes.get_mut(i) else { return };
+        let Some(at) = node.clients.iter().position(|c| c.handle == client) else { return };
+        let console = node.clients.remove(at);
+        if let Some(id) = console.id {
+            lock(&node.engine).disconnect(id);
+        }
+        self.pump();
+    }
+
+    /// The clients opened on node `i`: (handle, name).
+    pub fn clients(&self, i: usize) -> Vec<(ClientId, String)> {
+        self.nodes.get(i).map_or_else(Vec::new, |n| n.clients.iter().map(|c| (c.handle, c.name.clone())).collect())
+    }
+
+    /// The engine's id of a client opened with [`Topology::connect`] (what
+    /// the engine's events name), while it is connected.
+    pub fn engine_client(&self, i: usize, client: ClientId) -> Option<ClientId> {
+        self.nodes.get(i)?.clients.iter().find(|c| c.handle == client)?.id
+    }
+
+    /// Runs one command on node `i` for a client [`Topology::connect`]
+    /// opened, then lets the links carry what it produced. A stopped node
+    /// answers the error redis-cli prints when it cannot connect.
+    pub fn execute(&mut self, i: usize, client: ClientId, argv: Vec<Vec<u8>>) -> Reply {
+        let Some(node) = self.nodes.get_mut(i) else { return Reply::error("ERR no such node") };
+        if !node.running {
+            return refused(node.port);
+        }
+        let Some(console) = node.clients.iter_mut().find(|c| c.handle == client) else {
+            return Reply::error("ERR no such client");
+        };
+        let reply = {
+            let mut engine = lock(&node.engine);
+            let id = match console.id {
+                Some(id) if engine.client(id).is_some() => id,
+                _ => {
+                    let id = connect_console(&mut engine, &console.addr, node.port);
+                    console.id = Some(id);
+                    id
+                }
+            };
+            engine.execute(id, argv)
+        };
+        self.pump();
+        reply
+    }
+
     /// Runs one command on node `i` from its console client, then lets
     /// the links carry what it produced. A stopped node answers an error.
     pub fn run(&mut self, i: usize, argv: Vec<Vec<u8>>) -> Reply {
-        let Some(node) = self.nodes.get_mut(i) else { return Reply::error("ERR no such node") };
+        let Some(node) = self.nodes.get(i) else { return Reply::error("ERR no such node") };
         if !node.running {
-            return Reply::error(format!(
-                "ERR Could not connect to Redis at 127.0.0.1:{}: Connection refused",
-                node.port
-            ));
+            return refused(node.port);
         }
-        let id = match node.console {
-            Some(id) if node.engine.client(id).is_some() => id,
-            _ => {
-                let id = node.engine.connect(format!("127.0.0.1:{}", 30000 + i));
-                node.console = Some(id);
-                id
+        let console = match node.console {
+            Some(handle) => handle,
+            None => {
+                let Some(handle) = self.connect(i, "console") else { return Reply::error("ERR no such node") };
+                self.nodes[i].console = Some(handle);
+                handle
             }
         };
-        let reply = node.engine.execute(id, argv);
-        self.pump();
-        reply
+        self.execute(i, console, argv)
     }
 
     /// [`Topology::run`] with a console line (`SET k v`).
@@ -144,19 +244,21 @@ impl Topology {
         }
     }
 
-    /// Sets the one-way delay of node `i`'s link to its master.
+    /// Sets the one-way delay of node `i`'s links.
     pub fn set_delay(&mut self, i: usize, ms: i64) {
         if let Some(n) = self.nodes.get_mut(i) {
             n.delay_ms = ms.max(0);
         }
     }
 
-    /// Cuts node `i`'s link to its master: both ends see the connection
-    /// drop, and it cannot reconnect until [`Topology::restore`].
+    /// Cuts node `i`'s links: both ends of its replication link see the
+    /// connection drop, it cannot reconnect, and no cluster bus message
+    /// reaches or leaves it until [`Topology::restore`].
     pub fn cut(&mut self, i: usize) {
         if let Some(n) = self.nodes.get_mut(i) {
             n.cut = true;
         }
+        self.refresh_registry();
         self.close_links(|l| l.replica == i);
     }
 
@@ -164,14 +266,24 @@ impl Topology {
         if let Some(n) = self.nodes.get_mut(i) {
             n.cut = false;
         }
+        self.refresh_registry();
         self.pump();
     }
 
-    /// Stops node `i` (its process dies): its links drop, bytes in flight are lost.
+    /// Stops node `i` (its process dies): its links and its clients'
+    /// connections drop, bytes in flight are lost.
     pub fn stop(&mut self, i: usize) {
         if let Some(n) = self.nodes.get_mut(i) {
             n.running = false;
+            let mut engine = lock(&n.engine);
+            for console in n.clients.iter_mut() {
+                if let Some(id) = console.id.take() {
+                    engine.disconnect(id);
+                }
+            }
         }
+        self.refresh_registry();
+        self.bus.retain(|m| m.from != i && m.to != i);
         self.close_links(|l| l.replica == i || l.master == i);
     }
 
@@ -180,11 +292,13 @@ impl Topology {
         let now = self.now_ms;
         if let Some(n) = self.nodes.get_mut(i) {
             n.running = true;
-            let behind = now - n.engine.now_ms();
+            let mut engine = lock(&n.engine);
+            let behind = now - engine.now_ms();
             if behind > 0 {
-                n.engine.advance_clock(behind);
+                engine.advance_clock(behind);
             }
         }
+        self.refresh_registry();
         self.pump();
     }
 
@@ -192,31 +306,44 @@ impl Topology {
     /// starts: with what reached the disk (the fsync model decides, as for a
     /// power loss), a new replication id, and as a master (REPLICAOF given
     /// at run time is not remembered). Without persistence it comes back empty —
-    /// and replicas still following it then copy that emptiness.
+    /// and replicas still following it then copy that emptiness. A cluster
+    /// node keeps its node table (Redis's nodes.conf).
     pub fn restart(&mut self, i: usize) -> Result<(), crate::persist::LoadError> {
         if i >= self.nodes.len() {
             return Ok(());
         }
         self.stop(i);
-        let old = &mut self.nodes[i].engine;
-        let files: Vec<(String, Vec<u8>)> = old
-            .disk_files()
-            .into_iter()
-            .map(|(path, mut data)| {
-                data.truncate(old.disk_synced_len(&path));
-                (path, data)
-            })
-            .collect();
-        let mut config = old.config().clone();
+        let (files, mut config, cluster) = {
+            let mut old = self.lock(i);
+            let files: Vec<(String, Vec<u8>)> = old
+                .disk_files()
+                .into_iter()
+                .map(|(path, mut data)| {
+                    data.truncate(old.disk_synced_len(&path));
+                    (path, data)
+                })
+                .collect();
+            (files, old.config().clone(), old.cluster_state().cloned())
+        };
         config.extra.insert("replicaof", String::new());
         let seed = self.seed.wrapping_mul(131).wrapping_add(self.now_ms as u64).wrapping_add(i as u64);
         let mut engine = Engine::new(crate::clock::Clock::manual(self.now_ms), seed, config);
-        engine.set_replication_port(self.nodes[i].port);
+        let port = self.nodes[i].port;
+        engine.set_replication_port(port);
+        if let Some(mut state) = cluster {
+            engine.enable_cluster("127.0.0.1", port);
+            state.dirty = true;
+            if let Some(slot) = engine.cluster_state_mut() {
+                *slot = state;
+            }
+            engine.set_cluster_host(Box::new(self.host(i)));
+        }
         engine.boot_from_disk(files)?;
+        *self.lock(i) = engine;
         let node = &mut self.nodes[i];
-        node.engine = engine;
         node.console = None;
         node.running = true;
+        self.refresh_registry();
         self.pump();
         Ok(())
     }
@@ -229,8 +356,8 @@ impl Topology {
             let step = left.min(10);
             left -= step;
             self.now_ms += step;
-            for n in self.nodes.iter_mut().filter(|n| n.running) {
-                n.engine.advance_clock(step);
+            for n in self.nodes.iter().filter(|n| n.running) {
+                lock(&n.engine).advance_clock(step);
             }
             self.pump();
         }
@@ -240,8 +367,8 @@ impl Topology {
         let (closing, kept): (Vec<Link>, Vec<Link>) = self.links.drain(..).partition(|l| which(l));
         self.links = kept;
         for l in closing {
-            self.nodes[l.master].engine.disconnect(l.on_master);
-            self.nodes[l.replica].engine.master_link_down(l.epoch);
+            self.lock(l.master).disconnect(l.on_master);
+            self.lock(l.replica).master_link_down(l.epoch);
         }
     }
 
@@ -256,11 +383,12 @@ impl Topology {
 
     fn pump_once(&mut self) -> bool {
         let mut moved = self.open_links();
+        moved |= self.carry_bus();
         // Links whose replica moved on (REPLICAOF elsewhere, a failed handshake) close.
         let stale: Vec<u64> = self
             .links
             .iter()
-            .filter(|l| self.nodes[l.replica].engine.master_link_epoch() != Some(l.epoch))
+            .filter(|l| self.lock(l.replica).master_link_epoch() != Some(l.epoch))
             .map(|l| l.epoch)
             .collect();
         if !stale.is_empty() {
@@ -270,7 +398,7 @@ impl Topology {
         let now = self.now_ms;
         for li in 0..self.links.len() {
             let (r, m, epoch) = (self.links[li].replica, self.links[li].master, self.links[li].epoch);
-            let out = self.nodes[r].engine.take_master_output(epoch);
+            let out = self.lock(r).take_master_output(epoch);
             if !out.is_empty() {
                 let due = now + self.nodes[r].delay_ms;
                 self.links[li].to_master.push_back((due, out));
@@ -289,10 +417,10 @@ impl Topology {
             let (r, epoch) = (self.links[li].replica, self.links[li].epoch);
             while self.links[li].to_replica.front().is_some_and(|(due, _)| *due <= now) {
                 let Some((_, bytes)) = self.links[li].to_replica.pop_front() else { break };
-                self.nodes[r].engine.feed_from_master(epoch, &bytes);
+                self.lock(r).feed_from_master(epoch, &bytes);
                 moved = true;
             }
-            if self.nodes[r].engine.master_link_epoch() != Some(epoch) {
+            if self.lock(r).master_link_epoch() != Some(epoch) {
                 closed.push(epoch);
             }
         }
@@ -314,15 +442,15 @@ impl Topology {
             if !self.nodes[r].running || self.nodes[r].cut {
                 continue;
             }
-            let Some(target) = self.nodes[r].engine.master_link_wanted() else { continue };
+            let Some(target) = self.lock(r).master_link_wanted() else { continue };
             let local = matches!(target.host.as_str(), "127.0.0.1" | "localhost");
             let master = self.find(target.port).filter(|&m| local && m != r && self.nodes[m].running);
-            self.nodes[r].engine.master_link_connecting(target.epoch);
+            self.lock(r).master_link_connecting(target.epoch);
             let Some(m) = master else { continue };
             let addr = format!("127.0.0.1:{}", self.next_peer_port);
             self.next_peer_port = if self.next_peer_port >= 60000 { 40000 } else { self.next_peer_port + 1 };
-            let on_master = self.nodes[m].engine.connect(addr);
-            self.nodes[r].engine.master_link_up(target.epoch);
+            let on_master = self.lock(m).connect(addr);
+            self.lock(r).master_link_up(target.epoch);
             self.links.push(Link {
                 replica: r,
                 master: m,
@@ -352,7 +480,7 @@ impl Topology {
                 continue;
             }
             let (id, delay) = (link.on_master, self.nodes[link.replica].delay_ms);
-            let reply = self.nodes[m].engine.execute(id, argv);
+            let reply = self.lock(m).execute(id, argv);
             let mut bytes = Vec::new();
             encode(&reply, Protocol::Resp2, &mut bytes);
             if !bytes.is_empty() {
@@ -368,7 +496,8 @@ impl Topology {
         let now = self.now_ms;
         let mut moved = false;
         for m in 0..self.nodes.len() {
-            for io in self.nodes[m].engine.take_replica_output() {
+            let output = self.lock(m).take_replica_output();
+            for io in output {
                 moved = true;
                 match io {
                     ReplicaIo::Send(id, bytes) => {
@@ -384,4 +513,16 @@ impl Topology {
         }
         moved
     }
+}
+
+/// What redis-cli prints when nothing listens on the port.
+fn refused(port: u16) -> Reply {
+    Reply::error(format!("ERR Could not connect to Redis at 127.0.0.1:{port}: Connection refused"))
+}
+
+/// A console's connection, made to the node's port.
+fn connect_console(engine: &mut Engine, addr: &str, port: u16) -> ClientId {
+    let id = engine.connect(addr);
+    engine.set_client_local_addr(id, format!("127.0.0.1:{port}"));
+    id
 }
