@@ -18,8 +18,7 @@ use yew::Callback;
 
 use redis_emulator::cli_format::format_for_command;
 use redis_emulator::cluster::{key_slot, SLOTS};
-use redis_emulator::replication::topology::Topology;
-use redis_emulator::{ClientId, Engine, Event, Protocol, Reply};
+use redis_emulator::{ClientId, Event, Protocol, Reply, Topology};
 
 /// The topologies the page builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +81,7 @@ pub struct NodeView {
 struct Attach {
     node: usize,
     follow: bool,
-    /// Its client on each node it talked to.
+    /// Its client on each node it talked to (the topology's handles).
     clients: BTreeMap<usize, ClientId>,
 }
 
@@ -125,14 +124,6 @@ impl PartialEq for ScalingHandle {
     }
 }
 
-fn engine_of(topo: &Topology, i: usize) -> Option<&Engine> {
-    topo.node(i)
-}
-
-fn engine_mut(topo: &mut Topology, i: usize) -> Option<&mut Engine> {
-    topo.node_mut(i)
-}
-
 fn running(topo: &Topology, i: usize) -> bool {
     topo.nodes().get(i).is_some_and(|n| n.running)
 }
@@ -173,19 +164,8 @@ impl Scaling {
                 }
             }
             Preset::Cluster => {
-                for port in [7000, 7001, 7002] {
-                    let i = topo.add_node(port);
-                    if let Some(e) = topo.node_mut(i) {
-                        e.enable_cluster("127.0.0.1", port);
-                    }
-                }
-                let commands = redis_emulator::cluster::local::create_commands(3, "127.0.0.1", 7000);
-                for (i, lines) in commands.iter().enumerate() {
-                    for line in lines {
-                        topo.run_line(i, line);
-                    }
-                }
-                exchange_bus(&mut topo);
+                // Three fresh nodes on free ports always converge.
+                let _ = topo.create_cluster(3, 0, 7000);
             }
         }
         topo.pump();
@@ -255,23 +235,19 @@ impl Scaling {
     pub fn detach(&mut self, console: u32) {
         if let Some(a) = self.consoles.remove(&console) {
             for (node, client) in a.clients {
-                if let Some(e) = engine_mut(&mut self.topo, node) {
-                    e.disconnect(client);
-                }
+                self.topo.disconnect(node, client);
             }
         }
         self.mailbox.remove(&console);
     }
 
-    /// The console's client on `node`, connected on first use (and again
-    /// after the node restarted as a new process).
+    /// The console's client on `node`, opened on first use (the topology
+    /// connects it again after a restart).
     fn client_on(&mut self, console: u32, node: usize) -> Option<ClientId> {
-        let known = self.consoles.get(&console).and_then(|a| a.clients.get(&node)).copied();
-        let engine = engine_mut(&mut self.topo, node)?;
-        if let Some(id) = known.filter(|id| engine.client(*id).is_some()) {
+        if let Some(id) = self.consoles.get(&console).and_then(|a| a.clients.get(&node)).copied() {
             return Some(id);
         }
-        let id = engine.connect(format!("127.0.0.1:{}", 50000 + console));
+        let id = self.topo.connect(node, &format!("console {console}"))?;
         self.consoles
             .entry(console)
             .or_insert(Attach { node, follow: true, clients: BTreeMap::new() })
@@ -287,7 +263,7 @@ impl Scaling {
         if !n.running {
             return "not connected>".into();
         }
-        let db = self.console_client(console).and_then(|(e, id)| e.client(id)).map(|c| c.db).unwrap_or(0);
+        let db = self.client_view(console).0;
         if db == 0 {
             format!("127.0.0.1:{}>", n.port)
         } else {
@@ -295,21 +271,23 @@ impl Scaling {
         }
     }
 
-    fn console_client(&self, console: u32) -> Option<(&Engine, ClientId)> {
+    /// (node, the engine's id) of the console's client where it is attached.
+    fn console_client(&self, console: u32) -> Option<(usize, ClientId)> {
         let a = self.consoles.get(&console)?;
-        let id = *a.clients.get(&a.node)?;
-        Some((engine_of(&self.topo, a.node)?, id))
+        let handle = *a.clients.get(&a.node)?;
+        Some((a.node, self.topo.engine_client(a.node, handle)?))
     }
 
     /// (db, blocked, subscribed) of the console's client where it is attached.
     pub fn client_view(&self, console: u32) -> (usize, bool, bool) {
-        let Some((engine, id)) = self.console_client(console) else { return (0, false, false) };
+        let Some((node, id)) = self.console_client(console) else { return (0, false, false) };
+        let Some(engine) = self.topo.engine(node) else { return (0, false, false) };
         let Some(c) = engine.client(id) else { return (0, false, false) };
         let subscribed = !(c.channels.is_empty() && c.patterns.is_empty() && c.shard_channels.is_empty());
         (c.db, c.blocked.is_some(), subscribed)
     }
 
-    /// The console's client id where it is attached (for its title).
+    /// The console's client id where it is attached, as CLIENT ID says.
     pub fn client_id(&self, console: u32) -> Option<ClientId> {
         self.console_client(console).map(|(_, id)| id)
     }
@@ -361,18 +339,17 @@ impl Scaling {
         (out, true)
     }
 
-    fn protocol(&self, node: usize, client: ClientId) -> Protocol {
-        engine_of(&self.topo, node).map(|e| e.protocol_of(client)).unwrap_or(Protocol::Resp2)
+    /// The protocol of a console's client (by its topology handle).
+    fn protocol(&self, node: usize, handle: ClientId) -> Protocol {
+        let Some(id) = self.topo.engine_client(node, handle) else { return Protocol::Resp2 };
+        self.topo.engine(node).map(|e| e.protocol_of(id)).unwrap_or(Protocol::Resp2)
     }
 
-    /// Runs one command on node `node` as `client`, then lets the links
-    /// and the cluster bus carry what it produced.
+    /// Runs one command on node `node` for a console's client; the
+    /// topology carries what it produced.
     fn execute(&mut self, node: usize, client: ClientId, argv: Vec<Vec<u8>>) -> Reply {
-        let reply = match engine_mut(&mut self.topo, node) {
-            Some(e) => e.execute(client, argv),
-            None => return Reply::error("ERR no such node"),
-        };
-        self.settle();
+        let reply = self.topo.execute(node, client, argv);
+        self.drain();
         reply
     }
 
@@ -380,7 +357,6 @@ impl Scaling {
     /// engines delivered to their clients.
     fn settle(&mut self) {
         self.topo.pump();
-        exchange_bus(&mut self.topo);
         self.drain();
     }
 
@@ -388,13 +364,17 @@ impl Scaling {
     /// its mailbox; the rest (expiries) are dropped.
     fn drain(&mut self) {
         for node in 0..self.topo.nodes().len() {
-            let events = engine_mut(&mut self.topo, node).map(|e| e.drain_events()).unwrap_or_default();
+            let events = self.topo.engine(node).map(|mut e| e.drain_events()).unwrap_or_default();
             for event in events {
                 let Event::Deliver { client, reply } = event else { continue };
-                let console =
-                    self.consoles.iter().find(|(_, a)| a.clients.get(&node) == Some(&client)).map(|(c, _)| *c);
+                let topo = &self.topo;
+                let console = self
+                    .consoles
+                    .iter()
+                    .find(|(_, a)| a.clients.get(&node).and_then(|h| topo.engine_client(node, *h)) == Some(client))
+                    .map(|(c, _)| *c);
                 let Some(console) = console else { continue };
-                let protocol = self.protocol(node, client);
+                let protocol = self.topo.engine(node).map(|e| e.protocol_of(client)).unwrap_or(Protocol::Resp2);
                 let mailbox = self.mailbox.entry(console).or_default();
                 if mailbox.len() < 1000 {
                     mailbox.push((reply, protocol));
@@ -436,9 +416,8 @@ impl Scaling {
 
     /// Ctrl+C on a blocked console.
     pub fn unblock(&mut self, console: u32) {
-        let node = self.node_of(console);
-        if let Some(id) = self.consoles.get(&console).and_then(|a| a.clients.get(&node)).copied() {
-            if let Some(e) = engine_mut(&mut self.topo, node) {
+        if let Some((node, id)) = self.console_client(console) {
+            if let Some(mut e) = self.topo.engine(node) {
                 e.unblock_client(id, false);
             }
         }
@@ -450,7 +429,7 @@ impl Scaling {
         self.topo.advance(ms);
         for node in 0..self.topo.nodes().len() {
             if running(&self.topo, node) {
-                if let Some(e) = engine_mut(&mut self.topo, node) {
+                if let Some(mut e) = self.topo.engine(node) {
                     e.tick();
                 }
             }
@@ -490,46 +469,40 @@ impl Scaling {
 
     /// What the topology view shows of every node.
     pub fn views(&self) -> Vec<NodeView> {
-        self.topo
-            .nodes()
-            .iter()
-            .enumerate()
-            .map(|(index, n)| {
-                let e = &n.engine;
-                let role = if e.is_replica() {
-                    Role::Replica(self.topo.master_of(index).map(|m| self.topo.nodes()[m].port))
-                } else {
-                    Role::Master
-                };
-                let slots = e
-                    .cluster_state()
-                    .map(|s| {
-                        let me = s.myself().id.clone();
-                        redis_emulator::cluster::ranges(s.slots_of(&me))
-                    })
-                    .unwrap_or_default();
-                NodeView {
-                    index,
-                    port: n.port,
-                    role,
-                    running: n.running,
-                    cut: n.cut,
-                    delay_ms: n.delay_ms,
-                    offset: e.master_repl_offset(),
-                    lag: self.topo.lag_bytes(index),
-                    in_flight: self.topo.in_flight(index),
-                    slots,
-                    keys: e.db(0).map(|d| d.len()).unwrap_or(0),
-                    link: e.master_link_state().map(|s| s.name()),
-                }
-            })
-            .collect()
+        let mut out = Vec::new();
+        for (index, n) in self.topo.nodes().iter().enumerate() {
+            // The topology locks engines itself: ask it first, then lock this one.
+            let master = self.topo.master_of(index).and_then(|m| self.topo.nodes().get(m)).map(|m| m.port);
+            let (lag, in_flight) = (self.topo.lag_bytes(index), self.topo.in_flight(index));
+            let Some(e) = self.topo.engine(index) else { continue };
+            let role = if e.is_replica() { Role::Replica(master) } else { Role::Master };
+            let slots = e
+                .cluster_state()
+                .map(|s| redis_emulator::cluster::ranges(s.slots_of(&s.myself().id)))
+                .unwrap_or_default();
+            out.push(NodeView {
+                index,
+                port: n.port,
+                role,
+                running: n.running,
+                cut: n.cut,
+                delay_ms: n.delay_ms,
+                offset: e.master_repl_offset(),
+                lag,
+                in_flight,
+                slots,
+                keys: e.db(0).map(|d| d.len()).unwrap_or(0),
+                link: e.master_link_state().map(|s| s.name()),
+            });
+        }
+        out
     }
 
     /// Node `node`'s keys in database 0 (sorted, at most [`KEYS_SHOWN`]),
     /// each with its type, and how many there are in all.
     pub fn keys(&self, node: usize) -> (Vec<(Vec<u8>, &'static str)>, usize) {
-        let Some(db) = engine_of(&self.topo, node).and_then(|e| e.db(0)) else { return (Vec::new(), 0) };
+        let Some(engine) = self.topo.engine(node) else { return (Vec::new(), 0) };
+        let Some(db) = engine.db(0) else { return (Vec::new(), 0) };
         let mut keys: Vec<(Vec<u8>, &'static str)> =
             db.iter().map(|(k, entry)| (k.to_vec(), entry.value.type_name())).collect();
         keys.sort();
@@ -542,8 +515,9 @@ impl Scaling {
     /// first running master that claims it sees it), for the slot map.
     pub fn slot_owners(&self) -> Vec<Option<usize>> {
         let mut owners = vec![None; SLOTS];
-        for (i, n) in self.topo.nodes().iter().enumerate() {
-            let Some(state) = n.engine.cluster_state() else { continue };
+        for i in 0..self.topo.nodes().len() {
+            let Some(engine) = self.topo.engine(i) else { continue };
+            let Some(state) = engine.cluster_state() else { continue };
             let me = state.myself().id.clone();
             for slot in state.slots_of(&me) {
                 if let Some(o) = owners.get_mut(slot as usize) {
@@ -558,33 +532,7 @@ impl Scaling {
 
     /// True when these nodes form a cluster.
     pub fn is_cluster(&self) -> bool {
-        self.topo.nodes().iter().any(|n| n.engine.cluster_state().is_some())
-    }
-}
-
-/// Carries cluster bus messages between the nodes that run.
-fn exchange_bus(topo: &mut Topology) {
-    let n = topo.nodes().len();
-    for _ in 0..64 {
-        let mut pending = Vec::new();
-        for i in 0..n {
-            if running(topo, i) {
-                if let Some(e) = engine_mut(topo, i) {
-                    pending.extend(e.take_bus_messages());
-                }
-            }
-        }
-        if pending.is_empty() {
-            return;
-        }
-        for message in pending {
-            let Some(to) = topo.find(message.port) else { continue };
-            if running(topo, to) {
-                if let Some(e) = engine_mut(topo, to) {
-                    e.receive_bus_message(&message);
-                }
-            }
-        }
+        (0..self.topo.nodes().len()).any(|i| self.topo.engine(i).is_some_and(|e| e.cluster_state().is_some()))
     }
 }
 
