@@ -14,6 +14,7 @@ use crate::browser;
 use crate::components::console::Console;
 use crate::i18n::{t, tf, K};
 use crate::state::scaling::{NodeView, Preset, Role, Scaling, ScalingHandle};
+use redis_lessons::TopologyKind;
 use crate::state::session::Revision;
 
 /// Longest step of real time the clock takes at once (a tab that slept
@@ -23,18 +24,24 @@ const MAX_STEP_MS: f64 = 500.0;
 #[derive(Properties, PartialEq)]
 pub struct ScalingProviderProps {
     pub children: Html,
-    pub preset: Preset,
+    /// The groups of servers to build.
+    pub kinds: Vec<TopologyKind>,
+    /// New consoles follow redirects (`redis-cli -c`).
+    #[prop_or(true)]
+    pub follow: bool,
 }
 
-/// Builds the `preset` topology and gives it to the consoles and views;
-/// a browser interval moves its clock with real time.
+/// Builds the servers and gives them to the consoles and views; a browser
+/// interval moves their clock with real time.
 #[function_component(ScalingProvider)]
 pub fn scaling_provider(props: &ScalingProviderProps) -> Html {
-    let preset = props.preset;
-    let lab = use_state(move || {
-        let start = browser::now_ms() as i64;
-        Rc::new(RefCell::new(Scaling::new(preset, start, start as u64)))
-    });
+    let lab = {
+        let (kinds, follow) = (props.kinds.clone(), props.follow);
+        use_state(move || {
+            let start = browser::now_ms() as i64;
+            Rc::new(RefCell::new(Scaling::new(&kinds, start, start as u64, follow)))
+        })
+    };
     let revision = use_reducer(Revision::default);
     let bump = {
         let dispatcher = revision.dispatcher();
@@ -100,7 +107,7 @@ pub fn scaling_page(props: &ScalingPageProps) -> Html {
                 <p class="lead">{ t(K::ScalingLead) }</p>
             </div>
             <div class="presets" role="group" aria-label={t(K::Presets)}>{ for presets }</div>
-            <ScalingProvider key={preset.code()} preset={*preset}>
+            <ScalingProvider key={preset.code()} kinds={preset.kinds()}>
                 <ScalingWorkbench />
             </ScalingProvider>
         </section>

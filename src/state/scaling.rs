@@ -19,6 +19,8 @@ use yew::Callback;
 use redis_emulator::cli_format::format_for_command;
 use redis_emulator::cluster::{key_slot, SLOTS};
 use redis_emulator::{ClientId, Event, Protocol, Reply, Topology};
+use redis_lessons::topology::{apply, build, node_id, refused};
+use redis_lessons::{NodeAction, TopologyKind};
 
 /// The topologies the page builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +43,14 @@ impl Preset {
 
     pub fn from_code(code: &str) -> Option<Preset> {
         Preset::ALL.iter().copied().find(|p| p.code() == code)
+    }
+
+    /// The groups of servers it builds.
+    pub fn kinds(self) -> Vec<TopologyKind> {
+        match self {
+            Preset::Replicas => vec![TopologyKind::Replicas],
+            Preset::Cluster => vec![TopologyKind::Cluster],
+        }
     }
 }
 
@@ -94,7 +104,9 @@ pub const KEYS_SHOWN: usize = 200;
 /// The page's topology and its consoles.
 pub struct Scaling {
     topo: Topology,
-    preset: Preset,
+    /// New consoles follow redirects (the page) or not (lessons, as
+    /// redis-cli without -c).
+    follow_default: bool,
     consoles: BTreeMap<u32, Attach>,
     /// Replies that arrived for a console outside its own commands.
     mailbox: BTreeMap<u32, Vec<(Reply, Protocol)>>,
@@ -151,27 +163,13 @@ pub fn first_key(argv: &[Vec<u8>]) -> Option<Vec<u8>> {
 }
 
 impl Scaling {
-    /// The `preset` topology, its clock at `start_ms`.
-    pub fn new(preset: Preset, start_ms: i64, seed: u64) -> Scaling {
-        let mut topo = Topology::new(start_ms, seed);
-        match preset {
-            Preset::Replicas => {
-                for port in [6379, 6380, 6381] {
-                    topo.add_node(port);
-                }
-                for i in [1, 2] {
-                    topo.run_line(i, "REPLICAOF 127.0.0.1 6379");
-                }
-            }
-            Preset::Cluster => {
-                // Three fresh nodes on free ports always converge.
-                let _ = topo.create_cluster(3, 0, 7000);
-            }
-        }
-        topo.pump();
+    /// The servers of `kinds`, their clock at `start_ms`; new consoles
+    /// follow redirects when `follow` is set.
+    pub fn new(kinds: &[TopologyKind], start_ms: i64, seed: u64, follow: bool) -> Scaling {
+        let topo = build(kinds, start_ms, seed);
         let mut s = Scaling {
             topo,
-            preset,
+            follow_default: follow,
             consoles: BTreeMap::new(),
             mailbox: BTreeMap::new(),
             last_slot: None,
@@ -184,12 +182,19 @@ impl Scaling {
         s
     }
 
-    pub fn preset(&self) -> Preset {
-        self.preset
+    pub fn topology_mut(&mut self) -> &mut Topology {
+        &mut self.topo
     }
 
-    pub fn topology(&self) -> &Topology {
-        &self.topo
+    /// Does a lesson block's action on a server.
+    pub fn act(&mut self, action: NodeAction) {
+        apply(&mut self.topo, action);
+        self.settle();
+    }
+
+    /// `{id:7001}` in a lesson's line → the node id of the server on 7001.
+    pub fn expand_ids(&self, line: &str) -> String {
+        redis_lessons::topology::expand_ids(line, |p| node_id(&self.topo, p))
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -200,19 +205,15 @@ impl Scaling {
         self.topo.nodes().iter().map(|n| n.port).collect()
     }
 
-    pub fn find(&self, port: u16) -> Option<usize> {
-        self.topo.find(port)
-    }
-
     /// A console attached to node `node` (kept if it exists already).
     pub fn attach(&mut self, console: u32, node: usize) {
-        self.consoles.entry(console).or_insert(Attach { node, follow: true, clients: BTreeMap::new() });
+        self.consoles.entry(console).or_insert(Attach { node, follow: self.follow_default, clients: BTreeMap::new() });
     }
 
     /// Points console `console` at node `node`.
     pub fn point(&mut self, console: u32, node: usize) {
         if node < self.topo.nodes().len() {
-            self.consoles.entry(console).or_insert(Attach { node, follow: true, clients: BTreeMap::new() }).node = node;
+            self.consoles.entry(console).or_insert(Attach { node, follow: self.follow_default, clients: BTreeMap::new() }).node = node;
         }
     }
 
@@ -250,7 +251,7 @@ impl Scaling {
         let id = self.topo.connect(node, &format!("console {console}"))?;
         self.consoles
             .entry(console)
-            .or_insert(Attach { node, follow: true, clients: BTreeMap::new() })
+            .or_insert(Attach { node, follow: self.follow_default, clients: BTreeMap::new() })
             .clients
             .insert(node, id);
         Some(id)
@@ -306,7 +307,8 @@ impl Scaling {
         for _ in 0..=MAX_REDIRECTS {
             let Some(port) = self.topo.nodes().get(node).map(|n| n.port) else { break };
             if !running(&self.topo, node) {
-                out.push_str(&format!("Could not connect to Redis at 127.0.0.1:{port}: Connection refused\n"));
+                out.push_str(&refused(port));
+                out.push('\n');
                 return (out, true);
             }
             let Some(client) = self.client_on(console, node) else { break };
@@ -383,11 +385,16 @@ impl Scaling {
         }
     }
 
-    /// Asks console `console` to run `lines` as if typed (lesson blocks).
-    pub fn queue_lines(&mut self, console: u32, lines: Vec<String>, block: Option<&str>) {
+    /// Asks console `console` to run `lines` as if typed (lesson blocks),
+    /// pointed at the server on `port` first when one is given.
+    pub fn queue_lines(&mut self, console: u32, port: Option<u16>, lines: Vec<String>, block: Option<&str>) {
+        if let Some(node) = port.and_then(|p| self.topo.find(p)) {
+            self.point(console, node);
+        }
+        let lines: Vec<String> = lines.iter().map(|l| self.expand_ids(l)).collect();
         let block: Option<Rc<str>> = block.map(Rc::from);
         if let Some(key) = &block {
-            self.echoes.insert(key.clone(), String::new());
+            self.echoes.entry(key.clone()).or_default();
         }
         self.scripted.extend(lines.into_iter().map(|l| (console, l, block.clone())));
     }
@@ -403,6 +410,11 @@ impl Scaling {
         if let Some(echo) = self.echoes.get_mut(block) {
             echo.push_str(text);
         }
+    }
+
+    /// Forgets what `block` printed (it is about to run again).
+    pub fn clear_echo(&mut self, block: &str) {
+        self.echoes.remove(block);
     }
 
     pub fn echo(&self, block: &str) -> Option<String> {
@@ -546,7 +558,7 @@ mod tests {
 
     #[test]
     fn replicas_get_the_masters_writes() {
-        let mut s = Scaling::new(Preset::Replicas, 1_000_000, 7);
+        let mut s = Scaling::new(&Preset::Replicas.kinds(), 1_000_000, 7, true);
         s.attach(1, 0);
         s.attach(2, 1);
         assert_eq!(s.prompt(1), "127.0.0.1:6379>");
@@ -563,7 +575,7 @@ mod tests {
 
     #[test]
     fn a_write_not_yet_sent_is_lost_when_the_master_dies() {
-        let mut s = Scaling::new(Preset::Replicas, 1_000_000, 7);
+        let mut s = Scaling::new(&Preset::Replicas.kinds(), 1_000_000, 7, true);
         s.attach(1, 0);
         s.attach(2, 1);
         s.advance(20);
@@ -584,7 +596,7 @@ mod tests {
 
     #[test]
     fn follow_mode_moves_to_the_slot_owner() {
-        let mut s = Scaling::new(Preset::Cluster, 1_000_000, 7);
+        let mut s = Scaling::new(&Preset::Cluster.kinds(), 1_000_000, 7, true);
         assert!(s.is_cluster());
         s.attach(1, 0);
         // "foo" hashes to slot 12182, served by 7002.
