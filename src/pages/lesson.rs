@@ -21,8 +21,8 @@ use crate::components::provider::SessionProvider;
 use crate::embed::{post, EmbedEvent, EmbedOptions};
 use crate::i18n::{t, tf, tn, K};
 use crate::lessons::{course, find, is_fallback, CUSTOM_LESSON_KEY};
-use crate::state::progress::ProgressAction;
 use crate::pages::scaling::{ScalingProvider, ScalingWorkbench};
+use crate::state::progress::ProgressAction;
 use crate::state::scaling::ScalingHandle;
 use crate::state::session::{LabAction, SessionHandle};
 

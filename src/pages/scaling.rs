@@ -14,8 +14,8 @@ use crate::browser;
 use crate::components::console::Console;
 use crate::i18n::{t, tf, K};
 use crate::state::scaling::{NodeView, Preset, Role, Scaling, ScalingHandle};
-use redis_lessons::TopologyKind;
 use crate::state::session::Revision;
+use redis_lessons::TopologyKind;
 
 /// Longest step of real time the clock takes at once (a tab that slept
 /// does not replay minutes of replication in one go).

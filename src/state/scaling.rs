@@ -213,7 +213,10 @@ impl Scaling {
     /// Points console `console` at node `node`.
     pub fn point(&mut self, console: u32, node: usize) {
         if node < self.topo.nodes().len() {
-            self.consoles.entry(console).or_insert(Attach { node, follow: self.follow_default, clients: BTreeMap::new() }).node = node;
+            self.consoles
+                .entry(console)
+                .or_insert(Attach { node, follow: self.follow_default, clients: BTreeMap::new() })
+                .node = node;
         }
     }
 

@@ -235,7 +235,12 @@ pub fn check_topology(topo: &mut Topology, challenge: &Challenge, first_port: u1
         };
         if !output_matches(&check.expected, &output) {
             let message = failure_message(check, &output);
-            failures.push(Failure { command: check.command.clone(), expected: check.expected.clone(), output, message });
+            failures.push(Failure {
+                command: check.command.clone(),
+                expected: check.expected.clone(),
+                output,
+                message,
+            });
         }
     }
     if let (Some(i), Some(h)) = (node, checker) {
