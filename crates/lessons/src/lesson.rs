@@ -583,6 +583,28 @@ mod tests {
     }
 
     #[test]
+    fn lessons_on_several_servers_name_them() {
+        let src = "---\nid: t\ntitle: T\ntopology: replicas, cluster\n---\n\
+            ```redis node=6380 delay=6381:500 stop=6379 cut=6380 restore=6380 start=6379\nGET a\n```\n\n\
+            ```challenge\nid: c\ngoal: g\nnode: 7000\ncheck-node: 7001\ncheck: GET a\n=> \"1\"\nsolution: SET a 1\n```\n";
+        let l = parse_lesson(src).unwrap();
+        assert_eq!(l.topology, vec![TopologyKind::Replicas, TopologyKind::Cluster]);
+        assert_eq!(l.ports(), vec![6379, 6380, 6381, 7000, 7001, 7002]);
+        let b = l.command_blocks().next().unwrap();
+        assert_eq!(b.node, Some(6380));
+        use NodeAction::*;
+        assert_eq!(b.actions, vec![Delay(6381, 500), Stop(6379), Cut(6380), Restore(6380), Start(6379)]);
+        let c = l.challenges().next().unwrap();
+        assert_eq!((c.node, c.check_node), (Some(7000), Some(7001)));
+        let unknown = src.replace("node=6380", "node=6390");
+        assert!(parse_lesson(&unknown).unwrap_err().message.contains("6390"));
+        let alone = src.replace("topology: replicas, cluster\n", "");
+        assert!(parse_lesson(&alone).unwrap_err().message.contains("no `topology:`"));
+        assert!(parse_lesson(&src.replace("topology: replicas", "topology: sentinel")).is_err());
+        assert!(parse_lesson(&src.replace("delay=6381:500", "delay=6381:5000")).is_err());
+    }
+
+    #[test]
     fn a_pattern_check_carries_its_words() {
         let src = SAMPLE.replace("=> \"w\"", "=> ~\"w*\"\nsay: k should start with w; it is {output}.");
         let l = parse_lesson(&src).unwrap();
