@@ -64,7 +64,7 @@ test('replicas: a write on the master is read on a replica; a write not yet sent
 test('cluster: redirects with -c, CROSSSLOT and hash tags, the slot map lights the key', async () => {
   const { context, page, errors } = await openPage(browser, server.url, '#/scaling');
   await page.locator('.preset[data-preset="cluster"]').click();
-  await until(page, () => document.querySelector('.console[data-client="1"] .prompt')?.textContent === '127.0.0.1:7000>');
+  await until(page, () => document.querySelector('.console[data-client="1"] .console-input-row .prompt')?.textContent === '127.0.0.1:7000>');
   assert.equal(await page.locator('.node[data-port="7001"] .slots').textContent(), '5461-10922');
   // Without -c the node answers MOVED; with it the console follows.
   await page.locator('#console-follow-1').uncheck();
@@ -102,6 +102,36 @@ test('phone width: the page fits and its consoles work', async () => {
   await page.locator('.preset[data-preset="cluster"]').click();
   await page.waitForSelector('.slot-map svg');
   await screenshot(page, 'scaling-cluster-phone');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the scaling-out lesson runs its blocks on the servers they name and checks a challenge on a replica', async () => {
+  const { context, page, errors } = await openPage(browser, server.url, '#/lesson/scaling-out');
+  await page.locator('#lesson-title').waitFor();
+  assert.match(await page.locator('#lesson-title').textContent(), /Scaling out/);
+  assert.equal(await page.locator('.lesson-bench .node').count(), 6, 'six servers beside the lesson');
+  // Block 1 writes on the master; block 2 reads on the replica 6380.
+  await page.locator('.run-button').nth(0).click();
+  await until(page, () => [...document.querySelectorAll('.console[data-client="1"] .line.output')].some((l) => l.textContent === 'OK'));
+  await page.locator('.run-button').nth(1).click();
+  await until(page, () => document.querySelector('.console[data-client="1"] .console-input-row .prompt')?.textContent === '127.0.0.1:6380>');
+  await until(page, () => [...document.querySelectorAll('.console[data-client="1"] .line.output')].some((l) => l.textContent === '"desk lamp"'));
+  // The first challenge fails, then passes after its solution (run on the master).
+  const challenge = page.locator('.challenge').first();
+  await challenge.locator('button', { hasText: 'Check' }).click();
+  await challenge.locator('.verdict.no').waitFor();
+  assert.match(await challenge.locator('.verdict-words').first().textContent(), /On 6381, GET price:42 prints \(nil\)/);
+  await challenge.locator('button', { hasText: 'Show solution' }).click();
+  await challenge.locator('button', { hasText: 'Run the solution' }).click();
+  await until(page, () => document.querySelector('.console[data-client="1"] .console-input-row .prompt')?.textContent === '127.0.0.1:6379>');
+  await challenge.locator('button', { hasText: 'Check' }).click();
+  await challenge.locator('.verdict.ok').waitFor();
+  // A cluster block: MOVED without -c, the slot map lights slot 12440.
+  await page.locator('.run-button').nth(3).click();
+  await until(page, () => [...document.querySelectorAll('.console[data-client="1"] .line.output')].some((l) => l.textContent === '(error) MOVED 12440 127.0.0.1:7002'));
+  assert.equal(await page.locator('.slot-caption').getAttribute('data-slot'), '12440');
+  await screenshot(page, 'scaling-lesson');
   assert.deepEqual(errors, []);
   await context.close();
 });
