@@ -349,7 +349,7 @@ impl Engine {
         self.expire_blocked_clients();
         let now = self.clock.now_ms();
         self.migrate.close_idle(now);
-        self.cluster_update_state();
+        self.cluster_cron();
         self.replication_cron();
         crate::persist::cron(self);
     }
@@ -366,7 +366,7 @@ impl Engine {
         self.tracking_cron();
         let now = self.clock.now_ms();
         self.migrate.close_idle(now);
-        self.cluster_update_state();
+        self.cluster_cron();
     }
 
     pub fn pause_clock(&mut self) {

@@ -1,6 +1,9 @@
-//! `--cluster N`: a Redis Cluster of N masters served by one process, one
-//! engine per node on ports P..P+N-1, slots split as `redis-cli --cluster
-//! create` splits them.
+//! `--cluster N [--replicas R]`: a Redis Cluster of N masters (and R
+//! replicas for each) served by one process, one engine per node on ports
+//! P..P+N*(R+1)-1, slots split and replicas laid out as `redis-cli
+//! --cluster create` does. Replicas replicate over loopback TCP like any
+//! replica of this server; failure detection and elections run on each
+//! engine's cron, with the bus messages carried in process.
 //!
 //! Each node runs on its own thread (its own single-threaded runtime), so
 //! a node blocked in MIGRATE's network exchange never stops the node it
@@ -15,6 +18,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use redis_emulator::cluster::bus::{BusMessage, ClusterHost, LinkError, MigrateLink};
+use redis_emulator::cluster::local;
 use redis_emulator::resp::parse_reply;
 use redis_emulator::{Config, Reply};
 
@@ -108,16 +112,36 @@ pub fn new_cluster(
     base_port: u16,
     config: &Config,
 ) -> Result<Vec<(u16, SharedState)>, String> {
+    new_cluster_with_replicas(masters, 0, ip, base_port, config)
+}
+
+/// [`new_cluster`] with `replicas` replicas per master on the ports after
+/// the masters', each told to replicate its master (CLUSTER REPLICATE) as
+/// `redis-cli --cluster create --cluster-replicas` plans them; the
+/// replicas connect to their masters over TCP once the nodes serve.
+pub fn new_cluster_with_replicas(
+    masters: usize,
+    replicas: usize,
+    ip: &str,
+    base_port: u16,
+    config: &Config,
+) -> Result<Vec<(u16, SharedState)>, String> {
     let mut config = config.clone();
     config.extra.insert("cluster-enabled", "yes".into());
     let masters = masters.clamp(1, 16384);
-    if base_port == 0 || base_port as usize + masters - 1 > 65535 - 10000 {
-        return Err(format!("--cluster {masters} needs ports 1..=55535 (each node's bus port is port + 10000)"));
+    let total = masters.saturating_mul(replicas.saturating_add(1));
+    if base_port == 0 || base_port as usize + total - 1 > 65535 - 10000 {
+        return Err(format!(
+            "--cluster {masters} with {replicas} replicas each needs ports 1..=55535 (each node's bus port is port + 10000)"
+        ));
     }
     // What `redis-cli --cluster create` would send each node.
-    let commands = redis_emulator::cluster::local::create_commands(masters, ip, base_port);
-    let nodes: Vec<(u16, SharedState)> = (0..masters)
-        .map(|i| {
+    let mut commands = local::create_commands(masters, ip, base_port);
+    commands.extend(local::replica_commands(masters, replicas, ip, base_port));
+    let nodes: Vec<(u16, SharedState)> = commands
+        .iter()
+        .enumerate()
+        .map(|(i, lines)| {
             let port = base_port.wrapping_add(i as u16);
             // Each node its own seed: nodes made in the same microsecond must not share an id.
             let seed = system_time_us() as u64 ^ (port as u64).rotate_left(40) ^ 0x9e37_79b9_7f4a_7c15;
@@ -128,20 +152,35 @@ pub fn new_cluster(
                 let mut shared = state.lock();
                 shared.engine.enable_cluster(ip, port);
                 shared.engine.set_cluster_host(Box::new(TcpHost));
-                let me = shared.engine.connect("startup:0");
-                for line in &commands[i] {
-                    let reply = shared.engine.execute_line(me, line).map_err(|e| format!("{line}: {e:?}"))?;
-                    if let Some(error) = reply.error_text() {
-                        return Err(format!("{line}: {error}"));
-                    }
-                }
-                shared.engine.disconnect(me);
+                run_setup(&mut shared.engine, lines)?;
             }
             Ok((port, state))
         })
         .collect::<Result<_, String>>()?;
     exchange(&nodes);
+    let ids: Vec<String> = nodes[..masters]
+        .iter()
+        .map(|(_, s)| s.lock().engine.cluster_state().map(|c| c.myself().id.clone()).unwrap_or_default())
+        .collect();
+    for j in 0..masters * replicas {
+        let master = &ids[local::replica_master(masters, replicas, j)];
+        run_setup(&mut nodes[masters + j].1.lock().engine, &[format!("CLUSTER REPLICATE {master}")])?;
+    }
+    exchange(&nodes);
     Ok(nodes)
+}
+
+/// Runs setup commands on a node from a client of its own.
+fn run_setup(engine: &mut Engine, lines: &[String]) -> Result<(), String> {
+    let me = engine.connect("startup:0");
+    for line in lines {
+        let reply = engine.execute_line(me, line).map_err(|e| format!("{line}: {e:?}"))?;
+        if let Some(error) = reply.error_text() {
+            return Err(format!("{line}: {error}"));
+        }
+    }
+    engine.disconnect(me);
+    Ok(())
 }
 
 /// Carries every pending bus message to the node it is for, until none

@@ -1,8 +1,10 @@
-//! `redis-emulator-server [--port 6380] [--bind 127.0.0.1] [--dir D] [--cluster N] [--<config> <value>]...`
+//! `redis-emulator-server [--port 6380] [--bind 127.0.0.1] [--dir D] [--cluster N [--replicas R]] [--<config> <value>]...`
 //!
 //! `--cluster N` serves a Redis Cluster of N masters from this one process,
 //! on ports PORT..PORT+N-1, slots split as `redis-cli --cluster create`
-//! splits them (`--replicas` is refused: not available yet).
+//! splits them; `--replicas R` adds R replicas per master on the ports
+//! after them, laid out as `redis-cli --cluster create --cluster-replicas R`
+//! plans them.
 //!
 //! Without `--dir` the server keeps its files (dump.rdb, the AOF) in memory
 //! only. With `--dir D` it loads from D at start (the AOF when
@@ -27,8 +29,9 @@ use redis_emulator_server::{configure, new_state_in, new_state_with, serve, shut
 fn usage() -> ! {
     eprintln!(
         "usage: redis-emulator-server [--port PORT] [--bind ADDRESS] [--dir DIRECTORY] [--protected-mode yes|no]\n\
-         [--requirepass PASSWORD] [--cluster N] [--replicaof HOST PORT] [--<config-name> <value>]...\n\
-         --cluster N serves a Redis Cluster of N masters on ports PORT..PORT+N-1 (replicas: not yet)\n\
+         [--requirepass PASSWORD] [--cluster N [--replicas R]] [--replicaof HOST PORT] [--<config-name> <value>]...\n\
+         --cluster N serves a Redis Cluster of N masters on ports PORT..PORT+N-1,\n\
+         --replicas R with R replicas per master on the ports after them\n\
          e.g. --dir /var/lib/redis-lab --appendonly yes --appendfsync always --save \"60 1000\""
     );
     std::process::exit(2);
@@ -43,6 +46,7 @@ fn main() {
     // password, protected mode), applied as CONFIG SET before serving.
     let mut settings: Vec<(String, String)> = Vec::new();
     let mut cluster_masters: Option<usize> = None;
+    let mut cluster_replicas: Option<usize> = None;
     let mut replicaof: Option<(String, String)> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -55,9 +59,8 @@ fn main() {
                 settings.push((a.trim_start_matches('-').to_string(), value));
             }
             "--cluster" => cluster_masters = Some(args.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| usage())),
-            "--replicas" => {
-                eprintln!("--replicas is not supported yet: --cluster N serves N masters without replicas");
-                std::process::exit(2);
+            "--replicas" | "--cluster-replicas" => {
+                cluster_replicas = Some(args.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| usage()))
             }
             "--replicaof" | "--slaveof" => {
                 // `--replicaof host port` as redis-server takes it, or `host:port`.
@@ -87,13 +90,19 @@ fn main() {
             _ => usage(),
         }
     }
+    if cluster_replicas.is_some() && cluster_masters.is_none() {
+        eprintln!("--replicas R needs --cluster N");
+        std::process::exit(2);
+    }
     if let Some(masters) = cluster_masters {
+        let replicas = cluster_replicas.unwrap_or(0);
         if masters == 0 || dir.is_some() {
             eprintln!("--cluster N needs N >= 1, and does not take --dir yet (its nodes keep their files in memory)");
             std::process::exit(2);
         }
         let ip = if bind == "0.0.0.0" || bind == "::" { "127.0.0.1".to_string() } else { bind.clone() };
-        let nodes = redis_emulator_server::cluster::new_cluster(masters, &ip, port, &config).unwrap_or_else(|e| {
+        let nodes = redis_emulator_server::cluster::new_cluster_with_replicas(masters, replicas, &ip, port, &config);
+        let nodes = nodes.unwrap_or_else(|e| {
             eprintln!("{e}");
             std::process::exit(2);
         });
@@ -104,8 +113,9 @@ fn main() {
             }
         }
         println!(
-            "redis-emulator-server: a cluster of {masters} masters on {bind}:{port}..{}",
-            port as usize + masters - 1
+            "redis-emulator-server: a cluster of {masters} masters and {} replicas on {bind}:{port}..{}",
+            masters * replicas,
+            port as usize + masters * (replicas + 1) - 1
         );
         if let Err(e) = redis_emulator_server::cluster::serve_cluster(&bind, nodes) {
             eprintln!("{e}");

@@ -1,7 +1,8 @@
 //! Real cluster clients against `redis-emulator-server --cluster 3`:
 //! `redis-cli -c` (follows MOVED), redis-py's `RedisCluster`, and
 //! `redis-cli --cluster reshard` / `check` moving slots with keys while
-//! the data stays readable. Panics when redis-cli or python3-redis is
+//! the data stays readable; with `--replicas 1`, the same clients with
+//! replicas and through a CLUSTER FAILOVER. Panics when redis-cli or python3-redis is
 //! missing: these tests exist to run them.
 
 mod common;
@@ -27,23 +28,28 @@ impl Drop for Server {
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn start(base: u16) -> Server {
+    start_with(base, 0)
+}
+
+/// Three masters with `replicas` replicas each.
+fn start_with(base: u16, replicas: u16) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_redis-emulator-server"))
-        .args(["--cluster", "3", "--port", &base.to_string()])
+        .args(["--cluster", "3", "--replicas", &replicas.to_string(), "--port", &base.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("the server binary starts");
-    for i in 0..3 {
+    for i in 0..3 * (replicas + 1) {
         wait_for_port(base + i);
     }
     Server { child, base }
 }
 
-/// Three consecutive free ports below the ephemeral range.
+/// Six consecutive free ports below the ephemeral range.
 fn free_base(salt: u16) -> u16 {
     let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
     let start = 41000 + (std::process::id() as u16 % 200) * 10 + salt * 2500;
-    (start..start + 2000).step_by(7).find(|&b| (0..3).all(|i| free(b + i))).expect("free ports")
+    (start..start + 2000).step_by(7).find(|&b| (0..6).all(|i| free(b + i))).expect("free ports")
 }
 
 fn cli(args: &[&str], stdin: Option<&str>) -> String {
@@ -153,14 +159,74 @@ fn redis_benchmark_runs_against_the_cluster() {
     assert!(keys >= 1, "the benchmark's key landed on a node");
 }
 
+/// Polls `cond` every 100 ms for up to 10 s.
+fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    for _ in 0..100 {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{what} did not happen in 10 s");
+}
+
+#[test]
+fn replicas_serve_clients_and_fail_over() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let server = start_with(free_base(3), 1);
+    let port = |i: u16| (server.base + i).to_string();
+    // The replicas sync over TCP from their masters.
+    for i in 3..6 {
+        eventually("replica link up", || {
+            cli(&["-p", &port(i), "INFO", "replication"], None).contains("master_link_status:up")
+        });
+    }
+    let check = cli(&["--cluster", "check", &format!("127.0.0.1:{}", port(0))], None);
+    assert!(check.contains("[OK] All nodes agree about slots configuration."), "{check}");
+    assert!(check.contains("[OK] All 16384 slots covered."), "{check}");
+    assert_eq!(check.matches("1 additional replica(s)").count(), 3, "{check}");
+    assert_eq!(check.matches("slots: (0 slots) slave").count(), 3, "{check}");
+    // redis-cli -c from a replica's port follows MOVED to the masters.
+    let writes: String = (0..100).map(|i| format!("SET key:{i} {i}\n")).collect();
+    cli(&["-c", "-p", &port(4)], Some(&writes));
+    let script = format!(
+        r#"
+from redis.cluster import RedisCluster
+rc = RedisCluster(host="127.0.0.1", port={}, read_from_replicas=True)
+assert all(rc.get(f"key:{{i}}") == str(i).encode() for i in range(100))
+for i in range(100):
+    rc.set(f"user:{{i}}", i)
+assert all(rc.get(f"user:{{i}}") == str(i).encode() for i in range(100))
+assert len(rc.get_replicas()) == 3, rc.get_replicas()
+print("OK", sorted(len(v["replicas"]) for v in rc.cluster_slots().values()))
+"#,
+        server.base + 3
+    );
+    let out = Command::new("/usr/bin/python3").args(["-c", &script]).output().expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.trim(), "OK [1, 1, 1]");
+    // The replica of the first master (7004 in redis-cli's plan) takes over.
+    assert_eq!(cli(&["-p", &port(4), "CLUSTER", "FAILOVER"], None).trim(), "OK");
+    eventually("the replica became master", || cli(&["-p", &port(4), "ROLE"], None).starts_with("master"));
+    eventually("the old master follows", || {
+        cli(&["-p", &port(0), "INFO", "replication"], None).contains(&format!("master_port:{}", port(4)))
+    });
+    let moved = cli(&["-p", &port(0), "SET", "hello", "1"], None);
+    assert_eq!(moved.trim(), format!("MOVED 866 127.0.0.1:{}", port(4)));
+    let values = cli(&["-c", "-p", &port(0)], Some("GET key:1\nGET user:2\nSET hello 2\nGET hello\n"));
+    let values: Vec<&str> = values.lines().filter(|l| !l.starts_with("->")).collect();
+    assert_eq!(values, ["1", "2", "OK", "2"]);
+    let check = cli(&["--cluster", "check", &format!("127.0.0.1:{}", port(1))], None);
+    assert!(check.contains("[OK] All nodes agree about slots configuration."), "{check}");
+}
+
 #[test]
 fn replicas_and_impossible_ports_are_refused() {
-    let out = Command::new(env!("CARGO_BIN_EXE_redis-emulator-server"))
-        .args(["--cluster", "3", "--replicas", "1"])
-        .output()
-        .expect("runs");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_redis-emulator-server")).args(["--replicas", "1"]).output().expect("runs");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--replicas is not supported yet"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--replicas R needs --cluster N"));
     let out = Command::new(env!("CARGO_BIN_EXE_redis-emulator-server"))
         .args(["--cluster", "3", "--port", "60000"])
         .output()

@@ -5,8 +5,9 @@
 //! ([`crate::Engine::take_bus_messages`]) and hands each to the node
 //! listening at its address ([`crate::Engine::receive_bus_message`]); the
 //! native server does it between the engines of one process, a page would
-//! do it between the engines of one tab. There is no failure detection:
-//! a message to an address nobody serves is dropped.
+//! do it between the engines of one tab. A message to an address nobody
+//! serves is dropped; failure detection notices the silence (a PING left
+//! unanswered for `cluster-node-timeout`, on the engine's clock).
 //!
 //! MIGRATE needs an answer from another server in the middle of a command,
 //! so it goes through the [`ClusterHost`] the host installs
@@ -17,32 +18,53 @@
 use super::ClusterNode;
 use crate::reply::Reply;
 
-/// A node's view of itself and of the nodes it knows, as a PING or PONG
-/// of Redis's cluster bus carries it.
+/// A node's view of itself and of the nodes it knows, as the header and
+/// gossip section of Redis's cluster bus messages carry it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Announcement {
+    /// The sender; a replica names its master (`master`) and announces
+    /// its master's config epoch, as Redis's header does.
     pub sender: ClusterNode,
     pub current_epoch: u64,
-    /// The slots the sender serves.
+    /// The slots the sender serves (a replica: its master's).
     pub slots: Vec<u16>,
-    /// The other nodes the sender knows (the gossip section).
+    /// The other nodes the sender knows (the gossip section), with the
+    /// failure flags the sender sets on them.
     pub known: Vec<ClusterNode>,
+    /// A master pausing its clients for a manual failover (Redis's
+    /// `CLUSTERMSG_FLAG0_PAUSED`); its offset is in `sender`.
+    pub paused: bool,
 }
 
-/// Why a message is sent, for the bus statistics of CLUSTER INFO.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a message is, for the receiver and for CLUSTER INFO's statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MessageKind {
     Meet,
     Ping,
     Pong,
+    /// The named node is failing (a majority of masters said so).
+    Fail(String),
+    /// A replica asks the masters to vote for its promotion; `force` when
+    /// its master is not failing (a manual failover).
+    AuthRequest {
+        force: bool,
+    },
+    /// A master's vote.
+    AuthAck,
+    /// A replica asks its master to start a manual failover.
+    MfStart,
 }
 
 impl MessageKind {
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             MessageKind::Meet => "meet",
             MessageKind::Ping => "ping",
             MessageKind::Pong => "pong",
+            MessageKind::Fail(_) => "fail",
+            MessageKind::AuthRequest { .. } => "auth-req",
+            MessageKind::AuthAck => "auth-ack",
+            MessageKind::MfStart => "mfstart",
         }
     }
 }

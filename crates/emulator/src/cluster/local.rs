@@ -50,6 +50,30 @@ pub fn create_commands(masters: usize, ip: &str, base_port: u16) -> Vec<Vec<Stri
         .collect()
 }
 
+/// The master (its index among the masters) of replica `j` (0-based,
+/// in port order) in a cluster of `masters` masters with `per_master`
+/// replicas each, as `redis-cli --cluster create --cluster-replicas`
+/// plans it ("Adding replica … to …") for nodes on one host: the replica
+/// list shifted by one, dealt out to the masters in turn. (redis-cli then
+/// tries random swaps for anti-affinity, which on one host may shuffle
+/// the plan; this layout is the plan itself.)
+pub fn replica_master(masters: usize, per_master: usize, j: usize) -> usize {
+    let total = (masters * per_master).max(1);
+    let shifted = (j + total - 1) % total;
+    shifted % masters.max(1)
+}
+
+/// What each replica of such a cluster runs after the masters: its config
+/// epoch (numbered after the masters') and a MEET of the first node; then,
+/// once everyone has met, `CLUSTER REPLICATE <master id>`.
+pub fn replica_commands(masters: usize, per_master: usize, ip: &str, base_port: u16) -> Vec<Vec<String>> {
+    (0..masters * per_master)
+        .map(|j| {
+            vec![format!("CLUSTER SET-CONFIG-EPOCH {}", masters + j + 1), format!("CLUSTER MEET {ip} {base_port}")]
+        })
+        .collect()
+}
+
 /// N engines forming one cluster, on ports `base_port`… of `ip`.
 pub struct LocalCluster {
     pub nodes: Vec<(u16, Arc<Mutex<Engine>>)>,

@@ -11,6 +11,7 @@
 //! host installs.
 
 pub mod bus;
+mod failure;
 pub mod local;
 mod node;
 
@@ -58,7 +59,7 @@ pub fn ranges(slots: impl IntoIterator<Item = u16>) -> Vec<(u16, u16)> {
 }
 
 /// One node as a node knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ClusterNode {
     /// 40 lower-case hex characters.
     pub id: String,
@@ -71,6 +72,46 @@ pub struct ClusterNode {
     pub pong_ms: i64,
     /// When the link to it was made (ms), for CLUSTER LINKS.
     pub link_ms: i64,
+    /// The master it replicates (its id), for a replica.
+    pub master: Option<String>,
+    /// Unreachable for `cluster-node-timeout` as this node sees it (`fail?`).
+    pub pfail: bool,
+    /// Failing: a majority of masters said so (`fail`).
+    pub fail: bool,
+    /// When it was flagged as failing (ms).
+    pub fail_ms: i64,
+    /// When the PING it has not answered yet was sent (0: none).
+    pub ping_sent_ms: i64,
+    /// When anything last came from it (ms).
+    pub data_ms: i64,
+    /// Its replication offset, as it last announced it.
+    pub repl_offset: i64,
+    /// Its link went silent (CLUSTER NODES `disconnected`).
+    pub link_down: bool,
+    /// When this node last voted for a replica of it (ms).
+    pub voted_ms: i64,
+    /// The masters that reported it unreachable, with when (ms).
+    pub reports: Vec<(String, i64)>,
+}
+
+impl ClusterNode {
+    /// A node at `ip:port` (bus port `port + 10000`) first heard of at `now_ms`.
+    pub fn new(id: String, ip: &str, port: u16, now_ms: i64) -> ClusterNode {
+        ClusterNode {
+            id,
+            ip: ip.to_string(),
+            port,
+            cport: port.wrapping_add(10000),
+            pong_ms: now_ms,
+            link_ms: now_ms,
+            data_ms: now_ms,
+            ..ClusterNode::default()
+        }
+    }
+
+    pub fn is_replica(&self) -> bool {
+        self.master.is_some()
+    }
 }
 
 /// What dispatch decided for a keyed command (Redis's `clusterRedirectClient` replies).
@@ -109,15 +150,29 @@ pub struct RoutedCommand<'a> {
     pub asking_flag: bool,
 }
 
-/// Counters CLUSTER INFO reports for the bus.
+/// The message types CLUSTER INFO counts, in Redis's order.
+pub const MESSAGE_TYPES: [&str; 11] =
+    ["ping", "pong", "meet", "fail", "publish", "auth-req", "auth-ack", "update", "mfstart", "module", "publishshard"];
+
+/// Counters CLUSTER INFO reports for the bus, by [`MESSAGE_TYPES`].
 #[derive(Debug, Clone, Default)]
 pub struct BusStats {
-    pub ping_sent: u64,
-    pub pong_sent: u64,
-    pub meet_sent: u64,
-    pub ping_received: u64,
-    pub pong_received: u64,
-    pub meet_received: u64,
+    pub sent: [u64; 11],
+    pub received: [u64; 11],
+}
+
+impl BusStats {
+    fn index(kind: &bus::MessageKind) -> usize {
+        MESSAGE_TYPES.iter().position(|t| *t == kind.name()).unwrap_or(0)
+    }
+
+    pub fn count_sent(&mut self, kind: &bus::MessageKind) {
+        self.sent[Self::index(kind)] += 1;
+    }
+
+    pub fn count_received(&mut self, kind: &bus::MessageKind) {
+        self.received[Self::index(kind)] += 1;
+    }
 }
 
 const NO_NODE: u16 = u16::MAX;
@@ -144,20 +199,25 @@ pub struct ClusterState {
     pub(crate) dirty: bool,
     /// Nodes to greet (CLUSTER MEET), as (ip, port).
     pub(crate) meet_queue: Vec<(String, u16)>,
+    /// Messages for one node each (replies, votes, failure news), as (ip, port, kind).
+    pub(crate) outbox: Vec<(String, u16, bus::MessageKind)>,
+    /// The epoch this node last voted in.
+    pub last_vote_epoch: u64,
+    /// A replica's election (Redis's `failover_auth_*`).
+    pub(crate) election: failure::Election,
+    /// A manual failover in progress (Redis's `mf_*`).
+    pub(crate) manual: failure::Manual,
+    /// When the cron last ran, and its pass count (a PING round every tenth).
+    pub(crate) cron_ms: i64,
+    pub(crate) cron_passes: u64,
+    /// Until when this master paused its writers for a manual failover (0: not).
+    pub(crate) paused_until: i64,
 }
 
 impl ClusterState {
     /// A node alone, serving no slot, known as `id` at `ip:port`.
     pub fn new(id: String, ip: &str, port: u16, now_ms: i64) -> ClusterState {
-        let me = ClusterNode {
-            id,
-            ip: ip.to_string(),
-            port,
-            cport: port.wrapping_add(10000),
-            config_epoch: 0,
-            pong_ms: now_ms,
-            link_ms: now_ms,
-        };
+        let me = ClusterNode::new(id, ip, port, now_ms);
         ClusterState {
             myself: 0,
             nodes: vec![me],
@@ -169,6 +229,13 @@ impl ClusterState {
             ok: false,
             dirty: false,
             meet_queue: Vec::new(),
+            outbox: Vec::new(),
+            last_vote_epoch: 0,
+            election: failure::Election::default(),
+            manual: failure::Manual::default(),
+            cron_ms: now_ms,
+            cron_passes: 0,
+            paused_until: 0,
         }
     }
 
@@ -192,7 +259,7 @@ impl ClusterState {
         self.nodes.iter().find(|n| n.id.as_bytes() == id)
     }
 
-    fn index_of(&self, id: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
         self.nodes.iter().position(|n| n.id == id)
     }
 
@@ -232,6 +299,24 @@ impl ClusterState {
         self.slots.iter().filter(|&&o| o != NO_NODE).count()
     }
 
+    /// The replicas of master `id`, in the order this node learned them.
+    pub fn replicas_of(&self, id: &str) -> Vec<&ClusterNode> {
+        self.nodes.iter().filter(|n| n.master.as_deref() == Some(id)).collect()
+    }
+
+    /// The master this node replicates, when it is a replica that knows it.
+    pub fn my_master(&self) -> Option<&ClusterNode> {
+        self.myself().master.as_deref().and_then(|id| self.node(id.as_bytes()))
+    }
+
+    /// Redis's `nodeEpoch`: a replica's is its master's config epoch.
+    pub fn node_epoch(&self, node: &ClusterNode) -> u64 {
+        match node.master.as_deref().and_then(|id| self.node(id.as_bytes())) {
+            Some(master) => master.config_epoch,
+            None => node.config_epoch,
+        }
+    }
+
     /// Masters serving at least one slot (`cluster_size`).
     pub fn size(&self) -> usize {
         let mut serving = vec![false; self.nodes.len()];
@@ -248,12 +333,22 @@ impl ClusterState {
         self.ok
     }
 
-    /// Redis's `clusterUpdateState`: ok when every slot is served (unless
-    /// full coverage is not required) and at least one master serves
-    /// slots. Every known node is reachable here: failure detection is not
-    /// modelled.
+    /// Redis's `clusterUpdateState`: ok when every slot is served by a
+    /// node not failing (unless full coverage is not required) and a
+    /// majority of the masters serving slots is reachable (no PFAIL or
+    /// FAIL flag) — the minority side of a partition refuses commands.
     pub fn update_state(&mut self, require_full_coverage: bool) {
-        self.ok = (!require_full_coverage || self.assigned_slots() == SLOTS) && self.size() > 0;
+        let covered =
+            !require_full_coverage || self.slots.iter().all(|&o| self.nodes.get(o as usize).is_some_and(|n| !n.fail));
+        let mut serving = vec![false; self.nodes.len()];
+        for &o in &self.slots {
+            if let Some(s) = serving.get_mut(o as usize) {
+                *s = true;
+            }
+        }
+        let size = serving.iter().filter(|&&s| s).count();
+        let reachable = serving.iter().zip(&self.nodes).filter(|(s, n)| **s && !n.pfail && !n.fail).count();
+        self.ok = covered && reachable > size / 2;
     }
 
     pub fn assign(&mut self, slot: u16, id: &str) {
@@ -281,14 +376,17 @@ impl ClusterState {
                 known.ip.clone_from(&node.ip);
                 known.port = node.port;
                 known.cport = node.cport;
-                known.pong_ms = now_ms;
                 false
             }
             None => {
                 if self.nodes.len() >= NO_NODE as usize - 1 {
                     return false;
                 }
-                self.nodes.push(ClusterNode { config_epoch: 0, pong_ms: now_ms, link_ms: now_ms, ..node.clone() });
+                let mut fresh = ClusterNode::new(node.id.clone(), &node.ip, node.port, now_ms);
+                fresh.cport = node.cport;
+                fresh.master.clone_from(&node.master);
+                fresh.repl_offset = node.repl_offset;
+                self.nodes.push(fresh);
                 self.dirty = true;
                 true
             }
@@ -304,8 +402,11 @@ impl ClusterState {
             me.config_epoch = 0;
             self.current_epoch = 0;
         }
+        me.master = None;
         self.nodes = vec![me];
         self.myself = 0;
+        self.election = failure::Election::default();
+        self.manual = failure::Manual::default();
         self.slots = vec![NO_NODE; SLOTS];
         self.migrating.clear();
         self.importing.clear();
@@ -352,6 +453,12 @@ impl ClusterState {
         }
         self.migrating.retain(|_, n| n != id);
         self.importing.retain(|_, n| n != id);
+        for n in self.nodes.iter_mut() {
+            if n.master.as_deref() == Some(id) {
+                n.master = None;
+            }
+            n.reports.retain(|(by, _)| by != id);
+        }
         self.dirty = true;
         true
     }
@@ -368,6 +475,7 @@ impl ClusterState {
         write: bool,
         settings: RouteSettings,
     ) -> Result<Option<u16>, Redirect> {
+        let readonly = settings.readonly;
         let mut first: Option<(&[u8], u16)> = None;
         let (mut migrating, mut importing, mut multiple_keys) = (false, false, false);
         let (mut missing, mut existing, mut any_migrate, mut any_asking) = (0usize, 0usize, false, false);
@@ -432,6 +540,10 @@ impl ClusterState {
             return Ok(Some(slot));
         }
         match self.owner(slot) {
+            // A READONLY client reads its master's slots on a replica.
+            Some(owner) if readonly && !write && self.myself().master.as_deref() == Some(owner.id.as_str()) => {
+                Ok(Some(slot))
+            }
             Some(owner) if !self.is_myself(owner) => {
                 Err(Redirect::Moved { slot, ip: owner.ip.clone(), port: owner.port })
             }
@@ -442,54 +554,116 @@ impl ClusterState {
     /// What a node tells the others about itself: its address, epoch,
     /// slots and the nodes it knows (a PING with its gossip section).
     pub fn announcement(&self) -> bus::Announcement {
+        let mut sender = self.myself().clone();
+        sender.reports.clear();
+        sender.config_epoch = self.node_epoch(self.myself());
+        let serving = self.my_master().map_or(sender.id.as_str(), |m| m.id.as_str());
         bus::Announcement {
-            sender: self.myself().clone(),
+            slots: self.slots_of(serving),
+            sender,
             current_epoch: self.current_epoch,
-            slots: self.slots_of(&self.myself().id),
-            known: self.nodes.iter().filter(|n| !self.is_myself(n)).cloned().collect(),
+            known: self
+                .nodes
+                .iter()
+                .filter(|n| !self.is_myself(n))
+                .map(|n| ClusterNode { reports: Vec::new(), ..n.clone() })
+                .collect(),
+            paused: self.manual.end_ms != 0 && self.myself().master.is_none(),
         }
     }
 
-    /// Applies what another node announced: it (and the nodes it knows)
-    /// become known, its epoch is taken, and each slot it claims is
-    /// assigned to it unless served by a node with a higher config epoch or
-    /// being imported here (Redis's `clusterUpdateSlotsConfigWith`).
-    pub fn receive(&mut self, message: &bus::Announcement, now_ms: i64) {
+    /// Applies a message another node sent: it (and the nodes it knows)
+    /// become known, its epoch and role are taken, each slot a master
+    /// claims is assigned to it unless served by a node with a higher
+    /// config epoch or being imported here (Redis's
+    /// `clusterUpdateSlotsConfigWith`; a master losing its last slot this
+    /// way becomes the claimant's replica), failure reports in the gossip
+    /// are recorded, and the message itself is acted on (a PONG for a
+    /// PING, a vote, a manual failover starting).
+    pub fn receive(&mut self, kind: &bus::MessageKind, message: &bus::Announcement, now_ms: i64, timeout_ms: i64) {
         let sender = &message.sender;
         if sender.id == self.myself().id {
             return;
         }
         self.learn(sender, now_ms);
-        for node in &message.known {
-            self.learn(node, now_ms);
-        }
         let Some(index) = self.index_of(&sender.id) else { return };
-        self.nodes[index].config_epoch = sender.config_epoch;
-        self.current_epoch = self.current_epoch.max(message.current_epoch).max(sender.config_epoch);
-        for &slot in &message.slots {
+        {
+            let known = &mut self.nodes[index];
+            known.data_ms = now_ms;
+            known.link_down = false;
+            known.repl_offset = sender.repl_offset;
+            known.config_epoch = known.config_epoch.max(sender.config_epoch);
+        }
+        if matches!(kind, bus::MessageKind::Pong) {
+            self.pong_from(index, now_ms, timeout_ms);
+        }
+        self.current_epoch = self.current_epoch.max(message.current_epoch);
+        self.take_role(index, sender.master.as_deref());
+        if sender.master.is_none() {
+            self.take_slots(index, sender.config_epoch, &message.slots);
+        }
+        // Two masters with one config epoch: the one with the smaller id
+        // takes a new epoch (Redis's `clusterHandleConfigEpochCollision`).
+        let me = self.myself();
+        let both_masters = me.master.is_none() && sender.master.is_none();
+        if both_masters && me.config_epoch != 0 && me.config_epoch == sender.config_epoch && me.id < sender.id {
+            self.current_epoch += 1;
+            let epoch = self.current_epoch;
+            self.myself_mut().config_epoch = epoch;
+            self.dirty = true;
+        }
+        self.gossip(index, &message.known, now_ms, timeout_ms);
+        self.act_on(kind, index, message, now_ms, timeout_ms);
+    }
+
+    /// The sender's role as it announces it: a master turned replica
+    /// gives its slots up.
+    fn take_role(&mut self, index: usize, master: Option<&str>) {
+        let node = &mut self.nodes[index];
+        if node.master.as_deref() == master {
+            return;
+        }
+        let was_master = node.master.is_none();
+        node.master = master.map(str::to_string);
+        if was_master && master.is_some() {
+            for s in self.slots.iter_mut().filter(|s| **s as usize == index) {
+                *s = NO_NODE;
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// A master's claim on slots (Redis's `clusterUpdateSlotsConfigWith`).
+    fn take_slots(&mut self, index: usize, epoch: u64, slots: &[u16]) {
+        let serving = match self.myself().master.as_deref() {
+            Some(id) => self.index_of(id),
+            None => Some(self.myself),
+        };
+        let had = serving.map_or(0, |c| self.slots.iter().filter(|&&o| o as usize == c).count());
+        let mut taken_from_us = 0;
+        for &slot in slots {
             let Some(&owner) = self.slots.get(slot as usize) else { continue };
             if owner as usize == index || self.importing.contains_key(&slot) {
                 continue;
             }
             let beaten = match self.nodes.get(owner as usize) {
                 None => true,
-                Some(current) => current.config_epoch < sender.config_epoch,
+                Some(current) => current.config_epoch < epoch,
             };
             if beaten {
                 self.slots[slot as usize] = index as u16;
                 if owner as usize == self.myself {
                     self.migrating.remove(&slot);
                 }
+                if Some(owner as usize) == serving {
+                    taken_from_us += 1;
+                }
             }
         }
-        // Two masters with one config epoch: the one with the smaller id
-        // takes a new epoch (Redis's `clusterHandleConfigEpochCollision`).
-        let me = self.myself();
-        if me.config_epoch != 0 && me.config_epoch == sender.config_epoch && me.id < sender.id {
-            self.current_epoch += 1;
-            let epoch = self.current_epoch;
-            self.myself_mut().config_epoch = epoch;
-            self.dirty = true;
+        if had > 0 && taken_from_us == had && index != self.myself {
+            // Our shard lost every slot to the sender: follow it.
+            let id = self.nodes[index].id.clone();
+            self.set_master(&id);
         }
     }
 }
@@ -498,6 +672,8 @@ impl ClusterState {
 #[derive(Debug, Clone, Copy)]
 pub struct RouteSettings {
     pub allow_reads_when_down: bool,
+    /// The client sent READONLY.
+    pub readonly: bool,
 }
 
 #[cfg(test)]
@@ -521,15 +697,7 @@ mod tests {
     fn three() -> ClusterState {
         let mut a = ClusterState::new("a".repeat(40), "127.0.0.1", 7000, 0);
         for (i, id) in ["b", "c"].iter().enumerate() {
-            let node = ClusterNode {
-                id: id.repeat(40),
-                ip: "127.0.0.1".into(),
-                port: 7001 + i as u16,
-                cport: 17001 + i as u16,
-                config_epoch: 0,
-                pong_ms: 0,
-                link_ms: 0,
-            };
+            let node = ClusterNode::new(id.repeat(40), "127.0.0.1", 7001 + i as u16, 0);
             a.learn(&node, 0);
         }
         for s in 0..SLOTS as u16 {
@@ -543,7 +711,7 @@ mod tests {
         a
     }
 
-    const SETTINGS: RouteSettings = RouteSettings { allow_reads_when_down: false };
+    const SETTINGS: RouteSettings = RouteSettings { allow_reads_when_down: false, readonly: false };
 
     fn route(
         state: &mut ClusterState,
@@ -594,10 +762,10 @@ mod tests {
         for s in 0..10 {
             a.assign(s, &"a".repeat(40));
         }
-        b.receive(&a.announcement(), 5);
+        b.receive(&bus::MessageKind::Ping, &a.announcement(), 5, 15_000);
         assert_eq!(b.owner(3).map(|n| n.port), Some(7000));
         b.assign(3, &"b".repeat(40));
-        a.receive(&b.announcement(), 6);
+        a.receive(&bus::MessageKind::Ping, &b.announcement(), 6, 15_000);
         assert_eq!(a.owner(3).map(|n| n.port), Some(7001));
         assert_eq!(a.slots_of(&"a".repeat(40)).len(), 9);
         assert_eq!(ranges([0, 1, 2, 5, 7, 8]), [(0, 2), (5, 5), (7, 8)]);

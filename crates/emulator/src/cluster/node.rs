@@ -49,51 +49,114 @@ impl Engine {
     }
 
     /// What this node has to tell other nodes since it was last asked: its
-    /// announcement to every node it knows when its view changed, and a
-    /// greeting for each CLUSTER MEET.
+    /// announcement to every node it knows when its view changed (a PING
+    /// each), a greeting for each CLUSTER MEET, and the messages for one
+    /// node its cron and the messages it received produced (PINGs, PONGs,
+    /// votes, failure news).
     pub fn take_bus_messages(&mut self) -> Vec<BusMessage> {
+        let offset = self.master_repl_offset();
+        let now = self.clock.now_ms();
         let Some(state) = self.cluster.as_mut() else { return Vec::new() };
         let meets = std::mem::take(&mut state.meet_queue);
-        if !state.dirty && meets.is_empty() {
+        let mut outbox = std::mem::take(&mut state.outbox);
+        if !state.dirty && meets.is_empty() && outbox.is_empty() {
             return Vec::new();
         }
-        state.dirty = false;
+        if std::mem::take(&mut state.dirty) {
+            for i in 0..state.nodes().len() {
+                if !state.is_myself(&state.nodes()[i])
+                    && !outbox.iter().any(|(_, p, k)| *p == state.nodes()[i].port && *k == MessageKind::Ping)
+                {
+                    state.ping(i, now);
+                }
+            }
+            outbox.append(&mut state.outbox);
+        }
+        state.myself_mut().repl_offset = offset;
         let announcement = state.announcement();
-        let mut out: Vec<BusMessage> = announcement
-            .known
-            .iter()
-            .map(|n| BusMessage {
-                ip: n.ip.clone(),
-                port: n.port,
-                kind: MessageKind::Ping,
-                announcement: announcement.clone(),
-            })
-            .collect();
-        state.stats.ping_sent += out.len() as u64;
-        state.stats.meet_sent += meets.len() as u64;
+        let mut out = Vec::with_capacity(meets.len() + outbox.len());
         for (ip, port) in meets {
             out.push(BusMessage { ip, port, kind: MessageKind::Meet, announcement: announcement.clone() });
+        }
+        for (ip, port, kind) in outbox {
+            out.push(BusMessage { ip, port, kind, announcement: announcement.clone() });
+        }
+        for message in &out {
+            state.stats.count_sent(&message.kind);
         }
         out
     }
 
-    /// Applies a message another node sent to this one. A node it did not
-    /// know yet (a MEET) makes this node announce itself in turn.
+    /// Applies a message another node sent to this one, then lets the
+    /// table's verdict act: a replica follows its master, a master in a
+    /// manual failover pauses its writers, an election may go on.
     pub fn receive_bus_message(&mut self, message: &BusMessage) {
         let now = self.clock.now_ms();
+        let settings = self.failure_settings();
         let Some(state) = self.cluster.as_mut() else { return };
-        match message.kind {
-            MessageKind::Meet => state.stats.meet_received += 1,
-            MessageKind::Ping => state.stats.ping_received += 1,
-            MessageKind::Pong => state.stats.pong_received += 1,
+        state.stats.count_received(&message.kind);
+        state.receive(&message.kind, &message.announcement, now, settings.timeout_ms);
+        state.check_manual(settings.offset);
+        state.handle_replica_failover(now, settings);
+        self.cluster_follow_table();
+    }
+
+    /// Redis's cluster cron (every 100 ms of the engine's clock): PINGs,
+    /// failure detection, manual failover deadlines, elections.
+    pub(crate) fn cluster_cron(&mut self) {
+        let now = self.clock.now_ms();
+        let settings = self.failure_settings();
+        let Some(state) = self.cluster.as_mut() else { return };
+        state.cron(now, settings);
+        self.cluster_follow_table();
+    }
+
+    fn failure_settings(&mut self) -> super::failure::Settings {
+        let yes = |name: &str| self.config.extra.get(name).is_some_and(|v| v == "yes");
+        super::failure::Settings {
+            timeout_ms: crate::replication::config_int(&self.config, "cluster-node-timeout", 15000),
+            offset: self.master_repl_offset(),
+            no_failover: yes("cluster-replica-no-failover"),
+            jitter_ms: if self.cluster.is_some() { self.rng.below(500) as i64 } else { 0 },
         }
-        state.receive(&message.announcement, now);
+    }
+
+    /// Makes replication match the node table (a replica of the master it
+    /// names, or a master), pauses writers while this master hands over
+    /// in a manual failover, and recomputes the cluster state.
+    pub(crate) fn cluster_follow_table(&mut self) {
+        let now = self.clock.now_ms();
+        let Some(state) = self.cluster.as_mut() else { return };
+        let target = state.my_master().map(|m| (m.ip.clone(), m.port));
+        let handing_over = state.manual.end_ms != 0 && state.manual.replica.is_some();
+        let pause_end = now + super::failure::MF_TIMEOUT_MS * 2;
+        let mut paused_until = state.paused_until;
+        if handing_over && paused_until == 0 {
+            if self.client_pause.is_none() {
+                self.client_pause = Some(crate::client::ClientPause { end_ms: pause_end, all: false });
+                paused_until = pause_end;
+            }
+        } else if !handing_over && paused_until != 0 {
+            if self.client_pause.is_some_and(|p| p.end_ms == paused_until) {
+                self.client_pause = None;
+            }
+            paused_until = 0;
+        }
+        if let Some(state) = self.cluster.as_mut() {
+            state.paused_until = paused_until;
+        }
+        let following = self.repl.master.as_ref().map(|m| (m.host.clone(), m.port));
+        match target {
+            Some((ip, port)) if following.as_ref() != Some(&(ip.clone(), port)) => self.become_replica_of(ip, port),
+            None if following.is_some() => self.become_master(),
+            _ => {}
+        }
         self.cluster_update_state();
     }
 
-    fn route_settings(&self) -> RouteSettings {
+    fn route_settings(&self, client: &Client) -> RouteSettings {
         let yes = |name: &str, default: bool| self.config.extra.get(name).map_or(default, |v| v == "yes");
-        RouteSettings { allow_reads_when_down: yes("cluster-allow-reads-when-down", false) }
+        RouteSettings { allow_reads_when_down: yes("cluster-allow-reads-when-down", false), readonly: client.readonly }
     }
 
     /// Recomputes `cluster_state` (Redis does it after slot table changes,
@@ -111,6 +174,10 @@ impl Engine {
     /// answer. EXEC is checked with every command of its queue.
     pub(crate) fn cluster_redirect(&self, client: &Client, spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Redirect> {
         let state = self.cluster.as_ref()?;
+        // The replication stream from our master is never redirected.
+        if self.repl.is_master_client(Some(client.id)) {
+            return None;
+        }
         let exec = spec.has(flags::RUNS_QUEUE);
         if !exec && !names_keys(spec) {
             return None;
@@ -131,7 +198,7 @@ impl Engine {
         let now = self.clock.now_ms();
         let db = &self.keyspace.dbs[0];
         let exists = |key: &[u8]| db.get(key).is_some_and(|e| !e.is_expired(now));
-        state.route(&routed, exists, client.asking, write, self.route_settings()).err()
+        state.route(&routed, exists, client.asking, write, self.route_settings(client)).err()
     }
 
     /// The check for a command a script calls: the script's error text

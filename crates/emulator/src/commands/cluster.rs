@@ -189,7 +189,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 arity: 3,
                 syntax: "node-id",
                 complexity: "O(1)",
-                summary: "Makes this node a replica of a master (not available in Redis Lab yet)",
+                summary: "Makes this node a replica of a master",
                 handler: replicate,
                 ..ADMIN_SUB
             },
@@ -418,10 +418,18 @@ fn unknown_node(id: &[u8]) -> Reply {
     Reply::error(format!("ERR Unknown node {}", String::from_utf8_lossy(id)))
 }
 
-/// CLUSTER COUNT-FAILURE-REPORTS node-id — always 0: failures are not detected here.
+/// The node timeout (`cluster-node-timeout`, ms).
+fn node_timeout(ctx: &Ctx) -> i64 {
+    crate::replication::config_int(&ctx.engine.config, "cluster-node-timeout", 15000)
+}
+
+/// CLUSTER COUNT-FAILURE-REPORTS node-id: masters that reported it unreachable lately.
 fn count_failure_reports(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    state(ctx)?.node(&argv[2]).ok_or_else(|| unknown_node(&argv[2]))?;
-    Ok(Reply::Integer(0))
+    let (now, timeout) = (ctx.now_ms(), node_timeout(ctx));
+    let state = state(ctx)?;
+    let node = state.node(&argv[2]).ok_or_else(|| unknown_node(&argv[2]))?;
+    let index = state.index_of(&node.id.clone()).unwrap_or(0);
+    Ok(Reply::Integer(state.failure_reports(index, now, timeout) as i64))
 }
 
 /// CLUSTER COUNTKEYSINSLOT slot
@@ -446,15 +454,33 @@ fn getkeysinslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     Ok(Reply::bulks(keys))
 }
 
-/// CLUSTER FAILOVER [FORCE|TAKEOVER] — every node here is a master.
+/// CLUSTER FAILOVER [FORCE|TAKEOVER]: a replica takes its master's place.
 fn failover(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    state(ctx)?;
-    match argv.get(2) {
-        None => {}
-        Some(a) if argv.len() == 3 && (args::is(a, "FORCE") || args::is(a, "TAKEOVER")) => {}
-        Some(_) => return Err(Reply::error(errors::SYNTAX)),
+    let now = ctx.now_ms();
+    let state = state(ctx)?;
+    if argv.len() > 3 {
+        return Err(Reply::error(
+            "ERR unknown subcommand or wrong number of arguments for 'failover'. Try CLUSTER HELP.",
+        ));
     }
-    Err(Reply::error("ERR You should send CLUSTER FAILOVER to a replica"))
+    let (force, takeover) = match argv.get(2) {
+        None => (false, false),
+        Some(a) if args::is(a, "FORCE") => (true, false),
+        Some(a) if args::is(a, "TAKEOVER") => (true, true),
+        Some(_) => return Err(Reply::error(errors::SYNTAX)),
+    };
+    if state.myself().master.is_none() {
+        return Err(Reply::error("ERR You should send CLUSTER FAILOVER to a replica"));
+    }
+    let Some(master) = state.my_master() else {
+        return Err(Reply::error("ERR I'm a replica but my master is unknown to me"));
+    };
+    if !force && (master.fail || master.link_down) {
+        return Err(Reply::error("ERR Master is down or failed, please use CLUSTER FAILOVER FORCE"));
+    }
+    state.start_manual_failover(now, force, takeover);
+    ctx.engine.cluster_follow_table();
+    Ok(Reply::OK)
 }
 
 /// CLUSTER FLUSHSLOTS
@@ -478,6 +504,9 @@ fn forget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let node = state.node(&argv[2]).ok_or_else(|| unknown_node(&argv[2]))?;
     if state.is_myself(node) {
         return Err(Reply::error("ERR I tried hard but I can't forget myself..."));
+    }
+    if state.myself().master.as_deref() == Some(node.id.as_str()) {
+        return Err(Reply::error("ERR Can't forget my master!"));
     }
     let id = node.id.clone();
     state.forget(&id);
@@ -551,25 +580,32 @@ const HELP: &[&str] = &[
 fn info(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     let state = state(ctx)?;
     let assigned = state.assigned_slots();
+    let (mut pfail, mut fail) = (0, 0);
+    for (start, end, node) in state.slot_ranges() {
+        let count = (end - start) as usize + 1;
+        if node.fail {
+            fail += count;
+        } else if node.pfail {
+            pfail += count;
+        }
+    }
     let mut text = format!(
-        "cluster_state:{}\r\ncluster_slots_assigned:{assigned}\r\ncluster_slots_ok:{assigned}\r\n\
-         cluster_slots_pfail:0\r\ncluster_slots_fail:0\r\ncluster_known_nodes:{}\r\ncluster_size:{}\r\n\
+        "cluster_state:{}\r\ncluster_slots_assigned:{assigned}\r\ncluster_slots_ok:{}\r\n\
+         cluster_slots_pfail:{pfail}\r\ncluster_slots_fail:{fail}\r\ncluster_known_nodes:{}\r\ncluster_size:{}\r\n\
          cluster_current_epoch:{}\r\ncluster_my_epoch:{}\r\n",
         if state.is_ok() { "ok" } else { "fail" },
+        assigned - pfail - fail,
         state.nodes().len(),
         state.size(),
         state.current_epoch,
-        state.myself().config_epoch,
+        state.node_epoch(state.myself()),
     );
     let s = &state.stats;
-    for (dir, counts) in [
-        ("sent", [("ping", s.ping_sent), ("pong", s.pong_sent), ("meet", s.meet_sent)]),
-        ("received", [("ping", s.ping_received), ("pong", s.pong_received), ("meet", s.meet_received)]),
-    ] {
-        for (kind, n) in counts.iter().filter(|(_, n)| *n > 0) {
+    for (dir, counts) in [("sent", &s.sent), ("received", &s.received)] {
+        for (kind, n) in cluster::MESSAGE_TYPES.iter().zip(counts.iter()).filter(|(_, n)| **n > 0) {
             text.push_str(&format!("cluster_stats_messages_{kind}_{dir}:{n}\r\n"));
         }
-        let total: u64 = counts.iter().map(|(_, n)| n).sum();
+        let total: u64 = counts.iter().sum();
         text.push_str(&format!("cluster_stats_messages_{dir}:{total}\r\n"));
     }
     text.push_str("total_cluster_links_buffer_limit_exceeded:0\r\n");
@@ -632,14 +668,32 @@ fn myid(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     Ok(Reply::bulk_str(&state(ctx)?.myself().id))
 }
 
-/// One line of CLUSTER NODES (Redis's `clusterGenNodeDescription`).
+/// One line of CLUSTER NODES, without its newline (Redis's `clusterGenNodeDescription`).
 fn node_line(state: &ClusterState, node: &cluster::ClusterNode, now_ms: i64) -> String {
     let me = state.is_myself(node);
-    let flags = if me { "myself,master" } else { "master" };
+    let mut flags = Vec::new();
+    if me {
+        flags.push("myself");
+    }
+    flags.push(if node.is_replica() { "slave" } else { "master" });
+    if node.pfail {
+        flags.push("fail?");
+    }
+    if node.fail {
+        flags.push("fail");
+    }
     let pong = if me { now_ms - now_ms.rem_euclid(1000) } else { node.pong_ms };
+    let ping = if me { 0 } else { node.ping_sent_ms };
+    let link = if me || !node.link_down { "connected" } else { "disconnected" };
     let mut line = format!(
-        "{} {}:{}@{} {flags} - 0 {pong} {} connected",
-        node.id, node.ip, node.port, node.cport, node.config_epoch
+        "{} {}:{}@{} {} {} {ping} {pong} {} {link}",
+        node.id,
+        node.ip,
+        node.port,
+        node.cport,
+        flags.join(","),
+        node.master.as_deref().unwrap_or("-"),
+        state.node_epoch(node),
     );
     for (start, end) in cluster::ranges(state.slots_of(&node.id)) {
         if start == end {
@@ -656,7 +710,6 @@ fn node_line(state: &ClusterState, node: &cluster::ClusterNode, now_ms: i64) -> 
             line.push_str(&format!(" [{slot}-<-{from}]"));
         }
     }
-    line.push('\n');
     line
 }
 
@@ -664,24 +717,41 @@ fn node_line(state: &ClusterState, node: &cluster::ClusterNode, now_ms: i64) -> 
 fn nodes(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
     let now = ctx.now_ms();
     let state = state(ctx)?;
-    let text: String = state.nodes().iter().map(|n| node_line(state, n, now)).collect();
+    let text: String = state.nodes().iter().map(|n| node_line(state, n, now) + "\n").collect();
     Ok(Reply::Verbatim(text))
 }
 
-/// CLUSTER REPLICAS|SLAVES node-id — masters have none here.
+/// CLUSTER REPLICAS|SLAVES node-id: its replicas' CLUSTER NODES lines.
 fn replicas(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
-    state(ctx)?.node(&argv[2]).ok_or_else(|| unknown_node(&argv[2]))?;
-    Ok(Reply::Array(Vec::new()))
+    let now = ctx.now_ms();
+    let state = state(ctx)?;
+    let node = state.node(&argv[2]).ok_or_else(|| unknown_node(&argv[2]))?;
+    if node.is_replica() {
+        return Err(Reply::error("ERR The specified node is not a master"));
+    }
+    let lines = state.replicas_of(&node.id).into_iter().map(|r| Reply::bulk_str(&node_line(state, r, now))).collect();
+    Ok(Reply::Array(lines))
 }
 
-/// CLUSTER REPLICATE node-id — cluster replicas are not available yet.
+/// CLUSTER REPLICATE node-id: this node follows a master from now on.
 fn replicate(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    let empty = ctx.engine.keyspace.dbs[0].is_empty();
     let state = state(ctx)?;
     let node = state.node(&argv[2]).ok_or_else(|| unknown_node(&argv[2]))?;
     if state.is_myself(node) {
         return Err(Reply::error("ERR Can't replicate myself"));
     }
-    Err(Reply::error("ERR CLUSTER REPLICATE is not supported by Redis Lab yet"))
+    if node.is_replica() {
+        return Err(Reply::error("ERR I can only replicate a master, not a replica."));
+    }
+    let id = node.id.clone();
+    let me = state.myself().id.clone();
+    if state.myself().master.is_none() && (!state.slots_of(&me).is_empty() || !empty) {
+        return Err(Reply::error("ERR To set a master the node must be empty and without assigned slots."));
+    }
+    state.set_master(&id);
+    ctx.engine.cluster_follow_table();
+    Ok(Reply::OK)
 }
 
 /// CLUSTER RESET [HARD|SOFT]
@@ -695,12 +765,19 @@ fn reset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
         false
     };
     args.finish()?;
-    if !ctx.engine.keyspace.dbs[0].is_empty() {
+    let replica = state(ctx)?.myself().is_replica();
+    if !replica && !ctx.engine.keyspace.dbs[0].is_empty() {
         return Err(Reply::error("ERR CLUSTER RESET can't be called with master nodes containing keys"));
+    }
+    if replica {
+        // A replica turns master and drops the data it copied.
+        for db in ctx.engine.keyspace.dbs.iter_mut() {
+            db.clear();
+        }
     }
     let new_id = hard.then(|| random_node_id(ctx));
     state(ctx)?.reset(new_id);
-    ctx.engine.cluster_update_state();
+    ctx.engine.cluster_follow_table();
     Ok(Reply::OK)
 }
 
@@ -744,6 +821,9 @@ fn setslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let target = argv.get(4).filter(|_| argv.len() == 5);
     let keys = if args::is(action, "NODE") { count_keys_in_slot(ctx, slot) } else { 0 };
     let state = state(ctx)?;
+    if state.myself().is_replica() {
+        return Err(Reply::error("ERR Please use SETSLOT only with masters."));
+    }
     let dont_know = |id: &[u8]| Reply::error(format!("ERR I don't know about node {}", String::from_utf8_lossy(id)));
     match target {
         Some(id) if args::is(action, "MIGRATING") => {
@@ -792,23 +872,40 @@ fn field(name: &str, value: Reply) -> (Reply, Reply) {
     (Reply::bulk_str(name), value)
 }
 
-/// CLUSTER SHARDS: one shard per master, with its slot ranges and nodes.
+/// One node of a CLUSTER SHARDS entry; this node's own offset is its
+/// replication offset, the others' what they last announced.
+fn shard_node(state: &ClusterState, node: &cluster::ClusterNode, my_offset: i64) -> Reply {
+    let offset = if state.is_myself(node) { my_offset } else { node.repl_offset };
+    let health = if node.fail {
+        "fail"
+    } else if node.is_replica() && offset == 0 {
+        "loading"
+    } else {
+        "online"
+    };
+    Reply::Map(vec![
+        field("id", Reply::bulk_str(&node.id)),
+        field("port", Reply::Integer(node.port as i64)),
+        field("ip", Reply::bulk_str(&node.ip)),
+        field("endpoint", Reply::bulk_str(&node.ip)),
+        field("role", Reply::bulk_str(if node.is_replica() { "replica" } else { "master" })),
+        field("replication-offset", Reply::Integer(offset)),
+        field("health", Reply::bulk_str(health)),
+    ])
+}
+
+/// CLUSTER SHARDS: one shard per master, with its slot ranges, then its
+/// nodes (the master first, then its replicas).
 fn shards(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    let my_offset = ctx.engine.master_repl_offset();
     let state = state(ctx)?;
     let mut out = Vec::new();
-    for node in state.nodes() {
+    for node in state.nodes().iter().filter(|n| !n.is_replica()) {
         let ranges = cluster::ranges(state.slots_of(&node.id));
         let slots = ranges.iter().flat_map(|&(a, b)| [Reply::Integer(a as i64), Reply::Integer(b as i64)]).collect();
-        let details = Reply::Map(vec![
-            field("id", Reply::bulk_str(&node.id)),
-            field("port", Reply::Integer(node.port as i64)),
-            field("ip", Reply::bulk_str(&node.ip)),
-            field("endpoint", Reply::bulk_str(&node.ip)),
-            field("role", Reply::bulk_str("master")),
-            field("replication-offset", Reply::Integer(0)),
-            field("health", Reply::bulk_str("online")),
-        ]);
-        out.push(Reply::Map(vec![field("slots", Reply::Array(slots)), field("nodes", Reply::Array(vec![details]))]));
+        let mut members = vec![shard_node(state, node, my_offset)];
+        members.extend(state.replicas_of(&node.id).into_iter().map(|r| shard_node(state, r, my_offset)));
+        out.push(Reply::Map(vec![field("slots", Reply::Array(slots)), field("nodes", Reply::Array(members))]));
     }
     Ok(Reply::Array(out))
 }
@@ -820,13 +917,18 @@ fn slots(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
         .slot_ranges()
         .into_iter()
         .map(|(start, end, node)| {
-            let entry = Reply::Array(vec![
-                Reply::bulk_str(&node.ip),
-                Reply::Integer(node.port as i64),
-                Reply::bulk_str(&node.id),
-                Reply::Map(Vec::new()),
-            ]);
-            Reply::Array(vec![Reply::Integer(start as i64), Reply::Integer(end as i64), entry])
+            let entry = |n: &cluster::ClusterNode| {
+                Reply::Array(vec![
+                    Reply::bulk_str(&n.ip),
+                    Reply::Integer(n.port as i64),
+                    Reply::bulk_str(&n.id),
+                    Reply::Map(Vec::new()),
+                ])
+            };
+            let mut row = vec![Reply::Integer(start as i64), Reply::Integer(end as i64), entry(node)];
+            // Replicas follow their master, failing ones left out.
+            row.extend(state.replicas_of(&node.id).into_iter().filter(|r| !r.fail).map(entry));
+            Reply::Array(row)
         })
         .collect();
     Ok(Reply::Array(out))

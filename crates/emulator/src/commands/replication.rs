@@ -100,6 +100,9 @@ const NO_REPLY: Reply = Reply::Multi(Vec::new());
 
 /// REPLICAOF host port | REPLICAOF NO ONE
 fn replicaof(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
+    if ctx.engine.cluster.is_some() {
+        return Err(Reply::error("ERR REPLICAOF not allowed in cluster mode."));
+    }
     if ctx.engine.repl.replicas.iter().any(|r| r.client == ctx.client.id) {
         return Err(Reply::error("ERR Command is not valid when client is a replica."));
     }

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex, Weak};
 
 use super::topology::{lock, InFlight, Topology};
 use crate::cluster::bus::{ClusterHost, MigrateLink};
-use crate::cluster::local::{create_commands, LocalLink};
+use crate::cluster::local::{create_commands, replica_commands, replica_master, LocalLink};
 use crate::engine::Engine;
+use crate::replication::link::LinkState;
 
 /// How long [`Topology::create_cluster`] waits for the nodes to agree.
 const CONVERGE_MS: i64 = 60_000;
@@ -85,9 +86,6 @@ impl Topology {
         if masters == 0 || masters > crate::cluster::SLOTS {
             return Err("ERR Invalid number of masters".into());
         }
-        if replicas_per_master > 0 {
-            return Err("ERR cluster replicas are not yet supported".into());
-        }
         let total = masters * (1 + replicas_per_master);
         if base_port as usize + total > u16::MAX as usize + 1 {
             return Err("ERR Invalid port range".into());
@@ -104,26 +102,59 @@ impl Topology {
             self.enable_cluster(i);
             made.push(i);
         }
-        for (lines, &i) in create_commands(masters, "127.0.0.1", base_port).iter().zip(&made) {
-            let mut engine = self.lock(i);
-            let me = engine.connect("127.0.0.1:0");
-            for line in lines {
-                let reply = engine.execute_line(me, line).map_err(|e| format!("{line}: {e:?}"))?;
-                if let Some(error) = reply.error_text() {
-                    return Err(format!("{line}: {error}"));
-                }
-            }
-            engine.disconnect(me);
+        let mut commands = create_commands(masters, "127.0.0.1", base_port);
+        commands.extend(replica_commands(masters, replicas_per_master, "127.0.0.1", base_port));
+        for (lines, &i) in commands.iter().zip(&made) {
+            self.run_setup(i, lines)?;
         }
         self.pump();
+        let ids: Vec<String> = made[..masters]
+            .iter()
+            .map(|&i| self.lock(i).cluster_state().map(|s| s.myself().id.clone()).unwrap_or_default())
+            .collect();
         let started = self.now_ms;
-        while !made.iter().all(|&i| self.lock(i).cluster_state().is_some_and(|s| s.is_ok())) {
+        let everyone_met =
+            |t: &Topology| made.iter().all(|&i| t.lock(i).cluster_state().is_some_and(|s| s.nodes().len() >= total));
+        while !everyone_met(self) {
+            if self.now_ms - started > CONVERGE_MS {
+                return Err("ERR the nodes did not meet".into());
+            }
+            self.advance(10);
+        }
+        for j in 0..masters * replicas_per_master {
+            let master = &ids[replica_master(masters, replicas_per_master, j)];
+            self.run_setup(made[masters + j], &[format!("CLUSTER REPLICATE {master}")])?;
+        }
+        self.pump();
+        let converged = |t: &Topology| {
+            made.iter().enumerate().all(|(k, &i)| {
+                let engine = t.lock(i);
+                let ok = engine.cluster_state().is_some_and(|s| s.is_ok() && s.nodes().len() >= total);
+                ok && (k < masters || engine.master_link_state() == Some(LinkState::Connected))
+            })
+        };
+        while !converged(self) {
             if self.now_ms - started > CONVERGE_MS {
                 return Err("ERR the cluster did not converge".into());
             }
             self.advance(10);
         }
         Ok(made)
+    }
+
+    /// Runs setup commands on node `i` from a client of its own.
+    fn run_setup(&mut self, i: usize, lines: &[String]) -> Result<(), String> {
+        let mut engine = self.lock(i);
+        let me = engine.connect("127.0.0.1:0");
+        for line in lines {
+            let reply = engine.execute_line(me, line).map_err(|e| format!("{line}: {e:?}"))?;
+            if let Some(error) = reply.error_text() {
+                engine.disconnect(me);
+                return Err(format!("{line}: {error}"));
+            }
+        }
+        engine.disconnect(me);
+        Ok(())
     }
 
     /// Moves the bus messages: new ones leave running nodes whose links
