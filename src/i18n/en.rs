@@ -19,6 +19,8 @@ pub fn text(k: K) -> &'static str {
         K::Presets => "Topology",
         K::PresetReplicas => "Master + 2 replicas",
         K::PresetCluster => "Cluster: 3 masters",
+        K::PresetClusterReplicas => "Cluster: 3 masters + 3 replicas",
+        K::ClusterFailoverHint => "Each master has a replica. Stop a master: once it has not answered for cluster-node-timeout (15 s; +10 s moves the clock), its replica is elected and serves its slots. CLUSTER FAILOVER on a replica swaps the roles by hand.",
         K::AddConsole => "+ Console",
         K::TopologyClockTitle => "The servers' shared clock: it follows real time unless paused",
         K::Topology => "Servers",

@@ -19,6 +19,8 @@ pub fn text(k: K) -> &'static str {
         K::Presets => "Topologie",
         K::PresetReplicas => "Maître + 2 réplicas",
         K::PresetCluster => "Cluster : 3 maîtres",
+        K::PresetClusterReplicas => "Cluster : 3 maîtres + 3 réplicas",
+        K::ClusterFailoverHint => "Chaque maître a un réplica. Arrêtez un maître : quand il n'a pas répondu pendant cluster-node-timeout (15 s ; +10 s avance l'horloge), son réplica est élu et sert ses slots. CLUSTER FAILOVER sur un réplica échange les rôles à la main.",
         K::AddConsole => "+ Console",
         K::TopologyClockTitle => "L'horloge commune des serveurs : elle suit le temps réel sauf en pause",
         K::Topology => "Serveurs",

@@ -159,11 +159,11 @@ keys! {
     // The frame
     SkipToContent, NavPages, NavLessons, NavPlayground, NavLatency, NavTypes, NavReference, Tagline,
     // Scaling out
-    NavScaling, ScalingTitle, ScalingLead, Presets, PresetReplicas, PresetCluster, AddConsole, TopologyClockTitle,
-    Topology, RoleMaster, RoleReplicaOf, RoleReplicaDown, NodeRunning, NodeStopped, LinkCut, ReplOffset, ReplLag,
-    Bytes, InFlight, MasterLink, Slots, KeysOf, MoreKeys, ControlsOf, StopNode, StartNode, RestartNode,
-    RestartTitle, CutLink, RestoreLink, LinkDelay, SlotMap, SlotMapLabel, SlotMapHint, SlotOfKey, ConsoleNode,
-    FollowRedirects, FollowRedirectsTitle,
+    NavScaling, ScalingTitle, ScalingLead, Presets, PresetReplicas, PresetCluster, PresetClusterReplicas, ClusterFailoverHint,
+    AddConsole, TopologyClockTitle, Topology, RoleMaster, RoleReplicaOf, RoleReplicaDown, NodeRunning, NodeStopped,
+    LinkCut, ReplOffset, ReplLag, Bytes, InFlight, MasterLink, Slots, KeysOf, MoreKeys, ControlsOf, StopNode,
+    StartNode, RestartNode, RestartTitle, CutLink, RestoreLink, LinkDelay, SlotMap, SlotMapLabel, SlotMapHint,
+    SlotOfKey, ConsoleNode, FollowRedirects, FollowRedirectsTitle,
     LanguageLabel,
     // Start page and lesson map
     HomeTitle, HomeIntro1, HomeIntroTry, HomeIntroAnd, HomeIntroTab, HomeIntroHelp, HomePlaygroundButton,

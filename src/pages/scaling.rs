@@ -94,6 +94,7 @@ pub fn scaling_page(props: &ScalingPageProps) -> Html {
         let label = match p {
             Preset::Replicas => t(K::PresetReplicas),
             Preset::Cluster => t(K::PresetCluster),
+            Preset::ClusterReplicas => t(K::PresetClusterReplicas),
         };
         html! {
             <button type="button" class="preset" data-preset={p.code()} aria-pressed={(*preset == p).to_string()}
@@ -107,6 +108,9 @@ pub fn scaling_page(props: &ScalingPageProps) -> Html {
                 <p class="lead">{ t(K::ScalingLead) }</p>
             </div>
             <div class="presets" role="group" aria-label={t(K::Presets)}>{ for presets }</div>
+            if *preset == Preset::ClusterReplicas {
+                <p class="muted preset-hint">{ t(K::ClusterFailoverHint) }</p>
+            }
             <ScalingProvider key={preset.code()} kinds={preset.kinds()}>
                 <ScalingWorkbench />
             </ScalingProvider>

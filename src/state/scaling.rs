@@ -29,15 +29,18 @@ pub enum Preset {
     Replicas,
     /// Three cluster masters on 7000-7002.
     Cluster,
+    /// The same masters, each with a replica on 7003-7005.
+    ClusterReplicas,
 }
 
 impl Preset {
-    pub const ALL: &'static [Preset] = &[Preset::Replicas, Preset::Cluster];
+    pub const ALL: &'static [Preset] = &[Preset::Replicas, Preset::Cluster, Preset::ClusterReplicas];
 
     pub fn code(self) -> &'static str {
         match self {
             Preset::Replicas => "replicas",
             Preset::Cluster => "cluster",
+            Preset::ClusterReplicas => "cluster-replicas",
         }
     }
 
@@ -50,6 +53,7 @@ impl Preset {
         match self {
             Preset::Replicas => vec![TopologyKind::Replicas],
             Preset::Cluster => vec![TopologyKind::Cluster],
+            Preset::ClusterReplicas => vec![TopologyKind::ClusterReplicas],
         }
     }
 }
@@ -531,6 +535,10 @@ impl Scaling {
     pub fn slot_owners(&self) -> Vec<Option<usize>> {
         let mut owners = vec![None; SLOTS];
         for i in 0..self.topo.nodes().len() {
+            // A stopped master still believes it serves its slots.
+            if !running(&self.topo, i) {
+                continue;
+            }
             let Some(engine) = self.topo.engine(i) else { continue };
             let Some(state) = engine.cluster_state() else { continue };
             let me = state.myself().id.clone();
@@ -620,6 +628,27 @@ mod tests {
         assert_eq!(owners[0], Some(0));
         assert_eq!(owners[16383], Some(2));
         assert_eq!(s.views()[1].slots, vec![(5461, 10922)]);
+    }
+
+    #[test]
+    fn a_cluster_replica_takes_over_a_stopped_master() {
+        let mut s = Scaling::new(&Preset::ClusterReplicas.kinds(), 1_000_000, 7, true);
+        let views = s.views();
+        assert_eq!(views.len(), 6);
+        assert_eq!(views[4].role, Role::Replica(Some(7000)), "{views:?}");
+        s.attach(1, 1);
+        s.run(1, argv("SET user:1:city Paris"));
+        s.stop(0);
+        for _ in 0..40 {
+            s.advance(1000);
+        }
+        assert_eq!(s.views()[4].role, Role::Master);
+        assert_eq!(s.slot_owners()[2793], Some(4));
+        s.point(1, 1);
+        assert_eq!(
+            s.run(1, argv("GET user:1:city")).0,
+            "-> Redirected to slot [2793] located at 127.0.0.1:7004\n\"Paris\"\n"
+        );
     }
 
     #[test]

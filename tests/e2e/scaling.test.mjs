@@ -110,7 +110,7 @@ test('the scaling-out lesson runs its blocks on the servers they name and checks
   const { context, page, errors } = await openPage(browser, server.url, '#/lesson/scaling-out');
   await page.locator('#lesson-title').waitFor();
   assert.match(await page.locator('#lesson-title').textContent(), /Scaling out/);
-  assert.equal(await page.locator('.lesson-bench .node').count(), 6, 'six servers beside the lesson');
+  assert.equal(await page.locator('.lesson-bench .node').count(), 9, 'nine servers beside the lesson');
   // Block 1 writes on the master; block 2 reads on the replica 6380.
   await page.locator('.run-button').nth(0).click();
   await until(page, () => [...document.querySelectorAll('.console[data-client="1"] .line.output')].some((l) => l.textContent === 'OK'));
@@ -132,6 +132,24 @@ test('the scaling-out lesson runs its blocks on the servers they name and checks
   await until(page, () => [...document.querySelectorAll('.console[data-client="1"] .line.output')].some((l) => l.textContent === '(error) MOVED 12440 127.0.0.1:7002'));
   assert.equal(await page.locator('.slot-caption').getAttribute('data-slot'), '12440');
   await screenshot(page, 'scaling-lesson');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('cluster with replicas: a stopped master is replaced by its replica once the clock passes the node timeout', async () => {
+  const { context, page, errors } = await openPage(browser, server.url, '#/scaling/cluster-replicas');
+  await page.waitForSelector('.slot-map svg');
+  assert.equal(await page.locator('.node').count(), 6);
+  await until(page, () => document.querySelector('.node[data-port="7004"] .node-role')?.textContent === 'replica of 7000');
+  await node(page, 7000).locator('button.stop').click();
+  for (let i = 0; i < 4; i++) await page.locator('.topo-clock button', { hasText: '+10 s' }).click();
+  await until(page, () => document.querySelector('.node[data-port="7004"] .node-role')?.textContent === 'master');
+  assert.equal(await page.locator('.node[data-port="7004"] .slots').textContent(), '0-5460');
+  assert.equal(
+    await runCommand(page, 'SET user:1:city Paris', 2),
+    '-> Redirected to slot [2793] located at 127.0.0.1:7004\nOK',
+  );
+  await screenshot(page, 'scaling-cluster-failover');
   assert.deepEqual(errors, []);
   await context.close();
 });

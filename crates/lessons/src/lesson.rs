@@ -38,7 +38,8 @@
 //!
 //! A lesson on several servers names them in its front matter:
 //! `topology: replicas` (a master on 6379, replicas on 6380 and 6381),
-//! `topology: cluster` (masters on 7000-7002) or both. Its blocks then say
+//! `topology: cluster` (masters on 7000-7002), `topology: cluster-replicas`
+//! (the same masters with replicas on 7003-7005), or replicas and a cluster. Its blocks then say
 //! which server they run on (`node=6380`, the first server otherwise) and
 //! may act on servers before their commands run (`delay=6380:2000` sets a
 //! link delay in ms, `stop=6379`, `start=6379`, `cut=6380`,
@@ -69,6 +70,9 @@ pub enum TopologyKind {
     Replicas,
     /// Three cluster masters on 7000-7002.
     Cluster,
+    /// Three cluster masters on 7000-7002, each with a replica (7003-7005),
+    /// laid out as `redis-cli --cluster create --cluster-replicas 1` plans it.
+    ClusterReplicas,
 }
 
 impl TopologyKind {
@@ -76,6 +80,7 @@ impl TopologyKind {
         match name {
             "replicas" => Some(TopologyKind::Replicas),
             "cluster" => Some(TopologyKind::Cluster),
+            "cluster-replicas" => Some(TopologyKind::ClusterReplicas),
             _ => None,
         }
     }
@@ -84,6 +89,7 @@ impl TopologyKind {
         match self {
             TopologyKind::Replicas => "replicas",
             TopologyKind::Cluster => "cluster",
+            TopologyKind::ClusterReplicas => "cluster-replicas",
         }
     }
 
@@ -91,6 +97,7 @@ impl TopologyKind {
         match self {
             TopologyKind::Replicas => &[6379, 6380, 6381],
             TopologyKind::Cluster => &[7000, 7001, 7002],
+            TopologyKind::ClusterReplicas => &[7000, 7001, 7002, 7003, 7004, 7005],
         }
     }
 }
@@ -426,9 +433,18 @@ pub fn parse_lesson(src: &str) -> Result<Lesson, ParseError> {
             "summary" => lesson.summary = v.to_string(),
             "topology" => {
                 for name in v.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    let clash = |k: TopologyKind| {
+                        let ports = k.ports();
+                        lesson.topology.iter().any(|t| t.ports().iter().any(|p| ports.contains(p)))
+                    };
                     match TopologyKind::from_name(name) {
-                        Some(kind) if !lesson.topology.contains(&kind) => lesson.topology.push(kind),
-                        _ => return err(i + 2, format!("topology must be replicas and/or cluster, not {name:?}")),
+                        Some(kind) if !clash(kind) => lesson.topology.push(kind),
+                        _ => {
+                            return err(
+                                i + 2,
+                                format!("topology must be replicas and one of cluster, cluster-replicas, not {name:?}"),
+                            )
+                        }
                     }
                 }
             }

@@ -32,6 +32,9 @@ pub fn build(kinds: &[TopologyKind], start_ms: i64, seed: u64) -> Topology {
                 // Fresh ports always converge; a failure leaves the nodes unclustered.
                 let _ = topo.create_cluster(3, 0, 7000);
             }
+            TopologyKind::ClusterReplicas => {
+                let _ = topo.create_cluster(3, 1, 7000);
+            }
         }
     }
     // The replicas finish their first sync.

@@ -115,8 +115,8 @@ impl Servers {
                     servers.push((ports[0], master));
                     servers.extend(ports[1..].iter().copied().zip(replicas));
                 }
-                TopologyKind::Cluster => {
-                    let ports = TopologyKind::Cluster.ports();
+                TopologyKind::Cluster | TopologyKind::ClusterReplicas => {
+                    let ports = kind.ports();
                     let mut made = Vec::new();
                     for (i, lesson_port) in ports.iter().enumerate() {
                         let port = free_cluster_port();
@@ -133,16 +133,20 @@ impl Servers {
                     for (_, s) in &made {
                         create.arg(format!("127.0.0.1:{}", s.port));
                     }
+                    if *kind == TopologyKind::ClusterReplicas {
+                        create.args(["--cluster-replicas", "1"]);
+                    }
                     let out = create.arg("--cluster-yes").output().expect("redis-cli runs");
                     assert!(
                         out.status.success(),
                         "redis-cli --cluster create: {}",
                         String::from_utf8_lossy(&out.stdout)
                     );
+                    let known = format!("cluster_known_nodes:{}", ports.len());
                     for (_, s) in &made {
                         wait_until("the cluster to agree", || {
                             let info = ask(s.port, "CLUSTER INFO");
-                            info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3")
+                            info.contains("cluster_state:ok") && info.contains(&known)
                         });
                     }
                     servers.extend(made);
