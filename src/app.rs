@@ -66,8 +66,12 @@ fn switch(route: Route) -> Html {
         Route::Playground => html! { <SessionProvider><PlaygroundPage /></SessionProvider> },
         Route::Types => html! { <TypesPage /> },
         Route::Latency => html! { <LatencyPage /> },
-        Route::Scaling => html! { <ScalingPage /> },
-        Route::ScalingPreset { preset } => html! { <ScalingPage preset={Some(preset)} /> },
+        // Keyed by the preset: following a link to another preset builds it.
+        Route::Scaling => html! { <ScalingPage key="scaling" /> },
+        Route::ScalingPreset { preset } => {
+            let key = format!("scaling/{preset}");
+            html! { <ScalingPage {key} preset={Some(preset)} /> }
+        }
         Route::Reference => html! { <ReferencePage /> },
         Route::Shared { data } => html! { <SessionProvider><PlaygroundPage shared={Some(data)} /></SessionProvider> },
         Route::NotFound | Route::EmbedLesson { .. } | Route::EmbedConsole => html! { <NotFound /> },
