@@ -5,10 +5,11 @@
 //!
 //! A console is attached to one node at a time and has a client on each
 //! node it has talked to. In "follow redirects" mode it does what
-//! `redis-cli -c` does with a `MOVED` reply: it prints
+//! `redis-cli -c` 7.0 does with a `MOVED` or `ASK` reply: it prints
 //! `-> Redirected to slot [N] located at 127.0.0.1:P`, moves to that node
-//! and sends the command again there. With `ASK` it sends `ASKING` and
-//! the command to the node named, and stays where it was.
+//! and sends the command again there (after `ASKING` for `ASK`). The next
+//! command goes to the node it moved to, as in redis-cli (after an `ASK`,
+//! that node answers `MOVED` back for keys of the slot still migrating).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -332,9 +333,7 @@ impl Scaling {
                         return (out, true);
                     };
                     out.push_str(&format!("-> Redirected to slot [{slot}] located at 127.0.0.1:{to}\n"));
-                    if !ask {
-                        self.point(console, target);
-                    }
+                    self.point(console, target);
                     node = target;
                     asking = ask;
                 }
@@ -648,6 +647,30 @@ mod tests {
         assert_eq!(
             s.run(1, argv("GET user:1:city")).0,
             "-> Redirected to slot [2793] located at 127.0.0.1:7004\n\"Paris\"\n"
+        );
+    }
+
+    #[test]
+    fn ask_is_followed_as_redis_cli_follows_it() {
+        let mut s = Scaling::new(&Preset::Cluster.kinds(), 1_000_000, 7, true);
+        s.attach(1, 0);
+        s.run(1, argv("SET product:1 lamp"));
+        let id = |s: &Scaling, p: u16| node_id(&s.topo, p).unwrap();
+        let (a, b) = (id(&s, 7000), id(&s, 7001));
+        s.point(1, 1);
+        s.run(1, argv(&format!("CLUSTER SETSLOT 0 IMPORTING {a}")));
+        s.point(1, 0);
+        s.run(1, argv(&format!("CLUSTER SETSLOT 0 MIGRATING {b}")));
+        assert_eq!(s.run(1, argv("MIGRATE 127.0.0.1 7001 \"\" 0 5000 KEYS product:1")).0, "OK\n");
+        // As redis-cli 7.0.15 -c prints it (checked against a real cluster).
+        assert_eq!(
+            s.run(1, argv("GET product:1")).0,
+            "-> Redirected to slot [0] located at 127.0.0.1:7001\n\"lamp\"\n"
+        );
+        assert_eq!(s.prompt(1), "127.0.0.1:7001>");
+        assert_eq!(
+            s.run(1, argv("GET product:1")).0,
+            "-> Redirected to slot [0] located at 127.0.0.1:7000\n-> Redirected to slot [0] located at 127.0.0.1:7001\n\"lamp\"\n"
         );
     }
 
