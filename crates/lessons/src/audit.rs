@@ -15,7 +15,7 @@ pub const AUDIT_START_MS: i64 = 1_700_000_000_000;
 
 /// A lesson being run: on one engine, or on its servers.
 enum Run {
-    One(LessonRun),
+    One(Box<LessonRun>),
     Several(Box<TopologyRun>),
 }
 
@@ -119,7 +119,7 @@ pub fn audit(lesson: &Lesson, fresh: impl Fn() -> Engine) -> Audit {
         }
         let mut run = LessonRun::new(fresh());
         run.setup(lesson);
-        Run::One(run)
+        Run::One(Box::new(run))
     };
     let mut run = start(lesson);
     let mut report = Audit::default();
