@@ -156,6 +156,7 @@ pub fn text(k: K) -> &'static str {
         K::CheckRan => "The check ran ",
         K::CheckGot => " and got ",
         K::PassedBefore => "✓ You passed this challenge before.",
+        K::SolutionOn => "On {server}:",
         K::RunSolution => "Run the solution",
         K::OpenLatencyDemo => "Open the latency demo →",
         K::UnknownWidget => "(This lesson asks for a “{name}” panel, which this version does not have.)",

@@ -166,6 +166,7 @@ pub fn text(k: K) -> &'static str {
         K::CheckRan => "La vérification a exécuté ",
         K::CheckGot => " et obtenu ",
         K::PassedBefore => "✓ Vous avez déjà réussi ce défi.",
+        K::SolutionOn => "Sur {server} :",
         K::RunSolution => "Exécuter la solution",
         K::OpenLatencyDemo => "Ouvrir la démo de latence →",
         K::UnknownWidget => "(Cette leçon demande un panneau « {name} », que cette version n'a pas.)",

@@ -182,7 +182,7 @@ keys! {
     BlockDiffersLabel, BlockDiffers, MismatchCommand, MismatchClientReceives, MismatchExpects, MismatchPrints,
     Nothing, BlockMatches,
     Challenge, YourTurn, TryLabel, TryPlaceholder, TryPrinted, Check, ShowHint, ShowSolution, HideSolution,
-    WellDone, NotYet, CheckRan, CheckGot, PassedBefore, RunSolution, OpenLatencyDemo, UnknownWidget,
+    WellDone, NotYet, CheckRan, CheckGot, PassedBefore, RunSolution, SolutionOn, OpenLatencyDemo, UnknownWidget,
     // Not found
     PageNotFound, BackToStart,
     // Consoles

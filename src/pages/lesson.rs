@@ -610,7 +610,10 @@ fn challenge_card(props: &ChallengeProps) -> Html {
                 <ol class="hints">{ for c.hints.iter().take(*hints).map(|h| html! { <li>{ h.clone() }</li> }) }</ol>
             }
             if *solution {
-                <div class="solution">
+                <div class="solution" data-node={c.node.map(|p| p.to_string())}>
+                    if let Some(port) = c.node {
+                        <p class="solution-node">{ tf(K::SolutionOn, &[("server", &format!("127.0.0.1:{port}"))]) }</p>
+                    }
                     <pre>{ c.solution.join("\n") }</pre>
                     <button class="soft-button" onclick={run_solution}>{ t(K::RunSolution) }</button>
                 </div>

@@ -236,6 +236,8 @@ fn node_card(props: &NodeCardProps) -> Html {
         Role::Replica(None) => t(K::RoleReplicaDown).to_string(),
     };
     let is_replica = matches!(v.role, Role::Replica(_));
+    // Links that can be cut or slowed: a replica's to its master, a cluster node's bus.
+    let linked = is_replica || v.cluster || v.cut;
     let state = if v.running { t(K::NodeRunning) } else { t(K::NodeStopped) };
     let link = match (is_replica || v.cut, v.cut) {
         (_, true) => Some(t(K::LinkCut).to_string()),
@@ -285,7 +287,7 @@ fn node_card(props: &NodeCardProps) -> Html {
                     <button type="button" class="start" onclick={act(Scaling::start)}>{ t(K::StartNode) }</button>
                 }
                 <button type="button" class="restart" onclick={act(Scaling::restart)} title={t(K::RestartTitle)}>{ t(K::RestartNode) }</button>
-                if is_replica || v.cut {
+                if linked {
                     if v.cut {
                         <button type="button" class="restore" onclick={act(Scaling::restore)}>{ t(K::RestoreLink) }</button>
                     } else {
@@ -293,7 +295,7 @@ fn node_card(props: &NodeCardProps) -> Html {
                     }
                 }
             </div>
-            if is_replica || v.cut {
+            if linked {
                 <div class="delay">
                     <label for={delay_id.clone()}>{ tf(K::LinkDelay, &[("ms", &v.delay_ms)]) }</label>
                     <input id={delay_id} type="range" min="0" max="2000" step="50" value={v.delay_ms.to_string()}

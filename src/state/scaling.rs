@@ -89,6 +89,8 @@ pub struct NodeView {
     pub keys: usize,
     /// The replication link's state while a replica (`connected`, `sync`…).
     pub link: Option<&'static str>,
+    /// A cluster node (its bus links can be cut and delayed too).
+    pub cluster: bool,
 }
 
 /// One console's place in the topology.
@@ -323,7 +325,15 @@ impl Scaling {
             if asking {
                 self.execute(node, client, vec![b"ASKING".to_vec()]);
             }
-            let reply = self.execute(node, client, argv.clone());
+            let mut reply = self.execute(node, client, argv.clone());
+            // A command that blocked and was answered while the links carried
+            // what it set off (WAIT with replicas that ack at once) prints its
+            // answer, as redis-cli waiting for it would.
+            if reply == Reply::Blocked {
+                if let Some(mailbox) = self.mailbox.get_mut(&console).filter(|m| !m.is_empty()) {
+                    reply = mailbox.remove(0).0;
+                }
+            }
             let follow = self.follows(console);
             match redirect_of(&reply).filter(|_| follow) {
                 Some((ask, slot, to)) => {
@@ -511,6 +521,7 @@ impl Scaling {
                 slots,
                 keys: e.db(0).map(|d| d.len()).unwrap_or(0),
                 link: e.master_link_state().map(|s| s.name()),
+                cluster: e.cluster_state().is_some(),
             });
         }
         out
@@ -521,11 +532,12 @@ impl Scaling {
     pub fn keys(&self, node: usize) -> (Vec<(Vec<u8>, &'static str)>, usize) {
         let Some(engine) = self.topo.engine(node) else { return (Vec::new(), 0) };
         let Some(db) = engine.db(0) else { return (Vec::new(), 0) };
+        let total = db.len();
+        // The views redraw several times a second: a big keyspace shows a
+        // sample of its keys (sorted), not every key sorted.
         let mut keys: Vec<(Vec<u8>, &'static str)> =
-            db.iter().map(|(k, entry)| (k.to_vec(), entry.value.type_name())).collect();
+            db.iter().take(KEYS_SHOWN).map(|(k, entry)| (k.to_vec(), entry.value.type_name())).collect();
         keys.sort();
-        let total = keys.len();
-        keys.truncate(KEYS_SHOWN);
         (keys, total)
     }
 
@@ -581,6 +593,7 @@ mod tests {
         assert_eq!(views[1].role, Role::Replica(Some(6379)));
         assert_eq!(views[1].lag, Some(0));
         assert_eq!(s.run(2, argv("SET x 1")).0, "(error) READONLY You can't write against a read only replica.\n");
+        assert_eq!(s.run(1, argv("WAIT 2 1000")).0, "(integer) 2\n", "the replicas ack at once");
     }
 
     #[test]
