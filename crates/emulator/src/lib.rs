@@ -56,7 +56,7 @@
 //!    in `engine` is the thin facade over all of it (connect, execute,
 //!    tick and the clock, events, read-only accessors); [`replication`]
 //!    holds the master's and the replica's sides of a link and the
-//!    in-memory [`replication::topology::Topology`] of several engines.
+//!    in-memory [`Topology`] of several engines (replicas and cluster nodes).
 //!
 //! docs/engine-guide.md says how to add a command family.
 

@@ -146,6 +146,19 @@ fn create_splits_slots_like_redis_cli() {
     }
 }
 
+/// redis-cli 7.0's plans on one host ("Adding replica P to M"):
+/// one replica each: 7004 -> 7000, 7005 -> 7001, 7003 -> 7002; two each
+/// (ports 7300-7308): 7304, 7305 -> 7300; 7306, 7307 -> 7301; 7308, 7303 -> 7302.
+#[test]
+fn replicas_are_laid_out_like_redis_cli() {
+    use redis_emulator::cluster::local::replica_master;
+    let one: Vec<usize> = (0..3).map(|j| replica_master(3, 1, j)).collect();
+    assert_eq!(one, [2, 0, 1]);
+    let two: Vec<usize> = (0..6).map(|j| replica_master(3, 2, j)).collect();
+    assert_eq!(two, [2, 0, 0, 1, 1, 2]);
+    assert_eq!(replica_master(0, 0, 5), 0, "nonsense sizes do not panic");
+}
+
 /// A page-like topology: engines of one host, MIGRATE between them
 /// without a network, SETSLOT as `redis-cli --cluster reshard` sends it.
 #[test]

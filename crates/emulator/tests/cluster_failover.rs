@@ -152,13 +152,16 @@ fn replicas_follow_the_layout_redis_cli_plans() {
     for field in ["cluster_state:ok", "cluster_known_nodes:6", "cluster_size:3", "cluster_current_epoch:6"] {
         assert!(info.contains(field), "{info}");
     }
+    // Replicas that announced no offset yet are left out of CLUSTER SLOTS.
     let slots = format_reply(&lab.raw(0, "CLUSTER SLOTS"), Protocol::Resp2);
     assert!(slots.contains("2) (integer) 5460\n   3) 1) \"127.0.0.1\"\n      2) (integer) 7000"), "{slots}");
-    assert!(slots.contains("   4) 1) \"127.0.0.1\"\n      2) (integer) 7004"), "{slots}");
+    assert!(!slots.contains("(integer) 7004"), "{slots}");
     for (i, key) in [(0, "hello"), (1, "key:1"), (2, "foo")] {
         assert_eq!(lab.run(i, &format!("SET {key} 1")), "OK");
     }
     lab.t.advance(8_000);
+    let slots = format_reply(&lab.raw(0, "CLUSTER SLOTS"), Protocol::Resp2);
+    assert!(slots.contains("   4) 1) \"127.0.0.1\"\n      2) (integer) 7004"), "{slots}");
     let shards = format_reply(&lab.raw(3, "CLUSTER SHARDS"), Protocol::Resp2);
     assert_eq!(shards.matches("\"replica\"").count(), 3, "{shards}");
     assert_eq!(shards.matches("\"master\"").count(), 3, "{shards}");
@@ -184,7 +187,7 @@ fn replicate_errors_as_redis() {
         (
             3,
             "CLUSTER FAILOVER force x".to_string(),
-            "ERR unknown subcommand or wrong number of arguments for 'failover'. Try CLUSTER HELP.",
+            "ERR unknown subcommand or wrong number of arguments for 'FAILOVER'. Try CLUSTER HELP.",
         ),
         (3, "REPLICAOF 127.0.0.1 7001".to_string(), "ERR REPLICAOF not allowed in cluster mode."),
         (0, "REPLICAOF NO ONE".to_string(), "ERR REPLICAOF not allowed in cluster mode."),
@@ -200,6 +203,18 @@ fn replicate_errors_as_redis() {
     assert_eq!(lab.info_field(3, "INFO replication", "master_port"), "7001");
     let replicas = lab.raw(0, &format!("CLUSTER REPLICAS {m1}"));
     assert!(matches!(&replicas, Reply::Array(r) if r.len() == 2), "{replicas:?}");
+    // CLUSTER RESET on a replica: a lone, empty master.
+    assert_eq!(lab.run(1, "SET key:1 1"), "OK");
+    lab.t.advance(10);
+    assert_eq!(lab.run(3, "DBSIZE"), "(integer) 1");
+    assert_eq!(lab.run(3, "CLUSTER RESET"), "OK");
+    assert_eq!(lab.info_field(3, "INFO replication", "role"), "master");
+    assert_eq!(lab.run(3, "DBSIZE"), "(integer) 0");
+    assert_eq!(lab.run(3, "CLUSTER NODES").lines().count(), 1);
+    assert!(lab.run(3, "CLUSTER INFO").contains("cluster_state:fail"));
+    // The others' PINGs do not bring it back: only a MEET would.
+    lab.t.advance(20_000);
+    assert_eq!(lab.run(3, "CLUSTER NODES").lines().count(), 1);
 }
 
 #[test]
@@ -374,4 +389,233 @@ fn a_write_not_waited_for_can_be_lost() {
     lab.t.advance(2_000);
     assert_eq!(lab.run(0, "READONLY"), "OK");
     assert_eq!(lab.run(0, "GET hello"), "before", "the old master resynchronised");
+}
+
+/// A node restarted from its (empty) disk keeps its node table, as
+/// nodes.conf would: a replica resynchronises from its master, a master
+/// comes back serving its slots.
+#[test]
+fn restarted_nodes_keep_their_place() {
+    let mut lab = Lab::new(8);
+    let (m0, r4) = (lab.id(0), lab.id(4));
+    assert_eq!(lab.run(0, "SET hello 1"), "OK");
+    lab.t.advance(10);
+    lab.t.restart(4).expect("a restart");
+    lab.t.advance(500);
+    assert_eq!(lab.id(4), r4);
+    assert_eq!(lab.info_field(4, "INFO replication", "master_link_status"), "up");
+    assert_eq!(lab.run(4, "READONLY"), "OK");
+    assert_eq!(lab.run(4, "GET hello"), "1");
+    lab.t.restart(1).expect("a restart");
+    lab.t.advance(500);
+    assert_eq!(lab.owner_port(2, "key:1"), 7001);
+    assert_eq!(lab.run(1, "DBSIZE"), "(integer) 0");
+    assert!(lab.run(1, "CLUSTER INFO").contains("cluster_state:ok"));
+    assert!(lab.run(0, "CLUSTER NODES").contains(&format!("{m0} 127.0.0.1:7000@17000 myself,master")));
+    // A master failed over while down comes back as its replica's replica.
+    lab.node_timeout(1000);
+    assert_eq!(lab.run(2, "SET foo 1"), "OK");
+    lab.t.advance(10);
+    lab.t.stop(2);
+    lab.t.advance(5_000);
+    assert_eq!(lab.owner_port(0, "foo"), 7003);
+    lab.t.restart(2).expect("a restart");
+    lab.t.advance(1_000);
+    assert_eq!(lab.info_field(2, "INFO replication", "master_port"), "7003");
+    assert_eq!(lab.run(2, "READONLY"), "OK");
+    assert_eq!(lab.run(2, "GET foo"), "1");
+}
+
+/// During a manual failover the master holds writes back; once its
+/// replica took over, they are redirected there.
+#[test]
+fn writes_held_during_a_manual_failover_are_redirected() {
+    let mut lab = Lab::new(9);
+    lab.t.set_delay(4, 100);
+    assert_eq!(lab.run(0, "SET hello 1"), "OK");
+    lab.t.advance(300);
+    assert_eq!(lab.run(4, "CLUSTER FAILOVER"), "OK");
+    lab.t.advance(150);
+    assert_eq!(lab.raw(0, "SET hello 2"), Reply::Blocked, "the master paused its writers");
+    assert_eq!(lab.run(0, "GET hello"), "1", "reads go on");
+    let me = lab.t.engine_client(0, lab.clients[0]);
+    let mut delivered = None;
+    for _ in 0..100 {
+        lab.t.advance(10);
+        let events = lab.t.engine(0).expect("node 0").drain_events();
+        for event in events {
+            if let redis_emulator::Event::Deliver { client, reply } = event {
+                if Some(client) == me {
+                    delivered = Some(reply);
+                }
+            }
+        }
+        if delivered.is_some() {
+            break;
+        }
+    }
+    assert_eq!(delivered, Some(Reply::error("MOVED 866 127.0.0.1:7004")));
+    assert_eq!(lab.owner_port(1, "hello"), 7004);
+}
+
+/// Random stops, starts, cuts and delays never panic, and once every node
+/// runs again with its links restored the nodes agree on one owner per
+/// slot and the cluster is ok everywhere (`FAULT_SEEDS=n` runs more seeds).
+#[test]
+fn random_faults_heal_into_one_agreed_cluster() {
+    let seeds: u64 = std::env::var("FAULT_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(4);
+    for seed in 0..seeds {
+        let mut lab = Lab::new(200 + seed);
+        lab.node_timeout(1000);
+        let mut rng = Rng::new(seed);
+        for step in 0..25 {
+            let node = rng.below(6) as usize;
+            match rng.below(6) {
+                0 => lab.t.stop(node),
+                1 => lab.t.start(node),
+                2 => lab.t.cut(node),
+                3 => lab.t.restore(node),
+                4 => lab.t.set_delay(node, rng.below(300) as i64),
+                _ => {
+                    let key = format!("k{step}");
+                    let _ = lab.raw(node, &format!("SET {key} {step}"));
+                }
+            }
+            lab.t.advance(rng.below(2000) as i64);
+        }
+        for node in 0..6 {
+            lab.t.start(node);
+            lab.t.restore(node);
+            lab.t.set_delay(node, 0);
+        }
+        lab.t.advance(10_000);
+        let mut owners = Vec::new();
+        for node in 0..6 {
+            let info = lab.run(node, "CLUSTER INFO");
+            if !info.contains("cluster_state:ok") {
+                let all: Vec<String> = (0..6).map(|n| lab.run(n, "CLUSTER NODES")).collect();
+                let roles: Vec<String> = (0..6).map(|n| lab.run(n, "ROLE")).collect();
+                panic!("seed {seed} node {node}: {info}\n{}\n{roles:?}", all.join("\n"));
+            }
+            owners.push(["hello", "key:1", "foo"].map(|k| lab.owner_port(node, k)));
+        }
+        assert!(owners.windows(2).all(|w| w[0] == w[1]), "seed {seed}: {owners:?}");
+        let nodes = lab.run(0, "CLUSTER NODES");
+        assert_eq!(nodes.matches("master").count(), 3, "seed {seed}: {nodes}");
+        assert!(!nodes.contains("fail"), "seed {seed}: {nodes}");
+    }
+}
+
+/// `cluster-replica-no-failover yes` keeps a replica from taking over by
+/// itself; CLUSTER FAILOVER then needs FORCE, its master being down.
+#[test]
+fn a_replica_without_automatic_failover_needs_force() {
+    let mut lab = Lab::new(10);
+    lab.node_timeout(1000);
+    assert_eq!(lab.run(4, "CONFIG SET cluster-replica-no-failover yes"), "OK");
+    lab.t.stop(0);
+    lab.t.advance(5_000);
+    let nodes = lab.run(4, "CLUSTER NODES");
+    assert!(nodes.contains("master,fail - "), "{nodes}");
+    assert_eq!(lab.owner_port(4, "hello"), 7000, "no automatic failover");
+    assert!(lab.run(1, "CLUSTER INFO").contains("cluster_state:fail"));
+    assert_eq!(lab.run(4, "CLUSTER FAILOVER"), "ERR Master is down or failed, please use CLUSTER FAILOVER FORCE");
+    assert_eq!(lab.run(4, "CLUSTER FAILOVER FORCE"), "OK");
+    lab.t.advance(200);
+    assert_eq!(lab.owner_port(1, "hello"), 7004);
+    assert!(lab.run(1, "CLUSTER INFO").contains("cluster_state:ok"));
+}
+
+/// A replica whose data is older than the ping period plus
+/// `cluster-replica-validity-factor` node timeouts does not fail over
+/// (factor 0: any age may).
+#[test]
+fn a_replica_with_stale_data_does_not_fail_over() {
+    let mut lab = Lab::new(11);
+    lab.node_timeout(1000);
+    assert_eq!(lab.run(4, "CONFIG SET cluster-replica-no-failover yes"), "OK");
+    lab.t.stop(0);
+    lab.t.advance(25_000);
+    assert_eq!(lab.run(4, "CONFIG SET cluster-replica-no-failover no"), "OK");
+    lab.t.advance(5_000);
+    assert_eq!(lab.owner_port(4, "hello"), 7000, "25 s old data: more than 10 s + 10 node timeouts");
+    assert_eq!(lab.run(4, "CONFIG SET cluster-replica-validity-factor 0"), "OK");
+    lab.t.advance(5_000);
+    assert_eq!(lab.owner_port(1, "hello"), 7004);
+}
+
+/// Two replicas for each master: when a master stops, one of its
+/// replicas wins the election and the other follows the winner.
+#[test]
+fn with_two_replicas_one_wins_and_the_other_follows() {
+    let mut t = Topology::new(T0, 12);
+    let nodes = t.create_cluster(3, 2, 7000).expect("a cluster");
+    assert_eq!(nodes.len(), 9);
+    let clients: Vec<ClientId> = nodes.iter().map(|&i| t.connect(i, "console").expect("a client")).collect();
+    let mut lab = Lab { t, clients };
+    for i in 0..9 {
+        assert_eq!(lab.run(i, "CONFIG SET cluster-node-timeout 1000"), "OK");
+    }
+    // redis-cli's plan: 7004 and 7005 replicate 7000.
+    for replica in [4, 5] {
+        assert_eq!(lab.info_field(replica, "INFO replication", "master_port"), "7000");
+    }
+    assert_eq!(lab.run(0, "SET hello 1"), "OK");
+    lab.t.advance(100);
+    lab.t.stop(0);
+    lab.t.advance(6_000);
+    let winner = lab.owner_port(1, "hello");
+    assert!(winner == 7004 || winner == 7005, "{winner}");
+    let other = if winner == 7004 { 5 } else { 4 };
+    assert_eq!(lab.info_field(other, "INFO replication", "master_port"), winner.to_string());
+    let info = lab.run(2, "CLUSTER INFO");
+    assert!(info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:9"), "{info}");
+    assert_eq!(lab.run(other, "READONLY"), "OK");
+    assert_eq!(lab.run(other, "GET hello"), "1");
+}
+
+/// Replica migration: a master left without a working replica gets one
+/// from the master with the most (beyond `cluster-migration-barrier`),
+/// 5 s after it became an orphan; `cluster-allow-replica-migration no`
+/// keeps replicas where they are.
+#[test]
+fn an_orphaned_master_receives_a_migrating_replica() {
+    for allow in [true, false] {
+        let mut lab = Lab::new(13);
+        let m0 = lab.id(0);
+        let extra = lab.t.add_node(7006);
+        lab.t.enable_cluster(extra);
+        let client = lab.t.connect(extra, "console").expect("a client");
+        lab.clients.push(client);
+        assert_eq!(lab.run(extra, "CLUSTER MEET 127.0.0.1 7000"), "OK");
+        lab.t.advance(100);
+        assert_eq!(lab.run(extra, &format!("CLUSTER REPLICATE {m0}")), "OK");
+        lab.t.advance(100);
+        for i in 0..7 {
+            assert_eq!(lab.run(i, "CONFIG SET cluster-node-timeout 1000"), "OK");
+            let setting = if allow { "yes" } else { "no" };
+            assert_eq!(lab.run(i, &format!("CONFIG SET cluster-allow-replica-migration {setting}")), "OK");
+        }
+        let replicas_of = |lab: &mut Lab, m: usize| {
+            let id = lab.id(m);
+            match lab.raw(0, &format!("CLUSTER REPLICAS {id}")) {
+                Reply::Array(lines) => lines.len(),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(replicas_of(&mut lab, 0), 2);
+        lab.t.stop(5); // the replica of 7001
+        lab.t.advance(4_000);
+        assert!(lab.run(0, "CLUSTER NODES").contains("slave,fail"));
+        assert_eq!(replicas_of(&mut lab, 0), 2, "not before 5 s as an orphan");
+        lab.t.advance(4_000);
+        if allow {
+            assert_eq!(replicas_of(&mut lab, 0), 1);
+            assert_eq!(replicas_of(&mut lab, 1), 2, "the failed replica and the migrated one");
+            let moved = [4, 6].into_iter().find(|&i| lab.info_field(i, "INFO replication", "master_port") == "7001");
+            assert!(moved.is_some(), "one of 7004 and 7006 follows 7001");
+        } else {
+            assert_eq!(replicas_of(&mut lab, 0), 2);
+        }
+    }
 }

@@ -63,6 +63,9 @@ fn create_cluster_splits_the_slots_and_converges() {
     }
     assert!(t.create_cluster(3, 0, 7001).unwrap_err().contains("7001"));
     assert!(t.create_cluster(0, 1, 8000).is_err());
+    assert!(t.create_cluster(3, usize::MAX, 8000).is_err());
+    assert!(t.create_cluster(usize::MAX, 1, 8000).is_err());
+    assert!(t.create_cluster(3, 0, 65534).is_err(), "no room for three ports");
 }
 
 #[test]
@@ -196,4 +199,27 @@ fn bus_messages_take_the_links_delays() {
     t.advance(1000);
     assert!(line(&mut t, 1, clients[1], "CLUSTER INFO").contains("cluster_current_epoch:4"));
     assert!(line(&mut t, 0, clients[0], "CLUSTER INFO").contains("cluster_current_epoch:5"));
+}
+
+/// Extreme settings never panic: the largest node timeout, the largest
+/// link delay, a zero timeout.
+#[test]
+fn extreme_timeouts_and_delays_do_not_panic() {
+    let mut t = Topology::new(T0, 9);
+    let nodes = t.create_cluster(3, 1, 7000).expect("a cluster");
+    let clients: Vec<ClientId> = nodes.iter().map(|&i| t.connect(i, "c").expect("a client")).collect();
+    for (i, &c) in clients.iter().enumerate() {
+        let timeout = if i % 2 == 0 { "9223372036854775807" } else { "0" };
+        assert_eq!(line(&mut t, i, c, &format!("CONFIG SET cluster-node-timeout {timeout}")), "OK");
+        assert_eq!(line(&mut t, i, c, "CONFIG SET repl-ping-replica-period 2147483647"), "OK");
+        assert_eq!(line(&mut t, i, c, "CONFIG SET cluster-replica-validity-factor 2147483647"), "OK");
+    }
+    t.set_delay(1, i64::MAX);
+    t.stop(0);
+    t.advance(3_000);
+    assert_eq!(line(&mut t, 4, clients[4], "CLUSTER FAILOVER TAKEOVER"), "OK");
+    t.advance(1_000);
+    t.start(0);
+    t.advance(1_000);
+    assert_eq!(line(&mut t, 2, clients[2], "PING"), "PONG");
 }

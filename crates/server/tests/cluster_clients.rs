@@ -189,6 +189,8 @@ fn replicas_serve_clients_and_fail_over() {
     // redis-cli -c from a replica's port follows MOVED to the masters.
     let writes: String = (0..100).map(|i| format!("SET key:{i} {i}\n")).collect();
     cli(&["-c", "-p", &port(4)], Some(&writes));
+    // CLUSTER SLOTS lists a replica once the node heard it announce an offset.
+    eventually("replicas in CLUSTER SLOTS", || cli(&["-p", &port(3), "CLUSTER", "SLOTS"], None).lines().count() == 30);
     let script = format!(
         r#"
 from redis.cluster import RedisCluster

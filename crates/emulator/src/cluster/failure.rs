@@ -57,6 +57,17 @@ pub struct Settings {
     pub offset: i64,
     /// `cluster-replica-no-failover`.
     pub no_failover: bool,
+    /// How old a replica's data is: since the last byte from its master
+    /// while linked, since the link went down otherwise (ms).
+    pub data_age_ms: i64,
+    /// `cluster-replica-validity-factor` (0: any age may fail over).
+    pub validity_factor: i64,
+    /// `repl-ping-replica-period`, in ms.
+    pub ping_period_ms: i64,
+    /// `cluster-allow-replica-migration`.
+    pub allow_migration: bool,
+    /// `cluster-migration-barrier`: replicas a master keeps before one may leave.
+    pub migration_barrier: i64,
     /// A random number in 0..500 for the election's delay.
     pub jitter_ms: i64,
 }
@@ -65,6 +76,30 @@ impl ClusterState {
     fn send(&mut self, index: usize, kind: MessageKind) {
         let node = &self.nodes[index];
         self.outbox.push((node.ip.clone(), node.port, kind));
+    }
+
+    /// The table as a restarted node reads it back from nodes.conf: the
+    /// nodes, roles, slots, epochs and FAIL flags stay; links, PINGs,
+    /// PFAIL, reports and any failover in progress start afresh.
+    pub fn reloaded(mut self, now_ms: i64) -> ClusterState {
+        for n in self.nodes.iter_mut() {
+            n.ping_sent_ms = 0;
+            n.pong_ms = now_ms;
+            n.data_ms = now_ms;
+            n.link_ms = now_ms;
+            n.pfail = false;
+            n.link_down = false;
+            n.reports.clear();
+        }
+        self.election = Election::default();
+        self.manual = Manual::default();
+        self.outbox.clear();
+        self.meet_queue.clear();
+        self.handshakes.clear();
+        self.paused_until = 0;
+        self.cron_ms = now_ms;
+        self.dirty = true;
+        self
     }
 
     /// Sends a PING to node `index`, noting when (Redis's `clusterSendPing`).
@@ -92,7 +127,7 @@ impl ClusterState {
         node.pong_ms = now_ms;
         node.ping_sent_ms = 0;
         node.pfail = false;
-        if node.fail && (node.master.is_some() || !serves || now_ms - node.fail_ms > timeout_ms * 2) {
+        if node.fail && (node.master.is_some() || !serves || now_ms - node.fail_ms > timeout_ms.saturating_mul(2)) {
             node.fail = false;
             self.dirty = true;
         }
@@ -126,7 +161,7 @@ impl ClusterState {
     pub fn failure_reports(&mut self, index: usize, now_ms: i64, timeout_ms: i64) -> usize {
         let masters: Vec<String> = self.nodes.iter().filter(|n| n.master.is_none()).map(|n| n.id.clone()).collect();
         let reports = &mut self.nodes[index].reports;
-        reports.retain(|(_, at)| now_ms - at <= timeout_ms * 2);
+        reports.retain(|(_, at)| now_ms - at <= timeout_ms.saturating_mul(2));
         reports.iter().filter(|(by, _)| masters.contains(by)).count()
     }
 
@@ -222,7 +257,7 @@ impl ClusterState {
         if !self.nodes[master].fail && !force {
             return;
         }
-        if self.nodes[master].voted_ms != 0 && now_ms - self.nodes[master].voted_ms < timeout_ms * 2 {
+        if self.nodes[master].voted_ms != 0 && now_ms - self.nodes[master].voted_ms < timeout_ms.saturating_mul(2) {
             return;
         }
         let epoch = message.sender.config_epoch;
@@ -255,12 +290,19 @@ impl ClusterState {
         if (!manual && (!self.nodes[mi].fail || s.no_failover)) || self.slots_of(&master).is_empty() {
             return false;
         }
-        let auth_timeout = (s.timeout_ms * 2).max(2000);
-        let retry = auth_timeout * 2;
+        // Data too old to be trusted (beyond the node timeout, the ping
+        // period plus the validity factor's node timeouts): no election.
+        let age = if s.data_age_ms > s.timeout_ms { s.data_age_ms - s.timeout_ms } else { s.data_age_ms };
+        let limit = s.ping_period_ms.saturating_add(s.timeout_ms.saturating_mul(s.validity_factor));
+        if s.validity_factor > 0 && age > limit && !manual {
+            return false;
+        }
+        let auth_timeout = s.timeout_ms.saturating_mul(2).max(2000);
+        let retry = auth_timeout.saturating_mul(2);
         if self.election.time_ms == 0 || now_ms - self.election.time_ms > retry {
             let rank = if manual { 0 } else { self.rank(s.offset) };
-            let delay = if manual { 0 } else { 500 + s.jitter_ms + rank as i64 * 1000 };
-            self.election = Election { time_ms: now_ms + delay, sent: false, votes: 0, epoch: 0, rank };
+            let delay = if manual { 0 } else { 500 + s.jitter_ms + (rank as i64).saturating_mul(1000) };
+            self.election = Election { time_ms: now_ms.saturating_add(delay), sent: false, votes: 0, epoch: 0, rank };
             if !manual {
                 return false;
             }
@@ -268,7 +310,8 @@ impl ClusterState {
         if !self.election.sent && !manual {
             let rank = self.rank(s.offset);
             if rank > self.election.rank {
-                self.election.time_ms += (rank - self.election.rank) as i64 * 1000;
+                self.election.time_ms =
+                    self.election.time_ms.saturating_add(((rank - self.election.rank) as i64).saturating_mul(1000));
                 self.election.rank = rank;
             }
         }
@@ -317,8 +360,71 @@ impl ClusterState {
             self.importing.clear();
         }
         self.myself_mut().master = Some(id.to_string());
+        if let Some(m) = self.index_of(id) {
+            self.nodes[m].had_replicas = true;
+        }
         self.manual = Manual::default();
         self.dirty = true;
+    }
+
+    /// Replicas of master `index` not flagged as failing.
+    fn working_replicas(&self, index: usize) -> usize {
+        let id = &self.nodes[index].id;
+        self.nodes.iter().filter(|n| n.master.as_deref() == Some(id.as_str()) && !n.fail).count()
+    }
+
+    /// Redis's replica migration (`clusterHandleSlaveMigration`): when a
+    /// master serving slots has lost its last working replica, the replica
+    /// with the smallest id among those of the masters with the most
+    /// replicas — if its master keeps more than `cluster-migration-barrier`
+    /// — moves to the orphan after 5 s. True when this node moved.
+    fn migrate_if_needed(&mut self, now_ms: i64, s: Settings) -> bool {
+        let masters: Vec<usize> =
+            (0..self.nodes.len()).filter(|&i| self.nodes[i].master.is_none() && !self.nodes[i].fail).collect();
+        let Some(mine) = self.myself().master.as_deref().and_then(|id| self.index_of(id)) else { return false };
+        let max = masters.iter().map(|&m| self.working_replicas(m)).max().unwrap_or(0);
+        let orphans = masters.iter().any(|&m| {
+            self.working_replicas(m) == 0 && self.nodes[m].had_replicas && self.slots.iter().any(|&o| o as usize == m)
+        });
+        if !orphans || max < 2 || self.working_replicas(mine) != max || !s.allow_migration || !self.ok {
+            return false;
+        }
+        if (self.working_replicas(mine) as i64) <= s.migration_barrier {
+            return false;
+        }
+        let mut target = None;
+        let mut candidate = self.myself().id.clone();
+        for i in 0..self.nodes.len() {
+            let is_master = self.nodes[i].master.is_none();
+            let working = if is_master { self.working_replicas(i) } else { 0 };
+            let node = &self.nodes[i];
+            let orphaned = is_master && !node.fail && node.had_replicas && working == 0;
+            if orphaned {
+                if target.is_none() && self.slots.iter().any(|&o| o as usize == i) {
+                    target = Some(i);
+                }
+                if self.nodes[i].orphaned_ms == 0 {
+                    self.nodes[i].orphaned_ms = now_ms;
+                }
+            } else {
+                self.nodes[i].orphaned_ms = 0;
+            }
+            if is_master && working == max {
+                let id = self.nodes[i].id.clone();
+                for r in self.nodes.iter().filter(|r| r.master.as_deref() == Some(id.as_str())) {
+                    if r.id < candidate {
+                        candidate = r.id.clone();
+                    }
+                }
+            }
+        }
+        let Some(target) = target else { return false };
+        if candidate != self.myself().id || now_ms - self.nodes[target].orphaned_ms <= 5000 {
+            return false;
+        }
+        let id = self.nodes[target].id.clone();
+        self.set_master(&id);
+        true
     }
 
     /// CLUSTER FAILOVER on a replica: TAKEOVER at once without votes,
@@ -363,9 +469,13 @@ impl ClusterState {
             let node = &self.nodes[i];
             if node.ping_sent_ms == 0 && now_ms - node.pong_ms > timeout / 2 {
                 self.ping(i, now_ms);
-            } else if node.link_down {
-                // Reconnecting: the new link starts with a PING (the first
-                // unanswered one still counts for failure detection).
+            } else if node.ping_sent_ms != 0
+                && (node.link_down || now_ms - node.ping_sent_ms > timeout / 2)
+                && self.cron_passes.is_multiple_of(10)
+            {
+                // A PING unanswered for half the timeout: the link is
+                // made again, starting with a PING, once a second (the
+                // first unanswered one still counts for failure detection).
                 self.send(i, MessageKind::Ping);
             }
             let node = &mut self.nodes[i];
@@ -391,7 +501,11 @@ impl ClusterState {
             self.manual = Manual::default();
         }
         self.check_manual(s.offset);
-        self.handle_replica_failover(now_ms, s)
+        let took_over = self.handle_replica_failover(now_ms, s);
+        if !took_over && self.myself().master.is_some() {
+            self.migrate_if_needed(now_ms, s);
+        }
+        took_over
     }
 
     /// Redis's `clusterHandleManualFailover`: the replica may start its

@@ -54,13 +54,15 @@ pub fn create_commands(masters: usize, ip: &str, base_port: u16) -> Vec<Vec<Stri
 /// in port order) in a cluster of `masters` masters with `per_master`
 /// replicas each, as `redis-cli --cluster create --cluster-replicas`
 /// plans it ("Adding replica … to …") for nodes on one host: the replica
-/// list shifted by one, dealt out to the masters in turn. (redis-cli then
+/// list shifted by one, `per_master` to each master in turn. (redis-cli then
 /// tries random swaps for anti-affinity, which on one host may shuffle
-/// the plan; this layout is the plan itself.)
+/// the plan; this layout is the plan itself.) With two replicas each on
+/// ports 7300…: 7304 and 7305 follow 7300, 7306 and 7307 7301, 7308 and
+/// 7303 7302.
 pub fn replica_master(masters: usize, per_master: usize, j: usize) -> usize {
     let total = (masters * per_master).max(1);
     let shifted = (j + total - 1) % total;
-    shifted % masters.max(1)
+    (shifted / per_master.max(1)).min(masters.saturating_sub(1))
 }
 
 /// What each replica of such a cluster runs after the masters: its config

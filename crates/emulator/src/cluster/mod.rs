@@ -1,8 +1,10 @@
 //! Redis Cluster as engine state: hash slots (CRC16 with `{hash tags}`),
-//! the node table each node keeps (its own id, the nodes it knows, who
-//! serves which slot, the slots it is migrating or importing), the
-//! redirection decision dispatch makes for keyed commands (Redis's
-//! `getNodeByQuery`), and the messages nodes exchange about it.
+//! the node table each node keeps (its own id, the nodes it knows and
+//! which of them replicate which master, who serves which slot, the slots
+//! it is migrating or importing, who looks unreachable), the redirection
+//! decision dispatch makes for keyed commands (Redis's `getNodeByQuery`),
+//! the messages nodes exchange about it, and failure detection and
+//! failover (`failure`).
 //!
 //! Nothing here does I/O. Nodes talk through [`bus`]: a node's changes
 //! leave it as [`bus::BusMessage`]s that the host (the native server, or a
@@ -92,6 +94,11 @@ pub struct ClusterNode {
     pub voted_ms: i64,
     /// The masters that reported it unreachable, with when (ms).
     pub reports: Vec<(String, i64)>,
+    /// A master that has had replicas (Redis's `MIGRATE_TO` flag): left
+    /// without one, it may receive a migrating replica.
+    pub had_replicas: bool,
+    /// Since when this master has had no working replica (ms; 0: it has one).
+    pub orphaned_ms: i64,
 }
 
 impl ClusterNode {
@@ -199,6 +206,9 @@ pub struct ClusterState {
     pub(crate) dirty: bool,
     /// Nodes to greet (CLUSTER MEET), as (ip, port).
     pub(crate) meet_queue: Vec<(String, u16)>,
+    /// Addresses greeted and not heard from yet: a node there that
+    /// answers becomes known (Redis's handshake nodes).
+    pub(crate) handshakes: Vec<(String, u16)>,
     /// Messages for one node each (replies, votes, failure news), as (ip, port, kind).
     pub(crate) outbox: Vec<(String, u16, bus::MessageKind)>,
     /// The epoch this node last voted in.
@@ -229,6 +239,7 @@ impl ClusterState {
             ok: false,
             dirty: false,
             meet_queue: Vec::new(),
+            handshakes: Vec::new(),
             outbox: Vec::new(),
             last_vote_epoch: 0,
             election: failure::Election::default(),
@@ -403,6 +414,7 @@ impl ClusterState {
             self.current_epoch = 0;
         }
         me.master = None;
+        self.handshakes.clear();
         self.nodes = vec![me];
         self.myself = 0;
         self.election = failure::Election::default();
@@ -585,6 +597,23 @@ impl ClusterState {
         if sender.id == self.myself().id {
             return;
         }
+        if self.index_of(&sender.id).is_none() {
+            // Only a MEET, or an answer from an address we greeted,
+            // introduces a node; anyone else just gets a PONG.
+            let greeted = self.handshakes.iter().position(|(ip, port)| *ip == sender.ip && *port == sender.port);
+            match greeted {
+                Some(at) => {
+                    self.handshakes.remove(at);
+                }
+                None if matches!(kind, bus::MessageKind::Meet) => {}
+                None => {
+                    if matches!(kind, bus::MessageKind::Ping) {
+                        self.outbox.push((sender.ip.clone(), sender.port, bus::MessageKind::Pong));
+                    }
+                    return;
+                }
+            }
+        }
         self.learn(sender, now_ms);
         let Some(index) = self.index_of(&sender.id) else { return };
         {
@@ -625,6 +654,9 @@ impl ClusterState {
         }
         let was_master = node.master.is_none();
         node.master = master.map(str::to_string);
+        if let Some(m) = master.and_then(|id| self.index_of(id)) {
+            self.nodes[m].had_replicas = true;
+        }
         if was_master && master.is_some() {
             for s in self.slots.iter_mut().filter(|s| **s as usize == index) {
                 *s = NO_NODE;
@@ -763,9 +795,12 @@ mod tests {
             a.assign(s, &"a".repeat(40));
         }
         b.receive(&bus::MessageKind::Ping, &a.announcement(), 5, 15_000);
+        assert_eq!(b.owner(3), None, "a PING from a stranger introduces nobody");
+        b.receive(&bus::MessageKind::Meet, &a.announcement(), 5, 15_000);
         assert_eq!(b.owner(3).map(|n| n.port), Some(7000));
         b.assign(3, &"b".repeat(40));
-        a.receive(&bus::MessageKind::Ping, &b.announcement(), 6, 15_000);
+        a.handshakes.push(("127.0.0.1".into(), 7001));
+        a.receive(&bus::MessageKind::Pong, &b.announcement(), 6, 15_000);
         assert_eq!(a.owner(3).map(|n| n.port), Some(7001));
         assert_eq!(a.slots_of(&"a".repeat(40)).len(), 9);
         assert_eq!(ranges([0, 1, 2, 5, 7, 8]), [(0, 2), (5, 5), (7, 8)]);

@@ -76,6 +76,13 @@ impl Engine {
         let announcement = state.announcement();
         let mut out = Vec::with_capacity(meets.len() + outbox.len());
         for (ip, port) in meets {
+            if !state.handshakes.contains(&(ip.clone(), port)) {
+                // Greetings nobody answers are forgotten, oldest first.
+                if state.handshakes.len() >= 64 {
+                    state.handshakes.remove(0);
+                }
+                state.handshakes.push((ip.clone(), port));
+            }
             out.push(BusMessage { ip, port, kind: MessageKind::Meet, announcement: announcement.clone() });
         }
         for (ip, port, kind) in outbox {
@@ -111,13 +118,25 @@ impl Engine {
         self.cluster_follow_table();
     }
 
-    fn failure_settings(&mut self) -> super::failure::Settings {
+    fn failure_settings(&self) -> super::failure::Settings {
         let yes = |name: &str| self.config.extra.get(name).is_some_and(|v| v == "yes");
+        let int = |name: &str, default: i64| crate::replication::config_int(&self.config, name, default);
+        let now = self.clock.now_ms();
+        let data_age_ms = match self.repl.master.as_ref() {
+            Some(m) if m.state == crate::replication::link::LinkState::Connected => m.last_io_ms.map_or(0, |t| now - t),
+            Some(m) => m.down_since_ms.map_or(0, |t| now - t),
+            None => 0,
+        };
         super::failure::Settings {
-            timeout_ms: crate::replication::config_int(&self.config, "cluster-node-timeout", 15000),
+            timeout_ms: int("cluster-node-timeout", 15000),
             offset: self.master_repl_offset(),
             no_failover: yes("cluster-replica-no-failover"),
-            jitter_ms: if self.cluster.is_some() { self.rng.below(500) as i64 } else { 0 },
+            data_age_ms,
+            validity_factor: int("cluster-replica-validity-factor", 10),
+            ping_period_ms: int("repl-ping-replica-period", 10).saturating_mul(1000),
+            allow_migration: self.config.extra.get("cluster-allow-replica-migration").is_none_or(|v| v != "no"),
+            migration_barrier: int("cluster-migration-barrier", 1),
+            jitter_ms: self.cluster.as_ref().map_or(0, |c| election_jitter(&c.myself().id, now)),
         }
     }
 
@@ -216,6 +235,16 @@ impl Engine {
             .to_string(),
         )
     }
+}
+
+/// The random part (0..500 ms) of an election's delay, drawn from the
+/// node's id and the time rather than the engine's RNG, which commands use.
+fn election_jitter(id: &str, now_ms: i64) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes().chain(now_ms.to_le_bytes()) {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % 500) as i64
 }
 
 /// Whether a command takes keys at all (Redis skips the check for

@@ -418,6 +418,12 @@ fn unknown_node(id: &[u8]) -> Reply {
     Reply::error(format!("ERR Unknown node {}", String::from_utf8_lossy(id)))
 }
 
+/// A subcommand given the wrong number of arguments, named as typed.
+fn wrong_subcommand_arity(name: &[u8]) -> Reply {
+    let name = String::from_utf8_lossy(name);
+    Reply::error(format!("ERR unknown subcommand or wrong number of arguments for '{name}'. Try CLUSTER HELP."))
+}
+
 /// The node timeout (`cluster-node-timeout`, ms).
 fn node_timeout(ctx: &Ctx) -> i64 {
     crate::replication::config_int(&ctx.engine.config, "cluster-node-timeout", 15000)
@@ -459,9 +465,7 @@ fn failover(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     let now = ctx.now_ms();
     let state = state(ctx)?;
     if argv.len() > 3 {
-        return Err(Reply::error(
-            "ERR unknown subcommand or wrong number of arguments for 'failover'. Try CLUSTER HELP.",
-        ));
+        return Err(wrong_subcommand_arity(&argv[1]));
     }
     let (force, takeover) = match argv.get(2) {
         None => (false, false),
@@ -643,7 +647,7 @@ fn links(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
 fn meet(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     state(ctx)?;
     if argv.len() > 5 {
-        return Err(Reply::error("ERR unknown subcommand or wrong number of arguments for 'meet'. Try CLUSTER HELP."));
+        return Err(wrong_subcommand_arity(&argv[1]));
     }
     let text = |a: &[u8]| String::from_utf8_lossy(a).into_owned();
     let port = crate::float::parse_i64(&argv[3])
@@ -771,8 +775,8 @@ fn reset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     }
     if replica {
         // A replica turns master and drops the data it copied.
-        for db in ctx.engine.keyspace.dbs.iter_mut() {
-            db.clear();
+        for db in 0..ctx.engine.db_count() {
+            super::shared::flush_db(ctx, db);
         }
     }
     let new_id = hard.then(|| random_node_id(ctx));
@@ -912,7 +916,13 @@ fn shards(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
 
 /// CLUSTER SLOTS: each range of slots served by one node, in slot order.
 fn slots(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
+    let my_offset = ctx.engine.master_repl_offset();
     let state = state(ctx)?;
+    // Redis's `isReplicaAvailable`: not failing, and known to have data.
+    let available = |r: &cluster::ClusterNode| {
+        let offset = if state.is_myself(r) { my_offset } else { r.repl_offset };
+        !r.fail && offset != 0
+    };
     let out = state
         .slot_ranges()
         .into_iter()
@@ -926,8 +936,8 @@ fn slots(ctx: &mut Ctx, _: &[Vec<u8>]) -> CommandResult {
                 ])
             };
             let mut row = vec![Reply::Integer(start as i64), Reply::Integer(end as i64), entry(node)];
-            // Replicas follow their master, failing ones left out.
-            row.extend(state.replicas_of(&node.id).into_iter().filter(|r| !r.fail).map(entry));
+            // Replicas follow their master, those failing or without data left out.
+            row.extend(state.replicas_of(&node.id).into_iter().filter(|r| available(r)).map(entry));
             Reply::Array(row)
         })
         .collect();

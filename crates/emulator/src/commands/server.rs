@@ -187,24 +187,11 @@ fn parse_flush_mode(argv: &[Vec<u8>]) -> Result<(), Reply> {
     args.finish()
 }
 
-/// Empties one database, invalidating WATCHes on keys that existed.
-pub fn flush_db(ctx: &mut Ctx, db: usize) {
-    let now = ctx.now_ms();
-    let (clients, dbs) = (&mut ctx.engine.clients, &ctx.engine.keyspace.dbs);
-    crate::watch::touch_all_watched_in_db(clients, dbs, now, ctx.client, db, None);
-    let streams = ctx.engine.blocked_streams(db);
-    ctx.engine.keyspace.dbs[db].clear();
-    ctx.engine.keyspace.note_bulk_change();
-    for key in streams {
-        ctx.engine.keyspace.mark_ready(db, &key);
-    }
-}
-
 /// FLUSHDB [ASYNC|SYNC]
 fn flushdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     parse_flush_mode(argv)?;
     let db = ctx.client.db;
-    flush_db(ctx, db);
+    super::shared::flush_db(ctx, db);
     ctx.engine.tracking_flush();
     Ok(Reply::OK)
 }
@@ -213,7 +200,7 @@ fn flushdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
 fn flushall(ctx: &mut Ctx, argv: &[Vec<u8>]) -> CommandResult {
     parse_flush_mode(argv)?;
     for db in 0..ctx.engine.db_count() {
-        flush_db(ctx, db);
+        super::shared::flush_db(ctx, db);
     }
     ctx.engine.tracking_flush();
     Ok(Reply::OK)

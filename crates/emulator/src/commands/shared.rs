@@ -183,6 +183,19 @@ pub fn target_db(arg: &[u8], dbs: usize) -> Option<usize> {
     crate::float::parse_i64(arg).filter(|&d| d >= 0 && (d as usize) < dbs).map(|d| d as usize)
 }
 
+/// Empties one database, invalidating WATCHes on keys that existed.
+pub fn flush_db(ctx: &mut Ctx, db: usize) {
+    let now = ctx.now_ms();
+    let (clients, dbs) = (&mut ctx.engine.clients, &ctx.engine.keyspace.dbs);
+    crate::watch::touch_all_watched_in_db(clients, dbs, now, ctx.client, db, None);
+    let streams = ctx.engine.blocked_streams(db);
+    ctx.engine.keyspace.dbs[db].clear();
+    ctx.engine.keyspace.note_bulk_change();
+    for key in streams {
+        ctx.engine.keyspace.mark_ready(db, &key);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! with two replicas" and its cluster of masters and replicas. Each node
 //! is an [`Engine`] on a manual clock at `127.0.0.1:<port>`, behind an
 //! `Arc<Mutex<_>>` so MIGRATE can reach the other nodes in the middle of a
-//! command (through [`TopologyHost`]). [`Topology::advance`] moves every
+//! command (through [`TopologyHost`](super::TopologyHost)). [`Topology::advance`] moves every
 //! clock together and carries bytes between nodes exactly as TCP would
 //! (the handshake, the RDB file, the RESP stream, `REPLCONF ACK`), after
 //! each link's delay, and the cluster bus messages between running nodes.
@@ -330,11 +330,10 @@ impl Topology {
         let mut engine = Engine::new(crate::clock::Clock::manual(self.now_ms), seed, config);
         let port = self.nodes[i].port;
         engine.set_replication_port(port);
-        if let Some(mut state) = cluster {
+        if let Some(state) = cluster {
             engine.enable_cluster("127.0.0.1", port);
-            state.dirty = true;
             if let Some(slot) = engine.cluster_state_mut() {
-                *slot = state;
+                *slot = state.reloaded(self.now_ms);
             }
             engine.set_cluster_host(Box::new(self.host(i)));
         }
@@ -400,7 +399,7 @@ impl Topology {
             let (r, m, epoch) = (self.links[li].replica, self.links[li].master, self.links[li].epoch);
             let out = self.lock(r).take_master_output(epoch);
             if !out.is_empty() {
-                let due = now + self.nodes[r].delay_ms;
+                let due = now.saturating_add(self.nodes[r].delay_ms);
                 self.links[li].to_master.push_back((due, out));
                 moved = true;
             }
@@ -484,7 +483,7 @@ impl Topology {
             let mut bytes = Vec::new();
             encode(&reply, Protocol::Resp2, &mut bytes);
             if !bytes.is_empty() {
-                self.links[li].to_replica.push_back((now + delay, bytes));
+                self.links[li].to_replica.push_back((now.saturating_add(delay), bytes));
             }
             // What the command queued for this replica follows its reply.
             self.route_master_output();
@@ -505,7 +504,7 @@ impl Topology {
                             continue;
                         };
                         let delay = self.nodes[link.replica].delay_ms;
-                        link.to_replica.push_back((now + delay, bytes));
+                        link.to_replica.push_back((now.saturating_add(delay), bytes));
                     }
                     ReplicaIo::Close(id) => self.closing.push((m, id)),
                 }

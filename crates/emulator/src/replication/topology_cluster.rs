@@ -86,8 +86,8 @@ impl Topology {
         if masters == 0 || masters > crate::cluster::SLOTS {
             return Err("ERR Invalid number of masters".into());
         }
-        let total = masters * (1 + replicas_per_master);
-        if base_port as usize + total > u16::MAX as usize + 1 {
+        let total = replicas_per_master.checked_add(1).and_then(|n| n.checked_mul(masters)).unwrap_or(usize::MAX);
+        if total > u16::MAX as usize + 1 - base_port as usize {
             return Err("ERR Invalid port range".into());
         }
         for offset in 0..total {
@@ -176,7 +176,7 @@ impl Topology {
                 if self.nodes[from].cut || self.nodes[to].cut || !self.nodes[to].running {
                     continue;
                 }
-                let due = now + self.nodes[from].delay_ms + self.nodes[to].delay_ms;
+                let due = now.saturating_add(self.nodes[from].delay_ms).saturating_add(self.nodes[to].delay_ms);
                 self.bus.push_back(InFlight { due, from, to, message });
             }
         }
