@@ -118,7 +118,9 @@ pub fn lesson_view(props: &LessonViewProps) -> Html {
         let outer = format!("{key}-s");
         return html! {
             <SessionProvider key={outer} persist={false}>
-                <ScalingProvider key={key} kinds={topology} follow={false}>{ body }</ScalingProvider>
+                <ScalingProvider key={key} kinds={topology} follow={false} setup={props.lesson.setup.clone()}>
+                    { body }
+                </ScalingProvider>
             </SessionProvider>
         };
     }

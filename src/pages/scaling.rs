@@ -29,6 +29,9 @@ pub struct ScalingProviderProps {
     /// New consoles follow redirects (`redis-cli -c`).
     #[prop_or(true)]
     pub follow: bool,
+    /// A lesson's setup lines, run on the first server.
+    #[prop_or_default]
+    pub setup: Vec<String>,
 }
 
 /// Builds the servers and gives them to the consoles and views; a browser
@@ -36,10 +39,12 @@ pub struct ScalingProviderProps {
 #[function_component(ScalingProvider)]
 pub fn scaling_provider(props: &ScalingProviderProps) -> Html {
     let lab = {
-        let (kinds, follow) = (props.kinds.clone(), props.follow);
+        let (kinds, follow, setup) = (props.kinds.clone(), props.follow, props.setup.clone());
         use_state(move || {
             let start = browser::now_ms() as i64;
-            Rc::new(RefCell::new(Scaling::new(&kinds, start, start as u64, follow)))
+            let mut scaling = Scaling::new(&kinds, start, start as u64, follow);
+            scaling.run_setup(&setup);
+            Rc::new(RefCell::new(scaling))
         })
     };
     let revision = use_reducer(Revision::default);

@@ -189,6 +189,19 @@ impl Scaling {
         s
     }
 
+    /// Runs a lesson's setup lines on the first server, on a client of
+    /// their own (as the lesson runner does).
+    pub fn run_setup(&mut self, lines: &[String]) {
+        let Some(client) = self.topo.connect(0, "lesson:setup") else { return };
+        for line in lines {
+            if let Ok(argv) = redis_emulator::tokenizer::split_line(line) {
+                self.topo.execute(0, client, argv);
+            }
+        }
+        self.topo.disconnect(0, client);
+        self.drain();
+    }
+
     pub fn topology_mut(&mut self) -> &mut Topology {
         &mut self.topo
     }
