@@ -463,7 +463,7 @@ fn writes_held_during_a_manual_failover_are_redirected() {
 /// slot and the cluster is ok everywhere (`FAULT_SEEDS=n` runs more seeds).
 #[test]
 fn random_faults_heal_into_one_agreed_cluster() {
-    let seeds: u64 = std::env::var("FAULT_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(4);
+    let seeds: u64 = std::env::var("FAULT_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     for seed in 0..seeds {
         let mut lab = Lab::new(200 + seed);
         lab.node_timeout(1000);
