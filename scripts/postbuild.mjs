@@ -152,7 +152,7 @@ export function catalogueLanguages() {
 
 /** The catalogue texts the static shell uses. */
 const SHELL_KEYS = [
-  'PageTitle', 'SkipToContent', 'NavPages', 'NavLessons', 'NavPlayground', 'NavLatency', 'NavTypes', 'NavReference',
+  'PageTitle', 'SkipToContent', 'NavPages', 'NavLessons', 'NavPlayground', 'NavLatency', 'NavScaling', 'NavTypes', 'NavReference',
   'Tagline', 'HomeTitle', 'HomeIntro1', 'HomeIntroTry', 'HomeIntroAnd', 'CourseTitle', 'HomeTryNow', 'BootStarting',
   'BootConsole', 'BootFailed', 'StatusComplete', 'StatusInProgress', 'StatusNotStarted', 'LessonsComplete',
   'Varies',

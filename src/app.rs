@@ -14,6 +14,7 @@ use crate::pages::lesson::{CustomLessonPage, EmbedConsolePage, LessonPage};
 use crate::pages::not_found::NotFound;
 use crate::pages::playground::PlaygroundPage;
 use crate::pages::reference::ReferencePage;
+use crate::pages::scaling::ScalingPage;
 use crate::pages::types::TypesPage;
 
 #[derive(Clone, Routable, PartialEq)]
@@ -31,6 +32,11 @@ pub enum Route {
     Types,
     #[at("/latency")]
     Latency,
+    #[at("/scaling")]
+    Scaling,
+    /// The page with a topology chosen (`#/scaling/cluster`).
+    #[at("/scaling/:preset")]
+    ScalingPreset { preset: String },
     #[at("/reference")]
     Reference,
     /// A share link: the commands travel base64url-encoded in the address.
@@ -60,6 +66,12 @@ fn switch(route: Route) -> Html {
         Route::Playground => html! { <SessionProvider><PlaygroundPage /></SessionProvider> },
         Route::Types => html! { <TypesPage /> },
         Route::Latency => html! { <LatencyPage /> },
+        // Keyed by the preset: following a link to another preset builds it.
+        Route::Scaling => html! { <ScalingPage key="scaling" /> },
+        Route::ScalingPreset { preset } => {
+            let key = format!("scaling/{preset}");
+            html! { <ScalingPage {key} preset={Some(preset)} /> }
+        }
         Route::Reference => html! { <ReferencePage /> },
         Route::Shared { data } => html! { <SessionProvider><PlaygroundPage shared={Some(data)} /></SessionProvider> },
         Route::NotFound | Route::EmbedLesson { .. } | Route::EmbedConsole => html! { <NotFound /> },
@@ -76,6 +88,7 @@ fn switch(route: Route) -> Html {
                     <Link<Route> to={Route::Home}>{ t(K::NavLessons) }</Link<Route>>
                     <Link<Route> to={Route::Playground}>{ t(K::NavPlayground) }</Link<Route>>
                     <Link<Route> to={Route::Latency}>{ t(K::NavLatency) }</Link<Route>>
+                    <Link<Route> to={Route::Scaling}>{ t(K::NavScaling) }</Link<Route>>
                     <Link<Route> to={Route::Types}>{ t(K::NavTypes) }</Link<Route>>
                     <Link<Route> to={Route::Reference}>{ t(K::NavReference) }</Link<Route>>
                 </nav>

@@ -3,6 +3,10 @@
 //! argument hints, HELP, Ctrl+L / CLEAR, multi-line paste, replies printed
 //! exactly as redis-cli prints them, and replies that arrive later
 //! (BLPOP, pub/sub, MONITOR) routed in from the shared lab.
+//!
+//! A console talks to a [`Target`]: the page's single Lab engine, or — on
+//! the "Scaling out" page — a node of a topology, with a node picker and a
+//! "follow redirects" (`redis-cli -c`) switch.
 
 use redis_emulator::cli_format::{format_for_command, format_reply};
 use redis_emulator::tokenizer::split_line;
@@ -14,6 +18,7 @@ use crate::browser;
 use crate::i18n::{t, tf, tn, K};
 use crate::state::completion;
 use crate::state::console::{prompt, shortened, ConsoleAction, ConsoleState, Line};
+use crate::state::scaling::ScalingHandle;
 use crate::state::session::{Dispatched, LabAction, SessionHandle};
 use crate::state::take_away;
 use redis_emulator::help::help_text;
@@ -25,10 +30,152 @@ pub struct ConsoleProps {
     /// Shown for consoles that can be closed.
     #[prop_or_default]
     pub on_close: Option<Callback<()>>,
+    /// On a topology: the node the console starts on.
+    #[prop_or_default]
+    pub node: usize,
 }
 
-fn history_key(n: u32) -> String {
-    format!("redis-lab:history:{n}")
+fn history_key(n: u32, scaling: bool) -> String {
+    if scaling {
+        format!("redis-lab:history:scaling:{n}")
+    } else {
+        format!("redis-lab:history:{n}")
+    }
+}
+
+/// What a console talks to: the page's one engine (its client there), or
+/// console `n` of a topology (which knows the console's node and clients).
+#[derive(Clone)]
+enum Target {
+    Lab { handle: SessionHandle, client: ClientId },
+    Node { handle: ScalingHandle, console: u32 },
+}
+
+impl Target {
+    fn revision(&self) -> u64 {
+        match self {
+            Target::Lab { handle, .. } => handle.revision,
+            Target::Node { handle, .. } => handle.revision,
+        }
+    }
+
+    /// (prompt, db, blocked, subscribed).
+    fn view(&self) -> (String, bool, bool) {
+        match self {
+            Target::Lab { handle, client } => {
+                let engine = handle.lab.engine.borrow();
+                let c = engine.client(*client);
+                let subscribed =
+                    c.is_some_and(|c| !(c.channels.is_empty() && c.patterns.is_empty() && c.shard_channels.is_empty()));
+                (prompt(c.map(|c| c.db).unwrap_or(0)), c.is_some_and(|c| c.blocked.is_some()), subscribed)
+            }
+            Target::Node { handle, console } => {
+                let s = handle.lab.borrow();
+                let (_, blocked, subscribed) = s.client_view(*console);
+                (s.prompt(*console), blocked, subscribed)
+            }
+        }
+    }
+
+    fn prompt(&self) -> String {
+        self.view().0
+    }
+
+    /// The client id the title shows.
+    fn client_id(&self) -> Option<ClientId> {
+        match self {
+            Target::Lab { client, .. } => Some(*client),
+            Target::Node { handle, console } => handle.lab.borrow().client_id(*console),
+        }
+    }
+
+    /// Runs one command's arguments: what redis-cli prints, and whether it is an error.
+    fn run(&self, argv: Vec<Vec<u8>>) -> (String, bool) {
+        match self {
+            Target::Lab { handle, client } => {
+                match handle.lab.dispatch(LabAction::Run { client: *client, argv: argv.clone() }) {
+                    Dispatched::Ran { reply, protocol } => {
+                        (format_for_command(&argv, &reply, protocol), matches!(reply, Reply::Error(_)))
+                    }
+                    _ => (String::new(), false),
+                }
+            }
+            Target::Node { handle, console } => handle.lab.borrow_mut().run(*console, argv),
+        }
+    }
+
+    /// Replies that arrived on their own (pub/sub, an unblocked BLPOP).
+    fn deliveries(&self) -> Vec<(String, bool)> {
+        match self {
+            Target::Lab { handle, client } => {
+                let proto = handle.lab.engine.borrow().protocol_of(*client);
+                let replies = handle.lab.take_deliveries(*client);
+                replies.iter().map(|r| (format_reply(r, proto), r.is_error())).collect()
+            }
+            Target::Node { handle, console } => {
+                let replies = handle.lab.borrow_mut().take_deliveries(*console);
+                replies.iter().map(|(r, proto)| (format_reply(r, *proto), r.is_error())).collect()
+            }
+        }
+    }
+
+    fn unblock(&self) {
+        match self {
+            Target::Lab { handle, client } => {
+                handle.lab.dispatch(LabAction::Unblock { client: *client });
+            }
+            Target::Node { handle, console } => handle.lab.borrow_mut().unblock(*console),
+        }
+    }
+
+    /// Ctrl+C in subscribed mode: leave every channel, drop what is queued.
+    fn unsubscribe_all(&self) {
+        for command in ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] {
+            self.run(vec![command.as_bytes().to_vec()]);
+        }
+        self.deliveries();
+    }
+
+    fn after_command(&self) {
+        match self {
+            Target::Lab { handle, .. } => handle.after_command(),
+            Target::Node { handle, .. } => handle.bump.emit(()),
+        }
+    }
+
+    fn bump(&self) {
+        match self {
+            Target::Lab { handle, .. } => handle.bump.emit(()),
+            Target::Node { handle, .. } => handle.bump.emit(()),
+        }
+    }
+
+    fn take_lines(&self, n: u32) -> Vec<(String, Option<Rc<str>>)> {
+        match self {
+            Target::Lab { handle, .. } => handle.lab.take_lines(n),
+            Target::Node { handle, console } => handle.lab.borrow_mut().take_lines(*console),
+        }
+    }
+
+    fn add_echo(&self, block: &str, text: &str) {
+        match self {
+            Target::Lab { handle, .. } => handle.lab.add_echo(block, text),
+            Target::Node { handle, .. } => handle.lab.borrow_mut().add_echo(block, text),
+        }
+    }
+
+    fn disconnect(&self) {
+        match self {
+            Target::Lab { handle, client } => {
+                handle.lab.dispatch(LabAction::Disconnect { client: *client });
+            }
+            Target::Node { handle, console } => {
+                if let Ok(mut s) = handle.lab.try_borrow_mut() {
+                    s.detach(*console);
+                }
+            }
+        }
+    }
 }
 
 /// What running one line produced.
@@ -37,7 +184,7 @@ enum Outcome {
     Ran { output: String, error: bool },
 }
 
-fn run_one(handle: &SessionHandle, client: ClientId, line: &str) -> Outcome {
+fn run_one(target: &Target, line: &str) -> Outcome {
     let trimmed = line.trim();
     if trimmed.eq_ignore_ascii_case("clear") {
         return Outcome::Clear;
@@ -53,50 +200,55 @@ fn run_one(handle: &SessionHandle, client: ClientId, line: &str) -> Outcome {
         let args: Vec<String> = argv[1..].iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
         return Outcome::Ran { output: help_text(&args), error: false };
     }
-    match handle.lab.dispatch(LabAction::Run { client, argv: argv.clone() }) {
-        Dispatched::Ran { reply, protocol } => Outcome::Ran {
-            output: format_for_command(&argv, &reply, protocol),
-            error: matches!(reply, Reply::Error(_)),
-        },
-        _ => Outcome::Ran { output: String::new(), error: false },
-    }
+    let (output, error) = target.run(argv);
+    Outcome::Ran { output, error }
 }
 
 #[function_component(Console)]
 pub fn console(props: &ConsoleProps) -> Html {
-    let handle = use_context::<SessionHandle>().expect("SessionProvider");
+    let session = use_context::<SessionHandle>();
+    let scaling = use_context::<ScalingHandle>();
     let n = props.client;
-    let state =
-        use_reducer(move || ConsoleState::with_history(&browser::local_get(&history_key(n)).unwrap_or_default()));
+    let on_topology = scaling.is_some();
+    let state = use_reducer(move || {
+        ConsoleState::with_history(&browser::local_get(&history_key(n, on_topology)).unwrap_or_default())
+    });
     let input = use_state(String::new);
     let copied = use_state(|| None::<&'static str>);
     let input_ref = use_node_ref();
     let log_ref = use_node_ref();
-    let client_id = {
-        let lab = handle.lab.clone();
+    // The Lab client is made once; a topology console is attached once.
+    let lab_client = {
+        let session = session.clone();
+        let scaling = scaling.clone();
+        let node = props.node;
         *use_state(move || -> ClientId {
-            match lab.dispatch(LabAction::Connect { addr: format!("browser:{n}") }) {
-                Dispatched::Connected(id) => id,
-                other => unreachable!("{other:?}"),
+            if let Some(s) = &scaling {
+                s.lab.borrow_mut().attach(n, node);
+                return 0;
+            }
+            match session.map(|h| h.lab.dispatch(LabAction::Connect { addr: format!("browser:{n}") })) {
+                Some(Dispatched::Connected(id)) => id,
+                _ => 0,
             }
         })
     };
-    let (db, blocked, subscribed) = {
-        let engine = handle.lab.engine.borrow();
-        let c = engine.client(client_id);
-        let subscribed =
-            c.is_some_and(|c| !(c.channels.is_empty() && c.patterns.is_empty() && c.shard_channels.is_empty()));
-        (c.map(|c| c.db).unwrap_or(0), c.is_some_and(|c| c.blocked.is_some()), subscribed)
+    let target = match (scaling, session) {
+        (Some(handle), _) => Target::Node { handle, console: n },
+        (None, Some(handle)) => Target::Lab { handle, client: lab_client },
+        (None, None) => return html! {},
     };
+    let (shown_prompt, blocked, subscribed) = target.view();
+    let client_id = target.client_id();
 
     // The new console takes the keyboard where it sits beside the text (and
     // the panels learn of the new client); on narrow screens the page stays
     // where it opened.
     {
         let input_ref = input_ref.clone();
-        let bump = handle.bump.clone();
+        let target = target.clone();
         use_effect_with((), move |_| {
-            bump.emit(());
+            target.bump();
             if let Some(input) = input_ref.cast::<HtmlInputElement>().filter(|_| browser::console_may_take_focus()) {
                 browser::focus_without_scroll(&input);
             }
@@ -104,28 +256,23 @@ pub fn console(props: &ConsoleProps) -> Html {
     }
     // Close the simulated connection when the console goes away.
     {
-        let lab = handle.lab.clone();
-        use_effect_with((), move |_| {
-            move || {
-                lab.dispatch(LabAction::Disconnect { client: client_id });
-            }
-        });
+        let target = target.clone();
+        use_effect_with((), move |_| move || target.disconnect());
     }
     // Replies that arrived for this client (routed by the lab).
     {
-        let lab = handle.lab.clone();
+        let target = target.clone();
         let state = state.clone();
-        use_effect_with(handle.revision, move |_| {
-            let proto = lab.engine.borrow().protocol_of(client_id);
-            for reply in lab.take_deliveries(client_id) {
-                state.dispatch(ConsoleAction::Arrived { output: format_reply(&reply, proto), error: reply.is_error() });
+        use_effect_with(target.revision(), move |_| {
+            for (output, error) in target.deliveries() {
+                state.dispatch(ConsoleAction::Arrived { output, error });
             }
         });
     }
     {
         let history = state.history_text();
         use_effect_with(history, move |h| {
-            browser::local_set(&history_key(n), h);
+            browser::local_set(&history_key(n, on_topology), h);
         });
     }
     {
@@ -147,30 +294,30 @@ pub fn console(props: &ConsoleProps) -> Html {
     // printed back to that block.
     let run_lines = {
         let state = state.clone();
-        let handle = handle.clone();
+        let target = target.clone();
         move |lines: Vec<(String, Option<Rc<str>>)>| {
             for (line, block) in lines {
-                let db = handle.lab.engine.borrow().client(client_id).map(|c| c.db).unwrap_or(0);
-                match run_one(&handle, client_id, &line) {
+                let at = target.prompt();
+                match run_one(&target, &line) {
                     Outcome::Clear => state.dispatch(ConsoleAction::Clear),
                     Outcome::Ran { output, error } => {
                         if let Some(block) = &block {
-                            handle.lab.add_echo(block, &format!("{} {line}\n{output}", prompt(db)));
+                            target.add_echo(block, &format!("{at} {line}\n{output}"));
                         }
-                        state.dispatch(ConsoleAction::Ran { prompt: prompt(db), input: line, output, error })
+                        state.dispatch(ConsoleAction::Ran { prompt: at, input: line, output, error })
                     }
                 }
             }
-            handle.after_command();
+            target.after_command();
         }
     };
 
     // Lines a lesson block sent to this console run as if typed.
     {
-        let lab = handle.lab.clone();
+        let target2 = target.clone();
         let run_lines = run_lines.clone();
-        use_effect_with(handle.revision, move |_| {
-            let lines = lab.take_lines(n);
+        use_effect_with(target.revision(), move |_| {
+            let lines = target2.take_lines(n);
             if !lines.is_empty() {
                 run_lines(lines);
             }
@@ -181,7 +328,7 @@ pub fn console(props: &ConsoleProps) -> Html {
         let log_ref = log_ref.clone();
         let state = state.clone();
         let input = input.clone();
-        let handle = handle.clone();
+        let target = target.clone();
         let run_lines = run_lines.clone();
         Callback::from(move |e: KeyboardEvent| {
             let current = (*input).clone();
@@ -234,21 +381,16 @@ pub fn console(props: &ConsoleProps) -> Html {
                 }
                 "c" | "C" if e.ctrl_key() && blocked => {
                     e.prevent_default();
-                    handle.lab.dispatch(LabAction::Unblock { client: client_id });
-                    handle.after_command();
+                    target.unblock();
+                    target.after_command();
                 }
                 // Leaves "Reading messages…" as redis-cli's Ctrl-C does (it
                 // reconnects; here the client unsubscribes from everything).
                 "c" | "C" if e.ctrl_key() && subscribed && current.is_empty() => {
                     e.prevent_default();
-                    for command in ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] {
-                        handle
-                            .lab
-                            .dispatch(LabAction::Run { client: client_id, argv: vec![command.as_bytes().to_vec()] });
-                    }
-                    handle.lab.take_deliveries(client_id);
+                    target.unsubscribe_all();
                     state.dispatch(ConsoleAction::Arrived { output: "(left subscribed mode)".into(), error: false });
-                    handle.after_command();
+                    target.after_command();
                 }
                 _ => {}
             }
@@ -293,7 +435,7 @@ pub fn console(props: &ConsoleProps) -> Html {
         Callback::from(move |e: MouseEvent| {
             let on_button = e
                 .target_dyn_into::<web_sys::Element>()
-                .is_some_and(|t| t.closest("button, a").ok().flatten().is_some());
+                .is_some_and(|t| t.closest("button, a, select, .console-target").ok().flatten().is_some());
             let selecting =
                 web_sys::window().and_then(|w| w.get_selection().ok().flatten()).is_some_and(|s| !s.is_collapsed());
             if on_button || selecting {
@@ -325,12 +467,17 @@ pub fn console(props: &ConsoleProps) -> Html {
 
     let hint = if blocked { None } else { completion::hint(&input) };
     let input_id = format!("console-input-{n}");
+    let client_text = client_id.map(|id| format!(" · CLIENT ID {id}")).unwrap_or_default();
+    let target_bar = match &target {
+        Target::Node { handle, console } => node_picker(handle, *console),
+        Target::Lab { .. } => html! {},
+    };
     let (hidden, shown) = state.rendered();
     html! {
         <section class="console" onclick={focus_input} data-client={n.to_string()} aria-label={tf(K::ConsoleFor, &[("n", &n)])}>
             <div class="console-bar">
                 <span class="console-title">{ tf(K::ConsoleTitle, &[("n", &n)]) }
-                    <span class="client-id" title={t(K::ClientIdTitle)}>{ format!(" · CLIENT ID {client_id}") }</span></span>
+                    <span class="client-id" title={t(K::ClientIdTitle)}>{ client_text }</span></span>
                 <span class="console-actions">
                     <button type="button" class="ghost-button" onclick={copy_as("transcript")} aria-label={tf(K::CopyTranscriptOf, &[("n", &n)])}>
                         { copy_label("transcript", K::CopyTranscript) }
@@ -349,6 +496,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                     }
                 </span>
             </div>
+            { target_bar }
             <div class="console-log" ref={log_ref} role="log" aria-live="polite" aria-label={tf(K::OutputOf, &[("n", &n)])} tabindex="0"
                 data-seq={(state.dropped + state.lines.len() as u64).to_string()}>
                 if hidden > 0 {
@@ -366,7 +514,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                 if subscribed {
                     <label class="prompt reading" for={input_id.clone()} title={t(K::ReadingTitle)}>{"Reading messages... (press Ctrl-C to quit)"}</label>
                 } else {
-                    <label class="prompt" for={input_id.clone()}>{ prompt(db) }</label>
+                    <label class="prompt" for={input_id.clone()}>{ shown_prompt }</label>
                 }
                 <div class="input-wrap">
                     <div class="hint-layer" aria-hidden="true">
@@ -511,4 +659,48 @@ fn group_digits(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// A topology console's node picker and "follow redirects" switch.
+fn node_picker(handle: &ScalingHandle, console: u32) -> Html {
+    let (ports, node, follow, cluster) = {
+        let s = handle.lab.borrow();
+        (s.ports(), s.node_of(console), s.follows(console), s.is_cluster())
+    };
+    let on_node = {
+        let handle = handle.clone();
+        Callback::from(move |e: Event| {
+            let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
+            if let Ok(i) = select.value().parse::<usize>() {
+                handle.lab.borrow_mut().point(console, i);
+                handle.bump.emit(());
+            }
+        })
+    };
+    let on_follow = {
+        let handle = handle.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            handle.lab.borrow_mut().set_follow(console, input.checked());
+            handle.bump.emit(());
+        })
+    };
+    let select_id = format!("console-node-{console}");
+    let follow_id = format!("console-follow-{console}");
+    html! {
+        <div class="console-target">
+            <label for={select_id.clone()}>{ t(K::ConsoleNode) }</label>
+            <select id={select_id} class="console-node" onchange={on_node}>
+                { for ports.iter().enumerate().map(|(i, port)| html! {
+                    <option value={i.to_string()} selected={i == node}>{ format!("127.0.0.1:{port}") }</option>
+                }) }
+            </select>
+            if cluster {
+                <label class="follow" title={t(K::FollowRedirectsTitle)}>
+                    <input id={follow_id} type="checkbox" class="console-follow" checked={follow} onchange={on_follow} />
+                    { t(K::FollowRedirects) }
+                </label>
+            }
+        </div>
+    }
 }

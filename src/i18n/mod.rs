@@ -205,6 +205,12 @@ macro_rules! keys {
 keys! {
     // The frame
     SkipToContent, NavPages, NavLessons, NavPlayground, NavLatency, NavTypes, NavReference, Tagline,
+    // Scaling out
+    NavScaling, ScalingTitle, ScalingLead, Presets, PresetReplicas, PresetCluster, PresetClusterReplicas, ClusterFailoverHint,
+    AddConsole, TopologyClockTitle, Topology, RoleMaster, RoleReplicaOf, RoleReplicaDown, NodeRunning, NodeStopped,
+    LinkCut, ReplOffset, ReplLag, Bytes, InFlight, MasterLink, Slots, KeysOf, MoreKeys, ControlsOf, StopNode,
+    StartNode, RestartNode, RestartTitle, CutLink, RestoreLink, LinkDelay, SlotMap, SlotMapLabel, SlotMapHint,
+    SlotOfKey, ConsoleNode, FollowRedirects, FollowRedirectsTitle,
     LanguageLabel,
     // Start page and lesson map
     HomeTitle, HomeIntro1, HomeIntroTry, HomeIntroAnd, HomeIntroTab, HomeIntroHelp, HomePlaygroundButton,
@@ -223,7 +229,7 @@ keys! {
     BlockDiffersLabel, BlockDiffers, MismatchCommand, MismatchClientReceives, MismatchExpects, MismatchPrints,
     Nothing, BlockMatches,
     Challenge, YourTurn, TryLabel, TryPlaceholder, TryPrinted, Check, ShowHint, ShowSolution, HideSolution,
-    WellDone, NotYet, CheckRan, CheckGot, PassedBefore, RunSolution, OpenLatencyDemo, UnknownWidget,
+    WellDone, NotYet, CheckRan, CheckGot, PassedBefore, RunSolution, SolutionOn, OpenLatencyDemo, UnknownWidget,
     // Not found
     PageNotFound, BackToStart,
     // Consoles

@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use redis_emulator::{Clock, Config, Engine};
-use redis_lessons::{check_engine, Audit, Challenge, CommandBlock, Lesson, Mismatch, Part};
+use redis_lessons::{check_engine, check_topology, Audit, Challenge, CommandBlock, Lesson, Mismatch, Part};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -21,7 +21,9 @@ use crate::components::provider::SessionProvider;
 use crate::embed::{post, EmbedEvent, EmbedOptions};
 use crate::i18n::{t, tf, tn, K};
 use crate::lessons::{self, course, find, is_fallback, LoadError, CUSTOM_LESSON_KEY};
+use crate::pages::scaling::{ScalingProvider, ScalingWorkbench};
 use crate::state::progress::ProgressAction;
+use crate::state::scaling::ScalingHandle;
 use crate::state::session::{LabAction, SessionHandle};
 
 fn embed_options() -> EmbedOptions {
@@ -151,11 +153,25 @@ pub fn lesson_view(props: &LessonViewProps) -> Html {
         Callback::from(move |_| generation.set(*generation + 1))
     };
     let key = format!("{}-{}", props.lesson.id, *generation);
+    let body = html! {
+        <LessonBody lesson={props.lesson.clone()} embedded={props.embedded} options={(*options).clone()} on_reset={reset}
+            audit={props.audit.clone()} />
+    };
+    // A lesson on several servers runs on them; its consoles start without
+    // -c, as redis-cli does.
+    let topology = props.lesson.topology.clone();
+    if !topology.is_empty() {
+        let outer = format!("{key}-s");
+        return html! {
+            <SessionProvider key={outer} persist={false}>
+                <ScalingProvider key={key} kinds={topology} follow={false} setup={props.lesson.setup.clone()}>
+                    { body }
+                </ScalingProvider>
+            </SessionProvider>
+        };
+    }
     html! {
-        <SessionProvider key={key} persist={false} start={props.lesson.setup.clone()}>
-            <LessonBody lesson={props.lesson.clone()} embedded={props.embedded} options={(*options).clone()} on_reset={reset}
-                audit={props.audit.clone()} />
-        </SessionProvider>
+        <SessionProvider key={key} persist={false} start={props.lesson.setup.clone()}>{ body }</SessionProvider>
     }
 }
 
@@ -270,6 +286,11 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
                     </nav>
                 }
             </article>
+            if !lesson.topology.is_empty() {
+                <aside class="lesson-bench scaling-bench" aria-label={t(K::Workbench)}>
+                    <ScalingWorkbench />
+                </aside>
+            } else {
             <aside class="lesson-bench" aria-label={t(K::Workbench)}>
                 <ClockControl />
                 <div class={classes!("lesson-consoles", several.then_some("two"))}>
@@ -282,6 +303,7 @@ fn lesson_body(props: &LessonBodyProps) -> Html {
                 </div>
                 if show_keys { <KeyBrowser /> }
             </aside>
+            }
         </div>
     }
 }
@@ -330,17 +352,27 @@ struct RunBlockProps {
 #[function_component(RunBlock)]
 fn run_block(props: &RunBlockProps) -> Html {
     let handle = use_context::<SessionHandle>().expect("SessionProvider");
+    let scaling = use_context::<ScalingHandle>();
     let ran = use_state(|| false);
     let block = &props.block;
     let onclick = {
         let handle = handle.clone();
+        let scaling = scaling.clone();
         let block = block.clone();
         let ran = ran.clone();
         let lesson = props.lesson.clone();
         let options = props.options.clone();
         let index = props.index;
         Callback::from(move |_: MouseEvent| {
-            if block.advance_ms > 0 {
+            if let Some(scaling) = &scaling {
+                let mut s = scaling.lab.borrow_mut();
+                for action in &block.actions {
+                    s.act(*action);
+                }
+                if block.advance_ms > 0 {
+                    s.advance(block.advance_ms);
+                }
+            } else if block.advance_ms > 0 {
                 handle.lab.dispatch(LabAction::Advance { ms: block.advance_ms, now_ms: browser::now_ms() });
             }
             let lines: Vec<String> = block.steps.iter().map(|s| s.command.clone()).collect();
@@ -355,13 +387,24 @@ fn run_block(props: &RunBlockProps) -> Html {
                 },
             );
             let key = block_key(&lesson, index);
-            handle.lab.clear_echo(&key);
-            handle.lab.queue_lines(block.client, lines, Some(&key));
-            handle.after_command();
+            if let Some(scaling) = &scaling {
+                let mut s = scaling.lab.borrow_mut();
+                s.clear_echo(&key);
+                s.queue_lines(block.client, block.node, lines, Some(&key));
+                drop(s);
+                scaling.bump.emit(());
+            } else {
+                handle.lab.clear_echo(&key);
+                handle.lab.queue_lines(block.client, lines, Some(&key));
+                handle.after_command();
+            }
             ran.set(true);
         })
     };
-    let echo = handle.lab.echo(&block_key(&props.lesson, props.index));
+    let echo = match &scaling {
+        Some(s) => s.lab.borrow().echo(&block_key(&props.lesson, props.index)),
+        None => handle.lab.echo(&block_key(&props.lesson, props.index)),
+    };
     let label = match (block.client, block.advance_ms) {
         _ if block.label.is_some() => block.label.clone().unwrap_or_default(),
         (1, 0) => t(K::Run).to_string(),
@@ -421,6 +464,7 @@ fn block_key(lesson: &str, index: usize) -> String {
 #[function_component(ChallengeCard)]
 fn challenge_card(props: &ChallengeProps) -> Html {
     let handle = use_context::<SessionHandle>().expect("SessionProvider");
+    let scaling = use_context::<ScalingHandle>();
     let progress = use_context::<ProgressHandle>().expect("ProgressProvider");
     let hints = use_state(|| 0usize);
     let solution = use_state(|| false);
@@ -429,6 +473,7 @@ fn challenge_card(props: &ChallengeProps) -> Html {
     let passed_before = progress.progress.is_passed(&props.lesson.id, &c.id);
     let check = {
         let handle = handle.clone();
+        let scaling = scaling.clone();
         let verdict = verdict.clone();
         let challenge = c.clone();
         let lesson = props.lesson.clone();
@@ -436,8 +481,19 @@ fn challenge_card(props: &ChallengeProps) -> Html {
         let options = props.options.clone();
         let progress_now = progress.progress.clone();
         Callback::from(move |_: MouseEvent| {
-            let v = check_engine(&mut handle.lab.engine.borrow_mut(), &challenge);
-            handle.after_command();
+            let v = match &scaling {
+                Some(s) => {
+                    let first = lesson.ports().first().copied().unwrap_or(6379);
+                    let v = check_topology(s.lab.borrow_mut().topology_mut(), &challenge, first);
+                    s.bump.emit(());
+                    v
+                }
+                None => {
+                    let v = check_engine(&mut handle.lab.engine.borrow_mut(), &challenge);
+                    handle.after_command();
+                    v
+                }
+            };
             if v.passed {
                 let all: Vec<String> = lesson.challenges().map(|c| c.id.clone()).collect();
                 post(
@@ -507,20 +563,33 @@ fn challenge_card(props: &ChallengeProps) -> Html {
         })
     };
     let echo_key = format!("{}/challenge/{}", props.lesson.id, c.id);
-    let run_solution = {
+    // Lines for client 1 (on the challenge's server, on several servers).
+    let queue = {
         let handle = handle.clone();
+        let scaling = scaling.clone();
+        let node = c.node;
+        Callback::from(move |(lines, key): (Vec<String>, String)| match &scaling {
+            Some(s) => {
+                s.lab.borrow_mut().queue_lines(1, node, lines, Some(&key));
+                s.bump.emit(());
+            }
+            None => {
+                handle.lab.queue_lines(1, lines, Some(&key));
+                handle.after_command();
+            }
+        })
+    };
+    let run_solution = {
+        let queue = queue.clone();
         let lines = c.solution.clone();
         let key = echo_key.clone();
-        Callback::from(move |_: MouseEvent| {
-            handle.lab.queue_lines(1, lines.clone(), Some(&key));
-            handle.after_command();
-        })
+        Callback::from(move |_: MouseEvent| queue.emit((lines.clone(), key.clone())))
     };
     // A prompt of its own (narrow screens, where the console is far away):
     // the line runs in client 1 and its output shows here.
     let try_input = use_node_ref();
     let try_line = {
-        let handle = handle.clone();
+        let queue = queue.clone();
         let key = echo_key.clone();
         let try_input = try_input.clone();
         Callback::from(move |e: SubmitEvent| {
@@ -531,11 +600,13 @@ fn challenge_card(props: &ChallengeProps) -> Html {
                 return;
             }
             input.set_value("");
-            handle.lab.queue_lines(1, vec![line], Some(&key));
-            handle.after_command();
+            queue.emit((vec![line], key.clone()));
         })
     };
-    let echo = handle.lab.echo(&echo_key);
+    let echo = match &scaling {
+        Some(s) => s.lab.borrow().echo(&echo_key),
+        None => handle.lab.echo(&echo_key),
+    };
     html! {
         <section class={classes!("challenge", passed_before.then_some("passed"))} aria-label={t(K::Challenge)}>
             <h2>{ t(K::YourTurn) }</h2>
@@ -587,7 +658,10 @@ fn challenge_card(props: &ChallengeProps) -> Html {
                 <ol class="hints">{ for c.hints.iter().take(*hints).map(|h| html! { <li>{ h.clone() }</li> }) }</ol>
             }
             if *solution {
-                <div class="solution">
+                <div class="solution" data-node={c.node.map(|p| p.to_string())}>
+                    if let Some(port) = c.node {
+                        <p class="solution-node">{ tf(K::SolutionOn, &[("server", &format!("127.0.0.1:{port}"))]) }</p>
+                    }
                     <pre>{ c.solution.join("\n") }</pre>
                     <button class="soft-button" onclick={run_solution}>{ t(K::RunSolution) }</button>
                 </div>

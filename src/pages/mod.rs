@@ -7,4 +7,5 @@ pub mod lessons;
 pub mod not_found;
 pub mod playground;
 pub mod reference;
+pub mod scaling;
 pub mod types;

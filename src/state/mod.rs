@@ -4,6 +4,7 @@ pub mod console;
 
 pub mod keys;
 pub mod progress;
+pub mod scaling;
 pub mod session;
 pub mod snapshot;
 pub mod take_away;

@@ -27,6 +27,8 @@ const ROUTES = [
   ['#/playground', '#console-input-1'],
   ['#/types', '.type-gallery'],
   ['#/latency', 'main h1'],
+  ['#/scaling', '#console-input-1'],
+  ['#/scaling/cluster', '.slot-map svg'],
   ['#/reference', 'main h1'],
   ['#/embed/lesson/strings', '.run-block'],
   ['#/embed/console', '#console-input-1'],

@@ -161,3 +161,21 @@ test('on a phone the playground shows several clients as tabs, one at a time', a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('on a phone the scaling page fits the screen, its controls are touch-sized and a console follows a redirect', async () => {
+  const { context, page, errors } = await openPage(browser, server.url, '#/scaling/cluster', PHONE);
+  await page.waitForSelector('.slot-map svg');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page is ${overflow}px wider than the screen`);
+  for (const selector of ['.node-controls button', '.presets .preset', '.console-target select']) {
+    const height = await page.locator(selector).first().evaluate((b) => b.getBoundingClientRect().height);
+    assert.ok(height >= 44, `${selector} is ${height} px high`);
+  }
+  assert.equal(
+    await runCommand(page, 'SET foo bar', 1),
+    '-> Redirected to slot [12182] located at 127.0.0.1:7002\nOK',
+  );
+  await screenshot(page, 'phone-scaling-cluster');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

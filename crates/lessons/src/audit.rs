@@ -6,8 +6,41 @@
 
 use redis_emulator::Engine;
 
-use crate::lesson::{Lesson, Part};
-use crate::runner::{output_matches, LessonRun};
+use crate::lesson::{Challenge, CommandBlock, Lesson, Part};
+use crate::runner::{output_matches, LessonRun, Outcome, Verdict};
+use crate::topology::TopologyRun;
+
+/// The clock a lesson on several servers starts at in an audit.
+pub const AUDIT_START_MS: i64 = 1_700_000_000_000;
+
+/// A lesson being run: on one engine, or on its servers.
+enum Run {
+    One(Box<LessonRun>),
+    Several(Box<TopologyRun>),
+}
+
+impl Run {
+    fn run_block(&mut self, block: &CommandBlock) -> Vec<Outcome> {
+        match self {
+            Run::One(r) => r.run_block(block),
+            Run::Several(r) => r.run_block(block),
+        }
+    }
+
+    fn solve(&mut self, challenge: &Challenge) -> Vec<Outcome> {
+        match self {
+            Run::One(r) => challenge.solution.iter().map(|line| r.run(1, line)).collect(),
+            Run::Several(r) => r.solve(challenge),
+        }
+    }
+
+    fn check(&mut self, challenge: &Challenge) -> Verdict {
+        match self {
+            Run::One(r) => r.check(challenge),
+            Run::Several(r) => r.check(challenge),
+        }
+    }
+}
 
 /// One expected output that the emulator does not print.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,12 +110,16 @@ impl Audit {
 }
 
 /// Runs `lesson` on `fresh()` engines (one for the lesson, one more per
-/// challenge to check it against the starting data).
+/// challenge to check it against the starting data). A lesson on several
+/// servers runs on its own servers instead (see [`crate::topology`]).
 pub fn audit(lesson: &Lesson, fresh: impl Fn() -> Engine) -> Audit {
     let start = |lesson: &Lesson| {
+        if !lesson.topology.is_empty() {
+            return Run::Several(Box::new(TopologyRun::new(lesson, AUDIT_START_MS, 42)));
+        }
         let mut run = LessonRun::new(fresh());
         run.setup(lesson);
-        run
+        Run::One(Box::new(run))
     };
     let mut run = start(lesson);
     let mut report = Audit::default();
@@ -128,10 +165,9 @@ pub fn audit(lesson: &Lesson, fresh: impl Fn() -> Engine) -> Audit {
                 } else if run.check(challenge).passed {
                     report.challenges.push(problem("passes before its solution is run".into()));
                 }
-                for line in &challenge.solution {
-                    let out = run.run(1, line);
+                for out in run.solve(challenge) {
                     if out.error {
-                        report.challenges.push(problem(format!("solution `{line}` fails: {}", out.output)));
+                        report.challenges.push(problem(format!("solution `{}` fails: {}", out.command, out.output)));
                     }
                 }
                 let verdict = run.check(challenge);

@@ -35,6 +35,17 @@
 //! invalidation-lab            (an interactive piece the app provides)
 //! ```
 //! ````
+//!
+//! A lesson on several servers names them in its front matter:
+//! `topology: replicas` (a master on 6379, replicas on 6380 and 6381),
+//! `topology: cluster` (masters on 7000-7002), `topology: cluster-replicas`
+//! (the same masters with replicas on 7003-7005), or replicas and a cluster. Its blocks then say
+//! which server they run on (`node=6380`, the first server otherwise) and
+//! may act on servers before their commands run (`delay=6380:2000` sets a
+//! link delay in ms, `stop=6379`, `start=6379`, `cut=6380`,
+//! `restore=6380`); a challenge says where its solution runs (`node:`) and
+//! where its checks run (`check-node:`). `{id:7001}` in a command stands
+//! for the cluster node id of the server on port 7001.
 
 use crate::markdown::{parse_blocks, Block};
 
@@ -48,6 +59,70 @@ pub struct Lesson {
     /// Commands that build the lesson's starting data.
     pub setup: Vec<String>,
     pub parts: Vec<Part>,
+    /// The servers the lesson runs on (empty: the page's one server).
+    pub topology: Vec<TopologyKind>,
+}
+
+/// A group of servers a lesson runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopologyKind {
+    /// A master on 6379 with replicas on 6380 and 6381.
+    Replicas,
+    /// Three cluster masters on 7000-7002.
+    Cluster,
+    /// Three cluster masters on 7000-7002, each with a replica (7003-7005),
+    /// laid out as `redis-cli --cluster create --cluster-replicas 1` plans it.
+    ClusterReplicas,
+}
+
+impl TopologyKind {
+    pub fn from_name(name: &str) -> Option<TopologyKind> {
+        match name {
+            "replicas" => Some(TopologyKind::Replicas),
+            "cluster" => Some(TopologyKind::Cluster),
+            "cluster-replicas" => Some(TopologyKind::ClusterReplicas),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TopologyKind::Replicas => "replicas",
+            TopologyKind::Cluster => "cluster",
+            TopologyKind::ClusterReplicas => "cluster-replicas",
+        }
+    }
+
+    pub fn ports(self) -> &'static [u16] {
+        match self {
+            TopologyKind::Replicas => &[6379, 6380, 6381],
+            TopologyKind::Cluster => &[7000, 7001, 7002],
+            TopologyKind::ClusterReplicas => &[7000, 7001, 7002, 7003, 7004, 7005],
+        }
+    }
+}
+
+/// Something done to a server before a block's commands run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeAction {
+    /// The one-way delay of the server's links, in ms.
+    Delay(u16, i64),
+    Stop(u16),
+    Start(u16),
+    Cut(u16),
+    Restore(u16),
+}
+
+impl NodeAction {
+    pub fn port(self) -> u16 {
+        match self {
+            NodeAction::Delay(p, _)
+            | NodeAction::Stop(p)
+            | NodeAction::Start(p)
+            | NodeAction::Cut(p)
+            | NodeAction::Restore(p) => p,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +143,10 @@ pub struct CommandBlock {
     /// Text of the block's button instead of "Run" (`label="Crash the cache"`).
     pub label: Option<String>,
     pub steps: Vec<Step>,
+    /// The server the commands run on (lessons on several servers).
+    pub node: Option<u16>,
+    /// What is done to servers before the commands run, in order.
+    pub actions: Vec<NodeAction>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +177,10 @@ pub struct Challenge {
     pub checks: Vec<Check>,
     pub hints: Vec<String>,
     pub solution: Vec<String>,
+    /// The server the solution runs on (lessons on several servers).
+    pub node: Option<u16>,
+    /// The server the checks run on (the solution's otherwise).
+    pub check_node: Option<u16>,
 }
 
 /// A problem in a lesson file, with its line number.
@@ -141,7 +224,9 @@ fn append(target: &mut Option<String>, text: String) {
 }
 
 fn parse_command_block(info: &str, body: &[(usize, &str)], first_line: usize) -> Result<CommandBlock, ParseError> {
-    let mut block = CommandBlock { client: 1, advance_ms: 0, label: None, steps: Vec::new() };
+    let mut block =
+        CommandBlock { client: 1, advance_ms: 0, label: None, steps: Vec::new(), node: None, actions: Vec::new() };
+    let port = |v: &str| v.trim().parse::<u16>().ok().filter(|p| *p > 0);
     // Options are split like a console line, so a label may be quoted.
     let opts = redis_emulator::tokenizer::split_line(info)
         .map_err(|_| ParseError { line: first_line, message: "unbalanced quotes in the block options".into() })?;
@@ -159,6 +244,26 @@ fn parse_command_block(info: &str, body: &[(usize, &str)], first_line: usize) ->
                 Ok(secs) if (0.0..=86_400.0 * 365.0).contains(&secs) => block.advance_ms = (secs * 1000.0) as i64,
                 _ => return err(first_line, format!("advance must be seconds, not {s:?}")),
             },
+            Some(("node", p)) => match port(p) {
+                Some(p) => block.node = Some(p),
+                None => return err(first_line, format!("node must be a port, not {p:?}")),
+            },
+            Some(("delay", v)) => {
+                let parsed = v.split_once(':').and_then(|(p, ms)| Some((port(p)?, ms.trim().parse::<i64>().ok()?)));
+                match parsed {
+                    Some((p, ms)) if (0..=2000).contains(&ms) => block.actions.push(NodeAction::Delay(p, ms)),
+                    _ => return err(first_line, format!("delay must be port:ms (0-2000 ms), not {v:?}")),
+                }
+            }
+            Some((kind @ ("stop" | "start" | "cut" | "restore"), p)) => {
+                let Some(p) = port(p) else { return err(first_line, format!("{kind} must name a port, not {p:?}")) };
+                block.actions.push(match kind {
+                    "stop" => NodeAction::Stop(p),
+                    "start" => NodeAction::Start(p),
+                    "cut" => NodeAction::Cut(p),
+                    _ => NodeAction::Restore(p),
+                });
+            }
             _ => return err(first_line, format!("unknown block option {opt:?}")),
         }
     }
@@ -200,6 +305,8 @@ fn parse_challenge(body: &[(usize, &str)], first_line: usize) -> Result<Challeng
         checks: Vec::new(),
         hints: Vec::new(),
         solution: Vec::new(),
+        node: None,
+        check_node: None,
     };
     // The check being read: (line, command, expected output, words).
     type Pending = Option<(usize, String, Option<String>, Option<String>)>;
@@ -250,6 +357,16 @@ fn parse_challenge(body: &[(usize, &str)], first_line: usize) -> Result<Challeng
             "goal" => c.goal = value,
             "hint" => c.hints.push(value),
             "solution" => c.solution.push(value),
+            "node" | "check-node" => {
+                let Some(port) = value.parse::<u16>().ok().filter(|p| *p > 0) else {
+                    return err(n, format!("{} must be a port, not {value:?}", key.trim()));
+                };
+                if key.trim() == "node" {
+                    c.node = Some(port);
+                } else {
+                    c.check_node = Some(port);
+                }
+            }
             "check" => {
                 let argv = redis_emulator::tokenizer::split_line(&value)
                     .map_err(|_| ParseError { line: n, message: format!("cannot split check {value:?}") })?;
@@ -293,6 +410,7 @@ pub fn parse_lesson(src: &str) -> Result<Lesson, ParseError> {
         summary: String::new(),
         setup: Vec::new(),
         parts: Vec::new(),
+        topology: Vec::new(),
     };
     for (i, line) in lines[1..end].iter().enumerate() {
         if line.trim().is_empty() {
@@ -313,6 +431,23 @@ pub fn parse_lesson(src: &str) -> Result<Lesson, ParseError> {
                 lesson.prerequisites = v.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
             }
             "summary" => lesson.summary = v.to_string(),
+            "topology" => {
+                for name in v.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    let clash = |k: TopologyKind| {
+                        let ports = k.ports();
+                        lesson.topology.iter().any(|t| t.ports().iter().any(|p| ports.contains(p)))
+                    };
+                    match TopologyKind::from_name(name) {
+                        Some(kind) if !clash(kind) => lesson.topology.push(kind),
+                        _ => {
+                            return err(
+                                i + 2,
+                                format!("topology must be replicas and one of cluster, cluster-replicas, not {name:?}"),
+                            )
+                        }
+                    }
+                }
+            }
             other => return err(i + 2, format!("unknown front matter field {other:?}")),
         }
     }
@@ -382,10 +517,35 @@ pub fn parse_lesson(src: &str) -> Result<Lesson, ParseError> {
         i += 1;
     }
     flush(&mut text, &mut lesson.parts);
+    check_ports(&lesson)?;
     Ok(lesson)
 }
 
+/// Every server a block or challenge names is one of the lesson's.
+fn check_ports(lesson: &Lesson) -> Result<(), ParseError> {
+    let ports = lesson.ports();
+    let known = |p: u16| ports.contains(&p);
+    let mut named: Vec<u16> = Vec::new();
+    for part in &lesson.parts {
+        match part {
+            Part::Commands(b) => named.extend(b.node.into_iter().chain(b.actions.iter().map(|a| a.port()))),
+            Part::Challenge(c) => named.extend(c.node.into_iter().chain(c.check_node)),
+            _ => {}
+        }
+    }
+    match named.into_iter().find(|p| !known(*p)) {
+        Some(p) if ports.is_empty() => err(1, format!("port {p} is named, but the lesson has no `topology:`")),
+        Some(p) => err(1, format!("port {p} is not one of the lesson's servers {ports:?}")),
+        None => Ok(()),
+    }
+}
+
 impl Lesson {
+    /// The ports of the lesson's servers, in order (empty: one server).
+    pub fn ports(&self) -> Vec<u16> {
+        self.topology.iter().flat_map(|k| k.ports().iter().copied()).collect()
+    }
+
     pub fn challenges(&self) -> impl Iterator<Item = &Challenge> {
         self.parts.iter().filter_map(|p| match p {
             Part::Challenge(c) => Some(c),
@@ -436,6 +596,28 @@ mod tests {
         assert!(parse_lesson(&unsaid).unwrap_err().message.contains("say:"));
         let misplaced = SAMPLE.replace("hint: Use SET.", "hint: Use SET.\nsay: Too late.");
         assert!(parse_lesson(&misplaced).unwrap_err().message.contains("say:"));
+    }
+
+    #[test]
+    fn lessons_on_several_servers_name_them() {
+        let src = "---\nid: t\ntitle: T\ntopology: replicas, cluster\n---\n\
+            ```redis node=6380 delay=6381:500 stop=6379 cut=6380 restore=6380 start=6379\nGET a\n```\n\n\
+            ```challenge\nid: c\ngoal: g\nnode: 7000\ncheck-node: 7001\ncheck: GET a\n=> \"1\"\nsolution: SET a 1\n```\n";
+        let l = parse_lesson(src).unwrap();
+        assert_eq!(l.topology, vec![TopologyKind::Replicas, TopologyKind::Cluster]);
+        assert_eq!(l.ports(), vec![6379, 6380, 6381, 7000, 7001, 7002]);
+        let b = l.command_blocks().next().unwrap();
+        assert_eq!(b.node, Some(6380));
+        use NodeAction::*;
+        assert_eq!(b.actions, vec![Delay(6381, 500), Stop(6379), Cut(6380), Restore(6380), Start(6379)]);
+        let c = l.challenges().next().unwrap();
+        assert_eq!((c.node, c.check_node), (Some(7000), Some(7001)));
+        let unknown = src.replace("node=6380", "node=6390");
+        assert!(parse_lesson(&unknown).unwrap_err().message.contains("6390"));
+        let alone = src.replace("topology: replicas, cluster\n", "");
+        assert!(parse_lesson(&alone).unwrap_err().message.contains("no `topology:`"));
+        assert!(parse_lesson(&src.replace("topology: replicas", "topology: sentinel")).is_err());
+        assert!(parse_lesson(&src.replace("delay=6381:500", "delay=6381:5000")).is_err());
     }
 
     #[test]

@@ -147,21 +147,27 @@ fn runnable_shape(lesson: &Lesson) -> Vec<String> {
         format!("order {}", lesson.order),
         format!("prerequisites {:?}", lesson.prerequisites),
         format!("setup {:?}", lesson.setup),
+        format!("topology {:?}", lesson.topology),
     ];
     for part in &lesson.parts {
         match part {
             Part::Text(_) => {}
             Part::Commands(b) => {
                 let steps: Vec<_> = b.steps.iter().map(|s| (&s.command, &s.expected, &s.deliveries)).collect();
-                shape.push(format!("block client={} advance={} {steps:?}", b.client, b.advance_ms));
+                shape.push(format!(
+                    "block client={} advance={} node={:?} actions={:?} {steps:?}",
+                    b.client, b.advance_ms, b.node, b.actions
+                ));
             }
             Part::Challenge(c) => {
                 let checks: Vec<_> = c.checks.iter().map(|k| (&k.command, &k.expected)).collect();
                 shape.push(format!(
-                    "challenge {} checks {checks:?} solution {:?} hints {}",
+                    "challenge {} checks {checks:?} solution {:?} hints {} node {:?} check-node {:?}",
                     c.id,
                     c.solution,
-                    c.hints.len()
+                    c.hints.len(),
+                    c.node,
+                    c.check_node
                 ));
             }
             Part::Widget(w) => shape.push(format!("widget {w}")),

@@ -33,6 +33,9 @@ fn lesson_outputs_match_real_redis() {
     for file in files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         let lesson = parse_lesson(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        if !lesson.topology.is_empty() {
+            continue; // several servers: lessons_topology_vs_redis.rs
+        }
         let Some(redis) = RealRedis::start() else { return };
         let mut conns: Vec<(u32, Conn, Protocol)> = Vec::new();
         let conn = |n: u32, conns: &mut Vec<(u32, Conn, Protocol)>| -> usize {
