@@ -1,22 +1,11 @@
 // Accessibility on every route: axe finds no serious or critical violation
 // in either theme, at desktop and at phone width, in English and in French.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveDir, launch, watchErrors } from './helpers.mjs';
+import { server, browser, useBrowser, watchErrors } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 /** Every route, with what shows it has rendered. */
 const ROUTES = [

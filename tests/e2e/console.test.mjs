@@ -1,20 +1,9 @@
 // The console in a real browser answers like redis-cli.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launch, screenshot, watchErrors, run } from './helpers.mjs';
+import { server, browser, useBrowser, screenshot, watchErrors, run } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 test('the console runs commands and prints replies like redis-cli', async () => {
   const page = await browser.newPage();

@@ -3,24 +3,13 @@
 // scripts/postbuild.mjs) and another language's catalogue (i18n/<lang>.json).
 // A lesson opened cold is fetched and shown, the French switch fetches its
 // catalogue, and a failed fetch says so with a way to try again.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dist, launch, root, screenshot, serveDir } from './helpers.mjs';
+import { server, browser, useBrowser, dist, root, screenshot } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 async function fresh(options = {}) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'en-US', serviceWorkers: 'block', ...options });

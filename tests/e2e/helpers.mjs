@@ -5,6 +5,7 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const root = resolve(here, '../..');
@@ -48,6 +49,24 @@ export async function serveDir(dir = dist, extra = {}) {
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
   return { url: `http://127.0.0.1:${port}/`, port, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** The static server and Chromium of the running test file (each file runs
+ * in its own process), set by {@link useBrowser}. */
+export let server;
+export let browser;
+
+/** Serves dist/ (as `serveDir(...serveArgs)`) and starts Chromium before the
+ * file's tests, and stops both after them. */
+export function useBrowser(...serveArgs) {
+  before(async () => {
+    server = await serveDir(...serveArgs);
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }
 
 export async function launch() {

@@ -1,22 +1,11 @@
 // The page in another language: ?lang=fr, the browser's languages, the
 // header's switcher (remembered), French lessons whose blocks still print
 // Redis's own replies, and the English fallback for untranslated lessons.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launch, watchErrors, screenshot } from './helpers.mjs';
+import { server, browser, useBrowser, watchErrors, screenshot } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 async function fresh(options = {}) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'en-US', ...options });

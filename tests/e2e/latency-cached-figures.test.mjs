@@ -1,22 +1,11 @@
 // The latency demo's cached figures: the API's cache commands (SETEX,
 // SET … NX PX, PTTL) run on the in-page emulator, so hit ratios and
 // response times here depend on them answering as Redis does.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launch, screenshot, watchErrors } from './helpers.mjs';
+import { server, browser, useBrowser, screenshot, watchErrors } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 async function runBoth(page, strategy) {
   await page.goto(`${server.url}#/latency`);

@@ -2,22 +2,11 @@
 // the log, the results table and ab's report, in light, dark and phone
 // layouts. Only the uncached figures are asserted here; the cached ones
 // live in latency-cached-figures.test.mjs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launch, screenshot, watchErrors, artifacts } from './helpers.mjs';
+import { server, browser, useBrowser, screenshot, watchErrors, artifacts } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 /** Opens the page, clicks a run button and waits for the playback to end. */
 async function runAndFinish(page, button, { skip = true } = {}) {

@@ -1,15 +1,11 @@
 // What a learner and a course author meet: a big value in the console,
 // challenge feedback in words, the author check of a pasted lesson, the
 // embed's events, client labels, subscribed mode and the geo picture.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launch, screenshot, watchErrors, runCommand, openPage, outputSinceLastInput } from './helpers.mjs';
+import { server, browser, useBrowser, screenshot, watchErrors, runCommand, openPage, outputSinceLastInput } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir(undefined, {
+useBrowser(undefined, {
     '/course.html': `<!doctype html><html><head><link rel="icon" href="data:,"></head><body><h1>My course</h1>
       <iframe id="lab" title="Redis Lab" width="1200" height="800" style="border:0"></iframe>
       <script>
@@ -20,13 +16,6 @@ before(async () => {
         document.getElementById('lab').src = '/#/embed/lesson/strings?parentOrigin=' + encodeURIComponent(location.origin);
       </script></body></html>`,
   });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const FIVE_MB = 5 * 1024 * 1024;
 

@@ -1,15 +1,11 @@
 // Lessons in a real browser: complete a lesson by clicking its blocks and
 // solving the challenge; progress survives a reload; the embed route in an
 // iframe posts the documented events to its parent.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launch, screenshot, watchErrors } from './helpers.mjs';
+import { server, browser, useBrowser, screenshot, watchErrors } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir(undefined, {
+useBrowser(undefined, {
     '/course.html': `<!doctype html><html><head><link rel="icon" href="data:,"></head><body><h1>My course</h1>
       <iframe id="lab" title="Redis Lab" width="1200" height="800" style="border:0"></iframe>
       <script>
@@ -20,13 +16,6 @@ before(async () => {
         document.getElementById('lab').src = '/#/embed/lesson/strings?theme=dark&parentOrigin=' + encodeURIComponent(location.origin);
       </script></body></html>`,
   });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 test('the home page lists the whole course', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -3,22 +3,11 @@
 // checked from its own prompt, touch targets are at least 44 px; and from
 // any console the session can be copied as a redis-cli script or a Python
 // program. Escape leaves a console's input.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launch, screenshot, watchErrors, openPage, runCommand } from './helpers.mjs';
+import { server, browser, useBrowser, screenshot, watchErrors, openPage, runCommand } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 

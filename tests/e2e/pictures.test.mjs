@@ -1,22 +1,11 @@
 // Each type's picture in the key browser, with a screenshot per type.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveDir, launch, screenshot, runCommand, isUnknownCommand, openPage, artifacts } from './helpers.mjs';
+import { server, browser, useBrowser, screenshot, runCommand, isUnknownCommand, openPage, artifacts } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 async function show(page, key) {
   await page.locator('#key-filter').fill(key);

@@ -1,24 +1,11 @@
 // The playground in a real browser: typing, completion and hints, the key
 // browser, the clock, several clients, saving, sharing and accessibility.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import {
-  serveDir, launch, screenshot, run, runCommand, openPage, waitForSave,
-} from './helpers.mjs';
+import { server, browser, useBrowser, screenshot, run, runCommand, openPage, waitForSave } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 const keyRow = (page, name) => page.locator('.key-row', { has: page.locator('.key-name', { hasText: name }) });
 

@@ -1,22 +1,11 @@
 // The "Scaling out" page: a master with two replicas and a three-master
 // cluster in one page, consoles pointed at any node, node controls, the
 // slot map. Screenshots at desktop and phone width go to artifacts/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launch, openPage, runCommand, screenshot } from './helpers.mjs';
+import { server, browser, useBrowser, openPage, runCommand, screenshot } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 

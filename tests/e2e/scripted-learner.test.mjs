@@ -6,24 +6,13 @@
 // prompt), checks it passes, and moves on. A dead end (no way on, a check
 // that cannot be passed, a challenge already passed before the learner did
 // anything), a page error or an output that differs from the file fails.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveDir, launch, root, screenshot, watchErrors } from './helpers.mjs';
+import { server, browser, useBrowser, root, screenshot, watchErrors } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useBrowser();
 
 const LESSON_COUNT = (await readdir(join(root, 'lessons'))).filter((f) => f.endsWith('.md')).length;
 // Any server's prompt (lessons on several servers move the console).
