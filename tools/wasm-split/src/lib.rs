@@ -1,16 +1,19 @@
 //! Splits Redis Lab's release module in two, as binaryen's wasm-split does:
 //!
 //! - the *primary* module keeps the functions named in a list (the ones the
-//!   first screen runs: load, the home page and a lesson, the console
-//!   answering PING/SET/GET), every exported function and the start function,
+//!   first screen runs: load, the home page, the console answering
+//!   PING/SET/GET), every exported function and the start function,
 //!   plus the data, memory, table and globals;
 //! - the *secondary* module holds every other function. It imports the
 //!   primary's memory, tables, globals and the primary functions it calls
-//!   (the primary exports them as `__split_*`), and its element segment puts
-//!   its functions into the primary's table.
+//!   (the primary exports them: memory, tables and globals as `__split_*`,
+//!   functions as `$` and their index in base 62, short since there are
+//!   thousands), and its element segment puts its functions into the
+//!   primary's table.
 //!
 //! In the primary, each table slot of a secondary function holds a placeholder
-//! instead: an imported function `__split.<slot>` (given by the page's loader)
+//! instead: an imported function `__split.<slot>` (given by the page's loader;
+//! imported in slot order, so names and indices run in sequence and compress)
 //! that makes sure the secondary is instantiated and calls the slot again.
 //! Direct calls from primary code to a secondary function become
 //! `call_indirect` through such a slot, so once the secondary is in, calls go
@@ -275,14 +278,16 @@ pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) ->
     let mut placeholder_of_slot: BTreeMap<u32, FunctionId> = BTreeMap::new();
     let mut placeholder: HashMap<usize, FunctionId> = HashMap::new();
     let mut slot_of: HashMap<usize, (u32, walrus::TypeId)> = HashMap::new();
-    for (&f, fslots) in &slots {
+    // Placeholders are imported in slot order: their names and function
+    // indices then run in sequence, which compresses best.
+    let mut by_slot: Vec<(u32, usize)> = slots.iter().flat_map(|(f, ss)| ss.iter().map(move |s2| (*s2, *f))).collect();
+    by_slot.sort_unstable();
+    for (slot, f) in by_slot {
         let ty = p.funcs.get(by_index[&f]).ty();
-        for &slot in fslots {
-            let (pid, _) = p.add_import_func("__split", &slot.to_string(), ty);
-            placeholder_of_slot.insert(slot, pid);
-            placeholder.entry(f).or_insert(pid);
-        }
-        slot_of.insert(f, (fslots[0], ty));
+        let (pid, _) = p.add_import_func("__split", &slot.to_string(), ty);
+        placeholder_of_slot.insert(slot, pid);
+        placeholder.entry(f).or_insert(pid);
+        slot_of.entry(f).or_insert((slot, ty));
     }
     for e in p.elements.iter_mut() {
         let ElementKind::Active { table: t, .. } = &e.kind else {
@@ -359,7 +364,7 @@ pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) ->
     let mut needed: Vec<usize> = needed_from_primary.iter().copied().collect();
     needed.sort_unstable();
     for f in &needed {
-        p.exports.add(&format!("__split_f{f}"), by_index[f]);
+        p.exports.add(&function_export(*f), by_index[f]);
     }
     walrus::passes::gc::run(&mut p);
 
@@ -433,7 +438,7 @@ pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) ->
             s.funcs.delete(*f);
             continue;
         }
-        let name = format!("__split_f{i}");
+        let name = function_export(i);
         let func = s.funcs.get_mut(*f);
         match &func.kind {
             FunctionKind::Import(imp) => {
@@ -470,6 +475,24 @@ pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) ->
     std::fs::write(out_primary, p.emit_wasm())?;
     std::fs::write(out_secondary, s.emit_wasm())?;
     Ok(Stats { primary_funcs, secondary_funcs, placeholders: placeholder_of_slot.len() })
+}
+
+/// The name the primary exports its function `index` under for the
+/// secondary: `$` and the index in base 62, short since there are thousands.
+pub fn function_export(index: usize) -> String {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut digits = Vec::new();
+    let mut n = index;
+    loop {
+        digits.push(DIGITS[n % 62]);
+        n /= 62;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.push(b'$');
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// Consecutive slots grouped together.

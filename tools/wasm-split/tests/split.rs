@@ -146,3 +146,11 @@ fn names_are_listed_with_their_hash_and_fall_back_to_the_path() {
     assert_eq!(wasm_split::path_of("a::b::hello"), "a::b::hello");
     assert_eq!(wasm_split::full_name("_ZN1a1b17h0123456789abcdefE"), "a::b::h0123456789abcdef");
 }
+
+#[test]
+fn functions_are_exported_under_short_names() {
+    assert_eq!(wasm_split::function_export(0), "$0");
+    assert_eq!(wasm_split::function_export(61), "$Z");
+    assert_eq!(wasm_split::function_export(62), "$10");
+    assert_eq!(wasm_split::function_export(3843), "$ZZ");
+}
