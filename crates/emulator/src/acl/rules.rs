@@ -417,12 +417,17 @@ impl User {
         }
     }
 
-    /// The `default` user of a fresh server: on, nopass, ~* &* +@all.
+    /// The `default` user of a fresh server: on, nopass, ~* &* +@all. Set
+    /// directly rather than through the rule parser, which a page would
+    /// otherwise have to load before its first command (tested equal below).
     pub fn default_user() -> User {
         let mut u = User::new(b"default");
-        for op in ["+@all", "~*", "&*", "on", "nopass"] {
-            let _ = u.apply(op.as_bytes());
-        }
+        let root = &mut u.selectors[0];
+        root.set_all(true);
+        root.all_keys = true;
+        root.all_channels = true;
+        u.enabled = true;
+        u.nopass = true;
         u
     }
 
@@ -566,5 +571,20 @@ pub fn merge_selector_args(args: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Vec<u8>> {
     match open {
         Some((start, _)) => Err(start.clone()),
         None => Ok(out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_user_is_what_its_rules_make() {
+        let mut parsed = User::new(b"default");
+        for op in ["+@all", "~*", "&*", "on", "nopass"] {
+            parsed.apply(op.as_bytes()).expect("a valid rule");
+        }
+        assert_eq!(User::default_user(), parsed);
+        assert_eq!(User::default_user().describe(), parsed.describe());
     }
 }
