@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod key_browser;
 pub mod markdown;
 pub mod monitor;
+pub mod node_keys;
 pub mod progress;
 pub mod provider;
 pub mod redis_files;

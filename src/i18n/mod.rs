@@ -208,7 +208,7 @@ keys! {
     // Scaling out
     NavScaling, ScalingTitle, ScalingLead, Presets, PresetReplicas, PresetCluster, PresetClusterReplicas, ClusterFailoverHint,
     AddConsole, TopologyClockTitle, Topology, RoleMaster, RoleReplicaOf, RoleReplicaDown, NodeRunning, NodeStopped,
-    LinkCut, ReplOffset, ReplLag, Bytes, InFlight, MasterLink, Slots, KeysOf, MoreKeys, ControlsOf, StopNode,
+    LinkCut, ReplOffset, ReplLag, Bytes, InFlight, MasterLink, Slots, KeysOf, MoreKeys, BrowseKeysOf, ValueAsCommands, NoKeyMatches, ControlsOf, StopNode,
     StartNode, RestartNode, RestartTitle, CutLink, RestoreLink, LinkDelay, SlotMap, SlotMapLabel, SlotMapHint,
     SlotOfKey, ConsoleNode, FollowRedirects, FollowRedirectsTitle,
     LanguageLabel,

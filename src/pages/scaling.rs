@@ -12,6 +12,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::console::Console;
+use crate::components::node_keys::NodeKeys;
 use crate::i18n::{t, tf, K};
 use crate::state::scaling::{NodeView, Preset, Role, Scaling, ScalingHandle};
 use crate::state::session::Revision;
@@ -284,6 +285,9 @@ fn node_card(props: &NodeCardProps) -> Html {
                     { for shown_keys }
                     if total > 8 { <li class="more">{ tf(K::MoreKeys, &[("n", &(total - 8))]) }</li> }
                 </ul>
+            }
+            if total > 0 {
+                <NodeKeys node={i} port={v.port} />
             }
             <div class="node-controls" role="group" aria-label={tf(K::ControlsOf, &[("port", &v.port)])}>
                 if v.running {

@@ -17,8 +17,9 @@ use std::rc::Rc;
 
 use yew::Callback;
 
-use redis_emulator::cli_format::format_for_command;
+use redis_emulator::cli_format::{format_for_command, quote_bytes};
 use redis_emulator::cluster::{key_slot, SLOTS};
+use redis_emulator::glob::glob_match;
 use redis_emulator::{ClientId, Event, Protocol, Reply, Topology};
 use redis_lessons::topology::{apply, build, node_id, refused};
 use redis_lessons::{NodeAction, TopologyKind};
@@ -107,6 +108,15 @@ struct Attach {
 const MAX_REDIRECTS: usize = 5;
 /// Most keys listed per node.
 pub const KEYS_SHOWN: usize = 200;
+
+/// A key as the node key browser lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrowsedKey {
+    pub key: Vec<u8>,
+    pub kind: &'static str,
+    /// Milliseconds left to live, if it expires.
+    pub ttl_ms: Option<i64>,
+}
 
 /// The page's topology and its consoles.
 pub struct Scaling {
@@ -552,6 +562,50 @@ impl Scaling {
             db.iter().take(KEYS_SHOWN).map(|(k, entry)| (k.to_vec(), entry.value.type_name())).collect();
         keys.sort();
         (keys, total)
+    }
+
+    /// Node `node`'s keys in database 0 matching the glob `pattern` (all
+    /// keys when empty), sorted, at most [`KEYS_SHOWN`], with their type
+    /// and expiry; and how many keys matched in all.
+    pub fn browse(&self, node: usize, pattern: &str) -> (Vec<BrowsedKey>, usize) {
+        let Some(engine) = self.topo.engine(node) else { return (Vec::new(), 0) };
+        let Some(db) = engine.db(0) else { return (Vec::new(), 0) };
+        let now = engine.now_ms();
+        let matches = |key: &[u8]| pattern.is_empty() || glob_match(pattern.as_bytes(), key, false);
+        let mut found: Vec<BrowsedKey> = db
+            .iter()
+            .filter(|(k, e)| !e.is_expired(now) && matches(k))
+            .map(|(k, e)| BrowsedKey {
+                key: k.to_vec(),
+                kind: e.value.type_name(),
+                ttl_ms: e.expire_at().map(|at| at - now),
+            })
+            .collect();
+        let total = found.len();
+        found.sort_by(|a, b| a.key.cmp(&b.key));
+        found.truncate(KEYS_SHOWN);
+        (found, total)
+    }
+
+    /// What node `node` holds under `key`: the commands that would rebuild
+    /// it (as redis-cli would type them, at most `limit`) and how many more
+    /// there are. `None` once the key is gone.
+    pub fn rebuild_commands(&self, node: usize, key: &[u8], limit: usize) -> Option<(Vec<String>, usize)> {
+        let engine = self.topo.engine(node)?;
+        let entry = engine.db(0)?.get(key).filter(|e| !e.is_expired(engine.now_ms()))?;
+        let mut commands = Vec::new();
+        entry.value.rewrite(key, &mut commands);
+        let more = commands.len().saturating_sub(limit);
+        let lines = commands
+            .iter()
+            .take(limit)
+            .map(|argv| {
+                let mut words = argv.iter();
+                let name = words.next().map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default();
+                std::iter::once(name).chain(words.map(|a| quote_bytes(a))).collect::<Vec<_>>().join(" ")
+            })
+            .collect();
+        Some((lines, more))
     }
 
     /// The owner of each slot as an index into [`Scaling::ports`] (as the

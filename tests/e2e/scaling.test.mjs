@@ -50,6 +50,30 @@ test('replicas: a write on the master is read on a replica; a write not yet sent
   await context.close();
 });
 
+test("a node's key browser lists its keys with type and TTL, filters them, and shows a value", async () => {
+  const { context, page, errors } = await openPage(browser, server.url, '#/scaling');
+  await page.waitForSelector('#console-input-2');
+  await until(page, () => document.querySelector('.node[data-port="6380"] .node-role')?.textContent.includes('6379'));
+  assert.equal(await runCommand(page, 'RPUSH queue a "b c"', 1), '(integer) 2');
+  assert.equal(await runCommand(page, 'SET session:1 x EX 100', 1), 'OK');
+  assert.equal(await runCommand(page, 'SET other 1', 1), 'OK');
+  // On the replica, once the writes arrived.
+  await until(page, () => document.querySelector('.node[data-port="6380"] .key-count')?.textContent === '3');
+  const browse = node(page, 6380).locator('details.node-browse');
+  await browse.locator('summary').click();
+  assert.equal(await browse.locator('.node-key').count(), 3);
+  assert.match(await browse.locator('.node-key', { hasText: 'session:1' }).textContent(), /string.*\d+\.\d s/);
+  await browse.locator('.node-filter').fill('q*');
+  await until(page, () => document.querySelectorAll('.node[data-port="6380"] .node-key').length === 1);
+  await browse.locator('.node-key', { hasText: 'queue' }).click();
+  assert.equal(await browse.locator('.node-key-value pre').textContent(), 'RPUSH "queue" "a" "b c"');
+  await browse.locator('.node-filter').fill('nothing*');
+  await until(page, () => document.querySelectorAll('.node[data-port="6380"] .node-key').length === 0);
+  assert.equal(await browse.locator('p.more').first().textContent(), 'No key matches.');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('cluster: redirects with -c, CROSSSLOT and hash tags, the slot map lights the key', async () => {
   const { context, page, errors } = await openPage(browser, server.url, '#/scaling');
   await page.locator('.preset[data-preset="cluster"]').click();
