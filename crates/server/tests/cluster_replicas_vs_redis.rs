@@ -10,29 +10,15 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{free_port, show, wait_for_port, Conn};
+use common::real_cluster::{free_cluster_ports, RealCluster};
+use common::{show, wait_for_port, Conn};
 use redis_emulator::resp::parse_reply;
 use redis_emulator::tokenizer::split_line;
 use redis_emulator::{Config, Reply};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Six consecutive free loopback ports whose bus ports (+10000) are free too.
-fn free_ports() -> u16 {
-    let mut seed = (free_port() as u64) * 7919 + std::process::id() as u64;
-    for _ in 0..200 {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let base = 20000 + (seed >> 33) as u16 % 20000;
-        let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
-        if (0..6).all(|i| free(base + i) && free(base + i + 10000)) {
-            return base;
-        }
-    }
-    panic!("no six consecutive free ports");
-}
 
 fn call(conn: &mut Conn, text: &str) -> Reply {
     conn.send(&split_line(text).expect("a valid line"));
@@ -70,65 +56,9 @@ fn settled(ports: &[u16]) -> bool {
         && ports[3..].iter().all(|&p| run_on(p, "INFO replication").contains("master_link_status:up"))
 }
 
-/// A real cluster of three masters and three replicas, stopped when dropped.
-struct RealCluster {
-    children: Vec<Child>,
-    ports: Vec<u16>,
-    dir: std::path::PathBuf,
-}
-
-impl RealCluster {
-    fn start() -> RealCluster {
-        let base = free_ports();
-        let dir = std::env::temp_dir().join(format!("redis-lab-replicas-{}-{base}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let ports: Vec<u16> = (0..6).map(|i| base + i).collect();
-        let mut children = Vec::new();
-        for port in &ports {
-            let conf = dir.join(format!("nodes-{port}.conf"));
-            let child = Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--cluster-enabled", "yes"])
-                .args(["--cluster-config-file", &conf.display().to_string(), "--save", "", "--appendonly", "no"])
-                .args(["--dir", &dir.display().to_string(), "--daemonize", "no"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("redis-server could not start ({e}); install it (scripts/setup.sh does)"));
-            children.push(child);
-        }
-        let cluster = RealCluster { children, ports: ports.clone(), dir };
-        for port in &ports {
-            wait_for_port(*port);
-        }
-        let nodes: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
-        let status = Command::new("redis-cli")
-            .arg("--cluster")
-            .arg("create")
-            .args(&nodes)
-            .args(["--cluster-replicas", "1", "--cluster-yes"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("redis-cli --cluster create (install redis-tools)");
-        assert!(status.success(), "redis-cli --cluster create failed");
-        eventually("the real cluster settling", || settled(&ports));
-        cluster
-    }
-}
-
-impl Drop for RealCluster {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 /// Ours, in this process (checked to be the one answering on those ports).
 fn start_ours() -> Vec<u16> {
-    let base = free_ports();
+    let base = free_cluster_ports(6);
     let nodes = redis_emulator_server::cluster::new_cluster_with_replicas(3, 1, "127.0.0.1", base, &Config::default())
         .expect("a cluster");
     let ids: Vec<String> = nodes
@@ -328,7 +258,7 @@ fn compare(sides: &mut [Side; 2], node: usize, line: &str) {
 
 #[test]
 fn replicas_and_failover_match_redis() {
-    let real = RealCluster::start();
+    let real = RealCluster::start(3, 1);
     let ours = start_ours();
     let mut sides = [Side::new(&real.ports), Side::new(&ours)];
     // A key of each master, written there and read back on its replica.

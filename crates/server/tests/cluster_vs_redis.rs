@@ -8,9 +8,9 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::real_cluster::{free_cluster_ports, RealCluster};
 use common::{free_port, show, wait_for_port, Conn};
 use redis_emulator::cluster::key_slot;
 use redis_emulator::resp::parse_reply;
@@ -19,85 +19,10 @@ use redis_emulator::{Config, Reply};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Three consecutive free loopback ports whose bus ports (+10000) are free
-/// too, below the ephemeral range.
-fn free_ports() -> u16 {
-    let mut seed = (free_port() as u64) * 7919 + std::process::id() as u64;
-    for _ in 0..200 {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let base = 20000 + (seed >> 33) as u16 % 20000;
-        let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
-        if (0..3).all(|i| free(base + i) && free(base + i + 10000)) {
-            return base;
-        }
-    }
-    panic!("no three consecutive free ports");
-}
-
-/// A real three-master cluster, stopped when dropped.
-struct RealCluster {
-    children: Vec<Child>,
-    ports: Vec<u16>,
-    dir: std::path::PathBuf,
-}
-
-impl RealCluster {
-    fn start() -> RealCluster {
-        let base = free_ports();
-        let dir = std::env::temp_dir().join(format!("redis-lab-cluster-{}-{base}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let ports: Vec<u16> = (0..3).map(|i| base + i).collect();
-        let mut children = Vec::new();
-        for port in &ports {
-            let conf = dir.join(format!("nodes-{port}.conf"));
-            let child = Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--cluster-enabled", "yes"])
-                .args(["--cluster-config-file", &conf.display().to_string(), "--save", "", "--appendonly", "no"])
-                .args(["--dir", &dir.display().to_string(), "--daemonize", "no"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("redis-server could not start ({e}); install it (scripts/setup.sh does)"));
-            children.push(child);
-        }
-        let cluster = RealCluster { children, ports: ports.clone(), dir };
-        for port in &ports {
-            wait_for_port(*port);
-        }
-        let nodes: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
-        let status = Command::new("redis-cli")
-            .arg("--cluster")
-            .arg("create")
-            .args(&nodes)
-            .arg("--cluster-yes")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("redis-cli --cluster create (install redis-tools)");
-        assert!(status.success(), "redis-cli --cluster create failed");
-        let start = Instant::now();
-        while !ports.iter().all(|p| info_of(*p).contains("cluster_state:ok")) {
-            assert!(start.elapsed() < Duration::from_secs(30), "the real cluster never became ok");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        cluster
-    }
-}
-
-impl Drop for RealCluster {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 /// Our three-master cluster, in this process (checked to be the one
 /// answering on those ports).
 fn start_ours() -> Vec<u16> {
-    let base = free_ports();
+    let base = free_cluster_ports(3);
     let nodes =
         redis_emulator_server::cluster::new_cluster(3, "127.0.0.1", base, &Config::default()).expect("a cluster");
     let ids: Vec<String> = nodes
@@ -142,11 +67,6 @@ fn text_of(bytes: &[u8]) -> String {
     }
 }
 
-fn info_of(port: u16) -> String {
-    let mut conn = Conn::open(port);
-    text_of(&line(&mut conn, "CLUSTER INFO"))
-}
-
 /// Keys of every kind: binary, with hash tags, empty tags, nested braces.
 fn generated_keys(n: usize) -> Vec<Vec<u8>> {
     let mut seed: u64 = 0x5eed_c1a5_7e2a;
@@ -178,7 +98,7 @@ fn generated_keys(n: usize) -> Vec<Vec<u8>> {
 #[test]
 fn keyslot_matches_redis_for_100000_keys() {
     let _serial = serial();
-    let real = RealCluster::start();
+    let real = RealCluster::start(3, 0);
     let ours = start_ours();
     let keys = generated_keys(100_000);
     let mut conn = Conn::open(real.ports[0]);
@@ -239,7 +159,7 @@ impl Side {
 #[test]
 fn redirections_are_byte_identical() {
     let _serial = serial();
-    let real = RealCluster::start();
+    let real = RealCluster::start(3, 0);
     let ours = start_ours();
     let mut sides = [Side::new(&real.ports), Side::new(&ours)];
     // (node, command): node 0 serves 0-5460, node 1 5461-10922, node 2 the rest.
@@ -464,7 +384,7 @@ fn shape(reply: &Reply, ports: &[u16], ids: &[String]) -> String {
 #[test]
 fn cluster_views_have_the_same_shape() {
     let _serial = serial();
-    let real = RealCluster::start();
+    let real = RealCluster::start(3, 0);
     let ours = start_ours();
     let mut sides = [Side::new(&real.ports), Side::new(&ours)];
     for node in 0..3 {

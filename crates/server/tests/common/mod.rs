@@ -17,6 +17,7 @@
 
 pub mod process;
 pub mod random;
+pub mod real_cluster;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
