@@ -174,12 +174,15 @@ test('every lesson page renders, with its blocks and a challenge', async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors = watchErrors(page);
   await page.goto(server.url);
-  const hrefs = await page.locator('.lesson-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-  assert.ok(hrefs.length >= 17);
-  for (const href of hrefs) {
+  const links = await page
+    .locator('.lesson-link')
+    .evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.querySelector('.lesson-title').textContent]));
+  assert.ok(links.length >= 17);
+  for (const [href, title] of links) {
     const id = href.split('/').pop();
     await page.goto(server.url + '#/lesson/' + id);
-    await page.locator('#lesson-title').waitFor();
+    // This lesson's text, not the previous one's (a lesson's file is fetched when it opens).
+    await page.waitForFunction((t) => document.querySelector('#lesson-title')?.textContent === t, title);
     assert.ok((await page.locator('.run-button').count()) >= 1 || id === 'quiz', `${id} has runnable blocks`);
     assert.ok((await page.locator('.challenge').count()) >= 1, `${id} has a challenge`);
     await screenshot(page, `lesson-${id}`);
