@@ -119,15 +119,7 @@ pub fn check_engine(engine: &mut Engine, challenge: &Challenge) -> Verdict {
             Err(e) => e.to_string(),
             Ok(reply) => format_reply(&reply, engine.protocol_of(checker)).trim_end_matches('\n').to_string(),
         };
-        if !output_matches(&check.expected, &output) {
-            let message = failure_message(check, &output);
-            failures.push(Failure {
-                command: check.command.clone(),
-                expected: check.expected.clone(),
-                output,
-                message,
-            });
-        }
+        note_failure(check, output, &mut failures);
     }
     engine.disconnect(checker);
     Verdict { passed: failures.is_empty(), failures }
@@ -209,6 +201,14 @@ impl LessonRun {
     /// Evaluates a challenge's checks with a dedicated checker client.
     pub fn check(&mut self, challenge: &Challenge) -> Verdict {
         check_engine(&mut self.engine, challenge)
+    }
+}
+
+/// Adds a failure for `check` unless `output` is what it expects.
+pub(crate) fn note_failure(check: &Check, output: String, failures: &mut Vec<Failure>) {
+    if !output_matches(&check.expected, &output) {
+        let message = failure_message(check, &output);
+        failures.push(Failure { command: check.command.clone(), expected: check.expected.clone(), output, message });
     }
 }
 

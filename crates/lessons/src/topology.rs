@@ -7,7 +7,7 @@ use redis_emulator::cli_format::format_reply;
 use redis_emulator::{ClientId, Event, Protocol, Reply, Topology};
 
 use crate::lesson::{Challenge, CommandBlock, Lesson, NodeAction, TopologyKind};
-use crate::runner::{failure_message, output_matches, Failure, Outcome, Verdict};
+use crate::runner::{note_failure, Outcome, Verdict};
 
 /// Longest a blocked command (WAIT, BLPOP) is waited for, in clock time.
 const BLOCKED_WAIT_MS: i64 = 10_000;
@@ -236,15 +236,7 @@ pub fn check_topology(topo: &mut Topology, challenge: &Challenge, first_port: u1
             },
             _ => refused(port),
         };
-        if !output_matches(&check.expected, &output) {
-            let message = failure_message(check, &output);
-            failures.push(Failure {
-                command: check.command.clone(),
-                expected: check.expected.clone(),
-                output,
-                message,
-            });
-        }
+        note_failure(check, output, &mut failures);
     }
     if let (Some(i), Some(h)) = (node, checker) {
         topo.disconnect(i, h);

@@ -172,15 +172,7 @@ pub fn new_cluster_with_replicas(
 
 /// Runs setup commands on a node from a client of its own.
 fn run_setup(engine: &mut Engine, lines: &[String]) -> Result<(), String> {
-    let me = engine.connect("startup:0");
-    for line in lines {
-        let reply = engine.execute_line(me, line).map_err(|e| format!("{line}: {e:?}"))?;
-        if let Some(error) = reply.error_text() {
-            return Err(format!("{line}: {error}"));
-        }
-    }
-    engine.disconnect(me);
-    Ok(())
+    local::run_setup(engine, "startup:0", lines)
 }
 
 /// Carries every pending bus message to the node it is for, until none

@@ -76,6 +76,18 @@ pub fn replica_commands(masters: usize, per_master: usize, ip: &str, base_port: 
         .collect()
 }
 
+/// Runs `lines` (a cluster's setup commands) on `engine` from a client of
+/// its own named `client`; the first error stops them and is returned.
+pub fn run_setup(engine: &mut Engine, client: &str, lines: &[String]) -> Result<(), String> {
+    let me = engine.connect(client);
+    let outcome = lines.iter().try_for_each(|line| match engine.execute_line(me, line) {
+        Err(e) => Err(format!("{line}: {e:?}")),
+        Ok(reply) => reply.error_text().map_or(Ok(()), |error| Err(format!("{line}: {error}"))),
+    });
+    engine.disconnect(me);
+    outcome
+}
+
 /// N engines forming one cluster, on ports `base_port`… of `ip`.
 pub struct LocalCluster {
     pub nodes: Vec<(u16, Arc<Mutex<Engine>>)>,
@@ -100,14 +112,7 @@ impl LocalCluster {
             let port = base_port.wrapping_add(i as u16);
             let mut engine = make(i);
             engine.enable_cluster(ip, port);
-            let me = engine.connect("startup:0");
-            for line in lines {
-                let reply = engine.execute_line(me, line).map_err(|e| format!("{line}: {e:?}"))?;
-                if let Some(error) = reply.error_text() {
-                    return Err(format!("{line}: {error}"));
-                }
-            }
-            engine.disconnect(me);
+            run_setup(&mut engine, "startup:0", lines)?;
             nodes.push((port, Arc::new(Mutex::new(engine))));
         }
         let cluster = LocalCluster { nodes };

@@ -144,17 +144,7 @@ impl Topology {
 
     /// Runs setup commands on node `i` from a client of its own.
     fn run_setup(&mut self, i: usize, lines: &[String]) -> Result<(), String> {
-        let mut engine = self.lock(i);
-        let me = engine.connect("127.0.0.1:0");
-        for line in lines {
-            let reply = engine.execute_line(me, line).map_err(|e| format!("{line}: {e:?}"))?;
-            if let Some(error) = reply.error_text() {
-                engine.disconnect(me);
-                return Err(format!("{line}: {error}"));
-            }
-        }
-        engine.disconnect(me);
-        Ok(())
+        crate::cluster::local::run_setup(&mut self.lock(i), "127.0.0.1:0", lines)
     }
 
     /// Moves the bus messages: new ones leave running nodes whose links
