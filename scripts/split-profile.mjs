@@ -1,10 +1,11 @@
-// Records which functions the first screen runs, for the module split
+// Records which functions a first visit runs, for the module split
 // (scripts/split.mjs): builds the release app with every function
 // instrumented (REDIS_LAB_SPLIT=profile), loads it in headless Chromium, and
-// does what a first visit does — the home page, the console answering PING,
-// SET and GET (and a wrong-arity error), the first lesson; in English on a
-// desktop and in French on a phone — then writes the
-// names of the functions that ran to tools/wasm-split/primary.txt.
+// does what a first visit does, in English on a desktop and in French on a
+// phone: the home page and its console answering PING, SET and GET (and a
+// wrong-arity error) — written to tools/wasm-split/primary.txt — then every
+// lesson opened from a link, and the first one's console — what only those
+// ran is written to tools/wasm-split/pages.txt.
 //
 //   node scripts/split-profile.mjs [dist-dir]
 //
@@ -14,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEEP_LIST } from './split.mjs';
+import { KEEP_LIST, PAGES_LIST, lessonFronts } from './split.mjs';
 import { launch, root, serveDir, runCommand } from '../tests/e2e/helpers.mjs';
 
 let dir = process.argv[2];
@@ -27,10 +28,21 @@ if (!dir) {
   });
 }
 const names = readFileSync(join(dir, 'profile-names.txt'), 'utf8').split('\n');
+// (Lessons on several servers start with both secondaries: scripts/split.mjs.)
+const lessonIds = lessonFronts()
+  .filter((l) => !l.topology)
+  .map((l) => l.id);
 const server = await serveDir(dir);
 const browser = await launch();
 const errors = [];
-const hits = new Uint8Array(1 << 16);
+const home = new Uint8Array(1 << 16);
+const lesson = new Uint8Array(1 << 16);
+const snapshot = (page, into) =>
+  page.evaluate(() => Array.from(globalThis.__profHits.subarray(0, 1 << 16))).then((got) =>
+    got.forEach((h, i) => {
+      into[i] |= h;
+    }),
+  );
 // A first visit: the home page and its console, then a lesson; in English on
 // a desktop, and in French on a phone (the app's other language and layout).
 for (const [lang, viewport] of [['en', { width: 1400, height: 900 }], ['fr', { width: 390, height: 844 }]]) {
@@ -42,22 +54,51 @@ for (const [lang, viewport] of [['en', { width: 1400, height: 900 }], ['fr', { w
   for (const cmd of ['PING', 'SET greeting "hello world"', 'GET greeting', 'GET no-such-key', 'EXISTS greeting no-such-key', 'GET']) {
     console.error(`${lang}: ${cmd} -> ${await runCommand(page, cmd)}`);
   }
-  await page.goto(server.url + '#/lesson/intro');
-  await page.waitForSelector('.lesson-prose');
   await page.waitForTimeout(1000);
-  const got = await page.evaluate(() => Array.from(globalThis.__profHits.subarray(0, 1 << 16)));
-  got.forEach((h, i) => { hits[i] |= h; });
+  await snapshot(page, home);
+  // From the home page into a lesson and back, as a learner clicks through,
+  // then every lesson opened as from a link (a fresh load), and the first
+  // one's console.
+  for (const hash of ['#/lesson/intro', '#/', '#/lesson/strings', '#/lesson/intro']) {
+    await page.evaluate((h) => {
+      location.hash = h;
+    }, hash);
+    await page.waitForTimeout(700);
+  }
+  await snapshot(page, lesson);
+  for (const id of lessonIds) {
+    await page.goto(`${server.url}?profile=${id}#/lesson/${id}`);
+    await page.waitForSelector('.lesson-prose');
+    if (id === lessonIds[0]) {
+      for (const cmd of ['PING', 'SET greeting "hello world"', 'GET greeting']) {
+        console.error(`${lang} lesson: ${cmd} -> ${await runCommand(page, cmd)}`);
+      }
+    }
+    await page.waitForTimeout(500);
+    await snapshot(page, lesson);
+  }
   await context.close();
 }
 await browser.close();
 await server.close();
 if (errors.length) throw new Error('page errors: ' + errors.join('\n'));
 const ran = new Set();
-hits.forEach((h, i) => {
+const pages = new Set();
+home.forEach((h, i) => {
   if (h && names[i]) ran.add(names[i]);
 });
-const header = `# Functions the first screen runs (scripts/split-profile.mjs): they stay in the
-# primary module; every other function goes to the secondary (scripts/split.mjs).
+lesson.forEach((h, i) => {
+  if (h && names[i] && !ran.has(names[i])) pages.add(names[i]);
+});
+const header = `# Functions the home page runs (scripts/split-profile.mjs): they stay in the
+# primary module; the others go to the pages module (pages.txt) or the extra one
+# (scripts/split.mjs).
 `;
 writeFileSync(KEEP_LIST, header + [...ran].sort().join('\n') + '\n');
-console.error(`split-profile: ${ran.size} of ${names.filter(Boolean).length} functions ran; list in ${KEEP_LIST}`);
+const pagesHeader = `# Functions a lesson page runs beyond the home page (scripts/split-profile.mjs):
+# the pages module (scripts/split.mjs), loaded with the primary on any page
+# but the home page, and first in the background on the home page.
+`;
+writeFileSync(PAGES_LIST, pagesHeader + [...pages].sort().join('\n') + '\n');
+const total = names.filter(Boolean).length;
+console.error(`split-profile: of ${total} functions, ${ran.size} ran on the home page (${KEEP_LIST}), ${pages.size} more on a lesson (${PAGES_LIST})`);

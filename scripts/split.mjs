@@ -1,16 +1,20 @@
-// Splits a release build's module in two (tools/wasm-split): the primary keeps
-// the functions listed in tools/wasm-split/primary.txt (what the first screen
-// runs: loading, the home page and a lesson, the console answering
-// PING/SET/GET), the secondary the rest: the Lua interpreter and scripting
-// libraries, the latency simulation, the charts, rarely used command families.
-// Run by scripts/postbuild.mjs on a release dist/ (Trunk's wasm-opt keeps the
-// function names there with `-g`; the split outputs carry none).
+// Splits a release build's module in three (tools/wasm-split): the primary
+// keeps the functions listed in tools/wasm-split/primary.txt (what the home
+// page runs: loading, the page, the console answering PING/SET/GET); the
+// "pages" module those of tools/wasm-split/pages.txt (what a lesson page runs
+// beyond that); the "extra" module the rest: the Lua interpreter and scripting
+// libraries, the latency simulation, the charts, rarely used command families,
+// other pages. Run by scripts/postbuild.mjs on a release dist/ (Trunk's
+// wasm-opt keeps the function names there with `-g`; the split outputs carry
+// none).
 //
 // The JS glue gets the loader: the primary's table slots of secondary
-// functions hold placeholders (imports `__split.<slot>`); the page fetches and
-// compiles the secondary in the background once the app has started, and a
-// placeholder that runs before that loads it synchronously and calls the slot
-// again. `window.redisLabExtra` tells the page how loading goes (events
+// functions hold placeholders (imports `__split1.<slot>` for the pages module,
+// `__split.<slot>` for the extra one); any page but the home page fetches the
+// pages module alongside the primary and starts with it; the home page loads
+// both in the background once the app has started; a placeholder that runs
+// before its module is in loads it synchronously and calls the slot again.
+// `window.redisLabExtra` tells the page how loading goes (events
 // `redis-lab-extra` on window: loading, ready, failed).
 //
 // Files are renamed after their content (16 hex digits, as Trunk's), and
@@ -26,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const KEEP_LIST = join(ROOT, 'tools/wasm-split/primary.txt');
+export const PAGES_LIST = join(ROOT, 'tools/wasm-split/pages.txt');
 
 const hash16 = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 const sri = (bytes) => 'sha384-' + createHash('sha384').update(bytes).digest('base64');
@@ -37,17 +42,65 @@ export function tool() {
   return { bin: join(target, 'release', process.platform === 'win32' ? 'wasm-split.exe' : 'wasm-split'), target };
 }
 
+/** Each lesson's id, and whether it runs on several servers (`topology:`). */
+export function lessonFronts() {
+  const dir = join(ROOT, 'lessons');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => {
+      const front = /^---\n([\s\S]*?)\n---/.exec(readFileSync(join(dir, f), 'utf8'))?.[1] ?? '';
+      return { id: /^id:\s*(\S+)/m.exec(front)?.[1], topology: /^topology:/m.test(front) };
+    })
+    .filter((l) => l.id);
+}
+
+/**
+ * index.html's first script: which secondaries the address needs before the
+ * app starts — none on the home page, the pages module on a lesson, both on a
+ * lesson on several servers (it runs the replication and cluster code) and on
+ * any other page (which would otherwise load the extra one synchronously
+ * while it draws) — asked for at once, alongside the primary.
+ */
+function firstParts(pages, extra) {
+  const topology = lessonFronts().filter((l) => l.topology).map((l) => l.id);
+  return `<script>
+(() => {
+  const hash = location.hash, lesson = (/^#\\/(?:embed\\/)?lesson\\/([^/?#]+)/.exec(hash) || [])[1];
+  const parts = /^#?\\/?$/.test(hash) ? [] : lesson && !${JSON.stringify(topology)}.includes(lesson) ? ["pages"] : ["pages", "extra"];
+  const files = { pages: ${JSON.stringify('./' + pages)}, extra: ${JSON.stringify('./' + extra)} };
+  window.redisLabFirstParts = parts;
+  for (const part of parts) {
+    const link = document.createElement("link");
+    Object.assign(link, { rel: "preload", as: "fetch", crossOrigin: "anonymous", href: files[part] });
+    document.head.appendChild(link);
+  }
+})();
+</script>`;
+}
+
 /** The runtime put in front of wasm-bindgen's glue. */
-function runtime(secondary) {
-  return `// Loads the secondary module (scripts/split.mjs): in the background once the
-// app has started, or synchronously when a function of it is called first.
+function runtime(extra, pages) {
+  return `// Loads the secondary modules (scripts/split.mjs): "pages" (what a lesson
+// page runs beyond the home page) and "extra" (the rest). Any page but the
+// home page fetches "pages" alongside the primary and starts with it; the home
+// page loads both in the background once the app has started; a function of
+// one called before that loads it synchronously.
 const redisLabExtra = (() => {
-  const url = new URL(${JSON.stringify('./' + secondary)}, import.meta.url).href;
-  let primary = null, state = "idle", error = null, pending = null, broken = false;
+  const part = (file, module) => ({ file, module, url: new URL(file, import.meta.url).href, state: "idle",
+    error: null, compiled: null, ready: null, pending: null });
+  const parts = [part(${JSON.stringify('./' + pages)}, "__split1"), part(${JSON.stringify('./' + extra)}, "__split")];
+  const [pagesPart, extraPart] = parts;
+  let primary = null, broken = false, brokenError = null;
+  const combined = () =>
+    parts.some((p) => p.state === "failed") ? "failed"
+      : parts.every((p) => p.state === "ready") ? "ready"
+      : parts.some((p) => p.state === "loading") ? "loading" : "idle";
   // What the page says: a status line while loading, an alert (with a retry) if it failed.
   const fr = () => document.documentElement.lang === "fr";
   const show = () => {
     let el = document.getElementById("extra-status");
+    const state = combined();
     // A failed synchronous load stays reported even if a later load works:
     // the call that needed it never finished, so only a reload recovers.
     if (!broken && (state === "ready" || state === "idle")) return el && el.remove();
@@ -60,16 +113,22 @@ const redisLabExtra = (() => {
     el.className = failed ? "failed" : state;
     el.setAttribute("role", failed ? "alert" : "status");
     if (!failed) {
-      el.textContent = fr() ? "Chargement des scripts Lua, de la démo de latence et des graphiques…"
-        : "Loading scripting (Lua), the latency demo and charts…";
+      el.textContent = pagesPart.state === "loading"
+        ? (fr() ? "Chargement des pages des leçons…" : "Loading the lesson pages…")
+        : (fr() ? "Chargement des scripts Lua, de la démo de latence et des graphiques…"
+          : "Loading scripting (Lua), the latency demo and charts…");
       return;
     }
     // A failed synchronous load left the call that needed it unfinished: only a reload recovers.
+    const failedPart = parts.find((p) => p.state === "failed");
     const what = broken
       ? (fr() ? "Une partie de Redis Lab (scripts Lua, démo de latence, graphiques, certaines pages) n'a pas pu être chargée ("
         : "Part of Redis Lab (scripting, the latency demo, charts, some pages) could not be loaded (")
-      : (fr() ? "Les scripts Lua (EVAL, FCALL), la démo de latence et les graphiques n'ont pas pu être chargés ("
-        : "Scripting (EVAL, FCALL), the latency demo and charts could not be loaded (");
+      : failedPart === pagesPart
+        ? (fr() ? "Les pages des leçons n'ont pas pu être chargées (" : "The lesson pages could not be loaded (")
+        : (fr() ? "Les scripts Lua (EVAL, FCALL), la démo de latence et les graphiques n'ont pas pu être chargés ("
+          : "Scripting (EVAL, FCALL), the latency demo and charts could not be loaded (");
+    const error = broken ? brokenError : failedPart.error;
     el.textContent = what + error + (broken
       ? (fr() ? "). Rechargez la page pour réessayer. " : "). Reload the page to try again. ")
       : (fr() ? "). Les autres commandes fonctionnent. " : "). Other commands still work. "));
@@ -79,81 +138,95 @@ const redisLabExtra = (() => {
     retry.onclick = () => (broken ? location.reload() : load().catch(() => {}));
     el.appendChild(retry);
   };
-  const set = (s, e) => {
-    state = s;
-    if (e) error = String(e && e.message || e);
-    else if (!broken) error = null;
+  const set = (p, s, e) => {
+    p.state = s;
+    p.error = e ? String(e && e.message || e) : null;
     if (typeof document !== "undefined" && document.body) show();
-    dispatchEvent(new CustomEvent("redis-lab-extra", { detail: { state, error } }));
+    dispatchEvent(new CustomEvent("redis-lab-extra", { detail: { state: combined(), part: p === pagesPart ? "pages" : "extra", error: p.error } }));
   };
-  const instantiate = (module) => {
-    if (state === "ready") return;
+  const instantiate = (p, module) => {
+    if (p.state === "ready") return;
     new WebAssembly.Instance(module, { p: primary.exports });
-    set("ready");
+    set(p, "ready");
   };
-  const loadSync = () => {
-    if (state === "ready") return;
-    set("loading");
+  const loadSync = (p) => {
+    if (p.state === "ready") return;
     try {
+      // Compiled in the background already: no second request.
+      if (p.ready) return instantiate(p, p.ready);
+      set(p, "loading");
       const xhr = new XMLHttpRequest();
-      xhr.open("GET", url, false);
+      xhr.open("GET", p.url, false);
       xhr.overrideMimeType("text/plain; charset=x-user-defined");
       xhr.send();
-      if (xhr.status !== 200) throw new Error("HTTP " + xhr.status + " for " + url);
+      if (xhr.status !== 200) throw new Error("HTTP " + xhr.status + " for " + p.url);
       const text = xhr.responseText, bytes = new Uint8Array(text.length);
       for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 255;
-      instantiate(new WebAssembly.Module(bytes));
+      instantiate(p, new WebAssembly.Module(bytes));
     } catch (e) {
       broken = true;
-      set("failed", e);
+      brokenError = String(e && e.message || e);
+      set(p, "failed", e);
       throw e;
     }
   };
-  let compiled = null;
-  const compile = () => {
-    compiled = compiled || (async () => {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error("HTTP " + res.status + " for " + url);
-      if ((res.headers.get("content-type") || "").startsWith("application/wasm")) return WebAssembly.compileStreaming(res);
-      return WebAssembly.compile(await res.arrayBuffer());
+  const compile = (p) => {
+    p.compiled = p.compiled || (async () => {
+      const res = await fetch(p.url);
+      if (!res.ok) throw new Error("HTTP " + res.status + " for " + p.url);
+      const m = (res.headers.get("content-type") || "").startsWith("application/wasm")
+        ? await WebAssembly.compileStreaming(res) : await WebAssembly.compile(await res.arrayBuffer());
+      p.ready = m;
+      return m;
     })();
-    compiled.catch(() => { compiled = null; });
-    return compiled;
+    p.compiled.catch(() => { p.compiled = null; });
+    return p.compiled;
   };
-  // A page this build's service worker serves has every file at hand: the
-  // secondary is compiled alongside the primary and in before the app starts
-  // (a synchronous request would bypass the worker, so it would fail offline).
-  const cached = typeof navigator !== "undefined" && !!(navigator.serviceWorker && navigator.serviceWorker.controller);
-  if (cached) compile();
-  const load = () => {
-    if (state === "ready") return Promise.resolve();
-    if (pending) return pending;
-    set("loading");
-    pending = (async () => instantiate(await compile()))().catch((e) => {
-      pending = null;
-      if (state !== "ready") set("failed", e);
+  const loadPart = (p) => {
+    if (p.state === "ready") return Promise.resolve();
+    if (p.pending) return p.pending;
+    set(p, "loading");
+    p.pending = (async () => instantiate(p, await compile(p)))().catch((e) => {
+      p.pending = null;
+      if (p.state !== "ready") set(p, "failed", e);
       throw e;
     });
-    return pending;
+    return p.pending;
   };
-  const placeholders = new Proxy({}, {
+  // The lesson pages first, then the rest.
+  const load = () => loadPart(pagesPart).then(() => loadPart(extraPart));
+  // A page this build's service worker serves has every file at hand: both
+  // are compiled alongside the primary and in before the app starts (a
+  // synchronous request would bypass the worker, so it would fail offline).
+  const cached = typeof navigator !== "undefined" && !!(navigator.serviceWorker && navigator.serviceWorker.controller);
+  // What the first page needs before it starts (decided by index.html's
+  // first script, which also asked for it already): every part on a page the
+  // service worker serves, else what the address needs.
+  const wanted = (typeof globalThis.redisLabFirstParts === "object" && globalThis.redisLabFirstParts) || [];
+  const first = cached ? parts : parts.filter((p) => wanted.includes(p === pagesPart ? "pages" : "extra"));
+  first.forEach((p) => compile(p).catch(() => {}));
+  const placeholders = (p) => new Proxy({}, {
     get: (_, name) => {
       const slot = Number(name);
       return (...args) => {
-        loadSync();
+        loadSync(p);
         return primary.exports.__split_table.get(slot)(...args);
       };
     },
   });
   const api = {
-    url, placeholders, load, loadSync,
+    urls: parts.map((p) => p.url),
+    imports: Object.fromEntries(parts.map((p) => [p.module, placeholders(p)])),
+    load,
+    loadSync: () => parts.forEach(loadSync),
     setPrimary: (instance) => { primary = instance; },
     beforeStart: (instance) => {
       primary = instance;
-      return cached ? load().catch(() => {}) : undefined;
+      return first.length ? Promise.all(first.map((p) => loadPart(p).catch(() => {}))) : undefined;
     },
-    get state() { return state; },
-    get error() { return error; },
+    get state() { return combined(); },
+    get parts() { return Object.fromEntries(parts.map((p) => [p === pagesPart ? "pages" : "extra", p.state])); },
+    get error() { return broken ? brokenError : (parts.find((p) => p.error) || {}).error || null; },
   };
   globalThis.redisLabExtra = api;
   return api;
@@ -176,7 +249,7 @@ function patchGlue(js, mode) {
   if (!loaded.test(js)) throw new Error('split: wasm-bindgen glue not as expected (__wbg_load in __wbg_init_once)');
   return js
     .replace(loaded, '$1$2await redisLabExtra.beforeStart(instance);\n')
-    .replace(imports, '$1$2"__split": redisLabExtra.placeholders,\n')
+    .replace(imports, '$1$2...redisLabExtra.imports,\n')
     .replace(finalize, '$1    redisLabExtra.setPrimary(instance);\n');
 }
 
@@ -199,19 +272,24 @@ export function splitDist(dir, mode = process.env.REDIS_LAB_SPLIT ?? 'split') {
   copyFileSync(join(dir, jsName), join(work, 'whole.js'));
   const primaryOut = join(work, 'primary_bg.wasm');
   const secondaryOut = join(work, 'secondary.wasm');
+  const pagesOut = join(work, 'pages.wasm');
   let secondaryName = null;
+  let pagesName = null;
   let glue = readFileSync(join(dir, jsName), 'utf8');
   if (glue.includes('redisLabExtra') || glue.includes('__profHits')) return null; // already done
   if (mode === 'profile') {
     execFileSync(bin, ['instrument', whole, primaryOut, join(dir, 'profile-names.txt')], { stdio: 'inherit' });
   } else {
-    execFileSync(bin, ['split', whole, KEEP_LIST, primaryOut, secondaryOut], { stdio: 'inherit' });
+    execFileSync(bin, ['split', whole, KEEP_LIST, primaryOut, secondaryOut, PAGES_LIST, pagesOut], { stdio: 'inherit' });
+    for (const f of files) if (/^redis-lab-(extra|pages)-[0-9a-f]{16}\.wasm$/.test(f)) unlinkSync(join(dir, f));
     const secondary = readFileSync(secondaryOut);
     secondaryName = `redis-lab-extra-${hash16(secondary)}.wasm`;
-    for (const f of files) if (/^redis-lab-extra-[0-9a-f]{16}\.wasm$/.test(f)) unlinkSync(join(dir, f));
     writeFileSync(join(dir, secondaryName), secondary);
+    const pages = readFileSync(pagesOut);
+    pagesName = `redis-lab-pages-${hash16(pages)}.wasm`;
+    writeFileSync(join(dir, pagesName), pages);
   }
-  glue = (mode === 'profile' ? '' : runtime(secondaryName)) + patchGlue(glue, mode);
+  glue = (mode === 'profile' ? '' : runtime(secondaryName, pagesName)) + patchGlue(glue, mode);
   const primary = readFileSync(primaryOut);
   const newWasm = `redis-lab-${hash16(primary)}_bg.wasm`;
   const newJs = `redis-lab-${hash16(glue)}.js`;
@@ -225,13 +303,15 @@ export function splitDist(dir, mode = process.env.REDIS_LAB_SPLIT ?? 'split') {
   html = html.replace(/(<link[^>]*href="\.\/([^"]+)"[^>]*integrity=")([^"]+)(")/g, (m, a, file, _old, b) =>
     file === newWasm ? a + sri(primary) + b : file === newJs ? a + sri(Buffer.from(glue)) + b : m,
   );
-  // Start fetching the secondary once the app has started, after the first screen is up.
+  // Start fetching the secondaries once the app has started, after the first screen is up.
   if (mode !== 'profile') {
+    html = html.replace(/(<script type="module">)/, firstParts(pagesName, secondaryName) + '\n$1');
     html = html.replace(
       /(dispatchEvent\(new CustomEvent\("TrunkApplicationStarted"[^\n]*\n)/,
       '$1setTimeout(() => (window.requestIdleCallback || setTimeout)(() => window.redisLabExtra.load().catch(() => {})), 300);\n',
     );
   }
   writeFileSync(indexPath, html);
-  return { primary: primary.length, secondary: secondaryName ? readFileSync(join(dir, secondaryName)).length : 0, secondaryName };
+  const size = (name) => (name ? readFileSync(join(dir, name)).length : 0);
+  return { primary: primary.length, secondary: size(secondaryName), secondaryName, pages: size(pagesName), pagesName };
 }

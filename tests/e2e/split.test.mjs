@@ -1,7 +1,8 @@
-// The module split (scripts/split.mjs) in a real browser: the console answers
-// from the primary module alone; scripting, the latency demo and its charts
-// work once the secondary is in — loaded in the background, or synchronously
-// when used first — and a failed load is said in the page.
+// The module split (scripts/split.mjs) in a real browser: the home page's
+// console answers from the primary module alone; a lesson page needs the
+// pages module too, fetched alongside the primary; scripting, the latency demo
+// and its charts work once the extra module is in — loaded in the background,
+// or synchronously when used first — and a failed load is said in the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { serveDir, launch, runCommand, watchErrors, dist, artifacts } from './he
 let server;
 let browser;
 const SECONDARY = /\/redis-lab-extra-[0-9a-f]{16}\.wasm$/;
+const PAGES = /\/redis-lab-pages-[0-9a-f]{16}\.wasm$/;
 
 before(async () => {
   server = await serveDir();
@@ -22,16 +24,18 @@ after(async () => {
   await server?.close();
 });
 
-/** A page whose requests for the secondary module go through `handler`. */
-async function pageWith(handler, options = {}) {
+/** A page whose requests for the extra module (and, if given, the pages module) go through handlers. */
+async function pageWith(handler, options = {}, pagesHandler = null) {
   const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 }, ...options });
   await context.route(SECONDARY, handler);
+  if (pagesHandler) await context.route(PAGES, pagesHandler);
   const page = await context.newPage();
   const errors = watchErrors(page);
   return { context, page, errors };
 }
 
 const state = (page) => page.evaluate(() => window.redisLabExtra?.state);
+const parts = (page) => page.evaluate(() => window.redisLabExtra?.parts);
 
 /** Scripting and functions, in the console. */
 async function scripting(page) {
@@ -42,15 +46,20 @@ async function scripting(page) {
   assert.equal(await runCommand(page, 'FCALL echo1 0 hi'), '"hi"');
 }
 
-test('the build is split: a primary module and a secondary one', () => {
+test('the build is split: a primary module, a pages module and an extra one', () => {
   const files = readdirSync(dist);
   assert.equal(files.filter((f) => /^redis-lab-[0-9a-f]{16}_bg\.wasm$/.test(f)).length, 1);
   assert.equal(files.filter((f) => /^redis-lab-extra-[0-9a-f]{16}\.wasm$/.test(f)).length, 1);
+  assert.equal(files.filter((f) => /^redis-lab-pages-[0-9a-f]{16}\.wasm$/.test(f)).length, 1);
 });
 
 test('the console answers PING with only the primary module loaded', async () => {
   const held = [];
-  const { context, page, errors } = await pageWith((route) => held.push(route));
+  const { context, page, errors } = await pageWith(
+    (route) => held.push(route),
+    {},
+    (route) => held.push(route),
+  );
   const wasm = [];
   page.on('requestfinished', (r) => {
     if (r.url().endsWith('.wasm')) wasm.push(r.url());
@@ -62,13 +71,14 @@ test('the console answers PING with only the primary module loaded', async () =>
   assert.equal(await runCommand(page, 'GET greeting'), '"hello world"');
   assert.equal(wasm.length, 1, `one module transferred before PONG: ${wasm}`);
   assert.doesNotMatch(wasm[0], SECONDARY);
-  assert.notEqual(await state(page), 'ready');
-  // The held background request goes through: the rest arrives and works.
-  for (;;) {
-    if (held.length) break;
-    await page.waitForTimeout(50);
+  assert.doesNotMatch(wasm[0], PAGES);
+  // The held background requests go through, the pages module first, then the rest.
+  for (const expected of [PAGES, SECONDARY]) {
+    while (!held.length) await page.waitForTimeout(50);
+    const route = held.shift();
+    assert.match(route.request().url(), expected);
+    await route.continue();
   }
-  for (const r of held) await r.continue();
   await page.waitForFunction(() => window.redisLabExtra.state === 'ready');
   assert.equal(await page.locator('#extra-status').count(), 0, 'no status left once loaded');
   await scripting(page);
@@ -76,8 +86,8 @@ test('the console answers PING with only the primary module loaded', async () =>
   await context.close();
 });
 
-test('in French on a phone, the home page and a lesson need only the primary module too', async () => {
-  // Every request for the secondary is held: a first screen that needed it would never finish.
+test('in French on a phone, the home page and a lesson need only the primary and pages modules', async () => {
+  // Every request for the extra module is held: a first screen that needed it would never finish.
   const { context, page, errors } = await pageWith(() => {}, { locale: 'fr', viewport: { width: 390, height: 844 }, isMobile: true });
   await page.goto(server.url);
   await page.waitForSelector('#console-input-1');
@@ -88,7 +98,54 @@ test('in French on a phone, the home page and a lesson need only the primary mod
   await page.goto(`${server.url}#/lesson/intro`);
   await page.waitForSelector('.lesson-prose');
   assert.notEqual(await state(page), 'ready');
+  assert.equal((await parts(page)).extra, 'loading');
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a lesson opened from a link fetches the pages module alongside the primary and draws without the extra', async () => {
+  const { context, page, errors } = await pageWith(() => {});
+  await page.goto(`${server.url}#/lesson/strings`);
+  await page.waitForSelector('#console-input-1');
+  assert.equal(await runCommand(page, 'PING'), 'PONG');
+  assert.match(await page.locator('main h1').textContent(), /Strings/);
+  assert.equal((await parts(page)).pages, 'ready');
+  assert.notEqual((await parts(page)).extra, 'ready');
+  // Both requests were under way together: the pages module was asked for
+  // before the primary had arrived.
+  const timing = await page.evaluate(() =>
+    performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => ({
+      name: e.name, start: e.startTime, end: e.responseEnd,
+    })),
+  );
+  const primary = timing.find((e) => /redis-lab-[0-9a-f]{16}_bg\.wasm$/.test(e.name));
+  const pages = timing.find((e) => PAGES.test(e.name));
+  assert.ok(primary && pages, JSON.stringify(timing));
+  assert.ok(pages.start < primary.end, `pages asked for at ${pages.start} ms, primary in at ${primary.end} ms`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a failed load of the pages module is said in the page, and a retry recovers', async () => {
+  let fail = true;
+  const { context, page } = await pageWith(
+    (route) => route.continue(),
+    {},
+    (route) => (fail ? route.abort() : route.continue()),
+  );
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  const alert = page.locator('#extra-status[role="alert"]');
+  await alert.waitFor({ timeout: 30_000 });
+  assert.match(await alert.textContent(), /The lesson pages could not be loaded .*Other commands still work/);
+  assert.equal(await state(page), 'failed');
+  assert.equal(await runCommand(page, 'PING'), 'PONG');
+  fail = false;
+  await alert.locator('button').click();
+  await page.waitForFunction(() => window.redisLabExtra.state === 'ready', null, { timeout: 30_000 });
+  assert.equal(await page.locator('#extra-status').count(), 0);
+  await page.goto(`${server.url}#/lesson/intro`);
+  await page.waitForSelector('.lesson-prose');
   await context.close();
 });
 
@@ -122,18 +179,25 @@ test('used before the background load ends, the secondary loads synchronously', 
   assert.equal(await runCommand(page, 'PING'), 'PONG');
   assert.notEqual(await state(page), 'ready');
   await scripting(page);
-  assert.equal(await state(page), 'ready');
-  // The latency page straight away, in a fresh page that has not loaded it yet.
-  const second = await context.newPage();
-  const errors2 = watchErrors(second);
-  await second.goto(`${server.url}#/latency`);
-  await second.waitForSelector('#run-both');
-  await second.click('#run-both');
-  await second.waitForSelector('#results-table', { timeout: 60_000 });
-  assert.ok((await second.locator('#chart-rt svg path.line').count()) >= 1);
-  assert.equal(await second.evaluate(() => window.redisLabExtra.state), 'ready');
+  assert.equal((await parts(page)).extra, 'ready');
   assert.deepEqual(errors, []);
-  assert.deepEqual(errors2, []);
+  await context.close();
+});
+
+test('a page other than home or a lesson, opened from a link, loads both secondaries before it starts', async () => {
+  const { context, page, errors } = await pageWith((route) => route.continue());
+  const xhr = [];
+  page.on('request', (r) => {
+    if (r.resourceType() === 'xhr') xhr.push(r.url());
+  });
+  await page.goto(`${server.url}#/latency`);
+  await page.waitForSelector('#run-both');
+  assert.equal(await state(page), 'ready');
+  await page.click('#run-both');
+  await page.waitForSelector('#results-table', { timeout: 60_000 });
+  assert.ok((await page.locator('#chart-rt svg path.line').count()) >= 1);
+  assert.deepEqual(xhr, [], 'no synchronous request');
+  assert.deepEqual(errors, []);
   await context.close();
 });
 
@@ -184,7 +248,7 @@ test('a page that needs the secondary to draw, opened while it cannot load, says
   // finished).
   let fail = true;
   const { context, page } = await pageWith((route) => (fail ? route.abort() : route.continue()));
-  await page.goto(`${server.url}#/lesson/functions`);
+  await page.goto(`${server.url}#/latency`);
   const alert = page.locator('#extra-status[role="alert"]');
   await alert.waitFor({ timeout: 30_000 });
   fail = false;
@@ -192,8 +256,6 @@ test('a page that needs the secondary to draw, opened while it cannot load, says
   assert.match(await alert.textContent(), /could not be loaded .*Reload the page to try again/);
   await page.screenshot({ path: join(artifacts, 'split-failed-lesson.png') });
   await alert.locator('button').click();
-  await page.waitForFunction(() => /Functions/.test(document.querySelector('main h1')?.textContent ?? ''), null, {
-    timeout: 30_000,
-  });
+  await page.waitForSelector('#run-both', { timeout: 30_000 });
   await context.close();
 });

@@ -19,8 +19,14 @@
 //! `call_indirect` through such a slot, so once the secondary is in, calls go
 //! straight to it.
 //!
+//! There may be several secondaries: each takes the functions of its own list,
+//! one takes the rest. A call from one secondary to another's function goes
+//! through the callee's slot too; a placeholder is imported from `__split`
+//! for the first secondary, `__split1`, `__split2`… for the next ones, so the
+//! loader knows which one to fetch.
+//!
 //! Usage (the `wasm-split` binary):
-//!   wasm-split split <in.wasm> <keep-list> <primary.wasm> <secondary.wasm>
+//!   wasm-split split <in.wasm> <keep-list> <primary.wasm> <secondary.wasm> [--map <link.map>] [<list> <secondary.wasm>]…
 //!   wasm-split instrument <in.wasm> <out.wasm> <names-out>
 //!   wasm-split names <in.wasm>
 //!
@@ -28,6 +34,8 @@
 //! `instrument` makes every function call the import `__prof.hit(index)` on
 //! entry and writes the function names (line `index`) to `names-out`, for
 //! recording which functions a session runs.
+
+pub mod data;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -83,11 +91,14 @@ pub fn parse(path: &str) -> Result<Module, Error> {
     Ok(config().parse(&bytes)?)
 }
 
-/// Every function a function's body refers to (calls and `ref.func`).
+/// Every function a function's body refers to (calls and `ref.func`), and
+/// the numbers it could address data with (`i32.const` operands and the
+/// constant offsets of loads and stores).
 #[derive(Default)]
 struct Refs {
     funcs: Vec<FunctionId>,
     uses_data: bool,
+    addresses: Vec<u32>,
 }
 
 impl<'a> Visitor<'a> for Refs {
@@ -96,6 +107,17 @@ impl<'a> Visitor<'a> for Refs {
     }
     fn visit_data_id(&mut self, _: &walrus::DataId) {
         self.uses_data = true;
+    }
+    fn visit_const(&mut self, c: &Const) {
+        if let Value::I32(v) = c.value {
+            self.addresses.push(v as u32);
+        }
+    }
+    fn visit_load(&mut self, l: &walrus::ir::Load) {
+        self.addresses.push(l.arg.offset as u32);
+    }
+    fn visit_store(&mut self, st: &walrus::ir::Store) {
+        self.addresses.push(st.arg.offset as u32);
     }
 }
 
@@ -112,6 +134,8 @@ struct Redirect<'a> {
     slot_of: &'a HashMap<usize, (u32, walrus::TypeId)>,
     table: TableId,
     placeholder: &'a HashMap<usize, FunctionId>,
+    /// `ref.func` of a redirected function that has no placeholder here.
+    stray_refs: usize,
 }
 
 impl VisitorMut for Redirect<'_> {
@@ -125,6 +149,9 @@ impl VisitorMut for Redirect<'_> {
                     if let Some(p) = self.placeholder.get(&r.func.index()) {
                         seq.instrs.push((Instr::RefFunc(walrus::ir::RefFunc { func: *p }), loc));
                         continue;
+                    }
+                    if self.slot_of.contains_key(&r.func.index()) {
+                        self.stray_refs += 1;
                     }
                     seq.instrs.push((instr, loc));
                     continue;
@@ -191,18 +218,57 @@ fn table_slots(m: &Module, table: TableId) -> Result<BTreeMap<usize, Vec<u32>>, 
 pub struct Stats {
     /// Functions defined in the primary.
     pub primary_funcs: usize,
-    /// Functions defined in the secondary.
-    pub secondary_funcs: usize,
+    /// Functions defined in each secondary, in the order given.
+    pub secondary_funcs: Vec<usize>,
     /// Table slots holding a placeholder in the primary.
     pub placeholders: usize,
+    /// Bytes of read-only data no longer in the primary.
+    pub data_moved: usize,
+    /// Bytes of read-only data each secondary writes.
+    pub data_to_parts: Vec<usize>,
 }
 
-/// Splits `input` by the list `keep` into `out_primary` and `out_secondary`.
+/// One secondary module to write: the functions of a list (`None`: every
+/// function neither kept nor listed for another secondary) and where to.
+pub struct Part<'a> {
+    pub list: Option<&'a str>,
+    pub out: &'a str,
+}
+
+/// The module a secondary's placeholders are imported from: `__split` for
+/// the first secondary, `__split1`, `__split2`… for the others.
+pub fn placeholder_module(part: usize) -> String {
+    if part == 0 {
+        "__split".to_string()
+    } else {
+        format!("__split{part}")
+    }
+}
+
+/// Splits `input` into a primary (the functions of the list `keep`) and one
+/// secondary: the rest.
 pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) -> Result<Stats, Error> {
+    split_parts(input, keep, out_primary, &[Part { list: None, out: out_secondary }], None)
+}
+
+/// Splits `input` into a primary (the functions of the list `keep`) and the
+/// secondaries `parts`: each listed part takes its list's functions, the one
+/// without a list the rest. A call between two secondaries goes through the
+/// callee's table slot, like a call from the primary. With the linker's map,
+/// read-only data only secondaries use moves to them too ([`data`]).
+pub fn split_parts(
+    input: &str,
+    keep: &str,
+    out_primary: &str,
+    parts: &[Part],
+    link_map: Option<&str>,
+) -> Result<Stats, Error> {
     let keep = read_keep(keep)?;
     let mut p = parse(input)?;
-    let mut s = parse(input)?;
     let table = p.tables.main_function_table()?.ok_or("the module has no function table")?;
+    if parts.iter().filter(|part| part.list.is_none()).count() != 1 {
+        return Err("exactly one secondary takes the rest".into());
+    }
 
     // The primary set: listed names, exports, the start function, anything
     // unnamed or referenced from a global's initialiser or a passive segment.
@@ -236,31 +302,87 @@ pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) ->
     }
     let ids: Vec<FunctionId> = p.funcs.iter().map(|f| f.id()).collect();
     let by_index: HashMap<usize, FunctionId> = ids.iter().map(|f| (f.index(), *f)).collect();
-    let cold: HashSet<usize> = ids.iter().map(|f| f.index()).filter(|i| !hot.contains(i)).collect();
 
-    // What secondary code needs from the primary, and what primary code calls
-    // in the secondary.
-    let mut needed_from_primary: HashSet<usize> = HashSet::new();
-    let mut called_from_primary: HashSet<usize> = HashSet::new();
+    // Which secondary each other function goes to.
+    let mut lists = Vec::new();
+    for part in parts {
+        lists.push(match part.list {
+            Some(path) => Some(read_keep(path)?),
+            None => None,
+        });
+    }
+    let rest = parts.iter().position(|part| part.list.is_none()).unwrap_or(0);
+    let mut part_of: HashMap<usize, usize> = HashMap::new();
+    {
+        // (A part without a list matches nothing: it takes what no list does.)
+        let keepers: Vec<_> = lists.iter().map(|l| keeper(l.as_ref().unwrap_or(&HashSet::new()), &p)).collect();
+        for f in p.funcs.iter() {
+            if hot.contains(&f.id().index()) {
+                continue;
+            }
+            let name = f.name.as_deref().unwrap_or("");
+            let listed = keepers.iter().enumerate().position(|(i, k)| i != rest && k(name));
+            part_of.insert(f.id().index(), listed.unwrap_or(rest));
+        }
+    }
+    let cold = |i: &usize| part_of.contains_key(i);
+
+    // What each secondary needs from the primary, and which secondary
+    // functions are called from outside their own module.
+    let mut needed_from_primary: Vec<HashSet<usize>> = vec![HashSet::new(); parts.len()];
+    let mut called_from_outside: HashSet<usize> = HashSet::new();
+    let mut primary_numbers: Vec<u32> = Vec::new();
+    let mut part_numbers: Vec<Vec<u32>> = vec![Vec::new(); parts.len()];
+    for g in p.globals.iter() {
+        if let GlobalKind::Local(ConstExpr::Value(Value::I32(v))) = &g.kind {
+            primary_numbers.push(*v as u32);
+        }
+    }
     for &f in &ids {
         let refs = refs_of(&p, f);
-        if cold.contains(&f.index()) {
-            if refs.uses_data {
-                return Err(format!("{:?} uses a data segment: keep it in the primary", p.funcs.get(f).name).into());
+        match part_of.get(&f.index()) {
+            Some(&own) => part_numbers[own].extend_from_slice(&refs.addresses),
+            None => primary_numbers.extend_from_slice(&refs.addresses),
+        }
+        match part_of.get(&f.index()) {
+            Some(&own) => {
+                if refs.uses_data {
+                    return Err(format!("{:?} uses a data segment: keep it in the primary", p.funcs.get(f).name).into());
+                }
+                for g in refs.funcs.iter().map(|g| g.index()) {
+                    match part_of.get(&g) {
+                        None => {
+                            needed_from_primary[own].insert(g);
+                        }
+                        Some(&other) if other != own => {
+                            called_from_outside.insert(g);
+                        }
+                        Some(_) => {}
+                    }
+                }
             }
-            needed_from_primary.extend(refs.funcs.iter().map(|g| g.index()).filter(|g| !cold.contains(g)));
-        } else {
-            called_from_primary.extend(refs.funcs.iter().map(|g| g.index()).filter(|g| cold.contains(g)));
+            None => called_from_outside.extend(refs.funcs.iter().map(|g| g.index()).filter(|g| cold(g))),
         }
     }
 
+    // The read-only data only secondaries reach.
+    let image = data::Image::of(&p)?;
+    let placement = match link_map {
+        Some(path) => {
+            let map = data::read_link_map(path)?;
+            check_map(&map, &image)?;
+            data::place(&map, &image, &primary_numbers, &part_numbers)
+        }
+        None => data::Placement { parts: vec![Vec::new(); parts.len()], cut: Vec::new() },
+    };
+
     // Slots: the existing ones, and a new one at the table's end for each
-    // secondary function that primary code calls but the table lacks.
+    // secondary function called from outside its module but the table lacks.
     let mut slots = table_slots(&p, table)?;
-    slots.retain(|f, _| cold.contains(f));
+    slots.retain(|f, _| cold(f));
     {
         let t = p.tables.get_mut(table);
-        let mut called: Vec<usize> = called_from_primary.iter().copied().collect();
+        let mut called: Vec<usize> = called_from_outside.iter().copied().collect();
         called.sort_unstable();
         for f in called {
             if slots.contains_key(&f) {
@@ -273,26 +395,26 @@ pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) ->
             *max = (*max).max(t.initial);
         }
     }
+    let slot_of: HashMap<usize, (u32, walrus::TypeId)> =
+        slots.iter().map(|(f, ss)| (*f, (ss[0], p.funcs.get(by_index[f]).ty()))).collect();
 
     // Primary: placeholders in the table, calls redirected, secondary functions removed.
     let mut placeholder_of_slot: BTreeMap<u32, FunctionId> = BTreeMap::new();
     let mut placeholder: HashMap<usize, FunctionId> = HashMap::new();
-    let mut slot_of: HashMap<usize, (u32, walrus::TypeId)> = HashMap::new();
     // Placeholders are imported in slot order: their names and function
     // indices then run in sequence, which compresses best.
     let mut by_slot: Vec<(u32, usize)> = slots.iter().flat_map(|(f, ss)| ss.iter().map(move |s2| (*s2, *f))).collect();
     by_slot.sort_unstable();
     for (slot, f) in by_slot {
         let ty = p.funcs.get(by_index[&f]).ty();
-        let (pid, _) = p.add_import_func("__split", &slot.to_string(), ty);
+        let (pid, _) = p.add_import_func(&placeholder_module(part_of[&f]), &slot.to_string(), ty);
         placeholder_of_slot.insert(slot, pid);
         placeholder.entry(f).or_insert(pid);
-        slot_of.entry(f).or_insert((slot, ty));
     }
     for e in p.elements.iter_mut() {
         let ElementKind::Active { table: t, .. } = &e.kind else {
             if let ElementItems::Functions(fs) = &mut e.items {
-                fs.retain(|f| !cold.contains(&f.index()) || placeholder.contains_key(&f.index()));
+                fs.retain(|f| !cold(&f.index()) || placeholder.contains_key(&f.index()));
                 for f in fs.iter_mut() {
                     if let Some(pid) = placeholder.get(&f.index()) {
                         *f = *pid;
@@ -334,20 +456,19 @@ pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) ->
         let id = p.elements.add(ElementKind::Active { table, offset }, items);
         p.tables.get_mut(table).elem_segments.insert(id);
     }
-    let hot_ids: Vec<FunctionId> = ids.iter().copied().filter(|f| !cold.contains(&f.index())).collect();
-    for f in &hot_ids {
+    for f in ids.iter().filter(|f| !cold(&f.index())) {
         if let FunctionKind::Local(l) = &mut p.funcs.get_mut(*f).kind {
             let entry = l.entry_block();
-            let mut r = Redirect { slot_of: &slot_of, table, placeholder: &placeholder };
+            let mut r = Redirect { slot_of: &slot_of, table, placeholder: &placeholder, stray_refs: 0 };
             dfs_pre_order_mut(&mut r, l, entry);
         }
     }
     for f in &ids {
-        if cold.contains(&f.index()) {
+        if cold(&f.index()) {
             p.funcs.delete(*f);
         }
     }
-    // Exports for the secondary.
+    // Exports for the secondaries.
     let mem = p.memories.iter().map(|m| m.id()).collect::<Vec<_>>();
     for (i, m) in mem.into_iter().enumerate() {
         p.exports.add(&format!("__split_m{i}"), m);
@@ -361,120 +482,204 @@ pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) ->
     for g in &globals {
         p.exports.add(&format!("__split_g{}", g.index()), *g);
     }
-    let mut needed: Vec<usize> = needed_from_primary.iter().copied().collect();
+    let mut needed: Vec<usize> = needed_from_primary.iter().flatten().copied().collect();
     needed.sort_unstable();
+    needed.dedup();
     for f in &needed {
         p.exports.add(&function_export(*f), by_index[f]);
     }
     walrus::passes::gc::run(&mut p);
+    let data_moved = data::cut_out(&mut p, &placement.cut)?;
+    let (table_initial, table_maximum) = (p.tables.get(table).initial, p.tables.get(table).maximum);
 
-    // Secondary: the cold functions; everything else imported or dropped.
-    let s_ids: Vec<FunctionId> = s.funcs.iter().map(|f| f.id()).collect();
-    let exports: Vec<_> = s.exports.iter().map(|e| e.id()).collect();
-    for e in exports {
-        s.exports.delete(e);
+    let mut secondary_funcs = Vec::new();
+    for (own, part) in parts.iter().enumerate() {
+        let shape = Secondary {
+            own,
+            part_of: &part_of,
+            needed: &needed_from_primary[own],
+            slots: &slots,
+            slot_of: &slot_of,
+            table,
+            table_size: (table_initial, table_maximum),
+            data: (&image, &placement.parts[own]),
+        };
+        let mut s = parse(input)?;
+        secondary_funcs.push(shape.build(&mut s)?);
+        std::fs::write(part.out, s.emit_wasm())?;
     }
-    s.start = None;
-    let elements: Vec<_> = s.elements.iter().map(|e| e.id()).collect();
-    for e in elements {
-        s.elements.delete(e);
-    }
-    for t in s.tables.iter_mut() {
-        t.elem_segments.clear();
-    }
-    let datas: Vec<_> = s.data.iter().map(|d| d.id()).collect();
-    for d in datas {
-        s.data.delete(d);
-    }
-    let customs: Vec<_> = s.customs.iter().map(|(id, _)| id).collect();
-    for c in customs {
-        s.customs.delete(c);
-    }
-    let mems: Vec<_> = s.memories.iter().map(|m| m.id()).collect();
-    for (i, m) in mems.into_iter().enumerate() {
-        let imp = s.imports.add("p", &format!("__split_m{i}"), ImportKind::Memory(m));
-        let mem = s.memories.get_mut(m);
-        if mem.import.is_some() {
-            return Err("an imported memory".into());
-        }
-        mem.import = Some(imp);
-        mem.data_segments.clear();
-    }
-    let s_tables: Vec<TableId> = s.tables.iter().map(|t| t.id()).collect();
-    for t in s_tables {
-        let imp = s.imports.add("p", &format!("__split_t{}", t.index()), ImportKind::Table(t));
-        let tab = s.tables.get_mut(t);
-        if tab.import.is_some() {
-            return Err("an imported table".into());
-        }
-        tab.import = Some(imp);
-        tab.init = None;
-        if t.index() == table.index() {
-            let pt = p.tables.get(table);
-            tab.initial = pt.initial;
-            tab.maximum = pt.maximum;
-        }
-    }
-    let s_globals: Vec<_> = s.globals.iter().map(|g| g.id()).collect();
-    for g in s_globals {
-        if let GlobalKind::Import(_) = s.globals.get(g).kind {
-            return Err("an imported global".into());
-        }
-        let imp = s.imports.add("p", &format!("__split_g{}", g.index()), ImportKind::Global(g));
-        s.globals.get_mut(g).kind = GlobalKind::Import(imp);
-    }
-    let mut secondary_funcs = 0;
-    for f in &s_ids {
-        let i = f.index();
-        if cold.contains(&i) {
-            secondary_funcs += 1;
-            continue;
-        }
-        if !needed_from_primary.contains(&i) {
-            if let FunctionKind::Import(imp) = &s.funcs.get(*f).kind {
-                let import = imp.import;
-                s.imports.delete(import);
-            }
-            s.funcs.delete(*f);
-            continue;
-        }
-        let name = function_export(i);
-        let func = s.funcs.get_mut(*f);
-        match &func.kind {
-            FunctionKind::Import(imp) => {
-                let import = imp.import;
-                let imp = s.imports.get_mut(import);
-                imp.module = "p".into();
-                imp.name = name;
-            }
-            _ => {
-                let ty = func.ty();
-                let import = s.imports.add("p", &name, ImportKind::Function(*f));
-                s.funcs.get_mut(*f).kind = FunctionKind::Import(ImportedFunction { import, ty });
-            }
-        }
-    }
-    let s_by_index: HashMap<usize, FunctionId> = s_ids.iter().map(|f| (f.index(), *f)).collect();
-    let s_table = s.tables.iter().find(|t| t.id().index() == table.index()).ok_or("no table")?.id();
-    let filled: Vec<(u32, FunctionId)> = slots
-        .iter()
-        .flat_map(|(f, ss)| ss.iter().map(move |s2| (*s2, *f)))
-        .map(|(slot, f)| (slot, s_by_index[&f]))
-        .collect();
-    let mut filled = filled;
-    filled.sort_unstable_by_key(|(slot, _)| *slot);
-    for run in runs(&filled) {
-        let offset = ConstExpr::Value(Value::I32(run[0].0 as i32));
-        let items = ElementItems::Functions(run.iter().map(|(_, f)| *f).collect());
-        let id = s.elements.add(ElementKind::Active { table: s_table, offset }, items);
-        s.tables.get_mut(s_table).elem_segments.insert(id);
-    }
-    walrus::passes::gc::run(&mut s);
 
     let primary_funcs = p.funcs.iter_local().count();
     std::fs::write(out_primary, p.emit_wasm())?;
-    std::fs::write(out_secondary, s.emit_wasm())?;
-    Ok(Stats { primary_funcs, secondary_funcs, placeholders: placeholder_of_slot.len() })
+    let data_to_parts = placement.parts.iter().map(|r| r.iter().map(|r| r.len()).sum()).collect();
+    Ok(Stats { primary_funcs, secondary_funcs, placeholders: placeholder_of_slot.len(), data_moved, data_to_parts })
+}
+
+/// The map must describe this module: its units inside the module's data.
+fn check_map(map: &data::LinkMap, image: &data::Image) -> Result<(), Error> {
+    let (first, last) = match (map.units.first(), map.units.last()) {
+        (Some(f), Some(l)) => (f.start, l.end),
+        _ => return Err("the link map has no read-only data".into()),
+    };
+    let end = image.base as usize + image.bytes.len();
+    if first < image.base || last as usize > end {
+        return Err(format!(
+            "the link map ({first:#x}..{last:#x}) does not match the module's data ({:#x}..{end:#x})",
+            image.base
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// How one secondary module is cut out of a fresh copy of the input.
+struct Secondary<'a> {
+    own: usize,
+    part_of: &'a HashMap<usize, usize>,
+    needed: &'a HashSet<usize>,
+    slots: &'a BTreeMap<usize, Vec<u32>>,
+    slot_of: &'a HashMap<usize, (u32, walrus::TypeId)>,
+    table: TableId,
+    table_size: (u64, Option<u64>),
+    /// The data this part writes: the module's picture and the ranges.
+    data: (&'a data::Image, &'a [std::ops::Range<u32>]),
+}
+
+impl Secondary<'_> {
+    /// Keeps this part's functions; imports what they use of the primary;
+    /// redirects their calls to other secondaries through the table. Returns
+    /// how many functions it defines.
+    fn build(&self, s: &mut Module) -> Result<usize, Error> {
+        let ours = |i: &usize| self.part_of.get(i) == Some(&self.own);
+        let s_ids: Vec<FunctionId> = s.funcs.iter().map(|f| f.id()).collect();
+        let exports: Vec<_> = s.exports.iter().map(|e| e.id()).collect();
+        for e in exports {
+            s.exports.delete(e);
+        }
+        s.start = None;
+        let elements: Vec<_> = s.elements.iter().map(|e| e.id()).collect();
+        for e in elements {
+            s.elements.delete(e);
+        }
+        for t in s.tables.iter_mut() {
+            t.elem_segments.clear();
+        }
+        let datas: Vec<_> = s.data.iter().map(|d| d.id()).collect();
+        for d in datas {
+            s.data.delete(d);
+        }
+        let customs: Vec<_> = s.customs.iter().map(|(id, _)| id).collect();
+        for c in customs {
+            s.customs.delete(c);
+        }
+        let mems: Vec<_> = s.memories.iter().map(|m| m.id()).collect();
+        for (i, m) in mems.iter().enumerate() {
+            let imp = s.imports.add("p", &format!("__split_m{i}"), ImportKind::Memory(*m));
+            let mem = s.memories.get_mut(*m);
+            if mem.import.is_some() {
+                return Err("an imported memory".into());
+            }
+            mem.import = Some(imp);
+            mem.data_segments.clear();
+        }
+        if let Some(memory) = mems.first() {
+            data::fill(s, *memory, self.data.0, self.data.1);
+        }
+        let s_tables: Vec<TableId> = s.tables.iter().map(|t| t.id()).collect();
+        for t in s_tables {
+            let imp = s.imports.add("p", &format!("__split_t{}", t.index()), ImportKind::Table(t));
+            let tab = s.tables.get_mut(t);
+            if tab.import.is_some() {
+                return Err("an imported table".into());
+            }
+            tab.import = Some(imp);
+            tab.init = None;
+            if t.index() == self.table.index() {
+                (tab.initial, tab.maximum) = self.table_size;
+            }
+        }
+        let s_globals: Vec<_> = s.globals.iter().map(|g| g.id()).collect();
+        for g in s_globals {
+            if let GlobalKind::Import(_) = s.globals.get(g).kind {
+                return Err("an imported global".into());
+            }
+            let imp = s.imports.add("p", &format!("__split_g{}", g.index()), ImportKind::Global(g));
+            s.globals.get_mut(g).kind = GlobalKind::Import(imp);
+        }
+        let s_table = s.tables.iter().find(|t| t.id().index() == self.table.index()).ok_or("no table")?.id();
+        // Calls to other secondaries' functions: through their slots.
+        // (Type ids belong to their module: this copy's own.)
+        let type_here: HashMap<usize, walrus::TypeId> = s.funcs.iter().map(|f| (f.id().index(), f.ty())).collect();
+        let others: HashMap<usize, (u32, walrus::TypeId)> = self
+            .slot_of
+            .iter()
+            .filter(|(f, _)| self.part_of.contains_key(f) && !ours(f))
+            .map(|(f, (slot, _))| (*f, (*slot, type_here[f])))
+            .collect();
+        let no_placeholders = HashMap::new();
+        for f in s_ids.iter().filter(|f| ours(&f.index())) {
+            if let FunctionKind::Local(l) = &mut s.funcs.get_mut(*f).kind {
+                let entry = l.entry_block();
+                let mut r = Redirect { slot_of: &others, table: s_table, placeholder: &no_placeholders, stray_refs: 0 };
+                dfs_pre_order_mut(&mut r, l, entry);
+                if r.stray_refs > 0 {
+                    return Err(format!(
+                        "{:?} takes a reference to another secondary's function",
+                        s.funcs.get(*f).name
+                    )
+                    .into());
+                }
+            }
+        }
+        let mut defined = 0;
+        for f in &s_ids {
+            let i = f.index();
+            if ours(&i) {
+                defined += 1;
+                continue;
+            }
+            if !self.needed.contains(&i) {
+                if let FunctionKind::Import(imp) = &s.funcs.get(*f).kind {
+                    let import = imp.import;
+                    s.imports.delete(import);
+                }
+                s.funcs.delete(*f);
+                continue;
+            }
+            let name = function_export(i);
+            let func = s.funcs.get_mut(*f);
+            match &func.kind {
+                FunctionKind::Import(imp) => {
+                    let import = imp.import;
+                    let imp = s.imports.get_mut(import);
+                    imp.module = "p".into();
+                    imp.name = name;
+                }
+                _ => {
+                    let ty = func.ty();
+                    let import = s.imports.add("p", &name, ImportKind::Function(*f));
+                    s.funcs.get_mut(*f).kind = FunctionKind::Import(ImportedFunction { import, ty });
+                }
+            }
+        }
+        let s_by_index: HashMap<usize, FunctionId> = s_ids.iter().map(|f| (f.index(), *f)).collect();
+        let mut filled: Vec<(u32, FunctionId)> = self
+            .slots
+            .iter()
+            .filter(|(f, _)| ours(f))
+            .flat_map(|(f, ss)| ss.iter().map(move |s2| (*s2, *f)))
+            .map(|(slot, f)| (slot, s_by_index[&f]))
+            .collect();
+        filled.sort_unstable_by_key(|(slot, _)| *slot);
+        for run in runs(&filled) {
+            let offset = ConstExpr::Value(Value::I32(run[0].0 as i32));
+            let items = ElementItems::Functions(run.iter().map(|(_, f)| *f).collect());
+            let id = s.elements.add(ElementKind::Active { table: s_table, offset }, items);
+            s.tables.get_mut(s_table).elem_segments.insert(id);
+        }
+        walrus::passes::gc::run(s);
+        Ok(defined)
+    }
 }
 
 /// The name the primary exports its function `index` under for the

@@ -1,15 +1,25 @@
 //! The `wasm-split` command: see the library's documentation.
 use std::process::ExitCode;
 
-use wasm_split::{full_name, instrument, parse, split, Error};
+use wasm_split::{full_name, instrument, parse, split_parts, Error, Part};
 
 fn run(args: &[String]) -> Result<(), Error> {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["split", input, keep, primary, secondary] => {
-            let st = split(input, keep, primary, secondary)?;
+        ["split", input, keep, primary, secondary, rest @ ..] => {
+            let (map, more) = match rest {
+                ["--map", map, more @ ..] => (Some(*map), more),
+                more => (None, more),
+            };
+            if more.len() % 2 != 0 {
+                return Err("split: lists and outputs go in pairs".into());
+            }
+            let mut parts = vec![Part { list: None, out: secondary }];
+            parts.extend(more.chunks(2).map(|pair| Part { list: Some(pair[0]), out: pair[1] }));
+            let st = split_parts(input, keep, primary, &parts, map)?;
             eprintln!(
-                "wasm-split: {} functions in the primary, {} in the secondary, {} placeholder slots",
-                st.primary_funcs, st.secondary_funcs, st.placeholders
+                "wasm-split: {} functions in the primary, {:?} in the secondaries, {} placeholder slots; \
+                 {} bytes of read-only data moved out of the primary ({:?} written by the secondaries)",
+                st.primary_funcs, st.secondary_funcs, st.placeholders, st.data_moved, st.data_to_parts
             );
             Ok(())
         }
@@ -26,7 +36,7 @@ fn run(args: &[String]) -> Result<(), Error> {
             }
             Ok(())
         }
-        _ => Err("usage: wasm-split split <in.wasm> <keep-list> <primary.wasm> <secondary.wasm>\n       \
+        _ => Err("usage: wasm-split split <in.wasm> <keep-list> <primary.wasm> <secondary.wasm> [--map <link.map>] [<list> <out.wasm>]...\n       \
                   wasm-split instrument <in.wasm> <out.wasm> <names-out>\n       wasm-split names <in.wasm>"
             .into()),
     }

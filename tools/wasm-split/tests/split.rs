@@ -6,7 +6,7 @@ use walrus::{ConstExpr, ElementItems, ElementKind, FunctionBuilder, Module, Modu
 use wasmparser::{Parser, Payload, TypeRef, Validator, WasmFeatures};
 
 /// main (exported) calls cold_a directly and cold_b through table slot 1;
-/// cold_a reads the stack-pointer global and calls hot_helper.
+/// cold_a reads the stack-pointer global and calls hot_helper and cold_b.
 fn sample() -> Vec<u8> {
     let mut m = Module::with_config(ModuleConfig::new());
     let mem = m.memories.add_local(false, false, 1, None, None);
@@ -19,6 +19,9 @@ fn sample() -> Vec<u8> {
     b.name("sample::hot_helper".into()).func_body().local_get(x).i32_const(1).binop(walrus::ir::BinaryOp::I32Add);
     let hot_helper = b.finish(vec![x], &mut m.funcs);
 
+    let mut b = FunctionBuilder::new(&mut m.types, &[], &[ValType::I32]);
+    b.name("sample::cold_b".into()).func_body().i32_const(7);
+    let cold_b = b.finish(vec![], &mut m.funcs);
     let mut b = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[ValType::I32]);
     let y = m.locals.add(ValType::I32);
     b.name("sample::cold_a".into())
@@ -26,12 +29,11 @@ fn sample() -> Vec<u8> {
         .local_get(y)
         .global_get(sp)
         .binop(walrus::ir::BinaryOp::I32Add)
-        .call(hot_helper);
+        .call(hot_helper)
+        .call(cold_b)
+        .binop(walrus::ir::BinaryOp::I32Add);
     let cold_a = b.finish(vec![y], &mut m.funcs);
 
-    let mut b = FunctionBuilder::new(&mut m.types, &[], &[ValType::I32]);
-    b.name("sample::cold_b".into()).func_body().i32_const(7);
-    let cold_b = b.finish(vec![], &mut m.funcs);
     let ty_b = m.types.add(&[], &[ValType::I32]);
 
     let mut b = FunctionBuilder::new(&mut m.types, &[], &[ValType::I32]);
@@ -111,7 +113,7 @@ fn split_keeps_listed_functions_and_moves_the_rest() {
     let (p, s) = (dir.join("p.wasm"), dir.join("s.wasm"));
     let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
     let stats = wasm_split::split(&path(&input), &path(&keep), &path(&p), &path(&s)).expect("split");
-    assert_eq!((stats.primary_funcs, stats.secondary_funcs, stats.placeholders), (2, 2, 2));
+    assert_eq!((stats.primary_funcs, stats.secondary_funcs, stats.placeholders), (2, vec![2], 2));
 
     let mut primary = shape(&std::fs::read(&p).unwrap());
     let secondary = shape(&std::fs::read(&s).unwrap());
@@ -137,6 +139,46 @@ fn split_keeps_listed_functions_and_moves_the_rest() {
     for kind in ["func", "table", "global"] {
         assert!(kinds.contains(&kind), "secondary imports a {kind}");
     }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_listed_secondary_takes_its_functions_and_calls_the_rest_through_slots() {
+    // cold_a goes to a listed secondary, cold_b to the rest: cold_a's direct call to
+    // cold_b becomes a call through cold_b's slot 1; main stays.
+    let dir = std::env::temp_dir().join(format!("wasm-split-parts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.wasm");
+    std::fs::write(&input, sample()).unwrap();
+    let keep = dir.join("keep.txt");
+    std::fs::write(&keep, "sample::main\nsample::hot_helper\n").unwrap();
+    let pages = dir.join("pages.txt");
+    std::fs::write(&pages, "sample::cold_a\n").unwrap();
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let (p, rest, early) = (path(&dir.join("p.wasm")), path(&dir.join("rest.wasm")), path(&dir.join("early.wasm")));
+    let parts =
+        [wasm_split::Part { list: None, out: &rest }, wasm_split::Part { list: Some(&path(&pages)), out: &early }];
+    let stats = wasm_split::split_parts(&path(&input), &path(&keep), &p, &parts, None).expect("split");
+    assert_eq!((stats.primary_funcs, stats.secondary_funcs, stats.placeholders), (2, vec![1, 1], 2));
+
+    let primary = shape(&std::fs::read(&p).unwrap());
+    let rest = shape(&std::fs::read(&rest).unwrap());
+    let early = shape(&std::fs::read(&early).unwrap());
+    // Slot 1 (cold_b) belongs to the rest, slot 2 (cold_a, called directly by main) to the listed part.
+    let placeholders: Vec<_> =
+        primary.imports.iter().filter(|i| i.0.starts_with("__split")).map(|i| (i.0.as_str(), i.1.as_str())).collect();
+    assert_eq!(placeholders, [("__split", "1"), ("__split1", "2")]);
+    assert_eq!((rest.local_funcs, rest.element_slots.clone()), (1, vec![1]));
+    assert_eq!((early.local_funcs, early.element_slots.clone()), (1, vec![2]));
+    for module in [&rest, &early] {
+        for (m, name, _) in &module.imports {
+            assert_eq!(m, "p");
+            assert!(primary.exports.contains(name), "{name} exported by the primary");
+        }
+    }
+    // cold_a calls hot_helper: imported from the primary; cold_b is not imported anywhere.
+    assert_eq!(early.imports.iter().filter(|i| i.2 == "func").count(), 1);
+    assert_eq!(rest.imports.iter().filter(|i| i.2 == "func").count(), 0);
     std::fs::remove_dir_all(&dir).ok();
 }
 
