@@ -73,7 +73,23 @@ fn lang_prefix(lang: &str) -> String {
     }
 }
 
+/// Builds for the page (wasm32): the linker writes its map next to the module,
+/// `<target>/wasm32-unknown-unknown/<profile>/redis-lab.map`; the module split
+/// reads it to move read-only data out of the first download
+/// (tools/wasm-split/src/data.rs).
+fn link_map() {
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
+        return;
+    }
+    let Ok(out) = std::env::var("OUT_DIR") else { return };
+    // OUT_DIR is <target>/<triple>/<profile>/build/<package>-<hash>/out.
+    if let Some(profile_dir) = Path::new(&out).ancestors().nth(3) {
+        println!("cargo:rustc-link-arg-bins=--Map={}", profile_dir.join("redis-lab.map").display());
+    }
+}
+
 fn main() {
+    link_map();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<(String, PathBuf)> = markdown_files(&dir).into_iter().map(|f| ("en".to_string(), f)).collect();

@@ -11,11 +11,11 @@
 //
 // With a dist-dir, uses that instrumented build instead of building one.
 // A stale list costs only an earlier load of the secondary, never correctness.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEEP_LIST, PAGES_LIST, lessonFronts } from './split.mjs';
+import { KEEP_LIST, PAGES_LIST, lessonFronts, tool, sha256 } from './split.mjs';
 import { launch, root, serveDir, runCommand } from '../tests/e2e/helpers.mjs';
 
 let dir = process.argv[2];
@@ -37,12 +37,20 @@ const browser = await launch();
 const errors = [];
 const home = new Uint8Array(1 << 16);
 const lesson = new Uint8Array(1 << 16);
-const snapshot = (page, into) =>
-  page.evaluate(() => Array.from(globalThis.__profHits.subarray(0, 1 << 16))).then((got) =>
-    got.forEach((h, i) => {
-      into[i] |= h;
-    }),
-  );
+// Data addresses read, by the module that will hold what read them.
+const reads = { primary: new Set(), 1: new Set() };
+const snapshot = async (page, into, readsInto) => {
+  const got = await page.evaluate(() => Array.from(globalThis.__profHits.subarray(0, 1 << 16)));
+  got.forEach((h, i) => {
+    into[i] |= h;
+  });
+  const addresses = await page.evaluate(() => {
+    const all = Array.from(globalThis.__profReads);
+    globalThis.__profReads.clear();
+    return all;
+  });
+  for (const a of addresses) readsInto.add(a);
+};
 // A first visit: the home page and its console, then a lesson; in English on
 // a desktop, and in French on a phone (the app's other language and layout).
 for (const [lang, viewport] of [['en', { width: 1400, height: 900 }], ['fr', { width: 390, height: 844 }]]) {
@@ -55,7 +63,7 @@ for (const [lang, viewport] of [['en', { width: 1400, height: 900 }], ['fr', { w
     console.error(`${lang}: ${cmd} -> ${await runCommand(page, cmd)}`);
   }
   await page.waitForTimeout(1000);
-  await snapshot(page, home);
+  await snapshot(page, home, reads.primary);
   // From the home page into a lesson and back, as a learner clicks through,
   // then every lesson opened as from a link (a fresh load), and the first
   // one's console.
@@ -65,7 +73,7 @@ for (const [lang, viewport] of [['en', { width: 1400, height: 900 }], ['fr', { w
     }, hash);
     await page.waitForTimeout(700);
   }
-  await snapshot(page, lesson);
+  await snapshot(page, lesson, reads[1]);
   for (const id of lessonIds) {
     await page.goto(`${server.url}?profile=${id}#/lesson/${id}`);
     await page.waitForSelector('.lesson-prose');
@@ -75,7 +83,7 @@ for (const [lang, viewport] of [['en', { width: 1400, height: 900 }], ['fr', { w
       }
     }
     await page.waitForTimeout(500);
-    await snapshot(page, lesson);
+    await snapshot(page, lesson, reads[1]);
   }
   await context.close();
 }
@@ -100,5 +108,31 @@ const pagesHeader = `# Functions a lesson page runs beyond the home page (script
 # but the home page, and first in the background on the home page.
 `;
 writeFileSync(PAGES_LIST, pagesHeader + [...pages].sort().join('\n') + '\n');
+// The reads, for this very module's split (scripts/split.mjs passes them on
+// while the module is unchanged), and a check of the data placement against
+// them: data the home page read must stay in the primary, data a lesson
+// read in the primary or the pages module.
+const { bin, target } = tool();
+const work = join(target, 'wasm-split');
+const whole = join(work, 'whole_bg.wasm');
+const lines = [`# whole ${sha256(readFileSync(whole))}`];
+for (const [part, set] of Object.entries(reads)) for (const a of set) lines.push(`${part} ${a.toString(16)}`);
+writeFileSync(join(work, 'profile-reads.txt'), lines.join('\n') + '\n');
+const map = join(target, 'wasm32-unknown-unknown', 'release', 'redis-lab.map');
+const scratch = mkdtempSync(join(tmpdir(), 'redis-lab-split-check-'));
+const out = (f) => join(scratch, f);
+const run = spawnSync(
+  bin,
+  ['split', whole, KEEP_LIST, out('p.wasm'), out('x.wasm'), '--map', map, '--reads', join(work, 'profile-reads.txt'), PAGES_LIST, out('pg.wasm')],
+  { encoding: 'utf8' },
+);
+if (run.status !== 0) throw new Error(`split check failed: ${run.stderr}`);
+const report = run.stderr;
+const missed = Number(/(\d+) bytes read at run time that the analysis alone would have moved/.exec(report)?.[1] ?? NaN);
+console.error(`split-profile: ${reads.primary.size + reads[1].size} data addresses read; ${missed} bytes of them would have been moved away by the analysis alone`);
 const total = names.filter(Boolean).length;
 console.error(`split-profile: of ${total} functions, ${ran.size} ran on the home page (${KEEP_LIST}), ${pages.size} more on a lesson (${PAGES_LIST})`);
+if (!(missed === 0)) {
+  console.error('split-profile: the data placement missed reads (see above): it must be fixed before this list is used');
+  process.exit(1);
+}

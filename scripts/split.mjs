@@ -22,7 +22,7 @@
 //
 // REDIS_LAB_SPLIT=profile instead instruments the whole module to record which
 // functions run (scripts/split-profile.mjs); REDIS_LAB_SPLIT=off leaves it whole.
-import { readFileSync, writeFileSync, readdirSync, renameSync, mkdirSync, copyFileSync, unlinkSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, renameSync, mkdirSync, copyFileSync, unlinkSync, existsSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join, resolve, dirname } from 'node:path';
@@ -33,6 +33,7 @@ export const KEEP_LIST = join(ROOT, 'tools/wasm-split/primary.txt');
 export const PAGES_LIST = join(ROOT, 'tools/wasm-split/pages.txt');
 
 const hash16 = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+export const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const sri = (bytes) => 'sha384-' + createHash('sha384').update(bytes).digest('base64');
 
 /** Builds tools/wasm-split (once; Cargo skips it when up to date) and returns its path. */
@@ -195,9 +196,11 @@ const redisLabExtra = (() => {
   };
   // The lesson pages first, then the rest.
   const load = () => loadPart(pagesPart).then(() => loadPart(extraPart));
-  // A page this build's service worker serves has every file at hand: both
-  // are compiled alongside the primary and in before the app starts (a
-  // synchronous request would bypass the worker, so it would fail offline).
+  // A page this build's service worker serves has every file at hand: every
+  // part is compiled alongside the primary and in before the app starts (a
+  // synchronous request would bypass the worker, so it would fail offline;
+  // and code only such a page runs, as the worker's update notice, is in no
+  // profile).
   const cached = typeof navigator !== "undefined" && !!(navigator.serviceWorker && navigator.serviceWorker.controller);
   // What the first page needs before it starts (decided by index.html's
   // first script, which also asked for it already): every part on a page the
@@ -234,8 +237,13 @@ const redisLabExtra = (() => {
 `;
 }
 
-/** Profile mode: every function calls \`__prof.hit(index)\`; hits gather in window.__profHits. */
+/**
+ * Profile mode: every function calls \`__prof.hit(index)\`, every load from
+ * the data calls \`__prof.data(address)\`; hits gather in window.__profHits,
+ * addresses in window.__profReads.
+ */
 const PROFILE_RUNTIME = `const __profHits = (globalThis.__profHits = new Uint8Array(1 << 20));
+const __profReads = (globalThis.__profReads = new Set());
 `;
 
 function patchGlue(js, mode) {
@@ -243,7 +251,7 @@ function patchGlue(js, mode) {
   const finalize = /(function __wbg_finalize_init\(instance, module\) \{\n)/;
   if (!imports.test(js) || !finalize.test(js)) throw new Error('split: wasm-bindgen glue not as expected (imports / __wbg_finalize_init)');
   if (mode === 'profile') {
-    return PROFILE_RUNTIME + js.replace(imports, '$1$2"__prof": { hit: (i) => { __profHits[i] = 1; } },\n');
+    return PROFILE_RUNTIME + js.replace(imports, '$1$2"__prof": { hit: (i) => { __profHits[i] = 1; }, data: (a) => { __profReads.add(a >>> 0); } },\n');
   }
   const loaded = /(\n(\s*)const \{ instance, module \} = await __wbg_load\(await module_or_path, imports\);\n)/;
   if (!loaded.test(js)) throw new Error('split: wasm-bindgen glue not as expected (__wbg_load in __wbg_init_once)');
@@ -280,7 +288,17 @@ export function splitDist(dir, mode = process.env.REDIS_LAB_SPLIT ?? 'split') {
   if (mode === 'profile') {
     execFileSync(bin, ['instrument', whole, primaryOut, join(dir, 'profile-names.txt')], { stdio: 'inherit' });
   } else {
-    execFileSync(bin, ['split', whole, KEEP_LIST, primaryOut, secondaryOut, PAGES_LIST, pagesOut], { stdio: 'inherit' });
+    // The linker's map of this build (build.rs asks for it): read-only data
+    // only the secondaries use moves to them.
+    const map = join(target, 'wasm32-unknown-unknown', 'release', 'redis-lab.map');
+    const mapArgs = existsSync(map) && statSync(map).mtimeMs >= statSync(join(target, 'wasm32-unknown-unknown', 'release', 'redis-lab.wasm')).mtimeMs - 60_000 ? ['--map', map] : [];
+    if (!mapArgs.length) console.warn('split: no link map for this build; all data stays in the primary');
+    // Data reads recorded by the last profile of this very module (scripts/split-profile.mjs).
+    const reads = join(work, 'profile-reads.txt');
+    if (mapArgs.length && existsSync(reads) && readFileSync(reads, 'utf8').startsWith(`# whole ${sha256(readFileSync(whole))}\n`)) {
+      mapArgs.push('--reads', reads);
+    }
+    execFileSync(bin, ['split', whole, KEEP_LIST, primaryOut, secondaryOut, ...mapArgs, PAGES_LIST, pagesOut], { stdio: 'inherit' });
     for (const f of files) if (/^redis-lab-(extra|pages)-[0-9a-f]{16}\.wasm$/.test(f)) unlinkSync(join(dir, f));
     const secondary = readFileSync(secondaryOut);
     secondaryName = `redis-lab-extra-${hash16(secondary)}.wasm`;
@@ -305,7 +323,9 @@ export function splitDist(dir, mode = process.env.REDIS_LAB_SPLIT ?? 'split') {
   );
   // Start fetching the secondaries once the app has started, after the first screen is up.
   if (mode !== 'profile') {
-    html = html.replace(/(<script type="module">)/, firstParts(pagesName, secondaryName) + '\n$1');
+    // First in <head> (before the stylesheet, which a classic script would wait for).
+    html = html.replace(/(<meta charset="utf-8" \/>\n)/, '$1' + firstParts(pagesName, secondaryName) + '\n');
+    if (!html.includes('redisLabFirstParts')) throw new Error('split: no <meta charset="utf-8" /> in index.html');
     html = html.replace(
       /(dispatchEvent\(new CustomEvent\("TrunkApplicationStarted"[^\n]*\n)/,
       '$1setTimeout(() => (window.requestIdleCallback || setTimeout)(() => window.redisLabExtra.load().catch(() => {})), 300);\n',

@@ -1,6 +1,8 @@
 //! Routes (hash-based, so `dist/` works from any static host, sub-path or
 //! iframe) and the page frame. Embed routes render without the frame.
 
+use std::collections::HashMap;
+
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -17,38 +19,146 @@ use crate::pages::reference::ReferencePage;
 use crate::pages::scaling::ScalingPage;
 use crate::pages::types::TypesPage;
 
-#[derive(Clone, Routable, PartialEq)]
+/// The page's addresses (after `#`). `Routable` is written out rather than
+/// derived: the derived version matches with a general router (an NFA
+/// built at start-up) that weighs more in the first download than these
+/// few fixed shapes need.
+#[derive(Clone, PartialEq)]
 pub enum Route {
-    #[at("/")]
+    /// `/`
     Home,
-    #[at("/lesson/:id")]
+    /// `/lesson/:id`
     Lesson { id: String },
-    /// A lesson file a course author opened (kept for the session).
-    #[at("/lesson-file")]
+    /// `/lesson-file`: a lesson file a course author opened (kept for the session).
     CustomLesson,
-    #[at("/playground")]
+    /// `/playground`
     Playground,
-    #[at("/types")]
+    /// `/types`
     Types,
-    #[at("/latency")]
+    /// `/latency`
     Latency,
-    #[at("/scaling")]
+    /// `/scaling`
     Scaling,
-    /// The page with a topology chosen (`#/scaling/cluster`).
-    #[at("/scaling/:preset")]
+    /// `/scaling/:preset`: the page with a topology chosen (`#/scaling/cluster`).
     ScalingPreset { preset: String },
-    #[at("/reference")]
+    /// `/reference`
     Reference,
-    /// A share link: the commands travel base64url-encoded in the address.
-    #[at("/playground/share/:data")]
+    /// `/playground/share/:data`: a share link; the commands travel
+    /// base64url-encoded in the address.
     Shared { data: String },
-    #[at("/embed/lesson/:id")]
+    /// `/embed/lesson/:id`
     EmbedLesson { id: String },
-    #[at("/embed/console")]
+    /// `/embed/console`
     EmbedConsole,
-    #[not_found]
-    #[at("/404")]
+    /// `/404`, and any address no other route matches.
     NotFound,
+}
+
+const ROUTES: [&str; 13] = [
+    "/",
+    "/lesson/:id",
+    "/lesson-file",
+    "/playground",
+    "/types",
+    "/latency",
+    "/scaling",
+    "/scaling/:preset",
+    "/reference",
+    "/playground/share/:data",
+    "/embed/lesson/:id",
+    "/embed/console",
+    "/404",
+];
+
+impl Route {
+    /// The route of a path's segments (`None` when no route has that shape),
+    /// with its parameter still URL-encoded.
+    fn matching<'a>(segments: &[&'a str]) -> Option<(&'static str, Option<&'a str>)> {
+        Some(match segments {
+            [] => ("/", None),
+            ["lesson", id] => ("/lesson/:id", Some(*id)),
+            ["lesson-file"] => ("/lesson-file", None),
+            ["playground"] => ("/playground", None),
+            ["types"] => ("/types", None),
+            ["latency"] => ("/latency", None),
+            ["scaling"] => ("/scaling", None),
+            ["scaling", preset] => ("/scaling/:preset", Some(*preset)),
+            ["reference"] => ("/reference", None),
+            ["playground", "share", data] => ("/playground/share/:data", Some(*data)),
+            ["embed", "lesson", id] => ("/embed/lesson/:id", Some(*id)),
+            ["embed", "console"] => ("/embed/console", None),
+            ["404"] => ("/404", None),
+            _ => return None,
+        })
+    }
+}
+
+impl Routable for Route {
+    fn from_path(path: &str, params: &HashMap<&str, &str>) -> Option<Self> {
+        let param = |name: &str| params.get(name).and_then(|p| urlencoding::decode(p).ok()).map(|p| p.into_owned());
+        Some(match path {
+            "/" => Route::Home,
+            "/lesson/:id" => Route::Lesson { id: param("id")? },
+            "/lesson-file" => Route::CustomLesson,
+            "/playground" => Route::Playground,
+            "/types" => Route::Types,
+            "/latency" => Route::Latency,
+            "/scaling" => Route::Scaling,
+            "/scaling/:preset" => Route::ScalingPreset { preset: param("preset")? },
+            "/reference" => Route::Reference,
+            "/playground/share/:data" => Route::Shared { data: param("data")? },
+            "/embed/lesson/:id" => Route::EmbedLesson { id: param("id")? },
+            "/embed/console" => Route::EmbedConsole,
+            "/404" => Route::NotFound,
+            _ => return None,
+        })
+    }
+
+    fn to_path(&self) -> String {
+        let enc = |p: &str| urlencoding::encode(p).into_owned();
+        match self {
+            Route::Home => "/".into(),
+            Route::Lesson { id } => format!("/lesson/{}", enc(id)),
+            Route::CustomLesson => "/lesson-file".into(),
+            Route::Playground => "/playground".into(),
+            Route::Types => "/types".into(),
+            Route::Latency => "/latency".into(),
+            Route::Scaling => "/scaling".into(),
+            Route::ScalingPreset { preset } => format!("/scaling/{}", enc(preset)),
+            Route::Reference => "/reference".into(),
+            Route::Shared { data } => format!("/playground/share/{}", enc(data)),
+            Route::EmbedLesson { id } => format!("/embed/lesson/{}", enc(id)),
+            Route::EmbedConsole => "/embed/console".into(),
+            Route::NotFound => "/404".into(),
+        }
+    }
+
+    fn routes() -> Vec<&'static str> {
+        ROUTES.to_vec()
+    }
+
+    fn not_found_route() -> Option<Self> {
+        Some(Route::NotFound)
+    }
+
+    /// As the derived version: one trailing slash ignored, a parameter a
+    /// whole non-empty segment, URL-decoded; anything else is `NotFound`.
+    fn recognize(pathname: &str) -> Option<Self> {
+        let path = pathname.strip_suffix('/').unwrap_or(pathname);
+        let segments: Vec<&str> = if path.is_empty() { Vec::new() } else { path.split('/').skip(1).collect() };
+        if !path.is_empty() && (!path.starts_with('/') || segments.iter().any(|s| s.is_empty())) {
+            return Self::not_found_route();
+        }
+        let (template, value) = match Self::matching(&segments) {
+            Some(found) => found,
+            None => return Self::not_found_route(),
+        };
+        let mut params = HashMap::new();
+        if let (Some(value), Some(name)) = (value, template.rsplit_once(':').map(|(_, n)| n)) {
+            params.insert(name, value);
+        }
+        Self::from_path(template, &params).or_else(Self::not_found_route)
+    }
 }
 
 fn switch(route: Route) -> Html {
@@ -239,5 +349,64 @@ pub fn app(props: &AppProps) -> Html {
                 </ProgressProvider>
             </ContextProvider<LangSwitch>>
         </HashRouter>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_recognised_as_the_derived_router_did() {
+        let cases = [
+            ("/", Route::Home),
+            ("", Route::Home),
+            ("/lesson/intro", Route::Lesson { id: "intro".into() }),
+            ("/lesson/intro/", Route::Lesson { id: "intro".into() }),
+            ("/lesson/caf%C3%A9", Route::Lesson { id: "café".into() }),
+            ("/lesson/", Route::NotFound),
+            ("/lesson", Route::NotFound),
+            ("/lesson/a/b", Route::NotFound),
+            ("/lesson-file", Route::CustomLesson),
+            ("/playground", Route::Playground),
+            ("/playground/share/U0VUIGsgdg", Route::Shared { data: "U0VUIGsgdg".into() }),
+            ("/types", Route::Types),
+            ("/latency", Route::Latency),
+            ("/scaling", Route::Scaling),
+            ("/scaling/cluster", Route::ScalingPreset { preset: "cluster".into() }),
+            ("/reference", Route::Reference),
+            ("/embed/lesson/ttl", Route::EmbedLesson { id: "ttl".into() }),
+            ("/embed/console", Route::EmbedConsole),
+            ("/404", Route::NotFound),
+            ("/nowhere", Route::NotFound),
+            ("/Playground", Route::NotFound),
+            ("/playground//", Route::NotFound),
+        ];
+        for (path, want) in cases {
+            assert!(Route::recognize(path) == Some(want.clone()), "{path} -> {}", want.to_path());
+        }
+    }
+
+    #[test]
+    fn every_route_goes_to_its_address_and_back() {
+        let routes = [
+            Route::Home,
+            Route::Lesson { id: "sorted sets/é".into() },
+            Route::CustomLesson,
+            Route::Playground,
+            Route::Types,
+            Route::Latency,
+            Route::Scaling,
+            Route::ScalingPreset { preset: "replicas".into() },
+            Route::Reference,
+            Route::Shared { data: "abc-_".into() },
+            Route::EmbedLesson { id: "intro".into() },
+            Route::EmbedConsole,
+            Route::NotFound,
+        ];
+        assert_eq!(routes.len(), Route::routes().len());
+        for route in routes {
+            assert!(Route::recognize(&route.to_path()) == Some(route.clone()), "{}", route.to_path());
+        }
     }
 }

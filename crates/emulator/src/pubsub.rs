@@ -78,7 +78,16 @@ impl PubSub {
     }
 
     /// Drops every subscription of a client that went away.
+    #[inline(always)]
     pub fn forget_client(&mut self, client: ClientId) {
+        if self.channels.is_empty() && self.patterns.is_empty() && self.shard_channels.is_empty() {
+            return;
+        }
+        self.unsubscribe_everywhere(client);
+    }
+
+    #[inline(never)]
+    fn unsubscribe_everywhere(&mut self, client: ClientId) {
         for subs in self.channels.values_mut() {
             subs.retain(|&c| c != client);
         }

@@ -157,8 +157,15 @@ impl Tracking {
     }
 
     /// Turns tracking off for `client` (`CLIENT TRACKING OFF`, RESET, disconnect).
+    #[inline(always)]
     pub(crate) fn disable(&mut self, client: &mut Client) {
-        let Some(mode) = client.tracking.take() else { return };
+        if let Some(mode) = client.tracking.take() {
+            self.forget_tracking(client, mode);
+        }
+    }
+
+    #[inline(never)]
+    fn forget_tracking(&mut self, client: &Client, mode: ClientTracking) {
         self.clients = self.clients.saturating_sub(1);
         for prefix in &mode.prefixes {
             if let Some(p) = self.prefixes.get_mut(prefix) {
@@ -332,11 +339,20 @@ impl Engine {
     /// After the running client's command (the client is back in the
     /// table): its pending invalidations as (receiver, message), split
     /// into those that go before its reply and those after.
+    ///
+    /// The check is inlined where commands end; the work, rarely needed, is not
+    /// (it stays out of the page's first download).
+    #[inline(always)]
     pub(crate) fn take_pending_invalidations(&mut self, id: ClientId) -> (Messages, Messages) {
-        let (mut before, mut after) = (Vec::new(), Vec::new());
         if self.tracking.pending.is_empty() {
-            return (before, after);
+            return (Vec::new(), Vec::new());
         }
+        self.split_pending_invalidations(id)
+    }
+
+    #[inline(never)]
+    fn split_pending_invalidations(&mut self, id: ClientId) -> (Messages, Messages) {
+        let (mut before, mut after) = (Vec::new(), Vec::new());
         let pending = std::mem::take(&mut self.tracking.pending);
         let Some(mode) = self.clients.get(&id).and_then(|c| c.tracking.clone()) else {
             return (before, after);
@@ -363,11 +379,17 @@ impl Engine {
     /// and on the periodic tick): each prefix's modified keys go, as one
     /// message, to every BCAST client of that prefix. Returns the messages
     /// for `running` (sent after its reply) and queues the others.
+    #[inline(always)]
     pub(crate) fn broadcast_invalidations(&mut self, running: Option<ClientId>) -> Vec<Reply> {
-        let mut own = Vec::new();
         if self.tracking.prefixes.values().all(|p| p.keys.is_empty()) {
-            return own;
+            return Vec::new();
         }
+        self.send_broadcast_invalidations(running)
+    }
+
+    #[inline(never)]
+    fn send_broadcast_invalidations(&mut self, running: Option<ClientId>) -> Vec<Reply> {
+        let mut own = Vec::new();
         let batches: Vec<Batch> = self
             .tracking
             .prefixes
@@ -398,11 +420,17 @@ impl Engine {
     /// Redis's `trackingLimitUsedSlots`: while the table holds more keys
     /// than `tracking-table-max-keys`, random keys are invalidated (as if
     /// modified), with more effort each round the limit is still exceeded.
+    #[inline(always)]
     pub(crate) fn limit_tracking_table(&mut self) {
         if self.tracking.keys.is_empty() {
             self.tracking.over_limit_rounds = 0;
             return;
         }
+        self.evict_tracked_keys();
+    }
+
+    #[inline(never)]
+    fn evict_tracked_keys(&mut self) {
         let max = self.config.extra.get("tracking-table-max-keys").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
         if max == 0 || self.tracking.keys.len() <= max {
             self.tracking.over_limit_rounds = 0;

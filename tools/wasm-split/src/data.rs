@@ -7,16 +7,20 @@
 //! unit is placed by who can reach it:
 //!
 //! - a function *reaches* a unit when one of its numbers (an `i32.const`
-//!   operand or a load's or store's constant offset) falls within
-//!   [`WINDOW`] bytes of it — a generous margin, since an address may be
-//!   computed from a constant just outside the unit (`table - 4 + 4 * i`);
+//!   operand, either half of an `i64.const` — a `&str`'s pointer and length
+//!   stored at once —, a load's or store's constant offset) falls within
+//!   [`WINDOW`] bytes of it: an address may be computed from a constant just
+//!   outside the unit (`table - 16 + 16 * i`);
 //! - a reached unit reaches the units its aligned 32-bit words point into (a
 //!   table of strings reaches the strings), and the writable statics
 //!   (`.data`) count as reached by the primary.
 //!
 //! A unit reached by the primary stays there; a unit no code reaches stays
 //! there too (nothing proves it unused); any other unit moves to every
-//! secondary whose code reaches it. A secondary writes its units into the
+//! secondary whose code reaches it. Addresses an instrumented build saw
+//! each module's code read (`--reads`) count as reached too, and any the
+//! numbers alone would have missed are reported: the profile script fails
+//! on them. A secondary writes its units into the
 //! shared memory when it is instantiated, before any of its functions runs —
 //! and only its own functions reach them. Read-only data is never written by
 //! the program, so a unit that two secondaries both carry is simply written
@@ -29,8 +33,11 @@ use walrus::{ConstExpr, DataKind, MemoryId, Module};
 
 use crate::Error;
 
-/// How far from a unit a number still counts as addressing it.
-pub const WINDOW: u32 = 256;
+/// How far from a unit a number still counts as addressing it. Checked
+/// against the reads of an instrumented build (scripts/split-profile.mjs):
+/// with no margin the analysis misses units addressed from up to 8 bytes
+/// outside them; 64 is eight times that.
+pub const WINDOW: u32 = 64;
 
 /// Moved pieces shorter than this stay in the primary as well (a segment's
 /// own header would cost about as much).
@@ -163,13 +170,25 @@ impl Image {
 pub struct Placement {
     pub parts: Vec<Vec<Range<u32>>>,
     pub cut: Vec<Range<u32>>,
+    /// Units read at run time (recorded by an instrumented build) that the
+    /// code's numbers alone would not have kept where they were read: each
+    /// is a case the analysis missed (the reads keep them in place).
+    pub missed: Vec<Range<u32>>,
 }
 
-/// Places the units: `primary` holds the primary functions' numbers,
-/// `parts[k]` the numbers of secondary `k`'s functions.
-pub fn place(map: &LinkMap, image: &Image, primary: &[u32], parts: &[Vec<u32>]) -> Placement {
+/// What reaches data from one module: its functions' numbers, and the
+/// addresses it was seen reading (empty without a recording).
+#[derive(Debug, Default, Clone)]
+pub struct Roots {
+    pub numbers: Vec<u32>,
+    pub reads: Vec<u32>,
+}
+
+/// Places the units: `primary` reaches from the primary, `parts[k]` from
+/// secondary `k`.
+pub fn place(map: &LinkMap, image: &Image, primary: &Roots, parts: &[Roots]) -> Placement {
     let finder = Units(&map.units);
-    let mut seeds: BTreeSet<usize> = primary.iter().flat_map(|a| finder.near(*a)).collect();
+    let mut seeds: BTreeSet<usize> = primary.numbers.iter().flat_map(|a| finder.near(*a)).collect();
     // Pointers held by the writable statics.
     for w in &map.writable {
         let mut a = w.start.next_multiple_of(4);
@@ -180,13 +199,22 @@ pub fn place(map: &LinkMap, image: &Image, primary: &[u32], parts: &[Vec<u32>]) 
             a += 4;
         }
     }
+    let by_numbers = closure(&finder, image, seeds.clone());
+    seeds.extend(primary.reads.iter().flat_map(|a| finder.pointed(*a)));
     let kept = closure(&finder, image, seeds);
-    let reached: Vec<BTreeSet<usize>> =
-        parts.iter().map(|nums| closure(&finder, image, nums.iter().flat_map(|a| finder.near(*a)).collect())).collect();
+    let mut missed: BTreeSet<usize> = kept.difference(&by_numbers).copied().collect();
     let mut placement = Placement::default();
     let mut moved_any = BTreeSet::new();
-    for r in &reached {
-        let moved: Vec<usize> = r.difference(&kept).copied().collect();
+    for roots in parts {
+        let seeds: BTreeSet<usize> = roots.numbers.iter().flat_map(|a| finder.near(*a)).collect();
+        let by_numbers = closure(&finder, image, seeds.clone());
+        let reached = closure(
+            &finder,
+            image,
+            seeds.into_iter().chain(roots.reads.iter().flat_map(|a| finder.pointed(*a))).collect(),
+        );
+        missed.extend(reached.difference(&by_numbers).filter(|u| !kept.contains(u)));
+        let moved: Vec<usize> = reached.difference(&kept).copied().collect();
         moved_any.extend(moved.iter().copied());
         placement.parts.push(merge(moved.iter().map(|&u| map.units[u].clone())));
     }
@@ -194,7 +222,27 @@ pub fn place(map: &LinkMap, image: &Image, primary: &[u32], parts: &[Vec<u32>]) 
         .into_iter()
         .filter(|r| r.len() as u32 >= MIN_CUT)
         .collect();
+    placement.missed = missed.iter().map(|&u| map.units[u].clone()).collect();
     placement
+}
+
+/// Addresses recorded by an instrumented build, by module: lines
+/// `<part> <hex address>` (`primary`, or a secondary's number); `#` comments.
+pub fn read_reads(path: &str, parts: usize) -> Result<(Vec<u32>, Vec<Vec<u32>>), Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let (mut primary, mut others) = (Vec::new(), vec![Vec::new(); parts]);
+    for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        let (who, hex) = line.split_once(' ').ok_or_else(|| format!("{path}: bad line {line:?}"))?;
+        let addr = u32::from_str_radix(hex.trim(), 16).map_err(|_| format!("{path}: bad address in {line:?}"))?;
+        match who {
+            "primary" => primary.push(addr),
+            n => {
+                let k: usize = n.parse().map_err(|_| format!("{path}: bad module in {line:?}"))?;
+                others.get_mut(k).ok_or_else(|| format!("{path}: no module {k}"))?.push(addr);
+            }
+        }
+    }
+    Ok((primary, others))
 }
 
 /// The units, sorted, for lookups by address.
@@ -346,8 +394,9 @@ mod tests {
         let units = [0x1000..0x1010, 0x1010..0x1400, 0x2000..0x2004];
         let u = Units(&units);
         assert_eq!(u.near(0x1004), vec![0, 1]);
-        assert_eq!(u.near(0x1480), vec![1]);
-        assert_eq!(u.near(0x1f80), vec![2]);
+        assert_eq!(u.near(0x1400 + WINDOW - 1), vec![1], "just past a unit's end");
+        assert_eq!(u.near(0x1400 + WINDOW), Vec::<usize>::new(), "a window past it");
+        assert_eq!(u.near(0x2000 - WINDOW), vec![2], "a window before a unit");
         assert_eq!(u.pointed(0x1010), vec![1, 0]);
         assert_eq!(u.pointed(0x1800), Vec::<usize>::new());
     }

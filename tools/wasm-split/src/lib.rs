@@ -1,9 +1,10 @@
-//! Splits Redis Lab's release module in two, as binaryen's wasm-split does:
+//! Splits Redis Lab's release module, as binaryen's wasm-split does:
 //!
 //! - the *primary* module keeps the functions named in a list (the ones the
 //!   first screen runs: load, the home page, the console answering
 //!   PING/SET/GET), every exported function and the start function,
-//!   plus the data, memory, table and globals;
+//!   plus the memory, table, globals and the data its code can reach
+//!   (the rest of the read-only data moves to the secondaries: [`data`]);
 //! - the *secondary* module holds every other function. It imports the
 //!   primary's memory, tables, globals and the primary functions it calls
 //!   (the primary exports them: memory, tables and globals as `__split_*`,
@@ -92,8 +93,8 @@ pub fn parse(path: &str) -> Result<Module, Error> {
 }
 
 /// Every function a function's body refers to (calls and `ref.func`), and
-/// the numbers it could address data with (`i32.const` operands and the
-/// constant offsets of loads and stores).
+/// the numbers it could address data with (`i32.const` operands, both
+/// halves of `i64.const` ones, the constant offsets of loads and stores).
 #[derive(Default)]
 struct Refs {
     funcs: Vec<FunctionId>,
@@ -109,8 +110,11 @@ impl<'a> Visitor<'a> for Refs {
         self.uses_data = true;
     }
     fn visit_const(&mut self, c: &Const) {
-        if let Value::I32(v) = c.value {
-            self.addresses.push(v as u32);
+        match c.value {
+            Value::I32(v) => self.addresses.push(v as u32),
+            // Two 32-bit values stored at once (a `&str`'s pointer and length).
+            Value::I64(v) => self.addresses.extend([v as u32, (v >> 32) as u32]),
+            _ => {}
         }
     }
     fn visit_load(&mut self, l: &walrus::ir::Load) {
@@ -226,6 +230,11 @@ pub struct Stats {
     pub data_moved: usize,
     /// Bytes of read-only data each secondary writes.
     pub data_to_parts: Vec<usize>,
+    /// Bytes of data read at run time (with a recording of reads) that the
+    /// analysis alone would have moved away from the reader: should be 0.
+    pub data_missed: usize,
+    /// Where those bytes are.
+    pub missed_ranges: Vec<std::ops::Range<u32>>,
 }
 
 /// One secondary module to write: the functions of a list (`None`: every
@@ -248,7 +257,7 @@ pub fn placeholder_module(part: usize) -> String {
 /// Splits `input` into a primary (the functions of the list `keep`) and one
 /// secondary: the rest.
 pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) -> Result<Stats, Error> {
-    split_parts(input, keep, out_primary, &[Part { list: None, out: out_secondary }], None)
+    split_parts(input, keep, out_primary, &[Part { list: None, out: out_secondary }], None, None)
 }
 
 /// Splits `input` into a primary (the functions of the list `keep`) and the
@@ -262,6 +271,7 @@ pub fn split_parts(
     out_primary: &str,
     parts: &[Part],
     link_map: Option<&str>,
+    reads: Option<&str>,
 ) -> Result<Stats, Error> {
     let keep = read_keep(keep)?;
     let mut p = parse(input)?;
@@ -371,9 +381,19 @@ pub fn split_parts(
         Some(path) => {
             let map = data::read_link_map(path)?;
             check_map(&map, &image)?;
-            data::place(&map, &image, &primary_numbers, &part_numbers)
+            let (primary_reads, part_reads) = match reads {
+                Some(path) => data::read_reads(path, parts.len())?,
+                None => (Vec::new(), vec![Vec::new(); parts.len()]),
+            };
+            let primary = data::Roots { numbers: primary_numbers, reads: primary_reads };
+            let roots: Vec<data::Roots> = part_numbers
+                .into_iter()
+                .zip(part_reads)
+                .map(|(numbers, reads)| data::Roots { numbers, reads })
+                .collect();
+            data::place(&map, &image, &primary, &roots)
         }
-        None => data::Placement { parts: vec![Vec::new(); parts.len()], cut: Vec::new() },
+        None => data::Placement { parts: vec![Vec::new(); parts.len()], ..Default::default() },
     };
 
     // Slots: the existing ones, and a new one at the table's end for each
@@ -512,7 +532,17 @@ pub fn split_parts(
     let primary_funcs = p.funcs.iter_local().count();
     std::fs::write(out_primary, p.emit_wasm())?;
     let data_to_parts = placement.parts.iter().map(|r| r.iter().map(|r| r.len()).sum()).collect();
-    Ok(Stats { primary_funcs, secondary_funcs, placeholders: placeholder_of_slot.len(), data_moved, data_to_parts })
+    let data_missed = placement.missed.iter().map(|r| r.len()).sum();
+    let missed_ranges = placement.missed.clone();
+    Ok(Stats {
+        primary_funcs,
+        secondary_funcs,
+        placeholders: placeholder_of_slot.len(),
+        data_moved,
+        data_to_parts,
+        data_missed,
+        missed_ranges,
+    })
 }
 
 /// The map must describe this module: its units inside the module's data.
@@ -712,19 +742,45 @@ fn runs(items: &[(u32, FunctionId)]) -> Vec<Vec<(u32, FunctionId)>> {
     out
 }
 
-/// Makes every function of `input` call `__prof.hit(index)` on entry; writes the names, line `index`.
+/// Makes every function of `input` call `__prof.hit(index)` on entry, and
+/// every load from the data's address range report its address with
+/// `__prof.data(address)`; writes the names, line `index`. (The reads check
+/// the data placement against what really runs: see [`data`].)
 pub fn instrument(input: &str, output: &str, names_out: &str) -> Result<usize, Error> {
     let mut m = parse(input)?;
+    let image = data::Image::of(&m)?;
     let ty = m.types.add(&[walrus::ValType::I32], &[]);
     let (hit, _) = m.add_import_func("__prof", "hit", ty);
+    let (report, _) = m.add_import_func("__prof", "data", ty);
     let ids: Vec<FunctionId> = m.funcs.iter_local().map(|(id, _)| id).collect();
+    // check(address): reports it when it falls in the data.
+    let check = {
+        let mut b = walrus::FunctionBuilder::new(&mut m.types, &[walrus::ValType::I32], &[]);
+        let a = m.locals.add(walrus::ValType::I32);
+        b.func_body()
+            .local_get(a)
+            .i32_const(image.base as i32)
+            .binop(walrus::ir::BinaryOp::I32Sub)
+            .i32_const(image.bytes.len() as i32)
+            .binop(walrus::ir::BinaryOp::I32LtU)
+            .if_else(
+                None,
+                |then| {
+                    then.local_get(a).call(report);
+                },
+                |_| {},
+            );
+        b.finish(vec![a], &mut m.funcs)
+    };
     let mut names = String::new();
     for (i, id) in ids.iter().enumerate() {
+        let scratch = m.locals.add(walrus::ValType::I32);
         let f = m.funcs.get_mut(*id);
         names.push_str(&f.name.as_deref().map(full_name).unwrap_or_default());
         names.push('\n');
         if let FunctionKind::Local(l) = &mut f.kind {
             let entry = l.entry_block();
+            dfs_pre_order_mut(&mut ReportLoads { check, scratch }, l, entry);
             let seq = l.block_mut(entry);
             seq.instrs.insert(0, (Instr::Const(Const { value: Value::I32(i as i32) }), InstrLocId::default()));
             seq.instrs.insert(1, (Instr::Call(Call { func: hit }), InstrLocId::default()));
@@ -733,4 +789,28 @@ pub fn instrument(input: &str, output: &str, names_out: &str) -> Result<usize, E
     std::fs::write(output, m.emit_wasm())?;
     std::fs::write(names_out, names)?;
     Ok(ids.len())
+}
+
+/// Puts `check(base + offset)` before every load.
+struct ReportLoads {
+    check: FunctionId,
+    scratch: walrus::LocalId,
+}
+
+impl VisitorMut for ReportLoads {
+    fn start_instr_seq_mut(&mut self, seq: &mut InstrSeq) {
+        let old = std::mem::take(&mut seq.instrs);
+        for (instr, loc) in old {
+            if let Instr::Load(l) = &instr {
+                let at = InstrLocId::default();
+                let offset = l.arg.offset as i32;
+                seq.instrs.push((Instr::LocalTee(walrus::ir::LocalTee { local: self.scratch }), at));
+                seq.instrs.push((Instr::Const(Const { value: Value::I32(offset) }), at));
+                seq.instrs.push((Instr::Binop(walrus::ir::Binop { op: walrus::ir::BinaryOp::I32Add }), at));
+                seq.instrs.push((Instr::Call(Call { func: self.check }), at));
+                seq.instrs.push((Instr::LocalGet(walrus::ir::LocalGet { local: self.scratch }), at));
+            }
+            seq.instrs.push((instr, loc));
+        }
+    }
 }

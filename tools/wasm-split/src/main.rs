@@ -6,8 +6,12 @@ use wasm_split::{full_name, instrument, parse, split_parts, Error, Part};
 fn run(args: &[String]) -> Result<(), Error> {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["split", input, keep, primary, secondary, rest @ ..] => {
-            let (map, more) = match rest {
+            let (map, rest) = match rest {
                 ["--map", map, more @ ..] => (Some(*map), more),
+                more => (None, more),
+            };
+            let (reads, more) = match rest {
+                ["--reads", reads, more @ ..] => (Some(*reads), more),
                 more => (None, more),
             };
             if more.len() % 2 != 0 {
@@ -15,12 +19,18 @@ fn run(args: &[String]) -> Result<(), Error> {
             }
             let mut parts = vec![Part { list: None, out: secondary }];
             parts.extend(more.chunks(2).map(|pair| Part { list: Some(pair[0]), out: pair[1] }));
-            let st = split_parts(input, keep, primary, &parts, map)?;
+            let st = split_parts(input, keep, primary, &parts, map, reads)?;
             eprintln!(
                 "wasm-split: {} functions in the primary, {:?} in the secondaries, {} placeholder slots; \
                  {} bytes of read-only data moved out of the primary ({:?} written by the secondaries)",
                 st.primary_funcs, st.secondary_funcs, st.placeholders, st.data_moved, st.data_to_parts
             );
+            if reads.is_some() {
+                eprintln!("wasm-split: {} bytes read at run time that the analysis alone would have moved", st.data_missed);
+                for r in &st.missed_ranges {
+                    eprintln!("wasm-split:   missed {:#x}..{:#x}", r.start, r.end);
+                }
+            }
             Ok(())
         }
         ["instrument", input, output, names] => {
@@ -36,7 +46,7 @@ fn run(args: &[String]) -> Result<(), Error> {
             }
             Ok(())
         }
-        _ => Err("usage: wasm-split split <in.wasm> <keep-list> <primary.wasm> <secondary.wasm> [--map <link.map>] [<list> <out.wasm>]...\n       \
+        _ => Err("usage: wasm-split split <in.wasm> <keep-list> <primary.wasm> <secondary.wasm> [--map <link.map> [--reads <reads.txt>]] [<list> <out.wasm>]...\n       \
                   wasm-split instrument <in.wasm> <out.wasm> <names-out>\n       wasm-split names <in.wasm>"
             .into()),
     }

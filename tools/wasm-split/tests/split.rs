@@ -102,14 +102,21 @@ fn shape(bytes: &[u8]) -> Shape {
     s
 }
 
-#[test]
-fn split_keeps_listed_functions_and_moves_the_rest() {
-    let dir = std::env::temp_dir().join(format!("wasm-split-test-{}", std::process::id()));
+/// A scratch folder holding the sample module (`in.wasm`) and a keep list
+/// (`keep.txt`) with `keep`.
+fn fixture(name: &str, keep: &str) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("wasm-split-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("in.wasm");
     std::fs::write(&input, sample()).unwrap();
-    let keep = dir.join("keep.txt");
-    std::fs::write(&keep, "# comment\nsample::main\nsample::hot_helper\n").unwrap();
+    let keep_list = dir.join("keep.txt");
+    std::fs::write(&keep_list, keep).unwrap();
+    (dir, input, keep_list)
+}
+
+#[test]
+fn split_keeps_listed_functions_and_moves_the_rest() {
+    let (dir, input, keep) = fixture("test", "# comment\nsample::main\nsample::hot_helper\n");
     let (p, s) = (dir.join("p.wasm"), dir.join("s.wasm"));
     let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
     let stats = wasm_split::split(&path(&input), &path(&keep), &path(&p), &path(&s)).expect("split");
@@ -146,19 +153,14 @@ fn split_keeps_listed_functions_and_moves_the_rest() {
 fn a_listed_secondary_takes_its_functions_and_calls_the_rest_through_slots() {
     // cold_a goes to a listed secondary, cold_b to the rest: cold_a's direct call to
     // cold_b becomes a call through cold_b's slot 1; main stays.
-    let dir = std::env::temp_dir().join(format!("wasm-split-parts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let input = dir.join("in.wasm");
-    std::fs::write(&input, sample()).unwrap();
-    let keep = dir.join("keep.txt");
-    std::fs::write(&keep, "sample::main\nsample::hot_helper\n").unwrap();
+    let (dir, input, keep) = fixture("parts", "sample::main\nsample::hot_helper\n");
     let pages = dir.join("pages.txt");
     std::fs::write(&pages, "sample::cold_a\n").unwrap();
     let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
     let (p, rest, early) = (path(&dir.join("p.wasm")), path(&dir.join("rest.wasm")), path(&dir.join("early.wasm")));
     let parts =
         [wasm_split::Part { list: None, out: &rest }, wasm_split::Part { list: Some(&path(&pages)), out: &early }];
-    let stats = wasm_split::split_parts(&path(&input), &path(&keep), &p, &parts, None).expect("split");
+    let stats = wasm_split::split_parts(&path(&input), &path(&keep), &p, &parts, None, None).expect("split");
     assert_eq!((stats.primary_funcs, stats.secondary_funcs, stats.placeholders), (2, vec![1, 1], 2));
 
     let primary = shape(&std::fs::read(&p).unwrap());
@@ -195,4 +197,101 @@ fn functions_are_exported_under_short_names() {
     assert_eq!(wasm_split::function_export(61), "$Z");
     assert_eq!(wasm_split::function_export(62), "$10");
     assert_eq!(wasm_split::function_export(3843), "$ZZ");
+}
+
+/// main (exported, kept) addresses unit A, which points to unit C; cold
+/// addresses units B and C; unit D nobody addresses. Units as a link map
+/// gives them.
+fn sample_with_data() -> (Vec<u8>, String) {
+    let mut m = Module::with_config(ModuleConfig::new());
+    let mem = m.memories.add_local(false, false, 2, None, None);
+    m.exports.add("memory", mem);
+    m.tables.add_local(false, 1, Some(1), RefType::FUNCREF);
+    let mut image = vec![0u8; 0x340];
+    image[0..4].copy_from_slice(&0x10200u32.to_le_bytes()); // A → C
+    image[0x100..0x140].fill(b'b');
+    image[0x200..0x208].fill(b'c');
+    image[0x300..0x340].fill(b'd');
+    let offset = ConstExpr::Value(walrus::ir::Value::I32(0x10000));
+    m.data.add(walrus::DataKind::Active { memory: mem, offset }, image);
+
+    let mut b = FunctionBuilder::new(&mut m.types, &[], &[ValType::I32]);
+    b.name("sample::cold".into()).func_body().i32_const(0x10204).drop().i32_const(0x10100).load(
+        mem,
+        walrus::ir::LoadKind::I32 { atomic: false },
+        walrus::ir::MemArg { align: 4, offset: 4 },
+    );
+    let cold = b.finish(vec![], &mut m.funcs);
+    let mut b = FunctionBuilder::new(&mut m.types, &[], &[ValType::I32]);
+    b.name("sample::main".into()).func_body().i32_const(0x10004).call(cold).binop(walrus::ir::BinaryOp::I32Add);
+    let main = b.finish(vec![], &mut m.funcs);
+    m.exports.add("main", main);
+    let map = "    Addr      Off     Size Out     In      Symbol
+   10000      100      340 .rodata
+   10000      100       10         a.o:(.rodata.a)
+   10100      200       40         a.o:(.rodata.b)
+   10200      300        8         a.o:(.rodata.c)
+   10300      400       40         a.o:(.rodata.d)
+";
+    (m.emit_wasm(), map.to_string())
+}
+
+/// Active data segments: (offset, bytes).
+fn data_segments(bytes: &[u8]) -> Vec<(u32, Vec<u8>)> {
+    let mut out = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        if let Payload::DataSection(r) = payload.expect("parses") {
+            for d in r {
+                let d = d.expect("data");
+                if let wasmparser::DataKind::Active { offset_expr, .. } = d.kind {
+                    let wasmparser::Operator::I32Const { value } =
+                        offset_expr.get_operators_reader().read().expect("offset")
+                    else {
+                        panic!("non-constant offset")
+                    };
+                    out.push((value as u32, d.data.to_vec()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn read_only_data_only_a_secondary_addresses_moves_there() {
+    let (dir, input, keep) = fixture("data", "sample::main\n");
+    let (module, map_text) = sample_with_data();
+    std::fs::write(&input, module).unwrap();
+    let map = dir.join("link.map");
+    std::fs::write(&map, map_text).unwrap();
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let (p, s) = (path(&dir.join("p.wasm")), path(&dir.join("s.wasm")));
+    let parts = [wasm_split::Part { list: None, out: &s }];
+    let stats =
+        wasm_split::split_parts(&path(&input), &path(&keep), &p, &parts, Some(&path(&map)), None).expect("split");
+    assert_eq!((stats.data_moved, stats.data_to_parts.clone()), (0x40, vec![0x40]));
+
+    let primary = std::fs::read(&p).unwrap();
+    let secondary = std::fs::read(&s).unwrap();
+    shape(&primary);
+    shape(&secondary);
+    let covered = |segments: &[(u32, Vec<u8>)], addr: u32| {
+        segments.iter().any(|(o, v)| (*o..*o + v.len() as u32).contains(&addr))
+    };
+    let in_primary = data_segments(&primary);
+    // A (addressed), C (pointed to by A, though cold addresses it too) and D
+    // (addressed by nobody) stay; B moves.
+    for (addr, stays) in [(0x10000, true), (0x10200, true), (0x10300, true), (0x10100, false), (0x1013f, false)] {
+        assert_eq!(covered(&in_primary, addr), stays, "{addr:#x} in the primary");
+    }
+    assert_eq!(data_segments(&secondary), vec![(0x10100, vec![b'b'; 0x40])]);
+
+    // A recorded read the numbers miss is kept in place and reported.
+    let reads = dir.join("reads.txt");
+    std::fs::write(&reads, "# whole x\nprimary 10104\n").unwrap();
+    let stats =
+        wasm_split::split_parts(&path(&input), &path(&keep), &p, &parts, Some(&path(&map)), Some(&path(&reads)))
+            .expect("split");
+    assert_eq!((stats.data_moved, stats.data_missed), (0, 0x40));
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -80,7 +80,7 @@ impl Selector {
     /// An empty selector: no commands, keys or channels
     /// (`acl-pubsub-default` is `resetchannels`).
     pub fn new(root: bool) -> Selector {
-        let words = index().bit_count().div_ceil(64);
+        let words = table::bit_capacity().div_ceil(64);
         Selector {
             root,
             all_keys: false,

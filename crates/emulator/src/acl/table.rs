@@ -173,6 +173,14 @@ impl CommandIndex {
     }
 }
 
+/// At least [`CommandIndex::bit_count`], counted without building the index
+/// (names, categories): enough for a selector's bits. A new user, such as
+/// the default one every engine starts with, needs no more than this.
+pub fn bit_capacity() -> usize {
+    static COUNT: OnceLock<usize> = OnceLock::new();
+    *COUNT.get_or_init(|| commands::all().map(|c| 1 + c.subcommands.len()).sum::<usize>() + NOT_EMULATED.len() + 1)
+}
+
 /// The index, built once from the table.
 pub fn index() -> &'static CommandIndex {
     static INDEX: OnceLock<CommandIndex> = OnceLock::new();

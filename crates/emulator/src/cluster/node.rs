@@ -110,7 +110,18 @@ impl Engine {
 
     /// Redis's cluster cron (every 100 ms of the engine's clock): PINGs,
     /// failure detection, manual failover deadlines, elections.
+    ///
+    /// (The check is inlined; the cron itself stays out of the page's first
+    /// download, where cluster mode is off.)
+    #[inline(always)]
     pub(crate) fn cluster_cron(&mut self) {
+        if self.cluster.is_some() {
+            self.run_cluster_cron();
+        }
+    }
+
+    #[inline(never)]
+    fn run_cluster_cron(&mut self) {
         let now = self.clock.now_ms();
         let settings = self.failure_settings();
         let Some(state) = self.cluster.as_mut() else { return };
@@ -191,7 +202,14 @@ impl Engine {
     /// serves the command (or cluster mode is off, or the command names no
     /// keys), else the MOVED / ASK / CROSSSLOT / TRYAGAIN / CLUSTERDOWN
     /// answer. EXEC is checked with every command of its queue.
+    #[inline(always)]
     pub(crate) fn cluster_redirect(&self, client: &Client, spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Redirect> {
+        self.cluster.as_ref()?;
+        self.route_in_cluster(client, spec, argv)
+    }
+
+    #[inline(never)]
+    fn route_in_cluster(&self, client: &Client, spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Redirect> {
         let state = self.cluster.as_ref()?;
         // The replication stream from our master is never redirected.
         if self.repl.is_master_client(Some(client.id)) {
