@@ -3,12 +3,10 @@
 //! and scripts, bus messages between engines hosted together, and MIGRATE
 //! between two engines through an in-process host.
 
-use std::sync::{Arc, Mutex};
-
 use proptest::prelude::*;
 use redis_emulator::cli_format::format_reply;
 use redis_emulator::cluster::bus::exchange;
-use redis_emulator::cluster::local::{create_split, LocalCluster};
+use redis_emulator::cluster::local::create_split;
 use redis_emulator::cluster::{key_slot, SLOTS};
 use redis_emulator::resp::Protocol;
 use redis_emulator::{ClientId, Config, Engine};
@@ -129,10 +127,6 @@ fn three_nodes_agree_and_redirect() {
     assert_eq!(run(e, me, "EVAL \"return redis.call('get','bar')\" 0"), "\"1\"");
 }
 
-fn locked(e: &Arc<Mutex<Engine>>) -> std::sync::MutexGuard<'_, Engine> {
-    e.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 #[test]
 fn create_splits_slots_like_redis_cli() {
     assert_eq!(create_split(3), [(0, 5460), (5461, 10922), (10923, 16383)]);
@@ -157,67 +151,6 @@ fn replicas_are_laid_out_like_redis_cli() {
     let two: Vec<usize> = (0..6).map(|j| replica_master(3, 2, j)).collect();
     assert_eq!(two, [2, 0, 0, 1, 1, 2]);
     assert_eq!(replica_master(0, 0, 5), 0, "nonsense sizes do not panic");
-}
-
-/// A page-like topology: engines of one host, MIGRATE between them
-/// without a network, SETSLOT as `redis-cli --cluster reshard` sends it.
-#[test]
-fn resharding_a_slot_with_migrate() {
-    let mut seed = 0;
-    let cluster = LocalCluster::create(3, "127.0.0.1", 7000, |_| {
-        seed += 1;
-        Engine::with_manual_clock(1_000_000, seed)
-    })
-    .expect("a cluster");
-    let nodes: Vec<Arc<Mutex<Engine>>> = cluster.nodes.iter().map(|(_, e)| e.clone()).collect();
-    let ids: Vec<ClientId> = nodes.iter().map(|e| locked(e).connect("t:1")).collect();
-    let run_on = |i: usize, line: &str| run(&mut locked(&nodes[i]), ids[i], line);
-    let slot = key_slot(b"bar"); // 5061, on the first node
-    let a_id = run_on(0, "CLUSTER MYID").trim_matches('"').to_string();
-    let b_id = run_on(1, "CLUSTER MYID").trim_matches('"').to_string();
-    for line in ["SET bar 1", "SET {bar}2 2", "SET {bar}3 3"] {
-        assert_eq!(run_on(0, line), "OK");
-    }
-    assert_eq!(run_on(1, &format!("CLUSTER SETSLOT {slot} IMPORTING {a_id}")), "OK");
-    assert_eq!(run_on(0, &format!("CLUSTER SETSLOT {slot} MIGRATING {b_id}")), "OK");
-    let nodes_line = run_on(0, "CLUSTER NODES");
-    assert!(nodes_line.contains(&format!("[{slot}->-{b_id}]")), "{nodes_line}");
-    // While migrating: present keys served here, absent ones asked for there.
-    assert_eq!(run_on(0, "GET bar"), "\"1\"");
-    assert_eq!(run_on(0, "GET {bar}x"), format!("(error) ASK {slot} 127.0.0.1:7001"));
-    assert_eq!(run_on(1, "GET bar"), format!("(error) MOVED {slot} 127.0.0.1:7000"));
-    assert_eq!(run_on(1, "ASKING"), "OK");
-    assert_eq!(run_on(1, "GET bar"), "(nil)");
-    assert_eq!(run_on(1, "GET bar"), format!("(error) MOVED {slot} 127.0.0.1:7000"));
-
-    assert_eq!(run_on(0, "MIGRATE 127.0.0.1 7001 \"\" 0 5000 KEYS bar {bar}2"), "OK");
-    assert!(run_on(0, "INFO stats").contains("migrate_cached_sockets:1"));
-    assert_eq!(run_on(0, "GET bar"), format!("(error) ASK {slot} 127.0.0.1:7001"), "moved keys are asked for");
-    assert_eq!(
-        run_on(0, "MIGRATE 127.0.0.1 7009 {bar}3 0 10"),
-        "(error) IOERR error or timeout connecting to the client"
-    );
-    assert_eq!(
-        run_on(0, "MIGRATE 127.0.0.1 7000 {bar}3 0 10"),
-        "(error) IOERR error or timeout reading to target instance"
-    );
-    assert_eq!(run_on(0, "MIGRATE 127.0.0.1 7001 {bar}3 0 10"), "OK");
-    for i in 0..3 {
-        assert_eq!(run_on(i, &format!("CLUSTER SETSLOT {slot} NODE {b_id}")), "OK");
-    }
-    assert!(cluster.exchange() > 0);
-    assert_eq!(run_on(1, "GET bar"), "\"1\"");
-    assert_eq!(run_on(1, "CLUSTER COUNTKEYSINSLOT 5061"), "(integer) 3");
-    for i in 0..3 {
-        let expected = if i == 1 { "\"1\"".to_string() } else { format!("(error) MOVED {slot} 127.0.0.1:7001") };
-        assert_eq!(run_on(i, "GET bar"), expected);
-        let table = run_on(i, "CLUSTER NODES");
-        assert!(!table.contains("->-") && !table.contains("-<-"), "{table}");
-    }
-    // The importing node took a new, highest epoch, so its claim wins everywhere.
-    assert!(run_on(1, "CLUSTER INFO").contains("cluster_my_epoch:4"));
-    locked(&nodes[0]).advance_clock(11_000);
-    assert!(run_on(0, "INFO stats").contains("migrate_cached_sockets:0"));
 }
 
 #[test]

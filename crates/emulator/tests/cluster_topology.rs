@@ -223,3 +223,56 @@ fn extreme_timeouts_and_delays_do_not_panic() {
     t.advance(1_000);
     assert_eq!(line(&mut t, 2, clients[2], "PING"), "PONG");
 }
+
+/// Resharding one slot as `redis-cli --cluster reshard` does it (SETSLOT
+/// IMPORTING/MIGRATING, MIGRATE … KEYS, SETSLOT NODE everywhere), with ASK
+/// while the slot moves, MIGRATE's errors and its cached connection.
+#[test]
+fn resharding_a_slot_with_migrate_asks_while_it_moves() {
+    let (mut t, _, clients) = three();
+    let run_on = |t: &mut Topology, i: usize, l: &str| line(t, i, clients[i], l);
+    let slot = key_slot(b"bar"); // 5061, on the first node
+    let (a_id, b_id) = (my_id(&mut t, 0, clients[0]), my_id(&mut t, 1, clients[1]));
+    for l in ["SET bar 1", "SET {bar}2 2", "SET {bar}3 3"] {
+        assert_eq!(run_on(&mut t, 0, l), "OK");
+    }
+    assert_eq!(run_on(&mut t, 1, &format!("CLUSTER SETSLOT {slot} IMPORTING {a_id}")), "OK");
+    assert_eq!(run_on(&mut t, 0, &format!("CLUSTER SETSLOT {slot} MIGRATING {b_id}")), "OK");
+    let nodes_line = run_on(&mut t, 0, "CLUSTER NODES");
+    assert!(nodes_line.contains(&format!("[{slot}->-{b_id}]")), "{nodes_line}");
+    // While migrating: present keys served here, absent ones asked for there.
+    assert_eq!(run_on(&mut t, 0, "GET bar"), "\"1\"");
+    assert_eq!(run_on(&mut t, 0, "GET {bar}x"), format!("(error) ASK {slot} 127.0.0.1:7001"));
+    assert_eq!(run_on(&mut t, 1, "GET bar"), format!("(error) MOVED {slot} 127.0.0.1:7000"));
+    assert_eq!(run_on(&mut t, 1, "ASKING"), "OK");
+    assert_eq!(run_on(&mut t, 1, "GET bar"), "(nil)");
+    assert_eq!(run_on(&mut t, 1, "GET bar"), format!("(error) MOVED {slot} 127.0.0.1:7000"));
+
+    assert_eq!(run_on(&mut t, 0, "MIGRATE 127.0.0.1 7001 \"\" 0 5000 KEYS bar {bar}2"), "OK");
+    assert!(run_on(&mut t, 0, "INFO stats").contains("migrate_cached_sockets:1"));
+    assert_eq!(run_on(&mut t, 0, "GET bar"), format!("(error) ASK {slot} 127.0.0.1:7001"), "moved keys are asked for");
+    assert_eq!(
+        run_on(&mut t, 0, "MIGRATE 127.0.0.1 7009 {bar}3 0 10"),
+        "(error) IOERR error or timeout connecting to the client"
+    );
+    assert_eq!(
+        run_on(&mut t, 0, "MIGRATE 127.0.0.1 7000 {bar}3 0 10"),
+        "(error) IOERR error or timeout reading to target instance"
+    );
+    assert_eq!(run_on(&mut t, 0, "MIGRATE 127.0.0.1 7001 {bar}3 0 10"), "OK");
+    for i in 0..3 {
+        assert_eq!(run_on(&mut t, i, &format!("CLUSTER SETSLOT {slot} NODE {b_id}")), "OK");
+    }
+    assert_eq!(run_on(&mut t, 1, "GET bar"), "\"1\"");
+    assert_eq!(run_on(&mut t, 1, "CLUSTER COUNTKEYSINSLOT 5061"), "(integer) 3");
+    for i in 0..3 {
+        let expected = if i == 1 { "\"1\"".to_string() } else { format!("(error) MOVED {slot} 127.0.0.1:7001") };
+        assert_eq!(run_on(&mut t, i, "GET bar"), expected);
+        let table = run_on(&mut t, i, "CLUSTER NODES");
+        assert!(!table.contains("->-") && !table.contains("-<-"), "{table}");
+    }
+    // The importing node took a new, highest epoch, so its claim wins everywhere.
+    assert!(run_on(&mut t, 1, "CLUSTER INFO").contains("cluster_my_epoch:4"));
+    t.engine(0).expect("node 0").advance_clock(11_000);
+    assert!(run_on(&mut t, 0, "INFO stats").contains("migrate_cached_sockets:0"));
+}

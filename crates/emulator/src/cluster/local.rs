@@ -1,13 +1,11 @@
-//! A cluster whose nodes are engines of one host (a page, a test): the
-//! engines sit behind mutexes, bus messages go straight from one to the
-//! other ([`LocalCluster::exchange`]) and MIGRATE reaches the other nodes
-//! through [`LocalHost`], without a network. MIGRATE to an address no
-//! node of the cluster has answers `IOERR error or timeout connecting to
-//! the client`, as Redis does when it cannot connect.
+//! Cluster nodes hosted together (a page's topology, the native server's
+//! `--cluster N`): the setup `redis-cli --cluster create` performs, and
+//! [`LocalLink`], MIGRATE's connection to an engine of the same host,
+//! without a network.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Mutex, Weak};
 
-use super::bus::{ClusterHost, LinkError, MigrateLink};
+use super::bus::{LinkError, MigrateLink};
 use crate::reply::Reply;
 use crate::{ClientId, Engine};
 
@@ -86,83 +84,6 @@ pub fn run_setup(engine: &mut Engine, client: &str, lines: &[String]) -> Result<
     });
     engine.disconnect(me);
     outcome
-}
-
-/// N engines forming one cluster, on ports `base_port`… of `ip`.
-pub struct LocalCluster {
-    pub nodes: Vec<(u16, Arc<Mutex<Engine>>)>,
-}
-
-fn lock(engine: &Mutex<Engine>) -> std::sync::MutexGuard<'_, Engine> {
-    engine.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-impl LocalCluster {
-    /// Makes `masters` nodes from `make` (called with each node's index),
-    /// splits the slots among them and introduces them to each other.
-    pub fn create(
-        masters: usize,
-        ip: &str,
-        base_port: u16,
-        mut make: impl FnMut(usize) -> Engine,
-    ) -> Result<LocalCluster, String> {
-        let commands = create_commands(masters, ip, base_port);
-        let mut nodes = Vec::with_capacity(commands.len());
-        for (i, lines) in commands.iter().enumerate() {
-            let port = base_port.wrapping_add(i as u16);
-            let mut engine = make(i);
-            engine.enable_cluster(ip, port);
-            run_setup(&mut engine, "startup:0", lines)?;
-            nodes.push((port, Arc::new(Mutex::new(engine))));
-        }
-        let cluster = LocalCluster { nodes };
-        for (_, node) in &cluster.nodes {
-            lock(node).set_cluster_host(Box::new(cluster.host(ip)));
-        }
-        cluster.exchange();
-        Ok(cluster)
-    }
-
-    /// What MIGRATE uses to reach this cluster's nodes.
-    pub fn host(&self, ip: &str) -> LocalHost {
-        LocalHost { ip: ip.to_string(), nodes: self.nodes.iter().map(|(p, e)| (*p, Arc::downgrade(e))).collect() }
-    }
-
-    /// Carries bus messages until every node has said what it had to say;
-    /// holds one engine at a time. Returns how many were delivered.
-    pub fn exchange(&self) -> usize {
-        let mut delivered = 0;
-        for _ in 0..64 {
-            let pending: Vec<_> = self.nodes.iter().flat_map(|(_, e)| lock(e).take_bus_messages()).collect();
-            if pending.is_empty() {
-                break;
-            }
-            for message in pending {
-                if let Some((_, node)) = self.nodes.iter().find(|(port, _)| *port == message.port) {
-                    lock(node).receive_bus_message(&message);
-                    delivered += 1;
-                }
-            }
-        }
-        delivered
-    }
-}
-
-/// MIGRATE's way to the nodes of a [`LocalCluster`].
-pub struct LocalHost {
-    ip: String,
-    nodes: Vec<(u16, Weak<Mutex<Engine>>)>,
-}
-
-impl ClusterHost for LocalHost {
-    fn connect(&mut self, ip: &str, port: u16, _timeout_ms: u64) -> Option<Box<dyn MigrateLink>> {
-        let target = (ip == self.ip || ip == "localhost")
-            .then(|| self.nodes.iter().find(|(p, _)| *p == port))
-            .flatten()
-            .and_then(|(_, e)| e.upgrade());
-        // No such node here, and no network: MIGRATE cannot connect.
-        Some(Box::new(LocalLink::new(Arc::downgrade(&target?), format!("{ip}:{port}"))))
-    }
 }
 
 /// A connection to a node of the same host (its client is made on first use).
