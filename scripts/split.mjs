@@ -223,9 +223,19 @@ const redisLabExtra = (() => {
     load,
     loadSync: () => parts.forEach(loadSync),
     setPrimary: (instance) => { primary = instance; },
+    // A part the first page needs that cannot be loaded stops the start:
+    // index.html's shell stays up (the lesson still readable) and says the
+    // engine could not be loaded, and the alert offers a reload (the app
+    // would otherwise fail half-way through drawing the page).
     beforeStart: (instance) => {
       primary = instance;
-      return first.length ? Promise.all(first.map((p) => loadPart(p).catch(() => {}))) : undefined;
+      if (!first.length) return undefined;
+      return Promise.all(first.map(loadPart)).catch((e) => {
+        broken = true;
+        brokenError = String(e && e.message || e);
+        show();
+        throw e;
+      });
     },
     get state() { return combined(); },
     get parts() { return Object.fromEntries(parts.map((p) => [p === pagesPart ? "pages" : "extra", p.state])); },

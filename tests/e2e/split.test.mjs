@@ -242,10 +242,10 @@ test('a failed synchronous load is said in the page, and a reload recovers', asy
   await context.close();
 });
 
-test('a page that needs the secondary to draw, opened while it cannot load, says so and stays so', async () => {
-  // The secondary's synchronous request fails while the page draws; even if
-  // a later load works, the alert stays until a reload (the drawing never
-  // finished).
+test('a page that needs the secondary, opened while it cannot load, keeps the shell, says so and stays so', async () => {
+  // The extra module, needed before the latency page starts, fails: the app
+  // does not start half-way; the static shell stays, and even if a later load
+  // works the alert stays until a reload.
   let fail = true;
   const { context, page } = await pageWith((route) => (fail ? route.abort() : route.continue()));
   await page.goto(`${server.url}#/latency`);
@@ -254,7 +254,9 @@ test('a page that needs the secondary to draw, opened while it cannot load, says
   fail = false;
   await page.waitForTimeout(1500); // the background load, which may now work
   assert.match(await alert.textContent(), /could not be loaded .*Reload the page to try again/);
-  await page.screenshot({ path: join(artifacts, 'split-failed-lesson.png') });
+  assert.equal(await page.locator('#boot-shell').count(), 1, 'the static shell is still there');
+  assert.match(await page.locator('#boot-shell .boot-failed').first().textContent(), /could not be loaded/);
+  await page.screenshot({ path: join(artifacts, 'split-failed-page.png') });
   await alert.locator('button').click();
   await page.waitForSelector('#run-both', { timeout: 30_000 });
   await context.close();
