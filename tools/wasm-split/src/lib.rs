@@ -37,6 +37,11 @@
 //! recording which functions a session runs.
 
 pub mod data;
+mod profile;
+mod secondary;
+
+pub use profile::instrument;
+use secondary::Secondary;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -45,8 +50,8 @@ use walrus::ir::{
     ReturnCallIndirect, Value, Visitor, VisitorMut,
 };
 use walrus::{
-    ConstExpr, ElementItems, ElementKind, ExportItem, FunctionId, FunctionKind, GlobalKind, ImportKind,
-    ImportedFunction, Module, ModuleConfig, TableId,
+    ConstExpr, ElementItems, ElementKind, ExportItem, FunctionId, FunctionKind, GlobalKind, Module, ModuleConfig,
+    TableId,
 };
 
 /// Any failure, said in words.
@@ -134,7 +139,7 @@ fn refs_of(m: &Module, f: FunctionId) -> Refs {
 }
 
 /// Rewrites calls to secondary functions into `call_indirect` through their slot.
-struct Redirect<'a> {
+pub(crate) struct Redirect<'a> {
     slot_of: &'a HashMap<usize, (u32, walrus::TypeId)>,
     table: TableId,
     placeholder: &'a HashMap<usize, FunctionId>,
@@ -260,30 +265,12 @@ pub fn split(input: &str, keep: &str, out_primary: &str, out_secondary: &str) ->
     split_parts(input, keep, out_primary, &[Part { list: None, out: out_secondary }], None, None)
 }
 
-/// Splits `input` into a primary (the functions of the list `keep`) and the
-/// secondaries `parts`: each listed part takes its list's functions, the one
-/// without a list the rest. A call between two secondaries goes through the
-/// callee's table slot, like a call from the primary. With the linker's map,
-/// read-only data only secondaries use moves to them too ([`data`]).
-pub fn split_parts(
-    input: &str,
-    keep: &str,
-    out_primary: &str,
-    parts: &[Part],
-    link_map: Option<&str>,
-    reads: Option<&str>,
-) -> Result<Stats, Error> {
-    let keep = read_keep(keep)?;
-    let mut p = parse(input)?;
-    let table = p.tables.main_function_table()?.ok_or("the module has no function table")?;
-    if parts.iter().filter(|part| part.list.is_none()).count() != 1 {
-        return Err("exactly one secondary takes the rest".into());
-    }
-
-    // The primary set: listed names, exports, the start function, anything
-    // unnamed or referenced from a global's initialiser or a passive segment.
+/// The primary set: listed names, imports, exports, the start function,
+/// anything unnamed or referenced from a global's initialiser or a passive
+/// segment.
+fn primary_set(p: &Module, keep: &HashSet<String>) -> HashSet<usize> {
     let mut hot: HashSet<usize> = HashSet::new();
-    let kept = keeper(&keep, &p);
+    let kept = keeper(keep, p);
     for f in p.funcs.iter() {
         let listed = f.name.as_deref().map(&kept).unwrap_or(true);
         if listed || matches!(f.kind, FunctionKind::Import(_)) {
@@ -310,10 +297,12 @@ pub fn split_parts(
             }
         }
     }
-    let ids: Vec<FunctionId> = p.funcs.iter().map(|f| f.id()).collect();
-    let by_index: HashMap<usize, FunctionId> = ids.iter().map(|f| (f.index(), *f)).collect();
+    hot
+}
 
-    // Which secondary each other function goes to.
+/// Which secondary each function outside the primary goes to: the first
+/// part whose list names it, else the part without a list.
+fn assign_parts(p: &Module, hot: &HashSet<usize>, parts: &[Part]) -> Result<HashMap<usize, usize>, Error> {
     let mut lists = Vec::new();
     for part in parts {
         lists.push(match part.list {
@@ -325,7 +314,7 @@ pub fn split_parts(
     let mut part_of: HashMap<usize, usize> = HashMap::new();
     {
         // (A part without a list matches nothing: it takes what no list does.)
-        let keepers: Vec<_> = lists.iter().map(|l| keeper(l.as_ref().unwrap_or(&HashSet::new()), &p)).collect();
+        let keepers: Vec<_> = lists.iter().map(|l| keeper(l.as_ref().unwrap_or(&HashSet::new()), p)).collect();
         for f in p.funcs.iter() {
             if hot.contains(&f.id().index()) {
                 continue;
@@ -335,6 +324,34 @@ pub fn split_parts(
             part_of.insert(f.id().index(), listed.unwrap_or(rest));
         }
     }
+    Ok(part_of)
+}
+
+/// Splits `input` into a primary (the functions of the list `keep`) and the
+/// secondaries `parts`: each listed part takes its list's functions, the one
+/// without a list the rest. A call between two secondaries goes through the
+/// callee's table slot, like a call from the primary. With the linker's map,
+/// read-only data only secondaries use moves to them too ([`data`]).
+pub fn split_parts(
+    input: &str,
+    keep: &str,
+    out_primary: &str,
+    parts: &[Part],
+    link_map: Option<&str>,
+    reads: Option<&str>,
+) -> Result<Stats, Error> {
+    let keep = read_keep(keep)?;
+    let mut p = parse(input)?;
+    let table = p.tables.main_function_table()?.ok_or("the module has no function table")?;
+    if parts.iter().filter(|part| part.list.is_none()).count() != 1 {
+        return Err("exactly one secondary takes the rest".into());
+    }
+
+    let hot = primary_set(&p, &keep);
+    let ids: Vec<FunctionId> = p.funcs.iter().map(|f| f.id()).collect();
+    let by_index: HashMap<usize, FunctionId> = ids.iter().map(|f| (f.index(), *f)).collect();
+
+    let part_of = assign_parts(&p, &hot, parts)?;
     let cold = |i: &usize| part_of.contains_key(i);
 
     // What each secondary needs from the primary, and which secondary
@@ -562,156 +579,6 @@ fn check_map(map: &data::LinkMap, image: &data::Image) -> Result<(), Error> {
     Ok(())
 }
 
-/// How one secondary module is cut out of a fresh copy of the input.
-struct Secondary<'a> {
-    own: usize,
-    part_of: &'a HashMap<usize, usize>,
-    needed: &'a HashSet<usize>,
-    slots: &'a BTreeMap<usize, Vec<u32>>,
-    slot_of: &'a HashMap<usize, (u32, walrus::TypeId)>,
-    table: TableId,
-    table_size: (u64, Option<u64>),
-    /// The data this part writes: the module's picture and the ranges.
-    data: (&'a data::Image, &'a [std::ops::Range<u32>]),
-}
-
-impl Secondary<'_> {
-    /// Keeps this part's functions; imports what they use of the primary;
-    /// redirects their calls to other secondaries through the table. Returns
-    /// how many functions it defines.
-    fn build(&self, s: &mut Module) -> Result<usize, Error> {
-        let ours = |i: &usize| self.part_of.get(i) == Some(&self.own);
-        let s_ids: Vec<FunctionId> = s.funcs.iter().map(|f| f.id()).collect();
-        let exports: Vec<_> = s.exports.iter().map(|e| e.id()).collect();
-        for e in exports {
-            s.exports.delete(e);
-        }
-        s.start = None;
-        let elements: Vec<_> = s.elements.iter().map(|e| e.id()).collect();
-        for e in elements {
-            s.elements.delete(e);
-        }
-        for t in s.tables.iter_mut() {
-            t.elem_segments.clear();
-        }
-        let datas: Vec<_> = s.data.iter().map(|d| d.id()).collect();
-        for d in datas {
-            s.data.delete(d);
-        }
-        let customs: Vec<_> = s.customs.iter().map(|(id, _)| id).collect();
-        for c in customs {
-            s.customs.delete(c);
-        }
-        let mems: Vec<_> = s.memories.iter().map(|m| m.id()).collect();
-        for (i, m) in mems.iter().enumerate() {
-            let imp = s.imports.add("p", &format!("__split_m{i}"), ImportKind::Memory(*m));
-            let mem = s.memories.get_mut(*m);
-            if mem.import.is_some() {
-                return Err("an imported memory".into());
-            }
-            mem.import = Some(imp);
-            mem.data_segments.clear();
-        }
-        if let Some(memory) = mems.first() {
-            data::fill(s, *memory, self.data.0, self.data.1);
-        }
-        let s_tables: Vec<TableId> = s.tables.iter().map(|t| t.id()).collect();
-        for t in s_tables {
-            let imp = s.imports.add("p", &format!("__split_t{}", t.index()), ImportKind::Table(t));
-            let tab = s.tables.get_mut(t);
-            if tab.import.is_some() {
-                return Err("an imported table".into());
-            }
-            tab.import = Some(imp);
-            tab.init = None;
-            if t.index() == self.table.index() {
-                (tab.initial, tab.maximum) = self.table_size;
-            }
-        }
-        let s_globals: Vec<_> = s.globals.iter().map(|g| g.id()).collect();
-        for g in s_globals {
-            if let GlobalKind::Import(_) = s.globals.get(g).kind {
-                return Err("an imported global".into());
-            }
-            let imp = s.imports.add("p", &format!("__split_g{}", g.index()), ImportKind::Global(g));
-            s.globals.get_mut(g).kind = GlobalKind::Import(imp);
-        }
-        let s_table = s.tables.iter().find(|t| t.id().index() == self.table.index()).ok_or("no table")?.id();
-        // Calls to other secondaries' functions: through their slots.
-        // (Type ids belong to their module: this copy's own.)
-        let type_here: HashMap<usize, walrus::TypeId> = s.funcs.iter().map(|f| (f.id().index(), f.ty())).collect();
-        let others: HashMap<usize, (u32, walrus::TypeId)> = self
-            .slot_of
-            .iter()
-            .filter(|(f, _)| self.part_of.contains_key(f) && !ours(f))
-            .map(|(f, (slot, _))| (*f, (*slot, type_here[f])))
-            .collect();
-        let no_placeholders = HashMap::new();
-        for f in s_ids.iter().filter(|f| ours(&f.index())) {
-            if let FunctionKind::Local(l) = &mut s.funcs.get_mut(*f).kind {
-                let entry = l.entry_block();
-                let mut r = Redirect { slot_of: &others, table: s_table, placeholder: &no_placeholders, stray_refs: 0 };
-                dfs_pre_order_mut(&mut r, l, entry);
-                if r.stray_refs > 0 {
-                    return Err(format!(
-                        "{:?} takes a reference to another secondary's function",
-                        s.funcs.get(*f).name
-                    )
-                    .into());
-                }
-            }
-        }
-        let mut defined = 0;
-        for f in &s_ids {
-            let i = f.index();
-            if ours(&i) {
-                defined += 1;
-                continue;
-            }
-            if !self.needed.contains(&i) {
-                if let FunctionKind::Import(imp) = &s.funcs.get(*f).kind {
-                    let import = imp.import;
-                    s.imports.delete(import);
-                }
-                s.funcs.delete(*f);
-                continue;
-            }
-            let name = function_export(i);
-            let func = s.funcs.get_mut(*f);
-            match &func.kind {
-                FunctionKind::Import(imp) => {
-                    let import = imp.import;
-                    let imp = s.imports.get_mut(import);
-                    imp.module = "p".into();
-                    imp.name = name;
-                }
-                _ => {
-                    let ty = func.ty();
-                    let import = s.imports.add("p", &name, ImportKind::Function(*f));
-                    s.funcs.get_mut(*f).kind = FunctionKind::Import(ImportedFunction { import, ty });
-                }
-            }
-        }
-        let s_by_index: HashMap<usize, FunctionId> = s_ids.iter().map(|f| (f.index(), *f)).collect();
-        let mut filled: Vec<(u32, FunctionId)> = self
-            .slots
-            .iter()
-            .filter(|(f, _)| ours(f))
-            .flat_map(|(f, ss)| ss.iter().map(move |s2| (*s2, *f)))
-            .map(|(slot, f)| (slot, s_by_index[&f]))
-            .collect();
-        filled.sort_unstable_by_key(|(slot, _)| *slot);
-        for run in runs(&filled) {
-            let offset = ConstExpr::Value(Value::I32(run[0].0 as i32));
-            let items = ElementItems::Functions(run.iter().map(|(_, f)| *f).collect());
-            let id = s.elements.add(ElementKind::Active { table: s_table, offset }, items);
-            s.tables.get_mut(s_table).elem_segments.insert(id);
-        }
-        walrus::passes::gc::run(s);
-        Ok(defined)
-    }
-}
-
 /// The name the primary exports its function `index` under for the
 /// secondary: `$` and the index in base 62, short since there are thousands.
 pub fn function_export(index: usize) -> String {
@@ -731,7 +598,7 @@ pub fn function_export(index: usize) -> String {
 }
 
 /// Consecutive slots grouped together.
-fn runs(items: &[(u32, FunctionId)]) -> Vec<Vec<(u32, FunctionId)>> {
+pub(crate) fn runs(items: &[(u32, FunctionId)]) -> Vec<Vec<(u32, FunctionId)>> {
     let mut out: Vec<Vec<(u32, FunctionId)>> = Vec::new();
     for &(slot, f) in items {
         match out.last_mut() {
@@ -740,77 +607,4 @@ fn runs(items: &[(u32, FunctionId)]) -> Vec<Vec<(u32, FunctionId)>> {
         }
     }
     out
-}
-
-/// Makes every function of `input` call `__prof.hit(index)` on entry, and
-/// every load from the data's address range report its address with
-/// `__prof.data(address)`; writes the names, line `index`. (The reads check
-/// the data placement against what really runs: see [`data`].)
-pub fn instrument(input: &str, output: &str, names_out: &str) -> Result<usize, Error> {
-    let mut m = parse(input)?;
-    let image = data::Image::of(&m)?;
-    let ty = m.types.add(&[walrus::ValType::I32], &[]);
-    let (hit, _) = m.add_import_func("__prof", "hit", ty);
-    let (report, _) = m.add_import_func("__prof", "data", ty);
-    let ids: Vec<FunctionId> = m.funcs.iter_local().map(|(id, _)| id).collect();
-    // check(address): reports it when it falls in the data.
-    let check = {
-        let mut b = walrus::FunctionBuilder::new(&mut m.types, &[walrus::ValType::I32], &[]);
-        let a = m.locals.add(walrus::ValType::I32);
-        b.func_body()
-            .local_get(a)
-            .i32_const(image.base as i32)
-            .binop(walrus::ir::BinaryOp::I32Sub)
-            .i32_const(image.bytes.len() as i32)
-            .binop(walrus::ir::BinaryOp::I32LtU)
-            .if_else(
-                None,
-                |then| {
-                    then.local_get(a).call(report);
-                },
-                |_| {},
-            );
-        b.finish(vec![a], &mut m.funcs)
-    };
-    let mut names = String::new();
-    for (i, id) in ids.iter().enumerate() {
-        let scratch = m.locals.add(walrus::ValType::I32);
-        let f = m.funcs.get_mut(*id);
-        names.push_str(&f.name.as_deref().map(full_name).unwrap_or_default());
-        names.push('\n');
-        if let FunctionKind::Local(l) = &mut f.kind {
-            let entry = l.entry_block();
-            dfs_pre_order_mut(&mut ReportLoads { check, scratch }, l, entry);
-            let seq = l.block_mut(entry);
-            seq.instrs.insert(0, (Instr::Const(Const { value: Value::I32(i as i32) }), InstrLocId::default()));
-            seq.instrs.insert(1, (Instr::Call(Call { func: hit }), InstrLocId::default()));
-        }
-    }
-    std::fs::write(output, m.emit_wasm())?;
-    std::fs::write(names_out, names)?;
-    Ok(ids.len())
-}
-
-/// Puts `check(base + offset)` before every load.
-struct ReportLoads {
-    check: FunctionId,
-    scratch: walrus::LocalId,
-}
-
-impl VisitorMut for ReportLoads {
-    fn start_instr_seq_mut(&mut self, seq: &mut InstrSeq) {
-        let old = std::mem::take(&mut seq.instrs);
-        for (instr, loc) in old {
-            if let Instr::Load(l) = &instr {
-                let at = InstrLocId::default();
-                let offset = l.arg.offset as i32;
-                seq.instrs.push((Instr::LocalTee(walrus::ir::LocalTee { local: self.scratch }), at));
-                seq.instrs.push((Instr::Const(Const { value: Value::I32(offset) }), at));
-                seq.instrs.push((Instr::Binop(walrus::ir::Binop { op: walrus::ir::BinaryOp::I32Add }), at));
-                seq.instrs.push((Instr::Call(Call { func: self.check }), at));
-                seq.instrs.push((Instr::LocalGet(walrus::ir::LocalGet { local: self.scratch }), at));
-            }
-            seq.instrs.push((instr, loc));
-        }
-    }
 }
