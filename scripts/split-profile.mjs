@@ -7,18 +7,23 @@
 // lesson opened from a link, and the first one's console — what only those
 // ran is written to tools/wasm-split/pages.txt.
 //
-//   node scripts/split-profile.mjs [dist-dir]
+//   node scripts/split-profile.mjs [--check] [dist-dir]
 //
 // With a dist-dir, uses that instrumented build instead of building one.
+// With --check (scripts/test.sh), writes no list: it checks the committed
+// lists' data placement against the reads (see below) and fails on a miss.
 // A stale list costs only an earlier load of the secondary, never correctness.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEEP_LIST, PAGES_LIST, lessonFronts, tool, sha256 } from './split.mjs';
 import { launch, root, serveDir, runCommand } from '../tests/e2e/helpers.mjs';
 
-let dir = process.argv[2];
+const args = process.argv.slice(2);
+const check = args[0] === '--check';
+let dir = check ? args[1] : args[0];
+const built = !dir;
 if (!dir) {
   dir = mkdtempSync(join(tmpdir(), 'redis-lab-profile-'));
   execFileSync('trunk', ['build', '--release', '--offline', '--dist', dir], {
@@ -89,6 +94,7 @@ for (const [lang, viewport] of [['en', { width: 1400, height: 900 }], ['fr', { w
 }
 await browser.close();
 await server.close();
+if (built) rmSync(dir, { recursive: true, force: true });
 if (errors.length) throw new Error('page errors: ' + errors.join('\n'));
 const ran = new Set();
 const pages = new Set();
@@ -102,12 +108,14 @@ const header = `# Functions the home page runs (scripts/split-profile.mjs): they
 # primary module; the others go to the pages module (pages.txt) or the extra one
 # (scripts/split.mjs).
 `;
-writeFileSync(KEEP_LIST, header + [...ran].sort().join('\n') + '\n');
 const pagesHeader = `# Functions a lesson page runs beyond the home page (scripts/split-profile.mjs):
 # the pages module (scripts/split.mjs), loaded with the primary on any page
 # but the home page, and first in the background on the home page.
 `;
-writeFileSync(PAGES_LIST, pagesHeader + [...pages].sort().join('\n') + '\n');
+if (!check) {
+  writeFileSync(KEEP_LIST, header + [...ran].sort().join('\n') + '\n');
+  writeFileSync(PAGES_LIST, pagesHeader + [...pages].sort().join('\n') + '\n');
+}
 // The reads, for this very module's split (scripts/split.mjs passes them on
 // while the module is unchanged), and a check of the data placement against
 // them: data the home page read must stay in the primary, data a lesson
@@ -126,6 +134,7 @@ const run = spawnSync(
   ['split', whole, KEEP_LIST, out('p.wasm'), out('x.wasm'), '--map', map, '--reads', join(work, 'profile-reads.txt'), PAGES_LIST, out('pg.wasm')],
   { encoding: 'utf8' },
 );
+rmSync(scratch, { recursive: true, force: true });
 if (run.status !== 0) throw new Error(`split check failed: ${run.stderr}`);
 const report = run.stderr;
 const missed = Number(/(\d+) bytes read at run time that the analysis alone would have moved/.exec(report)?.[1] ?? NaN);
@@ -133,6 +142,10 @@ console.error(`split-profile: ${reads.primary.size + reads[1].size} data address
 const total = names.filter(Boolean).length;
 console.error(`split-profile: of ${total} functions, ${ran.size} ran on the home page (${KEEP_LIST}), ${pages.size} more on a lesson (${PAGES_LIST})`);
 if (!(missed === 0)) {
-  console.error('split-profile: the data placement missed reads (see above): it must be fixed before this list is used');
+  console.error(
+    check
+      ? 'split-profile: the data placement of the committed lists misses reads (see above)'
+      : 'split-profile: the data placement missed reads (see above): it must be fixed before this list is used',
+  );
   process.exit(1);
 }

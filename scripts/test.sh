@@ -31,5 +31,8 @@ scripts/redis-test-suite.sh --check "${SUITE_UNITS[@]}"
 step "trunk build --release"
 trunk build --release
 
+step "module split: data placement against an instrumented build's reads"
+node scripts/split-profile.mjs --check
+
 step "browser end-to-end tests (Playwright + Chromium)"
 node --test --test-concurrency=1 tests/e2e/
