@@ -177,7 +177,9 @@ export function readLessons(dir = join(ROOT, 'lessons')) {
       }
       // path: the file as the app asks for it (see writeDataFiles).
       const path = relative(ROOT, join(dir, f)).split('\\').join('/');
-      return { id: meta.id, title: meta.title, summary: meta.summary ?? '', order: Number(meta.order ?? 0), body: m ? m[2] : text, path };
+      // topology: the lesson runs on several servers (scripts/split.mjs).
+      const topology = Boolean(meta.topology);
+      return { id: meta.id, title: meta.title, summary: meta.summary ?? '', order: Number(meta.order ?? 0), topology, body: m ? m[2] : text, path };
     })
     .filter((l) => l.id && l.title)
     .sort((a, b) => a.order - b.order);
@@ -336,7 +338,8 @@ export function writeWorker(dir, template = readFileSync(join(ROOT, 'static/sw.j
 export function postbuild(dir) {
   const indexPath = join(dir, 'index.html');
   let html = readFileSync(indexPath, 'utf8');
-  html = fillShell(html, readLessons());
+  const lessons = readLessons();
+  html = fillShell(html, lessons);
   const files = JSON.stringify(writeDataFiles(dir)).replace(/</g, '\\u003c');
   html = html.replace(/<script id="boot-markdown">[\s\S]*?<\/script>/, () => `<script id="boot-markdown">${BOOT_MARKDOWN}</script>`);
   html = html.replace(/<script type="application\/json" id="build-files">[\s\S]*?<\/script>/, () => `<script type="application/json" id="build-files">${files}</script>`);
@@ -348,9 +351,9 @@ export function postbuild(dir) {
     writeFileSync(join(dir, 'sw.js'), SELF_REMOVING);
     return null;
   }
-  // Release builds: the module in two parts (scripts/split.mjs), before the
+  // Release builds: the module in three parts (scripts/split.mjs), before the
   // worker's file list is written.
-  splitDist(dir);
+  splitDist(dir, { topology: lessons.filter((l) => l.topology).map((l) => l.id) });
   return writeWorker(dir);
 }
 

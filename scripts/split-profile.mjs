@@ -17,7 +17,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEEP_LIST, PAGES_LIST, lessonFronts, tool, sha256 } from './split.mjs';
+import { KEEP_LIST, PAGES_LIST, tool, sha256 } from './split.mjs';
+import { readLessons } from './postbuild.mjs';
 import { launch, root, serveDir, runCommand } from '../tests/e2e/helpers.mjs';
 
 const args = process.argv.slice(2);
@@ -34,7 +35,7 @@ if (!dir) {
 }
 const names = readFileSync(join(dir, 'profile-names.txt'), 'utf8').split('\n');
 // (Lessons on several servers start with both secondaries: scripts/split.mjs.)
-const lessonIds = lessonFronts()
+const lessonIds = readLessons()
   .filter((l) => !l.topology)
   .map((l) => l.id);
 const server = await serveDir(dir);
@@ -42,7 +43,8 @@ const browser = await launch();
 const errors = [];
 const home = new Uint8Array(1 << 16);
 const lesson = new Uint8Array(1 << 16);
-// Data addresses read, by the module that will hold what read them.
+// Data addresses read, by the module that will hold what read them: the
+// primary, and the pages module (the split's second part, `1`).
 const reads = { primary: new Set(), 1: new Set() };
 const snapshot = async (page, into, readsInto) => {
   const got = await page.evaluate(() => Array.from(globalThis.__profHits.subarray(0, 1 << 16)));

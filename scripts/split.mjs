@@ -22,7 +22,7 @@
 //
 // REDIS_LAB_SPLIT=profile instead instruments the whole module to record which
 // functions run (scripts/split-profile.mjs); REDIS_LAB_SPLIT=off leaves it whole.
-import { readFileSync, writeFileSync, readdirSync, renameSync, mkdirSync, copyFileSync, unlinkSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, mkdirSync, copyFileSync, unlinkSync, existsSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join, resolve, dirname } from 'node:path';
@@ -32,8 +32,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const KEEP_LIST = join(ROOT, 'tools/wasm-split/primary.txt');
 export const PAGES_LIST = join(ROOT, 'tools/wasm-split/pages.txt');
 
-const hash16 = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 export const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const hash16 = (bytes) => sha256(bytes).slice(0, 16);
 const sri = (bytes) => 'sha384-' + createHash('sha384').update(bytes).digest('base64');
 
 /** Builds tools/wasm-split (once; Cargo skips it when up to date) and returns its path. */
@@ -43,28 +43,15 @@ export function tool() {
   return { bin: join(target, 'release', process.platform === 'win32' ? 'wasm-split.exe' : 'wasm-split'), target };
 }
 
-/** Each lesson's id, and whether it runs on several servers (`topology:`). */
-export function lessonFronts() {
-  const dir = join(ROOT, 'lessons');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => {
-      const front = /^---\n([\s\S]*?)\n---/.exec(readFileSync(join(dir, f), 'utf8'))?.[1] ?? '';
-      return { id: /^id:\s*(\S+)/m.exec(front)?.[1], topology: /^topology:/m.test(front) };
-    })
-    .filter((l) => l.id);
-}
-
 /**
  * index.html's first script: which secondaries the address needs before the
  * app starts — none on the home page, the pages module on a lesson, both on a
  * lesson on several servers (it runs the replication and cluster code) and on
  * any other page (which would otherwise load the extra one synchronously
- * while it draws) — asked for at once, alongside the primary.
+ * while it draws) — asked for at once, alongside the primary. `topology`:
+ * the ids of the lessons on several servers.
  */
-function firstParts(pages, extra) {
-  const topology = lessonFronts().filter((l) => l.topology).map((l) => l.id);
+function firstParts(pages, extra, topology) {
   return `<script>
 (() => {
   const hash = location.hash, lesson = (/^#\\/(?:embed\\/)?lesson\\/([^/?#]+)/.exec(hash) || [])[1];
@@ -83,14 +70,15 @@ function firstParts(pages, extra) {
 /** The runtime put in front of wasm-bindgen's glue. */
 function runtime(extra, pages) {
   return `// Loads the secondary modules (scripts/split.mjs): "pages" (what a lesson
-// page runs beyond the home page) and "extra" (the rest). Any page but the
-// home page fetches "pages" alongside the primary and starts with it; the home
-// page loads both in the background once the app has started; a function of
-// one called before that loads it synchronously.
+// page runs beyond the home page) and "extra" (the rest). index.html's first
+// script asks for what the address needs alongside the primary, and the app
+// starts once that is in; the home page loads both in the background once the
+// app has started; a function of one called before that loads it
+// synchronously.
 const redisLabExtra = (() => {
-  const part = (file, module) => ({ file, module, url: new URL(file, import.meta.url).href, state: "idle",
+  const part = (name, file, module) => ({ name, module, url: new URL(file, import.meta.url).href, state: "idle",
     error: null, compiled: null, ready: null, pending: null });
-  const parts = [part(${JSON.stringify('./' + pages)}, "__split1"), part(${JSON.stringify('./' + extra)}, "__split")];
+  const parts = [part("pages", ${JSON.stringify('./' + pages)}, "__split1"), part("extra", ${JSON.stringify('./' + extra)}, "__split")];
   const [pagesPart, extraPart] = parts;
   let primary = null, broken = false, brokenError = null;
   const combined = () =>
@@ -143,7 +131,7 @@ const redisLabExtra = (() => {
     p.state = s;
     p.error = e ? String(e && e.message || e) : null;
     if (typeof document !== "undefined" && document.body) show();
-    dispatchEvent(new CustomEvent("redis-lab-extra", { detail: { state: combined(), part: p === pagesPart ? "pages" : "extra", error: p.error } }));
+    dispatchEvent(new CustomEvent("redis-lab-extra", { detail: { state: combined(), part: p.name, error: p.error } }));
   };
   const instantiate = (p, module) => {
     if (p.state === "ready") return;
@@ -206,7 +194,7 @@ const redisLabExtra = (() => {
   // first script, which also asked for it already): every part on a page the
   // service worker serves, else what the address needs.
   const wanted = (typeof globalThis.redisLabFirstParts === "object" && globalThis.redisLabFirstParts) || [];
-  const first = cached ? parts : parts.filter((p) => wanted.includes(p === pagesPart ? "pages" : "extra"));
+  const first = cached ? parts : parts.filter((p) => wanted.includes(p.name));
   first.forEach((p) => compile(p).catch(() => {}));
   const placeholders = (p) => new Proxy({}, {
     get: (_, name) => {
@@ -238,7 +226,7 @@ const redisLabExtra = (() => {
       });
     },
     get state() { return combined(); },
-    get parts() { return Object.fromEntries(parts.map((p) => [p === pagesPart ? "pages" : "extra", p.state])); },
+    get parts() { return Object.fromEntries(parts.map((p) => [p.name, p.state])); },
     get error() { return broken ? brokenError : (parts.find((p) => p.error) || {}).error || null; },
   };
   globalThis.redisLabExtra = api;
@@ -271,8 +259,12 @@ function patchGlue(js, mode) {
     .replace(finalize, '$1    redisLabExtra.setPrimary(instance);\n');
 }
 
-/** Splits (or instruments) dir's module; rewrites the glue, names and index.html. Returns sizes. */
-export function splitDist(dir, mode = process.env.REDIS_LAB_SPLIT ?? 'split') {
+/**
+ * Splits (or instruments) dir's module; rewrites the glue, names and
+ * index.html. `topology`: the ids of the lessons on several servers (they
+ * start with both secondaries). Returns sizes.
+ */
+export function splitDist(dir, { topology = [], mode = process.env.REDIS_LAB_SPLIT ?? 'split' } = {}) {
   if (mode === 'off') return null;
   // Only release builds (a debug build keeps its module whole).
   if (process.env.TRUNK_PROFILE && process.env.TRUNK_PROFILE !== 'release') return null;
@@ -334,7 +326,7 @@ export function splitDist(dir, mode = process.env.REDIS_LAB_SPLIT ?? 'split') {
   // Start fetching the secondaries once the app has started, after the first screen is up.
   if (mode !== 'profile') {
     // First in <head> (before the stylesheet, which a classic script would wait for).
-    html = html.replace(/(<meta charset="utf-8" \/>\n)/, '$1' + firstParts(pagesName, secondaryName) + '\n');
+    html = html.replace(/(<meta charset="utf-8" \/>\n)/, '$1' + firstParts(pagesName, secondaryName, topology) + '\n');
     if (!html.includes('redisLabFirstParts')) throw new Error('split: no <meta charset="utf-8" /> in index.html');
     html = html.replace(
       /(dispatchEvent\(new CustomEvent\("TrunkApplicationStarted"[^\n]*\n)/,

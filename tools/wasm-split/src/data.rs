@@ -191,13 +191,7 @@ pub fn place(map: &LinkMap, image: &Image, primary: &Roots, parts: &[Roots]) -> 
     let mut seeds: BTreeSet<usize> = primary.numbers.iter().flat_map(|a| finder.near(*a)).collect();
     // Pointers held by the writable statics.
     for w in &map.writable {
-        let mut a = w.start.next_multiple_of(4);
-        while a + 4 <= w.end {
-            if let Some(v) = image.word(a) {
-                seeds.extend(finder.pointed(v));
-            }
-            a += 4;
-        }
+        seeds.extend(finder.pointed_from(image, w));
     }
     let by_numbers = closure(&finder, image, seeds.clone());
     seeds.extend(primary.reads.iter().flat_map(|a| finder.pointed(*a)));
@@ -256,6 +250,14 @@ impl Units<'_> {
         (first..self.0.len()).take_while(|&i| self.0[i].start <= hi).collect()
     }
 
+    /// The units the aligned 32-bit words of `range` point into (or just past).
+    fn pointed_from<'a>(&'a self, image: &'a Image, range: &Range<u32>) -> impl Iterator<Item = usize> + 'a {
+        (range.start.next_multiple_of(4)..range.end.saturating_sub(3))
+            .step_by(4)
+            .filter_map(|a| image.word(a))
+            .flat_map(|v| self.pointed(v))
+    }
+
     /// The unit a pointer `v` points into, and the one it points just past.
     fn pointed(&self, v: u32) -> Vec<usize> {
         let i = self.0.partition_point(|u| u.end <= v);
@@ -278,14 +280,7 @@ fn closure(units: &Units, image: &Image, seeds: BTreeSet<usize>) -> BTreeSet<usi
         if !done.insert(u) {
             continue;
         }
-        let r = &units.0[u];
-        let mut a = r.start.next_multiple_of(4);
-        while a + 4 <= r.end {
-            if let Some(v) = image.word(a) {
-                todo.extend(units.pointed(v).into_iter().filter(|p| !done.contains(p)));
-            }
-            a += 4;
-        }
+        todo.extend(units.pointed_from(image, &units.0[u]).filter(|p| !done.contains(p)));
     }
     done
 }

@@ -235,11 +235,16 @@ pub struct Stats {
     pub data_moved: usize,
     /// Bytes of read-only data each secondary writes.
     pub data_to_parts: Vec<usize>,
-    /// Bytes of data read at run time (with a recording of reads) that the
-    /// analysis alone would have moved away from the reader: should be 0.
-    pub data_missed: usize,
-    /// Where those bytes are.
+    /// Data read at run time (with a recording of reads) that the analysis
+    /// alone would have moved away from the reader: should be none.
     pub missed_ranges: Vec<std::ops::Range<u32>>,
+}
+
+impl Stats {
+    /// How many bytes [`Stats::missed_ranges`] cover.
+    pub fn data_missed(&self) -> usize {
+        self.missed_ranges.iter().map(|r| r.len()).sum()
+    }
 }
 
 /// One secondary module to write: the functions of a list (`None`: every
@@ -368,11 +373,8 @@ pub fn split_parts(
     for &f in &ids {
         let refs = refs_of(&p, f);
         match part_of.get(&f.index()) {
-            Some(&own) => part_numbers[own].extend_from_slice(&refs.addresses),
-            None => primary_numbers.extend_from_slice(&refs.addresses),
-        }
-        match part_of.get(&f.index()) {
             Some(&own) => {
+                part_numbers[own].extend_from_slice(&refs.addresses);
                 if refs.uses_data {
                     return Err(format!("{:?} uses a data segment: keep it in the primary", p.funcs.get(f).name).into());
                 }
@@ -388,7 +390,10 @@ pub fn split_parts(
                     }
                 }
             }
-            None => called_from_outside.extend(refs.funcs.iter().map(|g| g.index()).filter(|g| cold(g))),
+            None => {
+                primary_numbers.extend_from_slice(&refs.addresses);
+                called_from_outside.extend(refs.funcs.iter().map(|g| g.index()).filter(|g| cold(g)));
+            }
         }
     }
 
@@ -549,16 +554,13 @@ pub fn split_parts(
     let primary_funcs = p.funcs.iter_local().count();
     std::fs::write(out_primary, p.emit_wasm())?;
     let data_to_parts = placement.parts.iter().map(|r| r.iter().map(|r| r.len()).sum()).collect();
-    let data_missed = placement.missed.iter().map(|r| r.len()).sum();
-    let missed_ranges = placement.missed.clone();
     Ok(Stats {
         primary_funcs,
         secondary_funcs,
         placeholders: placeholder_of_slot.len(),
         data_moved,
         data_to_parts,
-        data_missed,
-        missed_ranges,
+        missed_ranges: placement.missed,
     })
 }
 

@@ -26,7 +26,7 @@ fn run(args: &[String]) -> Result<(), Error> {
                 st.primary_funcs, st.secondary_funcs, st.placeholders, st.data_moved, st.data_to_parts
             );
             if reads.is_some() {
-                eprintln!("wasm-split: {} bytes read at run time that the analysis alone would have moved", st.data_missed);
+                eprintln!("wasm-split: {} bytes read at run time that the analysis alone would have moved", st.data_missed());
                 for r in &st.missed_ranges {
                     eprintln!("wasm-split:   missed {:#x}..{:#x}", r.start, r.end);
                 }
