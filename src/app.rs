@@ -71,47 +71,44 @@ const ROUTES: [&str; 13] = [
 ];
 
 impl Route {
-    /// The route of a path's segments (`None` when no route has that shape),
-    /// with its parameter still URL-encoded.
-    fn matching<'a>(segments: &[&'a str]) -> Option<(&'static str, Option<&'a str>)> {
+    /// The route of a path's segments, its parameter URL-decoded (`None`
+    /// when no route has that shape or the parameter does not decode).
+    fn of_segments(segments: &[&str]) -> Option<Route> {
+        let param = |p: &str| urlencoding::decode(p).ok().map(|p| p.into_owned());
         Some(match segments {
-            [] => ("/", None),
-            ["lesson", id] => ("/lesson/:id", Some(*id)),
-            ["lesson-file"] => ("/lesson-file", None),
-            ["playground"] => ("/playground", None),
-            ["types"] => ("/types", None),
-            ["latency"] => ("/latency", None),
-            ["scaling"] => ("/scaling", None),
-            ["scaling", preset] => ("/scaling/:preset", Some(*preset)),
-            ["reference"] => ("/reference", None),
-            ["playground", "share", data] => ("/playground/share/:data", Some(*data)),
-            ["embed", "lesson", id] => ("/embed/lesson/:id", Some(*id)),
-            ["embed", "console"] => ("/embed/console", None),
-            ["404"] => ("/404", None),
+            [] => Route::Home,
+            ["lesson", id] => Route::Lesson { id: param(id)? },
+            ["lesson-file"] => Route::CustomLesson,
+            ["playground"] => Route::Playground,
+            ["types"] => Route::Types,
+            ["latency"] => Route::Latency,
+            ["scaling"] => Route::Scaling,
+            ["scaling", preset] => Route::ScalingPreset { preset: param(preset)? },
+            ["reference"] => Route::Reference,
+            ["playground", "share", data] => Route::Shared { data: param(data)? },
+            ["embed", "lesson", id] => Route::EmbedLesson { id: param(id)? },
+            ["embed", "console"] => Route::EmbedConsole,
+            ["404"] => Route::NotFound,
             _ => return None,
         })
     }
 }
 
 impl Routable for Route {
+    /// `path` one of [`ROUTES`], `params` its `:name` parts (URL-encoded).
     fn from_path(path: &str, params: &HashMap<&str, &str>) -> Option<Self> {
-        let param = |name: &str| params.get(name).and_then(|p| urlencoding::decode(p).ok()).map(|p| p.into_owned());
-        Some(match path {
-            "/" => Route::Home,
-            "/lesson/:id" => Route::Lesson { id: param("id")? },
-            "/lesson-file" => Route::CustomLesson,
-            "/playground" => Route::Playground,
-            "/types" => Route::Types,
-            "/latency" => Route::Latency,
-            "/scaling" => Route::Scaling,
-            "/scaling/:preset" => Route::ScalingPreset { preset: param("preset")? },
-            "/reference" => Route::Reference,
-            "/playground/share/:data" => Route::Shared { data: param("data")? },
-            "/embed/lesson/:id" => Route::EmbedLesson { id: param("id")? },
-            "/embed/console" => Route::EmbedConsole,
-            "/404" => Route::NotFound,
-            _ => return None,
-        })
+        if !ROUTES.contains(&path) {
+            return None;
+        }
+        let segments: Option<Vec<&str>> = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| match s.strip_prefix(':') {
+                Some(name) => params.get(name).copied(),
+                None => Some(s),
+            })
+            .collect();
+        Self::of_segments(&segments?)
     }
 
     fn to_path(&self) -> String {
@@ -149,15 +146,7 @@ impl Routable for Route {
         if !path.is_empty() && (!path.starts_with('/') || segments.iter().any(|s| s.is_empty())) {
             return Self::not_found_route();
         }
-        let (template, value) = match Self::matching(&segments) {
-            Some(found) => found,
-            None => return Self::not_found_route(),
-        };
-        let mut params = HashMap::new();
-        if let (Some(value), Some(name)) = (value, template.rsplit_once(':').map(|(_, n)| n)) {
-            params.insert(name, value);
-        }
-        Self::from_path(template, &params).or_else(Self::not_found_route)
+        Self::of_segments(&segments).or_else(Self::not_found_route)
     }
 }
 
@@ -385,6 +374,16 @@ mod tests {
         for (path, want) in cases {
             assert!(Route::recognize(path) == Some(want.clone()), "{path} -> {}", want.to_path());
         }
+    }
+
+    #[test]
+    fn from_path_reads_a_route_template_and_its_parameters() {
+        let id = HashMap::from([("id", "caf%C3%A9")]);
+        assert!(Route::from_path("/lesson/:id", &id) == Some(Route::Lesson { id: "café".into() }));
+        assert!(Route::from_path("/lesson/:id", &HashMap::new()).is_none(), "a missing parameter");
+        assert!(Route::from_path("/lesson/intro", &HashMap::new()).is_none(), "not a template");
+        assert!(Route::from_path("/types", &HashMap::new()) == Some(Route::Types));
+        assert!(Route::from_path("/", &HashMap::new()) == Some(Route::Home));
     }
 
     #[test]
