@@ -247,9 +247,12 @@ return renderMarkdown;
 if (/<\/script|<!--/i.test(BOOT_MARKDOWN)) throw new Error('postbuild: the shell renderer cannot be inlined');
 
 const REGISTER = `<script id="sw-register">
+// Registered (or its update checked) once the page is idle, not as it starts.
 if ("serviceWorker" in navigator) addEventListener("load", function () {
   var sw = navigator.serviceWorker, had = !!sw.controller;
-  sw.register("sw.js", { scope: "./" }).then(function (r) { r.update(); }).catch(function () {});
+  (window.requestIdleCallback || setTimeout)(function () {
+    sw.register("sw.js", { scope: "./" }).then(function (r) { r.update(); }).catch(function () {});
+  }, { timeout: 2000 });
   // A new build took over: this page keeps its files; say that a reload gets the new ones.
   sw.addEventListener("controllerchange", function () {
     if (!had) { had = true; return; }

@@ -3,7 +3,8 @@
 // instrumented (REDIS_LAB_SPLIT=profile), loads it in headless Chromium, and
 // does what a first visit does, in English on a desktop and in French on a
 // phone: the home page and its console answering PING, SET and GET (and a
-// wrong-arity error) — written to tools/wasm-split/primary.txt — then every
+// wrong-arity error), and a second visit (served by the service worker, what
+// the first one saved restored) — written to tools/wasm-split/primary.txt — then every
 // lesson opened from a link, and the first one's console — what only those
 // ran is written to tools/wasm-split/pages.txt.
 //
@@ -92,6 +93,25 @@ for (const [lang, viewport] of [['en', { width: 1400, height: 900 }], ['fr', { w
     await page.waitForTimeout(500);
     await snapshot(page, lesson, reads[1]);
   }
+  await context.close();
+}
+// A second visit: the page the service worker serves, with what the first
+// visit saved (its keys, the console's history) restored on start.
+{
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  for (const cmd of ['SET greeting "hello world"', 'SET visits 1']) await runCommand(page, cmd);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForTimeout(1000);
+  await page.goto(server.url);
+  if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) throw new Error('the second visit is not served by the service worker');
+  await page.waitForSelector('#console-input-1');
+  for (const cmd of ['PING', 'GET greeting']) console.error(`second visit: ${cmd} -> ${await runCommand(page, cmd)}`);
+  await page.waitForTimeout(1000);
+  await snapshot(page, home, reads.primary);
   await context.close();
 }
 await browser.close();

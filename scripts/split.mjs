@@ -10,10 +10,15 @@
 //
 // The JS glue gets the loader: the primary's table slots of secondary
 // functions hold placeholders (imports `__split1.<slot>` for the pages module,
-// `__split.<slot>` for the extra one); any page but the home page fetches the
-// pages module alongside the primary and starts with it; the home page loads
-// both in the background once the app has started; a placeholder that runs
-// before its module is in loads it synchronously and calls the slot again.
+// `__split.<slot>` for the extra one); index.html's first script fetches and
+// compiles the primary, and any page but the home page the pages module
+// alongside it, and the app starts with those; the home page loads both in
+// the background once the app has started; a placeholder that runs before its
+// module is in loads it synchronously (from its bytes, read from the service
+// worker's copy, on a page the worker serves) and calls the slot again. A
+// first visit the worker takes over compiles the modules once more from the
+// worker's copy, so the browser keeps their compiled code with it for the
+// next visit.
 // `window.redisLabExtra` tells the page how loading goes (events
 // `redis-lab-extra` on window: loading, ready, failed).
 //
@@ -32,6 +37,9 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const KEEP_LIST = join(ROOT, 'tools/wasm-split/primary.txt');
 export const PAGES_LIST = join(ROOT, 'tools/wasm-split/pages.txt');
 
+/** Where the app saves the playground's dataset (src/components/provider.rs, DATASET_KEY). */
+const DATASET_KEY = 'redis-lab:dataset';
+
 export const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const hash16 = (bytes) => sha256(bytes).slice(0, 16);
 const sri = (bytes) => 'sha384-' + createHash('sha384').update(bytes).digest('base64');
@@ -44,31 +52,52 @@ export function tool() {
 }
 
 /**
- * index.html's first script: which secondaries the address needs before the
- * app starts — none on the home page, the pages module on a lesson, both on a
- * lesson on several servers (it runs the replication and cluster code) and on
- * any other page (which would otherwise load the extra one synchronously
- * while it draws) — asked for at once, alongside the primary. `topology`:
- * the ids of the lessons on several servers.
+ * index.html's first script: fetches and compiles the primary module at once
+ * (the glue's init takes the compiled module: compiling overlaps the page's
+ * parsing and first layout instead of following the glue's evaluation), and
+ * the secondaries the address needs before the app starts — none on the home
+ * page, the pages module on a lesson, both on a lesson on several servers (it
+ * runs the replication and cluster code) and on any other page (which would
+ * otherwise load the extra one synchronously while it draws). On a page this
+ * build's service worker serves, a function of another part called before
+ * that part is compiled is compiled from its bytes, read from the worker's
+ * copy (a synchronous request would bypass the worker and fail offline):
+ * here, before the app starts, if there is a saved dataset (restoring it may
+ * run any command), else by the loader once the app has started (reading
+ * 2 MB competes with the start). `topology`: the ids of the lessons on
+ * several servers.
  */
-function firstParts(pages, extra, topology) {
+function firstParts(primary, integrity, pages, extra, topology) {
   return `<script>
 (() => {
   const hash = location.hash, lesson = (/^#\\/(?:embed\\/)?lesson\\/([^/?#]+)/.exec(hash) || [])[1];
   const parts = /^#?\\/?$/.test(hash) ? [] : lesson && !${JSON.stringify(topology)}.includes(lesson) ? ["pages"] : ["pages", "extra"];
+  const read = (href, integrity) => fetch(href, integrity ? { integrity } : {}).then((res) => {
+    if (!res.ok) throw new Error("HTTP " + res.status + " for " + res.url);
+    return res;
+  });
+  // Whoever takes a promise reports its failure (the glue, the loader); not an unhandled rejection here.
+  const quiet = (promise) => (promise.catch(() => {}), promise);
+  // Compiled as the bytes arrive where the server says application/wasm.
+  const compile = (href, integrity) => quiet(read(href, integrity).then((res) =>
+    WebAssembly.compileStreaming && (res.headers.get("content-type") || "").startsWith("application/wasm")
+      ? WebAssembly.compileStreaming(res) : res.arrayBuffer().then((bytes) => WebAssembly.compile(bytes))));
+  const early = (window.redisLabEarly = { primary: compile(${JSON.stringify('./' + primary)}, ${JSON.stringify(integrity)}), bytes: {} });
   const files = { pages: ${JSON.stringify('./' + pages)}, extra: ${JSON.stringify('./' + extra)} };
-  window.redisLabFirstParts = parts;
-  for (const part of parts) {
-    const link = document.createElement("link");
-    Object.assign(link, { rel: "preload", as: "fetch", crossOrigin: "anonymous", href: files[part] });
-    document.head.appendChild(link);
+  const cached = !!(navigator.serviceWorker && navigator.serviceWorker.controller);
+  let saved = false;
+  try { saved = !!localStorage.getItem(${JSON.stringify(DATASET_KEY)}); } catch (e) { /* storage blocked: nothing to restore */ }
+  for (const part of Object.keys(files)) {
+    if (parts.includes(part)) early[part] = compile(files[part]);
+    else if (cached && saved) early.bytes[part] = quiet(read(files[part]).then((res) => res.arrayBuffer()));
   }
+  window.redisLabFirstParts = parts;
 })();
 </script>`;
 }
 
 /** The runtime put in front of wasm-bindgen's glue. */
-function runtime(extra, pages) {
+function runtime(primaryName, extra, pages) {
   return `// Loads the secondary modules (scripts/split.mjs): "pages" (what a lesson
 // page runs beyond the home page) and "extra" (the rest). index.html's first
 // script asks for what the address needs alongside the primary, and the app
@@ -144,6 +173,8 @@ const redisLabExtra = (() => {
       // Compiled in the background already: no second request.
       if (p.ready) return instantiate(p, p.ready);
       set(p, "loading");
+      // Its bytes at hand (a page the service worker serves): compiled from them.
+      if (p.bytes) return instantiate(p, new WebAssembly.Module(p.bytes));
       const xhr = new XMLHttpRequest();
       xhr.open("GET", p.url, false);
       xhr.overrideMimeType("text/plain; charset=x-user-defined");
@@ -159,15 +190,35 @@ const redisLabExtra = (() => {
       throw e;
     }
   };
+  // index.html's first script may have started a part's compile, or read its
+  // bytes, already (taken once: a retry fetches again).
+  const early = globalThis.redisLabEarly || {};
+  const earlyBytes = early.bytes || {};
+  const keepBytes = (p, read) => {
+    p.reading = read.then((bytes) => { p.bytes = p.bytes || (p.ready ? null : bytes); }, () => { p.reading = null; });
+    return p.reading;
+  };
+  for (const p of parts) if (earlyBytes[p.name]) keepBytes(p, earlyBytes[p.name]);
+  // Reads a part's bytes from the worker's copy unless it is in or at hand.
+  const readBytes = (p) => p.ready || p.bytes || p.reading || keepBytes(p, fetch(p.url).then((res) => {
+    if (!res.ok) throw new Error("HTTP " + res.status + " for " + p.url);
+    return res.arrayBuffer();
+  }));
   const compile = (p) => {
-    p.compiled = p.compiled || (async () => {
+    const started = early[p.name];
+    delete early[p.name];
+    p.compiled = p.compiled || (started || (async () => {
+      if (p.reading) await p.reading;
+      if (p.bytes) return WebAssembly.compile(p.bytes);
       const res = await fetch(p.url);
       if (!res.ok) throw new Error("HTTP " + res.status + " for " + p.url);
-      const m = (res.headers.get("content-type") || "").startsWith("application/wasm")
+      return (res.headers.get("content-type") || "").startsWith("application/wasm")
         ? await WebAssembly.compileStreaming(res) : await WebAssembly.compile(await res.arrayBuffer());
+    })()).then((m) => {
       p.ready = m;
+      p.bytes = null;
       return m;
-    })();
+    });
     p.compiled.catch(() => { p.compiled = null; });
     return p.compiled;
   };
@@ -184,17 +235,10 @@ const redisLabExtra = (() => {
   };
   // The lesson pages first, then the rest.
   const load = () => loadPart(pagesPart).then(() => loadPart(extraPart));
-  // A page this build's service worker serves has every file at hand: every
-  // part is compiled alongside the primary and in before the app starts (a
-  // synchronous request would bypass the worker, so it would fail offline;
-  // and code only such a page runs, as the worker's update notice, is in no
-  // profile).
-  const cached = typeof navigator !== "undefined" && !!(navigator.serviceWorker && navigator.serviceWorker.controller);
-  // What the first page needs before it starts (decided by index.html's
-  // first script, which also asked for it already): every part on a page the
-  // service worker serves, else what the address needs.
+  // What the first page needs before it starts, decided (and asked for) by
+  // index.html's first script: what the address needs.
   const wanted = (typeof globalThis.redisLabFirstParts === "object" && globalThis.redisLabFirstParts) || [];
-  const first = cached ? parts : parts.filter((p) => wanted.includes(p.name));
+  const first = parts.filter((p) => wanted.includes(p.name));
   first.forEach((p) => compile(p).catch(() => {}));
   const placeholders = (p) => new Proxy({}, {
     get: (_, name) => {
@@ -215,10 +259,14 @@ const redisLabExtra = (() => {
     // index.html's shell stays up (the lesson still readable) and says the
     // engine could not be loaded, and the alert offers a reload (the app
     // would otherwise fail half-way through drawing the page).
+    // With a saved dataset on a page the service worker serves, the other
+    // parts' bytes are in first too (a read that fails only leaves the
+    // synchronous request).
     beforeStart: (instance) => {
       primary = instance;
-      if (!first.length) return undefined;
-      return Promise.all(first.map(loadPart)).catch((e) => {
+      const bytes = parts.filter((p) => p.reading).map((p) => p.reading);
+      if (!first.length && !bytes.length) return undefined;
+      return Promise.all([...first.map(loadPart), ...bytes]).catch((e) => {
         broken = true;
         brokenError = String(e && e.message || e);
         show();
@@ -226,10 +274,36 @@ const redisLabExtra = (() => {
       });
     },
     get state() { return combined(); },
+    // Every part in, or its bytes at hand (a page the service worker serves, offline too).
+    get atHand() { return parts.every((p) => p.state === "ready" || !!p.bytes); },
     get parts() { return Object.fromEntries(parts.map((p) => [p.name, p.state])); },
     get error() { return broken ? brokenError : (parts.find((p) => p.error) || {}).error || null; },
   };
   globalThis.redisLabExtra = api;
+  // A first visit that the service worker takes over compiles each module
+  // once more, from the worker's copy, once the app has started: the
+  // browser finds the code it has compiled for this page so far, and keeps
+  // it with that copy, so the next visit starts without compiling again what
+  // the page ran (the secondaries once the page has them: they load in the
+  // background anyway).
+  const sw = typeof navigator !== "undefined" && navigator.serviceWorker;
+  // A page the worker serves reads the other parts' bytes once the app has
+  // started and drawn (reading 2 MB would compete with its first replies).
+  if (sw && sw.controller) {
+    addEventListener("TrunkApplicationStarted", () => requestAnimationFrame(() => setTimeout(() => parts.forEach(readBytes))), { once: true });
+  }
+  if (sw && !sw.controller && WebAssembly.compileStreaming) {
+    const kept = [];
+    const again = (url) => WebAssembly.compileStreaming(fetch(url)).then((m) => { kept.push(m); }, () => {});
+    let waiting = 2;
+    const both = () => --waiting || (globalThis.requestIdleCallback || setTimeout)(() =>
+      again(new URL(${JSON.stringify('./' + primaryName)}, import.meta.url).href)
+        .then(() => load())
+        .then(() => parts.reduce((done, p) => done.then(() => again(p.url)), Promise.resolve()))
+        .catch(() => {}));
+    addEventListener("TrunkApplicationStarted", both, { once: true });
+    sw.addEventListener("controllerchange", both, { once: true });
+  }
   return api;
 })();
 `;
@@ -309,9 +383,9 @@ export function splitDist(dir, { topology = [], mode = process.env.REDIS_LAB_SPL
     pagesName = `redis-lab-pages-${hash16(pages)}.wasm`;
     writeFileSync(join(dir, pagesName), pages);
   }
-  glue = (mode === 'profile' ? '' : runtime(secondaryName, pagesName)) + patchGlue(glue, mode);
   const primary = readFileSync(primaryOut);
   const newWasm = `redis-lab-${hash16(primary)}_bg.wasm`;
+  glue = (mode === 'profile' ? '' : runtime(newWasm, secondaryName, pagesName)) + patchGlue(glue, mode);
   const newJs = `redis-lab-${hash16(glue)}.js`;
   unlinkSync(join(dir, wasmName));
   unlinkSync(join(dir, jsName));
@@ -326,8 +400,13 @@ export function splitDist(dir, { topology = [], mode = process.env.REDIS_LAB_SPL
   // Start fetching the secondaries once the app has started, after the first screen is up.
   if (mode !== 'profile') {
     // First in <head> (before the stylesheet, which a classic script would wait for).
-    html = html.replace(/(<meta charset="utf-8" \/>\n)/, '$1' + firstParts(pagesName, secondaryName, topology) + '\n');
+    html = html.replace(/(<meta charset="utf-8" \/>\n)/, '$1' + firstParts(newWasm, sri(primary), pagesName, secondaryName, topology) + '\n');
     if (!html.includes('redisLabFirstParts')) throw new Error('split: no <meta charset="utf-8" /> in index.html');
+    // The first script fetches the primary module (so no preload of it), and the glue's init takes its compile.
+    const preload = new RegExp(`<link rel="preload" href="\\./${newWasm}"[^>]*>`);
+    const init = `init({ module_or_path: './${newWasm}' })`;
+    if (!preload.test(html) || !html.includes(init)) throw new Error('split: index.html has no preload of the module or no init call as expected');
+    html = html.replace(preload, '').replace(init, `init({ module_or_path: window.redisLabEarly ? window.redisLabEarly.primary : './${newWasm}' })`);
     html = html.replace(
       /(dispatchEvent\(new CustomEvent\("TrunkApplicationStarted"[^\n]*\n)/,
       '$1setTimeout(() => (window.requestIdleCallback || setTimeout)(() => window.redisLabExtra.load().catch(() => {})), 300);\n',

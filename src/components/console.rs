@@ -243,15 +243,19 @@ pub fn console(props: &ConsoleProps) -> Html {
 
     // The new console takes the keyboard where it sits beside the text (and
     // the panels learn of the new client); on narrow screens the page stays
-    // where it opened.
+    // where it opened. Focused in the next frame, where the browser lays the
+    // new page out anyway: focusing at once would force that layout in the
+    // middle of the first render, ahead of the console's first replies.
     {
         let input_ref = input_ref.clone();
         let target = target.clone();
         use_effect_with((), move |_| {
             target.bump();
-            if let Some(input) = input_ref.cast::<HtmlInputElement>().filter(|_| browser::console_may_take_focus()) {
-                browser::focus_without_scroll(&input);
-            }
+            let frame = input_ref
+                .cast::<HtmlInputElement>()
+                .filter(|_| browser::console_may_take_focus())
+                .map(|input| gloo_render::request_animation_frame(move |_| browser::focus_without_scroll(&input)));
+            move || drop(frame)
         });
     }
     // Close the simulated connection when the console goes away.

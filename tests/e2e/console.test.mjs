@@ -10,7 +10,8 @@ test('the console runs commands and prints replies like redis-cli', async () => 
   const errors = watchErrors(page);
   await page.goto(server.url);
   await page.waitForSelector('#console-input-1');
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'console-input-1', 'input focused on load');
+  // Focused on load (in the frame after the console is drawn).
+  await page.waitForFunction(() => document.activeElement?.id === 'console-input-1', null, { timeout: 5000 });
   assert.equal(await page.locator('label.prompt').first().textContent(), '127.0.0.1:6379>');
 
   const outputs = page.locator('.console[data-client="1"] .line.output');

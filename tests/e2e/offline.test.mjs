@@ -155,6 +155,60 @@ test('after one visit every page works offline, under a sub-path', async () => {
   await context.close();
 });
 
+/** A second visit, offline, whose background load of the other modules never starts (it waits for an idle moment). */
+async function offlineWithoutBackgroundLoad(context, page) {
+  await context.setOffline(true);
+  await page.addInitScript(() => {
+    window.requestIdleCallback = () => 0;
+  });
+  await page.reload();
+  await page.waitForSelector('#console-input-1');
+}
+
+test('offline, a module the page has not loaded yet is compiled from the worker\'s copy when first used', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  await controlled(page);
+  await offlineWithoutBackgroundLoad(context, page);
+  // Once the app has started, the other parts' bytes are read from the worker's copy.
+  await page.waitForFunction(() => window.redisLabExtra.atHand);
+  assert.deepEqual(await page.evaluate(() => window.redisLabExtra.parts), { pages: 'idle', extra: 'idle' });
+  assert.equal(await runCommand(page, 'PING'), 'PONG');
+  // Scripting is in the extra module; a synchronous request would bypass the worker and fail offline.
+  assert.equal(await runCommand(page, 'EVAL "return {1, ARGV[1]}" 0 two'), '1) (integer) 1\n2) "two"');
+  assert.equal((await page.evaluate(() => window.redisLabExtra.parts)).extra, 'ready');
+  // A lesson, from the home page: the pages module, the same way.
+  await page.locator('a[href="#/lesson/strings"]').first().click();
+  await page.locator('#lesson-title').waitFor();
+  assert.equal((await page.evaluate(() => window.redisLabExtra.parts)).pages, 'ready');
+  assert.equal(await page.evaluate(() => document.getElementById('extra-status')), null, 'no load failed');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('offline, a saved dataset whose commands are in a module not loaded yet is restored as the app starts', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  await controlled(page);
+  // Sorted sets are not on the home page's first screen: their commands are in the extra module.
+  assert.equal(await runCommand(page, 'ZADD board 10 ada 20 bob'), '(integer) 2');
+  assert.equal(await runCommand(page, 'SET greeting hello'), 'OK');
+  await page.waitForFunction(() => /ZADD/i.test(localStorage.getItem('redis-lab:dataset') ?? ''));
+  await offlineWithoutBackgroundLoad(context, page);
+  assert.equal(await runCommand(page, 'ZRANGE board 0 -1 WITHSCORES'), '1) "ada"\n2) "10"\n3) "bob"\n4) "20"');
+  assert.equal(await runCommand(page, 'GET greeting'), '"hello"');
+  assert.equal((await page.evaluate(() => window.redisLabExtra.parts)).extra, 'ready');
+  assert.equal(await page.evaluate(() => document.getElementById('extra-status')), null, 'no load failed');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('inside an iframe the embed registers its worker and opens offline', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();

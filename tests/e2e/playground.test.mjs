@@ -205,7 +205,8 @@ test('two clients side by side: each keeps its own connection, DB and transcript
   const title1 = await page.locator('.console[data-client="1"] .console-title').textContent();
   await page.getByRole('button', { name: '+ Add client' }).click();
   await page.waitForSelector('#console-input-2');
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'console-input-2', 'the new console takes the keyboard');
+  // The new console takes the keyboard (in the frame after it is drawn).
+  await page.waitForFunction(() => document.activeElement?.id === 'console-input-2', null, { timeout: 5000 });
   assert.equal(await page.locator('.console[data-client="1"] .console-title').textContent(), title1, 'client 1 keeps its connection');
   assert.equal(await page.locator('.console[data-client="1"] .line.output').first().textContent(), 'PONG', 'and its transcript');
   assert.notEqual(await page.locator('.console[data-client="2"] .console-title').textContent(), title1.replace('client 1', 'client 2'));
