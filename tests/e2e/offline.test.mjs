@@ -70,6 +70,17 @@ async function controlled(page) {
   await page.waitForFunction(() => !!navigator.serviceWorker?.controller, null, { timeout: 30_000 });
 }
 
+/** A first visit to the home page, until the service worker controls it. */
+async function firstVisit() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  await page.waitForSelector('#console-input-1');
+  await controlled(page);
+  return { context, page, errors };
+}
+
 test('the lesson map, lesson text and a starting console show before the engine has loaded', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   // The emulator module is held back, then fails.
@@ -122,12 +133,7 @@ test('the app replaces the shell once it has started', async () => {
 });
 
 test('after one visit every page works offline, under a sub-path', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(server.url);
-  await page.waitForSelector('#console-input-1');
-  await controlled(page);
+  const { context, page, errors } = await firstVisit();
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
   assert.equal(scope, server.url, 'the worker is scoped to the sub-path');
 
@@ -166,12 +172,7 @@ async function offlineWithoutBackgroundLoad(context, page) {
 }
 
 test('offline, a module the page has not loaded yet is compiled from the worker\'s copy when first used', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(server.url);
-  await page.waitForSelector('#console-input-1');
-  await controlled(page);
+  const { context, page, errors } = await firstVisit();
   await offlineWithoutBackgroundLoad(context, page);
   // Once the app has started, the other parts' bytes are read from the worker's copy.
   await page.waitForFunction(() => window.redisLabExtra.atHand);
@@ -190,12 +191,7 @@ test('offline, a module the page has not loaded yet is compiled from the worker\
 });
 
 test('offline, a saved dataset whose commands are in a module not loaded yet is restored as the app starts', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(server.url);
-  await page.waitForSelector('#console-input-1');
-  await controlled(page);
+  const { context, page, errors } = await firstVisit();
   // Sorted sets are not on the home page's first screen: their commands are in the extra module.
   assert.equal(await runCommand(page, 'ZADD board 10 ada 20 bob'), '(integer) 2');
   assert.equal(await runCommand(page, 'SET greeting hello'), 'OK');
