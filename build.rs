@@ -90,9 +90,15 @@ fn link_map() {
 
 fn main() {
     link_map();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    // The package's directory as Cargo gives it to this run (not as it was when
+    // this script was compiled: a script built for another checkout of the
+    // same source may be reused).
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("Cargo sets CARGO_MANIFEST_DIR for build scripts");
+    let dir = Path::new(&manifest_dir).join("lessons");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<(String, PathBuf)> = markdown_files(&dir).into_iter().map(|f| ("en".to_string(), f)).collect();
+    // An app without its course is not a build to ship.
+    assert!(!files.is_empty(), "no lesson files (*.md) in {}", dir.display());
     let mut langs: Vec<PathBuf> =
         std::fs::read_dir(&dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     langs.retain(|p| p.is_dir());
