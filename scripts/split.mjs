@@ -82,7 +82,8 @@ function firstParts(primary, integrity, pages, extra, topology) {
   const compile = (href, integrity) => quiet(read(href, integrity).then((res) =>
     WebAssembly.compileStreaming && (res.headers.get("content-type") || "").startsWith("application/wasm")
       ? WebAssembly.compileStreaming(res) : res.arrayBuffer().then((bytes) => WebAssembly.compile(bytes))));
-  const early = (window.redisLabEarly = { primary: compile(${JSON.stringify('./' + primary)}, ${JSON.stringify(integrity)}), bytes: {} });
+  // read and compile serve the loader too (the glue's runtime).
+  const early = (window.redisLabEarly = { read, compile, primary: compile(${JSON.stringify('./' + primary)}, ${JSON.stringify(integrity)}), bytes: {} });
   const files = { pages: ${JSON.stringify('./' + pages)}, extra: ${JSON.stringify('./' + extra)} };
   const cached = !!(navigator.serviceWorker && navigator.serviceWorker.controller);
   let saved = false;
@@ -191,29 +192,23 @@ const redisLabExtra = (() => {
     }
   };
   // index.html's first script may have started a part's compile, or read its
-  // bytes, already (taken once: a retry fetches again).
-  const early = globalThis.redisLabEarly || {};
-  const earlyBytes = early.bytes || {};
+  // bytes, already (taken once: a retry fetches again); its read and compile
+  // serve here too.
+  const early = globalThis.redisLabEarly;
+  const earlyBytes = early.bytes;
   const keepBytes = (p, read) => {
     p.reading = read.then((bytes) => { p.bytes = p.bytes || (p.ready ? null : bytes); }, () => { p.reading = null; });
     return p.reading;
   };
   for (const p of parts) if (earlyBytes[p.name]) keepBytes(p, earlyBytes[p.name]);
   // Reads a part's bytes from the worker's copy unless it is in or at hand.
-  const readBytes = (p) => p.ready || p.bytes || p.reading || keepBytes(p, fetch(p.url).then((res) => {
-    if (!res.ok) throw new Error("HTTP " + res.status + " for " + p.url);
-    return res.arrayBuffer();
-  }));
+  const readBytes = (p) => p.ready || p.bytes || p.reading || keepBytes(p, early.read(p.url).then((res) => res.arrayBuffer()));
   const compile = (p) => {
     const started = early[p.name];
     delete early[p.name];
     p.compiled = p.compiled || (started || (async () => {
       if (p.reading) await p.reading;
-      if (p.bytes) return WebAssembly.compile(p.bytes);
-      const res = await fetch(p.url);
-      if (!res.ok) throw new Error("HTTP " + res.status + " for " + p.url);
-      return (res.headers.get("content-type") || "").startsWith("application/wasm")
-        ? await WebAssembly.compileStreaming(res) : await WebAssembly.compile(await res.arrayBuffer());
+      return p.bytes ? WebAssembly.compile(p.bytes) : early.compile(p.url);
     })()).then((m) => {
       p.ready = m;
       p.bytes = null;
@@ -280,18 +275,18 @@ const redisLabExtra = (() => {
     get error() { return broken ? brokenError : (parts.find((p) => p.error) || {}).error || null; },
   };
   globalThis.redisLabExtra = api;
-  // A first visit that the service worker takes over compiles each module
-  // once more, from the worker's copy, once the app has started: the
-  // browser finds the code it has compiled for this page so far, and keeps
-  // it with that copy, so the next visit starts without compiling again what
-  // the page ran (the secondaries once the page has them: they load in the
-  // background anyway).
   const sw = typeof navigator !== "undefined" && navigator.serviceWorker;
   // A page the worker serves reads the other parts' bytes once the app has
   // started and drawn (reading 2 MB would compete with its first replies).
   if (sw && sw.controller) {
     addEventListener("TrunkApplicationStarted", () => requestAnimationFrame(() => setTimeout(() => parts.forEach(readBytes))), { once: true });
   }
+  // A first visit that the service worker takes over compiles each module
+  // once more, from the worker's copy, once the app has started: the
+  // browser finds the code it has compiled for this page so far, and keeps
+  // it with that copy, so the next visit starts without compiling again what
+  // the page ran (the secondaries once the page has them: they load in the
+  // background anyway).
   if (sw && !sw.controller && WebAssembly.compileStreaming) {
     const kept = [];
     const again = (url) => WebAssembly.compileStreaming(fetch(url)).then((m) => { kept.push(m); }, () => {});
@@ -406,7 +401,7 @@ export function splitDist(dir, { topology = [], mode = process.env.REDIS_LAB_SPL
     const preload = new RegExp(`<link rel="preload" href="\\./${newWasm}"[^>]*>`);
     const init = `init({ module_or_path: './${newWasm}' })`;
     if (!preload.test(html) || !html.includes(init)) throw new Error('split: index.html has no preload of the module or no init call as expected');
-    html = html.replace(preload, '').replace(init, `init({ module_or_path: window.redisLabEarly ? window.redisLabEarly.primary : './${newWasm}' })`);
+    html = html.replace(preload, '').replace(init, 'init({ module_or_path: window.redisLabEarly.primary })');
     html = html.replace(
       /(dispatchEvent\(new CustomEvent\("TrunkApplicationStarted"[^\n]*\n)/,
       '$1setTimeout(() => (window.requestIdleCallback || setTimeout)(() => window.redisLabExtra.load().catch(() => {})), 300);\n',
